@@ -1,0 +1,115 @@
+"""What every command shares: consoles, exit codes, loading the campaign, rubric and roster,
+printing problems."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from zwgk_cli import campaign as campaign_mod
+from zwgk_cli import rubric as rubric_mod
+from zwgk_cli.model import Rubric, Unit
+from zwgk_cli.resources import sample_roster
+from zwgk_cli.problems import SEVERITY_LABELS, Problem, Severity, sort_key
+from zwgk_cli.roster import Roster, check_against, check_targets, load_roster
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def usage_error(message: str) -> NoReturn:
+    err_console.print(f"[bold red]错误:[/] {message}")
+    raise typer.Exit(EXIT_USAGE)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def load_campaign(path: Path | None) -> campaign_mod.Campaign:
+    try:
+        return campaign_mod.load(path)
+    except campaign_mod.CampaignError as exc:
+        usage_error(str(exc))
+
+
+def load_rubric(ref: str | None, camp: campaign_mod.Campaign | None = None) -> Rubric:
+    """A rubric by id or path; defaults to the campaign's. Schema errors → exit 2, located."""
+    if not ref and camp is not None and camp.rubric:
+        rubric_ref = camp.rubric
+        p = camp.path(rubric_ref)
+        ref = str(p) if p.suffix.lower() in (".yaml", ".yml") else rubric_ref
+    if not ref:
+        usage_error("未指定评分细则:用 --rubric 给出细则编号或YAML文件,或在考评目录(含 zwgk.toml)中运行。")
+    try:
+        return rubric_mod.load(ref)
+    except rubric_mod.RubricError as exc:
+        print_problems(exc.problems)
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+def load_units(
+    rubric: Rubric,
+    roster: Path | None,
+    targets: Path | None,
+    camp: campaign_mod.Campaign | None,
+    use_sample: bool = False,
+) -> Roster:
+    """The roster from flags, the campaign, or (``use_sample``) the rubric's bundled sample."""
+    if roster is None and camp is not None and camp.units:
+        roster = camp.path(camp.units)
+        if targets is None and camp.targets:
+            targets = camp.path(camp.targets)
+    if roster is None and use_sample:
+        sample = sample_roster(rubric.id)
+        if sample is not None:
+            roster, targets = sample
+    if roster is None:
+        usage_error("未指定单位名单:用 --roster 给出名单文件,或在考评目录(含 zwgk.toml)中运行。")
+    if not roster.exists():
+        usage_error(f"名单文件不存在:{roster}")
+    if targets is not None and not targets.exists():
+        usage_error(f"网站名单文件不存在:{targets}")
+    kinds = [(k.id, k.title) for k in rubric.target_kinds] or [("website", "政府网站")]
+    r = load_roster(roster, targets, kinds)
+    r.problems.extend(check_against(r, rubric.groups))
+    needs: list[tuple[Unit, str, str]] = []
+    titles = {k.id: k.title for k in rubric.target_kinds}
+    for u in r.units:
+        v = rubric.variant_for_group(u.group)
+        if v is None:
+            continue
+        for p in v.walk_parts():
+            if p.per_target:
+                needs.append((u, p.per_target, titles.get(p.per_target, p.per_target)))
+    r.problems.extend(check_targets(r, needs))
+    return r
+
+
+def problems_table(problems: Sequence[Problem], title: str = "发现的问题") -> Table:
+    table = Table(title=title, show_lines=False, expand=False)
+    table.add_column("级别", no_wrap=True)
+    table.add_column("代码", no_wrap=True)
+    table.add_column("位置")
+    table.add_column("问题")
+    table.add_column("怎么办")
+    for p in sorted(problems, key=sort_key):
+        style = "red" if p.severity is Severity.ERROR else "yellow"
+        table.add_row(f"[{style}]{SEVERITY_LABELS[p.severity]}[/]", p.code, p.where or p.unit, p.message, p.hint)
+    return table
+
+
+def print_problems(problems: Sequence[Problem], title: str = "发现的问题") -> None:
+    if problems:
+        err_console.print(problems_table(problems, title))

@@ -1,0 +1,194 @@
+"""``zwgk rubric list|show|check``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.tree import Tree
+
+from zwgk_cli import rubric as rubric_mod
+from zwgk_cli.cli import app
+from zwgk_cli.cli.common import (
+    EXIT_PROBLEMS,
+    EXIT_USAGE,
+    console,
+    load_campaign,
+    load_rubric,
+    load_units,
+    print_json,
+    print_problems,
+    usage_error,
+)
+from zwgk_cli.model import Criterion, Indicator, Part, PartKind, Variant, fmt_points
+from zwgk_cli.problems import Severity, has_errors
+
+rubric_app = typer.Typer(help="评分细则:列出、查看、检查。", no_args_is_help=True)
+app.add_typer(rubric_app, name="rubric")
+
+RubricArg = Annotated[str | None, typer.Argument(help="细则编号(如 mianyang-2022)或 YAML 文件路径;考评目录中可省略。")]
+CampaignOpt = Annotated[Path | None, typer.Option("--campaign", "-C", help="考评目录(含 zwgk.toml),默认自动查找。")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出(供程序读取)。")]
+
+
+def _max_text(v: Variant) -> str:
+    bits = [f"{p.title.split()[0] if p.title else p.id} {fmt_points(p.max)}" for p in v.parts if p.max is not None]
+    return f"{fmt_points(v.max)}(" + " + ".join(bits) + ")"
+
+
+@rubric_app.command("list")
+def list_cmd(json_out: JsonOpt = False) -> None:
+    """列出内置的评分细则:编号、名称、年度、版本(适用分组)与满分。
+
+    示例:zwgk rubric list
+    """
+    rows = []
+    for rid in rubric_mod.bundled_ids():
+        r = rubric_mod.load(rid)
+        rows.append((r, [(v.id, v.title, list(v.groups), v.max) for v in r.variants]))
+    if json_out:
+        print_json([
+            {"id": r.id, "title": r.title, "year": r.year, "version": r.version, "hash": r.hash,
+             "max": float(r.max) if r.max % 1 else int(r.max),
+             "variants": [{"id": vid, "title": t, "groups": g, "max": int(m) if m % 1 == 0 else float(m)}
+                          for vid, t, g, m in vs]}
+            for r, vs in rows
+        ])
+        return
+    from rich.table import Table
+
+    table = Table(title="内置评分细则")
+    for col in ("编号", "名称", "年度", "版本(适用分组)", "满分"):
+        table.add_column(col)
+    for r, _ in rows:
+        for i, v in enumerate(r.variants):
+            table.add_row(r.id if i == 0 else "", r.title if i == 0 else "", str(r.year) if i == 0 else "",
+                          f"{v.title}({'、'.join(v.groups) or '全部单位'})", _max_text(v))
+    console.print(table)
+
+
+def _criterion_label(c: Criterion) -> str:
+    mx = "" if c.max is None else f"[cyan]{fmt_points(c.max)}分[/]"
+    na = "" if c.applicable else " [dim]不适用[/]"
+    inputs = "、".join(f"{i.label}" for i in c.live_inputs()) if c.applicable else ""
+    veto = " [red]否决项[/]" if c.vetoes else ""
+    text = c.text if len(c.text) <= 60 else c.text[:58] + "…"
+    return f"[dim]{c.id}[/] {text} {mx}{na}{veto}" + (f"\n   [green]填写:[/]{inputs}" if inputs else "")
+
+
+def _indicator_tree(node: Tree, ind: Indicator) -> None:
+    if rubric_mod.is_flat(ind):
+        node.add(f"[bold]{ind.title}[/] " + _criterion_label(ind.criteria[0]))
+        return
+    branch = node.add(f"[bold]{ind.title}[/] [cyan]{fmt_points(ind.max)}分[/] [dim]{ind.id}[/]")
+    for c in ind.criteria:
+        branch.add(_criterion_label(c))
+    for s in ind.by_unit:
+        sub = branch.add(f"[magenta]{'、'.join(s.names)}{'(通用)' if s.default else ''}[/]")
+        for c in s.criteria:
+            sub.add(_criterion_label(c))
+    for sub_ind in ind.indicators:
+        _indicator_tree(branch, sub_ind)
+
+
+def _part_tree(node: Tree, p: Part) -> None:
+    extra = []
+    if p.kind is PartKind.BONUS:
+        extra.append("加分")
+    if p.kind is PartKind.PENALTY:
+        extra.append("扣分(不设上限)")
+    if p.per_target:
+        extra.append(f"按{p.per_target}逐个评分取平均")
+    if p.threshold:
+        extra.append(f"低于{fmt_points(p.threshold.min)}分{p.threshold.label}")
+    if p.gate:
+        extra.append(f"{p.gate.part}达到{fmt_points(p.gate.min)}分方计入")
+    mx = "" if p.max is None else f" [cyan]{fmt_points(p.max)}分[/]"
+    branch = node.add(f"[bold yellow]{p.title}[/]{mx} [dim]{p.id}[/] {'；'.join(extra)}")
+    for ind in p.indicators:
+        _indicator_tree(branch, ind)
+    for sub in p.parts:
+        _part_tree(branch, sub)
+
+
+@rubric_app.command("show")
+def show_cmd(
+    rubric: RubricArg = None,
+    unit: Annotated[str | None, typer.Option("--unit", "-u", help="按某单位展开(只显示该单位适用的细则)。")] = None,
+    roster: Annotated[Path | None, typer.Option("--roster", help="单位名单文件(配合 --unit)。")] = None,
+    json_out: JsonOpt = False,
+    campaign: CampaignOpt = None,
+) -> None:
+    """以树形显示评分细则;--json 输出完整结构(契约见 README)。
+
+    示例:zwgk rubric show mianyang-2022 --unit 市发展改革委 --json
+    """
+    camp = load_campaign(campaign)
+    r = load_rubric(rubric, camp)
+    variant = None
+    u = None
+    if unit:
+        ros = load_units(r, roster, None, camp, use_sample=True)
+        u = ros.unit(unit)
+        if u is None:
+            usage_error(f"名单中没有单位“{unit}”。")
+        try:
+            variant = rubric_mod.resolve(r, u)
+        except rubric_mod.RubricError as exc:
+            print_problems(exc.problems)
+            raise typer.Exit(EXIT_USAGE) from None
+    if json_out:
+        print_json(rubric_mod.rubric_to_dict(r, variant, u))
+        return
+    variants = [variant] if variant is not None else list(r.variants)
+    for v in variants:
+        title = f"{r.title}" + (f" · {v.title}" if len(r.variants) > 1 else "") + (f" · {u.name}" if u else "")
+        tree = Tree(f"[bold]{title}[/] 满分 {_max_text(v)} [dim]{r.id} {r.hash}[/]")
+        for p in v.parts:
+            _part_tree(tree, p)
+        console.print(tree)
+    if r.notes and not unit:
+        console.print("[bold]读法说明与原文笔误:[/]")
+        for n in r.notes:
+            console.print(f" · [dim]{n.id}[/] {n.text}")
+
+
+@rubric_app.command("check")
+def check_cmd(
+    rubric: RubricArg = None,
+    roster: Annotated[Path | None, typer.Option("--roster", help="单位名单(CSV/XLSX);内置细则默认用其示例名单。")] = None,
+    targets: Annotated[Path | None, typer.Option("--targets", help="网站名单(CSV/XLSX)。")] = None,
+    json_out: JsonOpt = False,
+    campaign: CampaignOpt = None,
+) -> None:
+    """检查评分细则:分值合计、编号唯一、规则能否得满分、原文与分值是否矛盾、简称能否对应名单。
+
+    有错误时退出码为 1,只有提示时为 0。
+    示例:zwgk rubric check jingzhou-2021
+    """
+    camp = load_campaign(campaign)
+    r = load_rubric(rubric, camp)
+    ros = load_units(r, roster, targets, camp, use_sample=True) if (roster or camp.units or
+                                                                   _has_sample(r.id)) else None
+    problems = list(ros.problems) if ros else []
+    problems += rubric_mod.check(r, ros.units if ros else ())
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    if json_out:
+        print_json({"rubric": r.id, "hash": r.hash, "ok": not errors,
+                    "units": len(ros.units) if ros else 0,
+                    "problems": [p.to_dict() for p in problems]})
+    else:
+        print_problems(problems, "细则检查发现的问题")
+        n_units = f",对照名单 {len(ros.units)} 个单位" if ros else ""
+        verdict = "[green]通过[/]" if not errors else f"[red]{len(errors)} 个错误[/]"
+        warn = len(problems) - len(errors)
+        console.print(f"{r.title}({r.id},{r.hash}){n_units}:{verdict}" + (f",{warn} 条提示" if warn else ""))
+    if has_errors(problems):
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+def _has_sample(rubric_id: str) -> bool:
+    from zwgk_cli.resources import sample_roster
+
+    return sample_roster(rubric_id) is not None

@@ -1,0 +1,315 @@
+"""The closed set of rule kinds.
+
+Each term kind is defined once here, twice over: :func:`term_points` evaluates it on
+exact decimals, :func:`term_formula` renders the same rule as an Excel formula.  The
+criterion-level wrappers (:func:`evaluate` and :func:`criterion_formula`) apply the
+same clamp, rounding, evidence and missing-input rules on both sides, so a generated
+workbook and the Python engine agree to the cent (the LibreOffice tests prove it).
+
+Excel-side exactness: every points cell is ``ROUND(…, 2)``; ratios are compared by
+cross-multiplication (``num*100 >= 5*den``), never by a floating division; means are
+taken in integer hundredths (see :func:`mean_formula`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+
+from zwgk_cli.model import (
+    EVIDENCE_INPUT,
+    NO,
+    YES,
+    ZERO,
+    Criterion,
+    CriterionScore,
+    InputKind,
+    Style,
+    Term,
+    TermKind,
+    TraceLine,
+    Value,
+    Veto,
+    VetoHit,
+    fmt_points,
+    round2,
+)
+
+
+def num(value: Decimal) -> str:
+    """A decimal as a formula literal: ``0.5``, ``10``, ``99.5`` (never exponent notation)."""
+    text = format(value.normalize(), "f")
+    return text
+
+
+def compare(left: Decimal, op: str, right: Decimal) -> bool:
+    if op == ">":
+        return left > right
+    if op == ">=":
+        return left >= right
+    if op == "<":
+        return left < right
+    if op == "<=":
+        return left <= right
+    if op == "==":
+        return left == right
+    raise ValueError(op)
+
+
+OP_TEXT = {">": "超过", ">=": "达到(含)", "<": "低于", "<=": "不超过", "==": "等于"}
+
+
+def _xl_op(op: str) -> str:
+    return "=" if op == "==" else op
+
+
+def _dec(value: Value | None) -> Decimal:
+    if isinstance(value, Decimal):
+        return value
+    raise TypeError(f"expected a number, got {value!r}")
+
+
+# ------------------------------------------------------------------ terms
+
+
+def term_points(term: Term, values: Mapping[str, Value | None]) -> Decimal:
+    """The term's contribution (≥ 0) to its criterion, before the criterion's clamp."""
+    if not term.applicable:
+        return ZERO
+    ref = term.inputs[0]
+    out: Decimal
+    if term.kind is TermKind.PER:
+        out = _dec(values[ref]) * term.points
+    elif term.kind is TermKind.FLAG:
+        out = term.points if values[ref] == YES else ZERO
+    elif term.kind is TermKind.CHOICE:
+        out = dict(term.choices).get(str(values[ref]), ZERO)
+    elif term.kind is TermKind.ENTERED:
+        out = _dec(values[ref])
+    elif term.kind is TermKind.BANDS:
+        x = _dec(values[ref])
+        out = next((b.points for b in term.bands if compare(x, b.op, b.value)), ZERO)
+    elif term.kind is TermKind.RATIO:
+        n, d = _dec(values[term.inputs[0]]), _dec(values[term.inputs[1]])
+        out = ZERO if d == 0 else next((b.points for b in term.bands if compare(n * 100, b.op, b.value * d)), ZERO)
+    else:  # pragma: no cover - the enum is closed
+        raise ValueError(term.kind)
+    if term.cap is not None and out > term.cap:
+        out = term.cap
+    return out
+
+
+def term_formula(term: Term, refs: Mapping[str, str]) -> str:
+    """The same rule as :func:`term_points`, as an Excel expression."""
+    ref = refs[term.inputs[0]]
+    expr: str
+    if term.kind is TermKind.PER:
+        expr = f"{ref}*{num(term.points)}"
+    elif term.kind is TermKind.FLAG:
+        expr = f'IF({ref}="{YES}",{num(term.points)},0)'
+    elif term.kind is TermKind.CHOICE:
+        expr = "0"
+        for option, pts in reversed(term.choices):
+            expr = f'IF({ref}="{option}",{num(pts)},{expr})'
+    elif term.kind is TermKind.ENTERED:
+        expr = ref
+    elif term.kind is TermKind.BANDS:
+        expr = "0"
+        for b in reversed(term.bands):
+            expr = f"IF({ref}{_xl_op(b.op)}{num(b.value)},{num(b.points)},{expr})"
+    elif term.kind is TermKind.RATIO:
+        n, d = refs[term.inputs[0]], refs[term.inputs[1]]
+        expr = "0"
+        for b in reversed(term.bands):
+            expr = f"IF({n}*100{_xl_op(b.op)}{num(b.value)}*{d},{num(b.points)},{expr})"
+        expr = f"IF({d}=0,0,{expr})"
+    else:  # pragma: no cover
+        raise ValueError(term.kind)
+    if term.cap is not None:
+        expr = f"MIN({num(term.cap)},{expr})"
+    return expr
+
+
+def _term_text(term: Term, values: Mapping[str, Value | None], pts: Decimal, style: Style) -> str:
+    verb = "得" if style is Style.AWARD else "扣"
+    label = term.label
+    v = values[term.inputs[0]]
+    if term.kind is TermKind.PER:
+        shown = f"{label}:{fmt_points(_dec(v))}处×{num(term.points)}分"
+    elif term.kind is TermKind.RATIO:
+        n, d = _dec(values[term.inputs[0]]), _dec(values[term.inputs[1]])
+        pct = round2(n * 100 / d) if d else ZERO
+        shown = f"{label}:{fmt_points(n)}/{fmt_points(d)}={fmt_points(pct)}%"
+    elif term.kind is TermKind.ENTERED:
+        shown = f"{label}:评估人员赋分"
+    else:
+        shown = f"{label}:{v if isinstance(v, str) else fmt_points(_dec(v))}"
+    capped = "(以该项上限为限)" if term.cap is not None and pts == term.cap else ""
+    return f"{shown},{verb}{fmt_points(pts)}分{capped}"
+
+
+# ------------------------------------------------------------------ vetoes
+
+
+def veto_fires(veto: Veto, values: Mapping[str, Value | None], kinds: Mapping[str, InputKind]) -> bool:
+    if not veto.applicable or any(values.get(i) is None for i in veto.inputs):
+        return False
+    first = veto.inputs[0]
+    if veto.ratio:
+        n, d = _dec(values[veto.inputs[0]]), _dec(values[veto.inputs[1]])
+        return d != 0 and compare(n * 100, veto.op, veto.value * d)
+    if kinds[first] is InputKind.YES_NO:
+        return values[first] == YES
+    return compare(_dec(values[first]), veto.op, veto.value)
+
+
+def veto_formula(veto: Veto, refs: Mapping[str, str], kinds: Mapping[str, InputKind]) -> str:
+    """1 when the veto fires, 0 otherwise (0 while an input is empty)."""
+    cells = [refs[i] for i in veto.inputs]
+    blank = "OR(" + ",".join(f'{c}=""' for c in cells) + ")"
+    if veto.ratio:
+        n, d = cells
+        cond = f"AND({d}>0,{n}*100{_xl_op(veto.op)}{num(veto.value)}*{d})"
+    elif kinds[veto.inputs[0]] is InputKind.YES_NO:
+        cond = f'{cells[0]}="{YES}"'
+    else:
+        cond = f"{cells[0]}{_xl_op(veto.op)}{num(veto.value)}"
+    return f"IF({blank},0,IF({cond},1,0))"
+
+
+def veto_condition_text(veto: Veto, kinds: Mapping[str, InputKind]) -> str:
+    if veto.ratio:
+        return f"比例{OP_TEXT[veto.op]}{num(veto.value)}%"
+    if kinds[veto.inputs[0]] is InputKind.YES_NO:
+        return "填“是”"
+    return f"{OP_TEXT[veto.op]}{num(veto.value)}"
+
+
+# ------------------------------------------------------------------ criteria
+
+
+def _kinds(criterion: Criterion) -> dict[str, InputKind]:
+    kinds = {i.id: i.kind for i in criterion.inputs}
+    kinds[EVIDENCE_INPUT.id] = EVIDENCE_INPUT.kind
+    return kinds
+
+
+def na_points(criterion: Criterion) -> Decimal:
+    """Points of a criterion that does not apply to the unit (扣分项不扣分)."""
+    if criterion.style is Style.PENALTY or criterion.max is None:
+        return ZERO
+    return criterion.max if criterion.na_points == "full" else ZERO
+
+
+def evaluate(
+    criterion: Criterion,
+    values: Mapping[str, Value | None],
+    target: str = "",
+    target_name: str = "",
+    part: str = "",
+) -> CriterionScore:
+    """Score one criterion for one target from its input values (``None`` = not filled)."""
+    cid = criterion.id
+    if not criterion.applicable:
+        pts = na_points(criterion)
+        line = TraceLine(target, cid, "", "不适用,不扣分" if pts else "不适用", ZERO)
+        return CriterionScore(cid, target, criterion.max, pts, False, (), (line,), ())
+
+    live = criterion.live_inputs()
+    missing = tuple(i.id for i in live if i.required and i.kind is not InputKind.TEXT and values.get(i.id) is None)
+    kinds = _kinds(criterion)
+    hits = tuple(
+        VetoHit(target, target_name, part, cid, v.id, v.reason)
+        for v in criterion.vetoes
+        if veto_fires(v, values, kinds)
+    )
+    trace: list[TraceLine] = []
+    if criterion.evidence and values.get(EVIDENCE_INPUT.id) == NO:
+        # 视为无相关工作内容: the item scores 0 whatever else was entered.
+        text = "未按时提供佐证材料,视为无相关工作内容,不得分"
+        trace.append(TraceLine(target, cid, EVIDENCE_INPUT.id, text, -(criterion.max or ZERO)))
+        return CriterionScore(cid, target, criterion.max, ZERO, True, (), tuple(trace), hits, True)
+    if missing:
+        return CriterionScore(cid, target, criterion.max, None, True, missing, (), hits)
+
+    total = ZERO
+    for term in criterion.terms:
+        if not term.applicable:
+            continue
+        pts = term_points(term, values)
+        total += pts
+        if pts:
+            sign = pts if criterion.style is Style.AWARD else -pts
+            trace.append(TraceLine(target, cid, term.inputs[0], _term_text(term, values, pts, criterion.style), sign))
+    if criterion.style is Style.PENALTY:
+        return CriterionScore(cid, target, None, round2(total), True, (), tuple(trace), hits)
+
+    top = criterion.max or ZERO
+    raw = total if criterion.style is Style.AWARD else top - total
+    points = round2(min(top, max(ZERO, raw)))
+    if raw != points:
+        if criterion.style is Style.AWARD:
+            text = f"得分以分值{fmt_points(top)}分为限"
+        else:
+            text = f"扣分以分值{fmt_points(top)}分为限(扣完为止)"
+        trace.append(TraceLine(target, cid, "", text, points - raw))
+    return CriterionScore(cid, target, criterion.max, points, True, (), tuple(trace), hits)
+
+
+def criterion_formula(criterion: Criterion, refs: Mapping[str, str]) -> str:
+    """The criterion's points as an Excel formula (with ``=``); empty text while unfilled.
+
+    ``refs`` maps every live input id (and ``evidence``) to its A1 reference.
+    """
+    live = criterion.live_inputs()
+    parts = [term_formula(t, refs) for t in criterion.terms if t.applicable]
+    total = "+".join(parts) if parts else "0"
+    if criterion.style is Style.PENALTY:
+        body = f"ROUND({total},2)"
+    else:
+        top = num(criterion.max or ZERO)
+        if criterion.style is Style.AWARD:
+            body = f"ROUND(MAX(0,MIN({top},{total})),2)"
+        else:
+            body = f"ROUND(MAX(0,MIN({top},{top}-({total}))),2)"
+    required = [refs[i.id] for i in live if i.required and i.kind is not InputKind.TEXT]
+    if required:
+        blank = "OR(" + ",".join(f'{c}=""' for c in required) + ")"
+        body = f'IF({blank},"",{body})'
+    if criterion.evidence:
+        body = f'IF({refs[EVIDENCE_INPUT.id]}="{NO}",0,{body})'
+    return "=" + body
+
+
+# ------------------------------------------------------------------ aggregation helpers
+
+
+def clamp_sum(values: Sequence[Decimal], top: Decimal | None) -> Decimal:
+    total = sum(values, ZERO)
+    if top is not None:
+        total = min(top, total)
+    return round2(max(ZERO, total))
+
+
+def clamp_sum_formula(refs: Sequence[str], top: Decimal | None) -> str:
+    inner = f"SUM({','.join(refs)})" if refs else "0"
+    if top is not None:
+        inner = f"MIN({num(top)},{inner})"
+    return f"ROUND(MAX(0,{inner}),2)"
+
+
+def mean(values: Sequence[Decimal]) -> Decimal:
+    """Mean rounded half-up to 2 decimals (绵阳: a unit's websites)."""
+    if not values:
+        return ZERO
+    hundredths = sum((round2(v) * 100 for v in values), ZERO)
+    return (hundredths / len(values)).quantize(Decimal(1), rounding=ROUND_HALF_UP) / 100
+
+
+def mean_formula(refs: Sequence[str]) -> str:
+    """``ROUND(AVERAGE(…),2)`` computed in integer hundredths so that x.xx5 rounds up in
+    every spreadsheet: the numerator is an exact integer, so a half is exactly ``.5``."""
+    if not refs:
+        return "0"
+    joined = ",".join(refs)
+    return f"ROUND(ROUND(SUM({joined})*100,0)/{len(refs)},0)/100"

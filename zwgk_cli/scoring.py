@@ -1,0 +1,181 @@
+"""Pure scoring: a resolved variant + a unit + its readings → :class:`UnitScore`.
+
+Order of operations (the same as the summary sheet's formulas):
+
+1. each criterion: its rule, clamped to [0, 分值] and rounded (rules.evaluate);
+2. each indicator: the sum of its children clamped to [0, 分值];
+3. each part: the sum of its indicators and sub-parts clamped to [0, 分值]; a part scored
+   per target is scored once per target and averaged (ROUND half-up to 2 places);
+   a part whose ``veto_effect`` is ``zero`` scores 0 when a veto fired inside it;
+4. pass thresholds (per target where the part is per target) are reported;
+5. a gated part (bonus) counts only when its gate part reaches the minimum;
+6. total = normal parts + counted bonus − penalties, never below 0;
+7. tier: any veto → the rubric's veto tier; else the highest tier whose floor is reached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+
+from zwgk_cli import rules
+from zwgk_cli.model import (
+    ZERO,
+    CriterionScore,
+    Indicator,
+    NodeScore,
+    Part,
+    PartKind,
+    PartScore,
+    ReadingKey,
+    Rubric,
+    TargetScore,
+    TraceLine,
+    Unit,
+    UnitScore,
+    Value,
+    Variant,
+    VetoEffect,
+    VetoHit,
+    round2,
+)
+from zwgk_cli.rubric import resolve
+
+Values = Mapping[ReadingKey, Value | None]
+
+
+class _Acc:
+    """What scoring one unit collects on the way: vetoes, missing inputs, trace."""
+
+    def __init__(self) -> None:
+        self.vetoes: list[VetoHit] = []
+        self.missing: list[ReadingKey] = []
+        self.trace: list[TraceLine] = []
+
+
+def _score_indicator(ind: Indicator, values: Values, target: str, target_name: str, part: str, acc: _Acc) -> NodeScore:
+    crit_scores: list[CriterionScore] = []
+    for c in ind.criteria:
+        vals = {i.id: values.get(ReadingKey(target, c.id, i.id)) for i in c.live_inputs()}
+        cs = rules.evaluate(c, vals, target, target_name, part)
+        crit_scores.append(cs)
+        acc.vetoes.extend(cs.vetoes)
+        acc.missing.extend(ReadingKey(target, c.id, i) for i in cs.missing)
+        acc.trace.extend(cs.trace)
+    kids = tuple(_score_indicator(i, values, target, target_name, part, acc) for i in ind.indicators)
+    pts = [cs.points for cs in crit_scores if cs.points is not None] + [k.points for k in kids]
+    complete = all(cs.points is not None for cs in crit_scores) and all(k.complete for k in kids)
+    return NodeScore(ind.id, ind.title, ind.max, rules.clamp_sum(pts, ind.max), complete, kids, tuple(crit_scores))
+
+
+def _score_tree(part: Part, values: Values, target: str, target_name: str, acc: _Acc, unit: Unit) -> PartScore:
+    """A part for one target ("" = the unit itself), sub-parts included."""
+    before = len(acc.vetoes)
+    nodes = tuple(_score_indicator(i, values, target, target_name, part.id, acc) for i in part.indicators)
+    subs = tuple(score_part(p, values, unit, acc) for p in part.parts)
+    if part.kind is PartKind.PENALTY:
+        raw = round2(sum((n.points for n in nodes), ZERO))
+    else:
+        raw = rules.clamp_sum([n.points for n in nodes] + [s.points for s in subs], part.max)
+    vetoed = len(acc.vetoes) > before
+    pts = ZERO if vetoed and part.veto_effect is VetoEffect.ZERO else raw
+    complete = all(n.complete for n in nodes) and all(s.complete for s in subs)
+    return PartScore(part.id, part.title, part.kind, part.max, pts, raw, complete, nodes, subs, vetoed=vetoed)
+
+
+def score_part(part: Part, values: Values, unit: Unit, acc: _Acc) -> PartScore:
+    if part.per_target is None:
+        ps = _score_tree(part, values, "", "", acc, unit)
+        if part.threshold is not None:
+            ps = replace(ps, passed=ps.points >= part.threshold.min and not ps.vetoed)
+        return ps
+    targets = unit.targets_of(part.per_target)
+    scored: list[TargetScore] = []
+    for t in targets:
+        ts = _score_tree(part, values, t.id, t.name, acc, unit)
+        passed = None if part.threshold is None else (ts.points >= part.threshold.min and not ts.vetoed)
+        scored.append(TargetScore(t.id, t.name, ts.points, ts.raw, ts.complete, ts.nodes, passed, ts.vetoed))
+    pts = rules.mean([s.points for s in scored])
+    raw = rules.mean([s.raw for s in scored])
+    passed = None if part.threshold is None else all(bool(s.passed) for s in scored) and bool(scored)
+    return PartScore(
+        part.id,
+        part.title,
+        part.kind,
+        part.max,
+        pts,
+        raw,
+        all(s.complete for s in scored) and bool(scored),
+        (),
+        (),
+        tuple(scored),
+        passed,
+        vetoed=any(s.vetoed for s in scored),
+    )
+
+
+def score_unit(rubric: Rubric, variant: Variant, unit: Unit, values: Values) -> UnitScore:
+    """Score a unit on its resolved variant (see :func:`zwgk_cli.rubric.resolve`)."""
+    acc = _Acc()
+    parts = [score_part(p, values, unit, acc) for p in variant.parts]
+    by_id: dict[str, PartScore] = {}
+    stack = list(parts)
+    while stack:
+        ps = stack.pop()
+        by_id[ps.id] = ps
+        stack.extend(ps.parts)
+
+    bonus_counted: bool | None = None
+    final: list[PartScore] = []
+    for p, ps in zip(variant.parts, parts, strict=True):
+        if p.gate is not None:
+            gate_part = by_id.get(p.gate.part)
+            ok = gate_part is not None and gate_part.points >= p.gate.min
+            bonus_counted = ok if bonus_counted is None else bonus_counted and ok
+            if not ok:
+                ps = replace(ps, counted=False, points=ZERO)
+        final.append(ps)
+
+    normal = sum((ps.points for ps in final if ps.kind is not PartKind.PENALTY), ZERO)
+    penalties = sum((ps.points for ps in final if ps.kind is PartKind.PENALTY), ZERO)
+    total = round2(max(ZERO, normal - penalties))
+    vetoes = tuple(acc.vetoes)
+    tier = rubric.tier_for(total, bool(vetoes))
+    complete = all(ps.complete for ps in final)
+    return UnitScore(
+        unit=unit,
+        variant=variant.id,
+        total=total,
+        parts=tuple(final),
+        vetoes=vetoes,
+        penalties=round2(penalties),
+        bonus_counted=bonus_counted,
+        tier=tier.label if tier else None,
+        coefficient=tier.coefficient if tier else None,
+        complete=complete,
+        missing=tuple(acc.missing),
+        trace=tuple(acc.trace),
+    )
+
+
+def score(rubric: Rubric, unit: Unit, values: Values) -> UnitScore:
+    """Resolve the rubric for ``unit`` and score it."""
+    return score_unit(rubric, resolve(rubric, unit), unit, values)
+
+
+def thresholds(us: UnitScore) -> dict[str, str]:
+    """part id (and part id/target) → 合格/不合格, for parts with a pass threshold."""
+    out: dict[str, str] = {}
+
+    def walk(ps: PartScore) -> None:
+        if ps.passed is not None:
+            out[ps.id] = "合格" if ps.passed else "不合格"
+            for t in ps.targets:
+                if t.passed is not None:
+                    out[f"{ps.id}/{t.target}"] = "合格" if t.passed else "不合格"
+        for sub in ps.parts:
+            walk(sub)
+
+    for p in us.parts:
+        walk(p)
+    return out
