@@ -1,0 +1,368 @@
+"""Scores as data: the ``results/scores.json`` contract, and atomic, deterministic writing.
+
+``scores.json`` (format ``zwgk-scores/1``) is a documented contract (README “scores.json”):
+
+.. code-block:: text
+
+    {format, tool_version, rubric, rubric_title, rubric_version, rubric_hash, campaign{…},
+     groups[…], tiers[{label, min, coefficient}], veto_tier,
+     columns: {variant id: [{id, title, max, kind, depth}]},     # part columns for tables
+     units: [{unit, unit_id, group, variant, status, total, max, parts{id: {title, max, points,
+              raw, kind, counted, passed, vetoed, parts{…}, targets[…]}}, targets[…], vetoes[…],
+              vetoed, bonus_counted, thresholds{…}, tier, coefficient, penalties, missing[…],
+              criteria[…], trace[…], files[…], problems{error, warning}}]}
+
+Numbers are JSON numbers with at most 2 decimals (integers without a point); everything is
+emitted in a fixed order so the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from zwgk_cli import __version__
+from zwgk_cli.model import (
+    CriterionScore,
+    NodeScore,
+    Part,
+    PartKind,
+    PartScore,
+    ReadingKey,
+    Rubric,
+    UnitScore,
+    Value,
+    Variant,
+    round2,
+)
+
+FORMAT = "zwgk-scores/1"
+
+STATUS_SCORED = "scored"  # every input read, no errors
+STATUS_INCOMPLETE = "incomplete"  # scored as far as possible: inputs missing or in error
+STATUS_INVALID = "invalid"  # the workbook could not be used at all
+STATUS_MISSING = "missing"  # no workbook returned for a roster unit
+STATUS_LABELS = {
+    STATUS_SCORED: "已评分",
+    STATUS_INCOMPLETE: "未完成",
+    STATUS_INVALID: "评分表无效",
+    STATUS_MISSING: "未交回",
+}
+
+
+def num(value: Decimal | None) -> int | float | None:
+    """A Decimal as a JSON number with at most 2 decimals (an int when whole)."""
+    if value is None:
+        return None
+    r = round2(value)
+    return int(r) if r == r.to_integral_value() else float(r)
+
+
+def _value(v: Value | None) -> Any:
+    if isinstance(v, Decimal):
+        return int(v) if v == v.to_integral_value() else float(v)
+    return v
+
+
+# ------------------------------------------------------------------ columns for tables
+
+
+def part_columns(variant: Variant) -> list[dict[str, Any]]:
+    """Every part and sub-part in tree order, with its depth (0 = top level)."""
+    out: list[dict[str, Any]] = []
+
+    def walk(p: Part, depth: int) -> None:
+        out.append(
+            {
+                "id": p.id,
+                "title": p.title,
+                "max": num(p.max),
+                "kind": p.kind.value,
+                "depth": depth,
+                "per_target": p.per_target,
+            }
+        )
+        for sub in p.parts:
+            walk(sub, depth + 1)
+
+    for p in variant.parts:
+        walk(p, 0)
+    return out
+
+
+# ------------------------------------------------------------------ one unit
+
+
+def _node_dict(n: NodeScore) -> dict[str, Any]:
+    out: dict[str, Any] = {"title": n.title, "max": num(n.max), "points": num(n.points)}
+    if n.children:
+        out["indicators"] = {c.id: _node_dict(c) for c in n.children}
+    return out
+
+
+def _part_dict(ps: PartScore) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "title": ps.title,
+        "max": num(ps.max),
+        "points": num(ps.points),
+        "raw": num(ps.raw),
+        "kind": ps.kind.value,
+        "counted": ps.counted,
+        "passed": ps.passed,
+        "vetoed": ps.vetoed,
+        "complete": ps.complete,
+    }
+    if ps.nodes:
+        out["indicators"] = {n.id: _node_dict(n) for n in ps.nodes}
+    if ps.parts:
+        out["parts"] = {sub.id: _part_dict(sub) for sub in ps.parts}
+    if ps.targets:
+        out["targets"] = [
+            {
+                "target": t.target,
+                "name": t.name,
+                "points": num(t.points),
+                "raw": num(t.raw),
+                "passed": t.passed,
+                "vetoed": t.vetoed,
+                "complete": t.complete,
+                "indicators": {n.id: _node_dict(n) for n in t.nodes},
+            }
+            for t in ps.targets
+        ]
+    return out
+
+
+def _all_parts(parts: Iterable[PartScore]) -> Iterable[PartScore]:
+    for p in parts:
+        yield p
+        yield from _all_parts(p.parts)
+
+
+def _criterion_rows(
+    variant: Variant,
+    us: UnitScore,
+    values: Mapping[ReadingKey, Value | None],
+    notes: Mapping[tuple[str, str], str],
+) -> list[dict[str, Any]]:
+    """One row per (target, criterion): the 明细 and the 整改清单 are built from these."""
+    from zwgk_cli.rubric import walk_with_path
+
+    scores: dict[tuple[str, str], CriterionScore] = {}
+
+    def collect(nodes: Iterable[NodeScore]) -> None:
+        for n in nodes:
+            for cs in n.criteria:
+                scores[(cs.target, cs.criterion)] = cs
+            collect(n.children)
+
+    for ps in _all_parts(us.parts):
+        collect(ps.nodes)
+        for t in ps.targets:
+            collect(t.nodes)
+    target_names = {t.id: t.name for t in us.unit.targets}
+    rows: list[dict[str, Any]] = []
+    for part, chain, crit in walk_with_path(variant):
+        targets = [t.id for t in us.unit.targets_of(part.per_target)] if part.per_target else [""]
+        for tid in targets:
+            cs = scores.get((tid, crit.id))
+            if cs is None:
+                continue
+            found = {
+                i.id: _value(values.get(ReadingKey(tid, crit.id, i.id)))
+                for i in (crit.live_inputs() if crit.applicable else ())
+            }
+            lost = None
+            if cs.points is not None and crit.max is not None and part.kind is not PartKind.BONUS:
+                lost = num(crit.max - cs.points)
+            elif cs.points is not None and crit.max is None:
+                lost = num(cs.points)  # penalty criteria: the points are what is subtracted
+            rows.append(
+                {
+                    "target": tid,
+                    "target_name": target_names.get(tid, ""),
+                    "part": part.id,
+                    "indicators": [i.id for i in chain],
+                    "indicator_titles": [i.title for i in chain],
+                    "criterion": crit.id,
+                    "title": crit.title,
+                    "text": crit.text,
+                    "style": crit.style.value,
+                    "max": num(crit.max),
+                    "points": num(cs.points),
+                    "lost": lost,
+                    "applicable": cs.applicable,
+                    "evidence_missing": cs.evidence_missing,
+                    "missing": list(cs.missing),
+                    "inputs": {i.id: i.label for i in crit.live_inputs()} if crit.applicable else {},
+                    "found": found,
+                    "note": notes.get((tid, crit.id), ""),
+                    "vetoes": [v.reason for v in cs.vetoes],
+                    "trace": [t.text for t in cs.trace],
+                }
+            )
+    return rows
+
+
+def unit_to_dict(
+    rubric: Rubric,
+    variant: Variant,
+    us: UnitScore,
+    values: Mapping[ReadingKey, Value | None],
+    *,
+    status: str,
+    notes: Mapping[tuple[str, str], str] | None = None,
+    files: Sequence[str] = (),
+    problem_counts: Mapping[str, int] | None = None,
+) -> dict[str, Any]:
+    """One unit's entry in ``scores.json``."""
+    from zwgk_cli.scoring import thresholds
+
+    crit_part = {c.id: p.id for p, _, c in _walk(variant)}
+    crit_ind = {c.id: chain[-1].id for _, chain, c in _walk(variant)}
+    return {
+        "unit": us.unit.name,
+        "unit_id": us.unit.id,
+        "group": us.unit.group,
+        "variant": us.variant,
+        "status": status,
+        "total": num(us.total),
+        "max": num(variant.max),
+        "parts": {ps.id: _part_dict(ps) for ps in us.parts},
+        "targets": [
+            {
+                "target": t.target,
+                "name": t.name,
+                "part": ps.id,
+                "points": num(t.points),
+                "passed": t.passed,
+                "vetoed": t.vetoed,
+            }
+            for ps in _all_parts(us.parts)
+            for t in ps.targets
+        ],
+        "vetoes": [
+            {
+                "target": v.target,
+                "target_name": v.target_name,
+                "part": v.part or crit_part.get(v.criterion, ""),
+                "indicator": crit_ind.get(v.criterion, v.criterion),
+                "criterion": v.criterion,
+                "reason": v.reason,
+            }
+            for v in us.vetoes
+        ],
+        "vetoed": us.vetoed,
+        "bonus_counted": us.bonus_counted,
+        "thresholds": thresholds(us),
+        "tier": us.tier,
+        "coefficient": num(us.coefficient),
+        "penalties": num(us.penalties),
+        "missing": [{"target": k.target, "criterion": k.criterion, "input": k.input} for k in us.missing],
+        "criteria": _criterion_rows(variant, us, values, notes or {}),
+        "trace": [
+            {"target": t.target, "criterion": t.criterion, "input": t.input, "text": t.text, "points": num(t.points)}
+            for t in us.trace
+        ],
+        "files": list(files),
+        "problems": dict(problem_counts or {"error": 0, "warning": 0}),
+    }
+
+
+def absent_unit(
+    unit_name: str,
+    unit_id: str,
+    group: str,
+    variant: Variant | None,
+    status: str,
+    files: Sequence[str] = (),
+    problem_counts: Mapping[str, int] | None = None,
+) -> dict[str, Any]:
+    """A roster unit with no usable workbook: listed, never ranked as zero."""
+    return {
+        "unit": unit_name,
+        "unit_id": unit_id,
+        "group": group,
+        "variant": variant.id if variant else "",
+        "status": status,
+        "total": None,
+        "max": num(variant.max) if variant else None,
+        "parts": {},
+        "targets": [],
+        "vetoes": [],
+        "vetoed": False,
+        "bonus_counted": None,
+        "thresholds": {},
+        "tier": None,
+        "coefficient": None,
+        "penalties": None,
+        "missing": [],
+        "criteria": [],
+        "trace": [],
+        "files": list(files),
+        "problems": dict(problem_counts or {"error": 0, "warning": 0}),
+    }
+
+
+def _walk(variant: Variant) -> Iterable[tuple[Part, Any, Any]]:
+    from zwgk_cli.rubric import walk_with_path
+
+    return walk_with_path(variant)
+
+
+def document(
+    rubric: Rubric, units: Sequence[dict[str, Any]], campaign: Mapping[str, Any], groups: Sequence[str]
+) -> dict[str, Any]:
+    """The whole ``scores.json`` document."""
+    return {
+        "format": FORMAT,
+        "tool_version": __version__,
+        "rubric": rubric.id,
+        "rubric_title": rubric.title,
+        "rubric_version": rubric.version,
+        "rubric_hash": rubric.hash,
+        "campaign": dict(campaign),
+        "groups": list(groups),
+        "tiers": [{"label": t.label, "min": num(t.min), "coefficient": num(t.coefficient)} for t in rubric.tiers],
+        "veto_tier": rubric.veto_tier,
+        "veto_label": rubric.veto_label,
+        "columns": {v.id: part_columns(v) for v in rubric.variants},
+        "variants": {v.id: {"title": v.title, "groups": list(v.groups), "max": num(v.max)} for v in rubric.variants},
+        "units": list(units),
+    }
+
+
+# ------------------------------------------------------------------ atomic, deterministic writing
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write to a temporary file in the same folder, then rename into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_json(path: Path, data: Any) -> None:
+    atomic_write_bytes(path, dumps(data).encode("utf-8"))
+
+
+def load(path: Path) -> dict[str, Any]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ValueError(f"{path} 不是 zwgk 评分结果文件(应为 {FORMAT} 格式)")
+    return data
