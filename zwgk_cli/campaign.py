@@ -52,9 +52,25 @@ class CampaignError(Exception):
 
 
 _KEYS = {
-    "rubric", "units", "targets", "year", "name", "office", "contact", "materials_deadline", "return_deadline",
-    "notice_number", "notice_date", "recipients", "rectify_deadline", "group_order", "sheets_dir",
-    "returned_dir", "results_dir", "report_dir", "password",
+    "rubric",
+    "units",
+    "targets",
+    "year",
+    "name",
+    "office",
+    "contact",
+    "materials_deadline",
+    "return_deadline",
+    "notice_number",
+    "notice_date",
+    "recipients",
+    "rectify_deadline",
+    "group_order",
+    "sheets_dir",
+    "returned_dir",
+    "results_dir",
+    "report_dir",
+    "password",
 }
 
 

@@ -122,8 +122,11 @@ def _read(path: Path, sheet_names: Sequence[str], first: bool) -> tuple[list[str
     return _read_csv(path)
 
 
-def load_roster(units_path: str | Path, targets_path: str | Path | None = None,
-                target_kinds: Sequence[tuple[str, str]] = (("website", "政府网站"),)) -> Roster:
+def load_roster(
+    units_path: str | Path,
+    targets_path: str | Path | None = None,
+    target_kinds: Sequence[tuple[str, str]] = (("website", "政府网站"),),
+) -> Roster:
     """Read the units (and targets) tables. Never raises for bad content: problems are returned."""
     roster = Roster()
     upath = Path(units_path)
@@ -169,7 +172,9 @@ def load_roster(units_path: str | Path, targets_path: str | Path | None = None,
                 attrs[h] = YES if v.lower() in YES_WORDS else NO
             else:
                 attrs[h] = v
-        aliases = tuple(a.strip() for a in row.get(cols["aliases"] or "", "").replace(",", "、").split("、") if a.strip())
+        aliases = tuple(
+            a.strip() for a in row.get(cols["aliases"] or "", "").replace(",", "、").split("、") if a.strip()
+        )
         roster.units.append(Unit(uid, name, group, attrs, (), aliases))
     if targets_path is not None:
         _load_targets(roster, Path(targets_path), target_kinds, first=True)

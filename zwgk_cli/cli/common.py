@@ -16,8 +16,8 @@ from rich.table import Table
 from zwgk_cli import campaign as campaign_mod
 from zwgk_cli import rubric as rubric_mod
 from zwgk_cli.model import Rubric, Unit
-from zwgk_cli.resources import sample_roster
 from zwgk_cli.problems import SEVERITY_LABELS, Problem, Severity, sort_key
+from zwgk_cli.resources import sample_roster
 from zwgk_cli.roster import Roster, check_against, check_targets, load_roster
 
 EXIT_OK = 0
@@ -110,6 +110,18 @@ def problems_table(problems: Sequence[Problem], title: str = "发现的问题") 
     return table
 
 
+def problem_line(p: Problem) -> str:
+    """One problem as one plain line: severity, code, where, what, what to do."""
+    where = p.where or p.unit
+    return f"{SEVERITY_LABELS[p.severity]} {p.code} {where}:{p.message} —— {p.hint}"
+
+
 def print_problems(problems: Sequence[Problem], title: str = "发现的问题") -> None:
-    if problems:
+    """A table on a terminal; one plain line per problem when piped (logs, CI, scripts)."""
+    if not problems:
+        return
+    if err_console.is_terminal:
         err_console.print(problems_table(problems, title))
+        return
+    for p in sorted(problems, key=sort_key):
+        err_console.print(problem_line(p), soft_wrap=True, markup=False)

@@ -48,13 +48,23 @@ def list_cmd(json_out: JsonOpt = False) -> None:
         r = rubric_mod.load(rid)
         rows.append((r, [(v.id, v.title, list(v.groups), v.max) for v in r.variants]))
     if json_out:
-        print_json([
-            {"id": r.id, "title": r.title, "year": r.year, "version": r.version, "hash": r.hash,
-             "max": float(r.max) if r.max % 1 else int(r.max),
-             "variants": [{"id": vid, "title": t, "groups": g, "max": int(m) if m % 1 == 0 else float(m)}
-                          for vid, t, g, m in vs]}
-            for r, vs in rows
-        ])
+        print_json(
+            [
+                {
+                    "id": r.id,
+                    "title": r.title,
+                    "year": r.year,
+                    "version": r.version,
+                    "hash": r.hash,
+                    "max": float(r.max) if r.max % 1 else int(r.max),
+                    "variants": [
+                        {"id": vid, "title": t, "groups": g, "max": int(m) if m % 1 == 0 else float(m)}
+                        for vid, t, g, m in vs
+                    ],
+                }
+                for r, vs in rows
+            ]
+        )
         return
     from rich.table import Table
 
@@ -63,8 +73,13 @@ def list_cmd(json_out: JsonOpt = False) -> None:
         table.add_column(col)
     for r, _ in rows:
         for i, v in enumerate(r.variants):
-            table.add_row(r.id if i == 0 else "", r.title if i == 0 else "", str(r.year) if i == 0 else "",
-                          f"{v.title}({'、'.join(v.groups) or '全部单位'})", _max_text(v))
+            table.add_row(
+                r.id if i == 0 else "",
+                r.title if i == 0 else "",
+                str(r.year) if i == 0 else "",
+                f"{v.title}({'、'.join(v.groups) or '全部单位'})",
+                _max_text(v),
+            )
     console.print(table)
 
 
@@ -157,7 +172,9 @@ def show_cmd(
 @rubric_app.command("check")
 def check_cmd(
     rubric: RubricArg = None,
-    roster: Annotated[Path | None, typer.Option("--roster", help="单位名单(CSV/XLSX);内置细则默认用其示例名单。")] = None,
+    roster: Annotated[
+        Path | None, typer.Option("--roster", help="单位名单(CSV/XLSX);内置细则默认用其示例名单。")
+    ] = None,
     targets: Annotated[Path | None, typer.Option("--targets", help="网站名单(CSV/XLSX)。")] = None,
     json_out: JsonOpt = False,
     campaign: CampaignOpt = None,
@@ -169,15 +186,20 @@ def check_cmd(
     """
     camp = load_campaign(campaign)
     r = load_rubric(rubric, camp)
-    ros = load_units(r, roster, targets, camp, use_sample=True) if (roster or camp.units or
-                                                                   _has_sample(r.id)) else None
+    ros = load_units(r, roster, targets, camp, use_sample=True) if (roster or camp.units or _has_sample(r.id)) else None
     problems = list(ros.problems) if ros else []
     problems += rubric_mod.check(r, ros.units if ros else ())
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if json_out:
-        print_json({"rubric": r.id, "hash": r.hash, "ok": not errors,
-                    "units": len(ros.units) if ros else 0,
-                    "problems": [p.to_dict() for p in problems]})
+        print_json(
+            {
+                "rubric": r.id,
+                "hash": r.hash,
+                "ok": not errors,
+                "units": len(ros.units) if ros else 0,
+                "problems": [p.to_dict() for p in problems],
+            }
+        )
     else:
         print_problems(problems, "细则检查发现的问题")
         n_units = f",对照名单 {len(ros.units)} 个单位" if ros else ""
