@@ -23,6 +23,9 @@ def mini_unit(group: str = "县区", supervises: str = "否", sites: int = 2) ->
     return Unit("U1", "甲县", group, {"督促指导任务": supervises}, targets)
 
 
+NOTHING_FOUND: dict[str, Value] = {"yes_no": "否", "count": D(0), "percent": D(100), "number": D(0)}
+
+
 def perfect(unit: Unit) -> dict[ReadingKey, Value | None]:
     """Every input of the unit at its 'nothing found' value (and a full bonus)."""
     r = rubric.load(str(MINI))
@@ -32,7 +35,7 @@ def perfect(unit: Unit) -> dict[ReadingKey, Value | None]:
         targets = [t.id for t in unit.targets_of(part.per_target)] if part.per_target else [""]
         for t in targets:
             for i in c.live_inputs():
-                out[K(t, c.id, i.id)] = {"yes_no": "否", "count": D(0), "percent": D(100), "number": D(0)}.get(i.kind.value)
+                out[K(t, c.id, i.id)] = NOTHING_FOUND.get(i.kind.value)
     out.update({K("", "b1", "evidence"): "是", K("", "b2", "evidence"): "是"})
     out.update({K("", "b1", "fans"): D(250000), K("", "b2", "speed"): "3个工作日内"})
     out.update({K("", "b2", "adopted"): D(0), K("", "b2", "extra"): D(0)})
