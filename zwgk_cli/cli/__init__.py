@@ -7,9 +7,34 @@ Exit codes: 0 all clean; 1 problems found (results still written for what was va
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
 import typer
+import typer.core
 
 from zwgk_cli import __version__
+
+HELP_TEXT = "显示本帮助并退出。"
+
+
+def _chinese_help_option() -> None:
+    """Typer's built-in ``--help`` says "Show this message and exit."; our users read Chinese."""
+    for cls in (typer.core.TyperCommand, typer.core.TyperGroup):
+        original = getattr(cls, "get_help_option", None)
+        if original is None or getattr(original, "_zwgk", False):
+            continue
+
+        def get_help_option(self: Any, ctx: Any, _orig: Any = original) -> Any:
+            opt = _orig(self, ctx)
+            if opt is not None:
+                opt.help = HELP_TEXT
+            return opt
+
+        get_help_option._zwgk = True  # type: ignore[attr-defined]
+        cls.get_help_option = get_help_option  # type: ignore[method-assign]
+
+
+_chinese_help_option()
 
 app = typer.Typer(
     name="zwgk",
@@ -29,7 +54,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", help="显示版本号并退出。", callback=_version, is_eager=True),
+    version: Annotated[
+        bool, typer.Option("--version", help="显示版本号并退出。", callback=_version, is_eager=True)
+    ] = False,
 ) -> None:
     """政务公开考评工具。"""
 
