@@ -83,6 +83,189 @@ class Code(Enum):
     L_NO_TARGET = ("L008", E, "单位“{unit}”没有{kind},但细则要求按{kind}逐个评分", "在网站名单中为该单位补上{kind}。")
     L_DUP_TARGET = ("L009", E, "网站“{target}”重复(另见第{other}行)", "每个网站只能出现一次。")
 
+    # --- workbook read-back (W) --------------------------------------------------------
+    W_UNREADABLE = ("W001", E, "无法打开文件:{detail}", "检查文件是否仍在、是否有读取权限,然后重新运行。")
+    W_EMPTY_FILE = ("W002", E, "文件为空(0字节)", "文件可能在传输中损坏:请评估人员重新发送评分表。")
+    W_NOT_XLSX = (
+        "W003",
+        E,
+        "不是Excel工作簿(文件内容是{found})",
+        "请交回由 zwgk 生成、用 Excel/WPS/LibreOffice 填写后保存的 .xlsx 文件。",
+    )
+    W_BROKEN_ZIP = (
+        "W004",
+        E,
+        "工作簿已损坏或不完整:{detail}",
+        "文件可能未传完或已损坏:请用 Excel 打开确认后重新保存、重新发送。",
+    )
+    W_LEGACY_XLS = (
+        "W005",
+        E,
+        "这是旧版 Excel 97-2003 格式(.xls),无法读取评分表中的标识",
+        "用 Excel/WPS 打开后“另存为”Excel 工作簿(.xlsx)再交回。",
+    )
+    W_ENCRYPTED = (
+        "W006",
+        E,
+        "工作簿设置了打开密码(已加密),无法读取",
+        "取消打开密码(文件→信息→保护工作簿)后保存为 .xlsx 再交回。",
+    )
+    W_MACROS = (
+        "W007",
+        E,
+        "工作簿含宏(VBA 代码),为安全起见不予读取",
+        "用 Excel 打开后“另存为”Excel 工作簿(.xlsx,不含宏)再交回。",
+    )
+    W_TOO_LARGE = (
+        "W008",
+        E,
+        "工作簿解压后过大({detail}),超过上限{limit},疑似压缩炸弹或被粘贴了大量内容,未读取",
+        "使用 zwgk 生成的原评分表重新填写;不要在评分表中粘贴大段内容或图片。",
+    )
+    W_XML_ENTITY = (
+        "W009",
+        E,
+        "工作簿内部文件“{part}”含有 XML 实体声明(DOCTYPE),可能是恶意构造的文件,未读取",
+        "使用 zwgk 生成的原评分表重新填写后交回。",
+    )
+    W_NOT_ZWGK = (
+        "W010",
+        E,
+        "不是 zwgk 生成的评分表(没有隐藏的标识工作表“{sheet_name}”){detail}",
+        "请使用 zwgk init-sheets 生成的评分表填写;不要把内容复制到新建的工作簿中。",
+    )
+    W_BAD_META = ("W011", E, "评分表的标识信息已损坏:{detail}", "使用 zwgk 生成的原评分表重新填写后交回。")
+    W_RUBRIC_VERSION = (
+        "W012",
+        E,
+        "评分表按细则“{found}”生成,与本次考评的细则“{expected}”不是同一版本",
+        "用 zwgk init-sheets 按当前细则重新生成该单位的评分表,把已填内容转录后交回。",
+    )
+    W_UNKNOWN_UNIT = (
+        "W013",
+        E,
+        "评分表所属单位“{found}”(编号{unit_id})不在本次考评的单位名单中",
+        "核对单位名单;如单位名称有变化,请按当前名单重新生成评分表。",
+    )
+    W_DUPLICATE = (
+        "W014",
+        E,
+        "单位“{unit_name}”交回了多份评分表:{files};均未采用",
+        "确认哪一份是最终版本,把其余的移出交回目录后重新运行。",
+    )
+    W_NO_WORKBOOK = ("W015", E, "单位“{unit_name}”没有交回评分表", "催交评分表;交回后放入交回目录重新运行。")
+    W_SHEET_MISSING = (
+        "W016",
+        E,
+        "找不到工作表“{sheet_name}”(可能被删除或改名),其中{count}个填写项无法读取",
+        "恢复原工作表名称,或使用原评分表重新填写。",
+    )
+    W_ROW_MOVED = (
+        "W017",
+        E,
+        "填写项“{label}”应在第{row}行,但该行的编号是“{found}”(应为“{expected}”){moved}",
+        "评分表的行被插入、删除或移动过:请恢复原行顺序(或使用原评分表),不要插入或删除行。",
+    )
+    W_SHEET_TOO_BIG = (
+        "W018",
+        E,
+        "工作表“{sheet_name}”声明了{rows}行/{cols}列,远超评分表应有的大小,未读取",
+        "使用 zwgk 生成的原评分表重新填写;不要整列/整行填充内容。",
+    )
+    W_MERGED_INPUT = (
+        "W019",
+        E,
+        "填写单元格被合并({range}),无法确定所填内容属于哪一项",
+        "取消合并单元格(开始→合并后居中→取消合并),分别填写每一项。",
+    )
+    W_TARGETS_CHANGED = (
+        "W020",
+        E,
+        "{kind}“{target}”{detail}",
+        "名单中的{kind}与生成评分表时不一致:按当前名单重新生成该单位的评分表,或改正名单。",
+    )
+    W_OTHER_FORMAT = (
+        "W021",
+        E,
+        "这是{found}文件,不是 Excel 工作簿(.xlsx)",
+        "用原软件打开后“另存为”Excel 工作簿(.xlsx)再交回。",
+    )
+    W_FORMAT_VERSION = (
+        "W022",
+        E,
+        "评分表格式版本“{found}”不受本程序支持(支持:{expected})",
+        "升级 zwgk,或用当前版本重新生成评分表。",
+    )
+    W_CELL_ERROR = (
+        "W023",
+        E,
+        "读取工作表“{sheet_name}”失败:{detail}",
+        "用 Excel 打开确认该工作表完好后重新保存;必要时使用原评分表重新填写。",
+    )
+    W_INPUTS_FILE = ("W024", E, "无法读取填写数据表:{detail}", "填写数据表应为 UTF-8 编码的 CSV,表头为 {columns}。")
+    W_INPUTS_ROW = (
+        "W025",
+        E,
+        "第{row}行:{detail}",
+        "用 zwgk inspect --json 查看单位、对象、细则与填写项的编号,改正该行。",
+    )
+    W_INPUTS_DUP = ("W026", E, "与第{other}行重复填写了同一项", "每个单位的每个填写项只能填一次:删除多余的行。")
+    W_WORKBOOK_UNIT_CHANGED = (
+        "W027",
+        W,
+        "评分表中的单位名称“{found}”与名单中的“{expected}”不同(编号{unit_id}相同,按名单计)",
+        "名单已更名时可忽略;否则核对单位编号。",
+    )
+
+    # --- values (V) ---------------------------------------------------------------------
+    V_EMPTY = ("V001", E, "“{label}”未填写(未填不等于0)", "请填写{expected}{zero_hint}。")
+    V_NOT_NUMBER = ("V002", E, "“{label}”填写的是“{found}”,不是数字", "改为{expected}。")
+    V_NOT_WHOLE = ("V003", E, "“{label}”填写的是{found},不是整数", "改为{expected}。")
+    V_NEGATIVE = ("V004", E, "“{label}”填写的是{found},不能为负数", "改为{expected}。")
+    V_RANGE = ("V005", E, "“{label}”填写的是{found},超出范围", "改为{expected}。")
+    V_STEP = ("V006", E, "“{label}”填写的是{found},不是{step}分的整数倍", "改为{expected}。")
+    V_OPTION = ("V007", E, "“{label}”填写的是“{found}”,不是可选项", "改为{expected}。")
+    V_DATE = (
+        "V008",
+        E,
+        "“{label}”中是日期/时间“{found}”,应为{expected}",
+        "该单元格被设成了日期格式:把单元格格式改为“常规”后重新填写。",
+    )
+    V_BOOL = ("V009", E, "“{label}”中是逻辑值{found},应为{expected}", "改为{expected}。")
+    V_ERROR_VALUE = ("V010", E, "“{label}”中是错误值“{found}”", "改为{expected}。")
+    V_FORMULA = (
+        "V011",
+        E,
+        "“{label}”中填的是公式“{found}”;评分不采信公式的计算结果",
+        "删除公式,直接填写{expected}。",
+    )
+    V_NORMALISED = ("V012", W, "“{label}”填写的是“{found}”,已按“{read}”读取({why})", "如不是此意,请改正后重新交回。")
+    V_NO_NOTE = (
+        "V013",
+        W,
+        "该项扣{lost}分,但没有填写扣分说明",
+        "在“扣分说明”中写明发现的问题(如栏目名称、网址),整改清单将引用它。",
+    )
+    V_NO_EVIDENCE = (
+        "V014",
+        W,
+        "未按时提供佐证材料,按细则该项不得分(原可得{would}分)",
+        "细则规定需提供佐证材料;如材料已按时提供,把“{label}”改为“是”。",
+    )
+    V_TEXT_TOO_LONG = ("V015", W, "“{label}”内容过长({length}字),已截取前{limit}字", "精简说明文字。")
+    V_NOT_APPLICABLE = (
+        "V016",
+        W,
+        "“{label}”对本单位不适用,所填“{found}”未计分",
+        "该项按细则不适用于本单位;确认后可删除所填内容。",
+    )
+    V_PERCENT_FRACTION = (
+        "V017",
+        W,
+        "“{label}”填写的是{found},按{found}%计;如本意是{as_percent}%,请填{as_percent}",
+        "百分比填0到100之间的数,不带%号。",
+    )
+
     @property
     def code(self) -> str:
         return self.value[0]
