@@ -107,14 +107,14 @@ def _indicator_tree(node: Tree, ind: Indicator) -> None:
         _indicator_tree(branch, sub_ind)
 
 
-def _part_tree(node: Tree, p: Part) -> None:
+def _part_tree(node: Tree, p: Part, kinds: dict[str, str]) -> None:
     extra = []
     if p.kind is PartKind.BONUS:
         extra.append("加分")
     if p.kind is PartKind.PENALTY:
         extra.append("扣分(不设上限)")
     if p.per_target:
-        extra.append(f"按{p.per_target}逐个评分取平均")
+        extra.append(f"按{kinds.get(p.per_target, p.per_target)}逐个评分取平均")
     if p.threshold:
         extra.append(f"低于{fmt_points(p.threshold.min)}分{p.threshold.label}")
     if p.gate:
@@ -124,7 +124,7 @@ def _part_tree(node: Tree, p: Part) -> None:
     for ind in p.indicators:
         _indicator_tree(branch, ind)
     for sub in p.parts:
-        _part_tree(branch, sub)
+        _part_tree(branch, sub, kinds)
 
 
 @rubric_app.command("show")
@@ -160,8 +160,9 @@ def show_cmd(
     for v in variants:
         title = f"{r.title}" + (f" · {v.title}" if len(r.variants) > 1 else "") + (f" · {u.name}" if u else "")
         tree = Tree(f"[bold]{title}[/] 满分 {_max_text(v)} [dim]{r.id} {r.hash}[/]")
+        kinds = {k.id: k.title for k in r.target_kinds}
         for p in v.parts:
-            _part_tree(tree, p)
+            _part_tree(tree, p, kinds)
         console.print(tree)
     if r.notes and not unit:
         console.print("[bold]读法说明与原文笔误:[/]")
