@@ -1,0 +1,647 @@
+"""Where things sit in a zwgk workbook — the contract between the writer (``sheets``) and
+every reader (``readback``, ``inspect``, the tests).  Keep it stable: a workbook issued
+this year is read back next month by the same rules.
+
+Visible sheets, in order
+========================
+
+* ``封面`` — unit, group, rubric, campaign, instructions; two inputs for the assessor
+  (name and date), whose cells the meta records (``assessor_cell``, ``date_cell``).
+* ``汇总`` — part totals, thresholds, the bonus gate, vetoes, the total and the tier as
+  formulas, plus 填写进度.  Workbook-level defined names: ``ZWGK_TOTAL``, ``ZWGK_TIER``,
+  ``ZWGK_VETOES`` (number of vetoes fired), ``ZWGK_FILLED`` (inputs filled) and
+  ``ZWGK_PART_<part id>`` (what the part contributes, after vetoes, mean and gate).
+* one scoring sheet per part that has indicators, or one per target (website) where the
+  part is scored per target.  Columns (:data:`COLUMNS`): A 一级指标, B 二级指标,
+  C 评分细则, D 分值, E 填写项, F 填写 (the input), G 得分, H 否决, I 扣分说明/佐证材料,
+  J 编号 (the visible id of the input on that row).  Rows 1–2 are the title, row 3 the
+  column headers, data from row 4.
+* ``_lists`` (hidden): long choice lists, referenced through defined names ``ZWGK_LIST_<n>``.
+* ``_zwgk`` (very hidden): the meta sheet described below.
+
+The meta sheet ``_zwgk``
+========================
+
+Every cell is text.  Column A of each row says what the row is; a row whose column A
+starts with ``#`` is a header naming the columns of the records that follow, and readers
+find columns by those names (columns may be added at the end in later formats, never
+removed or renamed).  Empty rows are ignored.
+
+``zwgk-workbook | <format>``
+    first row; the format version (:data:`FORMAT_VERSION`).
+``meta | <key> | <value>``
+    ``rubric_id``, ``rubric_hash``, ``rubric_version``, ``rubric_title``, ``rubric_year``,
+    ``variant``, ``tool_version``, ``campaign_year``, ``campaign_name``, ``unit_id``,
+    ``unit_name``, ``unit_group``, ``assessor_cell``, ``date_cell`` (``封面!C12`` style).
+``target | id | kind | name | url``
+    the unit's targets (websites), in roster order.
+``sheet | name | role | part | target | inputs``
+    every sheet; role is ``cover``, ``summary``, ``part``, ``target``, ``lists`` or ``meta``;
+    ``inputs`` is how many input cells the sheet holds.
+``input | sheet | cell | id_cell | id | target | indicator | criterion | input | kind | label |
+required | min | max | step | options | list | score_cell``
+    one row per input cell.  ``cell`` and ``id_cell`` are A1 references on ``sheet``;
+    the visible text of ``id_cell`` must equal ``id`` (see :func:`input_id_text`), so a
+    moved, inserted or deleted row is detected.  ``target`` is ``""`` for parts not scored
+    per target.  ``kind`` is a :class:`~zwgk_cli.model.InputKind` value; ``required`` is
+    ``是``/``否``; ``min``/``max``/``step`` are decimals as text (or ``""``); ``options``
+    is a JSON array of strings; ``list`` names the defined name of a long choice list;
+    ``score_cell`` is the criterion's 得分 cell.
+``result | role | target | key | sheet | cell``
+    every formula cell whose value the engine also computes (see :data:`RESULT_ROLES`).
+
+Readers get plain cell values (a list of rows, as python-calamine or openpyxl give them)
+and call :func:`read_layout` (or :func:`read_meta` / :func:`read_map`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from zwgk_cli.model import NodeScore, PartScore, ReadingKey, Target, Unit, UnitScore
+
+FORMAT_VERSION = 1
+MAGIC = "zwgk-workbook"
+
+META_SHEET = "_zwgk"
+LISTS_SHEET = "_lists"
+COVER_SHEET = "封面"
+SUMMARY_SHEET = "汇总"
+RESERVED_SHEETS = (META_SHEET, LISTS_SHEET, COVER_SHEET, SUMMARY_SHEET)
+
+NAME_TOTAL = "ZWGK_TOTAL"
+NAME_TIER = "ZWGK_TIER"
+NAME_VETOES = "ZWGK_VETOES"
+NAME_FILLED = "ZWGK_FILLED"
+NAME_PART_PREFIX = "ZWGK_PART_"
+NAME_LIST_PREFIX = "ZWGK_LIST_"
+
+
+def part_name(part_id: str) -> str:
+    """The workbook-level defined name of a part's points on the summary sheet."""
+    return f"{NAME_PART_PREFIX}{part_id}"
+
+
+# ------------------------------------------------------------------ scoring sheet columns
+
+COL_L1, COL_L2, COL_TEXT, COL_MAX, COL_LABEL, COL_INPUT, COL_SCORE, COL_VETO, COL_NOTE, COL_ID = range(10)
+COLUMNS: tuple[tuple[str, float], ...] = (
+    ("一级指标", 12),
+    ("二级指标", 14),
+    ("评分细则", 50),
+    ("分值", 6),
+    ("填写项", 22),
+    ("填写", 12),
+    ("得分", 8),
+    ("否决", 6),
+    ("扣分说明/佐证材料", 28),
+    ("编号(勿改)", 16),
+)
+TITLE_ROW = 0  # 0-based rows
+INFO_ROW = 1
+HEADER_ROW = 2
+FIRST_DATA_ROW = 3
+
+
+def col_letter(col: int) -> str:
+    """0-based column index → ``A``, ``B``, … ``AA``."""
+    out = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def a1(row: int, col: int, absolute: bool = False) -> str:
+    """0-based (row, col) → ``A1`` (``$A$1`` when ``absolute``)."""
+    if absolute:
+        return f"${col_letter(col)}${row + 1}"
+    return f"{col_letter(col)}{row + 1}"
+
+
+_A1_RE = re.compile(r"^\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
+
+
+def parse_a1(ref: str) -> tuple[int, int]:
+    """``B7`` → (6, 1), 0-based (row, col); raises ValueError for anything else."""
+    m = _A1_RE.match(ref.strip().upper())
+    if not m:
+        raise ValueError(ref)
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + (ord(ch) - 64)
+    return int(m.group(2)) - 1, col - 1
+
+
+def quote_sheet(name: str) -> str:
+    """A sheet name as formulas write it: ``'第一部分 政务公开'``."""
+    return "'" + name.replace("'", "''") + "'"
+
+
+def ref(sheet: str, cell: str) -> str:
+    return f"{quote_sheet(sheet)}!{cell}"
+
+
+def input_id_text(target: str, criterion: str, input_id: str) -> str:
+    """The visible id next to an input: ``a1.blank`` (``W01/w1.stale`` on a target's sheet)."""
+    base = f"{criterion}.{input_id}"
+    return f"{target}/{base}" if target else base
+
+
+# ------------------------------------------------------------------ names: sheets and files
+
+_SHEET_BAD = {"[": "［", "]": "］", ":": "：", "*": "＊", "?": "？", "/": "／", "\\": "＼"}
+SHEET_NAME_MAX = 31
+
+
+def safe_sheet_name(name: str, taken: Iterable[str]) -> str:
+    """A legal, unique (case-insensitively) sheet name of at most 31 characters.
+
+    Characters Excel refuses (``[]:*?/\\``) become their full-width twins, leading and
+    trailing apostrophes go, and a clash gets a ``(2)``, ``(3)`` … suffix.
+    """
+    text = "".join(_SHEET_BAD.get(ch, ch) for ch in name if unicodedata.category(ch)[0] != "C")
+    text = " ".join(text.split()).strip("'") or "Sheet"
+    if text.lower() == "history":
+        text = "History_"
+    used = {t.lower() for t in taken}
+    candidate = text[:SHEET_NAME_MAX]
+    n = 2
+    while candidate.lower() in used:
+        suffix = f"({n})"
+        candidate = text[: SHEET_NAME_MAX - len(suffix)] + suffix
+        n += 1
+    return candidate
+
+
+_FILE_BAD = set('<>:"/\\|?*')
+_WIN_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+FILE_STEM_MAX = 80
+
+
+def safe_file_stem(name: str) -> str:
+    """A file name stem safe on Windows, macOS and Linux; Chinese is kept as is."""
+    text = "".join("_" if ch in _FILE_BAD or unicodedata.category(ch)[0] == "C" else ch for ch in name)
+    text = " ".join(text.split()).strip(" .")
+    if not text or text.upper().split(".")[0] in _WIN_RESERVED:
+        text = f"_{text}"
+    return text[:FILE_STEM_MAX].rstrip(" .") or "_"
+
+
+WORKBOOK_SUFFIX = ".xlsx"
+
+
+def workbook_filenames(units: Sequence[Unit]) -> dict[str, str]:
+    """unit id → workbook file name, named after the unit, unique (case-insensitively)."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for u in units:
+        stem = safe_file_stem(u.name)
+        if stem.lower() in used:
+            stem = f"{stem}_{safe_file_stem(u.id)}"
+        base, n = stem, 2
+        while stem.lower() in used:
+            stem = f"{base}_{n}"
+            n += 1
+        used.add(stem.lower())
+        out[u.id] = stem + WORKBOOK_SUFFIX
+    return out
+
+
+# ------------------------------------------------------------------ the meta sheet: records
+
+ROLE_COVER = "cover"
+ROLE_SUMMARY = "summary"
+ROLE_PART = "part"
+ROLE_TARGET = "target"
+ROLE_LISTS = "lists"
+ROLE_META = "meta"
+
+RESULT_ROLES: Mapping[str, str] = {
+    "criterion": "criterion 的得分(key = criterion id; 未填完为空文本,不适用为常数)",
+    "criterion_veto": "criterion 触发的否决项个数(key = criterion id)",
+    "indicator": "indicator 的得分,下级之和截在 [0, 分值](key = indicator id)",
+    "target_raw": "某对象(网站)在该部分的得分,未计否决(key = part id)",
+    "target_vetoes": "某对象在该部分触发的否决项个数(key = part id)",
+    "target": "某对象在该部分的得分,已计否决(key = part id)",
+    "target_pass": "某对象是否达到该部分的合格线:合格/不合格(key = part id)",
+    "part_raw": "部分得分,未计否决与门槛(按对象评分的为各对象未计否决得分的平均)(key = part id)",
+    "part_vetoes": "部分内触发的否决项个数(key = part id)",
+    "part": "部分计入总分的得分(已计否决、平均与门槛)(key = part id)",
+    "part_pass": "部分是否合格:合格/不合格(key = part id)",
+    "part_gate": "门槛是否达到:进入加分环节/门槛的说明文字(key = part id)",
+    "total": "总分,不低于0,保留两位小数",
+    "vetoes": "全单位触发的否决项个数",
+    "tier": "等次(有否决项时为否决等次;细则未设等次时为空文本)",
+    "filled": "已填写的输入单元格个数(key = 工作表名,或空 = 全部)",
+}
+
+PASS = "合格"
+FAIL = "不合格"
+GATE_OPEN = "进入加分环节"
+
+INPUT_COLUMNS = (
+    "sheet",
+    "cell",
+    "id_cell",
+    "id",
+    "target",
+    "indicator",
+    "criterion",
+    "input",
+    "kind",
+    "label",
+    "required",
+    "min",
+    "max",
+    "step",
+    "options",
+    "list",
+    "score_cell",
+)
+RESULT_COLUMNS = ("role", "target", "key", "sheet", "cell")
+TARGET_COLUMNS = ("id", "kind", "name", "url")
+SHEET_COLUMNS = ("name", "role", "part", "target", "inputs")
+META_KEYS = (
+    "rubric_id",
+    "rubric_hash",
+    "rubric_version",
+    "rubric_title",
+    "rubric_year",
+    "variant",
+    "tool_version",
+    "campaign_year",
+    "campaign_name",
+    "unit_id",
+    "unit_name",
+    "unit_group",
+    "assessor_cell",
+    "date_cell",
+)
+
+
+@dataclass(frozen=True)
+class MapRow:
+    """One input cell: where it is and what it feeds."""
+
+    sheet: str
+    cell: str
+    id_cell: str
+    id: str
+    target: str
+    indicator: str
+    criterion: str
+    input: str
+    kind: str
+    label: str
+    required: bool = True
+    min: Decimal | None = None
+    max: Decimal | None = None
+    step: Decimal | None = None
+    options: tuple[str, ...] = ()
+    list: str = ""
+    score_cell: str = ""
+
+    @property
+    def key(self) -> ReadingKey:
+        return ReadingKey(self.target, self.criterion, self.input)
+
+
+@dataclass(frozen=True)
+class ResultCell:
+    role: str
+    target: str
+    key: str
+    sheet: str
+    cell: str
+
+
+@dataclass(frozen=True)
+class SheetInfo:
+    name: str
+    role: str
+    part: str = ""
+    target: str = ""
+    inputs: int = 0
+
+
+@dataclass(frozen=True)
+class WorkbookMeta:
+    format: int
+    rubric_id: str
+    rubric_hash: str
+    rubric_version: str = ""
+    rubric_title: str = ""
+    rubric_year: str = ""
+    variant: str = ""
+    tool_version: str = ""
+    campaign_year: str = ""
+    campaign_name: str = ""
+    unit_id: str = ""
+    unit_name: str = ""
+    unit_group: str = ""
+    assessor_cell: str = ""
+    date_cell: str = ""
+    targets: tuple[Target, ...] = ()
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Everything the meta sheet says."""
+
+    meta: WorkbookMeta
+    sheets: tuple[SheetInfo, ...]
+    inputs: tuple[MapRow, ...]
+    results: tuple[ResultCell, ...]
+
+    def sheet(self, name: str) -> SheetInfo | None:
+        return next((s for s in self.sheets if s.name == name), None)
+
+
+class LayoutError(Exception):
+    """The meta sheet is missing or cannot be read; ``reason`` is a Chinese sentence."""
+
+    def __init__(self, reason: str, not_zwgk: bool = False):
+        super().__init__(reason)
+        self.reason = reason
+        self.not_zwgk = not_zwgk
+
+
+# ------------------------------------------------------------------ writing the records
+
+
+def _dec_text(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    return format(value.normalize(), "f")
+
+
+def meta_rows(
+    meta: WorkbookMeta,
+    sheets: Sequence[SheetInfo],
+    inputs: Sequence[MapRow],
+    results: Sequence[ResultCell],
+) -> list[list[str]]:
+    """The meta sheet's rows (all text), exactly as :func:`read_layout` reads them."""
+    rows: list[list[str]] = [[MAGIC, str(meta.format)], ["#meta", "key", "value"]]
+    for key in META_KEYS:
+        rows.append(["meta", key, str(getattr(meta, key))])
+    for k, v in sorted(meta.extra.items()):
+        rows.append(["meta", k, v])
+    rows.append(["#target", *TARGET_COLUMNS])
+    for t in meta.targets:
+        rows.append(["target", t.id, t.kind, t.name, t.url])
+    rows.append(["#sheet", *SHEET_COLUMNS])
+    for s in sheets:
+        rows.append(["sheet", s.name, s.role, s.part, s.target, str(s.inputs)])
+    rows.append(["#input", *INPUT_COLUMNS])
+    for m in inputs:
+        rows.append(
+            [
+                "input",
+                m.sheet,
+                m.cell,
+                m.id_cell,
+                m.id,
+                m.target,
+                m.indicator,
+                m.criterion,
+                m.input,
+                m.kind,
+                m.label,
+                "是" if m.required else "否",
+                _dec_text(m.min),
+                _dec_text(m.max),
+                _dec_text(m.step),
+                json.dumps(list(m.options), ensure_ascii=False) if m.options else "",
+                m.list,
+                m.score_cell,
+            ]
+        )
+    rows.append(["#result", *RESULT_COLUMNS])
+    for r in results:
+        rows.append(["result", r.role, r.target, r.key, r.sheet, r.cell])
+    return rows
+
+
+# ------------------------------------------------------------------ reading the records
+
+
+def cell_text(value: object) -> str:
+    """A cell value as text the way the meta sheet means it (``2022.0`` → ``2022``)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value).strip()
+
+
+def _opt_dec(text: str) -> Decimal | None:
+    if not text:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise LayoutError(f"隐藏工作表 {META_SHEET} 中的数值“{text}”无法识别") from None
+
+
+def _records(rows: Sequence[Sequence[object]]) -> tuple[int, dict[str, list[dict[str, str]]]]:
+    texts = [[cell_text(c) for c in row] for row in rows]
+    texts = [r for r in texts if any(r)]
+    if not texts or texts[0][0] != MAGIC:
+        raise LayoutError(f"缺少 zwgk 标记(隐藏工作表 {META_SHEET} 的 A1 应为 {MAGIC})", not_zwgk=True)
+    try:
+        fmt = int(texts[0][1]) if len(texts[0]) > 1 else 0
+    except ValueError:
+        fmt = 0
+    if fmt < 1:
+        raise LayoutError(f"隐藏工作表 {META_SHEET} 的格式版本“{texts[0][1:2]}”无法识别")
+    if fmt > FORMAT_VERSION:
+        raise LayoutError(f"评分表格式版本为 {fmt},本工具只认识到 {FORMAT_VERSION}:请升级 zwgk")
+    headers: dict[str, list[str]] = {
+        "meta": ["key", "value"],
+        "target": list(TARGET_COLUMNS),
+        "sheet": list(SHEET_COLUMNS),
+        "input": list(INPUT_COLUMNS),
+        "result": list(RESULT_COLUMNS),
+    }
+    out: dict[str, list[dict[str, str]]] = {k: [] for k in headers}
+    for row in texts[1:]:
+        tag = row[0]
+        if tag.startswith("#"):
+            kind = tag[1:]
+            if kind in headers:
+                headers[kind] = row[1:]
+            continue
+        if tag not in headers:
+            continue  # a record kind from a later format: ignored
+        names = headers[tag]
+        values = row[1:]
+        out[tag].append({n: (values[i] if i < len(values) else "") for i, n in enumerate(names) if n})
+    return fmt, out
+
+
+def read_layout(rows: Sequence[Sequence[object]]) -> Layout:
+    """Parse the meta sheet's cell values (rows of plain values); raises :class:`LayoutError`."""
+    fmt, rec = _records(rows)
+    kv = {r["key"]: r.get("value", "") for r in rec["meta"]}
+    for key in ("rubric_id", "rubric_hash", "unit_id"):
+        if not kv.get(key):
+            raise LayoutError(f"隐藏工作表 {META_SHEET} 缺少“{key}”")
+    targets = tuple(Target(r["id"], r.get("kind", ""), r.get("name", ""), r.get("url", "")) for r in rec["target"])
+    known = {k: kv.get(k, "") for k in META_KEYS}
+    meta = WorkbookMeta(
+        format=fmt,
+        targets=targets,
+        extra={k: v for k, v in kv.items() if k not in META_KEYS},
+        **known,
+    )
+    sheets = []
+    for r in rec["sheet"]:
+        try:
+            n_inputs = int(r.get("inputs") or 0)
+        except ValueError:
+            n_inputs = 0
+        sheets.append(SheetInfo(r["name"], r.get("role", ""), r.get("part", ""), r.get("target", ""), n_inputs))
+    inputs = []
+    for r in rec["input"]:
+        try:
+            opts = tuple(str(o) for o in json.loads(r["options"])) if r.get("options") else ()
+        except (ValueError, TypeError):
+            raise LayoutError(f"隐藏工作表 {META_SHEET} 中的选项“{r.get('options')}”无法识别") from None
+        try:
+            parse_a1(r.get("cell", ""))
+        except ValueError:
+            raise LayoutError(f"隐藏工作表 {META_SHEET} 中的单元格地址“{r.get('cell')}”无法识别") from None
+        inputs.append(
+            MapRow(
+                sheet=r.get("sheet", ""),
+                cell=r.get("cell", ""),
+                id_cell=r.get("id_cell", ""),
+                id=r.get("id", ""),
+                target=r.get("target", ""),
+                indicator=r.get("indicator", ""),
+                criterion=r.get("criterion", ""),
+                input=r.get("input", ""),
+                kind=r.get("kind", ""),
+                label=r.get("label", ""),
+                required=r.get("required", "是") != "否",
+                min=_opt_dec(r.get("min", "")),
+                max=_opt_dec(r.get("max", "")),
+                step=_opt_dec(r.get("step", "")),
+                options=opts,
+                list=r.get("list", ""),
+                score_cell=r.get("score_cell", ""),
+            )
+        )
+    results = tuple(
+        ResultCell(r.get("role", ""), r.get("target", ""), r.get("key", ""), r.get("sheet", ""), r.get("cell", ""))
+        for r in rec["result"]
+    )
+    return Layout(meta, tuple(sheets), tuple(inputs), results)
+
+
+def read_meta(rows: Sequence[Sequence[object]]) -> WorkbookMeta:
+    """The workbook's identity (rubric, hash, unit, targets) from the meta sheet's values."""
+    return read_layout(rows).meta
+
+
+def read_map(rows: Sequence[Sequence[object]]) -> tuple[MapRow, ...]:
+    """The input map from the meta sheet's values."""
+    return read_layout(rows).inputs
+
+
+def value_at(rows: Sequence[Sequence[object]], cell: str) -> object:
+    """The value at an A1 cell in a grid of rows starting at A1 (``None`` beyond its edge)."""
+    r, c = parse_a1(cell)
+    if r >= len(rows):
+        return None
+    row = rows[r]
+    return row[c] if c < len(row) else None
+
+
+# ------------------------------------------------------------------ what the engine says each result cell holds
+
+ResultValue = Decimal | str
+
+
+def _index_score(score: UnitScore) -> dict[tuple[str, str, str], ResultValue]:
+    out: dict[tuple[str, str, str], ResultValue] = {}
+    hits = {(h.target, h.part, h.criterion, h.veto) for h in score.vetoes}
+
+    def nodes(ns: Iterable[NodeScore], target: str) -> None:
+        for n in ns:
+            out[("indicator", target, n.id)] = n.points
+            for cs in n.criteria:
+                out[("criterion", target, cs.criterion)] = "" if cs.points is None else cs.points
+                out[("criterion_veto", target, cs.criterion)] = Decimal(
+                    sum(1 for h in hits if h[0] == target and h[2] == cs.criterion)
+                )
+            nodes(n.children, target)
+
+    def subtree_ids(ps: PartScore) -> set[str]:
+        ids = {ps.id}
+        for sub in ps.parts:
+            ids |= subtree_ids(sub)
+        return ids
+
+    def part(ps: PartScore) -> None:
+        ids = subtree_ids(ps)
+        out[("part_raw", "", ps.id)] = ps.raw
+        out[("part", "", ps.id)] = ps.points
+        out[("part_vetoes", "", ps.id)] = Decimal(sum(1 for h in hits if h[1] in ids))
+        out[("part_gate", "", ps.id)] = Decimal(1 if ps.counted else 0)
+        if ps.passed is not None:
+            out[("part_pass", "", ps.id)] = PASS if ps.passed else FAIL
+        nodes(ps.nodes, "")
+        sub_ids = ids - {ps.id}
+        for t in ps.targets:
+            out[("target_raw", t.target, ps.id)] = t.raw
+            out[("target", t.target, ps.id)] = t.points
+            own = sum(1 for h in hits if h[1] == ps.id and h[0] == t.target)
+            out[("target_vetoes", t.target, ps.id)] = Decimal(own + sum(1 for h in hits if h[1] in sub_ids))
+            if t.passed is not None:
+                out[("target_pass", t.target, ps.id)] = PASS if t.passed else FAIL
+            nodes(t.nodes, t.target)
+        for sub in ps.parts:
+            part(sub)
+
+    for ps in score.parts:
+        part(ps)
+    out[("total", "", "")] = score.total
+    out[("vetoes", "", "")] = Decimal(len(hits))
+    out[("tier", "", "")] = score.tier or ""
+    return out
+
+
+def expected_values(
+    layout: Layout, score: UnitScore, values: Mapping[ReadingKey, object] | None = None
+) -> dict[ResultCell, ResultValue]:
+    """What every result cell must show, according to the engine's :class:`UnitScore`
+    (and, for ``filled``, the input values).  Cells the engine knows nothing about are left out."""
+    index = _index_score(score)
+    vals = values or {}
+    filled_by_sheet: dict[str, int] = {}
+    for m in layout.inputs:
+        v = vals.get(m.key)
+        if v is not None and v != "":
+            filled_by_sheet[m.sheet] = filled_by_sheet.get(m.sheet, 0) + 1
+    out: dict[ResultCell, ResultValue] = {}
+    for r in layout.results:
+        if r.role == "filled":
+            n = filled_by_sheet.get(r.key, 0) if r.key else sum(filled_by_sheet.values())
+            out[r] = Decimal(n)
+            continue
+        got = index.get((r.role, r.target, r.key))
+        if got is not None:
+            out[r] = got
+    return out
