@@ -1,0 +1,348 @@
+"""One typed value against its input kind → a value the engine can use, or a problem.
+
+Everything a spreadsheet can hand back for a cell arrives here: numbers (as floats),
+text, booleans, dates and times, empty cells, error values.  Each gets exactly one clear
+outcome:
+
+* a value, unchanged;
+* a value after a *safe* normalisation ("３" → 3, "3处" → 3, "三" → 3, "20万" → 200000,
+  "是 " → 是, a percent-formatted 0.85 → 85) reported as a warning naming what was found
+  and how it was read;
+* ``None`` with an error that says what was found and what is expected.
+
+Unsafe readings are never guessed: a unit word that does not fit the input ("3分" in a
+count of findings could be points), booleans in a number, dates, error values all stay
+errors.  Nothing here is a float: numbers become exact Decimals via their shortest repr.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from zwgk_cli.model import NO, YES, ZERO, Input, InputKind, Value, fmt_points
+from zwgk_cli.problems import Code, Severity
+
+TEXT_LIMIT = 2000  # characters kept of a free-text input (扣分说明 …)
+
+# Unit words accepted after a number, per kind: "3处" in a count of findings is 3 findings,
+# but "3分" there could be points deducted, so it is not accepted.
+_COUNT_UNITS = ("处", "个", "条", "次", "项", "家", "篇", "件", "人", "天", "栏", "栏目", "期", "份", "则")
+_UNITS: Mapping[InputKind, tuple[str, ...]] = {
+    InputKind.COUNT: _COUNT_UNITS,
+    InputKind.NUMBER: (*_COUNT_UNITS, "人次"),
+    InputKind.PERCENT: ("%",),
+    InputKind.POINTS: ("分",),
+}
+_NUMBER_RE = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
+_GROUPED_RE = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_SPACES = " \t\r\n\u3000\u00a0\u200b\ufeff"
+_ERROR_VALUES = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA", "#SPILL!")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The value to use (``None``: nothing usable) and at most one problem about it."""
+
+    value: Value | None
+    code: Code | None = None
+    params: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def error(self) -> bool:
+        return self.code is not None and self.code.severity is Severity.ERROR
+
+
+def expected(inp: Input, limit: Decimal | None = None) -> str:
+    """What the input expects, as a phrase that completes “改为…/应为…”."""
+    top = inp.max if inp.max is not None else limit
+    if inp.kind is InputKind.COUNT:
+        return f"0到{fmt_points(top)}之间的整数" if top is not None else "不小于0的整数"
+    if inp.kind is InputKind.NUMBER:
+        return "不小于0的数"
+    if inp.kind is InputKind.PERCENT:
+        return "0到100之间的数(百分比,不带%号)"
+    if inp.kind is InputKind.POINTS:
+        step = f"、以{fmt_points(inp.step)}分为单位" if inp.step else ""
+        return f"0到{fmt_points(top)}之间{step}的分数" if top is not None else f"不小于0{step}的分数"
+    if inp.kind is InputKind.YES_NO:
+        return f"“{YES}”或“{NO}”"
+    if inp.kind is InputKind.CHOICE:
+        return "下列之一:" + "、".join(f"“{o}”" for o in inp.options)
+    return "文字"
+
+
+def _zero_hint(inp: Input) -> str:
+    if inp.kind is InputKind.COUNT:
+        return ";没有发现问题时填0"
+    if inp.kind is InputKind.POINTS:
+        return ";不得分时填0"
+    return ""
+
+
+def describe(raw: object) -> str:
+    """A raw cell value as the user would see it."""
+    if isinstance(raw, bool):
+        return "TRUE" if raw else "FALSE"
+    if isinstance(raw, float):
+        if math.isfinite(raw):
+            return _show(_float_dec(raw))
+        return str(raw)
+    if isinstance(raw, int):
+        return str(raw)
+    if isinstance(raw, dt.datetime):
+        return raw.strftime("%Y-%m-%d %H:%M") if (raw.hour or raw.minute) else raw.strftime("%Y-%m-%d")
+    if isinstance(raw, dt.date):
+        return raw.strftime("%Y-%m-%d")
+    if isinstance(raw, dt.time):
+        return raw.strftime("%H:%M")
+    if isinstance(raw, dt.timedelta):
+        return str(raw)
+    text = str(raw)
+    return text if len(text) <= 40 else text[:38] + "…"
+
+
+def _show(d: Decimal) -> str:
+    if d == d.to_integral_value():
+        return str(int(d))
+    return format(d.normalize(), "f")
+
+
+def _float_dec(x: float) -> Decimal:
+    if x.is_integer() and abs(x) < 1e15:
+        return Decimal(int(x))
+    return Decimal(repr(x))
+
+
+def cn_number(text: str) -> int | None:
+    """Simple Chinese numerals: 三 → 3, 十二 → 12, 二十 → 20, 一百零五 → 105, 两千 → 2000."""
+    if not text or any(ch not in _CN_DIGITS and ch not in _CN_UNITS for ch in text):
+        return None
+    if all(ch in _CN_DIGITS for ch in text):
+        if len(text) == 1:
+            return _CN_DIGITS[text]
+        return None  # "一二" is not a way people write 12
+    total, digit, last_unit = 0, None, 10_000
+    for ch in text:
+        if ch in ("零", "〇"):
+            continue  # a placeholder inside a number: 一百零五
+        if ch in _CN_DIGITS:
+            if digit is not None:
+                return None
+            digit = _CN_DIGITS[ch]
+        else:
+            unit = _CN_UNITS[ch]
+            if unit >= last_unit:
+                return None
+            total += (1 if digit is None else digit) * unit
+            digit, last_unit = None, unit
+    if digit is not None:
+        total += digit
+    return total
+
+
+def _clean_text(raw: str) -> tuple[str, list[str]]:
+    """NFKC (full-width → half-width) and surrounding blanks removed, with the reasons."""
+    why: list[str] = []
+    text = unicodedata.normalize("NFKC", raw)
+    if text != raw:
+        why.append("全角字符已转为半角")
+    stripped = text.strip(_SPACES)
+    if stripped != text:
+        why.append("已去掉首尾空格")
+    return stripped, why
+
+
+def _parse_number(text: str, kind: InputKind) -> tuple[Decimal | None, list[str]]:
+    """A number written as text: digits, grouped digits, a fitting unit word, 万, Chinese numerals."""
+    why: list[str] = []
+    body = text
+    for unit in sorted(_UNITS.get(kind, ()), key=len, reverse=True):
+        if body.endswith(unit) and len(body) > len(unit):
+            body = body[: -len(unit)].rstrip(_SPACES)
+            why.append("去掉了%号" if unit == "%" else f"去掉了单位“{unit}”")
+            break
+    scale = Decimal(1)
+    if kind is InputKind.NUMBER and body.endswith("万") and len(body) > 1:
+        body, scale = body[:-1].rstrip(_SPACES), Decimal(10_000)
+        why.append("“万”按10000换算")
+    if _GROUPED_RE.match(body):
+        body = body.replace(",", "")
+        why.append("去掉了千分位逗号")
+    if _NUMBER_RE.match(body):
+        try:
+            return Decimal(body) * scale, why
+        except InvalidOperation:  # pragma: no cover - the pattern excludes it
+            return None, why
+    cn = cn_number(body)
+    if cn is not None:
+        why.append("中文数字已转为阿拉伯数字")
+        return Decimal(cn) * scale, why
+    return None, why
+
+
+def _check_number(value: Decimal, found: str, inp: Input, limit: Decimal | None, exp: str) -> Outcome | None:
+    """Range, whole-number and step checks; ``None`` when the number is acceptable."""
+    label = inp.label
+    if not value.is_finite():
+        return Outcome(None, Code.V_NOT_NUMBER, {"label": label, "found": found, "expected": exp})
+    if value < 0:
+        return Outcome(None, Code.V_NEGATIVE, {"label": label, "found": found, "expected": exp})
+    if inp.kind is InputKind.COUNT and value != value.to_integral_value():
+        return Outcome(None, Code.V_NOT_WHOLE, {"label": label, "found": found, "expected": exp})
+    top = inp.max if inp.max is not None else limit
+    if inp.kind is InputKind.PERCENT:
+        top = Decimal(100)
+    if inp.kind in (InputKind.COUNT, InputKind.POINTS, InputKind.PERCENT) and top is not None and value > top:
+        return Outcome(None, Code.V_RANGE, {"label": label, "found": found, "expected": exp})
+    if inp.kind is InputKind.POINTS and inp.step and value % inp.step != 0:
+        step = fmt_points(inp.step)
+        return Outcome(None, Code.V_STEP, {"label": label, "found": found, "step": step, "expected": exp})
+    return None
+
+
+def _choice(text: str, inp: Input) -> str | None:
+    if text in inp.options:
+        return text
+    squeezed = re.sub(r"\s+", "", text)
+    for option in inp.options:
+        if re.sub(r"\s+", "", unicodedata.normalize("NFKC", option)) == squeezed:
+            return option
+    return None
+
+
+def normalize(
+    raw: object,
+    inp: Input,
+    *,
+    limit: Decimal | None = None,
+    text_source: bool = False,
+    percent_format: bool = False,
+) -> Outcome:
+    """Normalise one raw value for ``inp``.
+
+    ``limit`` is the upper bound of a points input without its own ``max`` (the criterion's
+    分值).  ``text_source``: the value comes from a text table (CSV), where numbers are text
+    by nature, so "3" is not worth a warning.  ``percent_format``: the cell is formatted as a
+    percentage, so 0.85 is displayed (and was typed) as 85%.
+    """
+    label = inp.label
+    exp = expected(inp, limit)
+    base = {"label": label, "expected": exp}
+
+    if raw is None or (isinstance(raw, str) and raw.strip(_SPACES) == ""):
+        if inp.required and inp.kind is not InputKind.TEXT:
+            return Outcome(None, Code.V_EMPTY, {**base, "zero_hint": _zero_hint(inp)})
+        return Outcome(None)
+
+    if inp.kind is InputKind.TEXT:
+        text = raw if isinstance(raw, str) else describe(raw)
+        text = text.strip(_SPACES)
+        if len(text) > TEXT_LIMIT:
+            return Outcome(
+                text[:TEXT_LIMIT],
+                Code.V_TEXT_TOO_LONG,
+                {"label": label, "length": str(len(text)), "limit": str(TEXT_LIMIT)},
+            )
+        return Outcome(text)
+
+    found = describe(raw)
+    if isinstance(raw, bool):
+        if inp.kind is InputKind.YES_NO:
+            read = YES if raw else NO
+            return Outcome(read, Code.V_NORMALISED, {**base, "found": found, "read": read, "why": "逻辑值"})
+        return Outcome(None, Code.V_BOOL, {**base, "found": found})
+    if isinstance(raw, dt.date | dt.time | dt.timedelta):
+        return Outcome(None, Code.V_DATE, {**base, "found": found})
+
+    if isinstance(raw, str):
+        text, why = _clean_text(raw)
+        if text.upper() in _ERROR_VALUES:
+            return Outcome(None, Code.V_ERROR_VALUE, {**base, "found": text})
+        if inp.kind is InputKind.YES_NO:
+            if text in (YES, NO):
+                return _maybe_warn(text, raw, why, base)
+            return Outcome(None, Code.V_OPTION, {**base, "found": found})
+        if inp.kind is InputKind.CHOICE:
+            option = _choice(text, inp)
+            if option is None:
+                return Outcome(None, Code.V_OPTION, {**base, "found": found})
+            if option != text:
+                why.append("去掉了多余的空格")
+            return _maybe_warn(option, raw, why, base)
+        value, more = _parse_number(text, inp.kind)
+        if value is None:
+            return Outcome(None, Code.V_NOT_NUMBER, {**base, "found": found})
+        why += more
+        if not text_source and not more:
+            why.append("数字以文本形式存储")
+        elif not text_source:
+            why.append("应只填数字")
+        bad = _check_number(value, found, inp, limit, exp)
+        if bad is not None:
+            return bad
+        if inp.kind is InputKind.PERCENT and ZERO < value < 1 and "%" not in text:
+            return _fraction(value, found, label)
+        return _maybe_warn(value, raw, why, base)
+
+    if isinstance(raw, int | float | Decimal):
+        if isinstance(raw, float):
+            if not math.isfinite(raw):
+                return Outcome(None, Code.V_NOT_NUMBER, {**base, "found": found})
+            value = _float_dec(raw)
+        else:
+            value = Decimal(raw)
+        if inp.kind in (InputKind.YES_NO, InputKind.CHOICE):
+            return Outcome(None, Code.V_OPTION, {**base, "found": found})
+        why = []
+        if inp.kind is InputKind.PERCENT and percent_format:
+            shown = value * 100
+            if shown == shown.to_integral_value():
+                shown = shown.quantize(Decimal(1))
+            why.append(f"单元格为百分比格式,显示为{_show(shown)}%")
+            found = f"{_show(shown)}%"
+            value = shown
+        bad = _check_number(value, found, inp, limit, exp)
+        if bad is not None:
+            return bad
+        if inp.kind is InputKind.PERCENT and not percent_format and ZERO < value < 1:
+            return _fraction(value, found, label)
+        if why:
+            return Outcome(
+                value, Code.V_NORMALISED, {**base, "found": found, "read": _show(value), "why": "；".join(why)}
+            )
+        return Outcome(value)
+
+    return Outcome(None, Code.V_NOT_NUMBER, {**base, "found": found})  # pragma: no cover - unknown cell type
+
+
+def _fraction(value: Decimal, found: str, label: str) -> Outcome:
+    """0 < x < 1 in a percentage: kept as x %, with a warning naming the other reading."""
+    return Outcome(value, Code.V_PERCENT_FRACTION, {"label": label, "found": found, "as_percent": _show(value * 100)})
+
+
+def _maybe_warn(value: Value, raw: object, why: list[str], base: Mapping[str, str]) -> Outcome:
+    if not why:
+        return Outcome(value)
+    read = value if isinstance(value, str) else _show(value)
+    return Outcome(value, Code.V_NORMALISED, {**base, "found": describe(raw), "read": read, "why": "；".join(why)})
