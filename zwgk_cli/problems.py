@@ -322,7 +322,7 @@ def problem(code: Code, /, **where_and_params: Any) -> Problem:
     message template."""
     loc_keys = ("file", "sheet", "cell", "path", "line", "unit", "indicator")
     loc = {k: where_and_params.pop(k) for k in loc_keys if k in where_and_params}
-    params = _SafeDict(where_and_params)
+    params = _SafeDict({**loc, **where_and_params})  # a location (unit) may also be named in the message
     return Problem(
         code=code.code,
         severity=code.severity,
