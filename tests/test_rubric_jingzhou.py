@@ -231,6 +231,7 @@ def test_check_gives_exactly_the_expected_warnings(rub: Rubric, roster: Roster) 
     assert "rcgz_ysq" in r010.path and "依申请公开" in r010.message and "得4分" in r010.message
     assert {p.unit for p in problems if p.code == "R013"} == {"市经济和信息化局", "荆州住房公积金中心"}
     assert [p.unit for p in problems if p.code == "R014"] == ["市医疗保障局"]
+    assert all(p.unit in p.message and "{" not in p.message for p in problems)
 
 
 def test_every_alias_names_exactly_one_unit(rub: Rubric, roster: Roster) -> None:
