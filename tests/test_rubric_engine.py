@@ -215,3 +215,24 @@ def test_cli_list_json() -> None:
     res = runner.invoke(app, ["rubric", "list", "--json"])
     assert res.exit_code == 0
     assert isinstance(json.loads(res.stdout), list)
+
+
+def test_a_new_media_veto_names_the_account() -> None:
+    r = rubric.load("mianyang-2022")
+    from zwgk_cli.resources import sample_roster
+    from zwgk_cli.roster import load_roster
+
+    paths = sample_roster("mianyang-2022")
+    assert paths is not None
+    unit = load_roster(*paths).unit("涪城区")
+    assert unit is not None
+    values: dict[ReadingKey, Value | None] = {
+        K("", "mv_security", "account"): "微信公众号“涪城发布”",
+        K("", "mv_security", "wording"): "是",
+        K("", "mv_security", "secrets"): "否",
+        K("", "mv_security", "harmful"): "否",
+        K("", "mv_security", "opinion"): "否",
+    }
+    s = scoring.score(r, unit, values)
+    assert [v.reason for v in s.vetoes] == ["出现严重表述错误(涉及账号:微信公众号“涪城发布”)"]
+    assert s.tier == "不合格"

@@ -21,8 +21,10 @@ from dataclasses import replace
 from zwgk_cli import rules
 from zwgk_cli.model import (
     ZERO,
+    Criterion,
     CriterionScore,
     Indicator,
+    InputKind,
     NodeScore,
     Part,
     PartKind,
@@ -53,13 +55,21 @@ class _Acc:
         self.trace: list[TraceLine] = []
 
 
+def _named(hits: tuple[VetoHit, ...], c: Criterion, vals: Mapping[str, Value | None]) -> list[VetoHit]:
+    """A veto's reason names what the criterion's text inputs say (绵阳: the account concerned)."""
+    named = [f"{i.label}:{vals[i.id]}" for i in c.inputs if i.kind is InputKind.TEXT and vals.get(i.id)]
+    if not named:
+        return list(hits)
+    return [replace(h, reason=f"{h.reason}({';'.join(named)})") for h in hits]
+
+
 def _score_indicator(ind: Indicator, values: Values, target: str, target_name: str, part: str, acc: _Acc) -> NodeScore:
     crit_scores: list[CriterionScore] = []
     for c in ind.criteria:
         vals = {i.id: values.get(ReadingKey(target, c.id, i.id)) for i in c.live_inputs()}
         cs = rules.evaluate(c, vals, target, target_name, part)
         crit_scores.append(cs)
-        acc.vetoes.extend(cs.vetoes)
+        acc.vetoes.extend(_named(cs.vetoes, c, vals))
         acc.missing.extend(ReadingKey(target, c.id, i) for i in cs.missing)
         acc.trace.extend(cs.trace)
     kids = tuple(_score_indicator(i, values, target, target_name, part, acc) for i in ind.indicators)
