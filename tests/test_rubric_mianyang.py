@@ -587,7 +587,11 @@ def test_new_media_veto_names_the_account() -> None:
     sheet.values[ReadingKey("", "mv_security", "account")] = "北川发布(微信公众号)"
     us = sheet.score()
     (hit,) = us.vetoes
-    assert (hit.part, hit.criterion, hit.reason) == ("p2m", "mv_security", "出现严重表述错误")
+    assert (hit.part, hit.criterion, hit.reason) == (
+        "p2m",
+        "mv_security",
+        "出现严重表述错误(涉及账号:北川发布(微信公众号))",
+    )
     crit = next(c for c in resolve(RUBRIC, sheet.unit).walk() if c.id == hit.criterion)
     assert [i.label for i in crit.live_inputs() if i.kind is InputKind.TEXT] == ["涉及账号"]
     assert us.part("p2m").vetoed and us.part("p2m").passed is False
