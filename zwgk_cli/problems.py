@@ -296,6 +296,45 @@ class Code(Enum):
         "百分比填0到100之间的数,不带%号。",
     )
 
+    # --- report (P) --------------------------------------------------------------------
+    P_SCORES = (
+        "P001",
+        E,
+        "评分结果文件无法使用:{detail}",
+        "先运行 zwgk score 生成 results/scores.json,或给出正确的文件路径。",
+    )
+    P_PENDING = (
+        "P002",
+        W,
+        "{count}个单位评分未完成,未参加排名:{units}",
+        "补正这些单位的评分表后,重新运行 zwgk score 和 zwgk report。",
+    )
+    P_NO_PDF = (
+        "P003",
+        W,
+        "未找到 LibreOffice,未生成 通报.pdf",
+        "安装 LibreOffice 后重新运行;或用 WPS/Word 打开 通报.docx 另存为 PDF。",
+    )
+    P_TEMPLATE = ("P004", E, "模板“{name}”有误:{detail}", "改正模板目录中的该模板,或删除它以使用内置模板。")
+    P_TIER = (
+        "P005",
+        W,
+        "单位“{unit}”评分结果中的等次“{recorded}”与按细则等次计算的“{computed}”不一致,按计算结果列出",
+        "评分结果可能来自旧版细则:重新运行 zwgk score。",
+    )
+    P_SETTING = (
+        "P006",
+        W,
+        "通报设置缺少“{field}”({label}),通报中暂以“{placeholder}”代替",
+        "在 zwgk.toml 的 [notice] 中填写 {field} 后重新运行 zwgk report。",
+    )
+    P_PDF = (
+        "P007",
+        W,
+        "通报.pdf 转换失败:{detail}",
+        "确认 LibreOffice 能正常运行后重试;或用 WPS/Word 打开 通报.docx 另存为 PDF。",
+    )
+
     @property
     def code(self) -> str:
         return self.value[0]
