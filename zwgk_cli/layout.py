@@ -39,14 +39,15 @@ removed or renamed).  Empty rows are ignored.
     every sheet; role is ``cover``, ``summary``, ``part``, ``target``, ``lists`` or ``meta``;
     ``inputs`` is how many input cells the sheet holds.
 ``input | sheet | cell | id_cell | id | target | indicator | criterion | input | kind | label |
-required | min | max | step | options | list | score_cell``
+required | min | max | step | options | list | score_cell | note_cell``
     one row per input cell.  ``cell`` and ``id_cell`` are A1 references on ``sheet``;
     the visible text of ``id_cell`` must equal ``id`` (see :func:`input_id_text`), so a
     moved, inserted or deleted row is detected.  ``target`` is ``""`` for parts not scored
     per target.  ``kind`` is a :class:`~zwgk_cli.model.InputKind` value; ``required`` is
     ``是``/``否``; ``min``/``max``/``step`` are decimals as text (or ``""``); ``options``
     is a JSON array of strings; ``list`` names the defined name of a long choice list;
-    ``score_cell`` is the criterion's 得分 cell.
+    ``score_cell`` is the criterion's 得分 cell, ``note_cell`` its 扣分说明/佐证材料 cell
+    (free text the assessor may write; several inputs of one criterion share both).
 ``result | role | target | key | sheet | cell``
     every formula cell whose value the engine also computes (see :data:`RESULT_ROLES`).
 
@@ -264,6 +265,7 @@ INPUT_COLUMNS = (
     "options",
     "list",
     "score_cell",
+    "note_cell",
 )
 RESULT_COLUMNS = ("role", "target", "key", "sheet", "cell")
 TARGET_COLUMNS = ("id", "kind", "name", "url")
@@ -307,6 +309,7 @@ class MapRow:
     options: tuple[str, ...] = ()
     list: str = ""
     score_cell: str = ""
+    note_cell: str = ""
 
     @property
     def key(self) -> ReadingKey:
@@ -423,6 +426,7 @@ def meta_rows(
                 json.dumps(list(m.options), ensure_ascii=False) if m.options else "",
                 m.list,
                 m.score_cell,
+                m.note_cell,
             ]
         )
     rows.append(["#result", *RESULT_COLUMNS])
@@ -541,6 +545,7 @@ def read_layout(rows: Sequence[Sequence[object]]) -> Layout:
                 options=opts,
                 list=r.get("list", ""),
                 score_cell=r.get("score_cell", ""),
+                note_cell=r.get("note_cell", ""),
             )
         )
     results = tuple(
@@ -574,7 +579,8 @@ def value_at(rows: Sequence[Sequence[object]], cell: str) -> object:
 ResultValue = Decimal | str
 
 
-def _index_score(score: UnitScore) -> dict[tuple[str, str, str], ResultValue]:
+def result_index(score: UnitScore) -> dict[tuple[str, str, str], ResultValue]:
+    """(role, target, key) → the engine's value for every result role but ``filled``."""
     out: dict[tuple[str, str, str], ResultValue] = {}
     hits = {(h.target, h.part, h.criterion, h.veto) for h in score.vetoes}
 
@@ -628,7 +634,7 @@ def expected_values(
 ) -> dict[ResultCell, ResultValue]:
     """What every result cell must show, according to the engine's :class:`UnitScore`
     (and, for ``filled``, the input values).  Cells the engine knows nothing about are left out."""
-    index = _index_score(score)
+    index = result_index(score)
     vals = values or {}
     filled_by_sheet: dict[str, int] = {}
     for m in layout.inputs:
