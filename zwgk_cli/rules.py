@@ -24,12 +24,14 @@ from zwgk_cli.model import (
     Criterion,
     CriterionScore,
     InputKind,
+    Rubric,
     Style,
     Term,
     TermKind,
     TraceLine,
     Value,
     Veto,
+    VetoEffect,
     VetoHit,
     fmt_points,
     round2,
@@ -313,3 +315,83 @@ def mean_formula(refs: Sequence[str]) -> str:
         return "0"
     joined = ",".join(refs)
     return f"ROUND(ROUND(SUM({joined})*100,0)/{len(refs)},0)/100"
+
+
+# ------------------------------------------------------------------ parts and the unit (the summary sheet)
+# The Python halves restate the steps of scoring.score_part / score_unit one at a time so that
+# each formula of the summary sheet has its twin next to it; scoring.py is the reference.
+
+
+def after_veto(raw: Decimal, vetoes: int, effect: VetoEffect) -> Decimal:
+    """A part's points once its vetoes are applied (``zero``: a fired veto scores the part 0)."""
+    return ZERO if vetoes and effect is VetoEffect.ZERO else raw
+
+
+def after_veto_formula(raw_ref: str, vetoes_ref: str, effect: VetoEffect) -> str:
+    return f"IF({vetoes_ref}>0,0,{raw_ref})" if effect is VetoEffect.ZERO else raw_ref
+
+
+def passes(points: Decimal, vetoes: int, minimum: Decimal) -> bool:
+    """A pass threshold: the points reach ``minimum`` and no veto fired."""
+    return points >= minimum and not vetoes
+
+
+def pass_formula(points_ref: str, vetoes_ref: str, minimum: Decimal, yes: str = "合格", no: str = "不合格") -> str:
+    return f'IF(AND({points_ref}>={num(minimum)},{vetoes_ref}=0),"{yes}","{no}")'
+
+
+def all_pass(outcomes: Sequence[bool]) -> bool:
+    """A part scored per target passes when every target passes (and there is one)."""
+    return bool(outcomes) and all(outcomes)
+
+
+def all_pass_formula(pass_refs: Sequence[str], yes: str = "合格", no: str = "不合格") -> str:
+    if not pass_refs:
+        return f'"{no}"'
+    cond = ",".join(f'{r}="{yes}"' for r in pass_refs)
+    return f'IF(AND({cond}),"{yes}","{no}")'
+
+
+def gate_open(gate_points: Decimal, minimum: Decimal) -> bool:
+    """A gated (bonus) part counts only when the gate part's points reach ``minimum``."""
+    return gate_points >= minimum
+
+
+def gate_open_formula(gate_ref: str, minimum: Decimal) -> str:
+    """1 when the gate is open, 0 otherwise."""
+    return f"IF({gate_ref}>={num(minimum)},1,0)"
+
+
+def gated(points: Decimal, is_open: bool) -> Decimal:
+    return points if is_open else ZERO
+
+
+def gated_formula(points_ref: str, open_ref: str) -> str:
+    return f"IF({open_ref}=1,{points_ref},0)"
+
+
+def unit_total(normal: Sequence[Decimal], penalties: Sequence[Decimal]) -> Decimal:
+    """Normal parts (bonus included once counted) minus penalties, never below 0, to the cent."""
+    return round2(max(ZERO, sum(normal, ZERO) - sum(penalties, ZERO)))
+
+
+def total_formula(normal_refs: Sequence[str], penalty_refs: Sequence[str]) -> str:
+    plus = f"SUM({','.join(normal_refs)})" if normal_refs else "0"
+    minus = f"-SUM({','.join(penalty_refs)})" if penalty_refs else ""
+    return f"ROUND(MAX(0,{plus}{minus}),2)"
+
+
+def tier_formula(rubric: Rubric, total_ref: str, vetoes_ref: str) -> str:
+    """:meth:`Rubric.tier_for` as a formula: any veto → the veto tier; else the highest tier
+    whose floor the total reaches (half-open ranges); else the tier without a floor; else ""."""
+    if not rubric.tiers:
+        return '""'
+    floorless = next((t.label for t in rubric.tiers if t.min is None), None)
+    expr = f'"{floorless}"' if floorless is not None else '""'
+    ranked = sorted((t for t in rubric.tiers if t.min is not None), key=lambda t: t.min or ZERO)
+    for t in ranked:
+        assert t.min is not None
+        expr = f'IF({total_ref}>={num(t.min)},"{t.label}",{expr})'
+    if any(t.label == rubric.veto_tier for t in rubric.tiers):
+        expr = f'IF({vetoes_ref}>0,"{rubric.veto_tier}",{expr})'
+    return expr
