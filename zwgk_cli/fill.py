@@ -1,0 +1,146 @@
+"""Filling generated workbooks, as an assessor would: for tests, the demo and the score tests.
+
+* :func:`unit_inputs` lists every live input of a unit (per target where the part is);
+* :func:`random_values` draws valid values for them from a seeded generator, as the same
+  ``ReadingKey → value`` mapping :func:`zwgk_cli.scoring.score_unit` takes;
+* :func:`fill_workbook` writes values into a generated workbook's input cells through the
+  map in its hidden sheet, with openpyxl, keeping the hidden sheet, validation and
+  protection (openpyxl drops cached formula results, so the file must be recalculated
+  by a spreadsheet before its formula cells are read; :mod:`zwgk_cli.office` does that).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+
+from zwgk_cli import layout as L
+from zwgk_cli.model import EVIDENCE_INPUT, NO, YES, Input, InputKind, ReadingKey, Rubric, Unit, Value, Variant
+from zwgk_cli.rubric import resolve, walk_with_path
+
+
+def unit_inputs(rubric: Rubric, unit: Unit, variant: Variant | None = None) -> list[tuple[ReadingKey, Input]]:
+    """Every input the assessor fills for ``unit``, in workbook order (target by target)."""
+    variant = variant or resolve(rubric, unit)
+    by_part: dict[str, list[tuple[ReadingKey, Input]]] = {}
+    order: list[str] = []
+    for part, _chain, crit in walk_with_path(variant):
+        if part.id not in by_part:
+            by_part[part.id] = []
+            order.append(part.id)
+        targets = [t.id for t in unit.targets_of(part.per_target)] if part.per_target else [""]
+        for t in targets:
+            for inp in crit.live_inputs():
+                by_part[part.id].append((ReadingKey(t, crit.id, inp.id), inp))
+    out: list[tuple[ReadingKey, Input]] = []
+    for pid in order:
+        rows = by_part[pid]
+        targets = list(dict.fromkeys(k.target for k, _ in rows))
+        for t in targets:
+            out.extend(r for r in rows if r[0].target == t)
+    return out
+
+
+_NUMBERS = (0, 1000, 50000, 99999, 100000, 100001, 150000, 150001, 199999, 200000, 200001, 350000)
+_PERCENTS = ("0", "0", "15", "30", "49.9", "50", "66.5", "79.9", "80", "95", "100")
+_TEXTS = ("", "见佐证材料", "抽查3篇,2篇符合要求", "无")
+
+
+def random_value(inp: Input, rng: random.Random) -> Value:
+    """One valid value for ``inp``: counts mostly small (so deductions, caps and vetoes all
+    happen), yes/no, an option, points on the step, a percent, a number near the bands."""
+    kind = inp.kind
+    if kind is InputKind.COUNT:
+        roll = rng.random()
+        n = 0 if roll < 0.4 else rng.randint(1, 3) if roll < 0.75 else rng.randint(4, 12)
+        if inp.max is not None:
+            n = min(n, int(inp.max)) if rng.random() < 0.8 else rng.randint(0, int(inp.max))
+        return Decimal(n)
+    if kind is InputKind.YES_NO:
+        p_yes = 0.85 if inp.id == EVIDENCE_INPUT.id else 0.3
+        return YES if rng.random() < p_yes else NO
+    if kind is InputKind.CHOICE:
+        return rng.choice(inp.options)
+    if kind is InputKind.POINTS:
+        step = inp.step or Decimal("0.5")
+        top = inp.max if inp.max is not None else Decimal(10)
+        return step * rng.randint(0, int(top / step))
+    if kind is InputKind.PERCENT:
+        return Decimal(rng.choice(_PERCENTS)) if rng.random() < 0.8 else Decimal(rng.randint(0, 1000)) / 10
+    if kind is InputKind.NUMBER:
+        return Decimal(rng.choice(_NUMBERS)) if rng.random() < 0.8 else Decimal(rng.randint(0, 400000))
+    return rng.choice(_TEXTS)
+
+
+def random_values(
+    rubric: Rubric,
+    unit: Unit,
+    seed: int | str = 0,
+    fill: float = 1.0,
+    variant: Variant | None = None,
+) -> dict[ReadingKey, Value]:
+    """Valid values for every live input of ``unit``, drawn from ``random.Random(seed)``.
+
+    ``fill`` < 1 leaves inputs out at random (a partly filled workbook); text inputs drawn
+    empty are left out too.  The same arguments always give the same values.
+    """
+    rng = random.Random(f"{seed}/{unit.id}")
+    out: dict[ReadingKey, Value] = {}
+    for key, inp in unit_inputs(rubric, unit, variant):
+        value = random_value(inp, rng)
+        if fill < 1 and rng.random() >= fill:
+            continue
+        if value == "":
+            continue
+        out[key] = value
+    return out
+
+
+def _cell_value(value: Value | None) -> object:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def fill_workbook(
+    source: Path,
+    dest: Path,
+    values: Mapping[ReadingKey, Value | None],
+    assessor: str | None = None,
+    date: dt.date | None = None,
+    notes: Mapping[ReadingKey, str] | None = None,
+) -> L.Layout:
+    """Write ``values`` into the input cells of the workbook ``source`` and save it as
+    ``dest`` (``None`` clears a cell).  ``notes`` fills the criteria's 扣分说明 cells.
+    Keys the workbook has no cell for raise ``KeyError``.  Returns the workbook's layout."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(source)
+    if L.META_SHEET not in wb.sheetnames:
+        raise ValueError(f"{source} 不是 zwgk 评分表(缺少隐藏工作表 {L.META_SHEET})")
+    rows = [list(r) for r in wb[L.META_SHEET].iter_rows(values_only=True)]
+    layout = L.read_layout(rows)
+    where = {m.key: m for m in layout.inputs}
+    for key, value in values.items():
+        m = where[key]
+        wb[m.sheet][m.cell].value = _cell_value(value)
+    for key, text in (notes or {}).items():
+        m = where[key]
+        wb[m.sheet][m.note_cell].value = text
+    if assessor is not None and layout.meta.assessor_cell:
+        sheet, cell = layout.meta.assessor_cell.split("!")
+        wb[sheet][cell].value = assessor
+    if date is not None and layout.meta.date_cell:
+        sheet, cell = layout.meta.date_cell.split("!")
+        wb[sheet][cell].value = dt.datetime(date.year, date.month, date.day)
+    buf = io.BytesIO()
+    wb.save(buf)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.tmp")
+    tmp.write_bytes(buf.getvalue())
+    tmp.replace(dest)
+    return layout
