@@ -247,3 +247,9 @@ def test_points_on_step_are_accepted(halves: int) -> None:
     out = normalize(raw, POINTS)
     assert out.value == Decimal(halves) / 2
     assert out.code is None
+
+
+def test_the_criterion_limit_applies_to_points_only() -> None:
+    ok(normalize(6.0, COUNT, limit=Decimal(2)), Decimal(6))
+    ok(normalize(150000.0, NUMBER, limit=Decimal(3)), Decimal(150000))
+    assert expected(COUNT, Decimal(2)) == "不小于0的整数"

@@ -206,10 +206,15 @@ class Code(Enum):
     W_INPUTS_ROW = (
         "W025",
         E,
-        "第{row}行:{detail}",
+        "{detail}",
         "用 zwgk inspect --json 查看单位、对象、细则与填写项的编号,改正该行。",
     )
-    W_INPUTS_DUP = ("W026", E, "与第{other}行重复填写了同一项", "每个单位的每个填写项只能填一次:删除多余的行。")
+    W_INPUTS_DUP = (
+        "W026",
+        E,
+        "与第{other}行重复填写了“{label}”,两行均未采用",
+        "每个单位的每个填写项只能填一次:删除多余的行。",
+    )
     W_WORKBOOK_UNIT_CHANGED = (
         "W027",
         W,

@@ -75,7 +75,7 @@ class Outcome:
 
 def expected(inp: Input, limit: Decimal | None = None) -> str:
     """What the input expects, as a phrase that completes “改为…/应为…”."""
-    top = inp.max if inp.max is not None else limit
+    top = inp.max if inp.max is not None or inp.kind is not InputKind.POINTS else limit
     if inp.kind is InputKind.COUNT:
         return f"0到{fmt_points(top)}之间的整数" if top is not None else "不小于0的整数"
     if inp.kind is InputKind.NUMBER:
@@ -210,7 +210,7 @@ def _check_number(value: Decimal, found: str, inp: Input, limit: Decimal | None,
         return Outcome(None, Code.V_NEGATIVE, {"label": label, "found": found, "expected": exp})
     if inp.kind is InputKind.COUNT and value != value.to_integral_value():
         return Outcome(None, Code.V_NOT_WHOLE, {"label": label, "found": found, "expected": exp})
-    top = inp.max if inp.max is not None else limit
+    top = inp.max if inp.max is not None or inp.kind is not InputKind.POINTS else limit
     if inp.kind is InputKind.PERCENT:
         top = Decimal(100)
     if inp.kind in (InputKind.COUNT, InputKind.POINTS, InputKind.PERCENT) and top is not None and value > top:
@@ -242,7 +242,7 @@ def normalize(
     """Normalise one raw value for ``inp``.
 
     ``limit`` is the upper bound of a points input without its own ``max`` (the criterion's
-    分值).  ``text_source``: the value comes from a text table (CSV), where numbers are text
+    分值); other kinds ignore it.  ``text_source``: the value comes from a text table (CSV), where numbers are text
     by nature, so "3" is not worth a warning.  ``percent_format``: the cell is formatted as a
     percentage, so 0.85 is displayed (and was typed) as 85%.
     """

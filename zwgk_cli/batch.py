@@ -1,0 +1,569 @@
+"""A batch of returned workbooks → every unit scored, every problem collected.
+
+1. :func:`discover` finds the files (folders recursively; office lock files skipped quietly)
+   in a fixed order.
+2. Each file is read (:func:`zwgk_cli.readback.read_workbook`), scored
+   (:func:`zwgk_cli.scoring.score_unit`) and rendered for every output
+   (:func:`zwgk_cli.outputs.render_unit`) by :class:`Scorer` — in a process pool for big
+   batches.  What a unit contributes to the outputs is spooled to a temporary file by the
+   process that made it, so the parent holds only a small record per file and memory stays
+   flat however many workbooks there are.
+3. :func:`run` then decides per roster unit: one usable workbook → its score (status
+   ``scored`` or ``incomplete``); a workbook that cannot be used → ``invalid``; two or
+   more workbooks for one unit → a problem naming them all and ``invalid`` (neither is
+   chosen); none → ``missing``.  A bad file never stops the others.
+4. :func:`write_results` streams the results folder (:mod:`zwgk_cli.outputs`).
+
+The same :class:`Scorer` scores a findings table (``--inputs``), so both paths share the
+validation and the engine.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from zwgk_cli import outputs, rules
+from zwgk_cli.model import (
+    EVIDENCE_INPUT,
+    YES,
+    CriterionScore,
+    InputKind,
+    NodeScore,
+    PartScore,
+    ReadingKey,
+    Rubric,
+    Style,
+    Unit,
+    UnitScore,
+    fmt_points,
+)
+from zwgk_cli.problems import Code, Problem, Severity, problem, sort_key
+from zwgk_cli.readback import WORKBOOK_SUFFIXES, Context, UnitPlan, WorkbookRead, read_workbook
+from zwgk_cli.results import (
+    STATUS_INCOMPLETE,
+    STATUS_INVALID,
+    STATUS_MISSING,
+    STATUS_SCORED,
+    absent_unit,
+    document,
+    unit_to_dict,
+)
+from zwgk_cli.scoring import score_unit
+
+PARALLEL_MIN = 24  # files; below this a pool costs more than it saves
+CHUNK = 8
+LOCK_PREFIXES = ("~$", ".~lock.", "._")  # Excel/WPS, LibreOffice, macOS resource forks
+
+
+# ------------------------------------------------------------------ finding the files
+
+
+@dataclass(frozen=True)
+class FileRef:
+    path: Path
+    name: str  # as problems and outputs show it
+
+
+def is_lock_file(path: Path) -> bool:
+    return path.name.startswith(LOCK_PREFIXES) or path.name.endswith("#")
+
+
+def discover(paths: Sequence[Path], base: Path | None = None) -> tuple[list[FileRef], int]:
+    """Workbook files under ``paths`` (files as given, folders recursively), sorted by name,
+    and how many lock files were skipped.  Names are relative to ``base`` when inside it."""
+    found: dict[Path, FileRef] = {}
+    skipped = 0
+    for p in paths:
+        if p.is_dir():
+            candidates = sorted(
+                f for f in p.rglob("*") if (f.suffix.lower() in WORKBOOK_SUFFIXES and f.is_file()) or _broken_link(f)
+            )
+        else:
+            candidates = [p]
+        for f in candidates:
+            if is_lock_file(f):
+                skipped += 1
+                continue
+            key = f.resolve() if f.exists() else f.absolute()
+            if key not in found:
+                found[key] = FileRef(f, display_name(f, base))
+    refs = sorted(found.values(), key=lambda r: (r.name, str(r.path)))
+    return refs, skipped
+
+
+def _broken_link(f: Path) -> bool:
+    return f.is_symlink() and not f.exists() and f.suffix.lower() in WORKBOOK_SUFFIXES
+
+
+def display_name(path: Path, base: Path | None) -> str:
+    if base is not None:
+        try:
+            return path.absolute().relative_to(base.absolute()).as_posix()
+        except ValueError:
+            pass
+    return path.as_posix()
+
+
+# ------------------------------------------------------------------ the spool
+
+
+class Spool:
+    """An append-only temporary file per process; a unit's rendered outputs go in, a
+    :class:`Slot` comes back.  Opened lazily so that forked workers each get their own."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self._fh: Any = None
+        self._pid = 0
+        self._path = ""
+
+    def put(self, r: outputs.Rendered) -> Slot:
+        if self._fh is None or self._pid != os.getpid():
+            self._pid = os.getpid()
+            self._path = str(self.folder / f"spool-{self._pid}.bin")
+            self._fh = open(self._path, "ab")  # noqa: SIM115 - closed by the OS at process exit
+        pieces = [r.json.encode(), r.csv.encode(), r.summary.encode(), r.detail.encode()]
+        offset = self._fh.tell()
+        for piece in pieces:
+            self._fh.write(piece)
+        self._fh.flush()
+        a, b, c, d = (len(x) for x in pieces)
+        return Slot(self._path, offset, (a, b, c, d))
+
+
+@dataclass(frozen=True)
+class Slot:
+    path: str
+    offset: int
+    sizes: tuple[int, int, int, int]  # json, csv, summary, detail
+
+    def read(self, which: int, handles: dict[str, Any]) -> str:
+        fh = handles.get(self.path)
+        if fh is None:
+            fh = handles[self.path] = open(self.path, "rb")  # noqa: SIM115 - closed by the reader
+        fh.seek(self.offset + sum(self.sizes[:which]))
+        return str(fh.read(self.sizes[which]).decode())
+
+
+# ------------------------------------------------------------------ scoring one read
+
+
+@dataclass
+class FileResult:
+    """What the parent keeps of one file (or one unit of a findings table)."""
+
+    file: str
+    unit_id: str
+    unit_name: str
+    usable: bool
+    status: str
+    problems: list[Problem]
+    slot: Slot | None = None
+    total: Any = None
+
+
+def _criterion_scores(us: UnitScore) -> Iterator[CriterionScore]:
+    def nodes(ns: Iterable[NodeScore]) -> Iterator[CriterionScore]:
+        for n in ns:
+            yield from n.criteria
+            yield from nodes(n.children)
+
+    def parts(ps: Iterable[PartScore]) -> Iterator[CriterionScore]:
+        for p in ps:
+            yield from nodes(p.nodes)
+            for t in p.targets:
+                yield from nodes(t.nodes)
+            yield from parts(p.parts)
+
+    yield from parts(us.parts)
+
+
+class Scorer:
+    """Reads, scores and renders; one per process (a pool's workers inherit it by fork)."""
+
+    def __init__(self, rubric: Rubric, units: Sequence[Unit], spool_dir: Path):
+        self.rubric = rubric
+        self.ctx = Context(rubric, units)
+        self.columns = outputs.summary_columns(rubric)
+        self.titles = outputs.part_titles(rubric)
+        self.spool = Spool(spool_dir)
+
+    def process(self, ref: FileRef) -> FileResult:
+        return self.score_read(read_workbook(ref.path, self.ctx, ref.name))
+
+    def score_read(self, read: WorkbookRead) -> FileResult:
+        if not read.usable:
+            return FileResult(read.file, read.unit_id, read.unit_name, False, STATUS_INVALID, read.problems)
+        plan = self.ctx.plan(read.unit_id)
+        assert isinstance(plan, UnitPlan)  # a usable read has a plan
+        us = score_unit(self.rubric, plan.variant, plan.unit, read.values)
+        problems = list(read.problems)
+        problems.extend(self._after_scoring(read, plan, us))
+        errors = sum(1 for p in problems if p.severity is Severity.ERROR)
+        status = STATUS_SCORED if us.complete and not errors else STATUS_INCOMPLETE
+        entry = unit_to_dict(
+            self.rubric,
+            plan.variant,
+            us,
+            read.values,
+            status=status,
+            notes=read.notes,
+            files=[read.file],
+            problem_counts={"error": errors, "warning": len(problems) - errors},
+        )
+        slot = self.spool.put(outputs.render_unit(entry, self.columns, self.titles))
+        return FileResult(read.file, plan.unit.id, plan.unit.name, True, status, problems, slot, entry["total"])
+
+    def _after_scoring(self, read: WorkbookRead, plan: UnitPlan, us: UnitScore) -> list[Problem]:
+        """Deductions without a 扣分说明; evidence-required items scored 0 for want of evidence."""
+        out: list[Problem] = []
+        unit = plan.unit.name
+        for cs in _criterion_scores(us):
+            crit = plan.criteria.get((cs.target, cs.criterion))
+            if crit is None or not cs.applicable or cs.points is None:
+                continue
+            where = {"unit": unit, "indicator": plan.indicator.get(crit.id, crit.id)}
+            if cs.evidence_missing:
+                key = ReadingKey(cs.target, crit.id, EVIDENCE_INPUT.id)
+                vals = {i.id: read.values.get(ReadingKey(cs.target, crit.id, i.id)) for i in crit.live_inputs()}
+                vals[EVIDENCE_INPUT.id] = YES
+                would = rules.evaluate(crit, vals).points
+                out.append(
+                    problem(
+                        Code.V_NO_EVIDENCE,
+                        **_loc(read, key),
+                        **where,
+                        would=fmt_points(would) if would is not None else "—",
+                        label=EVIDENCE_INPUT.label,
+                    )
+                )
+                continue
+            lost = (crit.max - cs.points) if crit.style is Style.DEDUCT and crit.max is not None else None
+            if crit.style is Style.PENALTY:
+                lost = cs.points
+            if not lost or lost <= 0:
+                continue
+            nk = (cs.target, crit.id)
+            if read.notes.get(nk):
+                continue
+            texts = [
+                read.values.get(ReadingKey(cs.target, crit.id, i.id)) for i in crit.inputs if i.kind is InputKind.TEXT
+            ]
+            if any(isinstance(t, str) and t.strip() for t in texts):
+                continue
+            src = read.note_sources.get(nk)
+            loc = {"file": read.file}
+            if src is not None:
+                loc.update(sheet=src.sheet, cell=src.cell)
+            line = read.lines.get(nk)
+            out.append(problem(Code.V_NO_NOTE, **loc, **where, line=line, lost=fmt_points(lost)))
+        return out
+
+
+def _loc(read: WorkbookRead, key: ReadingKey) -> dict[str, Any]:
+    src = read.sources.get(key)
+    loc: dict[str, Any] = {"file": read.file}
+    if src is not None:
+        loc.update(sheet=src.sheet, cell=src.cell)
+    line = read.lines.get(key)
+    if line is not None:
+        loc["line"] = line
+    return loc
+
+
+# ------------------------------------------------------------------ the worker side of the pool
+
+_WORKER: Scorer | None = None
+
+
+def _init_worker(scorer: Scorer) -> None:
+    global _WORKER
+    _WORKER = scorer
+
+
+def _work(ref: FileRef) -> FileResult:
+    assert _WORKER is not None
+    return _WORKER.process(ref)
+
+
+# ------------------------------------------------------------------ the batch
+
+
+@dataclass
+class UnitOutcome:
+    unit: Unit
+    status: str
+    result: FileResult | None  # the one usable file, when there is one
+    files: list[str] = field(default_factory=list)
+    errors: int = 0
+    warnings: int = 0
+
+
+@dataclass
+class Batch:
+    rubric: Rubric
+    units: list[Unit]
+    files: list[FileResult]
+    outcomes: list[UnitOutcome]
+    problems: list[Problem]
+    skipped: int = 0
+    workdir: Path | None = None
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out = {s: 0 for s in (STATUS_SCORED, STATUS_INCOMPLETE, STATUS_INVALID, STATUS_MISSING)}
+        for o in self.outcomes:
+            out[o.status] += 1
+        return out
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for p in self.problems if p.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.problems) - self.errors
+
+    def close(self) -> None:
+        if self.workdir is not None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.workdir = None
+
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+Progress = Callable[[int, int], None]
+
+
+def _map(scorer: Scorer, refs: Sequence[FileRef], jobs: int, progress: Progress | None) -> Iterator[FileResult]:
+    total = len(refs)
+    if jobs <= 1 or total < PARALLEL_MIN:
+        for i, ref in enumerate(refs, start=1):
+            yield scorer.process(ref)
+            if progress:
+                progress(i, total)
+        return
+    ctx = multiprocessing.get_context("fork")
+    chunk = max(1, min(CHUNK, total // (jobs * 4) or 1))
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(scorer,)) as pool:
+        for i, res in enumerate(pool.map(_work, refs, chunksize=chunk), start=1):
+            yield res
+            if progress:
+                progress(i, total)
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def run(
+    rubric: Rubric,
+    units: Sequence[Unit],
+    refs: Sequence[FileRef],
+    *,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    skipped: int = 0,
+    reads: Sequence[WorkbookRead] | None = None,
+    extra_problems: Sequence[Problem] = (),
+) -> Batch:
+    """Score a batch: workbook files (``refs``), or already-read units (``reads``, from a
+    findings table).  The returned :class:`Batch` owns a temporary folder: close it."""
+    workdir = Path(tempfile.mkdtemp(prefix="zwgk-score-"))
+    try:
+        scorer = Scorer(rubric, units, workdir)
+        if reads is not None:
+            results = [scorer.score_read(r) for r in reads]
+        else:
+            results = list(_map(scorer, refs, jobs or default_jobs(), progress))
+        batch = _assemble(rubric, units, results, extra_problems)
+    except BaseException:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
+    batch.skipped = skipped
+    batch.workdir = workdir
+    return batch
+
+
+def _assemble(rubric: Rubric, units: Sequence[Unit], results: Sequence[FileResult], extra: Sequence[Problem]) -> Batch:
+    problems: list[Problem] = list(extra)
+    by_unit: dict[str, list[FileResult]] = {}
+    known = {u.id for u in units}
+    for r in results:
+        problems.extend(r.problems)
+        if r.unit_id and r.unit_id in known:
+            by_unit.setdefault(r.unit_id, []).append(r)
+    outcomes: list[UnitOutcome] = []
+    for u in units:
+        mine = by_unit.get(u.id, [])
+        files = [r.file for r in mine]
+        own = [p for r in mine for p in r.problems]
+        if not mine:
+            p = problem(Code.W_NO_WORKBOOK, unit=u.name, unit_name=u.name)
+            problems.append(p)
+            own = [p]
+            outcome = UnitOutcome(u, STATUS_MISSING, None, files)
+        elif len(mine) > 1:
+            p = problem(Code.W_DUPLICATE, unit=u.name, unit_name=u.name, files="、".join(files))
+            problems.append(p)
+            own.append(p)
+            outcome = UnitOutcome(u, STATUS_INVALID, None, files)
+        elif not mine[0].usable:
+            outcome = UnitOutcome(u, STATUS_INVALID, None, files)
+        else:
+            outcome = UnitOutcome(u, mine[0].status, mine[0], files)
+        outcome.errors = sum(1 for p in own if p.severity is Severity.ERROR)
+        outcome.warnings = len(own) - outcome.errors
+        outcomes.append(outcome)
+    problems.sort(key=sort_key)
+    return Batch(rubric, list(units), list(results), outcomes, problems)
+
+
+# ------------------------------------------------------------------ writing the results folder
+
+
+def campaign_fields(camp: Any) -> dict[str, Any]:
+    """What ``scores.json`` records of the campaign (settings the report reads; no paths)."""
+    keys = (
+        "name",
+        "year",
+        "office",
+        "contact",
+        "notice_number",
+        "notice_date",
+        "recipients",
+        "rectify_deadline",
+        "materials_deadline",
+        "return_deadline",
+    )
+    return {k: getattr(camp, k) for k in keys if camp is not None and getattr(camp, k, None) not in (None, "", 0)}
+
+
+def _absent(batch: Batch, o: UnitOutcome) -> dict[str, Any]:
+    variant = batch.rubric.variant_for_group(o.unit.group)
+    return absent_unit(
+        o.unit.name,
+        o.unit.id,
+        o.unit.group,
+        variant,
+        o.status,
+        files=o.files,
+        problem_counts={"error": o.errors, "warning": o.warnings},
+    )
+
+
+def _pieces(batch: Batch, which: int, handles: dict[str, Any]) -> Iterator[str]:
+    """Each roster unit's rendered piece (0 json, 1 csv, 2 summary, 3 detail), in roster order."""
+    columns = outputs.summary_columns(batch.rubric)
+    for o in batch.outcomes:
+        if o.result is not None and o.result.slot is not None:
+            yield o.result.slot.read(which, handles)
+            continue
+        entry = _absent(batch, o)
+        if which == 0:
+            yield outputs.unit_json(entry)
+        elif which == 1:
+            yield outputs.csv_line(outputs.summary_cells(entry, columns))
+        elif which == 2:
+            yield outputs.xlsx_row(outputs.summary_cells(entry, columns))
+        else:
+            yield ""
+
+
+def _detail_rows(batch: Batch, handles: dict[str, Any]) -> Iterator[str]:
+    for text in _pieces(batch, 3, handles):
+        if text:
+            yield from text.split(outputs.ROW_SEP)
+
+
+@dataclass(frozen=True)
+class Written:
+    scores: tuple[Path, ...]
+    problems: tuple[Path, ...]
+
+
+def write_results(batch: Batch, results_dir: Path, campaign: Mapping[str, Any], *, scores: bool = True) -> Written:
+    """Write the results folder; ``scores=False`` writes only the problem lists (``--strict``)."""
+    written: list[Path] = []
+    if scores:
+        handles: dict[str, Any] = {}
+        try:
+            header = document(batch.rubric, [], campaign, _groups(batch))
+            path = results_dir / "scores.json"
+            outputs.write_scores_json(path, header, _pieces(batch, 0, handles))
+            written.append(path)
+            columns = outputs.summary_columns(batch.rubric)
+            path = results_dir / "scores.csv"
+            outputs.write_csv(path, [c.header for c in columns], _pieces(batch, 1, handles))
+            written.append(path)
+            path = results_dir / "scores.xlsx"
+            ordered = sorted(batch.problems, key=sort_key)
+            outputs.write_xlsx(
+                path,
+                [
+                    outputs.SheetSpec(
+                        "汇总",
+                        [c.header for c in columns],
+                        [c.width for c in columns],
+                        lambda: _pieces(batch, 2, handles),
+                    ),
+                    outputs.SheetSpec(
+                        "明细",
+                        [h for h, _ in outputs.DETAIL_COLUMNS],
+                        [w for _, w in outputs.DETAIL_COLUMNS],
+                        lambda: _detail_rows(batch, handles),
+                    ),
+                    outputs.SheetSpec(
+                        "问题",
+                        [h for h, _ in outputs.PROBLEM_COLUMNS],
+                        [w for _, w in outputs.PROBLEM_COLUMNS],
+                        lambda: (outputs.xlsx_row(outputs.problem_cells(p)) for p in ordered),
+                    ),
+                ],
+            )
+            written.append(path)
+        finally:
+            for fh in handles.values():
+                fh.close()
+    problem_paths = outputs.write_problems(results_dir, batch.problems)
+    return Written(tuple(written), problem_paths)
+
+
+def _groups(batch: Batch) -> list[str]:
+    seen: list[str] = []
+    for g in [*batch.rubric.groups, *(u.group for u in batch.units)]:
+        if g not in seen:
+            seen.append(g)
+    return seen
+
+
+def summary(batch: Batch, written: Written | None = None) -> dict[str, Any]:
+    """The ``--json`` summary: counts per status, files, problems, outputs."""
+    return {
+        "rubric": batch.rubric.id,
+        "rubric_hash": batch.rubric.hash,
+        "ok": batch.errors == 0,
+        "units": len(batch.units),
+        "counts": batch.counts,
+        "files": len(batch.files),
+        "skipped_lock_files": batch.skipped,
+        "errors": batch.errors,
+        "warnings": batch.warnings,
+        "outputs": [str(p) for p in (written.scores + written.problems)] if written else [],
+        "problems": [p.to_dict() for p in batch.problems],
+    }

@@ -1,0 +1,159 @@
+"""``zwgk score``: read the returned workbooks (or a findings table), find every problem,
+total every unit, write the results folder."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from zwgk_cli import batch as batch_mod
+from zwgk_cli.cli import app
+from zwgk_cli.cli.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    console,
+    err_console,
+    load_campaign,
+    load_rubric,
+    load_units,
+    print_json,
+    problems_table,
+    usage_error,
+)
+from zwgk_cli.problems import Severity, sort_key
+from zwgk_cli.readback import Context, read_findings
+from zwgk_cli.results import STATUS_LABELS
+
+TABLE_LIMIT = 200  # problems shown on the terminal; the files have them all
+
+
+@contextmanager
+def _progress(enabled: bool, total: int) -> Iterator[batch_mod.Progress | None]:
+    if not enabled or total < 2:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("读取评分表"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("score", total=total)
+
+        def advance(done: int, _total: int) -> None:
+            bar.update(task, completed=done)
+
+        yield advance
+
+
+@app.command("score")
+def score_cmd(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="评分表文件或文件夹(递归查找);默认为考评目录的交回目录(returned/)。", show_default=False),
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="结果目录;默认为考评目录的 results/。")] = None,
+    inputs: Annotated[
+        Path | None,
+        typer.Option("--inputs", help="改为读取填写数据表(CSV:unit,target,indicator,criterion,input,value[,note])。"),
+    ] = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="向标准输出打印 JSON 摘要(各状态单位数与全部问题)。")
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="有任何错误即退出码 1,且不写评分结果(只写问题清单)。")
+    ] = False,
+    rubric: Annotated[str | None, typer.Option("--rubric", help="细则编号或 YAML 文件;默认用考评目录的设置。")] = None,
+    roster: Annotated[Path | None, typer.Option("--roster", help="单位名单(CSV/XLSX);默认用考评目录的设置。")] = None,
+    targets: Annotated[Path | None, typer.Option("--targets", help="网站名单(CSV/XLSX)。")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="并行读取的进程数;默认为CPU核数。")] = None,
+    campaign: Annotated[
+        Path | None, typer.Option("--campaign", "-C", help="考评目录(含 zwgk.toml),默认自动查找。")
+    ] = None,
+) -> None:
+    """读取交回的评分表,逐项校验并计分,写出 results/ 下的评分结果与问题清单。
+
+    每个问题都给出文件、工作表、单元格、单位、指标与处理办法;一个坏文件不影响其他单位计分。
+    退出码:0 没有错误;1 发现错误(结果仍写出,--strict 时不写评分结果);2 用法错误。
+
+    示例:zwgk score              (在考评目录中,读取 returned/ 写到 results/)
+          zwgk score 县区/ 部门/a.xlsx --out 结果 --json
+          zwgk score --inputs 监测导出.csv
+    """
+    camp = load_campaign(campaign)
+    r = load_rubric(rubric, camp)
+    ros = load_units(r, roster, targets, camp)
+    if not ros.units:
+        err_console.print(problems_table(ros.problems, "单位名单的问题"))
+        usage_error("单位名单中没有可用的单位。")
+    if inputs is not None and paths:
+        usage_error("--inputs 与评分表路径不能同时使用。")
+    base = camp.root
+    results_dir = out if out is not None else camp.path(camp.results_dir)
+    show_progress = not json_out and err_console.is_terminal
+
+    if inputs is not None:
+        if not inputs.is_file():
+            usage_error(f"填写数据表不存在:{inputs}")
+        reads, loose = read_findings(inputs, Context(r, ros.units), batch_mod.display_name(inputs, base))
+        batch = batch_mod.run(r, ros.units, [], reads=reads, extra_problems=[*ros.problems, *loose])
+    else:
+        if not paths:
+            default = camp.path(camp.returned_dir)
+            if not default.is_dir():
+                usage_error(f"交回目录不存在:{default}。请给出评分表文件或文件夹,或在考评目录中运行。")
+            paths = [default]
+        for p in paths:
+            if not p.exists():
+                usage_error(f"路径不存在:{p}")
+        refs, skipped = batch_mod.discover(paths, base)
+        with _progress(show_progress, len(refs)) as progress:
+            batch = batch_mod.run(
+                r, ros.units, refs, jobs=jobs, progress=progress, skipped=skipped, extra_problems=ros.problems
+            )
+
+    with batch:
+        blocked = strict and batch.errors > 0
+        try:
+            written = batch_mod.write_results(batch, results_dir, batch_mod.campaign_fields(camp), scores=not blocked)
+        except OSError as exc:
+            usage_error(f"无法写入结果目录 {results_dir}:{exc.strerror or exc}")
+        if json_out:
+            print_json(batch_mod.summary(batch, written))
+        else:
+            _print(batch, written, blocked)
+    raise typer.Exit(EXIT_PROBLEMS if batch.errors else EXIT_OK)
+
+
+def _print(batch: batch_mod.Batch, written: batch_mod.Written, blocked: bool) -> None:
+    problems = sorted(batch.problems, key=sort_key)
+    if problems:
+        shown = problems[:TABLE_LIMIT]
+        title = "发现的问题(按文件分组,错误在前)"
+        if len(problems) > len(shown):
+            title += f",仅显示前{len(shown)}条,共{len(problems)}条"
+        err_console.print(problems_table(shown, title))
+    counts = batch.counts
+    parts = [f"{STATUS_LABELS[s]} {n}" for s, n in counts.items() if n]
+    console.print(
+        f"共 {len(batch.units)} 个单位:"
+        + "、".join(parts)
+        + f";读取文件 {len(batch.files)} 个"
+        + (f"(跳过锁定文件 {batch.skipped} 个)" if batch.skipped else "")
+        + "。"
+    )
+    errors = sum(1 for p in problems if p.severity is Severity.ERROR)
+    if problems:
+        console.print(f"[red]{errors} 个错误[/]、[yellow]{len(problems) - errors} 条提示[/]。")
+    if blocked:
+        console.print("[red]--strict:存在错误,未写入评分结果[/](已有的评分结果未更新)。")
+    for p in (*written.scores, *written.problems):
+        console.print(f"已写出 {p}")

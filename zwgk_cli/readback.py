@@ -1,0 +1,1110 @@
+"""A returned workbook file → readings + problems.  Reads only; never writes a byte.
+
+How a file is read, cheapest and safest checks first:
+
+1. **Sniff** the first bytes: 0-byte files, OLE containers (legacy ``.xls``, or an
+   encrypted ``.xlsx``), PDF/HTML/text renamed ``.xlsx`` each get one problem.
+2. **Package** (:class:`Package`): the zip directory is read with :mod:`zipfile`; the
+   declared sizes are capped before anything is decompressed (zip bombs), macros and
+   foreign packages (ODS, XLSB, Word) are refused, and every XML part the reader needs is
+   inflated here with a hard output limit and checked against its declared size and
+   CRC, so no later parser can be handed a part that lies about its size.  Parts with a
+   DOCTYPE are refused (XML entity attacks); the small structural parts are parsed with
+   :mod:`defusedxml`.
+3. **Sheet guard**: each sheet the map names is scanned (regex over its XML) for the
+   cells it really holds, so a sheet claiming a million rows is refused before a value
+   reader allocates a grid for it; the same scan finds formulas, error values and the
+   number format of the input cells.
+4. **Values** come from python-calamine, one sheet at a time, only the hidden ``_zwgk``
+   sheet and the sheets the map names.  Cached formula values are never read: the
+   engine recomputes every score from the inputs.
+5. **Identity and map**: the hidden sheet says which rubric (id + hash) and which unit the
+   workbook was issued for; each input's visible id cell must still say the input's id,
+   so a moved, inserted or deleted row is found (and, when the id is found elsewhere on
+   the sheet, read from where it went).  Each value is normalised by :mod:`values`
+   against the *rubric's* input definition, never the workbook's copy of it.
+
+Every problem is located (file, sheet, A1 cell, unit, indicator).  An unforeseen failure
+becomes one problem for that file, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import io
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, NoReturn
+
+from zwgk_cli import layout
+from zwgk_cli.model import (
+    Criterion,
+    Input,
+    ReadingKey,
+    Rubric,
+    Source,
+    Unit,
+    Value,
+    Variant,
+)
+from zwgk_cli.problems import Code, Problem, problem
+from zwgk_cli.rubric import RubricError, resolve, walk_with_path
+from zwgk_cli.values import describe, expected, normalize
+
+# ------------------------------------------------------------------ limits
+
+MAX_FILE_BYTES = 32 * 1024 * 1024  # a filled workbook is ~100 KB
+MAX_TOTAL_UNCOMPRESSED = 128 * 1024 * 1024
+MAX_PART_BYTES = 48 * 1024 * 1024
+MAX_MEMBERS = 4000
+MAX_ROWS = 20_000  # rows of a sheet the reader loads (a scoring sheet has a few hundred)
+MAX_COLS = 256
+MAX_CELLS = 400_000
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".et", ".ods")
+
+
+class _Stop(Exception):
+    """The workbook cannot be used; the problem has been recorded."""
+
+
+# ------------------------------------------------------------------ what a read returns
+
+
+@dataclass
+class WorkbookRead:
+    """Everything read from one file.  ``usable`` is False when the file could not be used
+    at all (then ``unit_id`` may still be known, e.g. a workbook of another rubric version)."""
+
+    file: str
+    usable: bool = True
+    unit_id: str = ""
+    unit_name: str = ""  # as the workbook says
+    rubric_id: str = ""
+    rubric_hash: str = ""
+    values: dict[ReadingKey, Value | None] = field(default_factory=dict)
+    sources: dict[ReadingKey, Source] = field(default_factory=dict)
+    notes: dict[tuple[str, str], str] = field(default_factory=dict)
+    note_sources: dict[tuple[str, str], Source] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    lines: dict[Any, int] = field(default_factory=dict)  # findings table: key or (target, criterion) → row
+
+
+# ------------------------------------------------------------------ the campaign side: what to check against
+
+
+@dataclass(frozen=True)
+class UnitPlan:
+    """What a unit's workbook must hold: its resolved variant, every live input by key."""
+
+    unit: Unit
+    variant: Variant
+    inputs: Mapping[ReadingKey, tuple[Criterion, Input]]
+    indicator: Mapping[str, str]  # criterion id → "一级/二级" titles
+    criteria: Mapping[tuple[str, str], Criterion]  # (target, criterion id)
+
+
+def plan_unit(rubric: Rubric, unit: Unit) -> UnitPlan:
+    variant = resolve(rubric, unit)
+    inputs: dict[ReadingKey, tuple[Criterion, Input]] = {}
+    titles: dict[str, str] = {}
+    criteria: dict[tuple[str, str], Criterion] = {}
+    for part, chain, crit in walk_with_path(variant):
+        names = [i.title for i in chain]
+        if crit.title and crit.title != names[-1]:
+            names.append(crit.title)
+        titles[crit.id] = "/".join(names)
+        targets = [t.id for t in unit.targets_of(part.per_target)] if part.per_target else [""]
+        for tid in targets:
+            criteria[(tid, crit.id)] = crit
+            for inp in crit.live_inputs():
+                inputs[ReadingKey(tid, crit.id, inp.id)] = (crit, inp)
+    return UnitPlan(unit, variant, inputs, titles, criteria)
+
+
+class Context:
+    """The rubric and roster a batch is read against; plans are made once per unit."""
+
+    def __init__(self, rubric: Rubric, units: Sequence[Unit]):
+        self.rubric = rubric
+        self.units = {u.id: u for u in units}
+        self._plans: dict[str, UnitPlan | list[Problem]] = {}
+
+    def plan(self, unit_id: str) -> UnitPlan | list[Problem]:
+        if unit_id not in self._plans:
+            try:
+                self._plans[unit_id] = plan_unit(self.rubric, self.units[unit_id])
+            except RubricError as exc:
+                self._plans[unit_id] = list(exc.problems)
+        return self._plans[unit_id]
+
+    def rubric_label(self) -> str:
+        return rubric_label(self.rubric.id, self.rubric.version, self.rubric.hash)
+
+
+def rubric_label(rid: str, version: str, rhash: str) -> str:
+    bits = [b for b in (f"版本{version}" if version else "", rhash) if b]
+    return f"{rid}({','.join(bits)})" if bits else rid
+
+
+# ------------------------------------------------------------------ step 1: sniffing
+
+
+def sniff(head: bytes) -> str | None:
+    """What a non-zip file is, in words a user recognises (``None``: it looks like a zip)."""
+    if head.startswith(b"PK\x03\x04"):
+        return None
+    if head.startswith(b"PK\x05\x06"):
+        return "空的压缩包"
+    if head.startswith(b"%PDF"):
+        return "PDF 文档"
+    if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
+        return "图片"
+    if head.startswith((b"Rar!", b"7z\xbc\xaf", b"\x1f\x8b")):
+        return "压缩包(RAR/7z/gz)"
+    low = head[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if low.startswith((b"<html", b"<!doctype html", b"<table", b"<meta")):
+        return "网页(HTML,常见于“导出为 Excel”的网页)"
+    if low.startswith(b"<?xml"):
+        return "XML 文件(可能是 Excel 2003 XML 表格)"
+    if low.startswith(b"{\\rtf"):
+        return "RTF 文档"
+    try:
+        head[:512].decode("utf-8")
+        return "文本(如 CSV)"
+    except UnicodeDecodeError:
+        return "无法识别的二进制数据"
+
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTION_MARK = "EncryptionInfo".encode("utf-16-le")
+
+
+# ------------------------------------------------------------------ step 2: the package
+
+
+class Package:
+    """A zip package with every part it hands out inflated under limits and verified."""
+
+    def __init__(self, data: bytes, where: Mapping[str, str]):
+        self.data = data
+        self.where = dict(where)
+        self.problems: list[Problem] = []
+        try:
+            self.zip = zipfile.ZipFile(io.BytesIO(data))
+            infos = self.zip.infolist()
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, struct.error) as exc:
+            self._fail(Code.W_BROKEN_ZIP, detail=_zip_detail(exc))
+        if len(infos) > MAX_MEMBERS:
+            self._fail(Code.W_TOO_LARGE, detail=f"含{len(infos)}个内部文件", limit=f"{MAX_MEMBERS}个")
+        self.infos = {i.filename: i for i in infos}
+        self.names_lower = {n.lower(): n for n in self.infos}
+        total = sum(i.file_size for i in infos)
+        if total > MAX_TOTAL_UNCOMPRESSED:
+            self._fail(Code.W_TOO_LARGE, detail=_mb(total), limit=_mb(MAX_TOTAL_UNCOMPRESSED))
+        self._parts: dict[str, bytes] = {}
+
+    def _fail(self, code: Code, **params: str) -> NoReturn:
+        self.problems.append(problem(code, **self.where, **params))
+        raise _Stop
+
+    def has(self, name: str) -> bool:
+        return name.lower() in self.names_lower
+
+    def part(self, name: str) -> bytes:
+        """An inflated part; refused when it lies about its size, fails its CRC or is too big."""
+        real = self.names_lower.get(name.lower().lstrip("/"))
+        if real is None:
+            raise KeyError(name)
+        if real in self._parts:
+            return self._parts[real]
+        info = self.infos[real]
+        if info.file_size > MAX_PART_BYTES:
+            self._fail(Code.W_TOO_LARGE, detail=f"“{real}”{_mb(info.file_size)}", limit=_mb(MAX_PART_BYTES))
+        if info.flag_bits & 0x1:
+            self._fail(Code.W_ENCRYPTED)
+        raw = self._raw(info)
+        if info.compress_type == zipfile.ZIP_STORED:
+            out = raw
+        elif info.compress_type == zipfile.ZIP_DEFLATED:
+            d = zlib.decompressobj(-15)
+            try:
+                out = d.decompress(raw, info.file_size + 1)
+            except zlib.error as exc:
+                self._fail(Code.W_BROKEN_ZIP, detail=f"内部文件“{real}”无法解压({exc})")
+            if len(out) > info.file_size or d.unconsumed_tail:
+                self._fail(
+                    Code.W_TOO_LARGE,
+                    detail=f"内部文件“{real}”解压后超过其声明的大小{_mb(info.file_size)}",
+                    limit=_mb(info.file_size),
+                )
+        else:
+            self._fail(Code.W_BROKEN_ZIP, detail=f"内部文件“{real}”使用了不支持的压缩方式({info.compress_type})")
+        if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+            self._fail(Code.W_BROKEN_ZIP, detail=f"内部文件“{real}”不完整或校验失败(文件可能被截断)")
+        head = out[:1024]
+        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+            self._fail(Code.W_XML_ENTITY, part=real)
+        self._parts[real] = out
+        return out
+
+    def _raw(self, info: zipfile.ZipInfo) -> bytes:
+        off = info.header_offset
+        header = self.data[off : off + 30]
+        if len(header) < 30 or header[:4] != b"PK\x03\x04":
+            self._fail(Code.W_BROKEN_ZIP, detail=f"内部文件“{info.filename}”的位置信息有误(文件可能被截断)")
+        name_len, extra_len = struct.unpack("<HH", header[26:30])
+        start = off + 30 + name_len + extra_len
+        raw = self.data[start : start + info.compress_size]
+        if len(raw) != info.compress_size:
+            self._fail(Code.W_BROKEN_ZIP, detail=f"内部文件“{info.filename}”不完整(文件可能被截断)")
+        return raw
+
+    def xml(self, name: str) -> Any:
+        """A small structural part parsed with defusedxml (entity declarations refused)."""
+        from defusedxml import DefusedXmlException
+        from defusedxml.ElementTree import ParseError, fromstring
+
+        data = self.part(name)
+        try:
+            return fromstring(data)
+        except DefusedXmlException:
+            self._fail(Code.W_XML_ENTITY, part=name)
+        except ParseError as exc:
+            self._fail(Code.W_BROKEN_ZIP, detail=f"内部文件“{name}”不是有效的 XML({exc})")
+
+
+def _zip_detail(exc: BaseException) -> str:
+    text = str(exc)
+    if "File is not a zip file" in text or "Truncated" in text or isinstance(exc, EOFError | struct.error):
+        return "压缩结构不完整(文件可能未传完或被截断)"
+    return f"压缩结构损坏({text[:80]})"
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB"
+
+
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def _resolve_target(base_dir: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    parts: list[str] = []
+    for bit in PurePosixPath(base_dir, target).parts:
+        if bit == "..":
+            if parts:
+                parts.pop()
+        elif bit != ".":
+            parts.append(bit)
+    return "/".join(parts)
+
+
+def _workbook_part(pkg: Package) -> str:
+    if pkg.has("_rels/.rels"):
+        root = pkg.xml("_rels/.rels")
+        for rel in root.iter(f"{_NS_PKG_REL}Relationship"):
+            if rel.get("Type", "").endswith("/officeDocument"):
+                return _resolve_target("", rel.get("Target", ""))
+    return "xl/workbook.xml"
+
+
+def sheet_parts(pkg: Package) -> dict[str, str]:
+    """Sheet name → the zip part holding it."""
+    wb_part = _workbook_part(pkg)
+    if not pkg.has(wb_part):
+        pkg._fail(Code.W_BROKEN_ZIP, detail="缺少工作簿主体(xl/workbook.xml)")
+    root = pkg.xml(wb_part)
+    base = str(PurePosixPath(wb_part).parent)
+    rels_name = f"{base}/_rels/{PurePosixPath(wb_part).name}.rels"
+    targets: dict[str, str] = {}
+    if pkg.has(rels_name):
+        for rel in pkg.xml(rels_name).iter(f"{_NS_PKG_REL}Relationship"):
+            targets[rel.get("Id", "")] = _resolve_target(base, rel.get("Target", ""))
+    out: dict[str, str] = {}
+    for sheet in root.iter(f"{_NS_MAIN}sheet"):
+        rid = sheet.get(_NS_REL_ID, "")
+        if rid in targets:
+            out[sheet.get("name", "")] = targets[rid]
+    return out
+
+
+# ------------------------------------------------------------------ step 3: the sheet guard and cell scan
+
+_ATTR_T = re.compile(rb'\bt="([a-zA-Z]+)"')
+_ATTR_S = re.compile(rb'\bs="([0-9]+)"')
+_FORMULA_AT = re.compile(rb"\s*<(?:\w+:)?f\b([^>]*?)(/?)>(?:(.*?)</(?:\w+:)?f>)?", re.S)
+_VALUE_AT = re.compile(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
+
+
+@dataclass(frozen=True)
+class CellInfo:
+    """What the XML says about one cell beyond its value."""
+
+    formula: str | None = None  # the formula text ("" for a shared formula without text)
+    error: str | None = None  # an error value (#DIV/0!)
+    style: int = 0
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def _ref_order(ref: str) -> tuple[int, int]:
+    try:
+        return layout.parse_a1(ref)
+    except ValueError:
+        return (0, 0)
+
+
+_SUSPICIOUS_REF = re.compile(rb' r="(?:[A-Z]{2,3}[0-9]|[A-Z]{0,3}[0-9]{5})')
+_ANY_REF = re.compile(rb' r="([A-Z]{0,3})([0-9]+)"')
+
+
+def sheet_extent(xml: bytes) -> tuple[int, int]:
+    """(rows, columns) a value reader would allocate for this sheet, as an upper bound.
+
+    A scoring sheet uses a few hundred rows and columns up to S, so one cheap pass looks for
+    a reference with a five-digit row or a two-letter column; only a sheet that has one is
+    measured exactly.  Rows written without numbers are counted when the sheet is big
+    enough to hold that many.
+    """
+    rows, cols = 0, 26
+    if len(xml) > MAX_ROWS * 6:
+        rows = xml.count(b"<row") + xml.count(b":row ")
+    if _SUSPICIOUS_REF.search(xml) is not None:
+        for letters, digits in _ANY_REF.findall(xml):
+            rows = max(rows, int(digits))
+            if letters:
+                cols = max(cols, _col_number(letters))
+    return rows, cols
+
+
+def scan_cells(xml: bytes, wanted: Iterable[str]) -> dict[str, CellInfo]:
+    """Formula, error value and style of each ``wanted`` cell (cells absent from the XML are empty).
+
+    Cells are found by their ``<c r="…"`` tag, in sheet order from where the last one was
+    found, so a well-ordered sheet is walked once; a namespaced or reordered sheet falls back
+    to a search from the start.
+    """
+    info: dict[str, CellInfo] = {}
+    pos = 0
+    for ref in sorted(wanted, key=_ref_order):
+        tag = b'<c r="' + ref.encode() + b'"'
+        i = xml.find(tag, pos)
+        if i < 0:
+            i = xml.find(tag)
+        if i < 0:
+            m = re.search(rb'<(?:\w+:)?c\b[^>]*?\br="' + ref.encode() + rb'"', xml)
+            if m is None:
+                continue
+            i = m.start()
+        pos = i
+        close = xml.find(b">", i)
+        if close < 0:
+            continue
+        attrs = xml[i:close]
+        t = _ATTR_T.search(attrs)
+        s = _ATTR_S.search(attrs)
+        formula: str | None = None
+        error: str | None = None
+        if not attrs.endswith(b"/"):  # not self-closing: it may hold a formula and a value
+            f = _FORMULA_AT.match(xml, close + 1)
+            if f is not None:
+                formula = html.unescape((f.group(3) or b"").decode("utf-8", "replace"))
+            if t is not None and t.group(1) == b"e":
+                v = _VALUE_AT.search(xml, close + 1, close + 4096)
+                error = v.group(1).decode("utf-8", "replace") if v else "#ERROR"
+        if formula is not None or error is not None or s is not None:
+            info[ref] = CellInfo(formula, error, int(s.group(1)) if s else 0)
+    return info
+
+
+_NUMFMT_RE = re.compile(rb'<(?:\w+:)?numFmt\b[^>]*?numFmtId="([0-9]+)"[^>]*?formatCode="([^"]*)"')
+_CELLXFS_RE = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", re.S)
+_XF_RE = re.compile(rb"<(?:\w+:)?xf\b([^>]*)")
+_XF_NUMFMT = re.compile(rb'\bnumFmtId="([0-9]+)"')
+
+
+def percent_styles(styles_xml: bytes) -> set[int]:
+    """Indices of the cell formats (``s=``) that display numbers as percentages."""
+    percent_ids = {9, 10}
+    for m in _NUMFMT_RE.finditer(styles_xml):
+        code = html.unescape(m.group(2).decode("utf-8", "replace"))
+        if "%" in re.sub(r'"[^"]*"|\\.', "", code):
+            percent_ids.add(int(m.group(1)))
+    out: set[int] = set()
+    xfs = _CELLXFS_RE.search(styles_xml)
+    if xfs is None:
+        return out
+    for i, m in enumerate(_XF_RE.finditer(xfs.group(1))):
+        f = _XF_NUMFMT.search(m.group(1))
+        if f is not None and int(f.group(1)) in percent_ids:
+            out.add(i)
+    return out
+
+
+# ------------------------------------------------------------------ step 4: values with calamine
+
+
+def _meta_rows(rows: list[list[Any]]) -> list[list[Any]]:
+    """The meta sheet's rows without the result records (the reader recomputes, never reads
+    results) and without the empty cells padding each row to the sheet's width."""
+    out = []
+    for row in rows:
+        if not row or row[0] == "result":
+            continue
+        n = len(row)
+        while n and row[n - 1] == "":
+            n -= 1
+        out.append(row[:n])
+    return out
+
+
+@functools.lru_cache(maxsize=8192)
+def _pos(ref: str) -> tuple[int, int]:
+    """A1 → 0-based (row, col); cached, the same cells recur in every workbook of a rubric."""
+    return layout.parse_a1(ref)
+
+
+def _merged_inputs(
+    merged: Sequence[tuple[tuple[int, int], tuple[int, int]]], rows: Sequence[layout.MapRow]
+) -> dict[tuple[int, int], str]:
+    """Input cells (as the map places them) that lie inside a merged range → the range."""
+    out: dict[tuple[int, int], str] = {}
+    if not merged:
+        return out
+    cells: set[tuple[int, int]] = set()
+    cols: set[int] = set()
+    for m in rows:
+        try:
+            rc = _pos(m.cell)
+        except ValueError:
+            continue
+        cells.add(rc)
+        cols.add(rc[1])
+    lo, hi = min(cols, default=0), max(cols, default=-1)
+    for (r0, c0), (r1, c1) in merged:
+        if c1 < lo or c0 > hi or (r1 == r0 and c1 == c0):
+            continue
+        for r, c in cells:
+            if r0 <= r <= r1 and c0 <= c <= c1:
+                out[(r, c)] = f"{layout.a1(r0, c0)}:{layout.a1(r1, c1)}"
+    return out
+
+
+def _merged_range(merged: Sequence[tuple[tuple[int, int], tuple[int, int]]], row: int, col: int) -> str | None:
+    for (r0, c0), (r1, c1) in merged:
+        if r0 <= row <= r1 and c0 <= col <= c1 and (r1 > r0 or c1 > c0):
+            return f"{layout.a1(r0, c0)}:{layout.a1(r1, c1)}"
+    return None
+
+
+def _at(grid: Sequence[Sequence[Any]], row: int, col: int) -> Any:
+    if row < 0 or col < 0 or row >= len(grid):
+        return None
+    r = grid[row]
+    return r[col] if col < len(r) else None
+
+
+# ------------------------------------------------------------------ the reader
+
+
+def read_workbook(path: Path, ctx: Context, name: str | None = None) -> WorkbookRead:
+    """Read one returned workbook.  Never raises for anything in the file."""
+    out = WorkbookRead(file=name or str(path))
+    try:
+        _Reader(path, ctx, out).run()
+    except _Stop:
+        out.usable = False
+    except MemoryError:
+        out.usable = False
+        out.problems.append(problem(Code.W_TOO_LARGE, file=out.file, detail="读取时内存不足", limit="可用内存"))
+    except Exception as exc:  # an unforeseen file: one located problem, never a traceback
+        out.usable = False
+        detail = f"{type(exc).__name__}: {str(exc)[:120]}"
+        out.problems.append(problem(Code.W_UNEXPECTED, file=out.file, detail=detail))
+    return out
+
+
+class _Reader:
+    def __init__(self, path: Path, ctx: Context, out: WorkbookRead):
+        self.path = path
+        self.ctx = ctx
+        self.out = out
+        self.file = out.file
+        self._merged: list[tuple[tuple[int, int], tuple[int, int]]] = []
+
+    # -- problems
+    def add(self, code: Code, **params: Any) -> None:
+        self.out.problems.append(problem(code, file=self.file, **params))
+
+    def stop(self, code: Code, **params: Any) -> NoReturn:
+        self.add(code, **params)
+        raise _Stop
+
+    # -- steps
+    def run(self) -> None:
+        data = self._bytes()
+        pkg = self._package(data)
+        parts = sheet_parts(pkg)
+        from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+
+        if layout.META_SHEET not in parts:
+            visible = "、".join(list(parts)[:5])
+            self.stop(
+                Code.W_NOT_ZWGK,
+                sheet_name=layout.META_SHEET,
+                detail=f";其中的工作表:{visible}" if visible else "",
+            )
+        meta_xml = self._sheet_xml(pkg, parts, layout.META_SHEET, set())
+        del meta_xml
+        try:
+            wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        except PasswordError:
+            self.stop(Code.W_ENCRYPTED)
+        except CalamineError as exc:
+            self.stop(Code.W_BROKEN_ZIP, detail=f"无法解析工作簿({str(exc)[:100]})")
+        try:
+            meta_rows = _meta_rows(wb.get_sheet_by_name(layout.META_SHEET).to_python(skip_empty_area=False))
+        except CalamineError as exc:
+            self.stop(Code.W_CELL_ERROR, sheet=layout.META_SHEET, sheet_name=layout.META_SHEET, detail=str(exc)[:100])
+        try:
+            lay = layout.read_layout(meta_rows)
+        except layout.LayoutError as exc:
+            if exc.not_zwgk:
+                self.stop(Code.W_NOT_ZWGK, sheet_name=layout.META_SHEET, detail=f":{exc.reason}")
+            if "格式版本" in exc.reason:
+                self.stop(Code.W_FORMAT_VERSION, found=exc.reason, expected=str(layout.FORMAT_VERSION))
+            self.stop(Code.W_BAD_META, sheet=layout.META_SHEET, detail=exc.reason)
+        del meta_rows
+        plan = self._identity(lay)
+        self._inputs(lay, plan, pkg, parts, wb)
+
+    def _bytes(self) -> bytes:
+        try:
+            size = self.path.stat().st_size
+            if size == 0:
+                self.stop(Code.W_EMPTY_FILE)
+            if size > MAX_FILE_BYTES:
+                self.stop(Code.W_TOO_LARGE, detail=f"文件{_mb(size)}", limit=_mb(MAX_FILE_BYTES))
+            with self.path.open("rb") as fh:
+                data = fh.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            self.stop(Code.W_UNREADABLE, detail=exc.strerror or str(exc))
+        if not data:
+            self.stop(Code.W_EMPTY_FILE)
+        if data.startswith(OLE_MAGIC):
+            if _ENCRYPTION_MARK in data:
+                self.stop(Code.W_ENCRYPTED)
+            self.stop(Code.W_LEGACY_XLS)
+        found = sniff(data[:1024])
+        if found is not None:
+            self.stop(Code.W_NOT_XLSX, found=found)
+        return data
+
+    def _package(self, data: bytes) -> Package:
+        try:
+            pkg = Package(data, {"file": self.file})
+        except _Stop:
+            raise
+        finally:
+            pass
+        self.out.problems.extend(pkg.problems)
+        pkg.problems = self.out.problems
+        names = set(pkg.names_lower)
+        if "xl/vbaproject.bin" in names or any(n.endswith("vbaproject.bin") for n in names):
+            self.stop(Code.W_MACROS)
+        if "encryptioninfo" in names or "encryptedpackage" in names:
+            self.stop(Code.W_ENCRYPTED)
+        if "content.xml" in names and "mimetype" in names:
+            self.stop(Code.W_OTHER_FORMAT, found="OpenDocument 表格(.ods)")
+        if "xl/workbook.bin" in names:
+            self.stop(Code.W_OTHER_FORMAT, found="Excel 二进制工作簿(.xlsb)")
+        if "word/document.xml" in names:
+            self.stop(Code.W_OTHER_FORMAT, found="Word 文档")
+        if "ppt/presentation.xml" in names:
+            self.stop(Code.W_OTHER_FORMAT, found="PowerPoint 演示文稿")
+        if not any(n.startswith("xl/") for n in names):
+            self.stop(Code.W_NOT_XLSX, found="压缩包(不含 Excel 工作簿)")
+        return pkg
+
+    def _sheet_xml(self, pkg: Package, parts: Mapping[str, str], sheet: str, wanted: set[str]) -> dict[str, CellInfo]:
+        part = parts[sheet]
+        if not pkg.has(part):
+            self.stop(Code.W_CELL_ERROR, sheet=sheet, sheet_name=sheet, detail=f"缺少内部文件“{part}”")
+        xml = pkg.part(part)
+        rows, cols = sheet_extent(xml)
+        if rows > MAX_ROWS or cols > MAX_COLS or rows * cols > MAX_CELLS:
+            self.stop(Code.W_SHEET_TOO_BIG, sheet=sheet, sheet_name=sheet, rows=str(rows), cols=str(cols))
+        return scan_cells(xml, wanted) if wanted else {}
+
+    def _identity(self, lay: layout.Layout) -> UnitPlan:
+        meta = lay.meta
+        out = self.out
+        out.unit_id, out.unit_name = meta.unit_id, meta.unit_name
+        out.rubric_id, out.rubric_hash = meta.rubric_id, meta.rubric_hash
+        rubric = self.ctx.rubric
+        unit_label = meta.unit_name or meta.unit_id
+        if meta.rubric_id != rubric.id or meta.rubric_hash != rubric.hash:
+            self.stop(
+                Code.W_RUBRIC_VERSION,
+                sheet=layout.META_SHEET,
+                unit=unit_label,
+                found=rubric_label(meta.rubric_id, meta.rubric_version, meta.rubric_hash),
+                expected=self.ctx.rubric_label(),
+            )
+        unit = self.ctx.units.get(meta.unit_id)
+        if unit is None:
+            self.stop(
+                Code.W_UNKNOWN_UNIT, sheet=layout.META_SHEET, unit=unit_label, found=unit_label, unit_id=meta.unit_id
+            )
+        if meta.unit_name and meta.unit_name != unit.name:
+            self.add(
+                Code.W_WORKBOOK_UNIT_CHANGED,
+                sheet=layout.META_SHEET,
+                unit=unit.name,
+                found=meta.unit_name,
+                expected=unit.name,
+                unit_id=unit.id,
+            )
+        plan = self.ctx.plan(unit.id)
+        if isinstance(plan, list):
+            for p in plan:
+                self.out.problems.append(problem(Code.W_BAD_META, file=self.file, unit=unit.name, detail=p.message))
+            raise _Stop
+        if meta.variant and meta.variant != plan.variant.id:
+            self.stop(
+                Code.W_VARIANT_CHANGED,
+                sheet=layout.META_SHEET,
+                unit=unit.name,
+                found=meta.variant,
+                expected=plan.variant.id,
+                group=unit.group,
+            )
+        return plan
+
+    def _inputs(self, lay: layout.Layout, plan: UnitPlan, pkg: Package, parts: Mapping[str, str], wb: Any) -> None:
+        from python_calamine import CalamineError
+
+        unit = plan.unit
+        out = self.out
+        roster_targets = {t.id: t for t in unit.targets}
+        book_targets = {t.id: t for t in lay.meta.targets}
+        kind_titles = {k.id: k.title for k in self.ctx.rubric.target_kinds}
+        for t in unit.targets:
+            if t.id not in book_targets and any(k.target == t.id for k in plan.inputs):
+                self.add(
+                    Code.W_TARGETS_CHANGED,
+                    sheet=layout.META_SHEET,
+                    unit=unit.name,
+                    kind=kind_titles.get(t.kind, t.kind),
+                    target=t.name,
+                    detail="在单位名单中,但评分表中没有它的工作表,其各项无法评分",
+                )
+        for t in lay.meta.targets:
+            if t.id not in roster_targets:
+                self.add(
+                    Code.W_TARGET_EXTRA,
+                    sheet=layout.META_SHEET,
+                    unit=unit.name,
+                    kind=kind_titles.get(t.kind, t.kind),
+                    target=t.name,
+                )
+
+        by_sheet: dict[str, list[layout.MapRow]] = {}
+        for m in lay.inputs:
+            by_sheet.setdefault(m.sheet, []).append(m)
+        pct_styles: set[int] | None = None
+        seen: set[ReadingKey] = set()
+        for sheet, rows in by_sheet.items():
+            if sheet not in parts:
+                live = [m for m in rows if m.key in plan.inputs]
+                self.add(Code.W_SHEET_MISSING, sheet=sheet, unit=unit.name, sheet_name=sheet, count=str(len(live)))
+                seen.update(m.key for m in rows)
+                continue
+            wanted = {m.cell.upper() for m in rows}
+            info = self._sheet_xml(pkg, parts, sheet, wanted)
+            try:
+                sh = wb.get_sheet_by_name(sheet)
+                grid = sh.to_python(skip_empty_area=False)
+                merged = list(sh.merged_cell_ranges or [])
+            except CalamineError as exc:
+                self.add(Code.W_CELL_ERROR, sheet=sheet, unit=unit.name, sheet_name=sheet, detail=str(exc)[:100])
+                seen.update(m.key for m in rows)
+                continue
+            if pct_styles is None and any(i.style for i in info.values()):
+                pct_styles = percent_styles(pkg.part("xl/styles.xml")) if pkg.has("xl/styles.xml") else set()
+            locate = _Locator(grid)
+            merged_at = _merged_inputs(merged, rows)
+            self._merged = merged
+            for m in rows:
+                seen.add(m.key)
+                self._one(m, plan, grid, merged_at, info, pct_styles or set(), locate)
+        for key, (crit, inp) in plan.inputs.items():
+            if key in seen or key.target not in ("", *book_targets):
+                continue
+            out.values[key] = None
+            self.add(
+                Code.W_INPUT_ABSENT,
+                unit=unit.name,
+                indicator=plan.indicator.get(crit.id, crit.id),
+                label=inp.label,
+            )
+
+    def _one(
+        self,
+        m: layout.MapRow,
+        plan: UnitPlan,
+        grid: Sequence[Sequence[Any]],
+        merged_at: Mapping[tuple[int, int], str],
+        info: Mapping[str, CellInfo],
+        pct_styles: set[int],
+        locate: _Locator,
+    ) -> None:
+        key = m.key
+        spec = plan.inputs.get(key)
+        if spec is None:
+            self._not_live(m, plan, grid)
+            return
+        crit, inp = spec
+        out = self.out
+        try:
+            row, col = _pos(m.cell)
+            id_row, id_col = _pos(m.id_cell) if m.id_cell else (row, col)
+        except ValueError:
+            self.add(
+                Code.W_BAD_META, sheet=layout.META_SHEET, unit=plan.unit.name, detail=f"单元格地址“{m.cell}”无法识别"
+            )
+            out.values[key] = None
+            return
+        cell = m.cell.upper()
+        dr = dc = 0
+        if m.id_cell:
+            found = _at(grid, id_row, id_col)
+            if found != m.id and layout.cell_text(found) != m.id:
+                at = locate.find(m.id)
+                if len(at) != 1:
+                    moved = "；该编号在表中出现了多次" if at else "；表中已找不到该编号(所在行可能被删除)"
+                    self._problem(
+                        Code.W_ROW_MOVED,
+                        m,
+                        plan,
+                        crit,
+                        m.id_cell.upper(),
+                        label=inp.label,
+                        row=str(id_row + 1),
+                        found=layout.cell_text(found) or "(空)",
+                        expected=m.id,
+                        moved=moved,
+                    )
+                    out.values[key] = None
+                    return
+                dr, dc = at[0][0] - id_row, at[0][1] - id_col
+                new_cell = layout.a1(row + dr, col + dc)
+                self._problem(
+                    Code.W_ROW_RELOCATED, m, plan, crit, new_cell, label=inp.label, old=cell, new=new_cell, id=m.id
+                )
+                row, col, cell = row + dr, col + dc, new_cell
+        out.sources[key] = Source(self.file, m.sheet, cell)
+        self._note(key, m, dr, dc, grid)
+        rng = merged_at.get((row, col)) if not (dr or dc) else _merged_range(self._merged, row, col)
+        if rng is not None:
+            self._problem(Code.W_MERGED_INPUT, m, plan, crit, cell, range=rng)
+            out.values[key] = None
+            return
+        facts = info.get(cell)
+        if facts is not None and (facts.formula is not None or facts.error is not None):
+            exp = expected(inp, crit.max)
+            if facts.formula is not None:
+                shown = "=" + facts.formula if facts.formula else "(共享公式)"
+                self._problem(Code.V_FORMULA, m, plan, crit, cell, label=inp.label, found=shown[:60], expected=exp)
+            else:
+                self._problem(Code.V_ERROR_VALUE, m, plan, crit, cell, label=inp.label, found=facts.error, expected=exp)
+            out.values[key] = None
+            return
+        raw = _at(grid, row, col)
+        percent_format = facts is not None and facts.style in pct_styles
+        outcome = normalize(raw, inp, limit=crit.max, percent_format=percent_format)
+        out.values[key] = outcome.value
+        if outcome.code is not None:
+            self._problem(outcome.code, m, plan, crit, cell, **outcome.params)
+
+    def _problem(self, code: Code, m: layout.MapRow, plan: UnitPlan, crit: Criterion, cell: str, **params: Any) -> None:
+        self.add(
+            code,
+            sheet=m.sheet,
+            cell=cell,
+            unit=plan.unit.name,
+            indicator=plan.indicator.get(crit.id, crit.id),
+            **params,
+        )
+
+    def _not_live(self, m: layout.MapRow, plan: UnitPlan, grid: Sequence[Sequence[Any]]) -> None:
+        """A map row the rubric does not ask for (any more): a filled value is reported, not used."""
+        try:
+            row, col = layout.parse_a1(m.cell)
+        except ValueError:
+            return
+        raw = _at(grid, row, col)
+        if raw in (None, "") or m.target not in {t.id for t in plan.unit.targets} | {""}:
+            return
+        self.add(
+            Code.V_NOT_APPLICABLE,
+            sheet=m.sheet,
+            cell=m.cell.upper(),
+            unit=plan.unit.name,
+            indicator=plan.indicator.get(m.criterion, m.criterion),
+            label=m.label or m.input,
+            found=describe(raw),
+        )
+
+    def _note(self, key: ReadingKey, m: layout.MapRow, dr: int, dc: int, grid: Sequence[Sequence[Any]]) -> None:
+        """The criterion's 扣分说明 (shared by its inputs), shifted like its input when rows moved."""
+        nk = (key.target, key.criterion)
+        try:
+            r, c = layout.parse_a1(m.note_cell) if m.note_cell else (layout.parse_a1(m.cell)[0], layout.COL_NOTE)
+        except ValueError:
+            return
+        r, c = r + dr, c + dc
+        if nk not in self.out.note_sources:
+            self.out.note_sources[nk] = Source(self.file, m.sheet, layout.a1(r, c))
+        raw = _at(grid, r, c)
+        if raw in (None, ""):
+            return
+        text = raw.strip() if isinstance(raw, str) else describe(raw)
+        if not text:
+            return
+        have = self.out.notes.get(nk)
+        if have is None:
+            self.out.notes[nk] = text
+        elif text not in have.split("；"):
+            self.out.notes[nk] = f"{have}；{text}"
+
+
+class _Locator:
+    """Finds where an id text is on a sheet (built on first use)."""
+
+    def __init__(self, grid: Sequence[Sequence[Any]]):
+        self.grid = grid
+        self._index: dict[str, list[tuple[int, int]]] | None = None
+
+    def find(self, text: str) -> list[tuple[int, int]]:
+        if self._index is None:
+            self._index = {}
+            for r, row in enumerate(self.grid):
+                for c, v in enumerate(row):
+                    if isinstance(v, str) and v:
+                        self._index.setdefault(v.strip(), []).append((r, c))
+        return self._index.get(text, [])
+
+
+# ------------------------------------------------------------------ a findings table (--inputs)
+
+FINDINGS_COLUMNS: Mapping[str, tuple[str, ...]] = {
+    "unit": ("unit", "单位", "单位名称", "单位编号"),
+    "target": ("target", "对象", "对象编号", "网站", "网站编号"),
+    "indicator": ("indicator", "指标", "指标编号"),
+    "criterion": ("criterion", "细则", "细则编号"),
+    "input": ("input", "填写项", "填写项编号"),
+    "value": ("value", "值", "填写", "填写内容"),
+    "note": ("note", "扣分说明"),
+}
+FINDINGS_REQUIRED = ("unit", "criterion", "input", "value")
+MAX_TABLE_BYTES = 64 * 1024 * 1024
+
+
+def read_findings(path: Path, ctx: Context, name: str | None = None) -> tuple[list[WorkbookRead], list[Problem]]:
+    """A findings table (CSV: ``unit, target, indicator, criterion, input, value[, note]``)
+    → one :class:`WorkbookRead` per unit it names, plus the table's own problems.
+
+    Ids are those of ``zwgk inspect --json``; ``unit`` may be the unit's id or name.  Values
+    go through the same normalisation as workbook cells (numbers are text by nature here).
+    An input a named unit needs but the table leaves out is unfilled, never zero.
+    """
+    import csv
+
+    file = name or str(path)
+    columns = "、".join(FINDINGS_COLUMNS)
+    try:
+        raw = path.read_bytes()[: MAX_TABLE_BYTES + 1]
+        if len(raw) > MAX_TABLE_BYTES:
+            return [], [problem(Code.W_INPUTS_FILE, file=file, detail="文件过大", columns=columns)]
+        text = raw.decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text)))
+    except OSError as exc:
+        return [], [problem(Code.W_INPUTS_FILE, file=file, detail=exc.strerror or str(exc), columns=columns)]
+    except UnicodeDecodeError:
+        return [], [problem(Code.W_INPUTS_FILE, file=file, detail="不是 UTF-8 编码", columns=columns)]
+    except csv.Error as exc:
+        return [], [problem(Code.W_INPUTS_FILE, file=file, detail=f"CSV 格式有误({exc})", columns=columns)]
+    if not rows:
+        return [], [problem(Code.W_INPUTS_FILE, file=file, detail="文件为空", columns=columns)]
+    header = [h.strip().lower() for h in rows[0]]
+    index: dict[str, int] = {}
+    for key, names in FINDINGS_COLUMNS.items():
+        for i, h in enumerate(header):
+            if h in names:
+                index.setdefault(key, i)
+    lacking = [k for k in FINDINGS_REQUIRED if k not in index]
+    if lacking:
+        detail = "缺少列“" + "”“".join(lacking) + "”"
+        return [], [problem(Code.W_INPUTS_FILE, file=file, line=1, detail=detail, columns=columns)]
+    return _Findings(ctx, file, index).read(rows[1:])
+
+
+class _Findings:
+    def __init__(self, ctx: Context, file: str, index: Mapping[str, int]):
+        self.ctx = ctx
+        self.file = file
+        self.index = index
+        self.problems: list[Problem] = []
+        self.reads: dict[str, WorkbookRead] = {}
+        self.seen: dict[tuple[str, ReadingKey], int] = {}
+        self.dups: set[tuple[str, ReadingKey]] = set()
+        by_name: dict[str, Unit] = {}
+        for u in ctx.units.values():
+            for n in (u.name, *u.aliases):
+                by_name.setdefault(n, u)
+        self.by_name = by_name
+
+    def cell(self, row: Sequence[str], key: str) -> str:
+        i = self.index.get(key)
+        return row[i].strip() if i is not None and i < len(row) else ""
+
+    def row_problem(self, line: int, detail: str, **where: Any) -> None:
+        self.problems.append(problem(Code.W_INPUTS_ROW, file=self.file, line=line, detail=detail, **where))
+
+    def read(self, rows: Sequence[Sequence[str]]) -> tuple[list[WorkbookRead], list[Problem]]:
+        for line, row in enumerate(rows, start=2):
+            if not any(c.strip() for c in row):
+                continue
+            self.row(line, row)
+        for (uid, key), _ in sorted(self.seen.items(), key=lambda kv: kv[1]):
+            if (uid, key) in self.dups:
+                self.reads[uid].values[key] = None
+        for uid, read in self.reads.items():
+            plan = self.ctx.plan(uid)
+            assert isinstance(plan, UnitPlan)
+            for key, (crit, inp) in plan.inputs.items():
+                if key in read.values:
+                    continue
+                read.values[key] = None
+                outcome = normalize(None, inp, limit=crit.max, text_source=True)
+                if outcome.code is not None:
+                    self.problems.append(
+                        problem(
+                            outcome.code,
+                            file=self.file,
+                            unit=plan.unit.name,
+                            indicator=plan.indicator.get(crit.id, crit.id),
+                            **outcome.params,
+                        )
+                    )
+            read.problems = [p for p in self.problems if p.unit == plan.unit.name]
+        loose = [p for p in self.problems if not p.unit or p.unit not in {r.unit_name for r in self.reads.values()}]
+        ordered = [self.reads[uid] for uid in self.ctx.units if uid in self.reads]
+        return ordered, loose
+
+    def row(self, line: int, row: Sequence[str]) -> None:
+        unit_key = self.cell(row, "unit")
+        unit = self.ctx.units.get(unit_key) or self.by_name.get(unit_key)
+        if unit is None:
+            self.row_problem(line, f"单位“{unit_key}”不在单位名单中(应为名单中的单位编号或名称)")
+            return
+        plan = self.ctx.plan(unit.id)
+        if isinstance(plan, list):
+            for p in plan:
+                self.row_problem(line, p.message, unit=unit.name)
+            return
+        target, crit_id, input_id = self.cell(row, "target"), self.cell(row, "criterion"), self.cell(row, "input")
+        key = ReadingKey(target, crit_id, input_id)
+        spec = plan.inputs.get(key)
+        if spec is None:
+            self._unknown(line, plan, key, self.cell(row, "value"))
+            return
+        crit, inp = spec
+        indicator = self.cell(row, "indicator")
+        where = {"unit": unit.name, "indicator": plan.indicator.get(crit.id, crit.id)}
+        if indicator and indicator not in _indicator_ids(plan, crit.id):
+            self.row_problem(line, f"指标“{indicator}”与细则“{crit_id}”不对应", **where)
+            return
+        read = self.reads.get(unit.id)
+        if read is None:
+            read = self.reads[unit.id] = WorkbookRead(self.file, unit_id=unit.id, unit_name=unit.name)
+            read.rubric_id, read.rubric_hash = self.ctx.rubric.id, self.ctx.rubric.hash
+        seen_key = (unit.id, key)
+        if seen_key in self.seen:
+            self.dups.add(seen_key)
+            self.problems.append(
+                problem(
+                    Code.W_INPUTS_DUP,
+                    file=self.file,
+                    line=line,
+                    other=str(self.seen[seen_key]),
+                    label=inp.label,
+                    **where,
+                )
+            )
+            return
+        self.seen[seen_key] = line
+        read.sources[key] = Source(self.file, "", "")
+        read.lines[key] = line
+        nk = (target, crit_id)
+        read.lines.setdefault(nk, line)
+        note = self.cell(row, "note")
+        if note:
+            have = read.notes.get(nk)
+            read.notes[nk] = note if have is None else f"{have}；{note}"
+        outcome = normalize(self.cell(row, "value"), inp, limit=crit.max, text_source=True)
+        read.values[key] = outcome.value
+        if outcome.code is not None:
+            self.problems.append(problem(outcome.code, file=self.file, line=line, **where, **outcome.params))
+
+    def _unknown(self, line: int, plan: UnitPlan, key: ReadingKey, value: str) -> None:
+        unit = plan.unit
+        where: dict[str, Any] = {"unit": unit.name}
+        crit = next((c for _, _, c in walk_with_path(plan.variant) if c.id == key.criterion), None)
+        target_ids = {t.id for t in unit.targets}
+        if crit is None:
+            self.row_problem(line, f"细则“{key.criterion}”不在该单位适用的细则({plan.variant.id})中", **where)
+            return
+        where["indicator"] = plan.indicator.get(crit.id, crit.id)
+        if key.target and key.target not in target_ids:
+            self.row_problem(
+                line, f"对象“{key.target}”不是该单位的对象(可用:{'、'.join(sorted(target_ids)) or '无'})", **where
+            )
+            return
+        if not any(k.criterion == key.criterion and k.target == key.target for k in plan.inputs):
+            if crit.applicable and not key.target and target_ids:
+                self.row_problem(line, f"细则“{key.criterion}”按对象评分,需填写对象编号", **where)
+                return
+            if crit.applicable and key.target:
+                self.row_problem(line, f"细则“{key.criterion}”不按对象评分,对象一栏应留空", **where)
+                return
+            if value:
+                self.problems.append(
+                    problem(Code.V_NOT_APPLICABLE, file=self.file, line=line, label=crit.title, found=value, **where)
+                )
+            return
+        known = "、".join(i.id for i in crit.live_inputs())
+        self.row_problem(line, f"细则“{key.criterion}”没有填写项“{key.input}”(可用:{known})", **where)
+
+
+def _indicator_ids(plan: UnitPlan, criterion: str) -> set[str]:
+    for part, chain, crit in walk_with_path(plan.variant):
+        if crit.id == criterion:
+            return {part.id, crit.id, *(i.id for i in chain)}
+    return set()
