@@ -318,8 +318,8 @@ def mean_formula(refs: Sequence[str]) -> str:
 
 
 # ------------------------------------------------------------------ parts and the unit (the summary sheet)
-# The Python halves restate the steps of scoring.score_part / score_unit one at a time so that
-# each formula of the summary sheet has its twin next to it; scoring.py is the reference.
+# Each step of scoring.score_part / score_unit, with the summary-sheet formula beside it;
+# scoring.py calls the Python halves, so there is one definition of each rule.
 
 
 def after_veto(raw: Decimal, vetoes: int, effect: VetoEffect) -> Decimal:

@@ -37,7 +37,6 @@ from zwgk_cli.model import (
     UnitScore,
     Value,
     Variant,
-    VetoEffect,
     VetoHit,
     round2,
 )
@@ -87,27 +86,27 @@ def _score_tree(part: Part, values: Values, target: str, target_name: str, acc: 
         raw = round2(sum((n.points for n in nodes), ZERO))
     else:
         raw = rules.clamp_sum([n.points for n in nodes] + [s.points for s in subs], part.max)
-    vetoed = len(acc.vetoes) > before
-    pts = ZERO if vetoed and part.veto_effect is VetoEffect.ZERO else raw
+    fired = len(acc.vetoes) - before
+    pts = rules.after_veto(raw, fired, part.veto_effect)
     complete = all(n.complete for n in nodes) and all(s.complete for s in subs)
-    return PartScore(part.id, part.title, part.kind, part.max, pts, raw, complete, nodes, subs, vetoed=vetoed)
+    return PartScore(part.id, part.title, part.kind, part.max, pts, raw, complete, nodes, subs, vetoed=fired > 0)
 
 
 def score_part(part: Part, values: Values, unit: Unit, acc: _Acc) -> PartScore:
     if part.per_target is None:
         ps = _score_tree(part, values, "", "", acc, unit)
         if part.threshold is not None:
-            ps = replace(ps, passed=ps.points >= part.threshold.min and not ps.vetoed)
+            ps = replace(ps, passed=rules.passes(ps.points, int(ps.vetoed), part.threshold.min))
         return ps
     targets = unit.targets_of(part.per_target)
     scored: list[TargetScore] = []
     for t in targets:
         ts = _score_tree(part, values, t.id, t.name, acc, unit)
-        passed = None if part.threshold is None else (ts.points >= part.threshold.min and not ts.vetoed)
+        passed = None if part.threshold is None else rules.passes(ts.points, int(ts.vetoed), part.threshold.min)
         scored.append(TargetScore(t.id, t.name, ts.points, ts.raw, ts.complete, ts.nodes, passed, ts.vetoed))
     pts = rules.mean([s.points for s in scored])
     raw = rules.mean([s.raw for s in scored])
-    passed = None if part.threshold is None else all(bool(s.passed) for s in scored) and bool(scored)
+    passed = None if part.threshold is None else rules.all_pass([bool(s.passed) for s in scored])
     return PartScore(
         part.id,
         part.title,
@@ -140,15 +139,16 @@ def score_unit(rubric: Rubric, variant: Variant, unit: Unit, values: Values) -> 
     for p, ps in zip(variant.parts, parts, strict=True):
         if p.gate is not None:
             gate_part = by_id.get(p.gate.part)
-            ok = gate_part is not None and gate_part.points >= p.gate.min
+            ok = gate_part is not None and rules.gate_open(gate_part.points, p.gate.min)
             bonus_counted = ok if bonus_counted is None else bonus_counted and ok
             if not ok:
-                ps = replace(ps, counted=False, points=ZERO)
+                ps = replace(ps, counted=False, points=rules.gated(ps.points, ok))
         final.append(ps)
 
-    normal = sum((ps.points for ps in final if ps.kind is not PartKind.PENALTY), ZERO)
-    penalties = sum((ps.points for ps in final if ps.kind is PartKind.PENALTY), ZERO)
-    total = round2(max(ZERO, normal - penalties))
+    normal = [ps.points for ps in final if ps.kind is not PartKind.PENALTY]
+    penalty_points = [ps.points for ps in final if ps.kind is PartKind.PENALTY]
+    total = rules.unit_total(normal, penalty_points)
+    penalties = sum(penalty_points, ZERO)
     vetoes = tuple(acc.vetoes)
     tier = rubric.tier_for(total, bool(vetoes))
     complete = all(ps.complete for ps in final)
