@@ -78,7 +78,8 @@ def is_lock_file(path: Path) -> bool:
 
 def discover(paths: Sequence[Path], base: Path | None = None) -> tuple[list[FileRef], int]:
     """Workbook files under ``paths`` (files as given, folders recursively), sorted by name,
-    and how many lock files were skipped.  Names are relative to ``base`` when inside it."""
+    and how many lock files were skipped.  Names are relative to ``base`` (the campaign
+    folder) when inside it, else to the folder given (``returned/县区/a.xlsx``)."""
     found: dict[Path, FileRef] = {}
     skipped = 0
     for p in paths:
@@ -88,15 +89,24 @@ def discover(paths: Sequence[Path], base: Path | None = None) -> tuple[list[File
             )
         else:
             candidates = [p]
+        root = base if base is not None and _inside(p, base) else p.absolute().parent
         for f in candidates:
             if is_lock_file(f):
                 skipped += 1
                 continue
             key = f.resolve() if f.exists() else f.absolute()
             if key not in found:
-                found[key] = FileRef(f, display_name(f, base))
+                found[key] = FileRef(f, display_name(f, root))
     refs = sorted(found.values(), key=lambda r: (r.name, str(r.path)))
     return refs, skipped
+
+
+def _inside(path: Path, base: Path) -> bool:
+    try:
+        path.absolute().relative_to(base.absolute())
+    except ValueError:
+        return False
+    return True
 
 
 def _broken_link(f: Path) -> bool:
@@ -419,9 +429,10 @@ def _assemble(rubric: Rubric, units: Sequence[Unit], results: Sequence[FileResul
             own = [p]
             outcome = UnitOutcome(u, STATUS_MISSING, None, files)
         elif len(mine) > 1:
-            p = problem(Code.W_DUPLICATE, unit=u.name, unit_name=u.name, files="、".join(files))
-            problems.append(p)
-            own.append(p)
+            for f in files:  # one per file, so that each file's problems say it
+                p = problem(Code.W_DUPLICATE, file=f, unit=u.name, unit_name=u.name, files="、".join(files))
+                problems.append(p)
+                own.append(p)
             outcome = UnitOutcome(u, STATUS_INVALID, None, files)
         elif not mine[0].usable:
             outcome = UnitOutcome(u, STATUS_INVALID, None, files)

@@ -89,7 +89,7 @@ class Code(Enum):
     W_NOT_XLSX = (
         "W003",
         E,
-        "不是Excel工作簿(文件内容是{found})",
+        "不是 Excel 工作簿:文件内容是{found}",
         "请交回由 zwgk 生成、用 Excel/WPS/LibreOffice 填写后保存的 .xlsx 文件。",
     )
     W_BROKEN_ZIP = (
@@ -187,7 +187,7 @@ class Code(Enum):
     W_OTHER_FORMAT = (
         "W021",
         E,
-        "这是{found}文件,不是 Excel 工作簿(.xlsx)",
+        "这是{found},不是 Excel 工作簿(.xlsx)",
         "用原软件打开后“另存为”Excel 工作簿(.xlsx)再交回。",
     )
     W_FORMAT_VERSION = (
@@ -251,6 +251,12 @@ class Code(Enum):
         "评分表按细则版本“{found}”生成,但名单中该单位(分组“{group}”)适用“{expected}”",
         "核对名单中的分组;分组无误时按当前名单重新生成该单位的评分表。",
     )
+    W_SIZE_FORGED = (
+        "W033",
+        E,
+        "工作簿内部文件“{part}”谎报了解压后的大小(声明{declared},实际更大),疑似压缩炸弹,未读取",
+        "使用 zwgk 生成的原评分表重新填写后交回。",
+    )
 
     # --- sheets: zwgk new / init-sheets (S) ---------------------------------------------
     S_EXISTS = (
@@ -305,7 +311,7 @@ class Code(Enum):
     V_NO_EVIDENCE = (
         "V014",
         W,
-        "未按时提供佐证材料,按细则该项不得分(原可得{would}分)",
+        "未按时提供佐证材料,按细则该项不得分(按所填内容本可得{would}分)",
         "细则规定需提供佐证材料;如材料已按时提供,把“{label}”改为“是”。",
     )
     V_TEXT_TOO_LONG = ("V015", W, "“{label}”内容过长({length}字),已截取前{limit}字", "精简说明文字。")

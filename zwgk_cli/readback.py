@@ -192,10 +192,10 @@ _ENCRYPTION_MARK = "EncryptionInfo".encode("utf-16-le")
 class Package:
     """A zip package with every part it hands out inflated under limits and verified."""
 
-    def __init__(self, data: bytes, where: Mapping[str, str]):
+    def __init__(self, data: bytes, where: Mapping[str, str], problems: list[Problem] | None = None):
         self.data = data
         self.where = dict(where)
-        self.problems: list[Problem] = []
+        self.problems: list[Problem] = problems if problems is not None else []
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
             infos = self.zip.infolist()
@@ -239,11 +239,7 @@ class Package:
             except zlib.error as exc:
                 self._fail(Code.W_BROKEN_ZIP, detail=f"内部文件“{real}”无法解压({exc})")
             if len(out) > info.file_size or d.unconsumed_tail:
-                self._fail(
-                    Code.W_TOO_LARGE,
-                    detail=f"内部文件“{real}”解压后超过其声明的大小{_mb(info.file_size)}",
-                    limit=_mb(info.file_size),
-                )
+                self._fail(Code.W_SIZE_FORGED, part=real, declared=_mb(info.file_size))
         else:
             self._fail(Code.W_BROKEN_ZIP, detail=f"内部文件“{real}”使用了不支持的压缩方式({info.compress_type})")
         if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
@@ -288,6 +284,8 @@ def _zip_detail(exc: BaseException) -> str:
 
 
 def _mb(n: int) -> str:
+    if n < 1024 * 1024:
+        return f"{n / 1024:.1f} KB"
     return f"{n / 1024 / 1024:.1f} MB"
 
 
@@ -569,8 +567,11 @@ class _Reader:
                 sheet_name=layout.META_SHEET,
                 detail=f";其中的工作表:{visible}" if visible else "",
             )
-        meta_xml = self._sheet_xml(pkg, parts, layout.META_SHEET, set())
-        del meta_xml
+        self._sheet_xml(pkg, parts, layout.META_SHEET, set())
+        for name in pkg.names_lower.values():
+            low = name.lower()
+            if low.startswith("xl/") and low.count("/") == 1 and low.endswith(".xml"):
+                pkg.part(name)  # shared strings, styles, workbook: what the value reader parses on opening
         try:
             wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         except PasswordError:
@@ -580,7 +581,7 @@ class _Reader:
         try:
             meta_rows = _meta_rows(wb.get_sheet_by_name(layout.META_SHEET).to_python(skip_empty_area=False))
         except CalamineError as exc:
-            self.stop(Code.W_CELL_ERROR, sheet=layout.META_SHEET, sheet_name=layout.META_SHEET, detail=str(exc)[:100])
+            self.stop(Code.W_CELL_ERROR, sheet_name=layout.META_SHEET, detail=str(exc)[:100])
         try:
             lay = layout.read_layout(meta_rows)
         except layout.LayoutError as exc:
@@ -588,7 +589,7 @@ class _Reader:
                 self.stop(Code.W_NOT_ZWGK, sheet_name=layout.META_SHEET, detail=f":{exc.reason}")
             if "格式版本" in exc.reason:
                 self.stop(Code.W_FORMAT_VERSION, found=exc.reason, expected=str(layout.FORMAT_VERSION))
-            self.stop(Code.W_BAD_META, sheet=layout.META_SHEET, detail=exc.reason)
+            self.stop(Code.W_BAD_META, detail=exc.reason)
         del meta_rows
         plan = self._identity(lay)
         self._inputs(lay, plan, pkg, parts, wb)
@@ -616,21 +617,14 @@ class _Reader:
         return data
 
     def _package(self, data: bytes) -> Package:
-        try:
-            pkg = Package(data, {"file": self.file})
-        except _Stop:
-            raise
-        finally:
-            pass
-        self.out.problems.extend(pkg.problems)
-        pkg.problems = self.out.problems
+        pkg = Package(data, {"file": self.file}, self.out.problems)
         names = set(pkg.names_lower)
         if "xl/vbaproject.bin" in names or any(n.endswith("vbaproject.bin") for n in names):
             self.stop(Code.W_MACROS)
         if "encryptioninfo" in names or "encryptedpackage" in names:
             self.stop(Code.W_ENCRYPTED)
         if "content.xml" in names and "mimetype" in names:
-            self.stop(Code.W_OTHER_FORMAT, found="OpenDocument 表格(.ods)")
+            self.stop(Code.W_OTHER_FORMAT, found="OpenDocument 表格文件(.ods)")
         if "xl/workbook.bin" in names:
             self.stop(Code.W_OTHER_FORMAT, found="Excel 二进制工作簿(.xlsb)")
         if "word/document.xml" in names:
@@ -641,15 +635,29 @@ class _Reader:
             self.stop(Code.W_NOT_XLSX, found="压缩包(不含 Excel 工作簿)")
         return pkg
 
-    def _sheet_xml(self, pkg: Package, parts: Mapping[str, str], sheet: str, wanted: set[str]) -> dict[str, CellInfo]:
+    def _sheet_xml(
+        self, pkg: Package, parts: Mapping[str, str], sheet: str, wanted: set[str], unit: str = ""
+    ) -> dict[str, CellInfo] | None:
+        """The facts about ``wanted`` cells, or ``None`` (with a problem) when the sheet cannot be
+        read safely.  A bad meta sheet stops the workbook; a bad scoring sheet only its inputs."""
+        fatal = sheet == layout.META_SHEET
         part = parts[sheet]
+        problems: list[tuple[Code, dict[str, str]]] = []
         if not pkg.has(part):
-            self.stop(Code.W_CELL_ERROR, sheet=sheet, sheet_name=sheet, detail=f"缺少内部文件“{part}”")
-        xml = pkg.part(part)
-        rows, cols = sheet_extent(xml)
-        if rows > MAX_ROWS or cols > MAX_COLS or rows * cols > MAX_CELLS:
-            self.stop(Code.W_SHEET_TOO_BIG, sheet=sheet, sheet_name=sheet, rows=str(rows), cols=str(cols))
-        return scan_cells(xml, wanted) if wanted else {}
+            problems.append((Code.W_CELL_ERROR, {"detail": f"缺少内部文件“{part}”"}))
+        else:
+            xml = pkg.part(part)
+            rows, cols = sheet_extent(xml)
+            if rows > MAX_ROWS or cols > MAX_COLS or rows * cols > MAX_CELLS:
+                problems.append((Code.W_SHEET_TOO_BIG, {"rows": str(rows), "cols": str(cols)}))
+            else:
+                return scan_cells(xml, wanted) if wanted else {}
+        code, params = problems[0]
+        where = {"unit": unit} if unit else {}
+        if fatal:
+            self.stop(code, sheet=sheet, sheet_name=sheet, **where, **params)
+        self.add(code, sheet=sheet, sheet_name=sheet, **where, **params)
+        return None
 
     def _identity(self, lay: layout.Layout) -> UnitPlan:
         meta = lay.meta
@@ -661,20 +669,16 @@ class _Reader:
         if meta.rubric_id != rubric.id or meta.rubric_hash != rubric.hash:
             self.stop(
                 Code.W_RUBRIC_VERSION,
-                sheet=layout.META_SHEET,
                 unit=unit_label,
                 found=rubric_label(meta.rubric_id, meta.rubric_version, meta.rubric_hash),
                 expected=self.ctx.rubric_label(),
             )
         unit = self.ctx.units.get(meta.unit_id)
         if unit is None:
-            self.stop(
-                Code.W_UNKNOWN_UNIT, sheet=layout.META_SHEET, unit=unit_label, found=unit_label, unit_id=meta.unit_id
-            )
+            self.stop(Code.W_UNKNOWN_UNIT, unit=unit_label, found=unit_label, unit_id=meta.unit_id)
         if meta.unit_name and meta.unit_name != unit.name:
             self.add(
                 Code.W_WORKBOOK_UNIT_CHANGED,
-                sheet=layout.META_SHEET,
                 unit=unit.name,
                 found=meta.unit_name,
                 expected=unit.name,
@@ -688,7 +692,6 @@ class _Reader:
         if meta.variant and meta.variant != plan.variant.id:
             self.stop(
                 Code.W_VARIANT_CHANGED,
-                sheet=layout.META_SHEET,
                 unit=unit.name,
                 found=meta.variant,
                 expected=plan.variant.id,
@@ -708,7 +711,6 @@ class _Reader:
             if t.id not in book_targets and any(k.target == t.id for k in plan.inputs):
                 self.add(
                     Code.W_TARGETS_CHANGED,
-                    sheet=layout.META_SHEET,
                     unit=unit.name,
                     kind=kind_titles.get(t.kind, t.kind),
                     target=t.name,
@@ -718,7 +720,6 @@ class _Reader:
             if t.id not in roster_targets:
                 self.add(
                     Code.W_TARGET_EXTRA,
-                    sheet=layout.META_SHEET,
                     unit=unit.name,
                     kind=kind_titles.get(t.kind, t.kind),
                     target=t.name,
@@ -736,7 +737,13 @@ class _Reader:
                 seen.update(m.key for m in rows)
                 continue
             wanted = {m.cell.upper() for m in rows}
-            info = self._sheet_xml(pkg, parts, sheet, wanted)
+            info = self._sheet_xml(pkg, parts, sheet, wanted, unit.name)
+            if info is None:
+                for m in rows:
+                    seen.add(m.key)
+                    if m.key in plan.inputs:
+                        out.values[m.key] = None
+                continue
             try:
                 sh = wb.get_sheet_by_name(sheet)
                 grid = sh.to_python(skip_empty_area=False)
@@ -785,9 +792,7 @@ class _Reader:
             row, col = _pos(m.cell)
             id_row, id_col = _pos(m.id_cell) if m.id_cell else (row, col)
         except ValueError:
-            self.add(
-                Code.W_BAD_META, sheet=layout.META_SHEET, unit=plan.unit.name, detail=f"单元格地址“{m.cell}”无法识别"
-            )
+            self.add(Code.W_BAD_META, unit=plan.unit.name, detail=f"单元格地址“{m.cell}”无法识别")
             out.values[key] = None
             return
         cell = m.cell.upper()

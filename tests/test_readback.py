@@ -1,0 +1,284 @@
+"""Reading returned workbooks: the hostile corpus, and the reader's guards one by one."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import resource
+import sys
+import time
+import zipfile
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from zwgk_cli import batch, fill
+from zwgk_cli import rubric as rubric_mod
+from zwgk_cli.model import EVIDENCE_INPUT, YES, Rubric, Unit
+from zwgk_cli.problems import Code, Severity
+from zwgk_cli.readback import (
+    Context,
+    Package,
+    _Stop,
+    percent_styles,
+    read_findings,
+    read_workbook,
+    scan_cells,
+    sheet_extent,
+    sniff,
+)
+from zwgk_cli.results import STATUS_SCORED
+from zwgk_cli.roster import load_roster
+from zwgk_cli.scoring import score_unit
+from zwgk_cli.sheets import build_workbook
+
+CORPUS = Path(__file__).parent / "data" / "corpus"
+MANIFEST = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def corpus_rubric() -> Rubric:
+    return rubric_mod.load(str(CORPUS / MANIFEST["rubric"]))
+
+
+@pytest.fixture(scope="module")
+def corpus_units() -> list[Unit]:
+    roster = load_roster(CORPUS / MANIFEST["units"], CORPUS / MANIFEST["targets"])
+    assert not roster.problems
+    return roster.units
+
+
+@pytest.fixture(scope="module")
+def corpus_batch(corpus_rubric: Rubric, corpus_units: list[Unit]) -> Any:
+    before = _hashes(CORPUS)
+    refs, skipped = batch.discover([CORPUS], CORPUS)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    with batch.run(corpus_rubric, corpus_units, refs, jobs=1, skipped=skipped) as b:
+        elapsed = time.perf_counter() - start
+        grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss) / 1024
+        yield {"batch": b, "elapsed": elapsed, "grown_mb": grown_mb, "skipped": skipped, "refs": refs}
+    assert _hashes(CORPUS) == before, "reading must never modify a returned workbook"
+
+
+def test_corpus_is_big_enough_and_every_case_has_an_expectation() -> None:
+    cases = MANIFEST["cases"]
+    broken = [c for c in cases if c["status"] != STATUS_SCORED or any(e["code"] != "V012" for e in c["expect"])]
+    assert len(cases) >= 30
+    assert len(broken) >= 30
+    assert all(c["expect"] or c.get("only") for c in cases)
+    on_disk = {p.name for p in CORPUS.iterdir()} - {"manifest.json", "rubric.yaml", "units.csv", "websites.csv"}
+    assert on_disk == {c["file"] for c in cases} | set(MANIFEST["skipped"])
+
+
+@pytest.mark.parametrize("case", MANIFEST["cases"], ids=[c["file"] for c in MANIFEST["cases"]])
+def test_corpus_case(case: dict[str, Any], corpus_batch: dict[str, Any]) -> None:
+    b = corpus_batch["batch"]
+    mine = [p for p in b.problems if p.file == case["file"]]
+    for e in case["expect"]:
+        hits = [
+            p
+            for p in mine
+            if p.code == e["code"]
+            and (not e.get("sheet") or p.sheet == e["sheet"])
+            and (not e.get("cell") or p.cell == e["cell"])
+        ]
+        assert hits, f"{case['file']}: expected {e}, got {[(p.code, p.sheet, p.cell) for p in mine]}"
+    if case.get("only"):
+        assert {p.code for p in mine} == {e["code"] for e in case["expect"]}
+    if case["unit"]:
+        outcome = next(o for o in b.outcomes if o.unit.id == case["unit"])
+        assert outcome.status == case["status"]
+        assert case["file"] in outcome.files
+    for p in mine:
+        assert p.message and "{" not in p.message and "{" not in p.hint
+        assert p.severity in (Severity.ERROR, Severity.WARNING)
+
+
+def test_corpus_never_crashes_and_stays_bounded(corpus_batch: dict[str, Any]) -> None:
+    b = corpus_batch["batch"]
+    assert not [p for p in b.problems if p.code == Code.W_UNEXPECTED.code]
+    assert len(b.files) == len(MANIFEST["cases"])  # every file read, none dropped
+    assert corpus_batch["skipped"] == len(MANIFEST["skipped"])  # the lock file, quietly
+    assert all(p.file for p in b.problems if p.code != Code.W_NO_WORKBOOK.code)
+    assert corpus_batch["elapsed"] < 20
+    assert corpus_batch["grown_mb"] < 100  # 160 MB bombs and a million-row sheet were never expanded
+
+
+def test_each_fatal_file_gets_exactly_one_problem(corpus_batch: dict[str, Any]) -> None:
+    b = corpus_batch["batch"]
+    by_file: dict[str, list[str]] = defaultdict(list)
+    for p in b.problems:
+        by_file[p.file].append(p.code)
+    for case in MANIFEST["cases"]:
+        if case.get("only") and case["status"] in (None, "invalid") and case["expect"][0]["code"] != "W014":
+            assert len(by_file[case["file"]]) == 1, (case["file"], by_file[case["file"]])
+
+
+def test_good_workbook_in_the_hostile_batch_is_scored_exactly(
+    corpus_batch: dict[str, Any], corpus_rubric: Rubric, corpus_units: list[Unit]
+) -> None:
+    b = corpus_batch["batch"]
+    for uid in ("G01", "G02"):
+        unit = next(u for u in corpus_units if u.id == uid)
+        outcome = next(o for o in b.outcomes if o.unit.id == uid)
+        assert outcome.status == STATUS_SCORED
+        values = fill.random_values(corpus_rubric, unit, seed="corpus")
+        for k in list(values):
+            if k.input == EVIDENCE_INPUT.id:
+                values[k] = YES
+        expected = score_unit(corpus_rubric, rubric_mod.resolve(corpus_rubric, unit), unit, values)
+        assert expected.complete
+        assert outcome.result is not None
+        assert Decimal(str(outcome.result.total)) == expected.total
+
+
+def test_regenerating_the_corpus_gives_the_committed_manifest(tmp_path: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_corpus", Path(__file__).parent / "make_corpus.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["make_corpus"] = module  # dataclasses look their module up while it loads
+    spec.loader.exec_module(module)
+    module.generate(tmp_path / "corpus")
+    fresh = json.loads((tmp_path / "corpus" / "manifest.json").read_text(encoding="utf-8"))
+    assert fresh == MANIFEST
+
+
+# ------------------------------------------------------------------ the guards, one by one
+
+
+@pytest.mark.parametrize(
+    ("head", "found"),
+    [
+        (b"PK\x03\x04rest", None),
+        (b"%PDF-1.4", "PDF 文档"),
+        (b"<html><body>", "网页(HTML,常见于“导出为 Excel”的网页)"),
+        (b"\xef\xbb\xbf<?xml version='1.0'?><Workbook>", "XML 文件(可能是 Excel 2003 XML 表格)"),
+        ("单位,得分\n".encode(), "文本(如 CSV)"),
+        (b"PK\x05\x06" + b"\x00" * 18, "空的压缩包"),
+        (b"\x89PNG\r\n", "图片"),
+    ],
+)
+def test_sniff_names_what_a_file_really_is(head: bytes, found: str | None) -> None:
+    assert sniff(head) == found
+
+
+def test_sheet_extent_finds_far_cells_cheaply() -> None:
+    assert sheet_extent(b'<row r="3"><c r="B3"/></row>') == (0, 26)
+    assert sheet_extent(b'<row r="1048576"><c r="A1048576" t="s"><v>0</v></c></row>')[0] == 1048576
+    assert sheet_extent(b'<c r="XFD7"><v>1</v></c>')[1] == 16384
+    many_rows = b"<row/>" * 30_000
+    assert sheet_extent(many_rows)[0] == 30_000
+
+
+def test_scan_cells_reports_formulas_errors_and_styles() -> None:
+    xml = (
+        b'<sheetData><row r="4"><c r="F4" s="3"><f>1+2</f><v>3</v></c><c r="G4"><f>F4*2</f><v>6</v></c></row>'
+        b'<row r="5"><c r="F5" t="e"><v>#DIV/0!</v></c></row><row r="6"><c r="F6" s="9"><v>0.5</v></c></row>'
+        b'<row r="7"><c r="F7" s="1"><f t="shared" si="0"/><v>1</v></c></row></sheetData>'
+    )
+    info = scan_cells(xml, {"F4", "F5", "F6", "F7", "F8"})
+    assert info["F4"].formula == "1+2" and info["F4"].style == 3
+    assert info["F5"].error == "#DIV/0!" and info["F5"].formula is None
+    assert info["F6"].formula is None and info["F6"].style == 9
+    assert info["F7"].formula == ""
+    assert "F8" not in info and "G4" not in info
+
+
+def test_percent_styles() -> None:
+    styles = (
+        b'<styleSheet><numFmts><numFmt numFmtId="164" formatCode="0.0%"/>'
+        b'<numFmt numFmtId="165" formatCode="&quot;%&quot;0"/></numFmts>'
+        b'<cellXfs count="4"><xf numFmtId="0"/><xf numFmtId="9"/><xf numFmtId="164"/><xf numFmtId="165"/>'
+        b"</cellXfs></styleSheet>"
+    )
+    assert percent_styles(styles) == {1, 2}
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def test_package_refuses_a_part_that_lies_about_its_size() -> None:
+    data = bytearray(_zip({"xl/a.xml": b"<a>" + b" " * 100_000 + b"</a>"}))
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("xl/a.xml")
+    # claim 10 bytes in both headers
+    cd = data.rfind(b"PK\x01\x02")
+    data[cd + 24 : cd + 28] = (10).to_bytes(4, "little")
+    data[info.header_offset + 22 : info.header_offset + 26] = (10).to_bytes(4, "little")
+    pkg = Package(bytes(data), {"file": "x.xlsx"})
+    with pytest.raises(_Stop):
+        pkg.part("xl/a.xml")
+    assert [p.code for p in pkg.problems] == [Code.W_SIZE_FORGED.code]
+
+
+def test_package_refuses_doctype_and_reads_clean_parts() -> None:
+    pkg = Package(_zip({"xl/ok.xml": b"<a/>", "xl/bad.xml": b'<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>'}), {})
+    assert pkg.part("xl/ok.xml") == b"<a/>"
+    with pytest.raises(_Stop):
+        pkg.part("xl/bad.xml")
+    assert pkg.problems[0].code == Code.W_XML_ENTITY.code
+
+
+def test_a_workbook_is_identified_by_its_hidden_sheet_not_its_name(
+    tmp_path: Path, corpus_rubric: Rubric, corpus_units: list[Unit]
+) -> None:
+    unit = next(u for u in corpus_units if u.id == "G02")
+    data, _ = build_workbook(corpus_rubric, unit, None, fill.random_values(corpus_rubric, unit, seed=3))
+    path = tmp_path / "单位G01-别人的名字.xlsx"
+    path.write_bytes(data)
+    read = read_workbook(path, Context(corpus_rubric, corpus_units))
+    assert read.usable and read.unit_id == "G02"
+
+
+def test_findings_table_problems_are_located_by_row(
+    tmp_path: Path, corpus_rubric: Rubric, corpus_units: list[Unit]
+) -> None:
+    table = tmp_path / "findings.csv"
+    table.write_text(
+        "unit,target,indicator,criterion,input,value\n"
+        "G02,,a1,a1,blank,3处\n"
+        "无此单位,,a1,a1,blank,1\n"
+        "G02,,a1,a1,blank,2\n"
+        "G02,,a1,zz,blank,1\n"
+        "G02,G02W1,w1,w1,stale,abc\n"
+        "G02,,,a1,nope,1\n"
+        "G02,,b,a1,none,是\n",
+        encoding="utf-8",
+    )
+    reads, loose = read_findings(table, Context(corpus_rubric, corpus_units), "findings.csv")
+    assert [r.unit_id for r in reads] == ["G02"]
+    problems = reads[0].problems + loose
+    got = {(p.code, p.line) for p in problems}
+    assert (Code.V_NORMALISED.code, 2) in got
+    assert (Code.W_INPUTS_ROW.code, 3) in got  # unknown unit
+    assert (Code.W_INPUTS_DUP.code, 4) in got  # the same input twice: neither row is used
+    assert (Code.W_INPUTS_ROW.code, 5) in got  # unknown criterion
+    assert (Code.V_NOT_NUMBER.code, 6) in got
+    assert (Code.W_INPUTS_ROW.code, 7) in got  # unknown input
+    assert (Code.W_INPUTS_ROW.code, 8) in got  # indicator does not match the criterion
+    assert reads[0].values[next(k for k in reads[0].values if k.criterion == "a1" and k.input == "blank")] is None
+    assert any(p.code == Code.V_EMPTY.code and p.line is None for p in problems)  # inputs never given
+
+
+def test_findings_table_file_problems(tmp_path: Path, corpus_rubric: Rubric, corpus_units: list[Unit]) -> None:
+    ctx = Context(corpus_rubric, corpus_units)
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes("单位,值\n".encode("gbk"))
+    assert read_findings(bad, ctx)[1][0].code == Code.W_INPUTS_FILE.code
+    bad.write_text("unit,value\nG01,1\n", encoding="utf-8")
+    assert "criterion" in read_findings(bad, ctx)[1][0].message
