@@ -63,11 +63,13 @@ def find_soffice() -> str | None:
     return next((c for c in _CANDIDATES if Path(c).is_file()), None)
 
 
-def make_profile(base: Path) -> str:
-    """Create a fresh user profile under ``base`` that recalculates on load; returns its URL."""
+def make_profile(base: Path, recalc: bool = True) -> str:
+    """Create a fresh user profile under ``base`` (recalculating on load unless ``recalc`` is
+    false: then LibreOffice keeps its defaults, as a user's would); returns its URL."""
     user = base / "user"
     user.mkdir(parents=True, exist_ok=True)
-    (user / "registrymodifications.xcu").write_text(REGISTRY, encoding="utf-8")
+    if recalc:
+        (user / "registrymodifications.xcu").write_text(REGISTRY, encoding="utf-8")
     return base.resolve().as_uri()
 
 
@@ -77,12 +79,14 @@ def convert(
     to: str = "xlsx",
     timeout: float = 300.0,
     soffice: str | None = None,
+    recalc: bool = True,
 ) -> list[Path]:
     """Convert ``files`` (in one LibreOffice run) into ``out_dir`` as ``to`` (``xlsx``: the same
     workbook recalculated; ``pdf``: printed).  Returns the output paths, in input order.
 
     Raises :class:`OfficeError` when LibreOffice is missing, fails, times out, or an output
     is missing.  Inputs with the same stem would overwrite each other: pass distinct stems.
+    ``recalc=False`` keeps LibreOffice's default of trusting the cached results.
     """
     if not files:
         return []
@@ -96,7 +100,7 @@ def convert(
         raise OfficeError("同一批转换的文件名(不含扩展名)不能重复。")
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="zwgk-lo-") as tmp:
-        profile = make_profile(Path(tmp) / "profile")
+        profile = make_profile(Path(tmp) / "profile", recalc)
         cmd = [
             exe,
             f"-env:UserInstallation={profile}",
@@ -114,13 +118,16 @@ def convert(
         ]
         env = dict(os.environ)
         env.setdefault("HOME", tmp)
-        proc = subprocess.Popen(
-            cmd,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=env,
-            start_new_session=True,
-        )
+        try:
+            proc = subprocess.Popen(
+                cmd,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=env,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            raise OfficeError(f"无法启动 LibreOffice({exe}):{exc.strerror or exc}") from None
         try:
             stdout, stderr = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:

@@ -60,7 +60,10 @@ class _EmptyText(str):
     """
 
     def __eq__(self, other: object) -> bool:
-        return not (isinstance(other, str) and other == "" and not isinstance(other, _EmptyText))
+        return isinstance(other, str) and type(other) is not str and str.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
 
     def __hash__(self) -> int:
         return 0

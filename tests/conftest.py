@@ -1,0 +1,67 @@
+"""Shared fixtures: headless LibreOffice, the bundled rubrics and their sample rosters."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from zwgk_cli import rubric as rubric_mod
+from zwgk_cli.model import Rubric, Target, Unit
+from zwgk_cli.resources import sample_roster
+from zwgk_cli.roster import load_roster
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def soffice() -> str:
+    """The LibreOffice executable.  Skips when it is missing on a developer machine; fails
+    when ``CI=true``: CI must run the LibreOffice tests, never skip them."""
+    from zwgk_cli.office import find_soffice
+
+    exe = find_soffice()
+    if exe is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI 环境必须安装 LibreOffice(soffice):公式与引擎一致性测试不能跳过。")
+        pytest.skip("LibreOffice (soffice) is not installed")
+    return exe
+
+
+def load_sample(rubric_id: str) -> tuple[Rubric, list[Unit]]:
+    """A bundled rubric and the units of its sample roster (targets included)."""
+    rubric = rubric_mod.load(rubric_id)
+    found = sample_roster(rubric_id)
+    assert found is not None, f"no sample roster for {rubric_id}"
+    units, targets = found
+    kinds = [(k.id, k.title) for k in rubric.target_kinds] or [("website", "政府网站")]
+    roster = load_roster(units, targets, kinds)
+    assert not roster.problems, roster.problems
+    return rubric, roster.units
+
+
+@pytest.fixture(scope="session")
+def mini() -> Rubric:
+    return rubric_mod.load(str(DATA / "mini.yaml"))
+
+
+def mini_units() -> list[Unit]:
+    """Units of the mini rubric covering both groups, attributes and 1–3 websites."""
+    return [
+        Unit(
+            "U1", "甲县", "县区", {}, (Target("W1", "website", "甲县人民政府"), Target("W2", "website", "甲县教育网"))
+        ),
+        Unit("U2", "乙局", "部门", {"督促指导任务": "是"}, (Target("W3", "website", "乙局网站"),)),
+        Unit(
+            "U3",
+            "丙/区:[试点]",
+            "县区",
+            {"督促指导任务": "否"},
+            (
+                Target("W4", "website", "丙区政府门户网站/主站"),
+                Target("W5", "website", "丙区政府门户网站/主站"),
+                Target("W6", "website", "丙区*第三个网站?名字特别特别特别特别特别长以至于超过三十一个字"),
+            ),
+        ),
+    ]
