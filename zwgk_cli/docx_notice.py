@@ -1,0 +1,614 @@
+"""The notice as blocks, and blocks → a 公文-style DOCX (GB/T 9704-2012 as far as python-docx allows).
+
+The notice's content comes from the ``notice.j2`` template (see :mod:`zwgk_cli.report`): one
+block per line, ``@kind text``; a line that does not start with ``@`` continues the text of
+the block above.  The same blocks are rendered to HTML and Markdown by templates, and to DOCX
+here:
+
+* A4, margins 37 mm (top) / 35 mm (bottom) / 28 mm (left) / 26 mm (right): the standard's
+  版心 of 156 × 225 mm; 22 lines a page (fixed 29 pt line pitch);
+* 发文机关标志 in red above the 发文字号 and a red separator line;
+* title in 小标宋 (宋体 by default) 二号 22 pt, centred; body 仿宋 三号 16 pt, first lines
+  indented by two characters; East-Asian fonts set through ``w:eastAsia``;
+* headings 一、(黑体) （一）(楷体) 1.(仿宋, bold) as Word's Heading 1–3 styles, so the
+  navigation pane shows them;
+* page numbers “— 1 —” in 四号 宋体 in the footer, odd pages right, even pages left;
+* signature and date at the right, the date's first character two characters right of the
+  signature's (GB/T 9704-2012 7.3.5.2); the date in Arabic numerals.
+
+Fonts can be changed by ``@style`` blocks in the template (``@style body_font 仿宋_GB2312``).
+The file is deterministic: fixed core properties and zip entry dates.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+BLOCK_KINDS = (
+    "style",
+    "letterhead",
+    "number",
+    "title",
+    "recipients",
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "table",
+    "chart",
+    "note",
+    "attachments",
+    "signature",
+    "date",
+    "pagebreak",
+    "attachment",
+    "attachment-title",
+)
+
+DEFAULT_STYLE: dict[str, str] = {
+    "title_font": "方正小标宋简体",
+    "body_font": "仿宋",
+    "h1_font": "黑体",
+    "h2_font": "楷体",
+    "h3_font": "仿宋",
+    "table_font": "仿宋",
+    "table_header_font": "黑体",
+    "latin_font": "Times New Roman",
+    "page_number_font": "宋体",
+    "letterhead_color": "FF0000",
+    "body_size": "16",
+    "title_size": "22",
+    "table_size": "10.5",
+    "line_pitch": "29",
+}
+FIXED_DATE = datetime(2000, 1, 1, tzinfo=UTC)
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: str
+    text: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table shared by every format: header cells, rows of text, alignment per column."""
+
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    align: str = ""  # one letter per column: l(eft), c(entre), r(ight), n (left, never wrapped: names)
+    row_classes: tuple[str, ...] = ()  # css class per row (tiers, vetoes) for HTML
+    empty: str = "无。"
+    subheader: tuple[str, ...] = ()  # a second header row (the maxima: 分值 15 55 …)
+
+    def align_of(self, col: int) -> str:
+        return self.align[col] if col < len(self.align) else "c"
+
+
+class BlockError(ValueError):
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def parse_blocks(text: str) -> list[Block]:
+    """``@kind text`` lines → blocks; other non-blank lines continue the previous block."""
+    blocks: list[Block] = []
+    for n, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("@") and not line.startswith("@@"):
+            kind, _, rest = line[1:].partition(" ")
+            if kind not in BLOCK_KINDS:
+                raise BlockError(n, f"第{n}行:未知的块类型“@{kind}”(可用:{'、'.join('@' + k for k in BLOCK_KINDS)})")
+            blocks.append(Block(kind, rest.strip(), n))
+            continue
+        if line.startswith("@@"):
+            line = line[1:]
+        if not blocks:
+            raise BlockError(n, f"第{n}行:正文须以“@类型”开头的块开始")
+        last = blocks[-1]
+        blocks[-1] = Block(last.kind, last.text + line, last.line)
+    return blocks
+
+
+def styles_of(blocks: Sequence[Block]) -> dict[str, str]:
+    out = dict(DEFAULT_STYLE)
+    for b in blocks:
+        if b.kind == "style":
+            key, _, value = b.text.partition(" ")
+            if key not in DEFAULT_STYLE:
+                raise BlockError(b.line, f"第{b.line}行:未知的样式“{key}”(可用:{'、'.join(DEFAULT_STYLE)})")
+            out[key] = value.strip()
+    return out
+
+
+# ------------------------------------------------------------------ docx helpers
+
+
+@dataclass
+class _Ctx:
+    style: dict[str, str]
+    tables: Mapping[str, Table]
+    doc: Any = None
+    width_mm: float = 156.0
+    chars: list[str] = field(default_factory=list)
+
+    def size(self, key: str) -> float:
+        return float(self.style[key])
+
+
+def _set_fonts(rpr_owner: Any, east_asia: str, latin: str) -> None:
+    from docx.oxml.ns import qn
+
+    rpr = rpr_owner.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.insert(0, fonts)
+    fonts.set(qn("w:ascii"), latin)
+    fonts.set(qn("w:hAnsi"), latin)
+    fonts.set(qn("w:eastAsia"), east_asia)
+    fonts.set(qn("w:cs"), latin)
+
+
+def _run(paragraph: Any, text: str, ctx: _Ctx, font: str, size: float, bold: bool = False, color: str = "") -> Any:
+    from docx.shared import Pt, RGBColor
+
+    run = paragraph.add_run(text)
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    if color:
+        run.font.color.rgb = RGBColor.from_string(color)
+    _set_fonts(run._r, font, ctx.style["latin_font"])
+    return run
+
+
+def _para(
+    ctx: _Ctx,
+    text: str = "",
+    *,
+    font: str | None = None,
+    size: float | None = None,
+    align: str = "justify",
+    indent_chars: float = 2,
+    bold: bool = False,
+    color: str = "",
+    style: str | None = None,
+    exact: float | None = None,
+    right_chars: float = 0,
+    left_chars: float = 0,
+    keep_next: bool = False,
+) -> Any:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+    from docx.shared import Pt
+
+    p = ctx.doc.add_paragraph(style=style) if style else ctx.doc.add_paragraph()
+    fmt = p.paragraph_format
+    body = ctx.size("body_size")
+    fmt.alignment = {
+        "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+        "center": WD_ALIGN_PARAGRAPH.CENTER,
+        "right": WD_ALIGN_PARAGRAPH.RIGHT,
+        "left": WD_ALIGN_PARAGRAPH.LEFT,
+    }[align]
+    fmt.first_line_indent = Pt(body * indent_chars) if indent_chars else Pt(0)
+    fmt.left_indent = Pt(body * left_chars)
+    fmt.right_indent = Pt(body * right_chars)
+    fmt.space_before = Pt(0)
+    fmt.space_after = Pt(0)
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = Pt(exact if exact is not None else ctx.size("line_pitch"))
+    fmt.widow_control = True
+    fmt.keep_with_next = keep_next
+    if text:
+        _run(p, text, ctx, font or ctx.style["body_font"], size or body, bold, color)
+    return p
+
+
+def _blank(ctx: _Ctx) -> None:
+    _para(ctx, "", indent_chars=0)
+
+
+def _page_field(paragraph: Any, ctx: _Ctx, size: float) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    font = ctx.style["page_number_font"]
+    _run(paragraph, "— ", ctx, font, size)
+    for kind, text in (("begin", None), ("instr", " PAGE "), ("separate", None), ("text", "1"), ("end", None)):
+        run = _run(paragraph, "", ctx, font, size)
+        if kind == "instr":
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+        elif kind == "text":
+            el = OxmlElement("w:t")
+            el.text = text
+        else:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        run._r.append(el)
+    _run(paragraph, " —", ctx, font, size)
+
+
+def _footer(footer: Any, ctx: _Ctx, align: str) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    p = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+    size = 14.0  # 四号
+    fmt = p.paragraph_format
+    if align == "right":
+        fmt.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        fmt.right_indent = Pt(size)
+    else:
+        fmt.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        fmt.left_indent = Pt(size)
+    _page_field(p, ctx, size)
+
+
+def _border_bottom(paragraph: Any, color: str, size_eighths: int = 12, space_pt: int = 8) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    ppr = paragraph._p.get_or_add_pPr()
+    bdr = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    bottom.set(qn("w:val"), "single")
+    bottom.set(qn("w:sz"), str(size_eighths))
+    bottom.set(qn("w:space"), str(space_pt))
+    bottom.set(qn("w:color"), color)
+    bdr.append(bottom)
+    # pBdr goes before spacing/ind/jc in CT_PPr's sequence
+    anchor = None
+    for tag in ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:spacing", "w:ind", "w:jc"):
+        anchor = ppr.find(qn(tag))
+        if anchor is not None:
+            break
+    if anchor is not None:
+        anchor.addprevious(bdr)
+    else:
+        ppr.append(bdr)
+
+
+def _restyle(ctx: _Ctx) -> None:
+    """Normal, Heading 1–3 and Title restyled as 公文 text (no colours, no theme fonts)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
+    doc = ctx.doc
+    body = ctx.size("body_size")
+    normal = doc.styles["Normal"]
+    normal.font.size = Pt(body)
+    _set_fonts(normal.element, ctx.style["body_font"], ctx.style["latin_font"])
+    rpr = normal.element.get_or_add_rPr()
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "en-US")
+    lang.set(qn("w:eastAsia"), "zh-CN")
+    rpr.append(lang)
+    for name, font, bold in (
+        ("Heading 1", ctx.style["h1_font"], False),
+        ("Heading 2", ctx.style["h2_font"], False),
+        ("Heading 3", ctx.style["h3_font"], True),
+        ("Title", ctx.style["title_font"], False),
+    ):
+        st = doc.styles[name]
+        st.font.size = Pt(ctx.size("title_size") if name == "Title" else body)
+        st.font.bold = bold
+        st.font.italic = False
+        st.font.color.rgb = RGBColor(0, 0, 0)
+        _set_fonts(st.element, font, ctx.style["latin_font"])
+        st_rpr = st.element.get_or_add_rPr()
+        for tag in ("w:u", "w:caps", "w:spacing", "w:kern"):
+            for el in st_rpr.findall(qn(tag)):
+                st_rpr.remove(el)
+        ppr = st.element.get_or_add_pPr()
+        for el in ppr.findall(qn("w:pBdr")):
+            ppr.remove(el)
+        st.paragraph_format.space_before = Pt(0)
+        st.paragraph_format.space_after = Pt(0)
+
+
+def _setup_page(ctx: _Ctx) -> None:
+    from docx.shared import Mm
+
+    section = ctx.doc.sections[0]
+    section.page_width = Mm(210)
+    section.page_height = Mm(297)
+    section.top_margin = Mm(37)
+    section.bottom_margin = Mm(35)
+    section.left_margin = Mm(28)
+    section.right_margin = Mm(26)
+    section.header_distance = Mm(15)
+    section.footer_distance = Mm(20)
+    ctx.doc.settings.odd_and_even_pages_header_footer = True
+    _footer(section.footer, ctx, "right")
+    _footer(section.even_page_footer, ctx, "left")
+
+
+def _cell_text(cell: Any, text: str, ctx: _Ctx, align: str, header: bool, size: float) -> None:
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+    from docx.shared import Pt
+
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    p = cell.paragraphs[0]
+    fmt = p.paragraph_format
+    fmt.alignment = {"l": WD_ALIGN_PARAGRAPH.LEFT, "n": WD_ALIGN_PARAGRAPH.LEFT, "r": WD_ALIGN_PARAGRAPH.RIGHT}.get(
+        "c" if header else align, WD_ALIGN_PARAGRAPH.CENTER
+    )
+    fmt.first_line_indent = Pt(0)
+    fmt.space_before = Pt(0)
+    fmt.space_after = Pt(0)
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = Pt(round(size * 1.45, 1))
+    font = ctx.style["table_header_font"] if header else ctx.style["table_font"]
+    _run(p, text, ctx, font, size)
+
+
+def text_width(text: str) -> float:
+    """Width in characters of the font size: CJK and full-width marks 1, the rest about half."""
+    return sum(1.0 if ord(c) >= 0x2E80 else 0.55 for c in text)
+
+
+CELL_MARGIN_TWIPS = 57  # 0.1 cm each side (Word's default is 0.19 cm)
+CELL_PADDING = 1.0  # characters: the cell margins and some air
+
+
+def column_widths(table: Table, available: float) -> list[float]:
+    """Column widths in characters of the table's font, filling ``available``.
+
+    Short cells (numbers, names, tiers) never wrap; a header may wrap onto three lines;
+    long text columns (存在问题, 否决原因) take what is left, at least eight characters.
+    """
+    need: list[float] = []
+    want: list[float] = []
+    flexible: list[bool] = []
+    for j, head in enumerate(table.headers):
+        cells = [row[j] for row in table.rows if j < len(row)] + list(table.subheader[j : j + 1])
+        widest = max([text_width(c) for c in cells] + [2.0])
+        long_text = widest > 12
+        # A header line in brackets (the maximum: “（30分）”) is never broken.
+        unbroken = max([text_width(x) for x in head.split("\n") if x[:1] in "(（"] + [0.0])
+        need.append(max(8.0 if long_text else widest, unbroken) + CELL_PADDING)
+        head_width = max(text_width(line) for line in head.split("\n"))
+        want.append(max(min(widest, 40.0) + CELL_PADDING, head_width / 3 + CELL_PADDING))
+        flexible.append(long_text)
+    total = sum(want)
+    if total <= available:
+        return [w * available / total for w in want]
+    # Too wide: first give up the long-text columns' extra, then the headers' extra.
+    extra_flex = sum(w - n for w, n, f in zip(want, need, flexible, strict=True) if f)
+    over = total - available
+    out = list(want)
+    if extra_flex > 0:
+        cut = min(1.0, over / extra_flex)
+        out = [w - (w - n) * cut if f else w for w, n, f in zip(want, need, flexible, strict=True)]
+        over = sum(out) - available
+    if over > 0:
+        extra = sum(w - n for w, n in zip(out, need, strict=True))
+        if extra > 0:
+            cut = min(1.0, over / extra)
+            out = [w - (w - n) * cut for w, n in zip(out, need, strict=True)]
+    total = sum(out)
+    return [w * available / total for w in out]
+
+
+def _table(ctx: _Ctx, table: Table) -> None:
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm
+
+    if not table.rows:
+        _para(ctx, table.empty)
+        return
+    ncols = len(table.headers)
+    heads = [table.headers] + ([table.subheader] if table.subheader else [])
+    t = ctx.doc.add_table(rows=len(heads) + len(table.rows), cols=ncols)
+    t.style = ctx.doc.styles["Table Grid"]
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    t.autofit = False
+    size = ctx.size("table_size") if ncols <= 8 else min(ctx.size("table_size"), 9.0)
+    chars = column_widths(table, ctx.width_mm / (size * 25.4 / 72))
+    widths = [Mm(c * size * 25.4 / 72) for c in chars]
+    tbl_pr = t._tbl.tblPr
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tbl_pr.append(layout)
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), str(CELL_MARGIN_TWIPS))
+        el.set(qn("w:type"), "dxa")
+        margins.append(el)
+    tbl_pr.append(margins)
+    for i, row in enumerate(t.rows):
+        tr_pr = row._tr.get_or_add_trPr()
+        tr_pr.append(OxmlElement("w:cantSplit"))
+        header = i < len(heads)
+        if header:
+            tr_pr.append(OxmlElement("w:tblHeader"))
+        values = heads[i] if header else table.rows[i - len(heads)]
+        for j, cell in enumerate(row.cells):
+            cell.width = widths[j]
+            _cell_text(cell, values[j] if j < len(values) else "", ctx, table.align_of(j), header, size)
+    grid = t._tbl.tblGrid
+    for j, col in enumerate(grid.findall(qn("w:gridCol"))):
+        col.set(qn("w:w"), str(int(widths[j].twips)))
+
+
+TITLE_BREAKS = ("结果的通报", "情况的通报", "的通报", "通报")
+
+
+def title_lines(title: str, capacity: float) -> list[str]:
+    """A title too long for one line is broken before its 文种 (…结果的通报), so that no word
+    is cut in two; otherwise it is left to the word processor."""
+    if text_width(title) <= capacity:
+        return [title]
+    for tail in TITLE_BREAKS:
+        at = title.rfind(tail)
+        if at > 0 and text_width(title[:at]) <= capacity:
+            return [title[:at], title[at:]]
+    return [title]
+
+
+def _date_width(text: str) -> float:
+    """Width in body characters: digits and latin letters are half a character."""
+    return sum(0.5 if ord(c) < 0x2E80 else 1.0 for c in text)
+
+
+def write_docx(
+    blocks: Sequence[Block],
+    tables: Mapping[str, Table],
+    *,
+    title: str = "",
+    author: str = "",
+    created: datetime | None = None,
+) -> bytes:
+    """Render blocks to DOCX bytes (deterministic)."""
+    import docx
+    from docx.enum.text import WD_BREAK
+
+    style = styles_of(blocks)
+    ctx = _Ctx(style=style, tables=tables)
+    ctx.doc = docx.Document()
+    _restyle(ctx)
+    _setup_page(ctx)
+    body = ctx.size("body_size")
+    signature = next((b.text for b in blocks if b.kind == "signature"), "")
+    in_attachment = False
+    for b in blocks:
+        k = b.kind
+        if k in ("style", "chart"):
+            continue
+        if k == "letterhead":
+            if not b.text:
+                continue
+            size = max(22.0, min(36.0, (ctx.width_mm / 25.4 * 72) / max(1.0, _date_width(b.text)) * 0.92))
+            _para(
+                ctx,
+                b.text,
+                font=style["title_font"],
+                size=size,
+                align="center",
+                indent_chars=0,
+                color=style["letterhead_color"],
+                exact=size * 1.5,
+            )
+            _blank(ctx)
+        elif k == "number":
+            p = _para(ctx, b.text, align="center", indent_chars=0)
+            _border_bottom(p, style["letterhead_color"])
+            _blank(ctx)
+        elif k == "title":
+            text = title_lines(b.text, ctx.width_mm / 25.4 * 72 / ctx.size("title_size"))
+            p = _para(
+                ctx,
+                "",
+                style="Title",
+                align="center",
+                indent_chars=0,
+                exact=round(ctx.size("title_size") * 1.6, 1),
+            )
+            for n, line in enumerate(text):
+                run = _run(p, line, ctx, style["title_font"], ctx.size("title_size"))
+                if n < len(text) - 1:
+                    run.add_break()
+            _blank(ctx)
+        elif k == "recipients":
+            _para(ctx, b.text, indent_chars=0)
+        elif k == "p":
+            _para(ctx, b.text)
+        elif k == "note":
+            _para(ctx, b.text, size=ctx.size("table_size") + 1.5, exact=round((ctx.size("table_size") + 1.5) * 1.5, 1))
+        elif k in ("h1", "h2", "h3"):
+            level = int(k[1])
+            font = style[f"{k}_font"]
+            p = _para(ctx, "", style=f"Heading {level}", keep_next=True)
+            _run(p, b.text, ctx, font, body, bold=level == 3)
+        elif k == "table":
+            tbl = tables.get(b.text)
+            if tbl is None:
+                raise BlockError(b.line, f"第{b.line}行:没有名为“{b.text}”的表格")
+            _table(ctx, tbl)
+            _para(ctx, "", indent_chars=0, exact=12 if not in_attachment else 8)
+        elif k == "attachments":
+            _blank(ctx)
+            _para(ctx, b.text, left_chars=2, indent_chars=0)
+        elif k == "signature":
+            _blank(ctx)
+            _blank(ctx)
+            date = next((x.text for x in blocks if x.kind == "date"), "")
+            sig_w, date_w = _date_width(b.text), _date_width(date)
+            right = max(2.0, date_w + 2 - sig_w)
+            _para(ctx, b.text, align="right", indent_chars=0, right_chars=right)
+        elif k == "date":
+            sig_w, date_w = _date_width(signature), _date_width(b.text)
+            right = max(0.0, sig_w - date_w) if signature else 4.0
+            if signature and date_w + 2 - sig_w > 2:
+                right = 0.0
+            _para(ctx, b.text, align="right", indent_chars=0, right_chars=right)
+        elif k == "pagebreak":
+            p = ctx.doc.add_paragraph()
+            p.add_run().add_break(WD_BREAK.PAGE)
+        elif k == "attachment":
+            in_attachment = True
+            p = ctx.doc.add_paragraph()
+            p.add_run().add_break(WD_BREAK.PAGE)
+            _para(ctx, b.text, font=style["h1_font"], indent_chars=0, align="left")
+            _blank(ctx)
+        elif k == "attachment-title":
+            _para(
+                ctx,
+                b.text,
+                font=style["title_font"],
+                size=ctx.size("title_size"),
+                align="center",
+                indent_chars=0,
+                exact=round(ctx.size("title_size") * 1.6, 1),
+            )
+            _blank(ctx)
+    props = ctx.doc.core_properties
+    stamp = created or FIXED_DATE
+    props.title = title
+    props.author = author
+    props.last_modified_by = author
+    props.created = stamp
+    props.modified = stamp
+    props.last_printed = stamp
+    props.revision = 1
+    props.comments = ""
+    props.keywords = ""
+    props.subject = ""
+    props.category = "通报"
+    props.language = "zh-CN"
+    buf = io.BytesIO()
+    ctx.doc.save(buf)
+    return normalize_zip(buf.getvalue())
+
+
+def normalize_zip(data: bytes) -> bytes:
+    """The same archive with every entry dated 1980-01-01 and no extra fields: byte-identical
+    output for identical content (python-docx stamps entries with the current time)."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fresh = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
+            fresh.compress_type = zipfile.ZIP_DEFLATED
+            fresh.external_attr = 0o600 << 16
+            fresh.create_system = 0
+            dst.writestr(fresh, src.read(info.filename))
+    return out.getvalue()
