@@ -1,0 +1,158 @@
+"""``zwgk demo`` end to end for both samples (marked ``demo``: ``pytest -m demo``), the
+simulator's scenario, and the folder guard (only a folder the demo created is ever removed)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import load_sample
+from typer.testing import CliRunner
+
+from zwgk_cli import demo as demo_mod
+from zwgk_cli import rubric as rubric_mod
+from zwgk_cli.cli import app
+from zwgk_cli.model import ReadingKey
+from zwgk_cli.ranking import rank
+from zwgk_cli.scoring import score_unit
+from zwgk_cli.simulate import ideal, simulate
+
+# ------------------------------------------------------------------ the simulator
+
+
+@pytest.mark.parametrize("sample", ["mianyang-2022", "jingzhou-2021"])
+def test_simulator_is_deterministic_and_lays_out_its_scenario(sample: str) -> None:
+    r, units = load_sample(sample)
+    plans, scenario = simulate(r, units, 7)
+    again, scenario2 = simulate(r, units, 7)
+    assert scenario == scenario2
+    assert all(plans[u.id].values == again[u.id].values for u in units)
+    scores = {u.id: score_unit(r, rubric_mod.resolve(r, u), u, plans[u.id].values) for u in units}
+    # every input of every unit is filled: the simulator never leaves a gap
+    assert all(s.complete for s in scores.values())
+    # the planned vetoes fire, and only those
+    assert {uid for uid, s in scores.items() if s.vetoed} == set(scenario.vetoed)
+    assert len(scenario.vetoed) == 2
+    for uid, reason in scenario.vetoed.items():
+        assert reason in {v.reason for v in scores[uid].vetoes}
+    # the tie is a real tie of two clean units in the same group
+    assert scenario.tie is not None
+    a, b = scenario.tie
+    assert scores[a].total == scores[b].total and not scores[a].vetoed
+    assert next(u for u in units if u.id == a).group == next(u for u in units if u.id == b).group
+    if sample == "mianyang-2022":
+        assert scores[scenario.below_gate].bonus_counted is False and not scores[scenario.below_gate].vetoed
+        most = next(u for u in units if u.id == scenario.most_targets)
+        assert len(most.targets) == 3  # 市人力资源社会保障局 and its two centres
+    else:
+        assert scenario.below_gate == ""  # 荆州 has no bonus gate
+    # findings are plausible: most units lose a few points, nobody is perfect everywhere
+    totals = sorted(s.total for s in scores.values())
+    assert totals[0] < totals[-1]
+    assert sum(1 for u in units if plans[u.id].notes) > len(units) // 2
+
+
+def test_ideal_values_score_full_marks_on_a_deduction_item() -> None:
+    import random
+
+    r = rubric_mod.load("mianyang-2022")
+    crit = next(c for c in r.variants[0].walk() if c.vetoes)
+    vals = ideal(crit, random.Random(1))
+    from zwgk_cli import rules
+
+    cs = rules.evaluate(crit, vals)
+    assert cs.points == crit.max and not cs.vetoes
+
+
+# ------------------------------------------------------------------ the folder guard
+
+
+def test_demo_refuses_a_folder_it_did_not_create(tmp_path: Path) -> None:
+    mine = tmp_path / "工作"
+    mine.mkdir()
+    (mine / "重要.txt").write_text("不能删", encoding="utf-8")
+    with pytest.raises(demo_mod.DemoError):
+        demo_mod.prepare(mine)
+    assert (mine / "重要.txt").read_text(encoding="utf-8") == "不能删"
+    result = CliRunner().invoke(app, ["demo", "--sample", "jingzhou-2021", str(mine)])
+    assert result.exit_code == 2 and (mine / "重要.txt").exists()
+    a_file = tmp_path / "file"
+    a_file.write_text("x", encoding="utf-8")
+    with pytest.raises(demo_mod.DemoError):
+        demo_mod.prepare(a_file)
+
+
+def test_demo_recreates_only_its_own_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    demo_mod.prepare(folder)
+    (folder / "旧文件.txt").write_text("上次演示留下的", encoding="utf-8")
+    demo_mod.prepare(folder)
+    assert not (folder / "旧文件.txt").exists() and (folder / demo_mod.MARKER).is_file()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    demo_mod.prepare(empty)
+    assert (empty / demo_mod.MARKER).is_file()
+
+
+def test_demo_rejects_unknown_samples_and_formats(tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["demo", "--sample", "nowhere-2020", str(tmp_path / "d")]).exit_code == 2
+    assert runner.invoke(app, ["demo", "--formats", "odt", str(tmp_path / "d")]).exit_code == 2
+    assert not (tmp_path / "d").exists()
+
+
+# ------------------------------------------------------------------ end to end
+
+
+@pytest.mark.demo
+@pytest.mark.slow
+def test_demo_end_to_end_both_samples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    result = runner.invoke(app, ["demo", "--formats", "docx,html,md,xlsx"])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    for sample, units, groups in (
+        ("mianyang-2022", 49, ["县市区/园区", "市级部门"]),
+        ("jingzhou-2021", 43, ["县市区", "功能区", "市直部门"]),
+    ):
+        folder = tmp_path / "demo" / sample
+        assert (folder / demo_mod.MARKER).is_file()
+        assert len(list((folder / "sheets").glob("*.xlsx"))) == units
+        assert len(list((folder / "returned").glob("*.xlsx"))) == units + 1  # one unit returned twice
+        problems = json.loads((folder / "results" / "problems.json").read_text(encoding="utf-8"))
+        codes = {p["code"] for p in (problems["problems"] if isinstance(problems, dict) else problems)}
+        assert {"V001", "V002", "W014"} <= codes  # empty input, text in a number cell, duplicate
+        doc = json.loads((folder / "results" / "scores.json").read_text(encoding="utf-8"))
+        ranking = rank(doc, groups)
+        assert [g.group for g in ranking.groups] == groups
+        assert len(ranking.pending) == 3 and len(ranking.vetoed) == 2
+        assert any(e.tied for g in ranking.groups for e in g.ranked)
+        report = folder / "report"
+        for name in ("通报.docx", "通报.html", "通报.md", "排名.xlsx"):
+            assert (report / name).stat().st_size > 1000, name
+        assert len(list((report / "整改清单").glob("*.xlsx"))) == units
+        md = (report / "通报.md").read_text(encoding="utf-8")
+        assert "（并列）" in md and "否决情况" in md and "评分未完成的单位" in md
+        assert f"demo/{sample}/report/通报.docx" in out
+    assert "评估人员的错误" in out and "各组前 3 名" in out and "并列" in out
+    # re-runnable: the same command again succeeds and gives the same notice
+    before = (tmp_path / "demo" / "jingzhou-2021" / "report" / "通报.docx").read_bytes()
+    again = runner.invoke(app, ["demo", "--sample", "jingzhou-2021", "--formats", "docx"])
+    assert again.exit_code == 0, again.output
+    assert (tmp_path / "demo" / "jingzhou-2021" / "report" / "通报.docx").read_bytes() == before
+    assert not (tmp_path / "demo" / "jingzhou-2021" / "report" / "通报.html").exists()  # folder rebuilt
+
+
+def test_fill_mistakes_hit_units_outside_the_scenario() -> None:
+    import random
+
+    r, units = load_sample("jingzhou-2021")
+    plans, scenario = simulate(r, units, demo_mod.DEFAULT_SEED)
+    picked = demo_mod._pick_mistakes(units, scenario, plans, random.Random(1))
+    assert [k for _, k in picked] == ["text", "empty", "duplicate"]
+    busy = set(scenario.vetoed) | set(scenario.tie or ())
+    assert not busy & {u.id for u, _ in picked}
+    key = demo_mod._count_key(r, picked[0][0], plans[picked[0][0].id].values)
+    assert isinstance(key, ReadingKey)

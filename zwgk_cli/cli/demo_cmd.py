@@ -1,0 +1,198 @@
+"""``zwgk demo``: the whole pipeline on the bundled samples, with a short summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from zwgk_cli import demo as demo_mod
+from zwgk_cli import report as report_mod
+from zwgk_cli.cli import app
+from zwgk_cli.cli.common import EXIT_OK, EXIT_USAGE, console, err_console, usage_error
+from zwgk_cli.model import fmt_points
+from zwgk_cli.ranking import Entry, dec
+from zwgk_cli.results import STATUS_LABELS
+
+TOP = 3
+PROBLEM_ROWS = 8
+
+
+def _pts(value: Any) -> str:
+    """JSON numbers (≤ 2 decimals) and Decimals alike, as people write points."""
+    return "—" if value is None else fmt_points(dec(value))
+
+
+def _entry(result: demo_mod.DemoResult, unit_id: str) -> Entry | None:
+    return next((e for e in result.ranking.entries if e.unit_id == unit_id), None)
+
+
+def _scenario_lines(result: demo_mod.DemoResult) -> list[str]:
+    sc = result.scenario
+    lines: list[str] = []
+    veto_label = result.ranking.veto_tier if result.ranking.has_tiers else result.ranking.veto_label
+    vetoed = [e for e in result.ranking.vetoed]
+    if vetoed:
+        lines.append("否决(" + veto_label + "):" + ";".join(f"{e.unit}({'、'.join(e.veto_reasons)})" for e in vetoed))
+    gate = _entry(result, sc.below_gate) if sc.below_gate else None
+    if gate is not None:
+        lines.append(f"未进入加分环节:{gate.unit}(网站和新媒体得分未达到加分门槛,总分 {_pts(gate.total)} 分)")
+    if sc.tie:
+        a, b = (_entry(result, uid) for uid in sc.tie)
+        if a is not None and b is not None and a.rank is not None:
+            lines.append(f"并列:{a.unit}、{b.unit}(均为 {_pts(a.total)} 分,并列第 {a.rank} 名;其后名次顺延)")
+    many = _entry(result, sc.most_targets) if sc.most_targets else None
+    if many is not None:
+        sites = [t for t in many.data.get("targets") or () if t.get("points") is not None]
+        if sites:
+            part = sites[0].get("part", "")
+            shown = "、".join(f"{t['name']} {_pts(t['points'])} 分" for t in sites)
+            mean = many.parts.get(part)
+            lines.append(f"多网站单位:{many.unit}({len(sites)} 个网站:{shown};取平均 {_pts(mean)} 分)")
+    for m in result.mistakes:
+        lines.append(f"评估人员的错误:{m.unit}{m.what}")
+    return lines
+
+
+def _problems_table(score: dict[str, Any]) -> Table:
+    problems = list(score.get("problems") or ())
+    errors = [p for p in problems if p.get("severity") == "error"]
+    table = Table(title=f"zwgk score 发现 {len(errors)} 个错误、{len(problems) - len(errors)} 条提示(节选)")
+    for col in ("代码", "单位", "位置", "问题"):
+        table.add_column(col, overflow="fold")
+    shown = (errors + [p for p in problems if p.get("severity") != "error"])[:PROBLEM_ROWS]
+    for p in shown:
+        cell = "!".join(x for x in (p.get("sheet", ""), p.get("cell", "")) if x)
+        where = " ".join(x for x in (Path(p.get("file", "")).name, cell) if x)
+        style = "red" if p.get("severity") == "error" else "yellow"
+        table.add_row(f"[{style}]{p.get('code', '')}[/]", p.get("unit", ""), where, p.get("message", ""))
+    return table
+
+
+def _ranking_table(result: demo_mod.DemoResult) -> Table:
+    r = result.ranking
+    table = Table(title=f"各组前 {TOP} 名")
+    for col in ("分组", "排名", "单位", "总分", "等次" if r.has_tiers else ""):
+        if col:
+            table.add_column(col)
+    for g in r.groups:
+        for i, e in enumerate(x for x in g.ranked if x.rank is not None and x.rank <= TOP):
+            row = [g.group if i == 0 else "", e.rank_text, e.unit, _pts(e.total)]
+            if r.has_tiers:
+                row.append(e.tier or "")
+            table.add_row(*row)
+    return table
+
+
+def _show(path: Path) -> str:
+    """A path as the user typed it: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _outputs(result: demo_mod.DemoResult) -> list[str]:
+    folder = result.folder
+    lines = []
+    report_dir = next((f.parent for f in result.files if f.name.startswith(report_mod.NOTICE_NAME)), folder / "report")
+    for f in result.files:
+        if f.parent.name != report_mod.RECTIFY_DIR:
+            lines.append(_show(f))
+    rectify = [f for f in result.files if f.parent.name == report_mod.RECTIFY_DIR]
+    if rectify:
+        units = len({f.stem for f in rectify})
+        lines.append(f"{_show(report_dir / report_mod.RECTIFY_DIR)}/ (整改清单:{units}个单位,各有.xlsx与.html)")
+    results_dir = folder / "results"
+    lines += [_show(p) for p in sorted(results_dir.glob("*")) if p.is_file()]
+    lines.append(f"{_show(folder / 'sheets')}/ (init-sheets生成的空白评分表)")
+    lines.append(f"{_show(folder / 'returned')}/ (模拟填写后交回的评分表)")
+    return lines
+
+
+def print_summary(result: demo_mod.DemoResult) -> None:
+    r = result.ranking
+    console.rule(f"[bold]{result.sample}[/]:{_show(result.folder)}")
+    counts = result.score.get("counts") or {}
+    status = "、".join(f"{STATUS_LABELS.get(k, k)} {n}" for k, n in counts.items() if n)
+    console.print(f"共 {r.units} 个单位;{status}。")
+    console.print("[bold]模拟的情形[/]")
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for line in _scenario_lines(result):
+        grid.add_row("  ·", line)
+    console.print(grid)
+    console.print(_problems_table(result.score))
+    console.print("(计分发现错误时退出码为1;有错误的单位列为“评分未完成”,不参加排名——这正是演示要展示的。)")
+    console.print(_ranking_table(result))
+    if r.has_tiers:
+        tiers = "、".join(f"{label}{n}家" for label, n in r.tier_counts if n)
+    else:
+        tiers = f"合格{r.passed}家、{r.veto_label}{len(r.vetoed)}家"
+    pending = f";评分未完成{len(r.pending)}家(另行列出)" if r.pending else ""
+    rate = "—" if r.pass_rate is None else f"{fmt_points(r.pass_rate)}%"
+    console.print(f"等次:{tiers};合格率{rate}{pending}。")
+    if r.losses:
+        console.print("涉及单位最多的失分项:" + ";".join(f"{x.label}({x.count}家)" for x in r.losses[:3]) + "。")
+    for p in result.report.problems:
+        if p.code == "P003":
+            console.print(f"[yellow]{p.message}[/]:{p.hint}")
+    console.print("[bold]生成的文件[/]")
+    for line in _outputs(result):
+        console.print(f"  {line}")
+
+
+@app.command("demo")
+def demo_cmd(
+    folder: Annotated[
+        Path | None,
+        typer.Argument(
+            help="演示目录。默认 demo/:两个示例分别放在 demo/mianyang-2022 与 demo/jingzhou-2021;"
+            "用 --sample 时为该示例的目录(默认 demo/<示例>)。",
+        ),
+    ] = None,
+    sample: Annotated[
+        str | None, typer.Option("--sample", help="只演示一个示例:mianyang-2022 或 jingzhou-2021。")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="模拟填写的随机种子;同一种子结果相同。")] = demo_mod.DEFAULT_SEED,
+    formats: Annotated[str, typer.Option("--formats", "-f", help="通报的输出格式(同 zwgk report)。")] = ",".join(
+        report_mod.FORMATS
+    ),
+) -> None:
+    """一条命令看完整个流程:建考评目录、生成评分表、模拟填写、计分、排名并生成通报。
+
+    模拟填写是确定的(同一种子结果相同),其中安排了否决、未进入加分环节、并列、多网站单位,
+    以及三种常见的填写错误(数字单元格填了文字、漏填必填项、同一单位交回两份评分表),
+    zwgk score 会把它们一一找出来。演示目录中有标记文件 .zwgk-demo,再次运行时会整个重建;
+    不是演示创建的非空目录不会被使用。计分发现问题时演示仍以 0 退出。
+
+    示例:zwgk demo
+
+    示例:zwgk demo --sample jingzhou-2021 演示/荆州
+    """
+    try:
+        wanted = report_mod.parse_formats(formats)
+    except ValueError as exc:
+        usage_error(str(exc))
+    if sample is not None and sample not in demo_mod.SAMPLES:
+        usage_error(f"没有示例“{sample}”(可用:{'、'.join(demo_mod.SAMPLES)})。")
+    base = folder or Path("demo")
+    if sample is not None:
+        runs = [(sample, folder or Path("demo") / sample)]
+    else:
+        runs = [(s, base / s) for s in demo_mod.SAMPLES]
+
+    def echo(step: str) -> None:
+        err_console.print(f"[dim]→ {step}[/]")
+
+    for name, target in runs:
+        try:
+            result = demo_mod.run_sample(name, target, seed=seed, formats=wanted, echo=echo)
+        except demo_mod.DemoError as exc:
+            err_console.print(f"[bold red]错误:[/] {exc}")
+            raise typer.Exit(EXIT_USAGE) from None
+        print_summary(result)
+    raise typer.Exit(EXIT_OK)

@@ -1,0 +1,277 @@
+"""``zwgk demo``: the whole pipeline on a bundled sample, in a folder of its own.
+
+``new --sample`` → ``init-sheets`` → every workbook filled by the simulator (plausible
+findings, a scenario of vetoes, a unit below the bonus gate, a tie) and three typical
+assessor mistakes (text in a number cell, an empty required input, a workbook returned
+twice) → ``score`` → ``report``.  The commands run in-process through the CLI app; the
+filling uses :mod:`zwgk_cli.fill` and :mod:`zwgk_cli.simulate`.
+
+The demo only ever deletes a folder it created itself: such a folder holds the marker file
+``.zwgk-demo``.  A non-empty folder without it is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import random
+import shutil
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from zwgk_cli import campaign as campaign_mod
+from zwgk_cli import layout
+from zwgk_cli import report as report_mod
+from zwgk_cli import results as results_mod
+from zwgk_cli import rubric as rubric_mod
+from zwgk_cli.fill import fill_workbook
+from zwgk_cli.model import InputKind, ReadingKey, Rubric, Unit, Value
+from zwgk_cli.ranking import Ranking, rank
+from zwgk_cli.roster import load_roster
+from zwgk_cli.simulate import Scenario, UnitPlan, simulate
+
+MARKER = ".zwgk-demo"
+SAMPLES = ("mianyang-2022", "jingzhou-2021")
+DEFAULT_SEED = 2022
+ASSESSORS = ("王晓明", "李娜", "陈静", "张磊", "刘洋", "赵敏", "孙悦", "周涛")
+COPY_SUFFIX = " - 副本"
+
+
+class DemoError(Exception):
+    """The demo cannot run (its folder belongs to someone else, a step failed)."""
+
+
+@dataclass
+class Mistake:
+    unit: str
+    kind: str  # text | empty | duplicate
+    what: str  # 中文: what the assessor did
+
+
+@dataclass
+class DemoResult:
+    sample: str
+    folder: Path
+    ranking: Ranking
+    scenario: Scenario
+    unit_names: Mapping[str, str]
+    mistakes: list[Mistake]
+    score_exit: int
+    score: dict[str, Any]
+    report: report_mod.Outcome
+    files: list[Path] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------ the folder
+
+
+def prepare(folder: Path) -> None:
+    """Make ``folder`` empty and ours: remove it only when our marker is in it."""
+    if folder.exists():
+        if not folder.is_dir():
+            raise DemoError(f"{folder} 已存在且不是目录。请换一个目录。")
+        if (folder / MARKER).is_file():
+            shutil.rmtree(folder)
+        elif any(folder.iterdir()):
+            raise DemoError(
+                f"{folder} 已存在且不是 zwgk demo 创建的目录(没有标记文件 {MARKER}):为免误删,演示不会使用它。"
+                "请换一个目录,或先自行清空。"
+            )
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / MARKER).write_text("此目录由 zwgk demo 创建;再次运行 zwgk demo 时会整个删除并重建。\n", encoding="utf-8")
+
+
+# ------------------------------------------------------------------ running commands in-process
+
+
+def run_cli(args: Sequence[str]) -> tuple[int, str, str]:
+    """Run ``zwgk ARGS`` in this process; return (exit code, standard output, messages)."""
+    import typer.main
+
+    from zwgk_cli.cli import app, common
+
+    command = typer.main.get_command(app)
+    out, err = io.StringIO(), io.StringIO()
+    with common.console.capture() as said, common.err_console.capture() as warned:
+        try:
+            with redirect_stdout(out), redirect_stderr(err):
+                code = command.main(args=list(args), prog_name="zwgk", standalone_mode=False)
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+    out.write(said.get())
+    err.write(warned.get())
+    return (code if isinstance(code, int) else 0), out.getvalue(), err.getvalue()
+
+
+def _step(args: Sequence[str], ok: Sequence[int] = (0,)) -> tuple[int, str]:
+    code, out, err = run_cli(args)
+    if code not in ok:
+        raise DemoError(f"zwgk {' '.join(args)} 失败(退出码 {code}):\n{(err + out)[-2000:]}")
+    return code, out
+
+
+# ------------------------------------------------------------------ filling
+
+
+def _notes(plan: UnitPlan, unit_inputs: Mapping[tuple[str, str], ReadingKey]) -> dict[ReadingKey, str]:
+    return {unit_inputs[k]: text for k, text in plan.notes.items() if k in unit_inputs}
+
+
+def _first_input(values: Mapping[ReadingKey, Value | None]) -> dict[tuple[str, str], ReadingKey]:
+    out: dict[tuple[str, str], ReadingKey] = {}
+    for k in values:
+        out.setdefault((k.target, k.criterion), k)
+    return out
+
+
+def _pick_mistakes(
+    units: Sequence[Unit], scenario: Scenario, plans: Mapping[str, UnitPlan], rng: random.Random
+) -> list[tuple[Unit, str]]:
+    """Three units of the largest group, away from the scenario, for the assessors' mistakes."""
+    busy = set(scenario.vetoed) | {scenario.below_gate, scenario.most_targets, *(scenario.tie or ())}
+    groups: dict[str, list[Unit]] = {}
+    for u in units:
+        groups.setdefault(u.group, []).append(u)
+    largest = max(groups.values(), key=len)
+    free = [u for u in largest if u.id not in busy and plans[u.id].values]
+    picked = rng.sample(free, k=min(3, len(free)))
+    return list(zip(picked, ("text", "empty", "duplicate"), strict=False))
+
+
+def _count_key(rubric: Rubric, unit: Unit, values: Mapping[ReadingKey, Value | None]) -> ReadingKey | None:
+    kinds: dict[tuple[str, str], InputKind] = {}
+    variant = rubric_mod.resolve(rubric, unit)
+    for c in variant.walk():
+        for i in c.inputs:
+            kinds[(c.id, i.id)] = i.kind
+    for k, v in values.items():
+        if kinds.get((k.criterion, k.input)) is InputKind.COUNT and isinstance(v, Decimal) and v > 0:
+            return k
+    return next((k for k in values if kinds.get((k.criterion, k.input)) is InputKind.COUNT), None)
+
+
+def fill_all(
+    rubric: Rubric,
+    units: Sequence[Unit],
+    plans: Mapping[str, UnitPlan],
+    scenario: Scenario,
+    sheets: Path,
+    returned: Path,
+    seed: int,
+    when: dt.date,
+) -> list[Mistake]:
+    """Fill every unit's workbook into ``returned``, with three assessor mistakes."""
+    rng = random.Random(f"{seed}/mistakes")
+    names = layout.workbook_filenames(units)
+    mistakes: list[Mistake] = []
+    chosen = {u.id: kind for u, kind in _pick_mistakes(units, scenario, plans, rng)}
+    labels = {(c.id, i.id): i.label for c in _all_criteria(rubric) for i in c.inputs}
+    jobs: list[FillJob] = []
+    for n, u in enumerate(units):
+        plan = plans[u.id]
+        values: dict[ReadingKey, Value | None] = dict(plan.values)
+        kind = chosen.get(u.id)
+        if kind == "text":
+            key = _count_key(rubric, u, values)
+            if key is not None:
+                values[key] = "见扣分说明"
+                label = labels.get((key.criterion, key.input), key.input)
+                mistakes.append(Mistake(u.name, kind, f"在数字单元格“{label}”中填了文字“{values[key]}”"))
+        elif kind == "empty":
+            key = next(iter(values))
+            values[key] = None
+            label = labels.get((key.criterion, key.input), key.input)
+            mistakes.append(Mistake(u.name, kind, f"漏填了必填项“{label}”"))
+        notes = _notes(plan, _first_input(values))
+        jobs.append((sheets / names[u.id], returned / names[u.id], values, ASSESSORS[n % len(ASSESSORS)], when, notes))
+    _fill_jobs(jobs)
+    for u, kind in ((u, chosen.get(u.id)) for u in units):
+        if kind == "duplicate":
+            dest = returned / names[u.id]
+            copy = returned / f"{Path(names[u.id]).stem}{COPY_SUFFIX}{layout.WORKBOOK_SUFFIX}"
+            shutil.copyfile(dest, copy)
+            mistakes.append(Mistake(u.name, kind, f"交回了两份评分表({dest.name}、{copy.name})"))
+    return mistakes
+
+
+FillJob = tuple[Path, Path, dict[ReadingKey, Value | None], str, dt.date, dict[ReadingKey, str]]
+
+
+def _fill_one(job: FillJob) -> None:
+    src, dest, values, assessor, when, notes = job
+    fill_workbook(src, dest, values, assessor=assessor, date=when, notes=notes)
+
+
+def _fill_jobs(jobs: Sequence[FillJob]) -> None:
+    """openpyxl takes a moment per workbook: use the cores (the files do not depend on it)."""
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = min(os.cpu_count() or 1, 8)
+    if workers <= 1 or len(jobs) < 8:
+        for job in jobs:
+            _fill_one(job)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(_fill_one, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+
+
+def _all_criteria(rubric: Rubric) -> list[Any]:
+    out: list[Any] = []
+    for v in rubric.variants:
+        for p in v.walk_parts():
+            for ind in p.indicators:
+                stack = [ind]
+                while stack:
+                    node = stack.pop()
+                    out.extend(node.criteria)
+                    for s in node.by_unit:
+                        out.extend(s.criteria)
+                    stack.extend(node.indicators)
+    return out
+
+
+# ------------------------------------------------------------------ one sample
+
+
+def run_sample(
+    sample: str,
+    folder: Path,
+    *,
+    seed: int = DEFAULT_SEED,
+    formats: Sequence[str] = report_mod.FORMATS,
+    echo: Callable[[str], None] = lambda _: None,
+) -> DemoResult:
+    """The whole pipeline for one bundled sample, in ``folder`` (created, or re-created if ours)."""
+    if sample not in SAMPLES:
+        raise DemoError(f"没有示例“{sample}”(可用:{'、'.join(SAMPLES)})。")
+    prepare(folder)
+    echo(f"zwgk new {folder} --sample {sample}")
+    _step(["new", str(folder), "--sample", sample])
+    echo("zwgk init-sheets")
+    _step(["init-sheets", "--campaign", str(folder)])
+    camp = campaign_mod.load(folder)
+    r = rubric_mod.load(camp.rubric)
+    kinds = [(k.id, k.title) for k in r.target_kinds] or [("website", "政府网站")]
+    roster = load_roster(camp.path(camp.units), camp.path(camp.targets) if camp.targets else None, kinds)
+    if roster.problems:
+        raise DemoError("示例名单有问题:" + ";".join(p.message for p in roster.problems[:5]))
+    echo("模拟评估人员填写评分表(含否决、加分门槛、并列和三处常见填写错误)")
+    plans, scenario = simulate(r, roster.units, seed)
+    returned = camp.path(camp.returned_dir)
+    when = report_mod.parse_date(camp.return_deadline) or dt.date(camp.year or 2000, 12, 1)
+    mistakes = fill_all(r, roster.units, plans, scenario, camp.path(camp.sheets_dir), returned, seed, when)
+    echo("zwgk score")
+    code, out = _step(["score", "--campaign", str(folder), "--json"], ok=(0, 1))
+    summary, _ = json.JSONDecoder().raw_decode(out.lstrip())
+    doc = results_mod.load(camp.path(camp.results_dir) / "scores.json")
+    echo("zwgk report")
+    outcome = report_mod.write_report(doc, camp.path(camp.report_dir), campaign=camp, formats=formats)
+    ranking = rank(doc, camp.group_order)
+    names = {u.id: u.name for u in roster.units}
+    return DemoResult(sample, folder, ranking, scenario, names, mistakes, code, summary, outcome, outcome.files)
