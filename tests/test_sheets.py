@@ -298,6 +298,26 @@ def test_sheet_and_file_names_are_safe_unique_and_keep_chinese() -> None:
 # ------------------------------------------------------------------ bytes, caches, values
 
 
+def test_formulas_use_only_classic_functions_and_are_written_verbatim(mini: Rubric) -> None:
+    """The writer skips xlsxwriter's _xlfn. prefixing: safe only while no newer function is used."""
+    import re
+    import zipfile
+
+    rubric, units = load_sample("mianyang-2022")
+    for r, unit in ((mini, mini_units()[2]), (rubric, next(u for u in units if len(u.targets) == 3))):
+        plan = sheets.plan_workbook(r, unit)
+        texts = [v.text for sp in plan.sheets for v, _ in sp.cells.values() if isinstance(v, sheets.Formula)]
+        used = {name for t in texts for name in re.findall(r"([A-Z][A-Z0-9.]*)\(", t)}
+        assert used <= sheets.FORMULA_FUNCTIONS, used - sheets.FORMULA_FUNCTIONS
+        data = sheets.render_xlsx(plan)
+        xml = "".join(
+            zipfile.ZipFile(io.BytesIO(data)).read(n).decode()
+            for n in zipfile.ZipFile(io.BytesIO(data)).namelist()
+            if n.startswith("xl/worksheets/")
+        )
+        assert "_xlfn" not in xml and xml.count("<f>") == len(texts)
+
+
 def test_same_inputs_give_byte_identical_workbooks(mini: Rubric) -> None:
     unit = mini_units()[2]
     a, _ = sheets.build_workbook(mini, unit, sheets.CampaignInfo(year=2024, name="测试"))

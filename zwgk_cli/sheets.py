@@ -15,14 +15,17 @@ Building a workbook is two steps:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 from zwgk_cli import __version__, rules
 from zwgk_cli import layout as L
@@ -103,6 +106,7 @@ class SheetPlan:
     hidden: int = 0  # 0 visible, 1 hidden, 2 very hidden
     inputs: int = 0
     covered: set[tuple[int, int]] = field(default_factory=set)  # merged cells but the top-left one
+    records: list[list[str]] | None = None  # a sheet of text records only (the meta sheet)
 
     def put(self, row: int, col: int, value: CellValue, style: str) -> None:
         self.cells[(row, col)] = (value, style)
@@ -302,6 +306,7 @@ def _char_width(ch: str) -> float:
     return 2.0 if ord(ch) > 0x2E7F else 1.1
 
 
+@functools.lru_cache(maxsize=8192)
 def text_lines(text: str, width: float) -> int:
     """How many lines ``text`` wraps to in a column ``width`` characters wide (CJK count 2)."""
     usable = max(width - 1.5, 4.0)
@@ -1195,10 +1200,7 @@ def plan_workbook(
     meta_sheet = SheetPlan(L.META_SHEET, L.ROLE_META, hidden=2)
     infos = [L.SheetInfo(s.name, s.role, s.part, s.target, s.inputs) for s in sheets]
     infos.append(L.SheetInfo(L.META_SHEET, L.ROLE_META))
-    for r, row in enumerate(L.meta_rows(meta, infos, ctx.inputs, ctx.results)):
-        for c, text in enumerate(row):
-            if text != "":
-                meta_sheet.put(r, c, text, "meta")
+    meta_sheet.records = L.meta_rows(meta, infos, ctx.inputs, ctx.results)
     meta_sheet.widths = [10, 16, 16, 12, 14, 12, 12, 12, 12, 10, 30]
     sheets.append(meta_sheet)
     created = dt.datetime(int(year), 1, 1) if year.isdigit() and 1900 < int(year) < 10000 else dt.datetime(2000, 1, 1)
@@ -1215,6 +1217,67 @@ def plan_workbook(
 
 
 # ------------------------------------------------------------------ rendering
+
+FORMULA_FUNCTIONS = frozenset({"IF", "OR", "AND", "ROUND", "MIN", "MAX", "SUM", "COUNTA"})
+_XML_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_XML_BAD = re.compile("[\x00-\x08\x0b-\x1f&<>]")
+_XML_CONTROL = re.compile("[\x00-\x08\x0b-\x1f]")
+_LETTERS = [L.col_letter(c) for c in range(64)]
+
+
+def _xml_text(text: str) -> str:
+    if not _XML_BAD.search(text):
+        return text
+    return _XML_CONTROL.sub("", text).translate(_XML_ESCAPE)
+
+
+class _FastSheet(Worksheet):  # type: ignore[misc]
+    """xlsxwriter's worksheet with two shortcuts, because init-sheets writes thousands of
+    workbooks (the benchmark holds them to a time budget):
+
+    * formulas are stored as given: xlsxwriter runs ~30 regular-expression substitutions
+      per formula to add ``_xlfn.`` prefixes to newer functions, but ours only use the
+      classic functions of :data:`FORMULA_FUNCTIONS` (a test checks every formula);
+    * a sheet of plain text records (the meta sheet: thousands of cells) is written in one
+      pass as inline strings instead of cell by cell.
+
+    Both override private xlsxwriter methods; the workbook tests (structure, LibreOffice
+    round trips) would fail at once if a new xlsxwriter changed them.
+    """
+
+    records: list[list[str]] | None = None
+
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
+        return formula[1:] if formula.startswith("=") else formula
+
+    def _write_sheet_data(self) -> None:
+        if self.records is None:
+            super()._write_sheet_data()
+            return
+        out = ["<sheetData>"]
+        for r, row in enumerate(self.records, start=1):
+            cells = []
+            for c, text in enumerate(row):
+                if text == "":
+                    continue
+                space = ' xml:space="preserve"' if text != text.strip() else ""
+                ref = f"{_LETTERS[c]}{r}"
+                cells.append(f'<c r="{ref}" t="inlineStr"><is><t{space}>{_xml_text(text)}</t></is></c>')
+            if cells:
+                out.append(f'<row r="{r}">' + "".join(cells) + "</row>")
+        out.append("</sheetData>")
+        self.fh.write("".join(out))
+
+
+def _write_records(ws: _FastSheet, rows: list[list[str]], widths: Sequence[float]) -> None:
+    """Give ``ws`` its text records; the two cells written normally set its dimensions."""
+    ws.records = rows
+    last_row = len(rows) - 1
+    last_col = max((len(r) for r in rows), default=1) - 1
+    ws.write_string(0, 0, rows[0][0] if rows and rows[0] else "")
+    ws.write_string(last_row, last_col, rows[last_row][last_col] if last_col < len(rows[last_row]) else " ")
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, w)
 
 
 def _number(value: Decimal | int) -> int | float:
@@ -1260,8 +1323,10 @@ def render_xlsx(plan: WorkbookPlan) -> bytes:
         "fail": wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"}),
     }
     for sp in plan.sheets:
-        ws = wb.add_worksheet(sp.name)
-        for c, w in enumerate(sp.widths):
+        ws = wb.add_worksheet(sp.name, worksheet_class=_FastSheet)
+        if sp.records is not None:
+            _write_records(ws, sp.records, sp.widths)
+        for c, w in enumerate(sp.widths if sp.records is None else ()):
             ws.set_column(c, c, w)
         for r, h in sorted(sp.heights.items()):
             ws.set_row(r, h)

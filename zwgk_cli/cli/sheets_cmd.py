@@ -308,12 +308,8 @@ def init_sheets_cmd(
         reason = ""
         if u.name in blocked:
             reason = "名单有错误"
-        else:
-            try:
-                rubric_mod.resolve(r, u)
-            except rubric_mod.RubricError as exc:
-                problems.extend(exc.problems)
-                reason = exc.problems[0].message
+        elif r.variant_for_group(u.group) is None:
+            reason = f"分组“{u.group}”不适用于细则的任何版本"
         if reason:
             problems.append(problem(Code.S_UNIT_SKIPPED, unit=u.name, detail=reason))
             continue
