@@ -178,7 +178,7 @@ def test_rectify_lists_read_back(written: Path) -> None:
     assert header[-3:] == ["整改措施(单位填写)", "责任科室及责任人", "完成时限"]
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=6, max_row=ws.max_row)]
     assert [r[2] for r in rows] == ["重点领域公开", "日常更新", "办事服务", "内容更新", "工作落实", "通报曝光"]
-    assert [r[9] for r in rows] == [5.5, 3.5, 4, 3, 15, 2]
+    assert [r[8] for r in rows] == [5.5, 3.5, 4, 3, 15, 2]
     assert rows[1][3] == "己县投资促进网" and "“政策解读”“规划计划”栏目空白" in rows[1][5]
     assert "未按时提供佐证材料" in rows[4][5]
     assert ws.protection.sheet
@@ -186,7 +186,7 @@ def test_rectify_lists_read_back(written: Path) -> None:
     assert ws.cell(row=6, column=plan).protection.locked is False
     assert ws.cell(row=6, column=1).protection.locked is not False
     veto = openpyxl.load_workbook(folder / "丁县.xlsx").active
-    assert veto.cell(row=6, column=11).value == "空白栏目超过（含）5个"
+    assert veto.cell(row=6, column=10).value == "空白栏目超过（含）5个"
     clean = openpyxl.load_workbook(folder / "市一局.xlsx").active
     assert clean["A6"].value == "未发现失分问题。"
     page = (folder / "己县.html").read_text(encoding="utf-8")

@@ -215,6 +215,12 @@ def _para(
     return p
 
 
+def _keep_last_with_next(ctx: _Ctx) -> None:
+    paragraphs = ctx.doc.paragraphs
+    if paragraphs:
+        paragraphs[-1].paragraph_format.keep_with_next = True
+
+
 def _blank(ctx: _Ctx) -> None:
     _para(ctx, "", indent_chars=0)
 
@@ -545,15 +551,19 @@ def write_docx(
             _table(ctx, tbl)
             _para(ctx, "", indent_chars=0, exact=12 if not in_attachment else 8)
         elif k == "attachments":
-            _blank(ctx)
-            _para(ctx, b.text, left_chars=2, indent_chars=0)
+            _keep_last_with_next(ctx)
+            _para(ctx, "", indent_chars=0, keep_next=True)
+            _para(ctx, b.text, left_chars=2, indent_chars=0, keep_next=True)
         elif k == "signature":
-            _blank(ctx)
-            _blank(ctx)
+            # GB/T 9704: the signature and date never stand alone on a page: the last lines
+            # of the body (or the 附件说明) move with them.
+            _keep_last_with_next(ctx)
+            _para(ctx, "", indent_chars=0, keep_next=True)
+            _para(ctx, "", indent_chars=0, keep_next=True)
             date = next((x.text for x in blocks if x.kind == "date"), "")
             sig_w, date_w = _date_width(b.text), _date_width(date)
             right = max(2.0, date_w + 2 - sig_w)
-            _para(ctx, b.text, align="right", indent_chars=0, right_chars=right)
+            _para(ctx, b.text, align="right", indent_chars=0, right_chars=right, keep_next=True)
         elif k == "date":
             sig_w, date_w = _date_width(signature), _date_width(b.text)
             right = max(0.0, sig_w - date_w) if signature else 4.0

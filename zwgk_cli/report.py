@@ -269,7 +269,7 @@ class ProblemRow:
     @property
     def summary(self) -> str:
         """What the notice's attachment says: the finding, and any veto."""
-        bits = [self.found or self.trace or "未得分"]
+        bits = [self.found or "未得分"]
         bits += [f"触发否决:{v}" for v in self.vetoes]
         return zh(";".join(b for b in bits if b))
 
@@ -285,23 +285,25 @@ def _value_text(value: Any) -> str:
 
 
 def _found_text(row: Mapping[str, Any]) -> str:
-    """The inputs that describe the problem: “label:value” (no-finding values left out)."""
+    """What was found, as the 整改清单 and the notice's attachment say it: the assessor's
+    扣分说明, then for deduction and penalty items the engine's account of each deduction
+    (“空白栏目:2处×1分,扣2分”), for award items the inputs that did not earn their points."""
     style = row.get("style", "")
     bits: list[str] = []
     if row.get("note"):
         bits.append(f"扣分说明:{row['note']}")
     if row.get("evidence_missing"):
         bits.append("未按时提供佐证材料,视为无相关工作内容")
-    for key, label in (row.get("inputs") or {}).items():
-        value = (row.get("found") or {}).get(key)
-        if key == "evidence":
-            continue
-        if style == "award":
-            if value == "是":
+    elif style in ("deduct", "penalty") and row.get("trace"):
+        bits.extend(str(t) for t in row["trace"])
+    else:
+        for key, label in (row.get("inputs") or {}).items():
+            value = (row.get("found") or {}).get(key)
+            if key == "evidence" or (style == "award" and value == "是"):
                 continue
-        elif value in ("否", 0, None) and not (value is None and key in (row.get("missing") or ())):
-            continue
-        bits.append(f"{label}:{_value_text(value)}")
+            if style != "award" and value in ("否", 0, None):
+                continue
+            bits.append(f"{label}:{_value_text(value)}")
     return zh(";".join(bits))
 
 
@@ -1156,19 +1158,23 @@ def _col(index: int) -> str:
     return name
 
 
-RECTIFY_HEADERS = (
-    "序号",
-    "分项",
-    "指标",
-    "检查对象",
-    "评分细则",
-    "检查发现",
-    "计分情况",
-    "分值",
-    "得分",
-    "失分",
-    "否决",
-)
+RECTIFY_HEADERS = ("序号", "分项", "指标", "检查对象", "评分细则", "检查发现", "分值", "得分", "失分", "否决")
+RECTIFY_WIDTHS = (5, 10, 16, 12, 36, 36, 5, 5, 5, 12, 30, 12, 10)
+RECTIFY_FONT = 10
+
+
+def _row_height(cells: Sequence[str], widths: Sequence[float]) -> float:
+    """Points for a row of wrapped text: the tallest cell's lines at 10 pt (Excel widths count
+    narrow characters; a Chinese character takes about two)."""
+    from math import ceil
+
+    from zwgk_cli.docx_notice import text_width
+
+    lines = 1
+    for text, width in zip(cells, widths, strict=False):
+        if text:
+            lines = max(lines, ceil(text_width(text) * 1.9 / max(1.0, width - 1)))
+    return 13.0 * lines + 4
 
 
 def rectify_xlsx(report: Report, unit: Mapping[str, Any]) -> bytes:
@@ -1176,23 +1182,23 @@ def rectify_xlsx(report: Report, unit: Mapping[str, Any]) -> bytes:
     info = report.info
     buf = io.BytesIO()
     wb = _workbook(buf, info, f"{unit['unit']}问题整改清单")
-    title_f = wb.add_format({"bold": True, "font_size": 16, "align": "center", "font_name": "宋体"})
-    info_f = wb.add_format({"text_wrap": True, "valign": "top"})
-    head_f = wb.add_format(
-        {"bold": True, "bg_color": "#D9D9D9", "border": 1, "text_wrap": True, "align": "center", "valign": "vcenter"}
-    )
-    plan_head_f = wb.add_format(
-        {"bold": True, "bg_color": "#FFE699", "border": 1, "text_wrap": True, "align": "center", "valign": "vcenter"}
-    )
-    cell_f = wb.add_format({"border": 1, "text_wrap": True, "valign": "top"})
-    center_f = wb.add_format({"border": 1, "align": "center", "valign": "top"})
-    num_f = wb.add_format({"border": 1, "num_format": "0.##", "align": "center", "valign": "top"})
-    veto_f = wb.add_format({"border": 1, "text_wrap": True, "valign": "top", "font_color": "#C00000", "bold": True})
-    plan_f = wb.add_format({"border": 1, "text_wrap": True, "valign": "top", "locked": False, "bg_color": "#FFF9E5"})
+    base = {"font_name": "宋体", "font_size": RECTIFY_FONT}
+    title_f = wb.add_format({**base, "bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
+    info_f = wb.add_format({**base, "text_wrap": True, "valign": "vcenter"})
+    head = {**base, "bold": True, "border": 1, "text_wrap": True, "align": "center", "valign": "vcenter"}
+    head_f = wb.add_format({**head, "bg_color": "#D9D9D9"})
+    plan_head_f = wb.add_format({**head, "bg_color": "#FFE699"})
+    cell_f = wb.add_format({**base, "border": 1, "text_wrap": True, "valign": "top"})
+    center_f = wb.add_format({**base, "border": 1, "align": "center", "valign": "top"})
+    num_f = wb.add_format({**base, "border": 1, "num_format": "0.##", "align": "center", "valign": "top"})
+    veto_f = wb.add_format({**base, "border": 1, "text_wrap": True, "valign": "top", "font_color": "#C00000"})
+    plan_f = wb.add_format({**base, "border": 1, "text_wrap": True, "valign": "top", "locked": False})
+    plan_f.set_bg_color("#FFF9E5")
     ws = wb.add_worksheet("整改清单")
     headers = [*RECTIFY_HEADERS, *PLAN_HEADERS]
     n = len(headers)
     ws.merge_range(0, 0, 0, n - 1, f"{unit['unit']}{info.name}问题整改清单", title_f)
+    ws.set_row(0, 30)
     e: Entry = unit["entry"]
     facts = [f"分组:{unit['group']}"]
     if e.scored:
@@ -1207,42 +1213,44 @@ def rectify_xlsx(report: Report, unit: Mapping[str, Any]) -> bytes:
         facts.append(f"否决原因:{unit['veto_reasons']}")
     facts.append(f"失分项:{unit['count']}项,合计失分{unit['lost']}分")
     ws.merge_range(1, 0, 1, n - 1, zh(";".join(facts)), info_f)
-    ws.merge_range(
-        2,
-        0,
-        2,
-        n - 1,
-        f"请于{info.deadline}前在黄色栏目中填写整改措施、责任科室及责任人、完成时限,报送{info.office}。",
-        info_f,
-    )
-    ws.set_row(1, 32)
+    ask = f"请于{info.deadline}前在黄色栏目中填写整改措施、责任科室及责任人、完成时限,报送{info.office}。"
+    ws.merge_range(2, 0, 2, n - 1, zh(ask), info_f)
+    ws.set_row(1, 20)
     ws.set_row(2, 20)
     ws.write_row(4, 0, list(RECTIFY_HEADERS), head_f)
     ws.write_row(4, len(RECTIFY_HEADERS), list(PLAN_HEADERS), plan_head_f)
-    ws.set_row(4, 32)
+    ws.set_row(4, 30)
     rows: Sequence[ProblemRow] = unit["rows"]
     for i, pr in enumerate(rows):
         r = 5 + i
+        texts = (
+            str(pr.no),
+            pr.part,
+            zh(pr.indicator),
+            pr.target,
+            pr.text,
+            pr.found,
+            "",
+            "",
+            "",
+            zh(";".join(pr.vetoes)),
+        )
+        ws.set_row(r, _row_height(texts, RECTIFY_WIDTHS))
         ws.write_number(r, 0, pr.no, center_f)
-        ws.write_string(r, 1, pr.part, cell_f)
-        ws.write_string(r, 2, zh(pr.indicator), cell_f)
-        ws.write_string(r, 3, pr.target, cell_f)
-        ws.write_string(r, 4, pr.text, cell_f)
-        ws.write_string(r, 5, pr.found, cell_f)
-        ws.write_string(r, 6, pr.trace, cell_f)
-        for j, v in ((7, pr.max), (8, pr.points)):
+        for j in (1, 2, 3, 4, 5):
+            ws.write_string(r, j, texts[j], cell_f)
+        for j, v in ((6, pr.max), (7, pr.points)):
             if v is None:
                 ws.write_blank(r, j, None, num_f)
             else:
                 ws.write_number(r, j, _num(v), num_f)
-        ws.write_number(r, 9, _num(pr.lost), num_f)
-        ws.write_string(r, 10, zh(";".join(pr.vetoes)), veto_f)
+        ws.write_number(r, 8, _num(pr.lost), num_f)
+        ws.write_string(r, 9, texts[9], veto_f)
         for j in range(len(PLAN_HEADERS)):
             ws.write_blank(r, len(RECTIFY_HEADERS) + j, None, plan_f)
     if not rows:
         ws.merge_range(5, 0, 5, n - 1, "未发现失分问题。" if e.scored else "评分未完成,补正评分表后重新生成。", cell_f)
-    widths = (5, 12, 20, 14, 40, 30, 30, 6, 6, 6, 14, 36, 14, 10)
-    for j, wdt in enumerate(widths):
+    for j, wdt in enumerate(RECTIFY_WIDTHS):
         ws.set_column(j, j, wdt)
     ws.freeze_panes(5, 0)
     if rows:

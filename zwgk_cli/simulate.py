@@ -217,7 +217,8 @@ def veto_values(c: Criterion, base: Mapping[str, Value | None]) -> dict[str, Val
 def note_for(
     c: Criterion, vals: Mapping[str, Value | None], base: Mapping[str, Value | None], rng: random.Random
 ) -> str:
-    """A short 扣分说明 in an assessor's words for the inputs that differ from the ideal."""
+    """A short 扣分说明 in an assessor's words for the inputs that differ from the ideal: the
+    columns concerned for 栏目 findings, otherwise where the evidence of the finding is."""
     bits: list[str] = []
     for inp in c.live_inputs():
         v = vals.get(inp.id)
@@ -227,16 +228,21 @@ def note_for(
             continue
         if v == base.get(inp.id) or inp.kind is InputKind.TEXT:
             continue
-        label = inp.label
-        if inp.kind is InputKind.COUNT and isinstance(v, Decimal) and "栏目" in label and v > 0:
+        if inp.kind is InputKind.COUNT and isinstance(v, Decimal) and "栏目" in inp.label and v > 0:
             names = rng.sample(COLUMN_NAMES, k=min(int(v), 3))
             more = "等" if v > len(names) else ""
-            bits.append(f"{label}{fmt_points(v)}个:" + "、".join(f"“{n}”" for n in names) + more)
-        elif isinstance(v, Decimal):
-            bits.append(f"{label}{fmt_points(v)}")
-        else:
-            bits.append(f"{label}:{v}")
-    return ";".join(bits)
+            bits.append("、".join(f"“{n}”" for n in names) + more + "栏目")
+        elif inp.kind is InputKind.COUNT and isinstance(v, Decimal) and v > 0:
+            bits.append(f"发现{fmt_points(v)}处,截图见检查记录第{rng.randint(2, 30)}页")
+        elif inp.kind in (InputKind.PERCENT, InputKind.NUMBER) and isinstance(v, Decimal):
+            bits.append(f"经核实为{fmt_points(v)}{'%' if inp.kind is InputKind.PERCENT else ''}")
+        elif inp.kind is InputKind.CHOICE:
+            bits.append(f"模拟咨询实测:{v}")
+        elif v == YES and c.style is not Style.AWARD:
+            bits.append("经核查属实")
+        elif v == NO and c.style is Style.AWARD:
+            bits.append("未见相关内容")
+    return ";".join(dict.fromkeys(bits))
 
 
 # ------------------------------------------------------------------ units
