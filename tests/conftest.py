@@ -41,6 +41,20 @@ def load_sample(rubric_id: str) -> tuple[Rubric, list[Unit]]:
     return rubric, roster.units
 
 
+LONG_OPTIONS = (
+    "options: {3个工作日内(含当日答复、电话答复并记录在案的情形): 2, "
+    "5个工作日内(含补正材料后重新计算的期限): 1, 超过5个工作日或未答复: 0}"
+)
+
+
+def long_list_rubric() -> Rubric:
+    """The mini rubric with a choice whose options are too long for an inline list."""
+    text = (DATA / "mini.yaml").read_text(encoding="utf-8")
+    short = "options: {3个工作日内: 2, 5个工作日内: 1, 超过5个工作日: 0}"
+    assert short in text
+    return rubric_mod.parse(text.replace(short, LONG_OPTIONS), "mini-long-list.yaml")
+
+
 @pytest.fixture(scope="session")
 def mini() -> Rubric:
     return rubric_mod.load(str(DATA / "mini.yaml"))

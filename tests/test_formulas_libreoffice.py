@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import load_sample, mini_units
+from conftest import load_sample, long_list_rubric, mini_units
 
 from zwgk_cli import fill, office, rules, sheets
 from zwgk_cli import layout as L
@@ -74,6 +74,7 @@ def _cases(tmp: Path) -> list[Case]:
     my, my_units = load_sample("mianyang-2022")
     jz, jz_units = load_sample("jingzhou-2021")
     picks: list[tuple[Rubric, Unit]] = [(mini, u) for u in mini_units()] * 2
+    picks += [(long_list_rubric(), u) for u in mini_units()[:2]]
     wanted_my = ["市人力资源社会保障局", "市发展改革委", "市政务服务监管局", "涪城区", "高新区", "科技城管委会"]
     wanted_my += ["市教体局", "市审计局", "市机关事务管理局", "市民政局", "北川羌族自治县", "市统计局"]
     picks += [(my, next(u for u in my_units if u.name == n)) for n in wanted_my]
@@ -115,6 +116,7 @@ def test_every_formula_agrees_with_the_engine(recalculated: list[Case]) -> None:
     assert any(len(c.unit.targets) >= 3 for c in recalculated)
     assert any(len(c.values) < len(fill.unit_inputs(c.rubric, c.unit)) for c in recalculated), "partly filled too"
     assert {c.rubric.id for c in recalculated} == {"mini", "mianyang-2022", "jingzhou-2021"}
+    assert any(m.list for c in recalculated for m in c.layout.inputs), "a long list through a defined name too"
     bad: list[str] = []
     compared = 0
     outcomes = {"vetoed": 0, "gate_closed": 0, "incomplete": 0}
@@ -127,7 +129,7 @@ def test_every_formula_agrees_with_the_engine(recalculated: list[Case]) -> None:
         outcomes["gate_closed"] += us.bonus_counted is False
         outcomes["incomplete"] += not us.complete
     assert not bad, "\n".join(bad[:40])
-    assert compared > 3000
+    assert compared > 3500
     assert all(outcomes.values()), outcomes
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import load_sample, mini_units
+from conftest import load_sample, long_list_rubric, mini_units
 
 from zwgk_cli import fill, rules, sheets
 from zwgk_cli import layout as L
@@ -401,6 +401,24 @@ def test_long_choice_lists_go_to_a_hidden_list_sheet(mini: Rubric) -> None:
     assert all(not m.list for m in lay.inputs)
     wb = openpyxl.load_workbook(io.BytesIO(data))
     assert L.LISTS_SHEET not in wb.sheetnames
+
+
+def test_a_long_choice_list_goes_through_a_defined_name_on_a_very_hidden_sheet() -> None:
+    import openpyxl
+
+    rubric = long_list_rubric()
+    unit = mini_units()[0]
+    data, lay = sheets.build_workbook(rubric, unit)
+    listed = [m for m in lay.inputs if m.list]
+    assert [m.input for m in listed] == ["speed"] and listed[0].list == "ZWGK_LIST_1"
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    assert wb[L.LISTS_SHEET].sheet_state == "veryHidden" and wb[L.LISTS_SHEET].protection.sheet
+    assert wb.defined_names["ZWGK_LIST_1"].attr_text == "'_lists'!$A$2:$A$4"
+    assert [wb[L.LISTS_SHEET].cell(row=r, column=1).value for r in (2, 3, 4)] == list(listed[0].options)
+    dvs = wb[listed[0].sheet].data_validations.dataValidation
+    dv = next(d for d in dvs if listed[0].cell in str(d.sqref))
+    assert dv.type == "list" and dv.formula1 == "ZWGK_LIST_1"
+    assert ("lists", L.LISTS_SHEET) in {(s.role, s.name) for s in lay.sheets}
 
 
 def test_fill_workbook_keeps_hidden_sheet_validation_and_protection(mini: Rubric, tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ Visible sheets, in order
   C 评分细则, D 分值, E 填写项, F 填写 (the input), G 得分, H 否决, I 扣分说明/佐证材料,
   J 编号 (the visible id of the input on that row).  Rows 1–2 are the title, row 3 the
   column headers, data from row 4.
-* ``_lists`` (hidden): long choice lists, referenced through defined names ``ZWGK_LIST_<n>``.
+* ``_lists`` (very hidden): long choice lists, referenced through defined names ``ZWGK_LIST_<n>``.
 * ``_zwgk`` (very hidden): the meta sheet described below.
 
 The meta sheet ``_zwgk``

@@ -1171,7 +1171,7 @@ def plan_workbook(
         fit_rows(sp)
     sheets = list(visible)
     if ctx.lists:
-        lists = SheetPlan(L.LISTS_SHEET, L.ROLE_LISTS, hidden=1)
+        lists = SheetPlan(L.LISTS_SHEET, L.ROLE_LISTS, hidden=2)
         for col, (options, list_name) in enumerate(sorted(ctx.lists.items(), key=lambda kv: kv[1])):
             lists.put(0, col, list_name, "meta")
             for k, option in enumerate(options):
