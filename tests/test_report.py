@@ -61,6 +61,8 @@ def test_golden_notice_content_is_right(written: Path) -> None:
     assert "于2025年3月31日前完成整改" in md
     assert "未进入加分环节（加分指标不计入总分）：市三局、市二局、市六局、市七局。" in md
     assert "1.日常更新。涉及9家单位" in md
+    assert "| 其中：政府网站 | 30 | 27.45 | 28 | 29 | 25 |" in md  # mean, median, max, min of a part
+    assert "| 总分 | 110 | 80.92 | 81 | 110 | 59.5 |" in md
     html = (written / "通报.html").read_text(encoding="utf-8")
     assert "<script" not in html and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
     assert html.count("<svg") == 4 and "@page" in html and "size: A4" in html
@@ -366,6 +368,17 @@ def test_report_command(doc: dict[str, Any], tmp_path: Path) -> None:
     clean = runner.invoke(app, ["report", "--campaign", str(camp), "--formats", "md,html"])
     assert clean.exit_code == 0, clean.output
     assert "可以印发" in clean.output and "通报.html" in clean.output and "整改清单" in clean.output
+
+    # a template folder named in zwgk.toml ([notice] template_dir) replaces built-in templates
+    (camp / "模板").mkdir()
+    (camp / "模板" / "notice.md.j2").write_text("自定义:{{ notice.office }}\n", encoding="utf-8")
+    toml = (camp / "zwgk.toml").read_text(encoding="utf-8")
+    (camp / "zwgk.toml").write_text(toml.replace("[notice]\n", '[notice]\ntemplate_dir = "模板"\n'), encoding="utf-8")
+    styled = runner.invoke(app, ["report", "--campaign", str(camp), "--formats", "md"])
+    assert styled.exit_code == 0, styled.output
+    assert (camp / "report" / "通报.md").read_text(encoding="utf-8") == "自定义:示例市政务公开办\n"
+    missing_dir = runner.invoke(app, ["report", "--campaign", str(camp), "--template-dir", str(tmp_path / "无")])
+    assert missing_dir.exit_code == 2
 
     bad = runner.invoke(app, ["report", str(tmp_path / "nope.json"), "--out", str(tmp_path / "o")])
     assert bad.exit_code == 2 and "P001" in bad.output

@@ -484,6 +484,7 @@ def unit_table(rows: Sequence[ProblemRow], e: Entry) -> Table:
 
 # Presentation attributes (notice.css may restyle them: CSS wins over attributes).
 COLOURS = {"bar": "#4472c4", "bar-vetoed": "#d9534f"}
+SVG_FONTS = "Noto Sans CJK SC, Source Han Sans SC, 黑体, SimHei, sans-serif"
 SEGMENTS = ("#4472c4", "#70ad47", "#ffc000", "#ed7d31", "#7f6bb3", "#5fb7c9", "#a5a5a5", "#9e480e")
 
 
@@ -518,8 +519,9 @@ def histogram_svg(g: GroupRanking, title: str) -> Markup:
     bw = Decimal(plot_w) / nbins
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
-        f'role="img" aria-label="{_esc(title)}">',
-        f'<text class="chart-title" x="{w // 2}" y="15" text-anchor="middle">{_esc(title)}</text>',
+        f'role="img" aria-label="{_esc(title)}" font-size="11" font-family="{SVG_FONTS}">',
+        f'<text class="chart-title" x="{w // 2}" y="15" text-anchor="middle" font-size="14" font-weight="bold">'
+        f"{_esc(title)}</text>",
     ]
     for k in range(peak + 1):
         y = Decimal(topm + plot_h) - Decimal(plot_h) * k / peak
@@ -564,23 +566,31 @@ def parts_svg(g: GroupRanking, title: str) -> Markup:
     entries = [*g.ranked, *g.vetoed]
     top = g.max or Decimal(100)
     row_h, label_w, w = 18, 150, 640
-    legend_h = 22
+    # Legend items flow left to right and wrap (long part titles: 政府网站和政府系统政务新媒体).
+    legend: list[tuple[int, int, int, str]] = []
+    lx, ly = 10, 26
+    for i, c in enumerate(cols):
+        name = short_title(c.title)
+        width = 14 + 12 * len(name) + 14
+        if lx + width > w - 10 and lx > 10:
+            lx, ly = 10, ly + 16
+        legend.append((i, lx, ly, name))
+        lx += width
+    legend_h = ly - 26 + 20
     h = 30 + legend_h + row_h * len(entries) + 24
-    plot_w = w - label_w - 60
+    plot_w = w - label_w - 90
     scale = Decimal(plot_w) / top
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
-        f'role="img" aria-label="{_esc(title)}">',
-        f'<text class="chart-title" x="{w // 2}" y="15" text-anchor="middle">{_esc(title)}</text>',
+        f'role="img" aria-label="{_esc(title)}" font-size="11" font-family="{SVG_FONTS}">',
+        f'<text class="chart-title" x="{w // 2}" y="15" text-anchor="middle" font-size="14" font-weight="bold">'
+        f"{_esc(title)}</text>",
     ]
-    lx = label_w
-    for i, c in enumerate(cols):
-        name = short_title(c.title)
-        out.append(f'<rect class="seg-{i % 8}" fill="{SEGMENTS[i % 8]}" x="{lx}" y="26" width="10" height="10"/>')
-        out.append(f'<text class="axis" x="{lx + 14}" y="35">{_esc(name)}</text>')
-        lx += 14 + 12 * len(name) + 16
+    for i, x0, y, name in legend:
+        out.append(f'<rect class="seg-{i % 8}" fill="{SEGMENTS[i % 8]}" x="{x0}" y="{y}" width="10" height="10"/>')
+        out.append(f'<text class="axis" x="{x0 + 14}" y="{y + 9}">{_esc(name)}</text>')
     y0 = 30 + legend_h
-    for k in range(0, int(top) + 1, 10 if top <= 150 else 20):
+    for k in range(0, int(top) + 1, 10 if top <= 100 else 20):
         x = Decimal(label_w) + scale * k
         out.append(
             f'<line class="grid" stroke="#ddd" x1="{_n(x)}" x2="{_n(x)}" '
@@ -592,8 +602,12 @@ def parts_svg(g: GroupRanking, title: str) -> Markup:
     for r, e in enumerate(entries):
         y = y0 + row_h * r
         cls = "label-vetoed" if e.vetoed else "label"
+        red = f' fill="{COLOURS["bar-vetoed"]}"' if e.vetoed else ""
         name = e.unit if len(e.unit) <= 11 else e.unit[:10] + "…"
-        out.append(f'<text class="{cls}" x="{label_w - 6}" y="{y + 13}" text-anchor="end">{_esc(name)}</text>')
+        out.append(
+            f'<text class="{cls}" x="{label_w - 6}" y="{y + 13}" text-anchor="end" font-size="12"{red}>'
+            f"{_esc(name)}</text>"
+        )
         x = Decimal(label_w)
         for i, c in enumerate(cols):
             v = e.points(c.id) or ZERO
