@@ -279,3 +279,13 @@ def test_help_texts_are_chinese_with_examples() -> None:
         res = runner.invoke(app, [cmd, "--help"])
         assert res.exit_code == 0
         assert "示例" in res.output and "zwgk " + cmd in res.output
+
+
+def test_init_sheets_reports_workbooks_it_cannot_write(campaign: Path) -> None:
+    blocker = campaign / "不是目录"
+    blocker.write_text("x", encoding="utf-8")
+    res = runner.invoke(app, ["init-sheets", "--units", "涪城区", "--out", str(blocker), "--json"])
+    assert res.exit_code == 1
+    rep = json.loads(res.stdout)
+    assert rep["workbooks"] == [] and [p["code"] for p in rep["problems"]] == ["S004"]
+    assert rep["problems"][0]["unit"] == "涪城区"

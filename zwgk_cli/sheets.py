@@ -29,6 +29,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from zwgk_cli import __version__, rules
 from zwgk_cli import layout as L
+from zwgk_cli.campaign import Campaign
 from zwgk_cli.model import (
     EVIDENCE_INPUT,
     NO,
@@ -148,14 +149,14 @@ class CampaignInfo:
     return_deadline: str = ""
 
     @classmethod
-    def from_campaign(cls, camp: Any) -> CampaignInfo:
+    def from_campaign(cls, camp: Campaign) -> CampaignInfo:
         return cls(
-            year=getattr(camp, "year", 0) or None,
-            name=getattr(camp, "name", ""),
-            office=getattr(camp, "office", ""),
-            contact=getattr(camp, "contact", ""),
-            materials_deadline=getattr(camp, "materials_deadline", ""),
-            return_deadline=getattr(camp, "return_deadline", ""),
+            year=camp.year or None,
+            name=camp.name,
+            office=camp.office,
+            contact=camp.contact,
+            materials_deadline=camp.materials_deadline,
+            return_deadline=camp.return_deadline,
         )
 
 

@@ -226,13 +226,17 @@ class Written:
     file: str
     sheets: int
     inputs: int
+    error: str = ""  # why the file could not be written
 
 
 def _write_one(job: tuple[Unit, str]) -> Written:
     unit, path = job
     data, lay = build_workbook(_worker["rubric"], unit, _worker["info"], password=_worker["password"])
-    atomic_write_bytes(Path(path), data)
     visible = sum(1 for s in lay.sheets if s.role not in (L.ROLE_META, L.ROLE_LISTS))
+    try:
+        atomic_write_bytes(Path(path), data)
+    except OSError as exc:
+        return Written(unit.id, unit.name, unit.group, path, visible, len(lay.inputs), exc.strerror or str(exc))
     return Written(unit.id, unit.name, unit.group, path, visible, len(lay.inputs))
 
 
@@ -322,12 +326,11 @@ def init_sheets_cmd(
         raise typer.Exit(EXIT_PROBLEMS)
     info = CampaignInfo.from_campaign(camp)
     pw = password if password is not None else camp.password
-    try:
-        written = write_workbooks(r, jobs_list, info, pw, jobs)
-    except OSError as exc:
-        problems.append(problem(Code.S_WRITE, file=str(out_dir), detail=str(exc)))
-        _report_init(json_out, out_dir, [], problems)
-        raise typer.Exit(EXIT_PROBLEMS) from None
+    results = write_workbooks(r, jobs_list, info, pw, jobs)
+    written = [w for w in results if not w.error]
+    for w in results:
+        if w.error:
+            problems.append(problem(Code.S_WRITE, file=w.file, unit=w.name, detail=w.error))
     _report_init(json_out, out_dir, written, problems)
     if any(p.severity is Severity.ERROR for p in problems):
         raise typer.Exit(EXIT_PROBLEMS)
