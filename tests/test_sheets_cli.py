@@ -261,6 +261,18 @@ def test_inspect_flags_moved_rows(tmp_path: Path) -> None:
     res = runner.invoke(app, ["inspect", str(path), "--json"])
     (rep,) = json.loads(res.stdout)
     assert rep["moved"] > 0 and not rep["map"][0]["id_ok"]
+    assert res.exit_code == 0 and rep["problems"] == []
+    # a deleted sheet: the identity still reads, its inputs are reported missing
+    wb = openpyxl.load_workbook(path)
+    del wb[first.sheet]
+    wb.save(path)
+    res = runner.invoke(app, ["inspect", str(path), "--json"])
+    assert res.exit_code == 1
+    (rep,) = json.loads(res.stdout)
+    assert rep["ok"] and [p["code"] for p in rep["problems"]] == ["W016"]
+    assert all(e["value"] is None and not e["id_ok"] for e in rep["map"] if e["sheet"] == first.sheet)
+    res = runner.invoke(app, ["inspect", str(path)])
+    assert res.exit_code == 1 and "W016" in res.output and "Traceback" not in res.output
 
 
 def test_write_workbooks_is_the_same_in_a_pool(tmp_path: Path) -> None:

@@ -447,9 +447,12 @@ def inspect_file(path: Path) -> dict[str, Any]:
         if L.META_SHEET not in wb.sheet_names:
             return _fail(path, Code.W_NOT_ZWGK, sheet_name=L.META_SHEET, detail="")
         lay = L.read_layout(wb.get_sheet_by_name(L.META_SHEET).to_python(skip_empty_area=False))
-        grids = {}
+        grids: dict[str, list[list[Any]]] = {}
+        missing: dict[str, int] = {}
         for m in lay.inputs:
-            if m.sheet not in grids:
+            if m.sheet not in wb.sheet_names:
+                missing[m.sheet] = missing.get(m.sheet, 0) + 1
+            elif m.sheet not in grids:
                 grids[m.sheet] = wb.get_sheet_by_name(m.sheet).to_python(skip_empty_area=False)
     except L.LayoutError as exc:
         if exc.not_zwgk:
@@ -462,9 +465,9 @@ def inspect_file(path: Path) -> dict[str, Any]:
     filled_by_sheet: dict[str, int] = {}
     moved = 0
     for m in lay.inputs:
-        grid = grids[m.sheet]
+        grid = grids.get(m.sheet, [])
         value = _json_value(L.value_at(grid, m.cell))
-        id_ok = L.cell_text(L.value_at(grid, m.id_cell)) == m.id
+        id_ok = m.sheet in grids and L.cell_text(L.value_at(grid, m.id_cell)) == m.id
         moved += not id_ok
         if value is not None:
             filled_by_sheet[m.sheet] = filled_by_sheet.get(m.sheet, 0) + 1
@@ -515,6 +518,10 @@ def inspect_file(path: Path) -> dict[str, Any]:
         "inputs": len(lay.inputs),
         "filled": sum(filled_by_sheet.values()),
         "moved": moved,
+        "problems": [
+            problem(Code.W_SHEET_MISSING, file=str(path), sheet=name, sheet_name=name, count=n).to_dict()
+            for name, n in missing.items()
+        ],
         "map": entries,
     }
 
@@ -538,14 +545,17 @@ def inspect_cmd(
     else:
         for rep in reports:
             _print_inspect(rep)
-    if any(not rep["ok"] for rep in reports):
+    if any(not rep["ok"] or rep["problems"] for rep in reports):
         raise typer.Exit(EXIT_PROBLEMS)
+
+
+def _problem_of(p: Mapping[str, Any]) -> Problem:
+    return Problem(p["code"], Severity(p["severity"]), p["message"], p["hint"], file=p["file"], sheet=p["sheet"])
 
 
 def _print_inspect(rep: Mapping[str, Any]) -> None:
     if not rep["ok"]:
-        p = rep["problem"]
-        print_problems([Problem(p["code"], Severity(p["severity"]), p["message"], p["hint"], file=p["file"])])
+        print_problems([_problem_of(rep["problem"])])
         return
     rb, unit = rep["rubric"], rep["unit"]
     if rb["bundled_hash"] is None:
@@ -568,6 +578,7 @@ def _print_inspect(rep: Mapping[str, Any]) -> None:
         table.add_row(escape(s["name"]), f"[{style}]{s['filled']}[/]" if style else str(s["filled"]), str(s["inputs"]))
     table.add_row("[bold]合计[/]", f"[bold]{rep['filled']}[/]", f"[bold]{rep['inputs']}[/]")
     console.print(table)
+    print_problems([_problem_of(p) for p in rep["problems"]])
     if rep["moved"]:
         console.print(
             f"  [red]有 {rep['moved']} 个填写行的编号与标识不符:行可能被移动、插入或删除过。[/]", soft_wrap=True
