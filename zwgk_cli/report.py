@@ -979,7 +979,8 @@ def ranking_xlsx(report: Report) -> bytes:
     )
     cell_f = wb.add_format({"border": 1, "valign": "vcenter"})
     wrap_f = wb.add_format({"border": 1, "valign": "vcenter", "text_wrap": True})
-    num_f = wb.add_format({"border": 1, "num_format": "0.00", "valign": "vcenter"})
+    # Points in the General format: the values have at most two decimals, shown as written (98.5, 110).
+    num_f = wb.add_format({"border": 1, "valign": "vcenter", "align": "center"})
     pct_f = wb.add_format({"border": 1, "num_format": "0%", "valign": "vcenter"})
     note_f = wb.add_format({"italic": True, "font_color": "#595959"})
     tier_fmts = [wb.add_format({"bg_color": c}) for c in TIER_COLOURS]
@@ -1077,7 +1078,7 @@ def ranking_xlsx(report: Report) -> bytes:
                     "name": "总分",
                     "categories": [ws.name, 3, 1, 3 + n - 1, 1],
                     "values": [ws.name, 3, total_col, 3 + n - 1, total_col],
-                    "data_labels": {"value": True, "num_format": "0.##"},
+                    "data_labels": {"value": True, "num_format": "General"},
                     "fill": {"color": "#4472C4"},
                     "gap": 60,
                 }
@@ -1087,7 +1088,7 @@ def ranking_xlsx(report: Report) -> bytes:
             chart.set_x_axis({"min": 0, "max": _num(g.max), "major_gridlines": {"visible": True}})
             chart.set_legend({"none": True})
             chart.set_size({"width": 620, "height": max(300, 24 * n + 90)})
-            ws.insert_chart(2, ncols + 1, chart)
+            ws.insert_chart(last + 4, 1, chart)  # under the table: the sheet still prints one page wide
         ws.write(
             last + 2,
             0,
@@ -1204,7 +1205,7 @@ def rectify_xlsx(report: Report, unit: Mapping[str, Any]) -> bytes:
     plan_head_f = wb.add_format({**head, "bg_color": "#FFE699"})
     cell_f = wb.add_format({**base, "border": 1, "text_wrap": True, "valign": "top"})
     center_f = wb.add_format({**base, "border": 1, "align": "center", "valign": "top"})
-    num_f = wb.add_format({**base, "border": 1, "num_format": "0.##", "align": "center", "valign": "top"})
+    num_f = wb.add_format({**base, "border": 1, "align": "center", "valign": "top"})
     veto_f = wb.add_format({**base, "border": 1, "text_wrap": True, "valign": "top", "font_color": "#C00000"})
     plan_f = wb.add_format({**base, "border": 1, "text_wrap": True, "valign": "top", "locked": False})
     plan_f.set_bg_color("#FFF9E5")
