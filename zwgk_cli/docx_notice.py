@@ -155,6 +155,8 @@ def _set_fonts(rpr_owner: Any, east_asia: str, latin: str) -> None:
     if fonts is None:
         fonts = rpr.makeelement(qn("w:rFonts"), {})
         rpr.insert(0, fonts)
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(theme), None)  # a theme font would win over the names below
     fonts.set(qn("w:ascii"), latin)
     fonts.set(qn("w:hAnsi"), latin)
     fonts.set(qn("w:eastAsia"), east_asia)
@@ -429,17 +431,20 @@ def _table(ctx: _Ctx, table: Table) -> None:
     size = ctx.size("table_size") if ncols <= 8 else min(ctx.size("table_size"), 9.0)
     chars = column_widths(table, ctx.width_mm / (size * 25.4 / 72))
     widths = [Mm(c * size * 25.4 / 72) for c in chars]
+    # autofit=False already wrote <w:tblLayout w:type="fixed"/>; the cell margins follow it and
+    # precede <w:tblLook> (CT_TblPr's order: Word rejects elements out of order).
     tbl_pr = t._tbl.tblPr
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tbl_pr.append(layout)
     margins = OxmlElement("w:tblCellMar")
     for side in ("left", "right"):
         el = OxmlElement(f"w:{side}")
         el.set(qn("w:w"), str(CELL_MARGIN_TWIPS))
         el.set(qn("w:type"), "dxa")
         margins.append(el)
-    tbl_pr.append(margins)
+    look = tbl_pr.find(qn("w:tblLook"))
+    if look is not None:
+        look.addprevious(margins)
+    else:
+        tbl_pr.append(margins)
     for i, row in enumerate(t.rows):
         tr_pr = row._tr.get_or_add_trPr()
         tr_pr.append(OxmlElement("w:cantSplit"))
