@@ -62,9 +62,11 @@ class Corpus:
         self.tmp = Path(tempfile.mkdtemp(prefix="zwgk-corpus-"))
 
     # -- units and workbooks
-    def unit(self, uid: str, group: str = "县区", sites: int = 1, roster: bool = True) -> Unit:
+    def unit(
+        self, uid: str, group: str = "县区", sites: int = 1, roster: bool = True, task: str = "否", name: str = ""
+    ) -> Unit:
         targets = tuple(Target(f"{uid}W{i}", "website", f"{uid}网站{i}") for i in range(1, sites + 1))
-        u = Unit(uid, f"单位{uid}", group, {"督促指导任务": "否"}, targets)
+        u = Unit(uid, name or f"单位{uid}", group, {"督促指导任务": task}, targets)
         if roster:
             self.units.append(u)
         return u
@@ -438,6 +440,42 @@ def _cases(c: Corpus, p1: str) -> None:
         data,
         Case("", "生成后名单中新增了网站", "C13", "incomplete", [{"code": "W020"}]),
     )
+
+    shrunk = c.unit("C42", sites=1)
+    as_issued = Unit(
+        shrunk.id,
+        shrunk.name,
+        shrunk.group,
+        shrunk.attributes,
+        (*shrunk.targets, Target("C42W9", "website", "已撤并网站")),
+    )
+    data, _ = c.workbook(as_issued)
+    c.add(
+        "website_removed.xlsx",
+        data,
+        Case("", "生成后名单中删去了一个网站(其填写内容不计分)", "C42", "scored", [{"code": "W029"}], only=True),
+    )
+    renamed = c.unit("C43", name="单位C43(更名后)")
+    data, _ = c.workbook(Unit(renamed.id, "单位C43", renamed.group, renamed.attributes, renamed.targets))
+    c.add(
+        "unit_renamed.xlsx",
+        data,
+        Case("", "生成后名单中的单位名称改了(按编号对应)", "C43", "scored", [{"code": "W027"}], only=True),
+    )
+    tasked = c.unit("C44", task="是")
+    data, _ = c.workbook(Unit(tasked.id, tasked.name, tasked.group, {"督促指导任务": "否"}, tasked.targets))
+    c.add(
+        "task_added.xlsx",
+        data,
+        Case("", "生成后名单属性改了,细则要求的填写项评分表中没有", "C44", "incomplete", [{"code": "W030"}], only=True),
+    )
+    u = c.unit("C45", roster=False)
+    data, _ = c.workbook(u)
+
+    def future(wb: Any) -> None:
+        wb[L.META_SHEET]["B1"] = "9"
+
+    fatal("future_format.xlsx", c.edit(data, future), "更高版本 zwgk 生成的评分表", "W022")
 
     # ---------------------------------------------------------------- structure edits
     u = c.unit("C14")

@@ -282,3 +282,17 @@ def test_findings_table_file_problems(tmp_path: Path, corpus_rubric: Rubric, cor
     assert read_findings(bad, ctx)[1][0].code == Code.W_INPUTS_FILE.code
     bad.write_text("unit,value\nG01,1\n", encoding="utf-8")
     assert "criterion" in read_findings(bad, ctx)[1][0].message
+
+
+@pytest.mark.parametrize("rubric_id", ["jingzhou-2021", "mianyang-2022"])
+def test_shared_resolution_equals_resolving_each_unit(rubric_id: str) -> None:
+    """Units of the same group and attributes share a resolved variant, unless the variant
+    has per-unit criteria (荆州 市直部门 重点领域): then every unit gets its own."""
+    from conftest import load_sample
+
+    rubric, units = load_sample(rubric_id)
+    ctx = Context(rubric, units)
+    for unit in units:
+        plan = ctx.plan(unit.id)
+        assert not isinstance(plan, list)
+        assert plan.variant == rubric_mod.resolve(rubric, unit), unit.name

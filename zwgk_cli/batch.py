@@ -20,15 +20,18 @@ validation and the engine.
 
 from __future__ import annotations
 
+import io
+import json
 import multiprocessing
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from zwgk_cli import outputs, rules
 from zwgk_cli.model import (
@@ -125,8 +128,12 @@ def display_name(path: Path, base: Path | None) -> str:
 # ------------------------------------------------------------------ the spool
 
 
+# What a file's slot holds, in order.
+P_JSON, P_CSV, P_SUMMARY, P_DETAIL, P_PROBLEMS_CSV, P_PROBLEMS_JSON, P_PROBLEMS_XLSX = range(7)
+
+
 class Spool:
-    """An append-only temporary file per process; a unit's rendered outputs go in, a
+    """An append-only temporary file per process: a file's rendered outputs go in, a
     :class:`Slot` comes back.  Opened lazily so that forked workers each get their own."""
 
     def __init__(self, folder: Path):
@@ -135,32 +142,35 @@ class Spool:
         self._pid = 0
         self._path = ""
 
-    def put(self, r: outputs.Rendered) -> Slot:
+    def __getstate__(self) -> dict[str, Any]:  # sent to spawned workers: never an open file
+        return {"folder": self.folder, "_fh": None, "_pid": 0, "_path": ""}
+
+    def put(self, pieces: Sequence[str]) -> Slot:
         if self._fh is None or self._pid != os.getpid():
             self._pid = os.getpid()
             self._path = str(self.folder / f"spool-{self._pid}.bin")
-            self._fh = open(self._path, "ab")  # noqa: SIM115 - closed by the OS at process exit
-        pieces = [r.json.encode(), r.csv.encode(), r.summary.encode(), r.detail.encode()]
+            self._fh = open(self._path, "ab")  # noqa: SIM115 - kept open for the life of the worker
+        data = [piece.encode("utf-8") for piece in pieces]
         offset = self._fh.tell()
-        for piece in pieces:
-            self._fh.write(piece)
+        self._fh.write(b"".join(data))
         self._fh.flush()
-        a, b, c, d = (len(x) for x in pieces)
-        return Slot(self._path, offset, (a, b, c, d))
+        return Slot(self._path, offset, tuple(len(x) for x in data))
 
 
 @dataclass(frozen=True)
 class Slot:
     path: str
     offset: int
-    sizes: tuple[int, int, int, int]  # json, csv, summary, detail
+    sizes: tuple[int, ...]  # of each piece, see P_JSON …
 
     def read(self, which: int, handles: dict[str, Any]) -> str:
+        if not self.sizes[which]:
+            return ""
         fh = handles.get(self.path)
         if fh is None:
             fh = handles[self.path] = open(self.path, "rb")  # noqa: SIM115 - closed by the reader
         fh.seek(self.offset + sum(self.sizes[:which]))
-        return str(fh.read(self.sizes[which]).decode())
+        return str(fh.read(self.sizes[which]).decode("utf-8"))
 
 
 # ------------------------------------------------------------------ scoring one read
@@ -211,7 +221,8 @@ class Scorer:
 
     def score_read(self, read: WorkbookRead) -> FileResult:
         if not read.usable:
-            return FileResult(read.file, read.unit_id, read.unit_name, False, STATUS_INVALID, read.problems)
+            slot = self._spool(None, read.problems)
+            return FileResult(read.file, read.unit_id, read.unit_name, False, STATUS_INVALID, read.problems, slot)
         plan = self.ctx.plan(read.unit_id)
         assert isinstance(plan, UnitPlan)  # a usable read has a plan
         us = score_unit(self.rubric, plan.variant, plan.unit, read.values)
@@ -229,8 +240,14 @@ class Scorer:
             files=[read.file],
             problem_counts={"error": errors, "warning": len(problems) - errors},
         )
-        slot = self.spool.put(outputs.render_unit(entry, self.columns, self.titles))
+        slot = self._spool(entry, problems)
         return FileResult(read.file, plan.unit.id, plan.unit.name, True, status, problems, slot, entry["total"])
+
+    def _spool(self, entry: Mapping[str, Any] | None, problems: Sequence[Problem]) -> Slot:
+        unit = outputs.render_unit(entry, self.columns, self.titles) if entry is not None else None
+        probs = outputs.render_problems(problems)
+        pieces = [unit.json, unit.csv, unit.summary, unit.detail] if unit is not None else ["", "", "", ""]
+        return self.spool.put([*pieces, probs.csv, probs.json, probs.xlsx])
 
     def _after_scoring(self, read: WorkbookRead, plan: UnitPlan, us: UnitScore) -> list[Problem]:
         """Deductions without a 扣分说明; evidence-required items scored 0 for want of evidence."""
@@ -323,7 +340,8 @@ class Batch:
     units: list[Unit]
     files: list[FileResult]
     outcomes: list[UnitOutcome]
-    problems: list[Problem]
+    problems: list[Problem]  # every problem, in display order
+    extra: list[Problem] = field(default_factory=list)  # those not raised while reading a file
     skipped: int = 0
     workdir: Path | None = None
 
@@ -365,7 +383,8 @@ def _map(scorer: Scorer, refs: Sequence[FileRef], jobs: int, progress: Progress 
             if progress:
                 progress(i, total)
         return
-    ctx = multiprocessing.get_context("fork")
+    # fork on Linux (workers inherit the scorer); elsewhere the scorer is pickled to each worker
+    ctx = multiprocessing.get_context("fork") if _can_fork() else multiprocessing.get_context()
     chunk = max(1, min(CHUNK, total // (jobs * 4) or 1))
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(scorer,)) as pool:
         for i, res in enumerate(pool.map(_work, refs, chunksize=chunk), start=1):
@@ -412,6 +431,7 @@ def run(
 
 def _assemble(rubric: Rubric, units: Sequence[Unit], results: Sequence[FileResult], extra: Sequence[Problem]) -> Batch:
     problems: list[Problem] = list(extra)
+    batch_level: list[Problem] = list(extra)
     by_unit: dict[str, list[FileResult]] = {}
     known = {u.id for u in units}
     for r in results:
@@ -426,12 +446,14 @@ def _assemble(rubric: Rubric, units: Sequence[Unit], results: Sequence[FileResul
         if not mine:
             p = problem(Code.W_NO_WORKBOOK, unit=u.name, unit_name=u.name)
             problems.append(p)
+            batch_level.append(p)
             own = [p]
             outcome = UnitOutcome(u, STATUS_MISSING, None, files)
         elif len(mine) > 1:
             for f in files:  # one per file, so that each file's problems say it
                 p = problem(Code.W_DUPLICATE, file=f, unit=u.name, unit_name=u.name, files="、".join(files))
                 problems.append(p)
+                batch_level.append(p)
                 own.append(p)
             outcome = UnitOutcome(u, STATUS_INVALID, None, files)
         elif not mine[0].usable:
@@ -442,7 +464,7 @@ def _assemble(rubric: Rubric, units: Sequence[Unit], results: Sequence[FileResul
         outcome.warnings = len(own) - outcome.errors
         outcomes.append(outcome)
     problems.sort(key=sort_key)
-    return Batch(rubric, list(units), list(results), outcomes, problems)
+    return Batch(rubric, list(units), list(results), outcomes, problems, batch_level)
 
 
 # ------------------------------------------------------------------ writing the results folder
@@ -479,27 +501,45 @@ def _absent(batch: Batch, o: UnitOutcome) -> dict[str, Any]:
 
 
 def _pieces(batch: Batch, which: int, handles: dict[str, Any]) -> Iterator[str]:
-    """Each roster unit's rendered piece (0 json, 1 csv, 2 summary, 3 detail), in roster order."""
+    """Each roster unit's rendered piece (json, csv, summary or detail), in roster order."""
     columns = outputs.summary_columns(batch.rubric)
     for o in batch.outcomes:
         if o.result is not None and o.result.slot is not None:
             yield o.result.slot.read(which, handles)
             continue
         entry = _absent(batch, o)
-        if which == 0:
+        if which == P_JSON:
             yield outputs.unit_json(entry)
-        elif which == 1:
+        elif which == P_CSV:
             yield outputs.csv_line(outputs.summary_cells(entry, columns))
-        elif which == 2:
+        elif which == P_SUMMARY:
             yield outputs.xlsx_row(outputs.summary_cells(entry, columns))
         else:
             yield ""
 
 
-def _detail_rows(batch: Batch, handles: dict[str, Any]) -> Iterator[str]:
-    for text in _pieces(batch, 3, handles):
+def _rows(blocks: Iterable[str], sep: str) -> Iterator[str]:
+    for text in blocks:
         if text:
-            yield from text.split(outputs.ROW_SEP)
+            yield from text.split(sep)
+
+
+def _problem_blocks(batch: Batch, which: int, handles: dict[str, Any]) -> Iterator[str]:
+    """Rendered problems in display order: file by file (as the workers rendered them), with
+    the problems found for the batch as a whole merged in where their file sorts."""
+    by_name: dict[str, list[FileResult]] = {}
+    for r in batch.files:
+        by_name.setdefault(r.file, []).append(r)
+    extra: dict[str, list[Problem]] = {}
+    for p in batch.extra:
+        extra.setdefault(p.file, []).append(p)
+    for name in sorted(set(by_name) | set(extra)):
+        results = by_name.get(name, [])
+        if name not in extra and len(results) == 1 and results[0].slot is not None:
+            yield results[0].slot.read(which, handles)
+            continue
+        probs = outputs.render_problems([*extra.get(name, []), *(p for r in results for p in r.problems)])
+        yield {P_PROBLEMS_CSV: probs.csv, P_PROBLEMS_JSON: probs.json, P_PROBLEMS_XLSX: probs.xlsx}[which]
 
 
 @dataclass(frozen=True)
@@ -508,51 +548,99 @@ class Written:
     problems: tuple[Path, ...]
 
 
+def _write_xlsx(batch: Batch, path: Path) -> None:
+    handles: dict[str, Any] = {}
+    columns = outputs.summary_columns(batch.rubric)
+    try:
+        outputs.write_xlsx(
+            path,
+            [
+                outputs.SheetSpec(
+                    "汇总",
+                    [c.header for c in columns],
+                    [c.width for c in columns],
+                    lambda: _pieces(batch, P_SUMMARY, handles),
+                ),
+                outputs.SheetSpec(
+                    "明细",
+                    [h for h, _ in outputs.DETAIL_COLUMNS],
+                    [w for _, w in outputs.DETAIL_COLUMNS],
+                    lambda: _rows(_pieces(batch, P_DETAIL, handles), outputs.ROW_SEP),
+                ),
+                outputs.SheetSpec(
+                    "问题",
+                    [h for h, _ in outputs.PROBLEM_COLUMNS],
+                    [w for _, w in outputs.PROBLEM_COLUMNS],
+                    lambda: _rows(_problem_blocks(batch, P_PROBLEMS_XLSX, handles), outputs.ROW_SEP),
+                ),
+            ],
+        )
+    finally:
+        for fh in handles.values():
+            fh.close()
+
+
+def _xlsx_child(batch: Batch, path: Path, conn: Any) -> None:
+    try:
+        _write_xlsx(batch, path)
+        conn.send("")
+    except BaseException as exc:  # reported by the parent, which owns the exit code
+        conn.send(f"{type(exc).__name__}: {exc}")
+    finally:
+        conn.close()
+
+
 def write_results(batch: Batch, results_dir: Path, campaign: Mapping[str, Any], *, scores: bool = True) -> Written:
-    """Write the results folder; ``scores=False`` writes only the problem lists (``--strict``)."""
+    """Write the results folder; ``scores=False`` writes only the problem lists (``--strict``).
+
+    On Linux ``scores.xlsx`` is written by a forked child while this process writes the
+    rest; every file appears atomically and the bytes do not depend on who wrote them."""
     written: list[Path] = []
-    if scores:
-        handles: dict[str, Any] = {}
-        try:
+    handles: dict[str, Any] = {}
+    child = None
+    try:
+        if scores:
+            results_dir.mkdir(parents=True, exist_ok=True)
+            xlsx = results_dir / "scores.xlsx"
+            if _can_fork():
+                ctx = multiprocessing.get_context("fork")
+                parent_end, child_end = ctx.Pipe(duplex=False)
+                child = (ctx.Process(target=_xlsx_child, args=(batch, xlsx, child_end)), parent_end)
+                child[0].start()
+                child_end.close()
             header = document(batch.rubric, [], campaign, _groups(batch))
             path = results_dir / "scores.json"
-            outputs.write_scores_json(path, header, _pieces(batch, 0, handles))
+            outputs.write_scores_json(path, header, _pieces(batch, P_JSON, handles))
             written.append(path)
             columns = outputs.summary_columns(batch.rubric)
             path = results_dir / "scores.csv"
-            outputs.write_csv(path, [c.header for c in columns], _pieces(batch, 1, handles))
+            outputs.write_csv(path, [c.header for c in columns], _pieces(batch, P_CSV, handles))
             written.append(path)
-            path = results_dir / "scores.xlsx"
-            ordered = sorted(batch.problems, key=sort_key)
-            outputs.write_xlsx(
-                path,
-                [
-                    outputs.SheetSpec(
-                        "汇总",
-                        [c.header for c in columns],
-                        [c.width for c in columns],
-                        lambda: _pieces(batch, 2, handles),
-                    ),
-                    outputs.SheetSpec(
-                        "明细",
-                        [h for h, _ in outputs.DETAIL_COLUMNS],
-                        [w for _, w in outputs.DETAIL_COLUMNS],
-                        lambda: _detail_rows(batch, handles),
-                    ),
-                    outputs.SheetSpec(
-                        "问题",
-                        [h for h, _ in outputs.PROBLEM_COLUMNS],
-                        [w for _, w in outputs.PROBLEM_COLUMNS],
-                        lambda: (outputs.xlsx_row(outputs.problem_cells(p)) for p in ordered),
-                    ),
-                ],
-            )
-            written.append(path)
-        finally:
-            for fh in handles.values():
-                fh.close()
-    problem_paths = outputs.write_problems(results_dir, batch.problems)
+            if child is None:
+                _write_xlsx(batch, xlsx)
+        counts = {"error": batch.errors, "warning": batch.warnings}
+        problem_paths = outputs.write_problems(
+            results_dir,
+            counts,
+            _problem_blocks(batch, P_PROBLEMS_CSV, handles),
+            _rows(_problem_blocks(batch, P_PROBLEMS_JSON, handles), "\n"),
+        )
+    finally:
+        for fh in handles.values():
+            fh.close()
+        if child is not None:
+            process, conn = child
+            error = conn.recv() if conn.poll(None) else "写入进程意外退出"
+            process.join()
+            if error or process.exitcode:
+                raise OSError(f"写入 scores.xlsx 失败:{error or process.exitcode}")
+    if scores:
+        written.append(results_dir / "scores.xlsx")
     return Written(tuple(written), problem_paths)
+
+
+def _can_fork() -> bool:
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
 def _groups(batch: Batch) -> list[str]:
@@ -563,8 +651,8 @@ def _groups(batch: Batch) -> list[str]:
     return seen
 
 
-def summary(batch: Batch, written: Written | None = None) -> dict[str, Any]:
-    """The ``--json`` summary: counts per status, files, problems, outputs."""
+def summary_header(batch: Batch, written: Written | None = None) -> dict[str, Any]:
+    """The ``--json`` summary without its problem list: counts per status, files, outputs."""
     return {
         "rubric": batch.rubric.id,
         "rubric_hash": batch.rubric.hash,
@@ -576,5 +664,29 @@ def summary(batch: Batch, written: Written | None = None) -> dict[str, Any]:
         "errors": batch.errors,
         "warnings": batch.warnings,
         "outputs": [str(p) for p in (written.scores + written.problems)] if written else [],
-        "problems": [p.to_dict() for p in batch.problems],
+        "problems": [],
     }
+
+
+def write_summary(batch: Batch, written: Written | None, out: IO[str]) -> None:
+    """The ``--json`` summary to ``out``: one line, the problems in display order last."""
+    text = json.dumps(summary_header(batch, written), ensure_ascii=False)
+    assert text.endswith('"problems": []}')
+    out.write(text[: -len("[]}")] + "[")
+    handles: dict[str, Any] = {}
+    try:
+        first = True
+        for item in _rows(_problem_blocks(batch, P_PROBLEMS_JSON, handles), "\n"):
+            out.write(item if first else ", " + item)
+            first = False
+    finally:
+        for fh in handles.values():
+            fh.close()
+    out.write("]}\n")
+
+
+def summary(batch: Batch, written: Written | None = None) -> dict[str, Any]:
+    """The ``--json`` summary as data."""
+    buf = io.StringIO()
+    write_summary(batch, written, buf)
+    return dict(json.loads(buf.getvalue()))

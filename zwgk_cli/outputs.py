@@ -76,7 +76,7 @@ FIELD_COLUMNS: tuple[Column, ...] = (
     Column("否决原因", "field", "vetoes", 30),
     Column("加分是否计入", "field", "bonus_counted", 10),
     Column("扣分(通报曝光等)", "field", "penalties", 10),
-    Column("达标情况", "field", "thresholds", 24),
+    Column("未达合格线", "field", "thresholds", 24),
 )
 TAIL_COLUMNS: tuple[Column, ...] = (
     Column("错误数", "field", "errors", 6),
@@ -147,7 +147,22 @@ def _yes_no(value: bool | None) -> str:
     return "" if value is None else ("是" if value else "否")
 
 
-def summary_cells(unit: Mapping[str, Any], columns: Sequence[Column]) -> list[Cell]:
+def _failed_thresholds(unit: Mapping[str, Any], titles: Mapping[str, str]) -> str:
+    """“网站(绵阳市…网站):不合格” for every part or target below its pass line."""
+    names = {t.get("target"): t.get("name", "") for t in unit.get("targets") or []}
+    out = []
+    for key, verdict in (unit.get("thresholds") or {}).items():
+        if verdict == "合格":
+            continue
+        part, _, target = key.partition("/")
+        where = titles.get(part, part) + (f"({names.get(target) or target})" if target else "")
+        out.append(f"{where}:{verdict}")
+    return "；".join(out)
+
+
+def summary_cells(
+    unit: Mapping[str, Any], columns: Sequence[Column], titles: Mapping[str, str] | None = None
+) -> list[Cell]:
     """A unit's row of the summary (a ``scores.json`` unit entry in, cells out)."""
     parts: dict[str, Any] = {}
     _flat_parts(unit.get("parts") or {}, parts)
@@ -171,7 +186,7 @@ def summary_cells(unit: Mapping[str, Any], columns: Sequence[Column]) -> list[Ce
         ),
         "bonus_counted": _yes_no(unit.get("bonus_counted")),
         "penalties": unit.get("penalties"),
-        "thresholds": "；".join(f"{k}:{v}" for k, v in (unit.get("thresholds") or {}).items() if v != "合格"),
+        "thresholds": _failed_thresholds(unit, titles or {}),
         "errors": problems.get("error", 0),
         "warnings": problems.get("warning", 0),
         "files": "、".join(unit.get("files") or []),
@@ -291,12 +306,21 @@ def problem_cells(p: Problem) -> list[Cell]:
     return [SEVERITY_LABELS[p.severity], p.code, p.file, p.sheet, where, p.unit, p.indicator, p.message, p.hint]
 
 
-def problems_json(problems: Sequence[Problem]) -> str:
-    """``problems.json``: ``{format, counts{error, warning}, problems[…]}`` in display order."""
-    ordered = sorted(problems, key=sort_key)
-    counts = {"error": sum(1 for p in ordered if p.severity == "error")}
-    counts["warning"] = len(ordered) - counts["error"]
-    return dumps({"format": "zwgk-problems/1", "counts": counts, "problems": [p.to_dict() for p in ordered]})
+def problem_dict(p: Problem) -> dict[str, Any]:
+    """A problem as JSON data (the fields of :meth:`Problem.to_dict`, without its deep copies)."""
+    return {
+        "code": p.code,
+        "severity": str(p.severity),
+        "message": p.message,
+        "hint": p.hint,
+        "file": p.file,
+        "sheet": p.sheet,
+        "cell": p.cell,
+        "path": p.path,
+        "line": p.line,
+        "unit": p.unit,
+        "indicator": p.indicator,
+    }
 
 
 # ------------------------------------------------------------------ CSV
@@ -345,22 +369,37 @@ def xml_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _cell_xml(col: int, value: str | int | float | Decimal, style: int) -> str:
+    ref = f"{_COLS[col]}{ROW_MARK}"
+    if isinstance(value, str):
+        s = style or (STYLE_QUOTED if value.startswith(TRIGGERS) else 0)
+        attr = f' s="{s}"' if s else ""
+        space = ' xml:space="preserve"' if value != value.strip() else ""
+        return f'<c r="{ref}"{attr} t="inlineStr"><is><t{space}>{xml_text(value)}</t></is></c>'
+    number = int(value) if isinstance(value, float) and value.is_integer() else value
+    attr = f' s="{style}"' if style else ""
+    return f'<c r="{ref}"{attr}><v>{number}</v></c>'
+
+
+_CELL_CACHE: dict[tuple[int, type, object, int], str] = {}
+_CELL_CACHE_MAX = 100_000  # rubric texts, titles, points recur in every unit; bounded, so memory stays flat
+
+
 def xlsx_row(cells: Sequence[Cell], style: int = 0) -> str:
-    """One ``<row>`` with :data:`ROW_MARK` where its number goes."""
+    """One ``<row>`` with :data:`ROW_MARK` where its number goes (a cell's XML does not depend
+    on its row, so the cells that recur from unit to unit are rendered once)."""
     parts = [f'<row r="{ROW_MARK}">']
+    cache = _CELL_CACHE
     for i, value in enumerate(cells):
         if value is None or value == "":
             continue
-        ref = f"{_COLS[i]}{ROW_MARK}"
-        if isinstance(value, str):
-            s = style or (STYLE_QUOTED if value.startswith(TRIGGERS) else 0)
-            attr = f' s="{s}"' if s else ""
-            space = ' xml:space="preserve"' if value != value.strip() else ""
-            parts.append(f'<c r="{ref}"{attr} t="inlineStr"><is><t{space}>{xml_text(value)}</t></is></c>')
-        else:
-            number = int(value) if isinstance(value, float) and value.is_integer() else value
-            attr = f' s="{style}"' if style else ""
-            parts.append(f'<c r="{ref}"{attr}><v>{number}</v></c>')
+        key = (i, type(value), value, style)
+        xml = cache.get(key)
+        if xml is None:
+            xml = _cell_xml(i, value, style)
+            if len(cache) < _CELL_CACHE_MAX:
+                cache[key] = xml
+        parts.append(xml)
     parts.append("</row>")
     return "".join(parts)
 
@@ -383,9 +422,27 @@ def unit_json(unit: Mapping[str, Any]) -> str:
 
 
 def render_unit(unit: Mapping[str, Any], columns: Sequence[Column], titles: Mapping[str, str]) -> Rendered:
-    cells = summary_cells(unit, columns)
+    cells = summary_cells(unit, columns, titles)
     detail = ROW_SEP.join(xlsx_row(r) for r in detail_rows(unit, titles))
     return Rendered(unit_json(unit), csv_line(cells), xlsx_row(cells), detail)
+
+
+@dataclass(frozen=True)
+class RenderedProblems:
+    """Problems (in display order) for problems.csv, problems.json and the 问题 sheet."""
+
+    csv: str  # CSV lines
+    json: str  # one JSON text per problem, joined by newlines
+    xlsx: str  # rows joined by ROW_SEP
+
+
+def render_problems(problems: Sequence[Problem]) -> RenderedProblems:
+    ordered = sorted(problems, key=sort_key)
+    return RenderedProblems(
+        "".join(csv_line(problem_cells(p)) for p in ordered),
+        "\n".join(json.dumps(problem_dict(p), ensure_ascii=False) for p in ordered),
+        ROW_SEP.join(xlsx_row(problem_cells(p)) for p in ordered),
+    )
 
 
 # ------------------------------------------------------------------ atomic streaming files
@@ -406,22 +463,28 @@ def atomic_open(path: Path) -> Iterator[IO[bytes]]:
         raise
 
 
-def write_scores_json(path: Path, header: Mapping[str, Any], units: Iterable[str]) -> None:
-    """``header`` is :func:`results.document` with an empty ``units`` list (its last key);
-    ``units`` are the units' one-line JSON texts, in order."""
+def write_json_list(path: Path, header: Mapping[str, Any], key: str, items: Iterable[str]) -> None:
+    """A JSON document whose last key ``key`` is a list, streamed one item (a one-line JSON
+    text) per line: the header is pretty-printed, the list never held in memory."""
     text = dumps(header)
-    tail = '"units": []\n}\n'
-    if not text.endswith(tail):  # pragma: no cover - results.document keeps units last
-        raise ValueError("scores.json: units must be the document's last key")
+    tail = f'"{key}": []\n}}\n'
+    if not text.endswith(tail):  # pragma: no cover - the list is always the last key
+        raise ValueError(f"{path.name}: {key} must be the document's last key")
     with atomic_open(path) as fh:
         fh.write(text[: -len(tail)].encode("utf-8"))
-        fh.write(b'"units": [')
+        fh.write(f'"{key}": ['.encode())
         first = True
-        for line in units:
+        for line in items:
             fh.write(("\n    " if first else ",\n    ").encode("utf-8"))
             fh.write(line.encode("utf-8"))
             first = False
         fh.write(b"\n  ]\n}\n" if not first else b"]\n}\n")
+
+
+def write_scores_json(path: Path, header: Mapping[str, Any], units: Iterable[str]) -> None:
+    """``header`` is :func:`results.document` with an empty ``units`` list (its last key);
+    ``units`` are the units' one-line JSON texts, in order."""
+    write_json_list(path, header, "units", units)
 
 
 def write_csv(path: Path, header: Sequence[str], lines: Iterable[str]) -> None:
@@ -622,12 +685,14 @@ def _app(sheets: Sequence[SheetSpec]) -> str:
     )
 
 
-def write_problems(results_dir: Path, problems: Sequence[Problem]) -> tuple[Path, Path]:
-    """``problems.csv`` (UTF-8 with BOM, display order) and ``problems.json``."""
-    ordered = sorted(problems, key=sort_key)
+def write_problems(
+    results_dir: Path, counts: Mapping[str, int], csv_blocks: Iterable[str], json_items: Iterable[str]
+) -> tuple[Path, Path]:
+    """``problems.csv`` (UTF-8 with BOM) and ``problems.json`` from pre-rendered problems in
+    display order (see :func:`render_problems`)."""
     csv_path = results_dir / "problems.csv"
     json_path = results_dir / "problems.json"
-    write_csv(csv_path, [h for h, _ in PROBLEM_COLUMNS], (csv_line(problem_cells(p)) for p in ordered))
-    with atomic_open(json_path) as fh:
-        fh.write(problems_json(ordered).encode("utf-8"))
+    write_csv(csv_path, [h for h, _ in PROBLEM_COLUMNS], csv_blocks)
+    header = {"format": "zwgk-problems/1", "counts": dict(counts), "problems": []}
+    write_json_list(json_path, header, "problems", json_items)
     return csv_path, json_path

@@ -45,6 +45,7 @@ from typing import Any, NoReturn
 from zwgk_cli import layout
 from zwgk_cli.model import (
     Criterion,
+    Indicator,
     Input,
     ReadingKey,
     Rubric,
@@ -110,36 +111,102 @@ class UnitPlan:
     criteria: Mapping[tuple[str, str], Criterion]  # (target, criterion id)
 
 
-def plan_unit(rubric: Rubric, unit: Unit) -> UnitPlan:
-    variant = resolve(rubric, unit)
-    inputs: dict[ReadingKey, tuple[Criterion, Input]] = {}
+@dataclass(frozen=True)
+class _Shape:
+    """What every unit resolved to the same variant shares: criteria in order, titles."""
+
+    rows: tuple[tuple[str | None, Criterion, tuple[Input, ...]], ...]  # (per-target kind, criterion, live inputs)
+    titles: Mapping[str, str]
+
+
+def _shape(variant: Variant) -> _Shape:
+    rows = []
     titles: dict[str, str] = {}
-    criteria: dict[tuple[str, str], Criterion] = {}
     for part, chain, crit in walk_with_path(variant):
         names = [i.title for i in chain]
         if crit.title and crit.title != names[-1]:
             names.append(crit.title)
         titles[crit.id] = "/".join(names)
-        targets = [t.id for t in unit.targets_of(part.per_target)] if part.per_target else [""]
+        rows.append((part.per_target, crit, crit.live_inputs()))
+    return _Shape(tuple(rows), titles)
+
+
+def plan_unit(rubric: Rubric, unit: Unit, variant: Variant | None = None, shape: _Shape | None = None) -> UnitPlan:
+    variant = variant if variant is not None else resolve(rubric, unit)
+    shape = shape if shape is not None else _shape(variant)
+    inputs: dict[ReadingKey, tuple[Criterion, Input]] = {}
+    criteria: dict[tuple[str, str], Criterion] = {}
+    for per_target, crit, live in shape.rows:
+        targets = [t.id for t in unit.targets_of(per_target)] if per_target else [""]
         for tid in targets:
             criteria[(tid, crit.id)] = crit
-            for inp in crit.live_inputs():
+            for inp in live:
                 inputs[ReadingKey(tid, crit.id, inp.id)] = (crit, inp)
-    return UnitPlan(unit, variant, inputs, titles, criteria)
+    return UnitPlan(unit, variant, inputs, shape.titles, criteria)
+
+
+def _identity_matters(variant: Variant) -> bool:
+    """Whether resolving a unit on ``variant`` reads more than its group and attributes: its own
+    criteria sets (by name or alias), or a condition on its name."""
+
+    def conds(a: Any) -> Iterable[Any]:
+        return (*a.only_if, *a.not_if)
+
+    def criteria(ind: Indicator) -> Iterable[Criterion]:
+        yield from ind.criteria
+        for s in ind.by_unit:
+            yield from s.criteria
+        for sub in ind.indicators:
+            yield from criteria(sub)
+
+    def indicators(ind: Indicator) -> Iterable[Indicator]:
+        yield ind
+        for sub in ind.indicators:
+            yield from indicators(sub)
+
+    for part in variant.walk_parts():
+        for top in part.indicators:
+            if any(ind.by_unit for ind in indicators(top)):
+                return True
+            for crit in criteria(top):
+                for applies in (crit.applies, *(t.applies for t in crit.terms), *(v.applies for v in crit.vetoes)):
+                    if any(c.attribute in ("name", "单位名称") for c in conds(applies)):
+                        return True
+    return False
 
 
 class Context:
-    """The rubric and roster a batch is read against; plans are made once per unit."""
+    """The rubric and roster a batch is read against; plans are made once per unit, and a
+    unit's resolved variant is shared with every unit of the same group and attributes
+    (resolution reads nothing else unless the variant has per-unit criteria)."""
 
     def __init__(self, rubric: Rubric, units: Sequence[Unit]):
         self.rubric = rubric
         self.units = {u.id: u for u in units}
         self._plans: dict[str, UnitPlan | list[Problem]] = {}
+        self._resolved: dict[tuple[Any, ...], tuple[Variant, _Shape]] = {}
+        self._identity: dict[str, bool] = {}
+
+    def _resolve(self, unit: Unit) -> tuple[Variant, _Shape]:
+        base = self.rubric.variant_for_group(unit.group)
+        key: tuple[Any, ...] = (unit.group, tuple(sorted(unit.attributes.items())))
+        if base is not None:
+            if base.id not in self._identity:
+                self._identity[base.id] = _identity_matters(base)
+            if self._identity[base.id]:
+                key = (*key, unit.name, unit.aliases)
+        hit = self._resolved.get(key)
+        if hit is None:
+            variant = resolve(self.rubric, unit)
+            hit = self._resolved[key] = (variant, _shape(variant))
+        return hit
 
     def plan(self, unit_id: str) -> UnitPlan | list[Problem]:
         if unit_id not in self._plans:
+            unit = self.units[unit_id]
             try:
-                self._plans[unit_id] = plan_unit(self.rubric, self.units[unit_id])
+                variant, shape = self._resolve(unit)
+                self._plans[unit_id] = plan_unit(self.rubric, unit, variant, shape)
             except RubricError as exc:
                 self._plans[unit_id] = list(exc.problems)
         return self._plans[unit_id]
@@ -338,7 +405,6 @@ def sheet_parts(pkg: Package) -> dict[str, str]:
 
 # ------------------------------------------------------------------ step 3: the sheet guard and cell scan
 
-_ATTR_T = re.compile(rb'\bt="([a-zA-Z]+)"')
 _ATTR_S = re.compile(rb'\bs="([0-9]+)"')
 _FORMULA_AT = re.compile(rb"\s*<(?:\w+:)?f\b([^>]*?)(/?)>(?:(.*?)</(?:\w+:)?f>)?", re.S)
 _VALUE_AT = re.compile(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
@@ -362,7 +428,7 @@ def _col_number(letters: bytes) -> int:
 
 def _ref_order(ref: str) -> tuple[int, int]:
     try:
-        return layout.parse_a1(ref)
+        return _pos(ref)
     except ValueError:
         return (0, 0)
 
@@ -414,17 +480,18 @@ def scan_cells(xml: bytes, wanted: Iterable[str]) -> dict[str, CellInfo]:
         if close < 0:
             continue
         attrs = xml[i:close]
-        t = _ATTR_T.search(attrs)
-        s = _ATTR_S.search(attrs)
         formula: str | None = None
         error: str | None = None
         if not attrs.endswith(b"/"):  # not self-closing: it may hold a formula and a value
-            f = _FORMULA_AT.match(xml, close + 1)
-            if f is not None:
-                formula = html.unescape((f.group(3) or b"").decode("utf-8", "replace"))
-            if t is not None and t.group(1) == b"e":
+            nxt = xml.find(b"<", close + 1, close + 64)
+            if nxt >= 0 and xml.startswith((b"<f", b"<x:f"), nxt):
+                f = _FORMULA_AT.match(xml, close + 1)
+                if f is not None:
+                    formula = html.unescape((f.group(3) or b"").decode("utf-8", "replace"))
+            if b't="e"' in attrs:
                 v = _VALUE_AT.search(xml, close + 1, close + 4096)
                 error = v.group(1).decode("utf-8", "replace") if v else "#ERROR"
+        s = _ATTR_S.search(attrs) if b" s=" in attrs else None
         if formula is not None or error is not None or s is not None:
             info[ref] = CellInfo(formula, error, int(s.group(1)) if s else 0)
     return info
@@ -582,13 +649,16 @@ class _Reader:
             meta_rows = _meta_rows(wb.get_sheet_by_name(layout.META_SHEET).to_python(skip_empty_area=False))
         except CalamineError as exc:
             self.stop(Code.W_CELL_ERROR, sheet_name=layout.META_SHEET, detail=str(exc)[:100])
+        head = meta_rows[0] if meta_rows else []
+        if len(head) > 1 and head[0] == layout.MAGIC:
+            fmt = layout.cell_text(head[1])
+            if fmt.isdigit() and int(fmt) > layout.FORMAT_VERSION:
+                self.stop(Code.W_FORMAT_VERSION, found=fmt, expected=str(layout.FORMAT_VERSION))
         try:
             lay = layout.read_layout(meta_rows)
         except layout.LayoutError as exc:
             if exc.not_zwgk:
                 self.stop(Code.W_NOT_ZWGK, sheet_name=layout.META_SHEET, detail=f":{exc.reason}")
-            if "格式版本" in exc.reason:
-                self.stop(Code.W_FORMAT_VERSION, found=exc.reason, expected=str(layout.FORMAT_VERSION))
             self.stop(Code.W_BAD_META, detail=exc.reason)
         del meta_rows
         plan = self._identity(lay)
@@ -757,9 +827,11 @@ class _Reader:
             locate = _Locator(grid)
             merged_at = _merged_inputs(merged, rows)
             self._merged = merged
+            pct = pct_styles or set()
             for m in rows:
-                seen.add(m.key)
-                self._one(m, plan, grid, merged_at, info, pct_styles or set(), locate)
+                key = m.key
+                seen.add(key)
+                self._one(m, key, plan, grid, merged_at, info, pct, locate)
         for key, (crit, inp) in plan.inputs.items():
             if key in seen or key.target not in ("", *book_targets):
                 continue
@@ -774,6 +846,7 @@ class _Reader:
     def _one(
         self,
         m: layout.MapRow,
+        key: ReadingKey,
         plan: UnitPlan,
         grid: Sequence[Sequence[Any]],
         merged_at: Mapping[tuple[int, int], str],
@@ -781,7 +854,6 @@ class _Reader:
         pct_styles: set[int],
         locate: _Locator,
     ) -> None:
-        key = m.key
         spec = plan.inputs.get(key)
         if spec is None:
             self._not_live(m, plan, grid)
@@ -878,25 +950,26 @@ class _Reader:
 
     def _note(self, key: ReadingKey, m: layout.MapRow, dr: int, dc: int, grid: Sequence[Sequence[Any]]) -> None:
         """The criterion's 扣分说明 (shared by its inputs), shifted like its input when rows moved."""
-        nk = (key.target, key.criterion)
         try:
-            r, c = layout.parse_a1(m.note_cell) if m.note_cell else (layout.parse_a1(m.cell)[0], layout.COL_NOTE)
+            r, c = _pos(m.note_cell) if m.note_cell else (_pos(m.cell)[0], layout.COL_NOTE)
         except ValueError:
             return
         r, c = r + dr, c + dc
-        if nk not in self.out.note_sources:
-            self.out.note_sources[nk] = Source(self.file, m.sheet, layout.a1(r, c))
+        nk = (key.target, key.criterion)
+        out = self.out
+        if nk not in out.note_sources:
+            out.note_sources[nk] = Source(self.file, m.sheet, layout.a1(r, c))
         raw = _at(grid, r, c)
-        if raw in (None, ""):
+        if raw is None or raw == "":
             return
         text = raw.strip() if isinstance(raw, str) else describe(raw)
         if not text:
             return
-        have = self.out.notes.get(nk)
+        have = out.notes.get(nk)
         if have is None:
-            self.out.notes[nk] = text
+            out.notes[nk] = text
         elif text not in have.split("；"):
-            self.out.notes[nk] = f"{have}；{text}"
+            out.notes[nk] = f"{have}；{text}"
 
 
 class _Locator:

@@ -3,12 +3,14 @@ total every unit, write the results folder."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.table import Table
 
 from zwgk_cli import batch as batch_mod
 from zwgk_cli.cli import app
@@ -20,11 +22,10 @@ from zwgk_cli.cli.common import (
     load_campaign,
     load_rubric,
     load_units,
-    print_json,
     problems_table,
     usage_error,
 )
-from zwgk_cli.problems import Severity, sort_key
+from zwgk_cli.problems import SEVERITY_LABELS, Problem, Severity, sort_key
 from zwgk_cli.readback import Context, read_findings
 from zwgk_cli.results import STATUS_LABELS
 
@@ -126,8 +127,8 @@ def score_cmd(
             written = batch_mod.write_results(batch, results_dir, batch_mod.campaign_fields(camp), scores=not blocked)
         except OSError as exc:
             usage_error(f"无法写入结果目录 {results_dir}:{exc.strerror or exc}")
-        if json_out:
-            print_json(batch_mod.summary(batch, written))
+        if json_out:  # one line, streamed: a batch may have tens of thousands of problems
+            batch_mod.write_summary(batch, written, sys.stdout)
         else:
             _print(batch, written, blocked)
     raise typer.Exit(EXIT_PROBLEMS if batch.errors else EXIT_OK)
@@ -136,11 +137,15 @@ def score_cmd(
 def _print(batch: batch_mod.Batch, written: batch_mod.Written, blocked: bool) -> None:
     problems = sorted(batch.problems, key=sort_key)
     if problems:
-        shown = problems[:TABLE_LIMIT]
+        # grouped by file, errors first; a long list is cut (the files have every problem)
+        ordered = sorted(problems, key=lambda p: (p.severity is not Severity.ERROR, *sort_key(p)))
+        shown = sorted(ordered[:TABLE_LIMIT], key=sort_key)
         title = "发现的问题(按文件分组,错误在前)"
         if len(problems) > len(shown):
-            title += f",仅显示前{len(shown)}条,共{len(problems)}条"
+            title += f":显示其中{len(shown)}条(错误优先),全部{len(problems)}条见 problems.csv"
         err_console.print(problems_table(shown, title))
+        if len(problems) > len(shown):
+            err_console.print(_by_code(problems))
     counts = batch.counts
     parts = [f"{STATUS_LABELS[s]} {n}" for s, n in counts.items() if n]
     console.print(
@@ -157,3 +162,21 @@ def _print(batch: batch_mod.Batch, written: batch_mod.Written, blocked: bool) ->
         console.print("[red]--strict:存在错误,未写入评分结果[/](已有的评分结果未更新)。")
     for p in (*written.scores, *written.problems):
         console.print(f"已写出 {p}")
+
+
+def _by_code(problems: list[Problem]) -> Table:
+    """How many problems of each code, in how many files, with one example."""
+    table = Table(title="问题按代码统计")
+    for col in ("代码", "级别", "条数", "文件数", "示例"):
+        table.add_column(col)
+    groups: dict[str, list[Problem]] = {}
+    for p in problems:
+        groups.setdefault(p.code, []).append(p)
+    for code, items in sorted(groups.items(), key=lambda kv: (kv[1][0].severity is not Severity.ERROR, kv[0])):
+        first = items[0]
+        style = "red" if first.severity is Severity.ERROR else "yellow"
+        files = len({p.file for p in items})
+        table.add_row(
+            code, f"[{style}]{SEVERITY_LABELS[first.severity]}[/]", str(len(items)), str(files), first.message
+        )
+    return table
