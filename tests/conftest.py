@@ -15,18 +15,23 @@ from zwgk_cli.roster import load_roster
 DATA = Path(__file__).parent / "data"
 
 
-@pytest.fixture(scope="session")
-def soffice() -> str:
+def require_soffice() -> str:
     """The LibreOffice executable.  Skips when it is missing on a developer machine; fails
     when ``CI=true``: CI must run the LibreOffice tests, never skip them."""
-    from zwgk_cli.office import find_soffice
+    from zwgk_cli import office
 
-    exe = find_soffice()
+    exe = office.find_soffice()
     if exe is None:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail("CI 环境必须安装 LibreOffice(soffice):公式与引擎一致性测试不能跳过。")
         pytest.skip("LibreOffice (soffice) is not installed")
     return exe
+
+
+@pytest.fixture(scope="session")
+def soffice() -> str:
+    """Use in every test marked ``libreoffice`` (see :func:`require_soffice`)."""
+    return require_soffice()
 
 
 def load_sample(rubric_id: str) -> tuple[Rubric, list[Unit]]:

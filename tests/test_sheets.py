@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import load_sample, long_list_rubric, mini_units
+from conftest import load_sample, long_list_rubric, mini_units, require_soffice
 
 from zwgk_cli import fill, rules, sheets
 from zwgk_cli import layout as L
@@ -493,6 +493,20 @@ def test_random_values_reach_vetoes_caps_and_gates() -> None:
             gated += us.bonus_counted is False
             totals.add(us.total)
     assert vetoed and gated and len(totals) > 20
+
+
+def test_soffice_fixture_skips_locally_but_fails_on_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    from zwgk_cli import office
+
+    monkeypatch.setattr(office, "find_soffice", lambda: None)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception):
+        require_soffice()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception):
+        require_soffice()
+    monkeypatch.setattr(office, "find_soffice", lambda: "/opt/soffice")
+    assert require_soffice() == "/opt/soffice"
 
 
 # ------------------------------------------------------------------ rule helpers of the summary sheet
