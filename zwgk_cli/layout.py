@@ -440,6 +440,8 @@ def meta_rows(
 
 def cell_text(value: object) -> str:
     """A cell value as text the way the meta sheet means it (``2022.0`` → ``2022``)."""
+    if value.__class__ is str:  # nearly every cell of the meta sheet: the fast path
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
