@@ -236,3 +236,21 @@ def test_a_new_media_veto_names_the_account() -> None:
     s = scoring.score(r, unit, values)
     assert [v.reason for v in s.vetoes] == ["出现严重表述错误(涉及账号:微信公众号“涪城发布”)"]
     assert s.tier == "不合格"
+
+
+def test_atomic_writes_are_readable_as_the_umask_allows(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from zwgk_cli.results import atomic_write_bytes
+
+    old = os.umask(0o022)
+    try:
+        target = tmp_path / "sub" / "scores.json"
+        atomic_write_bytes(target, b"{}")
+        atomic_write_bytes(target, b"{}\n")  # replaced in place, no temporary file left behind
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+    assert target.read_bytes() == b"{}\n"
+    assert [p.name for p in target.parent.iterdir()] == ["scores.json"]

@@ -1293,14 +1293,8 @@ class Outcome:
 
 
 def write_file(path: Path, data: bytes) -> None:
-    """Atomic write (temporary file, then rename), readable as the user's umask allows: the
-    temporary file is created private, but a notice is meant to be shared."""
-    import os
-
+    """Atomic write (temporary file, then rename), readable as the user's umask allows."""
     atomic_write_bytes(path, data)
-    mask = os.umask(0)
-    os.umask(mask)
-    path.chmod(0o666 & ~mask)
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
