@@ -362,3 +362,13 @@ def test_usage_errors_exit_2(campaign: dict[str, Any], monkeypatch: pytest.Monke
     shutil.rmtree(campaign["returned"])
     res = _run(["score"], root, monkeypatch)
     assert res.exit_code == 2 and "交回目录不存在" in res.output
+
+
+def test_docs_list_every_read_back_code() -> None:
+    from zwgk_cli.problems import SEVERITY_LABELS, Code
+
+    doc = (Path(__file__).parent.parent / "docs" / "score.md").read_text(encoding="utf-8")
+    for code in Code:
+        if code.code[0] in "WV":
+            row = f"| {code.code} | {SEVERITY_LABELS[code.severity]} | {code.template} | {code.hint_template} |"
+            assert row in doc, code.code

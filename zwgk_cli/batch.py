@@ -178,16 +178,36 @@ class Slot:
 
 @dataclass
 class FileResult:
-    """What the parent keeps of one file (or one unit of a findings table)."""
+    """What the parent keeps of one file (or one unit of a findings table): small, whatever
+    the file held.  Its problems live in the spool; ``head`` keeps the first few of each
+    severity for the terminal, ``codes`` how many of each code (with one example)."""
 
     file: str
     unit_id: str
     unit_name: str
     usable: bool
     status: str
-    problems: list[Problem]
     slot: Slot | None = None
     total: Any = None
+    errors: int = 0
+    warnings: int = 0
+    head: list[Problem] = field(default_factory=list)
+    codes: dict[str, int] = field(default_factory=dict)
+    examples: dict[str, Problem] = field(default_factory=dict)  # the first problem of each code
+
+    def note(self, problems: Sequence[Problem]) -> FileResult:
+        ordered = sorted(problems, key=sort_key)
+        errors = [p for p in ordered if p.severity is Severity.ERROR]
+        warnings = [p for p in ordered if p.severity is not Severity.ERROR]
+        self.errors, self.warnings = len(errors), len(warnings)
+        self.head = errors[:HEAD] + warnings[:HEAD]
+        for p in ordered:
+            self.codes[p.code] = self.codes.get(p.code, 0) + 1
+            self.examples.setdefault(p.code, p)
+        return self
+
+
+HEAD = 200  # problems of each severity kept in memory for the terminal (the files have them all)
 
 
 def _criterion_scores(us: UnitScore) -> Iterator[CriterionScore]:
@@ -222,7 +242,7 @@ class Scorer:
     def score_read(self, read: WorkbookRead) -> FileResult:
         if not read.usable:
             slot = self._spool(None, read.problems)
-            return FileResult(read.file, read.unit_id, read.unit_name, False, STATUS_INVALID, read.problems, slot)
+            return FileResult(read.file, read.unit_id, read.unit_name, False, STATUS_INVALID, slot).note(read.problems)
         plan = self.ctx.plan(read.unit_id)
         assert isinstance(plan, UnitPlan)  # a usable read has a plan
         us = score_unit(self.rubric, plan.variant, plan.unit, read.values)
@@ -241,7 +261,8 @@ class Scorer:
             problem_counts={"error": errors, "warning": len(problems) - errors},
         )
         slot = self._spool(entry, problems)
-        return FileResult(read.file, plan.unit.id, plan.unit.name, True, status, problems, slot, entry["total"])
+        result = FileResult(read.file, plan.unit.id, plan.unit.name, True, status, slot, entry["total"])
+        return result.note(problems)
 
     def _spool(self, entry: Mapping[str, Any] | None, problems: Sequence[Problem]) -> Slot:
         unit = outputs.render_unit(entry, self.columns, self.titles) if entry is not None else None
@@ -340,8 +361,8 @@ class Batch:
     units: list[Unit]
     files: list[FileResult]
     outcomes: list[UnitOutcome]
-    problems: list[Problem]  # every problem, in display order
-    extra: list[Problem] = field(default_factory=list)  # those not raised while reading a file
+    extra: list[Problem] = field(default_factory=list)  # found for the batch as a whole (duplicates, missing)
+    examples: dict[str, Problem] = field(default_factory=dict)  # the first problem of each code
     skipped: int = 0
     workdir: Path | None = None
 
@@ -354,11 +375,49 @@ class Batch:
 
     @property
     def errors(self) -> int:
-        return sum(1 for p in self.problems if p.severity is Severity.ERROR)
+        return sum(r.errors for r in self.files) + sum(1 for p in self.extra if p.severity is Severity.ERROR)
 
     @property
     def warnings(self) -> int:
-        return len(self.problems) - self.errors
+        return sum(r.warnings for r in self.files) + sum(1 for p in self.extra if p.severity is not Severity.ERROR)
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Every problem, in display order (read back from the spool: for small batches and tests;
+        the writers stream them instead)."""
+        handles: dict[str, Any] = {}
+        try:
+            return [_problem(json.loads(line)) for line in _rows(_problem_blocks(self, P_PROBLEMS_JSON, handles), "\n")]
+        finally:
+            for fh in handles.values():
+                fh.close()
+
+    def head(self, limit: int = HEAD) -> list[Problem]:
+        """The first ``limit`` problems, errors before warnings, each group in display order."""
+        errors = [p for p in self.extra if p.severity is Severity.ERROR]
+        warnings = [p for p in self.extra if p.severity is not Severity.ERROR]
+        for r in self.files:
+            errors.extend(p for p in r.head if p.severity is Severity.ERROR)
+            warnings.extend(p for p in r.head if p.severity is not Severity.ERROR)
+        errors.sort(key=sort_key)
+        warnings.sort(key=sort_key)
+        return (errors + warnings)[:limit]
+
+    def by_code(self) -> dict[str, tuple[int, int, Problem]]:
+        """code → (how many, in how many files, the first one)."""
+        count: dict[str, int] = {}
+        files: dict[str, set[str]] = {}
+        first = dict(self.examples)
+        for p in self.extra:
+            count[p.code] = count.get(p.code, 0) + 1
+            first.setdefault(p.code, p)
+            if p.file:
+                files.setdefault(p.code, set()).add(p.file)
+        for r in self.files:
+            for code, n in r.codes.items():
+                count[code] = count.get(code, 0) + n
+                files.setdefault(code, set()).add(r.file)
+        return {code: (n, len(files.get(code, ())), first[code]) for code, n in count.items()}
 
     def close(self) -> None:
         if self.workdir is not None:
@@ -372,11 +431,16 @@ class Batch:
         self.close()
 
 
+def _problem(d: Mapping[str, Any]) -> Problem:
+    return Problem(**{**d, "severity": Severity(d["severity"])})
+
+
 Progress = Callable[[int, int], None]
 
 
-def _map(scorer: Scorer, refs: Sequence[FileRef], jobs: int, progress: Progress | None) -> Iterator[FileResult]:
+def _map(scorer: Scorer, refs: Sequence[FileRef], jobs: int | None, progress: Progress | None) -> Iterator[FileResult]:
     total = len(refs)
+    jobs = jobs or default_jobs()
     if jobs <= 1 or total < PARALLEL_MIN:
         for i, ref in enumerate(refs, start=1):
             yield scorer.process(ref)
@@ -416,11 +480,10 @@ def run(
     workdir = Path(tempfile.mkdtemp(prefix="zwgk-score-"))
     try:
         scorer = Scorer(rubric, units, workdir)
-        if reads is not None:
-            results = [scorer.score_read(r) for r in reads]
-        else:
-            results = list(_map(scorer, refs, jobs or default_jobs(), progress))
+        source = (scorer.score_read(r) for r in reads) if reads is not None else _map(scorer, refs, jobs, progress)
+        results, examples = _keep(source)
         batch = _assemble(rubric, units, results, extra_problems)
+        batch.examples = examples
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
@@ -429,42 +492,61 @@ def run(
     return batch
 
 
+def _keep(results: Iterable[FileResult]) -> tuple[list[FileResult], dict[str, Problem]]:
+    """Collect results in display order, keeping in memory only the first :data:`HEAD` errors
+    and warnings of the whole batch and one example per code: memory stays flat."""
+    kept: list[FileResult] = []
+    examples: dict[str, Problem] = {}
+    errors = warnings = 0
+    for r in results:
+        head = []
+        for p in r.head:
+            if p.severity is Severity.ERROR:
+                if errors < HEAD:
+                    head.append(p)
+                    errors += 1
+            elif warnings < HEAD:
+                head.append(p)
+                warnings += 1
+        for code, p in r.examples.items():
+            examples.setdefault(code, p)
+        r.head, r.examples = head, {}
+        kept.append(r)
+    return kept, examples
+
+
 def _assemble(rubric: Rubric, units: Sequence[Unit], results: Sequence[FileResult], extra: Sequence[Problem]) -> Batch:
-    problems: list[Problem] = list(extra)
     batch_level: list[Problem] = list(extra)
     by_unit: dict[str, list[FileResult]] = {}
     known = {u.id for u in units}
     for r in results:
-        problems.extend(r.problems)
         if r.unit_id and r.unit_id in known:
             by_unit.setdefault(r.unit_id, []).append(r)
     outcomes: list[UnitOutcome] = []
     for u in units:
         mine = by_unit.get(u.id, [])
         files = [r.file for r in mine]
-        own = [p for r in mine for p in r.problems]
+        errors = sum(r.errors for r in mine)
+        warnings = sum(r.warnings for r in mine)
         if not mine:
-            p = problem(Code.W_NO_WORKBOOK, unit=u.name, unit_name=u.name)
-            problems.append(p)
-            batch_level.append(p)
-            own = [p]
+            batch_level.append(problem(Code.W_NO_WORKBOOK, unit=u.name, unit_name=u.name))
+            errors += 1
             outcome = UnitOutcome(u, STATUS_MISSING, None, files)
         elif len(mine) > 1:
             for f in files:  # one per file, so that each file's problems say it
-                p = problem(Code.W_DUPLICATE, file=f, unit=u.name, unit_name=u.name, files="、".join(files))
-                problems.append(p)
-                batch_level.append(p)
-                own.append(p)
+                batch_level.append(
+                    problem(Code.W_DUPLICATE, file=f, unit=u.name, unit_name=u.name, files="、".join(files))
+                )
+                errors += 1
             outcome = UnitOutcome(u, STATUS_INVALID, None, files)
         elif not mine[0].usable:
             outcome = UnitOutcome(u, STATUS_INVALID, None, files)
         else:
             outcome = UnitOutcome(u, mine[0].status, mine[0], files)
-        outcome.errors = sum(1 for p in own if p.severity is Severity.ERROR)
-        outcome.warnings = len(own) - outcome.errors
+        outcome.errors, outcome.warnings = errors, warnings
         outcomes.append(outcome)
-    problems.sort(key=sort_key)
-    return Batch(rubric, list(units), list(results), outcomes, problems, batch_level)
+    batch_level.sort(key=sort_key)
+    return Batch(rubric, list(units), list(results), outcomes, batch_level)
 
 
 # ------------------------------------------------------------------ writing the results folder
@@ -525,8 +607,9 @@ def _rows(blocks: Iterable[str], sep: str) -> Iterator[str]:
 
 
 def _problem_blocks(batch: Batch, which: int, handles: dict[str, Any]) -> Iterator[str]:
-    """Rendered problems in display order: file by file (as the workers rendered them), with
-    the problems found for the batch as a whole merged in where their file sorts."""
+    """Rendered problems in display order: file by file in name order; for each file, the
+    problems found for the batch as a whole (a duplicate) first, then its own problems as the
+    worker rendered them (in :func:`zwgk_cli.problems.sort_key` order)."""
     by_name: dict[str, list[FileResult]] = {}
     for r in batch.files:
         by_name.setdefault(r.file, []).append(r)
@@ -534,12 +617,12 @@ def _problem_blocks(batch: Batch, which: int, handles: dict[str, Any]) -> Iterat
     for p in batch.extra:
         extra.setdefault(p.file, []).append(p)
     for name in sorted(set(by_name) | set(extra)):
-        results = by_name.get(name, [])
-        if name not in extra and len(results) == 1 and results[0].slot is not None:
-            yield results[0].slot.read(which, handles)
-            continue
-        probs = outputs.render_problems([*extra.get(name, []), *(p for r in results for p in r.problems)])
-        yield {P_PROBLEMS_CSV: probs.csv, P_PROBLEMS_JSON: probs.json, P_PROBLEMS_XLSX: probs.xlsx}[which]
+        if name in extra:
+            probs = outputs.render_problems(extra[name])
+            yield {P_PROBLEMS_CSV: probs.csv, P_PROBLEMS_JSON: probs.json, P_PROBLEMS_XLSX: probs.xlsx}[which]
+        for r in by_name.get(name, []):
+            if r.slot is not None:
+                yield r.slot.read(which, handles)
 
 
 @dataclass(frozen=True)

@@ -438,8 +438,14 @@ class RenderedProblems:
 
 def render_problems(problems: Sequence[Problem]) -> RenderedProblems:
     ordered = sorted(problems, key=sort_key)
+    if not ordered:
+        return RenderedProblems("", "", "")
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    for p in ordered:
+        writer.writerow([_csv_cell(c) for c in problem_cells(p)])
     return RenderedProblems(
-        "".join(csv_line(problem_cells(p)) for p in ordered),
+        buf.getvalue(),
         "\n".join(json.dumps(problem_dict(p), ensure_ascii=False) for p in ordered),
         ROW_SEP.join(xlsx_row(problem_cells(p)) for p in ordered),
     )

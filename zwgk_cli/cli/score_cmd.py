@@ -25,7 +25,7 @@ from zwgk_cli.cli.common import (
     problems_table,
     usage_error,
 )
-from zwgk_cli.problems import SEVERITY_LABELS, Problem, Severity, sort_key
+from zwgk_cli.problems import SEVERITY_LABELS, Severity, sort_key
 from zwgk_cli.readback import Context, read_findings
 from zwgk_cli.results import STATUS_LABELS
 
@@ -135,19 +135,18 @@ def score_cmd(
 
 
 def _print(batch: batch_mod.Batch, written: batch_mod.Written, blocked: bool) -> None:
-    problems = sorted(batch.problems, key=sort_key)
-    if problems:
+    errors, warnings = batch.errors, batch.warnings
+    total = errors + warnings
+    if total:
         # grouped by file, errors first; a long list is cut (the files have every problem)
-        ordered = sorted(problems, key=lambda p: (p.severity is not Severity.ERROR, *sort_key(p)))
-        shown = sorted(ordered[:TABLE_LIMIT], key=sort_key)
+        shown = sorted(batch.head(TABLE_LIMIT), key=sort_key)
         title = "发现的问题(按文件分组,错误在前)"
-        if len(problems) > len(shown):
-            title += f":显示其中{len(shown)}条(错误优先),全部{len(problems)}条见 problems.csv"
+        if total > len(shown):
+            title += f":显示其中{len(shown)}条(错误优先),全部{total}条见 problems.csv"
         err_console.print(problems_table(shown, title))
-        if len(problems) > len(shown):
-            err_console.print(_by_code(problems))
-    counts = batch.counts
-    parts = [f"{STATUS_LABELS[s]} {n}" for s, n in counts.items() if n]
+        if total > len(shown):
+            err_console.print(_by_code(batch))
+    parts = [f"{STATUS_LABELS[s]} {n}" for s, n in batch.counts.items() if n]
     console.print(
         f"共 {len(batch.units)} 个单位:"
         + "、".join(parts)
@@ -155,28 +154,22 @@ def _print(batch: batch_mod.Batch, written: batch_mod.Written, blocked: bool) ->
         + (f"(跳过锁定文件 {batch.skipped} 个)" if batch.skipped else "")
         + "。"
     )
-    errors = sum(1 for p in problems if p.severity is Severity.ERROR)
-    if problems:
-        console.print(f"[red]{errors} 个错误[/]、[yellow]{len(problems) - errors} 条提示[/]。")
+    if total:
+        console.print(f"[red]{errors} 个错误[/]、[yellow]{warnings} 条提示[/]。")
     if blocked:
         console.print("[red]--strict:存在错误,未写入评分结果[/](已有的评分结果未更新)。")
     for p in (*written.scores, *written.problems):
         console.print(f"已写出 {p}")
 
 
-def _by_code(problems: list[Problem]) -> Table:
+def _by_code(batch: batch_mod.Batch) -> Table:
     """How many problems of each code, in how many files, with one example."""
     table = Table(title="问题按代码统计")
     for col in ("代码", "级别", "条数", "文件数", "示例"):
         table.add_column(col)
-    groups: dict[str, list[Problem]] = {}
-    for p in problems:
-        groups.setdefault(p.code, []).append(p)
-    for code, items in sorted(groups.items(), key=lambda kv: (kv[1][0].severity is not Severity.ERROR, kv[0])):
-        first = items[0]
+    rows = sorted(batch.by_code().items(), key=lambda kv: (kv[1][2].severity is not Severity.ERROR, kv[0]))
+    for code, (n, files, first) in rows:
         style = "red" if first.severity is Severity.ERROR else "yellow"
-        files = len({p.file for p in items})
-        table.add_row(
-            code, f"[{style}]{SEVERITY_LABELS[first.severity]}[/]", str(len(items)), str(files), first.message
-        )
+        label = SEVERITY_LABELS[first.severity]
+        table.add_row(code, f"[{style}]{label}[/]", str(n), str(files), first.message)
     return table

@@ -1,0 +1,280 @@
+"""Time ``zwgk score`` on 1,000 filled workbooks, against a naive openpyxl pipeline and a raw
+python-calamine read of the same files; check that peak memory stays flat up to 10,000.
+
+* A synthetic roster of 1,000 units for the 绵阳 2022 rubric (both groups, 1–3 websites,
+  attribute combinations) and one filled workbook per unit (``sheets.build_workbook`` with
+  ``fill.random_values``) are generated once into ``benchmarks/out/score/`` (cached).
+* **ours**: ``zwgk score`` as a user runs it (a fresh process, process pool on all cores):
+  find, read, validate, score, write ``results/`` (scores.json/csv/xlsx, problems.csv/json).
+  Wall time of the whole command, and the time inside the process (without interpreter
+  start-up and imports).
+* **naive**: ``openpyxl.load_workbook`` (full) per file, the same map, values, engine and
+  ``scores.json`` entry, in one process, on a sample (it is slow), as workbooks/s.
+* **raw**: python-calamine opening each file and reading every sheet, in one process.
+* **memory**: peak RSS of the score process and its workers (``resource``), for 1,000 and
+  10,000 workbooks (the 10,000 are the 1,000 cloned under new unit ids), plus the parent's
+  peak Python allocations (``tracemalloc``).
+
+Run: ``python benchmarks/bench_score.py [--units 1000] [--big 10000] [--naive 40] [--no-big]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import time
+import zipfile
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "benchmarks" / "out" / "score"
+RUBRIC = "mianyang-2022"
+
+TARGET_SECONDS = 3.0
+TARGET_NAIVE_RATIO = 20.0
+TARGET_RAW_SHARE = 0.5
+
+
+# ------------------------------------------------------------------ the data
+
+
+def unit_id(i: int) -> str:
+    return f"BM{i:05d}"
+
+
+def write_roster(folder: Path, n: int, base: int) -> tuple[Path, Path]:
+    """``n`` units; unit ``i`` is shaped like unit ``(i - 1) % base + 1`` (its workbook's clone)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    units, sites = folder / "units.csv", folder / "websites.csv"
+    with units.open("w", encoding="utf-8", newline="") as fu, sites.open("w", encoding="utf-8", newline="") as fs:
+        wu, ws = csv.writer(fu), csv.writer(fs)
+        wu.writerow(["编号", "单位名称", "分组", "市级部门", "有对外服务", "督促指导任务"])
+        ws.writerow(["编号", "名称", "类型", "所属单位", "网址"])
+        for i in range(1, n + 1):
+            j = (i - 1) % base + 1
+            dept = j % 3 != 0
+            uid = unit_id(i)
+            name = f"单位{uid}"
+            wu.writerow(
+                [uid, name, "市级部门" if dept else "县市区/园区", "是" if dept else "否",
+                 "否" if j % 11 == 0 else "是", "是" if j % 4 == 0 else "否"]
+            )  # fmt: skip
+            for k in range(3 if j % 7 == 0 else 2 if j % 5 == 0 else 1):
+                ws.writerow([f"{uid}W{k + 1}", f"{name}网站{k + 1}", "website", name, ""])
+    return units, sites
+
+
+def _build(args: tuple[str, str, str, str, int]) -> None:
+    units, sites, rubric_ref, out, index = args
+    from zwgk_cli import fill, sheets
+    from zwgk_cli import rubric as rubric_mod
+    from zwgk_cli.roster import load_roster
+
+    rubric = rubric_mod.load(rubric_ref)
+    unit = load_roster(units, sites).units[index]
+    values = fill.random_values(rubric, unit, seed="bench")
+    data, _ = sheets.build_workbook(rubric, unit, None, values)
+    Path(out).write_bytes(data)
+
+
+def _clone(args: tuple[str, str, str, str]) -> None:
+    """A copy of a workbook issued to another unit: the ids in its shared strings renamed."""
+    src, dst, old, new = args
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/sharedStrings.xml":
+                data = data.replace(old.encode(), new.encode())
+            zout.writestr(info, data)
+
+
+def ensure_data(n: int, big: int, jobs: int) -> Path:
+    from zwgk_cli import __version__
+    from zwgk_cli import rubric as rubric_mod
+
+    rubric = rubric_mod.load(RUBRIC)
+    tag = f"{RUBRIC}-{rubric.hash}-{__version__}-{n}"
+    data = OUT / tag
+    base = data / "base"
+    stamp = data / "base.done"
+    if not stamp.exists():
+        units, sites = write_roster(data / "roster-base", n, n)
+        base.mkdir(parents=True, exist_ok=True)
+        start = time.perf_counter()
+        jobs_args = [(str(units), str(sites), RUBRIC, str(base / f"{unit_id(i + 1)}.xlsx"), i) for i in range(n)]
+        with ProcessPoolExecutor(jobs) as pool:
+            list(pool.map(_build, jobs_args, chunksize=16))
+        stamp.write_text("ok")
+        print(f"  生成 {n} 份填好的评分表:{time.perf_counter() - start:.1f} 秒(已缓存于 {base})")
+    if big > n:
+        many = data / f"big-{big}"
+        stamp = data / f"big-{big}.done"
+        if not stamp.exists():
+            many.mkdir(parents=True, exist_ok=True)
+            start = time.perf_counter()
+            args = []
+            for i in range(1, big + 1):
+                j = (i - 1) % n + 1
+                args.append(
+                    (str(base / f"{unit_id(j)}.xlsx"), str(many / f"{unit_id(i)}.xlsx"), unit_id(j), unit_id(i))
+                )
+            with ProcessPoolExecutor(jobs) as pool:
+                list(pool.map(_clone, args, chunksize=32))
+            stamp.write_text("ok")
+            print(f"  复制出 {big} 份(改单位编号):{time.perf_counter() - start:.1f} 秒")
+        write_roster(data / f"roster-{big}", big, n)
+    write_roster(data / f"roster-{n}", n, n)
+    return data
+
+
+# ------------------------------------------------------------------ the three pipelines
+
+
+_PROBE = """
+import json, resource, sys, time, tracemalloc
+t0 = time.perf_counter()
+if sys.argv[1] == "trace":
+    tracemalloc.start()
+from zwgk_cli.cli import app
+t1 = time.perf_counter()
+status = 0
+try:
+    app(sys.argv[2:])
+except SystemExit as e:
+    status = e.code
+t2 = time.perf_counter()
+peak = tracemalloc.get_traced_memory()[1] if tracemalloc.is_tracing() else 0
+usage = resource.getrusage(resource.RUSAGE_SELF)
+kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+sys.stderr.write(json.dumps({
+    "imports": t1 - t0, "inside": t2 - t1, "status": status, "traced_peak_mb": peak / 1048576,
+    "rss_self_mb": usage.ru_maxrss / 1024, "rss_worker_mb": kids.ru_maxrss / 1024,
+    "cpu": usage.ru_utime + usage.ru_stime + kids.ru_utime + kids.ru_stime,
+}) + "\\n")
+"""
+
+
+def run_ours(files: Path, roster: Path, out: Path, trace: bool = False) -> dict[str, Any]:
+    """``zwgk score`` as a user runs it, in a fresh process: wall time (start-up included),
+    CPU time of the process and its workers, peak RSS of each (``resource``), and with
+    ``trace`` the parent's peak Python allocations (``tracemalloc``, which slows it down)."""
+    args = [
+        "score", str(files), "--rubric", RUBRIC, "--roster", str(roster / "units.csv"),
+        "--targets", str(roster / "websites.csv"), "--out", str(out), "--json",
+    ]  # fmt: skip
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c", _PROBE, "trace" if trace else "plain", *args],
+        capture_output=True, text=True, cwd=ROOT, check=False,
+    )  # fmt: skip
+    wall = time.perf_counter() - start
+    metrics: dict[str, Any] = json.loads(proc.stderr.strip().splitlines()[-1])
+    summary = json.loads(proc.stdout)
+    metrics.update(wall=wall, counts=summary["counts"], errors=summary["errors"], warnings=summary["warnings"])
+    return metrics
+
+
+def run_naive(files: list[Path], roster: Path) -> float:
+    """Workbooks/s of the obvious pipeline: openpyxl ``load_workbook`` per file, same engine."""
+    import openpyxl
+
+    from zwgk_cli import layout as L
+    from zwgk_cli import rubric as rubric_mod
+    from zwgk_cli.results import unit_to_dict
+    from zwgk_cli.roster import load_roster
+    from zwgk_cli.scoring import score_unit
+    from zwgk_cli.values import normalize
+
+    rubric = rubric_mod.load(RUBRIC)
+    units = {u.id: u for u in load_roster(roster / "units.csv", roster / "websites.csv").units}
+    start = time.perf_counter()
+    for path in files:
+        wb = openpyxl.load_workbook(path)
+        lay = L.read_layout([list(r) for r in wb[L.META_SHEET].iter_rows(values_only=True)])
+        unit = units[lay.meta.unit_id]
+        variant = rubric_mod.resolve(rubric, unit)
+        specs = {(c.id, i.id): (c, i) for _, _, c in rubric_mod.walk_with_path(variant) for i in c.live_inputs()}
+        values = {}
+        for m in lay.inputs:
+            crit, inp = specs[(m.criterion, m.input)]
+            values[m.key] = normalize(wb[m.sheet][m.cell].value, inp, limit=crit.max).value
+        us = score_unit(rubric, variant, unit, values)
+        json.dumps(unit_to_dict(rubric, variant, us, values, status="scored"), ensure_ascii=False)
+    return len(files) / (time.perf_counter() - start)
+
+
+def run_raw(files: list[Path]) -> float:
+    """Workbooks/s of python-calamine opening each file and reading every sheet."""
+    from python_calamine import CalamineWorkbook
+
+    start = time.perf_counter()
+    for path in files:
+        wb = CalamineWorkbook.from_path(str(path))
+        for name in wb.sheet_names:
+            wb.get_sheet_by_name(name).to_python()
+        wb.close()
+    return len(files) / (time.perf_counter() - start)
+
+
+# ------------------------------------------------------------------ main
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--units", type=int, default=1000)
+    ap.add_argument("--big", type=int, default=10000)
+    ap.add_argument("--naive", type=int, default=40, help="files timed for the naive pipeline")
+    ap.add_argument("--no-big", action="store_true", help="skip the 10,000-workbook memory check")
+    opts = ap.parse_args()
+    jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    n = opts.units
+    print(f"zwgk score 基准:{RUBRIC},{n} 份评分表,{jobs} 个 CPU 核,负载 {os.getloadavg()[0]:.1f}")
+    data = ensure_data(n, 0 if opts.no_big else opts.big, jobs)
+    files = sorted((data / "base").glob("*.xlsx"))[:n]
+    size = sum(f.stat().st_size for f in files) / len(files) / 1024
+    roster = data / f"roster-{n}"
+
+    run_ours(data / "base", roster, OUT / "results-warmup")  # the page cache, like a second run
+    ours = min((run_ours(data / "base", roster, OUT / "results") for _ in range(2)), key=lambda m: m["wall"])
+    mem = run_ours(data / "base", roster, OUT / "results-traced", trace=True)
+    raw = run_raw(files)
+    naive = run_naive(files[: opts.naive], roster)
+    rate = n / ours["wall"]
+    print(f"  评分表平均 {size:.0f} KB;结果:{ours['counts']},{ours['errors']} 个错误、{ours['warnings']} 条提示")
+    print(
+        f"  ours  (zwgk score 全流程:查找、读取、校验、计分、写出 results/,含启动):{ours['wall']:.2f} 秒,"
+        f"{rate:.0f} 份/秒;CPU {ours['cpu']:.1f} 秒(主进程+工作进程),其中启动与导入 {ours['imports']:.2f} 秒"
+    )
+    print(f"  naive (openpyxl 完整加载,单进程,{opts.naive} 份):{naive:.1f} 份/秒")
+    print(f"  raw   (python-calamine 读全部工作表,单进程):{raw:.0f} 份/秒")
+    print(
+        f"  倍数:ours/naive = {rate / naive:.1f}×(目标 ≥ {TARGET_NAIVE_RATIO:g}×);"
+        f"ours/raw = {rate / raw:.0%}(目标 ≥ {TARGET_RAW_SHARE:.0%})"
+    )
+    print(
+        f"  内存({n} 份):主进程峰值 RSS {mem['rss_self_mb']:.0f} MB,工作进程峰值 RSS {mem['rss_worker_mb']:.0f} MB,"
+        f"主进程 Python 分配峰值 {mem['traced_peak_mb']:.1f} MB"
+    )
+    ok = ours["wall"] <= TARGET_SECONDS and rate / naive >= TARGET_NAIVE_RATIO and rate / raw >= TARGET_RAW_SHARE
+    if not opts.no_big and opts.big > n:
+        big = run_ours(data / f"big-{opts.big}", data / f"roster-{opts.big}", OUT / "results-big", trace=True)
+        print(
+            f"  内存({opts.big} 份,{big['wall']:.1f} 秒):主进程峰值 RSS {big['rss_self_mb']:.0f} MB,"
+            f"工作进程峰值 RSS {big['rss_worker_mb']:.0f} MB,主进程 Python 分配峰值 {big['traced_peak_mb']:.1f} MB;"
+            f"结果:{big['counts']}"
+        )
+        growth = big["rss_self_mb"] / max(mem["rss_self_mb"], 1)
+        print(f"  主进程峰值 RSS:批量 ×{opts.big / n:g} 时 ×{growth:.2f}")
+    goal = f"{n} 份 ≤ {TARGET_SECONDS:g} 秒、≥ {TARGET_NAIVE_RATIO:g}× naive、≥ {TARGET_RAW_SHARE:.0%} raw"
+    print(f"  目标:{goal} —— {'达标' if ok else '未达标'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
