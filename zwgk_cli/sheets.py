@@ -1334,7 +1334,7 @@ def render_xlsx(plan: WorkbookPlan) -> bytes:
         anchors = {(m[0], m[1]) for m in sp.merges}
         for r1, c1, r2, c2 in sp.merges:
             ws.merge_range(r1, c1, r2, c2, "", fmt(sp.cells[(r1, c1)][1]))
-        for (r, c), (value, style) in sorted(sp.cells.items()):
+        for (r, c), (value, style) in sp.cells.items():  # insertion order: deterministic
             if value is None and ((r, c) in anchors or (r, c) in sp.covered):
                 continue
             f = fmt(style)
