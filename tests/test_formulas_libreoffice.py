@@ -89,7 +89,8 @@ def _cases(tmp: Path) -> list[Case]:
         src.parent.mkdir(exist_ok=True)
         src.write_bytes(data)
         ratio = 1.0 if k % 3 else 0.7  # every third workbook partly filled
-        values = fill.random_values(rubric, unit, seed=100 + k, fill=ratio)
+        # every other workbook has few findings: units that are not vetoed reach the other tiers
+        values = fill.random_values(rubric, unit, seed=100 + k, fill=ratio, mild=k % 2 == 1)
         dest = tmp / "filled" / f"f{k:02d}.xlsx"
         fill.fill_workbook(src, dest, values)
         cases.append(Case(rubric, unit, values, lay, dest))
@@ -117,6 +118,12 @@ def test_every_formula_agrees_with_the_engine(recalculated: list[Case]) -> None:
     assert any(len(c.values) < len(fill.unit_inputs(c.rubric, c.unit)) for c in recalculated), "partly filled too"
     assert {c.rubric.id for c in recalculated} == {"mini", "mianyang-2022", "jingzhou-2021"}
     assert any(m.list for c in recalculated for m in c.layout.inputs), "a long list through a defined name too"
+    tiers = {
+        score_unit(c.rubric, resolve(c.rubric, c.unit), c.unit, c.values).tier
+        for c in recalculated
+        if c.rubric.id == "mianyang-2022"
+    }
+    assert tiers - {"不合格"}, f"units that are not vetoed too, scored into another tier: {tiers}"
     bad: list[str] = []
     compared = 0
     outcomes = {"vetoed": 0, "gate_closed": 0, "incomplete": 0}

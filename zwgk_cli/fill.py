@@ -50,18 +50,22 @@ _PERCENTS = ("0", "0", "15", "30", "49.9", "50", "66.5", "79.9", "80", "95", "10
 _TEXTS = ("", "见佐证材料", "抽查3篇,2篇符合要求", "无")
 
 
-def random_value(inp: Input, rng: random.Random) -> Value:
+def random_value(inp: Input, rng: random.Random, mild: bool = False) -> Value:
     """One valid value for ``inp``: counts mostly small (so deductions, caps and vetoes all
-    happen), yes/no, an option, points on the step, a percent, a number near the bands."""
+    happen), yes/no, an option, points on the step, a percent, a number near the bands.
+    ``mild``: few findings (counts 0–2, 是 rarely), so vetoes are rare and every tier occurs."""
     kind = inp.kind
     if kind is InputKind.COUNT:
         roll = rng.random()
-        n = 0 if roll < 0.4 else rng.randint(1, 3) if roll < 0.75 else rng.randint(4, 12)
+        if mild:
+            n = 0 if roll < 0.7 else rng.randint(1, 2)
+        else:
+            n = 0 if roll < 0.4 else rng.randint(1, 3) if roll < 0.75 else rng.randint(4, 12)
         if inp.max is not None:
             n = min(n, int(inp.max)) if rng.random() < 0.8 else rng.randint(0, int(inp.max))
         return Decimal(n)
     if kind is InputKind.YES_NO:
-        p_yes = 0.85 if inp.id == EVIDENCE_INPUT.id else 0.3
+        p_yes = 0.85 if inp.id == EVIDENCE_INPUT.id else 0.01 if mild else 0.3
         return YES if rng.random() < p_yes else NO
     if kind is InputKind.CHOICE:
         return rng.choice(inp.options)
@@ -82,16 +86,19 @@ def random_values(
     seed: int | str = 0,
     fill: float = 1.0,
     variant: Variant | None = None,
+    mild: bool = False,
 ) -> dict[ReadingKey, Value]:
     """Valid values for every live input of ``unit``, drawn from ``random.Random(seed)``.
 
     ``fill`` < 1 leaves inputs out at random (a partly filled workbook); text inputs drawn
-    empty are left out too.  The same arguments always give the same values.
+    empty are left out too.  By default findings are frequent, so a 绵阳 unit (dozens of veto
+    conditions) is nearly always vetoed; ``mild`` gives units that reach the other tiers.
+    The same arguments always give the same values.
     """
     rng = random.Random(f"{seed}/{unit.id}")
     out: dict[ReadingKey, Value] = {}
     for key, inp in unit_inputs(rubric, unit, variant):
-        value = random_value(inp, rng)
+        value = random_value(inp, rng, mild)
         if fill < 1 and rng.random() >= fill:
             continue
         if value == "":
