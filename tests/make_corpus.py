@@ -469,6 +469,13 @@ def _cases(c: Corpus, p1: str) -> None:
         data,
         Case("", "生成后名单属性改了,细则要求的填写项评分表中没有", "C44", "incomplete", [{"code": "W030"}], only=True),
     )
+    blank = c.unit("C46")
+    data, _ = build_workbook(c.rubric, blank)
+    c.add(
+        "returned_blank.xlsx",
+        data,
+        Case("", "交回的是未填写的空白评分表", "C46", "incomplete", [{"code": "W034"}], only=True),
+    )
     u = c.unit("C45", roster=False)
     data, _ = c.workbook(u)
 

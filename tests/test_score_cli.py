@@ -356,6 +356,9 @@ def test_usage_errors_exit_2(campaign: dict[str, Any], monkeypatch: pytest.Monke
     assert _run(["score", "没有这个文件夹"], root, monkeypatch).exit_code == 2
     assert _run(["score", "returned", "--inputs", "x.csv"], root, monkeypatch).exit_code == 2
     assert _run(["score", "--inputs", "没有.csv"], root, monkeypatch).exit_code == 2
+    (root / "占位文件").write_text("x", encoding="utf-8")
+    res = _run(["score", "--out", "占位文件/结果"], root, monkeypatch)
+    assert res.exit_code == 2 and "无法写入结果目录" in res.output
     outside = tmp_path / "空目录"
     outside.mkdir()
     assert _run(["score"], outside, monkeypatch).exit_code == 2
@@ -372,3 +375,25 @@ def test_docs_list_every_read_back_code() -> None:
         if code.code[0] in "WV":
             row = f"| {code.code} | {SEVERITY_LABELS[code.severity]} | {code.template} | {code.hint_template} |"
             assert row in doc, code.code
+
+
+def test_the_results_folder_and_broken_links_inside_the_inputs(
+    campaign: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = campaign["root"]
+    (campaign["returned"] / "断开的链接.xlsx").symlink_to(root / "不存在.xlsx")
+    _run(["score", ".", "--out", "returned/结果"], campaign["returned"], monkeypatch)
+    res = _run(["score", ".", "--out", "returned/结果", "--json"], campaign["returned"], monkeypatch)
+    summary = json.loads(res.stdout)
+    assert summary["files"] == 4  # the three workbooks and the broken link; never the results
+    assert [p["code"] for p in summary["problems"] if p["file"] == "returned/断开的链接.xlsx"] == ["W001"]
+
+
+def test_workers_without_fork_give_the_same_results(campaign: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """On Windows and macOS the pool spawns its workers and pickles the scorer to them."""
+    root = campaign["root"]
+    _run(["score", "--out", "r1", "--jobs", "1"], root, monkeypatch)
+    monkeypatch.setattr(batch, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(batch, "_can_fork", lambda: False)
+    _run(["score", "--out", "r2", "--jobs", "2"], root, monkeypatch)
+    assert _hashes(root / "r1") == _hashes(root / "r2")

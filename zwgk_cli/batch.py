@@ -79,16 +79,22 @@ def is_lock_file(path: Path) -> bool:
     return path.name.startswith(LOCK_PREFIXES) or path.name.endswith("#")
 
 
-def discover(paths: Sequence[Path], base: Path | None = None) -> tuple[list[FileRef], int]:
-    """Workbook files under ``paths`` (files as given, folders recursively), sorted by name,
-    and how many lock files were skipped.  Names are relative to ``base`` (the campaign
-    folder) when inside it, else to the folder given (``returned/县区/a.xlsx``)."""
+def discover(
+    paths: Sequence[Path], base: Path | None = None, exclude: Sequence[Path] = ()
+) -> tuple[list[FileRef], int]:
+    """Workbook files under ``paths`` (files as given, folders recursively, except under the
+    ``exclude`` folders: the results folder), sorted by name, and how many lock files were
+    skipped.  Names are relative to ``base`` (the campaign folder) when inside it, else to
+    the folder given (``returned/县区/a.xlsx``)."""
     found: dict[Path, FileRef] = {}
     skipped = 0
     for p in paths:
         if p.is_dir():
             candidates = sorted(
-                f for f in p.rglob("*") if (f.suffix.lower() in WORKBOOK_SUFFIXES and f.is_file()) or _broken_link(f)
+                f
+                for f in p.rglob("*")
+                if ((f.suffix.lower() in WORKBOOK_SUFFIXES and f.is_file()) or _broken_link(f))
+                and not any(_inside(f, x) for x in exclude)
             )
         else:
             candidates = [p]

@@ -350,6 +350,21 @@ def _zip_detail(exc: BaseException) -> str:
     return f"压缩结构损坏({text[:80]})"
 
 
+def os_detail(exc: OSError) -> str:
+    """An operating-system error in Chinese (the system's own text only for rare ones)."""
+    import errno
+
+    words = {
+        errno.ENOENT: "文件不存在(可能是失效的快捷方式或链接)",
+        errno.EACCES: "没有读取权限",
+        errno.EPERM: "没有读取权限",
+        errno.EISDIR: "这是一个文件夹",
+        errno.ELOOP: "链接指向自身(循环链接)",
+        errno.EIO: "读取磁盘出错",
+    }
+    return words.get(exc.errno or -1, f"系统错误:{exc.strerror or exc}")
+
+
 def _mb(n: int) -> str:
     if n < 1024 * 1024:
         return f"{n / 1024:.1f} KB"
@@ -435,6 +450,7 @@ def _ref_order(ref: str) -> tuple[int, int]:
 
 _SUSPICIOUS_REF = re.compile(rb' r="(?:[A-Z]{2,3}[0-9]|[A-Z]{0,3}[0-9]{5})')
 _ANY_REF = re.compile(rb' r="([A-Z]{0,3})([0-9]+)"')
+_UNNUMBERED_ROW = re.compile(rb"<row(?![^>]*\sr=)[\s>/]")
 
 
 def sheet_extent(xml: bytes) -> tuple[int, int]:
@@ -446,7 +462,7 @@ def sheet_extent(xml: bytes) -> tuple[int, int]:
     enough to hold that many.
     """
     rows, cols = 0, 26
-    if len(xml) > MAX_ROWS * 6:
+    if len(xml) > MAX_ROWS * 6 and (_UNNUMBERED_ROW.search(xml) is not None or b":row" in xml):
         rows = xml.count(b"<row") + xml.count(b":row ")
     if _SUSPICIOUS_REF.search(xml) is not None:
         for letters, digits in _ANY_REF.findall(xml):
@@ -674,7 +690,7 @@ class _Reader:
             with self.path.open("rb") as fh:
                 data = fh.read(MAX_FILE_BYTES + 1)
         except OSError as exc:
-            self.stop(Code.W_UNREADABLE, detail=exc.strerror or str(exc))
+            self.stop(Code.W_UNREADABLE, detail=os_detail(exc))
         if not data:
             self.stop(Code.W_EMPTY_FILE)
         if data.startswith(OLE_MAGIC):
@@ -842,6 +858,16 @@ class _Reader:
                 indicator=plan.indicator.get(crit.id, crit.id),
                 label=inp.label,
             )
+        self._nothing_filled(plan)
+
+    def _nothing_filled(self, plan: UnitPlan) -> None:
+        """A workbook returned blank: one problem instead of one per input."""
+        out = self.out
+        empty = [p for p in out.problems if p.code == Code.V_EMPTY.code]
+        if len(empty) < 2 or any(v is not None for v in out.values.values()):
+            return
+        out.problems = [p for p in out.problems if p.code != Code.V_EMPTY.code]
+        self.add(Code.W_NOTHING_FILLED, unit=plan.unit.name, count=str(len(empty)))
 
     def _one(
         self,
@@ -1023,7 +1049,7 @@ def read_findings(path: Path, ctx: Context, name: str | None = None) -> tuple[li
         text = raw.decode("utf-8-sig")
         rows = list(csv.reader(io.StringIO(text)))
     except OSError as exc:
-        return [], [problem(Code.W_INPUTS_FILE, file=file, detail=exc.strerror or str(exc), columns=columns)]
+        return [], [problem(Code.W_INPUTS_FILE, file=file, detail=os_detail(exc), columns=columns)]
     except UnicodeDecodeError:
         return [], [problem(Code.W_INPUTS_FILE, file=file, detail="不是 UTF-8 编码", columns=columns)]
     except csv.Error as exc:

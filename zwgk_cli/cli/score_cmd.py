@@ -115,7 +115,7 @@ def score_cmd(
         for p in paths:
             if not p.exists():
                 usage_error(f"路径不存在:{p}")
-        refs, skipped = batch_mod.discover(paths, base)
+        refs, skipped = batch_mod.discover(paths, base, exclude=[results_dir])
         with _progress(show_progress, len(refs)) as progress:
             batch = batch_mod.run(
                 r, ros.units, refs, jobs=jobs, progress=progress, skipped=skipped, extra_problems=ros.problems
@@ -126,12 +126,26 @@ def score_cmd(
         try:
             written = batch_mod.write_results(batch, results_dir, batch_mod.campaign_fields(camp), scores=not blocked)
         except OSError as exc:
-            usage_error(f"无法写入结果目录 {results_dir}:{exc.strerror or exc}")
+            usage_error(f"无法写入结果目录 {results_dir}:{_write_error(exc)}")
         if json_out:  # one line, streamed: a batch may have tens of thousands of problems
             batch_mod.write_summary(batch, written, sys.stdout)
         else:
             _print(batch, written, blocked)
     raise typer.Exit(EXIT_PROBLEMS if batch.errors else EXIT_OK)
+
+
+def _write_error(exc: OSError) -> str:
+    import errno
+
+    words = {
+        errno.EACCES: "没有写入权限",
+        errno.EPERM: "没有写入权限",
+        errno.ENOSPC: "磁盘空间不足",
+        errno.EROFS: "磁盘为只读",
+        errno.ENOTDIR: "路径中有同名文件",
+        errno.EEXIST: "路径中有同名文件",
+    }
+    return words.get(exc.errno or -1, str(exc) if not exc.strerror else f"系统错误:{exc.strerror}")
 
 
 def _print(batch: batch_mod.Batch, written: batch_mod.Written, blocked: bool) -> None:
