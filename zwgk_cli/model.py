@@ -185,7 +185,13 @@ class Criterion:
         raise KeyError(input_id)
 
     def live_inputs(self) -> tuple[Input, ...]:
-        """Inputs the assessor must fill for this unit (not-applicable ones dropped)."""
+        """Inputs the assessor must fill for this unit (not-applicable ones dropped).
+
+        Computed once per (frozen, resolved) criterion: scoring a batch asks hundreds of times
+        per unit.  The cache is not a field, so equality, hashing and ``replace`` ignore it."""
+        cached: tuple[Input, ...] | None = self.__dict__.get("_live_inputs")
+        if cached is not None:
+            return cached
         if not self.applicable:
             return ()
         used: set[str] = set()
@@ -198,7 +204,9 @@ class Criterion:
         out = [i for i in self.inputs if i.id in used or i.kind is InputKind.TEXT]
         if self.evidence:
             out.append(EVIDENCE_INPUT)
-        return tuple(out)
+        result = tuple(out)
+        object.__setattr__(self, "_live_inputs", result)
+        return result
 
 
 EVIDENCE_INPUT = Input(
