@@ -174,7 +174,7 @@ def test_rectify_lists_read_back(written: Path) -> None:
     wb = openpyxl.load_workbook(folder / "己县.xlsx")
     ws = wb.active
     assert ws.title == "整改清单"
-    assert ws["A1"].value == "己县示例市2024年度政务公开考评问题整改清单"
+    assert ws["A1"].value == "己县问题整改清单(示例市2024年度政务公开考评)"
     header = [c.value for c in ws[5]]
     assert header[:6] == ["序号", "分项", "指标", "检查对象", "评分细则", "检查发现"]
     assert header[-3:] == ["整改措施(单位填写)", "责任科室及责任人", "完成时限"]

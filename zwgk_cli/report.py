@@ -1212,7 +1212,7 @@ def rectify_xlsx(report: Report, unit: Mapping[str, Any]) -> bytes:
     ws = wb.add_worksheet("整改清单")
     headers = [*RECTIFY_HEADERS, *PLAN_HEADERS]
     n = len(headers)
-    ws.merge_range(0, 0, 0, n - 1, f"{unit['unit']}{info.name}问题整改清单", title_f)
+    ws.merge_range(0, 0, 0, n - 1, f"{unit['unit']}问题整改清单({info.name})", title_f)
     ws.set_row(0, 30)
     e: Entry = unit["entry"]
     facts = [f"分组:{unit['group']}"]
