@@ -1059,7 +1059,7 @@ def ranking_xlsx(report: Report) -> bytes:
                     0,
                     last,
                     ncols - 1,
-                    {"type": "formula", "criteria": f'=${_col(tier_col)}4="{label}"', "format": fmt},
+                    {"type": "formula", "criteria": f'=${xl_col_to_name(tier_col)}4="{label}"', "format": fmt},
                 )
             if not ranking.has_tiers:
                 ws.conditional_format(
@@ -1067,7 +1067,7 @@ def ranking_xlsx(report: Report) -> bytes:
                     0,
                     last,
                     ncols - 1,
-                    {"type": "formula", "criteria": f'=${_col(tier_col)}4="{ranking.veto_label}"', "format": fail_f},
+                    {"type": "formula", "criteria": f'=${xl_col_to_name(tier_col)}4="{ranking.veto_label}"', "format": fail_f},
                 )
         if g.ranked:
             chart = wb.add_chart({"type": "bar"})
@@ -1162,15 +1162,6 @@ def ranking_xlsx(report: Report) -> bytes:
     ws.set_column(6, 6, 60)
     wb.close()
     return normalize_zip(buf.getvalue())
-
-
-def _col(index: int) -> str:
-    name = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        name = chr(65 + rem) + name
-    return name
 
 
 RECTIFY_HEADERS = ("序号", "分项", "指标", "检查对象", "评分细则", "检查发现", "分值", "得分", "失分", "否决")
