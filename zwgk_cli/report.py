@@ -31,6 +31,7 @@ from typing import Any
 
 import jinja2
 from markupsafe import Markup
+from xlsxwriter.utility import xl_col_to_name
 
 from zwgk_cli import __version__
 from zwgk_cli.campaign import Campaign
@@ -1062,12 +1063,13 @@ def ranking_xlsx(report: Report) -> bytes:
                     {"type": "formula", "criteria": f'=${xl_col_to_name(tier_col)}4="{label}"', "format": fmt},
                 )
             if not ranking.has_tiers:
+                veto_rule = f'=${xl_col_to_name(tier_col)}4="{ranking.veto_label}"'
                 ws.conditional_format(
                     3,
                     0,
                     last,
                     ncols - 1,
-                    {"type": "formula", "criteria": f'=${xl_col_to_name(tier_col)}4="{ranking.veto_label}"', "format": fail_f},
+                    {"type": "formula", "criteria": veto_rule, "format": fail_f},
                 )
         if g.ranked:
             chart = wb.add_chart({"type": "bar"})
