@@ -175,6 +175,9 @@ def _identity_matters(variant: Variant) -> bool:
     return False
 
 
+PLANS_KEPT = 64
+
+
 class Context:
     """The rubric and roster a batch is read against; plans are made once per unit, and a
     unit's resolved variant is shared with every unit of the same group and attributes
@@ -202,14 +205,20 @@ class Context:
         return hit
 
     def plan(self, unit_id: str) -> UnitPlan | list[Problem]:
-        if unit_id not in self._plans:
+        """The unit's plan; the last few are kept (a file asks twice, a batch once per unit, so
+        keeping them all would make a worker's memory grow with the batch)."""
+        hit = self._plans.get(unit_id)
+        if hit is None:
             unit = self.units[unit_id]
             try:
                 variant, shape = self._resolve(unit)
-                self._plans[unit_id] = plan_unit(self.rubric, unit, variant, shape)
+                hit = plan_unit(self.rubric, unit, variant, shape)
             except RubricError as exc:
-                self._plans[unit_id] = list(exc.problems)
-        return self._plans[unit_id]
+                hit = list(exc.problems)
+            if len(self._plans) >= PLANS_KEPT:
+                del self._plans[next(iter(self._plans))]
+            self._plans[unit_id] = hit
+        return hit
 
     def rubric_label(self) -> str:
         return rubric_label(self.rubric.id, self.rubric.version, self.rubric.hash)
