@@ -397,3 +397,15 @@ def test_workers_without_fork_give_the_same_results(campaign: dict[str, Any], mo
     monkeypatch.setattr(batch, "_can_fork", lambda: False)
     _run(["score", "--out", "r2", "--jobs", "2"], root, monkeypatch)
     assert _hashes(root / "r1") == _hashes(root / "r2")
+
+
+def test_results_keep_the_users_umask(campaign: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    old = os.umask(0o022)
+    try:
+        _run(["score"], campaign["root"], monkeypatch)
+    finally:
+        os.umask(old)
+    for name in RESULT_FILES:
+        assert (campaign["root"] / "results" / name).stat().st_mode & 0o777 == 0o644, name
