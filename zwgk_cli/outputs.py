@@ -24,21 +24,20 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import tempfile
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+from xlsxwriter.utility import xl_col_to_name
+
 from zwgk_cli import __version__
 from zwgk_cli.model import Indicator, Part, PartKind, Rubric, fmt_points
 from zwgk_cli.problems import SEVERITY_LABELS, Problem, sort_key
-from zwgk_cli.results import STATUS_LABELS, dumps
+from zwgk_cli.results import STATUS_LABELS, atomic_open, dumps
 
 Cell = str | int | float | Decimal | None
 
@@ -352,16 +351,7 @@ STYLE_QUOTED = 2
 MAX_CELL_TEXT = 32767
 
 
-def _letters(n: int) -> str:
-    out = ""
-    n += 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
-_COLS = [_letters(i) for i in range(16384)]
+_COLS = [xl_col_to_name(i) for i in range(16384)]
 
 
 def xml_text(text: str) -> str:
@@ -452,27 +442,6 @@ def render_problems(problems: Sequence[Problem]) -> RenderedProblems:
 
 
 # ------------------------------------------------------------------ atomic streaming files
-
-
-@contextmanager
-def atomic_open(path: Path) -> Iterator[IO[bytes]]:
-    """A binary file that appears at ``path`` only when fully written (temp file + rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            yield fh
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600: results are shared like any file
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
 
 
 def write_json_list(path: Path, header: Mapping[str, Any], key: str, items: Iterable[str]) -> None:

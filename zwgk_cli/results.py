@@ -21,10 +21,11 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from zwgk_cli import __version__
 from zwgk_cli.model import (
@@ -340,18 +341,26 @@ def document(
 # ------------------------------------------------------------------ atomic, deterministic writing
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, then rename into place."""
+@contextmanager
+def atomic_open(path: Path) -> Iterator[IO[bytes]]:
+    """A binary file that appears at ``path`` only once fully written: a temporary file in the
+    same folder, renamed into place, with the permissions the user's umask gives any new file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            yield fh
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; results are shared like any file
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (see :func:`atomic_open`)."""
+    with atomic_open(path) as fh:
+        fh.write(data)
 
 
 def _umask() -> int:
