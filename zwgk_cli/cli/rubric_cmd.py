@@ -13,6 +13,8 @@ from zwgk_cli.cli import app
 from zwgk_cli.cli.common import (
     EXIT_PROBLEMS,
     EXIT_USAGE,
+    CampaignOpt,
+    JsonOpt,
     console,
     load_campaign,
     load_rubric,
@@ -28,8 +30,6 @@ rubric_app = typer.Typer(help="评分细则:列出、查看、检查。", no_arg
 app.add_typer(rubric_app, name="rubric")
 
 RubricArg = Annotated[str | None, typer.Argument(help="细则编号(如 mianyang-2022)或 YAML 文件路径;考评目录中可省略。")]
-CampaignOpt = Annotated[Path | None, typer.Option("--campaign", "-C", help="考评目录(含 zwgk.toml),默认自动查找。")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出(供程序读取)。")]
 
 
 def _max_text(v: Variant) -> str:

@@ -26,6 +26,7 @@ from zwgk_cli.campaign import CONFIG_NAME
 from zwgk_cli.cli import app
 from zwgk_cli.cli.common import (
     EXIT_PROBLEMS,
+    CampaignOpt,
     console,
     load_campaign,
     load_rubric,
@@ -39,8 +40,6 @@ from zwgk_cli.problems import Code, Problem, Severity, problem
 from zwgk_cli.resources import sample_roster
 from zwgk_cli.results import atomic_write_bytes
 from zwgk_cli.sheets import CampaignInfo, build_workbook
-
-CampaignOpt = Annotated[Path | None, typer.Option("--campaign", "-C", help="考评目录(含 zwgk.toml),默认自动查找。")]
 
 
 def _say(text: str) -> None:
