@@ -32,7 +32,7 @@ err_console = Console(stderr=True, highlight=False)
 
 
 def usage_error(message: str) -> NoReturn:
-    err_console.print(f"[bold red]错误:[/] {message}")
+    err_console.print(f"[bold red]错误:[/]{message}", soft_wrap=True)
     raise typer.Exit(EXIT_USAGE)
 
 

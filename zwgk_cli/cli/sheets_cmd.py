@@ -197,9 +197,10 @@ def new_cmd(
     text = campaign_toml(settings, origin, bool(sample))
     atomic_write_bytes(folder / CONFIG_NAME, text.encode("utf-8"))
     camp = load_campaign(folder)
+    camp.path(camp.returned_dir).mkdir(parents=True, exist_ok=True)  # where returned workbooks go
     ros = load_units(r, None, None, camp)
     print_problems(ros.problems, "名单检查发现的问题")
-    _say(f"已创建考评目录 {folder}:{CONFIG_NAME}、{'、'.join(names)}")
+    _say(f"已创建考评目录 {folder}:{CONFIG_NAME}、{'、'.join(names)}、{camp.returned_dir}/(存放交回的评分表)")
     _say(f"细则:{r.title}({r.id});名单:{len(ros.units)} 个单位。")
     _say(f"下一步:检查并修改 {folder / CONFIG_NAME} 中的设置,然后在该目录中运行 zwgk init-sheets。")
     if any(p.severity is Severity.ERROR for p in ros.problems):
