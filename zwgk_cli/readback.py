@@ -45,7 +45,6 @@ from typing import Any, NoReturn
 from zwgk_cli import layout
 from zwgk_cli.model import (
     Criterion,
-    Indicator,
     Input,
     ReadingKey,
     Rubric,
@@ -55,7 +54,7 @@ from zwgk_cli.model import (
     Variant,
 )
 from zwgk_cli.problems import Code, Problem, problem
-from zwgk_cli.rubric import RubricError, resolve, walk_with_path
+from zwgk_cli.rubric import RubricError, all_indicators, resolve, walk_with_path
 from zwgk_cli.values import describe, expected, normalize
 
 # ------------------------------------------------------------------ limits
@@ -152,26 +151,14 @@ def _identity_matters(variant: Variant) -> bool:
     def conds(a: Any) -> Iterable[Any]:
         return (*a.only_if, *a.not_if)
 
-    def criteria(ind: Indicator) -> Iterable[Criterion]:
-        yield from ind.criteria
-        for s in ind.by_unit:
-            yield from s.criteria
-        for sub in ind.indicators:
-            yield from criteria(sub)
-
-    def indicators(ind: Indicator) -> Iterable[Indicator]:
-        yield ind
-        for sub in ind.indicators:
-            yield from indicators(sub)
-
-    for part in variant.walk_parts():
-        for top in part.indicators:
-            if any(ind.by_unit for ind in indicators(top)):
-                return True
-            for crit in criteria(top):
-                for applies in (crit.applies, *(t.applies for t in crit.terms), *(v.applies for v in crit.vetoes)):
-                    if any(c.attribute in ("name", "单位名称") for c in conds(applies)):
-                        return True
+    indicators = list(all_indicators(variant))
+    if any(ind.by_unit for ind in indicators):
+        return True
+    for ind in indicators:
+        for crit in ind.criteria:
+            for applies in (crit.applies, *(t.applies for t in crit.terms), *(v.applies for v in crit.vetoes)):
+                if any(c.attribute in ("name", "单位名称") for c in conds(applies)):
+                    return True
     return False
 
 

@@ -977,7 +977,7 @@ def check(rubric: Rubric, units: Sequence[Unit] = ()) -> list[Problem]:
 def check_units(rubric: Rubric, units: Sequence[Unit]) -> list[Problem]:
     file = rubric.path
     out: list[Problem] = []
-    used_names = {n for v in rubric.variants for ind in _indicators(v) for s in ind.by_unit for n in s.names}
+    used_names = {n for v in rubric.variants for ind in all_indicators(v) for s in ind.by_unit for n in s.names}
     for alias in sorted(used_names | set(rubric.aliases)):
         hits = [u.name for u in units if unit_matches(alias, u, rubric.aliases)]
         if len(hits) > 1:
@@ -991,7 +991,7 @@ def check_units(rubric: Rubric, units: Sequence[Unit]) -> list[Problem]:
                 problem(Code.R_NO_VARIANT, file=file, unit=u.name, group=u.group, groups="、".join(rubric.groups))
             )
             continue
-        for ind in _indicators(variant):
+        for ind in all_indicators(variant):
             if not ind.by_unit:
                 continue
             own = [s for s in ind.by_unit if not s.default and any(unit_matches(n, u, rubric.aliases) for n in s.names)]
@@ -1012,7 +1012,9 @@ def check_units(rubric: Rubric, units: Sequence[Unit]) -> list[Problem]:
     return out
 
 
-def _indicators(v: Variant) -> Iterable[Indicator]:
+def all_indicators(v: Variant) -> Iterable[Indicator]:
+    """Every indicator of a variant, at every level, in tree order."""
+
     def walk(ind: Indicator) -> Iterable[Indicator]:
         yield ind
         for sub in ind.indicators:
