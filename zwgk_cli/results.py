@@ -41,6 +41,8 @@ from zwgk_cli.model import (
     Variant,
     round2,
 )
+from zwgk_cli.rubric import walk_with_path
+from zwgk_cli.scoring import thresholds
 
 FORMAT = "zwgk-scores/1"
 
@@ -152,8 +154,6 @@ def _criterion_rows(
     notes: Mapping[tuple[str, str], str],
 ) -> list[dict[str, Any]]:
     """One row per (target, criterion): the 明细 and the 整改清单 are built from these."""
-    from zwgk_cli.rubric import walk_with_path
-
     scores: dict[tuple[str, str], CriterionScore] = {}
 
     def collect(nodes: Iterable[NodeScore]) -> None:
@@ -222,10 +222,11 @@ def unit_to_dict(
     problem_counts: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
     """One unit's entry in ``scores.json``."""
-    from zwgk_cli.scoring import thresholds
-
-    crit_part = {c.id: p.id for p, _, c in _walk(variant)}
-    crit_ind = {c.id: chain[-1].id for _, chain, c in _walk(variant)}
+    crit_part: dict[str, str] = {}
+    crit_ind: dict[str, str] = {}
+    for part, chain, crit in walk_with_path(variant):
+        crit_part[crit.id] = part.id
+        crit_ind[crit.id] = chain[-1].id
     return {
         "unit": us.unit.name,
         "unit_id": us.unit.id,
@@ -308,12 +309,6 @@ def absent_unit(
         "files": list(files),
         "problems": dict(problem_counts or {"error": 0, "warning": 0}),
     }
-
-
-def _walk(variant: Variant) -> Iterable[tuple[Part, Any, Any]]:
-    from zwgk_cli.rubric import walk_with_path
-
-    return walk_with_path(variant)
 
 
 def document(
