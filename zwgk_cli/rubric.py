@@ -806,13 +806,17 @@ def unit_matches(name: str, unit: Unit, aliases: Mapping[str, str]) -> bool:
     return name == unit.name or aliases.get(name) == unit.name or name in unit.aliases
 
 
+def sets_naming(ind: Indicator, unit: Unit, aliases: Mapping[str, str]) -> tuple[list[UnitSet], list[UnitSet]]:
+    """The unit-specific sets that name ``unit``: (its own sets, generic sets that also name it)."""
+    naming = [s for s in ind.by_unit if any(unit_matches(n, unit, aliases) for n in s.names)]
+    return [s for s in naming if not s.default], [s for s in naming if s.default]
+
+
 def pick_unit_set(ind: Indicator, unit: Unit, aliases: Mapping[str, str]) -> UnitSet | None:
-    own = [s for s in ind.by_unit if not s.default and any(unit_matches(n, unit, aliases) for n in s.names)]
-    if own:
-        return own[0]
-    named_default = [s for s in ind.by_unit if s.default and any(unit_matches(n, unit, aliases) for n in s.names)]
-    if named_default:
-        return named_default[0]
+    """A unit's own set wins; then a generic set that names it; then the generic set."""
+    own, named_default = sets_naming(ind, unit, aliases)
+    if own or named_default:
+        return (own or named_default)[0]
     return next((s for s in ind.by_unit if s.default), None)
 
 
@@ -994,10 +998,7 @@ def check_units(rubric: Rubric, units: Sequence[Unit]) -> list[Problem]:
         for ind in all_indicators(variant):
             if not ind.by_unit:
                 continue
-            own = [s for s in ind.by_unit if not s.default and any(unit_matches(n, u, rubric.aliases) for n in s.names)]
-            named_default = [
-                s for s in ind.by_unit if s.default and any(unit_matches(n, u, rubric.aliases) for n in s.names)
-            ]
+            own, named_default = sets_naming(ind, u, rubric.aliases)
             if own and named_default:
                 out.append(
                     problem(
