@@ -94,12 +94,22 @@ def _clone(args: tuple[str, str, str, str]) -> None:
             zout.writestr(info, data)
 
 
+def writer_digest() -> str:
+    """The workbook writer's code: cached workbooks are remade when it changes."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for name in ("sheets.py", "layout.py", "fill.py"):
+        h.update((ROOT / "zwgk_cli" / name).read_bytes())
+    return h.hexdigest()[:10]
+
+
 def ensure_data(n: int, big: int, jobs: int) -> Path:
     from zwgk_cli import __version__
     from zwgk_cli import rubric as rubric_mod
 
     rubric = rubric_mod.load(RUBRIC)
-    tag = f"{RUBRIC}-{rubric.hash}-{__version__}-{n}"
+    tag = f"{RUBRIC}-{rubric.hash}-{__version__}-{writer_digest()}-{n}"
     data = OUT / tag
     base = data / "base"
     stamp = data / "base.done"

@@ -50,6 +50,12 @@ required | min | max | step | options | list | score_cell | note_cell``
     (free text the assessor may write; several inputs of one criterion share both).
 ``result | role | target | key | sheet | cell``
     every formula cell whose value the engine also computes (see :data:`RESULT_ROLES`).
+``inputs | <JSON>`` and ``results | <JSON>`` (format 2)
+    the same records packed: a JSON array of records, each an array of texts in the order of
+    the ``#input`` (``#result``) header, as many rows as needed to keep each cell under
+    Excel's 32,767 characters.  Format 2 writes the input and result records this way (a
+    reader then handles a few cells instead of thousands); format 1 wrote one row each, and
+    readers accept both.
 
 Readers get plain cell values (a list of rows, as python-calamine or openpyxl give them)
 and call :func:`read_layout` (or :func:`read_meta` / :func:`read_map`).
@@ -66,7 +72,9 @@ from decimal import Decimal, InvalidOperation
 
 from zwgk_cli.model import NodeScore, PartScore, ReadingKey, Target, Unit, UnitScore
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+PACKED = {"inputs": "input", "results": "result"}  # a packed record kind → the record kind
+PACKED_CHARS = 30_000  # per cell, below Excel's limit of 32,767
 MAGIC = "zwgk-workbook"
 
 META_SHEET = "_zwgk"
@@ -405,34 +413,50 @@ def meta_rows(
     for s in sheets:
         rows.append(["sheet", s.name, s.role, s.part, s.target, str(s.inputs)])
     rows.append(["#input", *INPUT_COLUMNS])
-    for m in inputs:
-        rows.append(
-            [
-                "input",
-                m.sheet,
-                m.cell,
-                m.id_cell,
-                m.id,
-                m.target,
-                m.indicator,
-                m.criterion,
-                m.input,
-                m.kind,
-                m.label,
-                "是" if m.required else "否",
-                _dec_text(m.min),
-                _dec_text(m.max),
-                _dec_text(m.step),
-                json.dumps(list(m.options), ensure_ascii=False) if m.options else "",
-                m.list,
-                m.score_cell,
-                m.note_cell,
-            ]
-        )
+    rows.extend(["inputs", chunk] for chunk in _packed(_input_texts(m) for m in inputs))
     rows.append(["#result", *RESULT_COLUMNS])
-    for r in results:
-        rows.append(["result", r.role, r.target, r.key, r.sheet, r.cell])
+    rows.extend(["results", chunk] for chunk in _packed([r.role, r.target, r.key, r.sheet, r.cell] for r in results))
     return rows
+
+
+def _input_texts(m: MapRow) -> list[str]:
+    return [
+        m.sheet,
+        m.cell,
+        m.id_cell,
+        m.id,
+        m.target,
+        m.indicator,
+        m.criterion,
+        m.input,
+        m.kind,
+        m.label,
+        "是" if m.required else "否",
+        _dec_text(m.min),
+        _dec_text(m.max),
+        _dec_text(m.step),
+        json.dumps(list(m.options), ensure_ascii=False) if m.options else "",
+        m.list,
+        m.score_cell,
+        m.note_cell,
+    ]
+
+
+def _packed(records: Iterable[list[str]]) -> list[str]:
+    """Records as JSON arrays of records, each at most :data:`PACKED_CHARS` long."""
+    out: list[str] = []
+    batch: list[str] = []
+    size = 2
+    for rec in records:
+        text = json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
+        if batch and size + len(text) + 1 > PACKED_CHARS:
+            out.append("[" + ",".join(batch) + "]")
+            batch, size = [], 2
+        batch.append(text)
+        size += len(text) + 1
+    if batch:
+        out.append("[" + ",".join(batch) + "]")
+    return out
 
 
 # ------------------------------------------------------------------ reading the records
@@ -451,16 +475,18 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def _opt_dec(text: str) -> Decimal | None:
-    if not text:
-        return None
+def _unpack(tag: str, text: str) -> list[list[str]]:
     try:
-        return Decimal(text)
-    except InvalidOperation:
-        raise LayoutError(f"隐藏工作表 {META_SHEET} 中的数值“{text}”无法识别") from None
+        records = json.loads(text)
+    except ValueError:
+        records = None
+    if not isinstance(records, list) or not all(isinstance(r, list) for r in records):
+        raise LayoutError(f"隐藏工作表 {META_SHEET} 中的“{tag}”记录无法识别(评分表可能已损坏)")
+    return [[v if v.__class__ is str else cell_text(v) for v in r] for r in records]
 
 
-def _records(rows: Sequence[Sequence[object]]) -> tuple[int, dict[str, list[dict[str, str]]]]:
+def _records(rows: Sequence[Sequence[object]]) -> tuple[int, dict[str, tuple[list[str], list[list[str]]]]]:
+    """The format and, per record kind, (column names, records as lists of texts)."""
     texts = [[cell_text(c) for c in row] for row in rows]
     texts = [r for r in texts if any(r)]
     if not texts or texts[0][0] != MAGIC:
@@ -473,37 +499,124 @@ def _records(rows: Sequence[Sequence[object]]) -> tuple[int, dict[str, list[dict
         raise LayoutError(f"隐藏工作表 {META_SHEET} 的格式版本“{texts[0][1:2]}”无法识别")
     if fmt > FORMAT_VERSION:
         raise LayoutError(f"评分表格式版本为 {fmt},本工具只认识到 {FORMAT_VERSION}:请升级 zwgk")
-    headers: dict[str, list[str]] = {
-        "meta": ["key", "value"],
-        "target": list(TARGET_COLUMNS),
-        "sheet": list(SHEET_COLUMNS),
-        "input": list(INPUT_COLUMNS),
-        "result": list(RESULT_COLUMNS),
+    out: dict[str, tuple[list[str], list[list[str]]]] = {
+        "meta": (["key", "value"], []),
+        "target": (list(TARGET_COLUMNS), []),
+        "sheet": (list(SHEET_COLUMNS), []),
+        "input": (list(INPUT_COLUMNS), []),
+        "result": (list(RESULT_COLUMNS), []),
     }
-    out: dict[str, list[dict[str, str]]] = {k: [] for k in headers}
     for row in texts[1:]:
         tag = row[0]
         if tag.startswith("#"):
             kind = tag[1:]
-            if kind in headers:
-                headers[kind] = row[1:]
+            if kind in out:
+                out[kind] = (row[1:], out[kind][1])
             continue
-        if tag not in headers:
-            continue  # a record kind from a later format: ignored
-        names = headers[tag]
-        values = row[1:]
-        out[tag].append({n: (values[i] if i < len(values) else "") for i, n in enumerate(names) if n})
+        if tag in PACKED:
+            out[PACKED[tag]][1].extend(_unpack(tag, row[1] if len(row) > 1 else ""))
+        elif tag in out:
+            out[tag][1].append(row[1:])
+        # else: a record kind from a later format, ignored
     return fmt, out
+
+
+def _dicts(kind: tuple[list[str], list[list[str]]]) -> list[dict[str, str]]:
+    names, records = kind
+    return [{n: (v[i] if i < len(v) else "") for i, n in enumerate(names) if n} for v in records]
+
+
+def _columns(names: Sequence[str], wanted: Sequence[str], records: list[list[str]]) -> Iterable[tuple[str, ...]]:
+    """Each record's values in the order of ``wanted`` (``""`` for a column it lacks)."""
+    if list(names) == list(wanted):
+        n = len(wanted)
+        for v in records:
+            yield tuple(v) if len(v) == n else tuple((v + [""] * n)[:n])
+        return
+    at = {name: i for i, name in reversed(list(enumerate(names))) if name}
+    idx = [at.get(w, -1) for w in wanted]
+    for v in records:
+        yield tuple(v[i] if 0 <= i < len(v) else "" for i in idx)
+
+
+_DECIMALS: dict[str, Decimal | None] = {"": None}
+_OPTIONS: dict[str, tuple[str, ...]] = {"": ()}
+_MAP_ROWS: dict[tuple[str, ...], MapRow] = {}
+_MAP_ROWS_KEPT = 20_000
+
+
+def _opt_dec(text: str) -> Decimal | None:
+    hit = _DECIMALS.get(text, _DECIMALS)
+    if hit is not _DECIMALS:
+        return hit  # type: ignore[return-value]
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise LayoutError(f"隐藏工作表 {META_SHEET} 中的数值“{text}”无法识别") from None
+    if len(_DECIMALS) < 4096:
+        _DECIMALS[text] = value
+    return value
+
+
+def _options(text: str) -> tuple[str, ...]:
+    hit = _OPTIONS.get(text)
+    if hit is None:
+        try:
+            hit = tuple(str(o) for o in json.loads(text))
+        except (ValueError, TypeError):
+            raise LayoutError(f"隐藏工作表 {META_SHEET} 中的选项“{text}”无法识别") from None
+        if len(_OPTIONS) < 4096:
+            _OPTIONS[text] = hit
+    return hit
+
+
+def _map_row(v: tuple[str, ...]) -> MapRow:
+    """A map record → :class:`MapRow` (remembered: most records recur in every workbook)."""
+    hit = _MAP_ROWS.get(v)
+    if hit is not None:
+        return hit
+    sheet, cell, id_cell, id_, target, indicator, criterion, input_, kind, label = v[:10]
+    required, lo, hi, step, options, list_, score_cell, note_cell = v[10:]
+    try:
+        parse_a1(cell)
+    except ValueError:
+        raise LayoutError(f"隐藏工作表 {META_SHEET} 中的单元格地址“{cell}”无法识别") from None
+    row = MapRow(
+        sheet=sheet,
+        cell=cell,
+        id_cell=id_cell,
+        id=id_,
+        target=target,
+        indicator=indicator,
+        criterion=criterion,
+        input=input_,
+        kind=kind,
+        label=label,
+        required=required != "否",
+        min=_opt_dec(lo),
+        max=_opt_dec(hi),
+        step=_opt_dec(step),
+        options=_options(options),
+        list=list_,
+        score_cell=score_cell,
+        note_cell=note_cell,
+    )
+    if len(_MAP_ROWS) >= _MAP_ROWS_KEPT:
+        _MAP_ROWS.clear()
+    _MAP_ROWS[v] = row
+    return row
 
 
 def read_layout(rows: Sequence[Sequence[object]]) -> Layout:
     """Parse the meta sheet's cell values (rows of plain values); raises :class:`LayoutError`."""
     fmt, rec = _records(rows)
-    kv = {r["key"]: r.get("value", "") for r in rec["meta"]}
+    kv = {r["key"]: r.get("value", "") for r in _dicts(rec["meta"])}
     for key in ("rubric_id", "rubric_hash", "unit_id"):
         if not kv.get(key):
             raise LayoutError(f"隐藏工作表 {META_SHEET} 缺少“{key}”")
-    targets = tuple(Target(r["id"], r.get("kind", ""), r.get("name", ""), r.get("url", "")) for r in rec["target"])
+    targets = tuple(
+        Target(r["id"], r.get("kind", ""), r.get("name", ""), r.get("url", "")) for r in _dicts(rec["target"])
+    )
     known = {k: kv.get(k, "") for k in META_KEYS}
     meta = WorkbookMeta(
         format=fmt,
@@ -512,49 +625,17 @@ def read_layout(rows: Sequence[Sequence[object]]) -> Layout:
         **known,
     )
     sheets = []
-    for r in rec["sheet"]:
+    for r in _dicts(rec["sheet"]):
         try:
             n_inputs = int(r.get("inputs") or 0)
         except ValueError:
             n_inputs = 0
         sheets.append(SheetInfo(r["name"], r.get("role", ""), r.get("part", ""), r.get("target", ""), n_inputs))
-    inputs = []
-    for r in rec["input"]:
-        try:
-            opts = tuple(str(o) for o in json.loads(r["options"])) if r.get("options") else ()
-        except (ValueError, TypeError):
-            raise LayoutError(f"隐藏工作表 {META_SHEET} 中的选项“{r.get('options')}”无法识别") from None
-        try:
-            parse_a1(r.get("cell", ""))
-        except ValueError:
-            raise LayoutError(f"隐藏工作表 {META_SHEET} 中的单元格地址“{r.get('cell')}”无法识别") from None
-        inputs.append(
-            MapRow(
-                sheet=r.get("sheet", ""),
-                cell=r.get("cell", ""),
-                id_cell=r.get("id_cell", ""),
-                id=r.get("id", ""),
-                target=r.get("target", ""),
-                indicator=r.get("indicator", ""),
-                criterion=r.get("criterion", ""),
-                input=r.get("input", ""),
-                kind=r.get("kind", ""),
-                label=r.get("label", ""),
-                required=r.get("required", "是") != "否",
-                min=_opt_dec(r.get("min", "")),
-                max=_opt_dec(r.get("max", "")),
-                step=_opt_dec(r.get("step", "")),
-                options=opts,
-                list=r.get("list", ""),
-                score_cell=r.get("score_cell", ""),
-                note_cell=r.get("note_cell", ""),
-            )
-        )
-    results = tuple(
-        ResultCell(r.get("role", ""), r.get("target", ""), r.get("key", ""), r.get("sheet", ""), r.get("cell", ""))
-        for r in rec["result"]
-    )
-    return Layout(meta, tuple(sheets), tuple(inputs), results)
+    names, records = rec["input"]
+    inputs = tuple(_map_row(v) for v in _columns(names, INPUT_COLUMNS, records))
+    names, records = rec["result"]
+    results = tuple(ResultCell(*v) for v in _columns(names, RESULT_COLUMNS, records))
+    return Layout(meta, tuple(sheets), inputs, results)
 
 
 def read_meta(rows: Sequence[Sequence[object]]) -> WorkbookMeta:

@@ -15,9 +15,13 @@ How a file is read, cheapest and safest checks first:
    cells it really holds, so a sheet claiming a million rows is refused before a value
    reader allocates a grid for it; the same scan finds formulas, error values and the
    number format of the input cells.
-4. **Values** come from python-calamine, one sheet at a time, only the hidden ``_zwgk``
-   sheet and the sheets the map names.  Cached formula values are never read: the
-   engine recomputes every score from the inputs.
+4. **Values** are read directly from the sheet XML (:mod:`xlsxscan`: the few hundred cells
+   the map names, found by address), only the hidden ``_zwgk`` sheet and the sheets the
+   map names.  A workbook holding anything that reader would have to interpret (a date
+   format on an input, an escaped or rich string it cannot read plainly, a moved row, a
+   namespaced sheet…) is read again from the start with python-calamine, which gives the
+   same answers everywhere the direct reader answers (a test holds both to that).
+   Cached formula values are never read: the engine recomputes every score from the inputs.
 5. **Identity and map**: the hidden sheet says which rubric (id + hash) and which unit the
    workbook was issued for; each input's visible id cell must still say the input's id,
    so a moved, inserted or deleted row is found (and, when the id is found elsewhere on
@@ -37,12 +41,12 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, NoReturn
 
-from zwgk_cli import layout
+from zwgk_cli import layout, xlsxscan
 from zwgk_cli.model import (
     Criterion,
     Input,
@@ -396,6 +400,11 @@ def _workbook_part(pkg: Package) -> str:
 
 def sheet_parts(pkg: Package) -> dict[str, str]:
     """Sheet name → the zip part holding it."""
+    return workbook_parts(pkg)[0]
+
+
+def workbook_parts(pkg: Package) -> tuple[dict[str, str], dict[str, str]]:
+    """(sheet name → part, other workbook relationship type → part), e.g. ``sharedStrings``."""
     wb_part = _workbook_part(pkg)
     if not pkg.has(wb_part):
         pkg._fail(Code.W_BROKEN_ZIP, detail="缺少工作簿主体(xl/workbook.xml)")
@@ -403,15 +412,18 @@ def sheet_parts(pkg: Package) -> dict[str, str]:
     base = str(PurePosixPath(wb_part).parent)
     rels_name = f"{base}/_rels/{PurePosixPath(wb_part).name}.rels"
     targets: dict[str, str] = {}
+    others: dict[str, str] = {}
     if pkg.has(rels_name):
         for rel in pkg.xml(rels_name).iter(f"{_NS_PKG_REL}Relationship"):
-            targets[rel.get("Id", "")] = _resolve_target(base, rel.get("Target", ""))
+            target = _resolve_target(base, rel.get("Target", ""))
+            targets[rel.get("Id", "")] = target
+            others.setdefault(rel.get("Type", "").rsplit("/", 1)[-1], target)
     out: dict[str, str] = {}
     for sheet in root.iter(f"{_NS_MAIN}sheet"):
         rid = sheet.get(_NS_REL_ID, "")
         if rid in targets:
             out[sheet.get("name", "")] = targets[rid]
-    return out
+    return out, others
 
 
 # ------------------------------------------------------------------ step 3: the sheet guard and cell scan
@@ -536,12 +548,15 @@ def percent_styles(styles_xml: bytes) -> set[int]:
 # ------------------------------------------------------------------ step 4: values with calamine
 
 
+_RESULT_RECORDS = ("result", "results")
+
+
 def _meta_rows(rows: list[list[Any]]) -> list[list[Any]]:
     """The meta sheet's rows without the result records (the reader recomputes, never reads
     results) and without the empty cells padding each row to the sheet's width."""
     out = []
     for row in rows:
-        if not row or row[0] == "result":
+        if not row or row[0] in _RESULT_RECORDS:
             continue
         n = len(row)
         while n and row[n - 1] == "":
@@ -600,10 +615,35 @@ def _at(grid: Sequence[Sequence[Any]], row: int, col: int) -> Any:
 
 
 def read_workbook(path: Path, ctx: Context, name: str | None = None) -> WorkbookRead:
-    """Read one returned workbook.  Never raises for anything in the file."""
+    """Read one returned workbook.  Never raises for anything in the file.
+
+    The sheets are first read directly (:mod:`xlsxscan`); a workbook holding anything that
+    reader does not interpret is read again, from the start, with python-calamine."""
+    out = read_direct(path, ctx, name)
+    return out if out is not None else read_general(path, ctx, name)
+
+
+def read_direct(path: Path, ctx: Context, name: str | None = None) -> WorkbookRead | None:
+    """The workbook read with :mod:`xlsxscan` (``None``: it holds something that reader leaves
+    to python-calamine)."""
     out = WorkbookRead(file=name or str(path))
+    return out if _attempt(_Reader(path, ctx, out, direct=True)) else None
+
+
+def read_general(path: Path, ctx: Context, name: str | None = None) -> WorkbookRead:
+    """The workbook read with python-calamine (what :func:`read_workbook` falls back to)."""
+    out = WorkbookRead(file=name or str(path))
+    _attempt(_Reader(path, ctx, out, direct=False))
+    return out
+
+
+def _attempt(reader: _Reader) -> bool:
+    """Run ``reader``; ``False`` when the direct reader gave up (nothing it found counts)."""
+    out = reader.out
     try:
-        _Reader(path, ctx, out).run()
+        reader.run()
+    except xlsxscan.Unsupported:
+        return False
     except _Stop:
         out.usable = False
     except MemoryError:
@@ -613,16 +653,20 @@ def read_workbook(path: Path, ctx: Context, name: str | None = None) -> Workbook
         out.usable = False
         detail = f"{type(exc).__name__}: {str(exc)[:120]}"
         out.problems.append(problem(Code.W_UNEXPECTED, file=out.file, detail=detail))
-    return out
+    return True
 
 
 class _Reader:
-    def __init__(self, path: Path, ctx: Context, out: WorkbookRead):
+    def __init__(self, path: Path, ctx: Context, out: WorkbookRead, direct: bool = False):
         self.path = path
         self.ctx = ctx
         self.out = out
         self.file = out.file
-        self._merged: list[tuple[tuple[int, int], tuple[int, int]]] = []
+        self.direct = direct  # read the sheets with xlsxscan (else python-calamine)
+        self._merged: Sequence[tuple[tuple[int, int], tuple[int, int]]] = []
+        self._strings: xlsxscan.SharedStrings | None = None
+        self._styles: xlsxscan.Styles | None = None
+        self._wb: Any = None
 
     # -- problems
     def add(self, code: Code, **params: Any) -> None:
@@ -636,9 +680,7 @@ class _Reader:
     def run(self) -> None:
         data = self._bytes()
         pkg = self._package(data)
-        parts = sheet_parts(pkg)
-        from python_calamine import CalamineError, CalamineWorkbook, PasswordError
-
+        parts, others = workbook_parts(pkg)
         if layout.META_SHEET not in parts:
             visible = "、".join(list(parts)[:5])
             self.stop(
@@ -646,21 +688,18 @@ class _Reader:
                 sheet_name=layout.META_SHEET,
                 detail=f";其中的工作表:{visible}" if visible else "",
             )
-        self._sheet_xml(pkg, parts, layout.META_SHEET, set())
+        meta_xml = self._guard(pkg, parts, layout.META_SHEET)
         for name in pkg.names_lower.values():
             low = name.lower()
             if low.startswith("xl/") and low.count("/") == 1 and low.endswith(".xml"):
                 pkg.part(name)  # shared strings, styles, workbook: what the value reader parses on opening
-        try:
-            wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        except PasswordError:
-            self.stop(Code.W_ENCRYPTED)
-        except CalamineError as exc:
-            self.stop(Code.W_BROKEN_ZIP, detail=f"无法解析工作簿({str(exc)[:100]})")
-        try:
-            meta_rows = _meta_rows(wb.get_sheet_by_name(layout.META_SHEET).to_python(skip_empty_area=False))
-        except CalamineError as exc:
-            self.stop(Code.W_CELL_ERROR, sheet_name=layout.META_SHEET, detail=str(exc)[:100])
+        if self.direct:
+            sst, st = others.get("sharedStrings"), others.get("styles")
+            self._strings = xlsxscan.SharedStrings(pkg.part(sst) if sst and pkg.has(sst) else None)
+            self._styles = _styles(pkg.part(st) if st and pkg.has(st) else None)
+            meta_rows = _meta_rows(xlsxscan.Sheet(meta_xml or b"", self._strings).rows())
+        else:
+            meta_rows = self._calamine_meta(data)
         head = meta_rows[0] if meta_rows else []
         if len(head) > 1 and head[0] == layout.MAGIC:
             fmt = layout.cell_text(head[1])
@@ -674,7 +713,21 @@ class _Reader:
             self.stop(Code.W_BAD_META, detail=exc.reason)
         del meta_rows
         plan = self._identity(lay)
-        self._inputs(lay, plan, pkg, parts, wb)
+        self._inputs(lay, plan, pkg, parts)
+
+    def _calamine_meta(self, data: bytes) -> list[list[Any]]:
+        from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+
+        try:
+            self._wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        except PasswordError:
+            self.stop(Code.W_ENCRYPTED)
+        except CalamineError as exc:
+            self.stop(Code.W_BROKEN_ZIP, detail=f"无法解析工作簿({str(exc)[:100]})")
+        try:
+            return _meta_rows(self._wb.get_sheet_by_name(layout.META_SHEET).to_python(skip_empty_area=False))
+        except CalamineError as exc:
+            self.stop(Code.W_CELL_ERROR, sheet_name=layout.META_SHEET, detail=str(exc)[:100])
 
     def _bytes(self) -> bytes:
         try:
@@ -717,12 +770,10 @@ class _Reader:
             self.stop(Code.W_NOT_XLSX, found="压缩包(不含 Excel 工作簿)")
         return pkg
 
-    def _sheet_xml(
-        self, pkg: Package, parts: Mapping[str, str], sheet: str, wanted: set[str], unit: str = ""
-    ) -> dict[str, CellInfo] | None:
-        """The facts about ``wanted`` cells, or ``None`` (with a problem) when the sheet cannot be
-        read safely.  A bad meta sheet stops the workbook; a bad scoring sheet only its inputs."""
-        fatal = sheet == layout.META_SHEET
+    def _guard(self, pkg: Package, parts: Mapping[str, str], sheet: str, unit: str = "") -> bytes | None:
+        """The sheet's XML, or ``None`` (with a problem) when it cannot be read safely: a
+        sheet claiming a million rows is refused before any reader allocates a grid for it.
+        A bad meta sheet stops the workbook; a bad scoring sheet only its inputs."""
         part = parts[sheet]
         problems: list[tuple[Code, dict[str, str]]] = []
         if not pkg.has(part):
@@ -733,10 +784,10 @@ class _Reader:
             if rows > MAX_ROWS or cols > MAX_COLS or rows * cols > MAX_CELLS:
                 problems.append((Code.W_SHEET_TOO_BIG, {"rows": str(rows), "cols": str(cols)}))
             else:
-                return scan_cells(xml, wanted) if wanted else {}
+                return xml
         code, params = problems[0]
         where = {"unit": unit} if unit else {}
-        if fatal:
+        if sheet == layout.META_SHEET:
             self.stop(code, sheet=sheet, sheet_name=sheet, **where, **params)
         self.add(code, sheet=sheet, sheet_name=sheet, **where, **params)
         return None
@@ -781,9 +832,7 @@ class _Reader:
             )
         return plan
 
-    def _inputs(self, lay: layout.Layout, plan: UnitPlan, pkg: Package, parts: Mapping[str, str], wb: Any) -> None:
-        from python_calamine import CalamineError
-
+    def _inputs(self, lay: layout.Layout, plan: UnitPlan, pkg: Package, parts: Mapping[str, str]) -> None:
         unit = plan.unit
         out = self.out
         roster_targets = {t.id: t for t in unit.targets}
@@ -810,7 +859,6 @@ class _Reader:
         by_sheet: dict[str, list[layout.MapRow]] = {}
         for m in lay.inputs:
             by_sheet.setdefault(m.sheet, []).append(m)
-        pct_styles: set[int] | None = None
         seen: set[ReadingKey] = set()
         for sheet, rows in by_sheet.items():
             if sheet not in parts:
@@ -818,32 +866,20 @@ class _Reader:
                 self.add(Code.W_SHEET_MISSING, sheet=sheet, unit=unit.name, sheet_name=sheet, count=str(len(live)))
                 seen.update(m.key for m in rows)
                 continue
-            wanted = {m.cell.upper() for m in rows}
-            info = self._sheet_xml(pkg, parts, sheet, wanted, unit.name)
-            if info is None:
+            xml = self._guard(pkg, parts, sheet, unit.name)
+            view = self._view(pkg, sheet, xml, rows, unit.name) if xml is not None else None
+            if view is None:
                 for m in rows:
                     seen.add(m.key)
-                    if m.key in plan.inputs:
+                    if m.key in plan.inputs and xml is None:
                         out.values[m.key] = None
                 continue
-            try:
-                sh = wb.get_sheet_by_name(sheet)
-                grid = sh.to_python(skip_empty_area=False)
-                merged = list(sh.merged_cell_ranges or [])
-            except CalamineError as exc:
-                self.add(Code.W_CELL_ERROR, sheet=sheet, unit=unit.name, sheet_name=sheet, detail=str(exc)[:100])
-                seen.update(m.key for m in rows)
-                continue
-            if pct_styles is None and any(i.style for i in info.values()):
-                pct_styles = percent_styles(pkg.part("xl/styles.xml")) if pkg.has("xl/styles.xml") else set()
-            locate = _Locator(grid)
-            merged_at = _merged_inputs(merged, rows)
-            self._merged = merged
-            pct = pct_styles or set()
+            merged_at = _merged_inputs(view.merged, rows)
+            self._merged = view.merged
             for m in rows:
                 key = m.key
                 seen.add(key)
-                self._one(m, key, plan, grid, merged_at, info, pct, locate)
+                self._one(m, key, plan, view, merged_at)
         for key, (crit, inp) in plan.inputs.items():
             if key in seen or key.target not in ("", *book_targets):
                 continue
@@ -855,6 +891,26 @@ class _Reader:
                 label=inp.label,
             )
         self._nothing_filled(plan)
+
+    def _view(self, pkg: Package, sheet: str, xml: bytes, rows: Sequence[layout.MapRow], unit: str) -> _View | None:
+        """The sheet's cells, read directly or through python-calamine (``None``: unreadable)."""
+        if self.direct:
+            assert self._strings is not None and self._styles is not None
+            return _ScanView(xlsxscan.Sheet(xml, self._strings), self._styles)
+        from python_calamine import CalamineError
+
+        info = scan_cells(xml, {m.cell.upper() for m in rows})
+        try:
+            sh = self._wb.get_sheet_by_name(sheet)
+            grid = sh.to_python(skip_empty_area=False)
+            merged = list(sh.merged_cell_ranges or [])
+        except CalamineError as exc:
+            self.add(Code.W_CELL_ERROR, sheet=sheet, unit=unit, sheet_name=sheet, detail=str(exc)[:100])
+            return None
+        pct: set[int] = set()
+        if any(i.style for i in info.values()) and pkg.has("xl/styles.xml"):
+            pct = percent_styles(pkg.part("xl/styles.xml"))
+        return _GridView(grid, info, merged, pct)
 
     def _nothing_filled(self, plan: UnitPlan) -> None:
         """A workbook returned blank: one problem instead of one per input."""
@@ -870,15 +926,12 @@ class _Reader:
         m: layout.MapRow,
         key: ReadingKey,
         plan: UnitPlan,
-        grid: Sequence[Sequence[Any]],
+        view: _View,
         merged_at: Mapping[tuple[int, int], str],
-        info: Mapping[str, CellInfo],
-        pct_styles: set[int],
-        locate: _Locator,
     ) -> None:
         spec = plan.inputs.get(key)
         if spec is None:
-            self._not_live(m, plan, grid)
+            self._not_live(m, plan, view)
             return
         crit, inp = spec
         out = self.out
@@ -892,9 +945,9 @@ class _Reader:
         cell = m.cell.upper()
         dr = dc = 0
         if m.id_cell:
-            found = _at(grid, id_row, id_col)
+            found = view.value(id_row, id_col)
             if found != m.id and layout.cell_text(found) != m.id:
-                at = locate.find(m.id)
+                at = view.find(m.id)
                 if len(at) != 1:
                     moved = "；该编号在表中出现了多次" if at else "；表中已找不到该编号(所在行可能被删除)"
                     self._problem(
@@ -918,13 +971,13 @@ class _Reader:
                 )
                 row, col, cell = row + dr, col + dc, new_cell
         out.sources[key] = Source(self.file, m.sheet, cell)
-        self._note(key, m, dr, dc, grid)
+        self._note(key, m, dr, dc, view)
         rng = merged_at.get((row, col)) if not (dr or dc) else _merged_range(self._merged, row, col)
         if rng is not None:
             self._problem(Code.W_MERGED_INPUT, m, plan, crit, cell, range=rng)
             out.values[key] = None
             return
-        facts = info.get(cell)
+        facts = view.facts(row, col, cell)
         if facts is not None and (facts.formula is not None or facts.error is not None):
             exp = expected(inp, crit.max)
             if facts.formula is not None:
@@ -934,8 +987,8 @@ class _Reader:
                 self._problem(Code.V_ERROR_VALUE, m, plan, crit, cell, label=inp.label, found=facts.error, expected=exp)
             out.values[key] = None
             return
-        raw = _at(grid, row, col)
-        percent_format = facts is not None and facts.style in pct_styles
+        raw = view.value(row, col)
+        percent_format = facts is not None and facts.style in view.percent
         outcome = normalize(raw, inp, limit=crit.max, percent_format=percent_format)
         out.values[key] = outcome.value
         if outcome.code is not None:
@@ -951,13 +1004,13 @@ class _Reader:
             **params,
         )
 
-    def _not_live(self, m: layout.MapRow, plan: UnitPlan, grid: Sequence[Sequence[Any]]) -> None:
+    def _not_live(self, m: layout.MapRow, plan: UnitPlan, view: _View) -> None:
         """A map row the rubric does not ask for (any more): a filled value is reported, not used."""
         try:
-            row, col = layout.parse_a1(m.cell)
+            row, col = _pos(m.cell)
         except ValueError:
             return
-        raw = _at(grid, row, col)
+        raw = view.value(row, col)
         if raw in (None, "") or m.target not in {t.id for t in plan.unit.targets} | {""}:
             return
         self.add(
@@ -970,7 +1023,7 @@ class _Reader:
             found=describe(raw),
         )
 
-    def _note(self, key: ReadingKey, m: layout.MapRow, dr: int, dc: int, grid: Sequence[Sequence[Any]]) -> None:
+    def _note(self, key: ReadingKey, m: layout.MapRow, dr: int, dc: int, view: _View) -> None:
         """The criterion's 扣分说明 (shared by its inputs), shifted like its input when rows moved."""
         try:
             r, c = _pos(m.note_cell) if m.note_cell else (_pos(m.cell)[0], layout.COL_NOTE)
@@ -981,7 +1034,7 @@ class _Reader:
         out = self.out
         if nk not in out.note_sources:
             out.note_sources[nk] = Source(self.file, m.sheet, layout.a1(r, c))
-        raw = _at(grid, r, c)
+        raw = view.value(r, c)
         if raw is None or raw == "":
             return
         text = raw.strip() if isinstance(raw, str) else describe(raw)
@@ -992,6 +1045,81 @@ class _Reader:
             out.notes[nk] = text
         elif text not in have.split("；"):
             out.notes[nk] = f"{have}；{text}"
+
+
+class _View:
+    """One scoring sheet's cells as the reader sees them."""
+
+    merged: Sequence[tuple[tuple[int, int], tuple[int, int]]]
+    percent: Collection[int]  # cell formats showing numbers as percentages
+
+    def value(self, row: int, col: int) -> Any:
+        raise NotImplementedError
+
+    def facts(self, row: int, col: int, ref: str) -> CellInfo | None:
+        raise NotImplementedError
+
+    def find(self, text: str) -> list[tuple[int, int]]:
+        raise NotImplementedError
+
+
+class _GridView(_View):
+    """python-calamine's grid of values, and the formulas, errors and formats found in the XML."""
+
+    def __init__(
+        self,
+        grid: Sequence[Sequence[Any]],
+        info: Mapping[str, CellInfo],
+        merged: Sequence[tuple[tuple[int, int], tuple[int, int]]],
+        percent: Collection[int],
+    ):
+        self.grid, self.info, self.merged, self.percent = grid, info, merged, percent
+        self._locator = _Locator(grid)
+
+    def value(self, row: int, col: int) -> Any:
+        return _at(self.grid, row, col)
+
+    def facts(self, row: int, col: int, ref: str) -> CellInfo | None:
+        return self.info.get(ref)
+
+    def find(self, text: str) -> list[tuple[int, int]]:
+        return self._locator.find(text)
+
+
+class _ScanView(_View):
+    """A sheet read directly; a row that moved is left to the general reader."""
+
+    def __init__(self, sheet: xlsxscan.Sheet, styles: xlsxscan.Styles):
+        self.sheet, self.plain, self.percent = sheet, styles.plain, styles.percent
+        self.merged = sheet.merged
+
+    def value(self, row: int, col: int) -> Any:
+        if row < 0 or col < 0:
+            return None
+        return self.sheet.cell(row, col, self.plain).value
+
+    def facts(self, row: int, col: int, ref: str) -> CellInfo | None:
+        c = self.sheet.cell(row, col, self.plain)
+        if c.formula is None and c.error is None and not c.style:
+            return None
+        return CellInfo(c.formula, c.error, c.style)
+
+    def find(self, text: str) -> list[tuple[int, int]]:
+        raise xlsxscan.Unsupported("a row moved")
+
+
+_STYLES: dict[bytes, xlsxscan.Styles] = {}
+
+
+def _styles(xml: bytes | None) -> xlsxscan.Styles:
+    """The styles part's number formats, remembered: workbooks issued together share it."""
+    key = xml or b""
+    hit = _STYLES.get(key)
+    if hit is None:
+        if len(_STYLES) >= 16:
+            _STYLES.clear()
+        hit = _STYLES[key] = xlsxscan.styles(xml)
+    return hit
 
 
 class _Locator:

@@ -1,0 +1,110 @@
+"""The direct sheet reader: equal to python-calamine wherever it answers, and declining
+(``Unsupported``) wherever it would have to interpret something."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from zwgk_cli import rubric as rubric_mod
+from zwgk_cli import xlsxscan
+from zwgk_cli.readback import Context, read_direct, read_general
+from zwgk_cli.roster import load_roster
+
+CORPUS = Path(__file__).parent / "data" / "corpus"
+MANIFEST = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
+
+# the cases the direct reader leaves to python-calamine: a date, a moved or overwritten id
+DECLINED = {"date_in_count.xlsx", "id_overwritten.xlsx", "row_deleted.xlsx", "row_inserted.xlsx"}
+
+
+def test_direct_reader_equals_calamine_on_the_hostile_corpus() -> None:
+    rubric = rubric_mod.load(str(CORPUS / MANIFEST["rubric"]))
+    roster = load_roster(CORPUS / MANIFEST["units"], CORPUS / MANIFEST["targets"])
+    ctx = Context(rubric, roster.units)
+    declined = set()
+    files = sorted(p for p in CORPUS.iterdir() if p.suffix in (".xlsx", ".xls", ".xlsm"))
+    assert len(files) >= 30
+    for path in files:
+        fast = read_direct(path, ctx, path.name)
+        if fast is None:
+            declined.add(path.name)
+            continue
+        assert fast == read_general(path, ctx, path.name), path.name
+    assert declined == DECLINED
+
+
+SHEET = (
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="inlineStr"><is><t xml:space="preserve"> a&amp;b </t>'
+    b'</is></c><c r="C1"><v>3</v></c><c r="D1" t="b"><v>1</v></c><c r="E1" s="1"><v>0.05</v></c></row>'
+    b'<row r="3"><c r="A3" s="2"/><c r="B3"><f>1+2</f><v>3</v></c><c r="C3" t="e"><v>#DIV/0!</v></c>'
+    b'<c r="D3" t="s"><v>1</v></c></row>'
+    b'</sheetData><mergeCells count="1"><mergeCell ref="F4:G5"/></mergeCells></worksheet>'
+)
+SST = b"<sst><si><t>\xe6\x98\xaf</t></si><si><r><t>rich </t></r><r><rPr/><t>text</t></r><rPh><t>x</t></rPh></si></sst>"
+STYLES = (
+    b'<styleSheet><numFmts><numFmt numFmtId="164" formatCode="0&quot;\xe9\xa1\xb9&quot;"/>'
+    b'<numFmt numFmtId="165" formatCode="yyyy-mm-dd"/></numFmts>'
+    b'<cellXfs><xf numFmtId="0"/><xf numFmtId="9"/><xf numFmtId="164"/><xf numFmtId="165"/><xf numFmtId="14"/>'
+    b"</cellXfs></styleSheet>"
+)
+
+
+def test_cells_values_and_facts() -> None:
+    st = xlsxscan.styles(STYLES)
+    assert st.plain == {0, 1, 2} and st.percent == {1}
+    sh = xlsxscan.Sheet(SHEET, xlsxscan.SharedStrings(SST))
+    assert sh.cell(0, 0).value == "是"
+    assert sh.cell(0, 1).value == " a&b "
+    assert sh.cell(0, 2).value == 3.0
+    assert sh.cell(0, 3).value is True
+    assert sh.cell(0, 4, st.plain).value == 0.05 and sh.cell(0, 4, st.plain).style == 1
+    assert sh.cell(1, 0) is xlsxscan.EMPTY  # a row that is not written
+    assert sh.cell(2, 0).value == "" and sh.cell(2, 0).style == 2
+    assert sh.cell(2, 1).formula == "1+2"
+    assert sh.cell(2, 2).error == "#DIV/0!"
+    assert sh.cell(2, 3).value == "rich text"  # runs joined, the phonetic guide left out
+    assert sh.cell(0, 9).value == ""
+    assert sh.merged == [((3, 5), (4, 6))]
+    with pytest.raises(xlsxscan.Unsupported):
+        sh.rows()  # rows() reads sheets of text records; a formatted number is left to calamine
+
+
+def test_rows_lay_out_a_text_sheet_like_calamine() -> None:
+    xml = (
+        b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>zwgk</t></is></c><c r="C1"><v>2</v></c></row>'
+        b'<row r="3"><c r="B3" t="s"><v>0</v></c></row></sheetData>'
+    )
+    rows = xlsxscan.Sheet(xml, xlsxscan.SharedStrings(SST)).rows()
+    assert rows == [["zwgk", "", 2.0], [], ["", "是"]]
+
+
+@pytest.mark.parametrize(
+    ("xml", "why"),
+    [
+        (b'<sheetData><row r="1"><c r="A1" s="3"><v>44562</v></c></row></sheetData>', "date format"),
+        (b'<sheetData><row r="1"><c r="A1" t="d"><v>2022-01-01</v></c></row></sheetData>', "ISO date"),
+        (b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>a_x000D_b</t></is></c></row></sheetData>', "escape"),
+        (b'<x:sheetData><x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row></x:sheetData>', "prefixed"),
+        (b'<sheetData><row r="1"><c s="1"><v>1</v></c></row></sheetData>', "no address"),
+        (b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><r><t>a</t></r></is></c></row></sheetData>', "rich"),
+    ],
+)
+def test_declines_what_it_would_have_to_interpret(xml: bytes, why: str) -> None:
+    st = xlsxscan.styles(STYLES)
+    with pytest.raises(xlsxscan.Unsupported):
+        xlsxscan.Sheet(xml, xlsxscan.SharedStrings(None)).cell(0, 0, st.plain)
+
+
+def test_shared_strings_decline_escapes_and_foreign_markup() -> None:
+    with pytest.raises(xlsxscan.Unsupported):
+        xlsxscan.SharedStrings(b"<x:sst><x:si><x:t>a</x:t></x:si></x:sst>")
+    sst = xlsxscan.SharedStrings(b"<sst><si><t>a_x000A_b</t></si><si><t/></si></sst>")
+    with pytest.raises(xlsxscan.Unsupported):
+        sst[0]
+    assert sst[1] == ""
+    with pytest.raises(xlsxscan.Unsupported):
+        sst[2]

@@ -1,0 +1,341 @@
+"""A direct reader for the worksheets zwgk issues, as they come back from Excel, WPS and
+LibreOffice: values of the cells the reader asks for, straight from the sheet XML.
+
+It reads the plain, common shape of a worksheet part (``<c r="F12" s="3" t="s"><v>7</v></c>``)
+and nothing else: whenever a part holds anything it does not fully understand — a namespace
+prefix, a cell without its address, a date or time format on a number, a rich or escaped
+string it would have to interpret — it raises :class:`Unsupported`, and the caller reads the
+workbook with python-calamine instead.  So its answers are either exactly what the general
+reader would give or not given at all; ``tests/test_xlsxscan.py`` checks both readers agree on
+every workbook of the test corpus.
+
+Why it exists: a returned workbook is read for a few hundred cells.  Parsing every part of it
+with a general reader costs more than the whole rest of scoring; scanning the bytes of the few
+parts that matter with compiled regular expressions is several times cheaper.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import Any
+
+
+class Unsupported(Exception):
+    """Something this reader does not interpret; read the workbook with the general reader."""
+
+
+# ------------------------------------------------------------------ shared strings
+
+_FOREIGN_SST = re.compile(rb"<\w+:(?:si|t|r)\b|<!\[CDATA\[")
+_SIMPLE_SI = re.compile(rb"<t(?:\s[^>]*)?>([^<]*)</t>\s*</si>|<t(?:\s[^>]*)?/>\s*</si>")
+_RUN_TEXT = re.compile(rb"<t(?:\s[^>]*)?>([^<]*)</t>|<t(?:\s[^>]*)?/>")
+_PHONETIC = re.compile(rb"<rPh\b.*?</rPh>|<phoneticPr\b[^>]*/>", re.S)
+_ESCAPED = re.compile(rb"_x[0-9A-Fa-f]{4}_")
+
+
+def text(raw: bytes) -> str:
+    """XML character data → text; an OOXML ``_xHHHH_`` escape is left to the general reader."""
+    if b"_x" in raw and _ESCAPED.search(raw) is not None:
+        raise Unsupported("escaped character")
+    s = raw.decode("utf-8")
+    return html.unescape(s) if "&" in s else s
+
+
+class SharedStrings:
+    """The shared-string table, split once and decoded entry by entry as cells ask for them."""
+
+    def __init__(self, xml: bytes | None):
+        if xml is None:
+            self._raw: list[bytes] = []
+        else:
+            if _FOREIGN_SST.search(xml) is not None:
+                raise Unsupported("shared strings")
+            self._raw = xml.split(b"<si>")[1:]
+        self._done: dict[int, str] = {}
+
+    def __getitem__(self, index: int) -> str:
+        hit = self._done.get(index)
+        if hit is not None:
+            return hit
+        if not 0 <= index < len(self._raw):
+            raise Unsupported("shared string index")
+        entry = self._raw[index]
+        m = _SIMPLE_SI.match(entry)
+        if m is not None:
+            out = text(m.group(1) or b"")
+        else:
+            end = entry.find(b"</si>")
+            if end < 0:
+                raise Unsupported("shared string")
+            body = _PHONETIC.sub(b"", entry[:end])
+            if b"<r>" not in body and b"<r " not in body:
+                raise Unsupported("shared string")
+            out = "".join(text(t or b"") for t in _RUN_TEXT.findall(body))
+        self._done[index] = out
+        return out
+
+
+# ------------------------------------------------------------------ number formats
+
+_NUMFMT = re.compile(rb'<numFmt\b[^>]*?numFmtId="([0-9]+)"[^>]*?formatCode="([^"]*)"')
+_CELLXFS = re.compile(rb"<cellXfs\b[^>]*>(.*?)</cellXfs>", re.S)
+_XF = re.compile(rb"<xf\b([^>]*)")
+_XF_NUMFMT = re.compile(rb'\bnumFmtId="([0-9]+)"')
+# built-in formats that show a number as a number (General, 0, 0.00, #,##0, %, 0.00E+00, fractions,
+# accounting, text): a value in any other format may be a date or time to the general reader
+PLAIN_BUILTIN = frozenset({0, 1, 2, 3, 4, 9, 10, 11, 12, 13, 37, 38, 39, 40, 48, 49})
+PERCENT_BUILTIN = frozenset({9, 10})
+_QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')
+
+
+@dataclass(frozen=True)
+class Styles:
+    """Which cell formats (``s=``) show numbers as plain numbers, and which as percentages."""
+
+    plain: frozenset[int]
+    percent: frozenset[int]
+
+
+def _format_kind(code: str) -> str:
+    bare = _QUOTED.sub("", code)
+    if re.search(r"[yYmMdDhHsSeEgGbB年月日时分秒]", bare.replace("General", "")):
+        return "date"
+    return "percent" if "%" in bare else "plain"
+
+
+def styles(xml: bytes | None) -> Styles:
+    if xml is None:
+        return Styles(frozenset({0}), frozenset())
+    if re.search(rb"<\w+:(?:xf|numFmt|cellXfs)\b", xml) is not None:
+        raise Unsupported("styles")
+    kinds: dict[int, str] = {}
+    for m in _NUMFMT.finditer(xml):
+        kinds[int(m.group(1))] = _format_kind(text(m.group(2)))
+    xfs = _CELLXFS.search(xml)
+    plain: set[int] = set()
+    percent: set[int] = set()
+    for i, m in enumerate(_XF.finditer(xfs.group(1) if xfs else b"")):
+        f = _XF_NUMFMT.search(m.group(1))
+        fid = int(f.group(1)) if f else 0
+        kind = kinds.get(fid) or ("plain" if fid in PLAIN_BUILTIN else "date")
+        if fid in PERCENT_BUILTIN:
+            kind = "percent"
+        if kind == "percent":
+            percent.add(i)
+            plain.add(i)
+        elif kind == "plain":
+            plain.add(i)
+    if xfs is None:
+        plain.add(0)
+    return Styles(frozenset(plain), frozenset(percent))
+
+
+# ------------------------------------------------------------------ worksheets
+
+_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+_FOREIGN_SHEET = re.compile(rb"<[A-Za-z_][\w.-]*:(?:c|row|sheetData|v|f|is|t|mergeCell)\b|<c>")
+_ATTR_T = re.compile(rb'\bt="([a-zA-Z]+)"')
+_ATTR_S = re.compile(rb'\bs="([0-9]+)"')
+_MERGE = re.compile(rb'<mergeCell\s+ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
+_INLINE = re.compile(rb"<is>\s*<t(?:\s[^>]*)?>([^<]*)</t>\s*</is>|<is>\s*<t(?:\s[^>]*)?/>\s*</is>")
+_VALUE = re.compile(rb"<v>([^<]*)</v>")
+_FORMULA = re.compile(rb"<f\b([^>]*?)(/?)>(?:(.*?)</f>)?", re.S)
+
+_COLS: dict[bytes, int] = {}
+_LETTERS: dict[int, bytes] = {}
+
+
+def col_letters(col: int) -> bytes:
+    """0 → ``b"A"``."""
+    hit = _LETTERS.get(col)
+    if hit is None:
+        n, out = col + 1, b""
+        while n:
+            n, rem = divmod(n - 1, 26)
+            out = bytes([65 + rem]) + out
+        hit = _LETTERS[col] = out
+    return hit
+
+
+def col_index(letters: bytes) -> int:
+    """``b"A"`` → 0."""
+    hit = _COLS.get(letters)
+    if hit is None:
+        n = 0
+        for ch in letters:
+            n = n * 26 + (ch - 64)
+        hit = _COLS[letters] = n - 1
+    return hit
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell as the general reader would give it, plus what its XML says beyond the value."""
+
+    value: Any  # str, float, bool or "" for an empty cell
+    formula: str | None = None  # formula text ("" for a shared formula without text)
+    error: str | None = None  # an error value (#DIV/0!)
+    style: int = 0
+
+
+EMPTY = Cell("")
+
+
+class Sheet:
+    """One worksheet part, its cells found by address and decoded as they are asked for."""
+
+    def __init__(self, xml: bytes, strings: SharedStrings):
+        self.xml = xml
+        self._strings = strings
+        self._cells: dict[tuple[int, int], Cell] = {}
+        self._rows: dict[int, tuple[int, int]] = {}
+        self._pos = 0
+        self._checked = False
+        end = xml.rfind(b"</sheetData>")
+        if end < 0:
+            if b"<sheetData/>" not in xml:
+                raise Unsupported("worksheet")
+            end = 0
+        tail = xml[end:]
+        self.merged = [
+            ((int(r0) - 1, col_index(c0)), (int(r1) - 1, col_index(c1))) for c0, r0, c1, r1 in _MERGE.findall(tail)
+        ]
+        if len(self.merged) != tail.count(b"<mergeCell "):
+            raise Unsupported("merged cells")
+
+    def _check(self) -> None:
+        """Before saying a cell is absent: every cell of the part is written ``<c r="…"``."""
+        if not self._checked:
+            xml = self.xml
+            if _FOREIGN_SHEET.search(xml) is not None or xml.count(b"<c ") != xml.count(b'<c r="'):
+                raise Unsupported("worksheet")
+            self._checked = True
+
+    def _row(self, row: int) -> tuple[int, int]:
+        """Where the row's cells are in the XML (``(0, 0)``: the row is not written)."""
+        hit = self._rows.get(row)
+        if hit is None:
+            xml = self.xml
+            tag = b'<row r="' + str(row + 1).encode() + b'"'
+            i = xml.find(tag, self._pos)
+            if i < 0:
+                i = xml.find(tag, 0, self._pos + len(tag))
+            if i < 0:
+                hit = (0, 0)
+            else:
+                self._pos = i
+                close = xml.find(b">", i)
+                if close < 0:
+                    raise Unsupported("row")
+                end = close if xml[close - 1] == 0x2F else xml.find(b"</row>", close)
+                if end < 0:
+                    raise Unsupported("row")
+                hit = (close + 1, end)
+            self._rows[row] = hit
+        return hit
+
+    def cell(self, row: int, col: int, plain: frozenset[int] | None = None) -> Cell:
+        """The cell at 0-based (row, col); ``plain`` (the formats showing numbers as numbers) is
+        required for a number with a format, which the general reader may turn into a date."""
+        hit = self._cells.get((row, col))
+        if hit is not None:
+            return hit
+        xml = self.xml
+        start, end = self._row(row)
+        tag = b'<c r="' + col_letters(col) + str(row + 1).encode() + b'"'
+        i = xml.find(tag, start, end) if end > start else -1
+        if i < 0:
+            self._check()
+            out = EMPTY
+        else:
+            start = i + len(tag)
+            close = xml.find(b">", start, end)
+            if close < 0:
+                raise Unsupported("cell")
+            if xml[close - 1] == 0x2F:  # "/>": no content
+                out = self._decode(xml[start : close - 1], None, plain)
+            else:
+                stop = xml.find(b"</c>", close, end)
+                if stop < 0:
+                    raise Unsupported("cell")
+                out = self._decode(xml[start:close], xml[close + 1 : stop], plain)
+        self._cells[(row, col)] = out
+        return out
+
+    def _decode(self, attrs: bytes, inner: bytes | None, plain: frozenset[int] | None) -> Cell:
+        t = b"n"
+        style = 0
+        if attrs:
+            m = _ATTR_T.search(attrs)
+            if m is not None:
+                t = m.group(1)
+            s = _ATTR_S.search(attrs)
+            if s is not None:
+                style = int(s.group(1))
+        formula: str | None = None
+        if not inner:
+            return Cell("", style=style) if style else EMPTY
+        if inner.startswith(b"<f"):
+            f = _FORMULA.match(inner)
+            if f is None:
+                raise Unsupported("formula")
+            formula = html.unescape((f.group(3) or b"").decode("utf-8", "replace"))
+            inner = inner[f.end() :]
+        if t == b"inlineStr":
+            m = _INLINE.search(inner)
+            if m is None:
+                raise Unsupported("inline string")
+            return Cell(text(m.group(1) or b""), formula, None, style)
+        v = _VALUE.search(inner)
+        if v is None:
+            if inner.strip() and not inner.strip().startswith(b"<extLst"):
+                raise Unsupported("cell content")
+            return Cell("", formula, None, style)
+        body = v.group(1)
+        if not body and t != b"str":
+            return Cell("", formula, None, style)
+        if t == b"s":
+            try:
+                return Cell(self._strings[int(body)], formula, None, style)
+            except ValueError:
+                raise Unsupported("shared string index") from None
+        if t == b"n":
+            if style and (plain is None or style not in plain):
+                raise Unsupported("number format")
+            try:
+                return Cell(float(body), formula, None, style)
+            except ValueError:
+                raise Unsupported("number") from None
+        if t == b"b":
+            if body not in (b"0", b"1"):
+                raise Unsupported("boolean")
+            return Cell(body == b"1", formula, None, style)
+        if t == b"e":
+            return Cell("", formula, text(body) or "#ERROR", style)
+        if t == b"str" and formula is not None:
+            return Cell(text(body), formula, None, style)
+        raise Unsupported(f"cell type {t!r}")
+
+    def rows(self) -> list[list[Any]]:
+        """Every row from the first, each from column A to its last cell (gaps as ``""``), the
+        way the general reader lays a sheet out; a number with a format, or an error value, is
+        left to the general reader (this is for sheets of text records)."""
+        self._check()
+        found = _CELL.findall(self.xml)
+        if len(found) != self.xml.count(b"<c "):
+            raise Unsupported("cells")
+        out: list[list[Any]] = []
+        for letters, row, attrs, inner in found:
+            r, c = int(row) - 1, col_index(letters)
+            while len(out) <= r:
+                out.append([])
+            line = out[r]
+            if len(line) <= c:
+                line.extend([""] * (c + 1 - len(line)))
+            cell = self._decode(attrs, inner or None, None)
+            if cell.error is not None:
+                raise Unsupported("error value")
+            line[c] = cell.value
+        return out
