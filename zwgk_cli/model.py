@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -430,8 +431,10 @@ class Source:
     cell: str = ""
 
 
-@dataclass(frozen=True)
-class ReadingKey:
+class ReadingKey(NamedTuple):
+    """Which input a value is for.  A named tuple: keys are hashed and compared hundreds of
+    times per workbook, and a tuple does both in C."""
+
     target: str  # "" for parts not scored per target
     criterion: str
     input: str

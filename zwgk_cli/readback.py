@@ -697,7 +697,8 @@ class _Reader:
             sst, st = others.get("sharedStrings"), others.get("styles")
             self._strings = xlsxscan.SharedStrings(pkg.part(sst) if sst and pkg.has(sst) else None)
             self._styles = _styles(pkg.part(st) if st and pkg.has(st) else None)
-            meta_rows = _meta_rows(xlsxscan.Sheet(meta_xml or b"", self._strings).rows())
+            sheet = xlsxscan.Sheet(meta_xml or b"", self._strings)
+            meta_rows = _meta_rows(sheet.rows(stop=b"#result"))  # the results are never read back
         else:
             meta_rows = self._calamine_meta(data)
         head = meta_rows[0] if meta_rows else []
@@ -1056,7 +1057,8 @@ class _View:
     def value(self, row: int, col: int) -> Any:
         raise NotImplementedError
 
-    def facts(self, row: int, col: int, ref: str) -> CellInfo | None:
+    def facts(self, row: int, col: int, ref: str) -> CellInfo | xlsxscan.Cell | None:
+        """The cell's formula, error value and format (``None``: none of them)."""
         raise NotImplementedError
 
     def find(self, text: str) -> list[tuple[int, int]]:
@@ -1098,11 +1100,9 @@ class _ScanView(_View):
             return None
         return self.sheet.cell(row, col, self.plain).value
 
-    def facts(self, row: int, col: int, ref: str) -> CellInfo | None:
+    def facts(self, row: int, col: int, ref: str) -> CellInfo | xlsxscan.Cell | None:
         c = self.sheet.cell(row, col, self.plain)
-        if c.formula is None and c.error is None and not c.style:
-            return None
-        return CellInfo(c.formula, c.error, c.style)
+        return c if c.formula is not None or c.error is not None or c.style else None
 
     def find(self, text: str) -> list[tuple[int, int]]:
         raise xlsxscan.Unsupported("a row moved")

@@ -29,6 +29,7 @@ from typing import IO, Any
 
 from zwgk_cli import __version__
 from zwgk_cli.model import (
+    Criterion,
     CriterionScore,
     NodeScore,
     Part,
@@ -168,18 +169,15 @@ def _criterion_rows(
             collect(t.nodes)
     target_names = {t.id: t.name for t in us.unit.targets}
     rows: list[dict[str, Any]] = []
-    for part, chain, crit in walk_with_path(variant):
-        targets = [t.id for t in us.unit.targets_of(part.per_target)] if part.per_target else [""]
+    for per_target, crit, head, labels, live, bonus in _static_rows(variant):
+        targets = [t.id for t in us.unit.targets_of(per_target)] if per_target else [""]
         for tid in targets:
             cs = scores.get((tid, crit.id))
             if cs is None:
                 continue
-            found = {
-                i.id: _value(values.get(ReadingKey(tid, crit.id, i.id)))
-                for i in (crit.live_inputs() if crit.applicable else ())
-            }
+            found = {i: _value(values.get(ReadingKey(tid, crit.id, i))) for i in live}
             lost = None
-            if cs.points is not None and crit.max is not None and part.kind is not PartKind.BONUS:
+            if cs.points is not None and crit.max is not None and not bonus:
                 lost = num(crit.max - cs.points)
             elif cs.points is not None and crit.max is None:
                 lost = num(cs.points)  # penalty criteria: the points are what is subtracted
@@ -187,20 +185,13 @@ def _criterion_rows(
                 {
                     "target": tid,
                     "target_name": target_names.get(tid, ""),
-                    "part": part.id,
-                    "indicators": [i.id for i in chain],
-                    "indicator_titles": [i.title for i in chain],
-                    "criterion": crit.id,
-                    "title": crit.title,
-                    "text": crit.text,
-                    "style": crit.style.value,
-                    "max": num(crit.max),
+                    **head,
                     "points": num(cs.points),
                     "lost": lost,
                     "applicable": cs.applicable,
                     "evidence_missing": cs.evidence_missing,
                     "missing": list(cs.missing),
-                    "inputs": {i.id: i.label for i in crit.live_inputs()} if crit.applicable else {},
+                    "inputs": dict(labels),
                     "found": found,
                     "note": notes.get((tid, crit.id), ""),
                     "vetoes": [v.reason for v in cs.vetoes],
@@ -208,6 +199,37 @@ def _criterion_rows(
                 }
             )
     return rows
+
+
+_StaticRow = tuple[str | None, Criterion, dict[str, Any], dict[str, str], tuple[str, ...], bool]
+_STATIC: dict[int, tuple[Variant, list[_StaticRow]]] = {}
+
+
+def _static_rows(variant: Variant) -> list[_StaticRow]:
+    """What a criterion row says whatever the unit scored, worked out once per variant:
+    (per-target kind, criterion, the row's fixed fields, input labels, live input ids, bonus)."""
+    hit = _STATIC.get(id(variant))
+    if hit is not None and hit[0] is variant:
+        return hit[1]
+    out: list[_StaticRow] = []
+    for part, chain, crit in walk_with_path(variant):
+        head = {
+            "part": part.id,
+            "indicators": [i.id for i in chain],
+            "indicator_titles": [i.title for i in chain],
+            "criterion": crit.id,
+            "title": crit.title,
+            "text": crit.text,
+            "style": crit.style.value,
+            "max": num(crit.max),
+        }
+        live = tuple(i.id for i in crit.live_inputs()) if crit.applicable else ()
+        labels = {i.id: i.label for i in crit.live_inputs()} if crit.applicable else {}
+        out.append((part.per_target, crit, head, labels, live, part.kind is PartKind.BONUS))
+    if len(_STATIC) >= 64:
+        _STATIC.clear()
+    _STATIC[id(variant)] = (variant, out)
+    return out
 
 
 def unit_to_dict(

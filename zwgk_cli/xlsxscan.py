@@ -134,7 +134,7 @@ def styles(xml: bytes | None) -> Styles:
 
 # ------------------------------------------------------------------ worksheets
 
-_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+_CELL_HEAD = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"([^>]*?)(/?)>')
 _FOREIGN_SHEET = re.compile(rb"<[A-Za-z_][\w.-]*:(?:c|row|sheetData|v|f|is|t|mergeCell)\b|<c>")
 _ATTR_T = re.compile(rb'\bt="([a-zA-Z]+)"')
 _ATTR_S = re.compile(rb'\bs="([0-9]+)"')
@@ -144,6 +144,9 @@ _VALUE = re.compile(rb"<v>([^<]*)</v>")
 _FORMULA = re.compile(rb"<f\b([^>]*?)(/?)>(?:(.*?)</f>)?", re.S)
 
 _COLS: dict[bytes, int] = {}
+_TAGS: dict[tuple[int, int], bytes] = {}  # (row, col) → b'<c r="F12"'
+_ATTRS: dict[bytes, tuple[bytes, int]] = {}  # a cell's attributes → (type, format)
+_MERGED: dict[bytes, list[tuple[tuple[int, int], tuple[int, int]]]] = {}  # the part after the cells → ranges
 _LETTERS: dict[int, bytes] = {}
 
 
@@ -199,17 +202,27 @@ class Sheet:
                 raise Unsupported("worksheet")
             end = 0
         tail = xml[end:]
-        self.merged = [
-            ((int(r0) - 1, col_index(c0)), (int(r1) - 1, col_index(c1))) for c0, r0, c1, r1 in _MERGE.findall(tail)
-        ]
-        if len(self.merged) != tail.count(b"<mergeCell "):
-            raise Unsupported("merged cells")
+        lo, hi = tail.find(b"<mergeCells"), tail.find(b"</mergeCells>")
+        tail = tail[lo:hi] if 0 <= lo < hi else tail
+        merged = _MERGED.get(tail)
+        if merged is None:  # sheets of the same shape end the same way: parsed once
+            merged = [
+                ((int(r0) - 1, col_index(c0)), (int(r1) - 1, col_index(c1))) for c0, r0, c1, r1 in _MERGE.findall(tail)
+            ]
+            if len(merged) != tail.count(b"<mergeCell "):
+                raise Unsupported("merged cells")
+            if len(_MERGED) >= 256:
+                _MERGED.clear()
+            _MERGED[tail] = merged
+        self.merged = merged
 
     def _check(self) -> None:
         """Before saying a cell is absent: every cell of the part is written ``<c r="…"``."""
         if not self._checked:
             xml = self.xml
-            if _FOREIGN_SHEET.search(xml) is not None or xml.count(b"<c ") != xml.count(b'<c r="'):
+            if b"<sheetData" not in xml or b"<c>" in xml or xml.count(b"<c ") != xml.count(b'<c r="'):
+                raise Unsupported("worksheet")
+            if b":c " in xml and _FOREIGN_SHEET.search(xml) is not None:
                 raise Unsupported("worksheet")
             self._checked = True
 
@@ -244,7 +257,11 @@ class Sheet:
             return hit
         xml = self.xml
         start, end = self._row(row)
-        tag = b'<c r="' + col_letters(col) + str(row + 1).encode() + b'"'
+        tag = _TAGS.get((row, col))
+        if tag is None:
+            tag = b'<c r="' + col_letters(col) + str(row + 1).encode() + b'"'
+            if len(_TAGS) < 65536:
+                _TAGS[(row, col)] = tag
         i = xml.find(tag, start, end) if end > start else -1
         if i < 0:
             self._check()
@@ -265,15 +282,14 @@ class Sheet:
         return out
 
     def _decode(self, attrs: bytes, inner: bytes | None, plain: frozenset[int] | None) -> Cell:
-        t = b"n"
-        style = 0
-        if attrs:
+        hit = _ATTRS.get(attrs)
+        if hit is None:
             m = _ATTR_T.search(attrs)
-            if m is not None:
-                t = m.group(1)
             s = _ATTR_S.search(attrs)
-            if s is not None:
-                style = int(s.group(1))
+            hit = (m.group(1) if m else b"n", int(s.group(1)) if s else 0)
+            if len(_ATTRS) < 4096:
+                _ATTRS[attrs] = hit
+        t, style = hit
         formula: str | None = None
         if not inner:
             return Cell("", style=style) if style else EMPTY
@@ -283,7 +299,14 @@ class Sheet:
                 raise Unsupported("formula")
             formula = html.unescape((f.group(3) or b"").decode("utf-8", "replace"))
             inner = inner[f.end() :]
+        if t == b"s" and inner[:3] == b"<v>" and inner[-4:] == b"</v>":  # the common case
+            try:
+                return Cell(self._strings[int(inner[3:-4])], formula, None, style)
+            except ValueError:
+                raise Unsupported("shared string index") from None
         if t == b"inlineStr":
+            if inner[:7] == b"<is><t>" and inner[-9:] == b"</t></is>" and b"<" not in inner[7:-9]:
+                return Cell(text(inner[7:-9]), formula, None, style)
             m = _INLINE.search(inner)
             if m is None:
                 raise Unsupported("inline string")
@@ -318,24 +341,43 @@ class Sheet:
             return Cell(text(body), formula, None, style)
         raise Unsupported(f"cell type {t!r}")
 
-    def rows(self) -> list[list[Any]]:
+    def rows(self, stop: bytes = b"") -> list[list[Any]]:
         """Every row from the first, each from column A to its last cell (gaps as ``""``), the
         way the general reader lays a sheet out; a number with a format, or an error value, is
-        left to the general reader (this is for sheets of text records)."""
+        left to the general reader (this is for sheets of text records).  ``stop``: the
+        inline text of a column-A cell whose row and all after it are not wanted."""
         self._check()
-        found = _CELL.findall(self.xml)
-        if len(found) != self.xml.count(b"<c "):
-            raise Unsupported("cells")
+        xml = self.xml
+        if stop:
+            at = xml.find(b"<is><t>" + stop + b"</t></is>")
+            cut = xml.rfind(b"<row ", 0, at) if at >= 0 else -1
+            if cut >= 0 and xml.startswith(b'<c r="A', xml.find(b">", cut) + 1):
+                xml = xml[:cut]
         out: list[list[Any]] = []
-        for letters, row, attrs, inner in found:
+        pos = found = 0
+        while True:
+            m = _CELL_HEAD.search(xml, pos)
+            if m is None:
+                break
+            found += 1
+            letters, row, attrs, closed = m.groups()
+            if closed:
+                inner, pos = None, m.end()
+            else:
+                end = xml.find(b"</c>", m.end())
+                if end < 0:
+                    raise Unsupported("cell")
+                inner, pos = xml[m.end() : end], end + 4
             r, c = int(row) - 1, col_index(letters)
             while len(out) <= r:
                 out.append([])
             line = out[r]
             if len(line) <= c:
                 line.extend([""] * (c + 1 - len(line)))
-            cell = self._decode(attrs, inner or None, None)
+            cell = self._decode(attrs, inner, None)
             if cell.error is not None:
                 raise Unsupported("error value")
             line[c] = cell.value
+        if found != xml.count(b"<c "):
+            raise Unsupported("cells")
         return out
