@@ -542,7 +542,7 @@ def _columns(names: Sequence[str], wanted: Sequence[str], records: list[list[str
 _DECIMALS: dict[str, Decimal | None] = {"": None}
 _OPTIONS: dict[str, tuple[str, ...]] = {"": ()}
 _MAP_ROWS: dict[tuple[str, ...], MapRow] = {}
-_MAP_ROWS_KEPT = 20_000
+_MAP_ROWS_KEPT = 4096
 
 
 def _opt_dec(text: str) -> Decimal | None:
@@ -571,8 +571,10 @@ def _options(text: str) -> tuple[str, ...]:
 
 
 def _map_row(v: tuple[str, ...]) -> MapRow:
-    """A map record → :class:`MapRow` (remembered: most records recur in every workbook)."""
-    hit = _MAP_ROWS.get(v)
+    """A map record → :class:`MapRow`; records of no target recur in every workbook of a variant
+    and are remembered (a website's records name it, so they are not)."""
+    shared = not v[4]
+    hit = _MAP_ROWS.get(v) if shared else None
     if hit is not None:
         return hit
     sheet, cell, id_cell, id_, target, indicator, criterion, input_, kind, label = v[:10]
@@ -601,9 +603,10 @@ def _map_row(v: tuple[str, ...]) -> MapRow:
         score_cell=score_cell,
         note_cell=note_cell,
     )
-    if len(_MAP_ROWS) >= _MAP_ROWS_KEPT:
-        _MAP_ROWS.clear()
-    _MAP_ROWS[v] = row
+    if shared:
+        if len(_MAP_ROWS) >= _MAP_ROWS_KEPT:
+            _MAP_ROWS.clear()
+        _MAP_ROWS[v] = row
     return row
 
 

@@ -422,13 +422,15 @@ class Unit:
 Value = Decimal | str
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """Where a value came from: a workbook cell, or a row of a findings table."""
 
     file: str = ""
     sheet: str = ""
     cell: str = ""
+
+
+NO_SOURCE = Source()
 
 
 class ReadingKey(NamedTuple):
@@ -444,11 +446,10 @@ class ReadingKey(NamedTuple):
 class Reading:
     key: ReadingKey
     value: Value | None
-    source: Source = Source()
+    source: Source = NO_SOURCE
 
 
-@dataclass(frozen=True)
-class TraceLine:
+class TraceLine(NamedTuple):  # the score types made per criterion are named tuples: cheap to make
     target: str
     criterion: str
     input: str  # "" for criterion-level lines
@@ -466,8 +467,7 @@ class VetoHit:
     reason: str
 
 
-@dataclass(frozen=True)
-class CriterionScore:
+class CriterionScore(NamedTuple):
     criterion: str
     target: str
     max: Decimal | None
@@ -479,8 +479,7 @@ class CriterionScore:
     evidence_missing: bool = False
 
 
-@dataclass(frozen=True)
-class NodeScore:
+class NodeScore(NamedTuple):
     id: str
     title: str
     max: Decimal | None

@@ -389,12 +389,30 @@ def _resolve_target(base_dir: str, target: str) -> str:
     return "/".join(parts)
 
 
+_RELS: dict[bytes, tuple[tuple[str, str, str], ...]] = {}
+
+
+def _rels(pkg: Package, name: str) -> tuple[tuple[str, str, str], ...]:
+    """A relationships part as (id, type, target); remembered by content, since workbooks
+    issued together share them."""
+    data = pkg.part(name)
+    hit = _RELS.get(data)
+    if hit is None:
+        hit = tuple(
+            (rel.get("Id", ""), rel.get("Type", ""), rel.get("Target", ""))
+            for rel in pkg.xml(name).iter(f"{_NS_PKG_REL}Relationship")
+        )
+        if len(_RELS) >= 64:
+            _RELS.clear()
+        _RELS[data] = hit
+    return hit
+
+
 def _workbook_part(pkg: Package) -> str:
     if pkg.has("_rels/.rels"):
-        root = pkg.xml("_rels/.rels")
-        for rel in root.iter(f"{_NS_PKG_REL}Relationship"):
-            if rel.get("Type", "").endswith("/officeDocument"):
-                return _resolve_target("", rel.get("Target", ""))
+        for _, kind, target in _rels(pkg, "_rels/.rels"):
+            if kind.endswith("/officeDocument"):
+                return _resolve_target("", target)
     return "xl/workbook.xml"
 
 
@@ -403,26 +421,45 @@ def sheet_parts(pkg: Package) -> dict[str, str]:
     return workbook_parts(pkg)[0]
 
 
+_SHEET_TAG = re.compile(rb"<sheet\s([^>]*?)/?>")
+_SHEET_NAME = re.compile(rb'\sname="([^"]*)"')
+_SHEET_RID = re.compile(rb'\sr:id="([^"]*)"')
+
+
+def _sheets(pkg: Package, wb_part: str) -> list[tuple[str, str]]:
+    """(name, relationship id) of every sheet in the workbook part, in order."""
+    data = pkg.part(wb_part)
+    found = _SHEET_TAG.findall(data)
+    if found and len(found) == data.count(b"<sheet ") and b":sheet " not in data:  # the plain shape
+        out = []
+        for attrs in found:
+            name, rid = _SHEET_NAME.search(b" " + attrs), _SHEET_RID.search(b" " + attrs)
+            if name is None or rid is None:
+                break
+            out.append((html.unescape(name.group(1).decode("utf-8")), rid.group(1).decode("utf-8")))
+        else:
+            return out
+    return [(sh.get("name", ""), sh.get(_NS_REL_ID, "")) for sh in pkg.xml(wb_part).iter(f"{_NS_MAIN}sheet")]
+
+
 def workbook_parts(pkg: Package) -> tuple[dict[str, str], dict[str, str]]:
     """(sheet name → part, other workbook relationship type → part), e.g. ``sharedStrings``."""
     wb_part = _workbook_part(pkg)
     if not pkg.has(wb_part):
         pkg._fail(Code.W_BROKEN_ZIP, detail="缺少工作簿主体(xl/workbook.xml)")
-    root = pkg.xml(wb_part)
     base = str(PurePosixPath(wb_part).parent)
     rels_name = f"{base}/_rels/{PurePosixPath(wb_part).name}.rels"
     targets: dict[str, str] = {}
     others: dict[str, str] = {}
     if pkg.has(rels_name):
-        for rel in pkg.xml(rels_name).iter(f"{_NS_PKG_REL}Relationship"):
-            target = _resolve_target(base, rel.get("Target", ""))
-            targets[rel.get("Id", "")] = target
-            others.setdefault(rel.get("Type", "").rsplit("/", 1)[-1], target)
+        for rid, kind, target in _rels(pkg, rels_name):
+            path = _resolve_target(base, target)
+            targets[rid] = path
+            others.setdefault(kind.rsplit("/", 1)[-1], path)
     out: dict[str, str] = {}
-    for sheet in root.iter(f"{_NS_MAIN}sheet"):
-        rid = sheet.get(_NS_REL_ID, "")
+    for name, rid in _sheets(pkg, wb_part):
         if rid in targets:
-            out[sheet.get("name", "")] = targets[rid]
+            out[name] = targets[rid]
     return out, others
 
 
@@ -664,6 +701,7 @@ class _Reader:
         self.file = out.file
         self.direct = direct  # read the sheets with xlsxscan (else python-calamine)
         self._merged: Sequence[tuple[tuple[int, int], tuple[int, int]]] = []
+        self._notes_read: set[tuple[str, int, int]] = set()
         self._strings: xlsxscan.SharedStrings | None = None
         self._styles: xlsxscan.Styles | None = None
         self._wb: Any = None
@@ -877,6 +915,9 @@ class _Reader:
                 continue
             merged_at = _merged_inputs(view.merged, rows)
             self._merged = view.merged
+            if isinstance(view, _ScanView):
+                self._plain_rows(rows, plan, view, merged_at, seen)
+                continue
             for m in rows:
                 key = m.key
                 seen.add(key)
@@ -921,6 +962,66 @@ class _Reader:
             return
         out.problems = [p for p in out.problems if p.code != Code.V_EMPTY.code]
         self.add(Code.W_NOTHING_FILLED, unit=plan.unit.name, count=str(len(empty)))
+
+    def _plain_rows(
+        self,
+        rows: Sequence[layout.MapRow],
+        plan: UnitPlan,
+        view: _ScanView,
+        merged_at: Mapping[tuple[int, int], str],
+        seen: set[ReadingKey],
+    ) -> None:
+        """:meth:`_one` for a sheet read directly, its common case in one tight loop (the id in
+        place, a value typed in an unmerged cell); any other row is handed to :meth:`_one`
+        before anything of it is recorded."""
+        inputs = plan.inputs
+        sources = self.out.sources
+        cell_at = view.sheet.cell
+        plain = view.plain
+        file = self.file
+        for m in rows:
+            key = ReadingKey(m.target, m.criterion, m.input)
+            seen.add(key)
+            spec = inputs.get(key)
+            try:
+                pos = _pos(m.cell)
+                id_pos = _pos(m.id_cell) if m.id_cell else pos
+            except ValueError:
+                spec = None
+            if spec is None or pos in merged_at:
+                self._one(m, key, plan, view, merged_at)
+                continue
+            if m.id_cell:
+                found = cell_at(id_pos[0], id_pos[1], plain).value
+                if found != m.id and layout.cell_text(found) != m.id:
+                    self._one(m, key, plan, view, merged_at)
+                    continue
+            c = cell_at(pos[0], pos[1], plain)
+            if c.formula is not None or c.error is not None:
+                self._one(m, key, plan, view, merged_at)
+                continue
+            crit, inp = spec
+            cell = m.cell.upper()
+            sources[key] = Source(file, m.sheet, cell)
+            self._note(key, m, 0, 0, view)
+            self._store(key, m, plan, crit, inp, cell, c, view.percent)
+
+    def _store(
+        self,
+        key: ReadingKey,
+        m: layout.MapRow,
+        plan: UnitPlan,
+        crit: Criterion,
+        inp: Input,
+        cell: str,
+        c: xlsxscan.Cell,
+        percent: Collection[int],
+    ) -> None:
+        """A plain value, normalised against the rubric's input (a problem when it is not clean)."""
+        outcome = normalize(c.value, inp, limit=crit.max, percent_format=bool(c.style) and c.style in percent)
+        self.out.values[key] = outcome.value
+        if outcome.code is not None:
+            self._problem(outcome.code, m, plan, crit, cell, **outcome.params)
 
     def _one(
         self,
@@ -978,22 +1079,17 @@ class _Reader:
             self._problem(Code.W_MERGED_INPUT, m, plan, crit, cell, range=rng)
             out.values[key] = None
             return
-        facts = view.facts(row, col, cell)
-        if facts is not None and (facts.formula is not None or facts.error is not None):
+        c = view.cell(row, col, cell)
+        if c.formula is not None or c.error is not None:
             exp = expected(inp, crit.max)
-            if facts.formula is not None:
-                shown = "=" + facts.formula if facts.formula else "(共享公式)"
+            if c.formula is not None:
+                shown = "=" + c.formula if c.formula else "(共享公式)"
                 self._problem(Code.V_FORMULA, m, plan, crit, cell, label=inp.label, found=shown[:60], expected=exp)
             else:
-                self._problem(Code.V_ERROR_VALUE, m, plan, crit, cell, label=inp.label, found=facts.error, expected=exp)
+                self._problem(Code.V_ERROR_VALUE, m, plan, crit, cell, label=inp.label, found=c.error, expected=exp)
             out.values[key] = None
             return
-        raw = view.value(row, col)
-        percent_format = facts is not None and facts.style in view.percent
-        outcome = normalize(raw, inp, limit=crit.max, percent_format=percent_format)
-        out.values[key] = outcome.value
-        if outcome.code is not None:
-            self._problem(outcome.code, m, plan, crit, cell, **outcome.params)
+        self._store(key, m, plan, crit, inp, cell, c, view.percent)
 
     def _problem(self, code: Code, m: layout.MapRow, plan: UnitPlan, crit: Criterion, cell: str, **params: Any) -> None:
         self.add(
@@ -1031,6 +1127,10 @@ class _Reader:
         except ValueError:
             return
         r, c = r + dr, c + dc
+        where = (m.sheet, r, c)
+        if where in self._notes_read:  # the criterion's other inputs share its note cell
+            return
+        self._notes_read.add(where)
         nk = (key.target, key.criterion)
         out = self.out
         if nk not in out.note_sources:
@@ -1057,8 +1157,8 @@ class _View:
     def value(self, row: int, col: int) -> Any:
         raise NotImplementedError
 
-    def facts(self, row: int, col: int, ref: str) -> CellInfo | xlsxscan.Cell | None:
-        """The cell's formula, error value and format (``None``: none of them)."""
+    def cell(self, row: int, col: int, ref: str) -> xlsxscan.Cell:
+        """The cell's value, formula, error value and format (``ref``: its A1 address)."""
         raise NotImplementedError
 
     def find(self, text: str) -> list[tuple[int, int]]:
@@ -1081,8 +1181,10 @@ class _GridView(_View):
     def value(self, row: int, col: int) -> Any:
         return _at(self.grid, row, col)
 
-    def facts(self, row: int, col: int, ref: str) -> CellInfo | None:
-        return self.info.get(ref)
+    def cell(self, row: int, col: int, ref: str) -> xlsxscan.Cell:
+        info = self.info.get(ref)
+        value = _at(self.grid, row, col)
+        return xlsxscan.Cell(value, info.formula, info.error, info.style) if info else xlsxscan.Cell(value)
 
     def find(self, text: str) -> list[tuple[int, int]]:
         return self._locator.find(text)
@@ -1100,9 +1202,8 @@ class _ScanView(_View):
             return None
         return self.sheet.cell(row, col, self.plain).value
 
-    def facts(self, row: int, col: int, ref: str) -> CellInfo | xlsxscan.Cell | None:
-        c = self.sheet.cell(row, col, self.plain)
-        return c if c.formula is not None or c.error is not None or c.style else None
+    def cell(self, row: int, col: int, ref: str) -> xlsxscan.Cell:
+        return self.sheet.cell(row, col, self.plain)
 
     def find(self, text: str) -> list[tuple[int, int]]:
         raise xlsxscan.Unsupported("a row moved")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class Unsupported(Exception):
@@ -173,8 +173,7 @@ def col_index(letters: bytes) -> int:
     return hit
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
     """One cell as the general reader would give it, plus what its XML says beyond the value."""
 
     value: Any  # str, float, bool or "" for an empty cell
