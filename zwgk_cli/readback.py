@@ -608,10 +608,28 @@ def _pos(ref: str) -> tuple[int, int]:
     return layout.parse_a1(ref)
 
 
+_MERGED_AT: dict[tuple[int, tuple[str, ...]], tuple[object, dict[tuple[int, int], str]]] = {}
+
+
 def _merged_inputs(
     merged: Sequence[tuple[tuple[int, int], tuple[int, int]]], rows: Sequence[layout.MapRow]
+) -> Mapping[tuple[int, int], str]:
+    """Input cells (as the map places them) that lie inside a merged range → the range;
+    remembered for the direct reader's shared range lists (sheets of one shape)."""
+    key = (id(merged), tuple(m.cell for m in rows))
+    hit = _MERGED_AT.get(key)
+    if hit is not None and hit[0] is merged:
+        return hit[1]
+    out = _find_merged_inputs(merged, rows)
+    if len(_MERGED_AT) >= 256:
+        _MERGED_AT.clear()
+    _MERGED_AT[key] = (merged, out)
+    return out
+
+
+def _find_merged_inputs(
+    merged: Sequence[tuple[tuple[int, int], tuple[int, int]]], rows: Sequence[layout.MapRow]
 ) -> dict[tuple[int, int], str]:
-    """Input cells (as the map places them) that lie inside a merged range → the range."""
     out: dict[tuple[int, int], str] = {}
     if not merged:
         return out

@@ -59,12 +59,20 @@ STATUS_LABELS = {
 }
 
 
+_NUMS: dict[Decimal, int | float] = {}
+
+
 def num(value: Decimal | None) -> int | float | None:
     """A Decimal as a JSON number with at most 2 decimals (an int when whole)."""
     if value is None:
         return None
-    r = round2(value)
-    return int(r) if r == r.to_integral_value() else float(r)
+    hit = _NUMS.get(value)  # points are few distinct values, converted hundreds of times per unit
+    if hit is None:
+        r = round2(value)
+        hit = int(r) if r == r.to_integral_value() else float(r)
+        if len(_NUMS) < 4096:
+            _NUMS[value] = hit
+    return hit
 
 
 def _value(v: Value | None) -> Any:
