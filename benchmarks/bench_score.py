@@ -24,6 +24,7 @@ import argparse
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -111,6 +112,9 @@ def ensure_data(n: int, big: int, jobs: int) -> Path:
     rubric = rubric_mod.load(RUBRIC)
     tag = f"{RUBRIC}-{rubric.hash}-{__version__}-{writer_digest()}-{n}"
     data = OUT / tag
+    for stale in OUT.glob(f"{RUBRIC}-*-{n}"):  # workbooks of an older writer: hundreds of MB each
+        if stale != data and stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
     base = data / "base"
     stamp = data / "base.done"
     if not stamp.exists():

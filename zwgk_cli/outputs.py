@@ -372,7 +372,7 @@ def _cell_xml(col: int, value: str | int | float | Decimal, style: int) -> str:
 
 
 _CELL_CACHE: dict[tuple[int, type, object, int], str] = {}
-_CELL_CACHE_MAX = 100_000  # rubric texts, titles, points recur in every unit; bounded, so memory stays flat
+_CELL_CACHE_MAX = 20_000  # rubric texts, titles, points recur in every unit (and come first); bounded
 
 
 def xlsx_row(cells: Sequence[Cell], style: int = 0) -> str:
