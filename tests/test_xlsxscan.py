@@ -108,3 +108,43 @@ def test_shared_strings_decline_escapes_and_foreign_markup() -> None:
     assert sst[1] == ""
     with pytest.raises(xlsxscan.Unsupported):
         sst[2]
+
+
+def _excel_style(src: Path, dst: Path) -> None:
+    """``src`` as Excel (Chinese locale) would write it back: a reading guide on every shared
+    string, rows with Excel's extra attributes and an extension list after the cells."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename.endswith("sharedStrings.xml"):
+                data = data.replace(b"</si>", b'<phoneticPr fontId="1" type="noConversion"/></si>')
+            elif info.filename.startswith("xl/worksheets/sheet"):
+                data = re.sub(rb"<row ([^>]*?)>", rb'<row \1 x14ac:dyDescent="0.25">', data)
+                data = data.replace(
+                    b"<worksheet ",
+                    b'<worksheet xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac" ',
+                    1,
+                )
+                data = data.replace(
+                    b"</worksheet>",
+                    b"<extLst><ext><x14:dataValidations><x14:dataValidation><x14:formula1><xm:f>_lists!$A$1</xm:f>"
+                    b"</x14:formula1><xm:sqref>F4</xm:sqref></x14:dataValidation></x14:dataValidations></ext>"
+                    b"</extLst></worksheet>",
+                )
+            zout.writestr(info, data)
+
+
+@pytest.mark.parametrize("name", ["good.xlsx", "good_dept.xlsx", "no_note.xlsx", "percent_format.xlsx"])
+def test_direct_reader_reads_excel_style_workbooks(name: str, tmp_path: Path) -> None:
+    rubric = rubric_mod.load(str(CORPUS / MANIFEST["rubric"]))
+    roster = load_roster(CORPUS / MANIFEST["units"], CORPUS / MANIFEST["targets"])
+    ctx = Context(rubric, roster.units)
+    path = tmp_path / name
+    _excel_style(CORPUS / name, path)
+    fast = read_direct(path, ctx, name)
+    assert fast is not None  # Excel's usual extras do not send a workbook to the general reader
+    assert fast == read_general(path, ctx, name)
+    assert fast == read_direct(CORPUS / name, ctx, name)  # and it reads what the original holds

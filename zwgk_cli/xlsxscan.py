@@ -69,10 +69,14 @@ class SharedStrings:
             end = entry.find(b"</si>")
             if end < 0:
                 raise Unsupported("shared string")
-            body = _PHONETIC.sub(b"", entry[:end])
+            body = _PHONETIC.sub(b"", entry[:end])  # Excel's reading guides (rPh, phoneticPr)
             if b"<r>" not in body and b"<r " not in body:
-                raise Unsupported("shared string")
-            out = "".join(text(t or b"") for t in _RUN_TEXT.findall(body))
+                m = _SIMPLE_SI.match(body + b"</si>")
+                if m is None:
+                    raise Unsupported("shared string")
+                out = text(m.group(1) or b"")
+            else:
+                out = "".join(text(t or b"") for t in _RUN_TEXT.findall(body))
         self._done[index] = out
         return out
 
