@@ -635,6 +635,24 @@ def _cases(c: Corpus, p1: str) -> None:
         Case("", "扣分没有写扣分说明", "C41", "scored", [{"code": "V013", "sheet": m.sheet, "cell": m.note_cell}]),
     )
 
+    u = c.unit("C47")
+    vals = c.values(u)
+    for k in list(vals):
+        if k.criterion == "a2":
+            vals[k] = Decimal(0)
+    vals[key] = Decimal(2)
+    data, lay = c.workbook(u, vals, notes=False)
+    m = find(lay, "a1", "blank")
+
+    def note_formula(wb: Any) -> None:
+        wb[m.sheet][m.note_cell] = '=CONCATENATE("空白栏目",F5)'
+
+    c.add(
+        "note_formula.xlsx",
+        c.edit(data, note_formula),
+        Case("", "扣分说明中是公式", "C47", "scored", [{"code": "V018", "sheet": m.sheet, "cell": m.note_cell}]),
+    )
+
 
 if __name__ == "__main__":
     cases = generate()

@@ -296,3 +296,13 @@ def test_shared_resolution_equals_resolving_each_unit(rubric_id: str) -> None:
         plan = ctx.plan(unit.id)
         assert not isinstance(plan, list)
         assert plan.variant == rubric_mod.resolve(rubric, unit), unit.name
+
+
+def test_a_formula_in_a_note_is_reported_once_and_not_read(corpus_batch: dict[str, Any]) -> None:
+    case = next(c for c in MANIFEST["cases"] if c["file"] == "note_formula.xlsx")
+    where = (case["expect"][0]["sheet"], case["expect"][0]["cell"])
+    problems = [
+        p for p in corpus_batch["batch"].problems if p.file == "note_formula.xlsx" and (p.sheet, p.cell) == where
+    ]
+    assert [p.code for p in problems] == ["V018"]  # not also V013 (no 扣分说明): V018 already says what to do
+    assert "CONCATENATE" in problems[0].message

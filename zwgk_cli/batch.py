@@ -308,7 +308,7 @@ class Scorer:
             if not lost or lost <= 0:
                 continue
             nk = (cs.target, crit.id)
-            if read.notes.get(nk):
+            if read.notes.get(nk) or nk in read.note_formulas:  # a formula there is reported already (V018)
                 continue
             texts = [
                 read.values.get(ReadingKey(cs.target, crit.id, i.id)) for i in crit.inputs if i.kind is InputKind.TEXT

@@ -34,6 +34,7 @@ becomes one problem for that file, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import io
@@ -96,6 +97,7 @@ class WorkbookRead:
     sources: dict[ReadingKey, Source] = field(default_factory=dict)
     notes: dict[tuple[str, str], str] = field(default_factory=dict)
     note_sources: dict[tuple[str, str], Source] = field(default_factory=dict)
+    note_formulas: set[tuple[str, str]] = field(default_factory=set)  # notes that were formulas (V018)
     problems: list[Problem] = field(default_factory=list)
     lines: dict[Any, int] = field(default_factory=dict)  # findings table: key or (target, criterion) → row
 
@@ -652,6 +654,11 @@ def _find_merged_inputs(
     return out
 
 
+def _note_pos(m: layout.MapRow) -> tuple[int, int]:
+    """Where the input's 扣分说明 is (0-based), as the map places it."""
+    return _pos(m.note_cell) if m.note_cell else (_pos(m.cell)[0], layout.COL_NOTE)
+
+
 def _merged_range(merged: Sequence[tuple[tuple[int, int], tuple[int, int]]], row: int, col: int) -> str | None:
     for (r0, c0), (r1, c1) in merged:
         if r0 <= row <= r1 and c0 <= col <= c1 and (r1 > r0 or c1 > c0):
@@ -959,7 +966,11 @@ class _Reader:
             return _ScanView(xlsxscan.Sheet(xml, self._strings), self._styles)
         from python_calamine import CalamineError
 
-        info = scan_cells(xml, {m.cell.upper() for m in rows})
+        wanted = {m.cell.upper() for m in rows}
+        for m in rows:
+            with contextlib.suppress(ValueError):
+                wanted.add(layout.a1(*_note_pos(m)))
+        info = scan_cells(xml, wanted)
         try:
             sh = self._wb.get_sheet_by_name(sheet)
             grid = sh.to_python(skip_empty_area=False)
@@ -1021,7 +1032,7 @@ class _Reader:
             crit, inp = spec
             cell = m.cell.upper()
             sources[key] = Source(file, m.sheet, cell)
-            self._note(key, m, 0, 0, view)
+            self._note(key, m, 0, 0, view, plan)
             self._store(key, m, plan, crit, inp, cell, c, view.percent)
 
     def _store(
@@ -1091,7 +1102,7 @@ class _Reader:
                 )
                 row, col, cell = row + dr, col + dc, new_cell
         out.sources[key] = Source(self.file, m.sheet, cell)
-        self._note(key, m, dr, dc, view)
+        self._note(key, m, dr, dc, view, plan)
         rng = merged_at.get((row, col)) if not (dr or dc) else _merged_range(self._merged, row, col)
         if rng is not None:
             self._problem(Code.W_MERGED_INPUT, m, plan, crit, cell, range=rng)
@@ -1138,10 +1149,11 @@ class _Reader:
             found=describe(raw),
         )
 
-    def _note(self, key: ReadingKey, m: layout.MapRow, dr: int, dc: int, view: _View) -> None:
-        """The criterion's 扣分说明 (shared by its inputs), shifted like its input when rows moved."""
+    def _note(self, key: ReadingKey, m: layout.MapRow, dr: int, dc: int, view: _View, plan: UnitPlan) -> None:
+        """The criterion's 扣分说明 (shared by its inputs), shifted like its input when rows moved;
+        a formula there is reported and not read (its cached result is never trusted)."""
         try:
-            r, c = _pos(m.note_cell) if m.note_cell else (_pos(m.cell)[0], layout.COL_NOTE)
+            r, c = _note_pos(m)
         except ValueError:
             return
         r, c = r + dr, c + dc
@@ -1151,9 +1163,23 @@ class _Reader:
         self._notes_read.add(where)
         nk = (key.target, key.criterion)
         out = self.out
+        ref = layout.a1(r, c)
         if nk not in out.note_sources:
-            out.note_sources[nk] = Source(self.file, m.sheet, layout.a1(r, c))
-        raw = view.value(r, c)
+            out.note_sources[nk] = Source(self.file, m.sheet, ref)
+        cell = view.cell(r, c, ref)
+        if cell.formula is not None:
+            shown = "=" + cell.formula if cell.formula else "(共享公式)"
+            self.add(
+                Code.V_NOTE_FORMULA,
+                sheet=m.sheet,
+                cell=ref,
+                unit=plan.unit.name,
+                indicator=plan.indicator.get(key.criterion, key.criterion),
+                found=shown[:60],
+            )
+            out.note_formulas.add(nk)
+            return
+        raw = cell.value
         if raw is None or raw == "":
             return
         text = raw.strip() if isinstance(raw, str) else describe(raw)
