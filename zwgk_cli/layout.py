@@ -69,6 +69,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from zwgk_cli.model import NodeScore, PartScore, ReadingKey, Target, Unit, UnitScore
 
@@ -296,9 +297,9 @@ META_KEYS = (
 )
 
 
-@dataclass(frozen=True)
-class MapRow:
-    """One input cell: where it is and what it feeds."""
+class MapRow(NamedTuple):
+    """One input cell: where it is and what it feeds (a named tuple: a reader makes one per input
+    of every workbook)."""
 
     sheet: str
     cell: str
@@ -584,24 +585,24 @@ def _map_row(v: tuple[str, ...]) -> MapRow:
     except ValueError:
         raise LayoutError(f"隐藏工作表 {META_SHEET} 中的单元格地址“{cell}”无法识别") from None
     row = MapRow(
-        sheet=sheet,
-        cell=cell,
-        id_cell=id_cell,
-        id=id_,
-        target=target,
-        indicator=indicator,
-        criterion=criterion,
-        input=input_,
-        kind=kind,
-        label=label,
-        required=required != "否",
-        min=_opt_dec(lo),
-        max=_opt_dec(hi),
-        step=_opt_dec(step),
-        options=_options(options),
-        list=list_,
-        score_cell=score_cell,
-        note_cell=note_cell,
+        sheet,
+        cell,
+        id_cell,
+        id_,
+        target,
+        indicator,
+        criterion,
+        input_,
+        kind,
+        label,
+        required != "否",
+        _opt_dec(lo),
+        _opt_dec(hi),
+        _opt_dec(step),
+        _options(options),
+        list_,
+        score_cell,
+        note_cell,
     )
     if shared:
         if len(_MAP_ROWS) >= _MAP_ROWS_KEPT:

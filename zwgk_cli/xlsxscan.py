@@ -349,13 +349,16 @@ class Sheet:
         way the general reader lays a sheet out; a number with a format, or an error value, is
         left to the general reader (this is for sheets of text records).  ``stop``: the
         inline text of a column-A cell whose row and all after it are not wanted."""
-        self._check()
         xml = self.xml
+        if b"<sheetData" not in xml:
+            raise Unsupported("worksheet")
         if stop:
             at = xml.find(b"<is><t>" + stop + b"</t></is>")
             cut = xml.rfind(b"<row ", 0, at) if at >= 0 else -1
             if cut >= 0 and xml.startswith(b'<c r="A', xml.find(b">", cut) + 1):
                 xml = xml[:cut]
+        if b"<c>" in xml or (b":c " in xml and _FOREIGN_SHEET.search(xml) is not None):
+            raise Unsupported("worksheet")
         out: list[list[Any]] = []
         pos = found = 0
         while True:
