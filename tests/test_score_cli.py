@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import shutil
+import zipfile
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -164,6 +165,10 @@ def test_scores_csv_and_xlsx_tables(campaign: dict[str, Any], monkeypatch: pytes
     detail = list(wb["明细"].iter_rows(values_only=True))
     assert sum(len(u["criteria"]) for u in doc["units"]) == len(detail) - 1
     assert detail[0][:4] == ("单位编号", "单位名称", "分组", "对象")
+    # the texts every unit repeats are shared strings; a reader sees the same values
+    assert "xl/sharedStrings.xml" in zipfile.ZipFile(root / "results" / "scores.xlsx").namelist()
+    want = [(u["unit_id"], u["unit"], c["text"] or c["title"]) for u in doc["units"] for c in u["criteria"]]
+    assert [(r[0], r[1], r[7]) for r in detail[1:]] == want
     assert wb["问题"].max_row == 1 + len(json.loads((root / "results" / "problems.json").read_text())["problems"])
 
 

@@ -242,6 +242,7 @@ class Scorer:
         self.ctx = Context(rubric, units)
         self.columns = outputs.summary_columns(rubric)
         self.titles = outputs.part_titles(rubric)
+        self.table = outputs.text_table(rubric, units)
         self.spool = Spool(spool_dir)
 
     def process(self, ref: FileRef) -> FileResult:
@@ -273,7 +274,7 @@ class Scorer:
         return result.note(problems)
 
     def _spool(self, entry: Mapping[str, Any] | None, problems: Sequence[Problem]) -> Slot:
-        unit = outputs.render_unit(entry, self.columns, self.titles) if entry is not None else None
+        unit = outputs.render_unit(entry, self.columns, self.titles, self.table) if entry is not None else None
         probs = outputs.render_problems(problems)
         pieces = [unit.json, unit.csv, unit.summary, unit.detail] if unit is not None else ["", "", "", ""]
         return self.spool.put([*pieces, probs.csv, probs.json, probs.xlsx])
@@ -373,6 +374,7 @@ class Batch:
     examples: dict[str, Problem] = field(default_factory=dict)  # the first problem of each code
     skipped: int = 0
     workdir: Path | None = None
+    table: outputs.TextTable | None = None  # the shared strings the rendered rows refer to
 
     @property
     def counts(self) -> dict[str, int]:
@@ -492,6 +494,7 @@ def run(
         with _few_collections():
             results, examples = _keep(source)
         batch = _assemble(rubric, units, results, extra_problems)
+        batch.table = scorer.table
         batch.examples = examples
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -620,7 +623,7 @@ def _pieces(batch: Batch, which: int, handles: dict[str, Any]) -> Iterator[str]:
         elif which == P_CSV:
             yield outputs.csv_line(outputs.summary_cells(entry, columns))
         elif which == P_SUMMARY:
-            yield outputs.xlsx_row(outputs.summary_cells(entry, columns))
+            yield outputs.xlsx_row(outputs.summary_cells(entry, columns), 0, batch.table)
         else:
             yield ""
 
@@ -682,6 +685,7 @@ def _write_xlsx(batch: Batch, path: Path) -> None:
                     lambda: _rows(_problem_blocks(batch, P_PROBLEMS_XLSX, handles), outputs.ROW_SEP),
                 ),
             ],
+            table=batch.table,
         )
     finally:
         for fh in handles.values():

@@ -375,14 +375,75 @@ _CELL_CACHE: dict[tuple[int, type, object, int], str] = {}
 _CELL_CACHE_MAX = 20_000  # rubric texts, titles, points recur in every unit (and come first); bounded
 
 
-def xlsx_row(cells: Sequence[Cell], style: int = 0) -> str:
+class TextTable:
+    """The texts every unit's rows repeat (the rubric's criteria, titles and paths; the roster's
+    units and websites), written once as the workbook's shared strings: a row then refers to
+    them by number.  Built in a fixed order from the rubric and roster, so every process of a
+    batch numbers them the same way."""
+
+    def __init__(self, texts: Iterable[str]):
+        self.strings: list[str] = []
+        self.index: dict[str, int] = {}
+        for t in texts:
+            if t and t not in self.index:
+                self.index[t] = len(self.strings)
+                self.strings.append(t)
+        self.cells: dict[tuple[int, int, int], str] = {}  # (column, text, style) → the cell's XML
+
+    def cell(self, col: int, index: int, style: int) -> str:
+        key = (col, index, style)
+        hit = self.cells.get(key)
+        if hit is None:
+            text = self.strings[index]
+            s = style or (STYLE_QUOTED if text.startswith(TRIGGERS) else 0)
+            attr = f' s="{s}"' if s else ""
+            hit = f'<c r="{_COLS[col]}{ROW_MARK}"{attr} t="s"><v>{index}</v></c>'
+            if len(self.cells) < _CELL_CACHE_MAX * 5:
+                self.cells[key] = hit
+        return hit
+
+    def xml(self) -> str:
+        preserve = ' xml:space="preserve"'
+        items = "".join(f"<si><t{preserve if t != t.strip() else ''}>{xml_text(t)}</t></si>" for t in self.strings)
+        return (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            f'uniqueCount="{len(self.strings)}">{items}</sst>'
+        )
+
+
+def text_table(rubric: Rubric, units: Iterable[Any]) -> TextTable:
+    """The texts of the 汇总 and 明细 rows that recur from unit to unit."""
+    from zwgk_cli.results import static_rows
+
+    titles = part_titles(rubric)
+    texts: list[str] = list(STATUS_LABELS.values())
+    for v in rubric.variants:
+        for row in static_rows(v):
+            head = row[2]
+            texts.append(str(titles.get(head["part"], head["part"])))
+            texts.append("/".join(head["indicator_titles"]))
+            texts.append(head["text"] or head["title"] or "")
+    for u in units:
+        texts.extend((u.id, u.name, u.group))
+        texts.extend(t.name for t in u.targets)
+    return TextTable(texts)
+
+
+def xlsx_row(cells: Sequence[Cell], style: int = 0, table: TextTable | None = None) -> str:
     """One ``<row>`` with :data:`ROW_MARK` where its number goes (a cell's XML does not depend
-    on its row, so the cells that recur from unit to unit are rendered once)."""
+    on its row, so the cells that recur from unit to unit are rendered once); texts of
+    ``table`` are written as references to it."""
     parts = [f'<row r="{ROW_MARK}">']
     cache = _CELL_CACHE
     for i, value in enumerate(cells):
         if value is None or value == "":
             continue
+        if table is not None and value.__class__ is str:
+            at = table.index.get(value)
+            if at is not None:
+                parts.append(table.cell(i, at, style))
+                continue
         key = (i, type(value), value, style)
         xml = cache.get(key)
         if xml is None:
@@ -411,10 +472,12 @@ def unit_json(unit: Mapping[str, Any]) -> str:
     return json.dumps(unit, ensure_ascii=False)
 
 
-def render_unit(unit: Mapping[str, Any], columns: Sequence[Column], titles: Mapping[str, str]) -> Rendered:
+def render_unit(
+    unit: Mapping[str, Any], columns: Sequence[Column], titles: Mapping[str, str], table: TextTable | None = None
+) -> Rendered:
     cells = summary_cells(unit, columns, titles)
-    detail = ROW_SEP.join(xlsx_row(r) for r in detail_rows(unit, titles))
-    return Rendered(unit_json(unit), csv_line(cells), xlsx_row(cells), detail)
+    detail = ROW_SEP.join(xlsx_row(r, 0, table) for r in detail_rows(unit, titles))
+    return Rendered(unit_json(unit), csv_line(cells), xlsx_row(cells, 0, table), detail)
 
 
 @dataclass(frozen=True)
@@ -546,21 +609,31 @@ def _zinfo(name: str, level: int) -> zipfile.ZipInfo:
     return info
 
 
-def write_xlsx(path: Path, sheets: Sequence[SheetSpec], title: str = "评分结果") -> None:
-    """A workbook of plain data sheets (header row frozen and filtered), written in one pass."""
+def write_xlsx(
+    path: Path, sheets: Sequence[SheetSpec], title: str = "评分结果", table: TextTable | None = None
+) -> None:
+    """A workbook of plain data sheets (header row frozen and filtered), written in one pass;
+    ``table``: the shared strings the rows refer to (see :func:`xlsx_row`)."""
     with atomic_open(path) as fh, zipfile.ZipFile(fh, "w") as zf:
         types = _CONTENT_TYPES_HEAD + "".join(
             f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
             'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
             for i in range(1, len(sheets) + 1)
         )
+        if table is not None:
+            types += (
+                '<Override PartName="/xl/sharedStrings.xml" '
+                'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+            )
         zf.writestr(_zinfo("[Content_Types].xml", 6), types + "</Types>")
         zf.writestr(_zinfo("_rels/.rels", 6), _ROOT_RELS)
         zf.writestr(_zinfo("docProps/core.xml", 6), _core(title))
         zf.writestr(_zinfo("docProps/app.xml", 6), _app(sheets))
         zf.writestr(_zinfo("xl/workbook.xml", 6), _workbook(sheets))
-        zf.writestr(_zinfo("xl/_rels/workbook.xml.rels", 6), _workbook_rels(len(sheets)))
+        zf.writestr(_zinfo("xl/_rels/workbook.xml.rels", 6), _workbook_rels(len(sheets), table is not None))
         zf.writestr(_zinfo("xl/styles.xml", 6), _STYLES)
+        if table is not None:
+            zf.writestr(_zinfo("xl/sharedStrings.xml", 6), table.xml())
         for i, sheet in enumerate(sheets, start=1):
             with zf.open(_zinfo(f"xl/worksheets/sheet{i}.xml", 1), "w") as out:
                 _write_sheet(out, sheet)
@@ -627,7 +700,7 @@ def _quote(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
 
 
-def _workbook_rels(n: int) -> str:
+def _workbook_rels(n: int, shared: bool = False) -> str:
     rels = "".join(
         f'<Relationship Id="rId{i}" '
         'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
@@ -638,6 +711,12 @@ def _workbook_rels(n: int) -> str:
         f'<Relationship Id="rId{n + 1}" '
         'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
     )
+    if shared:
+        rels += (
+            f'<Relationship Id="rId{n + 2}" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+            'Target="sharedStrings.xml"/>'
+        )
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'

@@ -177,7 +177,7 @@ def _criterion_rows(
             collect(t.nodes)
     target_names = {t.id: t.name for t in us.unit.targets}
     rows: list[dict[str, Any]] = []
-    for per_target, crit, head, labels, live, bonus in _static_rows(variant):
+    for per_target, crit, head, labels, live, bonus in static_rows(variant):
         targets = [t.id for t in us.unit.targets_of(per_target)] if per_target else [""]
         for tid in targets:
             cs = scores.get((tid, crit.id))
@@ -213,7 +213,7 @@ _StaticRow = tuple[str | None, Criterion, dict[str, Any], dict[str, str], tuple[
 _STATIC: dict[int, tuple[Variant, list[_StaticRow]]] = {}
 
 
-def _static_rows(variant: Variant) -> list[_StaticRow]:
+def static_rows(variant: Variant) -> list[_StaticRow]:
     """What a criterion row says whatever the unit scored, worked out once per variant:
     (per-target kind, criterion, the row's fixed fields, input labels, live input ids, bonus)."""
     hit = _STATIC.get(id(variant))
