@@ -275,7 +275,7 @@ class Scorer:
 
     def _spool(self, entry: Mapping[str, Any] | None, problems: Sequence[Problem]) -> Slot:
         unit = outputs.render_unit(entry, self.columns, self.titles, self.table) if entry is not None else None
-        probs = outputs.render_problems(problems)
+        probs = outputs.render_problems(problems, self.table)
         pieces = [unit.json, unit.csv, unit.summary, unit.detail] if unit is not None else ["", "", "", ""]
         return self.spool.put([*pieces, probs.csv, probs.json, probs.xlsx])
 
@@ -646,7 +646,7 @@ def _problem_blocks(batch: Batch, which: int, handles: dict[str, Any]) -> Iterat
         extra.setdefault(p.file, []).append(p)
     for name in sorted(set(by_name) | set(extra)):
         if name in extra:
-            probs = outputs.render_problems(extra[name])
+            probs = outputs.render_problems(extra[name], batch.table)
             yield {P_PROBLEMS_CSV: probs.csv, P_PROBLEMS_JSON: probs.json, P_PROBLEMS_XLSX: probs.xlsx}[which]
         for r in by_name.get(name, []):
             if r.slot is not None:

@@ -413,16 +413,24 @@ class TextTable:
 
 
 def text_table(rubric: Rubric, units: Iterable[Any]) -> TextTable:
-    """The texts of the 汇总 and 明细 rows that recur from unit to unit."""
+    """The texts of the 汇总, 明细 and 问题 rows that recur from unit to unit."""
+    from zwgk_cli.problems import Code
     from zwgk_cli.results import static_rows
 
     titles = part_titles(rubric)
-    texts: list[str] = list(STATUS_LABELS.values())
+    texts: list[str] = [*STATUS_LABELS.values(), *SEVERITY_LABELS.values()]
+    for code in Code:
+        texts.append(code.code)
+        if "{" not in code.hint_template:
+            texts.append(code.hint_template)
     for v in rubric.variants:
         for row in static_rows(v):
-            head = row[2]
+            head, crit = row[2], row[1]
             texts.append(str(titles.get(head["part"], head["part"])))
-            texts.append("/".join(head["indicator_titles"]))
+            path = list(head["indicator_titles"])
+            texts.append("/".join(path))
+            if crit.title and crit.title != path[-1]:
+                texts.append("/".join([*path, crit.title]))  # how a problem names its indicator
             texts.append(head["text"] or head["title"] or "")
     for u in units:
         texts.extend((u.id, u.name, u.group))
@@ -489,7 +497,7 @@ class RenderedProblems:
     xlsx: str  # rows joined by ROW_SEP
 
 
-def render_problems(problems: Sequence[Problem]) -> RenderedProblems:
+def render_problems(problems: Sequence[Problem], table: TextTable | None = None) -> RenderedProblems:
     ordered = sorted(problems, key=sort_key)
     if not ordered:
         return RenderedProblems("", "", "")
@@ -500,7 +508,7 @@ def render_problems(problems: Sequence[Problem]) -> RenderedProblems:
     return RenderedProblems(
         buf.getvalue(),
         "\n".join(json.dumps(problem_dict(p), ensure_ascii=False) for p in ordered),
-        ROW_SEP.join(xlsx_row(problem_cells(p)) for p in ordered),
+        ROW_SEP.join(xlsx_row(problem_cells(p), 0, table) for p in ordered),
     )
 
 
