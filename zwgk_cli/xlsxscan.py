@@ -5,9 +5,11 @@ It reads the plain, common shape of a worksheet part (``<c r="F12" s="3" t="s"><
 and nothing else: whenever a part holds anything it does not fully understand — a namespace
 prefix, a cell without its address, a date or time format on a number, a rich or escaped
 string it would have to interpret — it raises :class:`Unsupported`, and the caller reads the
-workbook with python-calamine instead.  So its answers are either exactly what the general
-reader would give or not given at all; ``tests/test_xlsxscan.py`` checks both readers agree on
-every workbook of the test corpus.
+workbook with python-calamine instead.  So, for well-formed parts, its answers are either
+exactly what the general reader would give or not given at all (``tests/test_xlsxscan.py`` and
+``tests/test_roundtrip.py`` hold both readers to that on the hostile corpus and on openpyxl-,
+LibreOffice- and Excel-style workbooks).  It does not check the markup it does not read: a part
+broken outside the cells asked for goes unnoticed here where calamine might refuse the sheet.
 
 Why it exists: a returned workbook is read for a few hundred cells.  Parsing every part of it
 with a general reader costs more than the whole rest of scoring; scanning the bytes of the few
