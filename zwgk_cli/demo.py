@@ -31,13 +31,12 @@ from zwgk_cli import results as results_mod
 from zwgk_cli import rubric as rubric_mod
 from zwgk_cli.fill import fill_workbook
 from zwgk_cli.model import InputKind, ReadingKey, Rubric, Unit, Value
+from zwgk_cli.names import DEFAULT_SEED, FORMATS, SAMPLES
 from zwgk_cli.ranking import Ranking, rank
 from zwgk_cli.roster import load_roster
 from zwgk_cli.simulate import Scenario, UnitPlan, simulate
 
 MARKER = ".zwgk-demo"
-SAMPLES = ("mianyang-2022", "jingzhou-2021")
-DEFAULT_SEED = 2022
 ASSESSORS = ("王晓明", "李娜", "陈静", "张磊", "刘洋", "赵敏", "孙悦", "周涛")
 COPY_SUFFIX = " - 副本"
 
@@ -244,7 +243,7 @@ def run_sample(
     folder: Path,
     *,
     seed: int = DEFAULT_SEED,
-    formats: Sequence[str] = report_mod.FORMATS,
+    formats: Sequence[str] = FORMATS,
     echo: Callable[[str], None] = lambda _: None,
 ) -> DemoResult:
     """The whole pipeline for one bundled sample, in ``folder`` (created, or re-created if ours)."""

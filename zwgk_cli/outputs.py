@@ -32,9 +32,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from xlsxwriter.utility import xl_col_to_name
-
 from zwgk_cli import __version__
+from zwgk_cli.layout import col_letter
 from zwgk_cli.model import Indicator, Part, PartKind, Rubric, fmt_points
 from zwgk_cli.problems import SEVERITY_LABELS, Problem, sort_key
 from zwgk_cli.results import STATUS_LABELS, atomic_open, dumps
@@ -351,7 +350,11 @@ STYLE_QUOTED = 2
 MAX_CELL_TEXT = 32767
 
 
-_COLS = [xl_col_to_name(i) for i in range(16384)]
+_COLS = [col_letter(i) for i in range(702)]  # A … ZZ; _col() goes on beyond
+
+
+def _col(i: int) -> str:
+    return _COLS[i] if i < len(_COLS) else col_letter(i)
 
 
 def xml_text(text: str) -> str:
@@ -360,7 +363,7 @@ def xml_text(text: str) -> str:
 
 
 def _cell_xml(col: int, value: str | int | float | Decimal, style: int) -> str:
-    ref = f"{_COLS[col]}{ROW_MARK}"
+    ref = f"{_col(col)}{ROW_MARK}"
     if isinstance(value, str):
         s = style or (STYLE_QUOTED if value.startswith(TRIGGERS) else 0)
         attr = f' s="{s}"' if s else ""
@@ -397,7 +400,7 @@ class TextTable:
             text = self.strings[index]
             s = style or (STYLE_QUOTED if text.startswith(TRIGGERS) else 0)
             attr = f' s="{s}"' if s else ""
-            hit = f'<c r="{_COLS[col]}{ROW_MARK}"{attr} t="s"><v>{index}</v></c>'
+            hit = f'<c r="{_col(col)}{ROW_MARK}"{attr} t="s"><v>{index}</v></c>'
             if len(self.cells) < _CELL_CACHE_MAX * 5:
                 self.cells[key] = hit
         return hit
@@ -676,7 +679,7 @@ def _write_sheet(out: IO[bytes], sheet: SheetSpec) -> None:
         out.write("".join(buf).encode("utf-8"))
     tail = "</sheetData>"
     if ncols:
-        tail += f'<autoFilter ref="A1:{_COLS[ncols - 1]}{n}"/>'
+        tail += f'<autoFilter ref="A1:{_col(ncols - 1)}{n}"/>'
     tail += '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>'
     out.write(tail.encode("utf-8"))
 
@@ -691,7 +694,7 @@ def _workbook(sheets: Sequence[SheetSpec]) -> str:
     )
     names = "".join(
         f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
-        f"{_attr(_quote(s.name))}!$A$1:${_COLS[max(len(s.header), 1) - 1]}$1</definedName>"
+        f"{_attr(_quote(s.name))}!$A$1:${_col(max(len(s.header), 1) - 1)}$1</definedName>"
         for i, s in enumerate(sheets)
         if s.header
     )

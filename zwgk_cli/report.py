@@ -37,6 +37,7 @@ from zwgk_cli import __version__
 from zwgk_cli.campaign import Campaign
 from zwgk_cli.docx_notice import Block, BlockError, Table, normalize_zip, parse_blocks, write_docx
 from zwgk_cli.model import ZERO, fmt_points
+from zwgk_cli.names import FORMATS, NOTICE_NAME, RANKING_NAME, RECTIFY_DIR
 from zwgk_cli.problems import Code, Problem, problem
 from zwgk_cli.ranking import (
     GATE_LABEL,
@@ -53,10 +54,6 @@ from zwgk_cli.ranking import (
 from zwgk_cli.resources import templates_dir
 from zwgk_cli.results import STATUS_LABELS, atomic_write_bytes
 
-FORMATS = ("docx", "html", "md", "xlsx", "pdf")
-NOTICE_NAME = "通报"
-RANKING_NAME = "排名.xlsx"
-RECTIFY_DIR = "整改清单"
 TOP_LOSSES = 10
 TEMPLATE_NAMES = (
     "notice.j2",
@@ -1288,15 +1285,6 @@ class Outcome:
 def write_file(path: Path, data: bytes) -> None:
     """Atomic write (temporary file, then rename), readable as the user's umask allows."""
     atomic_write_bytes(path, data)
-
-
-def parse_formats(text: str) -> tuple[str, ...]:
-    """``html,md,docx`` → the formats, in canonical order; unknown names raise ValueError."""
-    wanted = [f.strip().lower() for f in text.replace(",", ",").split(",") if f.strip()]
-    unknown = [f for f in wanted if f not in FORMATS]
-    if unknown:
-        raise ValueError(f"未知的输出格式:{'、'.join(unknown)}(可用:{','.join(FORMATS)})")
-    return tuple(f for f in FORMATS if f in wanted)
 
 
 def write_report(

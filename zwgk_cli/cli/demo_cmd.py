@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from zwgk_cli import demo as demo_mod
-from zwgk_cli import report as report_mod
+from zwgk_cli import names
 from zwgk_cli.cli import app
 from zwgk_cli.cli.common import EXIT_OK, EXIT_USAGE, console, err_console, usage_error
 from zwgk_cli.model import fmt_points
 from zwgk_cli.ranking import Entry, dec
 from zwgk_cli.results import STATUS_LABELS
+
+if TYPE_CHECKING:
+    from zwgk_cli.demo import DemoResult
 
 TOP = 3
 PROBLEM_ROWS = 8
@@ -25,11 +27,11 @@ def _pts(value: Any) -> str:
     return "—" if value is None else fmt_points(dec(value))
 
 
-def _entry(result: demo_mod.DemoResult, unit_id: str) -> Entry | None:
+def _entry(result: DemoResult, unit_id: str) -> Entry | None:
     return next((e for e in result.ranking.entries if e.unit_id == unit_id), None)
 
 
-def _scenario_lines(result: demo_mod.DemoResult) -> list[str]:
+def _scenario_lines(result: DemoResult) -> list[str]:
     sc = result.scenario
     lines: list[str] = []
     veto_label = result.ranking.veto_tier if result.ranking.has_tiers else result.ranking.veto_label
@@ -71,7 +73,7 @@ def _problems_table(score: dict[str, Any]) -> Table:
     return table
 
 
-def _ranking_table(result: demo_mod.DemoResult) -> Table:
+def _ranking_table(result: DemoResult) -> Table:
     r = result.ranking
     table = Table(title=f"各组前 {TOP} 名")
     for col in ("分组", "排名", "单位", "总分", "等次" if r.has_tiers else ""):
@@ -94,17 +96,17 @@ def _show(path: Path) -> str:
         return str(path)
 
 
-def _outputs(result: demo_mod.DemoResult) -> list[str]:
+def _outputs(result: DemoResult) -> list[str]:
     folder = result.folder
     lines = []
-    report_dir = next((f.parent for f in result.files if f.name.startswith(report_mod.NOTICE_NAME)), folder / "report")
+    report_dir = next((f.parent for f in result.files if f.name.startswith(names.NOTICE_NAME)), folder / "report")
     for f in result.files:
-        if f.parent.name != report_mod.RECTIFY_DIR:
+        if f.parent.name != names.RECTIFY_DIR:
             lines.append(_show(f))
-    rectify = [f for f in result.files if f.parent.name == report_mod.RECTIFY_DIR]
+    rectify = [f for f in result.files if f.parent.name == names.RECTIFY_DIR]
     if rectify:
         units = len({f.stem for f in rectify})
-        lines.append(f"{_show(report_dir / report_mod.RECTIFY_DIR)}/ (整改清单:{units}个单位,各有.xlsx与.html)")
+        lines.append(f"{_show(report_dir / names.RECTIFY_DIR)}/ (整改清单:{units}个单位,各有.xlsx与.html)")
     results_dir = folder / "results"
     lines += [_show(p) for p in sorted(results_dir.glob("*")) if p.is_file()]
     lines.append(f"{_show(folder / 'sheets')}/ (init-sheets生成的空白评分表)")
@@ -112,7 +114,7 @@ def _outputs(result: demo_mod.DemoResult) -> list[str]:
     return lines
 
 
-def print_summary(result: demo_mod.DemoResult) -> None:
+def print_summary(result: DemoResult) -> None:
     r = result.ranking
     console.rule(f"[bold]{result.sample}[/]:{_show(result.folder)}")
     counts = result.score.get("counts") or {}
@@ -157,9 +159,9 @@ def demo_cmd(
     sample: Annotated[
         str | None, typer.Option("--sample", help="只演示一个示例:mianyang-2022 或 jingzhou-2021。")
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="模拟填写的随机种子;同一种子结果相同。")] = demo_mod.DEFAULT_SEED,
+    seed: Annotated[int, typer.Option("--seed", help="模拟填写的随机种子;同一种子结果相同。")] = names.DEFAULT_SEED,
     formats: Annotated[str, typer.Option("--formats", "-f", help="通报的输出格式(同 zwgk report)。")] = ",".join(
-        report_mod.FORMATS
+        names.FORMATS
     ),
 ) -> None:
     """一条命令看完整个流程:建考评目录、生成评分表、模拟填写、计分、排名并生成通报。
@@ -177,19 +179,19 @@ def demo_cmd(
     示例:zwgk demo --sample jingzhou-2021 演示/荆州
     """
     try:
-        wanted = report_mod.parse_formats(formats)
+        wanted = names.parse_formats(formats)
     except ValueError as exc:
         usage_error(str(exc))
-    if sample is not None and sample not in demo_mod.SAMPLES:
-        usage_error(f"没有示例“{sample}”(可用:{'、'.join(demo_mod.SAMPLES)})。")
+    if sample is not None and sample not in names.SAMPLES:
+        usage_error(f"没有示例“{sample}”(可用:{'、'.join(names.SAMPLES)})。")
     base = folder or Path("demo")
-    if sample is not None:
-        runs = [(sample, folder or Path("demo") / sample)]
-    else:
-        runs = [(s, base / s) for s in demo_mod.SAMPLES]
+    chosen = [sample] if sample is not None else list(names.SAMPLES)
+    runs = [(s, folder if folder is not None and sample is not None else base / s) for s in chosen]
 
     def echo(step: str) -> None:
         err_console.print(f"[dim]→ {step}[/]")
+
+    from zwgk_cli import demo as demo_mod  # imported when used: it brings the report machinery
 
     for name, target in runs:
         try:

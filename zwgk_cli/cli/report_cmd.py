@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from zwgk_cli import report as report_mod
+from zwgk_cli import names
 from zwgk_cli import results as results_mod
 from zwgk_cli.campaign import Campaign
 from zwgk_cli.cli import app
@@ -60,15 +60,15 @@ def _summary_table(files: list[Path], out: Path) -> Table:
         "通报.pdf": "通报(PDF)",
         "通报.html": "通报(网页,可打印)",
         "通报.md": "通报(Markdown)",
-        report_mod.RANKING_NAME: "排名表(Excel)",
+        names.RANKING_NAME: "排名表(Excel)",
     }
-    rectify = [f for f in files if f.parent.name == report_mod.RECTIFY_DIR]
+    rectify = [f for f in files if f.parent.name == names.RECTIFY_DIR]
     for f in files:
         if f.name in labels:
             table.add_row(f.name, labels[f.name])
     if rectify:
         units = len({f.stem for f in rectify})
-        table.add_row(f"{report_mod.RECTIFY_DIR}/", f"各单位整改清单({units}个单位,Excel 与网页)")
+        table.add_row(f"{names.RECTIFY_DIR}/", f"各单位整改清单({units}个单位,Excel 与网页)")
     return table
 
 
@@ -82,7 +82,7 @@ def report_cmd(
     formats: Annotated[
         str,
         typer.Option("--formats", "-f", help="输出格式,逗号分隔:html、md、docx、xlsx、pdf(pdf 需要 LibreOffice)。"),
-    ] = ",".join(report_mod.FORMATS),
+    ] = ",".join(names.FORMATS),
     template_dir: Annotated[
         Path | None,
         typer.Option("--template-dir", help="自定义模板目录:其中的同名文件替换内置模板(见 docs/report.md)。"),
@@ -104,7 +104,7 @@ def report_cmd(
     """
     camp = load_campaign(campaign)
     try:
-        wanted = report_mod.parse_formats(formats)
+        wanted = names.parse_formats(formats)
     except ValueError as exc:
         usage_error(str(exc))
     if not wanted:
@@ -113,6 +113,8 @@ def report_cmd(
     doc = load_scores(path)
     out_dir = out or camp.path(camp.report_dir)
     tpl = template_dir_of(template_dir, camp)
+    from zwgk_cli import report as report_mod  # imported when used: templates, Word, charts
+
     try:
         outcome = report_mod.write_report(
             doc, out_dir, campaign=camp if camp.found else None, formats=wanted, template_dir=tpl

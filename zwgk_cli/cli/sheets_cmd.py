@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -39,7 +39,9 @@ from zwgk_cli.model import Rubric, Unit
 from zwgk_cli.problems import Code, Problem, Severity, problem
 from zwgk_cli.resources import sample_roster
 from zwgk_cli.results import atomic_write_bytes
-from zwgk_cli.sheets import CampaignInfo, build_workbook
+
+if TYPE_CHECKING:
+    from zwgk_cli.sheets import CampaignInfo
 
 
 def _say(text: str) -> None:
@@ -230,6 +232,8 @@ class Written:
 
 
 def _write_one(job: tuple[Unit, str]) -> Written:
+    from zwgk_cli.sheets import build_workbook  # the writer (xlsxwriter) only when writing
+
     unit, path = job
     data, lay = build_workbook(_worker["rubric"], unit, _worker["info"], password=_worker["password"])
     visible = sum(1 for s in lay.sheets if s.role not in (L.ROLE_META, L.ROLE_LISTS))
@@ -324,6 +328,8 @@ def init_sheets_cmd(
         problems.append(problem(Code.S_EXISTS, file=str(out_dir), files=shown))
         _report_init(json_out, out_dir, [], problems)
         raise typer.Exit(EXIT_PROBLEMS)
+    from zwgk_cli.sheets import CampaignInfo
+
     info = CampaignInfo.from_campaign(camp)
     pw = password if password is not None else camp.password
     results = write_workbooks(r, jobs_list, info, pw, jobs)
