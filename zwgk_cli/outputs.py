@@ -445,17 +445,20 @@ def xlsx_row(cells: Sequence[Cell], style: int = 0, table: TextTable | None = No
     """One ``<row>`` with :data:`ROW_MARK` where its number goes (a cell's XML does not depend
     on its row, so the cells that recur from unit to unit are rendered once); texts of
     ``table`` are written as references to it."""
-    parts = [f'<row r="{ROW_MARK}">']
+    parts = [_ROW_OPEN]
     cache = _CELL_CACHE
+    index = table.index if table is not None else _NO_INDEX
+    shared = table.cells if table is not None else _NO_INDEX
     for i, value in enumerate(cells):
         if value is None or value == "":
             continue
-        if table is not None and value.__class__ is str:
-            at = table.index.get(value)
+        if value.__class__ is str:
+            at = index.get(value)
             if at is not None:
-                parts.append(table.cell(i, at, style))
+                xml = shared.get((i, at, style))
+                parts.append(xml if xml is not None else table.cell(i, at, style))  # type: ignore[union-attr]
                 continue
-        key = (i, type(value), value, style)
+        key = (i, value.__class__, value, style)
         xml = cache.get(key)
         if xml is None:
             xml = _cell_xml(i, value, style)
@@ -464,6 +467,10 @@ def xlsx_row(cells: Sequence[Cell], style: int = 0, table: TextTable | None = No
         parts.append(xml)
     parts.append("</row>")
     return "".join(parts)
+
+
+_ROW_OPEN = f'<row r="{ROW_MARK}">'
+_NO_INDEX: dict[Any, Any] = {}
 
 
 # ------------------------------------------------------------------ one unit, pre-rendered
