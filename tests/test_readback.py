@@ -26,6 +26,7 @@ from zwgk_cli.readback import (
     _Stop,
     percent_styles,
     read_findings,
+    read_general,
     read_workbook,
     scan_cells,
     sheet_extent,
@@ -306,3 +307,17 @@ def test_a_formula_in_a_note_is_reported_once_and_not_read(corpus_batch: dict[st
     ]
     assert [p.code for p in problems] == ["V018"]  # not also V013 (no 扣分说明): V018 already says what to do
     assert "CONCATENATE" in problems[0].message
+
+
+def test_a_workbook_issued_for_another_variant_is_one_located_problem(tmp_path: Path) -> None:
+    """A county's workbook, but the roster now puts the unit among the departments (W032)."""
+    rubric = rubric_mod.load("jingzhou-2021")
+    issued = Unit("J01", "某县", "县市区")
+    now = Unit("J01", "某县", "市直部门")
+    data, _ = build_workbook(rubric, issued, None, fill.random_values(rubric, issued, seed=5))
+    path = tmp_path / "某县.xlsx"
+    path.write_bytes(data)
+    for read in (read_workbook(path, Context(rubric, [now])), read_general(path, Context(rubric, [now]))):
+        assert not read.usable
+        assert [(p.code, p.unit) for p in read.problems] == [("W032", "某县")]
+        assert "county" in read.problems[0].message and "dept" in read.problems[0].message
