@@ -620,29 +620,25 @@ def _cases(c: Corpus, p1: str) -> None:
         data,
         Case("", "加分项未提供佐证材料", "C40", "scored", [{"code": "V014", "sheet": m.sheet, "cell": m.cell}]),
     )
-    u = c.unit("C41")
-    vals = c.values(u)
-    for k in list(vals):
-        if k.criterion == "a2":
-            vals[k] = Decimal(0)
-    key = ReadingKey("", "a1", "blank")
-    vals[key] = Decimal(2)
-    data, lay = c.workbook(u, vals, notes=False)
-    m = find(lay, "a1", "blank")
+
+    def deducted_without_note(uid: str) -> tuple[bytes, L.MapRow]:
+        """A unit that loses 2 points on a1 (2 blank columns) with no 扣分说明 written."""
+        vals = c.values(c.unit(uid))
+        for k in list(vals):
+            if k.criterion == "a2":
+                vals[k] = Decimal(0)
+        vals[ReadingKey("", "a1", "blank")] = Decimal(2)
+        data, lay = c.workbook(c.units[-1], vals, notes=False)
+        return data, find(lay, "a1", "blank")
+
+    data, m = deducted_without_note("C41")
     c.add(
         "no_note.xlsx",
         data,
         Case("", "扣分没有写扣分说明", "C41", "scored", [{"code": "V013", "sheet": m.sheet, "cell": m.note_cell}]),
     )
 
-    u = c.unit("C47")
-    vals = c.values(u)
-    for k in list(vals):
-        if k.criterion == "a2":
-            vals[k] = Decimal(0)
-    vals[key] = Decimal(2)
-    data, lay = c.workbook(u, vals, notes=False)
-    m = find(lay, "a1", "blank")
+    data, m = deducted_without_note("C47")
 
     def note_formula(wb: Any) -> None:
         wb[m.sheet][m.note_cell] = '=CONCATENATE("空白栏目",F5)'
