@@ -418,11 +418,6 @@ def _workbook_part(pkg: Package) -> str:
     return "xl/workbook.xml"
 
 
-def sheet_parts(pkg: Package) -> dict[str, str]:
-    """Sheet name → the zip part holding it."""
-    return workbook_parts(pkg)[0]
-
-
 _SHEET_TAG = re.compile(rb"<sheet\s([^>]*?)/?>")
 _SHEET_NAME = re.compile(rb'\sname="([^"]*)"')
 _SHEET_RID = re.compile(rb'\sr:id="([^"]*)"')
