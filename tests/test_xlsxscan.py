@@ -90,6 +90,7 @@ def test_rows_lay_out_a_text_sheet_like_calamine() -> None:
         (b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>a_x000D_b</t></is></c></row></sheetData>', "escape"),
         (b'<x:sheetData><x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row></x:sheetData>', "prefixed"),
         (b'<sheetData><row r="1"><c s="1"><v>1</v></c></row></sheetData>', "no address"),
+        (b'<sheetData><row><c r="B1"><v>1</v></c></row></sheetData>', "row without its number"),
         (b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><r><t>a</t></r></is></c></row></sheetData>', "rich"),
     ],
 )

@@ -222,11 +222,14 @@ class Sheet:
         self.merged = merged
 
     def _check(self) -> None:
-        """Before saying a cell is absent: every cell of the part is written ``<c r="…"``."""
+        """Before saying a cell is absent: every row and cell of the part is written with its
+        address (``<row r="…"``, ``<c r="…"``), so one not found is not there."""
         if not self._checked:
             xml = self.xml
             if b"<sheetData" not in xml or b"<c>" in xml or xml.count(b"<c ") != xml.count(b'<c r="'):
                 raise Unsupported("worksheet")
+            if b"<row>" in xml or xml.count(b"<row ") != xml.count(b'<row r="'):
+                raise Unsupported("rows without their numbers")
             if b":c " in xml and _FOREIGN_SHEET.search(xml) is not None:
                 raise Unsupported("worksheet")
             self._checked = True
