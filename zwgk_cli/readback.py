@@ -555,28 +555,11 @@ def scan_cells(xml: bytes, wanted: Iterable[str]) -> dict[str, CellInfo]:
     return info
 
 
-_NUMFMT_RE = re.compile(rb'<(?:\w+:)?numFmt\b[^>]*?numFmtId="([0-9]+)"[^>]*?formatCode="([^"]*)"')
-_CELLXFS_RE = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", re.S)
-_XF_RE = re.compile(rb"<(?:\w+:)?xf\b([^>]*)")
-_XF_NUMFMT = re.compile(rb'\bnumFmtId="([0-9]+)"')
-
-
 def percent_styles(styles_xml: bytes) -> set[int]:
     """Indices of the cell formats (``s=``) that display numbers as percentages."""
-    percent_ids = {9, 10}
-    for m in _NUMFMT_RE.finditer(styles_xml):
-        code = html.unescape(m.group(2).decode("utf-8", "replace"))
-        if "%" in re.sub(r'"[^"]*"|\\.', "", code):
-            percent_ids.add(int(m.group(1)))
-    out: set[int] = set()
-    xfs = _CELLXFS_RE.search(styles_xml)
-    if xfs is None:
-        return out
-    for i, m in enumerate(_XF_RE.finditer(xfs.group(1))):
-        f = _XF_NUMFMT.search(m.group(1))
-        if f is not None and int(f.group(1)) in percent_ids:
-            out.add(i)
-    return out
+    codes, ids = xlsxscan.number_formats(styles_xml)
+    percent_ids = {9, 10} | {fid for fid, code in codes.items() if "%" in re.sub(r'"[^"]*"|\\.', "", code)}
+    return {i for i, fid in enumerate(ids or ()) if fid in percent_ids}
 
 
 # ------------------------------------------------------------------ step 4: values with calamine

@@ -85,9 +85,9 @@ class SharedStrings:
 
 # ------------------------------------------------------------------ number formats
 
-_NUMFMT = re.compile(rb'<numFmt\b[^>]*?numFmtId="([0-9]+)"[^>]*?formatCode="([^"]*)"')
-_CELLXFS = re.compile(rb"<cellXfs\b[^>]*>(.*?)</cellXfs>", re.S)
-_XF = re.compile(rb"<xf\b([^>]*)")
+_NUMFMT = re.compile(rb'<(?:\w+:)?numFmt\b[^>]*?numFmtId="([0-9]+)"[^>]*?formatCode="([^"]*)"')
+_CELLXFS = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", re.S)
+_XF = re.compile(rb"<(?:\w+:)?xf\b([^>]*)")
 _XF_NUMFMT = re.compile(rb'\bnumFmtId="([0-9]+)"')
 # built-in formats that show a number as a number (General, 0, 0.00, #,##0, %, 0.00E+00, fractions,
 # accounting, text): a value in any other format may be a date or time to the general reader
@@ -111,20 +111,30 @@ def _format_kind(code: str) -> str:
     return "percent" if "%" in bare else "plain"
 
 
+def number_formats(xml: bytes) -> tuple[dict[int, str], list[int] | None]:
+    """A styles part's custom format codes by id, and each cell format's (``s=``) format id
+    (``None``: the part has no cell formats)."""
+    codes = {int(m.group(1)): html.unescape(m.group(2).decode("utf-8", "replace")) for m in _NUMFMT.finditer(xml)}
+    xfs = _CELLXFS.search(xml)
+    if xfs is None:
+        return codes, None
+    ids = []
+    for m in _XF.finditer(xfs.group(1)):
+        f = _XF_NUMFMT.search(m.group(1))
+        ids.append(int(f.group(1)) if f else 0)
+    return codes, ids
+
+
 def styles(xml: bytes | None) -> Styles:
     if xml is None:
         return Styles(frozenset({0}), frozenset())
     if re.search(rb"<\w+:(?:xf|numFmt|cellXfs)\b", xml) is not None:
         raise Unsupported("styles")
-    kinds: dict[int, str] = {}
-    for m in _NUMFMT.finditer(xml):
-        kinds[int(m.group(1))] = _format_kind(text(m.group(2)))
-    xfs = _CELLXFS.search(xml)
+    codes, ids = number_formats(xml)
+    kinds = {fid: _format_kind(code) for fid, code in codes.items()}
     plain: set[int] = set()
     percent: set[int] = set()
-    for i, m in enumerate(_XF.finditer(xfs.group(1) if xfs else b"")):
-        f = _XF_NUMFMT.search(m.group(1))
-        fid = int(f.group(1)) if f else 0
+    for i, fid in enumerate(ids or ()):
         kind = kinds.get(fid) or ("plain" if fid in PLAIN_BUILTIN else "date")
         if fid in PERCENT_BUILTIN:
             kind = "percent"
@@ -133,7 +143,7 @@ def styles(xml: bytes | None) -> Styles:
             plain.add(i)
         elif kind == "plain":
             plain.add(i)
-    if xfs is None:
+    if ids is None:
         plain.add(0)
     return Styles(frozenset(plain), frozenset(percent))
 
