@@ -81,6 +81,27 @@ def test_veto_overrides_the_tier() -> None:
     assert [(v.target, v.reason) for v in s.vetoes] == [("w2", "站点无法访问")]
 
 
+def test_same_findings_on_two_websites_are_each_their_own() -> None:
+    """A criterion's evaluation is remembered by its values; each website still gets its own
+    score, trace and veto (target id and name), exactly as evaluating it afresh would."""
+    from zwgk_cli import rules
+
+    s = run(mini_unit(), w1__w1__stale=D(3), w2__w1__stale=D(3), w1__w1__down="是", w2__w1__down="是")
+    assert [(v.target, v.target_name, v.part, v.reason) for v in s.vetoes] == [
+        ("w1", "网站1", "web", "站点无法访问"),
+        ("w2", "网站2", "web", "站点无法访问"),
+    ]
+    crit = next(c for c in rubric.resolve(rubric.load(str(MINI)), mini_unit()).walk() if c.id == "w1")
+    for ts, name in zip(s.part("web").targets, ("网站1", "网站2"), strict=True):
+        (cs,) = ts.nodes[0].criteria
+        assert cs == rules.evaluate(crit, {"stale": D(3), "down": "是"}, ts.target, name, "web")
+        assert [t.target for t in cs.trace] == [ts.target] and cs.points == D("9.10")
+    assert [(t.target, t.text) for t in s.trace if t.criterion == "w1"] == [
+        ("w1", "未更新栏目:3处×0.3分,扣0.9分"),
+        ("w2", "未更新栏目:3处×0.3分,扣0.9分"),
+    ]
+
+
 def test_penalties_and_the_floor_of_zero() -> None:
     s = run(mini_unit(), __x1__national=D(1), __x1__city=D(1))
     assert s.penalties == D(12) and s.total == D(13)

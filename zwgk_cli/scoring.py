@@ -62,11 +62,40 @@ def _named(hits: tuple[VetoHit, ...], c: Criterion, vals: Mapping[str, Value | N
     return [replace(h, reason=f"{h.reason}({';'.join(named)})") for h in hits]
 
 
+_EVALUATED: dict[tuple[int, str, tuple[Value | None, ...]], tuple[Criterion, CriterionScore]] = {}
+_EVALUATED_KEPT = 65536
+
+
+def _evaluate(
+    c: Criterion, vals: Mapping[str, Value | None], target: str, target_name: str, part: str
+) -> CriterionScore:
+    """:func:`rules.evaluate`, remembered: a criterion's score is a function of its input values
+    alone, and across a campaign most criteria see the same few values (no finding, one, two…),
+    so each distinct (criterion, values) is evaluated once per process and its score re-targeted.
+    Equal values give equal outputs whatever their Decimal exponent (every output rounds)."""
+    key = (id(c), part, tuple(vals.values()))
+    hit = _EVALUATED.get(key)
+    if hit is None or hit[0] is not c:
+        cs = rules.evaluate(c, vals, "", "", part)
+        if len(_EVALUATED) >= _EVALUATED_KEPT:
+            _EVALUATED.clear()
+        _EVALUATED[key] = (c, cs)
+    else:
+        cs = hit[1]
+    if not target:
+        return cs
+    return cs._replace(
+        target=target,
+        trace=tuple(t._replace(target=target) for t in cs.trace),
+        vetoes=tuple(replace(h, target=target, target_name=target_name) for h in cs.vetoes),
+    )
+
+
 def _score_indicator(ind: Indicator, values: Values, target: str, target_name: str, part: str, acc: _Acc) -> NodeScore:
     crit_scores: list[CriterionScore] = []
     for c in ind.criteria:
         vals = {i.id: values.get(ReadingKey(target, c.id, i.id)) for i in c.live_inputs()}
-        cs = rules.evaluate(c, vals, target, target_name, part)
+        cs = _evaluate(c, vals, target, target_name, part)
         crit_scores.append(cs)
         acc.vetoes.extend(_named(cs.vetoes, c, vals))
         acc.missing.extend(ReadingKey(target, c.id, i) for i in cs.missing)
