@@ -255,29 +255,61 @@ def _state(row: Mapping[str, Any]) -> str:
     return ""
 
 
+DETAIL_OWN = 4  # 明细 columns naming the unit and target; the others are the row's findings
+
+
 def detail_rows(unit: Mapping[str, Any], part_titles: Mapping[str, str]) -> list[list[Cell]]:
-    head = [unit.get("unit_id", ""), unit.get("unit", ""), unit.get("group", "")]
-    out: list[list[Cell]] = []
+    head: list[Cell] = [unit.get("unit_id", ""), unit.get("unit", ""), unit.get("group", "")]
+    return [
+        [*head, row.get("target_name") or "", *_detail_tail(row, part_titles)] for row in unit.get("criteria") or []
+    ]
+
+
+def _detail_tail(row: Mapping[str, Any], part_titles: Mapping[str, str]) -> list[Cell]:
+    """A 明细 row from its fifth column on: what the criterion's findings say, whoever had them."""
+    return [
+        part_titles.get(row.get("part", ""), row.get("part", "")),
+        "/".join(row.get("indicator_titles") or []),
+        row.get("criterion", ""),
+        row.get("text") or row.get("title") or "",
+        row.get("max"),
+        row.get("points"),
+        row.get("lost"),
+        _state(row),
+        _found_text(row),
+        row.get("note") or "",
+        "；".join(row.get("vetoes") or []),
+        "；".join(row.get("trace") or []),
+    ]
+
+
+_TAILS: dict[tuple[int, int, int], tuple[object, str]] = {}
+_TAILS_KEPT = 16384
+
+
+def detail_xml(unit: Mapping[str, Any], part_titles: Mapping[str, str], table: TextTable | None = None) -> str:
+    """The unit's 明细 rows (:func:`detail_rows` as :func:`xlsx_row`), joined by :data:`ROW_SEP`;
+    the findings' cells of a row sharing them with others (:class:`~zwgk_cli.results.CriterionRow`)
+    are rendered once."""
+    head: list[Cell] = [unit.get("unit_id", ""), unit.get("unit", ""), unit.get("group", "")]
+    out: list[str] = []
     for row in unit.get("criteria") or []:
-        out.append(
-            [
-                *head,
-                row.get("target_name") or "",
-                part_titles.get(row.get("part", ""), row.get("part", "")),
-                "/".join(row.get("indicator_titles") or []),
-                row.get("criterion", ""),
-                row.get("text") or row.get("title") or "",
-                row.get("max"),
-                row.get("points"),
-                row.get("lost"),
-                _state(row),
-                _found_text(row),
-                row.get("note") or "",
-                "；".join(row.get("vetoes") or []),
-                "；".join(row.get("trace") or []),
-            ]
-        )
-    return out
+        own = xlsx_cells([*head, row.get("target_name") or ""], 0, table)
+        shared = getattr(row, "shared", None)
+        if shared is None:
+            tail = xlsx_cells(_detail_tail(row, part_titles), 0, table, DETAIL_OWN)
+        else:
+            key = (id(shared), id(part_titles), id(table))
+            hit = _TAILS.get(key)
+            if hit is not None and hit[0] is shared:
+                tail = hit[1]
+            else:
+                tail = xlsx_cells(_detail_tail(shared, part_titles), 0, table, DETAIL_OWN)
+                if len(_TAILS) >= _TAILS_KEPT:
+                    _TAILS.clear()
+                _TAILS[key] = (shared, tail)  # holds ``shared``: its id is not reused while remembered
+        out.append(_ROW_OPEN + own + tail + "</row>")
+    return ROW_SEP.join(out)
 
 
 def part_titles(rubric: Rubric) -> dict[str, str]:
@@ -445,11 +477,16 @@ def xlsx_row(cells: Sequence[Cell], style: int = 0, table: TextTable | None = No
     """One ``<row>`` with :data:`ROW_MARK` where its number goes (a cell's XML does not depend
     on its row, so the cells that recur from unit to unit are rendered once); texts of
     ``table`` are written as references to it."""
-    parts = [_ROW_OPEN]
+    return _ROW_OPEN + xlsx_cells(cells, style, table) + "</row>"
+
+
+def xlsx_cells(cells: Sequence[Cell], style: int = 0, table: TextTable | None = None, start: int = 0) -> str:
+    """The cells of :func:`xlsx_row`, the first in column ``start`` (0 = A)."""
+    parts: list[str] = []
     cache = _CELL_CACHE
     index = table.index if table is not None else _NO_INDEX
     shared = table.cells if table is not None else _NO_INDEX
-    for i, value in enumerate(cells):
+    for i, value in enumerate(cells, start):
         if value is None or value == "":
             continue
         if value.__class__ is str:
@@ -465,7 +502,6 @@ def xlsx_row(cells: Sequence[Cell], style: int = 0, table: TextTable | None = No
             if len(cache) < _CELL_CACHE_MAX:
                 cache[key] = xml
         parts.append(xml)
-    parts.append("</row>")
     return "".join(parts)
 
 
@@ -486,15 +522,51 @@ class Rendered:
     detail: str  # its 明细 rows, joined by ROW_SEP
 
 
+_HOLE = "\x00criteria"
+_HOLE_JSON = '"criteria": "\\u0000criteria"'  # how json.dumps writes the key holding _HOLE
+_ROW_JSON: dict[int, tuple[object, str]] = {}
+_ROW_JSON_KEPT = 16384
+
+
 def unit_json(unit: Mapping[str, Any]) -> str:
-    return json.dumps(unit, ensure_ascii=False)
+    """The unit's ``scores.json`` entry, one line: ``json.dumps`` of it, byte for byte, with each
+    shared part of its criterion rows (:class:`~zwgk_cli.results.CriterionRow`) encoded once."""
+    rows = unit.get("criteria")
+    if not rows or not any(hasattr(r, "shared") for r in rows):
+        return json.dumps(unit, ensure_ascii=False)
+    text = json.dumps({**unit, "criteria": _HOLE}, ensure_ascii=False)
+    at = text.index(_HOLE_JSON)  # the key itself: a text value would have its quotes escaped
+    named: dict[tuple[str, str], str] = {}
+    items = []
+    for row in rows:
+        shared = getattr(row, "shared", None)
+        if shared is None:
+            items.append(json.dumps(row, ensure_ascii=False))
+            continue
+        hit = _ROW_JSON.get(id(shared))
+        if hit is not None and hit[0] is shared:
+            tail = hit[1]
+        else:
+            tail = json.dumps(shared, ensure_ascii=False)[1:]
+            if len(_ROW_JSON) >= _ROW_JSON_KEPT:
+                _ROW_JSON.clear()
+            _ROW_JSON[id(shared)] = (shared, tail)
+        target = (row["target"], row["target_name"])
+        lead = named.get(target)
+        if lead is None:
+            lead = named[target] = (
+                '{"target": ' + json.dumps(target[0], ensure_ascii=False) + ', "target_name": '
+                + json.dumps(target[1], ensure_ascii=False) + ", "
+            )  # fmt: skip
+        items.append(lead + tail)
+    return text[:at] + '"criteria": [' + ", ".join(items) + "]" + text[at + len(_HOLE_JSON) :]
 
 
 def render_unit(
     unit: Mapping[str, Any], columns: Sequence[Column], titles: Mapping[str, str], table: TextTable | None = None
 ) -> Rendered:
     cells = summary_cells(unit, columns, titles)
-    detail = ROW_SEP.join(xlsx_row(r, 0, table) for r in detail_rows(unit, titles))
+    detail = detail_xml(unit, titles, table)
     return Rendered(unit_json(unit), csv_line(cells), xlsx_row(cells, 0, table), detail)
 
 

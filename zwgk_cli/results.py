@@ -156,13 +156,33 @@ def _all_parts(parts: Iterable[PartScore]) -> Iterable[PartScore]:
         yield from _all_parts(p.parts)
 
 
+class CriterionRow(dict[str, Any]):
+    """One (target, criterion) row of a unit: a plain dict to everyone reading it, whose
+    ``shared`` dict holds everything but the target, the same object for every unit and
+    website with the same findings and note, so that outputs render that part once
+    (:func:`zwgk_cli.outputs.unit_json`, the 明细 rows)."""
+
+    __slots__ = ("shared",)
+
+    def __init__(self, target: str, target_name: str, shared: dict[str, Any]):
+        super().__init__({"target": target, "target_name": target_name, **shared})
+        self.shared = shared
+
+
+_ROWS: dict[tuple[int, tuple[Value | None, ...], str], tuple[object, dict[str, Any]]] = {}
+_ROWS_KEPT = 16384  # distinct (criterion, findings, note) remembered per process; then forgotten
+
+
 def _criterion_rows(
     variant: Variant,
     us: UnitScore,
     values: Mapping[ReadingKey, Value | None],
     notes: Mapping[tuple[str, str], str],
 ) -> list[dict[str, Any]]:
-    """One row per (target, criterion): the 明细 and the 整改清单 are built from these."""
+    """One row per (target, criterion): the 明细 and the 整改清单 are built from these.
+
+    A row is a function of the criterion, its input values and its note (the score too is a
+    function of the values): rows with the same ones share their fields (see :class:`CriterionRow`)."""
     scores: dict[tuple[str, str], CriterionScore] = {}
 
     def collect(nodes: Iterable[NodeScore]) -> None:
@@ -176,46 +196,72 @@ def _criterion_rows(
         for t in ps.targets:
             collect(t.nodes)
     target_names = {t.id: t.name for t in us.unit.targets}
+    of_kind: dict[str | None, list[str]] = {None: [""]}
     rows: list[dict[str, Any]] = []
-    for per_target, crit, head, labels, live, bonus in static_rows(variant):
-        targets = [t.id for t in us.unit.targets_of(per_target)] if per_target else [""]
+    get = values.get
+    for srow in static_rows(variant):
+        per_target, crit, head, labels, live, bonus, own = srow
+        targets = of_kind.get(per_target)
+        if targets is None:
+            targets = of_kind[per_target] = [t.id for t in us.unit.targets_of(per_target or "")]
+        cid = crit.id
         for tid in targets:
-            cs = scores.get((tid, crit.id))
+            cs = scores.get((tid, cid))
             if cs is None:
                 continue
-            found = {i: _value(values.get(ReadingKey(tid, crit.id, i))) for i in live}
-            lost = None
-            if cs.points is not None and crit.max is not None and not bonus:
-                lost = num(crit.max - cs.points)
-            elif cs.points is not None and crit.max is None:
-                lost = num(cs.points)  # penalty criteria: the points are what is subtracted
-            rows.append(
-                {
-                    "target": tid,
-                    "target_name": target_names.get(tid, ""),
-                    **head,
-                    "points": num(cs.points),
-                    "lost": lost,
-                    "applicable": cs.applicable,
-                    "evidence_missing": cs.evidence_missing,
-                    "missing": list(cs.missing),
-                    "inputs": dict(labels),
-                    "found": found,
-                    "note": notes.get((tid, crit.id), ""),
-                    "vetoes": [v.reason for v in cs.vetoes],
-                    "trace": [t.text for t in cs.trace],
-                }
-            )
+            found = tuple(map(get, own)) if not tid else tuple(get(ReadingKey(tid, cid, i)) for i in live)
+            note = notes.get((tid, cid), "")
+            key = (id(srow), found, note)
+            hit = _ROWS.get(key)
+            if hit is not None and hit[0] is srow:
+                shared = hit[1]
+            else:
+                shared = _shared_row(crit, head, labels, live, bonus, cs, found, note)
+                if len(_ROWS) >= _ROWS_KEPT:
+                    _ROWS.clear()
+                _ROWS[key] = (srow, shared)
+            rows.append(CriterionRow(tid, target_names.get(tid, ""), shared))
     return rows
 
 
-_StaticRow = tuple[str | None, Criterion, dict[str, Any], dict[str, str], tuple[str, ...], bool]
+def _shared_row(
+    crit: Criterion,
+    head: Mapping[str, Any],
+    labels: Mapping[str, str],
+    live: Sequence[str],
+    bonus: bool,
+    cs: CriterionScore,
+    found: Sequence[Value | None],
+    note: str,
+) -> dict[str, Any]:
+    lost = None
+    if cs.points is not None and crit.max is not None and not bonus:
+        lost = num(crit.max - cs.points)
+    elif cs.points is not None and crit.max is None:
+        lost = num(cs.points)  # penalty criteria: the points are what is subtracted
+    return {
+        **head,
+        "points": num(cs.points),
+        "lost": lost,
+        "applicable": cs.applicable,
+        "evidence_missing": cs.evidence_missing,
+        "missing": list(cs.missing),
+        "inputs": dict(labels),
+        "found": {i: _value(v) for i, v in zip(live, found, strict=True)},
+        "note": note,
+        "vetoes": [v.reason for v in cs.vetoes],
+        "trace": [t.text for t in cs.trace],
+    }
+
+
+_StaticRow = tuple[str | None, Criterion, dict[str, Any], dict[str, str], tuple[str, ...], bool, tuple[ReadingKey, ...]]
 _STATIC: dict[int, tuple[Variant, list[_StaticRow]]] = {}
 
 
 def static_rows(variant: Variant) -> list[_StaticRow]:
     """What a criterion row says whatever the unit scored, worked out once per variant:
-    (per-target kind, criterion, the row's fixed fields, input labels, live input ids, bonus)."""
+    (per-target kind, criterion, the row's fixed fields, input labels, live input ids, bonus,
+    the live inputs' reading keys when the criterion is not scored per target)."""
     hit = _STATIC.get(id(variant))
     if hit is not None and hit[0] is variant:
         return hit[1]
@@ -233,7 +279,8 @@ def static_rows(variant: Variant) -> list[_StaticRow]:
         }
         live = tuple(i.id for i in crit.live_inputs()) if crit.applicable else ()
         labels = {i.id: i.label for i in crit.live_inputs()} if crit.applicable else {}
-        out.append((part.per_target, crit, head, labels, live, part.kind is PartKind.BONUS))
+        own = tuple(ReadingKey("", crit.id, i) for i in live)
+        out.append((part.per_target, crit, head, labels, live, part.kind is PartKind.BONUS, own))
     if len(_STATIC) >= 64:
         _STATIC.clear()
     _STATIC[id(variant)] = (variant, out)
@@ -254,9 +301,10 @@ def unit_to_dict(
     """One unit's entry in ``scores.json``."""
     crit_part: dict[str, str] = {}
     crit_ind: dict[str, str] = {}
-    for part, chain, crit in walk_with_path(variant):
-        crit_part[crit.id] = part.id
-        crit_ind[crit.id] = chain[-1].id
+    if us.vetoes:
+        for row in static_rows(variant):
+            crit_part[row[1].id] = row[2]["part"]
+            crit_ind[row[1].id] = row[2]["indicators"][-1]
     return {
         "unit": us.unit.name,
         "unit_id": us.unit.id,
