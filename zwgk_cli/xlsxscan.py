@@ -211,6 +211,7 @@ class Sheet:
         self._rows: dict[int, tuple[int, int]] = {}
         self._pos = 0
         self._checked = False
+        self._rows_checked: set[int] = set()
         end = xml.rfind(b"</sheetData>")
         if end < 0:
             if b"<sheetData/>" not in xml:
@@ -231,8 +232,22 @@ class Sheet:
             _MERGED[tail] = merged
         self.merged = merged
 
+    def _check_row(self, start: int, end: int) -> None:
+        """Before saying a cell of a written row is absent: every cell of the row is written
+        with its address first (``<c r="…"``), so one not found is not there.  Checked in the
+        row alone (a whole sheet costs far more to scan), and only for rows with an empty cell;
+        a tag that merely starts like a cell (``<color``, in a rich inline string) is taken as
+        one, which sends the workbook to the general reader: cautious, and rare."""
+        if start not in self._rows_checked:
+            xml = self.xml
+            if xml.count(b"<c", start, end) != xml.count(b'<c r="', start, end):
+                raise Unsupported("worksheet")
+            if xml.find(b":c", start, end) >= 0 and _FOREIGN_SHEET.search(xml, start, end) is not None:
+                raise Unsupported("worksheet")
+            self._rows_checked.add(start)
+
     def _check(self) -> None:
-        """Before saying a cell is absent: every row and cell of the part is written with its
+        """Before saying a row is absent: every row and cell of the part is written with its
         address (``<row r="…"``, ``<c r="…"``), so one not found is not there."""
         if not self._checked:
             xml = self.xml
@@ -282,7 +297,10 @@ class Sheet:
                 _TAGS[(row, col)] = tag
         i = xml.find(tag, start, end) if end > start else -1
         if i < 0:
-            self._check()
+            if end > start:
+                self._check_row(start, end)
+            else:
+                self._check()
             out = EMPTY
         else:
             start = i + len(tag)
