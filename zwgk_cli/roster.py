@@ -49,12 +49,19 @@ class Roster:
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     bool_columns: tuple[str, ...] = ()
+    _index: tuple[list[Unit], int, dict[str, Unit]] | None = field(default=None, repr=False, compare=False)
 
     def unit(self, key: str) -> Unit | None:
-        for u in self.units:
-            if key in (u.id, u.name) or key in u.aliases:
-                return u
-        return None
+        """The first unit whose id, name or an alias is ``key``."""
+        units = self.units
+        index = self._index
+        if index is None or index[0] is not units or index[1] != len(units):
+            by_key: dict[str, Unit] = {}
+            for u in units:
+                for k in (u.id, u.name, *u.aliases):
+                    by_key.setdefault(k, u)
+            index = self._index = (units, len(units), by_key)  # a websites list of 10,000 units: one pass
+        return index[2].get(key)
 
     @property
     def groups(self) -> list[str]:
