@@ -414,3 +414,34 @@ def test_results_keep_the_users_umask(campaign: dict[str, Any], monkeypatch: pyt
         os.umask(old)
     for name in RESULT_FILES:
         assert (campaign["root"] / "results" / name).stat().st_mode & 0o777 == 0o644, name
+
+
+def test_discover_walks_folders_once_per_file(tmp_path: Path) -> None:
+    """Folders recursively, in name order; lock files counted and skipped; the results folder,
+    links to folders and what is not a workbook left out; a file reached twice listed once;
+    names relative to the campaign folder, or to the folder given."""
+    camp = tmp_path / "考评"
+    returned = camp / "returned"
+    (returned / "县区" / "深").mkdir(parents=True)
+    (returned / "results").mkdir()
+    for rel in ("县区/甲.xlsx", "县区/深/乙.XLSX", "丙.xls", "results/scores.xlsx", "说明.docx", "~$甲.xlsx"):
+        (returned / rel).write_bytes(b"x")
+    (returned / "县区" / "甲的链接.xlsx").symlink_to(returned / "县区" / "甲.xlsx")
+    (returned / "断开.xlsx").symlink_to(tmp_path / "不存在.xlsx")
+    elsewhere = tmp_path / "别处"
+    elsewhere.mkdir()
+    (elsewhere / "丁.xlsx").write_bytes(b"x")
+    (returned / "链接目录").symlink_to(elsewhere, target_is_directory=True)
+
+    refs, skipped = batch.discover([returned, returned / "县区" / "甲.xlsx"], camp, exclude=[returned / "results"])
+    assert skipped == 1
+    assert [r.name for r in refs] == [
+        "returned/丙.xls",
+        "returned/县区/深/乙.XLSX",
+        "returned/县区/甲.xlsx",
+        "returned/断开.xlsx",
+    ]
+    assert refs[2].path == returned / "县区" / "甲.xlsx"  # not its link, found after it
+
+    outside, _ = batch.discover([elsewhere / "丁.xlsx", returned / "县区"], camp / "另一个")
+    assert [r.name for r in outside] == ["丁.xlsx", "县区/深/乙.XLSX", "县区/甲.xlsx"]
