@@ -82,6 +82,22 @@ def test_rows_lay_out_a_text_sheet_like_calamine() -> None:
     assert rows == [["zwgk", "", 2.0], [], ["", "是"]]
 
 
+def test_rows_of_plain_texts_read_in_one_pass_alike() -> None:
+    """A sheet of plain inline texts (zwgk's records) takes the one-pass path; it lays the
+    rows out exactly as the cell-by-cell path does for the same cells."""
+    texts = (
+        b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>zwgk</t></is></c>'
+        b'<c r="C1" t="inlineStr"><is><t>a&amp;b</t></is></c></row>'
+        b'<row r="3"><c r="B3" t="inlineStr"><is><t>[["x","y"]]</t></is></c></row></sheetData>'
+    )
+    mixed = texts.replace(b'<c r="B3" t="inlineStr"><is><t>[["x","y"]]</t></is></c>', b'<c r="B3" t="s"><v>0</v></c>')
+    sst = xlsxscan.SharedStrings(b'<sst><si><t>[["x","y"]]</t></si></sst>')
+    assert xlsxscan.Sheet(texts, sst).rows() == [["zwgk", "", "a&b"], [], ["", '[["x","y"]]']]
+    assert xlsxscan.Sheet(mixed, sst).rows() == xlsxscan.Sheet(texts, sst).rows()
+    with pytest.raises(xlsxscan.Unsupported):
+        xlsxscan.Sheet(texts.replace(b"zwgk", b"a_x000D_b"), sst).rows()  # an escape: the general reader's
+
+
 @pytest.mark.parametrize(
     ("xml", "why"),
     [

@@ -150,6 +150,7 @@ def styles(xml: bytes | None) -> Styles:
 
 # ------------------------------------------------------------------ worksheets
 
+_TEXT_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})" t="inlineStr"><is><t>([^<]*)</t></is></c>')
 _CELL_HEAD = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"([^>]*?)(/?)>')
 _FOREIGN_SHEET = re.compile(rb"<[A-Za-z_][\w.-]*:(?:c|row|sheetData|v|f|is|t|mergeCell)\b|<c>")
 _ATTR_T = re.compile(rb'\bt="([a-zA-Z]+)"')
@@ -393,6 +394,18 @@ class Sheet:
         if b"<c>" in xml or (b":c " in xml and _FOREIGN_SHEET.search(xml) is not None):
             raise Unsupported("worksheet")
         out: list[list[Any]] = []
+        cells = xml.count(b"<c ")
+        simple = _TEXT_CELL.findall(xml)
+        if len(simple) == cells:  # every cell a plain inline text, as zwgk writes its records: one pass
+            for letters, row, raw in simple:
+                r, c = int(row) - 1, col_index(letters)
+                while len(out) <= r:
+                    out.append([])
+                line = out[r]
+                if len(line) <= c:
+                    line.extend([""] * (c + 1 - len(line)))
+                line[c] = text(raw)
+            return out
         pos = found = 0
         while True:
             m = _CELL_HEAD.search(xml, pos)
@@ -417,6 +430,6 @@ class Sheet:
             if cell.error is not None:
                 raise Unsupported("error value")
             line[c] = cell.value
-        if found != xml.count(b"<c "):
+        if found != cells:
             raise Unsupported("cells")
         return out
