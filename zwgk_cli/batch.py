@@ -39,6 +39,7 @@ from zwgk_cli import outputs, rules
 from zwgk_cli.model import (
     EVIDENCE_INPUT,
     YES,
+    Criterion,
     CriterionScore,
     InputKind,
     NodeScore,
@@ -244,20 +245,26 @@ class FileResult:
 HEAD = 200  # problems of each severity kept in memory for the terminal (the files have them all)
 
 
-def _criterion_scores(us: UnitScore) -> Iterator[CriterionScore]:
-    def nodes(ns: Iterable[NodeScore]) -> Iterator[CriterionScore]:
+def _criterion_scores(us: UnitScore) -> list[CriterionScore]:
+    """Every criterion score of the unit: part by part, each part's indicators (a node's own
+    criteria before its children's), then its targets', then its sub-parts'."""
+    out: list[CriterionScore] = []
+
+    def nodes(ns: Iterable[NodeScore]) -> None:
         for n in ns:
-            yield from n.criteria
-            yield from nodes(n.children)
+            out.extend(n.criteria)
+            if n.children:
+                nodes(n.children)
 
-    def parts(ps: Iterable[PartScore]) -> Iterator[CriterionScore]:
+    def parts(ps: Iterable[PartScore]) -> None:
         for p in ps:
-            yield from nodes(p.nodes)
+            nodes(p.nodes)
             for t in p.targets:
-                yield from nodes(t.nodes)
-            yield from parts(p.parts)
+                nodes(t.nodes)
+            parts(p.parts)
 
-    yield from parts(us.parts)
+    parts(us.parts)
+    return out
 
 
 class Scorer:
@@ -309,46 +316,74 @@ class Scorer:
         """Deductions without a 扣分说明; evidence-required items scored 0 for want of evidence."""
         out: list[Problem] = []
         unit = plan.unit.name
+        notes, formulas, values = read.notes, read.note_formulas, read.values
         for cs in _criterion_scores(us):
-            crit = plan.criteria.get((cs.target, cs.criterion))
-            if crit is None or not cs.applicable or cs.points is None:
+            if not cs.applicable or cs.points is None:
                 continue
-            where = {"unit": unit, "indicator": plan.indicator.get(crit.id, crit.id)}
+            crit = plan.criteria.get((cs.target, cs.criterion))
+            if crit is None:
+                continue
             if cs.evidence_missing:
                 key = ReadingKey(cs.target, crit.id, EVIDENCE_INPUT.id)
-                vals = {i.id: read.values.get(ReadingKey(cs.target, crit.id, i.id)) for i in crit.live_inputs()}
+                vals = {i.id: values.get(ReadingKey(cs.target, crit.id, i.id)) for i in crit.live_inputs()}
                 vals[EVIDENCE_INPUT.id] = YES
                 would = rules.evaluate(crit, vals).points
                 out.append(
                     problem(
                         Code.V_NO_EVIDENCE,
                         **_loc(read, key),
-                        **where,
+                        unit=unit,
+                        indicator=plan.indicator.get(crit.id, crit.id),
                         would=fmt_points(would) if would is not None else "—",
                         label=EVIDENCE_INPUT.label,
                     )
                 )
                 continue
-            lost = (crit.max - cs.points) if crit.style is Style.DEDUCT and crit.max is not None else None
             if crit.style is Style.PENALTY:
                 lost = cs.points
-            if not lost or lost <= 0:
+            elif crit.style is Style.DEDUCT and crit.max is not None:
+                lost = crit.max - cs.points
+            else:
+                continue
+            if lost <= 0:
                 continue
             nk = (cs.target, crit.id)
-            if read.notes.get(nk) or nk in read.note_formulas:  # a formula there is reported already (V018)
+            if notes.get(nk) or nk in formulas:  # a formula there is reported already (V018)
                 continue
-            texts = [
-                read.values.get(ReadingKey(cs.target, crit.id, i.id)) for i in crit.inputs if i.kind is InputKind.TEXT
-            ]
-            if any(isinstance(t, str) and t.strip() for t in texts):
+            if any(
+                isinstance(t, str) and t.strip()
+                for t in (values.get(ReadingKey(cs.target, crit.id, i)) for i in _text_inputs(crit))
+            ):
                 continue
             src = read.note_sources.get(nk)
             loc = {"file": read.file}
             if src is not None:
                 loc.update(sheet=src.sheet, cell=src.cell)
-            line = read.lines.get(nk)
-            out.append(problem(Code.V_NO_NOTE, **loc, **where, line=line, lost=fmt_points(lost)))
+            out.append(
+                problem(
+                    Code.V_NO_NOTE,
+                    **loc,
+                    unit=unit,
+                    indicator=plan.indicator.get(crit.id, crit.id),
+                    line=read.lines.get(nk),
+                    lost=fmt_points(lost),
+                )
+            )
         return out
+
+
+_TEXT_INPUTS: dict[int, tuple[Criterion, tuple[str, ...]]] = {}
+
+
+def _text_inputs(crit: Criterion) -> tuple[str, ...]:
+    """The criterion's free-text inputs (a note of its own, an account named), remembered."""
+    hit = _TEXT_INPUTS.get(id(crit))
+    if hit is None or hit[0] is not crit:
+        hit = (crit, tuple(i.id for i in crit.inputs if i.kind is InputKind.TEXT))
+        if len(_TEXT_INPUTS) >= 4096:
+            _TEXT_INPUTS.clear()
+        _TEXT_INPUTS[id(crit)] = hit
+    return hit[1]
 
 
 def _loc(read: WorkbookRead, key: ReadingKey) -> dict[str, Any]:

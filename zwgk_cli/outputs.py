@@ -331,7 +331,7 @@ PROBLEM_COLUMNS: tuple[tuple[str, float], ...] = (
 )
 
 
-def problem_cells(p: Problem) -> list[Cell]:
+def problem_cells(p: Problem) -> list[str]:
     where = p.cell or (p.path if p.path else (f"第{p.line}行" if p.line is not None else ""))
     return [SEVERITY_LABELS[p.severity], p.code, p.file, p.sheet, where, p.unit, p.indicator, p.message, p.hint]
 
@@ -585,13 +585,16 @@ def render_problems(problems: Sequence[Problem], table: TextTable | None = None)
         return RenderedProblems("", "", "")
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
+    rows = []
     for p in ordered:
-        writer.writerow([_csv_cell(c) for c in problem_cells(p)])
-    return RenderedProblems(
-        buf.getvalue(),
-        "\n".join(json.dumps(problem_dict(p), ensure_ascii=False) for p in ordered),
-        ROW_SEP.join(xlsx_row(problem_cells(p), 0, table) for p in ordered),
-    )
+        cells = problem_cells(p)  # every cell a text
+        writer.writerow(["'" + c if c.startswith(TRIGGERS) else c for c in cells])
+        rows.append(xlsx_row(cells, 0, table))
+    encode = _JSON.encode
+    return RenderedProblems(buf.getvalue(), "\n".join(encode(problem_dict(p)) for p in ordered), ROW_SEP.join(rows))
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(…, ensure_ascii=False), without its set-up per call
 
 
 # ------------------------------------------------------------------ atomic streaming files

@@ -433,15 +433,21 @@ class Problem:
 def problem(code: Code, /, **where_and_params: Any) -> Problem:
     """Build a problem from a code; location keywords go to their fields, the rest fill the
     message template."""
-    loc_keys = ("file", "sheet", "cell", "path", "line", "unit", "indicator")
-    loc = {k: where_and_params.pop(k) for k in loc_keys if k in where_and_params}
-    params = _SafeDict({**loc, **where_and_params})  # a location (unit) may also be named in the message
+    cid, severity, template, hint = code.value
+    params = _SafeDict(where_and_params)  # a location (unit) may also be named in the message
+    at = where_and_params.get
     return Problem(
-        code=code.code,
-        severity=code.severity,
-        message=code.template.format_map(params),
-        hint=code.hint_template.format_map(params),
-        **loc,
+        cid,
+        severity,
+        template.format_map(params),
+        hint.format_map(params) if "{" in hint else hint,
+        at("file", ""),
+        at("sheet", ""),
+        at("cell", ""),
+        at("path", ""),
+        at("line"),
+        at("unit", ""),
+        at("indicator", ""),
     )
 
 
