@@ -632,6 +632,37 @@ def _find_merged_inputs(
     return out
 
 
+_Prepared = tuple[ReadingKey, tuple[int, int], "tuple[int, int] | None", str, "tuple[int, int] | None", str]
+_PREPARED: dict[int, tuple[layout.MapRow, _Prepared | None]] = {}
+
+
+def _prepared(m: layout.MapRow) -> _Prepared | None:
+    """What the reader works out from a map row before looking at any cell: its reading key,
+    the input's and its id's positions, the input's A1 address, the note's position and
+    address (``None`` when an address cannot be placed).  Remembered for the map rows every
+    workbook of a variant shares (:func:`zwgk_cli.layout.read_layout` hands out the same objects)."""
+    hit = _PREPARED.get(id(m))
+    if hit is not None and hit[0] is m:
+        return hit[1]
+    try:
+        pos = _pos(m.cell)
+        id_pos = _pos(m.id_cell) if m.id_cell else None
+    except ValueError:
+        prep: _Prepared | None = None
+    else:
+        try:
+            note_at: tuple[int, int] | None = _note_pos(m)
+        except ValueError:
+            note_at = None
+        note_ref = layout.a1(*note_at) if note_at is not None else ""
+        prep = (ReadingKey(m.target, m.criterion, m.input), pos, id_pos, m.cell.upper(), note_at, note_ref)
+    if not m.target:  # a website's rows are its workbook's own: not worth remembering
+        if len(_PREPARED) >= 16384:
+            _PREPARED.clear()
+        _PREPARED[id(m)] = (m, prep)  # holds ``m``: its id is not reused while remembered
+    return prep
+
+
 def _note_pos(m: layout.MapRow) -> tuple[int, int]:
     """Where the input's 扣分说明 is (0-based), as the map places it."""
     return _pos(m.note_cell) if m.note_cell else (_pos(m.cell)[0], layout.COL_NOTE)
@@ -982,23 +1013,26 @@ class _Reader:
         place, a value typed in an unmerged cell); any other row is handed to :meth:`_one`
         before anything of it is recorded."""
         inputs = plan.inputs
-        sources = self.out.sources
+        out = self.out
+        sources, values = out.sources, out.values
         cell_at = view.sheet.cell
-        plain = view.plain
+        plain, percent = view.plain, view.percent
         file = self.file
+        notes_read = self._notes_read
         for m in rows:
-            key = ReadingKey(m.target, m.criterion, m.input)
+            prep = _prepared(m)
+            if prep is None:  # an address the reader cannot place
+                key = ReadingKey(m.target, m.criterion, m.input)
+                seen.add(key)
+                self._one(m, key, plan, view, merged_at)
+                continue
+            key, pos, id_pos, cell, note_at, note_ref = prep
             seen.add(key)
             spec = inputs.get(key)
-            try:
-                pos = _pos(m.cell)
-                id_pos = _pos(m.id_cell) if m.id_cell else pos
-            except ValueError:
-                spec = None
             if spec is None or pos in merged_at:
                 self._one(m, key, plan, view, merged_at)
                 continue
-            if m.id_cell:
+            if id_pos is not None:
                 found = cell_at(id_pos[0], id_pos[1], plain).value
                 if found != m.id and layout.cell_text(found) != m.id:
                     self._one(m, key, plan, view, merged_at)
@@ -1008,10 +1042,13 @@ class _Reader:
                 self._one(m, key, plan, view, merged_at)
                 continue
             crit, inp = spec
-            cell = m.cell.upper()
             sources[key] = Source(file, m.sheet, cell)
-            self._note(key, m, 0, 0, view, plan)
-            self._store(key, m, plan, crit, inp, cell, c, view.percent)
+            if note_at is not None and (m.sheet, *note_at) not in notes_read:
+                self._note(key, m, 0, 0, view, plan, note_at, note_ref)
+            outcome = normalize(c.value, inp, limit=crit.max, percent_format=bool(c.style) and c.style in percent)
+            values[key] = outcome.value
+            if outcome.code is not None:
+                self._problem(outcome.code, m, plan, crit, cell, **outcome.params)
 
     def _store(
         self,
@@ -1127,21 +1164,34 @@ class _Reader:
             found=describe(raw),
         )
 
-    def _note(self, key: ReadingKey, m: layout.MapRow, dr: int, dc: int, view: _View, plan: UnitPlan) -> None:
+    def _note(
+        self,
+        key: ReadingKey,
+        m: layout.MapRow,
+        dr: int,
+        dc: int,
+        view: _View,
+        plan: UnitPlan,
+        at: tuple[int, int] | None = None,
+        ref: str = "",
+    ) -> None:
         """The criterion's 扣分说明 (shared by its inputs), shifted like its input when rows moved;
-        a formula there is reported and not read (its cached result is never trusted)."""
-        try:
-            r, c = _note_pos(m)
-        except ValueError:
-            return
-        r, c = r + dr, c + dc
+        a formula there is reported and not read (its cached result is never trusted).
+        ``at``/``ref``: where the map places it, when already known."""
+        if at is None:
+            try:
+                at = _note_pos(m)
+            except ValueError:
+                return
+        r, c = at[0] + dr, at[1] + dc
         where = (m.sheet, r, c)
         if where in self._notes_read:  # the criterion's other inputs share its note cell
             return
         self._notes_read.add(where)
         nk = (key.target, key.criterion)
         out = self.out
-        ref = layout.a1(r, c)
+        if not ref or dr or dc:
+            ref = layout.a1(r, c)
         if nk not in out.note_sources:
             out.note_sources[nk] = Source(self.file, m.sheet, ref)
         cell = view.cell(r, c, ref)

@@ -246,9 +246,22 @@ def normalize(
     where numbers are text by nature, so "3" is not worth a warning.  ``percent_format``: the cell is formatted as a
     percentage, so 0.85 is displayed (and was typed) as 85%.
     """
-    quick = _quick(raw, inp, limit, percent_format)
-    if quick is not None:
-        return quick
+    cls = raw.__class__
+    if cls is float or cls is str:  # the clean common values recur: 0, 1, 2…, 是, 否
+        key = (raw, cls, id(inp), limit, percent_format)
+        hit = _QUICK.get(key)
+        if hit is not None and hit[0] is inp:
+            return hit[1]
+        quick = _quick(raw, inp, limit, percent_format)
+        if quick is not None:
+            if len(_QUICK) >= 8192:
+                _QUICK.clear()
+            _QUICK[key] = (inp, quick)  # an Outcome is immutable; ``inp`` held: its id is not reused
+            return quick
+    else:
+        quick = _quick(raw, inp, limit, percent_format)
+        if quick is not None:
+            return quick
     label = inp.label
     exp = expected(inp, limit)
     base = {"label": label, "expected": exp}
@@ -339,6 +352,7 @@ def normalize(
     return Outcome(None, Code.V_NOT_NUMBER, {**base, "found": found})  # pragma: no cover - unknown cell type
 
 
+_QUICK: dict[tuple[object, type, int, Decimal | None, bool], tuple[Input, Outcome]] = {}
 _NUMERIC = (InputKind.COUNT, InputKind.NUMBER, InputKind.PERCENT, InputKind.POINTS)
 
 

@@ -64,6 +64,10 @@ class SharedStrings:
         if not 0 <= index < len(self._raw):
             raise Unsupported("shared string index")
         entry = self._raw[index]
+        if entry[:3] == b"<t>" and entry[-9:] == b"</t></si>" and b"<" not in entry[3:-9]:  # the plain shape
+            out = text(entry[3:-9])
+            self._done[index] = out
+            return out
         m = _SIMPLE_SI.match(entry)
         if m is not None:
             out = text(m.group(1) or b"")
