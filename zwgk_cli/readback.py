@@ -45,7 +45,7 @@ import zlib
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 from zwgk_cli import layout, xlsxscan
 from zwgk_cli.model import (
@@ -116,24 +116,53 @@ class UnitPlan:
     criteria: Mapping[tuple[str, str], Criterion]  # (target, criterion id)
 
 
+class _OwnStep(NamedTuple):
+    """A run of criteria not scored per target: the plan's entries, ready to copy."""
+
+    inputs: dict[ReadingKey, tuple[Criterion, Input]]
+    criteria: dict[tuple[str, str], Criterion]
+
+
+class _TargetStep(NamedTuple):
+    """A criterion scored per target: its entries are made per unit, target by target."""
+
+    kind: str
+    criterion: Criterion
+    live: tuple[tuple[str, tuple[Criterion, Input]], ...]  # (input id, (criterion, input))
+
+
 @dataclass(frozen=True)
 class _Shape:
-    """What every unit resolved to the same variant shares: criteria in order, titles."""
+    """What every unit resolved to the same variant shares: criteria in order, titles, and the
+    steps of its plan in walk order."""
 
     rows: tuple[tuple[str | None, Criterion, tuple[Input, ...]], ...]  # (per-target kind, criterion, live inputs)
     titles: Mapping[str, str]
+    steps: tuple[_OwnStep | _TargetStep, ...]
 
 
 def _shape(variant: Variant) -> _Shape:
     rows = []
     titles: dict[str, str] = {}
+    steps: list[_OwnStep | _TargetStep] = []
     for part, chain, crit in walk_with_path(variant):
         names = [i.title for i in chain]
         if crit.title and crit.title != names[-1]:
             names.append(crit.title)
         titles[crit.id] = "/".join(names)
-        rows.append((part.per_target, crit, crit.live_inputs()))
-    return _Shape(tuple(rows), titles)
+        live = crit.live_inputs()
+        rows.append((part.per_target, crit, live))
+        if part.per_target:
+            steps.append(_TargetStep(part.per_target, crit, tuple((i.id, (crit, i)) for i in live)))
+            continue
+        last = steps[-1] if steps else None
+        if not isinstance(last, _OwnStep):
+            last = _OwnStep({}, {})
+            steps.append(last)
+        last.criteria[("", crit.id)] = crit
+        for inp in live:
+            last.inputs[ReadingKey("", crit.id, inp.id)] = (crit, inp)
+    return _Shape(tuple(rows), titles, tuple(steps))
 
 
 def plan_unit(rubric: Rubric, unit: Unit, variant: Variant | None = None, shape: _Shape | None = None) -> UnitPlan:
@@ -141,12 +170,21 @@ def plan_unit(rubric: Rubric, unit: Unit, variant: Variant | None = None, shape:
     shape = shape if shape is not None else _shape(variant)
     inputs: dict[ReadingKey, tuple[Criterion, Input]] = {}
     criteria: dict[tuple[str, str], Criterion] = {}
-    for per_target, crit, live in shape.rows:
-        targets = [t.id for t in unit.targets_of(per_target)] if per_target else [""]
-        for tid in targets:
-            criteria[(tid, crit.id)] = crit
-            for inp in live:
-                inputs[ReadingKey(tid, crit.id, inp.id)] = (crit, inp)
+    targets: dict[str, list[str]] = {}
+    for step in shape.steps:
+        if isinstance(step, _OwnStep):
+            inputs.update(step.inputs)
+            criteria.update(step.criteria)
+            continue
+        tids = targets.get(step.kind)
+        if tids is None:
+            tids = targets[step.kind] = [t.id for t in unit.targets_of(step.kind)]
+        crit = step.criterion
+        cid = crit.id
+        for tid in tids:
+            criteria[(tid, cid)] = crit
+            for iid, spec in step.live:
+                inputs[ReadingKey(tid, cid, iid)] = spec
     return UnitPlan(unit, variant, inputs, shape.titles, criteria)
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from decimal import Decimal
 
 from zwgk_cli import rules
 from zwgk_cli.model import (
@@ -67,15 +68,17 @@ _EVALUATED_KEPT = 65536
 
 
 def _evaluate(
-    c: Criterion, vals: Mapping[str, Value | None], target: str, target_name: str, part: str
+    c: Criterion, found: tuple[Value | None, ...], target: str, target_name: str, part: str
 ) -> CriterionScore:
-    """:func:`rules.evaluate`, remembered: a criterion's score is a function of its input values
-    alone, and across a campaign most criteria see the same few values (no finding, one, two…),
-    so each distinct (criterion, values) is evaluated once per process and its score re-targeted.
-    Equal values give equal outputs whatever their Decimal exponent (every output rounds)."""
-    key = (id(c), part, tuple(vals.values()))
+    """:func:`rules.evaluate` of the criterion's live inputs' values (``found``, in order),
+    remembered: a criterion's score is a function of those values alone, and across a
+    campaign most criteria see the same few (no finding, one, two…), so each distinct
+    (criterion, values) is evaluated once per process and its score re-targeted.  Equal
+    values give equal outputs whatever their Decimal exponent (every output rounds)."""
+    key = (id(c), part, found)
     hit = _EVALUATED.get(key)
     if hit is None or hit[0] is not c:
+        vals = {i.id: v for i, v in zip(c.live_inputs(), found, strict=True)}
         cs = rules.evaluate(c, vals, "", "", part)
         if len(_EVALUATED) >= _EVALUATED_KEPT:
             _EVALUATED.clear()
@@ -91,18 +94,49 @@ def _evaluate(
     )
 
 
+_OWN_KEYS: dict[int, tuple[Criterion, tuple[ReadingKey, ...]]] = {}
+
+
+def _own_keys(c: Criterion) -> tuple[ReadingKey, ...]:
+    """The reading keys of a criterion's live inputs for the unit itself (target ``""``)."""
+    hit = _OWN_KEYS.get(id(c))
+    if hit is None or hit[0] is not c:
+        hit = (c, tuple(ReadingKey("", c.id, i.id) for i in c.live_inputs()))
+        if len(_OWN_KEYS) >= 16384:
+            _OWN_KEYS.clear()
+        _OWN_KEYS[id(c)] = hit
+    return hit[1]
+
+
 def _score_indicator(ind: Indicator, values: Values, target: str, target_name: str, part: str, acc: _Acc) -> NodeScore:
     crit_scores: list[CriterionScore] = []
+    pts: list[Decimal] = []
+    complete = True
+    get = values.get
     for c in ind.criteria:
-        vals = {i.id: values.get(ReadingKey(target, c.id, i.id)) for i in c.live_inputs()}
-        cs = _evaluate(c, vals, target, target_name, part)
+        if target:
+            found = tuple(get(ReadingKey(target, c.id, i.id)) for i in c.live_inputs())
+        else:
+            found = tuple(map(get, _own_keys(c)))
+        cs = _evaluate(c, found, target, target_name, part)
         crit_scores.append(cs)
-        acc.vetoes.extend(_named(cs.vetoes, c, vals))
-        acc.missing.extend(ReadingKey(target, c.id, i) for i in cs.missing)
-        acc.trace.extend(cs.trace)
-    kids = tuple(_score_indicator(i, values, target, target_name, part, acc) for i in ind.indicators)
-    pts = [cs.points for cs in crit_scores if cs.points is not None] + [k.points for k in kids]
-    complete = all(cs.points is not None for cs in crit_scores) and all(k.complete for k in kids)
+        if cs.points is None:
+            complete = False
+        else:
+            pts.append(cs.points)
+        if cs.vetoes:
+            vals = {i.id: v for i, v in zip(c.live_inputs(), found, strict=True)}
+            acc.vetoes.extend(_named(cs.vetoes, c, vals))
+        if cs.missing:
+            acc.missing.extend(ReadingKey(target, c.id, i) for i in cs.missing)
+        if cs.trace:
+            acc.trace.extend(cs.trace)
+    kids: tuple[NodeScore, ...] = ()
+    if ind.indicators:
+        kids = tuple(_score_indicator(i, values, target, target_name, part, acc) for i in ind.indicators)
+        for k in kids:
+            pts.append(k.points)
+            complete = complete and k.complete
     return NodeScore(ind.id, ind.title, ind.max, rules.clamp_sum(pts, ind.max), complete, kids, tuple(crit_scores))
 
 
