@@ -763,11 +763,20 @@ def _xlsx_child(batch: Batch, path: Path, conn: Any) -> None:
         conn.close()
 
 
-def write_results(batch: Batch, results_dir: Path, campaign: Mapping[str, Any], *, scores: bool = True) -> Written:
+def write_results(
+    batch: Batch,
+    results_dir: Path,
+    campaign: Mapping[str, Any],
+    *,
+    scores: bool = True,
+    meanwhile: Callable[[Written], None] | None = None,
+) -> Written:
     """Write the results folder; ``scores=False`` writes only the problem lists (``--strict``).
 
     On Linux ``scores.xlsx`` is written by a forked child while this process writes the
-    rest; every file appears atomically and the bytes do not depend on who wrote them."""
+    rest, and then runs ``meanwhile`` (given what is being written: the ``--json`` summary
+    is made while the workbook is finished); every file appears atomically and the bytes do
+    not depend on who wrote them."""
     written: list[Path] = []
     handles: dict[str, Any] = {}
     child = None
@@ -798,6 +807,10 @@ def write_results(batch: Batch, results_dir: Path, campaign: Mapping[str, Any], 
             _problem_blocks(batch, P_PROBLEMS_CSV, handles),
             _rows(_problem_blocks(batch, P_PROBLEMS_JSON, handles), "\n"),
         )
+        if scores:
+            written.append(results_dir / "scores.xlsx")
+        if meanwhile is not None:
+            meanwhile(Written(tuple(written), problem_paths))
     finally:
         for fh in handles.values():
             fh.close()
@@ -807,8 +820,6 @@ def write_results(batch: Batch, results_dir: Path, campaign: Mapping[str, Any], 
             process.join()
             if error or process.exitcode:
                 raise OSError(f"写入 scores.xlsx 失败:{error or process.exitcode}")
-    if scores:
-        written.append(results_dir / "scores.xlsx")
     return Written(tuple(written), problem_paths)
 
 

@@ -3,7 +3,9 @@ total every unit, write the results folder."""
 
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -121,14 +123,27 @@ def score_cmd(
                 r, ros.units, refs, jobs=jobs, progress=progress, skipped=skipped, extra_problems=ros.problems
             )
 
-    with batch:
+    with batch, tempfile.TemporaryFile("w+", encoding="utf-8") as summary:
         blocked = strict and batch.errors > 0
+
+        def make_summary(written: batch_mod.Written) -> None:
+            # one line, streamed (a batch may have tens of thousands of problems) to a file
+            # while scores.xlsx is being finished, and printed once every result is written
+            batch_mod.write_summary(batch, written, summary)
+
         try:
-            written = batch_mod.write_results(batch, results_dir, batch_mod.campaign_fields(camp), scores=not blocked)
+            written = batch_mod.write_results(
+                batch,
+                results_dir,
+                batch_mod.campaign_fields(camp),
+                scores=not blocked,
+                meanwhile=make_summary if json_out else None,
+            )
         except OSError as exc:
             usage_error(f"无法写入结果目录 {results_dir}:{_write_error(exc)}")
-        if json_out:  # one line, streamed: a batch may have tens of thousands of problems
-            batch_mod.write_summary(batch, written, sys.stdout)
+        if json_out:
+            summary.seek(0)
+            shutil.copyfileobj(summary, sys.stdout, 1 << 20)
         else:
             _print(batch, written, blocked)
     raise typer.Exit(EXIT_PROBLEMS if batch.errors else EXIT_OK)
