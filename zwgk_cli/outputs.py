@@ -283,7 +283,7 @@ def _detail_tail(row: Mapping[str, Any], part_titles: Mapping[str, str]) -> list
     ]
 
 
-_TAILS: dict[tuple[int, int, int], tuple[object, str]] = {}
+_TAILS: dict[tuple[int, int, int], tuple[object, object, object, str]] = {}
 _TAILS_KEPT = 16384
 
 
@@ -301,13 +301,13 @@ def detail_xml(unit: Mapping[str, Any], part_titles: Mapping[str, str], table: T
         else:
             key = (id(shared), id(part_titles), id(table))
             hit = _TAILS.get(key)
-            if hit is not None and hit[0] is shared:
-                tail = hit[1]
+            if hit is not None and hit[0] is shared and hit[1] is part_titles and hit[2] is table:
+                tail = hit[3]
             else:
                 tail = xlsx_cells(_detail_tail(shared, part_titles), 0, table, DETAIL_OWN)
                 if len(_TAILS) >= _TAILS_KEPT:
                     _TAILS.clear()
-                _TAILS[key] = (shared, tail)  # holds ``shared``: its id is not reused while remembered
+                _TAILS[key] = (shared, part_titles, table, tail)  # held: their ids are not reused meanwhile
         out.append(_ROW_OPEN + own + tail + "</row>")
     return ROW_SEP.join(out)
 
