@@ -3,13 +3,14 @@ total every unit, write the results folder."""
 
 from __future__ import annotations
 
-import shutil
+import codecs
+import io
 import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import IO, Annotated
 
 import typer
 from rich.table import Table
@@ -123,7 +124,7 @@ def score_cmd(
                 r, ros.units, refs, jobs=jobs, progress=progress, skipped=skipped, extra_problems=ros.problems
             )
 
-    with batch, tempfile.TemporaryFile("w+", encoding="utf-8") as summary:
+    with batch, tempfile.TemporaryFile() as raw, io.TextIOWrapper(raw, encoding="utf-8") as summary:
         blocked = strict and batch.errors > 0
 
         def make_summary(written: batch_mod.Written) -> None:
@@ -142,11 +143,28 @@ def score_cmd(
         except OSError as exc:
             usage_error(f"无法写入结果目录 {results_dir}:{_write_error(exc)}")
         if json_out:
-            summary.seek(0)
-            shutil.copyfileobj(summary, sys.stdout, 1 << 20)
+            summary.flush()
+            raw.seek(0)
+            _copy_out(raw)
         else:
             _print(batch, written, blocked)
     raise typer.Exit(EXIT_PROBLEMS if batch.errors else EXIT_OK)
+
+
+def _copy_out(src: IO[bytes]) -> None:
+    """A UTF-8 file to standard output, a block at a time (memory stays flat)."""
+    out = sys.stdout
+    target = getattr(out, "buffer", None)
+    out.flush()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    while block := src.read(1 << 16):
+        if target is not None:
+            target.write(block)
+        else:  # a text-only stream
+            out.write(decoder.decode(block))
+    out.write(decoder.decode(b"", final=True))
+    if target is not None:
+        target.flush()
 
 
 def _write_error(exc: OSError) -> str:
