@@ -284,7 +284,7 @@ def _detail_tail(row: Mapping[str, Any], part_titles: Mapping[str, str]) -> list
 
 
 _TAILS: dict[tuple[int, int, int], tuple[object, object, object, str]] = {}
-_TAILS_KEPT = 16384
+_TAILS_KEPT = 8192
 
 
 def detail_xml(unit: Mapping[str, Any], part_titles: Mapping[str, str], table: TextTable | None = None) -> str:
@@ -525,7 +525,7 @@ class Rendered:
 _HOLE = "\x00criteria"
 _HOLE_JSON = '"criteria": "\\u0000criteria"'  # how json.dumps writes the key holding _HOLE
 _ROW_JSON: dict[int, tuple[object, str]] = {}
-_ROW_JSON_KEPT = 16384
+_ROW_JSON_KEPT = 8192
 
 
 def unit_json(unit: Mapping[str, Any]) -> str:

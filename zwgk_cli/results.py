@@ -170,7 +170,7 @@ class CriterionRow(dict[str, Any]):
 
 
 _ROWS: dict[tuple[int, tuple[Value | None, ...], str], tuple[object, dict[str, Any]]] = {}
-_ROWS_KEPT = 16384  # distinct (criterion, findings, note) remembered per process; then forgotten
+_ROWS_KEPT = 8192  # distinct (criterion, findings, note) remembered per process; then forgotten
 
 
 def _criterion_rows(

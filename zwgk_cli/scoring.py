@@ -64,7 +64,7 @@ def _named(hits: tuple[VetoHit, ...], c: Criterion, vals: Mapping[str, Value | N
 
 
 _EVALUATED: dict[tuple[int, str, tuple[Value | None, ...]], tuple[Criterion, CriterionScore]] = {}
-_EVALUATED_KEPT = 65536
+_EVALUATED_KEPT = 16384
 
 
 def _evaluate(
