@@ -445,3 +445,35 @@ def test_discover_walks_folders_once_per_file(tmp_path: Path) -> None:
 
     outside, _ = batch.discover([elsewhere / "丁.xlsx", returned / "县区"], camp / "另一个")
     assert [r.name for r in outside] == ["丁.xlsx", "县区/深/乙.XLSX", "县区/甲.xlsx"]
+
+
+def test_shared_rows_render_exactly_like_plain_ones() -> None:
+    """Rows with the same findings share one dict (CriterionRow.shared); scores.json encodes and
+    the 明细 renders that part once.  The result must be byte for byte what encoding and
+    rendering each row afresh gives, for every unit, websites and notes included."""
+    from zwgk_cli import outputs
+    from zwgk_cli.results import CriterionRow
+
+    rubric = rubric_mod.load(str(DATA / "mini.yaml"))
+    titles = outputs.part_titles(rubric)
+    table = outputs.text_table(rubric, UNITS)
+    variants = {u.id: rubric_mod.resolve(rubric, u) for u in UNITS}  # as a batch resolves: once
+    entries = []
+    for seed in (11, 11, 12):  # the same findings twice: every row of the second unit is shared
+        for u in UNITS:
+            variant = variants[u.id]
+            values = _values(rubric, u, seed)
+            us = score_unit(rubric, variant, u, values)
+            notes = {("W1", "w1"): "栏目“通知公告”未更新"} if u.id == "U1" else {}
+            entries.append(unit_to_dict(rubric, variant, us, values, status="scored", notes=notes))
+    rows = [r for e in entries for r in e["criteria"]]
+    assert rows and all(isinstance(r, CriterionRow) for r in rows)
+    assert len({id(r.shared) for r in rows}) < len(rows)  # some are shared
+    for e in entries:
+        plain = {**e, "criteria": [dict(r) for r in e["criteria"]]}
+        assert outputs.unit_json(e) == json.dumps(plain, ensure_ascii=False)
+        expected = outputs.ROW_SEP.join(outputs.xlsx_row(r, 0, table) for r in outputs.detail_rows(plain, titles))
+        assert outputs.detail_xml(e, titles, table) == expected
+    u1 = next(e for e in entries if e["unit_id"] == "U1")
+    noted = [r for r in u1["criteria"] if r["target"] == "W1" and r["criterion"] == "w1"]
+    assert noted and noted[0]["note"] == "栏目“通知公告”未更新" and noted[0]["target_name"] == "甲县政府网"
