@@ -104,7 +104,7 @@ def discover(
                 continue
             try:
                 st = os.stat(f_abs)
-                key: object = (st.st_dev, st.st_ino)
+                key: object = (st.st_dev, st.st_ino) if st.st_ino else os.path.realpath(f_abs)
             except OSError:  # a broken link: listed, and reported when read
                 key = f_abs
             if key not in found:
