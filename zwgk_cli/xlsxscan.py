@@ -206,6 +206,17 @@ class Cell(NamedTuple):
 EMPTY = Cell("")
 
 
+def _place(rows: list[list[Any]], row: bytes, letters: bytes, value: Any) -> None:
+    """``value`` at its cell in a grid laid out like the general reader's (gaps as ``""``)."""
+    r, c = int(row) - 1, col_index(letters)
+    while len(rows) <= r:
+        rows.append([])
+    line = rows[r]
+    if len(line) <= c:
+        line.extend([""] * (c + 1 - len(line)))
+    line[c] = value
+
+
 class Sheet:
     """One worksheet part, its cells found by address and decoded as they are asked for."""
 
@@ -402,13 +413,7 @@ class Sheet:
         simple = _TEXT_CELL.findall(xml)
         if len(simple) == cells:  # every cell a plain inline text, as zwgk writes its records: one pass
             for letters, row, raw in simple:
-                r, c = int(row) - 1, col_index(letters)
-                while len(out) <= r:
-                    out.append([])
-                line = out[r]
-                if len(line) <= c:
-                    line.extend([""] * (c + 1 - len(line)))
-                line[c] = text(raw)
+                _place(out, row, letters, text(raw))
             return out
         pos = found = 0
         while True:
@@ -424,16 +429,10 @@ class Sheet:
                 if end < 0:
                     raise Unsupported("cell")
                 inner, pos = xml[m.end() : end], end + 4
-            r, c = int(row) - 1, col_index(letters)
-            while len(out) <= r:
-                out.append([])
-            line = out[r]
-            if len(line) <= c:
-                line.extend([""] * (c + 1 - len(line)))
             cell = self._decode(attrs, inner, None)
             if cell.error is not None:
                 raise Unsupported("error value")
-            line[c] = cell.value
+            _place(out, row, letters, cell.value)
         if found != cells:
             raise Unsupported("cells")
         return out
