@@ -12,11 +12,11 @@ from zwgk_cli import names
 from zwgk_cli.cli import app
 from zwgk_cli.cli.common import EXIT_OK, EXIT_USAGE, console, err_console, usage_error
 from zwgk_cli.model import fmt_points
-from zwgk_cli.ranking import Entry, dec
 from zwgk_cli.results import STATUS_LABELS
 
 if TYPE_CHECKING:
     from zwgk_cli.demo import DemoResult
+    from zwgk_cli.ranking import Entry
 
 TOP = 3
 PROBLEM_ROWS = 8
@@ -24,6 +24,8 @@ PROBLEM_ROWS = 8
 
 def _pts(value: Any) -> str:
     """JSON numbers (≤ 2 decimals) and Decimals alike, as people write points."""
+    from zwgk_cli.ranking import dec  # imported when the demo runs, not by every command
+
     return "—" if value is None else fmt_points(dec(value))
 
 
