@@ -192,7 +192,7 @@ class Spool:
         return Slot(self._path, offset, tuple(len(x) for x in data))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Slot:
     path: str
     offset: int
@@ -211,7 +211,7 @@ class Slot:
 # ------------------------------------------------------------------ scoring one read
 
 
-@dataclass
+@dataclass(slots=True)
 class FileResult:
     """What the parent keeps of one file (or one unit of a findings table): small, whatever
     the file held.  Its problems live in the spool; ``head`` keeps the first few of each
