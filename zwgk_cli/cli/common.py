@@ -104,9 +104,10 @@ def problems_table(problems: Sequence[Problem], title: str = "发现的问题") 
     table = Table(title=title, show_lines=False, expand=False)
     table.add_column("级别", no_wrap=True)
     table.add_column("代码", no_wrap=True)
-    table.add_column("位置")
-    table.add_column("问题")
-    table.add_column("怎么办")
+    # Chinese text has no spaces to wrap at: fold it onto more lines rather than cut it short
+    table.add_column("位置", overflow="fold")
+    table.add_column("问题", overflow="fold")
+    table.add_column("怎么办", overflow="fold")
     for p in sorted(problems, key=sort_key):
         style = "red" if p.severity is Severity.ERROR else "yellow"
         table.add_row(f"[{style}]{SEVERITY_LABELS[p.severity]}[/]", p.code, p.where or p.unit, p.message, p.hint)
