@@ -212,8 +212,9 @@ def _print(batch: batch_mod.Batch, written: batch_mod.Written, blocked: bool) ->
 def _by_code(batch: batch_mod.Batch) -> Table:
     """How many problems of each code, in how many files, with one example."""
     table = Table(title="问题按代码统计")
-    for col in ("代码", "级别", "条数", "文件数", "示例"):
-        table.add_column(col)
+    for col in ("代码", "级别", "条数", "文件数"):
+        table.add_column(col, no_wrap=True)
+    table.add_column("示例", overflow="fold")
     rows = sorted(batch.by_code().items(), key=lambda kv: (kv[1][2].severity is not Severity.ERROR, kv[0]))
     for code, (n, files, first) in rows:
         style = "red" if first.severity is Severity.ERROR else "yellow"
