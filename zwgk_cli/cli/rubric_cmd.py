@@ -70,7 +70,7 @@ def list_cmd(json_out: JsonOpt = False) -> None:
 
     table = Table(title="内置评分细则")
     for col in ("编号", "名称", "年度", "版本(适用分组)", "满分"):
-        table.add_column(col)
+        table.add_column(col, overflow="fold")  # Chinese text has no spaces to wrap at: fold, never cut
     for r, _ in rows:
         for i, v in enumerate(r.variants):
             table.add_row(
