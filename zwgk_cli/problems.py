@@ -451,6 +451,29 @@ def problem(code: Code, /, **where_and_params: Any) -> Problem:
     )
 
 
+def os_reason(exc: OSError, writing: bool = False) -> str:
+    """An operating-system error on a file being read (or ``writing``) in Chinese; the
+    system's own text only for rare ones."""
+    import errno
+
+    verb = "写入" if writing else "读取"
+    words = {
+        errno.ENOENT: "路径中的文件夹不存在" if writing else "文件不存在(可能是失效的快捷方式或链接)",
+        errno.EACCES: f"没有{verb}权限",
+        errno.EPERM: f"没有{verb}权限",
+        errno.EISDIR: "这是一个文件夹",
+        errno.ELOOP: "链接指向自身(循环链接)",
+        errno.EIO: f"{verb}磁盘出错",
+        errno.ENOSPC: "磁盘空间不足",
+        errno.EROFS: "磁盘为只读",
+        errno.ENOTDIR: "路径中有同名文件",
+        errno.EEXIST: "路径中有同名文件",
+    }
+    if exc.errno in words:
+        return words[exc.errno]
+    return f"系统错误:{exc.strerror}" if exc.strerror else str(exc)
+
+
 def has_errors(problems: Iterable[Problem]) -> bool:
     return any(p.severity is Severity.ERROR for p in problems)
 

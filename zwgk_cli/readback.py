@@ -58,7 +58,7 @@ from zwgk_cli.model import (
     Value,
     Variant,
 )
-from zwgk_cli.problems import Code, Problem, problem
+from zwgk_cli.problems import Code, Problem, os_reason, problem
 from zwgk_cli.rubric import RubricError, all_indicators, resolve, walk_with_path
 from zwgk_cli.values import describe, expected, normalize
 
@@ -388,21 +388,6 @@ def _zip_detail(exc: BaseException) -> str:
     if "File is not a zip file" in text or "Truncated" in text or isinstance(exc, EOFError | struct.error):
         return "压缩结构不完整(文件可能未传完或被截断)"
     return f"压缩结构损坏({text[:80]})"
-
-
-def os_detail(exc: OSError) -> str:
-    """An operating-system error in Chinese (the system's own text only for rare ones)."""
-    import errno
-
-    words = {
-        errno.ENOENT: "文件不存在(可能是失效的快捷方式或链接)",
-        errno.EACCES: "没有读取权限",
-        errno.EPERM: "没有读取权限",
-        errno.EISDIR: "这是一个文件夹",
-        errno.ELOOP: "链接指向自身(循环链接)",
-        errno.EIO: "读取磁盘出错",
-    }
-    return words.get(exc.errno or -1, f"系统错误:{exc.strerror or exc}")
 
 
 def _mb(n: int) -> str:
@@ -850,7 +835,7 @@ class _Reader:
             with self.path.open("rb") as fh:
                 data = fh.read(MAX_FILE_BYTES + 1)
         except OSError as exc:
-            self.stop(Code.W_UNREADABLE, detail=os_detail(exc))
+            self.stop(Code.W_UNREADABLE, detail=os_reason(exc))
         if not data:
             self.stop(Code.W_EMPTY_FILE)
         if data.startswith(OLE_MAGIC):
@@ -1384,7 +1369,7 @@ def read_findings(path: Path, ctx: Context, name: str | None = None) -> tuple[li
         text = raw.decode("utf-8-sig")
         rows = list(csv.reader(io.StringIO(text)))
     except OSError as exc:
-        return [], [problem(Code.W_INPUTS_FILE, file=file, detail=os_detail(exc), columns=columns)]
+        return [], [problem(Code.W_INPUTS_FILE, file=file, detail=os_reason(exc), columns=columns)]
     except UnicodeDecodeError:
         return [], [problem(Code.W_INPUTS_FILE, file=file, detail="不是 UTF-8 编码", columns=columns)]
     except csv.Error as exc:

@@ -28,7 +28,7 @@ from zwgk_cli.cli.common import (
     problems_table,
     usage_error,
 )
-from zwgk_cli.problems import SEVERITY_LABELS, Severity, sort_key
+from zwgk_cli.problems import SEVERITY_LABELS, Severity, os_reason, sort_key
 from zwgk_cli.readback import Context, read_findings
 from zwgk_cli.results import STATUS_LABELS
 
@@ -141,7 +141,7 @@ def score_cmd(
                 meanwhile=make_summary if json_out else None,
             )
         except OSError as exc:
-            usage_error(f"无法写入结果目录 {results_dir}:{_write_error(exc)}")
+            usage_error(f"无法写入结果目录 {results_dir}:{os_reason(exc, writing=True)}")
         if json_out:
             summary.flush()
             raw.seek(0)
@@ -165,20 +165,6 @@ def _copy_out(src: IO[bytes]) -> None:
     out.write(decoder.decode(b"", final=True))
     if target is not None:
         target.flush()
-
-
-def _write_error(exc: OSError) -> str:
-    import errno
-
-    words = {
-        errno.EACCES: "没有写入权限",
-        errno.EPERM: "没有写入权限",
-        errno.ENOSPC: "磁盘空间不足",
-        errno.EROFS: "磁盘为只读",
-        errno.ENOTDIR: "路径中有同名文件",
-        errno.EEXIST: "路径中有同名文件",
-    }
-    return words.get(exc.errno or -1, str(exc) if not exc.strerror else f"系统错误:{exc.strerror}")
 
 
 def _print(batch: batch_mod.Batch, written: batch_mod.Written, blocked: bool) -> None:
