@@ -301,3 +301,12 @@ def test_init_sheets_reports_workbooks_it_cannot_write(campaign: Path) -> None:
     rep = json.loads(res.stdout)
     assert rep["workbooks"] == [] and [p["code"] for p in rep["problems"]] == ["S004"]
     assert rep["problems"][0]["unit"] == "涪城区"
+
+
+def test_a_write_error_is_explained_in_chinese(campaign: Path) -> None:
+    """The system's own (English) text is not what a user reads: the reason is worded in Chinese."""
+    blocker = campaign / "不是目录"
+    blocker.write_text("x", encoding="utf-8")
+    res = runner.invoke(app, ["init-sheets", "--units", "涪城区", "--out", str(blocker), "--json"])
+    (found,) = json.loads(res.stdout)["problems"]
+    assert "路径中有同名文件" in found["message"] and "directory" not in found["message"].lower()

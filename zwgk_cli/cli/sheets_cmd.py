@@ -36,7 +36,7 @@ from zwgk_cli.cli.common import (
     usage_error,
 )
 from zwgk_cli.model import Rubric, Unit
-from zwgk_cli.problems import Code, Problem, Severity, problem
+from zwgk_cli.problems import Code, Problem, Severity, os_reason, problem
 from zwgk_cli.resources import sample_roster
 from zwgk_cli.results import atomic_write_bytes
 
@@ -240,7 +240,7 @@ def _write_one(job: tuple[Unit, str]) -> Written:
     try:
         atomic_write_bytes(Path(path), data)
     except OSError as exc:
-        return Written(unit.id, unit.name, unit.group, path, visible, len(lay.inputs), exc.strerror or str(exc))
+        return Written(unit.id, unit.name, unit.group, path, visible, len(lay.inputs), os_reason(exc, writing=True))
     return Written(unit.id, unit.name, unit.group, path, visible, len(lay.inputs))
 
 
@@ -434,14 +434,8 @@ def inspect_file(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
             head = fh.read(512)
-    except FileNotFoundError:
-        return _fail(path, Code.W_UNREADABLE, detail="文件不存在")
-    except IsADirectoryError:
-        return _fail(path, Code.W_UNREADABLE, detail="这是一个目录,不是文件")
-    except PermissionError:
-        return _fail(path, Code.W_UNREADABLE, detail="没有读取权限")
     except OSError as exc:
-        return _fail(path, Code.W_UNREADABLE, detail=exc.strerror or str(exc))
+        return _fail(path, Code.W_UNREADABLE, detail=os_reason(exc))
     if not head:
         return _fail(path, Code.W_EMPTY_FILE)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
