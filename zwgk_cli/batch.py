@@ -40,10 +40,7 @@ from zwgk_cli.model import (
     EVIDENCE_INPUT,
     YES,
     Criterion,
-    CriterionScore,
     InputKind,
-    NodeScore,
-    PartScore,
     ReadingKey,
     Rubric,
     Style,
@@ -62,7 +59,7 @@ from zwgk_cli.results import (
     document,
     unit_to_dict,
 )
-from zwgk_cli.scoring import score_unit
+from zwgk_cli.scoring import criterion_scores, score_unit
 
 PARALLEL_MIN = 24  # files; below this a pool costs more than it saves
 CHUNK = 8
@@ -245,28 +242,6 @@ class FileResult:
 HEAD = 200  # problems of each severity kept in memory for the terminal (the files have them all)
 
 
-def _criterion_scores(us: UnitScore) -> list[CriterionScore]:
-    """Every criterion score of the unit: part by part, each part's indicators (a node's own
-    criteria before its children's), then its targets', then its sub-parts'."""
-    out: list[CriterionScore] = []
-
-    def nodes(ns: Iterable[NodeScore]) -> None:
-        for n in ns:
-            out.extend(n.criteria)
-            if n.children:
-                nodes(n.children)
-
-    def parts(ps: Iterable[PartScore]) -> None:
-        for p in ps:
-            nodes(p.nodes)
-            for t in p.targets:
-                nodes(t.nodes)
-            parts(p.parts)
-
-    parts(us.parts)
-    return out
-
-
 class Scorer:
     """Reads, scores and renders; one per process (a pool's workers inherit it by fork)."""
 
@@ -317,7 +292,7 @@ class Scorer:
         out: list[Problem] = []
         unit = plan.unit.name
         notes, formulas, values = read.notes, read.note_formulas, read.values
-        for cs in _criterion_scores(us):
+        for cs in criterion_scores(us):
             if not cs.applicable or cs.points is None:
                 continue
             crit = plan.criteria.get((cs.target, cs.criterion))

@@ -43,7 +43,7 @@ from zwgk_cli.model import (
     round2,
 )
 from zwgk_cli.rubric import walk_with_path
-from zwgk_cli.scoring import thresholds
+from zwgk_cli.scoring import criterion_scores, thresholds
 
 FORMAT = "zwgk-scores/1"
 
@@ -183,18 +183,7 @@ def _criterion_rows(
 
     A row is a function of the criterion, its input values and its note (the score too is a
     function of the values): rows with the same ones share their fields (see :class:`CriterionRow`)."""
-    scores: dict[tuple[str, str], CriterionScore] = {}
-
-    def collect(nodes: Iterable[NodeScore]) -> None:
-        for n in nodes:
-            for cs in n.criteria:
-                scores[(cs.target, cs.criterion)] = cs
-            collect(n.children)
-
-    for ps in _all_parts(us.parts):
-        collect(ps.nodes)
-        for t in ps.targets:
-            collect(t.nodes)
+    scores = {(cs.target, cs.criterion): cs for cs in criterion_scores(us)}
     target_names = {t.id: t.name for t in us.unit.targets}
     of_kind: dict[str | None, list[str]] = {None: [""]}
     rows: list[dict[str, Any]] = []

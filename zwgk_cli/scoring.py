@@ -15,7 +15,7 @@ Order of operations (the same as the summary sheet's formulas):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from decimal import Decimal
 
@@ -234,6 +234,28 @@ def score_unit(rubric: Rubric, variant: Variant, unit: Unit, values: Values) -> 
 def score(rubric: Rubric, unit: Unit, values: Values) -> UnitScore:
     """Resolve the rubric for ``unit`` and score it."""
     return score_unit(rubric, resolve(rubric, unit), unit, values)
+
+
+def criterion_scores(us: UnitScore) -> list[CriterionScore]:
+    """Every criterion score of the unit: part by part, each part's indicators (a node's own
+    criteria before its children's), then its targets', then its sub-parts'."""
+    out: list[CriterionScore] = []
+
+    def nodes(ns: Iterable[NodeScore]) -> None:
+        for n in ns:
+            out.extend(n.criteria)
+            if n.children:
+                nodes(n.children)
+
+    def parts(ps: Iterable[PartScore]) -> None:
+        for p in ps:
+            nodes(p.nodes)
+            for t in p.targets:
+                nodes(t.nodes)
+            parts(p.parts)
+
+    parts(us.parts)
+    return out
 
 
 def thresholds(us: UnitScore) -> dict[str, str]:
