@@ -43,7 +43,7 @@ from zwgk_cli.model import (
     round2,
 )
 from zwgk_cli.rubric import walk_with_path
-from zwgk_cli.scoring import criterion_scores, thresholds
+from zwgk_cli.scoring import criterion_scores, own_keys, thresholds
 
 FORMAT = "zwgk-scores/1"
 
@@ -189,7 +189,7 @@ def _criterion_rows(
     rows: list[dict[str, Any]] = []
     get = values.get
     for srow in static_rows(variant):
-        per_target, crit, head, labels, live, bonus, own = srow
+        per_target, crit, head, labels, live, bonus = srow
         targets = of_kind.get(per_target)
         if targets is None:
             targets = of_kind[per_target] = [t.id for t in us.unit.targets_of(per_target or "")]
@@ -198,7 +198,7 @@ def _criterion_rows(
             cs = scores.get((tid, cid))
             if cs is None:
                 continue
-            found = tuple(map(get, own)) if not tid else tuple(get(ReadingKey(tid, cid, i)) for i in live)
+            found = tuple(map(get, own_keys(crit))) if not tid else tuple(get(ReadingKey(tid, cid, i)) for i in live)
             note = notes.get((tid, cid), "")
             key = (id(srow), found, note)
             hit = _ROWS.get(key)
@@ -243,14 +243,13 @@ def _shared_row(
     }
 
 
-_StaticRow = tuple[str | None, Criterion, dict[str, Any], dict[str, str], tuple[str, ...], bool, tuple[ReadingKey, ...]]
+_StaticRow = tuple[str | None, Criterion, dict[str, Any], dict[str, str], tuple[str, ...], bool]
 _STATIC: dict[int, tuple[Variant, list[_StaticRow]]] = {}
 
 
 def static_rows(variant: Variant) -> list[_StaticRow]:
     """What a criterion row says whatever the unit scored, worked out once per variant:
-    (per-target kind, criterion, the row's fixed fields, input labels, live input ids, bonus,
-    the live inputs' reading keys when the criterion is not scored per target)."""
+    (per-target kind, criterion, the row's fixed fields, input labels, live input ids, bonus)."""
     hit = _STATIC.get(id(variant))
     if hit is not None and hit[0] is variant:
         return hit[1]
@@ -268,8 +267,7 @@ def static_rows(variant: Variant) -> list[_StaticRow]:
         }
         live = tuple(i.id for i in crit.live_inputs()) if crit.applicable else ()
         labels = {i.id: i.label for i in crit.live_inputs()} if crit.applicable else {}
-        own = tuple(ReadingKey("", crit.id, i) for i in live)
-        out.append((part.per_target, crit, head, labels, live, part.kind is PartKind.BONUS, own))
+        out.append((part.per_target, crit, head, labels, live, part.kind is PartKind.BONUS))
     if len(_STATIC) >= 64:
         _STATIC.clear()
     _STATIC[id(variant)] = (variant, out)

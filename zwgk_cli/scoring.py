@@ -97,7 +97,7 @@ def _evaluate(
 _OWN_KEYS: dict[int, tuple[Criterion, tuple[ReadingKey, ...]]] = {}
 
 
-def _own_keys(c: Criterion) -> tuple[ReadingKey, ...]:
+def own_keys(c: Criterion) -> tuple[ReadingKey, ...]:
     """The reading keys of a criterion's live inputs for the unit itself (target ``""``)."""
     hit = _OWN_KEYS.get(id(c))
     if hit is None or hit[0] is not c:
@@ -117,7 +117,7 @@ def _score_indicator(ind: Indicator, values: Values, target: str, target_name: s
         if target:
             found = tuple(get(ReadingKey(target, c.id, i.id)) for i in c.live_inputs())
         else:
-            found = tuple(map(get, _own_keys(c)))
+            found = tuple(map(get, own_keys(c)))
         cs = _evaluate(c, found, target, target_name, part)
         crit_scores.append(cs)
         if cs.points is None:
