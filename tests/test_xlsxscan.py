@@ -130,6 +130,47 @@ def test_shared_strings_decline_escapes_and_foreign_markup() -> None:
         sst[2]
 
 
+def test_shared_strings_decline_entries_a_split_would_skip() -> None:
+    """``<si/>`` or ``<si …>`` would shift every later index: a misread, so the general reader's."""
+    for xml in (
+        b"<sst><si/><si><t>a</t></si></sst>",
+        b'<sst><si x="1"><t>z</t></si><si><t>a</t></si></sst>',
+        b"<sst><si><r><t>a</t></r><r><t><![CDATA[b]]></t></r></si></sst>",
+    ):
+        with pytest.raises(xlsxscan.Unsupported):
+            xlsxscan.SharedStrings(xml)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b"a &amp;lt; b", "a &lt; b"),
+        (b"&lt;&gt;&quot;&apos;&amp;", "<>\"'&"),
+        (b"&#x41;&#10;&#20013;&amp;#10;", "A\n中&#10;"),
+        (b"&#x80;", "\x80"),  # XML's U+0080, not HTML's €
+        ("无实体".encode(), "无实体"),
+    ],
+)
+def test_text_resolves_xml_references(raw: bytes, expected: str) -> None:
+    assert xlsxscan.text(raw) == expected
+
+
+@pytest.mark.parametrize("raw", [b"&nbsp;", b"a & b", b"&#0;", b"&#xD800;", b"&#x110000;", b"&#10;&copy;"])
+def test_text_leaves_other_references_to_the_general_reader(raw: bytes) -> None:
+    with pytest.raises(xlsxscan.Unsupported):
+        xlsxscan.text(raw)
+
+
+def test_rich_shared_string_runs_read_as_one_text() -> None:
+    """LibreOffice splits a text into runs wherever the script (font) changes."""
+    sst = xlsxscan.SharedStrings(
+        b'<sst><si><r><rPr><rFont val="A"/></rPr><t xml:space="preserve">[[&quot;p1</t></r>'
+        b'<r><rPr><sz val="10"/></rPr><t>\xe4\xb8\xad&quot;,&quot;</t></r><r><t/></r>'
+        b"<r><t>x&amp;y&quot;]]</t></r></si></sst>"
+    )
+    assert sst[0] == '[["p1中","x&y"]]'
+
+
 def _excel_style(src: Path, dst: Path) -> None:
     """``src`` as Excel (Chinese locale) would write it back: a reading guide on every shared
     string, rows with Excel's extra attributes and an extension list after the cells."""
