@@ -98,6 +98,30 @@ def test_rows_of_plain_texts_read_in_one_pass_alike() -> None:
         xlsxscan.Sheet(texts.replace(b"zwgk", b"a_x000D_b"), sst).rows()  # an escape: the general reader's
 
 
+def test_rows_stop_at_a_column_a_text_inline_or_shared() -> None:
+    """``stop`` drops the row whose first cell (column A) is that text, and all after it, whether
+    the text is inline (as zwgk writes) or in the shared-string table (as an office suite saves)."""
+    inline = (
+        b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c></row>'
+        b'<row r="2"><c r="A2" t="inlineStr"><is><t>#result</t></is></c></row>'
+        b'<row r="3"><c r="A3" t="inlineStr"><is><t>b</t></is></c></row></sheetData>'
+    )
+    sst = xlsxscan.SharedStrings(
+        b'<sst><si><t>a</t></si><si><t xml:space="preserve">#result</t></si><si><t>b</t></si></sst>'
+    )
+    shared = (
+        b'<sheetData><row r="1"><c r="A1" s="0" t="s"><v>0</v></c></row>'
+        b'<row r="2"><c r="A2" s="0" t="s"><v>1</v></c></row>'
+        b'<row r="3"><c r="A3" s="0" t="s"><v>2</v></c></row></sheetData>'
+    )
+    assert xlsxscan.Sheet(inline, sst).rows(stop=b"#result") == [["a"]]
+    assert xlsxscan.Sheet(shared, sst).rows(stop=b"#result") == [["a"]]
+    elsewhere = shared.replace(
+        b'<c r="A2" s="0" t="s"><v>1</v></c>', b'<c r="A2" t="s"><v>0</v></c><c r="B2" t="s"><v>1</v></c>'
+    )
+    assert xlsxscan.Sheet(elsewhere, sst).rows(stop=b"#result") == [["a"], ["a", "#result"], ["b"]]  # not in column A
+
+
 @pytest.mark.parametrize(
     ("xml", "why"),
     [

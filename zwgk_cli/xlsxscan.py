@@ -94,6 +94,15 @@ class SharedStrings:
                 raise Unsupported("shared strings")
         self._done: dict[int, str] = {}
 
+    def index_of(self, plain: bytes) -> int | None:
+        """The index of the entry that is exactly ``plain`` (an XML text without markup or references)."""
+        for entry in (b"<t>" + plain + b"</t></si>", b'<t xml:space="preserve">' + plain + b"</t></si>"):
+            try:
+                return self._raw.index(entry)
+            except ValueError:
+                continue
+        return None
+
     def __getitem__(self, index: int) -> str:
         hit = self._done.get(index)
         if hit is not None:
@@ -442,8 +451,14 @@ class Sheet:
             raise Unsupported("worksheet")
         if stop:
             at = xml.find(b"<is><t>" + stop + b"</t></is>")
+            if at < 0:  # an office suite keeps texts in the shared-string table
+                index = self._strings.index_of(stop)
+                if index is not None:
+                    m = re.search(rb'<c r="A[0-9]+"[^>]*? t="s"[^>]*><v>' + str(index).encode() + b"</v></c>", xml)
+                    at = m.start() if m is not None else -1
             cut = xml.rfind(b"<row ", 0, at) if at >= 0 else -1
-            if cut >= 0 and xml.startswith(b'<c r="A', xml.find(b">", cut) + 1):
+            first = xml.find(b">", cut) + 1
+            if cut >= 0 and xml.startswith(b'<c r="A', first) and xml.find(b"</c>", first) > at:  # the row's 1st cell
                 xml = xml[:cut]
         if b"<c>" in xml or (b":c " in xml and _FOREIGN_SHEET.search(xml) is not None):
             raise Unsupported("worksheet")
