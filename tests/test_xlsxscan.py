@@ -36,6 +36,51 @@ def test_direct_reader_equals_calamine_on_the_hostile_corpus() -> None:
     assert declined == DECLINED
 
 
+# one input cell of good.xlsx (openpyxl's form), and shapes it may take in a file no office suite
+# wrote: each is either read exactly as python-calamine reads it, or declined
+CELL = b'<c r="F5" s="25" t="n"><v>1</v></c>'
+ODD_CELLS = {
+    "plain": b'<c r="F5" s="25" t="n"><v>2</v></c>',
+    "spaced attributes": b'<c r="F5"  s="25"\tt="n" ><v>2</v></c>',
+    "exponent": b'<c r="F5" s="25" t="n"><v>2E0</v></c>',
+    "underscore": b'<c r="F5" s="25" t="n"><v>1_0</v></c>',  # Python's float() reads 10
+    "padded number": b'<c r="F5" s="25" t="n"><v> 2 </v></c>',
+    "commented value": b'<c r="F5" s="25" t="n"><!-- <v>9</v> --><v>2</v></c>',
+    "commented cell": b'<!-- <c r="F5" s="25" t="n"><v>9</v></c> --><c r="F5" s="25" t="n"><v>2</v></c>',
+    "instruction": b'<?x <c r="F5"><v>9</v></c>?><c r="F5" s="25" t="n"><v>2</v></c>',
+    "CDATA": b'<c r="F5" s="25" t="n"><v><![CDATA[2]]></v></c>',
+    "two values": b'<c r="F5" s="25" t="n"><v>2</v><v>3</v></c>',
+    "cell twice": b'<c r="F5" s="25" t="n"><v>2</v></c><c r="F5" s="25" t="n"><v>3</v></c>',
+    "formula after value": b'<c r="F5" s="25" t="n"><v>2</v><f>1+1</f></c>',
+    "lower-case address": b'<c r="f5" s="25" t="n"><v>2</v></c>',
+    "zero-padded address": b'<c r="F05" s="25" t="n"><v>2</v></c>',
+    "single quotes": b"<c r='F5' s='25' t='n'><v>2</v></c>",
+    "character reference": b'<c r="F5" s="25" t="n"><v>&#50;</v></c>',
+}
+
+
+@pytest.mark.parametrize("shape", sorted(ODD_CELLS))
+def test_direct_reader_reads_an_odd_cell_like_calamine_or_declines(shape: str, tmp_path: Path) -> None:
+    import zipfile
+
+    rubric = rubric_mod.load(str(CORPUS / MANIFEST["rubric"]))
+    roster = load_roster(CORPUS / MANIFEST["units"], CORPUS / MANIFEST["targets"])
+    ctx = Context(rubric, roster.units)
+    path = tmp_path / "odd.xlsx"
+    with zipfile.ZipFile(CORPUS / "good.xlsx") as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet3.xml":
+                assert CELL in data
+                data = data.replace(CELL, ODD_CELLS[shape])
+            zout.writestr(info.filename, data)
+    fast = read_direct(path, ctx, "odd.xlsx")
+    if shape in ("plain", "spaced attributes", "exponent"):
+        assert fast is not None  # the reader does not decline what it knows
+    if fast is not None:
+        assert fast == read_general(path, ctx, "odd.xlsx")
+
+
 SHEET = (
     b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
     b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="inlineStr"><is><t xml:space="preserve"> a&amp;b </t>'
@@ -160,6 +205,7 @@ def test_shared_strings_decline_entries_a_split_would_skip() -> None:
         b"<sst><si/><si><t>a</t></si></sst>",
         b'<sst><si x="1"><t>z</t></si><si><t>a</t></si></sst>',
         b"<sst><si><r><t>a</t></r><r><t><![CDATA[b]]></t></r></si></sst>",
+        b"<sst><!-- <si><t>x</t></si> --><si><t>a</t></si></sst>",
     ):
         with pytest.raises(xlsxscan.Unsupported):
             xlsxscan.SharedStrings(xml)

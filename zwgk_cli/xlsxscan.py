@@ -3,9 +3,11 @@ LibreOffice: values of the cells the reader asks for, straight from the sheet XM
 
 It reads the plain, common shape of a worksheet part (``<c r="F12" s="3" t="s"><v>7</v></c>``)
 and nothing else: whenever a part holds anything it does not fully understand — a namespace
-prefix, a cell without its address, a date or time format on a number, a rich or escaped
-string it would have to interpret — it raises :class:`Unsupported`, and the caller reads the
-workbook with python-calamine instead.  So, for well-formed parts, its answers are either
+prefix, a cell without its address or with an unusual one (``f5``), a date or time format on a
+number, a rich or escaped string it would have to interpret, a comment or processing
+instruction (a tag inside one is not a tag), a cell written twice, a number only Python would
+read (``1_000``) — it raises :class:`Unsupported`, and the caller reads the workbook with
+python-calamine instead.  So, for well-formed parts, its answers are either
 exactly what the general reader would give or not given at all (``tests/test_xlsxscan.py`` and
 ``tests/test_roundtrip.py`` hold both readers to that on the hostile corpus and on openpyxl-,
 LibreOffice- and Excel-style workbooks).  It does not check the markup it does not read: a part
@@ -80,6 +82,19 @@ def text(raw: bytes) -> str:
     return (unescape(raw) if b"&" in raw else raw).decode("utf-8")
 
 
+def check_markup(xml: bytes) -> None:
+    """A part this reader finds things in by their tags holds no comment, CDATA section,
+    document type or processing instruction (past the XML declaration): a tag inside one of
+    those is not markup, and would be found as if it were.  ``!`` and ``?`` are rare bytes, so
+    this costs a couple of microseconds a part."""
+    for mark in (b"!", b"?"):
+        i = xml.find(mark)
+        while i >= 0:
+            if i and xml[i - 1] == 0x3C and not (mark == b"?" and i - 1 in (0, 3) and xml.startswith(b"xml", i + 1)):
+                raise Unsupported("comment, CDATA or processing instruction")
+            i = xml.find(mark, i + 1)
+
+
 class SharedStrings:
     """The shared-string table, split once and decoded entry by entry as cells ask for them."""
 
@@ -87,7 +102,8 @@ class SharedStrings:
         if xml is None:
             self._raw: list[bytes] = []
         else:
-            if b"<![CDATA[" in xml or (_FOREIGN_HINT.search(xml) is not None and _FOREIGN_SST.search(xml) is not None):
+            check_markup(xml)
+            if _FOREIGN_HINT.search(xml) is not None and _FOREIGN_SST.search(xml) is not None:
                 raise Unsupported("shared strings")
             self._raw = xml.split(b"<si>")[1:]
             if xml.count(b"<si") != len(self._raw):  # an entry written <si/> or <si …>: the split would skip it
@@ -210,6 +226,9 @@ _ATTR_S = re.compile(rb'\bs="([0-9]+)"')
 _MERGE = re.compile(rb'<mergeCell\s+ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
 _INLINE = re.compile(rb"<is>\s*<t(?:\s[^>]*)?>([^<]*)</t>\s*</is>|<is>\s*<t(?:\s[^>]*)?/>\s*</is>")
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
+_NUMBER = re.compile(rb"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_CANONICAL_REF = re.compile(rb'<c r="[A-Z]{1,3}[1-9][0-9]{0,6}"')  # how Excel, WPS and LibreOffice write it
+_CANONICAL_ROW = re.compile(rb'<row r="[1-9][0-9]{0,6}"')
 _FORMULA = re.compile(rb"<f\b([^>]*?)(/?)>(?:(.*?)</f>)?", re.S)
 
 _COLS: dict[bytes, int] = {}
@@ -276,6 +295,7 @@ class Sheet:
         self._pos = 0
         self._checked = False
         self._rows_checked: set[int] = set()
+        check_markup(xml)
         end = xml.rfind(b"</sheetData>")
         if end < 0:
             if b"<sheetData/>" not in xml:
@@ -304,7 +324,7 @@ class Sheet:
         one, which sends the workbook to the general reader: cautious, and rare."""
         if start not in self._rows_checked:
             xml = self.xml
-            if xml.count(b"<c", start, end) != xml.count(b'<c r="', start, end):
+            if xml.count(b"<c", start, end) != len(_CANONICAL_REF.findall(xml, start, end)):  # "f5", "F05"
                 raise Unsupported("worksheet")
             if xml.find(b":c", start, end) >= 0 and _FOREIGN_SHEET.search(xml, start, end) is not None:
                 raise Unsupported("worksheet")
@@ -315,9 +335,9 @@ class Sheet:
         address (``<row r="…"``, ``<c r="…"``), so one not found is not there."""
         if not self._checked:
             xml = self.xml
-            if b"<sheetData" not in xml or b"<c>" in xml or xml.count(b"<c ") != xml.count(b'<c r="'):
+            if b"<sheetData" not in xml or b"<c>" in xml or xml.count(b"<c ") != len(_CANONICAL_REF.findall(xml)):
                 raise Unsupported("worksheet")
-            if b"<row>" in xml or xml.count(b"<row ") != xml.count(b'<row r="'):
+            if b"<row>" in xml or xml.count(b"<row ") != len(_CANONICAL_ROW.findall(xml)):
                 raise Unsupported("rows without their numbers")
             if b":c " in xml and _FOREIGN_SHEET.search(xml) is not None:
                 raise Unsupported("worksheet")
@@ -368,6 +388,8 @@ class Sheet:
             out = EMPTY
         else:
             start = i + len(tag)
+            if xml.find(tag, start, end) >= 0:  # the same cell written twice: which one counts is not ours to say
+                raise Unsupported("cell")
             close = xml.find(b">", start, end)
             if close < 0:
                 raise Unsupported("cell")
@@ -411,11 +433,15 @@ class Sheet:
             if m is None:
                 raise Unsupported("inline string")
             return Cell(text(m.group(1) or b""), formula, None, style)
+        if b"<f" in inner:  # a formula after the value, or a second one: not a cell this reader knows
+            raise Unsupported("cell content")
         v = _VALUE.search(inner)
         if v is None:
             if inner.strip() and not inner.strip().startswith(b"<extLst"):
                 raise Unsupported("cell content")
             return Cell("", formula, None, style)
+        if inner.find(b"<v", v.end()) >= 0:
+            raise Unsupported("cell content")
         body = v.group(1)
         if not body and t != b"str":
             return Cell("", formula, None, style)
@@ -427,10 +453,9 @@ class Sheet:
         if t == b"n":
             if style and (plain is None or style not in plain):
                 raise Unsupported("number format")
-            try:
-                return Cell(float(body), formula, None, style)
-            except ValueError:
-                raise Unsupported("number") from None
+            if _NUMBER.fullmatch(body) is None:  # Python reads "1_000", " 3 ", "nan"; the general reader need not
+                raise Unsupported("number")
+            return Cell(float(body), formula, None, style)
         if t == b"b":
             if body not in (b"0", b"1"):
                 raise Unsupported("boolean")
