@@ -318,6 +318,31 @@ def test_formulas_use_only_classic_functions_and_are_written_verbatim(mini: Rubr
         assert "_xlfn" not in xml and xml.count("<f>") == len(texts)
 
 
+def test_xlsxwriter_shortcuts_still_work() -> None:
+    """init-sheets overrides two private xlsxwriter methods.  Should a newer xlsxwriter change them,
+    workbooks are still right (the plain path, below) but slower, and this fails so someone looks."""
+    assert sheets.shortcuts_work()
+
+
+def test_the_plain_path_issues_the_same_workbook(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from zwgk_cli.readback import Context, read_workbook
+
+    rubric, units = load_sample("mianyang-2022")
+    unit = next(u for u in units if len(u.targets) == 2)
+    values = fill.random_values(rubric, unit, seed=3)
+    fast, lay = sheets.build_workbook(rubric, unit, values=values)
+    monkeypatch.setattr(sheets, "_SHORTCUTS", [False])
+    plain, lay_plain = sheets.build_workbook(rubric, unit, values=values)
+    assert plain != fast and lay_plain == lay  # its texts are shared strings, its formulas xlsxwriter's
+    ctx = Context(rubric, units)
+    reads = []
+    for name, data in (("fast.xlsx", fast), ("plain.xlsx", plain)):
+        (tmp_path / name).write_bytes(data)
+        reads.append(read_workbook(tmp_path / name, ctx, "评分表.xlsx"))
+    assert reads[0].usable and reads[0] == reads[1]
+    assert _cached_values(plain, lay) == _cached_values(fast, lay)
+
+
 def test_same_inputs_give_byte_identical_workbooks(mini: Rubric) -> None:
     unit = mini_units()[2]
     a, _ = sheets.build_workbook(mini, unit, sheets.CampaignInfo(year=2024, name="测试"))

@@ -19,6 +19,7 @@ import functools
 import io
 import math
 import re
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -1242,8 +1243,9 @@ class _FastSheet(Worksheet):  # type: ignore[misc]
     * a sheet of plain text records (the meta sheet: thousands of cells) is written in one
       pass as inline strings instead of cell by cell.
 
-    Both override private xlsxwriter methods; the workbook tests (structure, LibreOffice
-    round trips) would fail at once if a new xlsxwriter changed them.
+    Both override private xlsxwriter methods.  :func:`shortcuts_work` checks once per process
+    that they still do what they should, and a newer xlsxwriter that changed them gets the
+    plain, slower path (a test fails on it, so the change is noticed).
     """
 
     records: list[list[str]] | None = None
@@ -1270,8 +1272,49 @@ class _FastSheet(Worksheet):  # type: ignore[misc]
         self.fh.write("".join(out))
 
 
-def _write_records(ws: _FastSheet, rows: list[list[str]], widths: Sequence[float]) -> None:
-    """Give ``ws`` its text records; the two cells written normally set its dimensions."""
+_SHORTCUTS: list[bool] = []  # the answer of shortcuts_work, once known
+
+
+def shortcuts_work() -> bool:
+    """Whether :class:`_FastSheet`'s overrides of xlsxwriter's private methods still write what
+    they should, tried once per process on a tiny workbook.  Without this, an xlsxwriter that
+    renamed one would silently issue workbooks with an empty hidden map (none of them could be
+    scored) or with rewritten formulas."""
+    if not _SHORTCUTS:
+        ok = False
+        try:
+            buf = io.BytesIO()
+            wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+            records = wb.add_worksheet("r", worksheet_class=_FastSheet)
+            _write_records(records, [["zwgk", "a b"], ["", "x"]], [])
+            wb.add_worksheet("f", worksheet_class=_FastSheet).write_formula(0, 0, "=SUM(1,2)", None, 3)
+            wb.close()
+            with zipfile.ZipFile(buf) as z:
+                data, formula = z.read("xl/worksheets/sheet1.xml"), z.read("xl/worksheets/sheet2.xml")
+            ok = (
+                b'<c r="A1" t="inlineStr"><is><t>zwgk</t></is></c><c r="B1" t="inlineStr"><is><t>a b</t></is></c>'
+                in data
+                and b'<c r="B2" t="inlineStr"><is><t>x</t></is></c>' in data
+                and data.count(b"<c ") == 3
+                and b"<f>SUM(1,2)</f>" in formula
+            )
+        except Exception:  # any failure of the shortcuts is a reason not to use them
+            ok = False
+        _SHORTCUTS.append(ok)
+    return _SHORTCUTS[0]
+
+
+def _write_records(ws: Worksheet, rows: list[list[str]], widths: Sequence[float], fast: bool = True) -> None:
+    """Give ``ws`` its text records (on the plain path, cell by cell); the two cells written
+    normally set its dimensions."""
+    if not fast:
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                if text != "":
+                    ws.write_string(r, c, text)
+        for c, w in enumerate(widths):
+            ws.set_column(c, c, w)
+        return
     ws.records = rows
     last_row = len(rows) - 1
     last_col = max((len(r) for r in rows), default=1) - 1
@@ -1323,10 +1366,11 @@ def render_xlsx(plan: WorkbookPlan) -> bytes:
         "veto_hit": wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"}),
         "fail": wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"}),
     }
+    fast = shortcuts_work()
     for sp in plan.sheets:
-        ws = wb.add_worksheet(sp.name, worksheet_class=_FastSheet)
+        ws = wb.add_worksheet(sp.name, worksheet_class=_FastSheet if fast else Worksheet)
         if sp.records is not None:
-            _write_records(ws, sp.records, sp.widths)
+            _write_records(ws, sp.records, sp.widths, fast)
         for c, w in enumerate(sp.widths if sp.records is None else ()):
             ws.set_column(c, c, w)
         for r, h in sorted(sp.heights.items()):
