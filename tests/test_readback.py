@@ -321,3 +321,46 @@ def test_a_workbook_issued_for_another_variant_is_one_located_problem(tmp_path: 
         assert not read.usable
         assert [(p.code, p.unit) for p in read.problems] == [("W032", "某县")]
         assert "county" in read.problems[0].message and "dept" in read.problems[0].message
+
+
+def test_an_id_moved_up_or_left_past_its_input_is_one_problem(
+    tmp_path: Path, corpus_rubric: Rubric, corpus_units: list[Unit]
+) -> None:
+    """An input's id pasted far to the left in its row: following it would put the input left
+    of column A.  That used to loop for ever (one such workbook stalled the whole batch)."""
+    import signal
+
+    import openpyxl
+    from openpyxl.cell.cell import MergedCell
+
+    from zwgk_cli import layout
+
+    wb = openpyxl.load_workbook(CORPUS / "good.xlsx")
+    lay = layout.read_layout([list(r) for r in wb[layout.META_SHEET].iter_rows(values_only=True)])
+
+    def far_left(m: layout.MapRow) -> Any:
+        """A cell of the id's row so far left that the input, moved alike, is off the sheet."""
+        (row, id_col), (_, col) = layout.parse_a1(m.id_cell), layout.parse_a1(m.cell)
+        for c in range(id_col - col):
+            cell = wb[m.sheet].cell(row + 1, c + 1)
+            if not isinstance(cell, MergedCell):
+                return cell
+        return None
+
+    m = next(m for m in lay.inputs if m.id_cell and far_left(m) is not None)
+    far_left(m).value, wb[m.sheet][m.id_cell].value = wb[m.sheet][m.id_cell].value, None
+    path = tmp_path / "moved.xlsx"
+    wb.save(path)
+
+    def stalled(*_: object) -> None:
+        raise TimeoutError("reading the workbook did not finish")
+
+    signal.signal(signal.SIGALRM, stalled)
+    signal.alarm(30)
+    try:
+        read = read_workbook(path, Context(corpus_rubric, corpus_units), "moved.xlsx")
+    finally:
+        signal.alarm(0)
+    found = [p for p in read.problems if p.code == "W017" and p.cell == m.id_cell.upper()]
+    assert read.usable and len(found) == 1
+    assert "不在表内" in found[0].message

@@ -120,6 +120,8 @@ FIRST_DATA_ROW = 3
 
 def col_letter(col: int) -> str:
     """0-based column index → ``A``, ``B``, … ``AA``."""
+    if col < 0:  # there is no such column (and the loop below would never end)
+        raise ValueError(f"column {col}")
     out = ""
     col += 1
     while col:

@@ -1117,8 +1117,12 @@ class _Reader:
             found = view.value(id_row, id_col)
             if found != m.id and layout.cell_text(found) != m.id:
                 at = view.find(m.id)
-                if len(at) != 1:
+                if len(at) == 1 and (row + at[0][0] - id_row < 0 or col + at[0][1] - id_col < 0):
+                    at = []  # moved so far up or left that its input would be off the sheet
+                    moved = "；该编号已移到别处,按它推算出的填写单元格不在表内"
+                else:
                     moved = "；该编号在表中出现了多次" if at else "；表中已找不到该编号(所在行可能被删除)"
+                if len(at) != 1:
                     self._problem(
                         Code.W_ROW_MOVED,
                         m,
@@ -1207,6 +1211,8 @@ class _Reader:
             except ValueError:
                 return
         r, c = at[0] + dr, at[1] + dc
+        if r < 0 or c < 0:  # its input moved, and this cell would be off the sheet
+            return
         where = (m.sheet, r, c)
         if where in self._notes_read:  # the criterion's other inputs share its note cell
             return

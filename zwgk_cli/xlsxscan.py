@@ -242,6 +242,8 @@ def col_letters(col: int) -> bytes:
     """0 → ``b"A"``."""
     hit = _LETTERS.get(col)
     if hit is None:
+        if col < 0:  # there is no such column (and the loop below would never end)
+            raise ValueError(f"column {col}")
         n, out = col + 1, b""
         while n:
             n, rem = divmod(n - 1, 26)
