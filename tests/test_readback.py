@@ -364,3 +364,22 @@ def test_an_id_moved_up_or_left_past_its_input_is_one_problem(
     found = [p for p in read.problems if p.code == "W017" and p.cell == m.id_cell.upper()]
     assert read.usable and len(found) == 1
     assert "不在表内" in found[0].message
+
+
+def test_reading_one_file_is_stopped_in_bounded_time(
+    tmp_path: Path, corpus_rubric: Rubric, corpus_units: list[Unit], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever a file holds, a reader that never finishes gets one located problem (W035)."""
+    from zwgk_cli import readback
+
+    def forever(self: Any) -> None:
+        while True:
+            pass
+
+    monkeypatch.setattr(readback, "MAX_READ_SECONDS", 0.2)
+    monkeypatch.setattr(readback._Reader, "run", forever)
+    start = time.perf_counter()
+    read = read_workbook(CORPUS / "good.xlsx", Context(corpus_rubric, corpus_units), "good.xlsx")
+    assert time.perf_counter() - start < 5
+    assert not read.usable and [(p.code, p.file) for p in read.problems] == [("W035", "good.xlsx")]
+    assert "0.2秒" in read.problems[0].message

@@ -39,10 +39,13 @@ import functools
 import html
 import io
 import re
+import signal
 import struct
+import threading
+import time
 import zipfile
 import zlib
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple, NoReturn
@@ -71,12 +74,41 @@ MAX_MEMBERS = 4000
 MAX_ROWS = 20_000  # rows of a sheet the reader loads (a scoring sheet has a few hundred)
 MAX_COLS = 256
 MAX_CELLS = 400_000
+MAX_READ_SECONDS = 60.0  # per reading of one file (a workbook takes milliseconds; a big one seconds)
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".et", ".ods")
 
 
 class _Stop(Exception):
     """The workbook cannot be used; the problem has been recorded."""
+
+
+class _Overtime(Exception):
+    """Reading one file took longer than :data:`MAX_READ_SECONDS`."""
+
+
+@contextlib.contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    """Raise :class:`_Overtime` in the block once ``seconds`` have passed: whatever a file holds,
+    it never stalls the batch (a signal timer, so on Unix and in the main thread only; an
+    enclosing timer is put back with what is left of it)."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum: int, frame: Any) -> None:
+        raise _Overtime
+
+    start = time.monotonic()
+    previous = signal.signal(signal.SIGALRM, expired)
+    outer, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer:
+            signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - start), 0.001))
 
 
 # ------------------------------------------------------------------ what a read returns
@@ -735,11 +767,15 @@ def _attempt(reader: _Reader) -> bool:
     """Run ``reader``; ``False`` when the direct reader gave up (nothing it found counts)."""
     out = reader.out
     try:
-        reader.run()
+        with _deadline(MAX_READ_SECONDS):
+            reader.run()
     except xlsxscan.Unsupported:
         return False
     except _Stop:
         out.usable = False
+    except _Overtime:
+        out.usable = False
+        out.problems.append(problem(Code.W_OVERTIME, file=out.file, limit=f"{MAX_READ_SECONDS:g}"))
     except MemoryError:
         out.usable = False
         out.problems.append(problem(Code.W_TOO_LARGE, file=out.file, detail="读取时内存不足", limit="可用内存"))
