@@ -518,6 +518,7 @@ def workbook_parts(pkg: Package) -> tuple[dict[str, str], dict[str, str]]:
 # ------------------------------------------------------------------ step 3: the sheet guard and cell scan
 
 _ATTR_S = re.compile(rb'\bs="([0-9]+)"')
+_CELL_END = re.compile(rb"</(?:\w+:)?c>")
 _FORMULA_AT = re.compile(rb"\s*<(?:\w+:)?f\b([^>]*?)(/?)>(?:(.*?)</(?:\w+:)?f>)?", re.S)
 _VALUE_AT = re.compile(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
 
@@ -595,16 +596,18 @@ def scan_cells(xml: bytes, wanted: Iterable[str]) -> dict[str, CellInfo]:
         attrs = xml[i:close]
         formula: str | None = None
         error: str | None = None
-        if not attrs.endswith(b"/"):  # not self-closing: it may hold a formula and a value
-            nxt = xml.find(b"<", close + 1, close + 64)
+        if not attrs.endswith(b"/"):  # not self-closing: it may hold a formula and a value, up to its end
+            end = _CELL_END.search(xml, close + 1)
+            stop = end.start() if end is not None else len(xml)
+            nxt = xml.find(b"<", close + 1, min(close + 64, stop))
             if nxt >= 0 and xml.startswith((b"<f", b"<x:f"), nxt):
-                f = _FORMULA_AT.match(xml, close + 1)
+                f = _FORMULA_AT.match(xml, close + 1, stop)
                 if f is not None:
-                    formula = html.unescape((f.group(3) or b"").decode("utf-8", "replace"))
+                    formula = "" if f.group(2) else html.unescape((f.group(3) or b"").decode("utf-8", "replace"))
             if b't="e"' in attrs:
-                v = _VALUE_AT.search(xml, close + 1, close + 4096)
+                v = _VALUE_AT.search(xml, close + 1, stop)
                 error = v.group(1).decode("utf-8", "replace") if v else "#ERROR"
-        s = _ATTR_S.search(attrs) if b" s=" in attrs else None
+        s = _ATTR_S.search(attrs) if b"s=" in attrs else None
         if formula is not None or error is not None or s is not None:
             info[ref] = CellInfo(formula, error, int(s.group(1)) if s else 0)
     return info
@@ -613,14 +616,14 @@ def scan_cells(xml: bytes, wanted: Iterable[str]) -> dict[str, CellInfo]:
 def percent_styles(styles_xml: bytes) -> set[int]:
     """Indices of the cell formats (``s=``) that display numbers as percentages."""
     codes, ids = xlsxscan.number_formats(styles_xml)
-    percent_ids = {9, 10} | {fid for fid, code in codes.items() if "%" in re.sub(r'"[^"]*"|\\.', "", code)}
-    return {i for i, fid in enumerate(ids or ()) if fid in percent_ids}
+    return {i for i, fid in enumerate(ids or ()) if xlsxscan.format_kind(fid, codes) == "percent"}
 
 
 # ------------------------------------------------------------------ step 4: values with calamine
 
 
 _RESULT_RECORDS = ("result", "results")
+_RESULT_TAGS = frozenset(_RESULT_RECORDS)  # what may follow the #result row of the hidden sheet
 
 
 def _meta_rows(rows: list[list[Any]]) -> list[list[Any]]:
@@ -829,7 +832,7 @@ class _Reader:
             self._strings = xlsxscan.SharedStrings(pkg.part(sst) if sst and pkg.has(sst) else None)
             self._styles = _styles(pkg.part(st) if st and pkg.has(st) else None)
             sheet = xlsxscan.Sheet(meta_xml or b"", self._strings)
-            meta_rows = _meta_rows(sheet.rows(stop=b"#result"))  # the results are never read back
+            meta_rows = _meta_rows(sheet.rows(stop=b"#result", tail=_RESULT_TAGS))  # the results are never read back
         else:
             meta_rows = self._calamine_meta(data)
         head = meta_rows[0] if meta_rows else []

@@ -34,9 +34,9 @@ class Unsupported(Exception):
 
 _FOREIGN_SST = re.compile(rb"<\w+:(?:si|t|r)\b")
 _FOREIGN_HINT = re.compile(rb":(?:si|t|r)[\s>/]")  # in every prefixed tag above; a literal scan, ~3× cheaper
-_SIMPLE_SI = re.compile(rb"<t(?:\s[^>]*)?>([^<]*)</t>\s*</si>|<t(?:\s[^>]*)?/>\s*</si>")
-_RUN_TEXT = re.compile(rb"<t(?:\s[^>]*)?>([^<]*)</t>|<t(?:\s[^>]*)?/>")
-_PHONETIC = re.compile(rb"<rPh\b.*?</rPh>|<phoneticPr\b[^>]*/>", re.S)
+_SIMPLE_SI = re.compile(rb"<t(\s[^>]*)?>([^<]*)</t>\s*</si>|<t(?:\s[^>]*)?/>\s*</si>")
+_RUN_TEXT = re.compile(rb"<t(\s[^>]*)?>([^<]*)</t>|<t(?:\s[^>]*)?/>")
+_PHONETIC_PR = re.compile(rb"<phoneticPr\b[^>]*/>")
 _ESCAPED = re.compile(rb"_x[0-9A-Fa-f]{4}_")
 
 
@@ -76,10 +76,66 @@ def unescape(raw: bytes) -> bytes:
 
 
 def text(raw: bytes) -> str:
-    """XML character data → text; an OOXML ``_xHHHH_`` escape is left to the general reader."""
+    """XML character data → text: line ends normalised as XML parsers do (``\r\n`` and ``\r`` →
+    ``\n``, before references, so ``&#13;`` stays), references resolved; an OOXML ``_xHHHH_``
+    escape or a byte that is not UTF-8 is left to the general reader."""
     if b"_x" in raw and _ESCAPED.search(raw) is not None:
         raise Unsupported("escaped character")
-    return (unescape(raw) if b"&" in raw else raw).decode("utf-8")
+    if b"\r" in raw:
+        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    if b"&" in raw:
+        raw = unescape(raw)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Unsupported("not UTF-8") from None
+
+
+_EDGE = b" \t\r\n&;"  # bytes a text with whitespace at an end may start or end with (``&#32;``)
+
+
+def bare_text(raw: bytes) -> str:
+    """:func:`text` of a ``<t>`` without ``xml:space="preserve"``: the general reader trims such a
+    text, so one with whitespace at either end is left to it."""
+    out = text(raw)
+    if out and (out[0] in " \t\n\r" or out[-1] in " \t\n\r"):
+        raise Unsupported("whitespace at the ends of a text")
+    return out
+
+
+def _runs_text(body: bytes) -> str:
+    """The text of a rich string's runs (its reading guides already removed), decoded as one."""
+    runs = _RUN_TEXT.findall(body)
+    if b"<t>" in body or b'space="default"' in body:  # LibreOffice writes xml:space="preserve" on every run
+        for attrs, raw in runs:
+            if raw and (raw[:1] in _EDGE or raw[-1:] in _EDGE) and b"preserve" not in attrs:
+                bare_text(raw)  # raises when it is whitespace that the general reader would trim
+    return text(b"".join(raw for _, raw in runs))
+
+
+def _drop_phonetic(body: bytes) -> bytes:
+    """Excel's reading guides (``<rPh>…</rPh>``, ``<rPh …/>``, ``<phoneticPr …/>``) removed, in
+    one pass (a pattern matching up to the next ``</rPh>`` is quadratic on many of them)."""
+    out: list[bytes] = []
+    pos = 0
+    while True:
+        i = body.find(b"<rPh", pos)
+        if i < 0:
+            break
+        close = body.find(b">", i)
+        if close < 0:
+            raise Unsupported("shared string")
+        out.append(body[pos:i])
+        if body[close - 1] == 0x2F:  # <rPh …/>
+            pos = close + 1
+            continue
+        end = body.find(b"</rPh>", close)
+        if end < 0:
+            raise Unsupported("shared string")
+        pos = end + 6
+    out.append(body[pos:])
+    joined = b"".join(out)
+    return _PHONETIC_PR.sub(b"", joined) if b"<phoneticPr" in joined else joined
 
 
 def check_markup(xml: bytes) -> None:
@@ -93,6 +149,15 @@ def check_markup(xml: bytes) -> None:
             if i and xml[i - 1] == 0x3C and not (mark == b"?" and i - 1 in (0, 3) and xml.startswith(b"xml", i + 1)):
                 raise Unsupported("comment, CDATA or processing instruction")
             i = xml.find(mark, i + 1)
+
+
+def _t_text(attrs: bytes | None, raw: bytes | None) -> str:
+    """The text of one ``<t>`` (its attributes and character data as matched)."""
+    if not raw:
+        return ""
+    if b"preserve" not in (attrs or b"") and (raw[:1] in _EDGE or raw[-1:] in _EDGE):
+        return bare_text(raw)
+    return text(raw)
 
 
 class SharedStrings:
@@ -127,26 +192,27 @@ class SharedStrings:
             raise Unsupported("shared string index")
         entry = self._raw[index]
         if entry[:3] == b"<t>" and entry[-9:] == b"</t></si>" and b"<" not in entry[3:-9]:  # the plain shape
-            out = text(entry[3:-9])
+            raw = entry[3:-9]
+            out = bare_text(raw) if raw[:1] in _EDGE or raw[-1:] in _EDGE else text(raw)
             self._done[index] = out
             return out
         m = _SIMPLE_SI.match(entry)
         if m is not None:
-            out = text(m.group(1) or b"")
+            out = _t_text(m.group(1), m.group(2))
         else:
             end = entry.find(b"</si>")
             if end < 0:
                 raise Unsupported("shared string")
             body = entry[:end]
-            if b"<rPh" in body or b"<phoneticPr" in body:  # Excel's reading guides
-                body = _PHONETIC.sub(b"", body)
+            if b"<rPh" in body or b"<phoneticPr" in body:
+                body = _drop_phonetic(body)
             if b"<r>" not in body and b"<r " not in body:
                 m = _SIMPLE_SI.match(body + b"</si>")
                 if m is None:
                     raise Unsupported("shared string")
-                out = text(m.group(1) or b"")
+                out = _t_text(m.group(1), m.group(2))
             else:
-                out = text(b"".join(_RUN_TEXT.findall(body)))  # the runs' texts, decoded as one
+                out = _runs_text(body)
         self._done[index] = out
         return out
 
@@ -162,6 +228,7 @@ _XF_NUMFMT = re.compile(rb'\bnumFmtId="([0-9]+)"')
 PLAIN_BUILTIN = frozenset({0, 1, 2, 3, 4, 9, 10, 11, 12, 13, 37, 38, 39, 40, 48, 49})
 PERCENT_BUILTIN = frozenset({9, 10})
 _QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')
+_ELAPSED = re.compile(r"\[(?:h+|m+|s+)\]", re.I)
 
 
 @dataclass(frozen=True)
@@ -173,10 +240,24 @@ class Styles:
 
 
 def _format_kind(code: str) -> str:
+    """``date`` (anything the general reader may take for a date or a time, generously: then the
+    value is its to read), ``percent`` or ``plain``."""
+    if _ELAPSED.search(code):  # [h]:mm, [mm]:ss: a duration
+        return "date"
     bare = _QUOTED.sub("", code)
-    if re.search(r"[yYmMdDhHsSeEgGbB年月日时分秒]", bare.replace("General", "")):
+    if re.search(r"[yYmMdDhHsSeEgGbBaApP年月日时分秒]", bare.replace("General", "")):  # a/p: A/P, AM/PM
         return "date"
     return "percent" if "%" in bare else "plain"
+
+
+def format_kind(fid: int, codes: dict[int, str]) -> str:
+    """The kind of number format ``fid`` (a custom code overrides a built-in id)."""
+    code = codes.get(fid)
+    if code is not None:
+        return _format_kind(code)
+    if fid in PERCENT_BUILTIN:
+        return "percent"
+    return "plain" if fid in PLAIN_BUILTIN else "date"
 
 
 def number_formats(xml: bytes) -> tuple[dict[int, str], list[int] | None]:
@@ -199,13 +280,10 @@ def styles(xml: bytes | None) -> Styles:
     if re.search(rb"<\w+:(?:xf|numFmt|cellXfs)\b", xml) is not None:
         raise Unsupported("styles")
     codes, ids = number_formats(xml)
-    kinds = {fid: _format_kind(code) for fid, code in codes.items()}
     plain: set[int] = set()
     percent: set[int] = set()
     for i, fid in enumerate(ids or ()):
-        kind = kinds.get(fid) or ("plain" if fid in PLAIN_BUILTIN else "date")
-        if fid in PERCENT_BUILTIN:
-            kind = "percent"
+        kind = format_kind(fid, codes)
         if kind == "percent":
             percent.add(i)
             plain.add(i)
@@ -224,7 +302,29 @@ _FOREIGN_SHEET = re.compile(rb"<[A-Za-z_][\w.-]*:(?:c|row|sheetData|v|f|is|t|mer
 _ATTR_T = re.compile(rb'\bt="([a-zA-Z]+)"')
 _ATTR_S = re.compile(rb'\bs="([0-9]+)"')
 _MERGE = re.compile(rb'<mergeCell\s+ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
-_INLINE = re.compile(rb"<is>\s*<t(?:\s[^>]*)?>([^<]*)</t>\s*</is>|<is>\s*<t(?:\s[^>]*)?/>\s*</is>")
+_INLINE = re.compile(rb"<is>\s*<t(\s[^>]*)?>([^<]*)</t>\s*</is>|<is>\s*<t(?:\s[^>]*)?/>\s*</is>")
+_LOOSE_ATTRIBUTE = re.compile(rb"'|\s=|=\s|\bt=(?!\"(?:n|s|str|inlineStr|b|e|d)\")|\bs=(?!\"[0-9]+\")")
+_TYPES = frozenset({b"n", b"s", b"str", b"inlineStr", b"b", b"e", b"d"})
+
+
+def _attributes(attrs: bytes) -> tuple[bytes, int]:
+    """A cell's type and format from its attributes, as Excel, WPS and LibreOffice write them
+    (``t="s" s="3"``); quoted otherwise, spaced around ``=`` or of an unknown type, they are
+    left to the general reader (a ``t`` not matched would be taken for a number)."""
+    if _LOOSE_ATTRIBUTE.search(attrs) is not None:
+        raise Unsupported("cell attributes")
+    m = _ATTR_T.search(attrs)
+    s = _ATTR_S.search(attrs)
+    return (m.group(1) if m else b"n", int(s.group(1)) if s else 0)
+
+
+def _index(raw: bytes) -> int:
+    """A shared-string index: ASCII digits only (``int`` would also take " 1", "+1", "1_0")."""
+    if not raw.isdigit():
+        raise Unsupported("shared string index")
+    return int(raw)
+
+
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
 _NUMBER = re.compile(rb"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _CANONICAL_REF = re.compile(rb'<c r="[A-Z]{1,3}[1-9][0-9]{0,6}"')  # how Excel, WPS and LibreOffice write it
@@ -311,7 +411,7 @@ class Sheet:
             merged = [
                 ((int(r0) - 1, col_index(c0)), (int(r1) - 1, col_index(c1))) for c0, r0, c1, r1 in _MERGE.findall(tail)
             ]
-            if len(merged) != tail.count(b"<mergeCell "):
+            if len(merged) != tail.count(b"<mergeCell") - tail.count(b"<mergeCells"):  # <mergeCell\nref=…
                 raise Unsupported("merged cells")
             if len(_MERGED) >= 256:
                 _MERGED.clear()
@@ -408,33 +508,30 @@ class Sheet:
     def _decode(self, attrs: bytes, inner: bytes | None, plain: frozenset[int] | None) -> Cell:
         hit = _ATTRS.get(attrs)
         if hit is None:
-            m = _ATTR_T.search(attrs)
-            s = _ATTR_S.search(attrs)
-            hit = (m.group(1) if m else b"n", int(s.group(1)) if s else 0)
+            hit = _attributes(attrs)
             if len(_ATTRS) < 4096:
                 _ATTRS[attrs] = hit
         t, style = hit
         formula: str | None = None
         if not inner:
+            if t == b"e":  # an error without its value: the general reader's to say
+                raise Unsupported("error value")
             return Cell("", style=style) if style else EMPTY
         if inner.startswith(b"<f"):
             f = _FORMULA.match(inner)
             if f is None:
                 raise Unsupported("formula")
-            formula = unescape(f.group(3) or b"").decode("utf-8", "replace")
+            formula = "" if f.group(2) else unescape(f.group(3) or b"").decode("utf-8", "replace")
             inner = inner[f.end() :]
         if t == b"s" and inner[:3] == b"<v>" and inner[-4:] == b"</v>":  # the common case
-            try:
-                return Cell(self._strings[int(inner[3:-4])], formula, None, style)
-            except ValueError:
-                raise Unsupported("shared string index") from None
+            return Cell(self._strings[_index(inner[3:-4])], formula, None, style)
         if t == b"inlineStr":
             if inner[:7] == b"<is><t>" and inner[-9:] == b"</t></is>" and b"<" not in inner[7:-9]:
-                return Cell(text(inner[7:-9]), formula, None, style)
+                return Cell(_t_text(None, inner[7:-9]), formula, None, style)
             m = _INLINE.search(inner)
             if m is None:
                 raise Unsupported("inline string")
-            return Cell(text(m.group(1) or b""), formula, None, style)
+            return Cell(_t_text(m.group(1), m.group(2)), formula, None, style)
         if b"<f" in inner:  # a formula after the value, or a second one: not a cell this reader knows
             raise Unsupported("cell content")
         v = _VALUE.search(inner)
@@ -446,12 +543,11 @@ class Sheet:
             raise Unsupported("cell content")
         body = v.group(1)
         if not body and t != b"str":
+            if t == b"e":
+                raise Unsupported("error value")
             return Cell("", formula, None, style)
         if t == b"s":
-            try:
-                return Cell(self._strings[int(body)], formula, None, style)
-            except ValueError:
-                raise Unsupported("shared string index") from None
+            return Cell(self._strings[_index(body)], formula, None, style)
         if t == b"n":
             if style and (plain is None or style not in plain):
                 raise Unsupported("number format")
@@ -468,11 +564,26 @@ class Sheet:
             return Cell(text(body), formula, None, style)
         raise Unsupported(f"cell type {t!r}")
 
-    def rows(self, stop: bytes = b"") -> list[list[Any]]:
+    def _only(self, rest: bytes, tags: frozenset[str]) -> bool:
+        """Whether every column-A cell of ``rest`` (rows of the sheet) holds one of ``tags``."""
+        heads = _CELL_HEAD.findall(rest)
+        if len(heads) != rest.count(b"<c "):
+            return False
+        for m in _CELL_HEAD.finditer(rest):
+            letters, _, attrs, closed = m.groups()
+            if letters != b"A":
+                continue
+            inner = None if closed else rest[m.end() : rest.find(b"</c>", m.end())]
+            if self._decode(attrs, inner, None).value not in tags:
+                return False
+        return True
+
+    def rows(self, stop: bytes = b"", tail: frozenset[str] = frozenset()) -> list[list[Any]]:
         """Every row from the first, each from column A to its last cell (gaps as ``""``), the
         way the general reader lays a sheet out; a number with a format, or an error value, is
         left to the general reader (this is for sheets of text records).  ``stop``: the
-        inline text of a column-A cell whose row and all after it are not wanted."""
+        inline text of a column-A cell whose row and all after it are not wanted, provided every
+        column-A text from there on is one of ``tail`` (else the whole sheet is laid out)."""
         xml = self.xml
         if b"<sheetData" not in xml:
             raise Unsupported("worksheet")
@@ -485,7 +596,8 @@ class Sheet:
                     at = m.start() if m is not None else -1
             cut = xml.rfind(b"<row ", 0, at) if at >= 0 else -1
             first = xml.find(b">", cut) + 1
-            if cut >= 0 and xml.startswith(b'<c r="A', first) and xml.find(b"</c>", first) > at:  # the row's 1st cell
+            in_a = cut >= 0 and xml.startswith(b'<c r="A', first) and xml.find(b"</c>", first) > at  # the 1st cell
+            if in_a and self._only(xml[cut:], tail | {stop.decode()}):
                 xml = xml[:cut]
         if b"<c>" in xml or (b":c " in xml and _FOREIGN_SHEET.search(xml) is not None):
             raise Unsupported("worksheet")
