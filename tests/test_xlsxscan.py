@@ -123,6 +123,7 @@ FUZZED: dict[str, dict[str, Any]] = {
     "empty t": {S3: [(CELL, b'<c r="F5" s="25" t=""><v>1</v></c>')]},
     "a tab before s": {S3: [(F10, b'<c r="F10"\ts="22" t="n"><v>0.85</v></c>')]},
     "error without a value": {S3: [(b'<c r="F6" s="25" t="n"><v>1</v></c>', b'<c r="F6" s="25" t="e"></c>')]},
+    "error without a value, spaced": {S3: [(b'<c r="F6" s="25" t="n"><v>1</v></c>', b'<c r="F6" s="25" t="e">\n</c>')]},
     "shared-string index with a space": {
         S3: [(F4, b'<c r="F4" s="25" t="s"><v> 1</v></c>')],
         **_sst(b"<t>x</t>", "<t>是</t>".encode()),

@@ -536,7 +536,7 @@ class Sheet:
             raise Unsupported("cell content")
         v = _VALUE.search(inner)
         if v is None:
-            if inner.strip() and not inner.strip().startswith(b"<extLst"):
+            if t == b"e" or (inner.strip() and not inner.strip().startswith(b"<extLst")):
                 raise Unsupported("cell content")
             return Cell("", formula, None, style)
         if inner.find(b"<v", v.end()) >= 0:
