@@ -96,8 +96,11 @@ def _deadline(seconds: float) -> Iterator[None]:
         yield
         return
 
+    armed = [True]
+
     def expired(signum: int, frame: Any) -> None:
-        raise _Overtime
+        if armed[0]:  # not once the block is over (a timer firing as it ends must not break the clean-up)
+            raise _Overtime
 
     start = time.monotonic()
     previous = signal.signal(signal.SIGALRM, expired)
@@ -105,6 +108,7 @@ def _deadline(seconds: float) -> Iterator[None]:
     try:
         yield
     finally:
+        armed[0] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
         if outer:

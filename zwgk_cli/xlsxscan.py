@@ -304,7 +304,6 @@ _ATTR_S = re.compile(rb'\bs="([0-9]+)"')
 _MERGE = re.compile(rb'<mergeCell\s+ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
 _INLINE = re.compile(rb"<is>\s*<t(\s[^>]*)?>([^<]*)</t>\s*</is>|<is>\s*<t(?:\s[^>]*)?/>\s*</is>")
 _LOOSE_ATTRIBUTE = re.compile(rb"'|\s=|=\s|\bt=(?!\"(?:n|s|str|inlineStr|b|e|d)\")|\bs=(?!\"[0-9]+\")")
-_TYPES = frozenset({b"n", b"s", b"str", b"inlineStr", b"b", b"e", b"d"})
 
 
 def _attributes(attrs: bytes) -> tuple[bytes, int]:
