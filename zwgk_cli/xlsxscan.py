@@ -192,8 +192,7 @@ class SharedStrings:
             raise Unsupported("shared string index")
         entry = self._raw[index]
         if entry[:3] == b"<t>" and entry[-9:] == b"</t></si>" and b"<" not in entry[3:-9]:  # the plain shape
-            raw = entry[3:-9]
-            out = bare_text(raw) if raw[:1] in _EDGE or raw[-1:] in _EDGE else text(raw)
+            out = _t_text(None, entry[3:-9])
             self._done[index] = out
             return out
         m = _SIMPLE_SI.match(entry)
@@ -565,10 +564,10 @@ class Sheet:
 
     def _only(self, rest: bytes, tags: frozenset[str]) -> bool:
         """Whether every column-A cell of ``rest`` (rows of the sheet) holds one of ``tags``."""
-        heads = _CELL_HEAD.findall(rest)
+        heads = list(_CELL_HEAD.finditer(rest))
         if len(heads) != rest.count(b"<c "):
             return False
-        for m in _CELL_HEAD.finditer(rest):
+        for m in heads:
             letters, _, attrs, closed = m.groups()
             if letters != b"A":
                 continue
