@@ -4,7 +4,7 @@
   each, every attribute combination) is written to a temporary folder.
 * ``zwgk init-sheets`` (the real command, as a user runs it: process pool on all cores)
   writes the 1,000 workbooks; its wall time is measured.
-* The naive generator writes the same content (the same :class:`~zwgk_cli.sheets.WorkbookPlan`:
+* The naive generator writes the same content (the same :class:`~zwgk_cli.workbook.write.WorkbookPlan`:
   cells, formulas, styles, merges, validation, names, protection, the hidden sheet) cell by
   cell with openpyxl in one process, for a sample of units; its per-workbook time is
   measured and compared with xlsxwriter in one process on the same units.
@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from zwgk_cli import rubric as rubric_mod
-from zwgk_cli import sheets
 from zwgk_cli.model import Unit
 from zwgk_cli.roster import load_roster
+from zwgk_cli.workbook import write as sheets
 
 TARGET_SECONDS = 20.0
 TARGET_RATIO = 5.0

@@ -73,9 +73,10 @@ def write_roster(folder: Path, n: int, base: int) -> tuple[Path, Path]:
 
 def _build(args: tuple[str, str, str, str, int]) -> None:
     units, sites, rubric_ref, out, index = args
-    from zwgk_cli import fill, sheets
     from zwgk_cli import rubric as rubric_mod
+    from zwgk_cli.demo import fill
     from zwgk_cli.roster import load_roster
+    from zwgk_cli.workbook import write as sheets
 
     rubric = rubric_mod.load(rubric_ref)
     unit = load_roster(units, sites).units[index]
@@ -230,12 +231,12 @@ def run_naive(files: list[Path], roster: Path) -> float:
     """Workbooks/s of the obvious pipeline: openpyxl ``load_workbook`` per file, same engine."""
     import openpyxl
 
-    from zwgk_cli import layout as L
     from zwgk_cli import rubric as rubric_mod
-    from zwgk_cli.results import unit_to_dict
+    from zwgk_cli.engine import score_unit
+    from zwgk_cli.results.document import unit_to_dict
     from zwgk_cli.roster import load_roster
-    from zwgk_cli.scoring import score_unit
-    from zwgk_cli.values import normalize
+    from zwgk_cli.workbook import layout as L
+    from zwgk_cli.workbook.values import normalize
 
     rubric = rubric_mod.load(RUBRIC)
     units = {u.id: u for u in load_roster(roster / "units.csv", roster / "websites.csv").units}

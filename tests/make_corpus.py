@@ -33,11 +33,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from zwgk_cli import fill  # noqa: E402
-from zwgk_cli import layout as L  # noqa: E402
 from zwgk_cli import rubric as rubric_mod  # noqa: E402
+from zwgk_cli.demo import fill  # noqa: E402
 from zwgk_cli.model import EVIDENCE_INPUT, YES, ReadingKey, Rubric, Target, Unit, Value  # noqa: E402
-from zwgk_cli.sheets import build_workbook  # noqa: E402
+from zwgk_cli.workbook import layout as L  # noqa: E402
+from zwgk_cli.workbook.write import build_workbook  # noqa: E402
 
 OUT = ROOT / "tests" / "data" / "corpus"
 SOURCE_RUBRIC = ROOT / "tests" / "data" / "mini.yaml"

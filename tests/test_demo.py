@@ -10,13 +10,13 @@ import pytest
 from conftest import load_sample
 from typer.testing import CliRunner
 
-from zwgk_cli import demo as demo_mod
 from zwgk_cli import rubric as rubric_mod
 from zwgk_cli.cli import app
+from zwgk_cli.demo import run as demo_mod
+from zwgk_cli.demo.simulate import ideal, simulate
+from zwgk_cli.engine import score_unit
 from zwgk_cli.model import ReadingKey
-from zwgk_cli.ranking import rank
-from zwgk_cli.scoring import score_unit
-from zwgk_cli.simulate import ideal, simulate
+from zwgk_cli.report.ranking import rank
 
 # ------------------------------------------------------------------ the simulator
 

@@ -15,12 +15,14 @@ from typing import Any
 import pytest
 from conftest import load_sample, long_list_rubric, mini_units
 
-from zwgk_cli import fill, office, rules, sheets
-from zwgk_cli import layout as L
+from zwgk_cli import office, rules
 from zwgk_cli import rubric as rubric_mod
+from zwgk_cli.demo import fill
+from zwgk_cli.engine import score_unit
 from zwgk_cli.model import ReadingKey, Rubric, Unit, Value, VetoEffect
 from zwgk_cli.rubric import resolve
-from zwgk_cli.scoring import score_unit
+from zwgk_cli.workbook import layout as L
+from zwgk_cli.workbook import write as sheets
 
 pytestmark = pytest.mark.libreoffice
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from zwgk_cli import rubric as rubric_mod
-from zwgk_cli.ranking import (
+from zwgk_cli.report.ranking import (
     TierDef,
     competition_ranks,
     dec,

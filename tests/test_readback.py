@@ -16,11 +16,15 @@ from typing import Any
 
 import pytest
 
-from zwgk_cli import batch, fill
 from zwgk_cli import rubric as rubric_mod
+from zwgk_cli.demo import fill
+from zwgk_cli.engine import score_unit
 from zwgk_cli.model import EVIDENCE_INPUT, YES, Rubric, Unit
 from zwgk_cli.problems import Code, Severity
-from zwgk_cli.readback import (
+from zwgk_cli.results.document import STATUS_SCORED
+from zwgk_cli.roster import load_roster
+from zwgk_cli.scoring import batch
+from zwgk_cli.workbook.read import (
     Context,
     Package,
     _Stop,
@@ -32,10 +36,7 @@ from zwgk_cli.readback import (
     sheet_extent,
     sniff,
 )
-from zwgk_cli.results import STATUS_SCORED
-from zwgk_cli.roster import load_roster
-from zwgk_cli.scoring import score_unit
-from zwgk_cli.sheets import build_workbook
+from zwgk_cli.workbook.write import build_workbook
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 MANIFEST = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
@@ -337,7 +338,7 @@ def test_an_id_moved_up_or_left_past_its_input_is_one_problem(
     import openpyxl
     from openpyxl.cell.cell import MergedCell
 
-    from zwgk_cli import layout
+    from zwgk_cli.workbook import layout
 
     wb = openpyxl.load_workbook(CORPUS / "good.xlsx")
     lay = layout.read_layout([list(r) for r in wb[layout.META_SHEET].iter_rows(values_only=True)])
@@ -374,7 +375,7 @@ def test_reading_one_file_is_stopped_in_bounded_time(
     tmp_path: Path, corpus_rubric: Rubric, corpus_units: list[Unit], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Whatever a file holds, a reader that never finishes gets one located problem (W035)."""
-    from zwgk_cli import readback
+    from zwgk_cli.workbook import read as readback
 
     def forever(self: Any) -> None:
         while True:

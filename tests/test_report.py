@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from zwgk_cli import report
 from zwgk_cli.campaign import Campaign
-from zwgk_cli.docx_notice import Block, BlockError, Table, column_widths, parse_blocks, title_lines
-from zwgk_cli.report import ReportError, cn_number, date_cn, write_report, zh
+from zwgk_cli.report import build as report
+from zwgk_cli.report.build import ReportError, cn_number, date_cn, write_report, zh
+from zwgk_cli.report.docx import Block, BlockError, Table, column_widths, parse_blocks, title_lines
 
 GOLDEN = Path(__file__).parent / "golden"
 REGEN = os.environ.get("ZWGK_REGEN_GOLDEN") == "1"

@@ -13,14 +13,14 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from zwgk_cli import fill
-from zwgk_cli import layout as L
 from zwgk_cli import rubric as rubric_mod
 from zwgk_cli.cli import app
+from zwgk_cli.demo import fill
+from zwgk_cli.engine import score_unit
 from zwgk_cli.model import ReadingKey, Rubric, Unit, Value
-from zwgk_cli.results import unit_to_dict
+from zwgk_cli.results.document import unit_to_dict
 from zwgk_cli.roster import load_roster
-from zwgk_cli.scoring import score_unit
+from zwgk_cli.workbook import layout as L
 
 RUBRICS = ("jingzhou-2021", "mianyang-2022")
 PARTIAL = 3  # units filled only in part: scored as far as they go, marked incomplete
@@ -158,7 +158,7 @@ def test_totals_are_exact_decimals(filled: dict[str, Any]) -> None:
 def _direct_equals_general(folder: Path, rubric: Rubric, units: list[Unit]) -> int:
     """Both readers on every workbook of ``folder``: the direct one either declines or finds
     exactly what python-calamine finds.  Returns how many it read itself."""
-    from zwgk_cli import readback
+    from zwgk_cli.workbook import read as readback
 
     ctx = readback.Context(rubric, units)
     direct = 0

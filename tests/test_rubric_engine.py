@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from zwgk_cli import rubric, scoring
+from zwgk_cli import engine as scoring
+from zwgk_cli import rubric
 from zwgk_cli.cli import app
 from zwgk_cli.model import ReadingKey, Target, Unit, Value
 
@@ -263,7 +264,7 @@ def test_atomic_writes_are_readable_as_the_umask_allows(tmp_path: Path) -> None:
     import os
     import stat
 
-    from zwgk_cli.results import atomic_write_bytes
+    from zwgk_cli.files import atomic_write_bytes
 
     old = os.umask(0o022)
     try:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from zwgk_cli import rubric, scoring
+from zwgk_cli import engine as scoring
+from zwgk_cli import rubric
 from zwgk_cli.model import (
     NO,
     YES,

@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from zwgk_cli import rubric as rubric_mod
 from zwgk_cli.cli import app
+from zwgk_cli.engine import score_unit, thresholds
 from zwgk_cli.model import (
     NO,
     YES,
@@ -37,7 +38,6 @@ from zwgk_cli.model import (
 from zwgk_cli.resources import samples_dir
 from zwgk_cli.roster import load_roster
 from zwgk_cli.rubric import resolve, walk_with_path
-from zwgk_cli.scoring import score_unit, thresholds
 
 RUBRIC = rubric_mod.load("mianyang-2022")
 SAMPLE = samples_dir() / "mianyang-2022"

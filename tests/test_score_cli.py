@@ -17,13 +17,14 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from zwgk_cli import batch, fill
 from zwgk_cli import rubric as rubric_mod
 from zwgk_cli.cli import app
+from zwgk_cli.demo import fill
+from zwgk_cli.engine import score_unit
 from zwgk_cli.model import EVIDENCE_INPUT, YES, ReadingKey, Rubric, Target, Unit, Value
-from zwgk_cli.results import unit_to_dict
-from zwgk_cli.scoring import score_unit
-from zwgk_cli.sheets import build_workbook
+from zwgk_cli.results.document import unit_to_dict
+from zwgk_cli.scoring import batch
+from zwgk_cli.workbook.write import build_workbook
 
 DATA = Path(__file__).parent / "data"
 RESULT_FILES = ("scores.json", "scores.csv", "scores.xlsx", "problems.csv", "problems.json")
@@ -451,8 +452,8 @@ def test_shared_rows_render_exactly_like_plain_ones() -> None:
     """Rows with the same findings share one dict (CriterionRow.shared); scores.json encodes and
     the 明细 renders that part once.  The result must be byte for byte what encoding and
     rendering each row afresh gives, for every unit, websites and notes included."""
-    from zwgk_cli import outputs
-    from zwgk_cli.results import CriterionRow
+    from zwgk_cli.results import tables as outputs
+    from zwgk_cli.results.document import CriterionRow
 
     rubric = rubric_mod.load(str(DATA / "mini.yaml"))
     titles = outputs.part_titles(rubric)

@@ -14,11 +14,13 @@ from typing import Any
 import pytest
 from conftest import load_sample, long_list_rubric, mini_units, require_soffice
 
-from zwgk_cli import fill, rules, sheets
-from zwgk_cli import layout as L
+from zwgk_cli import rules
+from zwgk_cli.demo import fill
+from zwgk_cli.engine import score_unit
 from zwgk_cli.model import NO, YES, ZERO, InputKind, Rubric, Tier, Unit, VetoEffect
 from zwgk_cli.rubric import resolve, walk_with_path
-from zwgk_cli.scoring import score_unit
+from zwgk_cli.workbook import layout as L
+from zwgk_cli.workbook import write as sheets
 
 # ------------------------------------------------------------------ structure, every sample unit
 
@@ -325,7 +327,7 @@ def test_xlsxwriter_shortcuts_still_work() -> None:
 
 
 def test_the_plain_path_issues_the_same_workbook(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from zwgk_cli.readback import Context, read_workbook
+    from zwgk_cli.workbook.read import Context, read_workbook
 
     rubric, units = load_sample("mianyang-2022")
     unit = next(u for u in units if len(u.targets) == 2)

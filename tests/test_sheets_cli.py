@@ -10,12 +10,13 @@ import pytest
 from conftest import load_sample
 from typer.testing import CliRunner
 
-from zwgk_cli import fill, sheets
-from zwgk_cli import layout as L
 from zwgk_cli import rubric as rubric_mod
 from zwgk_cli.cli import app
 from zwgk_cli.cli.sheets_cmd import SAMPLES, write_workbooks
+from zwgk_cli.demo import fill
 from zwgk_cli.model import Unit
+from zwgk_cli.workbook import layout as L
+from zwgk_cli.workbook import write as sheets
 
 DATA = Path(__file__).parent / "data"
 runner = CliRunner()

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from zwgk_cli.model import Input, InputKind
 from zwgk_cli.problems import Code, Severity
-from zwgk_cli.values import Outcome, cn_number, expected, normalize
+from zwgk_cli.workbook.values import Outcome, cn_number, expected, normalize
 
 COUNT = Input("blank", "空白栏目", InputKind.COUNT)
 SAMPLES = Input("ok", "符合要求的样本", InputKind.COUNT, max=Decimal(3))

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from zwgk_cli import rubric as rubric_mod
-from zwgk_cli import xlsxscan
-from zwgk_cli.readback import Context, read_direct, read_general
 from zwgk_cli.roster import load_roster
+from zwgk_cli.workbook import xlsxscan
+from zwgk_cli.workbook.read import Context, read_direct, read_general
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 MANIFEST = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))

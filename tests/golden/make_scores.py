@@ -16,9 +16,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from zwgk_cli import results, rubric
+from zwgk_cli import rubric
+from zwgk_cli.engine import score_unit
 from zwgk_cli.model import NO, YES, ReadingKey, Target, Unit, Value
-from zwgk_cli.scoring import score_unit
+from zwgk_cli.results import document as results
 
 HERE = Path(__file__).resolve().parent
 

@@ -12,11 +12,11 @@ from zwgk_cli import names
 from zwgk_cli.cli import app
 from zwgk_cli.cli.common import EXIT_OK, EXIT_USAGE, console, err_console, usage_error
 from zwgk_cli.model import fmt_points
-from zwgk_cli.results import STATUS_LABELS
+from zwgk_cli.results.document import STATUS_LABELS
 
 if TYPE_CHECKING:
-    from zwgk_cli.demo import DemoResult
-    from zwgk_cli.ranking import Entry
+    from zwgk_cli.demo.run import DemoResult
+    from zwgk_cli.report.ranking import Entry
 
 TOP = 3
 PROBLEM_ROWS = 8
@@ -24,7 +24,7 @@ PROBLEM_ROWS = 8
 
 def _pts(value: Any) -> str:
     """JSON numbers (≤ 2 decimals) and Decimals alike, as people write points."""
-    from zwgk_cli.ranking import dec  # imported when the demo runs, not by every command
+    from zwgk_cli.report.ranking import dec  # imported when the demo runs, not by every command
 
     return "—" if value is None else fmt_points(dec(value))
 
@@ -193,7 +193,7 @@ def demo_cmd(
     def echo(step: str) -> None:
         err_console.print(f"[dim]→ {step}[/]")
 
-    from zwgk_cli import demo as demo_mod  # imported when used: it brings the report machinery
+    from zwgk_cli.demo import run as demo_mod  # imported when used: it brings the report machinery
 
     for name, target in runs:
         try:

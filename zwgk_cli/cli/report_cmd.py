@@ -10,7 +10,6 @@ import typer
 from rich.table import Table
 
 from zwgk_cli import names
-from zwgk_cli import results as results_mod
 from zwgk_cli.campaign import Campaign
 from zwgk_cli.cli import app
 from zwgk_cli.cli.common import (
@@ -24,6 +23,7 @@ from zwgk_cli.cli.common import (
     usage_error,
 )
 from zwgk_cli.problems import Code, Problem, problem
+from zwgk_cli.results import document as results_mod
 
 # Problems that leave the notice usable as it is (exit 0): LibreOffice is simply not installed.
 INFORMATIONAL = {Code.P_NO_PDF.code}
@@ -113,7 +113,7 @@ def report_cmd(
     doc = load_scores(path)
     out_dir = out or camp.path(camp.report_dir)
     tpl = template_dir_of(template_dir, camp)
-    from zwgk_cli import report as report_mod  # imported when used: templates, Word, charts
+    from zwgk_cli.report import build as report_mod  # imported when used: templates
 
     try:
         outcome = report_mod.write_report(

@@ -15,7 +15,6 @@ from typing import IO, Annotated
 import typer
 from rich.table import Table
 
-from zwgk_cli import batch as batch_mod
 from zwgk_cli.cli import app
 from zwgk_cli.cli.common import (
     EXIT_OK,
@@ -29,8 +28,9 @@ from zwgk_cli.cli.common import (
     usage_error,
 )
 from zwgk_cli.problems import SEVERITY_LABELS, Severity, os_reason, sort_key
-from zwgk_cli.readback import Context, read_findings
-from zwgk_cli.results import STATUS_LABELS
+from zwgk_cli.results.document import STATUS_LABELS
+from zwgk_cli.scoring import batch as batch_mod
+from zwgk_cli.workbook.read import Context, read_findings
 
 TABLE_LIMIT = 200  # problems shown on the terminal; the files have them all
 

@@ -20,7 +20,6 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from zwgk_cli import layout as L
 from zwgk_cli import rubric as rubric_mod
 from zwgk_cli.campaign import CONFIG_NAME
 from zwgk_cli.cli import app
@@ -35,13 +34,14 @@ from zwgk_cli.cli.common import (
     print_problems,
     usage_error,
 )
+from zwgk_cli.files import atomic_write_bytes
 from zwgk_cli.model import Rubric, Unit
 from zwgk_cli.problems import Code, Problem, Severity, os_reason, problem
 from zwgk_cli.resources import sample_roster
-from zwgk_cli.results import atomic_write_bytes
+from zwgk_cli.workbook import layout as L
 
 if TYPE_CHECKING:
-    from zwgk_cli.sheets import CampaignInfo
+    from zwgk_cli.workbook.write import CampaignInfo
 
 
 def _say(text: str) -> None:
@@ -232,7 +232,7 @@ class Written:
 
 
 def _write_one(job: tuple[Unit, str]) -> Written:
-    from zwgk_cli.sheets import build_workbook  # the writer (xlsxwriter) only when writing
+    from zwgk_cli.workbook.write import build_workbook  # the writer (xlsxwriter) only when writing
 
     unit, path = job
     data, lay = build_workbook(_worker["rubric"], unit, _worker["info"], password=_worker["password"])
@@ -328,7 +328,7 @@ def init_sheets_cmd(
         problems.append(problem(Code.S_EXISTS, file=str(out_dir), files=shown))
         _report_init(json_out, out_dir, [], problems)
         raise typer.Exit(EXIT_PROBLEMS)
-    from zwgk_cli.sheets import CampaignInfo
+    from zwgk_cli.workbook.write import CampaignInfo
 
     info = CampaignInfo.from_campaign(camp)
     pw = password if password is not None else camp.password

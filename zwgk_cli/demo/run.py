@@ -25,16 +25,16 @@ from pathlib import Path
 from typing import Any
 
 from zwgk_cli import campaign as campaign_mod
-from zwgk_cli import layout
-from zwgk_cli import report as report_mod
-from zwgk_cli import results as results_mod
 from zwgk_cli import rubric as rubric_mod
-from zwgk_cli.fill import fill_workbook
+from zwgk_cli.demo.fill import fill_workbook
+from zwgk_cli.demo.simulate import Scenario, UnitPlan, simulate
 from zwgk_cli.model import InputKind, ReadingKey, Rubric, Unit, Value
 from zwgk_cli.names import DEFAULT_SEED, FORMATS, SAMPLES
-from zwgk_cli.ranking import Ranking, rank
+from zwgk_cli.report import build as report_mod
+from zwgk_cli.report.ranking import Ranking, rank
+from zwgk_cli.results import document as results_mod
 from zwgk_cli.roster import load_roster
-from zwgk_cli.simulate import Scenario, UnitPlan, simulate
+from zwgk_cli.workbook import layout
 
 MARKER = ".zwgk-demo"
 ASSESSORS = ("王晓明", "李娜", "陈静", "张磊", "刘洋", "赵敏", "孙悦", "周涛")

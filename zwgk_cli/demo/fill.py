@@ -2,7 +2,7 @@
 
 * :func:`unit_inputs` lists every live input of a unit (per target where the part is);
 * :func:`random_values` draws valid values for them from a seeded generator, as the same
-  ``ReadingKey → value`` mapping :func:`zwgk_cli.scoring.score_unit` takes;
+  ``ReadingKey → value`` mapping :func:`zwgk_cli.engine.score_unit` takes;
 * :func:`fill_workbook` writes values into a generated workbook's input cells through the
   map in its hidden sheet, with openpyxl, keeping the hidden sheet, validation and
   protection (openpyxl drops cached formula results, so the file must be recalculated
@@ -18,9 +18,9 @@ from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 
-from zwgk_cli import layout as L
 from zwgk_cli.model import EVIDENCE_INPUT, NO, YES, Input, InputKind, ReadingKey, Rubric, Unit, Value, Variant
 from zwgk_cli.rubric import resolve, walk_with_path
+from zwgk_cli.workbook import layout as L
 
 
 def unit_inputs(rubric: Rubric, unit: Unit, variant: Variant | None = None) -> list[tuple[ReadingKey, Input]]:

@@ -71,6 +71,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
+from zwgk_cli.files import unique_file_names
 from zwgk_cli.model import NodeScore, PartScore, ReadingKey, Target, Unit, UnitScore
 
 FORMAT_VERSION = 2
@@ -192,38 +193,12 @@ def safe_sheet_name(name: str, taken: Iterable[str]) -> str:
     return candidate
 
 
-_FILE_BAD = set('<>:"/\\|?*')
-_WIN_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
-FILE_STEM_MAX = 80
-
-
-def safe_file_stem(name: str) -> str:
-    """A file name stem safe on Windows, macOS and Linux; Chinese is kept as is."""
-    text = "".join("_" if ch in _FILE_BAD or unicodedata.category(ch)[0] == "C" else ch for ch in name)
-    text = " ".join(text.split()).strip(" .")
-    if not text or text.upper().split(".")[0] in _WIN_RESERVED:
-        text = f"_{text}"
-    return text[:FILE_STEM_MAX].rstrip(" .") or "_"
-
-
 WORKBOOK_SUFFIX = ".xlsx"
 
 
 def workbook_filenames(units: Sequence[Unit]) -> dict[str, str]:
     """unit id → workbook file name, named after the unit, unique (case-insensitively)."""
-    out: dict[str, str] = {}
-    used: set[str] = set()
-    for u in units:
-        stem = safe_file_stem(u.name)
-        if stem.lower() in used:
-            stem = f"{stem}_{safe_file_stem(u.id)}"
-        base, n = stem, 2
-        while stem.lower() in used:
-            stem = f"{base}_{n}"
-            n += 1
-        used.add(stem.lower())
-        out[u.id] = stem + WORKBOOK_SUFFIX
-    return out
+    return unique_file_names(((u.id, u.name) for u in units), WORKBOOK_SUFFIX)
 
 
 # ------------------------------------------------------------------ the meta sheet: records

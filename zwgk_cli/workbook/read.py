@@ -50,7 +50,6 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple, NoReturn
 
-from zwgk_cli import layout, xlsxscan
 from zwgk_cli.model import (
     Criterion,
     Input,
@@ -63,7 +62,8 @@ from zwgk_cli.model import (
 )
 from zwgk_cli.problems import Code, Problem, os_reason, problem
 from zwgk_cli.rubric import RubricError, all_indicators, resolve, walk_with_path
-from zwgk_cli.values import describe, expected, normalize
+from zwgk_cli.workbook import layout, xlsxscan
+from zwgk_cli.workbook.values import describe, expected, normalize
 
 # ------------------------------------------------------------------ limits
 
@@ -706,7 +706,7 @@ def _prepared(m: layout.MapRow) -> _Prepared | None:
     """What the reader works out from a map row before looking at any cell: its reading key,
     the input's and its id's positions, the input's A1 address, the note's position and
     address (``None`` when an address cannot be placed).  Remembered for the map rows every
-    workbook of a variant shares (:func:`zwgk_cli.layout.read_layout` hands out the same objects)."""
+    workbook of a variant shares (:func:`zwgk_cli.workbook.layout.read_layout` hands out the same objects)."""
     hit = _PREPARED.get(id(m))
     if hit is not None and hit[0] is m:
         return hit[1]

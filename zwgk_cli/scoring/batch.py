@@ -2,9 +2,9 @@
 
 1. :func:`discover` finds the files (folders recursively; office lock files skipped quietly)
    in a fixed order.
-2. Each file is read (:func:`zwgk_cli.readback.read_workbook`), scored
-   (:func:`zwgk_cli.scoring.score_unit`) and rendered for every output
-   (:func:`zwgk_cli.outputs.render_unit`) by :class:`Scorer` — in a process pool for big
+2. Each file is read (:func:`zwgk_cli.workbook.read.read_workbook`), scored
+   (:func:`zwgk_cli.engine.score_unit`) and rendered for every output
+   (:func:`zwgk_cli.results.tables.render_unit`) by :class:`Scorer` — in a process pool for big
    batches.  What a unit contributes to the outputs is spooled to a temporary file by the
    process that made it, so the parent holds only a small record per file and memory stays
    flat however many workbooks there are.
@@ -35,7 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from zwgk_cli import outputs, rules
+from zwgk_cli import rules
+from zwgk_cli.engine import criterion_scores, score_unit
 from zwgk_cli.model import (
     EVIDENCE_INPUT,
     YES,
@@ -49,8 +50,8 @@ from zwgk_cli.model import (
     fmt_points,
 )
 from zwgk_cli.problems import Code, Problem, Severity, problem, sort_key
-from zwgk_cli.readback import WORKBOOK_SUFFIXES, Context, UnitPlan, WorkbookRead, read_workbook
-from zwgk_cli.results import (
+from zwgk_cli.results import tables as outputs
+from zwgk_cli.results.document import (
     STATUS_INCOMPLETE,
     STATUS_INVALID,
     STATUS_MISSING,
@@ -59,7 +60,7 @@ from zwgk_cli.results import (
     document,
     unit_to_dict,
 )
-from zwgk_cli.scoring import criterion_scores, score_unit
+from zwgk_cli.workbook.read import WORKBOOK_SUFFIXES, Context, UnitPlan, WorkbookRead, read_workbook
 
 PARALLEL_MIN = 24  # files; below this a pool costs more than it saves
 CHUNK = 8

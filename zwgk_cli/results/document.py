@@ -19,15 +19,14 @@ emitted in a fixed order so the same inputs give the same bytes.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from zwgk_cli import __version__
+from zwgk_cli.engine import criterion_scores, own_keys, thresholds
+from zwgk_cli.files import atomic_write_bytes
 from zwgk_cli.model import (
     Criterion,
     CriterionScore,
@@ -43,7 +42,6 @@ from zwgk_cli.model import (
     round2,
 )
 from zwgk_cli.rubric import walk_with_path
-from zwgk_cli.scoring import criterion_scores, own_keys, thresholds
 
 FORMAT = "zwgk-scores/1"
 
@@ -160,7 +158,7 @@ class CriterionRow(dict[str, Any]):
     """One (target, criterion) row of a unit: a plain dict to everyone reading it, whose
     ``shared`` dict holds everything but the target, the same object for every unit and
     website with the same findings and note, so that outputs render that part once
-    (:func:`zwgk_cli.outputs.unit_json`, the 明细 rows)."""
+    (:func:`zwgk_cli.results.tables.unit_json`, the 明细 rows)."""
 
     __slots__ = ("shared",)
 
@@ -399,34 +397,6 @@ def document(
 
 
 # ------------------------------------------------------------------ atomic, deterministic writing
-
-
-@contextmanager
-def atomic_open(path: Path) -> Iterator[IO[bytes]]:
-    """A binary file that appears at ``path`` only once fully written: a temporary file in the
-    same folder, renamed into place, with the permissions the user's umask gives any new file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            yield fh
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; results are shared like any file
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (see :func:`atomic_open`)."""
-    with atomic_open(path) as fh:
-        fh.write(data)
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
 
 
 def dumps(data: Any) -> str:

@@ -35,11 +35,12 @@ from xlsxwriter.utility import xl_col_to_name
 
 from zwgk_cli import __version__
 from zwgk_cli.campaign import Campaign
-from zwgk_cli.docx_notice import Block, BlockError, Table, normalize_zip, parse_blocks, write_docx
+from zwgk_cli.files import atomic_write_bytes, safe_file_stem
 from zwgk_cli.model import ZERO, fmt_points
 from zwgk_cli.names import FORMATS, NOTICE_NAME, RANKING_NAME, RECTIFY_DIR
 from zwgk_cli.problems import Code, Problem, problem
-from zwgk_cli.ranking import (
+from zwgk_cli.report.docx import Block, BlockError, Table, normalize_zip, parse_blocks, write_docx
+from zwgk_cli.report.ranking import (
     GATE_LABEL,
     Column,
     Entry,
@@ -52,7 +53,7 @@ from zwgk_cli.ranking import (
     rank,
 )
 from zwgk_cli.resources import templates_dir
-from zwgk_cli.results import STATUS_LABELS, atomic_write_bytes
+from zwgk_cli.results.document import STATUS_LABELS
 
 TOP_LOSSES = 10
 TEMPLATE_NAMES = (
@@ -149,12 +150,6 @@ def cn_number(n: int) -> str:
 
 def pts(value: Decimal | None, empty: str = "—") -> str:
     return empty if value is None else fmt_points(value)
-
-
-def safe_filename(name: str) -> str:
-    """A unit name as a file name on every system (no / \\ : * ? " < > |)."""
-    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(" .")
-    return cleaned or "单位"
 
 
 def sheet_name(name: str, used: set[str]) -> str:
@@ -766,7 +761,7 @@ def build(doc: Mapping[str, Any], campaign: Campaign | None = None, top_losses: 
                     "count": len(rows),
                     "lost": pts(sum((r.lost for r in rows), ZERO)),
                     "table": key,
-                    "file": safe_filename(e.unit),
+                    "file": safe_file_stem(e.unit),
                     "rows": rows,
                     "entry": e,
                     "pending_reason": "" if e.scored else _pending_reason(e),
@@ -1173,7 +1168,7 @@ def _row_height(cells: Sequence[str], widths: Sequence[float]) -> float:
     narrow characters; a Chinese character takes about two)."""
     from math import ceil
 
-    from zwgk_cli.docx_notice import text_width
+    from zwgk_cli.report.docx import text_width
 
     lines = 1
     for text, width in zip(cells, widths, strict=False):

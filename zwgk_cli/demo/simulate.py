@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from zwgk_cli import rules
+from zwgk_cli.engine import score_unit
 from zwgk_cli.model import (
     EVIDENCE_INPUT,
     NO,
@@ -44,7 +45,6 @@ from zwgk_cli.model import (
     fmt_points,
 )
 from zwgk_cli.rubric import resolve, walk_with_path
-from zwgk_cli.scoring import score_unit
 
 Values = dict[ReadingKey, Value | None]
 Notes = dict[tuple[str, str], str]

@@ -5,8 +5,8 @@ Rendering is split from writing so that a process pool can render each unit whil
 scored (:func:`render_unit` → :class:`Rendered`, plain strings) and the parent only streams
 the pieces into files, in roster order, holding one unit at a time:
 
-* ``scores.json`` — :func:`zwgk_cli.results.document` with its ``units`` list streamed in,
-  one unit (:func:`zwgk_cli.results.unit_to_dict`) per line;
+* ``scores.json`` — :func:`zwgk_cli.results.document.document` with its ``units`` list streamed in,
+  one unit (:func:`zwgk_cli.results.document.unit_to_dict`) per line;
 * ``scores.csv`` (UTF-8 with BOM) and the 汇总 sheet — one row per unit: identity, status,
   total, tier, vetoes, then one column per part and per indicator (headers show maxima);
 * the 明细 sheet — one row per unit × criterion (× target);
@@ -33,10 +33,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from zwgk_cli import __version__
-from zwgk_cli.layout import col_letter
+from zwgk_cli.files import atomic_open
 from zwgk_cli.model import Indicator, Part, PartKind, Rubric, fmt_points
 from zwgk_cli.problems import SEVERITY_LABELS, Problem, sort_key
-from zwgk_cli.results import STATUS_LABELS, atomic_open, dumps
+from zwgk_cli.results.document import STATUS_LABELS, dumps
+from zwgk_cli.workbook.layout import col_letter
 
 Cell = str | int | float | Decimal | None
 
@@ -289,7 +290,7 @@ _TAILS_KEPT = 8192
 
 def detail_xml(unit: Mapping[str, Any], part_titles: Mapping[str, str], table: TextTable | None = None) -> str:
     """The unit's 明细 rows (:func:`detail_rows` as :func:`xlsx_row`), joined by :data:`ROW_SEP`;
-    the findings' cells of a row sharing them with others (:class:`~zwgk_cli.results.CriterionRow`)
+    the findings' cells of a row sharing them with others (:class:`~zwgk_cli.results.document.CriterionRow`)
     are rendered once."""
     head: list[Cell] = [unit.get("unit_id", ""), unit.get("unit", ""), unit.get("group", "")]
     out: list[str] = []
@@ -450,7 +451,7 @@ class TextTable:
 def text_table(rubric: Rubric, units: Iterable[Any]) -> TextTable:
     """The texts of the 汇总, 明细 and 问题 rows that recur from unit to unit."""
     from zwgk_cli.problems import Code
-    from zwgk_cli.results import static_rows
+    from zwgk_cli.results.document import static_rows
 
     titles = part_titles(rubric)
     texts: list[str] = [*STATUS_LABELS.values(), *SEVERITY_LABELS.values()]
@@ -530,7 +531,7 @@ _ROW_JSON_KEPT = 8192
 
 def unit_json(unit: Mapping[str, Any]) -> str:
     """The unit's ``scores.json`` entry, one line: ``json.dumps`` of it, byte for byte, with each
-    shared part of its criterion rows (:class:`~zwgk_cli.results.CriterionRow`) encoded once."""
+    shared part of its criterion rows (:class:`~zwgk_cli.results.document.CriterionRow`) encoded once."""
     rows = unit.get("criteria")
     if not rows or not any(hasattr(r, "shared") for r in rows):
         return json.dumps(unit, ensure_ascii=False)

@@ -53,7 +53,7 @@ from zwgk_cli.model import (
 from zwgk_cli.problems import Code, Problem, problem
 
 _T = TypeVar("_T")
-BUNDLED_PACKAGE = "zwgk_cli.rubrics"
+BUNDLED_PACKAGE = "zwgk_cli.rubric.bundled"
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 

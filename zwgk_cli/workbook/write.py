@@ -5,7 +5,7 @@ Building a workbook is two steps:
 1. :func:`plan_workbook` lays the workbook out as plain data (:class:`WorkbookPlan`: cells
    with values or formulas and their cached results, merges, validation, print settings,
    the hidden meta sheet), following :mod:`zwgk_cli.layout`.  Every formula comes from
-   :mod:`zwgk_cli.rules`; every cached result is what :func:`zwgk_cli.scoring.score_unit`
+   :mod:`zwgk_cli.rules`; every cached result is what :func:`zwgk_cli.engine.score_unit`
    computes for the values written (none, for a blank workbook), so a spreadsheet that
    does not recalculate on load still shows the right numbers.
 2. :func:`render_xlsx` writes the plan with xlsxwriter, deterministically (fixed document
@@ -29,8 +29,8 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from zwgk_cli import __version__, rules
-from zwgk_cli import layout as L
 from zwgk_cli.campaign import Campaign
+from zwgk_cli.engine import score_unit
 from zwgk_cli.model import (
     EVIDENCE_INPUT,
     NO,
@@ -51,7 +51,7 @@ from zwgk_cli.model import (
     fmt_points,
 )
 from zwgk_cli.rubric import is_flat, resolve
-from zwgk_cli.scoring import score_unit
+from zwgk_cli.workbook import layout as L
 
 # ------------------------------------------------------------------ the plan
 
