@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 from zwgk_cli import rubric as rubric_mod
 from zwgk_cli.cli import app
-from zwgk_cli.cli.sheets_cmd import SAMPLES, write_workbooks
+from zwgk_cli.cli.new_cmd import SAMPLES
+from zwgk_cli.workbook.issue import write_workbooks
 from zwgk_cli.demo import fill
 from zwgk_cli.model import Unit
 from zwgk_cli.workbook import layout as L
