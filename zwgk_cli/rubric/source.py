@@ -1,0 +1,200 @@
+"""Rubric YAML text → plain data (dicts, lists, Decimals, text) with the line of every YAML
+path; where a rubric comes from (a bundled id or a file); its content hash.
+
+The reading is guarded against hostile or mistaken input: a file larger than
+:data:`MAX_BYTES` is not parsed, and building the data stops once it has made
+:data:`MAX_NODES` values or gone :data:`MAX_DEPTH` levels deep.  YAML aliases (``*name``)
+are expanded as the data is built, so the node budget is what stops an alias bomb ("billion
+laughs") or a self-referencing anchor long before memory runs out; each case is one located
+``R018`` problem.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from zwgk_cli.problems import Code, Problem, os_reason, problem
+
+BUNDLED_PACKAGE = "zwgk_cli.rubric.bundled"
+
+# The largest bundled rubric is 85 KB with under 3,000 values, 13 levels deep: the limits leave
+# a wide margin for a city's own rubric and stop a hostile file long before memory runs out.
+MAX_BYTES = 1024 * 1024
+MAX_NODES = 200_000
+MAX_DEPTH = 64
+
+
+class RubricError(Exception):
+    """Raised with every problem found when a rubric cannot be built."""
+
+    def __init__(self, problems: Sequence[Problem]):
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = list(problems)
+
+
+def _too_large(file: str, detail: str, limit: str, line: int | None = None) -> RubricError:
+    return RubricError([problem(Code.R_TOO_LARGE, file=file, line=line, detail=detail, limit=limit)])
+
+
+# ------------------------------------------------------------------ YAML with line numbers
+
+
+class _Budget(Exception):
+    """Building the data went over a limit at ``line``."""
+
+    def __init__(self, detail: str, limit: str, line: int):
+        super().__init__(detail)
+        self.detail, self.limit, self.line = detail, limit, line
+
+
+class _Builder:
+    """YAML nodes → plain data, recording the line of each YAML path, within the limits."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.lines: dict[str, int] = {}
+        self.nodes = 0
+
+    def build(self, node: yaml.Node, path: str, depth: int = 0) -> Any:
+        line = node.start_mark.line + 1
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _Budget("展开锚点别名(*)后的数据项过多", f"{MAX_NODES:,}项", line)
+        if depth > MAX_DEPTH:
+            raise _Budget("嵌套层数过深(或锚点引用了自身)", f"{MAX_DEPTH}层", line)
+        self.lines[path] = line
+        if isinstance(node, yaml.MappingNode):
+            out: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                key = str(key_node.value)
+                if key == "<<":  # merge key: copy the anchored mapping's entries
+                    merged = self.build(value_node, path, depth + 1)
+                    for m in merged if isinstance(merged, list) else [merged]:
+                        if not isinstance(m, dict):
+                            raise RubricError(
+                                [
+                                    problem(
+                                        Code.R_TYPE,
+                                        file=self.file,
+                                        path=f"{path}.<<" if path else "<<",
+                                        line=value_node.start_mark.line + 1,
+                                        field="<<",
+                                        value=str(m)[:40],
+                                        expected="锚点别名(*名称)引用的键值对(mapping)",
+                                    )
+                                ]
+                            )
+                        for k, v in m.items():
+                            out.setdefault(k, v)
+                    continue
+                out[key] = self.build(value_node, f"{path}.{key}" if path else key, depth + 1)
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)
+        return _scalar(node)
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    tag = node.tag
+    if tag.endswith(":int") or tag.endswith(":float"):
+        try:
+            return Decimal(node.value.replace("_", ""))
+        except InvalidOperation:
+            return node.value
+    if tag.endswith(":bool"):
+        # Only true/false are booleans: YAML 1.1's yes/no/on/off stay text (``input: no`` is an id).
+        low = node.value.lower()
+        return low == "true" if low in ("true", "false") else node.value
+    if tag.endswith(":null"):
+        return None
+    return node.value
+
+
+# libyaml's loader when PyYAML has it (its wheels do): ten times faster, the same nodes and marks
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(text: str, file: str) -> tuple[Any, dict[str, int]]:
+    """The plain data of a rubric's YAML text and the line of each YAML path in it."""
+    if len(text) > MAX_BYTES:
+        raise _too_large(file, f"有{len(text):,}个字符", f"{MAX_BYTES:,}个字符")
+    try:
+        node = yaml.compose(text, Loader=_LOADER)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise RubricError([problem(Code.R_YAML, file=file, line=line, detail=str(exc).split("\n")[0])]) from None
+    except RecursionError:  # the pure-Python composer on deep nesting (libyaml stops it itself)
+        raise _too_large(file, "嵌套层数过深", f"{MAX_DEPTH}层") from None
+    if node is None:
+        raise RubricError([problem(Code.R_MISSING, file=file, field="id")])
+    builder = _Builder(file)
+    try:
+        data = builder.build(node, "")
+    except _Budget as exc:
+        raise _too_large(file, exc.detail, exc.limit, exc.line) from None
+    return data, builder.lines
+
+
+def content_hash(data: Any) -> str:
+    """The first 16 hex digits of the SHA-256 of the data as canonical JSON: comments and
+    layout do not count, every value does (scores.json and each workbook carry it)."""
+
+    def default(o: Any) -> str:
+        return str(o)
+
+    canon = json.dumps(data, sort_keys=True, ensure_ascii=False, default=default)
+    return hashlib.sha256(canon.encode("utf-8")).hexdigest()[:16]
+
+
+# ------------------------------------------------------------------ where a rubric comes from
+
+
+def bundled_ids() -> list[str]:
+    root = resources.files(BUNDLED_PACKAGE)
+    return sorted(p.name[: -len(".yaml")] for p in root.iterdir() if p.name.endswith(".yaml"))
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
+
+
+def read_file(path: Path) -> str:
+    """A rubric file's text, read no further than :data:`MAX_BYTES`."""
+    try:
+        with path.open("rb") as f:
+            raw = f.read(MAX_BYTES + 1)
+            if len(raw) > MAX_BYTES:
+                try:
+                    size = _size(path.stat().st_size)
+                except OSError:
+                    size = ""
+                raise _too_large(str(path), f"大小{size or '超过上限'}", _size(MAX_BYTES))
+    except OSError as exc:
+        raise RubricError([problem(Code.R_FILE, file=str(path), detail=os_reason(exc))]) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RubricError(
+            [problem(Code.R_FILE, file=str(path), detail="文件不是 UTF-8 编码的文本(请另存为 UTF-8 编码)")]
+        ) from None
+
+
+def locate(ref: str) -> tuple[str, str]:
+    """A bundled rubric id or a file path → (display name, YAML text)."""
+    path = Path(ref)
+    if path.suffix.lower() in (".yaml", ".yml") or path.exists():
+        return str(path), read_file(path)
+    if ref in bundled_ids():
+        res = resources.files(BUNDLED_PACKAGE).joinpath(f"{ref}.yaml")
+        return f"{ref}.yaml", res.read_text(encoding="utf-8")
+    raise RubricError([problem(Code.R_FILE, detail=f"{ref}(内置细则有:{'、'.join(bundled_ids())})")])
