@@ -1,13 +1,13 @@
 """A rubric by id or file → :class:`Rubric`: the YAML read (:mod:`.source`), turned into model
-objects (:mod:`.reader`), then the errors of the whole tree (duplicate ids, bad tiers); every
+objects (:mod:`.reader`), then the errors of the whole rubric (bad tiers); every
 problem is collected and raised at once as :class:`RubricError`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 
-from zwgk_cli.model import Indicator, Rubric, Variant
+from zwgk_cli.model import Rubric
 from zwgk_cli.problems import Code, Problem, problem
 from zwgk_cli.rubric.reader import Reader
 from zwgk_cli.rubric.source import RubricError, content_hash, load_yaml, locate
@@ -29,16 +29,8 @@ def load(ref: str) -> Rubric:
 
 
 def structural_problems(rubric: Rubric, file: str, lines: Mapping[str, int]) -> list[Problem]:
-    """Errors of the whole tree that make a rubric unusable: duplicate ids, bad tiers."""
+    """Errors of the whole rubric that make it unusable: bad tiers."""
     out: list[Problem] = []
-    for v in rubric.variants:
-        seen: dict[str, str] = {}
-        for kind, node_id, where in _all_ids(v):
-            key = f"{kind}:{node_id}"
-            if key in seen:
-                out.append(problem(Code.R_DUP_ID, file=file, path=where, id=node_id, other=seen[key]))
-            else:
-                seen[key] = where
     floors = [t.min for t in rubric.tiers if t.min is not None]
     if rubric.tiers and (len(set(floors)) != len(floors) or sum(1 for t in rubric.tiers if t.min is None) > 1):
         out.append(
@@ -53,27 +45,8 @@ def structural_problems(rubric: Rubric, file: str, lines: Mapping[str, int]) -> 
                 Code.R_TIERS,
                 file=file,
                 path="veto_tier",
-                line=lines.get("veto_tier"),
+                line=lines.get("veto_tier", lines.get("tiers")),
                 detail=f"veto_tier“{rubric.veto_tier}”不是任何等次的名称",
             )
         )
     return out
-
-
-def _all_ids(v: Variant) -> Iterable[tuple[str, str, str]]:
-    def walk_ind(ind: Indicator, where: str) -> Iterable[tuple[str, str, str]]:
-        here = f"{where}/{ind.id}"
-        if not (len(ind.criteria) == 1 and ind.criteria[0].id == ind.id and not ind.indicators):
-            yield "node", ind.id, here
-        for c in ind.criteria:
-            yield "criterion", c.id, f"{here}/{c.id}"
-        for s in ind.by_unit:
-            for c in s.criteria:
-                yield "criterion", c.id, f"{here}/{c.id}"
-        for sub in ind.indicators:
-            yield from walk_ind(sub, here)
-
-    for p in v.walk_parts():
-        yield "node", p.id, f"{v.id}/{p.id}"
-        for ind in p.indicators:
-            yield from walk_ind(ind, f"{v.id}/{p.id}")

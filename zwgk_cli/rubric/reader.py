@@ -56,12 +56,24 @@ class Reader:
         # references checked once what they may name is known: (name, YAML path)
         self.gates: list[tuple[str, str]] = []  # gate.part → a part of the same variant
         self.per_targets: list[tuple[str, str]] = []  # per_target → one of target_kinds
+        self.ids: dict[str, str] = {}  # "node:id" / "criterion:id" → YAML path, in the current variant
 
     def err(self, code: Code, path: str, **params: Any) -> None:
         line = self.lines.get(path)
         if line is None and "." in path:
             line = self.lines.get(path.rsplit(".", 1)[0])
         self.problems.append(problem(code, file=self.file, path=path, line=line, **params))
+
+    def unique(self, kind: str, node_id: str, path: str) -> None:
+        """Ids are unique within a variant: one namespace for parts and indicators, one for
+        criteria (a one-criterion indicator written flat is its criterion)."""
+        if not node_id:
+            return
+        first = self.ids.setdefault(f"{kind}:{node_id}", path)
+        if first != path:
+            line = self.lines.get(first)
+            other = f"{first or '(根)'}" + (f" 第{line}行" if line is not None else "")
+            self.err(Code.R_DUP_ID, f"{path}.id", id=node_id, other=other)
 
     # -- scalar helpers
     def keys(self, d: Any, path: str, allowed: Iterable[str]) -> dict[str, Any]:
@@ -346,6 +358,7 @@ class Reader:
         if not d:
             return None
         cid = self.ident(d, "id", path)
+        self.unique("criterion", cid, path)
         st = Style(self.enum(d, "style", path, [s.value for s in Style], style.value))
         crit = _CritBuilder()
         for j, spec in enumerate(self.listof(d, "inputs", path)):
@@ -358,7 +371,7 @@ class Reader:
         mx = self.dec(d, "max", path, default=parent_max)
         if mx is None and st is not Style.PENALTY:
             self.err(Code.R_MISSING, path, field="max")
-        if not terms and not vetoes:
+        if not d.get("terms") and not d.get("vetoes"):  # written but broken: reported where they are
             self.err(Code.R_MISSING, path, field="terms")
         inputs = tuple(crit.inputs.values())
         for i, inp in enumerate(inputs):
@@ -391,6 +404,8 @@ class Reader:
         d = self.keys(d, path, self.IND_KEYS)
         if not d:
             return None
+        iid = self.ident(d, "id", path)
+        self.unique("node", iid, path)
         st = Style(self.enum(d, "style", path, [s.value for s in Style], style.value))
         ev = self.flag(d, "evidence", path, evidence)
         title = self.text(d, "title", path)
@@ -416,7 +431,7 @@ class Reader:
         if not inds and not crits and not sets:
             self.err(Code.R_MISSING, path, field="criteria")
         return Indicator(
-            self.ident(d, "id", path),
+            iid,
             title,
             mx,
             level,
@@ -446,6 +461,8 @@ class Reader:
         d = self.keys(d, path, self.PART_KEYS)
         if not d:
             return None
+        pid = self.ident(d, "id", path)
+        self.unique("node", pid, path)
         kind = PartKind(self.enum(d, "kind", path, [k.value for k in PartKind], "normal"))
         default_style = Style.PENALTY if kind is PartKind.PENALTY else style
         st = Style(self.enum(d, "style", path, [s.value for s in Style], default_style.value))
@@ -471,7 +488,7 @@ class Reader:
         if per_target is not None:
             self.per_targets.append((per_target, f"{path}.per_target"))
         return Part(
-            id=self.ident(d, "id", path),
+            id=pid,
             title=self.text(d, "title", path),
             max=self.dec(d, "max", path, required=kind is not PartKind.PENALTY),
             kind=kind,
@@ -580,6 +597,7 @@ class Reader:
 
     def _variant(self, v: Mapping[str, Any], vp: str, style: Style) -> Variant:
         self.gates = []
+        self.ids = {}
         parts = _some(
             self.part(x, f"{vp}.parts[{j}]" if vp else f"parts[{j}]", style)
             for j, x in enumerate(self.listof(v, "parts", vp))

@@ -119,6 +119,27 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     return node.value
 
 
+# What PyYAML says (its ``problem``) → what it means, in words a rubric's author knows.
+_YAML_REASONS = (
+    ("expected ',' or ']'", "方括号“[”没有配对的“]”,或列表的各项之间缺逗号"),
+    ("expected ',' or '}'", "花括号“{”没有配对的“}”,或各项之间缺逗号"),
+    ("mapping values are not allowed", "此处不能出现“键: 值”:值里含“: ”时请给整个值加引号,或检查缩进"),
+    ("cannot start any token", "有不能出现在此处的字符(如制表符 Tab:缩进只能用空格)"),
+    ("undefined alias", "引用了未定义的锚点(“*名称”之前须先有“&名称”)"),
+    ("duplicate anchor", "锚点名称(“&名称”)重复"),
+    ("second occurrence", "锚点名称(“&名称”)重复"),
+    ("expected '-' indicator", "列表项(“- ”)与“键: 值”混在同一层,检查缩进"),
+    ("expected key", "缩进不一致:同一层的字段应左对齐"),
+    ("could not find expected ':'", "缺少冒号“:”,或引号没有闭合"),
+    ("unexpected end of stream", "引号或括号没有闭合"),
+)
+
+
+def yaml_reason(exc: yaml.YAMLError) -> str:
+    said = str(getattr(exc, "problem", None) or str(exc).split("\n")[0])
+    return next((ours for theirs, ours in _YAML_REASONS if theirs in said), f"格式有误({said})")
+
+
 # libyaml's loader when PyYAML has it (its wheels do): ten times faster, the same nodes and marks
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -132,7 +153,7 @@ def load_yaml(text: str, file: str) -> tuple[Any, dict[str, int]]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        raise RubricError([problem(Code.R_YAML, file=file, line=line, detail=str(exc).split("\n")[0])]) from None
+        raise RubricError([problem(Code.R_YAML, file=file, line=line, detail=yaml_reason(exc))]) from None
     except RecursionError:  # the pure-Python composer on deep nesting (libyaml stops it itself)
         raise _too_large(file, "嵌套层数过深", f"{MAX_DEPTH}层") from None
     if node is None:
