@@ -152,9 +152,7 @@ def check_units(rubric: Rubric, units: Sequence[Unit]) -> list[Problem]:
             own, named_default = sets_naming(ind, u, rubric.aliases)
             if own and named_default:
                 out.append(
-                    problem(
-                        Code.R_UNIT_TWICE, file=file, unit=u.name, title=ind.title, chosen="、".join(own[0].names[:1])
-                    )
+                    problem(Code.R_UNIT_TWICE, file=file, unit=u.name, title=ind.title, chosen=_names(own[0].names))
                 )
             elif not own and not named_default:
                 if any(s.default for s in ind.by_unit):
@@ -162,3 +160,8 @@ def check_units(rubric: Rubric, units: Sequence[Unit]) -> list[Problem]:
                 else:
                     out.append(problem(Code.R_UNIT_NONE, file=file, unit=u.name, title=ind.title))
     return out
+
+
+def _names(names: Sequence[str]) -> str:
+    """The units a criteria set names, as a user recognises the set: at most three, then 等."""
+    return "、".join(names[:3]) + ("等" if len(names) > 3 else "")

@@ -37,7 +37,11 @@ def resolve(rubric: Rubric, unit: Unit) -> Variant:
         raise RubricError(
             [
                 problem(
-                    Code.R_NO_VARIANT, unit=unit.name, group=unit.group, groups="、".join(rubric.groups) or "(未设分组)"
+                    Code.R_NO_VARIANT,
+                    file=rubric.path,
+                    unit=unit.name,
+                    group=unit.group,
+                    groups="、".join(rubric.groups) or "(未设分组)",
                 )
             ]
         )

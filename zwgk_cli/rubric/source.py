@@ -56,51 +56,70 @@ class _Budget(Exception):
 
 
 class _Builder:
-    """YAML nodes → plain data, recording the line of each YAML path, within the limits."""
+    """YAML nodes → plain data, recording the line of each YAML path, within the limits.
+
+    An alias shares its anchor's node, so a node that starts before the point the reading has
+    reached was reached through an alias: ``via`` carries the line of the outermost such
+    alias, which is where a problem of expansion is reported.
+    """
 
     def __init__(self, file: str) -> None:
         self.file = file
         self.lines: dict[str, int] = {}
         self.nodes = 0
 
-    def build(self, node: yaml.Node, path: str, depth: int = 0) -> Any:
+    def build(self, node: yaml.Node, path: str, depth: int = 0, via: int | None = None) -> Any:
         line = node.start_mark.line + 1
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise _Budget("展开锚点别名(*)后的数据项过多", f"{MAX_NODES:,}项", line)
+            raise _Budget("的数据项过多(锚点别名“*”按展开后计)", f"{MAX_NODES:,}项", via or line)
         if depth > MAX_DEPTH:
-            raise _Budget("嵌套层数过深(或锚点引用了自身)", f"{MAX_DEPTH}层", line)
+            raise _Budget("的嵌套层数过深(或锚点别名引用了自身)", f"{MAX_DEPTH}层", via or line)
         self.lines[path] = line
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
                 key = str(key_node.value)
+                at = via or _alias_line(value_node, key_node.end_mark)
                 if key == "<<":  # merge key: copy the anchored mapping's entries
-                    merged = self.build(value_node, path, depth + 1)
+                    merged = self.build(value_node, path, depth + 1, at)
+                    self.lines[path] = line
                     for m in merged if isinstance(merged, list) else [merged]:
                         if not isinstance(m, dict):
-                            raise RubricError(
-                                [
-                                    problem(
-                                        Code.R_TYPE,
-                                        file=self.file,
-                                        path=f"{path}.<<" if path else "<<",
-                                        line=value_node.start_mark.line + 1,
-                                        field="<<",
-                                        value=str(m)[:40],
-                                        expected="锚点别名(*名称)引用的键值对(mapping)",
-                                    )
-                                ]
-                            )
+                            raise RubricError([self._bad_merge(path, key_node, m)])
                         for k, v in m.items():
                             out.setdefault(k, v)
                     continue
-                out[key] = self.build(value_node, f"{path}.{key}" if path else key, depth + 1)
+                out[key] = self.build(value_node, f"{path}.{key}" if path else key, depth + 1, at)
             return out
         if isinstance(node, yaml.SequenceNode):
-            return [self.build(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(node.value)]
+            items = []
+            reached = node.start_mark
+            for i, v in enumerate(node.value):
+                at = via or _alias_line(v, reached)
+                items.append(self.build(v, f"{path}[{i}]", depth + 1, at))
+                if at is None:
+                    reached = v.end_mark
+            return items
         assert isinstance(node, yaml.ScalarNode)
         return _scalar(node)
+
+    def _bad_merge(self, path: str, key_node: yaml.Node, m: Any) -> Problem:
+        return problem(
+            Code.R_TYPE,
+            file=self.file,
+            path=f"{path}.<<" if path else "<<",
+            line=key_node.start_mark.line + 1,
+            field="<<",
+            value=str(m)[:40],
+            expected="锚点别名(*名称)引用的键值对(mapping)",
+        )
+
+
+def _alias_line(node: yaml.Node, reached: Any) -> int | None:
+    """The line of the alias that brought ``node`` in, when it did (a YAML mark: ``index``
+    counts characters from the start of the text, ``line`` from 0)."""
+    return reached.line + 1 if node.start_mark.index < reached.index else None
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
@@ -155,7 +174,7 @@ def load_yaml(text: str, file: str) -> tuple[Any, dict[str, int]]:
         line = mark.line + 1 if mark is not None else None
         raise RubricError([problem(Code.R_YAML, file=file, line=line, detail=yaml_reason(exc))]) from None
     except RecursionError:  # the pure-Python composer on deep nesting (libyaml stops it itself)
-        raise _too_large(file, "嵌套层数过深", f"{MAX_DEPTH}层") from None
+        raise _too_large(file, "的嵌套层数过深", f"{MAX_DEPTH}层") from None
     if node is None:
         raise RubricError([problem(Code.R_MISSING, file=file, field="id")])
     builder = _Builder(file)
@@ -196,10 +215,11 @@ def read_file(path: Path) -> str:
             raw = f.read(MAX_BYTES + 1)
             if len(raw) > MAX_BYTES:
                 try:
-                    size = _size(path.stat().st_size)
+                    size = path.stat().st_size  # 0 for a device or pipe that never ends
                 except OSError:
-                    size = ""
-                raise _too_large(str(path), f"大小{size or '超过上限'}", _size(MAX_BYTES))
+                    size = 0
+                detail = f"大小{_size(size)}" if size > MAX_BYTES else "过大"
+                raise _too_large(str(path), detail, _size(MAX_BYTES))
     except OSError as exc:
         raise RubricError([problem(Code.R_FILE, file=str(path), detail=os_reason(exc))]) from None
     try:
