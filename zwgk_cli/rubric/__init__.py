@@ -15,7 +15,14 @@ One module per job, all re-exported here (``from zwgk_cli import rubric; rubric.
 from __future__ import annotations
 
 from zwgk_cli.rubric.check import check, check_units, term_reach
-from zwgk_cli.rubric.export import criterion_to_dict, indicator_to_dict, input_to_dict, part_to_dict, rubric_to_dict
+from zwgk_cli.rubric.export import (
+    criterion_to_dict,
+    indicator_to_dict,
+    input_to_dict,
+    json_number,
+    part_to_dict,
+    rubric_to_dict,
+)
 from zwgk_cli.rubric.load import load, parse, structural_problems
 from zwgk_cli.rubric.reader import ID_RE
 from zwgk_cli.rubric.resolve import (
@@ -56,6 +63,7 @@ __all__ = [
     "indicator_to_dict",
     "input_to_dict",
     "is_flat",
+    "json_number",
     "load",
     "load_yaml",
     "locate",

@@ -9,7 +9,8 @@ from typing import Any
 from zwgk_cli.model import Criterion, Indicator, Input, Part, Rubric, TermKind, Unit, Variant
 
 
-def _d(x: Decimal | None) -> float | int | None:
+def json_number(x: Decimal | None) -> float | int | None:
+    """Points in JSON: a whole number as an int, else a float (None stays null)."""
     if x is None:
         return None
     return int(x) if x == x.to_integral_value() else float(x)
@@ -18,9 +19,9 @@ def _d(x: Decimal | None) -> float | int | None:
 def input_to_dict(i: Input) -> dict[str, Any]:
     out: dict[str, Any] = {"id": i.id, "label": i.label, "kind": i.kind.value}
     if i.max is not None:
-        out["max"] = _d(i.max)
+        out["max"] = json_number(i.max)
     if i.step is not None:
-        out["step"] = _d(i.step)
+        out["step"] = json_number(i.step)
     if i.options:
         out["options"] = list(i.options)
     out["required"] = i.required
@@ -32,7 +33,7 @@ def criterion_to_dict(c: Criterion) -> dict[str, Any]:
         "id": c.id,
         "title": c.title,
         "text": c.text,
-        "max": _d(c.max),
+        "max": json_number(c.max),
         "style": c.style.value,
         "applicable": c.applicable,
         "evidence": c.evidence,
@@ -42,11 +43,16 @@ def criterion_to_dict(c: Criterion) -> dict[str, Any]:
                 "kind": t.kind.value,
                 "inputs": list(t.inputs),
                 "applicable": t.applicable,
-                **({"points": _d(t.points)} if t.kind in (TermKind.PER, TermKind.FLAG) else {}),
-                **({"cap": _d(t.cap)} if t.cap is not None else {}),
-                **({"choices": {k: _d(v) for k, v in t.choices}} if t.choices else {}),
+                **({"points": json_number(t.points)} if t.kind in (TermKind.PER, TermKind.FLAG) else {}),
+                **({"cap": json_number(t.cap)} if t.cap is not None else {}),
+                **({"choices": {k: json_number(v) for k, v in t.choices}} if t.choices else {}),
                 **(
-                    {"bands": [{"op": b.op, "value": _d(b.value), "points": _d(b.points)} for b in t.bands]}
+                    {
+                        "bands": [
+                            {"op": b.op, "value": json_number(b.value), "points": json_number(b.points)}
+                            for b in t.bands
+                        ]
+                    }
                     if t.bands
                     else {}
                 ),
@@ -59,7 +65,7 @@ def criterion_to_dict(c: Criterion) -> dict[str, Any]:
                 "reason": v.reason,
                 "inputs": list(v.inputs),
                 "op": v.op,
-                "value": _d(v.value),
+                "value": json_number(v.value),
                 "ratio": v.ratio,
                 "applicable": v.applicable,
             }
@@ -70,7 +76,7 @@ def criterion_to_dict(c: Criterion) -> dict[str, Any]:
 
 
 def indicator_to_dict(ind: Indicator) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": ind.id, "title": ind.title, "max": _d(ind.max), "level": ind.level}
+    out: dict[str, Any] = {"id": ind.id, "title": ind.title, "max": json_number(ind.max), "level": ind.level}
     inputs = [input_to_dict(i) for c in ind.walk() for i in (c.live_inputs() if c.applicable else ())]
     out["inputs"] = inputs
     out["criteria"] = [criterion_to_dict(c) for c in ind.criteria]
@@ -87,13 +93,13 @@ def indicator_to_dict(ind: Indicator) -> dict[str, Any]:
 
 
 def part_to_dict(p: Part) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": p.id, "title": p.title, "max": _d(p.max), "kind": p.kind.value}
+    out: dict[str, Any] = {"id": p.id, "title": p.title, "max": json_number(p.max), "kind": p.kind.value}
     if p.per_target:
         out["per_target"] = p.per_target
     if p.threshold:
-        out["threshold"] = {"min": _d(p.threshold.min), "label": p.threshold.label}
+        out["threshold"] = {"min": json_number(p.threshold.min), "label": p.threshold.label}
     if p.gate:
-        out["gate"] = {"part": p.gate.part, "min": _d(p.gate.min), "label": p.gate.label}
+        out["gate"] = {"part": p.gate.part, "min": json_number(p.gate.min), "label": p.gate.label}
     out["veto_effect"] = p.veto_effect.value
     if p.indicators:
         out["indicators"] = [indicator_to_dict(i) for i in p.indicators]
@@ -113,8 +119,11 @@ def rubric_to_dict(rubric: Rubric, variant: Variant | None = None, unit: Unit | 
         "year": rubric.year,
         "version": rubric.version,
         "hash": rubric.hash,
-        "max": _d(max(v.max for v in variants)),
-        "tiers": [{"label": t.label, "min": _d(t.min), "coefficient": _d(t.coefficient)} for t in rubric.tiers],
+        "max": json_number(max(v.max for v in variants)),
+        "tiers": [
+            {"label": t.label, "min": json_number(t.min), "coefficient": json_number(t.coefficient)}
+            for t in rubric.tiers
+        ],
         "veto_tier": rubric.veto_tier,
         "notes": [{"id": n.id, "kind": n.kind, "text": n.text} for n in rubric.notes],
     }
@@ -130,7 +139,7 @@ def rubric_to_dict(rubric: Rubric, variant: Variant | None = None, unit: Unit | 
                 "id": v.id,
                 "title": v.title,
                 "groups": list(v.groups),
-                "max": _d(v.max),
+                "max": json_number(v.max),
                 "parts": [part_to_dict(p) for p in v.parts],
             }
             for v in variants
