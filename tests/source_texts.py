@@ -1,8 +1,8 @@
 """The source documents the bundled rubrics were typed from, for the tests that check every
 criterion text is verbatim.
 
-They are not part of the repository: they sit in ``shared/seeds/`` beside the repository root.
-A developer without them skips those tests; CI (``CI=true``) has them and must not skip.
+They are not part of the repository (where they are looked for: ``SEEDS``). A developer
+without them skips those tests; CI (``CI=true``) has them and must not skip.
 """
 
 from __future__ import annotations
