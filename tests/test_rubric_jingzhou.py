@@ -1,8 +1,9 @@
 """The 荆州 2021 rubric as data: maxima, check against its sample roster, per-unit resolution,
 and hand-computed scenarios scored by the engine.
 
-Every expected number below was worked out by hand from the source text (seeds/000_…txt,
-附件2) and the readings in RUBRICS.md; the comment beside each scenario shows the sum.
+Every expected number below was worked out by hand from the source text (附件2 of the notice)
+and the readings recorded in the rubric's `notes` and `note`s; the comment beside each scenario
+shows the sum.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+from source_texts import JINGZHOU_2021, source_text
 
 from zwgk_cli import engine as scoring
 from zwgk_cli import rubric
@@ -37,7 +39,6 @@ from zwgk_cli.roster import Roster, load_roster
 
 ROOT = Path(__file__).resolve().parent.parent
 UNITS_CSV = ROOT / "sample_data" / "jingzhou-2021" / "units.csv"
-SEED = Path("/work/shared/seeds/000_b20b84525c1fe469.txt")
 
 Values = dict[ReadingKey, Value | None]
 
@@ -202,9 +203,8 @@ def test_evidence_on_daily_work_and_bonus(rub: Rubric) -> None:
         assert needle in typo_text
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="source text not available")
 def test_texts_are_verbatim(rub: Rubric) -> None:
-    source = SEED.read_text(encoding="utf-8")
+    source = source_text(JINGZHOU_2021)
     for v in rub.variants:
         for p in v.walk_parts():
             for ind in p.indicators:

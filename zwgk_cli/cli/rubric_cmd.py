@@ -56,10 +56,9 @@ def list_cmd(json_out: JsonOpt = False) -> None:
                     "year": r.year,
                     "version": r.version,
                     "hash": r.hash,
-                    "max": float(r.max) if r.max % 1 else int(r.max),
+                    "max": rubric_mod.json_number(r.max),
                     "variants": [
-                        {"id": vid, "title": t, "groups": g, "max": int(m) if m % 1 == 0 else float(m)}
-                        for vid, t, g, m in vs
+                        {"id": vid, "title": t, "groups": g, "max": rubric_mod.json_number(m)} for vid, t, g, m in vs
                     ],
                 }
                 for r, vs in rows

@@ -1,0 +1,167 @@
+"""Soundness of a parsed rubric: maxima add up, award rules can reach their 分值, the source
+text agrees with the 分值; and against a roster: every short name names exactly one unit, every
+unit has a variant and a criteria set."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+
+from zwgk_cli.model import ZERO, Criterion, Indicator, PartKind, Rubric, Style, Term, TermKind, Unit, fmt_points
+from zwgk_cli.problems import Code, Problem, problem
+from zwgk_cli.rubric.resolve import all_indicators, sets_naming, unit_matches
+
+_AWARD_TEXT = re.compile(r"得(\d+(?:\.\d+)?)分")
+
+
+def term_reach(term: Term, crit: Criterion) -> Decimal | None:
+    """The most a term can contribute (None: unbounded)."""
+    if term.kind is TermKind.FLAG:
+        out: Decimal | None = term.points
+    elif term.kind in (TermKind.CHOICE,):
+        out = max((p for _, p in term.choices), default=ZERO)
+    elif term.kind in (TermKind.BANDS, TermKind.RATIO):
+        out = max((b.points for b in term.bands), default=ZERO)
+    elif term.kind is TermKind.ENTERED:
+        out = crit.input(term.inputs[0]).max
+    else:
+        n = crit.input(term.inputs[0]).max
+        out = None if n is None else n * term.points
+    if term.cap is not None:
+        out = term.cap if out is None else min(out, term.cap)
+    return out
+
+
+def _check_criterion(c: Criterion, file: str, where: str) -> list[Problem]:
+    out: list[Problem] = []
+    if c.style is Style.AWARD and c.max is not None:
+        reach: Decimal | None = ZERO
+        for t in c.terms:
+            r = term_reach(t, c)
+            reach = None if reach is None or r is None else reach + r
+        if reach is not None and reach < c.max:
+            out.append(
+                problem(
+                    Code.R_UNREACHABLE,
+                    file=file,
+                    path=where,
+                    title=c.title,
+                    reach=fmt_points(reach),
+                    max=fmt_points(c.max),
+                )
+            )
+        said = _AWARD_TEXT.findall(c.text)
+        if len(said) == 1 and Decimal(said[0]) > c.max and "最高" not in c.text and "每" not in c.text:
+            out.append(
+                problem(
+                    Code.R_TEXT_MAX, file=file, path=where, title=c.title, said=f"得{said[0]}分", max=fmt_points(c.max)
+                )
+            )
+    return out
+
+
+def _sum_problem(
+    title: str, declared: Decimal | None, children: Sequence[Decimal | None], file: str, where: str, exact: bool
+) -> list[Problem]:
+    if declared is None or not children or any(x is None for x in children):
+        return []
+    actual = sum((x for x in children if x is not None), ZERO)
+    bad = actual != declared if exact else actual < declared
+    if bad:
+        return [
+            problem(
+                Code.R_SUM, file=file, path=where, title=title, declared=fmt_points(declared), actual=fmt_points(actual)
+            )
+        ]
+    return []
+
+
+def check(rubric: Rubric, units: Sequence[Unit] = ()) -> list[Problem]:
+    """Soundness of a parsed rubric, and of the rubric against a roster when given."""
+    file = rubric.path
+    out: list[Problem] = []
+
+    def check_ind(ind: Indicator, where: str, bonus: bool) -> None:
+        here = f"{where}/{ind.id}"
+        kids: list[Decimal | None] = [i.max for i in ind.indicators] + [c.max for c in ind.criteria]
+        out.extend(_sum_problem(ind.title, ind.max, kids, file, here, exact=not bonus))
+        for c in ind.criteria:
+            out.extend(_check_criterion(c, file, f"{here}/{c.id}"))
+        for s in ind.by_unit:
+            out.extend(
+                _sum_problem(
+                    f"{ind.title}({'、'.join(s.names[:2])}…)",
+                    ind.max,
+                    [c.max for c in s.criteria],
+                    file,
+                    here,
+                    exact=True,
+                )
+            )
+            for c in s.criteria:
+                out.extend(_check_criterion(c, file, f"{here}/{c.id}"))
+        for sub in ind.indicators:
+            check_ind(sub, here, bonus)
+
+    for v in rubric.variants:
+        for p in v.walk_parts():
+            where = f"{v.id}/{p.id}"
+            if p.kind is PartKind.PENALTY:
+                continue
+            kids = [x.max for x in p.parts] + [i.max for i in p.indicators]
+            out.extend(_sum_problem(p.title, p.max, kids, file, where, exact=p.kind is not PartKind.BONUS))
+            for ind in p.indicators:
+                check_ind(ind, where, p.kind is PartKind.BONUS)
+        if rubric.declared_max is not None and len(rubric.variants) == 1 and v.max != rubric.declared_max:
+            out.append(
+                problem(
+                    Code.R_SUM,
+                    file=file,
+                    path="max",
+                    title=rubric.title,
+                    declared=fmt_points(rubric.declared_max),
+                    actual=fmt_points(v.max),
+                )
+            )
+    if units:
+        out.extend(check_units(rubric, units))
+    return out
+
+
+def check_units(rubric: Rubric, units: Sequence[Unit]) -> list[Problem]:
+    file = rubric.path
+    out: list[Problem] = []
+    used_names = {n for v in rubric.variants for ind in all_indicators(v) for s in ind.by_unit for n in s.names}
+    for alias in sorted(used_names | set(rubric.aliases)):
+        hits = [u.name for u in units if unit_matches(alias, u, rubric.aliases)]
+        if len(hits) > 1:
+            out.append(problem(Code.R_ALIAS_MANY, file=file, path="aliases", alias=alias, units="、".join(hits)))
+        elif not hits and alias in used_names:
+            out.append(problem(Code.R_ALIAS_NONE, file=file, path="aliases", alias=alias))
+    for u in units:
+        variant = rubric.variant_for_group(u.group)
+        if variant is None:
+            out.append(
+                problem(Code.R_NO_VARIANT, file=file, unit=u.name, group=u.group, groups="、".join(rubric.groups))
+            )
+            continue
+        for ind in all_indicators(variant):
+            if not ind.by_unit:
+                continue
+            own, named_default = sets_naming(ind, u, rubric.aliases)
+            if own and named_default:
+                out.append(
+                    problem(Code.R_UNIT_TWICE, file=file, unit=u.name, title=ind.title, chosen=_names(own[0].names))
+                )
+            elif not own and not named_default:
+                if any(s.default for s in ind.by_unit):
+                    out.append(problem(Code.R_UNIT_DEFAULT, file=file, unit=u.name, title=ind.title))
+                else:
+                    out.append(problem(Code.R_UNIT_NONE, file=file, unit=u.name, title=ind.title))
+    return out
+
+
+def _names(names: Sequence[str]) -> str:
+    """The units a criteria set names, as a user recognises the set: at most three, then 等."""
+    return "、".join(names[:3]) + ("等" if len(names) > 3 else "")

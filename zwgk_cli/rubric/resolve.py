@@ -1,0 +1,112 @@
+"""A rubric for one unit: the variant of its group, its own criteria sets (by name, short
+name or alias), and what applies to it; and the walks over a variant every later step uses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from decimal import Decimal
+
+from zwgk_cli.model import Criterion, Indicator, Part, Rubric, Unit, UnitSet, Variant
+from zwgk_cli.problems import Code, problem
+from zwgk_cli.rubric.source import RubricError
+
+
+def unit_matches(name: str, unit: Unit, aliases: Mapping[str, str]) -> bool:
+    return name == unit.name or aliases.get(name) == unit.name or name in unit.aliases
+
+
+def sets_naming(ind: Indicator, unit: Unit, aliases: Mapping[str, str]) -> tuple[list[UnitSet], list[UnitSet]]:
+    """The unit-specific sets that name ``unit``: (its own sets, generic sets that also name it)."""
+    naming = [s for s in ind.by_unit if any(unit_matches(n, unit, aliases) for n in s.names)]
+    return [s for s in naming if not s.default], [s for s in naming if s.default]
+
+
+def pick_unit_set(ind: Indicator, unit: Unit, aliases: Mapping[str, str]) -> UnitSet | None:
+    """A unit's own set wins; then a generic set that names it; then the generic set."""
+    own, named_default = sets_naming(ind, unit, aliases)
+    if own or named_default:
+        return (own or named_default)[0]
+    return next((s for s in ind.by_unit if s.default), None)
+
+
+def resolve(rubric: Rubric, unit: Unit) -> Variant:
+    """The variant a unit is scored on, with its own criteria and applicability decided."""
+    variant = rubric.variant_for_group(unit.group)
+    if variant is None:
+        raise RubricError(
+            [
+                problem(
+                    Code.R_NO_VARIANT,
+                    file=rubric.path,
+                    unit=unit.name,
+                    group=unit.group,
+                    groups="、".join(rubric.groups) or "(未设分组)",
+                )
+            ]
+        )
+    attrs = unit.attrs()
+
+    def fix_crit(c: Criterion) -> Criterion:
+        return replace(
+            c,
+            applicable=c.applies.applies(attrs),
+            terms=tuple(replace(t, applicable=t.applies.applies(attrs)) for t in c.terms),
+            vetoes=tuple(replace(v, applicable=v.applies.applies(attrs)) for v in c.vetoes),
+        )
+
+    def fix_ind(ind: Indicator) -> Indicator:
+        crits = ind.criteria
+        if ind.by_unit:
+            chosen = pick_unit_set(ind, unit, rubric.aliases)
+            crits = crits + (chosen.criteria if chosen else ())
+        return replace(
+            ind,
+            criteria=tuple(fix_crit(c) for c in crits),
+            indicators=tuple(fix_ind(i) for i in ind.indicators),
+            by_unit=(),
+        )
+
+    def fix_part(p: Part) -> Part:
+        return replace(p, parts=tuple(fix_part(x) for x in p.parts), indicators=tuple(fix_ind(i) for i in p.indicators))
+
+    return replace(variant, parts=tuple(fix_part(p) for p in variant.parts))
+
+
+def all_indicators(v: Variant) -> Iterable[Indicator]:
+    """Every indicator of a variant, at every level, in tree order."""
+
+    def walk(ind: Indicator) -> Iterable[Indicator]:
+        yield ind
+        for sub in ind.indicators:
+            yield from walk(sub)
+
+    for p in v.walk_parts():
+        for ind in p.indicators:
+            yield from walk(ind)
+
+
+def maxima(v: Variant) -> dict[str, Decimal | None]:
+    return {p.id: p.max for p in v.walk_parts()}
+
+
+def is_flat(ind: Indicator) -> bool:
+    """A one-criterion indicator written flat (the criterion is the indicator)."""
+    return len(ind.criteria) == 1 and ind.criteria[0].id == ind.id and not ind.indicators
+
+
+def walk_with_path(v: Variant) -> Iterable[tuple[Part, tuple[Indicator, ...], Criterion]]:
+    """Every criterion with the part it sits in and its chain of indicators."""
+
+    def walk(
+        p: Part, ind: Indicator, chain: tuple[Indicator, ...]
+    ) -> Iterable[tuple[Part, tuple[Indicator, ...], Criterion]]:
+        chain = (*chain, ind)
+        for c in ind.criteria:
+            yield p, chain, c
+        for sub in ind.indicators:
+            yield from walk(p, sub, chain)
+
+    for part in v.walk_parts():
+        for ind in part.indicators:
+            yield from walk(part, ind, ())
