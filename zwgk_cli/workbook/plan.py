@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from zwgk_cli.model import Criterion, Input, ReadingKey, Rubric, Source, Unit, Value, Variant
 from zwgk_cli.problems import Problem
@@ -52,76 +52,23 @@ class UnitPlan:
     criteria: Mapping[tuple[str, str], Criterion]  # (target, criterion id)
 
 
-class _OwnStep(NamedTuple):
-    """A run of criteria not scored per target: the plan's entries, ready to copy."""
-
-    inputs: dict[ReadingKey, tuple[Criterion, Input]]
-    criteria: dict[tuple[str, str], Criterion]
-
-
-class _TargetStep(NamedTuple):
-    """A criterion scored per target: its entries are made per unit, target by target."""
-
-    kind: str
-    criterion: Criterion
-    live: tuple[tuple[str, tuple[Criterion, Input]], ...]  # (input id, (criterion, input))
-
-
-@dataclass(frozen=True)
-class _Shape:
-    """What every unit resolved to the same variant shares: criteria in order, titles, and the
-    steps of its plan in walk order."""
-
-    rows: tuple[tuple[str | None, Criterion, tuple[Input, ...]], ...]  # (per-target kind, criterion, live inputs)
-    titles: Mapping[str, str]
-    steps: tuple[_OwnStep | _TargetStep, ...]
-
-
-def _shape(variant: Variant) -> _Shape:
-    rows = []
+def plan_unit(rubric: Rubric, unit: Unit, variant: Variant | None = None) -> UnitPlan:
+    """The unit's plan (``variant``: the unit's resolved variant, when already known)."""
+    variant = variant if variant is not None else resolve(rubric, unit)
+    inputs: dict[ReadingKey, tuple[Criterion, Input]] = {}
+    criteria: dict[tuple[str, str], Criterion] = {}
     titles: dict[str, str] = {}
-    steps: list[_OwnStep | _TargetStep] = []
     for part, chain, crit in walk_with_path(variant):
         names = [i.title for i in chain]
         if crit.title and crit.title != names[-1]:
             names.append(crit.title)
         titles[crit.id] = "/".join(names)
         live = crit.live_inputs()
-        rows.append((part.per_target, crit, live))
-        if part.per_target:
-            steps.append(_TargetStep(part.per_target, crit, tuple((i.id, (crit, i)) for i in live)))
-            continue
-        last = steps[-1] if steps else None
-        if not isinstance(last, _OwnStep):
-            last = _OwnStep({}, {})
-            steps.append(last)
-        last.criteria[("", crit.id)] = crit
-        for inp in live:
-            last.inputs[ReadingKey("", crit.id, inp.id)] = (crit, inp)
-    return _Shape(tuple(rows), titles, tuple(steps))
-
-
-def plan_unit(rubric: Rubric, unit: Unit, variant: Variant | None = None, shape: _Shape | None = None) -> UnitPlan:
-    variant = variant if variant is not None else resolve(rubric, unit)
-    shape = shape if shape is not None else _shape(variant)
-    inputs: dict[ReadingKey, tuple[Criterion, Input]] = {}
-    criteria: dict[tuple[str, str], Criterion] = {}
-    targets: dict[str, list[str]] = {}
-    for step in shape.steps:
-        if isinstance(step, _OwnStep):
-            inputs.update(step.inputs)
-            criteria.update(step.criteria)
-            continue
-        tids = targets.get(step.kind)
-        if tids is None:
-            tids = targets[step.kind] = [t.id for t in unit.targets_of(step.kind)]
-        crit = step.criterion
-        cid = crit.id
-        for tid in tids:
-            criteria[(tid, cid)] = crit
-            for iid, spec in step.live:
-                inputs[ReadingKey(tid, cid, iid)] = spec
-    return UnitPlan(unit, variant, inputs, shape.titles, criteria)
+        for tid in [t.id for t in unit.targets_of(part.per_target)] if part.per_target else [""]:
+            criteria[(tid, crit.id)] = crit
+            for inp in live:
+                inputs[ReadingKey(tid, crit.id, inp.id)] = (crit, inp)
+    return UnitPlan(unit, variant, inputs, titles, criteria)
 
 
 def _identity_matters(variant: Variant) -> bool:
@@ -154,10 +101,10 @@ class Context:
         self.rubric = rubric
         self.units = {u.id: u for u in units}
         self._plans: dict[str, UnitPlan | list[Problem]] = {}
-        self._resolved: dict[tuple[Any, ...], tuple[Variant, _Shape]] = {}
+        self._resolved: dict[tuple[Any, ...], Variant] = {}
         self._identity: dict[str, bool] = {}
 
-    def _resolve(self, unit: Unit) -> tuple[Variant, _Shape]:
+    def _resolve(self, unit: Unit) -> Variant:
         base = self.rubric.variant_for_group(unit.group)
         key: tuple[Any, ...] = (unit.group, tuple(sorted(unit.attributes.items())))
         if base is not None:
@@ -167,8 +114,7 @@ class Context:
                 key = (*key, unit.name, unit.aliases)
         hit = self._resolved.get(key)
         if hit is None:
-            variant = resolve(self.rubric, unit)
-            hit = self._resolved[key] = (variant, _shape(variant))
+            hit = self._resolved[key] = resolve(self.rubric, unit)
         return hit
 
     def plan(self, unit_id: str) -> UnitPlan | list[Problem]:
@@ -178,8 +124,7 @@ class Context:
         if hit is None:
             unit = self.units[unit_id]
             try:
-                variant, shape = self._resolve(unit)
-                hit = plan_unit(self.rubric, unit, variant, shape)
+                hit = plan_unit(self.rubric, unit, self._resolve(unit))
             except RubricError as exc:
                 hit = list(exc.problems)
             if len(self._plans) >= PLANS_KEPT:
