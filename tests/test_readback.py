@@ -110,7 +110,8 @@ from zwgk_cli import rubric as rubric_mod
 from zwgk_cli.roster import load_roster
 from zwgk_cli.workbook.read import Context, read_workbook
 corpus = Path(sys.argv[1])
-ctx = Context(rubric_mod.load(str(corpus / "rubric.yaml")), load_roster(corpus / "units.csv", corpus / "websites.csv").units)
+roster = load_roster(corpus / "units.csv", corpus / "websites.csv")
+ctx = Context(rubric_mod.load(str(corpus / "rubric.yaml")), roster.units)
 read_workbook(corpus / "good.xlsx", ctx)  # everything imported and warm
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 tracemalloc.start()
