@@ -153,35 +153,3 @@ def test_totals_are_exact_decimals(filled: dict[str, Any]) -> None:
             continue
         total = Decimal(str(entry["total"]))
         assert total == total.quantize(Decimal("0.01"))
-
-
-def _direct_equals_general(folder: Path, rubric: Rubric, units: list[Unit]) -> int:
-    """Both readers on every workbook of ``folder``: the direct one either declines or finds
-    exactly what python-calamine finds.  Returns how many it read itself."""
-    from zwgk_cli.workbook import read as readback
-
-    ctx = readback.Context(rubric, units)
-    direct = 0
-    for path in sorted(folder.glob("*.xlsx")):
-        fast = readback.read_direct(path, ctx)
-        if fast is None:
-            continue
-        direct += 1
-        assert fast == readback.read_general(path, ctx), path.name
-    return direct
-
-
-def test_direct_reader_equals_calamine_on_returned_workbooks(filled: dict[str, Any]) -> None:
-    root = filled["root"]
-    n = _direct_equals_general(root / "returned", filled["rubric"], filled["roster"])
-    assert n == len(filled["units"])  # openpyxl-saved workbooks never need the general reader
-
-
-@pytest.mark.libreoffice
-def test_direct_reader_equals_calamine_on_libreoffice_saved_workbooks(filled: dict[str, Any], soffice: str) -> None:
-    root = filled["root"]
-    saved = root / "lo-saved"
-    if not saved.exists():  # the LibreOffice round trip above makes them
-        test_libreoffice_saved_copies_score_like_the_engine(filled, soffice)
-    n = _direct_equals_general(saved, filled["rubric"], filled["roster"])
-    assert n == len(list(saved.glob("*.xlsx")))  # LibreOffice's own output is read directly too

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -18,9 +18,6 @@ from zwgk_cli.cli.common import (
     print_problems,
 )
 from zwgk_cli.problems import Problem, Severity
-
-if TYPE_CHECKING:
-    pass
 from zwgk_cli.workbook.inspect import inspect_file
 
 

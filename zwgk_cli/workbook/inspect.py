@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from zwgk_cli import rubric as rubric_mod
-from zwgk_cli.problems import Code, os_reason, problem
+from zwgk_cli.problems import Code, problem
 from zwgk_cli.workbook import layout as L
-
-if TYPE_CHECKING:
-    pass
+from zwgk_cli.workbook.book import Book, Sheet
+from zwgk_cli.workbook.guards import Refused, SheetRefused, read_file
 
 
 def _json_value(value: object) -> Any:
@@ -50,62 +49,53 @@ def _bundled(rubric_id: str) -> str | None:
     return _bundled_hash[rubric_id]
 
 
-def _content_kind(head: bytes) -> str:
-    if head.startswith(b"%PDF"):
-        return "PDF 文件"
-    if head.lstrip().startswith((b"<html", b"<!DOCTYPE", b"<!doctype")):
-        return "网页(HTML)"
+def _text_at(sheet: Sheet, ref: str) -> str:
     try:
-        head.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            head[:-1].decode("utf-8")
-        except UnicodeDecodeError:
-            return "其他格式的数据"
-    return "文本"
+        return L.cell_text(sheet.value(*L.parse_a1(ref)))
+    except ValueError:
+        return ""
 
 
 def inspect_file(path: Path) -> dict[str, Any]:
-    """What a workbook is and how far it is filled, as the ``zwgk inspect --json`` contract."""
-    from python_calamine import CalamineWorkbook
+    """What a workbook is and how far it is filled, as the ``zwgk inspect --json`` contract.
 
+    The workbook is opened as ``zwgk score`` opens it (:class:`~zwgk_cli.workbook.book.Book`),
+    through the same guards: a file score refuses gets the same problem here, and a scoring
+    sheet score cannot read (too big, missing) is listed in ``problems`` with its inputs empty."""
+    file = str(path)
     try:
-        with path.open("rb") as fh:
-            head = fh.read(512)
-    except OSError as exc:
-        return _fail(path, Code.W_UNREADABLE, detail=os_reason(exc))
-    if not head:
-        return _fail(path, Code.W_EMPTY_FILE)
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return _fail(path, Code.W_LEGACY_XLS)
-    if not head.startswith(b"PK\x03\x04"):
-        return _fail(path, Code.W_NOT_XLSX, found=_content_kind(head))
-    try:
-        wb = CalamineWorkbook.from_path(str(path))
-        if L.META_SHEET not in wb.sheet_names:
-            return _fail(path, Code.W_NOT_ZWGK, sheet_name=L.META_SHEET, detail="")
-        lay = L.read_layout(wb.get_sheet_by_name(L.META_SHEET).to_python(skip_empty_area=False))
-        grids: dict[str, list[list[Any]]] = {}
-        missing: dict[str, int] = {}
+        book = Book(read_file(path))
+        lay = book.layout
+        unit = lay.meta.unit_name or lay.meta.unit_id
+        sheets: dict[str, Sheet] = {}
+        problems = []
+        on_sheet: dict[str, int] = {}
         for m in lay.inputs:
-            if m.sheet not in wb.sheet_names:
-                missing[m.sheet] = missing.get(m.sheet, 0) + 1
-            elif m.sheet not in grids:
-                grids[m.sheet] = wb.get_sheet_by_name(m.sheet).to_python(skip_empty_area=False)
-    except L.LayoutError as exc:
-        if exc.not_zwgk:
-            return _fail(path, Code.W_NOT_ZWGK, sheet_name=L.META_SHEET, detail=f":{exc.reason}")
-        return _fail(path, Code.W_BAD_META, detail=exc.reason)
-    except Exception as exc:  # calamine raises its own error types for broken files
-        return _fail(path, Code.W_BROKEN_ZIP, detail=str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__)
+            on_sheet[m.sheet] = on_sheet.get(m.sheet, 0) + 1
+        for name, n in on_sheet.items():
+            if name not in book.parts:
+                problems.append(
+                    problem(Code.W_SHEET_MISSING, file=file, sheet=name, unit=unit, sheet_name=name, count=n)
+                )
+                continue
+            try:
+                sheets[name] = book.sheet(name, {})
+            except SheetRefused as refused:
+                problems.append(problem(refused.code, file=file, unit=unit, **refused.params))
+    except Refused as refused:
+        return _fail(path, refused.code, **refused.params)
+    except MemoryError:
+        return _fail(path, Code.W_TOO_LARGE, detail="读取时内存不足", limit="可用内存")
+    except Exception as exc:  # an unforeseen file: one located problem, never a traceback
+        return _fail(path, Code.W_UNEXPECTED, detail=f"{type(exc).__name__}: {str(exc)[:120]}")
     meta = lay.meta
     entries = []
     filled_by_sheet: dict[str, int] = {}
     moved = 0
     for m in lay.inputs:
-        grid = grids.get(m.sheet, [])
-        value = _json_value(L.value_at(grid, m.cell))
-        id_ok = m.sheet in grids and L.cell_text(L.value_at(grid, m.id_cell)) == m.id
+        sheet = sheets.get(m.sheet)
+        value = _json_value(sheet.value(*L.parse_a1(m.cell))) if sheet is not None else None
+        id_ok = sheet is not None and (not m.id_cell or _text_at(sheet, m.id_cell) == m.id)
         moved += not id_ok
         if value is not None:
             filled_by_sheet[m.sheet] = filled_by_sheet.get(m.sheet, 0) + 1
@@ -156,9 +146,6 @@ def inspect_file(path: Path) -> dict[str, Any]:
         "inputs": len(lay.inputs),
         "filled": sum(filled_by_sheet.values()),
         "moved": moved,
-        "problems": [
-            problem(Code.W_SHEET_MISSING, file=str(path), sheet=name, sheet_name=name, count=n).to_dict()
-            for name, n in missing.items()
-        ],
+        "problems": [p.to_dict() for p in problems],
         "map": entries,
     }

@@ -1,5 +1,5 @@
-"""Where things sit in a zwgk workbook — the contract between the writer (``sheets``) and
-every reader (``readback``, ``inspect``, the tests).  Keep it stable: a workbook issued
+"""Where things sit in a zwgk workbook — the contract between the writer (``write``) and
+every reader (``read``, ``inspect``, the tests).  Keep it stable: a workbook issued
 this year is read back next month by the same rules.
 
 Visible sheets, in order
@@ -138,6 +138,14 @@ def a1(row: int, col: int, absolute: bool = False) -> str:
     return f"{col_letter(col)}{row + 1}"
 
 
+def col_index(letters: str) -> int:
+    """``A``, ``B``, … ``AA`` → 0-based column index (upper-case letters)."""
+    col = 0
+    for ch in letters:
+        col = col * 26 + (ord(ch) - 64)
+    return col - 1
+
+
 _A1_RE = re.compile(r"^\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
 
 
@@ -146,10 +154,7 @@ def parse_a1(ref: str) -> tuple[int, int]:
     m = _A1_RE.match(ref.strip().upper())
     if not m:
         raise ValueError(ref)
-    col = 0
-    for ch in m.group(1):
-        col = col * 26 + (ord(ch) - 64)
-    return int(m.group(2)) - 1, col - 1
+    return int(m.group(2)) - 1, col_index(m.group(1))
 
 
 def quote_sheet(name: str) -> str:
@@ -517,51 +522,33 @@ def _columns(names: Sequence[str], wanted: Sequence[str], records: list[list[str
         yield tuple(v[i] if 0 <= i < len(v) else "" for i in idx)
 
 
-_DECIMALS: dict[str, Decimal | None] = {"": None}
-_OPTIONS: dict[str, tuple[str, ...]] = {"": ()}
-_MAP_ROWS: dict[tuple[str, ...], MapRow] = {}
-_MAP_ROWS_KEPT = 4096
-
-
 def _opt_dec(text: str) -> Decimal | None:
-    hit = _DECIMALS.get(text, _DECIMALS)
-    if hit is not _DECIMALS:
-        return hit  # type: ignore[return-value]
+    if not text:
+        return None
     try:
-        value = Decimal(text)
+        return Decimal(text)
     except InvalidOperation:
         raise LayoutError(f"隐藏工作表 {META_SHEET} 中的数值“{text}”无法识别") from None
-    if len(_DECIMALS) < 4096:
-        _DECIMALS[text] = value
-    return value
 
 
 def _options(text: str) -> tuple[str, ...]:
-    hit = _OPTIONS.get(text)
-    if hit is None:
-        try:
-            hit = tuple(str(o) for o in json.loads(text))
-        except (ValueError, TypeError):
-            raise LayoutError(f"隐藏工作表 {META_SHEET} 中的选项“{text}”无法识别") from None
-        if len(_OPTIONS) < 4096:
-            _OPTIONS[text] = hit
-    return hit
+    if not text:
+        return ()
+    try:
+        return tuple(str(o) for o in json.loads(text))
+    except (ValueError, TypeError):
+        raise LayoutError(f"隐藏工作表 {META_SHEET} 中的选项“{text}”无法识别") from None
 
 
 def _map_row(v: tuple[str, ...]) -> MapRow:
-    """A map record → :class:`MapRow`; records of no target recur in every workbook of a variant
-    and are remembered (a website's records name it, so they are not)."""
-    shared = not v[4]
-    hit = _MAP_ROWS.get(v) if shared else None
-    if hit is not None:
-        return hit
+    """A map record → :class:`MapRow`."""
     sheet, cell, id_cell, id_, target, indicator, criterion, input_, kind, label = v[:10]
     required, lo, hi, step, options, list_, score_cell, note_cell = v[10:]
     try:
         parse_a1(cell)
     except ValueError:
         raise LayoutError(f"隐藏工作表 {META_SHEET} 中的单元格地址“{cell}”无法识别") from None
-    row = MapRow(
+    return MapRow(
         sheet,
         cell,
         id_cell,
@@ -581,11 +568,6 @@ def _map_row(v: tuple[str, ...]) -> MapRow:
         score_cell,
         note_cell,
     )
-    if shared:
-        if len(_MAP_ROWS) >= _MAP_ROWS_KEPT:
-            _MAP_ROWS.clear()
-        _MAP_ROWS[v] = row
-    return row
 
 
 def read_layout(rows: Sequence[Sequence[object]]) -> Layout:

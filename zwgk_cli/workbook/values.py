@@ -246,22 +246,6 @@ def normalize(
     where numbers are text by nature, so "3" is not worth a warning.  ``percent_format``: the cell is formatted as a
     percentage, so 0.85 is displayed (and was typed) as 85%.
     """
-    cls = raw.__class__
-    if cls is float or cls is str:  # the clean common values recur: 0, 1, 2…, 是, 否
-        key = (raw, cls, id(inp), limit, percent_format)
-        hit = _QUICK.get(key)
-        if hit is not None and hit[0] is inp:
-            return hit[1]
-        quick = _quick(raw, inp, limit, percent_format)
-        if quick is not None:
-            if len(_QUICK) >= 8192:
-                _QUICK.clear()
-            _QUICK[key] = (inp, quick)  # an Outcome is immutable; ``inp`` held: its id is not reused
-            return quick
-    else:
-        quick = _quick(raw, inp, limit, percent_format)
-        if quick is not None:
-            return quick
     label = inp.label
     exp = expected(inp, limit)
     base = {"label": label, "expected": exp}
@@ -350,37 +334,6 @@ def normalize(
         return Outcome(value)
 
     return Outcome(None, Code.V_NOT_NUMBER, {**base, "found": found})  # pragma: no cover - unknown cell type
-
-
-_QUICK: dict[tuple[object, type, int, Decimal | None, bool], tuple[Input, Outcome]] = {}
-_NUMERIC = (InputKind.COUNT, InputKind.NUMBER, InputKind.PERCENT, InputKind.POINTS)
-
-
-def _quick(raw: object, inp: Input, limit: Decimal | None, percent_format: bool) -> Outcome | None:
-    """The common case without building any message: a clean number in range, or an exact
-    option.  ``None`` sends the value through the full path (which explains any problem)."""
-    kind = inp.kind
-    if raw.__class__ is float and kind in _NUMERIC and not percent_format:
-        assert isinstance(raw, float)
-        if not math.isfinite(raw) or raw < 0:
-            return None
-        value = _float_dec(raw)
-        if kind is InputKind.COUNT:
-            ok = value == value.to_integral_value() and (inp.max is None or value <= inp.max)
-        elif kind is InputKind.PERCENT:
-            ok = value <= 100 and not ZERO < value < 1
-        elif kind is InputKind.POINTS:
-            top = inp.max if inp.max is not None else limit
-            ok = (top is None or value <= top) and (not inp.step or value % inp.step == 0)
-        else:
-            ok = True
-        return Outcome(value) if ok else None
-    if raw.__class__ is str:
-        if kind is InputKind.YES_NO and raw in (YES, NO):
-            return Outcome(raw)
-        if kind is InputKind.CHOICE and raw in inp.options:
-            return Outcome(raw)
-    return None
 
 
 def _fraction(value: Decimal, found: str, label: str) -> Outcome:

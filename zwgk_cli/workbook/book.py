@@ -1,0 +1,169 @@
+"""A returned workbook opened through the guards and read with python-calamine — how both
+``zwgk score`` (:mod:`zwgk_cli.workbook.read`) and ``zwgk inspect`` open a workbook.
+
+:class:`Book` passes the file and package guards (:mod:`zwgk_cli.workbook.guards`), finds the
+very hidden sheet ``_zwgk`` and reads its layout (which rubric, which unit, where every input
+is); :meth:`Book.sheet` hands out one scoring sheet once it passes the sheet guard: its values
+as python-calamine reads them, plus what the XML says about the cells asked for
+(:mod:`zwgk_cli.workbook.cells`).  Cached formula results are never trusted: the engine
+recomputes every score from the inputs.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from zwgk_cli.problems import Code
+from zwgk_cli.workbook import layout
+from zwgk_cli.workbook.cells import Cell, CellInfo, percent_styles, scan_cells
+from zwgk_cli.workbook.guards import Refused, SheetRefused, open_package, sheet_xml, workbook_parts
+
+Range = tuple[tuple[int, int], tuple[int, int]]  # a merged range: 0-based (row, col) of its corners
+
+_RESULT_RECORDS = ("result", "results")
+
+
+def _meta_rows(rows: list[list[Any]]) -> list[list[Any]]:
+    """The meta sheet's rows without the result records (the reader recomputes, never reads
+    results) and without the empty cells padding each row to the sheet's width."""
+    out = []
+    for row in rows:
+        if not row or row[0] in _RESULT_RECORDS:
+            continue
+        n = len(row)
+        while n and row[n - 1] == "":
+            n -= 1
+        out.append(row[:n])
+    return out
+
+
+class Sheet:
+    """One sheet: python-calamine's grid of values, its merged ranges, and the formulas, error
+    values and formats the XML gives for the cells asked for."""
+
+    def __init__(self, grid: list[list[Any]], facts: dict[str, CellInfo], merged: Sequence[Range], percent: set[int]):
+        self.grid, self.facts, self.merged, self.percent = grid, facts, merged, percent
+        self._where: dict[str, list[tuple[int, int]]] | None = None
+
+    def value(self, row: int, col: int) -> Any:
+        """The value at 0-based (row, col); ``None`` off the sheet's grid."""
+        if row < 0 or col < 0 or row >= len(self.grid):
+            return None
+        line = self.grid[row]
+        return line[col] if col < len(line) else None
+
+    def cell(self, row: int, col: int, ref: str) -> Cell:
+        """The cell's value and facts (``ref``: its A1 address, one of those asked for)."""
+        value = self.value(row, col)
+        info = self.facts.get(ref)
+        return Cell(value, *info) if info is not None else Cell(value)
+
+    def find(self, text: str) -> list[tuple[int, int]]:
+        """Where a text (an input's id) is on the sheet."""
+        if self._where is None:
+            self._where = {}
+            for r, line in enumerate(self.grid):
+                for c, v in enumerate(line):
+                    if isinstance(v, str) and v:
+                        self._where.setdefault(v.strip(), []).append((r, c))
+        return self._where.get(text, [])
+
+    def merged_range(self, row: int, col: int) -> str | None:
+        """The merged range (``F6:F7``) that holds the cell, if any."""
+        for (r0, c0), (r1, c1) in self.merged:
+            if r0 <= row <= r1 and c0 <= col <= c1 and (r1 > r0 or c1 > c0):
+                return f"{layout.a1(r0, c0)}:{layout.a1(r1, c1)}"
+        return None
+
+    def merged_at(self, cells: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
+        """Those of ``cells`` that lie inside a merged range → the range, in one pass over the
+        ranges (a scoring sheet merges hundreds of title cells left of its inputs)."""
+        out: dict[tuple[int, int], str] = {}
+        cells = set(cells)
+        if not self.merged or not cells:
+            return out
+        lo, hi = min(c for _, c in cells), max(c for _, c in cells)
+        for (r0, c0), (r1, c1) in self.merged:
+            if c1 < lo or c0 > hi or (r1 == r0 and c1 == c0):
+                continue
+            for r, c in cells:
+                if r0 <= r <= r1 and c0 <= c <= c1:
+                    out[(r, c)] = f"{layout.a1(r0, c0)}:{layout.a1(r1, c1)}"
+        return out
+
+
+class Book:
+    """A workbook that passed the file and package guards and holds zwgk's hidden sheet.
+
+    Raises :class:`~zwgk_cli.workbook.guards.Refused` (one problem) when it cannot be used.
+    Every part python-calamine will parse is inflated and checked by the package guard first.
+    """
+
+    def __init__(self, data: bytes):
+        from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+
+        self.pkg = pkg = open_package(data)
+        self.parts, others = workbook_parts(pkg)
+        if layout.META_SHEET not in self.parts:
+            visible = "、".join(list(self.parts)[:5])
+            raise Refused(
+                Code.W_NOT_ZWGK, sheet_name=layout.META_SHEET, detail=f";其中的工作表:{visible}" if visible else ""
+            )
+        sheet_xml(pkg, self.parts[layout.META_SHEET], layout.META_SHEET)  # its refusal is the file's
+        for name in pkg.names_lower.values():
+            low = name.lower()
+            if low.startswith("xl/") and low.count("/") == 1 and low.endswith(".xml"):
+                pkg.part(name)  # shared strings, styles, workbook: what python-calamine parses on opening
+        self._styles = others.get("styles")
+        self._percent: set[int] | None = None
+        try:
+            self.wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        except PasswordError:
+            raise Refused(Code.W_ENCRYPTED) from None
+        except CalamineError as exc:
+            raise Refused(Code.W_BROKEN_ZIP, detail=f"无法解析工作簿({str(exc)[:100]})") from None
+        try:
+            grid = self.wb.get_sheet_by_name(layout.META_SHEET).to_python(skip_empty_area=False)
+        except CalamineError as exc:
+            raise Refused(Code.W_CELL_ERROR, sheet_name=layout.META_SHEET, detail=str(exc)[:100]) from None
+        rows = _meta_rows(grid)
+        head = rows[0] if rows else []
+        if len(head) > 1 and head[0] == layout.MAGIC:
+            fmt = layout.cell_text(head[1])
+            if fmt.isdigit() and int(fmt) > layout.FORMAT_VERSION:
+                raise Refused(Code.W_FORMAT_VERSION, found=fmt, expected=str(layout.FORMAT_VERSION))
+        try:
+            self.layout = layout.read_layout(rows)
+        except layout.LayoutError as exc:
+            if exc.not_zwgk:
+                raise Refused(Code.W_NOT_ZWGK, sheet_name=layout.META_SHEET, detail=f":{exc.reason}") from None
+            raise Refused(Code.W_BAD_META, detail=exc.reason) from None
+
+    def sheet(self, name: str, wanted: Mapping[str, tuple[int, int]]) -> Sheet:
+        """A sheet of the workbook, with the facts of the ``wanted`` cells (A1, upper case → its
+        0-based row and column).
+
+        Raises :class:`~zwgk_cli.workbook.guards.SheetRefused` when this sheet alone cannot be
+        read (too big, its part missing, python-calamine refusing it)."""
+        from python_calamine import CalamineError
+
+        xml = sheet_xml(self.pkg, self.parts[name], name)
+        facts = scan_cells(xml, wanted)
+        try:
+            sh = self.wb.get_sheet_by_name(name)
+            grid = sh.to_python(skip_empty_area=False)
+            merged = list(sh.merged_cell_ranges or [])
+        except CalamineError as exc:
+            raise SheetRefused(Code.W_CELL_ERROR, sheet=name, sheet_name=name, detail=str(exc)[:100]) from None
+        percent: set[int] = set()
+        if any(i.style for i in facts.values()):
+            percent = self._percent_styles()
+        return Sheet(grid, facts, merged, percent)
+
+    def _percent_styles(self) -> set[int]:
+        if self._percent is None:
+            styles = self._styles
+            self._percent = percent_styles(self.pkg.part(styles)) if styles and self.pkg.has(styles) else set()
+        return self._percent
