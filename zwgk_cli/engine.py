@@ -63,49 +63,9 @@ def _named(hits: tuple[VetoHit, ...], c: Criterion, vals: Mapping[str, Value | N
     return [replace(h, reason=f"{h.reason}({';'.join(named)})") for h in hits]
 
 
-_EVALUATED: dict[tuple[int, str, tuple[Value | None, ...]], tuple[Criterion, CriterionScore]] = {}
-_EVALUATED_KEPT = 16384
-
-
-def _evaluate(
-    c: Criterion, found: tuple[Value | None, ...], target: str, target_name: str, part: str
-) -> CriterionScore:
-    """:func:`rules.evaluate` of the criterion's live inputs' values (``found``, in order),
-    remembered: a criterion's score is a function of those values alone, and across a
-    campaign most criteria see the same few (no finding, one, two…), so each distinct
-    (criterion, values) is evaluated once per process and its score re-targeted.  Equal
-    values give equal outputs whatever their Decimal exponent (every output rounds)."""
-    key = (id(c), part, found)
-    hit = _EVALUATED.get(key)
-    if hit is None or hit[0] is not c:
-        vals = {i.id: v for i, v in zip(c.live_inputs(), found, strict=True)}
-        cs = rules.evaluate(c, vals, "", "", part)
-        if len(_EVALUATED) >= _EVALUATED_KEPT:
-            _EVALUATED.clear()
-        _EVALUATED[key] = (c, cs)
-    else:
-        cs = hit[1]
-    if not target:
-        return cs
-    return cs._replace(
-        target=target,
-        trace=tuple(t._replace(target=target) for t in cs.trace),
-        vetoes=tuple(replace(h, target=target, target_name=target_name) for h in cs.vetoes),
-    )
-
-
-_OWN_KEYS: dict[int, tuple[Criterion, tuple[ReadingKey, ...]]] = {}
-
-
 def own_keys(c: Criterion) -> tuple[ReadingKey, ...]:
     """The reading keys of a criterion's live inputs for the unit itself (target ``""``)."""
-    hit = _OWN_KEYS.get(id(c))
-    if hit is None or hit[0] is not c:
-        hit = (c, tuple(ReadingKey("", c.id, i.id) for i in c.live_inputs()))
-        if len(_OWN_KEYS) >= 16384:
-            _OWN_KEYS.clear()
-        _OWN_KEYS[id(c)] = hit
-    return hit[1]
+    return tuple(ReadingKey("", c.id, i.id) for i in c.live_inputs())
 
 
 def _score_indicator(ind: Indicator, values: Values, target: str, target_name: str, part: str, acc: _Acc) -> NodeScore:
@@ -114,18 +74,14 @@ def _score_indicator(ind: Indicator, values: Values, target: str, target_name: s
     complete = True
     get = values.get
     for c in ind.criteria:
-        if target:
-            found = tuple(get(ReadingKey(target, c.id, i.id)) for i in c.live_inputs())
-        else:
-            found = tuple(map(get, own_keys(c)))
-        cs = _evaluate(c, found, target, target_name, part)
+        vals = {i.id: get(ReadingKey(target, c.id, i.id)) for i in c.live_inputs()}
+        cs = rules.evaluate(c, vals, target, target_name, part)
         crit_scores.append(cs)
         if cs.points is None:
             complete = False
         else:
             pts.append(cs.points)
         if cs.vetoes:
-            vals = {i.id: v for i, v in zip(c.live_inputs(), found, strict=True)}
             acc.vetoes.extend(_named(cs.vetoes, c, vals))
         if cs.missing:
             acc.missing.extend(ReadingKey(target, c.id, i) for i in cs.missing)
