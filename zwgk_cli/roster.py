@@ -127,14 +127,24 @@ def _line_of(data: bytes, offset: int) -> int:
 
 def _read_csv(data: bytes) -> _Read:
     text, encoding = decode_text(data)
+    if not text.strip():
+        raise _Unreadable("文件是空的")
+    if "\x00" in text:
+        raise _Unreadable("含有空字符(NUL):不是文本文件,或编码不对", text.count("\n", 0, text.index("\x00")) + 1)
     first = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first and "," not in first else ","  # Excel's “Unicode 文本” is tab-separated
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        rows = list(reader)
-    except csv.Error as exc:
-        why = "含有空字符(NUL)" if "NUL" in str(exc) else "单元格内容过长" if "limit" in str(exc) else "引号不成对"
-        raise _Unreadable(f"第{reader.line_num}行无法按 CSV 读取:{why}", reader.line_num) from None
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[list[str]] = []
+    while True:
+        try:
+            row = next(reader, None)
+        except csv.Error as exc:
+            n = len(rows) + 1  # the record as Excel numbers its rows
+            why = "单元格内容过长" if "limit" in str(exc) else "引号不成对(英文双引号要成对使用)"
+            raise _Unreadable(f"第{n}行无法按 CSV 读取:{why}", n) from None
+        if row is None:
+            break
+        rows.append(row)
     if not rows:
         return _Read([], [])
     header = [h.strip() for h in rows[0]]
