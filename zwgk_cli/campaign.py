@@ -2,16 +2,32 @@
 
 Every command run inside a campaign folder (or with ``--campaign DIR``) reads it; command
 line flags override it.  Paths in the file are relative to the folder.
+
+The settings are a typed schema (:data:`SETTINGS`): each key has its home section, its meaning
+and a check that turns the TOML value into the value kept or says what was expected.  Loading
+checks every key, then the paths against each other, and reports every problem at once
+(:class:`CampaignError`), each located to the file, the key and its line.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
+import json
+import math
+import os
+import re
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from zwgk_cli.files import InputFileError, read_input_file
+from zwgk_cli.problems import Code, Problem, problem
+
 CONFIG_NAME = "zwgk.toml"
+MAX_CONFIG_BYTES = 1024 * 1024  # a settings file is a few KB
 
 
 @dataclass(frozen=True)
@@ -35,8 +51,8 @@ class Campaign:
     returned_dir: str = "returned"
     results_dir: str = "results"
     report_dir: str = "report"
+    template_dir: str = ""  # templates replacing the built-in report templates
     password: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def path(self, rel: str) -> Path:
         p = Path(rel)
@@ -48,30 +64,144 @@ class Campaign:
 
 
 class CampaignError(Exception):
-    pass
+    """``zwgk.toml`` cannot be used; ``problems`` says where and why, every one of them."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(";".join(f"{p.where}:{p.message}" for p in problems))
+        self.problems = problems
 
 
-_KEYS = {
-    "rubric",
-    "units",
-    "targets",
-    "year",
-    "name",
-    "office",
-    "contact",
-    "materials_deadline",
-    "return_deadline",
-    "notice_number",
-    "notice_date",
-    "recipients",
-    "rectify_deadline",
-    "group_order",
-    "sheets_dir",
-    "returned_dir",
-    "results_dir",
-    "report_dir",
-    "password",
+# ------------------------------------------------------------------ the value checks
+
+
+class _Bad(Exception):
+    """A value that does not pass its check; ``expected`` says what would (in Chinese)."""
+
+    def __init__(self, expected: str) -> None:
+        super().__init__(expected)
+        self.expected = expected
+
+
+_TEXT = '文字(用英文双引号括起来,如 "绵阳市人民政府办公室")'
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise _Bad(_TEXT)
+    if _CONTROL.search(value):
+        raise _Bad("不含控制字符的" + _TEXT)
+    return value
+
+
+def _path(value: Any) -> str:
+    """A file or folder path, relative to the campaign folder; ``""`` for none."""
+    if not isinstance(value, str) or _CONTROL.search(value) or "\n" in value or "\t" in value:
+        raise _Bad('文件路径(用英文双引号括起来,相对于考评目录,如 "units.csv"),不能换行')
+    return value
+
+
+def _folder(value: Any) -> str:
+    if not _path(value).strip():
+        raise _Bad('目录名(用英文双引号括起来,相对于考评目录,如 "results"),不能为空')
+    return str(value)
+
+
+def _year(value: Any) -> int:
+    expected = "4位阿拉伯数字的年份,如 2022(不加引号)"
+    if isinstance(value, str) and re.fullmatch(r"\d{4}", value.strip()):
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1990 <= value <= 2100:
+        raise _Bad(expected)
+    return value
+
+
+_DATE = re.compile(r"(\d{4})(?:[-/.](\d{1,2})[-/.](\d{1,2})|年(\d{1,2})月(\d{1,2})日|(\d{2})(\d{2}))")
+_TIME = re.compile(r"(?:\s*T|\s+)(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?")
+
+
+def _a_date(value: Any, with_time: bool) -> str:
+    what = '日期,用英文双引号括起来,如 "2023-01-10"'
+    if with_time:
+        what += '(可带时间,如 "2023-01-10 17:00")'
+    if isinstance(value, dt.date) and (with_time or not isinstance(value, dt.datetime)):
+        return str(value)  # a TOML date (or date-time) literal: a real one already
+    if not isinstance(value, str):
+        raise _Bad(what)
+    text = value.strip()
+    if not text:
+        return value  # not set
+    m = _DATE.match(text)
+    rest = text[m.end() :] if m else text
+    t = _TIME.fullmatch(rest) if with_time and rest else None
+    if m is None or (rest and t is None):
+        raise _Bad(what)
+    month, day = (int(g) for g in m.groups()[1:] if g is not None)
+    try:
+        dt.date(int(m.group(1)), month, day)
+        if t is not None:
+            dt.time(int(t.group(1)), int(t.group(2)), int(t.group(3) or 0))
+    except ValueError:
+        raise _Bad("真实存在的" + what) from None
+    return value
+
+
+def _date(value: Any) -> str:
+    return _a_date(value, with_time=False)
+
+
+def _deadline(value: Any) -> str:
+    return _a_date(value, with_time=True)
+
+
+def _groups(value: Any) -> tuple[str, ...]:
+    expected = '分组名称的列表,如 ["县市区", "市级部门"](只有一个分组也要加方括号)'
+    if not isinstance(value, list) or not all(isinstance(g, str) and g.strip() for g in value):
+        raise _Bad(expected)
+    if len(set(value)) != len(value):
+        raise _Bad(expected + ",每个分组只写一次")
+    return tuple(value)
+
+
+@dataclass(frozen=True)
+class Setting:
+    section: str  # where ``zwgk new`` writes it; it is read from any section
+    meaning: str
+    check: Callable[[Any], Any]  # the TOML value → the value kept; raises _Bad
+
+
+SECTIONS = ("campaign", "paths", "notice", "sheets")
+SETTINGS: dict[str, Setting] = {
+    "rubric": Setting("campaign", "评分细则", _text),
+    "year": Setting("campaign", "考评年度", _year),
+    "name": Setting("campaign", "考评名称", _text),
+    "office": Setting("campaign", "发文机关", _text),
+    "contact": Setting("campaign", "报送方式", _text),
+    "materials_deadline": Setting("campaign", "佐证材料截止日期", _deadline),
+    "return_deadline": Setting("campaign", "评分表回收截止日期", _deadline),
+    "units": Setting("paths", "单位名单", _path),
+    "targets": Setting("paths", "网站名单", _path),
+    "sheets_dir": Setting("paths", "评分表目录", _folder),
+    "returned_dir": Setting("paths", "交回目录", _folder),
+    "results_dir": Setting("paths", "结果目录", _folder),
+    "report_dir": Setting("paths", "通报目录", _folder),
+    "notice_number": Setting("notice", "发文字号", _text),
+    "notice_date": Setting("notice", "成文日期", _date),
+    "recipients": Setting("notice", "主送机关", _text),
+    "rectify_deadline": Setting("notice", "整改期限", _date),
+    "group_order": Setting("notice", "分组排列顺序", _groups),
+    "template_dir": Setting("notice", "通报模板目录", _path),
+    "password": Setting("sheets", "工作表保护密码", _text),
 }
+
+# Folders that must stay out of the returned folder: (key, why, returned inside it is wrong too)
+_APART_FROM_RETURNED = (
+    ("results_dir", "两者必须分开:zwgk score 跳过结果目录中的一切文件,结果文件也不能混入交回的评分表", True),
+    ("report_dir", "两者必须分开:zwgk score 会把通报目录中的 排名.xlsx 当作交回的评分表读取", False),
+)
+
+
+# ------------------------------------------------------------------ reading the file
 
 
 def find_root(start: Path | None = None) -> Path | None:
@@ -86,31 +216,203 @@ def find_root(start: Path | None = None) -> Path | None:
 def load(root: Path | None = None) -> Campaign:
     """Read ``zwgk.toml`` from ``root`` (or the nearest one above the working directory).
 
-    Without one, an empty campaign rooted at the working directory is returned.
+    Without one, an empty campaign rooted at the working directory is returned.  ``root`` may
+    also name the ``zwgk.toml`` itself.  Raises :class:`CampaignError` with every problem found.
     """
     base = root if root is not None else find_root()
     if base is None:
         return Campaign(root=Path.cwd())
+    if base.name == CONFIG_NAME and not base.is_dir():
+        base = base.parent
     cfg = base / CONFIG_NAME
-    if not cfg.is_file():
-        raise CampaignError(f"{cfg} 不存在:请先用 zwgk new 创建考评目录,或用 --campaign 指定目录。")
+    if not os.path.lexists(cfg):
+        raise CampaignError([problem(Code.C_MISSING, file=str(cfg), dir=str(base))])
     try:
-        data = tomllib.loads(cfg.read_text(encoding="utf-8-sig"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise CampaignError(f"{cfg} 格式有误:{exc}。请按 TOML 格式修正(字符串加英文双引号)。") from None
-    flat: dict[str, Any] = {}
-    for section in ("campaign", "paths", "notice", "sheets"):
-        sec = data.get(section, {})
-        if isinstance(sec, dict):
-            flat.update(sec)
-    flat.update({k: v for k, v in data.items() if not isinstance(v, dict)})
-    known = {k: v for k, v in flat.items() if k in _KEYS}
-    extra = {k: v for k, v in flat.items() if k not in _KEYS}
-    if "group_order" in known:
-        known["group_order"] = tuple(str(g) for g in known["group_order"])
-    if "year" in known:
-        known["year"] = int(known["year"])
-    for k, v in list(known.items()):
-        if k not in ("group_order", "year"):
-            known[k] = str(v)
-    return Campaign(root=base.resolve(), extra=extra, **known)
+        raw = read_input_file(cfg, MAX_CONFIG_BYTES)
+    except InputFileError as exc:
+        raise CampaignError([problem(Code.C_FILE, file=str(cfg), detail=str(exc))]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CampaignError([problem(Code.C_ENCODING, file=str(cfg))]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CampaignError([_syntax_problem(str(cfg), text, str(exc))]) from None
+    values, problems = _check(data, str(cfg), _key_lines(text))
+    root_dir = base.resolve()
+    if not problems:
+        problems = _check_folders(values, root_dir, str(cfg), _key_lines(text))
+    if problems:
+        raise CampaignError(problems)
+    return Campaign(root=root_dir, **values)
+
+
+def _check(data: dict[str, Any], file: str, lines: dict[str, int]) -> tuple[dict[str, Any], list[Problem]]:
+    """Every setting checked against :data:`SETTINGS`: the values kept and the problems."""
+    entries: list[tuple[str, str, Any]] = []  # (section, key, value)
+    problems: list[Problem] = []
+    for name, value in data.items():
+        if isinstance(value, dict) and name not in SETTINGS:
+            if name in SECTIONS:
+                entries.extend((name, k, v) for k, v in value.items())
+            else:
+                guess = _guess(name, SECTIONS)
+                where = {"file": file, "path": f"[{name}]", "line": lines.get(f"[{name}]")}
+                problems.append(problem(Code.C_UNKNOWN_SECTION, **where, section=name, guess=guess))
+        else:
+            entries.append(("", name, value))
+    values: dict[str, Any] = {}
+    seen: dict[str, str] = {}
+    for section, key, value in entries:
+        label = f"[{section}] {key}" if section else key
+        where = {"file": file, "path": label, "line": lines.get(label)}
+        setting = SETTINGS.get(key)
+        if setting is None:
+            known = [k for k, s in SETTINGS.items() if s.section == section] or list(SETTINGS)
+            guess = _guess(key, list(SETTINGS))
+            problems.append(problem(Code.C_UNKNOWN_KEY, **where, key=key, guess=guess, known="、".join(known)))
+            continue
+        if key in seen:
+            other = seen[key] + (f" 第{lines[seen[key]]}行" if seen[key] in lines else "")
+            problems.append(problem(Code.C_TWICE, **where, key=key, other=other))
+            continue
+        seen[key] = label
+        try:
+            values[key] = setting.check(value)
+        except _Bad as bad:
+            found = _show(value)
+            problems.append(
+                problem(Code.C_VALUE, **where, key=key, meaning=setting.meaning, found=found, expected=bad.expected)
+            )
+    return values, problems
+
+
+def _check_folders(values: dict[str, Any], root: Path, file: str, lines: dict[str, int]) -> list[Problem]:
+    """The results and report folders must stay out of the returned folder."""
+    defaults = Campaign(root=root)
+
+    def where(key: str) -> str:
+        return os.path.normcase(os.path.realpath(root / str(values.get(key, getattr(defaults, key)))))
+
+    returned = where("returned_dir")
+    out: list[Problem] = []
+    for key, why, both_ways in _APART_FROM_RETURNED:
+        folder = where(key)
+        if folder == returned:
+            relation = "就是交回目录"
+        elif _inside(folder, returned):
+            relation = "位于交回目录之中"
+        elif both_ways and _inside(returned, folder):
+            relation = "包含了交回目录"
+        else:
+            continue
+        label = next((lab for lab in lines if lab.split()[-1] == key), key)
+        out.append(
+            problem(
+                Code.C_OVERLAP,
+                file=file,
+                path=label,
+                line=lines.get(label),
+                key=key,
+                value=_show(values.get(key, getattr(defaults, key))),
+                relation=relation,
+                other=_show(values.get("returned_dir", defaults.returned_dir)),
+                why=why,
+                default=_show(getattr(defaults, key)),
+            )
+        )
+    return out
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _guess(word: str, choices: Any) -> str:
+    near = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"(是不是“{near[0]}”?)" if near else ""
+
+
+def _show(value: Any) -> str:
+    """A value as the user wrote it (TOML-like), cut short."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, float):
+        text = "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf") if math.isinf(value) else repr(value)
+    elif isinstance(value, str | int):
+        text = json.dumps(value, ensure_ascii=False)
+    elif isinstance(value, list):
+        text = "[" + ", ".join(_show(v) for v in value) + "]"
+    elif isinstance(value, dict):
+        text = "{" + ", ".join(f"{k} = {_show(v)}" for k, v in value.items()) + "}"
+    else:
+        text = str(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+# ------------------------------------------------------------------ where a key is written
+
+_SECTION_LINE = re.compile(r"\s*\[\s*([A-Za-z0-9_-]+)\s*\]\s*(?:#.*)?$")
+_KEY_LINE = re.compile(r'\s*"?([A-Za-z0-9_-]+)"?\s*=')
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """``"[section] key"`` (``"key"`` before any section, ``"[section]"`` for a header) → the
+    line it is on.  tomllib gives no positions; a plain scan of the lines finds them."""
+    out: dict[str, int] = {}
+    section = ""
+    for n, line in enumerate(text.splitlines(), start=1):
+        if m := _SECTION_LINE.match(line):
+            section = m.group(1)
+            out.setdefault(f"[{section}]", n)
+        elif m := _KEY_LINE.match(line):
+            out.setdefault(f"[{section}] {m.group(1)}" if section else m.group(1), n)
+    return out
+
+
+# ------------------------------------------------------------------ TOML syntax errors in Chinese
+
+_QUOTE_TEXT = '文字要用英文双引号括起来,如 name = "绵阳市2022年政务公开工作检查考核"'
+_BACKSLASH = 'Windows 路径中的反斜杠要写两次(如 "D:\\\\考评\\\\名单.csv"),或改用正斜杠(如 "D:/考评/名单.csv")'
+_SYNTAX: tuple[tuple[str, str, str], ...] = (
+    ("Invalid value", "“=”右边的值写法不对", _QUOTE_TEXT + ';日期写作 "2023-01-10";列表写作 ["县市区", "市级部门"]'),
+    ("Unterminated string", "引号没有配对", '在文字末尾补上英文双引号 "(不要用中文引号“”),一行文字不能分成两行'),
+    ("Unescaped '\\'", "文字中的反斜杠 \\ 写法不对", _BACKSLASH),
+    ("Invalid hex value", "文字中的反斜杠 \\ 写法不对", _BACKSLASH),
+    ("Escaped character", "文字中的反斜杠 \\ 写法不对", _BACKSLASH),
+    ("Found invalid character", "文字中的反斜杠 \\ 写法不对", _BACKSLASH),
+    ("Illegal character '\\n'", "引号没有配对", '在文字末尾补上英文双引号 "(不要用中文引号“”),一行文字不能分成两行'),
+    ("Illegal character", "文字中有不允许的字符(如换行或制表符)", "删除该字符;一行文字不能分成两行"),
+    ("Expected '=' after a key", "设置名后面缺少“=”", "写作 设置名 = 值,设置名只用英文字母、数字和下划线"),
+    (
+        "Invalid initial character for a key",
+        "设置名含有不允许的字符",
+        "设置名只用英文字母、数字和下划线(不要用中文或全角符号)",
+    ),
+    ("Invalid statement", "这一行不是“设置名 = 值”的形式", "改为 设置名 = 值;说明文字前加 # 作为注释"),
+    (
+        "Expected newline or end of document",
+        "值的后面还有多余的内容",
+        "每行只写一个 设置名 = 值;说明文字前加 # 作为注释",
+    ),
+    ("Unclosed array", "列表缺少右方括号“]”", '列表写作 ["县市区", "市级部门"],各项之间用英文逗号分隔'),
+    ("Unclosed inline table", "缺少右花括号“}”", "补上“}”,或改用 [分组] 的写法"),
+    ("Expected ']", "分组名缺少右方括号“]”", "分组写作 [campaign]、[paths]、[notice] 或 [sheets]"),
+    ("Cannot overwrite a value", "同一设置写了两次", "只保留一处,删除另一行"),
+    ("Cannot declare", "同一分组写了两次", "每个 [分组] 只写一次,把其中的设置合并到一处"),
+    ("Invalid date or datetime", "日期写法不对", '日期写作 "2023-01-10"'),
+)
+_AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)\s*$")
+
+
+def _syntax_problem(file: str, text: str, message: str) -> Problem:
+    m = _AT.search(message)
+    what = message[: m.start()] if m else message
+    line = int(m.group(1)) if m and m.group(1) else len(text.splitlines()) or 1
+    column = int(m.group(2)) if m and m.group(2) else 1
+    detail, todo = next(
+        ((d, t) for start, d, t in _SYNTAX if what.startswith(start)),
+        ("写法不符合 TOML 格式", "对照 zwgk new 生成的 zwgk.toml 改正该行"),
+    )
+    return problem(Code.C_SYNTAX, file=file, line=line, column=column, detail=detail, todo=todo + "。")

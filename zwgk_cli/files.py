@@ -8,6 +8,7 @@ are safe on Windows, macOS and Linux and two units never share a file.
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -85,3 +86,52 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+# ------------------------------------------------------------------ files zwgk is given to read
+
+
+class InputFileError(Exception):
+    """A settings or roster file that cannot be read; the reason is in Chinese."""
+
+
+def size_text(n: int) -> str:
+    """A file size for people: ``512 字节``, ``3.2 KB``, ``20.0 MB``."""
+    if n < 1024:
+        return f"{n} 字节"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.1f} KB"
+    return f"{n / 1024 / 1024:.1f} MB"
+
+
+def read_input_file(path: Path, limit: int) -> bytes:
+    """The bytes of ``path``, a regular file of at most ``limit`` bytes.
+
+    A pipe, a device or a socket is refused without waiting on it (it is opened non-blocking and
+    checked before any read); at most ``limit + 1`` bytes are ever read, whatever the file claims.
+    """
+    from zwgk_cli.problems import os_reason
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        if os.path.isdir(path):  # Windows cannot open a folder at all
+            raise InputFileError("这是一个文件夹,不是文件") from None
+        raise InputFileError(os_reason(exc)) from None
+    except ValueError:  # a NUL in the name
+        raise InputFileError("路径中含有无效字符") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise InputFileError("这是一个文件夹,不是文件")
+        if not stat.S_ISREG(mode):
+            raise InputFileError("这不是普通文件(是管道、设备或套接字),无法作为文件读取")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise InputFileError(os_reason(exc)) from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise InputFileError(f"文件过大(超过上限{size_text(limit)})")
+    return data

@@ -79,7 +79,12 @@ class Code(Enum):
     )
 
     # --- roster (L) -------------------------------------------------------------------
-    L_FILE = ("L001", E, "无法读取名单文件:{detail}", "名单应为 UTF-8 编码的 CSV 或 XLSX 文件。")
+    L_FILE = (
+        "L001",
+        E,
+        "无法读取名单文件:{detail}",
+        "名单应为 CSV(UTF-8 或 GBK 编码)或 XLSX 文件:改正文件或路径后重新运行。",
+    )
     L_COLUMN = ("L002", E, "名单缺少列“{column}”", "在表头加上“{column}”列(可用列见 README“名单格式”)。")
     L_DUP = ("L003", E, "单位编号或名称“{value}”重复(另见第{other}行)", "每个单位只能出现一次。")
     L_GROUP = ("L004", E, "单位“{unit}”的分组“{group}”不在细则的分组中({groups})", "改为细则中的分组之一。")
@@ -88,6 +93,59 @@ class Code(Enum):
     L_ATTR = ("L007", E, "属性“{column}”的值“{value}”无法识别,应为“是”或“否”", "改为“是”或“否”。")
     L_NO_TARGET = ("L008", E, "单位“{unit}”没有{kind},但细则要求按{kind}逐个评分", "在网站名单中为该单位补上{kind}。")
     L_DUP_TARGET = ("L009", E, "网站“{target}”重复(另见第{other}行)", "每个网站只能出现一次。")
+    L_ENCODING = (
+        "L010",
+        W,
+        "名单不是 UTF-8 编码,已按 {encoding} 编码读取",
+        "核对名单中的汉字是否显示正常;如有乱码,用 Excel/WPS 另存为“CSV UTF-8(逗号分隔)”或 XLSX 后重新运行。",
+    )
+
+    # --- campaign settings: zwgk.toml (C) -----------------------------------------------
+    C_FILE = (
+        "C001",
+        E,
+        "无法读取设置文件:{detail}",
+        "zwgk.toml 应为考评目录中的文本文件:改正后重新运行(可用 zwgk new 在新目录中生成一份作参照)。",
+    )
+    C_MISSING = (
+        "C002",
+        E,
+        "{dir} 中没有设置文件 zwgk.toml",
+        "先用 zwgk new 创建考评目录,或用 --campaign 指定含 zwgk.toml 的目录。",
+    )
+    C_ENCODING = (
+        "C003",
+        E,
+        "设置文件不是 UTF-8 编码",
+        "用记事本打开 zwgk.toml,“另存为”时把编码选为“UTF-8”,保存后重新运行。",
+    )
+    C_SYNTAX = ("C004", E, "设置文件格式有误,第{line}行第{column}列:{detail}", "{todo}")
+    C_UNKNOWN_KEY = (
+        "C005",
+        E,
+        "未知设置“{key}”{guess}",
+        "改正拼写,不需要的设置删除该行(本分组可用的设置:{known})。",
+    )
+    C_UNKNOWN_SECTION = (
+        "C006",
+        E,
+        "未知的设置分组“[{section}]”{guess}",
+        "设置分组只有 [campaign]、[paths]、[notice]、[sheets]:改正拼写,或删除该分组。",
+    )
+    C_VALUE = ("C007", E, "设置“{key}”({meaning})的值 {found} 不合要求", "改为{expected}。")
+    C_TWICE = ("C008", E, "设置“{key}”写了两处(另见{other})", "只保留一处,删除另一行。")
+    C_OVERLAP = (
+        "C009",
+        E,
+        "{key} = {value} {relation}(returned_dir = {other}):{why}",
+        "把 {key} 改为交回目录以外的目录(如默认的 {default})。",
+    )
+    C_PATH = (
+        "C010",
+        E,
+        "{key}({meaning})指向的“{value}”无法使用:{detail}",
+        "改正 zwgk.toml 中 {key} 的路径(相对于考评目录),或把文件放到该位置。",
+    )
 
     # --- workbook read-back (W) --------------------------------------------------------
     W_UNREADABLE = ("W001", E, "无法打开文件:{detail}", "检查文件是否仍在、是否有读取权限,然后重新运行。")

@@ -8,19 +8,23 @@ A roster is a table of units and, optionally, a table of targets (websites…):
 * targets: ``编号, 名称, 类型, 所属单位`` and optionally ``网址``; ``类型`` is a target kind
   of the rubric (``website`` or its title ``政府网站``); ``所属单位`` is a unit's name or id.
 
-Either table is CSV (UTF-8, with or without BOM) or XLSX (first sheet, or sheets named
-``单位`` and ``网站``/``对象`` in one workbook).  English headers (id, name, group, aliases,
-kind, unit, url) are accepted too.
+Either table is CSV or a spreadsheet: XLSX, XLS or ODS (first sheet, or sheets named ``单位``
+and ``网站``/``对象`` in one workbook).  A CSV may be UTF-8 (with or without BOM), UTF-16 with a
+BOM, or GB18030/GBK (what Chinese Excel and WPS save as “CSV(逗号分隔)”; a warning says so).
+A file that is not a regular file or is over :data:`MAX_ROSTER_BYTES` is a problem, never read.
+English headers (id, name, group, aliases, kind, unit, url) are accepted too.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from zwgk_cli.files import InputFileError, read_input_file
 from zwgk_cli.model import NO, YES, Target, Unit
 from zwgk_cli.problems import Code, Problem, problem
 
@@ -73,36 +77,104 @@ class Roster:
 
 
 Table = list[tuple[int, dict[str, str]]]  # (row number as the user sees it, row)
+MAX_ROSTER_BYTES = 20 * 1024 * 1024  # a roster of 10,000 units is about 1 MB
+_SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # XLSX/ODS (zip), XLS (OLE)
+_SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+GB18030 = "GB18030(GBK)"
 
 
-def _read_csv(path: Path) -> tuple[list[str], Table]:
-    raw = path.read_bytes()
-    text = raw.decode("utf-8-sig")
-    reader = csv.reader(io.StringIO(text))
-    rows = list(reader)
+class _Unreadable(Exception):
+    """A roster file that cannot be read; the reason in Chinese, and the line when known."""
+
+    def __init__(self, detail: str, line: int | None = None) -> None:
+        super().__init__(detail)
+        self.line = line
+
+
+@dataclass(frozen=True)
+class _Read:
+    header: list[str]
+    table: Table
+    encoding: str = ""  # a CSV's encoding when it was not UTF-8
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """A text file's bytes → (text, encoding): UTF-8 (with or without BOM), UTF-16 with a BOM,
+    else GB18030 (which covers GBK and GB2312: what Chinese Excel and WPS save as CSV)."""
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "UTF-8"
+        except UnicodeDecodeError as exc:
+            raise _Unreadable("文件标明是 UTF-8 编码,但含有不是 UTF-8 的字节", _line_of(data, exc.start)) from None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError:
+            raise _Unreadable("文件标明是 UTF-16 编码,但内容不完整") from None
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), GB18030
+    except UnicodeDecodeError as exc:
+        raise _Unreadable("不是文本文件,或编码既不是 UTF-8 也不是 GBK/GB18030", _line_of(data, exc.start)) from None
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _read_csv(data: bytes) -> _Read:
+    text, encoding = decode_text(data)
+    if not text.strip():
+        raise _Unreadable("文件是空的")
+    if "\x00" in text:
+        raise _Unreadable("含有空字符(NUL):不是文本文件,或编码不对", text.count("\n", 0, text.index("\x00")) + 1)
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first and "," not in first else ","  # Excel's “Unicode 文本” is tab-separated
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[list[str]] = []
+    while True:
+        try:
+            row = next(reader, None)
+        except csv.Error as exc:
+            n = len(rows) + 1  # the record as Excel numbers its rows
+            why = "单元格内容过长" if "limit" in str(exc) else "引号不成对(英文双引号要成对使用)"
+            raise _Unreadable(f"第{n}行无法按 CSV 读取:{why}", n) from None
+        if row is None:
+            break
+        rows.append(row)
     if not rows:
-        return [], []
+        return _Read([], [])
     header = [h.strip() for h in rows[0]]
     table: Table = []
     for n, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
             continue
         table.append((n, {h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(header) if h}))
-    return header, table
+    return _Read(header, table, "" if encoding.startswith("UTF") else encoding)
 
 
-def _read_xlsx(path: Path, names: Sequence[str], first: bool) -> tuple[list[str], Table] | None:
-    from python_calamine import CalamineWorkbook
+def _read_spreadsheet(data: bytes, names: Sequence[str], first: bool) -> _Read | None:
+    from python_calamine import CalamineError, CalamineWorkbook
 
-    wb = CalamineWorkbook.from_path(str(path))
-    sheet = next((s for s in wb.sheet_names if s in names), None)
-    if sheet is None:
-        if not first:
-            return None
-        sheet = wb.sheet_names[0]
-    rows = wb.get_sheet_by_name(sheet).to_python()
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet = next((s for s in wb.sheet_names if s in names), None)
+        if sheet is None:
+            if not first:
+                return None
+            if not wb.sheet_names:
+                raise _Unreadable("工作簿中没有工作表")
+            sheet = wb.sheet_names[0]
+        rows = wb.get_sheet_by_name(sheet).to_python()
+    except CalamineError as exc:
+        if type(exc).__name__ == "PasswordError":
+            raise _Unreadable("工作簿设置了打开密码,无法读取(请取消密码后保存)") from None
+        raise _Unreadable("工作簿已损坏或不是 Excel/WPS 能打开的表格") from None
     if not rows:
-        return [], []
+        return _Read([], [])
     header = [_cell_text(h) for h in rows[0]]
     table: Table = []
     for n, row in enumerate(rows[1:], start=2):
@@ -110,7 +182,7 @@ def _read_xlsx(path: Path, names: Sequence[str], first: bool) -> tuple[list[str]
         if not any(values):
             continue
         table.append((n, {h: (values[i] if i < len(values) else "") for i, h in enumerate(header) if h}))
-    return header, table
+    return _Read(header, table)
 
 
 def _cell_text(value: object) -> str:
@@ -123,10 +195,32 @@ def _column(header: Sequence[str], names: Sequence[str]) -> str | None:
     return next((h for h in header if h in names), None)
 
 
-def _read(path: Path, sheet_names: Sequence[str], first: bool) -> tuple[list[str], Table] | None:
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, sheet_names, first)
-    return _read_csv(path)
+def _read(path: Path, sheet_names: Sequence[str], first: bool) -> _Read | None:
+    """A roster table from a regular file of at most :data:`MAX_ROSTER_BYTES`: a spreadsheet
+    (by its content, whatever its name says) or CSV text."""
+    try:
+        data = read_input_file(path, MAX_ROSTER_BYTES)
+    except InputFileError as exc:
+        raise _Unreadable(str(exc)) from None
+    if data.startswith(_SPREADSHEET_MAGIC):
+        return _read_spreadsheet(data, sheet_names, first)
+    if not data.strip():
+        raise _Unreadable("文件是空的")
+    if path.suffix.lower() in _SPREADSHEET_SUFFIXES:
+        raise _Unreadable(f"文件名是 {path.suffix},但内容不是 Excel/WPS 表格(可能已损坏)")
+    return _read_csv(data)
+
+
+def _load_table(roster: Roster, path: Path, sheet_names: Sequence[str], first: bool) -> _Read | None:
+    """:func:`_read`, its problems added to ``roster``."""
+    try:
+        got = _read(path, sheet_names, first)
+    except _Unreadable as exc:
+        roster.problems.append(problem(Code.L_FILE, file=str(path), line=exc.line, detail=str(exc)))
+        return None
+    if got is not None and got.encoding:
+        roster.problems.append(problem(Code.L_ENCODING, file=str(path), encoding=got.encoding))
+    return got
 
 
 def load_roster(
@@ -138,13 +232,10 @@ def load_roster(
     roster = Roster()
     upath = Path(units_path)
     roster.files.append(str(upath))
-    try:
-        got = _read(upath, UNIT_SHEETS, True)
-    except (OSError, UnicodeDecodeError, csv.Error, ValueError) as exc:
-        roster.problems.append(problem(Code.L_FILE, file=str(upath), detail=str(exc)))
+    got = _load_table(roster, upath, UNIT_SHEETS, True)
+    if got is None:
         return roster
-    assert got is not None
-    header, table = got
+    header, table = got.header, got.table
     cols = {k: _column(header, v) for k, v in UNIT_COLUMNS.items()}
     for key in ("id", "name", "group"):
         if cols[key] is None:
@@ -185,7 +276,7 @@ def load_roster(
         roster.units.append(Unit(uid, name, group, attrs, (), aliases))
     if targets_path is not None:
         _load_targets(roster, Path(targets_path), target_kinds, first=True)
-    elif upath.suffix.lower() in (".xlsx", ".xlsm"):
+    elif upath.suffix.lower() in _SPREADSHEET_SUFFIXES:
         _load_targets(roster, upath, target_kinds, first=False)
     return roster
 
@@ -193,14 +284,10 @@ def load_roster(
 def _load_targets(roster: Roster, path: Path, target_kinds: Sequence[tuple[str, str]], first: bool) -> None:
     if str(path) not in roster.files:
         roster.files.append(str(path))
-    try:
-        got = _read(path, TARGET_SHEETS, first)
-    except (OSError, UnicodeDecodeError, csv.Error, ValueError) as exc:
-        roster.problems.append(problem(Code.L_FILE, file=str(path), detail=str(exc)))
-        return
+    got = _load_table(roster, path, TARGET_SHEETS, first)
     if got is None:
         return
-    header, table = got
+    header, table = got.header, got.table
     cols = {k: _column(header, v) for k, v in TARGET_COLUMNS.items()}
     for key in ("id", "name", "unit"):
         if cols[key] is None:

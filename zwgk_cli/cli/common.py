@@ -16,7 +16,7 @@ from rich.table import Table
 from zwgk_cli import campaign as campaign_mod
 from zwgk_cli import rubric as rubric_mod
 from zwgk_cli.model import Rubric, Unit
-from zwgk_cli.problems import SEVERITY_LABELS, Problem, Severity, sort_key
+from zwgk_cli.problems import SEVERITY_LABELS, Code, Problem, Severity, problem, sort_key
 from zwgk_cli.resources import sample_roster
 from zwgk_cli.roster import Roster, check_against, check_targets, load_roster
 
@@ -41,10 +41,12 @@ def print_json(data: Any) -> None:
 
 
 def load_campaign(path: Path | None) -> campaign_mod.Campaign:
+    """The campaign's settings; any problem in ``zwgk.toml`` → every one listed, exit 2."""
     try:
         return campaign_mod.load(path)
     except campaign_mod.CampaignError as exc:
-        usage_error(str(exc))
+        print_problems(exc.problems, "考评设置(zwgk.toml)的问题")
+        raise typer.Exit(EXIT_USAGE) from None
 
 
 def load_rubric(ref: str | None, camp: campaign_mod.Campaign | None = None) -> Rubric:
@@ -71,9 +73,9 @@ def load_units(
 ) -> Roster:
     """The roster from flags, the campaign, or (``use_sample``) the rubric's bundled sample."""
     if roster is None and camp is not None and camp.units:
-        roster = camp.path(camp.units)
+        roster = _campaign_file(camp, "units")
         if targets is None and camp.targets:
-            targets = camp.path(camp.targets)
+            targets = _campaign_file(camp, "targets")
     if roster is None and use_sample:
         sample = sample_roster(rubric.id)
         if sample is not None:
@@ -81,9 +83,9 @@ def load_units(
     if roster is None:
         usage_error("未指定单位名单:用 --roster 给出名单文件,或在考评目录(含 zwgk.toml)中运行。")
     if not roster.exists():
-        usage_error(f"名单文件不存在:{roster}")
+        usage_error(f"名单文件不存在:{roster}。请检查 --roster 给出的路径。")
     if targets is not None and not targets.exists():
-        usage_error(f"网站名单文件不存在:{targets}")
+        usage_error(f"网站名单文件不存在:{targets}。请检查 --targets 给出的路径。")
     kinds = [(k.id, k.title) for k in rubric.target_kinds] or [("website", "政府网站")]
     r = load_roster(roster, targets, kinds)
     r.problems.extend(check_against(r, rubric.groups))
@@ -98,6 +100,28 @@ def load_units(
                 needs.append((u, p.per_target, titles.get(p.per_target, p.per_target)))
     r.problems.extend(check_targets(r, needs))
     return r
+
+
+def _campaign_file(camp: campaign_mod.Campaign, key: str) -> Path:
+    """A roster file named in ``zwgk.toml``; a missing one → a problem located to its key, exit 2.
+    (What is there but cannot be read is a roster problem: see :func:`load_roster`.)"""
+    rel = str(getattr(camp, key))
+    path = camp.path(rel)
+    if not path.exists():
+        detail = "文件不存在" if path.parent.is_dir() else "所在的文件夹不存在"
+        meaning = campaign_mod.SETTINGS[key].meaning
+        found = problem(
+            Code.C_PATH,
+            file=str(camp.root / campaign_mod.CONFIG_NAME),
+            path=key,
+            key=key,
+            meaning=meaning,
+            value=rel,
+            detail=detail,
+        )
+        print_problems([found], "考评设置(zwgk.toml)的问题")
+        raise typer.Exit(EXIT_USAGE)
+    return path
 
 
 def problems_table(problems: Sequence[Problem], title: str = "发现的问题") -> Table:

@@ -44,8 +44,8 @@ def load_scores(path: Path) -> dict[str, Any]:
 def template_dir_of(option: Path | None, camp: Campaign) -> Path | None:
     """``--template-dir``, else ``template_dir`` in zwgk.toml ([notice]), relative to the campaign."""
     chosen = option
-    if chosen is None and camp.found and camp.extra.get("template_dir"):
-        chosen = camp.path(str(camp.extra["template_dir"]))
+    if chosen is None and camp.found and camp.template_dir:
+        chosen = camp.path(camp.template_dir)
     if chosen is not None and not chosen.is_dir():
         usage_error(f"模板目录不存在:{chosen}")
     return chosen
