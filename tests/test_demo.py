@@ -17,6 +17,7 @@ from zwgk_cli.demo.simulate import ideal, simulate
 from zwgk_cli.engine import score_unit
 from zwgk_cli.model import ReadingKey
 from zwgk_cli.report.ranking import rank
+from zwgk_cli.results import model as results_model
 
 # ------------------------------------------------------------------ the simulator
 
@@ -124,7 +125,7 @@ def test_demo_end_to_end_both_samples(tmp_path: Path, monkeypatch: pytest.Monkey
         problems = json.loads((folder / "results" / "problems.json").read_text(encoding="utf-8"))
         codes = {p["code"] for p in (problems["problems"] if isinstance(problems, dict) else problems)}
         assert {"V001", "V002", "W014"} <= codes  # empty input, text in a number cell, duplicate
-        doc = json.loads((folder / "results" / "scores.json").read_text(encoding="utf-8"))
+        doc = results_model.load(folder / "results" / "scores.json")
         ranking = rank(doc, groups)
         assert [g.group for g in ranking.groups] == groups
         assert len(ranking.pending) == 3 and len(ranking.vetoed) == 2

@@ -13,9 +13,11 @@ from typing import Any
 import pytest
 
 from zwgk_cli.campaign import Campaign
-from zwgk_cli.report import build as report
-from zwgk_cli.report.build import ReportError, cn_number, date_cn, write_report, zh
+from zwgk_cli.report.build import ReportError, write_report
 from zwgk_cli.report.docx import Block, BlockError, Table, column_widths, parse_blocks, title_lines
+from zwgk_cli.report.text import cn_number, date_cn, zh
+from zwgk_cli.resources import templates_dir
+from zwgk_cli.results.model import Scores, parse
 
 GOLDEN = Path(__file__).parent / "golden"
 REGEN = os.environ.get("ZWGK_REGEN_GOLDEN") == "1"
@@ -23,13 +25,18 @@ TITLE = "关于示例市2024年度政务公开考评结果的通报"
 
 
 @pytest.fixture(scope="module")
-def doc() -> dict[str, Any]:
+def raw() -> dict[str, Any]:
     data: dict[str, Any] = json.loads((GOLDEN / "scores.json").read_text(encoding="utf-8"))
     return data
 
 
 @pytest.fixture(scope="module")
-def written(doc: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Path:
+def doc(raw: dict[str, Any]) -> Scores:
+    return parse(raw)
+
+
+@pytest.fixture(scope="module")
+def written(doc: Scores, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("report")
     outcome = write_report(doc, out, formats=("docx", "html", "md", "xlsx"))
     assert [p.code for p in outcome.problems] == ["P002"]  # 戊县 and 市四局 are not finished
@@ -117,7 +124,7 @@ def test_docx_is_a_gongwen(written: Path) -> None:
     assert d.core_properties.created.year == 2025
 
 
-def test_every_output_is_byte_identical_when_rerun(doc: dict[str, Any], written: Path, tmp_path: Path) -> None:
+def test_every_output_is_byte_identical_when_rerun(doc: Scores, written: Path, tmp_path: Path) -> None:
     write_report(doc, tmp_path, formats=("docx", "html", "md", "xlsx"))
     first = sorted(p.relative_to(written) for p in written.rglob("*") if p.is_file())
     second = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
@@ -199,7 +206,7 @@ def test_rectify_lists_read_back(written: Path) -> None:
 
 
 @pytest.mark.libreoffice
-def test_pdf_through_libreoffice(doc: dict[str, Any], tmp_path: Path, soffice: str) -> None:
+def test_pdf_through_libreoffice(doc: Scores, tmp_path: Path, soffice: str) -> None:
     outcome = write_report(doc, tmp_path, formats=("pdf",))
     pdf = tmp_path / "通报.pdf"
     assert pdf in outcome.files and not (tmp_path / "通报.docx").exists()
@@ -215,7 +222,7 @@ def test_pdf_through_libreoffice(doc: dict[str, Any], tmp_path: Path, soffice: s
     assert pdf.read_bytes() == first  # dates and ids fixed: the same DOCX gives the same PDF
 
 
-def test_missing_libreoffice_is_a_note(doc: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_libreoffice_is_a_note(doc: Scores, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from zwgk_cli import office
 
     monkeypatch.setattr(office, "find_soffice", lambda: None)
@@ -224,7 +231,7 @@ def test_missing_libreoffice_is_a_note(doc: dict[str, Any], tmp_path: Path, monk
     assert not (tmp_path / "通报.pdf").exists() and (tmp_path / "通报.md").exists()
 
 
-def test_a_failing_converter_is_reported(doc: dict[str, Any], tmp_path: Path) -> None:
+def test_a_failing_converter_is_reported(doc: Scores, tmp_path: Path) -> None:
     def broken(src: Path, out: Path) -> Path:
         raise RuntimeError("转换器崩溃")
 
@@ -236,10 +243,10 @@ def test_a_failing_converter_is_reported(doc: dict[str, Any], tmp_path: Path) ->
 # ------------------------------------------------------------------ templates and settings
 
 
-def test_template_dir_overrides_any_template(doc: dict[str, Any], tmp_path: Path) -> None:
+def test_template_dir_overrides_any_template(doc: Scores, tmp_path: Path) -> None:
     tpl = tmp_path / "tpl"
     tpl.mkdir()
-    original = (report.templates_dir() / "notice.j2").read_text(encoding="utf-8")
+    original = (templates_dir() / "notice.j2").read_text(encoding="utf-8")
     (tpl / "notice.j2").write_text(
         original.replace("@title 关于{{ notice.name }}结果的通报", "@title {{ notice.office }}关于考评情况的通报"),
         encoding="utf-8",
@@ -267,7 +274,7 @@ def test_template_dir_overrides_any_template(doc: dict[str, Any], tmp_path: Path
     ],
 )
 def test_a_broken_template_is_located_and_nothing_is_written(
-    doc: dict[str, Any], tmp_path: Path, text: str, detail: str
+    doc: Scores, tmp_path: Path, text: str, detail: str
 ) -> None:
     tpl = tmp_path / "tpl"
     tpl.mkdir()
@@ -281,10 +288,10 @@ def test_a_broken_template_is_located_and_nothing_is_written(
 
 
 def test_campaign_settings_override_the_scores_file_and_missing_ones_are_flagged(
-    doc: dict[str, Any], tmp_path: Path
+    raw: dict[str, Any], tmp_path: Path
 ) -> None:
     camp = Campaign(root=tmp_path, office="另一个办公室", notice_date="2025-02-03", group_order=("市级部门",))
-    bare = dict(doc, campaign={"name": "考评", "year": 2024})
+    bare = parse(dict(raw, campaign={"name": "考评", "year": 2024}))
     outcome = write_report(bare, tmp_path, campaign=camp, formats=("md",))
     md = (tmp_path / "通报.md").read_text(encoding="utf-8")
     assert "**另一个办公室**" in md and "2025年2月3日" in md
@@ -294,10 +301,10 @@ def test_campaign_settings_override_the_scores_file_and_missing_ones_are_flagged
     assert "于〔待填写〕前完成整改" in md
 
 
-def test_html_escapes_what_it_prints(doc: dict[str, Any], tmp_path: Path) -> None:
-    evil = json.loads(json.dumps(doc))
+def test_html_escapes_what_it_prints(raw: dict[str, Any], tmp_path: Path) -> None:
+    evil = json.loads(json.dumps(raw))
     evil["units"][0]["unit"] = "<b>甲区</b>"
-    write_report(evil, tmp_path, formats=("html",))
+    write_report(parse(evil), tmp_path, formats=("html",))
     html = (tmp_path / "通报.html").read_text(encoding="utf-8")
     assert "<b>甲区</b>" not in html and "&lt;b&gt;甲区&lt;/b&gt;" in html
 
@@ -338,7 +345,7 @@ def test_blocks_and_table_geometry() -> None:
 # ------------------------------------------------------------------ the command
 
 
-def test_report_command(doc: dict[str, Any], tmp_path: Path) -> None:
+def test_report_command(doc: Scores, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
     from zwgk_cli.cli import app
