@@ -391,3 +391,89 @@ def test_report_command(doc: Scores, tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "P001" in bad.output
     wrong = runner.invoke(app, ["report", "--campaign", str(camp), "--formats", "md,odt"])
     assert wrong.exit_code == 2 and "odt" in wrong.output
+
+
+# ------------------------------------------------------------------ the scores file as typed data
+
+
+def test_scores_load_as_exact_typed_data(doc: Scores) -> None:
+    from decimal import Decimal
+
+    u = next(x for x in doc.units if x.unit == "己县")
+    assert u.total == Decimal("72.75") and isinstance(u.total, Decimal)
+    assert [t.name for t in u.targets] == ["己县人民政府网站", "己县投资促进网"]
+    assert {p.id for p in u.all_parts()} >= {"web"}
+    row = next(r for r in u.criteria if r.criterion == "update" and r.target_name == "己县投资促进网")
+    assert row.lost == Decimal("3.5") and all(isinstance(v, Decimal | str) for v in row.found.values())
+    assert doc.tiers[0].label == "第一等次" and doc.tiers[-1].min is None
+    assert doc.campaign["year"] == "2024"
+    assert next(x for x in doc.units if x.unit == "市四局").total is None
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        (lambda d: d.update(format="zwgk-scores/0"), "zwgk-scores/1"),
+        (lambda d: d.update(units={}), "units 应为列表"),
+        (lambda d: d["units"][2].update(total="98.5"), "units[2].total 应为数字"),
+        (lambda d: d["units"][0].update(status="done"), "units[0].status"),
+        (lambda d: d["units"][1].pop("unit"), "units[1].unit 缺失"),
+        (lambda d: d["units"][1].update(unit_id="G01"), "units[1].unit_id"),
+        (lambda d: d["units"][0]["criteria"][0].update(vetoes="否决"), "units[0].criteria[0].vetoes 应为列表"),
+        (lambda d: d["units"][0]["criteria"][0]["found"].update(blank=[1]), "units[0].criteria[0].found.blank"),
+        (lambda d: d["tiers"][0].update(min=True), "tiers[0].min 应为数字"),
+    ],
+)
+def test_a_wrong_scores_file_is_a_clear_chinese_error(raw: dict[str, Any], change: Any, where: str) -> None:
+    from zwgk_cli.results.model import ScoresError
+
+    bad = json.loads(json.dumps(raw))
+    change(bad)
+    with pytest.raises(ScoresError) as err:
+        parse(bad, "results/scores.json")
+    assert where in str(err.value) and "results/scores.json" in str(err.value)
+
+
+def test_load_reports_unreadable_files(tmp_path: Path) -> None:
+    from zwgk_cli.results.model import ScoresError, load
+
+    with pytest.raises(ScoresError, match="不存在"):
+        load(tmp_path / "无.json")
+    broken = tmp_path / "scores.json"
+    broken.write_text('{"format": "zwgk-scores/1", "units": [', encoding="utf-8")
+    with pytest.raises(ScoresError, match="不是有效的 JSON"):
+        load(broken)
+    broken.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(ScoresError, match="UTF-8"):
+        load(broken)
+
+
+def test_report_command_on_a_wrong_file_says_so_without_a_traceback(raw: dict[str, Any], tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from zwgk_cli.cli import app
+
+    bad = json.loads(json.dumps(raw))
+    bad["units"][3]["vetoed"] = "是"
+    path = tmp_path / "scores.json"
+    path.write_text(json.dumps(bad, ensure_ascii=False), encoding="utf-8")
+    result = CliRunner().invoke(app, ["report", str(path), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "P001" in result.output and "units[3].vetoed" in result.output
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)  # a clean exit 2
+    assert not (tmp_path / "o").exists()
+
+
+def test_rectify_lists_of_units_with_clashing_names_never_share_a_file(raw: dict[str, Any], tmp_path: Path) -> None:
+    clash = json.loads(json.dumps(raw))
+    clash["units"][0]["unit"] = "甲/乙局"  # G01
+    clash["units"][1]["unit"] = "甲:乙局"  # G02
+    clash["units"][2]["unit"] = "CON"  # a reserved device name on Windows
+    write_report(parse(clash), tmp_path, formats=("xlsx", "html"))
+    names = sorted(p.name for p in (tmp_path / "整改清单").glob("*.xlsx"))
+    assert len(names) == 13
+    assert "甲_乙局.xlsx" in names and "甲_乙局_G02.xlsx" in names and "_CON.xlsx" in names
+    import openpyxl
+
+    assert openpyxl.load_workbook(tmp_path / "整改清单" / "甲_乙局_G02.xlsx").active["A1"].value.startswith("甲:乙局")
+    assert (tmp_path / "整改清单" / "甲_乙局_G02.html").read_text(encoding="utf-8").count("甲:乙局") >= 2
