@@ -181,10 +181,10 @@ def create(
         raise NewCampaignError("细则、单位名单和网站名单的文件名不能相同。")
     made: list[Path] = []  # what did not exist before, removed again on failure (last first)
     top = next((p for p in reversed((folder, *folder.parents)) if not p.exists()), None)
+    if top is not None:
+        made.append(top)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        if top is not None:
-            made.append(top)
         for src, name in copies:
             dest = folder / name
             if src.resolve() != dest.resolve():

@@ -435,7 +435,7 @@ def parse(data: Any, source: str = "scores.json") -> Scores:
     for k, v in r.mapping(data, "campaign", "").items():
         if isinstance(v, bool) or not isinstance(v, str | int | float):
             raise r.fail(f"campaign.{k}", f"应为文字或数字,实为{r.shown(v)}")
-        campaign[k] = str(v)
+        campaign[k] = "" if not isinstance(v, str) and v == 0 else str(v)  # 0 is an unset year
     columns: dict[str, tuple[Column, ...]] = {}
     for vid, cols in r.mapping(data, "columns", "").items():
         if not isinstance(cols, list):
