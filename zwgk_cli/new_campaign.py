@@ -26,7 +26,7 @@ from zwgk_cli.model import Rubric
 from zwgk_cli.problems import Code, Problem, problem
 from zwgk_cli.resources import sample_roster
 
-# Sample settings, from the source documents where they say it (see /RUBRICS.md); the notice
+# Sample settings, from the source documents where they say it (the bundled rubrics cite them); the notice
 # number, dates of the results notice and the return deadline are examples to be replaced.
 SAMPLES: Mapping[str, Mapping[str, Any]] = {
     "mianyang-2022": {
