@@ -17,6 +17,7 @@ from zwgk_cli.demo.simulate import ideal, simulate
 from zwgk_cli.engine import score_unit
 from zwgk_cli.model import ReadingKey
 from zwgk_cli.report.ranking import rank
+from zwgk_cli.results import model as results_model
 
 # ------------------------------------------------------------------ the simulator
 
@@ -124,7 +125,7 @@ def test_demo_end_to_end_both_samples(tmp_path: Path, monkeypatch: pytest.Monkey
         problems = json.loads((folder / "results" / "problems.json").read_text(encoding="utf-8"))
         codes = {p["code"] for p in (problems["problems"] if isinstance(problems, dict) else problems)}
         assert {"V001", "V002", "W014"} <= codes  # empty input, text in a number cell, duplicate
-        doc = json.loads((folder / "results" / "scores.json").read_text(encoding="utf-8"))
+        doc = results_model.load(folder / "results" / "scores.json")
         ranking = rank(doc, groups)
         assert [g.group for g in ranking.groups] == groups
         assert len(ranking.pending) == 3 and len(ranking.vetoed) == 2
@@ -156,3 +157,54 @@ def test_fill_mistakes_hit_units_outside_the_scenario() -> None:
     assert not busy & {u.id for u, _ in picked}
     key = demo_mod._count_key(r, picked[0][0], plans[picked[0][0].id].values)
     assert isinstance(key, ReadingKey)
+
+
+# ------------------------------------------------------------------ creating the campaign folder
+
+
+def test_new_campaign_creates_the_folder_as_zwgk_new_does(tmp_path: Path) -> None:
+    from zwgk_cli.campaign import CONFIG_NAME
+    from zwgk_cli.new_campaign import NewCampaignError, create
+
+    made = create(tmp_path / "考评" / "2022", sample="mianyang-2022")
+    folder = tmp_path / "考评" / "2022"
+    assert made.files == ("units.csv", "websites.csv") and made.rubric.id == "mianyang-2022"
+    assert sorted(p.name for p in folder.iterdir()) == sorted([CONFIG_NAME, "units.csv", "websites.csv", "returned"])
+    assert made.campaign.office == "绵阳市人民政府办公室" and made.campaign.group_order == ("县市区/园区", "市级部门")
+    with pytest.raises(NewCampaignError) as err:
+        create(folder, sample="mianyang-2022")
+    assert [p.code for p in err.value.problems] == ["S003"]
+    with pytest.raises(NewCampaignError, match="没有示例"):
+        create(tmp_path / "x", sample="nowhere-2020")
+    assert not (tmp_path / "x").exists()
+
+
+def test_new_campaign_leaves_nothing_behind_when_it_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from zwgk_cli import new_campaign
+
+    def broken(*_: object) -> str:
+        raise OSError("磁盘已满")
+
+    monkeypatch.setattr(new_campaign, "campaign_toml", broken)
+    with pytest.raises(OSError):
+        new_campaign.create(tmp_path / "新" / "考评", sample="jingzhou-2021")
+    assert list(tmp_path.iterdir()) == []  # the folders it made are gone too
+    mine = tmp_path / "已有"
+    mine.mkdir()
+    (mine / "说明.txt").write_text("我的文件", encoding="utf-8")
+    with pytest.raises(OSError):
+        new_campaign.create(mine, sample="jingzhou-2021")
+    assert [p.name for p in mine.iterdir()] == ["说明.txt"]  # only what it added is removed
+
+
+def test_zwgk_new_reports_a_failure_as_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["new", str(tmp_path / "d"), "--rubric", "mianyang-2022", "--roster", "无.csv"])
+    assert result.exit_code == 2 and "名单文件不存在" in result.output
+    assert not (tmp_path / "d").exists()
+
+
+def test_the_sample_names_the_command_line_offers_are_the_samples_it_can_create() -> None:
+    from zwgk_cli.names import SAMPLES
+    from zwgk_cli.new_campaign import SAMPLES as SETTINGS
+
+    assert tuple(SETTINGS) == SAMPLES

@@ -11,26 +11,26 @@ from typing import Any
 import pytest
 
 from zwgk_cli import rubric as rubric_mod
+from zwgk_cli.model import Tier
 from zwgk_cli.report.ranking import (
-    TierDef,
     competition_ranks,
-    dec,
     group_order,
     mean,
     median,
     percent,
     rank,
-    tier_for,
 )
+from zwgk_cli.results import document as results_doc
+from zwgk_cli.results.model import Scores, dec, parse
+from zwgk_cli.rules import tier_for
 
 GOLDEN = Path(__file__).parent / "golden" / "scores.json"
 D = Decimal
 
 
 @pytest.fixture(scope="module")
-def golden() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(GOLDEN.read_text(encoding="utf-8"))
-    return data
+def golden() -> Scores:
+    return parse(json.loads(GOLDEN.read_text(encoding="utf-8")))
 
 
 def unit(name: str, group: str, total: float | None, **kw: Any) -> dict[str, Any]:
@@ -56,8 +56,9 @@ def unit(name: str, group: str, total: float | None, **kw: Any) -> dict[str, Any
     return out
 
 
-def doc(units: list[dict[str, Any]], tiers: list[dict[str, Any]] | None = None, **kw: Any) -> dict[str, Any]:
+def doc(units: list[dict[str, Any]], tiers: list[dict[str, Any]] | None = None, **kw: Any) -> Scores:
     out: dict[str, Any] = {
+        "format": results_doc.FORMAT,
         "groups": ["甲组", "乙组"],
         "tiers": tiers or [],
         "veto_tier": "不合格",
@@ -67,7 +68,7 @@ def doc(units: list[dict[str, Any]], tiers: list[dict[str, Any]] | None = None, 
         "units": units,
     }
     out.update(kw)
-    return out
+    return parse(out)
 
 
 MIANYANG_TIERS = [
@@ -99,7 +100,7 @@ def test_ties_are_exact_to_the_cent() -> None:
     ]
 
 
-def test_golden_ranks_vetoes_and_unfinished_units_apart(golden: dict[str, Any]) -> None:
+def test_golden_ranks_vetoes_and_unfinished_units_apart(golden: Scores) -> None:
     r = rank(golden)
     county = r.group("县市区")
     assert [(e.unit, e.rank_text, str(e.total), e.tier) for e in county.ranked] == [
@@ -187,18 +188,21 @@ def test_incomplete_units_are_not_zero_and_not_counted_in_pass_rate() -> None:
     ],
 )
 def test_tier_edges_are_half_open(total: str, vetoed: bool, tier: str, coefficient: str) -> None:
-    tiers = [TierDef(t["label"], dec(t["min"]), dec(t["coefficient"])) for t in MIANYANG_TIERS]
-    got = tier_for(D(total), vetoed, tiers, "不合格")
+    tiers = [Tier(t["label"], dec(t["min"]), dec(t["coefficient"])) for t in MIANYANG_TIERS]
+    got = tier_for(tiers, "不合格", D(total), vetoed)
     assert got is not None and (got.label, got.coefficient) == (tier, D(coefficient))
 
 
 def test_tiers_agree_with_the_engine_for_the_mianyang_rubric() -> None:
+    # the report recomputes tiers from those recorded in scores.json: they survive the round trip
     r = rubric_mod.load("mianyang-2022")
-    tiers = [TierDef(t.label, t.min, t.coefficient) for t in r.tiers]
+    recorded = json.loads(json.dumps(results_doc.document(r, [], {}, [])))
+    scores = parse(recorded)
+    assert scores.tiers == r.tiers and scores.veto_tier == r.veto_tier
     for cents in range(0, 13001, 7):
         total = D(cents) / 100
         for vetoed in (False, True):
-            ours = tier_for(total, vetoed, tiers, r.veto_tier)
+            ours = tier_for(scores.tiers, scores.veto_tier, total, vetoed)
             engine = r.tier_for(total, vetoed)
             assert ours is not None and engine is not None
             assert (ours.label, ours.coefficient) == (engine.label, engine.coefficient)
@@ -213,7 +217,7 @@ def test_a_recorded_tier_that_disagrees_is_reported() -> None:
 # ------------------------------------------------------------------ statistics
 
 
-def test_golden_tier_counts_and_pass_rates(golden: dict[str, Any]) -> None:
+def test_golden_tier_counts_and_pass_rates(golden: Scores) -> None:
     r = rank(golden)
     county, dept = r.group("县市区"), r.group("市级部门")
     assert dict(county.tier_counts) == {"第一等次": 3, "第二等次": 0, "第三等次": 1, "第四等次": 0, "不合格": 1}
@@ -224,7 +228,7 @@ def test_golden_tier_counts_and_pass_rates(golden: dict[str, Any]) -> None:
     assert dict(r.tier_counts)["不合格"] == 2
 
 
-def test_golden_part_statistics(golden: dict[str, Any]) -> None:
+def test_golden_part_statistics(golden: Scores) -> None:
     county = rank(golden).group("县市区")
     stats = {s.column.id: s for s in county.stats}
     web = stats["web"]  # 29, 28, 29, 25 (veto: points stand), 26.25 (mean of two websites)
@@ -246,7 +250,7 @@ def test_mean_and_median_round_half_up() -> None:
     assert percent(2, 3) == D("66.67") and percent(0, 0) is None
 
 
-def test_losses_count_units_once_and_name_them(golden: dict[str, Any]) -> None:
+def test_losses_count_units_once_and_name_them(golden: Scores) -> None:
     losses = {x.criterion: x for x in rank(golden).losses}
     update = losses["update"]
     # 日常更新 lost points at 甲区, 乙县, 丙县, 丁县 (veto), 己县 (one of two sites), 市二局, 市三局, 市六局, 市七局
@@ -270,7 +274,7 @@ def test_group_order_prefers_the_campaign_then_the_document() -> None:
     assert [g.group for g in rank(d, ["丙组"]).groups] == ["丙组", "甲组", "乙组"]
 
 
-def test_thresholds_and_gate_are_reported(golden: dict[str, Any]) -> None:
+def test_thresholds_and_gate_are_reported(golden: Scores) -> None:
     r = rank(golden)
     dept = {e.unit: e for e in r.group("市级部门").ranked}
     assert dept["市二局"].failed_thresholds == ("政务新媒体",)

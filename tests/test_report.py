@@ -13,9 +13,11 @@ from typing import Any
 import pytest
 
 from zwgk_cli.campaign import Campaign
-from zwgk_cli.report import build as report
-from zwgk_cli.report.build import ReportError, cn_number, date_cn, write_report, zh
+from zwgk_cli.report.build import ReportError, write_report
 from zwgk_cli.report.docx import Block, BlockError, Table, column_widths, parse_blocks, title_lines
+from zwgk_cli.report.text import cn_number, date_cn, zh
+from zwgk_cli.resources import templates_dir
+from zwgk_cli.results.model import Scores, parse
 
 GOLDEN = Path(__file__).parent / "golden"
 REGEN = os.environ.get("ZWGK_REGEN_GOLDEN") == "1"
@@ -23,13 +25,18 @@ TITLE = "关于示例市2024年度政务公开考评结果的通报"
 
 
 @pytest.fixture(scope="module")
-def doc() -> dict[str, Any]:
+def raw() -> dict[str, Any]:
     data: dict[str, Any] = json.loads((GOLDEN / "scores.json").read_text(encoding="utf-8"))
     return data
 
 
 @pytest.fixture(scope="module")
-def written(doc: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Path:
+def doc(raw: dict[str, Any]) -> Scores:
+    return parse(raw)
+
+
+@pytest.fixture(scope="module")
+def written(doc: Scores, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("report")
     outcome = write_report(doc, out, formats=("docx", "html", "md", "xlsx"))
     assert [p.code for p in outcome.problems] == ["P002"]  # 戊县 and 市四局 are not finished
@@ -117,7 +124,7 @@ def test_docx_is_a_gongwen(written: Path) -> None:
     assert d.core_properties.created.year == 2025
 
 
-def test_every_output_is_byte_identical_when_rerun(doc: dict[str, Any], written: Path, tmp_path: Path) -> None:
+def test_every_output_is_byte_identical_when_rerun(doc: Scores, written: Path, tmp_path: Path) -> None:
     write_report(doc, tmp_path, formats=("docx", "html", "md", "xlsx"))
     first = sorted(p.relative_to(written) for p in written.rglob("*") if p.is_file())
     second = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
@@ -199,7 +206,7 @@ def test_rectify_lists_read_back(written: Path) -> None:
 
 
 @pytest.mark.libreoffice
-def test_pdf_through_libreoffice(doc: dict[str, Any], tmp_path: Path, soffice: str) -> None:
+def test_pdf_through_libreoffice(doc: Scores, tmp_path: Path, soffice: str) -> None:
     outcome = write_report(doc, tmp_path, formats=("pdf",))
     pdf = tmp_path / "通报.pdf"
     assert pdf in outcome.files and not (tmp_path / "通报.docx").exists()
@@ -215,7 +222,7 @@ def test_pdf_through_libreoffice(doc: dict[str, Any], tmp_path: Path, soffice: s
     assert pdf.read_bytes() == first  # dates and ids fixed: the same DOCX gives the same PDF
 
 
-def test_missing_libreoffice_is_a_note(doc: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_libreoffice_is_a_note(doc: Scores, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from zwgk_cli import office
 
     monkeypatch.setattr(office, "find_soffice", lambda: None)
@@ -224,7 +231,7 @@ def test_missing_libreoffice_is_a_note(doc: dict[str, Any], tmp_path: Path, monk
     assert not (tmp_path / "通报.pdf").exists() and (tmp_path / "通报.md").exists()
 
 
-def test_a_failing_converter_is_reported(doc: dict[str, Any], tmp_path: Path) -> None:
+def test_a_failing_converter_is_reported(doc: Scores, tmp_path: Path) -> None:
     def broken(src: Path, out: Path) -> Path:
         raise RuntimeError("转换器崩溃")
 
@@ -236,10 +243,10 @@ def test_a_failing_converter_is_reported(doc: dict[str, Any], tmp_path: Path) ->
 # ------------------------------------------------------------------ templates and settings
 
 
-def test_template_dir_overrides_any_template(doc: dict[str, Any], tmp_path: Path) -> None:
+def test_template_dir_overrides_any_template(doc: Scores, tmp_path: Path) -> None:
     tpl = tmp_path / "tpl"
     tpl.mkdir()
-    original = (report.templates_dir() / "notice.j2").read_text(encoding="utf-8")
+    original = (templates_dir() / "notice.j2").read_text(encoding="utf-8")
     (tpl / "notice.j2").write_text(
         original.replace("@title 关于{{ notice.name }}结果的通报", "@title {{ notice.office }}关于考评情况的通报"),
         encoding="utf-8",
@@ -267,7 +274,7 @@ def test_template_dir_overrides_any_template(doc: dict[str, Any], tmp_path: Path
     ],
 )
 def test_a_broken_template_is_located_and_nothing_is_written(
-    doc: dict[str, Any], tmp_path: Path, text: str, detail: str
+    doc: Scores, tmp_path: Path, text: str, detail: str
 ) -> None:
     tpl = tmp_path / "tpl"
     tpl.mkdir()
@@ -281,10 +288,10 @@ def test_a_broken_template_is_located_and_nothing_is_written(
 
 
 def test_campaign_settings_override_the_scores_file_and_missing_ones_are_flagged(
-    doc: dict[str, Any], tmp_path: Path
+    raw: dict[str, Any], tmp_path: Path
 ) -> None:
     camp = Campaign(root=tmp_path, office="另一个办公室", notice_date="2025-02-03", group_order=("市级部门",))
-    bare = dict(doc, campaign={"name": "考评", "year": 2024})
+    bare = parse(dict(raw, campaign={"name": "考评", "year": 2024}))
     outcome = write_report(bare, tmp_path, campaign=camp, formats=("md",))
     md = (tmp_path / "通报.md").read_text(encoding="utf-8")
     assert "**另一个办公室**" in md and "2025年2月3日" in md
@@ -294,10 +301,10 @@ def test_campaign_settings_override_the_scores_file_and_missing_ones_are_flagged
     assert "于〔待填写〕前完成整改" in md
 
 
-def test_html_escapes_what_it_prints(doc: dict[str, Any], tmp_path: Path) -> None:
-    evil = json.loads(json.dumps(doc))
+def test_html_escapes_what_it_prints(raw: dict[str, Any], tmp_path: Path) -> None:
+    evil = json.loads(json.dumps(raw))
     evil["units"][0]["unit"] = "<b>甲区</b>"
-    write_report(evil, tmp_path, formats=("html",))
+    write_report(parse(evil), tmp_path, formats=("html",))
     html = (tmp_path / "通报.html").read_text(encoding="utf-8")
     assert "<b>甲区</b>" not in html and "&lt;b&gt;甲区&lt;/b&gt;" in html
 
@@ -338,7 +345,7 @@ def test_blocks_and_table_geometry() -> None:
 # ------------------------------------------------------------------ the command
 
 
-def test_report_command(doc: dict[str, Any], tmp_path: Path) -> None:
+def test_report_command(doc: Scores, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
     from zwgk_cli.cli import app
@@ -384,3 +391,89 @@ def test_report_command(doc: dict[str, Any], tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "P001" in bad.output
     wrong = runner.invoke(app, ["report", "--campaign", str(camp), "--formats", "md,odt"])
     assert wrong.exit_code == 2 and "odt" in wrong.output
+
+
+# ------------------------------------------------------------------ the scores file as typed data
+
+
+def test_scores_load_as_exact_typed_data(doc: Scores) -> None:
+    from decimal import Decimal
+
+    u = next(x for x in doc.units if x.unit == "己县")
+    assert u.total == Decimal("72.75") and isinstance(u.total, Decimal)
+    assert [t.name for t in u.targets] == ["己县人民政府网站", "己县投资促进网"]
+    assert {p.id for p in u.all_parts()} >= {"web"}
+    row = next(r for r in u.criteria if r.criterion == "update" and r.target_name == "己县投资促进网")
+    assert row.lost == Decimal("3.5") and all(isinstance(v, Decimal | str) for v in row.found.values())
+    assert doc.tiers[0].label == "第一等次" and doc.tiers[-1].min is None
+    assert doc.campaign["year"] == "2024"
+    assert next(x for x in doc.units if x.unit == "市四局").total is None
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        (lambda d: d.update(format="zwgk-scores/0"), "zwgk-scores/1"),
+        (lambda d: d.update(units={}), "units 应为列表"),
+        (lambda d: d["units"][2].update(total="98.5"), "units[2].total 应为数字"),
+        (lambda d: d["units"][0].update(status="done"), "units[0].status"),
+        (lambda d: d["units"][1].pop("unit"), "units[1].unit 缺失"),
+        (lambda d: d["units"][1].update(unit_id="G01"), "units[1].unit_id"),
+        (lambda d: d["units"][0]["criteria"][0].update(vetoes="否决"), "units[0].criteria[0].vetoes 应为列表"),
+        (lambda d: d["units"][0]["criteria"][0]["found"].update(blank=[1]), "units[0].criteria[0].found.blank"),
+        (lambda d: d["tiers"][0].update(min=True), "tiers[0].min 应为数字"),
+    ],
+)
+def test_a_wrong_scores_file_is_a_clear_chinese_error(raw: dict[str, Any], change: Any, where: str) -> None:
+    from zwgk_cli.results.model import ScoresError
+
+    bad = json.loads(json.dumps(raw))
+    change(bad)
+    with pytest.raises(ScoresError) as err:
+        parse(bad, "results/scores.json")
+    assert where in str(err.value) and "results/scores.json" in str(err.value)
+
+
+def test_load_reports_unreadable_files(tmp_path: Path) -> None:
+    from zwgk_cli.results.model import ScoresError, load
+
+    with pytest.raises(ScoresError, match="不存在"):
+        load(tmp_path / "无.json")
+    broken = tmp_path / "scores.json"
+    broken.write_text('{"format": "zwgk-scores/1", "units": [', encoding="utf-8")
+    with pytest.raises(ScoresError, match="不是有效的 JSON"):
+        load(broken)
+    broken.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(ScoresError, match="UTF-8"):
+        load(broken)
+
+
+def test_report_command_on_a_wrong_file_says_so_without_a_traceback(raw: dict[str, Any], tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from zwgk_cli.cli import app
+
+    bad = json.loads(json.dumps(raw))
+    bad["units"][3]["vetoed"] = "是"
+    path = tmp_path / "scores.json"
+    path.write_text(json.dumps(bad, ensure_ascii=False), encoding="utf-8")
+    result = CliRunner().invoke(app, ["report", str(path), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "P001" in result.output and "units[3].vetoed" in result.output
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)  # a clean exit 2
+    assert not (tmp_path / "o").exists()
+
+
+def test_rectify_lists_of_units_with_clashing_names_never_share_a_file(raw: dict[str, Any], tmp_path: Path) -> None:
+    clash = json.loads(json.dumps(raw))
+    clash["units"][0]["unit"] = "甲/乙局"  # G01
+    clash["units"][1]["unit"] = "甲:乙局"  # G02
+    clash["units"][2]["unit"] = "CON"  # a reserved device name on Windows
+    write_report(parse(clash), tmp_path, formats=("xlsx", "html"))
+    names = sorted(p.name for p in (tmp_path / "整改清单").glob("*.xlsx"))
+    assert len(names) == 13
+    assert "甲_乙局.xlsx" in names and "甲_乙局_G02.xlsx" in names and "_CON.xlsx" in names
+    import openpyxl
+
+    assert openpyxl.load_workbook(tmp_path / "整改清单" / "甲_乙局_G02.xlsx").active["A1"].value.startswith("甲:乙局")
+    assert (tmp_path / "整改清单" / "甲_乙局_G02.html").read_text(encoding="utf-8").count("甲:乙局") >= 2

@@ -367,25 +367,10 @@ class Rubric:
         return tuple(g for v in self.variants for g in v.groups)
 
     def tier_for(self, total: Decimal, vetoed: bool) -> Tier | None:
-        if not self.tiers:
-            return None
-        if vetoed:
-            for t in self.tiers:
-                if t.label == self.veto_tier:
-                    return t
-        ranked = sorted(
-            (t for t in self.tiers if t.min is not None),
-            key=lambda t: t.min if t.min is not None else ZERO,
-            reverse=True,
-        )
-        for t in ranked:
-            assert t.min is not None
-            if total >= t.min:
-                return t
-        for t in self.tiers:
-            if t.min is None:
-                return t
-        return None
+        """The tier of a unit's total (:func:`zwgk_cli.rules.tier_for`, beside its Excel formula)."""
+        from zwgk_cli.rules import tier_for  # rules imports this module
+
+        return tier_for(self.tiers, self.veto_tier, total, vetoed)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from zwgk_cli.model import (
     Style,
     Term,
     TermKind,
+    Tier,
     TraceLine,
     Value,
     Veto,
@@ -381,9 +382,28 @@ def total_formula(normal_refs: Sequence[str], penalty_refs: Sequence[str]) -> st
     return f"ROUND(MAX(0,{plus}{minus}),2)"
 
 
+def tier_for(tiers: Sequence[Tier], veto_tier: str, total: Decimal, vetoed: bool) -> Tier | None:
+    """The tier of a total: any veto → the veto tier; else the highest tier whose floor the
+    total reaches (half-open ranges: a total equal to a floor is in that tier); else the tier
+    without a floor; ``None`` without tiers.  :func:`tier_formula` is the same rule in Excel.
+
+    The tiers are plain definitions (the rubric's, or those recorded in ``scores.json``)."""
+    if not tiers:
+        return None
+    if vetoed:
+        for t in tiers:
+            if t.label == veto_tier:
+                return t
+    for t in sorted((t for t in tiers if t.min is not None), key=lambda t: t.min or ZERO, reverse=True):
+        assert t.min is not None
+        if total >= t.min:
+            return t
+    return next((t for t in tiers if t.min is None), None)
+
+
 def tier_formula(rubric: Rubric, total_ref: str, vetoes_ref: str) -> str:
-    """:meth:`Rubric.tier_for` as a formula: any veto → the veto tier; else the highest tier
-    whose floor the total reaches (half-open ranges); else the tier without a floor; else ""."""
+    """:func:`tier_for` as a formula: any veto → the veto tier; else the highest tier whose
+    floor the total reaches (half-open ranges); else the tier without a floor; else ""."""
     if not rubric.tiers:
         return '""'
     floorless = next((t.label for t in rubric.tiers if t.min is None), None)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -12,6 +14,7 @@ from zwgk_cli import names
 from zwgk_cli.cli import app
 from zwgk_cli.cli.common import EXIT_OK, EXIT_USAGE, console, err_console, usage_error
 from zwgk_cli.model import fmt_points
+from zwgk_cli.problems import Problem, Severity
 from zwgk_cli.results.document import STATUS_LABELS
 
 if TYPE_CHECKING:
@@ -22,11 +25,9 @@ TOP = 3
 PROBLEM_ROWS = 8
 
 
-def _pts(value: Any) -> str:
-    """JSON numbers (≤ 2 decimals) and Decimals alike, as people write points."""
-    from zwgk_cli.report.ranking import dec  # imported when the demo runs, not by every command
-
-    return "—" if value is None else fmt_points(dec(value))
+def _pts(value: Decimal | None) -> str:
+    """Points as people write them; "—" when there are none."""
+    return "—" if value is None else fmt_points(value)
 
 
 def _entry(result: DemoResult, unit_id: str) -> Entry | None:
@@ -49,29 +50,27 @@ def _scenario_lines(result: DemoResult) -> list[str]:
             lines.append(f"并列:{a.unit}、{b.unit}(均为 {_pts(a.total)} 分,并列第 {a.rank} 名;其后名次顺延)")
     many = _entry(result, sc.most_targets) if sc.most_targets else None
     if many is not None:
-        sites = [t for t in many.data.get("targets") or () if t.get("points") is not None]
+        sites = [t for t in many.result.targets if t.points is not None]
         if sites:
-            part = sites[0].get("part", "")
-            shown = "、".join(f"{t['name']} {_pts(t['points'])} 分" for t in sites)
-            mean = many.parts.get(part)
+            shown = "、".join(f"{t.name} {_pts(t.points)} 分" for t in sites)
+            mean = many.parts.get(sites[0].part)
             lines.append(f"多网站单位:{many.unit}({len(sites)} 个网站:{shown};取平均 {_pts(mean)} 分)")
     for m in result.mistakes:
         lines.append(f"评估人员的错误:{m.unit}{m.what}")
     return lines
 
 
-def _problems_table(score: dict[str, Any]) -> Table:
-    problems = list(score.get("problems") or ())
-    errors = [p for p in problems if p.get("severity") == "error"]
+def _problems_table(problems: Sequence[Problem]) -> Table:
+    errors = [p for p in problems if p.severity is Severity.ERROR]
     table = Table(title=f"zwgk score 发现 {len(errors)} 个错误、{len(problems) - len(errors)} 条提示(节选)")
     for col in ("代码", "单位", "位置", "问题"):
         table.add_column(col, overflow="fold")
-    shown = (errors + [p for p in problems if p.get("severity") != "error"])[:PROBLEM_ROWS]
+    shown = (errors + [p for p in problems if p.severity is not Severity.ERROR])[:PROBLEM_ROWS]
     for p in shown:
-        cell = "!".join(x for x in (p.get("sheet", ""), p.get("cell", "")) if x)
-        where = " ".join(x for x in (Path(p.get("file", "")).name, cell) if x)
-        style = "red" if p.get("severity") == "error" else "yellow"
-        table.add_row(f"[{style}]{p.get('code', '')}[/]", p.get("unit", ""), where, p.get("message", ""))
+        cell = "!".join(x for x in (p.sheet, p.cell) if x)
+        where = " ".join(x for x in (Path(p.file).name, cell) if x)
+        style = "red" if p.severity is Severity.ERROR else "yellow"
+        table.add_row(f"[{style}]{p.code}[/]", p.unit, where, p.message)
     return table
 
 
@@ -119,8 +118,7 @@ def _outputs(result: DemoResult) -> list[str]:
 def print_summary(result: DemoResult) -> None:
     r = result.ranking
     console.rule(f"[bold]{result.sample}[/]:{_show(result.folder)}")
-    counts = result.score.get("counts") or {}
-    status = "、".join(f"{STATUS_LABELS.get(k, k)} {n}" for k, n in counts.items() if n)
+    status = "、".join(f"{STATUS_LABELS.get(k, k)} {n}" for k, n in result.counts.items() if n)
     console.print(f"共 {r.units} 个单位;{status}。")
     console.print("[bold]模拟的情形[/]")
     grid = Table.grid(padding=(0, 1))
@@ -129,7 +127,7 @@ def print_summary(result: DemoResult) -> None:
     for line in _scenario_lines(result):
         grid.add_row("  ·", line)
     console.print(grid)
-    console.print(_problems_table(result.score))
+    console.print(_problems_table(result.problems))
     console.print("(计分发现错误时退出码为1;有错误的单位列为“评分未完成”,不参加排名——这正是演示要展示的。)")
     console.print(_ranking_table(result))
     if r.has_tiers:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -23,22 +22,20 @@ from zwgk_cli.cli.common import (
     usage_error,
 )
 from zwgk_cli.problems import Code, Problem, problem
-from zwgk_cli.results import document as results_mod
+from zwgk_cli.results import model as results_model
+from zwgk_cli.results.model import Scores
 
 # Problems that leave the notice usable as it is (exit 0): LibreOffice is simply not installed.
 INFORMATIONAL = {Code.P_NO_PDF.code}
 
 
-def load_scores(path: Path) -> dict[str, Any]:
-    """The scores document, or a located P001 problem (exit 2)."""
+def load_scores(path: Path) -> Scores:
+    """The scores document, checked, or a located P001 problem (exit 2)."""
     try:
-        return results_mod.load(path)
-    except FileNotFoundError:
-        detail = f"{path} 不存在"
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
-        detail = f"{path}:{exc}"
-    print_problems([problem(Code.P_SCORES, file=str(path), detail=detail)], "无法生成通报")
-    raise typer.Exit(EXIT_USAGE)
+        return results_model.load(path)
+    except results_model.ScoresError as exc:
+        print_problems([problem(Code.P_SCORES, file=str(path), detail=str(exc))], "无法生成通报")
+        raise typer.Exit(EXIT_USAGE) from None
 
 
 def template_dir_of(option: Path | None, camp: Campaign) -> Path | None:

@@ -3,8 +3,10 @@
 ``new --sample`` → ``init-sheets`` → every workbook filled by the simulator (plausible
 findings, a scenario of vetoes, a unit below the bonus gate, a tie) and three typical
 assessor mistakes (text in a number cell, an empty required input, a workbook returned
-twice) → ``score`` → ``report``.  The commands run in-process through the CLI app; the
-filling uses :mod:`zwgk_cli.fill` and :mod:`zwgk_cli.simulate`.
+twice) → ``score`` → ``report``.  Each step calls the library the command calls
+(:mod:`zwgk_cli.new_campaign`, :mod:`zwgk_cli.workbook.issue`, :mod:`zwgk_cli.scoring.batch`,
+:mod:`zwgk_cli.report.build`), so the folder holds exactly what the commands would write; the
+filling uses :mod:`zwgk_cli.demo.fill` and :mod:`zwgk_cli.demo.simulate`.
 
 The demo only ever deletes a folder it created itself: such a folder holds the marker file
 ``.zwgk-demo``.  A non-empty folder without it is refused.
@@ -13,28 +15,29 @@ The demo only ever deletes a folder it created itself: such a folder holds the m
 from __future__ import annotations
 
 import datetime as dt
-import io
-import json
 import random
 import shutil
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
-from zwgk_cli import campaign as campaign_mod
 from zwgk_cli import rubric as rubric_mod
+from zwgk_cli.campaign import Campaign
 from zwgk_cli.demo.fill import fill_workbook
 from zwgk_cli.demo.simulate import Scenario, UnitPlan, simulate
-from zwgk_cli.model import InputKind, ReadingKey, Rubric, Unit, Value
+from zwgk_cli.model import Criterion, InputKind, ReadingKey, Rubric, Unit, Value
 from zwgk_cli.names import DEFAULT_SEED, FORMATS, SAMPLES
+from zwgk_cli.new_campaign import NewCampaignError, create
+from zwgk_cli.problems import Problem
 from zwgk_cli.report import build as report_mod
 from zwgk_cli.report.ranking import Ranking, rank
-from zwgk_cli.results import document as results_mod
-from zwgk_cli.roster import load_roster
+from zwgk_cli.report.text import parse_date
+from zwgk_cli.results import model as results_model
+from zwgk_cli.roster import Roster, check_against, check_targets, load_roster
+from zwgk_cli.scoring import batch as batch_mod
 from zwgk_cli.workbook import layout
+from zwgk_cli.workbook.issue import write_workbooks
 
 MARKER = ".zwgk-demo"
 ASSESSORS = ("王晓明", "李娜", "陈静", "张磊", "刘洋", "赵敏", "孙悦", "周涛")
@@ -60,8 +63,9 @@ class DemoResult:
     scenario: Scenario
     unit_names: Mapping[str, str]
     mistakes: list[Mistake]
-    score_exit: int
-    score: dict[str, Any]
+    score_exit: int  # what zwgk score would exit with: 1 when it found errors
+    counts: Mapping[str, int]  # units per status (scored, incomplete, invalid, missing)
+    problems: list[Problem]  # what zwgk score found, in display order
     report: report_mod.Outcome
     files: list[Path] = field(default_factory=list)
 
@@ -83,35 +87,6 @@ def prepare(folder: Path) -> None:
             )
     folder.mkdir(parents=True, exist_ok=True)
     (folder / MARKER).write_text("此目录由 zwgk demo 创建;再次运行 zwgk demo 时会整个删除并重建。\n", encoding="utf-8")
-
-
-# ------------------------------------------------------------------ running commands in-process
-
-
-def run_cli(args: Sequence[str]) -> tuple[int, str, str]:
-    """Run ``zwgk ARGS`` in this process; return (exit code, standard output, messages)."""
-    import typer.main
-
-    from zwgk_cli.cli import app, common
-
-    command = typer.main.get_command(app)
-    out, err = io.StringIO(), io.StringIO()
-    with common.console.capture() as said, common.err_console.capture() as warned:
-        try:
-            with redirect_stdout(out), redirect_stderr(err):
-                code = command.main(args=list(args), prog_name="zwgk", standalone_mode=False)
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-    out.write(said.get())
-    err.write(warned.get())
-    return (code if isinstance(code, int) else 0), out.getvalue(), err.getvalue()
-
-
-def _step(args: Sequence[str], ok: Sequence[int] = (0,)) -> tuple[int, str]:
-    code, out, err = run_cli(args)
-    if code not in ok:
-        raise DemoError(f"zwgk {' '.join(args)} 失败(退出码 {code}):\n{(err + out)[-2000:]}")
-    return code, out
 
 
 # ------------------------------------------------------------------ filling
@@ -220,8 +195,8 @@ def _fill_jobs(jobs: Sequence[FillJob]) -> None:
         list(pool.map(_fill_one, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
 
 
-def _all_criteria(rubric: Rubric) -> list[Any]:
-    out: list[Any] = []
+def _all_criteria(rubric: Rubric) -> list[Criterion]:
+    out: list[Criterion] = []
     for v in rubric.variants:
         for p in v.walk_parts():
             for ind in p.indicators:
@@ -238,6 +213,37 @@ def _all_criteria(rubric: Rubric) -> list[Any]:
 # ------------------------------------------------------------------ one sample
 
 
+def _roster(r: Rubric, camp: Campaign) -> Roster:
+    """The campaign's roster, checked against the rubric as ``zwgk score`` checks it."""
+    kinds = [(k.id, k.title) for k in r.target_kinds] or [("website", "政府网站")]
+    roster = load_roster(camp.path(camp.units), camp.path(camp.targets) if camp.targets else None, kinds)
+    roster.problems.extend(check_against(roster, r.groups))
+    titles = {k.id: k.title for k in r.target_kinds}
+    needs = [
+        (u, p.per_target, titles.get(p.per_target, p.per_target))
+        for u in roster.units
+        if (v := r.variant_for_group(u.group)) is not None
+        for p in v.walk_parts()
+        if p.per_target
+    ]
+    roster.problems.extend(check_targets(roster, needs))
+    if roster.problems:
+        raise DemoError("示例名单有问题:" + ";".join(p.message for p in roster.problems[:5]))
+    return roster
+
+
+def _issue(r: Rubric, camp: Campaign, units: Sequence[Unit]) -> None:
+    """``zwgk init-sheets``: one blank workbook per unit in ``sheets/``."""
+    from zwgk_cli.workbook.write import CampaignInfo  # the writer only when writing
+
+    out_dir = camp.path(camp.sheets_dir or "sheets")
+    names = layout.workbook_filenames(units)
+    jobs = [(u, out_dir / names[u.id]) for u in units]
+    failed = [w for w in write_workbooks(r, jobs, CampaignInfo.from_campaign(camp), camp.password) if w.error]
+    if failed:
+        raise DemoError("生成评分表失败:" + ";".join(f"{w.file}:{w.error}" for w in failed[:5]))
+
+
 def run_sample(
     sample: str,
     folder: Path,
@@ -251,26 +257,34 @@ def run_sample(
         raise DemoError(f"没有示例“{sample}”(可用:{'、'.join(SAMPLES)})。")
     prepare(folder)
     echo(f"zwgk new {folder} --sample {sample}")
-    _step(["new", str(folder), "--sample", sample])
+    try:
+        made = create(folder, sample=sample)
+    except NewCampaignError as exc:
+        raise DemoError(f"创建考评目录失败:{exc.message}") from None
+    except rubric_mod.RubricError as exc:
+        raise DemoError("示例细则有问题:" + ";".join(p.message for p in exc.problems[:5])) from None
+    camp, r = made.campaign, made.rubric
+    roster = _roster(r, camp)
     echo("zwgk init-sheets")
-    _step(["init-sheets", "--campaign", str(folder)])
-    camp = campaign_mod.load(folder)
-    r = rubric_mod.load(camp.rubric)
-    kinds = [(k.id, k.title) for k in r.target_kinds] or [("website", "政府网站")]
-    roster = load_roster(camp.path(camp.units), camp.path(camp.targets) if camp.targets else None, kinds)
-    if roster.problems:
-        raise DemoError("示例名单有问题:" + ";".join(p.message for p in roster.problems[:5]))
+    _issue(r, camp, roster.units)
     echo("模拟评估人员填写评分表(含否决、加分门槛、并列和三处常见填写错误)")
     plans, scenario = simulate(r, roster.units, seed)
     returned = camp.path(camp.returned_dir)
-    when = report_mod.parse_date(camp.return_deadline) or dt.date(camp.year or 2000, 12, 1)
+    when = parse_date(camp.return_deadline) or dt.date(camp.year or 2000, 12, 1)
     mistakes = fill_all(r, roster.units, plans, scenario, camp.path(camp.sheets_dir), returned, seed, when)
     echo("zwgk score")
-    code, out = _step(["score", "--campaign", str(folder), "--json"], ok=(0, 1))
-    summary, _ = json.JSONDecoder().raw_decode(out.lstrip())
-    doc = results_mod.load(camp.path(camp.results_dir) / "scores.json")
+    results_dir = camp.path(camp.results_dir)
+    refs, skipped = batch_mod.discover([returned], camp.root, exclude=[results_dir])
+    with batch_mod.run(r, roster.units, refs, skipped=skipped, extra_problems=roster.problems) as batch:
+        batch_mod.write_results(batch, results_dir, batch_mod.campaign_fields(camp))
+        code = 1 if batch.errors else 0
+        counts = batch.counts
+        problems = batch.problems
+    doc = results_model.load(results_dir / "scores.json")
     echo("zwgk report")
     outcome = report_mod.write_report(doc, camp.path(camp.report_dir), campaign=camp, formats=formats)
     ranking = rank(doc, camp.group_order)
     names = {u.id: u.name for u in roster.units}
-    return DemoResult(sample, folder, ranking, scenario, names, mistakes, code, summary, outcome, outcome.files)
+    return DemoResult(
+        sample, folder, ranking, scenario, names, mistakes, code, counts, problems, outcome, outcome.files
+    )

@@ -1,7 +1,8 @@
-"""Pure ranking: a ``scores.json`` document → groups, ranks (并列), tiers, statistics.
+"""Pure ranking: the ``scores.json`` document (:class:`zwgk_cli.results.model.Scores`) →
+groups, ranks (并列), tiers, statistics.
 
-Everything here is computed on exact decimals read from the document with
-``Decimal(str(x))``; nothing is written and nothing is printed.
+Everything here is computed on the exact decimals of the document; nothing is written and
+nothing is printed.
 
 Decisions (documented in ``docs/report.md``):
 
@@ -16,28 +17,25 @@ Decisions (documented in ``docs/report.md``):
 * A unit is 合格 when it is scored, not vetoed and, where the rubric has tiers, its tier is
   not the veto tier.  合格率 = 合格 units / assessed units (scored, vetoed included).
 * Tiers are half-open ranges on the total: the highest tier whose floor the total reaches;
-  a tier without a floor takes everything below; any veto → the veto tier.
+  a tier without a floor takes everything below; any veto → the veto tier.  They are
+  recomputed from the tiers recorded in the document by :func:`zwgk_cli.rules.tier_for`,
+  the rule the engine and the workbooks' formula use.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from zwgk_cli.model import ZERO, fmt_points, round2
+from zwgk_cli.model import ZERO, Tier, fmt_points, round2
+from zwgk_cli.results.document import STATUS_SCORED
+from zwgk_cli.results.model import Column, CriterionRow, PartResult, Scores, UnitResult
+from zwgk_cli.rules import tier_for
 
-STATUS_SCORED = "scored"
 GATE_LABEL = "未进入加分环节"
 TIE_LABEL = "并列"
-
-
-def dec(value: Any) -> Decimal | None:
-    """A JSON number (≤ 2 decimals) as an exact Decimal; ``None`` stays ``None``."""
-    if value is None or isinstance(value, bool):
-        return None
-    return Decimal(str(value))
 
 
 def percent(part: int, whole: int) -> Decimal | None:
@@ -52,30 +50,6 @@ def fmt_percent(value: Decimal | None) -> str:
 
 
 # ------------------------------------------------------------------ data
-
-
-@dataclass(frozen=True)
-class TierDef:
-    label: str
-    min: Decimal | None
-    coefficient: Decimal | None
-
-
-@dataclass(frozen=True)
-class Column:
-    """A part (or sub-part) column of a ranking table."""
-
-    id: str
-    title: str
-    max: Decimal | None
-    kind: str  # normal | bonus | penalty
-    depth: int
-
-    @property
-    def header(self) -> str:
-        if self.kind == "penalty":
-            return f"{self.title}(扣分)"
-        return f"{self.title}({fmt_points(self.max)}分)" if self.max is not None else self.title
 
 
 @dataclass(frozen=True)
@@ -96,14 +70,13 @@ class Entry:
     bonus_counted: bool | None
     penalties: Decimal | None
     failed_thresholds: tuple[str, ...]
+    result: UnitResult = field(compare=False, repr=False)  # the unit as scores.json has it
     tier: str | None = None
     coefficient: Decimal | None = None
     recorded_tier: str | None = None
     rank: int | None = None
     tied: bool = False
-    problems: Mapping[str, int] = field(default_factory=dict)
     veto_tier: str = "不合格"
-    data: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def scored(self) -> bool:
@@ -216,7 +189,7 @@ class Mismatch:
 @dataclass(frozen=True)
 class Ranking:
     groups: tuple[GroupRanking, ...]
-    tiers: tuple[TierDef, ...]
+    tiers: tuple[Tier, ...]
     veto_tier: str
     veto_label: str
     tier_counts: tuple[tuple[str, int], ...]
@@ -242,27 +215,6 @@ class Ranking:
     @property
     def entries(self) -> tuple[Entry, ...]:
         return tuple(e for g in self.groups for e in g.entries)
-
-
-# ------------------------------------------------------------------ tiers
-
-
-def tier_defs(doc: Mapping[str, Any]) -> tuple[TierDef, ...]:
-    return tuple(TierDef(str(t["label"]), dec(t.get("min")), dec(t.get("coefficient"))) for t in doc.get("tiers") or ())
-
-
-def tier_for(total: Decimal, vetoed: bool, tiers: Sequence[TierDef], veto_tier: str) -> TierDef | None:
-    """The tier of a total: any veto → the veto tier; else the highest floor reached (half-open)."""
-    if not tiers:
-        return None
-    if vetoed:
-        return next((t for t in tiers if t.label == veto_tier), None)
-    floored = sorted((t for t in tiers if t.min is not None), key=lambda t: t.min or ZERO, reverse=True)
-    for t in floored:
-        assert t.min is not None
-        if total >= t.min:
-            return t
-    return next((t for t in tiers if t.min is None), None)
 
 
 # ------------------------------------------------------------------ ranks
@@ -297,7 +249,7 @@ def mean(values: Sequence[Decimal]) -> Decimal | None:
     return (sum(values, ZERO) / len(values)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def _stat(column: Column, entries: Sequence[Entry], get: Any) -> Stat:
+def _stat(column: Column, entries: Sequence[Entry], get: Callable[[Entry], Decimal | None]) -> Stat:
     pairs = [(e.unit, v) for e in entries if (v := get(e)) is not None]
     values = [v for _, v in pairs]
     if not values:
@@ -318,101 +270,76 @@ def _stat(column: Column, entries: Sequence[Entry], get: Any) -> Stat:
 # ------------------------------------------------------------------ building
 
 
-def _flat_parts(parts: Mapping[str, Any]) -> dict[str, Decimal | None]:
-    out: dict[str, Decimal | None] = {}
-    for pid, p in parts.items():
-        out[pid] = dec(p.get("points"))
-        out.update(_flat_parts(p.get("parts") or {}))
-    return out
-
-
-def _veto_reasons(unit: Mapping[str, Any]) -> tuple[str, ...]:
+def _veto_reasons(unit: UnitResult) -> tuple[str, ...]:
     seen: list[str] = []
-    for v in unit.get("vetoes") or ():
-        name = v.get("target_name") or ""
-        text = f"{name}:{v['reason']}" if name else str(v["reason"])
+    for v in unit.vetoes:
+        text = f"{v.target_name}:{v.reason}" if v.target_name else v.reason
         if text not in seen:
             seen.append(text)
     return tuple(seen)
 
 
-def _failed_thresholds(unit: Mapping[str, Any]) -> tuple[str, ...]:
+def _failed_thresholds(unit: UnitResult) -> tuple[str, ...]:
     """Parts (and websites) below their pass threshold, as 中文 labels."""
     out: list[str] = []
-    parts = unit.get("parts") or {}
-    flat: dict[str, Mapping[str, Any]] = {}
-
-    def walk(ps: Mapping[str, Any]) -> None:
-        for pid, p in ps.items():
-            flat[pid] = p
-            walk(p.get("parts") or {})
-
-    walk(parts)
-    for key, verdict in sorted((unit.get("thresholds") or {}).items()):
+    flat: dict[str, PartResult] = {p.id: p for p in unit.all_parts()}
+    for key, verdict in sorted(unit.thresholds):
         if verdict != "不合格":
             continue
         pid, _, target = key.partition("/")
-        part = flat.get(pid, {})
+        part = flat.get(pid)
+        title = part.title if part is not None and part.title else pid
+        targets = part.targets if part is not None else ()
         if target:
-            name = next((t.get("name", target) for t in part.get("targets") or () if t.get("target") == target), target)
-            out.append(f"{part.get('title', pid)}“{name}”")
-        elif not part.get("targets"):
-            out.append(str(part.get("title", pid)))
-        elif len(part.get("targets") or ()) > 1:
-            out.append(f"{part.get('title', pid)}平均分")
+            name = next((t.name for t in targets if t.target == target), target)
+            out.append(f"{title}“{name}”")
+        elif not targets:
+            out.append(title)
+        elif len(targets) > 1:
+            out.append(f"{title}平均分")
     return tuple(out)
 
 
-def entry(unit: Mapping[str, Any], index: int, veto_tier: str) -> Entry:
+def entry(unit: UnitResult, index: int, veto_tier: str) -> Entry:
     return Entry(
         index=index,
-        unit=str(unit["unit"]),
-        unit_id=str(unit.get("unit_id", "")),
-        group=str(unit.get("group", "")),
-        variant=str(unit.get("variant", "")),
-        status=str(unit.get("status", "")),
-        total=dec(unit.get("total")),
-        max=dec(unit.get("max")),
-        parts=_flat_parts(unit.get("parts") or {}),
-        vetoed=bool(unit.get("vetoed")),
+        unit=unit.unit,
+        unit_id=unit.unit_id,
+        group=unit.group,
+        variant=unit.variant,
+        status=unit.status,
+        total=unit.total,
+        max=unit.max,
+        parts={p.id: p.points for p in unit.all_parts()},
+        vetoed=unit.vetoed,
         veto_reasons=_veto_reasons(unit),
-        bonus_counted=unit.get("bonus_counted"),
-        penalties=dec(unit.get("penalties")),
+        bonus_counted=unit.bonus_counted,
+        penalties=unit.penalties,
         failed_thresholds=_failed_thresholds(unit),
-        recorded_tier=unit.get("tier"),
-        problems=dict(unit.get("problems") or {}),
+        result=unit,
+        recorded_tier=unit.tier,
         veto_tier=veto_tier,
-        data=unit,
     )
 
 
-def group_order(doc: Mapping[str, Any], preferred: Sequence[str] = ()) -> list[str]:
+def group_order(doc: Scores, preferred: Sequence[str] = ()) -> list[str]:
     """``preferred`` (zwgk.toml group_order) first, then the document's groups, then any other."""
     order: list[str] = []
-    for g in [*preferred, *(doc.get("groups") or ()), *(u.get("group", "") for u in doc.get("units") or ())]:
+    for g in [*preferred, *doc.groups, *(u.group for u in doc.units)]:
         if g and g not in order:
-            order.append(str(g))
+            order.append(g)
     return order
 
 
-def _columns(doc: Mapping[str, Any], variant: str) -> tuple[Column, ...]:
-    cols = (doc.get("columns") or {}).get(variant) or ()
-    return tuple(
-        Column(str(c["id"]), str(c["title"]), dec(c.get("max")), str(c.get("kind", "normal")), int(c.get("depth", 0)))
-        for c in cols
-    )
-
-
-def _rank_group(
-    group: str, entries: Sequence[Entry], doc: Mapping[str, Any], tiers: Sequence[TierDef], veto_tier: str
-) -> GroupRanking:
+def _rank_group(group: str, entries: Sequence[Entry], doc: Scores) -> GroupRanking:
     variant = next((e.variant for e in entries if e.variant), "")
-    info = (doc.get("variants") or {}).get(variant) or {}
-    columns = _columns(doc, variant)
+    info = doc.variants.get(variant)
+    variant_max = info.max if info is not None else None
+    columns = doc.columns_of(variant)
     done: list[Entry] = []
     for e in entries:
         if e.scored and e.total is not None:
-            t = tier_for(e.total, e.vetoed, tiers, veto_tier)
+            t = tier_for(doc.tiers, doc.veto_tier, e.total, e.vetoed)
             done.append(_with(e, tier=t.label if t else None, coefficient=t.coefficient if t else None))
     vetoed = tuple(e for e in done if e.vetoed)
     clean = sorted((e for e in done if not e.vetoed), key=lambda e: (-(e.total or ZERO), e.index))
@@ -421,18 +348,18 @@ def _rank_group(
     pending = tuple(e for e in entries if not (e.scored and e.total is not None))
     assessed = [*ranked, *vetoed]
     passed = sum(1 for e in assessed if e.passed)
-    counts: dict[str, int] = {t.label: 0 for t in tiers}
+    counts: dict[str, int] = {t.label: 0 for t in doc.tiers}
     for e in assessed:
         if e.tier is not None:
             counts[e.tier] = counts.get(e.tier, 0) + 1
     assessed_by_index = sorted(assessed, key=lambda e: e.index)
-    stats = tuple(_stat(c, assessed_by_index, lambda e, cid=c.id: e.points(cid)) for c in columns)
-    total_col = Column("total", "总分", dec(info.get("max")), "total", 0)
+    stats = tuple(_stat(c, assessed_by_index, _points_of(c.id)) for c in columns)
+    total_col = Column("total", "总分", variant_max, "total", 0)
     return GroupRanking(
         group=group,
         variant=variant,
-        variant_title=str(info.get("title", variant)),
-        max=dec(info.get("max")),
+        variant_title=info.title if info is not None else variant,
+        max=variant_max,
         columns=columns,
         ranked=ranked,
         vetoed=vetoed,
@@ -446,11 +373,24 @@ def _rank_group(
     )
 
 
+def _points_of(column_id: str) -> Callable[[Entry], Decimal | None]:
+    return lambda e: e.points(column_id)
+
+
 def _with(e: Entry, **changes: Any) -> Entry:
     return replace(e, **changes)
 
 
-def losses(doc: Mapping[str, Any], units: Iterable[Mapping[str, Any]]) -> tuple[Loss, ...]:
+@dataclass
+class _LossAcc:
+    """A criterion's losses being summed up over units (see :func:`losses`)."""
+
+    first: CriterionRow  # the first row seen: its titles and texts
+    units: dict[str, tuple[str, list[Decimal], list[str]]] = field(default_factory=dict)  # unit → group, lost, targets
+    vetoes: int = 0
+
+
+def losses(doc: Scores, units: Iterable[UnitResult]) -> tuple[Loss, ...]:
     """Criteria that cost points, across units: most units first, then most points lost.
 
     A criterion counts for a unit when it lost points there (分值 − 得分 > 0 for scored and
@@ -458,70 +398,55 @@ def losses(doc: Mapping[str, Any], units: Iterable[Mapping[str, Any]]) -> tuple[
     items never count (not earning a bonus is no deduction).  A unit with several websites
     counts once; its lost points are summed over its websites.
     """
-    acc: dict[tuple[str, str], dict[str, Any]] = {}
-    part_titles: dict[tuple[str, str], str] = {}
-    for variant, cols in (doc.get("columns") or {}).items():
-        for c in cols:
-            part_titles[(variant, c["id"])] = c["title"]
+    acc: dict[tuple[str, str], _LossAcc] = {}
+    part_titles = {(variant, c.id): c.title for variant, cols in doc.columns.items() for c in cols}
     for u in units:
-        for row in u.get("criteria") or ():
-            lost = dec(row.get("lost")) or ZERO
-            vetoes = row.get("vetoes") or []
-            if not row.get("applicable", True) or (lost <= 0 and not vetoes):
+        for row in u.criteria:
+            lost = row.lost or ZERO
+            if not row.applicable or (lost <= 0 and not row.vetoes):
                 continue
-            key = (str(u.get("variant", "")), str(row["criterion"]))
-            item = acc.setdefault(
-                key,
-                {
-                    "row": row,
-                    "units": {},
-                    "vetoes": 0,
-                },
-            )
-            per_unit = item["units"].setdefault(u["unit"], {"group": u.get("group", ""), "lost": ZERO, "targets": []})
-            per_unit["lost"] += lost
-            if row.get("target_name"):
-                per_unit["targets"].append(row["target_name"])
-            item["vetoes"] += len(vetoes)
+            item = acc.setdefault((u.variant, row.criterion), _LossAcc(row))
+            _, lost_parts, targets = item.units.setdefault(u.unit, (u.group, [], []))
+            lost_parts.append(lost)
+            if row.target_name:
+                targets.append(row.target_name)
+            item.vetoes += len(row.vetoes)
     out: list[Loss] = []
     for (variant, crit), item in acc.items():
-        row = item["row"]
+        row = item.first
         units_ = tuple(
-            LossUnit(name, str(v["group"]), round2(v["lost"]), tuple(v["targets"])) for name, v in item["units"].items()
+            LossUnit(name, group, round2(sum(lost, ZERO)), tuple(targets))
+            for name, (group, lost, targets) in item.units.items()
         )
         out.append(
             Loss(
                 variant=variant,
                 criterion=crit,
-                part=str(row.get("part", "")),
-                part_title=part_titles.get((variant, str(row.get("part", ""))), ""),
-                indicator_titles=tuple(row.get("indicator_titles") or ()),
-                title=str(row.get("title", "")),
-                text=str(row.get("text", "")),
+                part=row.part,
+                part_title=part_titles.get((variant, row.part), ""),
+                indicator_titles=row.indicator_titles,
+                title=row.title,
+                text=row.text,
                 units=units_,
                 lost=round2(sum((x.lost for x in units_), ZERO)),
-                vetoes=int(item["vetoes"]),
+                vetoes=item.vetoes,
             )
         )
     out.sort(key=lambda x: (-x.count, -x.lost, x.variant, x.criterion))
     return tuple(out)
 
 
-def rank(doc: Mapping[str, Any], preferred_order: Sequence[str] = ()) -> Ranking:
+def rank(doc: Scores, preferred_order: Sequence[str] = ()) -> Ranking:
     """Rank every group of a ``scores.json`` document."""
-    tiers = tier_defs(doc)
-    veto_tier = str(doc.get("veto_tier") or "不合格")
-    veto_label = str(doc.get("veto_label") or "否决")
-    units = list(doc.get("units") or ())
-    entries = [entry(u, i, veto_tier) for i, u in enumerate(units)]
+    entries = [entry(u, i, doc.veto_tier) for i, u in enumerate(doc.units)]
     groups: list[GroupRanking] = []
     for name in group_order(doc, preferred_order):
         members = [e for e in entries if e.group == name]
         if members:
-            groups.append(_rank_group(name, members, doc, tiers, veto_tier))
+            groups.append(_rank_group(name, members, doc))
     assessed = sum(g.assessed for g in groups)
     passed = sum(g.passed for g in groups)
-    counts: dict[str, int] = {t.label: 0 for t in tiers}
+    counts: dict[str, int] = {t.label: 0 for t in doc.tiers}
     for g in groups:
         for label, n in g.tier_counts:
             counts[label] = counts.get(label, 0) + n
@@ -531,19 +456,18 @@ def rank(doc: Mapping[str, Any], preferred_order: Sequence[str] = ()) -> Ranking
         for e in (*g.ranked, *g.vetoed)
         if e.recorded_tier is not None and e.tier is not None and e.recorded_tier != e.tier
     )
-    scored_units = [u for u in units if u.get("status") == STATUS_SCORED]
     return Ranking(
         groups=tuple(groups),
-        tiers=tiers,
-        veto_tier=veto_tier,
-        veto_label=veto_label,
+        tiers=doc.tiers,
+        veto_tier=doc.veto_tier,
+        veto_label=doc.veto_label,
         tier_counts=tuple(counts.items()),
-        units=len(units),
+        units=len(doc.units),
         assessed=assessed,
         passed=passed,
         pass_rate=percent(passed, assessed),
         vetoed=tuple(sorted((e for g in groups for e in g.vetoed), key=lambda e: e.index)),
         pending=tuple(sorted((e for g in groups for e in g.pending), key=lambda e: e.index)),
-        losses=losses(doc, scored_units),
+        losses=losses(doc, [u for u in doc.units if u.scored]),
         mismatches=mismatches,
     )

@@ -1,0 +1,133 @@
+"""Templates: the jinja2 environment (built-in templates, overridden by name from a folder),
+rendering with every template error as a located problem, and the notice's blocks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from zwgk_cli.names import NOTICE_NAME
+from zwgk_cli.problems import Code, Problem, problem
+from zwgk_cli.report.context import Report
+from zwgk_cli.report.docx import Block, BlockError, Table, parse_blocks
+from zwgk_cli.report.text import cn_number, date_cn, pts, zh
+from zwgk_cli.resources import templates_dir
+from zwgk_cli.results.model import dec
+
+TEMPLATE_NAMES = (
+    "notice.j2",
+    "notice.html.j2",
+    "notice.md.j2",
+    "notice.css",
+    "rectify.html.j2",
+    "rectify.css",
+)
+
+
+class ReportError(Exception):
+    """A template (or the scores file) cannot be used: the problems say where."""
+
+    def __init__(self, problems: Sequence[Problem]):
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = list(problems)
+
+
+def _autoescape(name: str | None) -> bool:
+    return bool(name) and (str(name).endswith(".html.j2") or str(name).endswith(".html"))
+
+
+def environment(template_dir: Path | None = None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if template_dir is not None:
+        loaders.append(jinja2.FileSystemLoader(str(template_dir)))
+    loaders.append(jinja2.FileSystemLoader(str(templates_dir())))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=_autoescape,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["pts"] = lambda v: pts(dec(v) if not isinstance(v, Decimal) else v)
+    env.filters["zh"] = zh
+    env.filters["date_cn"] = date_cn
+    env.filters["md_cell"] = md_cell
+    env.filters["cn"] = cn_number
+    env.filters["br"] = line_breaks
+    return env
+
+
+def line_breaks(text: Any) -> Markup:
+    """Text with its line ends as ``<br>`` (the rest escaped)."""
+    return Markup("<br>").join(Markup.escape(line) for line in str(text).split("\n"))
+
+
+def md_cell(text: Any) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def render(env: jinja2.Environment, name: str, **context: Any) -> str:
+    """Render a template; any template error becomes a located P004 problem."""
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateSyntaxError as exc:
+        where = f"{exc.filename or exc.name or name} 第{exc.lineno}行"
+        raise ReportError(
+            [
+                problem(
+                    Code.P_TEMPLATE,
+                    file=exc.filename or name,
+                    line=exc.lineno,
+                    name=name,
+                    detail=f"{where}:{exc.message}",
+                )
+            ]
+        ) from None
+    except jinja2.TemplateNotFound as exc:
+        raise ReportError([problem(Code.P_TEMPLATE, name=name, detail=f"找不到模板 {exc.name}")]) from None
+    except jinja2.UndefinedError as exc:
+        raise ReportError(
+            [problem(Code.P_TEMPLATE, name=name, detail=f"模板用到了不存在的变量:{exc.message}")]
+        ) from None
+
+
+def notice_blocks(env: jinja2.Environment, report: Report) -> list[Block]:
+    # Block tags keep their line ends here: a line ending in {% endif %} must not swallow the
+    # next block's line (blank lines are ignored by the block parser anyway).
+    text = render(env.overlay(trim_blocks=False), "notice.j2", **report.context)
+    try:
+        blocks = parse_blocks(text)
+    except BlockError as exc:
+        raise ReportError([problem(Code.P_TEMPLATE, name="notice.j2", detail=exc.message)]) from None
+    for b in blocks:
+        if b.kind == "table" and b.text not in report.tables:
+            raise ReportError(
+                [problem(Code.P_TEMPLATE, name="notice.j2", detail=f"块“@table {b.text}”引用的表格不存在")]
+            )
+        if b.kind == "chart" and b.text not in report.charts:
+            raise ReportError(
+                [problem(Code.P_TEMPLATE, name="notice.j2", detail=f"块“@chart {b.text}”引用的图表不存在")]
+            )
+    return blocks
+
+
+def zh_table(t: Table) -> Table:
+    """The notice's tables in 公文 punctuation (see :func:`zh`)."""
+    return Table(
+        tuple(zh(h) for h in t.headers),
+        tuple(tuple(zh(c) for c in row) for row in t.rows),
+        t.align,
+        t.row_classes,
+        zh(t.empty),
+        tuple(zh(h) for h in t.subheader),
+    )
+
+
+def title_of(blocks: Sequence[Block]) -> str:
+    return next((b.text for b in blocks if b.kind == "title"), NOTICE_NAME)

@@ -1,0 +1,150 @@
+"""The notice's tables (:class:`~zwgk_cli.report.docx.Table`: the same text for DOCX, HTML and
+Markdown): rankings, vetoes, unfinished units, tiers, statistics, main problems, per-unit lists."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from zwgk_cli.report.docx import Table
+from zwgk_cli.report.findings import ProblemRow
+from zwgk_cli.report.ranking import Entry, GroupRanking, Loss, Ranking, Stat, fmt_percent
+from zwgk_cli.report.text import join_names, pts, short_title, zh
+from zwgk_cli.results.document import STATUS_LABELS
+from zwgk_cli.results.model import Column
+
+
+def _tier_class(ranking: Ranking, tier: str | None, vetoed: bool = False) -> str:
+    if vetoed:
+        return "vetoed"
+    for i, t in enumerate(ranking.tiers, start=1):
+        if t.label == tier:
+            return "fail" if t.label == ranking.veto_tier else f"tier-{i}"
+    return ""
+
+
+def _part_cell(e: Entry, c: Column) -> str:
+    v = e.points(c.id)
+    if c.kind == "penalty":
+        return pts(-v) if v else "0"
+    return pts(v)
+
+
+def ranking_table(g: GroupRanking, ranking: Ranking) -> Table:
+    """排名 | 单位 | each part | 总分 | 等次, with a second header row of maxima (分值)."""
+    headers = ["排名", "单位", *[("其中:" if c.depth else "") + short_title(c.title) for c in g.columns], "总分"]
+    maxima = ["", "分值", *[("扣分" if c.kind == "penalty" else pts(c.max, "")) for c in g.columns], pts(g.max, "")]
+    if ranking.has_tiers:
+        headers.append("等次")
+        maxima.append("")
+    rows = []
+    classes = []
+    for e in g.ranked:
+        row = [e.rank_text, e.unit, *[_part_cell(e, c) for c in g.columns], pts(e.total)]
+        if ranking.has_tiers:
+            row.append(e.tier or "")
+        rows.append(tuple(row))
+        classes.append(_tier_class(ranking, e.tier))
+    align = "cn" + "c" * (len(headers) - 2)
+    return Table(
+        tuple(headers), tuple(rows), align, tuple(classes), empty="本组没有参加排名的单位。", subheader=tuple(maxima)
+    )
+
+
+def with_max(header: str, c: Column, sep: str = "\n") -> str:
+    """A column header with the part's maximum on its own line: “日常工作\n（30分）”."""
+    if c.kind == "penalty":
+        return f"{header}{sep}(扣分)"
+    return f"{header}{sep}({pts(c.max)}分)" if c.max is not None else header
+
+
+def vetoed_table(ranking: Ranking) -> Table:
+    label = ranking.veto_tier if ranking.has_tiers else ranking.veto_label
+    rows = tuple(
+        (str(i), e.unit, e.group, pts(e.total), label, zh(";".join(e.veto_reasons)))
+        for i, e in enumerate(ranking.vetoed, start=1)
+    )
+    return Table(
+        ("序号", "单位", "分组", "得分", "等次" if ranking.has_tiers else "结果", "否决原因"),
+        rows,
+        "cnnccl",
+        tuple("vetoed" for _ in rows),
+    )
+
+
+def pending_table(ranking: Ranking) -> Table:
+    rows = tuple(
+        (str(i), e.unit, e.group, STATUS_LABELS.get(e.status, e.status), pending_reason(e))
+        for i, e in enumerate(ranking.pending, start=1)
+    )
+    return Table(("序号", "单位", "分组", "状况", "说明"), rows, "cnncl", tuple("pending" for _ in rows))
+
+
+def pending_reason(e: Entry) -> str:
+    missing = len(e.result.missing)
+    errors = e.result.errors
+    bits = []
+    if e.status == "missing":
+        bits.append("未交回评分表")
+    elif e.status == "invalid":
+        bits.append("评分表无法使用")
+    if missing:
+        bits.append(f"{missing}项未填写或填写有误")
+    if errors:
+        bits.append(f"读取评分表发现{errors}个错误")
+    if e.vetoed:
+        bits.append("已触发否决:" + ";".join(e.veto_reasons))
+    bits.append("补正后重新计分")
+    return zh(";".join(bits))
+
+
+def tiers_table(ranking: Ranking) -> Table:
+    labels = [label for label, _ in ranking.tier_counts] if ranking.has_tiers else ["合格", ranking.veto_label]
+    headers = ("分组", "参评单位", *labels, "合格率", "未完成评分")
+    rows = []
+    for g in ranking.groups:
+        counts = [str(n) for _, n in g.tier_counts] if ranking.has_tiers else [str(g.passed), str(len(g.vetoed))]
+        rows.append((g.group, str(g.assessed), *counts, fmt_percent(g.pass_rate), str(len(g.pending))))
+    if ranking.has_tiers:
+        total_counts = [str(n) for _, n in ranking.tier_counts]
+    else:
+        total_counts = [str(ranking.passed), str(len(ranking.vetoed))]
+    rows.append(
+        ("合计", str(ranking.assessed), *total_counts, fmt_percent(ranking.pass_rate), str(len(ranking.pending)))
+    )
+    n = len(headers)
+    return Table(headers, tuple(rows), "l" + "c" * (n - 1))
+
+
+def stats_table(g: GroupRanking) -> Table:
+    def row(title: str, s: Stat) -> tuple[str, ...]:
+        return (
+            title,
+            pts(s.column.max) if s.column.kind != "penalty" else "—",
+            pts(s.mean),
+            pts(s.median),
+            pts(s.max),
+            pts(s.min),
+        )
+
+    rows = [row(("其中:" if s.column.depth else "") + short_title(s.column.title), s) for s in g.stats]
+    rows.append(row("总分", g.total_stat))
+    return Table(("项目", "满分", "平均分", "中位数", "最高分", "最低分"), tuple(rows), "lccccc")
+
+
+def losses_table(losses: Sequence[Loss]) -> Table:
+    rows = tuple(
+        (str(i), zh(x.label), str(x.count), join_names(x.unit_names), pts(x.lost))
+        for i, x in enumerate(losses, start=1)
+    )
+    return Table(("序号", "问题(指标)", "涉及单位数", "涉及单位", "累计失分"), rows, "clccc")
+
+
+def unit_table(rows: Sequence[ProblemRow], e: Entry) -> Table:
+    body = tuple((str(r.no), zh(r.where), r.summary, pts(r.lost)) for r in rows)
+    if e.scored:
+        empty = "未发现失分问题。"
+    elif e.status in ("missing", "invalid"):
+        empty = "评分表未交回或无法使用,暂无问题清单。"
+    else:
+        empty = "已读取的部分未发现失分问题;补正评分表后重新列出。"
+    return Table(("序号", "指标", "存在问题", "失分"), body, "cllc", empty=empty)

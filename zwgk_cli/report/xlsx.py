@@ -1,0 +1,363 @@
+"""``排名.xlsx`` and each unit's ``整改清单/<单位>.xlsx``, written with xlsxwriter in memory
+(deterministic: fixed properties and zip entry dates)."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+from math import ceil
+from typing import Any
+
+from xlsxwriter.utility import xl_col_to_name
+
+from zwgk_cli import __version__
+from zwgk_cli.report.context import PLACEHOLDER, NoticeInfo, Report, UnitPage
+from zwgk_cli.report.docx import normalize_zip, text_width
+from zwgk_cli.report.ranking import GATE_LABEL
+from zwgk_cli.report.tables import pending_reason, with_max
+from zwgk_cli.report.text import pts, short_title, zh
+from zwgk_cli.results.document import STATUS_LABELS
+
+PLAN_HEADERS = ("整改措施(单位填写)", "责任科室及责任人", "完成时限")
+
+
+def sheet_name(name: str, used: set[str]) -> str:
+    base = re.sub(r"[\[\]:*?/\\]", "、", name)[:31] or "表"
+    out, n = base, 2
+    while out in used:
+        suffix = f"({n})"
+        out = base[: 31 - len(suffix)] + suffix
+        n += 1
+    used.add(out)
+    return out
+
+
+def _workbook(buf: io.BytesIO, info: NoticeInfo, title: str) -> Any:
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False})
+    wb.set_properties(
+        {
+            "title": title,
+            "author": info.office if info.office != PLACEHOLDER else "",
+            "company": info.office if info.office != PLACEHOLDER else "",
+            "created": info.stamp.replace(tzinfo=None),
+            "comments": f"由 zwgk {__version__} 生成",
+        }
+    )
+    return wb
+
+
+TIER_COLOURS = ("#C6EFCE", "#DDEBF7", "#FFF2CC", "#FCE4D6", "#EDE7F6", "#E2EFDA")
+FAIL_COLOUR = "#FFC7CE"
+
+
+def _num(value: Decimal | None) -> Any:
+    """A Decimal as an Excel number (exact to the cent: the value has ≤ 2 decimals)."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def ranking_xlsx(report: Report) -> bytes:
+    """``排名.xlsx``: one sheet per group (ranked, vetoed, pending), statistics, main problems."""
+    ranking = report.ranking
+    buf = io.BytesIO()
+    wb = _workbook(buf, report.info, f"{report.info.name}排名")
+    title_f = wb.add_format({"bold": True, "font_size": 14, "font_name": "宋体"})
+    head_f = wb.add_format(
+        {"bold": True, "bg_color": "#D9D9D9", "border": 1, "text_wrap": True, "align": "center", "valign": "vcenter"}
+    )
+    cell_f = wb.add_format({"border": 1, "valign": "vcenter"})
+    wrap_f = wb.add_format({"border": 1, "valign": "vcenter", "text_wrap": True})
+    # Points in the General format: the values have at most two decimals, shown as written (98.5, 110).
+    num_f = wb.add_format({"border": 1, "valign": "vcenter", "align": "center"})
+    pct_f = wb.add_format({"border": 1, "num_format": "0%", "valign": "vcenter"})
+    note_f = wb.add_format({"italic": True, "font_color": "#595959"})
+    tier_fmts = [wb.add_format({"bg_color": c}) for c in TIER_COLOURS]
+    fail_f = wb.add_format({"bg_color": FAIL_COLOUR, "font_color": "#9C0006"})
+    used: set[str] = set()
+
+    overview = wb.add_worksheet(sheet_name("总体情况", used))
+    for g in ranking.groups:
+        ws = wb.add_worksheet(sheet_name(g.group, used))
+        headers = [
+            "排名",
+            "单位",
+            *[with_max(("其中:" if c.depth else "") + short_title(c.title), c) for c in g.columns],
+            f"总分({pts(g.max)}分)",
+            "等次",
+            "绩效系数",
+            "状态",
+            "备注",
+        ]
+        ws.write(0, 0, f"{g.group}考评排名", title_f)
+        ws.write_row(2, 0, headers, head_f)
+        ws.set_row(2, 45)
+        r = 3
+        entries = [*g.ranked, *g.vetoed, *g.pending]
+        for e in entries:
+            tier = e.tier or (ranking.veto_label if e.vetoed else "")
+            remarks = []
+            if e.tied:
+                remarks.append("并列")
+            if e.vetoed:
+                remarks.append("否决:" + ";".join(e.veto_reasons))
+            if e.bonus_counted is False:
+                remarks.append(GATE_LABEL)
+            if e.failed_thresholds:
+                remarks.append("不合格项:" + "、".join(e.failed_thresholds))
+            if not e.scored:
+                remarks.append(pending_reason(e))
+            ws.write_number(r, 0, e.rank, cell_f) if e.rank is not None else ws.write_blank(r, 0, None, cell_f)
+            ws.write_string(r, 1, e.unit, cell_f)
+            for j, c in enumerate(g.columns):
+                v = e.points(c.id)
+                if v is None or not e.scored:
+                    ws.write_blank(r, 2 + j, None, num_f)
+                else:
+                    ws.write_number(r, 2 + j, _num(-v if c.kind == "penalty" and v else v), num_f)
+            k = 2 + len(g.columns)
+            if e.total is not None and e.scored:
+                ws.write_number(r, k, _num(e.total), num_f)
+            else:
+                ws.write_blank(r, k, None, num_f)
+            ws.write_string(r, k + 1, tier, cell_f)
+            if e.coefficient is not None:
+                ws.write_number(r, k + 2, _num(e.coefficient), pct_f)
+            else:
+                ws.write_blank(r, k + 2, None, pct_f)
+            ws.write_string(r, k + 3, STATUS_LABELS.get(e.status, e.status), cell_f)
+            ws.write_string(r, k + 4, zh(";".join(remarks)), wrap_f)
+            r += 1
+        last = max(3, r - 1)
+        ncols = len(headers)
+        tier_col = 2 + len(g.columns) + 1
+        ws.freeze_panes(3, 2)
+        ws.autofilter(2, 0, last, ncols - 1)
+        ws.set_column(0, 0, 6)
+        ws.set_column(1, 1, 24)
+        ws.set_column(2, 1 + len(g.columns), 12)
+        ws.set_column(tier_col - 1, tier_col - 1, 11)
+        ws.set_column(tier_col, tier_col + 2, 11)
+        ws.set_column(ncols - 1, ncols - 1, 48)
+        if entries:
+            labels = [t.label for t in ranking.tiers] if ranking.has_tiers else []
+            for i, label in enumerate(labels):
+                fmt = fail_f if label == ranking.veto_tier else tier_fmts[i % len(tier_fmts)]
+                ws.conditional_format(
+                    3,
+                    0,
+                    last,
+                    ncols - 1,
+                    {"type": "formula", "criteria": f'=${xl_col_to_name(tier_col)}4="{label}"', "format": fmt},
+                )
+            if not ranking.has_tiers:
+                veto_rule = f'=${xl_col_to_name(tier_col)}4="{ranking.veto_label}"'
+                ws.conditional_format(
+                    3,
+                    0,
+                    last,
+                    ncols - 1,
+                    {"type": "formula", "criteria": veto_rule, "format": fail_f},
+                )
+        if g.ranked:
+            chart = wb.add_chart({"type": "bar"})
+            n = len(g.ranked)
+            total_col = 2 + len(g.columns)
+            chart.add_series(
+                {
+                    "name": "总分",
+                    "categories": [ws.name, 3, 1, 3 + n - 1, 1],
+                    "values": [ws.name, 3, total_col, 3 + n - 1, total_col],
+                    "data_labels": {"value": True, "num_format": "General"},
+                    "fill": {"color": "#4472C4"},
+                    "gap": 60,
+                }
+            )
+            chart.set_title({"name": f"{g.group}总分排名"})
+            chart.set_y_axis({"reverse": True, "num_font": {"size": 9}})
+            chart.set_x_axis({"min": 0, "max": _num(g.max), "major_gridlines": {"visible": True}})
+            chart.set_legend({"none": True})
+            chart.set_size({"width": 620, "height": max(300, 24 * n + 90)})
+            ws.insert_chart(last + 4, 1, chart)  # under the table: the sheet still prints one page wide
+        ws.write(
+            last + 2,
+            0,
+            "说明:得分相同的单位排名相同(并列),其后名次顺延;否决单位与未完成评分的单位不参加排名,列于表末。",
+            note_f,
+        )
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(2)
+
+    # 总体情况: tiers per group, part statistics per group
+    ws = overview
+    ws.write(0, 0, f"{report.info.name}总体情况", title_f)
+    tt = report.tables["tiers"]
+    ws.write_row(2, 0, list(tt.headers), head_f)
+    for i, cells in enumerate(tt.rows, start=3):
+        for j, text in enumerate(cells):
+            if j > 0 and text.isdigit():
+                ws.write_number(i, j, int(text), cell_f)
+            else:
+                ws.write_string(i, j, text, cell_f)
+    r = 3 + len(tt.rows) + 1
+    for g in ranking.groups:
+        ws.write(r, 0, f"{g.group}各部分得分统计", title_f)
+        r += 1
+        ws.write_row(r, 0, ["项目", "满分", "平均分", "中位数", "最高分", "最低分", "最高分单位", "最低分单位"], head_f)
+        r += 1
+        for s in (*g.stats, g.total_stat):
+            name = (
+                "总分" if s.column.id == "total" else ("其中:" if s.column.depth else "") + short_title(s.column.title)
+            )
+            ws.write_string(r, 0, name, cell_f)
+            for j, v in enumerate(
+                (s.column.max if s.column.kind != "penalty" else None, s.mean, s.median, s.max, s.min)
+            ):
+                if v is None:
+                    ws.write_blank(r, 1 + j, None, num_f)
+                else:
+                    ws.write_number(r, 1 + j, _num(v), num_f)
+            ws.write_string(r, 6, "、".join(s.max_units), wrap_f)
+            ws.write_string(r, 7, "、".join(s.min_units), wrap_f)
+            r += 1
+        r += 1
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 5, 11)
+    ws.set_column(6, 7, 40)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+
+    ws = wb.add_worksheet(sheet_name("主要问题", used))
+    ws.write(0, 0, "失分较多的指标(按涉及单位数、累计失分排序)", title_f)
+    ws.write_row(2, 0, ["序号", "分项", "指标", "涉及单位数", "累计失分", "否决次数", "涉及单位"], head_f)
+    for i, x in enumerate(ranking.losses, start=1):
+        at = 2 + i
+        ws.write_number(at, 0, i, cell_f)
+        ws.write_string(at, 1, short_title(x.part_title), cell_f)
+        ws.write_string(at, 2, zh(x.label), wrap_f)
+        ws.write_number(at, 3, x.count, cell_f)
+        ws.write_number(at, 4, _num(x.lost), num_f)
+        ws.write_number(at, 5, x.vetoes, cell_f)
+        ws.write_string(at, 6, "、".join(x.unit_names), wrap_f)
+    ws.freeze_panes(3, 0)
+    if ranking.losses:
+        ws.autofilter(2, 0, 2 + len(ranking.losses), 6)
+    ws.set_column(0, 0, 6)
+    ws.set_column(1, 1, 22)
+    ws.set_column(2, 2, 40)
+    ws.set_column(3, 5, 11)
+    ws.set_column(6, 6, 60)
+    wb.close()
+    return normalize_zip(buf.getvalue())
+
+
+RECTIFY_HEADERS = ("序号", "分项", "指标", "检查对象", "评分细则", "检查发现", "分值", "得分", "失分", "否决")
+RECTIFY_WIDTHS = (5, 10, 16, 12, 36, 36, 5, 5, 5, 12, 30, 12, 10)
+RECTIFY_FONT = 10
+
+
+def _row_height(cells: Sequence[str], widths: Sequence[float]) -> float:
+    """Points for a row of wrapped text: the tallest cell's lines at 10 pt (Excel widths count
+    narrow characters; a Chinese character takes about two)."""
+    lines = 1
+    for text, width in zip(cells, widths, strict=False):
+        if text:
+            lines = max(lines, ceil(text_width(text) * 1.9 / max(1.0, width - 1)))
+    return 13.0 * lines + 4
+
+
+def rectify_xlsx(report: Report, unit: UnitPage) -> bytes:
+    """One unit's 整改清单: what lost points, and columns for the unit's plan (unlocked)."""
+    info = report.info
+    buf = io.BytesIO()
+    wb = _workbook(buf, info, f"{unit.unit}问题整改清单")
+    base = {"font_name": "宋体", "font_size": RECTIFY_FONT}
+    title_f = wb.add_format({**base, "bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
+    info_f = wb.add_format({**base, "text_wrap": True, "valign": "vcenter"})
+    head = {**base, "bold": True, "border": 1, "text_wrap": True, "align": "center", "valign": "vcenter"}
+    head_f = wb.add_format({**head, "bg_color": "#D9D9D9"})
+    plan_head_f = wb.add_format({**head, "bg_color": "#FFE699"})
+    cell_f = wb.add_format({**base, "border": 1, "text_wrap": True, "valign": "top"})
+    center_f = wb.add_format({**base, "border": 1, "align": "center", "valign": "top"})
+    num_f = wb.add_format({**base, "border": 1, "align": "center", "valign": "top"})
+    veto_f = wb.add_format({**base, "border": 1, "text_wrap": True, "valign": "top", "font_color": "#C00000"})
+    plan_f = wb.add_format({**base, "border": 1, "text_wrap": True, "valign": "top", "locked": False})
+    plan_f.set_bg_color("#FFF9E5")
+    ws = wb.add_worksheet("整改清单")
+    headers = [*RECTIFY_HEADERS, *PLAN_HEADERS]
+    n = len(headers)
+    ws.merge_range(0, 0, 0, n - 1, f"{unit.unit}问题整改清单({info.name})", title_f)
+    ws.set_row(0, 30)
+    e = unit.entry
+    facts = [f"分组:{unit.group}"]
+    if e.scored:
+        facts.append(f"总分:{unit.total}分(满分{unit.max}分)")
+        if unit.rank:
+            facts.append(f"组内排名:第{unit.rank}名")
+        if unit.tier:
+            facts.append(f"等次:{unit.tier}")
+    else:
+        facts.append(f"评分状况:{unit.status}({unit.pending_reason})")
+    if unit.vetoed:
+        facts.append(f"否决原因:{unit.veto_reasons}")
+    facts.append(f"失分项:{unit.count}项,合计失分{unit.lost}分")
+    ws.merge_range(1, 0, 1, n - 1, zh(";".join(facts)), info_f)
+    ask = f"请于{info.deadline}前在黄色栏目中填写整改措施、责任科室及责任人、完成时限,报送{info.office}。"
+    ws.merge_range(2, 0, 2, n - 1, zh(ask), info_f)
+    ws.set_row(1, 20)
+    ws.set_row(2, 20)
+    ws.write_row(4, 0, list(RECTIFY_HEADERS), head_f)
+    ws.write_row(4, len(RECTIFY_HEADERS), list(PLAN_HEADERS), plan_head_f)
+    ws.set_row(4, 30)
+    rows = unit.rows
+    for i, pr in enumerate(rows):
+        r = 5 + i
+        texts = (
+            str(pr.no),
+            pr.part,
+            zh(pr.indicator),
+            pr.target,
+            pr.text,
+            pr.found,
+            "",
+            "",
+            "",
+            zh(";".join(pr.vetoes)),
+        )
+        ws.set_row(r, _row_height(texts, RECTIFY_WIDTHS))
+        ws.write_number(r, 0, pr.no, center_f)
+        for j in (1, 2, 3, 4, 5):
+            ws.write_string(r, j, texts[j], cell_f)
+        for j, v in ((6, pr.max), (7, pr.points)):
+            if v is None:
+                ws.write_blank(r, j, None, num_f)
+            else:
+                ws.write_number(r, j, _num(v), num_f)
+        ws.write_number(r, 8, _num(pr.lost), num_f)
+        ws.write_string(r, 9, texts[9], veto_f)
+        for j in range(len(PLAN_HEADERS)):
+            ws.write_blank(r, len(RECTIFY_HEADERS) + j, None, plan_f)
+    if not rows:
+        ws.merge_range(5, 0, 5, n - 1, "未发现失分问题。" if e.scored else "评分未完成,补正评分表后重新生成。", cell_f)
+    for j, wdt in enumerate(RECTIFY_WIDTHS):
+        ws.set_column(j, j, wdt)
+    ws.freeze_panes(5, 0)
+    if rows:
+        ws.autofilter(4, 0, 4 + len(rows), n - 1)
+    ws.protect("", {"autofilter": True, "sort": False, "format_rows": True, "format_columns": True})
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(4)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.set_header(f'&C&"宋体"{unit.unit}问题整改清单')
+    ws.set_footer("&C第 &P 页,共 &N 页")
+    wb.close()
+    return normalize_zip(buf.getvalue())
