@@ -23,12 +23,17 @@ def _build(
     file = reader.file
     rubric = reader.rubric(data)
     reader.problems.extend(where(p) for p in structural_problems(rubric, file, lines))
-    # a cell already reported (a value outside its list) is not reported again as missing
-    seen = {(p.sheet, p.cell) for p in first if p.cell}
-    problems = first + [p for p in reader.problems if not (p.cell and (p.sheet, p.cell) in seen)]
+    # a row with a cell already reported (a value outside its list, left out) is not reported
+    # again for what that value would have given it
+    seen = {_row_of(p) for p in first if p.cell}
+    problems = first + [p for p in reader.problems if not (p.cell and _row_of(p) in seen)]
     if problems:
         raise RubricError(problems)
     return replace(rubric, hash=content_hash(data), path=file)
+
+
+def _row_of(p: Problem) -> tuple[str, str]:
+    return p.sheet, p.cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 def parse(text: str, file: str = "<rubric>") -> Rubric:

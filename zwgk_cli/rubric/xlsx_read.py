@@ -65,7 +65,11 @@ def read_bytes(path: Path) -> bytes:
 def _grids(raw: bytes, file: str) -> dict[str, list[list[Any]]]:
     """Every sheet's cells (row 0 = Excel row 1), after the zip is checked against the limits."""
     if not raw.startswith(ZIP_MAGIC):
-        what = "旧版 Excel(.xls)文件,请用 Excel/WPS 另存为 .xlsx" if raw.startswith(b"\xd0\xcf\x11\xe0") else "不是 Excel 工作簿(.xlsx)"
+        what = (
+            "旧版 Excel(.xls)文件,请用 Excel/WPS 另存为 .xlsx"
+            if raw.startswith(b"\xd0\xcf\x11\xe0")
+            else "不是 Excel 工作簿(.xlsx)"
+        )
         raise RubricError([problem(Code.R_FILE, file=file, detail=what)])
     try:
         infos = zipfile.ZipFile(io.BytesIO(raw)).infolist()
@@ -124,6 +128,7 @@ class Cells:
     def __init__(self, file: str) -> None:
         self.file = file
         self.at: dict[str, Where] = {}
+        self.headers: dict[Where, str] = {}  # the column (or setting) each cell is under
         self.problems: list[Problem] = []
 
     def find(self, path: str, field: str | None = None) -> Where | None:
@@ -158,14 +163,19 @@ class XlsxReader(Reader):
         self.cells = cells
 
     def err(self, code: Code, path: str, **params: Any) -> None:
-        where = self.cells.find(path, params.get("field"))
-        if "field" in params:
-            params["field"] = S.FIELD_NAMES.get(params["field"], params["field"])
+        field = params.get("field")
+        where = self.cells.find(path, field)
+        if field is not None:
+            own = self.cells.at.get(f"{path}.{field}" if path else field)
+            if own is None and (path == field or path.endswith(f".{field}")):
+                own = self.cells.at.get(path)
+            params["field"] = self.cells.headers.get(own) if own else None
+            params["field"] = params["field"] or S.FIELD_NAMES.get(field, field)
         sheet, cell = where or ("", "")
         self.problems.append(problem(code, file=self.file, sheet=sheet, cell=cell, **params))
 
     def place(self, path: str) -> str:
-        where = self.cells.find(path)
+        where = self.cells.find(path, "id")
         return f"{where[0]} {where[1]}" if where else path
 
 
@@ -304,6 +314,7 @@ class _Sheet:
         self.cells.at.setdefault(path, self.where(r, 0))
         for c, col in self.by_col.items():
             self.cells.at[f"{path}.{col.key}" if path else col.key] = self.where(r, c)
+            self.cells.headers[self.where(r, c)] = col.header
             v = decode(col, row[c] if c < len(row) else None, self.where(r, c), self.cells, self.cells.file)
             if v is _ABSENT or col.key in _PLACE_KEYS:
                 continue
@@ -352,9 +363,10 @@ _LIST_SHEETS = (
 
 def _info(grid: list[list[Any]], data: dict[str, Any], cells: Cells) -> None:
     known = {c.header: c for c in S.INFO}
-    for col in S.INFO:  # a missing setting is reported at its 项目 row, or the sheet's first row
-        cells.at[col.key] = (S.SHEET_INFO, "B2")
+    for i, c in enumerate(S.INFO, start=1):  # a missing setting: where the blank workbook has it
+        cells.at[c.key] = (S.SHEET_INFO, xl_rowcol_to_cell(i, 1))
     cells.at[""] = (S.SHEET_INFO, "A1")
+    first: dict[str, Where] = {}
     for r, row in enumerate(grid[1:], start=1):
         label = str(row[0]).strip() if row and row[0] is not None else ""
         value = row[1] if len(row) > 1 else None
@@ -363,11 +375,17 @@ def _info(grid: list[list[Any]], data: dict[str, Any], cells: Cells) -> None:
             if value not in ("", None):
                 cells.err(Code.R_MISSING, (S.SHEET_INFO, xl_rowcol_to_cell(r, 0)), field="项目")
             continue
-        col = known.get(label)
-        if col is None:
+        found = known.get(label)
+        if found is None:
             cells.err(Code.R_UNKNOWN, (S.SHEET_INFO, xl_rowcol_to_cell(r, 0)), field=label, allowed="、".join(known))
             continue
+        if label in first:
+            cells.err(Code.R_DUP_ID, (S.SHEET_INFO, xl_rowcol_to_cell(r, 0)), id=label, other=" ".join(first[label]))
+            continue
+        first[label] = (S.SHEET_INFO, xl_rowcol_to_cell(r, 0))
+        col = found
         cells.at[col.key] = where
+        cells.headers[where] = label
         v = decode(col, value, where, cells, cells.file)
         if v is not _ABSENT:
             data[col.key] = v
@@ -408,6 +426,7 @@ class _TreeReader:
             if isinstance(v.get("id"), str):
                 self.variants.setdefault(v["id"], (v, f"variants[{j}]"))
         self.crits: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
+        self.dropped: set[str] = set()  # ids of rows left out (already reported): their rules too
 
     def run(self) -> None:
         cells = self.cells
@@ -446,9 +465,9 @@ class _TreeReader:
                 crit_into = here
             elif level == S.UNIT_SET:
                 crit_into = here
-            if level == S.CRITERION or (level in S.IND_LEVELS and "text" in node):
-                if isinstance(node.get("id"), str):
-                    self.crits.setdefault((vid or "", node["id"]), here)
+            scoring = level == S.CRITERION or (level in S.IND_LEVELS and "text" in node)
+            if scoring and isinstance(node.get("id"), str):
+                self.crits.setdefault((vid or "", node["id"]), here)
         self._rules()
 
     def _cell(self, r: int, row: Sequence[Any], key: str) -> Any:
@@ -461,7 +480,10 @@ class _TreeReader:
         if not self.variants:
             if vid is not None:
                 self.cells.err(
-                    Code.R_REF, self.tree.col_where(r, "variant"), ref=vid, hint="不分类别时“类别”列留空;分类别时先在“类别”表中填写各类别。"
+                    Code.R_REF,
+                    self.tree.col_where(r, "variant"),
+                    ref=vid,
+                    hint="不分类别时“类别”列留空;分类别时先在“类别”表中填写各类别。",
                 )
                 return None
             return (self.data, "")
@@ -498,6 +520,10 @@ class _TreeReader:
         return crit_into, key, "“评分项”须在某个指标或单位细则之下"
 
     def _misplaced(self, r: int, level: str, why: str) -> None:
+        col = next((c for c, x in self.tree.by_col.items() if x.key == "id"), None)
+        row = dict(self.tree.rows)[r]
+        if col is not None and col < len(row) and isinstance(row[col], str):
+            self.dropped.add(row[col].strip())
         self.cells.err(Code.R_TYPE, self.tree.col_where(r, "level"), field="层级", value=level, expected=why)
 
     def _rules(self) -> None:
@@ -512,6 +538,8 @@ class _TreeReader:
                     decode(S.RULES[2], role, self.rules.col_where(r, "role"), self.cells, self.cells.file)
                 continue
             hit = self.crits.get((vid, owner_id or ""))
+            if hit is None and owner_id in self.dropped:
+                continue
             if hit is None:
                 where = self.rules.col_where(r, "owner")
                 if owner_id is None:

@@ -155,7 +155,13 @@ NOTES = (
 )
 TREE = (
     _c("类别", "variant", "ref", 10, "分类别评分时,本行所属的类别编号(见“类别”表);不分类别时留空。"),
-    _c("层级", "level", "level", 10, "部分、子部分、一级指标…六级指标、评分项、单位细则;本行挂在其上方最近的上一层级之下。"),
+    _c(
+        "层级",
+        "level",
+        "level",
+        10,
+        "部分、子部分、一级指标…六级指标、评分项、单位细则;本行挂在上方最近的上一层级之下。",
+    ),
     _c("编号", "id", "id", 16, "英文编号(字母开头,只含字母、数字、下划线),同一类别内不重复。"),
     _c("名称", "title", "text", 22, "部分或指标的名称;评分项可不填(沿用所属指标的名称)。"),
     _c("分值", "max", "num", 8, "该行的分值;通报扣分部分不填。"),
@@ -207,7 +213,17 @@ DEFS = (
 _COMMON = ("id", "title", "max", "style", "evidence", "note")
 _CRIT = ("text", "only_if", "not_if", "na_points")
 TREE_KEYS = {
-    PART: (*_COMMON, "kind", "per_target", "threshold.min", "threshold.label", "gate.part", "gate.min", "gate.label", "veto_effect"),
+    PART: (
+        *_COMMON,
+        "kind",
+        "per_target",
+        "threshold.min",
+        "threshold.label",
+        "gate.part",
+        "gate.min",
+        "gate.label",
+        "veto_effect",
+    ),
     SUB_PART: (),
     CRITERION: (*_COMMON, *_CRIT),
     UNIT_SET: ("units", "default"),

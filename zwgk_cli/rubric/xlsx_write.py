@@ -233,7 +233,9 @@ def _validate(ws: Any, col: int, col_def: S.Col, refs: Mapping[str, str]) -> Non
     elif c == "num":
         opts.update(validate="decimal", criteria=">=", value=0, error_message="请填写不小于0的数字。")
     elif c == "ref" and col_def.key in refs:
-        opts.update(validate="list", source=refs[col_def.key], error_type="warning", error_message="不在列表中:请核对编号。")
+        opts.update(
+            validate="list", source=refs[col_def.key], error_type="warning", error_message="不在列表中:请核对编号。"
+        )
     else:
         opts["validate"] = "any"
     ws.data_validation(1, col, S.LAST_ROW, col, opts)
@@ -282,7 +284,7 @@ year: 2025
 style: deduct
 groups: [县市区, 市直部门]
 target_kinds: [{id: website, title: 政府网站}]
-tiers: [{label: 优秀, min: 90}, {label: 良好, min: 80}, {label: 一般}]
+tiers: [{label: 优秀, min: 90}, {label: 良好, min: 80}, {label: 合格, min: 60}, {label: 不合格}]
 parts:
   - id: p1
     title: 一、政务公开
@@ -325,7 +327,7 @@ parts:
             max: 2
             text: 3个工作日内答复不扣分,5个工作日内扣1分,超过扣2分。
             terms:
-              - {input: speed, label: 答复时限, kind: choice, options: {3个工作日内: 0, 5个工作日内: 1, 超过5个工作日: 2}}
+              - {input: speed, label: 答复时限, kind: choice, options: {3日内: 0, 5日内: 1, 超过5日: 2}}
           - id: gk_fs
             title: 粉丝量
             max: 9
@@ -351,7 +353,11 @@ parts:
 
 _HELP = (
     ("title", "评分细则工作簿 填写说明"),
-    ("p", "本工作簿就是一份评分细则:填好后用“zwgk rubric check 文件名.xlsx”检查,再在 zwgk.toml 中写 rubric = \"文件名.xlsx\"。"),
+    (
+        "p",
+        "本工作簿就是一份评分细则:填好后用“zwgk rubric check 文件名.xlsx”检查,"
+        '再在 zwgk.toml 中写 rubric = "文件名.xlsx"。',
+    ),
     ("p", "每张表第一行是表头,不要改动;灰色说明见各列的输入提示(选中单元格即显示)。有下拉列表的列请从列表中选择。"),
     ("p", "一处填错时,检查结果会指出表名和单元格(如“评分细则 F12”)并说明怎样改。详细步骤见使用手册《编写评分细则》。"),
     ("h", "各表的用途"),
@@ -361,16 +367,22 @@ _HELP = (
     ("p", "评价对象:逐个评分的对象类型(如 政府网站),供“按对象评分”的部分使用。"),
     ("p", "简称:细则原文中的单位简称与名单全称的对照。"),
     ("p", "读法说明:对原文的理解与原文笔误的说明,印在检查结果中。"),
-    ("p", "评分细则:指标体系,每行一个部分、指标或评分项,按原文顺序从上到下填写;"
-     "“层级”决定本行挂在哪里:一级指标挂在其上方最近的部分下,二级指标挂在上方最近的一级指标下,依此类推;"
-     "评分项、单位细则挂在上方最近的指标下。填了“评分细则”原文的指标本身就是一个评分项。"),
+    (
+        "p",
+        "评分细则:指标体系,每行一个部分、指标或评分项,按原文顺序从上到下填写;"
+        "“层级”决定本行挂在哪里:一级指标挂在其上方最近的部分下,二级指标挂在上方最近的一级指标下,依此类推;"
+        "评分项、单位细则挂在上方最近的指标下。填了“评分细则”原文的指标本身就是一个评分项。",
+    ),
     ("p", "计分规则:评估人员要填写的每个格子一行,连同它的计分规则;“评分项编号”指向评分细则表中的评分项。"),
     ("p", "共用定义:仅从 YAML 细则导出时出现,保留 YAML 中共用的内容块,不参与计分。"),
     ("h", "计分规则的写法(每种一例,见下方示例)"),
     ("p", "是否扣分/得分:类型“是否”,填“固定分值”:评估人员填“是”时扣(得)该分。"),
     ("p", "按个数:类型“个数”,填“每处分值”:个数 × 每处分值;“封顶”限制本条最多扣(得)多少;“最大值”限制可填的个数。"),
     ("p", "选项:类型“选项”,在“选项与分值”中每行写一个“选项:分值”。"),
-    ("p", "档次:类型“数值”“百分比”或“个数”,在“档次”中每行写一个“大于15:1”(大于、大于等于、小于、小于等于、等于),从上到下取第一个成立的档次。"),
+    (
+        "p",
+        "档次:类型“数值”“百分比”或“个数”,在“档次”中每行写一个“大于15:1”(大于、大于等于、小于、小于等于、等于),从上到下取第一个成立的档次。",
+    ),
     ("p", "比例:类型“比例”,紧接着两行用途为“分子”“分母”的输入;档次按百分数写(高于15%写“大于15:1”);分母为0时不计分。"),
     ("p", "酌情赋分:类型“酌情赋分”,评估人员直接填分数,步长默认0.5,最大值默认为该项分值。"),
     ("p", "否决:用途“否决”,引用已有输入编号或定义新输入,“否决条件”写“大于5”之类;是否类型的输入填“是”即否决。"),
@@ -432,7 +444,9 @@ def workbook_bytes(data: Mapping[str, Any]) -> bytes:
     return buf.getvalue()
 
 
-def _sheets(data: Mapping[str, Any], tree: list[Row], rules: list[Row]) -> Iterator[tuple[str, Sequence[S.Col], list[Row]]]:
+def _sheets(
+    data: Mapping[str, Any], tree: list[Row], rules: list[Row]
+) -> Iterator[tuple[str, Sequence[S.Col], list[Row]]]:
     yield S.SHEET_TIERS, S.TIERS, list_rows(S.TIERS, data.get("tiers"))
     yield S.SHEET_VARIANTS, S.VARIANTS, list_rows(S.VARIANTS, data.get("variants"))
     yield S.SHEET_TARGETS, S.TARGETS, list_rows(S.TARGETS, data.get("target_kinds"))
