@@ -255,6 +255,7 @@ def test_cli_export_new_check(tmp_path: Path) -> None:
     res = runner.invoke(app, ["rubric", "check", str(out)])
     assert res.exit_code == 0, res.output
     assert rubric.load("jingzhou-2021").hash in res.output.replace("\n", "")
+    assert "R010 " + str(out) + " 评分细则 C8:“依申请公开”原文写“得4分”" in res.output.replace("\n", "")
     blank = tmp_path / "blank.xlsx"
     res = runner.invoke(app, ["rubric", "new", str(blank)])
     assert res.exit_code == 0 and blank.is_file(), res.output

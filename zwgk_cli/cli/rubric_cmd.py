@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -25,8 +26,8 @@ from zwgk_cli.cli.common import (
     usage_error,
 )
 from zwgk_cli.files import atomic_write_bytes
-from zwgk_cli.model import Criterion, Indicator, Part, PartKind, Variant, fmt_points
-from zwgk_cli.problems import Severity, has_errors, os_reason
+from zwgk_cli.model import Criterion, Indicator, Part, PartKind, Rubric, Variant, fmt_points
+from zwgk_cli.problems import Problem, Severity, has_errors, os_reason
 
 rubric_app = typer.Typer(help="评分细则:列出、查看、检查、导出为工作簿、新建空白工作簿。", no_args_is_help=True)
 app.add_typer(rubric_app, name="rubric")
@@ -192,7 +193,7 @@ def check_cmd(
     r = load_rubric(rubric, camp)
     ros = load_units(r, roster, targets, camp, use_sample=True) if (roster or camp.units or _has_sample(r.id)) else None
     problems = list(ros.problems) if ros else []
-    problems += rubric_mod.check(r, ros.units if ros else ())
+    problems += _in_cells(r, rubric_mod.check(r, ros.units if ros else ()))
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if json_out:
         print_json(
@@ -212,6 +213,21 @@ def check_cmd(
         console.print(f"{r.title}({r.id},{r.hash}){n_units}:{verdict}" + (f",{warn} 条提示" if warn else ""))
     if has_errors(problems):
         raise typer.Exit(EXIT_PROBLEMS)
+
+
+def _in_cells(r: Rubric, problems: list[Problem]) -> list[Problem]:
+    """The problems of a rubric workbook located by sheet and cell (of a YAML rubric: as they are)."""
+    from zwgk_cli.rubric import xlsx_read
+
+    path = Path(r.path)
+    if not xlsx_read.is_workbook(path):
+        return problems
+    try:
+        data, cells = xlsx_read.read_workbook(path)
+    except rubric_mod.RubricError:
+        return problems
+    at = xlsx_read.check_cells(data, cells)
+    return [replace(p, sheet=at[p.path][0], cell=at[p.path][1], path="") if p.path in at else p for p in problems]
 
 
 def _has_sample(rubric_id: str) -> bool:

@@ -601,3 +601,49 @@ class _TreeReader:
 
 def read_workbook(path: Path) -> tuple[dict[str, Any], Cells]:
     return read_data(read_bytes(path), str(path))
+
+
+def check_cells(data: Any, cells: Cells) -> dict[str, Where]:
+    """The cell of each place :func:`~zwgk_cli.rubric.check.check` names (``variant/part/…/id``):
+    the 编号 of that row, the 适用分组 of a variant."""
+    out: dict[str, Where] = {}
+
+    def put(key: str, path: str, field: str = "id") -> None:
+        hit = cells.at.get(f"{path}.{field}")
+        if hit:
+            out.setdefault(key, hit)
+
+    def items(d: Any, key: str, path: str) -> list[tuple[dict[str, Any], str]]:
+        v = d.get(key) if isinstance(d, dict) else None
+        return [
+            (x, f"{path}.{key}[{j}]" if path else f"{key}[{j}]") for j, x in enumerate(v or []) if isinstance(x, dict)
+        ]
+
+    def indicator(d: dict[str, Any], path: str, where: str) -> None:
+        here = f"{where}/{d.get('id')}"
+        put(here, path)
+        if "text" in d:
+            put(f"{here}/{d.get('id')}", path)
+        for c, cp in items(d, "criteria", path):
+            put(f"{here}/{c.get('id')}", cp)
+        for s, sp in items(d, "by_unit", path):
+            for c, cp in items(s, "criteria", sp):
+                put(f"{here}/{c.get('id')}", cp)
+        for sub, subp in items(d, "indicators", path):
+            indicator(sub, subp, here)
+
+    def part(d: dict[str, Any], path: str, vid: str) -> None:
+        where = f"{vid}/{d.get('id')}"
+        put(where, path)
+        for ind, ip in items(d, "indicators", path):
+            indicator(ind, ip, where)
+        for sub, sp in items(d, "parts", path):
+            part(sub, sp, vid)
+
+    variants = items(data, "variants", "")
+    for v, vp in variants or [(data, "")]:
+        vid = str(v.get("id", "default")) if variants else "default"
+        put(f"{vid}/groups", vp, "groups")
+        for p, pp in items(v, "parts", vp):
+            part(p, pp, vid)
+    return out
