@@ -229,6 +229,10 @@ def test_not_a_workbook_and_too_large(tmp_path: Path) -> None:
     fake.write_text("编号,名称\n", encoding="utf-8")
     p = only(problems_of(fake))
     assert (p.code, p.message) == ("R002", "找不到评分细则:不是 Excel 工作簿(.xlsx)")
+    legacy = tmp_path / "old.xls"
+    legacy.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
+    p = only(problems_of(legacy))
+    assert (p.code, p.message) == ("R002", "找不到评分细则:旧版 Excel(.xls)文件,请用 Excel/WPS 另存为 .xlsx")
     big = tmp_path / "big.xlsx"
     big.write_bytes(b"PK\x03\x04" + b"\0" * xlsx_read.MAX_XLSX_BYTES)
     assert only(problems_of(big)).code == "R018"

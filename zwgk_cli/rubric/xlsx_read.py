@@ -25,7 +25,7 @@ from zwgk_cli.rubric.reader import Reader
 from zwgk_cli.rubric.source import MAX_BYTES, MAX_NODES, RubricError, load_yaml
 
 ZIP_MAGIC = b"PK\x03\x04"
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")  # .xls: to say it must be saved as .xlsx
 # A workbook of the largest bundled rubric is about 120 KB: the limits leave a wide margin.
 MAX_XLSX_BYTES = 4 * MAX_BYTES
 MAX_UNZIPPED = 64 * MAX_BYTES
