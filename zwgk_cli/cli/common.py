@@ -54,9 +54,9 @@ def load_rubric(ref: str | None, camp: campaign_mod.Campaign | None = None) -> R
     if not ref and camp is not None and camp.rubric:
         rubric_ref = camp.rubric
         p = camp.path(rubric_ref)
-        ref = str(p) if p.suffix.lower() in (".yaml", ".yml") else rubric_ref
+        ref = str(p) if p.suffix.lower() in (".yaml", ".yml", ".xlsx") else rubric_ref
     if not ref:
-        usage_error("未指定评分细则:用 --rubric 给出细则编号或YAML文件,或在考评目录(含 zwgk.toml)中运行。")
+        usage_error("未指定评分细则:用 --rubric 给出细则编号或细则文件,或在考评目录(含 zwgk.toml)中运行。")
     try:
         return rubric_mod.load(ref)
     except rubric_mod.RubricError as exc:

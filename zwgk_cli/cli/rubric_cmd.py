@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.tree import Tree
 
+from zwgk_cli import campaign as campaign_mod
 from zwgk_cli import rubric as rubric_mod
 from zwgk_cli.cli import app
 from zwgk_cli.cli.common import (
@@ -23,13 +25,16 @@ from zwgk_cli.cli.common import (
     print_problems,
     usage_error,
 )
-from zwgk_cli.model import Criterion, Indicator, Part, PartKind, Variant, fmt_points
-from zwgk_cli.problems import Severity, has_errors
+from zwgk_cli.files import atomic_write_bytes
+from zwgk_cli.model import Criterion, Indicator, Part, PartKind, Rubric, Variant, fmt_points
+from zwgk_cli.problems import Problem, Severity, has_errors, os_reason
 
-rubric_app = typer.Typer(help="评分细则:列出、查看、检查。", no_args_is_help=True)
+rubric_app = typer.Typer(help="评分细则:列出、查看、检查、导出为工作簿、新建空白工作簿。", no_args_is_help=True)
 app.add_typer(rubric_app, name="rubric")
 
-RubricArg = Annotated[str | None, typer.Argument(help="细则编号(如 mianyang-2022)或 YAML 文件路径;考评目录中可省略。")]
+RubricArg = Annotated[
+    str | None, typer.Argument(help="细则编号(如 mianyang-2022)、YAML 文件或细则工作簿(.xlsx);考评目录中可省略。")
+]
 
 
 def _max_text(v: Variant) -> str:
@@ -188,7 +193,7 @@ def check_cmd(
     r = load_rubric(rubric, camp)
     ros = load_units(r, roster, targets, camp, use_sample=True) if (roster or camp.units or _has_sample(r.id)) else None
     problems = list(ros.problems) if ros else []
-    problems += rubric_mod.check(r, ros.units if ros else ())
+    problems += _in_cells(r, rubric_mod.check(r, ros.units if ros else ()))
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if json_out:
         print_json(
@@ -210,7 +215,80 @@ def check_cmd(
         raise typer.Exit(EXIT_PROBLEMS)
 
 
+def _in_cells(r: Rubric, problems: list[Problem]) -> list[Problem]:
+    """The problems of a rubric workbook located by sheet and cell (of a YAML rubric: as they are)."""
+    from zwgk_cli.rubric import xlsx_read
+
+    path = Path(r.path)
+    if not xlsx_read.is_workbook(path):
+        return problems
+    try:
+        data, cells = xlsx_read.read_workbook(path)
+    except rubric_mod.RubricError:
+        return problems
+    at = xlsx_read.check_cells(data, cells)
+    return [replace(p, sheet=at[p.path][0], cell=at[p.path][1], path="") if p.path in at else p for p in problems]
+
+
 def _has_sample(rubric_id: str) -> bool:
     from zwgk_cli.resources import sample_roster
 
     return sample_roster(rubric_id) is not None
+
+
+def _ref(rubric: str | None, camp: campaign_mod.Campaign) -> str:
+    """The rubric as given, or the campaign's (a file relative to the campaign folder)."""
+    if rubric:
+        return rubric
+    if camp.rubric:
+        p = camp.path(camp.rubric)
+        return str(p) if p.is_file() else camp.rubric
+    usage_error("未指定评分细则:给出细则编号、YAML 文件或细则工作簿,或在考评目录(含 zwgk.toml)中运行。")
+
+
+def _write_new(path: Path, data: bytes, force: bool) -> None:
+    if path.suffix.lower() != ".xlsx":
+        usage_error(f"细则工作簿的文件名应以 .xlsx 结尾:{path}")
+    if path.exists() and not force:
+        usage_error(f"{path} 已存在;确认要覆盖时加 --force。")
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as exc:
+        usage_error(f"无法写入 {path}:{os_reason(exc, writing=True)}")
+
+
+ForceOpt = Annotated[bool, typer.Option("--force", help="文件已存在时覆盖。")]
+
+
+@rubric_app.command("export")
+def export_cmd(
+    rubric: RubricArg = None,
+    xlsx: Annotated[Path, typer.Option("--xlsx", help="导出的细则工作簿(.xlsx)。")] = Path("评分细则.xlsx"),
+    force: ForceOpt = False,
+    campaign: CampaignOpt = None,
+) -> None:
+    """把评分细则导出为可编辑的 Excel 工作簿(每个指标、每条计分规则一行,带下拉列表)。
+
+    改好后用 zwgk rubric check 工作簿.xlsx 检查;工作簿可在任何接受细则的地方使用。
+    示例:zwgk rubric export jingzhou-2021 --xlsx 我县细则.xlsx
+    """
+    camp = load_campaign(campaign)
+    ref = _ref(rubric, camp)
+    r = load_rubric(ref)
+    try:
+        data = rubric_mod.workbook_bytes(rubric_mod.source_data(ref))
+    except rubric_mod.RubricError as exc:
+        print_problems(exc.problems)
+        raise typer.Exit(EXIT_USAGE) from None
+    _write_new(xlsx, data, force)
+    console.print(f"已导出 {r.title}({r.id},{r.hash})到 {xlsx}")
+
+
+@rubric_app.command("new")
+def new_cmd(file: Annotated[Path, typer.Argument(help="新建的细则工作簿(.xlsx)。")], force: ForceOpt = False) -> None:
+    """新建空白的细则工作簿:含“填写说明”(每种计分规则一个示例)和各张待填写的表。
+
+    示例:zwgk rubric new 我市2025细则.xlsx
+    """
+    _write_new(file, rubric_mod.workbook_bytes({}), force)
+    console.print(f"已新建 {file}:按“填写说明”填写后,用 zwgk rubric check {file.name} 检查。")

@@ -10,6 +10,9 @@ One module per job, all re-exported here (``from zwgk_cli import rubric; rubric.
 - :mod:`.resolve`  the variant, criteria sets and applicability of one unit; walks
 - :mod:`.check`    maxima add up, rules reach their 分值, text agrees, aliases resolve
 - :mod:`.export`   ``rubric_to_dict``, the contract of ``zwgk rubric show --json``
+- :mod:`.xlsx_schema` / :mod:`.xlsx_write` / :mod:`.xlsx_read`  the rubric workbook
+  (评分细则.xlsx): its sheets and columns; plain data → workbook; workbook → plain data with
+  the cell of every value
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from zwgk_cli.rubric.export import (
     part_to_dict,
     rubric_to_dict,
 )
-from zwgk_cli.rubric.load import load, parse, structural_problems
+from zwgk_cli.rubric.load import load, parse, parse_workbook, source_data, structural_problems
 from zwgk_cli.rubric.reader import ID_RE
 from zwgk_cli.rubric.resolve import (
     all_indicators,
@@ -46,6 +49,7 @@ from zwgk_cli.rubric.source import (
     load_yaml,
     locate,
 )
+from zwgk_cli.rubric.xlsx_write import workbook_bytes
 
 __all__ = [
     "BUNDLED_PACKAGE",
@@ -69,13 +73,16 @@ __all__ = [
     "locate",
     "maxima",
     "parse",
+    "parse_workbook",
     "part_to_dict",
     "pick_unit_set",
     "resolve",
     "rubric_to_dict",
     "sets_naming",
+    "source_data",
     "structural_problems",
     "term_reach",
     "unit_matches",
     "walk_with_path",
+    "workbook_bytes",
 ]

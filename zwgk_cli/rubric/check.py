@@ -8,7 +8,19 @@ import re
 from collections.abc import Sequence
 from decimal import Decimal
 
-from zwgk_cli.model import ZERO, Criterion, Indicator, PartKind, Rubric, Style, Term, TermKind, Unit, fmt_points
+from zwgk_cli.model import (
+    ZERO,
+    Criterion,
+    Indicator,
+    PartKind,
+    Rubric,
+    Style,
+    Term,
+    TermKind,
+    Unit,
+    Variant,
+    fmt_points,
+)
 from zwgk_cli.problems import Code, Problem, problem
 from zwgk_cli.rubric.resolve import all_indicators, sets_naming, unit_matches
 
@@ -124,8 +136,60 @@ def check(rubric: Rubric, units: Sequence[Unit] = ()) -> list[Problem]:
                     actual=fmt_points(v.max),
                 )
             )
+    out.extend(_variant_problems(rubric))
     if units:
         out.extend(check_units(rubric, units))
+    return out
+
+
+def _variant_problems(rubric: Rubric) -> list[Problem]:
+    """What only shows across variants, or in what a unit that an item does not apply to gets:
+    a group claimed by two variants (the second never used), a part id that names different
+    parts in different variants, free points for units an award item does not apply to."""
+    file = rubric.path
+    out: list[Problem] = []
+    claimed: dict[str, Variant] = {}
+    titles: dict[str, tuple[Variant, str]] = {}
+    for v in rubric.variants:
+        for g in v.groups:
+            had = claimed.setdefault(g, v)
+            if had.id != v.id:
+                out.append(
+                    problem(
+                        Code.R_GROUP_TWICE, file=file, path=f"{v.id}/groups", group=g, first=had.title, second=v.title
+                    )
+                )
+        for p in v.walk_parts():
+            first = titles.setdefault(p.id, (v, p.title))
+            if first[1] != p.title and first[0].id != v.id:
+                out.append(
+                    problem(
+                        Code.R_PART_TITLES,
+                        file=file,
+                        path=f"{v.id}/{p.id}",
+                        id=p.id,
+                        first=first[0].title,
+                        title1=first[1],
+                        second=v.title,
+                        title2=p.title,
+                    )
+                )
+            for ind in p.indicators:
+                out.extend(_na_problems(ind, p.kind is PartKind.BONUS, file, f"{v.id}/{p.id}"))
+    return out
+
+
+def _na_problems(ind: Indicator, bonus: bool, file: str, where: str) -> list[Problem]:
+    out: list[Problem] = []
+    here = f"{where}/{ind.id}"
+    for c in (*ind.criteria, *(c for s in ind.by_unit for c in s.criteria)):
+        if c.applies.always or c.na_points != "full" or c.max is None or not c.max:
+            continue
+        if bonus or c.style is Style.AWARD:
+            code = Code.R_NA_FULL_BONUS if bonus else Code.R_NA_FULL_AWARD
+            out.append(problem(code, file=file, path=f"{here}/{c.id}", title=c.title, max=fmt_points(c.max)))
+    for sub in ind.indicators:
+        out.extend(_na_problems(sub, bonus, file, here))
     return out
 
 

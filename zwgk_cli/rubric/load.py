@@ -1,31 +1,69 @@
-"""A rubric by id or file → :class:`Rubric`: the YAML read (:mod:`.source`), turned into model
-objects (:mod:`.reader`), then the errors of the whole rubric (bad tiers); every
-problem is collected and raised at once as :class:`RubricError`."""
+"""A rubric by id or file → :class:`Rubric`: the YAML (:mod:`.source`) or the workbook
+(:mod:`.xlsx_read`) read into plain data, turned into model objects (:mod:`.reader`), then the
+errors of the whole rubric (bad tiers); every problem is collected and raised at once as
+:class:`RubricError`."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
 from zwgk_cli.model import Rubric
 from zwgk_cli.problems import Code, Problem, problem
+from zwgk_cli.rubric import xlsx_read
 from zwgk_cli.rubric.reader import Reader
 from zwgk_cli.rubric.source import RubricError, content_hash, load_yaml, locate
 
 
-def parse(text: str, file: str = "<rubric>") -> Rubric:
-    data, lines = load_yaml(text, file)
-    reader = Reader(file, lines)
+def _build(
+    data: Any, reader: Reader, lines: Mapping[str, int], first: list[Problem], where: Callable[[Problem], Problem]
+) -> Rubric:
+    file = reader.file
     rubric = reader.rubric(data)
-    reader.problems.extend(structural_problems(rubric, file, lines))
-    if reader.problems:
-        raise RubricError(reader.problems)
+    reader.problems.extend(where(p) for p in structural_problems(rubric, file, lines))
+    # a row with a cell already reported (a value outside its list, left out) is not reported
+    # again for what that value would have given it
+    seen = {_row_of(p) for p in first if p.cell}
+    problems = first + [p for p in reader.problems if not (p.cell and _row_of(p) in seen)]
+    if problems:
+        raise RubricError(problems)
     return replace(rubric, hash=content_hash(data), path=file)
 
 
+def _row_of(p: Problem) -> tuple[str, str]:
+    return p.sheet, p.cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def parse(text: str, file: str = "<rubric>") -> Rubric:
+    data, lines = load_yaml(text, file)
+    return _build(data, Reader(file, lines), lines, [], lambda p: p)
+
+
+def parse_workbook(raw: bytes, file: str = "<rubric>.xlsx") -> Rubric:
+    """A rubric workbook's bytes → the rubric, every problem located by sheet and cell."""
+    data, cells = xlsx_read.read_data(raw, file)
+    return _build(data, xlsx_read.XlsxReader(cells), {}, cells.problems, cells.relocate)
+
+
 def load(ref: str) -> Rubric:
+    """A bundled id, a YAML file or a rubric workbook (by its suffix or, failing that, its
+    first bytes)."""
+    path = Path(ref)
+    if xlsx_read.is_workbook(path):
+        return parse_workbook(xlsx_read.read_bytes(path), str(path))
     name, text = locate(ref)
     return parse(text, name)
+
+
+def source_data(ref: str) -> Any:
+    """The plain data of a rubric (as written: the hash is of this), by id or file."""
+    path = Path(ref)
+    if xlsx_read.is_workbook(path):
+        return xlsx_read.read_workbook(path)[0]
+    name, text = locate(ref)
+    return load_yaml(text, name)[0]
 
 
 def structural_problems(rubric: Rubric, file: str, lines: Mapping[str, int]) -> list[Problem]:

@@ -64,6 +64,11 @@ class Reader:
             line = self.lines.get(path.rsplit(".", 1)[0])
         self.problems.append(problem(code, file=self.file, path=path, line=line, **params))
 
+    def place(self, path: str) -> str:
+        """Where a node is, as a message names it (the other place of a duplicate id)."""
+        line = self.lines.get(path)
+        return f"{path or '(根)'}" + (f" 第{line}行" if line is not None else "")
+
     def unique(self, kind: str, node_id: str, path: str) -> None:
         """Ids are unique within a variant: one namespace for parts and indicators, one for
         criteria (a one-criterion indicator written flat is its criterion)."""
@@ -71,9 +76,7 @@ class Reader:
             return
         first = self.ids.setdefault(f"{kind}:{node_id}", path)
         if first != path:
-            line = self.lines.get(first)
-            other = f"{first or '(根)'}" + (f" 第{line}行" if line is not None else "")
-            self.err(Code.R_DUP_ID, f"{path}.id", id=node_id, other=other)
+            self.err(Code.R_DUP_ID, f"{path}.id", id=node_id, other=self.place(first))
 
     # -- scalar helpers
     def keys(self, d: Any, path: str, allowed: Iterable[str]) -> dict[str, Any]:
