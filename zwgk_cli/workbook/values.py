@@ -356,11 +356,9 @@ def normalize(
         if inp.kind in (InputKind.YES_NO, InputKind.CHOICE):
             return Outcome(None, Code.V_OPTION, {**base, "found": found})
         why = []
-        if _absurd(value):  # before any arithmetic on it
-            return _absurd_outcome(found, label, exp)
         if inp.kind is InputKind.PERCENT and percent_format:
             shown = value * 100
-            if shown == shown.to_integral_value():
+            if not _absurd(shown) and shown == shown.to_integral_value():
                 shown = shown.quantize(Decimal(1))
             why.append(f"单元格为百分比格式,显示为{_show(shown)}%")
             found = f"{_show(shown)}%"
