@@ -468,6 +468,10 @@ def test_a_sheet_from_another_unit_is_named_by_both_units(corpus_batch: dict[str
     found = [p for p in corpus_batch["batch"].problems if p.file == "sheet_from_other_unit.xlsx"]
     assert [p.code for p in found] == ["W036"]
     assert "单位C55" in found[0].message and "单位C54" in found[0].message
+    from zwgk_cli.workbook.inspect import inspect_file
+
+    shown = inspect_file(CORPUS / "sheet_from_other_unit.xlsx")["problems"]
+    assert [(p["code"], p["sheet"], p["cell"]) for p in shown] == [("W036", found[0].sheet, "A1")]
 
 
 def test_a_file_name_that_is_not_utf8_is_read_and_reported_readably(

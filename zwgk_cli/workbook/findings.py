@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from zwgk_cli.model import ReadingKey, Source, Unit
-from zwgk_cli.problems import Code, Problem, os_reason, problem
+from zwgk_cli.problems import Code, Problem, os_reason, problem, readable
 from zwgk_cli.rubric import walk_with_path
 from zwgk_cli.workbook.plan import Context, UnitPlan, WorkbookRead
 from zwgk_cli.workbook.values import clean_text, normalize
@@ -36,7 +36,7 @@ def read_findings(path: Path, ctx: Context, name: str | None = None) -> tuple[li
     go through the same normalisation as workbook cells (numbers are text by nature here).
     An input a named unit needs but the table leaves out is unfilled, never zero.
     """
-    file = name or str(path)
+    file = readable(name or str(path))
     columns = "、".join(FINDINGS_COLUMNS)
     try:
         raw = path.read_bytes()[: MAX_TABLE_BYTES + 1]

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from zwgk_cli.model import Criterion, ReadingKey, Source
-from zwgk_cli.problems import Code, problem
+from zwgk_cli.problems import Code, problem, readable
 from zwgk_cli.workbook import layout
 from zwgk_cli.workbook.book import Book, Sheet
 from zwgk_cli.workbook.findings import read_findings
@@ -102,7 +102,7 @@ def _deadline(seconds: float) -> Iterator[None]:
 def read_workbook(path: Path, ctx: Context, name: str | None = None) -> WorkbookRead:
     """Read one returned workbook (``name``: the file as problems name it).  Never raises for
     anything in the file."""
-    out = WorkbookRead(file=name or str(path))
+    out = WorkbookRead(file=readable(name or str(path)))  # a name that is not UTF-8 decoded
     try:
         with _deadline(MAX_READ_SECONDS):
             _Reader(path, ctx, out).run()
