@@ -43,16 +43,12 @@ def _gbk_file(folder: Path, name: str, data: bytes) -> None:
         fh.write(data)
 
 
-@pytest.mark.xfail(
-    reason="scoring/batch.py: FileRef.name keeps the surrogate escapes of a GBK file name and the "
-    "worker's spool encodes it as UTF-8 (UnicodeEncodeError ends the batch); discover should name "
-    "files with problems.readable()",
-    strict=True,
-)
 def test_a_returned_file_named_in_gbk_is_read_and_named_readably(
     campaign: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A zip made on Chinese Windows unpacks on Linux with GBK names."""
+    """A zip made on Chinese Windows unpacks on Linux with GBK names.  Their surrogate escapes
+    used to reach the batch's spool, which ended the batch (UnicodeEncodeError); the reader now
+    names every file readably (``problems.readable``)."""
     _gbk_file(campaign / "returned", "单位G01评分表.xlsx", (CORPUS / "good.xlsx").read_bytes())
     _gbk_file(campaign / "returned", "坏文件.xlsx", b"not a workbook")
     res = _score(campaign, monkeypatch)
