@@ -484,6 +484,24 @@ def _cases(c: Corpus, p1: str) -> None:
 
     fatal("future_format.xlsx", c.edit(data, future), "更高版本 zwgk 生成的评分表", "W022")
 
+    # a sheet copied in from another unit's workbook (LibreOffice: delete the sheet, insert it from file)
+    mine, theirs = c.unit("C54"), c.unit("C55", roster=False)
+    data, _ = c.workbook(mine)
+    other, _ = c.workbook(theirs, notes=False)
+    part = sheet_part(data, p1)
+    c.add(
+        "sheet_from_other_unit.xlsx",
+        zip_replace(data, {part: zipfile.ZipFile(io.BytesIO(other)).read(sheet_part(other, p1))}),
+        Case(
+            "",
+            "评分工作表是从另一单位的评分表复制来的",
+            "C54",
+            "incomplete",
+            [{"code": "W036", "sheet": p1, "cell": "A1"}],
+            only=True,
+        ),
+    )
+
     # ---------------------------------------------------------------- structure edits
     u = c.unit("C14")
     data, lay = c.workbook(u)
@@ -530,6 +548,43 @@ def _cases(c: Corpus, p1: str) -> None:
         "row_deleted.xlsx",
         c.edit(data, delete),
         Case("", "评分表中删除了一行", "C16", "incomplete", [{"code": "W017", "sheet": p1, "cell": target.id_cell}]),
+    )
+    # LibreOffice, once any row is deleted, saves an empty formatted row 1048576
+    lo_far_row = (
+        b'<row r="1048576" s="0" customFormat="false" ht="12.8" hidden="false" customHeight="false" '
+        b'outlineLevel="0" collapsed="false"><c r="A1048576" s="0"/></row></sheetData>'
+    )
+
+    def libreoffice_saved(blob: bytes) -> bytes:
+        part = sheet_part(blob, p1)
+        xml = zipfile.ZipFile(io.BytesIO(blob)).read(part)
+        return zip_replace(blob, {part: xml.replace(b"</sheetData>", lo_far_row)})
+
+    u = c.unit("C52")
+    data, lay = c.workbook(u)
+
+    def delete_below(wb: Any) -> None:
+        ws = wb[p1]
+        ws.delete_rows(ws.max_row + 2)
+
+    c.add(
+        "lo_empty_row_deleted.xlsx",
+        libreoffice_saved(c.edit(data, delete_below)),
+        Case("", "LibreOffice 中删除了表下方的空行后保存(末尾多出第1048576行的空行)", "C52", "scored", only=True),
+    )
+    u = c.unit("C53")
+    data, lay = c.workbook(u)
+    target = find(lay, "a2", "fix")  # what ``delete`` deletes
+    c.add(
+        "lo_row_deleted.xlsx",
+        libreoffice_saved(c.edit(data, delete)),
+        Case(
+            "",
+            "LibreOffice 中删除了一行后保存",
+            "C53",
+            "incomplete",
+            [{"code": "W017", "sheet": p1, "cell": target.id_cell}],
+        ),
     )
     u = c.unit("C17")
     data, lay = c.workbook(u)
@@ -607,6 +662,9 @@ def _cases(c: Corpus, p1: str) -> None:
     value_case("C37", "float_count.xlsx", "个数填了2.5", "w1", "stale", 2.5, "V003", "incomplete", website=True)
     value_case("C38", "yes_no_other.xlsx", "是否一栏填了“有”", "w1", "down", "有", "V007", "incomplete", website=True)
     value_case("C39", "number_text_wan.xlsx", "粉丝量“20万”", "b1", "fans", "20万", "V012", "scored")
+    value_case("C48", "huge_count.xlsx", "个数一栏填了1E+26", "x1", "national", 1e26, "V019", "incomplete")
+    value_case("C49", "long_number_text.xlsx", "5001位的数字文本", "b1", "fans", "9" * 5001, "V019", "incomplete")
+    value_case("C50", "tiny_number.xlsx", "粉丝量填了1E-30", "b1", "fans", 1e-30, "V019", "incomplete")
 
     u = c.unit("C40")
     vals = c.values(u)
@@ -647,6 +705,27 @@ def _cases(c: Corpus, p1: str) -> None:
         "note_formula.xlsx",
         c.edit(data, note_formula),
         Case("", "扣分说明中是公式", "C47", "scored", [{"code": "V018", "sheet": m.sheet, "cell": m.note_cell}]),
+    )
+
+    u = c.unit("C51")
+    data, lay = c.workbook(u)
+    m = find(lay, "a1", "blank")
+
+    def pasted_from_word(wb: Any) -> None:
+        # Excel stores the line break (vertical tab) of text pasted out of Word as _x000B_
+        wb[m.sheet][m.note_cell] = "空白栏目:_x000B_政务动态_x0001_"
+
+    c.add(
+        "note_from_word.xlsx",
+        c.edit(data, pasted_from_word),
+        Case(
+            "",
+            "扣分说明是从 Word 粘贴的(含控制字符)",
+            "C51",
+            "scored",
+            [{"code": "V020", "sheet": m.sheet, "cell": m.note_cell}],
+            only=True,
+        ),
     )
 
 

@@ -409,3 +409,91 @@ def test_reading_one_file_is_stopped_in_bounded_time(
     assert time.perf_counter() - start < 5
     assert not read.usable and [(p.code, p.file) for p in read.problems] == [("W035", "good.xlsx")]
     assert "0.2秒" in read.problems[0].message
+
+
+def test_a_findings_table_bounds_numbers_and_cleans_text(
+    tmp_path: Path, corpus_rubric: Rubric, corpus_units: list[Unit]
+) -> None:
+    """``--inputs`` reads values as workbooks do: 1E+26 or 5,001 digits is one located problem
+    (it used to reach the engine and end the batch in a traceback), and control characters are
+    taken out of notes and values with a warning on their row."""
+    table = tmp_path / "findings.csv"
+    table.write_text(
+        "unit,target,indicator,criterion,input,value,note\n"
+        f"G02,,x1,x1,national,{'1' + '0' * 26},\n"
+        f"G02,,b1,b1,fans,{'9' * 5001},\n"
+        "G02,,a1,a1,blank,2,空白栏目\x0b政务动态\x01\n",
+        encoding="utf-8",
+    )
+    reads, loose = read_findings(table, Context(corpus_rubric, corpus_units), "findings.csv")
+    problems = reads[0].problems + loose
+    got = {(p.code, p.line) for p in problems}
+    assert {(Code.V_ABSURD.code, 2), (Code.V_ABSURD.code, 3), (Code.V_CONTROL_CHARS.code, 4)} <= got
+    values = {k.input: v for k, v in reads[0].values.items()}
+    assert values["national"] is None and values["fans"] is None and values["blank"] == Decimal(2)
+    assert list(reads[0].notes.values()) == ["空白栏目\n政务动态"]
+    unit = next(u for u in corpus_units if u.id == "G02")
+    score_unit(corpus_rubric, rubric_mod.resolve(corpus_rubric, unit), unit, reads[0].values)  # does not raise
+
+
+def test_an_empty_far_row_is_not_an_oversized_sheet() -> None:
+    """LibreOffice writes an empty ``<row r="1048576">`` (formats only) once a row was deleted."""
+    empty = b'<row r="1048576" s="0" customFormat="false" ht="12.8" hidden="false"></row>'
+    styled = b'<row r="1048576"><c r="A1048576" s="3"/><c r="F1048576" s="3"></c><c r="XFD1048576" s="1"/></row>'
+    assert sheet_extent(b'<row r="4"><c r="F4"><v>1</v></c></row>' + empty + styled) == (4, 26)  # the real cells
+    assert sheet_extent(b'<row r="1048576"><c r="A1048576" t="inlineStr"><is><t></t></is></c></row>')[0] == 1048576
+    assert sheet_extent(b'<row r="1048576"><x:c r="B1048576"><x:v>1</x:v></x:c></row>')[0] == 1048576
+    assert sheet_extent(b'<row r="1048576"><c r="B1048576">')[0] == 1048576  # cut off: counted
+
+
+@pytest.mark.parametrize(
+    ("title", "info", "other"),
+    [
+        ("单位甲 — 第一部分(10分)", "被考评单位:单位甲(县区);只在浅黄色单元格填写", None),
+        ("单位乙 — 第一部分(10分)", "被考评单位:单位乙(县区);只在浅黄色单元格填写", "单位乙"),
+        ("", "被考评单位:单位乙(更名后)(县区);只在浅黄色单元格填写", "单位乙(更名后)"),
+        ("单位乙 — 网站:乙网站", "", "单位乙"),
+        ("", "", None),  # cleared: nothing to go by
+        ("第一部分", "随便写的说明", None),
+        ("单位甲 — 第一部分", "被考评单位:单位乙(县区)", None),  # either row naming this unit will do
+    ],
+)
+def test_a_scoring_sheet_names_its_unit_in_its_title_rows(title: str, info: str, other: str | None) -> None:
+    from zwgk_cli.workbook.layout import sheet_names_other_unit
+
+    assert sheet_names_other_unit(title, info, "单位甲") == other
+
+
+def test_a_sheet_from_another_unit_is_named_by_both_units(corpus_batch: dict[str, Any]) -> None:
+    found = [p for p in corpus_batch["batch"].problems if p.file == "sheet_from_other_unit.xlsx"]
+    assert [p.code for p in found] == ["W036"]
+    assert "单位C55" in found[0].message and "单位C54" in found[0].message
+    from zwgk_cli.workbook.inspect import inspect_file
+
+    shown = inspect_file(CORPUS / "sheet_from_other_unit.xlsx")["problems"]
+    assert [(p["code"], p["sheet"], p["cell"]) for p in shown] == [("W036", found[0].sheet, "A1")]
+
+
+def test_a_file_name_that_is_not_utf8_is_read_and_reported_readably(
+    tmp_path: Path, corpus_rubric: Rubric, corpus_units: list[Unit]
+) -> None:
+    """A zip made on Chinese Windows unpacks on Linux with GBK names: Python sees surrogate
+    escapes.  The file is read, and its problems print, JSON-encode and go into documents."""
+    import os
+
+    folder = os.fsencode(tmp_path)
+    good = folder + b"/" + "单位G01评分表.xlsx".encode("gbk")
+    bad = folder + b"/" + "坏文件.xlsx".encode("gbk")
+    with open(good, "wb") as fh:
+        fh.write((CORPUS / "good.xlsx").read_bytes())
+    with open(bad, "wb") as fh:
+        fh.write(b"\x00not a zip")
+    ctx = Context(corpus_rubric, corpus_units)
+    read = read_workbook(Path(os.fsdecode(good)), ctx)
+    assert read.usable and read.unit_id == "G01"
+    broken = read_workbook(Path(os.fsdecode(bad)), ctx)
+    assert [p.code for p in broken.problems] == ["W003"]
+    p = broken.problems[0]
+    assert p.file.endswith("/坏文件.xlsx")
+    json.dumps(p.to_dict(), ensure_ascii=False).encode("utf-8")
+    print(p.where, p.message)

@@ -253,3 +253,122 @@ def test_the_criterion_limit_applies_to_points_only() -> None:
     ok(normalize(6.0, COUNT, limit=Decimal(2)), Decimal(6))
     ok(normalize(150000.0, NUMBER, limit=Decimal(3)), Decimal(150000))
     assert expected(COUNT, Decimal(2)) == "不小于0的整数"
+
+
+# ------------------------------------------------------------------ any value, however large, small or long
+
+ALL_NUMERIC = (COUNT, SAMPLES, NUMBER, PERCENT, POINTS, POINTS_NO_MAX, OPTIONAL)
+PERCENT_CELL = object()  # marks a raw value read from a percent-formatted cell
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        1e26,
+        1e300,
+        -1e300,
+        1e-30,
+        5e-324,
+        "9" * 5001,
+        "-" + "9" * 5001,
+        "0." + "0" * 5000 + "1",
+        "1" + "0" * 30,
+        "1,000,000,000,000,000,000,000,000",
+        "1" + "0" * 30 + "万",
+        "1e400",
+        "1E+26",
+        "inf",
+        "-inf",
+        "nan",
+        "Infinity",
+        "-0",
+        "-0.0",
+        float("inf"),
+        float("-inf"),
+        float("nan"),
+        -0.0,
+    ],
+)
+@pytest.mark.parametrize("inp", ALL_NUMERIC, ids=lambda i: i.id)
+@pytest.mark.parametrize("percent_format", [False, True])
+def test_any_value_is_one_outcome_at_worst(inp: Input, raw: object, percent_format: bool) -> None:
+    """Nothing a cell holds raises, and a kept number is in the sane range, so the engine's
+    rounding (28 digits) can never overflow on it and no message is thousands of digits long."""
+    from zwgk_cli.model import round2
+    from zwgk_cli.problems import problem
+    from zwgk_cli.workbook.values import MAX_DECIMALS, MAX_INT_DIGITS
+
+    out = normalize(raw, inp, limit=Decimal(5), percent_format=percent_format)
+    if isinstance(out.value, Decimal):
+        assert out.value.is_finite() and abs(out.value) < Decimal(10) ** MAX_INT_DIGITS
+        assert out.value == 0 or out.value.as_tuple().exponent >= -MAX_DECIMALS  # type: ignore[operator]
+        round2(out.value * 1000)
+    else:
+        assert out.value is None and out.error
+    if out.code is not None:
+        p = problem(out.code, file="a.xlsx", **out.params)
+        assert len(p.message) < 200 and "{" not in p.message + p.hint
+
+
+@pytest.mark.parametrize(
+    ("inp", "raw", "code"),
+    [
+        (NUMBER, 1e26, Code.V_ABSURD),
+        (COUNT, "9" * 5001, Code.V_ABSURD),
+        (NUMBER, 1e-30, Code.V_ABSURD),
+        (POINTS_NO_MAX, 1e26, Code.V_ABSURD),
+        (SAMPLES, 1e26, Code.V_RANGE),  # an input with a maximum says so
+        (PERCENT, 1e26, Code.V_RANGE),
+        (COUNT, 1e-30, Code.V_NOT_WHOLE),
+        (COUNT, -1e300, Code.V_NEGATIVE),
+        (NUMBER, "1e400", Code.V_NOT_NUMBER),
+    ],
+)
+def test_numbers_out_of_the_sane_range_are_located_problems(inp: Input, raw: object, code: Code) -> None:
+    out = normalize(raw, inp)
+    failed(out, code)
+
+
+def test_a_huge_number_is_shown_as_excel_shows_it() -> None:
+    from zwgk_cli.problems import problem
+
+    out = normalize(1e26, NUMBER)
+    assert out.code is not None
+    assert "1E+26" in problem(out.code, **out.params).message
+    out = normalize("9" * 5001, NUMBER)
+    assert out.code is not None
+    assert len(problem(out.code, **out.params).message) < 120
+
+
+def test_the_sane_range_keeps_every_real_value() -> None:
+    ok(normalize(999_999_999_999.0, NUMBER), Decimal(999_999_999_999))
+    ok(normalize(0.30000000000000004, NUMBER), Decimal("0.30000000000000004"))
+    ok(normalize(66.66666666666667, PERCENT), Decimal("66.66666666666667"))
+    warned(normalize("1.50000000000000000000000000", NUMBER), Decimal("1.5"))  # trailing zeros say nothing
+    failed(normalize(1e12, NUMBER), Code.V_ABSURD)
+
+
+def test_rounding_never_overflows() -> None:
+    from zwgk_cli.model import round2
+
+    assert round2(Decimal("1e26")) == Decimal("1e26")
+    assert round2(Decimal("123456789012345678901234567890.125")) == Decimal("123456789012345678901234567890.13")
+    assert round2(Decimal("2.345")) == Decimal("2.35")
+
+
+# ------------------------------------------------------------------ control characters
+
+
+@pytest.mark.parametrize(
+    ("raw", "text", "count"),
+    [
+        ("空白栏目\x0b政务动态", "空白栏目\n政务动态", 1),  # a line break pasted out of Word (_x000B_)
+        ("a\x01b\x0cc\x00", "ab\nc", 3),
+        ("tab\tline\nreturn\r", "tab\tline\nreturn\r", 0),
+        ("\ufffe\uffff", "", 2),
+    ],
+)
+def test_control_characters_are_taken_out_of_text(raw: str, text: str, count: int) -> None:
+    from zwgk_cli.workbook.values import clean_text
+
+    assert clean_text(raw) == (text, count)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -20,8 +20,17 @@ CENT = Decimal("0.01")
 
 
 def round2(value: Decimal) -> Decimal:
-    """Round half-up to 2 decimals, exactly as Excel's ``ROUND(x, 2)`` does for x ≥ 0."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    """Round half-up to 2 decimals, exactly as Excel's ``ROUND(x, 2)`` does for x ≥ 0.
+
+    Exact for a finite value of any size: the default 28 digits of precision cannot hold a
+    value of 10**26 or more with its cents, so such a value is rounded with as many digits
+    as it needs (inputs are bounded long before that, see ``workbook.values``)."""
+    try:
+        return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        if not value.is_finite():
+            raise
+        return value.quantize(CENT, rounding=ROUND_HALF_UP, context=Context(prec=value.adjusted() + 3))
 
 
 def fmt_points(value: Decimal | None) -> str:

@@ -8,8 +8,9 @@ changes once released; new problems get new codes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from enum import Enum, StrEnum
 from typing import Any
 
@@ -357,6 +358,12 @@ class Code(Enum):
         "读取超过{limit}秒仍未完成,已停止读取该文件",
         "用 Excel 打开该文件另存一份后重新交回;问题仍在时请把文件交给技术支持。",
     )
+    W_SHEET_OTHER_UNIT = (
+        "W036",
+        E,
+        "工作表“{sheet_name}”的标题写的是单位“{found}”,不是本评分表所属的单位“{expected}”;其中{count}个填写项未读取",
+        "该工作表可能是从其他单位的评分表复制来的:换回本单位原来的工作表(或在本单位的原评分表中重新填写)后交回。",
+    )
 
     # --- sheets: zwgk new / init-sheets (S) ---------------------------------------------
     S_EXISTS = (
@@ -433,6 +440,18 @@ class Code(Enum):
         "扣分说明中填的是公式“{found}”,未作为说明读取",
         "删除公式,直接写明发现的问题(如栏目名称、网址),整改清单将引用它。",
     )
+    V_ABSURD = (
+        "V019",
+        E,
+        "“{label}”填写的是{found},数值过大或位数过多,不是合理的填写",
+        "核对后改为{expected}(整数部分不超过{digits}位,小数不超过{decimals}位)。",
+    )
+    V_CONTROL_CHARS = (
+        "V020",
+        W,
+        "“{label}”中有{count}个不可见的控制字符(常见于从 Word 粘贴的内容),已去掉(Word 的手动换行已换成普通换行)",
+        "核对该单元格的内容;从 Word 复制时可用“选择性粘贴→只保留文本”。",
+    )
 
     # --- report (P) --------------------------------------------------------------------
     P_SCORES = (
@@ -490,6 +509,38 @@ class Code(Enum):
         return self.value[3]
 
 
+# Characters XML 1.0 does not allow (so no DOCX, XLSX or HTML writer accepts them): C0 controls
+# other than tab, line feed and carriage return, U+FFFE/U+FFFF, and lone surrogates (a file
+# name that is not UTF-8 arrives in Python as surrogate escapes).
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+
+
+def readable(text: str) -> str:
+    """``text`` (a file name, a sheet name, a message) safe to print, JSON-encode and write
+    into any document.
+
+    A file name that is not UTF-8 — a zip made on Chinese Windows keeps its names in GBK, and
+    unpacked on Linux they reach Python as surrogate escapes — is decoded part by part (each
+    ``/``-separated name was made by one program): as GB18030 when it is that, else with
+    U+FFFD for the undecodable bytes.  Control characters XML does not allow become a space.
+    """
+    if XML_ILLEGAL.search(text) is None:
+        return text
+    if _ESCAPED_BYTE.search(text) is not None:
+        parts = []
+        for part in text.split("/"):
+            if _ESCAPED_BYTE.search(part) is not None:
+                raw = re.sub("[\ud800-\udc7f\udd00-\udfff]", "\ufffd", part).encode("utf-8", "surrogateescape")
+                try:
+                    part = raw.decode("gb18030")
+                except UnicodeDecodeError:
+                    part = raw.decode("utf-8", "replace")
+            parts.append(part)
+        text = "/".join(parts)
+    return XML_ILLEGAL.sub(" ", text)
+
+
 class _SafeDict(dict[str, Any]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
@@ -508,6 +559,14 @@ class Problem:
     line: int | None = None
     unit: str = ""
     indicator: str = ""
+
+    def __post_init__(self) -> None:
+        # Every text of a problem may come from a file (a name, a typed value, a sheet name):
+        # made safe here once, so no printer, JSON encoder or document writer ever fails on it.
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, str) and XML_ILLEGAL.search(value) is not None:
+                object.__setattr__(self, f.name, readable(value))
 
     @property
     def where(self) -> str:

@@ -19,6 +19,7 @@ from zwgk_cli.problems import Code
 from zwgk_cli.workbook import layout
 from zwgk_cli.workbook.cells import Cell, CellInfo, percent_styles, scan_cells
 from zwgk_cli.workbook.guards import Refused, SheetRefused, open_package, sheet_xml, workbook_parts
+from zwgk_cli.workbook.values import clean_text
 
 Range = tuple[tuple[int, int], tuple[int, int]]  # a merged range: 0-based (row, col) of its corners
 
@@ -55,10 +56,15 @@ class Sheet:
         return line[col] if col < len(line) else None
 
     def cell(self, row: int, col: int, ref: str) -> Cell:
-        """The cell's value and facts (``ref``: its A1 address, one of those asked for)."""
+        """The cell's value and facts (``ref``: its A1 address, one of those asked for).  A text
+        value comes without the control characters no document may hold (text pasted out of
+        Word brings them); ``controls`` says how many were taken out."""
         value = self.value(row, col)
-        info = self.facts.get(ref)
-        return Cell(value, *info) if info is not None else Cell(value)
+        controls = 0
+        if isinstance(value, str):
+            value, controls = clean_text(value)
+        info = self.facts.get(ref) or CellInfo()
+        return Cell(value, *info, controls)
 
     def find(self, text: str) -> list[tuple[int, int]]:
         """Where a text (an input's id) is on the sheet."""

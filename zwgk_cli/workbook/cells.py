@@ -33,6 +33,7 @@ class Cell(NamedTuple):
     formula: str | None = None
     error: str | None = None
     style: int = 0
+    controls: int = 0  # control characters taken out of a text value (see ``values.clean_text``)
 
 
 _ATTR_S = re.compile(rb'\bs="([0-9]+)"')

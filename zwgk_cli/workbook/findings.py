@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from zwgk_cli.model import ReadingKey, Source, Unit
-from zwgk_cli.problems import Code, Problem, os_reason, problem
+from zwgk_cli.problems import Code, Problem, os_reason, problem, readable
 from zwgk_cli.rubric import walk_with_path
 from zwgk_cli.workbook.plan import Context, UnitPlan, WorkbookRead
-from zwgk_cli.workbook.values import normalize
+from zwgk_cli.workbook.values import clean_text, normalize
 
 FINDINGS_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "unit": ("unit", "单位", "单位名称", "单位编号"),
@@ -36,7 +36,7 @@ def read_findings(path: Path, ctx: Context, name: str | None = None) -> tuple[li
     go through the same normalisation as workbook cells (numbers are text by nature here).
     An input a named unit needs but the table leaves out is unfilled, never zero.
     """
-    file = name or str(path)
+    file = readable(name or str(path))
     columns = "、".join(FINDINGS_COLUMNS)
     try:
         raw = path.read_bytes()[: MAX_TABLE_BYTES + 1]
@@ -83,6 +83,15 @@ class _Findings:
     def cell(self, row: Sequence[str], key: str) -> str:
         i = self.index.get(key)
         return row[i].strip() if i is not None and i < len(row) else ""
+
+    def _text(self, row: Sequence[str], key: str, label: str, line: int, where: Mapping[str, str]) -> str:
+        """A cell of the table without the control characters no document may hold (warned)."""
+        text, controls = clean_text(self.cell(row, key))
+        if controls:
+            self.problems.append(
+                problem(Code.V_CONTROL_CHARS, file=self.file, line=line, label=label, count=str(controls), **where)
+            )
+        return text
 
     def row_problem(self, line: int, detail: str, **where: Any) -> None:
         self.problems.append(problem(Code.W_INPUTS_ROW, file=self.file, line=line, detail=detail, **where))
@@ -164,11 +173,11 @@ class _Findings:
         read.lines[key] = line
         nk = (target, crit_id)
         read.lines.setdefault(nk, line)
-        note = self.cell(row, "note")
+        note = self._text(row, "note", "扣分说明", line, where)
         if note:
             have = read.notes.get(nk)
             read.notes[nk] = note if have is None else f"{have}；{note}"
-        outcome = normalize(self.cell(row, "value"), inp, limit=crit.max, text_source=True)
+        outcome = normalize(self._text(row, "value", inp.label, line, where), inp, limit=crit.max, text_source=True)
         read.values[key] = outcome.value
         if outcome.code is not None:
             self.problems.append(problem(outcome.code, file=self.file, line=line, **where, **outcome.params))

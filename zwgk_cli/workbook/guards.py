@@ -307,26 +307,39 @@ def workbook_parts(pkg: Package) -> tuple[dict[str, str], dict[str, str]]:
 # ------------------------------------------------------------------ 3. a sheet
 
 _SUSPICIOUS_REF = re.compile(rb' r="(?:[A-Z]{2,3}[0-9]|[A-Z]{0,3}[0-9]{5})')
-_ANY_REF = re.compile(rb' r="([A-Z]{0,3})([0-9]+)"')
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{1,3})([0-9]+)"[^>]*?(/?)>')
+_CELL_NEXT = re.compile(rb"<(/?)(?:\w+:)?(v|is|c)\b")  # what comes first: a value, the cell's end, the next cell
 _UNNUMBERED_ROW = re.compile(rb"<row(?![^>]*\sr=)[\s>/]")
 
 
 def sheet_extent(xml: bytes) -> tuple[int, int]:
     """(rows, columns) a value reader would allocate for this sheet, as an upper bound.
 
+    A value reader sizes its grid by the cells that hold a value; row elements and cells
+    without a value (only a format) allocate nothing.  That matters: LibreOffice, once any row
+    has been deleted, saves an empty ``<row r="1048576" …>`` (formats only) at the bottom of
+    the sheet, and such a sheet is as small as it was.  So only cells that hold a value
+    (``<v>`` or ``<is>``) are measured.
+
     A scoring sheet uses a few hundred rows and columns up to S, so one cheap pass looks for
     a reference with a five-digit row or a two-letter column; only a sheet that has one is
-    measured exactly.  Rows written without numbers are counted when the sheet is big
-    enough to hold that many.
+    measured exactly, and there a cell's content is looked at only when it would widen the
+    extent.  Rows written without numbers are counted when the sheet is big enough to hold
+    that many.
     """
     rows, cols = 0, 26
     if len(xml) > MAX_ROWS * 6 and (_UNNUMBERED_ROW.search(xml) is not None or b":row" in xml):
         rows = xml.count(b"<row") + xml.count(b":row ")
     if _SUSPICIOUS_REF.search(xml) is not None:
-        for letters, digits in _ANY_REF.findall(xml):
-            rows = max(rows, int(digits))
-            if letters:
-                cols = max(cols, col_index(letters.decode()) + 1)
+        for m in _CELL_REF.finditer(xml):
+            row = int(m.group(2))
+            col = col_index(m.group(1).decode()) + 1
+            if (row <= rows and col <= cols) or m.group(3):  # inside the extent, or self-closing: no value
+                continue
+            nxt = _CELL_NEXT.search(xml, m.end())
+            if nxt is not None and (nxt.group(1) or nxt.group(2) == b"c"):
+                continue  # a cell with a format only
+            rows, cols = max(rows, row), max(cols, col)
     return rows, cols
 
 

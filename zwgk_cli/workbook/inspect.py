@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from zwgk_cli import rubric as rubric_mod
-from zwgk_cli.problems import Code, problem
+from zwgk_cli.problems import Code, problem, readable
 from zwgk_cli.workbook import layout as L
 from zwgk_cli.workbook.book import Book, Sheet
 from zwgk_cli.workbook.guards import Refused, SheetRefused, read_file
@@ -32,7 +32,7 @@ def _json_value(value: object) -> Any:
 
 def _fail(path: Path, code: Code, **params: Any) -> dict[str, Any]:
     p = problem(code, file=str(path), **params)
-    return {"file": str(path), "ok": False, "problem": p.to_dict()}
+    return {"file": p.file, "ok": False, "problem": p.to_dict()}
 
 
 _bundled_hash: dict[str, str | None] = {}
@@ -62,7 +62,7 @@ def inspect_file(path: Path) -> dict[str, Any]:
     The workbook is opened as ``zwgk score`` opens it (:class:`~zwgk_cli.workbook.book.Book`),
     through the same guards: a file score refuses gets the same problem here, and a scoring
     sheet score cannot read (too big, missing) is listed in ``problems`` with its inputs empty."""
-    file = str(path)
+    file = readable(str(path))  # a name that is not UTF-8 decoded
     try:
         book = Book(read_file(path))
         lay = book.layout
@@ -79,9 +79,25 @@ def inspect_file(path: Path) -> dict[str, Any]:
                 )
                 continue
             try:
-                sheets[name] = book.sheet(name, {})
+                sheets[name] = view = book.sheet(name, {})
             except SheetRefused as refused:
                 problems.append(problem(refused.code, file=file, unit=unit, **refused.params))
+                continue
+            other = L.sheet_names_other_unit(view.value(L.TITLE_ROW, 0), view.value(L.INFO_ROW, 0), lay.meta.unit_name)
+            if other is not None:  # as score reports it (its inputs are not read there)
+                problems.append(
+                    problem(
+                        Code.W_SHEET_OTHER_UNIT,
+                        file=file,
+                        sheet=name,
+                        cell=L.a1(L.TITLE_ROW, 0),
+                        unit=unit,
+                        sheet_name=name,
+                        found=other,
+                        expected=lay.meta.unit_name,
+                        count=n,
+                    )
+                )
     except Refused as refused:
         return _fail(path, refused.code, **refused.params)
     except MemoryError:
@@ -115,7 +131,7 @@ def inspect_file(path: Path) -> dict[str, Any]:
         )
     bundled = _bundled(meta.rubric_id)
     return {
-        "file": str(path),
+        "file": file,
         "ok": True,
         "format": meta.format,
         "rubric": {

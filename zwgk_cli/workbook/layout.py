@@ -117,6 +117,11 @@ TITLE_ROW = 0  # 0-based rows
 INFO_ROW = 1
 HEADER_ROW = 2
 FIRST_DATA_ROW = 3
+# A scoring sheet names its unit in column A of both title rows: ``{unit} — {part}…`` in the
+# title row and ``被考评单位:{unit}({group});…`` in the info row.  Readers check it, so a sheet
+# copied in from another unit's workbook is found (:func:`sheet_names_other_unit`).
+TITLE_SEP = " — "
+INFO_UNIT = "被考评单位:"
 
 
 def col_letter(col: int) -> str:
@@ -443,6 +448,24 @@ def _packed(records: Iterable[list[str]]) -> list[str]:
 
 
 # ------------------------------------------------------------------ reading the records
+
+
+def sheet_names_other_unit(title: object, info: object, unit_name: str) -> str | None:
+    """The unit a scoring sheet's title rows name (``title``: column A of :data:`TITLE_ROW`,
+    ``info``: of :data:`INFO_ROW`) when it is not ``unit_name`` (the unit the workbook was
+    issued for); ``None`` when they name ``unit_name``, or no unit at all (rows cleared or
+    rewritten: nothing to go by)."""
+    t, i = cell_text(title), cell_text(info)
+    if not unit_name or t.startswith(unit_name + TITLE_SEP) or i.startswith(f"{INFO_UNIT}{unit_name}("):
+        return None
+    other = ""
+    if TITLE_SEP in t:
+        other = t.split(TITLE_SEP, 1)[0].strip()
+    elif i.startswith(INFO_UNIT):
+        head = i[len(INFO_UNIT) :].split(";", 1)[0]
+        other = head[: head.rfind("(")] if head.endswith(")") and "(" in head else head
+        other = other.strip()
+    return other if other and other != unit_name else None
 
 
 def cell_text(value: object) -> str:

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from zwgk_cli.model import Criterion, ReadingKey, Source
-from zwgk_cli.problems import Code, problem
+from zwgk_cli.problems import Code, problem, readable
 from zwgk_cli.workbook import layout
 from zwgk_cli.workbook.book import Book, Sheet
 from zwgk_cli.workbook.findings import read_findings
@@ -57,6 +57,7 @@ __all__ = [
     "sniff",
 ]
 
+NOTE_LABEL = "扣分说明"
 MAX_READ_SECONDS = 60.0  # per reading of one file (a workbook takes milliseconds; a big one seconds)
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".et", ".ods")
@@ -101,7 +102,7 @@ def _deadline(seconds: float) -> Iterator[None]:
 def read_workbook(path: Path, ctx: Context, name: str | None = None) -> WorkbookRead:
     """Read one returned workbook (``name``: the file as problems name it).  Never raises for
     anything in the file."""
-    out = WorkbookRead(file=name or str(path))
+    out = WorkbookRead(file=readable(name or str(path)))  # a name that is not UTF-8 decoded
     try:
         with _deadline(MAX_READ_SECONDS):
             _Reader(path, ctx, out).run()
@@ -246,6 +247,24 @@ class _Reader:
                     if m.key in plan.inputs:
                         out.values[m.key] = None
                 continue
+            other = layout.sheet_names_other_unit(
+                view.value(layout.TITLE_ROW, 0), view.value(layout.INFO_ROW, 0), lay.meta.unit_name
+            )
+            if other is not None:  # copied in from another unit's workbook: not this unit's findings
+                live = [m for m in rows if m.key in plan.inputs]
+                self.add(
+                    Code.W_SHEET_OTHER_UNIT,
+                    sheet=sheet,
+                    cell=layout.a1(layout.TITLE_ROW, 0),
+                    unit=unit.name,
+                    sheet_name=sheet,
+                    found=other,
+                    expected=lay.meta.unit_name,
+                    count=str(len(live)),
+                )
+                for m in live:
+                    out.values[m.key] = None
+                continue
             merged_at = view.merged_at(pos for _, pos, _ in placed)
             for m, pos, note_at in placed:
                 self._one(m, pos, note_at, plan, view, merged_at)
@@ -345,6 +364,8 @@ class _Reader:
                 self._problem(Code.V_ERROR_VALUE, m, plan, crit, cell, label=inp.label, found=c.error, expected=exp)
             out.values[key] = None
             return
+        if c.controls:
+            self._problem(Code.V_CONTROL_CHARS, m, plan, crit, cell, label=inp.label, count=str(c.controls))
         outcome = normalize(c.value, inp, limit=crit.max, percent_format=bool(c.style) and c.style in view.percent)
         out.values[key] = outcome.value
         if outcome.code is not None:
@@ -406,6 +427,16 @@ class _Reader:
             out.note_formulas.add(nk)
             return
         raw = cell.value
+        if cell.controls:
+            self.add(
+                Code.V_CONTROL_CHARS,
+                sheet=m.sheet,
+                cell=ref,
+                unit=plan.unit.name,
+                indicator=plan.indicator.get(key.criterion, key.criterion),
+                label=NOTE_LABEL,
+                count=str(cell.controls),
+            )
         if raw is None or raw == "":
             return
         text = raw.strip() if isinstance(raw, str) else describe(raw)

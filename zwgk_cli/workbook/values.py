@@ -26,9 +26,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from zwgk_cli.model import NO, YES, ZERO, Input, InputKind, Value, fmt_points
-from zwgk_cli.problems import Code, Severity
+from zwgk_cli.problems import XML_ILLEGAL, Code, Severity
 
 TEXT_LIMIT = 2000  # characters kept of a free-text input (扣分说明 …)
+
+# The sane range of any number typed into a workbook or a findings table: below 10**12 (a
+# count, a percentage, points, even 粉丝量 stay far below) with at most 20 decimals (a float
+# Excel stores has at most 17).  Anything beyond is a typing slip or a hostile file, and is one
+# located problem (V019) instead of a number the engine would have to round (10**26 and up
+# overflows a 28-digit quantize) or a message thousands of digits long.
+MAX_INT_DIGITS = 12
+MAX_DECIMALS = 20
 
 # Unit words accepted after a number, per kind: "3处" in a count of findings is 3 findings,
 # but "3分" there could be points deducted, so it is not accepted.
@@ -123,9 +131,35 @@ def describe(raw: object) -> str:
 
 
 def _show(d: Decimal) -> str:
+    """A number as people write it; one outside the sane range as Excel shows it (1E+26)."""
+    if not d.is_finite() or _absurd(d):
+        return format(d, ".6g").upper()
     if d == d.to_integral_value():
         return str(int(d))
     return format(d.normalize(), "f")
+
+
+def _absurd(value: Decimal) -> bool:
+    """Whether a finite number is outside the sane range (:data:`MAX_INT_DIGITS`,
+    :data:`MAX_DECIMALS`); counted on its digits, so no arithmetic can overflow."""
+    if not value:
+        return False
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    zeros = len(digits) - len(bytes(digits).rstrip(b"\x00"))  # trailing zeros say nothing
+    return value.adjusted() >= MAX_INT_DIGITS or -(exponent + zeros) > MAX_DECIMALS
+
+
+def clean_text(text: str) -> tuple[str, int]:
+    """A cell's text without the characters XML does not allow (how many there were).
+
+    A line break pasted out of Word arrives as a vertical tab (Excel stores it as ``_x000B_``)
+    and a page break as a form feed: both become a line break; other control characters are
+    dropped.  Tab, line feed and carriage return are kept."""
+    found = XML_ILLEGAL.findall(text)
+    if not found:
+        return text, 0
+    return XML_ILLEGAL.sub(lambda m: "\n" if m.group() in "\x0b\x0c" else "", text), len(found)
 
 
 def _float_dec(x: float) -> Decimal:
@@ -215,10 +249,17 @@ def _check_number(value: Decimal, found: str, inp: Input, limit: Decimal | None,
         top = Decimal(100)
     if inp.kind in (InputKind.COUNT, InputKind.POINTS, InputKind.PERCENT) and top is not None and value > top:
         return Outcome(None, Code.V_RANGE, {"label": label, "found": found, "expected": exp})
+    if _absurd(value):
+        return _absurd_outcome(found, label, exp)
     if inp.kind is InputKind.POINTS and inp.step and value % inp.step != 0:
         step = fmt_points(inp.step)
         return Outcome(None, Code.V_STEP, {"label": label, "found": found, "step": step, "expected": exp})
     return None
+
+
+def _absurd_outcome(found: str, label: str, exp: str) -> Outcome:
+    params = {"label": label, "found": found, "expected": exp}
+    return Outcome(None, Code.V_ABSURD, {**params, "digits": str(MAX_INT_DIGITS), "decimals": str(MAX_DECIMALS)})
 
 
 def _choice(text: str, inp: Input) -> str | None:
@@ -317,7 +358,7 @@ def normalize(
         why = []
         if inp.kind is InputKind.PERCENT and percent_format:
             shown = value * 100
-            if shown == shown.to_integral_value():
+            if not _absurd(shown) and shown == shown.to_integral_value():
                 shown = shown.quantize(Decimal(1))
             why.append(f"单元格为百分比格式,显示为{_show(shown)}%")
             found = f"{_show(shown)}%"
