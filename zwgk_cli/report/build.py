@@ -46,13 +46,13 @@ UNLISTED_NAME = "没有整改清单的单位.txt"
 def unlisted_text(report: Report) -> str:
     """The units without a 整改清单, one a line with the reason: nothing returned, scoring
     unfinished, or nothing found.  Windows line ends: Notepad shows it as it is."""
-    lines = [f"{report.info.name}:以下单位没有整改清单", ""]
+    lines = [f"{report.info.name}：以下单位没有整改清单", ""]
     for u in report.units:
         if u.listed:
             continue
         reason = u.pending_reason if not u.scored else "未发现失分问题"
-        lines.append(f"{u.unit}({u.group}):{reason}")
-    return zh("\r\n".join(lines)) + "\r\n"
+        lines.append(f"{u.unit}（{u.group}）：{reason}")
+    return "\r\n".join(lines) + "\r\n"
 
 
 @dataclass

@@ -41,7 +41,8 @@ def ranking_table(g: GroupRanking, ranking: Ranking) -> Table:
     rows = []
     classes = []
     for e in g.ranked:
-        row = [e.rank_text, e.unit, *[_part_cell(e, c) for c in g.columns], pts(e.total)]
+        # Ties show the shared rank; the note under the table names them (并列第2名).
+        row = [str(e.rank), e.unit, *[_part_cell(e, c) for c in g.columns], pts(e.total)]
         if ranking.has_tiers:
             row.append(e.tier or "")
         rows.append(tuple(row))

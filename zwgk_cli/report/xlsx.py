@@ -116,6 +116,7 @@ def ranking_xlsx(report: Report) -> bytes:
     used: set[str] = set()
 
     overview = wb.add_worksheet(sheet_name("总体情况", used))
+    stats_ws = wb.add_worksheet(sheet_name("得分统计", used))
     for g in ranking.groups:
         ws = wb.add_worksheet(sheet_name(g.group, used))
         headers = [
@@ -248,7 +249,15 @@ def ranking_xlsx(report: Report) -> bytes:
             else:
                 ws.write_string(i, j, text, cell_f if j == 0 else num_f)
                 fit.cell(i, j, text)
-    r = 3 + len(tt.rows) + 1
+    fit.apply(ws, minimum=9)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    # The part statistics on a sheet of their own: their columns of unit names would widen the
+    # tier counts above them.
+    ws = stats_ws
+    fit = _Fit()
+    r = 0
     for g in ranking.groups:
         ws.write(r, 0, f"{g.group}各部分得分统计", title_f)
         r += 1
