@@ -3,9 +3,8 @@ coefficients at their edges, 合格率, statistics and the most frequent deducti
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import json
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any

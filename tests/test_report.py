@@ -508,7 +508,7 @@ def test_docx_has_the_imprint_between_thick_and_thin_lines(written: Path) -> Non
 
     d = docx.Document(str(written / "通报.docx"))
     last = d.tables[-1]
-    assert [c.text for c in last.rows[0].cells][0] == "抄送：市委办公室，市人大常委会办公室，市政协办公室。"
+    assert next(c.text for c in last.rows[0].cells) == "抄送：市委办公室，市人大常委会办公室，市政协办公室。"
     assert [c.text for c in last.rows[1].cells] == ["示例市政务公开领导小组办公室", "2025年1月20日印发"]
     borders = last._tbl.tblPr.find(qn("w:tblBorders"))
     sizes = {b.tag.split("}")[1]: b.get(qn("w:sz")) for b in borders}
