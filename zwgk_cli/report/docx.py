@@ -419,7 +419,7 @@ def column_widths(table: Table, available: float) -> list[float]:
     Each column starts as wide as its widest cell (long text at most 40) with its header on at
     most two lines.  When that is too wide, the room is taken in this order: long text
     columns (存在问题, 否决原因) down to eight characters and headers down to four lines; then
-    names and tiers onto two lines.  Numbers never wrap.
+    unit names onto two lines.  Numbers, ranks and tiers never wrap.
     """
     levels = _width_levels(table)
     out = [w for w, _, _ in levels]
@@ -448,7 +448,12 @@ def _width_levels(table: Table) -> list[tuple[float, float, float]]:
         short = max([x for x in lines if x <= 2] + [0.0])
         # A header line in brackets (the maximum: “（30分）”) is never broken; others take ≤ 4 lines.
         unbroken = max([text_width(x) for x in head.split("\n") if x[:1] in "(（"] + [0.0])
-        narrow = 8.0 if long_text else max([_narrowest(c) for c in cells] + [1.0])
+        if long_text:
+            narrow = 8.0
+        elif table.align_of(j) == "n":  # names: onto two lines when the table needs the room
+            narrow = max([_narrowest(c) for c in cells] + [1.0])
+        else:  # numbers, ranks, tiers: whole
+            narrow = widest
         need = max(narrow, unbroken, short, max(lines) / 4) + CELL_PADDING
         whole = max(8.0 if long_text else widest, unbroken, short, max(lines) / 4) + CELL_PADDING
         want = max(min(widest, 40.0), max(lines) / 2, unbroken) + CELL_PADDING
