@@ -4,6 +4,7 @@ coefficients at their edges, 合格率, statistics and the most frequent deducti
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -262,8 +263,8 @@ def test_losses_count_units_once_and_name_them(golden: Scores) -> None:
     assert losses["work"].unit_names == ("乙县", "丙县", "己县", "市七局")  # 己县: late evidence
     assert losses["exposed"].unit_names == ("己县", "市五局") and losses["exposed"].lost == D(8)
     assert "adopt" not in losses  # bonus items are never deductions
-    ordered = [x.count for x in rank(golden).losses]
-    assert ordered == sorted(ordered, reverse=True)
+    ordered = [(x.lost, x.count) for x in rank(golden).losses]
+    assert ordered == sorted(ordered, reverse=True)  # most points lost first, then most units
     assert "戊县" not in {n for x in losses.values() for n in x.unit_names}  # unfinished units are left out
 
 
@@ -280,3 +281,27 @@ def test_thresholds_and_gate_are_reported(golden: Scores) -> None:
     assert dept["市二局"].failed_thresholds == ("政务新媒体",)
     assert dept["市三局"].failed_thresholds == ("政府网站“市三局网站”",)
     assert dept["市二局"].bonus_counted is False and dept["市一局"].bonus_counted is True
+
+
+def test_pass_rate_only_where_the_rubric_defines_pass(golden: Scores) -> None:
+    """合格 needs a failing tier or a pass line: 荆州 (no tiers, no thresholds) has no 合格率."""
+    assert rank(golden).defines_pass and rank(golden).pass_rate is not None
+    bare_units = tuple(replace(u, thresholds=()) for u in golden.units)
+    no_pass = replace(golden, tiers=(), units=bare_units)
+    r = rank(no_pass)
+    assert not r.defines_pass and r.pass_rate is None
+    assert all(g.pass_rate is None for g in r.groups)
+    passing_tiers = tuple(t for t in golden.tiers if t.label != golden.veto_tier)
+    assert not rank(replace(golden, tiers=passing_tiers, units=bare_units)).defines_pass
+    # a pass line alone defines 合格: a unit below it is not 合格
+    lines_only = rank(replace(golden, tiers=()))
+    assert lines_only.defines_pass
+    below = [e for g in lines_only.groups for e in g.ranked if e.failed_thresholds]
+    assert below and all(e.passed is False for e in below)
+
+
+def test_losses_rank_by_points_lost_not_by_units(golden: Scores) -> None:
+    losses = rank(golden).losses
+    assert losses[0].lost == max(x.lost for x in losses)
+    small_but_wide = [x for x in losses if x.count > losses[0].count]
+    assert all(x.lost <= losses[0].lost for x in small_but_wide)

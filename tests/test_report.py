@@ -59,15 +59,16 @@ def test_golden_notice(written: Path, name: str) -> None:
 def test_golden_notice_content_is_right(written: Path) -> None:
     md = (written / "通报.md").read_text(encoding="utf-8")
     assert f"# {TITLE}" in md
-    assert "| 2（并列） | 乙县 |" in md and "| 2（并列） | 丙县 |" in md
+    assert "| 2 | 乙县 |" in md and "| 2 | 丙县 |" in md and "乙县、丙县得分均为98.5分，并列第2名" in md
     assert "| 4 | 己县 | 34.5 | 38.25 | 26.25 | 12 | 0 | 2 | -2 | 72.75 | 第三等次 |" in md
     assert "| 6 | 市七局 |" in md and "59.5 | 不合格 |" in md
     assert "| 1 | 丁县 | 县市区 | 97 | 不合格 | 丁县人民政府网站：空白栏目超过（含）5个 |" in md
-    assert "| 2 | 市四局 | 市级部门 | 未交回 |" in md
+    assert "未交回评分表的1家：市四局。" in md and "| 市四局 |" not in md  # named once, no table row
+    assert "| 1 | 戊县 | 县市区 | 未完成 | 1项未填写或填写有误；补正后重新计分 |" in md
     assert "合格率81.82%" in md and "已完成评分的11家单位中" in md
     assert "于2025年3月31日前完成整改" in md
     assert "未进入加分环节（加分指标不计入总分）：市三局、市二局、市六局、市七局。" in md
-    assert "1.日常更新。涉及9家单位" in md
+    assert "1.重点领域公开。累计失分48分，涉及5家单位" in md  # most points lost first
     assert "| 其中：政府网站 | 30 | 27.45 | 28 | 29 | 25 |" in md  # mean, median, max, min of a part
     assert "| 总分 | 110 | 80.92 | 81 | 110 | 59.5 |" in md
     html = (written / "通报.html").read_text(encoding="utf-8")
@@ -115,7 +116,7 @@ def test_docx_is_a_gongwen(written: Path) -> None:
     # the ranking table of 县市区: header, 分值 row, four ranked units
     table = next(t for t in d.tables if t.rows[0].cells[0].text == "排名" and t.rows[2].cells[1].text == "甲区")
     assert [c.text for c in table.rows[1].cells][:4] == ["", "分值", "40", "45"]
-    assert [r.cells[0].text for r in table.rows[2:]] == ["1", "2（并列）", "2（并列）", "4"]
+    assert [r.cells[0].text for r in table.rows[2:]] == ["1", "2", "2", "4"]  # the note names the tie
     assert [r.cells[-2].text for r in table.rows[2:]] == ["104.5", "98.5", "98.5", "72.75"]
     footer = sec.footer._element.xml
     assert "PAGE" in footer and "fldChar" in footer
@@ -129,7 +130,8 @@ def test_every_output_is_byte_identical_when_rerun(doc: Scores, written: Path, t
     first = sorted(p.relative_to(written) for p in written.rglob("*") if p.is_file())
     second = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
     assert first == second
-    assert len(first) == 4 + 13 * 2  # notice ×3, 排名.xlsx, a 整改清单 (xlsx + html) per unit
+    # notice ×3, 排名.xlsx, a 整改清单 (xlsx + html) per unit with findings (10 of 13), the list of the others
+    assert len(first) == 4 + 10 * 2 + 1
     for rel in first:
         assert (written / rel).read_bytes() == (tmp_path / rel).read_bytes(), rel
     assert not [p for p in tmp_path.rglob("*.tmp")]
@@ -142,7 +144,7 @@ def test_ranking_workbook_reads_back(written: Path) -> None:
     import openpyxl
 
     wb = openpyxl.load_workbook(written / "排名.xlsx")
-    assert wb.sheetnames == ["总体情况", "县市区", "市级部门", "主要问题"]
+    assert wb.sheetnames == ["总体情况", "得分统计", "县市区", "市级部门", "主要问题"]
     ws = wb["县市区"]
     header = [c.value for c in ws[3]]
     assert header[:3] == ["排名", "单位", "政务公开\n(40分)"] and "等次" in header
@@ -170,7 +172,7 @@ def test_ranking_workbook_reads_back(written: Path) -> None:
     coef = header.index("绩效系数")
     assert [dept.cell(row=r, column=coef + 1).value for r in range(4, 10)] == [1, 1, 1, 0.95, 0.9, 0.85]
     problems = wb["主要问题"]
-    assert problems["C4"].value == "日常更新" and problems["D4"].value == 9
+    assert problems["C4"].value == "重点领域公开" and problems["D4"].value == 48 and problems["E4"].value == 5
 
 
 def test_rectify_lists_read_back(written: Path) -> None:
@@ -196,8 +198,12 @@ def test_rectify_lists_read_back(written: Path) -> None:
     assert ws.cell(row=6, column=1).protection.locked is not False
     veto = openpyxl.load_workbook(folder / "丁县.xlsx").active
     assert veto.cell(row=6, column=10).value == "空白栏目超过（含）5个"
-    clean = openpyxl.load_workbook(folder / "市一局.xlsx").active
-    assert clean["A6"].value == "未发现失分问题。"
+    # 整改清单 only for units with something to rectify; the others in one plain list
+    assert not (folder / "市一局.xlsx").exists() and not (folder / "戊县.xlsx").exists()
+    assert not (folder / "市四局.xlsx").exists() and not (folder / "市四局.html").exists()
+    others = (folder / "没有整改清单的单位.txt").read_text(encoding="utf-8-sig").splitlines()
+    assert "市一局（市级部门）：未发现失分问题" in others and "市四局（市级部门）：未交回评分表" in others
+    assert "戊县（县市区）：1项未填写或填写有误；补正后重新计分" in others
     page = (folder / "己县.html").read_text(encoding="utf-8")
     assert page.count('<td class="no">') == 6 and "己县投资促进网" in page and "2025年3月31日" in page
 
@@ -297,7 +303,7 @@ def test_campaign_settings_override_the_scores_file_and_missing_ones_are_flagged
     assert "**另一个办公室**" in md and "2025年2月3日" in md
     assert md.index("### （一）市级部门") < md.index("### （二）县市区")
     missing = {p.message.split("“")[1].split("”")[0] for p in outcome.problems if p.code == "P006"}
-    assert missing == {"notice_number", "recipients", "rectify_deadline"}
+    assert missing == {"notice_number", "recipients", "rectify_deadline", "cc", "printer", "print_date"}
     assert "于〔待填写〕前完成整改" in md
 
 
@@ -339,7 +345,7 @@ def test_blocks_and_table_geometry() -> None:
     table = Table(("排名", "单位", "存在问题"), (("1", "北川羌族自治县", "很长的问题描述" * 8),))
     widths = column_widths(table, 42)
     assert round(sum(widths), 6) == 42 and widths[2] > widths[1] > widths[0]
-    assert widths[1] >= 8  # a unit name never wraps
+    assert widths[1] >= 7.5  # a unit name does not wrap while there is room
 
 
 # ------------------------------------------------------------------ the command
@@ -471,9 +477,188 @@ def test_rectify_lists_of_units_with_clashing_names_never_share_a_file(raw: dict
     clash["units"][2]["unit"] = "CON"  # a reserved device name on Windows
     write_report(parse(clash), tmp_path, formats=("xlsx", "html"))
     names = sorted(p.name for p in (tmp_path / "整改清单").glob("*.xlsx"))
-    assert len(names) == 13
+    assert len(names) == 10  # the units with findings
     assert "甲_乙局.xlsx" in names and "甲_乙局_G02.xlsx" in names and "_CON.xlsx" in names
     import openpyxl
 
     assert openpyxl.load_workbook(tmp_path / "整改清单" / "甲_乙局_G02.xlsx").active["A1"].value.startswith("甲:乙局")
     assert (tmp_path / "整改清单" / "甲_乙局_G02.html").read_text(encoding="utf-8").count("甲:乙局") >= 2
+
+
+# ------------------------------------------------------------------ issuable as it comes out
+
+
+def _body_items(d: Any) -> list[Any]:
+    """The document body's paragraphs and tables, in order (python-docx objects)."""
+    from docx.table import Table as DocxTable
+    from docx.text.paragraph import Paragraph
+
+    out: list[Any] = []
+    for el in d.element.body.iterchildren():
+        if el.tag.endswith("}p"):
+            out.append(Paragraph(el, d))
+        elif el.tag.endswith("}tbl"):
+            out.append(DocxTable(el, d))
+    return out
+
+
+def test_docx_has_the_imprint_between_thick_and_thin_lines(written: Path) -> None:
+    import docx
+    from docx.oxml.ns import qn
+
+    d = docx.Document(str(written / "通报.docx"))
+    last = d.tables[-1]
+    assert next(c.text for c in last.rows[0].cells) == "抄送：市委办公室，市人大常委会办公室，市政协办公室。"
+    assert [c.text for c in last.rows[1].cells] == ["示例市政务公开领导小组办公室", "2025年1月20日印发"]
+    borders = last._tbl.tblPr.find(qn("w:tblBorders"))
+    sizes = {b.tag.split("}")[1]: b.get(qn("w:sz")) for b in borders}
+    assert sizes["top"] == sizes["bottom"] == "8"  # 1 pt ≈ 0.35 mm: first and last line thick
+    assert sizes["insideH"] == "6"  # ≈ 0.25 mm: the line between thin
+    runs = [r for row in last.rows for c in row.cells for p in c.paragraphs for r in p.runs]
+    assert {r.font.size.pt for r in runs} == {14} and {r._r.rPr.rFonts.get(qn("w:eastAsia")) for r in runs} == {"仿宋"}
+    assert _body_items(d)[-1] is not None and d.element.body.index(last._tbl) > d.element.body.index(
+        next(p for p in d.paragraphs if p.text == "附件")._p
+    )  # after the attachment: the 版记 ends the document
+
+
+def test_docx_tables_keep_their_caption_repeat_headers_and_print_at_gongwen_sizes(written: Path) -> None:
+    import docx
+    from docx.oxml.ns import qn
+    from docx.table import Table as DocxTable
+
+    d = docx.Document(str(written / "通报.docx"))
+    items = _body_items(d)
+    tables = [(i, t) for i, t in enumerate(items) if isinstance(t, DocxTable) and t is not items[-1]]
+    assert len(tables) > 10
+    for i, t in tables:
+        before = items[i - 1]
+        assert before.paragraph_format.keep_with_next, f"the text before table {i} may end a page alone"
+        assert t.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None  # repeated on every page
+        assert all(c.paragraphs[0].paragraph_format.keep_with_next for c in t.rows[0].cells)
+        sizes = {r.font.size.pt for row in t.rows for c in row.cells for p in c.paragraphs for r in p.runs}
+        assert sizes <= {14.0, 12.0}, sizes  # 四号, or 小四 for wide tables
+    captions = [p for p in d.paragraphs if p.text.endswith("统计（单位：分；否决单位计入，评分未完成的单位不计入）：")]
+    assert captions and all(p.paragraph_format.keep_with_next for p in captions)
+    assert all(p.runs[0].font.size.pt == 14 for p in captions)
+    wide = next(t for _, t in tables if t.rows[0].cells[0].text == "排名")
+    assert wide.rows[2].cells[1].paragraphs[0].runs[0].font.size.pt == 12  # ten columns: 小四
+    narrow = next(t for _, t in tables if t.rows[0].cells[0].text == "序号" and t.rows[0].cells[1].text == "指标")
+    assert narrow.rows[1].cells[2].paragraphs[0].runs[0].font.size.pt == 14
+
+
+def test_attachment_lists_units_with_findings_and_the_unfinished_once(written: Path) -> None:
+    md = (written / "通报.md").read_text(encoding="utf-8")
+    attachment = md[md.index("**附件**") :]
+    heads = [line for line in attachment.splitlines() if line.startswith("#### ")]
+    assert len(heads) == 10 and not any("市一局" in h or "戊县" in h or "市四局" in h for h in heads)
+    assert "暂无问题清单" not in attachment.replace("评分未完成的2家单位（名单见正文）暂无问题清单", "")
+    assert "未发现失分问题的单位：市一局。" in attachment
+    assert md.count("市四局") == 1  # named once, in the body
+
+
+def test_main_problems_rank_by_points_lost_with_the_units_beside(written: Path) -> None:
+    md = (written / "通报.md").read_text(encoding="utf-8")
+    import re
+
+    lost = [float(m.group(1)) for m in re.finditer(r"^\d+\.[^\n]*?累计失分([\d.]+)分", md, re.M)]
+    assert len(lost) >= 5 and lost == sorted(lost, reverse=True)
+
+
+def test_html_title_breaks_only_at_a_phrase_boundary(written: Path) -> None:
+    html = (written / "通报.html").read_text(encoding="utf-8")
+    assert '<h1 class="title">关于示例市2024年度政务公开考评<wbr>结果的通报</h1>' in html
+    css = (templates_dir() / "notice.css").read_text(encoding="utf-8")
+    assert ".title { word-break: keep-all;" in css
+    assert '<div class="imprint">' in html and "2025年1月20日印发" in html
+
+
+def _variant(raw: dict[str, Any], **changes: Any) -> Scores:
+    data = json.loads(json.dumps(raw))
+    data.update(changes)
+    return parse(data)
+
+
+def _missing(u: dict[str, Any]) -> dict[str, Any]:
+    return dict(
+        u, status="missing", total=None, parts={}, criteria=[], vetoes=[], vetoed=False, thresholds={},
+        tier=None, coefficient=None, bonus_counted=None, missing=[], files=[], problems={"error": 1, "warning": 0},
+    )  # fmt: skip
+
+
+def test_nothing_returned_is_said_once_and_plainly(raw: dict[str, Any], tmp_path: Path) -> None:
+    none = _variant(raw, units=[_missing(u) for u in raw["units"]])
+    write_report(none, tmp_path, formats=("md", "docx", "xlsx", "html"))
+    md = (tmp_path / "通报.md").read_text(encoding="utf-8")
+    assert "各单位均未交回评分表，暂不排名。" in md
+    assert "县市区共6家单位，均未交回评分表，暂不排名。" in md
+    assert "0家参加排名" not in md and "读取评分表发现" not in md and "错误" not in md
+    assert "以下13家单位评分未完成" in md and "未交回评分表的13家：甲区、乙县" in md
+    assert md.count("甲区") == 1  # named once
+    assert "**附件**" not in md and "附件" not in md  # no attachment, and no reference to one
+    assert "| 县市区 | 0 |" not in md  # no table of zeros
+    assert [p.name for p in (tmp_path / "整改清单").iterdir()] == ["没有整改清单的单位.txt"]
+
+
+def test_a_blank_returned_workbook_is_not_filled_in_not_failed(raw: dict[str, Any], tmp_path: Path) -> None:
+    import openpyxl
+
+    data = json.loads(json.dumps(raw))
+    u = next(x for x in data["units"] if x["unit"] == "戊县")
+    for row in u["criteria"]:
+        row["found"] = {k: None for k in row["found"]}
+        row["note"] = ""
+    u.update(bonus_counted=False, thresholds={"p2": "不合格"}, tier="不合格")
+    write_report(parse(data), tmp_path, formats=("md", "xlsx"))
+    md = (tmp_path / "通报.md").read_text(encoding="utf-8")
+    assert "| 1 | 戊县 | 县市区 | 未填写 | 交回的评分表未填写，填写后重新计分 |" in md
+    ws = openpyxl.load_workbook(tmp_path / "排名.xlsx")["县市区"]
+    row = next(r for r in ws.iter_rows(min_row=4, values_only=True) if r[1] == "戊县")
+    assert "未填写" in row and not any(isinstance(v, str) and ("不合格" in v or "加分环节" in v) for v in row)
+
+
+def test_no_pass_rate_where_the_rubric_defines_no_pass(raw: dict[str, Any], tmp_path: Path) -> None:
+    units = [dict(u, thresholds={}, tier=None, coefficient=None) for u in raw["units"]]
+    jingzhou_like = _variant(raw, tiers=[], units=units)
+    write_report(jingzhou_like, tmp_path, formats=("md", "xlsx"))
+    md = (tmp_path / "通报.md").read_text(encoding="utf-8")
+    assert "合格率" not in md and "合格" not in md.replace("不合格", "")
+    assert "| 分组 | 参评单位 | 参加排名 | 否决 | 未完成评分 |" in md
+    import openpyxl
+
+    ws = openpyxl.load_workbook(tmp_path / "排名.xlsx")["总体情况"]
+    assert "合格率" not in [c.value for c in ws[3]]
+
+
+def test_ranking_workbook_columns_fit_their_content(written: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(written / "排名.xlsx")
+    ws = wb["总体情况"]
+    header = [c.value for c in ws[3]]
+    for name in ("不合格", "合格率", "第一等次"):
+        width = ws.column_dimensions[openpyxl.utils.get_column_letter(header.index(name) + 1)].width
+        assert 8 <= width <= 16, (name, width)  # no more a 40-wide column with 合格率 against it
+    group = wb["县市区"]
+    remarks = [c.value or "" for c in group[openpyxl.utils.get_column_letter(group.max_column)]]
+    long_rows = [i + 1 for i, text in enumerate(remarks) if len(text) > 30]
+    assert long_rows and all((group.row_dimensions[r].height or 0) >= 30 for r in long_rows)  # wrapped text shows
+
+
+def test_missing_fonts_are_named(tmp_path: Path) -> None:
+    from zwgk_cli.report.pdf import missing_fonts
+
+    if shutil.which("fc-list") is None:
+        pytest.skip("fontconfig not installed")
+    lacking = dict(missing_fonts(["一个不存在的字体XYZ"]))
+    assert list(lacking) == ["一个不存在的字体XYZ"] and lacking["一个不存在的字体XYZ"]
+
+
+def test_new_campaign_writes_the_imprint_settings(tmp_path: Path) -> None:
+    from zwgk_cli import campaign
+    from zwgk_cli.new_campaign import create
+
+    made = create(tmp_path / "x", sample="mianyang-2022")
+    text = (tmp_path / "x" / "zwgk.toml").read_text(encoding="utf-8")
+    assert "cc = " in text and "printer = " in text and "print_date = " in text
+    camp = campaign.load(tmp_path / "x")
+    assert camp.printer == "绵阳市人民政府办公室" and camp.print_date == "2023-01-10" and made.campaign.cc

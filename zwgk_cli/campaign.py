@@ -46,6 +46,9 @@ class Campaign:
     notice_date: str = ""  # 成文日期
     recipients: str = ""  # 主送
     rectify_deadline: str = ""  # 整改期限
+    cc: str = ""  # 抄送机关 (版记)
+    printer: str = ""  # 印发机关 (版记)
+    print_date: str = ""  # 印发日期 (版记)
     group_order: tuple[str, ...] = ()
     sheets_dir: str = "sheets"
     returned_dir: str = "returned"
@@ -189,6 +192,9 @@ SETTINGS: dict[str, Setting] = {
     "notice_date": Setting("notice", "成文日期", _date),
     "recipients": Setting("notice", "主送机关", _text),
     "rectify_deadline": Setting("notice", "整改期限", _date),
+    "cc": Setting("notice", "抄送机关", _text),
+    "printer": Setting("notice", "印发机关", _text),
+    "print_date": Setting("notice", "印发日期", _date),
     "group_order": Setting("notice", "分组排列顺序", _groups),
     "template_dir": Setting("notice", "通报模板目录", _path),
     "password": Setting("sheets", "工作表保护密码", _text),

@@ -40,6 +40,9 @@ SAMPLES: Mapping[str, Mapping[str, Any]] = {
         "notice_date": "2023-01-10",
         "recipients": "各县(市、区)人民政府,科技城管委会,各园区管委会,市级有关部门",
         "rectify_deadline": "2023-02-28",
+        "cc": "市委办公室,市人大常委会办公室,市政协办公室",
+        "printer": "绵阳市人民政府办公室",
+        "print_date": "2023-01-10",
         "group_order": ["县市区/园区", "市级部门"],
     },
     "jingzhou-2021": {
@@ -53,6 +56,9 @@ SAMPLES: Mapping[str, Mapping[str, Any]] = {
         "notice_date": "2022-01-28",
         "recipients": "各县、市、区人民政府,荆州开发区、纪南文旅区、荆州高新区管委会,市政府各部门",
         "rectify_deadline": "2022-03-31",
+        "cc": "市委办公室,市人大常委会办公室,市政协办公室",
+        "printer": "荆州市政务公开领导小组办公室",
+        "print_date": "2022-01-28",
         "group_order": ["县市区", "功能区", "市直部门"],
     },
 }
@@ -104,6 +110,9 @@ def campaign_toml(settings: Mapping[str, Any], generated_from: str, sample: bool
         "notice_date": "",
         "recipients": "",
         "rectify_deadline": "",
+        "cc": "",
+        "printer": "",
+        "print_date": "",
         "group_order": [],
     }
     values = {k: _toml(settings.get(k, v)) for k, v in defaults.items()}

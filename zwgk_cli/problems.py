@@ -491,6 +491,12 @@ class Code(Enum):
         "通报.pdf 转换失败:{detail}",
         "确认 LibreOffice 能正常运行后重试;或用 WPS/Word 打开 通报.docx 另存为 PDF。",
     )
+    P_FONTS = (
+        "P008",
+        W,
+        "本机没有通报所用的字体 {fonts},通报.pdf 中以 {instead} 代替,字形和版式与正式文件不同",
+        "通报.pdf 只作预览;印发时在装有这些字体的电脑上用 WPS 或 Word 打开 通报.docx 打印,或安装这些字体后重新运行。",
+    )
 
     @property
     def code(self) -> str:

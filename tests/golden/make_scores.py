@@ -32,6 +32,9 @@ CAMPAIGN = {
     "recipients": "各县(市、区)人民政府,市政府各部门",
     "rectify_deadline": "2025-03-31",
     "contact": "zwgk@example.gov.cn",
+    "cc": "市委办公室,市人大常委会办公室,市政协办公室",
+    "printer": "示例市政务公开领导小组办公室",
+    "print_date": "2025-01-20",
 }
 
 

@@ -25,8 +25,9 @@ from zwgk_cli.problems import Code, Problem, problem
 from zwgk_cli.results import model as results_model
 from zwgk_cli.results.model import Scores
 
-# Problems that leave the notice usable as it is (exit 0): LibreOffice is simply not installed.
-INFORMATIONAL = {Code.P_NO_PDF.code}
+# Problems that leave the notice usable as it is (exit 0): LibreOffice is simply not installed,
+# or the PDF preview was printed with substitute fonts (the DOCX is the one to print).
+INFORMATIONAL = {Code.P_NO_PDF.code, Code.P_FONTS.code}
 
 
 def load_scores(path: Path) -> Scores:
@@ -59,7 +60,7 @@ def _summary_table(files: list[Path], out: Path) -> Table:
         "通报.md": "通报(Markdown)",
         names.RANKING_NAME: "排名表(Excel)",
     }
-    rectify = [f for f in files if f.parent.name == names.RECTIFY_DIR]
+    rectify = [f for f in files if f.parent.name == names.RECTIFY_DIR and f.suffix in (".xlsx", ".html")]
     for f in files:
         if f.name in labels:
             table.add_row(f.name, labels[f.name])

@@ -10,8 +10,10 @@ ready-to-print text (:mod:`~zwgk_cli.report.context`) and writes:
 * ``通报.md`` — the same blocks through ``notice.md.j2``;
 * ``通报.pdf`` — the DOCX converted by headless LibreOffice, when it is installed (:mod:`~zwgk_cli.report.pdf`);
 * ``排名.xlsx`` — rankings per group, tier colours, a native bar chart, statistics (:mod:`~zwgk_cli.report.xlsx`);
-* ``整改清单/<单位>.xlsx`` and ``.html`` — every criterion where a unit lost points, with a
-  column for its rectification plan; the file names are safe and unique (:func:`zwgk_cli.files.unique_file_names`).
+* ``整改清单/<单位>.xlsx`` and ``.html`` — for each scored unit that lost points, every criterion
+  where it did, with a column for its rectification plan; the file names are safe and unique
+  (:func:`zwgk_cli.files.unique_file_names`); the units without one are listed, with the
+  reason, in ``整改清单/没有整改清单的单位.txt``.
 
 Templates are jinja2 files in ``templates/`` (autoescaped when HTML, ``StrictUndefined``);
 a ``--template-dir`` folder overrides any of them by name (:mod:`~zwgk_cli.report.render`).
@@ -28,15 +30,29 @@ from zwgk_cli.campaign import Campaign
 from zwgk_cli.files import atomic_write_bytes
 from zwgk_cli.names import FORMATS, NOTICE_NAME, RANKING_NAME, RECTIFY_DIR
 from zwgk_cli.problems import Code, Problem, problem
-from zwgk_cli.report.context import PLACEHOLDER, build
-from zwgk_cli.report.docx import Block, BlockError, write_docx
-from zwgk_cli.report.pdf import write_pdf
+from zwgk_cli.report.context import PLACEHOLDER, Report, build
+from zwgk_cli.report.docx import Block, BlockError, notice_fonts, write_docx
+from zwgk_cli.report.pdf import missing_fonts, write_pdf
 from zwgk_cli.report.render import ReportError, environment, notice_blocks, render, title_of, zh_table
 from zwgk_cli.report.text import join_names, zh
 from zwgk_cli.report.xlsx import ranking_xlsx, rectify_xlsx
 from zwgk_cli.results.model import Scores
 
 __all__ = ["Outcome", "ReportError", "write_report"]
+
+UNLISTED_NAME = "没有整改清单的单位.txt"
+
+
+def unlisted_text(report: Report) -> str:
+    """The units without a 整改清单, one a line with the reason: nothing returned, scoring
+    unfinished, or nothing found.  Windows line ends: Notepad shows it as it is."""
+    lines = [f"{report.info.name}：以下单位没有整改清单", ""]
+    for u in report.units:
+        if u.listed:
+            continue
+        reason = u.pending_reason if not u.scored else "未发现失分问题"
+        lines.append(f"{u.unit}（{u.group}）：{reason}")
+    return "\r\n".join(lines) + "\r\n"
 
 
 @dataclass
@@ -86,14 +102,17 @@ def write_report(
             )
         except BlockError as exc:
             raise ReportError([problem(Code.P_TEMPLATE, name="notice.j2", detail=exc.message)]) from None
+    listed = [u for u in report.units if u.listed]
     if "xlsx" in formats:
         rendered[RANKING_NAME] = ranking_xlsx(report)
-        for u in report.units:
+        for u in listed:
             rendered[f"{RECTIFY_DIR}/{u.file}.xlsx"] = rectify_xlsx(report, u)
     if "html" in formats:
-        for u in report.units:
+        for u in listed:
             page = render(env, "rectify.html.j2", **dict(report.context, u=u))
             rendered[f"{RECTIFY_DIR}/{u.file}.html"] = page.encode("utf-8")
+    if ("xlsx" in formats or "html" in formats) and len(listed) < len(report.units):
+        rendered[f"{RECTIFY_DIR}/{UNLISTED_NAME}"] = unlisted_text(report).encode("utf-8-sig")
     # Rendering done: nothing is written before every template has succeeded.
     for rel, data in rendered.items():
         if rel.endswith(".docx") and "docx" not in formats:
@@ -105,6 +124,16 @@ def write_report(
         pdf = write_pdf(rendered[f"{NOTICE_NAME}.docx"], out_dir, convert_pdf)
         if isinstance(pdf, Path):
             outcome.files.append(pdf)
+            if convert_pdf is None:  # LibreOffice substitutes missing fonts silently: say which
+                lacking = missing_fonts(notice_fonts(blocks))
+                if lacking:
+                    outcome.problems.append(
+                        problem(
+                            Code.P_FONTS,
+                            fonts="、".join(f for f, _ in lacking),
+                            instead="、".join(sorted({i for _, i in lacking})),
+                        )
+                    )
         else:
             outcome.problems.append(pdf)
     return outcome

@@ -22,16 +22,18 @@ from zwgk_cli.report.findings import ProblemRow, problem_rows
 from zwgk_cli.report.ranking import Entry, Ranking, fmt_percent, rank
 from zwgk_cli.report.tables import (
     losses_table,
+    not_returned,
     pending_reason,
     pending_table,
     ranking_table,
+    returned_pending,
     stats_table,
+    status_label,
     tiers_table,
     unit_table,
     vetoed_table,
 )
 from zwgk_cli.report.text import date_cn, join_names, parse_date, pts, short_title, zh
-from zwgk_cli.results.document import STATUS_LABELS
 from zwgk_cli.results.model import Scores
 
 TOP_LOSSES = 10
@@ -54,6 +56,9 @@ class NoticeInfo:
     deadline: str
     contact: str
     basis: str
+    cc: str  # 抄送机关 (版记)
+    printer: str  # 印发机关 (版记)
+    print_date: str  # 印发日期 as printed (版记)
     missing: tuple[tuple[str, str], ...]  # (setting, 中文 label) not set
 
     @property
@@ -79,6 +84,9 @@ def notice_info(doc: Scores, campaign: Campaign | None) -> NoticeInfo:
         "notice_date": "成文日期",
         "recipients": "主送机关",
         "rectify_deadline": "整改期限",
+        "cc": "抄送机关",
+        "printer": "印发机关",
+        "print_date": "印发日期",
     }
     values: dict[str, str] = {}
     for key, label in labels.items():
@@ -98,6 +106,9 @@ def notice_info(doc: Scores, campaign: Campaign | None) -> NoticeInfo:
         deadline=date_cn(values["rectify_deadline"]),
         contact=get("contact"),
         basis=doc.rubric_title,
+        cc=values["cc"],
+        printer=values["printer"],
+        print_date=date_cn(values["print_date"]),
         missing=tuple(missing),
     )
 
@@ -127,6 +138,12 @@ class UnitPage:
     rows: tuple[ProblemRow, ...]
     entry: Entry
     pending_reason: str
+
+    @property
+    def listed(self) -> bool:
+        """Whether the unit has something to rectify: scored with a finding (a veto is one).
+        Only these units are in the notice's attachment and get a 整改清单."""
+        return self.scored and bool(self.rows)
 
 
 @dataclass
@@ -202,6 +219,7 @@ def build(doc: Scores, campaign: Campaign | None = None, top_losses: int = TOP_L
                 "ranked": len(g.ranked),
                 "vetoed": len(g.vetoed),
                 "pending": len(g.pending),
+                "not_returned": sum(1 for e in g.pending if e.status == "missing"),
                 "passed": g.passed,
                 "pass_rate": fmt_percent(g.pass_rate),
                 "tiers": _tier_text(ranking, g.tier_counts),
@@ -255,7 +273,7 @@ def build(doc: Scores, campaign: Campaign | None = None, top_losses: int = TOP_L
                 no=n,
                 unit=e.unit,
                 group=e.group,
-                status=STATUS_LABELS.get(e.status, e.status),
+                status=status_label(e),
                 scored=e.scored,
                 total=pts(e.total),
                 max=pts(e.max),
@@ -284,6 +302,7 @@ def build(doc: Scores, campaign: Campaign | None = None, top_losses: int = TOP_L
         },
         "tool": f"zwgk {__version__}",
         "has_tiers": has_tiers,
+        "defines_pass": ranking.defines_pass,
         "veto_label": ranking.veto_label,
         "veto_tier": ranking.veto_tier,
         "tiers": _tier_ranges(ranking),
@@ -292,11 +311,14 @@ def build(doc: Scores, campaign: Campaign | None = None, top_losses: int = TOP_L
         "overall": {
             "units": ranking.units,
             "assessed": ranking.assessed,
+            "ranked": sum(len(g.ranked) for g in ranking.groups),
             "passed": ranking.passed,
             "failed": ranking.assessed - ranking.passed,
             "pass_rate": fmt_percent(ranking.pass_rate),
             "vetoed": len(ranking.vetoed),
             "pending": len(ranking.pending),
+            "not_returned": len(not_returned(ranking)),
+            "returned_pending": len(returned_pending(ranking)),
             "tiers": _tier_text(ranking, ranking.tier_counts),
             "groups": "、".join(f"{g.group}{g.count}家" for g in ranking.groups),
         },
@@ -309,11 +331,16 @@ def build(doc: Scores, campaign: Campaign | None = None, top_losses: int = TOP_L
             {
                 "unit": e.unit,
                 "group": e.group,
-                "status": STATUS_LABELS.get(e.status, e.status),
+                "status": status_label(e),
                 "reason": pending_reason(e),
             }
-            for e in ranking.pending
+            for e in returned_pending(ranking)
         ],
+        "not_returned": [{"unit": e.unit, "group": e.group} for e in not_returned(ranking)],
+        "not_returned_names": join_names([e.unit for e in not_returned(ranking)]),
+        "listed_units": [u for u in units_ctx if u.listed],
+        "clean_units": join_names([u.unit for u in units_ctx if u.scored and not u.rows]),
+        "pending_units": join_names([u.unit for u in units_ctx if not u.scored]),
         "losses": [
             {
                 "no": i,

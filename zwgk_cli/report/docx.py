@@ -14,7 +14,14 @@ here:
   navigation pane shows them;
 * page numbers “— 1 —” in 四号 宋体 in the footer, odd pages right, even pages left;
 * signature and date at the right, the date's first character two characters right of the
-  signature's (GB/T 9704-2012 7.3.5.2); the date in Arabic numerals.
+  signature's (GB/T 9704-2012 7.3.5.2); the date in Arabic numerals;
+* tables in 仿宋 四号 (14 pt), the size of a printed 公文's tables, or 小四 (12 pt) when a
+  table's columns cannot fit the 版心 at 四号 without breaking names and numbers (the
+  ranking tables); header rows repeated on every page, rows never split, and the caption or
+  sentence introducing a table kept on its page (keep-with-next);
+* the 版记 at the end (GB/T 9704-2012 7.4): 抄送机关, then 印发机关 and 印发日期, in 仿宋
+  四号 between lines as wide as the 版心: the first and last thick (0.35 mm), the one between
+  thin (0.25 mm).
 
 Fonts can be changed by ``@style`` blocks in the template (``@style body_font 仿宋_GB2312``).
 The file is deterministic: fixed core properties and zip entry dates.
@@ -23,10 +30,12 @@ The file is deterministic: fixed core properties and zip entry dates.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from math import ceil
 from typing import Any
 
 BLOCK_KINDS = (
@@ -48,7 +57,11 @@ BLOCK_KINDS = (
     "pagebreak",
     "attachment",
     "attachment-title",
+    "cc",
+    "printer",
+    "print-date",
 )
+IMPRINT_KINDS = ("cc", "printer", "print-date")  # the 版记, written once at the first of them
 
 DEFAULT_STYLE: dict[str, str] = {
     "title_font": "方正小标宋简体",
@@ -63,7 +76,9 @@ DEFAULT_STYLE: dict[str, str] = {
     "letterhead_color": "FF0000",
     "body_size": "16",
     "title_size": "22",
-    "table_size": "10.5",
+    "table_size": "14",
+    "table_size_wide": "12",
+    "imprint_size": "14",
     "line_pitch": "29",
 }
 FIXED_DATE = datetime(2000, 1, 1, tzinfo=UTC)
@@ -130,6 +145,13 @@ def styles_of(blocks: Sequence[Block]) -> dict[str, str]:
                 raise BlockError(b.line, f"第{b.line}行:未知的样式“{key}”(可用:{'、'.join(DEFAULT_STYLE)})")
             out[key] = value.strip()
     return out
+
+
+def notice_fonts(blocks: Sequence[Block]) -> list[str]:
+    """The East-Asian fonts the DOCX names (title, body, headings, tables, page numbers)."""
+    style = styles_of(blocks)
+    keys = ("title_font", "body_font", "h1_font", "h2_font", "h3_font", "table_font", "table_header_font")
+    return list(dict.fromkeys([*(style[k] for k in keys), style["page_number_font"]]))
 
 
 # ------------------------------------------------------------------ docx helpers
@@ -366,51 +388,92 @@ def _cell_text(cell: Any, text: str, ctx: _Ctx, align: str, header: bool, size: 
 
 
 def text_width(text: str) -> float:
-    """Width in characters of the font size: CJK and full-width marks 1, the rest about half."""
-    return sum(1.0 if ord(c) >= 0x2E80 else 0.55 for c in text)
+    """Width in characters of the font size: CJK and full-width marks 1, digits ½ (Times New
+    Roman), a full stop ¼, other Latin text about 0.55."""
+    return sum(1.0 if ord(c) >= 0x2E80 else 0.3 if c == "." else 0.55 for c in text)
 
 
-CELL_MARGIN_TWIPS = 57  # 0.1 cm each side (Word's default is 0.19 cm)
-CELL_PADDING = 1.0  # characters: the cell margins and some air
+CELL_MARGIN_TWIPS = 45  # 0.08 cm each side (Word's default is 0.19 cm)
+CELL_PADDING = 0.8  # characters: the cell margins and some air (a substitute font may be wider)
+_BREAK_BEFORE = re.compile(r"(?=[（(])")
+
+
+def _is_cjk(text: str) -> bool:
+    return any(ord(c) >= 0x2E80 for c in text)
+
+
+def _narrowest(text: str) -> float:
+    """The narrowest a short cell may be: a name or a tier (Chinese text) on two lines, a
+    number never broken, “2（并列）” broken before its bracket as Word breaks it."""
+    pieces = [x for x in _BREAK_BEFORE.split(text) if x]
+    widest = max([text_width(x) for x in pieces] + [0.0])
+    plain = [x for x in pieces if _is_cjk(x) and not any(c.isdigit() for c in x)]
+    if plain and len(text) > 3:
+        return max(max(ceil(text_width(x) / 2) for x in plain), *(text_width(x) for x in pieces if x not in plain), 0.0)
+    return widest
 
 
 def column_widths(table: Table, available: float) -> list[float]:
     """Column widths in characters of the table's font, filling ``available``.
 
-    Short cells (numbers, names, tiers) never wrap; a header may wrap onto three lines;
-    long text columns (存在问题, 否决原因) take what is left, at least eight characters.
+    Each column starts as wide as its widest cell (long text at most 40) with its header on at
+    most two lines.  When that is too wide, the room is taken in this order: long text
+    columns (存在问题, 否决原因) down to eight characters and headers down to four lines; then
+    unit names onto two lines.  Numbers, ranks and tiers never wrap.
     """
-    need: list[float] = []
-    want: list[float] = []
-    flexible: list[bool] = []
-    for j, head in enumerate(table.headers):
-        cells = [row[j] for row in table.rows if j < len(row)] + list(table.subheader[j : j + 1])
-        widest = max([text_width(c) for c in cells] + [2.0])
-        long_text = widest > 12
-        # A header line in brackets (the maximum: “（30分）”) is never broken.
-        unbroken = max([text_width(x) for x in head.split("\n") if x[:1] in "(（"] + [0.0])
-        need.append(max(8.0 if long_text else widest, unbroken) + CELL_PADDING)
-        head_width = max(text_width(line) for line in head.split("\n"))
-        want.append(max(min(widest, 40.0) + CELL_PADDING, head_width / 3 + CELL_PADDING))
-        flexible.append(long_text)
-    total = sum(want)
-    if total <= available:
-        return [w * available / total for w in want]
-    # Too wide: first give up the long-text columns' extra, then the headers' extra.
-    extra_flex = sum(w - n for w, n, f in zip(want, need, flexible, strict=True) if f)
-    over = total - available
-    out = list(want)
-    if extra_flex > 0:
-        cut = min(1.0, over / extra_flex)
-        out = [w - (w - n) * cut if f else w for w, n, f in zip(want, need, flexible, strict=True)]
+    levels = _width_levels(table)
+    out = [w for w, _, _ in levels]
+    for stage in (1, 2):
         over = sum(out) - available
-    if over > 0:
-        extra = sum(w - n for w, n in zip(out, need, strict=True))
+        if over <= 0:
+            break
+        floor = [lv[stage] for lv in levels]
+        extra = sum(w - f for w, f in zip(out, floor, strict=True))
         if extra > 0:
             cut = min(1.0, over / extra)
-            out = [w - (w - n) * cut for w, n in zip(out, need, strict=True)]
+            out = [w - (w - f) * cut for w, f in zip(out, floor, strict=True)]
     total = sum(out)
     return [w * available / total for w in out]
+
+
+def _width_levels(table: Table) -> list[tuple[float, float, float]]:
+    """Per column: (wanted, with the data whole, narrowest) widths in characters."""
+    out = []
+    for j, head in enumerate(table.headers):
+        cells = [row[j] for row in table.rows if j < len(row)] + list(table.subheader[j : j + 1])
+        widest = max([text_width(c) for c in cells] + [1.0])
+        long_text = widest > 12 and table.align_of(j) != "n"  # names wrap, at most onto two lines
+        # Headers of one or two characters (序号, 失分) are never broken; longer ones take ≤ 4 lines.
+        lines = [text_width(x) for x in head.split("\n")]
+        short = max([x for x in lines if x <= 2] + [0.0])
+        # A header line in brackets (the maximum: “（30分）”) is never broken; others take ≤ 4 lines.
+        unbroken = max([text_width(x) for x in head.split("\n") if x[:1] in "(（"] + [0.0])
+        if long_text:
+            narrow = 8.0
+        elif table.align_of(j) == "n":  # names: onto two lines when the table needs the room
+            narrow = max([_narrowest(c) for c in cells] + [1.0])
+        else:  # numbers, ranks, tiers: whole
+            narrow = widest
+        need = max(narrow, unbroken, short, max(lines) / 4) + CELL_PADDING
+        whole = max(8.0 if long_text else widest, unbroken, short, max(lines) / 4) + CELL_PADDING
+        want = max(min(widest, 40.0), max(lines) / 2, unbroken) + CELL_PADDING
+        out.append((max(want, whole), max(whole, need), need))
+    return out
+
+
+def min_widths(table: Table) -> list[float]:
+    """The narrowest each column may be, in characters (see :func:`column_widths`)."""
+    return [need for _, _, need in _width_levels(table)]
+
+
+def table_size(ctx: _Ctx, table: Table) -> float:
+    """四号 (14 pt) when the table fits the 版心 at that size with its names, tiers and numbers
+    whole, else 小四 (12 pt): the sizes a printed 公文's tables use (GB/T 9704 sets the body at
+    三号; tables are commonly printed a size or two smaller, never below 小四)."""
+    size = ctx.size("table_size")
+    if sum(whole for _, whole, _ in _width_levels(table)) <= ctx.width_mm / (size * 25.4 / 72):
+        return size
+    return min(size, ctx.size("table_size_wide"))
 
 
 def _table(ctx: _Ctx, table: Table) -> None:
@@ -428,7 +491,7 @@ def _table(ctx: _Ctx, table: Table) -> None:
     t.style = ctx.doc.styles["Table Grid"]
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     t.autofit = False
-    size = ctx.size("table_size") if ncols <= 8 else min(ctx.size("table_size"), 9.0)
+    size = table_size(ctx, table)
     chars = column_widths(table, ctx.width_mm / (size * 25.4 / 72))
     widths = [Mm(c * size * 25.4 / 72) for c in chars]
     # autofit=False already wrote <w:tblLayout w:type="fixed"/>; the cell margins follow it and
@@ -455,9 +518,94 @@ def _table(ctx: _Ctx, table: Table) -> None:
         for j, cell in enumerate(row.cells):
             cell.width = widths[j]
             _cell_text(cell, values[j] if j < len(values) else "", ctx, table.align_of(j), header, size)
+            if header:  # the header rows never end a page: they stay with the first row
+                cell.paragraphs[0].paragraph_format.keep_with_next = True
     grid = t._tbl.tblGrid
     for j, col in enumerate(grid.findall(qn("w:gridCol"))):
         col.set(qn("w:w"), str(int(widths[j].twips)))
+
+
+NOTE_SIZE = 14.0  # 四号: notes and captions of tables
+NOTE_PITCH = 22.0
+IMPRINT_THICK = 8  # eighths of a point: 1 pt ≈ 0.35 mm (GB/T 9704-2012 7.4.1: 首条、末条分隔线)
+IMPRINT_THIN = 6  # 0.75 pt ≈ 0.26 mm (中间的分隔线, 0.25 mm)
+
+
+def _imprint(ctx: _Ctx, parts: Mapping[str, str]) -> None:
+    """The 版记 (GB/T 9704-2012 7.4): “抄送：…。” on its line, then the 印发机关 at the left and
+    “…印发” at the right, each one character in from the edge, 仿宋 四号, between lines as
+    wide as the 版心: first and last thick, the one between thin.  A table of two rows that
+    is never split, so it stays whole on the last page."""
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+
+    size = ctx.size("imprint_size")
+    cc, printer, date = parts.get("cc", ""), parts.get("printer", ""), parts.get("print-date", "")
+    rows = ([("抄送:" + cc.rstrip("。") + "。", "")] if cc else []) + [(printer, date + "印发" if date else "")]
+    _para(ctx, "", indent_chars=0, keep_next=True)
+    t = ctx.doc.add_table(rows=len(rows), cols=2)
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    t.autofit = False
+    tbl_pr = t._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for side, sz in (
+        ("top", IMPRINT_THICK),
+        ("left", 0),
+        ("bottom", IMPRINT_THICK),
+        ("right", 0),
+        ("insideH", IMPRINT_THIN),
+        ("insideV", 0),
+    ):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:val"), "single" if sz else "nil")
+        if sz:
+            el.set(qn("w:sz"), str(sz))
+            el.set(qn("w:space"), "0")
+            el.set(qn("w:color"), "000000")
+        borders.append(el)
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), "0")
+        el.set(qn("w:type"), "dxa")
+        margins.append(el)
+    for el in (borders, margins):
+        look = tbl_pr.find(qn("w:tblLook"))
+        if look is not None:
+            look.addprevious(el)
+        else:
+            tbl_pr.append(el)
+    half = Mm(ctx.width_mm / 2)
+    for i, (left, right) in enumerate(rows):
+        row = t.rows[i]
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        a, b = row.cells
+        if not right:
+            a = a.merge(b)
+        for cell, text, align in ((a, left, "left"), (b, right, "right")):
+            if cell is a or right:
+                cell.width = half if right else Mm(ctx.width_mm)
+                p = cell.paragraphs[0]
+                fmt = p.paragraph_format
+                fmt.alignment = WD_ALIGN_PARAGRAPH.LEFT if align == "left" else WD_ALIGN_PARAGRAPH.RIGHT
+                fmt.left_indent = Pt(size) if align == "left" else Pt(0)
+                fmt.right_indent = Pt(size) if align == "right" or not right else Pt(0)
+                fmt.first_line_indent = Pt(0)
+                fmt.space_before = Pt(0)
+                fmt.space_after = Pt(0)
+                fmt.line_spacing = Pt(ctx.size("line_pitch"))
+                fmt.keep_with_next = i < len(rows) - 1
+                if text.startswith("抄送:"):
+                    # 回行时与冒号后的首字对齐 (GB/T 9704-2012 7.4.2): a hanging indent of 抄送：
+                    fmt.left_indent = Pt(size * 4)
+                    fmt.first_line_indent = Pt(-size * 3)
+                _run(p, text.replace("抄送:", "抄送："), ctx, ctx.style["body_font"], size)
+    grid = t._tbl.tblGrid
+    for col in grid.findall(qn("w:gridCol")):
+        col.set(qn("w:w"), str(int(half.twips)))
 
 
 TITLE_BREAKS = ("结果的通报", "情况的通报", "的通报", "通报")
@@ -465,7 +613,9 @@ TITLE_BREAKS = ("结果的通报", "情况的通报", "的通报", "通报")
 
 def title_lines(title: str, capacity: float) -> list[str]:
     """A title too long for one line is broken before its 文种 (…结果的通报), so that no word
-    is cut in two; otherwise it is left to the word processor."""
+    is cut in two; otherwise it is left to the word processor.  Word processors put a little
+    space between Chinese and Latin text (2021年): the line is taken as 5% shorter."""
+    capacity *= 0.95
     if text_width(title) <= capacity:
         return [title]
     for tail in TITLE_BREAKS:
@@ -500,6 +650,7 @@ def write_docx(
     body = ctx.size("body_size")
     signature = next((b.text for b in blocks if b.kind == "signature"), "")
     in_attachment = False
+    imprinted = False
     for b in blocks:
         k = b.kind
         if k in ("style", "chart"):
@@ -541,9 +692,14 @@ def write_docx(
         elif k == "recipients":
             _para(ctx, b.text, indent_chars=0)
         elif k == "p":
-            _para(ctx, b.text)
+            # A sentence introducing what follows (ending in “：”) stays on the page of what follows.
+            _para(ctx, b.text, keep_next=b.text.endswith(("：", ":")))
         elif k == "note":
-            _para(ctx, b.text, size=ctx.size("table_size") + 1.5, exact=round((ctx.size("table_size") + 1.5) * 1.5, 1))
+            _para(ctx, b.text, size=NOTE_SIZE, exact=NOTE_PITCH)
+        elif k in IMPRINT_KINDS:
+            if not imprinted:
+                _imprint(ctx, {x.kind: x.text for x in blocks if x.kind in IMPRINT_KINDS})
+                imprinted = True
         elif k in ("h1", "h2", "h3"):
             level = int(k[1])
             font = style[f"{k}_font"]
@@ -553,6 +709,8 @@ def write_docx(
             tbl = tables.get(b.text)
             if tbl is None:
                 raise BlockError(b.line, f"第{b.line}行:没有名为“{b.text}”的表格")
+            if tbl.rows:
+                _keep_last_with_next(ctx)  # a caption never ends a page whose table starts the next
             _table(ctx, tbl)
             _para(ctx, "", indent_chars=0, exact=12 if not in_attachment else 8)
         elif k == "attachments":

@@ -76,6 +76,40 @@ def cjk_fontconfig(folder: Path) -> Path | None:
     return conf
 
 
+def _fc(args: Sequence[str], conf: Path | None = None) -> str:
+    env = dict(os.environ)
+    if conf is not None:
+        env["FONTCONFIG_FILE"] = str(conf)
+    try:
+        return subprocess.run(
+            ["fc-list" if args[0] == "list" else "fc-match", *args[1:]],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+            env=env,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def missing_fonts(families: Sequence[str]) -> list[tuple[str, str]]:
+    """The fonts of the notice that this machine lacks, each with the font LibreOffice prints
+    instead (``fc-list`` / ``fc-match``, through the substitutes of :func:`cjk_fontconfig`).
+    Empty where fontconfig is not used (Windows, macOS): nothing can be said there."""
+    if sys.platform in ("win32", "darwin") or shutil.which("fc-list") is None or shutil.which("fc-match") is None:
+        return []
+    out: list[tuple[str, str]] = []
+    with tempfile.TemporaryDirectory(prefix="zwgk-fonts-") as tmp:
+        conf = cjk_fontconfig(Path(tmp))
+        for family in dict.fromkeys(families):
+            if _fc(["list", f":family={family}", "family"]).strip():
+                continue
+            instead = _fc(["match", "-f", "%{family[0]}", family], conf).strip()
+            out.append((family, instead or "?"))
+    return out
+
+
 def write_pdf(docx_bytes: bytes, out_dir: Path, convert: Callable[[Path, Path], Path] | None) -> Path | Problem:
     """``通报.pdf`` from the notice's DOCX: the file written, or the problem that prevented it
     (no LibreOffice: P003; a failing converter: P007).  ``convert(docx, out_dir) → pdf``

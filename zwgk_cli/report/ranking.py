@@ -14,8 +14,11 @@ Decisions (documented in ``docs/report.md``):
   tiers (荆州) marks them with its veto label (否决).
 * Units whose scoring is not finished (status incomplete, invalid or missing) are listed apart
   as 未完成评分 and never ranked as zero; they count neither in 合格率 nor in the statistics.
-* A unit is 合格 when it is scored, not vetoed and, where the rubric has tiers, its tier is
-  not the veto tier.  合格率 = 合格 units / assessed units (scored, vetoed included).
+* 合格 exists only where the rubric defines it (:func:`defines_pass`): a failing tier (the
+  veto tier among the tiers) or pass lines of parts (thresholds).  Then a unit is 合格 when
+  it is scored, not vetoed and, where the rubric has tiers, its tier is not the veto tier (a
+  rubric without tiers: no part below its pass line).  合格率 = 合格 units / assessed units
+  (scored, vetoed included).  A rubric that defines none (荆州) has no 合格率.
 * Tiers are half-open ranges on the total: the highest tier whose floor the total reaches;
   a tier without a floor takes everything below; any veto → the veto tier.  They are
   recomputed from the tiers recorded in the document by :func:`zwgk_cli.rules.tier_for`,
@@ -77,17 +80,27 @@ class Entry:
     rank: int | None = None
     tied: bool = False
     veto_tier: str = "不合格"
+    has_tiers: bool = True
 
     @property
     def scored(self) -> bool:
         return self.status == STATUS_SCORED
 
     @property
+    def blank(self) -> bool:
+        """A workbook returned with nothing filled in (未填写): no input has a value."""
+        return is_blank(self.result)
+
+    @property
     def passed(self) -> bool | None:
         """合格 (None for units not finished)."""
         if not self.scored:
             return None
-        return not self.vetoed and (self.tier is None or self.tier != self.veto_tier)
+        if self.vetoed:
+            return False
+        if self.has_tiers:
+            return self.tier is None or self.tier != self.veto_tier
+        return not self.failed_thresholds
 
     @property
     def rank_text(self) -> str:
@@ -189,6 +202,7 @@ class Mismatch:
 @dataclass(frozen=True)
 class Ranking:
     groups: tuple[GroupRanking, ...]
+    defines_pass: bool  # the rubric defines 合格 (see :func:`defines_pass`): 合格率 is printed
     tiers: tuple[Tier, ...]
     veto_tier: str
     veto_label: str
@@ -300,7 +314,26 @@ def _failed_thresholds(unit: UnitResult) -> tuple[str, ...]:
     return tuple(out)
 
 
-def entry(unit: UnitResult, index: int, veto_tier: str) -> Entry:
+def is_blank(unit: UnitResult) -> bool:
+    """The unit's workbook came back with nothing filled in: every input and note empty."""
+    if unit.scored or not unit.files or not unit.criteria:
+        return False
+    return all(v is None for row in unit.criteria for v in row.found.values()) and not any(
+        row.note for row in unit.criteria
+    )
+
+
+def defines_pass(doc: Scores) -> bool:
+    """Whether the rubric defines 合格, as ``scores.json`` carries it: a failing tier (the veto
+    tier is one of the tiers: 绵阳's 不合格) or a pass line of a part (``thresholds`` recorded
+    for the units).  Tiers that are all passing grades, or a bare veto label (荆州's 否决),
+    define none: such a notice prints no 合格率."""
+    if any(t.label == doc.veto_tier for t in doc.tiers):
+        return True
+    return any(u.thresholds for u in doc.units)
+
+
+def entry(unit: UnitResult, index: int, veto_tier: str, has_tiers: bool = True) -> Entry:
     return Entry(
         index=index,
         unit=unit.unit,
@@ -319,6 +352,7 @@ def entry(unit: UnitResult, index: int, veto_tier: str) -> Entry:
         result=unit,
         recorded_tier=unit.tier,
         veto_tier=veto_tier,
+        has_tiers=has_tiers,
     )
 
 
@@ -331,7 +365,7 @@ def group_order(doc: Scores, preferred: Sequence[str] = ()) -> list[str]:
     return order
 
 
-def _rank_group(group: str, entries: Sequence[Entry], doc: Scores) -> GroupRanking:
+def _rank_group(group: str, entries: Sequence[Entry], doc: Scores, pass_defined: bool) -> GroupRanking:
     variant = next((e.variant for e in entries if e.variant), "")
     info = doc.variants.get(variant)
     variant_max = info.max if info is not None else None
@@ -367,7 +401,7 @@ def _rank_group(group: str, entries: Sequence[Entry], doc: Scores) -> GroupRanki
         tier_counts=tuple(counts.items()),
         assessed=len(assessed),
         passed=passed,
-        pass_rate=percent(passed, len(assessed)),
+        pass_rate=percent(passed, len(assessed)) if pass_defined else None,
         stats=stats,
         total_stat=_stat(total_col, assessed_by_index, lambda e: e.total),
     )
@@ -391,7 +425,7 @@ class _LossAcc:
 
 
 def losses(doc: Scores, units: Iterable[UnitResult]) -> tuple[Loss, ...]:
-    """Criteria that cost points, across units: most units first, then most points lost.
+    """Criteria that cost points, across units: most points lost first, then most units.
 
     A criterion counts for a unit when it lost points there (分值 − 得分 > 0 for scored and
     award items, the points for a penalty item) or when one of its vetoes fired.  Bonus
@@ -432,18 +466,19 @@ def losses(doc: Scores, units: Iterable[UnitResult]) -> tuple[Loss, ...]:
                 vetoes=item.vetoes,
             )
         )
-    out.sort(key=lambda x: (-x.count, -x.lost, x.variant, x.criterion))
+    out.sort(key=lambda x: (-x.lost, -x.count, x.variant, x.criterion))
     return tuple(out)
 
 
 def rank(doc: Scores, preferred_order: Sequence[str] = ()) -> Ranking:
     """Rank every group of a ``scores.json`` document."""
-    entries = [entry(u, i, doc.veto_tier) for i, u in enumerate(doc.units)]
+    entries = [entry(u, i, doc.veto_tier, bool(doc.tiers)) for i, u in enumerate(doc.units)]
+    pass_defined = defines_pass(doc)
     groups: list[GroupRanking] = []
     for name in group_order(doc, preferred_order):
         members = [e for e in entries if e.group == name]
         if members:
-            groups.append(_rank_group(name, members, doc))
+            groups.append(_rank_group(name, members, doc, pass_defined))
     assessed = sum(g.assessed for g in groups)
     passed = sum(g.passed for g in groups)
     counts: dict[str, int] = {t.label: 0 for t in doc.tiers}
@@ -458,6 +493,7 @@ def rank(doc: Scores, preferred_order: Sequence[str] = ()) -> Ranking:
     )
     return Ranking(
         groups=tuple(groups),
+        defines_pass=pass_defined,
         tiers=doc.tiers,
         veto_tier=doc.veto_tier,
         veto_label=doc.veto_label,
@@ -465,7 +501,7 @@ def rank(doc: Scores, preferred_order: Sequence[str] = ()) -> Ranking:
         units=len(doc.units),
         assessed=assessed,
         passed=passed,
-        pass_rate=percent(passed, assessed),
+        pass_rate=percent(passed, assessed) if pass_defined else None,
         vetoed=tuple(sorted((e for g in groups for e in g.vetoed), key=lambda e: e.index)),
         pending=tuple(sorted((e for g in groups for e in g.pending), key=lambda e: e.index)),
         losses=losses(doc, [u for u in doc.units if u.scored]),

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from zwgk_cli.names import NOTICE_NAME
 from zwgk_cli.problems import Code, Problem, problem
 from zwgk_cli.report.context import Report
-from zwgk_cli.report.docx import Block, BlockError, Table, parse_blocks
+from zwgk_cli.report.docx import TITLE_BREAKS, Block, BlockError, Table, parse_blocks
 from zwgk_cli.report.text import cn_number, date_cn, pts, zh
 from zwgk_cli.resources import templates_dir
 from zwgk_cli.results.model import dec
@@ -60,7 +60,19 @@ def environment(template_dir: Path | None = None) -> jinja2.Environment:
     env.filters["md_cell"] = md_cell
     env.filters["cn"] = cn_number
     env.filters["br"] = line_breaks
+    env.filters["phrases"] = phrase_breaks
     return env
+
+
+def phrase_breaks(text: Any) -> Markup:
+    """A title with its one break opportunity, ``<wbr>``, before its 文种 (…考核<wbr>结果的通报),
+    the rest escaped: with ``word-break: keep-all`` it breaks there or not at all."""
+    value = str(text)
+    for tail in TITLE_BREAKS:
+        at = value.rfind(tail)
+        if at > 0:
+            return Markup.escape(value[:at]) + Markup("<wbr>") + Markup.escape(value[at:])
+    return Markup.escape(value)
 
 
 def line_breaks(text: Any) -> Markup:

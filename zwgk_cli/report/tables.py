@@ -12,6 +12,8 @@ from zwgk_cli.report.text import join_names, pts, short_title, zh
 from zwgk_cli.results.document import STATUS_LABELS
 from zwgk_cli.results.model import Column
 
+BLANK_LABEL = "未填写"
+
 
 def _tier_class(ranking: Ranking, tier: str | None, vetoed: bool = False) -> str:
     if vetoed:
@@ -39,7 +41,8 @@ def ranking_table(g: GroupRanking, ranking: Ranking) -> Table:
     rows = []
     classes = []
     for e in g.ranked:
-        row = [e.rank_text, e.unit, *[_part_cell(e, c) for c in g.columns], pts(e.total)]
+        # Ties show the shared rank; the note under the table names them (并列第2名).
+        row = [str(e.rank), e.unit, *[_part_cell(e, c) for c in g.columns], pts(e.total)]
         if ranking.has_tiers:
             row.append(e.tier or "")
         rows.append(tuple(row))
@@ -71,26 +74,48 @@ def vetoed_table(ranking: Ranking) -> Table:
     )
 
 
+def status_label(e: Entry) -> str:
+    """The unit's scoring status as printed: 已评分, 未交回, 未填写 (a blank workbook), 未完成 …"""
+    if e.blank:
+        return BLANK_LABEL
+    return STATUS_LABELS.get(e.status, e.status)
+
+
 def pending_table(ranking: Ranking) -> Table:
+    """The units that returned a workbook whose scoring is unfinished (those that returned
+    nothing are named once, in a sentence: they have nothing more to say)."""
     rows = tuple(
-        (str(i), e.unit, e.group, STATUS_LABELS.get(e.status, e.status), pending_reason(e))
-        for i, e in enumerate(ranking.pending, start=1)
+        (str(i), e.unit, e.group, status_label(e), pending_reason(e))
+        for i, e in enumerate(returned_pending(ranking), start=1)
     )
     return Table(("序号", "单位", "分组", "状况", "说明"), rows, "cnncl", tuple("pending" for _ in rows))
 
 
+def not_returned(ranking: Ranking) -> tuple[Entry, ...]:
+    """Units that returned no workbook, roster order."""
+    return tuple(e for e in ranking.pending if e.status == "missing")
+
+
+def returned_pending(ranking: Ranking) -> tuple[Entry, ...]:
+    """Units that returned a workbook that could not be scored in full, roster order."""
+    return tuple(e for e in ranking.pending if e.status != "missing")
+
+
 def pending_reason(e: Entry) -> str:
-    missing = len(e.result.missing)
-    errors = e.result.errors
-    bits = []
+    """What happened to an unfinished unit, said once: 未交回评分表 · 交回的评分表未填写 ·
+    3项未填写或填写有误 · 评分表无法使用 …, and what to do when there is something to do."""
     if e.status == "missing":
-        bits.append("未交回评分表")
-    elif e.status == "invalid":
-        bits.append("评分表无法使用")
-    if missing:
+        return "未交回评分表"
+    if e.blank:
+        return "交回的评分表未填写,填写后重新计分"
+    bits = []
+    missing = len(e.result.missing)
+    if e.status == "invalid":
+        bits.append(f"评分表无法使用(发现{e.result.errors}个错误)" if e.result.errors else "评分表无法使用")
+    elif missing:
         bits.append(f"{missing}项未填写或填写有误")
-    if errors:
-        bits.append(f"读取评分表发现{errors}个错误")
+    elif e.result.errors:
+        bits.append(f"评分表有{e.result.errors}个错误")
     if e.vetoed:
         bits.append("已触发否决:" + ";".join(e.veto_reasons))
     bits.append("补正后重新计分")
@@ -98,21 +123,36 @@ def pending_reason(e: Entry) -> str:
 
 
 def tiers_table(ranking: Ranking) -> Table:
-    labels = [label for label, _ in ranking.tier_counts] if ranking.has_tiers else ["合格", ranking.veto_label]
-    headers = ("分组", "参评单位", *labels, "合格率", "未完成评分")
+    """Units per tier (or 参加排名 / 否决 without tiers) and group; 合格率 only where the
+    rubric defines 合格."""
+    labels = [label for label, _ in ranking.tier_counts] if ranking.has_tiers else ["参加排名", ranking.veto_label]
+    headers = ["分组", "参评单位", *labels]
+    if ranking.defines_pass:
+        headers.append("合格率")
+    headers.append("未完成评分")
     rows = []
-    for g in ranking.groups:
-        counts = [str(n) for _, n in g.tier_counts] if ranking.has_tiers else [str(g.passed), str(len(g.vetoed))]
-        rows.append((g.group, str(g.assessed), *counts, fmt_percent(g.pass_rate), str(len(g.pending))))
-    if ranking.has_tiers:
-        total_counts = [str(n) for _, n in ranking.tier_counts]
-    else:
-        total_counts = [str(ranking.passed), str(len(ranking.vetoed))]
-    rows.append(
-        ("合计", str(ranking.assessed), *total_counts, fmt_percent(ranking.pass_rate), str(len(ranking.pending)))
-    )
-    n = len(headers)
-    return Table(headers, tuple(rows), "l" + "c" * (n - 1))
+    for g in [*ranking.groups, None]:
+        if g is None:
+            assessed, counts, rate, pending = (
+                ranking.assessed,
+                [n for _, n in ranking.tier_counts],
+                ranking.pass_rate,
+                len(ranking.pending),
+            )
+            ranked = sum(len(x.ranked) for x in ranking.groups)
+            name = "合计"
+        else:
+            assessed, counts, rate, pending = g.assessed, [n for _, n in g.tier_counts], g.pass_rate, len(g.pending)
+            ranked = len(g.ranked)
+            name = g.group
+        if not ranking.has_tiers:
+            counts = [ranked, assessed - ranked]
+        row = [name, str(assessed), *(str(n) for n in counts)]
+        if ranking.defines_pass:
+            row.append(fmt_percent(rate))
+        row.append(str(pending))
+        rows.append(tuple(row))
+    return Table(tuple(headers), tuple(rows), "l" + "c" * (len(headers) - 1))
 
 
 def stats_table(g: GroupRanking) -> Table:
@@ -132,11 +172,12 @@ def stats_table(g: GroupRanking) -> Table:
 
 
 def losses_table(losses: Sequence[Loss]) -> Table:
+    """The main problems, most points lost first, with the units affected beside them."""
     rows = tuple(
-        (str(i), zh(x.label), str(x.count), join_names(x.unit_names), pts(x.lost))
+        (str(i), zh(x.label), pts(x.lost), str(x.count), join_names(x.unit_names))
         for i, x in enumerate(losses, start=1)
     )
-    return Table(("序号", "问题(指标)", "涉及单位数", "涉及单位", "累计失分"), rows, "clccc")
+    return Table(("序号", "问题(指标)", "累计失分", "涉及单位数", "涉及单位"), rows, "clccl")
 
 
 def unit_table(rows: Sequence[ProblemRow], e: Entry) -> Table:

@@ -16,9 +16,8 @@ from zwgk_cli import __version__
 from zwgk_cli.report.context import PLACEHOLDER, NoticeInfo, Report, UnitPage
 from zwgk_cli.report.docx import normalize_zip, text_width
 from zwgk_cli.report.ranking import GATE_LABEL
-from zwgk_cli.report.tables import pending_reason, with_max
+from zwgk_cli.report.tables import pending_reason, status_label, with_max
 from zwgk_cli.report.text import pts, short_title, zh
-from zwgk_cli.results.document import STATUS_LABELS
 
 PLAN_HEADERS = ("整改措施(单位填写)", "责任科室及责任人", "完成时限")
 
@@ -61,6 +60,42 @@ def _num(value: Decimal | None) -> Any:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+class _Fit:
+    """Column widths and row heights from what a sheet holds: each column as wide as its
+    widest cell (within bounds), and a row of wrapped text as tall as its most wrapped cell."""
+
+    def __init__(self) -> None:
+        self.widths: dict[int, float] = {}
+        self.wrapped: dict[int, list[tuple[int, str]]] = {}
+
+    def cell(self, r: int, c: int, text: str, *, wrap: bool = False, limit: float = 40) -> None:
+        width = min(limit, excel_width(text))
+        self.widths[c] = max(self.widths.get(c, 0.0), width)
+        if wrap:
+            self.wrapped.setdefault(r, []).append((c, text))
+
+    def apply(self, ws: Any, minimum: float = 6, font_pt: float = 11) -> None:
+        for c, w in sorted(self.widths.items()):
+            ws.set_column(c, c, max(minimum, w))
+        for r, cells in sorted(self.wrapped.items()):
+            lines = max(
+                sum(
+                    ceil(excel_width(part) / max(1.0, max(minimum, self.widths[c]) - 1)) or 1
+                    for part in text.split("\n")
+                )
+                for c, text in cells
+            )
+            if lines > 1:
+                ws.set_row(r, round(font_pt * 1.35 * lines + 3, 1))
+
+
+def excel_width(text: str) -> float:
+    """Excel's column width (characters of the default font) that shows ``text`` whole: a
+    Chinese character takes about two."""
+    longest = max((text_width(line) for line in text.split("\n")), default=0.0)
+    return round(longest * 2.05 + 2, 1)
+
+
 def ranking_xlsx(report: Report) -> bytes:
     """``排名.xlsx``: one sheet per group (ranked, vetoed, pending), statistics, main problems."""
     ranking = report.ranking
@@ -81,6 +116,7 @@ def ranking_xlsx(report: Report) -> bytes:
     used: set[str] = set()
 
     overview = wb.add_worksheet(sheet_name("总体情况", used))
+    stats_ws = wb.add_worksheet(sheet_name("得分统计", used))
     for g in ranking.groups:
         ws = wb.add_worksheet(sheet_name(g.group, used))
         headers = [
@@ -95,7 +131,9 @@ def ranking_xlsx(report: Report) -> bytes:
         ]
         ws.write(0, 0, f"{g.group}考评排名", title_f)
         ws.write_row(2, 0, headers, head_f)
-        ws.set_row(2, 45)
+        fit = _Fit()
+        for j, h in enumerate(headers):
+            fit.cell(2, j, h, wrap=True, limit=14)
         r = 3
         entries = [*g.ranked, *g.vetoed, *g.pending]
         for e in entries:
@@ -105,14 +143,15 @@ def ranking_xlsx(report: Report) -> bytes:
                 remarks.append("并列")
             if e.vetoed:
                 remarks.append("否决:" + ";".join(e.veto_reasons))
-            if e.bonus_counted is False:
+            if e.scored and e.bonus_counted is False:
                 remarks.append(GATE_LABEL)
-            if e.failed_thresholds:
-                remarks.append("不合格项:" + "、".join(e.failed_thresholds))
+            if e.scored and e.failed_thresholds:
+                remarks.append("低于合格线:" + "、".join(e.failed_thresholds))
             if not e.scored:
                 remarks.append(pending_reason(e))
             ws.write_number(r, 0, e.rank, cell_f) if e.rank is not None else ws.write_blank(r, 0, None, cell_f)
             ws.write_string(r, 1, e.unit, cell_f)
+            fit.cell(r, 1, e.unit)
             for j, c in enumerate(g.columns):
                 v = e.points(c.id)
                 if v is None or not e.scored:
@@ -125,24 +164,25 @@ def ranking_xlsx(report: Report) -> bytes:
             else:
                 ws.write_blank(r, k, None, num_f)
             ws.write_string(r, k + 1, tier, cell_f)
+            fit.cell(r, k + 1, tier)
             if e.coefficient is not None:
                 ws.write_number(r, k + 2, _num(e.coefficient), pct_f)
             else:
                 ws.write_blank(r, k + 2, None, pct_f)
-            ws.write_string(r, k + 3, STATUS_LABELS.get(e.status, e.status), cell_f)
-            ws.write_string(r, k + 4, zh(";".join(remarks)), wrap_f)
+            status = status_label(e)
+            ws.write_string(r, k + 3, status, cell_f)
+            fit.cell(r, k + 3, status)
+            remark = zh(";".join(remarks))
+            ws.write_string(r, k + 4, remark, wrap_f)
+            fit.cell(r, k + 4, remark, wrap=True, limit=50)
             r += 1
         last = max(3, r - 1)
         ncols = len(headers)
         tier_col = 2 + len(g.columns) + 1
         ws.freeze_panes(3, 2)
         ws.autofilter(2, 0, last, ncols - 1)
-        ws.set_column(0, 0, 6)
-        ws.set_column(1, 1, 24)
-        ws.set_column(2, 1 + len(g.columns), 12)
-        ws.set_column(tier_col - 1, tier_col - 1, 11)
-        ws.set_column(tier_col, tier_col + 2, 11)
-        ws.set_column(ncols - 1, ncols - 1, 48)
+        fit.cell(2, 0, "排名", limit=8)
+        fit.apply(ws, minimum=8)
         if entries:
             labels = [t.label for t in ranking.tiers] if ranking.has_tiers else []
             for i, label in enumerate(labels):
@@ -196,26 +236,42 @@ def ranking_xlsx(report: Report) -> bytes:
 
     # 总体情况: tiers per group, part statistics per group
     ws = overview
+    fit = _Fit()
     ws.write(0, 0, f"{report.info.name}总体情况", title_f)
     tt = report.tables["tiers"]
     ws.write_row(2, 0, list(tt.headers), head_f)
+    for j, h in enumerate(tt.headers):
+        fit.cell(2, j, h, limit=12)
     for i, cells in enumerate(tt.rows, start=3):
         for j, text in enumerate(cells):
             if j > 0 and text.isdigit():
-                ws.write_number(i, j, int(text), cell_f)
+                ws.write_number(i, j, int(text), num_f)
             else:
-                ws.write_string(i, j, text, cell_f)
-    r = 3 + len(tt.rows) + 1
+                ws.write_string(i, j, text, cell_f if j == 0 else num_f)
+                fit.cell(i, j, text)
+    fit.apply(ws, minimum=9)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    # The part statistics on a sheet of their own: their columns of unit names would widen the
+    # tier counts above them.
+    ws = stats_ws
+    fit = _Fit()
+    r = 0
     for g in ranking.groups:
         ws.write(r, 0, f"{g.group}各部分得分统计", title_f)
         r += 1
-        ws.write_row(r, 0, ["项目", "满分", "平均分", "中位数", "最高分", "最低分", "最高分单位", "最低分单位"], head_f)
+        heads = ["项目", "满分", "平均分", "中位数", "最高分", "最低分", "最高分单位", "最低分单位"]
+        ws.write_row(r, 0, heads, head_f)
+        for j, h in enumerate(heads):
+            fit.cell(r, j, h)
         r += 1
         for s in (*g.stats, g.total_stat):
             name = (
                 "总分" if s.column.id == "total" else ("其中:" if s.column.depth else "") + short_title(s.column.title)
             )
-            ws.write_string(r, 0, name, cell_f)
+            ws.write_string(r, 0, name, wrap_f)
+            fit.cell(r, 0, name, wrap=True, limit=30)
             for j, v in enumerate(
                 (s.column.max if s.column.kind != "penalty" else None, s.mean, s.median, s.max, s.min)
             ):
@@ -223,37 +279,45 @@ def ranking_xlsx(report: Report) -> bytes:
                     ws.write_blank(r, 1 + j, None, num_f)
                 else:
                     ws.write_number(r, 1 + j, _num(v), num_f)
-            ws.write_string(r, 6, "、".join(s.max_units), wrap_f)
-            ws.write_string(r, 7, "、".join(s.min_units), wrap_f)
+            for j, names in ((6, s.max_units), (7, s.min_units)):
+                text = "、".join(names)
+                ws.write_string(r, j, text, wrap_f)
+                fit.cell(r, j, text, wrap=True, limit=40)
             r += 1
         r += 1
-    ws.set_column(0, 0, 30)
-    ws.set_column(1, 5, 11)
-    ws.set_column(6, 7, 40)
+    fit.apply(ws, minimum=9)
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
 
     ws = wb.add_worksheet(sheet_name("主要问题", used))
-    ws.write(0, 0, "失分较多的指标(按涉及单位数、累计失分排序)", title_f)
-    ws.write_row(2, 0, ["序号", "分项", "指标", "涉及单位数", "累计失分", "否决次数", "涉及单位"], head_f)
+    ws.write(0, 0, "失分较多的指标(按累计失分排序)", title_f)
+    heads = ["序号", "分项", "指标", "累计失分", "涉及单位数", "否决次数", "涉及单位"]
+    ws.write_row(2, 0, heads, head_f)
+    fit = _Fit()
+    for j, h in enumerate(heads):
+        fit.cell(2, j, h)
     for i, x in enumerate(ranking.losses, start=1):
         at = 2 + i
-        ws.write_number(at, 0, i, cell_f)
-        ws.write_string(at, 1, short_title(x.part_title), cell_f)
-        ws.write_string(at, 2, zh(x.label), wrap_f)
-        ws.write_number(at, 3, x.count, cell_f)
-        ws.write_number(at, 4, _num(x.lost), num_f)
-        ws.write_number(at, 5, x.vetoes, cell_f)
-        ws.write_string(at, 6, "、".join(x.unit_names), wrap_f)
+        part, label, units = short_title(x.part_title), zh(x.label), "、".join(x.unit_names)
+        ws.write_number(at, 0, i, num_f)
+        ws.write_string(at, 1, part, wrap_f)
+        ws.write_string(at, 2, label, wrap_f)
+        ws.write_number(at, 3, _num(x.lost), num_f)
+        ws.write_number(at, 4, x.count, num_f)
+        ws.write_number(at, 5, x.vetoes, num_f)
+        ws.write_string(at, 6, units, wrap_f)
+        fit.cell(at, 1, part, wrap=True, limit=24)
+        fit.cell(at, 2, label, wrap=True, limit=40)
+        fit.cell(at, 6, units, wrap=True, limit=60)
     ws.freeze_panes(3, 0)
     if ranking.losses:
         ws.autofilter(2, 0, 2 + len(ranking.losses), 6)
-    ws.set_column(0, 0, 6)
-    ws.set_column(1, 1, 22)
-    ws.set_column(2, 2, 40)
-    ws.set_column(3, 5, 11)
-    ws.set_column(6, 6, 60)
+    fit.apply(ws, minimum=8)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(2)
     wb.close()
     return normalize_zip(buf.getvalue())
 
