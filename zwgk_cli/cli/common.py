@@ -12,6 +12,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from zwgk_cli import campaign as campaign_mod
 from zwgk_cli import rubric as rubric_mod
@@ -32,7 +33,7 @@ err_console = Console(stderr=True, highlight=False)
 
 
 def usage_error(message: str) -> NoReturn:
-    err_console.print(f"[bold red]错误:[/]{message}", soft_wrap=True)
+    err_console.print(Text("错误:", style="bold red") + Text(message), soft_wrap=True)
     raise typer.Exit(EXIT_USAGE)
 
 
@@ -134,7 +135,15 @@ def problems_table(problems: Sequence[Problem], title: str = "发现的问题") 
     table.add_column("怎么办", overflow="fold")
     for p in sorted(problems, key=sort_key):
         style = "red" if p.severity is Severity.ERROR else "yellow"
-        table.add_row(f"[{style}]{SEVERITY_LABELS[p.severity]}[/]", p.code, p.where or p.unit, p.message, p.hint)
+        # Text from workbooks and rosters is never read as rich markup: ``[/]`` would crash the
+        # table and ``[link=…]`` would become a clickable link.
+        table.add_row(
+            Text(SEVERITY_LABELS[p.severity], style=style),
+            Text(p.code),
+            Text(p.where or p.unit),
+            Text(p.message),
+            Text(p.hint),
+        )
     return table
 
 
