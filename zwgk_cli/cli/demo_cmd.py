@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from zwgk_cli import names
 from zwgk_cli.cli import app
@@ -70,7 +71,7 @@ def _problems_table(problems: Sequence[Problem]) -> Table:
         cell = "!".join(x for x in (p.sheet, p.cell) if x)
         where = " ".join(x for x in (Path(p.file).name, cell) if x)
         style = "red" if p.severity is Severity.ERROR else "yellow"
-        table.add_row(f"[{style}]{p.code}[/]", p.unit, where, p.message)
+        table.add_row(Text(p.code, style=style), Text(p.unit), Text(where), Text(p.message))
     return table
 
 
@@ -117,7 +118,7 @@ def _outputs(result: DemoResult) -> list[str]:
 
 def print_summary(result: DemoResult) -> None:
     r = result.ranking
-    console.rule(f"[bold]{result.sample}[/]:{_show(result.folder)}")
+    console.rule(Text(result.sample, style="bold") + Text(f":{_show(result.folder)}"))
     status = "、".join(f"{STATUS_LABELS.get(k, k)} {n}" for k, n in result.counts.items() if n)
     console.print(f"共 {r.units} 个单位;{status}。")
     console.print("[bold]模拟的情形[/]")
@@ -131,20 +132,25 @@ def print_summary(result: DemoResult) -> None:
     console.print("(计分发现错误时退出码为1;有错误的单位列为“评分未完成”,不参加排名——这正是演示要展示的。)")
     console.print(_ranking_table(result))
     if r.has_tiers:
-        tiers = "、".join(f"{label}{n}家" for label, n in r.tier_counts if n)
-    else:
+        tiers = "等次:" + "、".join(f"{label}{n}家" for label, n in r.tier_counts if n)
+    elif r.defines_pass:
         tiers = f"合格{r.passed}家、{r.veto_label}{len(r.vetoed)}家"
+    else:  # the rubric defines no 合格 (荆州): say what happened, not a verdict it does not give
+        tiers = f"参加排名{r.assessed - len(r.vetoed)}家、{r.veto_label}{len(r.vetoed)}家"
+    rate = "" if r.pass_rate is None else f";合格率{fmt_points(r.pass_rate)}%"
     pending = f";评分未完成{len(r.pending)}家(另行列出)" if r.pending else ""
-    rate = "—" if r.pass_rate is None else f"{fmt_points(r.pass_rate)}%"
-    console.print(f"等次:{tiers};合格率{rate}{pending}。")
+    console.print(f"{tiers}{rate}{pending}。")
     if r.losses:
-        console.print("涉及单位最多的失分项:" + ";".join(f"{x.label}({x.count}家)" for x in r.losses[:3]) + "。")
+        console.print(
+            "失分最多的项:" + ";".join(f"{x.label}(失{fmt_points(x.lost)}分,{x.count}家)" for x in r.losses[:3]) + "。",
+            markup=False,
+        )
     for p in result.report.problems:
         if p.code == "P003":
-            console.print(f"[yellow]{p.message}[/]:{p.hint}")
+            console.print(Text(p.message, style="yellow") + Text(f":{p.hint}"))
     console.print("[bold]生成的文件[/]")
     for line in _outputs(result):
-        console.print(f"  {line}")
+        console.print(f"  {line}", markup=False)
 
 
 @app.command("demo")
@@ -189,7 +195,7 @@ def demo_cmd(
     runs = [(s, folder if folder is not None and sample is not None else base / s) for s in chosen]
 
     def echo(step: str) -> None:
-        err_console.print(f"[dim]→ {step}[/]")
+        err_console.print(Text(f"→ {step}", style="dim"))
 
     from zwgk_cli.demo import run as demo_mod  # imported when used: it brings the report machinery
 
@@ -197,7 +203,7 @@ def demo_cmd(
         try:
             result = demo_mod.run_sample(name, target, seed=seed, formats=wanted, echo=echo)
         except demo_mod.DemoError as exc:
-            err_console.print(f"[bold red]错误:[/] {exc}")
+            err_console.print(Text("错误:", style="bold red") + Text(f" {exc}"))
             raise typer.Exit(EXIT_USAGE) from None
         print_summary(result)
     raise typer.Exit(EXIT_OK)

@@ -34,9 +34,7 @@ def new_cmd(
     sample: Annotated[
         str | None, typer.Option("--sample", help="用内置示例创建:mianyang-2022 或 jingzhou-2021。")
     ] = None,
-    rubric: Annotated[
-        str | None, typer.Option("--rubric", help="评分细则:内置编号、YAML 或 .xlsx 文件。")
-    ] = None,
+    rubric: Annotated[str | None, typer.Option("--rubric", help="评分细则:内置编号、YAML 或 .xlsx 文件。")] = None,
     roster: Annotated[Path | None, typer.Option("--roster", help="单位名单(CSV/XLSX)。")] = None,
     targets: Annotated[Path | None, typer.Option("--targets", help="网站名单(CSV/XLSX),按网站评分的细则需要。")] = None,
     force: Annotated[bool, typer.Option("--force", help="目录中已有 zwgk.toml 时覆盖。")] = False,

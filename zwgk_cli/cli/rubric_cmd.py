@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.tree import Tree
 
 from zwgk_cli import campaign as campaign_mod
@@ -90,21 +91,21 @@ def list_cmd(json_out: JsonOpt = False) -> None:
 def _criterion_label(c: Criterion) -> str:
     mx = "" if c.max is None else f"[cyan]{fmt_points(c.max)}分[/]"
     na = "" if c.applicable else " [dim]不适用[/]"
-    inputs = "、".join(f"{i.label}" for i in c.live_inputs()) if c.applicable else ""
+    inputs = "、".join(escape(i.label) for i in c.live_inputs()) if c.applicable else ""
     veto = " [red]否决项[/]" if c.vetoes else ""
-    text = c.text if len(c.text) <= 60 else c.text[:58] + "…"
+    text = escape(c.text if len(c.text) <= 60 else c.text[:58] + "…")
     return f"[dim]{c.id}[/] {text} {mx}{na}{veto}" + (f"\n   [green]填写:[/]{inputs}" if inputs else "")
 
 
 def _indicator_tree(node: Tree, ind: Indicator) -> None:
     if rubric_mod.is_flat(ind):
-        node.add(f"[bold]{ind.title}[/] " + _criterion_label(ind.criteria[0]))
+        node.add(f"[bold]{escape(ind.title)}[/] " + _criterion_label(ind.criteria[0]))
         return
-    branch = node.add(f"[bold]{ind.title}[/] [cyan]{fmt_points(ind.max)}分[/] [dim]{ind.id}[/]")
+    branch = node.add(f"[bold]{escape(ind.title)}[/] [cyan]{fmt_points(ind.max)}分[/] [dim]{ind.id}[/]")
     for c in ind.criteria:
         branch.add(_criterion_label(c))
     for s in ind.by_unit:
-        sub = branch.add(f"[magenta]{'、'.join(s.names)}{'(通用)' if s.default else ''}[/]")
+        sub = branch.add(f"[magenta]{escape('、'.join(s.names))}{'(通用)' if s.default else ''}[/]")
         for c in s.criteria:
             sub.add(_criterion_label(c))
     for sub_ind in ind.indicators:
@@ -118,13 +119,13 @@ def _part_tree(node: Tree, p: Part, kinds: dict[str, str]) -> None:
     if p.kind is PartKind.PENALTY:
         extra.append("扣分(不设上限)")
     if p.per_target:
-        extra.append(f"按{kinds.get(p.per_target, p.per_target)}逐个评分取平均")
+        extra.append(f"按{escape(kinds.get(p.per_target, p.per_target))}逐个评分取平均")
     if p.threshold:
-        extra.append(f"低于{fmt_points(p.threshold.min)}分{p.threshold.label}")
+        extra.append(f"低于{fmt_points(p.threshold.min)}分{escape(p.threshold.label)}")
     if p.gate:
         extra.append(f"{p.gate.part}达到{fmt_points(p.gate.min)}分方计入")
     mx = "" if p.max is None else f" [cyan]{fmt_points(p.max)}分[/]"
-    branch = node.add(f"[bold yellow]{p.title}[/]{mx} [dim]{p.id}[/] {'；'.join(extra)}")
+    branch = node.add(f"[bold yellow]{escape(p.title)}[/]{mx} [dim]{p.id}[/] {'；'.join(extra)}")
     for ind in p.indicators:
         _indicator_tree(branch, ind)
     for sub in p.parts:
@@ -163,7 +164,7 @@ def show_cmd(
     variants = [variant] if variant is not None else list(r.variants)
     for v in variants:
         title = f"{r.title}" + (f" · {v.title}" if len(r.variants) > 1 else "") + (f" · {u.name}" if u else "")
-        tree = Tree(f"[bold]{title}[/] 满分 {_max_text(v)} [dim]{r.id} {r.hash}[/]")
+        tree = Tree(f"[bold]{escape(title)}[/] 满分 {_max_text(v)} [dim]{r.id} {r.hash}[/]")
         kinds = {k.id: k.title for k in r.target_kinds}
         for p in v.parts:
             _part_tree(tree, p, kinds)
@@ -171,7 +172,7 @@ def show_cmd(
     if r.notes and not unit:
         console.print("[bold]读法说明与原文笔误:[/]")
         for n in r.notes:
-            console.print(f" · [dim]{n.id}[/] {n.text}")
+            console.print(f" · [dim]{n.id}[/] {escape(n.text)}")
 
 
 @rubric_app.command("check")
@@ -210,7 +211,7 @@ def check_cmd(
         n_units = f",对照名单 {len(ros.units)} 个单位" if ros else ""
         verdict = "[green]通过[/]" if not errors else f"[red]{len(errors)} 个错误[/]"
         warn = len(problems) - len(errors)
-        console.print(f"{r.title}({r.id},{r.hash}){n_units}:{verdict}" + (f",{warn} 条提示" if warn else ""))
+        console.print(f"{escape(r.title)}({r.id},{r.hash}){n_units}:{verdict}" + (f",{warn} 条提示" if warn else ""))
     if has_errors(problems):
         raise typer.Exit(EXIT_PROBLEMS)
 
@@ -281,7 +282,7 @@ def export_cmd(
         print_problems(exc.problems)
         raise typer.Exit(EXIT_USAGE) from None
     _write_new(xlsx, data, force)
-    console.print(f"已导出 {r.title}({r.id},{r.hash})到 {xlsx}")
+    console.print(f"已导出 {r.title}({r.id},{r.hash})到 {xlsx}", markup=False)
 
 
 @rubric_app.command("new")
