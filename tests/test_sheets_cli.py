@@ -13,11 +13,11 @@ from typer.testing import CliRunner
 from zwgk_cli import rubric as rubric_mod
 from zwgk_cli.cli import app
 from zwgk_cli.cli.new_cmd import SAMPLES
-from zwgk_cli.workbook.issue import write_workbooks
 from zwgk_cli.demo import fill
 from zwgk_cli.model import Unit
 from zwgk_cli.workbook import layout as L
 from zwgk_cli.workbook import write as sheets
+from zwgk_cli.workbook.issue import write_workbooks
 
 DATA = Path(__file__).parent / "data"
 runner = CliRunner()
