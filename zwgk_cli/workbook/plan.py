@@ -190,10 +190,6 @@ def kind_title(rubric: Rubric, kind: str) -> str:
     return title[2:] if title.startswith("政府") and len(title) > 2 else title
 
 
-def is_filled(value: object) -> bool:
-    return value is not None and value != ""
-
-
 @dataclass
 class PlanContext:
     """What the sheet builders of one workbook share (see the module docstring)."""

@@ -17,7 +17,6 @@ from zwgk_cli.workbook.plan import (
     SheetPlan,
     dec,
     fail_format,
-    is_filled,
     kind_title,
     sheet_header,
 )
@@ -221,7 +220,7 @@ class Summary:
         r += 1
         first = r
         for _p, _t, sp, tot in sheets:
-            filled = sum(1 for m in ctx.inputs if m.sheet == sp.name and is_filled(ctx.values.get(m.key)))
+            filled = sum(1 for m in ctx.inputs if m.sheet == sp.name and _filled(ctx.values.get(m.key)))
             ctx.index[("filled", "", sp.name)] = Decimal(filled)
             sh.put(r, S_ITEM, sp.name, "sum_item1")
             sh.put(r, S_MAX, sp.inputs, "sum_int")
@@ -232,7 +231,7 @@ class Summary:
             sh.heights[r] = 20
             r += 1
         total_inputs = sum(sp.inputs for _, _, sp, _ in sheets)
-        filled_all = sum(1 for m in ctx.inputs if is_filled(ctx.values.get(m.key)))
+        filled_all = sum(1 for m in ctx.inputs if _filled(ctx.values.get(m.key)))
         ctx.index[("filled", "", "")] = Decimal(filled_all)
         self._line(r, "合计", total_inputs)
         expr = f"SUM({L.a1(first, S_RAW)}:{L.a1(r - 1, S_RAW)})" if r > first else "0"
@@ -261,3 +260,7 @@ def _tier_text(rubric: Rubric) -> str:
     if floorless:
         text += f",其余{floorless}"
     return text + "(取所达到的最高等次)"
+
+
+def _filled(value: object) -> bool:
+    return value is not None and value != ""
