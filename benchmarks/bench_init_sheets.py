@@ -6,7 +6,7 @@
   each, every attribute combination) is written to a temporary folder.
 * ``zwgk init-sheets`` (the real command, as a user runs it: process pool on all cores)
   writes the 1,000 workbooks; its wall time is measured.
-* The naive generator writes the same content (the same :class:`~zwgk_cli.workbook.plan.WorkbookPlan`:
+* The naive generator writes the same content (the same :class:`~zwgk_cli.workbook.blueprint.WorkbookPlan`:
   cells, formulas, styles, merges, validation, names, protection, the hidden sheet) cell by
   cell with openpyxl in one process, for a sample of units; its per-workbook time is
   measured and compared with xlsxwriter in one process on the same units.

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from zwgk_cli.model import fmt_points
 from zwgk_cli.workbook import layout as L
-from zwgk_cli.workbook.plan import PAGE_FOOTER, CampaignInfo, PlanContext, SheetPlan, header_text
+from zwgk_cli.workbook.blueprint import PAGE_FOOTER, CampaignInfo, PlanContext, SheetPlan, header_text
 from zwgk_cli.workbook.styles import FONT
 
 

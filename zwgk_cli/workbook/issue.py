@@ -14,7 +14,7 @@ from zwgk_cli.files import atomic_write_bytes
 from zwgk_cli.model import Rubric, Unit
 from zwgk_cli.problems import os_reason
 from zwgk_cli.workbook import layout as L
-from zwgk_cli.workbook.plan import CampaignInfo
+from zwgk_cli.workbook.blueprint import CampaignInfo
 
 PARALLEL_FROM = 40  # units; below this, one process is faster than starting a pool
 

@@ -1,4 +1,4 @@
-"""A :class:`~zwgk_cli.workbook.plan.WorkbookPlan` → ``.xlsx`` bytes, through xlsxwriter's public
+"""A :class:`~zwgk_cli.workbook.blueprint.WorkbookPlan` → ``.xlsx`` bytes, through xlsxwriter's public
 API only.  Deterministic: fixed document dates (xlsxwriter also fixes the zip timestamps), so
 the same plan gives byte-identical workbooks."""
 
@@ -13,7 +13,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from zwgk_cli import __version__
-from zwgk_cli.workbook.plan import Formula, SheetPlan, WorkbookPlan
+from zwgk_cli.workbook.blueprint import Formula, SheetPlan, WorkbookPlan
 from zwgk_cli.workbook.styles import CONDITIONAL, FONT, STYLES
 
 # what every sheet lets the assessor do although it is protected

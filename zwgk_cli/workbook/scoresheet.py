@@ -27,7 +27,7 @@ from zwgk_cli.model import (
 )
 from zwgk_cli.rubric import is_flat
 from zwgk_cli.workbook import layout as L
-from zwgk_cli.workbook.plan import (
+from zwgk_cli.workbook.blueprint import (
     PAGE_FOOTER,
     PlanContext,
     SheetPlan,

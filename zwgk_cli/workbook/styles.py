@@ -1,6 +1,6 @@
 """The named cell styles of a scoring workbook (xlsxwriter format properties).
 
-:mod:`~zwgk_cli.workbook.plan` refers to styles by name; :mod:`~zwgk_cli.workbook.render` turns
+:mod:`~zwgk_cli.workbook.blueprint` refers to styles by name; :mod:`~zwgk_cli.workbook.render` turns
 each name into one xlsxwriter format.
 """
 

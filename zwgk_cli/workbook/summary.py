@@ -9,7 +9,7 @@ from decimal import Decimal
 from zwgk_cli import rules
 from zwgk_cli.model import Part, PartKind, Rubric, Target, VetoEffect, fmt_points
 from zwgk_cli.workbook import layout as L
-from zwgk_cli.workbook.plan import (
+from zwgk_cli.workbook.blueprint import (
     PAGE_FOOTER,
     CellValue,
     Formula,

@@ -3,7 +3,7 @@
 Building a workbook is two steps:
 
 1. :func:`plan_workbook` lays the workbook out as plain data (:class:`WorkbookPlan`, see
-   :mod:`~zwgk_cli.workbook.plan`): the cover (:mod:`~zwgk_cli.workbook.cover`), the summary
+   :mod:`~zwgk_cli.workbook.blueprint`): the cover (:mod:`~zwgk_cli.workbook.cover`), the summary
    (:mod:`~zwgk_cli.workbook.summary`), the scoring sheets (:mod:`~zwgk_cli.workbook.scoresheet`),
    the hidden list and map sheets, following :mod:`~zwgk_cli.workbook.layout`.  Every formula
    comes from :mod:`zwgk_cli.rules`; every cached result is what
@@ -24,7 +24,7 @@ from zwgk_cli.model import Part, ReadingKey, Rubric, Target, Unit, Value, Varian
 from zwgk_cli.rubric import resolve
 from zwgk_cli.workbook import layout as L
 from zwgk_cli.workbook.cover import plan_cover
-from zwgk_cli.workbook.plan import CampaignInfo, Formula, PlanContext, SheetPlan, WorkbookPlan, fit_rows
+from zwgk_cli.workbook.blueprint import CampaignInfo, Formula, PlanContext, SheetPlan, WorkbookPlan, fit_rows
 from zwgk_cli.workbook.render import render_xlsx
 from zwgk_cli.workbook.scoresheet import ScoreSheet, Totals
 from zwgk_cli.workbook.summary import Summary
