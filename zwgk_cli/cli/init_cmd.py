@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -23,10 +23,8 @@ from zwgk_cli.cli.common import (
 from zwgk_cli.model import Unit
 from zwgk_cli.problems import Code, Problem, Severity, problem
 from zwgk_cli.workbook import layout as L
-
-if TYPE_CHECKING:
-    pass
 from zwgk_cli.workbook.issue import Written, write_workbooks
+from zwgk_cli.workbook.blueprint import CampaignInfo
 
 
 def _say(text: str) -> None:
@@ -104,8 +102,6 @@ def init_sheets_cmd(
         problems.append(problem(Code.S_EXISTS, file=str(out_dir), files=shown))
         _report_init(json_out, out_dir, [], problems)
         raise typer.Exit(EXIT_PROBLEMS)
-    from zwgk_cli.workbook.write import CampaignInfo
-
     info = CampaignInfo.from_campaign(camp)
     pw = password if password is not None else camp.password
     results = write_workbooks(r, jobs_list, info, pw, jobs)

@@ -8,20 +8,17 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from zwgk_cli.files import atomic_write_bytes
 from zwgk_cli.model import Rubric, Unit
 from zwgk_cli.problems import os_reason
 from zwgk_cli.workbook import layout as L
-
-if TYPE_CHECKING:
-    from zwgk_cli.workbook.write import CampaignInfo
-
+from zwgk_cli.workbook.blueprint import CampaignInfo
 
 PARALLEL_FROM = 40  # units; below this, one process is faster than starting a pool
 
-_worker: dict[str, Any] = {}
+_worker: dict[str, Any] = {}  # what every job of a process needs: set once per process
 
 
 def _init_worker(rubric: Rubric, info: CampaignInfo, password: str) -> None:

@@ -1,0 +1,230 @@
+"""A scoring workbook as plain data: the plan that :mod:`~zwgk_cli.workbook.render` writes.
+
+A :class:`WorkbookPlan` holds one :class:`SheetPlan` per sheet: its cells (a value or a
+:class:`Formula` with its cached result, and a style name from
+:mod:`~zwgk_cli.workbook.styles`), merges, widths, heights, validation, conditional formats and
+print settings.  :class:`PlanContext` is what the sheet builders (cover, summary, scoring
+sheets) share while they lay one workbook out: the engine's results for the cached values, and
+the input cells, result cells, defined names and choice lists they collect for the hidden map.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from zwgk_cli.campaign import Campaign
+from zwgk_cli.model import ReadingKey, Rubric, Unit, Value, Variant
+from zwgk_cli.workbook import layout as L
+from zwgk_cli.workbook.styles import FONT, STYLES
+from zwgk_cli.workbook.validation import needs_list_sheet
+
+
+@dataclass(frozen=True)
+class Formula:
+    text: str  # with the leading "="
+    cached: Decimal | str  # the result a spreadsheet shows before it recalculates ("": empty text)
+
+
+CellValue = str | Decimal | int | Formula | dt.date | None
+
+
+@dataclass
+class SheetPlan:
+    name: str
+    role: str
+    part: str = ""
+    target: str = ""
+    cells: dict[tuple[int, int], tuple[CellValue, str]] = field(default_factory=dict)
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    widths: list[float] = field(default_factory=list)
+    heights: dict[int, float] = field(default_factory=dict)
+    validations: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
+    conditional: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    freeze_row: int = 0
+    repeat_rows: tuple[int, int] | None = None
+    print_area: tuple[int, int, int, int] | None = None
+    header: str = ""
+    footer: str = ""
+    landscape: bool = True
+    fit_height: int = 0  # pages tall when printed (0: as many as needed)
+    hidden: int = 0  # 0 visible, 1 hidden, 2 very hidden
+    inputs: int = 0
+    records: list[list[str]] | None = None  # a sheet of unstyled text records only (the meta sheet)
+
+    def put(self, row: int, col: int, value: CellValue, style: str) -> None:
+        self.cells[(row, col)] = (value, style)
+
+    def merge(self, r1: int, c1: int, r2: int, c2: int, value: CellValue, style: str) -> None:
+        """Merge the block (when larger than one cell) and put ``value`` in its top-left cell;
+        every cell of the block gets ``style`` (borders, fill)."""
+        self.cells[(r1, c1)] = (value, style)
+        if r1 != r2 or c1 != c2:
+            self.merges.append((r1, c1, r2, c2))
+            for r in range(r1, r2 + 1):
+                for c in range(c1, c2 + 1):
+                    if (r, c) != (r1, c1):
+                        self.cells[(r, c)] = (None, style)
+
+
+@dataclass
+class WorkbookPlan:
+    sheets: list[SheetPlan]
+    names: list[tuple[str, str]]
+    title: str
+    subject: str
+    company: str
+    created: dt.datetime
+    password: str
+    layout: L.Layout
+
+
+@dataclass(frozen=True)
+class CampaignInfo:
+    """What the cover says about the campaign (from ``zwgk.toml``)."""
+
+    year: int | None = None
+    name: str = ""
+    office: str = ""
+    contact: str = ""
+    materials_deadline: str = ""
+    return_deadline: str = ""
+
+    @classmethod
+    def from_campaign(cls, camp: Campaign) -> CampaignInfo:
+        return cls(
+            year=camp.year or None,
+            name=camp.name,
+            office=camp.office,
+            contact=camp.contact,
+            materials_deadline=camp.materials_deadline,
+            return_deadline=camp.return_deadline,
+        )
+
+
+# ------------------------------------------------------------------ row heights
+
+LINE_PT = 13.5
+ROW_PT = LINE_PT + 4  # the least height of a row
+
+
+def _char_width(ch: str) -> float:
+    return 2.0 if ord(ch) > 0x2E7F else 1.1
+
+
+def text_lines(text: str, width: float) -> int:
+    """How many lines ``text`` wraps to in a column ``width`` characters wide (CJK count 2)."""
+    usable = max(width - 1.5, 4.0)
+    lines = 0
+    for para in str(text).split("\n"):
+        w = sum(_char_width(ch) for ch in para)
+        lines += max(1, math.ceil(w / usable))
+    return lines
+
+
+def _height(lines: int) -> float:
+    return round(max(1, lines) * LINE_PT + 4, 1)
+
+
+def fit_rows(sh: SheetPlan) -> None:
+    """Give every row the height its wrapped text needs (spreadsheets do not grow rows for
+    merged cells by themselves); a merged block's extra height is spread over its rows."""
+    anchors = {(m[0], m[1]): (m[2], m[3]) for m in sh.merges}
+    for r, _c in sh.cells:
+        sh.heights.setdefault(r, ROW_PT)
+    blocks: list[tuple[int, int, float]] = []
+    for (r, c), (value, style) in sh.cells.items():
+        if not isinstance(value, str) or not STYLES.get(style, {}).get("text_wrap"):
+            continue
+        r2, c2 = anchors.get((r, c), (r, c))
+        width = sum(sh.widths[k] if k < len(sh.widths) else 8.43 for k in range(c, c2 + 1))
+        width -= 2 * STYLES[style].get("indent", 0)
+        need = _height(text_lines(value, width))
+        if r2 == r:
+            sh.heights[r] = max(sh.heights[r], need)
+        else:
+            blocks.append((r, r2, need))
+    for r1, r2, need in sorted(blocks):
+        have = sum(sh.heights[r] for r in range(r1, r2 + 1))
+        if need > have:
+            extra = (need - have) / (r2 - r1 + 1)
+            for r in range(r1, r2 + 1):
+                sh.heights[r] = round(sh.heights[r] + extra, 1)
+
+
+# ------------------------------------------------------------------ small shared pieces
+
+
+def dec(value: Decimal) -> Decimal:
+    """A maximum as written: whole numbers without their zeros (``10`` not ``10.00``)."""
+    return value.normalize() if value == value.to_integral_value() else value
+
+
+def header_text(text: str) -> str:
+    """Text for a page header/footer (``&`` is a control character there)."""
+    return text.replace("&", "&&")
+
+
+def sheet_header(unit: Unit, sheet: str, rubric: Rubric) -> str:
+    """The page header of the summary and scoring sheets: unit, sheet, rubric."""
+    return (
+        f'&L&"{FONT}"&9{header_text(unit.name)}&C&"{FONT},Bold"&11{header_text(sheet)}'
+        f'&R&"{FONT}"&9{header_text(rubric.title)}'
+    )
+
+
+PAGE_FOOTER = f'&C&"{FONT}"&9第 &P 页,共 &N 页'
+
+
+def fail_format(label: str) -> dict[str, Any]:
+    """Conditional format: red when the cell shows ``label`` (不合格, 未达到, …)."""
+    return {"type": "cell", "criteria": "==", "value": f'"{label}"', "format": "fail"}
+
+
+def kind_title(rubric: Rubric, kind: str) -> str:
+    title = next((k.title for k in rubric.target_kinds if k.id == kind), kind)
+    return title[2:] if title.startswith("政府") and len(title) > 2 else title
+
+
+@dataclass
+class PlanContext:
+    """What the sheet builders of one workbook share (see the module docstring)."""
+
+    rubric: Rubric
+    variant: Variant
+    unit: Unit
+    index: dict[tuple[str, str, str], L.ResultValue]  # the engine's results, by (role, target, key)
+    values: Mapping[ReadingKey, Value | None]
+    year: str
+    lists: dict[tuple[str, ...], str] = field(default_factory=dict)  # long choice lists → defined name
+    inputs: list[L.MapRow] = field(default_factory=list)
+    results: list[L.ResultCell] = field(default_factory=list)
+    names: list[tuple[str, str]] = field(default_factory=list)
+
+    def cached(self, role: str, target: str, key: str) -> Decimal | str:
+        """The engine's result for a formula cell ("" when it has none: not yet scored)."""
+        value = self.index.get((role, target, key))
+        return "" if value is None else value
+
+    def result(self, sh: SheetPlan, row: int, col: int, role: str, target: str, key: str, expr: str, style: str) -> str:
+        """Put a formula whose value the engine also computes; returns its sheet-qualified A1."""
+        text = expr if expr.startswith("=") else "=" + expr
+        sh.put(row, col, Formula(text, self.cached(role, target, key)), style)
+        cell = L.a1(row, col)
+        self.results.append(L.ResultCell(role, target, key, sh.name, cell))
+        return L.ref(sh.name, cell)
+
+    def name(self, name: str, sh: SheetPlan, row: int, col: int) -> None:
+        self.names.append((name, "=" + L.ref(sh.name, L.a1(row, col, absolute=True))))
+
+    def list_name(self, options: tuple[str, ...]) -> str:
+        """The defined name of a long choice list on the hidden list sheet ("" for a short one)."""
+        if not needs_list_sheet(options):
+            return ""
+        if options not in self.lists:
+            self.lists[options] = f"{L.NAME_LIST_PREFIX}{len(self.lists) + 1}"
+        return self.lists[options]

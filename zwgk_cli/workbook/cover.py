@@ -1,0 +1,103 @@
+"""The cover sheet (封面): who is assessed under which rubric, the campaign's dates and contact,
+the instructions, and the two cells the assessor fills (name and date)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from zwgk_cli.model import fmt_points
+from zwgk_cli.workbook import layout as L
+from zwgk_cli.workbook.blueprint import PAGE_FOOTER, CampaignInfo, PlanContext, SheetPlan, header_text
+from zwgk_cli.workbook.styles import FONT
+
+
+def _instructions(camp: CampaignInfo) -> list[str]:
+    lines = [
+        "只在浅黄色单元格中填写:各评分表的“填写”列和“扣分说明/佐证材料”列,以及本页的评估人员和评估日期。",
+        "按单元格提示填写:个数填不小于0的整数,没有发现问题请填 0;“是/否”和选项从下拉列表中选择;"
+        "百分比填 0—100 的数值;赋分按提示的档次填写。",
+        "留空表示尚未评分(不是0分)。全部填完后,“汇总”页的填写进度应为 100%。",
+        "灰色“不适用”的细则不适用于本单位,无需填写,按细则规定计分。",
+        "得分、小计、合计、否决项、总分和等次均由公式自动计算,请勿改动;不要插入或删除行列、"
+        "不要改动工作表的名称和顺序、不要删除隐藏的工作表,否则评分表无法读回。",
+        "每个填写行最右侧的“编号”用于读回时核对,请勿改动。",
+    ]
+    if camp.materials_deadline:
+        lines.append(f"佐证材料截止时间:{camp.materials_deadline};逾期未提供的,按细则视为无相关工作内容。")
+    send = "保存为原文件名(.xlsx 格式)"
+    if camp.return_deadline:
+        send += f",于 {camp.return_deadline} 前"
+    send += f"发送至 {camp.contact}" if camp.contact else ",按考评办公室要求报送"
+    lines.append(f"填写完成后,{send}。")
+    return [f"{k}. {line}" for k, line in enumerate(lines, start=1)]
+
+
+def plan_cover(
+    ctx: PlanContext, sh: SheetPlan, camp: CampaignInfo, year: str, sheet_names: Sequence[str]
+) -> tuple[str, str]:
+    """The cover sheet; returns the cells of the assessor's name and the date."""
+    rubric, variant, unit = ctx.rubric, ctx.variant, ctx.unit
+    sh.widths = [18, 72]
+    heading = camp.name or f"{year}年度政务公开考评"
+    sh.merge(0, 0, 0, 1, f"{heading}评分表", "title")
+    sh.heights[0] = 34
+    facts: list[tuple[str, str]] = [
+        ("被考评单位", unit.name),
+        ("单位编号", unit.id),
+        ("分组", unit.group),
+        ("评分细则", f"{rubric.title}(版本 {rubric.version})"),
+    ]
+    if len(rubric.variants) > 1:
+        facts.append(("适用细则", f"{variant.title}({'、'.join(variant.groups)})"))
+    facts.append(("考评年度", year))
+    facts.append(("满分", f"{fmt_points(variant.max)}分"))
+    if unit.targets:
+        facts.append(("考评对象", "\n".join(t.name + (f"({t.url})" if t.url else "") for t in unit.targets)))
+    if camp.office:
+        facts.append(("组织单位", camp.office))
+    if camp.materials_deadline:
+        facts.append(("佐证材料截止", camp.materials_deadline))
+    if camp.return_deadline:
+        facts.append(("评分表报送截止", camp.return_deadline))
+    if camp.contact:
+        facts.append(("报送方式", camp.contact))
+    r = 2
+    for k, v in facts:
+        sh.put(r, 0, k, "cover_key")
+        sh.put(r, 1, v, "cover_val")
+        r += 1
+    sh.put(r, 0, "评估人员", "cover_key")
+    sh.put(r, 1, None, "input_text")
+    sh.validations.append((r, 1, {
+        "validate": "length", "criteria": "between", "minimum": 1, "maximum": 100,
+        "input_title": "评估人员", "input_message": "填写评估人员姓名(多人用顿号分隔)。",
+        "error_title": "填写内容不符合要求", "error_message": "评估人员姓名不超过100字。", "ignore_blank": True,
+    }))  # fmt: skip
+    assessor = L.a1(r, 1)
+    sh.heights[r] = 24
+    r += 1
+    sh.put(r, 0, "评估日期", "cover_key")
+    sh.put(r, 1, None, "input_date")
+    sh.validations.append((r, 1, {
+        "validate": "date", "criteria": ">=", "value": dt.date(2000, 1, 1),
+        "input_title": "评估日期", "input_message": "填写日期,如 2022-12-01。",
+        "error_title": "填写内容不符合要求", "error_message": "请填写日期,如 2022-12-01。", "ignore_blank": True,
+    }))  # fmt: skip
+    date_cell = L.a1(r, 1)
+    sh.heights[r] = 24
+    r += 2
+    sh.merge(r, 0, r, 1, "填表说明", "cover_head")
+    sh.heights[r] = 24
+    r += 1
+    for line in _instructions(camp):
+        sh.merge(r, 0, r, 1, line, "cover_text")
+        r += 1
+    r += 1
+    contents = "本评分表包括:" + "、".join(sheet_names) + "。"
+    sh.merge(r, 0, r, 1, contents, "cover_text")
+    sh.print_area = (0, 0, r, 1)
+    sh.landscape = False
+    sh.header = f'&C&"{FONT}"&9{header_text(unit.name)}'
+    sh.footer = PAGE_FOOTER
+    return assessor, date_cell

@@ -1,0 +1,137 @@
+"""A :class:`~zwgk_cli.workbook.blueprint.WorkbookPlan` → ``.xlsx`` bytes, through xlsxwriter's public
+API only.  Deterministic: fixed document dates (xlsxwriter also fixes the zip timestamps), so
+the same plan gives byte-identical workbooks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+from zwgk_cli import __version__
+from zwgk_cli.workbook.blueprint import Formula, SheetPlan, WorkbookPlan
+from zwgk_cli.workbook.styles import CONDITIONAL, FONT, STYLES
+
+# what every sheet lets the assessor do although it is protected
+PROTECTION = {"format_columns": True, "format_rows": True, "select_locked_cells": True, "select_unlocked_cells": True}
+
+
+def _number(value: Decimal | int) -> int | float:
+    if isinstance(value, int):
+        return value
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+class _Formats:
+    """One xlsxwriter format per style name, made when first used."""
+
+    def __init__(self, wb: xlsxwriter.Workbook):
+        self.wb = wb
+        self.made: dict[str, Format] = {}
+        self.conditional = {name: wb.add_format(props) for name, props in CONDITIONAL.items()}
+
+    def __call__(self, style: str) -> Format:
+        if style not in self.made:
+            self.made[style] = self.wb.add_format(STYLES[style])
+        return self.made[style]
+
+
+def _write_cells(ws: Worksheet, sp: SheetPlan, fmt: _Formats) -> None:
+    """Merges first (xlsxwriter fills a merged block with blank cells of its format), then every
+    cell but the merged blanks: a value in a merged block's top-left cell overwrites its blank,
+    as xlsxwriter's documentation suggests for values ``merge_range`` does not write itself."""
+    merged: set[tuple[int, int]] = set()
+    for r1, c1, r2, c2 in sp.merges:
+        ws.merge_range(r1, c1, r2, c2, "", fmt(sp.cells[(r1, c1)][1]))
+        merged.update((r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
+    for (r, c), (value, style) in sp.cells.items():  # insertion order: deterministic
+        if value is None:
+            if (r, c) not in merged:
+                ws.write_blank(r, c, None, fmt(style))
+        elif isinstance(value, Formula):
+            cached = value.cached  # "" makes xlsxwriter store an empty result (the text case)
+            ws.write_formula(r, c, value.text, fmt(style), _number(cached) if isinstance(cached, Decimal) else cached)
+        elif isinstance(value, str):
+            ws.write_string(r, c, value, fmt(style))
+        elif isinstance(value, dt.date):
+            ws.write_datetime(r, c, dt.datetime(value.year, value.month, value.day), fmt(style))
+        else:
+            ws.write_number(r, c, _number(value), fmt(style))
+    for r, row in enumerate(sp.records or ()):
+        for c, text in enumerate(row):
+            if text:
+                ws.write_string(r, c, text)
+
+
+def _page_setup(ws: Worksheet, sp: SheetPlan) -> None:
+    if sp.freeze_row:
+        ws.freeze_panes(sp.freeze_row, 0)
+    if sp.repeat_rows:
+        ws.repeat_rows(*sp.repeat_rows)
+    if sp.print_area:
+        ws.print_area(*sp.print_area)
+    ws.set_paper(9)  # A4
+    if sp.landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.fit_to_pages(1, sp.fit_height)
+    ws.center_horizontally()
+    ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
+    if sp.header:
+        ws.set_header(sp.header)
+    if sp.footer:
+        ws.set_footer(sp.footer)
+
+
+def render_xlsx(plan: WorkbookPlan) -> bytes:
+    """Write the plan with xlsxwriter; returns the workbook's bytes (deterministic)."""
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(
+        buf,
+        {
+            "in_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "default_format_properties": {"font_name": FONT, "font_size": 10},
+        },
+    )
+    wb.set_properties(
+        {
+            "title": plan.title,
+            "subject": plan.subject,
+            "author": "zwgk",
+            "company": plan.company,
+            "comments": f"由 zwgk {__version__} 生成",
+            "created": plan.created,
+        }
+    )
+    wb.set_calc_mode("auto")
+    fmt = _Formats(wb)
+    for sp in plan.sheets:
+        ws = wb.add_worksheet(sp.name)
+        for c, w in enumerate(sp.widths):
+            ws.set_column(c, c, w)
+        for r, h in sorted(sp.heights.items()):
+            ws.set_row(r, h)
+        _write_cells(ws, sp, fmt)
+        for r, c, opts in sp.validations:
+            ws.data_validation(r, c, r, c, opts)
+        for rng, opts in sp.conditional:
+            ws.conditional_format(rng, {**opts, "format": fmt.conditional[opts["format"]]})
+        _page_setup(ws, sp)
+        ws.protect(plan.password, PROTECTION)
+        if sp.hidden == 1:
+            ws.hide()
+        elif sp.hidden == 2:
+            ws.very_hidden()
+    wb.worksheets()[0].activate()
+    for name, target in sorted(plan.names):
+        wb.define_name(name, target)
+    wb.close()
+    return buf.getvalue()

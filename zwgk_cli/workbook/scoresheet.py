@@ -1,0 +1,350 @@
+"""The scoring sheets: one per part (and per target of a part scored per target), a row per
+input of each criterion, with subtotals per indicator and the part's totals."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from zwgk_cli import rules
+from zwgk_cli.model import (
+    EVIDENCE_INPUT,
+    NO,
+    YES,
+    Criterion,
+    Indicator,
+    Input,
+    InputKind,
+    Part,
+    PartKind,
+    ReadingKey,
+    Rubric,
+    Target,
+    Unit,
+    VetoEffect,
+    fmt_points,
+)
+from zwgk_cli.rubric import is_flat
+from zwgk_cli.workbook import layout as L
+from zwgk_cli.workbook.blueprint import (
+    PAGE_FOOTER,
+    PlanContext,
+    SheetPlan,
+    dec,
+    fail_format,
+    kind_title,
+    sheet_header,
+)
+from zwgk_cli.workbook.validation import input_bounds, input_validation
+
+KIND_SUFFIX = {
+    InputKind.COUNT: "(个)",
+    InputKind.YES_NO: "(是/否)",
+    InputKind.CHOICE: "(选择)",
+    InputKind.NUMBER: "(数值)",
+    InputKind.PERCENT: "(%)",
+    InputKind.POINTS: "(分)",
+    InputKind.TEXT: "(文字)",
+}
+
+WIDTHS = [w for _, w in L.COLUMNS]
+
+
+@dataclass
+class _Row:
+    kind: str  # input | na | none (applies, nothing to fill) | sub (an indicator's subtotal)
+    chain: tuple[Indicator, ...]
+    criterion: Criterion | None = None
+    inp: Input | None = None
+    first: int = 0  # 0-based index (in the row list) of its criterion's first row
+    span: int = 1  # rows of its criterion
+
+
+def _rows_for(ind: Indicator, chain: tuple[Indicator, ...], start: int) -> list[_Row]:
+    chain = (*chain, ind)
+    rows: list[_Row] = []
+    for c in ind.criteria:
+        here = start + len(rows)
+        live = c.live_inputs() if c.applicable else ()
+        if not c.applicable:
+            rows.append(_Row("na", chain, c, first=here))
+        elif not live:
+            rows.append(_Row("none", chain, c, first=here))
+        else:
+            rows.extend(_Row("input", chain, c, inp, first=here, span=len(live)) for inp in live)
+    for sub in ind.indicators:
+        rows.extend(_rows_for(sub, chain, start + len(rows)))
+    if not is_flat(ind):
+        rows.append(_Row("sub", chain))
+    return rows
+
+
+def _level_text(ind: Indicator) -> str:
+    return ind.title + (f"\n({fmt_points(ind.max)}分)" if ind.max is not None else "")
+
+
+def _headings(sh: SheetPlan, title: str, info: str, single_level: bool, unit: Unit, rubric: Rubric) -> None:
+    last = L.COL_NOTE
+    sh.merge(L.TITLE_ROW, 0, L.TITLE_ROW, last, title, "title")
+    sh.heights[L.TITLE_ROW] = 26
+    sh.merge(L.INFO_ROW, 0, L.INFO_ROW, last, info, "info")
+    heads = [h for h, _ in L.COLUMNS]
+    if single_level:
+        sh.merge(L.HEADER_ROW, L.COL_L1, L.HEADER_ROW, L.COL_L2, "指标", "head")
+    else:
+        sh.put(L.HEADER_ROW, L.COL_L1, heads[L.COL_L1], "head")
+        sh.put(L.HEADER_ROW, L.COL_L2, heads[L.COL_L2], "head")
+    for c in range(L.COL_TEXT, len(heads)):
+        sh.put(L.HEADER_ROW, c, heads[c], "head")
+    sh.heights[L.HEADER_ROW] = 30
+    sh.widths = list(WIDTHS)
+    sh.freeze_row = L.FIRST_DATA_ROW
+    sh.repeat_rows = (L.HEADER_ROW, L.HEADER_ROW)
+    sh.header = sheet_header(unit, sh.name, rubric)
+    sh.footer = PAGE_FOOTER
+
+
+def _place_levels(sh: SheetPlan, rows: Sequence[_Row], single_level: bool) -> None:
+    """Columns A and B: the indicator chain of each row, merged over its rows."""
+    r0, n = L.FIRST_DATA_ROW, len(rows)
+    i = 0
+    while i < n:
+        top = rows[i].chain[0]
+        j = i
+        while j + 1 < n and rows[j + 1].chain[0].id == top.id:
+            j += 1
+        if single_level or not top.indicators:
+            sh.merge(r0 + i, L.COL_L1, r0 + j, L.COL_L2, _level_text(top), "level")
+        else:
+            sh.merge(r0 + i, L.COL_L1, r0 + j, L.COL_L1, _level_text(top), "level")
+            k = i
+            while k <= j:
+                key = tuple(x.id for x in rows[k].chain[1:])
+                m = k
+                while m + 1 <= j and tuple(x.id for x in rows[m + 1].chain[1:]) == key:
+                    m += 1
+                if key:
+                    chain = rows[k].chain[1:]
+                    text = " / ".join(_level_text(x) if x is chain[-1] else x.title for x in chain)
+                    sh.merge(r0 + k, L.COL_L2, r0 + m, L.COL_L2, text, "level")
+                else:
+                    for q in range(k, m + 1):
+                        if rows[q].kind != "sub":
+                            sh.put(r0 + q, L.COL_L2, None, "level")
+                k = m + 1
+        i = j + 1
+
+
+@dataclass
+class Totals:
+    """Sheet-qualified references to a scoring sheet's totals, for the summary's formulas."""
+
+    raw: str = ""
+    vetoes: str = ""
+    own_vetoes: str = ""
+    points: str = ""
+    passed: str = ""
+    filled: str = ""  # COUNTA(...) of the input cells, or "0"
+
+
+class ScoreSheet:
+    """One part's indicators for one target ("" when the part is not scored per target)."""
+
+    def __init__(self, ctx: PlanContext, sh: SheetPlan, part: Part, target: Target | None):
+        self.ctx, self.sh, self.part, self.target = ctx, sh, part, target
+        self.tid = target.id if target else ""
+        self.scores: dict[str, str] = {}  # criterion or flat indicator id → local A1 of its points
+        self.subtotals: dict[str, str] = {}  # indicator id → local A1 of its subtotal
+        self.input_rows: list[int] = []
+
+    def build(self, subs: Sequence[tuple[str, str]]) -> Totals:
+        """Lay the sheet out.  ``subs``: the (points, vetoes) cells of the part's sub-parts on the
+        summary sheet, which count into this part's totals."""
+        ctx, sh, part = self.ctx, self.sh, self.part
+        rows: list[_Row] = []
+        for ind in part.indicators:
+            rows.extend(_rows_for(ind, (), len(rows)))
+        single_level = all(len(r.chain) == 1 for r in rows)
+        _headings(sh, self._title(), self._info(), single_level, ctx.unit, ctx.rubric)
+        _place_levels(sh, rows, single_level)
+        r0 = L.FIRST_DATA_ROW
+        for i, row in enumerate(rows):
+            if row.kind == "sub":
+                self._subtotal(r0 + i, row.chain, single_level)
+            elif row.kind == "na":
+                assert row.criterion is not None
+                self._not_applicable(r0 + i, row.criterion)
+            else:
+                assert row.criterion is not None
+                if row.first == i:
+                    self._criterion(r0 + i, row.criterion, row.kind == "none")
+                if row.kind == "input":
+                    assert row.inp is not None
+                    self._input(r0 + i, row, r0 + row.first)
+        return self._totals(r0 + len(rows), subs, max(1, len(rows)))
+
+    def _title(self) -> str:
+        part, unit = self.part, self.ctx.unit
+        if self.target is not None:
+            return f"{unit.name} — {part.title}:{self.target.name}"
+        max_text = f"({fmt_points(part.max)}分)" if part.max is not None else ""
+        return f"{unit.name} — {part.title}{max_text}"
+
+    def _info(self) -> str:
+        part, unit, target = self.part, self.ctx.unit, self.target
+        bits = [f"被考评单位:{unit.name}({unit.group})"]
+        if target is not None:
+            bits.append(f"考评对象:{target.name}" + (f"({target.url})" if target.url else ""))
+        if part.kind is PartKind.PENALTY:
+            bits.append("扣分项:按次数扣分,从总分中扣减,不设上限")
+        if part.threshold is not None:
+            bits.append(f"低于{fmt_points(part.threshold.min)}分或触发否决项的评定为{part.threshold.label}")
+        if part.veto_effect is VetoEffect.ZERO:
+            bits.append("触发否决项的本部分计0分")
+        bits.append("只在浅黄色单元格填写,得分由公式自动计算")
+        return ";".join(bits) + "。"
+
+    def _subtotal(self, r: int, chain: tuple[Indicator, ...], single_level: bool) -> None:
+        ctx, sh, ind = self.ctx, self.sh, chain[-1]
+        own_col_b = not single_level and len(chain) == 1 and bool(chain[0].indicators)
+        label = f"{ind.title} 小计" + ("(以分值为限)" if ind.max is not None else "")
+        sh.merge(r, L.COL_L2 if own_col_b else L.COL_TEXT, r, L.COL_TEXT, label, "sub_label")
+        sh.put(r, L.COL_MAX, dec(ind.max) if ind.max is not None else None, "sub_max")
+        sh.merge(r, L.COL_LABEL, r, L.COL_INPUT, None, "sub_blank")
+        refs = [self.scores[c.id] for c in ind.criteria] + [self._node_ref(x) for x in ind.indicators]
+        expr = rules.clamp_sum_formula(refs, ind.max)
+        ctx.result(sh, r, L.COL_SCORE, "indicator", self.tid, ind.id, expr, "sub_score")
+        self.subtotals[ind.id] = L.a1(r, L.COL_SCORE)
+        for col in (L.COL_VETO, L.COL_NOTE, L.COL_ID):
+            sh.put(r, col, None, "sub_blank")
+
+    def _node_ref(self, ind: Indicator) -> str:
+        return self.scores[ind.id] if is_flat(ind) else self.subtotals[ind.id]
+
+    def _not_applicable(self, r: int, c: Criterion) -> None:
+        sh = self.sh
+        sh.put(r, L.COL_TEXT, c.text, "na_text")
+        sh.put(r, L.COL_MAX, dec(c.max) if c.max is not None else None, "na")
+        sh.merge(r, L.COL_LABEL, r, L.COL_INPUT, "不适用", "na")
+        pts = rules.na_points(c)
+        sh.put(r, L.COL_SCORE, dec(pts), "na_score")
+        self.ctx.results.append(L.ResultCell("criterion", self.tid, c.id, sh.name, L.a1(r, L.COL_SCORE)))
+        sh.put(r, L.COL_VETO, None, "na")
+        sh.put(r, L.COL_NOTE, "本单位不适用,不扣分" if pts else "本单位不适用", "na_text")
+        sh.put(r, L.COL_ID, None, "na")
+        self.scores[c.id] = L.a1(r, L.COL_SCORE)
+
+    def _criterion(self, r: int, c: Criterion, nothing_to_fill: bool) -> None:
+        ctx, sh = self.ctx, self.sh
+        live = c.live_inputs()
+        span = max(1, len(live))
+        end = r + span - 1
+        refs = {inp.id: L.a1(r + k, L.COL_INPUT) for k, inp in enumerate(live)}
+        sh.merge(r, L.COL_TEXT, end, L.COL_TEXT, c.text, "text")
+        sh.merge(r, L.COL_MAX, end, L.COL_MAX, dec(c.max) if c.max is not None else "扣分", "max")
+        sh.merge(r, L.COL_SCORE, end, L.COL_SCORE, None, "score")
+        ctx.result(sh, r, L.COL_SCORE, "criterion", self.tid, c.id, rules.criterion_formula(c, refs), "score")
+        self.scores[c.id] = L.a1(r, L.COL_SCORE)
+        sh.merge(r, L.COL_VETO, end, L.COL_VETO, None, "veto")
+        vetoes = [v for v in c.vetoes if v.applicable]
+        if vetoes:
+            kinds = {i.id: i.kind for i in c.inputs}
+            kinds[EVIDENCE_INPUT.id] = EVIDENCE_INPUT.kind
+            expr = "+".join(rules.veto_formula(v, refs, kinds) for v in vetoes)
+            ctx.result(sh, r, L.COL_VETO, "criterion_veto", self.tid, c.id, expr, "veto")
+        sh.merge(r, L.COL_NOTE, end, L.COL_NOTE, None, "note")
+        if nothing_to_fill:
+            sh.merge(r, L.COL_LABEL, r, L.COL_INPUT, "本单位无需填写", "na")
+            sh.put(r, L.COL_ID, None, "id")
+
+    def _input(self, r: int, row: _Row, crit_row: int) -> None:
+        ctx, sh, c, inp = self.ctx, self.sh, row.criterion, row.inp
+        assert c is not None and inp is not None
+        sh.put(r, L.COL_LABEL, inp.label + KIND_SUFFIX[inp.kind], "label")
+        value = ctx.values.get(ReadingKey(self.tid, c.id, inp.id))
+        sh.put(r, L.COL_INPUT, value, "input_text" if inp.kind is InputKind.TEXT else "input")
+        id_text = L.input_id_text(self.tid, c.id, inp.id)
+        sh.put(r, L.COL_ID, id_text, "id")
+        list_name = ctx.list_name(inp.options) if inp.kind is InputKind.CHOICE else ""
+        sh.validations.append((r, L.COL_INPUT, input_validation(inp, list_name)))
+        lo, hi, step = input_bounds(inp)
+        ctx.inputs.append(
+            L.MapRow(
+                sheet=sh.name,
+                cell=L.a1(r, L.COL_INPUT),
+                id_cell=L.a1(r, L.COL_ID),
+                id=id_text,
+                target=self.tid,
+                indicator=row.chain[-1].id,
+                criterion=c.id,
+                input=inp.id,
+                kind=inp.kind.value,
+                label=inp.label,
+                required=inp.required and inp.kind is not InputKind.TEXT,
+                min=lo,
+                max=hi,
+                step=step,
+                options=(YES, NO) if inp.kind is InputKind.YES_NO else inp.options,
+                list=list_name,
+                score_cell=L.a1(crit_row, L.COL_SCORE),
+                note_cell=L.a1(crit_row, L.COL_NOTE),
+            )
+        )
+        sh.inputs += 1
+        self.input_rows.append(r)
+
+    def _total_row(self, r: int, label: str, max_value: Decimal | None) -> None:
+        sh = self.sh
+        sh.merge(r, L.COL_L1, r, L.COL_TEXT, label, "tot_label")
+        sh.put(r, L.COL_MAX, dec(max_value) if max_value is not None else None, "tot_max")
+        sh.merge(r, L.COL_LABEL, r, L.COL_INPUT, None, "tot_blank")
+        for col in (L.COL_VETO, L.COL_NOTE, L.COL_ID):
+            sh.put(r, col, None, "tot_blank")
+
+    def _totals(self, r: int, subs: Sequence[tuple[str, str]], n_rows: int) -> Totals:
+        ctx, sh, part, target, tid = self.ctx, self.sh, self.part, self.target, self.tid
+        out = Totals()
+        node_refs = [self._node_ref(ind) for ind in part.indicators] + [p for p, _ in subs]
+        top = part.max if part.kind is not PartKind.PENALTY else None
+        role_raw, role_vetoes = ("target_raw", "target_vetoes") if target else ("part_raw", "part_vetoes")
+        if target is not None:
+            label = f"本{kind_title(ctx.rubric, target.kind)}得分(以分值为限,未计否决)"
+        elif part.kind is PartKind.PENALTY:
+            label = "本部分扣分合计(从总分中扣减)"
+        else:
+            label = "本部分合计(以分值为限)"
+        self._total_row(r, label, top)
+        out.raw = ctx.result(
+            sh, r, L.COL_SCORE, role_raw, tid, part.id, rules.clamp_sum_formula(node_refs, top), "tot_score"
+        )
+        r += 1
+        self._total_row(r, "触发否决项个数", None)
+        veto_range = f"{L.a1(L.FIRST_DATA_ROW, L.COL_VETO)}:{L.a1(L.FIRST_DATA_ROW + n_rows - 1, L.COL_VETO)}"
+        out.own_vetoes = f"SUM({L.ref(sh.name, veto_range)})"
+        expr = f"SUM({veto_range})" + "".join(f"+{v}" for _, v in subs)
+        out.vetoes = ctx.result(sh, r, L.COL_SCORE, role_vetoes, tid, part.id, expr, "tot_count")
+        sh.conditional.append((veto_range, {"type": "cell", "criteria": ">", "value": 0, "format": "veto_hit"}))
+        r += 1
+        if target is not None:
+            label = f"本{kind_title(ctx.rubric, target.kind)}计入得分"
+            if part.veto_effect is VetoEffect.ZERO:
+                label += "(触发否决项的计0分)"
+            self._total_row(r, label, top)
+            expr = rules.after_veto_formula(out.raw, out.vetoes, part.veto_effect)
+            out.points = ctx.result(sh, r, L.COL_SCORE, "target", tid, part.id, expr, "tot_score")
+            r += 1
+            if part.threshold is not None:
+                th = part.threshold
+                self._total_row(r, f"是否合格(低于{fmt_points(th.min)}分或触发否决项的为{th.label})", None)
+                expr = rules.pass_formula(out.points, out.vetoes, th.min, L.PASS, th.label)
+                out.passed = ctx.result(sh, r, L.COL_SCORE, "target_pass", tid, part.id, expr, "tot_text")
+                sh.conditional.append((L.a1(r, L.COL_SCORE), fail_format(th.label)))
+                r += 1
+        if self.input_rows:
+            rng = f"{L.a1(self.input_rows[0], L.COL_INPUT)}:{L.a1(self.input_rows[-1], L.COL_INPUT)}"
+            out.filled = f"COUNTA({L.ref(sh.name, rng)})"
+        else:
+            out.filled = "0"
+        sh.print_area = (0, 0, r - 1, L.COL_NOTE)
+        return out

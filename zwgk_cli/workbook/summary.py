@@ -1,0 +1,266 @@
+"""The 汇总 sheet: a row per part (and per target, and per gate), then the unit's vetoes, total
+and tier, and the 填写进度 (how many inputs of each scoring sheet are filled)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+
+from zwgk_cli import rules
+from zwgk_cli.model import Part, PartKind, Rubric, Target, VetoEffect, fmt_points
+from zwgk_cli.workbook import layout as L
+from zwgk_cli.workbook.blueprint import (
+    PAGE_FOOTER,
+    CellValue,
+    Formula,
+    PlanContext,
+    SheetPlan,
+    dec,
+    fail_format,
+    kind_title,
+    sheet_header,
+)
+from zwgk_cli.workbook.scoresheet import Totals
+
+SUMMARY_COLUMNS: tuple[tuple[str, float], ...] = (
+    ("项目", 40),
+    ("分值", 8),
+    ("计算得分", 10),
+    ("否决项", 8),
+    ("计入得分", 10),
+    ("说明", 42),
+)
+S_ITEM, S_MAX, S_RAW, S_VETO, S_POINTS, S_NOTE = range(6)
+S_WIDTHS = [w for _, w in SUMMARY_COLUMNS]
+
+
+class Summary:
+    """The 汇总 sheet: a row per part (and per target, and per gate), then vetoes, total,
+    tier and 填写进度.  Rows are numbered first so that scoring sheets can refer to the
+    points of sub-parts before the summary's formulas are written."""
+
+    def __init__(self, ctx: PlanContext, sh: SheetPlan):
+        self.ctx, self.sh = ctx, sh
+        self.rows: list[tuple[str, Part, Target | None, int]] = []
+        for p in ctx.variant.parts:
+            self._walk(p, 0)
+        self.row_of = {(k, p.id, t.id if t else ""): L.FIRST_DATA_ROW + i for i, (k, p, t, _) in enumerate(self.rows)}
+
+    def _walk(self, p: Part, depth: int) -> None:
+        self.rows.append(("part", p, None, depth))
+        if p.per_target:
+            for t in self.ctx.unit.targets_of(p.per_target):
+                self.rows.append(("target", p, t, depth + 1))
+        for sub in p.parts:
+            self._walk(sub, depth + 1)
+        if p.gate is not None:
+            self.rows.append(("gate", p, None, depth + 1))
+
+    def points_ref(self, part_id: str) -> str:
+        return L.ref(self.sh.name, L.a1(self.row_of[("part", part_id, "")], S_POINTS, absolute=True))
+
+    def vetoes_ref(self, part_id: str) -> str:
+        return L.ref(self.sh.name, L.a1(self.row_of[("part", part_id, "")], S_VETO, absolute=True))
+
+    def build(self, sheets: Sequence[tuple[Part, Target | None, SheetPlan, Totals]]) -> None:
+        ctx, sh = self.ctx, self.sh
+        rubric, unit = ctx.rubric, ctx.unit
+        sh.widths = list(S_WIDTHS)
+        year = ctx.year
+        sh.merge(L.TITLE_ROW, 0, L.TITLE_ROW, S_NOTE, f"{unit.name} {year}年度政务公开考评得分汇总", "title")
+        sh.heights[L.TITLE_ROW] = 26
+        info = (
+            f"评分细则:{rubric.title}(版本 {rubric.version});满分 {fmt_points(ctx.variant.max)} 分;"
+            f"分组:{unit.group}。本页由公式计算,随填写自动更新。"
+        )
+        sh.merge(L.INFO_ROW, 0, L.INFO_ROW, S_NOTE, info, "info")
+        for c, (h, _) in enumerate(SUMMARY_COLUMNS):
+            sh.put(L.HEADER_ROW, c, h, "head")
+        sh.heights[L.HEADER_ROW] = 22
+        totals = {(p.id, t.id if t else ""): tot for p, t, _, tot in sheets}
+        gate_open: dict[str, str] = {}
+        for kind, p, _t, depth in self.rows:
+            if kind == "gate":
+                gate_open[p.id] = self._gate(p, depth)
+        for kind, p, t, depth in self.rows:
+            if kind == "target":
+                assert t is not None
+                self._target(p, t, depth, totals[(p.id, t.id)])
+            elif kind == "part":
+                self._part(p, depth, totals, gate_open.get(p.id, ""))
+        r = self._unit_lines(L.FIRST_DATA_ROW + len(self.rows))
+        self._progress(r + 1, sheets)
+        sh.freeze_row = L.FIRST_DATA_ROW
+        sh.repeat_rows = (L.HEADER_ROW, L.HEADER_ROW)
+        sh.header = sheet_header(unit, sh.name, rubric)
+        sh.footer = PAGE_FOOTER
+
+    def _item_style(self, depth: int) -> str:
+        return "sum_item" if depth == 0 else f"sum_item{min(depth, 2)}"
+
+    def _gate(self, p: Part, depth: int) -> str:
+        ctx, sh = self.ctx, self.sh
+        assert p.gate is not None
+        r = self.row_of[("gate", p.id, "")]
+        gate_part = ctx.variant.part(p.gate.part)
+        label = f"加分门槛:{gate_part.title}达到{fmt_points(p.gate.min)}分(含)"
+        sh.put(r, S_ITEM, label, self._item_style(depth))
+        sh.put(r, S_MAX, dec(p.gate.min), "max")
+        sh.put(r, S_RAW, Formula("=" + self.points_ref(gate_part.id), ctx.cached("part", "", gate_part.id)), "score")
+        sh.put(r, S_VETO, None, "sum_text")
+        expr = rules.gate_open_formula(L.a1(r, S_RAW), p.gate.min)
+        ctx.result(sh, r, S_POINTS, "part_gate", "", p.id, expr, "gate")
+        sh.put(r, S_NOTE, f"未达到的,{p.title}计0分,注明“{p.gate.label}”", "sum_text")
+        return L.a1(r, S_POINTS)
+
+    def _target(self, p: Part, t: Target, depth: int, tot: Totals) -> None:
+        ctx, sh = self.ctx, self.sh
+        r = self.row_of[("target", p.id, t.id)]
+        sh.put(r, S_ITEM, t.name, self._item_style(depth))
+        sh.put(r, S_MAX, dec(p.max) if p.max is not None else None, "max")
+        ctx.result(sh, r, S_RAW, "target_raw", t.id, p.id, "=" + tot.raw, "score")
+        ctx.result(sh, r, S_VETO, "target_vetoes", t.id, p.id, "=" + tot.vetoes, "sum_count")
+        ctx.result(sh, r, S_POINTS, "target", t.id, p.id, "=" + tot.points, "score")
+        if tot.passed and p.threshold is not None:
+            ctx.result(sh, r, S_NOTE, "target_pass", t.id, p.id, "=" + tot.passed, "sum_text")
+            sh.conditional.append((L.a1(r, S_NOTE), fail_format(p.threshold.label)))
+        else:
+            sh.put(r, S_NOTE, None, "sum_text")
+
+    def _part(self, p: Part, depth: int, totals: Mapping[tuple[str, str], Totals], gate_cell: str) -> None:
+        ctx, sh = self.ctx, self.sh
+        r = self.row_of[("part", p.id, "")]
+        title = p.title + ("(扣分项)" if p.kind is PartKind.PENALTY else "")
+        sh.put(r, S_ITEM, title, self._item_style(depth))
+        sh.put(r, S_MAX, dec(p.max) if p.max is not None else "—", "max")
+        raw_cell, veto_cell = L.a1(r, S_RAW), L.a1(r, S_VETO)
+        subs_vetoes = [self.vetoes_ref(x.id) for x in p.parts]
+        if p.per_target:
+            targets = [totals[(p.id, t.id)] for t in ctx.unit.targets_of(p.per_target)]
+            raw = rules.mean_formula([t.raw for t in targets])
+            vetoes = "+".join([t.own_vetoes for t in targets] + subs_vetoes) or "0"
+            pre_gate = rules.mean_formula([t.points for t in targets])
+        elif p.indicators:
+            own = totals[(p.id, "")]
+            raw, vetoes = "=" + own.raw, "=" + own.vetoes
+            pre_gate = rules.after_veto_formula(raw_cell, veto_cell, p.veto_effect)
+        else:
+            top = p.max if p.kind is not PartKind.PENALTY else None
+            raw = rules.clamp_sum_formula([self.points_ref(x.id) for x in p.parts], top)
+            vetoes = "+".join(subs_vetoes) or "0"
+            pre_gate = rules.after_veto_formula(raw_cell, veto_cell, p.veto_effect)
+        ctx.result(sh, r, S_RAW, "part_raw", "", p.id, raw, "score")
+        ctx.result(sh, r, S_VETO, "part_vetoes", "", p.id, vetoes, "sum_count")
+        final = rules.gated_formula(pre_gate, gate_cell) if p.gate is not None else pre_gate
+        ctx.result(sh, r, S_POINTS, "part", "", p.id, final, "tot_score" if depth == 0 else "score")
+        ctx.name(L.part_name(p.id), sh, r, S_POINTS)
+        if p.threshold is not None:
+            if p.per_target:
+                passes = [totals[(p.id, t.id)].passed for t in ctx.unit.targets_of(p.per_target)]
+                expr = rules.all_pass_formula(passes, L.PASS, p.threshold.label)
+            else:
+                expr = rules.pass_formula(pre_gate, veto_cell, p.threshold.min, L.PASS, p.threshold.label)
+            ctx.result(sh, r, S_NOTE, "part_pass", "", p.id, expr, "sum_text")
+            sh.conditional.append((L.a1(r, S_NOTE), fail_format(p.threshold.label)))
+        else:
+            notes = []
+            if p.kind is PartKind.PENALTY:
+                notes.append("从总分中扣减")
+            if p.per_target:
+                notes.append(f"各{kind_title(ctx.rubric, p.per_target)}得分的平均值")
+            if p.veto_effect is VetoEffect.ZERO:
+                notes.append("触发否决项的本部分计0分")
+            if p.gate is not None:
+                notes.append("达到加分门槛方计入")
+            sh.put(r, S_NOTE, ";".join(notes) or None, "sum_text")
+
+    def _line(self, r: int, label: str, max_value: CellValue = None) -> None:
+        sh = self.sh
+        sh.put(r, S_ITEM, label, "tot_label")
+        sh.put(r, S_MAX, max_value, "tot_max")
+        for c in (S_RAW, S_VETO, S_POINTS, S_NOTE):
+            sh.put(r, c, None, "tot_blank")
+        sh.heights[r] = 24
+
+    def _unit_lines(self, r: int) -> int:
+        ctx, sh, rubric, variant = self.ctx, self.sh, self.ctx.rubric, self.ctx.variant
+        top = list(variant.parts)
+        self._line(r, "否决项合计")
+        vetoes_cell = L.a1(r, S_POINTS)
+        expr = "+".join(self.vetoes_ref(p.id) for p in top) or "0"
+        ctx.result(sh, r, S_POINTS, "vetoes", "", "", expr, "tot_count")
+        ctx.name(L.NAME_VETOES, sh, r, S_POINTS)
+        if rubric.tiers:
+            sh.put(r, S_NOTE, f"有否决项的,等次为“{rubric.veto_tier}”", "tot_text")
+        sh.conditional.append((vetoes_cell, {"type": "cell", "criteria": ">", "value": 0, "format": "veto_hit"}))
+        r += 1
+        self._line(r, "总分", dec(variant.max))
+        normal = [self.points_ref(p.id) for p in top if p.kind is not PartKind.PENALTY]
+        penalty = [self.points_ref(p.id) for p in top if p.kind is PartKind.PENALTY]
+        total_cell = L.a1(r, S_POINTS)
+        ctx.result(sh, r, S_POINTS, "total", "", "", rules.total_formula(normal, penalty), "tot_score")
+        ctx.name(L.NAME_TOTAL, sh, r, S_POINTS)
+        sh.put(r, S_NOTE, "各部分计入得分之和" + ("减扣分项" if penalty else "") + ",不低于0分", "tot_text")
+        r += 1
+        self._line(r, "等次")
+        ctx.result(sh, r, S_POINTS, "tier", "", "", rules.tier_formula(rubric, total_cell, vetoes_cell), "tot_text")
+        ctx.name(L.NAME_TIER, sh, r, S_POINTS)
+        tiers = _tier_text(rubric) or "细则未设等次"
+        sh.put(r, S_NOTE, tiers, "sum_text")
+        if rubric.tiers:
+            sh.conditional.append((L.a1(r, S_POINTS), fail_format(rubric.veto_tier)))
+        return r + 1
+
+    def _progress(self, r: int, sheets: Sequence[tuple[Part, Target | None, SheetPlan, Totals]]) -> None:
+        ctx, sh = self.ctx, self.sh
+        heads = {S_ITEM: "填写进度", S_MAX: "应填", S_RAW: "已填", S_VETO: "", S_POINTS: "完成", S_NOTE: "说明"}
+        for c, h in heads.items():
+            sh.put(r, c, h, "head")
+        sh.heights[r] = 22
+        r += 1
+        first = r
+        for _p, _t, sp, tot in sheets:
+            filled = sum(1 for m in ctx.inputs if m.sheet == sp.name and _filled(ctx.values.get(m.key)))
+            ctx.index[("filled", "", sp.name)] = Decimal(filled)
+            sh.put(r, S_ITEM, sp.name, "sum_item1")
+            sh.put(r, S_MAX, sp.inputs, "sum_int")
+            ctx.result(sh, r, S_RAW, "filled", "", sp.name, tot.filled, "sum_int")
+            sh.put(r, S_VETO, None, "sum_text")
+            self._percent(r, filled, sp.inputs)
+            sh.put(r, S_NOTE, None, "sum_text")
+            sh.heights[r] = 20
+            r += 1
+        total_inputs = sum(sp.inputs for _, _, sp, _ in sheets)
+        filled_all = sum(1 for m in ctx.inputs if _filled(ctx.values.get(m.key)))
+        ctx.index[("filled", "", "")] = Decimal(filled_all)
+        self._line(r, "合计", total_inputs)
+        expr = f"SUM({L.a1(first, S_RAW)}:{L.a1(r - 1, S_RAW)})" if r > first else "0"
+        ctx.result(sh, r, S_RAW, "filled", "", "", expr, "tot_int")
+        ctx.name(L.NAME_FILLED, sh, r, S_RAW)
+        self._percent(r, filled_all, total_inputs)
+        n, m = L.a1(r, S_RAW), L.a1(r, S_MAX)
+        left = total_inputs - filled_all
+        text = f'=IF({n}>={m},"已全部填写","尚有"&({m}-{n})&"项未填写")'
+        sh.put(r, S_NOTE, Formula(text, "已全部填写" if left <= 0 else f"尚有{left}项未填写"), "tot_text")
+        sh.print_area = (0, 0, r, S_NOTE)
+        sh.fit_height = 1 if r < 60 else 0
+
+    def _percent(self, r: int, filled: int, total: int) -> None:
+        n, m = L.a1(r, S_RAW), L.a1(r, S_MAX)
+        cached = Decimal(1) if total == 0 else Decimal(filled) / Decimal(total)
+        self.sh.put(r, S_POINTS, Formula(f"=IF({m}=0,1,{n}/{m})", cached), "sum_pct")
+
+
+def _tier_text(rubric: Rubric) -> str:
+    if not rubric.tiers:
+        return ""
+    ranked = sorted((t for t in rubric.tiers if t.min is not None), key=lambda t: t.min or 0, reverse=True)
+    text = "、".join(f"{fmt_points(t.min)}分及以上{t.label}" for t in ranked)
+    floorless = next((t.label for t in rubric.tiers if t.min is None), None)
+    if floorless:
+        text += f",其余{floorless}"
+    return text + "(取所达到的最高等次)"
+
+
+def _filled(value: object) -> bool:
+    return value is not None and value != ""
