@@ -23,8 +23,8 @@ from zwgk_cli.cli.common import (
 from zwgk_cli.model import Unit
 from zwgk_cli.problems import Code, Problem, Severity, problem
 from zwgk_cli.workbook import layout as L
-from zwgk_cli.workbook.issue import Written, write_workbooks
 from zwgk_cli.workbook.blueprint import CampaignInfo
+from zwgk_cli.workbook.issue import Written, write_workbooks
 
 
 def _say(text: str) -> None:
