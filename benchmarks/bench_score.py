@@ -101,7 +101,7 @@ def writer_digest() -> str:
     import hashlib
 
     h = hashlib.sha256()
-    for name in ("sheets.py", "layout.py", "fill.py"):
+    for name in ("workbook/write.py", "workbook/layout.py", "demo/fill.py"):
         h.update((ROOT / "zwgk_cli" / name).read_bytes())
     return h.hexdigest()[:10]
 
