@@ -147,7 +147,7 @@ def _all_parts(parts: Iterable[PartScore]) -> Iterable[PartScore]:
 
 
 def _criterion_rows(
-    variant: Variant,
+    static: Sequence[StaticRow],
     us: UnitScore,
     values: Mapping[ReadingKey, Value | None],
     notes: Mapping[tuple[str, str], str],
@@ -157,7 +157,7 @@ def _criterion_rows(
     target_names = {t.id: t.name for t in us.unit.targets}
     of_kind: dict[str | None, list[str]] = {None: [""]}
     rows: list[dict[str, Any]] = []
-    for per_target, crit, head, labels, live, bonus in static_rows(variant):
+    for per_target, crit, head, labels, live, bonus in static:
         targets = of_kind.get(per_target)
         if targets is None:
             targets = of_kind[per_target] = [t.id for t in us.unit.targets_of(per_target or "")]
@@ -241,11 +241,12 @@ def unit_to_dict(
     files: Sequence[str] = (),
     problem_counts: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
-    """One unit's entry in ``scores.json``."""
+    """One unit's entry in ``scores.json`` (``variant``: as resolved for the unit)."""
+    static = static_rows(variant)
     crit_part: dict[str, str] = {}
     crit_ind: dict[str, str] = {}
     if us.vetoes:
-        for row in static_rows(variant):
+        for row in static:
             crit_part[row[1].id] = row[2]["part"]
             crit_ind[row[1].id] = row[2]["indicators"][-1]
     return {
@@ -287,7 +288,7 @@ def unit_to_dict(
         "coefficient": num(us.coefficient),
         "penalties": num(us.penalties),
         "missing": [{"target": k.target, "criterion": k.criterion, "input": k.input} for k in us.missing],
-        "criteria": _criterion_rows(variant, us, values, notes or {}),
+        "criteria": _criterion_rows(static, us, values, notes or {}),
         "trace": [
             {"target": t.target, "criterion": t.criterion, "input": t.input, "text": t.text, "points": num(t.points)}
             for t in us.trace
