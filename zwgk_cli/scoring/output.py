@@ -9,7 +9,7 @@ written as it comes, a unit or a file's problems at a time, and every file appea
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +19,7 @@ from zwgk_cli.results.document import absent_unit, document, list_document, writ
 from zwgk_cli.results.tables import (
     DETAIL_COLUMNS,
     PROBLEM_COLUMNS,
+    Column,
     CsvTable,
     Sheet,
     Workbook,
@@ -60,7 +61,7 @@ class Written:
     problems: tuple[Path, ...]
 
 
-def _unit_rows(batch: Batch, o: UnitOutcome, titles: Mapping[str, str]) -> UnitRows:
+def _unit_rows(batch: Batch, o: UnitOutcome, columns: Sequence[Column], titles: Mapping[str, str]) -> UnitRows:
     """The rows of a roster unit: its file's, or those of a unit without a usable workbook."""
     rows = o.result.unit_rows() if o.result is not None else None
     if rows is not None:
@@ -74,17 +75,15 @@ def _unit_rows(batch: Batch, o: UnitOutcome, titles: Mapping[str, str]) -> UnitR
         files=o.files,
         problem_counts={"error": o.errors, "warning": o.warnings},
     )
-    columns = summary_columns(batch.rubric)
     return UnitRows(json.dumps(entry, ensure_ascii=False), summary_cells(entry, columns), detail_rows(entry, titles))
 
 
-def _unit_items(
-    batch: Batch, titles: Mapping[str, str], table: CsvTable, summary: Sheet, detail: Sheet
-) -> Iterator[str]:
+def _unit_items(batch: Batch, table: CsvTable, summary: Sheet, detail: Sheet) -> Iterator[str]:
     """Every roster unit's ``scores.json`` entry, in roster order; on the way, its row of
     ``scores.csv`` and of the 汇总 sheet, and its 明细 rows."""
+    columns, titles = summary_columns(batch.rubric), part_titles(batch.rubric)
     for o in batch.outcomes:
-        rows = _unit_rows(batch, o, titles)
+        rows = _unit_rows(batch, o, columns, titles)
         table.append(rows.summary)
         summary.append(rows.summary)
         for row in rows.detail:
@@ -123,7 +122,7 @@ def write_results(batch: Batch, results_dir: Path, campaign: Mapping[str, Any], 
                     score_paths[0],
                     document(batch.rubric, [], campaign, batch.groups()),
                     "units",
-                    _unit_items(batch, part_titles(batch.rubric), table, summary, detail),
+                    _unit_items(batch, table, summary, detail),
                 )
         with CsvTable(problem_paths[0], problem_header) as table:
             write_list_document(
