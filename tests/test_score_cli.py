@@ -8,7 +8,6 @@ import hashlib
 import io
 import json
 import shutil
-import zipfile
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -22,8 +21,9 @@ from zwgk_cli.cli import app
 from zwgk_cli.demo import fill
 from zwgk_cli.engine import score_unit
 from zwgk_cli.model import EVIDENCE_INPUT, YES, ReadingKey, Rubric, Target, Unit, Value
-from zwgk_cli.results.document import unit_to_dict
+from zwgk_cli.results.document import list_document, unit_to_dict
 from zwgk_cli.scoring import batch
+from zwgk_cli.scoring.discover import discover
 from zwgk_cli.workbook.write import build_workbook
 
 DATA = Path(__file__).parent / "data"
@@ -166,8 +166,6 @@ def test_scores_csv_and_xlsx_tables(campaign: dict[str, Any], monkeypatch: pytes
     detail = list(wb["明细"].iter_rows(values_only=True))
     assert sum(len(u["criteria"]) for u in doc["units"]) == len(detail) - 1
     assert detail[0][:4] == ("单位编号", "单位名称", "分组", "对象")
-    # the texts every unit repeats are shared strings; a reader sees the same values
-    assert "xl/sharedStrings.xml" in zipfile.ZipFile(root / "results" / "scores.xlsx").namelist()
     want = [(u["unit_id"], u["unit"], c["text"] or c["title"]) for u in doc["units"] for c in u["criteria"]]
     assert [(r[0], r[1], r[7]) for r in detail[1:]] == want
     assert wb["问题"].max_row == 1 + len(json.loads((root / "results" / "problems.json").read_text())["problems"])
@@ -395,12 +393,12 @@ def test_the_results_folder_and_broken_links_inside_the_inputs(
     assert [p["code"] for p in summary["problems"] if p["file"] == "returned/断开的链接.xlsx"] == ["W001"]
 
 
-def test_workers_without_fork_give_the_same_results(campaign: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
-    """On Windows and macOS the pool spawns its workers and pickles the scorer to them."""
+def test_spawned_workers_give_the_same_results(campaign: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """On Windows and macOS the pool spawns its workers (the rubric and roster are pickled to them)."""
     root = campaign["root"]
     _run(["score", "--out", "r1", "--jobs", "1"], root, monkeypatch)
     monkeypatch.setattr(batch, "PARALLEL_MIN", 1)
-    monkeypatch.setattr(batch, "_can_fork", lambda: False)
+    monkeypatch.setattr(batch, "START_METHOD", "spawn")
     _run(["score", "--out", "r2", "--jobs", "2"], root, monkeypatch)
     assert _hashes(root / "r1") == _hashes(root / "r2")
 
@@ -434,7 +432,7 @@ def test_discover_walks_folders_once_per_file(tmp_path: Path) -> None:
     (elsewhere / "丁.xlsx").write_bytes(b"x")
     (returned / "链接目录").symlink_to(elsewhere, target_is_directory=True)
 
-    refs, skipped = batch.discover([returned, returned / "县区" / "甲.xlsx"], camp, exclude=[returned / "results"])
+    refs, skipped = discover([returned, returned / "县区" / "甲.xlsx"], camp, exclude=[returned / "results"])
     assert skipped == 1
     assert [r.name for r in refs] == [
         "returned/丙.xls",
@@ -444,37 +442,35 @@ def test_discover_walks_folders_once_per_file(tmp_path: Path) -> None:
     ]
     assert refs[2].path == returned / "县区" / "甲.xlsx"  # not its link, found after it
 
-    outside, _ = batch.discover([elsewhere / "丁.xlsx", returned / "县区"], camp / "另一个")
+    outside, _ = discover([elsewhere / "丁.xlsx", returned / "县区"], camp / "另一个")
     assert [r.name for r in outside] == ["丁.xlsx", "县区/深/乙.XLSX", "县区/甲.xlsx"]
 
 
-def test_shared_rows_render_exactly_like_plain_ones() -> None:
-    """Rows with the same findings share one dict (CriterionRow.shared); scores.json encodes and
-    the 明细 renders that part once.  The result must be byte for byte what encoding and
-    rendering each row afresh gives, for every unit, websites and notes included."""
-    from zwgk_cli.results import tables as outputs
-    from zwgk_cli.results.document import CriterionRow
+def test_scores_json_is_the_document_one_unit_a_line(campaign: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """scores.json is json.dumps(document, indent=2) but for the units: each is json.dumps(unit)
+    on a line of its own; the --json summary is json.dumps of the summary, byte for byte."""
+    root = campaign["root"]
+    res = _run(["score", "--json"], root, monkeypatch)
+    text = (root / "results" / "scores.json").read_text(encoding="utf-8")
+    doc = json.loads(text)
+    units = doc["units"]
+    assert len(units) == len(UNITS)
+    head = json.dumps({**doc, "units": []}, ensure_ascii=False, indent=2)
+    lines = [json.dumps(u, ensure_ascii=False) for u in units]
+    assert text == head[: -len("]\n}")] + "\n    " + ",\n    ".join(lines) + "\n  ]\n}\n"
+    summary = json.loads(res.stdout)
+    assert res.stdout == json.dumps(summary, ensure_ascii=False) + "\n"
+    problems = json.loads((root / "results" / "problems.json").read_text(encoding="utf-8"))
+    assert summary["problems"] == problems["problems"] and summary["problems"]
 
-    rubric = rubric_mod.load(str(DATA / "mini.yaml"))
-    titles = outputs.part_titles(rubric)
-    table = outputs.text_table(rubric, UNITS)
-    variants = {u.id: rubric_mod.resolve(rubric, u) for u in UNITS}  # as a batch resolves: once
-    entries = []
-    for seed in (11, 11, 12):  # the same findings twice: every row of the second unit is shared
-        for u in UNITS:
-            variant = variants[u.id]
-            values = _values(rubric, u, seed)
-            us = score_unit(rubric, variant, u, values)
-            notes = {("W1", "w1"): "栏目“通知公告”未更新"} if u.id == "U1" else {}
-            entries.append(unit_to_dict(rubric, variant, us, values, status="scored", notes=notes))
-    rows = [r for e in entries for r in e["criteria"]]
-    assert rows and all(isinstance(r, CriterionRow) for r in rows)
-    assert len({id(r.shared) for r in rows}) < len(rows)  # some are shared
-    for e in entries:
-        plain = {**e, "criteria": [dict(r) for r in e["criteria"]]}
-        assert outputs.unit_json(e) == json.dumps(plain, ensure_ascii=False)
-        expected = outputs.ROW_SEP.join(outputs.xlsx_row(r, 0, table) for r in outputs.detail_rows(plain, titles))
-        assert outputs.detail_xml(e, titles, table) == expected
-    u1 = next(e for e in entries if e["unit_id"] == "U1")
-    noted = [r for r in u1["criteria"] if r["target"] == "W1" and r["criterion"] == "w1"]
-    assert noted and noted[0]["note"] == "栏目“通知公告”未更新" and noted[0]["target_name"] == "甲县政府网"
+
+def test_list_document_without_indent_is_json_dumps() -> None:
+    header = {"a": 1, "b": {"c": [1, 2]}, "items": []}
+    items = [{"x": "中文", "y": None}, {"z": [1.5, {"w": True}]}]
+    encoded = [json.dumps(i, ensure_ascii=False) for i in items]
+    assert "".join(list_document(header, "items", encoded, None)) == json.dumps(
+        {**header, "items": items}, ensure_ascii=False
+    )
+    assert "".join(list_document(header, "items", [], None)) == json.dumps(header, ensure_ascii=False)
+    assert "".join(list_document(header, "items", [], 2)) == json.dumps(header, ensure_ascii=False, indent=2)
+    assert json.loads("".join(list_document(header, "items", encoded, 2))) == {**header, "items": items}

@@ -3,14 +3,11 @@ total every unit, write the results folder."""
 
 from __future__ import annotations
 
-import codecs
-import io
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Annotated
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -30,6 +27,8 @@ from zwgk_cli.cli.common import (
 from zwgk_cli.problems import SEVERITY_LABELS, Severity, os_reason, sort_key
 from zwgk_cli.results.document import STATUS_LABELS
 from zwgk_cli.scoring import batch as batch_mod
+from zwgk_cli.scoring.discover import discover, display_name
+from zwgk_cli.scoring.output import Written, campaign_fields, write_results, write_summary
 from zwgk_cli.workbook.read import Context, read_findings
 
 TABLE_LIMIT = 200  # problems shown on the terminal; the files have them all
@@ -107,7 +106,7 @@ def score_cmd(
     if inputs is not None:
         if not inputs.is_file():
             usage_error(f"填写数据表不存在:{inputs}")
-        reads, loose = read_findings(inputs, Context(r, ros.units), batch_mod.display_name(inputs, base))
+        reads, loose = read_findings(inputs, Context(r, ros.units), display_name(inputs, base))
         batch = batch_mod.run(r, ros.units, [], reads=reads, extra_problems=[*ros.problems, *loose])
     else:
         if not paths:
@@ -118,56 +117,25 @@ def score_cmd(
         for p in paths:
             if not p.exists():
                 usage_error(f"路径不存在:{p}")
-        refs, skipped = batch_mod.discover(paths, base, exclude=[results_dir])
+        refs, skipped = discover(paths, base, exclude=[results_dir])
         with _progress(show_progress, len(refs)) as progress:
             batch = batch_mod.run(
                 r, ros.units, refs, jobs=jobs, progress=progress, skipped=skipped, extra_problems=ros.problems
             )
 
-    with batch, tempfile.TemporaryFile() as raw, io.TextIOWrapper(raw, encoding="utf-8") as summary:
-        blocked = strict and batch.errors > 0
-
-        def make_summary(written: batch_mod.Written) -> None:
-            # one line, streamed (a batch may have tens of thousands of problems) to a file
-            # while scores.xlsx is being finished, and printed once every result is written
-            batch_mod.write_summary(batch, written, summary)
-
-        try:
-            written = batch_mod.write_results(
-                batch,
-                results_dir,
-                batch_mod.campaign_fields(camp),
-                scores=not blocked,
-                meanwhile=make_summary if json_out else None,
-            )
-        except OSError as exc:
-            usage_error(f"无法写入结果目录 {results_dir}:{os_reason(exc, writing=True)}")
-        if json_out:
-            summary.flush()
-            raw.seek(0)
-            _copy_out(raw)
-        else:
-            _print(batch, written, blocked)
+    blocked = strict and batch.errors > 0
+    try:
+        written = write_results(batch, results_dir, campaign_fields(camp), scores=not blocked)
+    except OSError as exc:
+        usage_error(f"无法写入结果目录 {results_dir}:{os_reason(exc, writing=True)}")
+    if json_out:
+        write_summary(batch, written, sys.stdout)
+    else:
+        _print(batch, written, blocked)
     raise typer.Exit(EXIT_PROBLEMS if batch.errors else EXIT_OK)
 
 
-def _copy_out(src: IO[bytes]) -> None:
-    """A UTF-8 file to standard output, a block at a time (memory stays flat)."""
-    out = sys.stdout
-    target = getattr(out, "buffer", None)
-    out.flush()
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    while block := src.read(1 << 16):
-        if target is not None:
-            target.write(block)
-        else:  # a text-only stream
-            out.write(decoder.decode(block))
-    out.write(decoder.decode(b"", final=True))
-    if target is not None:
-        target.flush()
-
-
-def _print(batch: batch_mod.Batch, written: batch_mod.Written, blocked: bool) -> None:
+def _print(batch: batch_mod.Batch, written: Written, blocked: bool) -> None:
     errors, warnings = batch.errors, batch.warnings
     total = errors + warnings
     if total:

@@ -19,14 +19,14 @@ emitted in a fixed order so the same inputs give the same bytes.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from zwgk_cli import __version__
-from zwgk_cli.engine import criterion_scores, own_keys, thresholds
-from zwgk_cli.files import atomic_write_bytes
+from zwgk_cli.engine import criterion_scores, thresholds
+from zwgk_cli.files import atomic_open, atomic_write_bytes
 from zwgk_cli.model import (
     Criterion,
     CriterionScore,
@@ -57,20 +57,12 @@ STATUS_LABELS = {
 }
 
 
-_NUMS: dict[Decimal, int | float] = {}
-
-
 def num(value: Decimal | None) -> int | float | None:
     """A Decimal as a JSON number with at most 2 decimals (an int when whole)."""
     if value is None:
         return None
-    hit = _NUMS.get(value)  # points are few distinct values, converted hundreds of times per unit
-    if hit is None:
-        r = round2(value)
-        hit = int(r) if r == r.to_integral_value() else float(r)
-        if len(_NUMS) < 4096:
-            _NUMS[value] = hit
-    return hit
+    r = round2(value)
+    return int(r) if r == r.to_integral_value() else float(r)
 
 
 def _value(v: Value | None) -> Any:
@@ -154,64 +146,37 @@ def _all_parts(parts: Iterable[PartScore]) -> Iterable[PartScore]:
         yield from _all_parts(p.parts)
 
 
-class CriterionRow(dict[str, Any]):
-    """One (target, criterion) row of a unit: a plain dict to everyone reading it, whose
-    ``shared`` dict holds everything but the target, the same object for every unit and
-    website with the same findings and note, so that outputs render that part once
-    (:func:`zwgk_cli.results.tables.unit_json`, the 明细 rows)."""
-
-    __slots__ = ("shared",)
-
-    def __init__(self, target: str, target_name: str, shared: dict[str, Any]):
-        super().__init__({"target": target, "target_name": target_name, **shared})
-        self.shared = shared
-
-
-_ROWS: dict[tuple[int, tuple[Value | None, ...], str], tuple[object, dict[str, Any]]] = {}
-_ROWS_KEPT = 8192  # distinct (criterion, findings, note) remembered per process; then forgotten
-
-
 def _criterion_rows(
-    variant: Variant,
+    static: Sequence[StaticRow],
     us: UnitScore,
     values: Mapping[ReadingKey, Value | None],
     notes: Mapping[tuple[str, str], str],
 ) -> list[dict[str, Any]]:
-    """One row per (target, criterion): the 明细 and the 整改清单 are built from these.
-
-    A row is a function of the criterion, its input values and its note (the score too is a
-    function of the values): rows with the same ones share their fields (see :class:`CriterionRow`)."""
+    """One row per (target, criterion): the 明细 and the 整改清单 are built from these."""
     scores = {(cs.target, cs.criterion): cs for cs in criterion_scores(us)}
     target_names = {t.id: t.name for t in us.unit.targets}
     of_kind: dict[str | None, list[str]] = {None: [""]}
     rows: list[dict[str, Any]] = []
-    get = values.get
-    for srow in static_rows(variant):
-        per_target, crit, head, labels, live, bonus = srow
+    for per_target, crit, head, labels, live, bonus in static:
         targets = of_kind.get(per_target)
         if targets is None:
             targets = of_kind[per_target] = [t.id for t in us.unit.targets_of(per_target or "")]
-        cid = crit.id
         for tid in targets:
-            cs = scores.get((tid, cid))
+            cs = scores.get((tid, crit.id))
             if cs is None:
                 continue
-            found = tuple(map(get, own_keys(crit))) if not tid else tuple(get(ReadingKey(tid, cid, i)) for i in live)
-            note = notes.get((tid, cid), "")
-            key = (id(srow), found, note)
-            hit = _ROWS.get(key)
-            if hit is not None and hit[0] is srow:
-                shared = hit[1]
-            else:
-                shared = _shared_row(crit, head, labels, live, bonus, cs, found, note)
-                if len(_ROWS) >= _ROWS_KEPT:
-                    _ROWS.clear()
-                _ROWS[key] = (srow, shared)
-            rows.append(CriterionRow(tid, target_names.get(tid, ""), shared))
+            found = [values.get(ReadingKey(tid, crit.id, i)) for i in live]
+            rows.append(
+                {
+                    "target": tid,
+                    "target_name": target_names.get(tid, ""),
+                    **_scored_row(crit, head, labels, live, bonus, cs, found, notes.get((tid, crit.id), "")),
+                }
+            )
     return rows
 
 
-def _shared_row(
+def _scored_row(
     crit: Criterion,
     head: Mapping[str, Any],
     labels: Mapping[str, str],
@@ -241,17 +206,13 @@ def _shared_row(
     }
 
 
-_StaticRow = tuple[str | None, Criterion, dict[str, Any], dict[str, str], tuple[str, ...], bool]
-_STATIC: dict[int, tuple[Variant, list[_StaticRow]]] = {}
+StaticRow = tuple[str | None, Criterion, dict[str, Any], dict[str, str], tuple[str, ...], bool]
 
 
-def static_rows(variant: Variant) -> list[_StaticRow]:
-    """What a criterion row says whatever the unit scored, worked out once per variant:
+def static_rows(variant: Variant) -> list[StaticRow]:
+    """What a criterion row says whatever the unit scored:
     (per-target kind, criterion, the row's fixed fields, input labels, live input ids, bonus)."""
-    hit = _STATIC.get(id(variant))
-    if hit is not None and hit[0] is variant:
-        return hit[1]
-    out: list[_StaticRow] = []
+    out: list[StaticRow] = []
     for part, chain, crit in walk_with_path(variant):
         head = {
             "part": part.id,
@@ -266,9 +227,6 @@ def static_rows(variant: Variant) -> list[_StaticRow]:
         live = tuple(i.id for i in crit.live_inputs()) if crit.applicable else ()
         labels = {i.id: i.label for i in crit.live_inputs()} if crit.applicable else {}
         out.append((part.per_target, crit, head, labels, live, part.kind is PartKind.BONUS))
-    if len(_STATIC) >= 64:
-        _STATIC.clear()
-    _STATIC[id(variant)] = (variant, out)
     return out
 
 
@@ -283,11 +241,12 @@ def unit_to_dict(
     files: Sequence[str] = (),
     problem_counts: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
-    """One unit's entry in ``scores.json``."""
+    """One unit's entry in ``scores.json`` (``variant``: as resolved for the unit)."""
+    static = static_rows(variant)
     crit_part: dict[str, str] = {}
     crit_ind: dict[str, str] = {}
     if us.vetoes:
-        for row in static_rows(variant):
+        for row in static:
             crit_part[row[1].id] = row[2]["part"]
             crit_ind[row[1].id] = row[2]["indicators"][-1]
     return {
@@ -329,7 +288,7 @@ def unit_to_dict(
         "coefficient": num(us.coefficient),
         "penalties": num(us.penalties),
         "missing": [{"target": k.target, "criterion": k.criterion, "input": k.input} for k in us.missing],
-        "criteria": _criterion_rows(variant, us, values, notes or {}),
+        "criteria": _criterion_rows(static, us, values, notes or {}),
         "trace": [
             {"target": t.target, "criterion": t.criterion, "input": t.input, "text": t.text, "points": num(t.points)}
             for t in us.trace
@@ -401,6 +360,39 @@ def document(
 
 def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def list_document(header: Mapping[str, Any], key: str, items: Iterable[str], indent: int | None) -> Iterator[str]:
+    """The JSON text of ``{**header, key: [...]}`` a piece at a time, for a list too long to hold:
+    ``items`` are the list's items already encoded (``json.dumps(item, ensure_ascii=False)``).
+
+    Everything but the list is ``json.dumps(…, ensure_ascii=False, indent=indent)``; with
+    ``indent=None`` the whole text is that too, byte for byte.  With an indent, each item stays
+    on one line of its own (``scores.json``: one unit per line, so a diff shows which changed)."""
+    text = json.dumps({**header, key: []}, ensure_ascii=False, indent=indent)
+    close = "}" if indent is None else "\n}"
+    empty = json.dumps(key) + ": []" + close
+    if not text.endswith(empty):  # pragma: no cover - the list is always the last key
+        raise ValueError(f"{key} must be the document's last key")
+    yield text[: -len(empty)] + json.dumps(key) + ": ["
+    if indent is None:
+        first, between, end = "", ", ", "]"
+    else:
+        inner = " " * (2 * indent)
+        first, between, end = "\n" + inner, ",\n" + inner, "\n" + " " * indent + "]"
+    sep = first
+    for item in items:
+        yield sep + item
+        sep = between
+    yield (end if sep is between else "]") + close
+
+
+def write_list_document(path: Path, header: Mapping[str, Any], key: str, items: Iterable[str]) -> None:
+    """:func:`list_document` with an indent of 2 (and a final newline) to ``path``, atomically."""
+    with atomic_open(path) as fh:
+        for piece in list_document(header, key, items, 2):
+            fh.write(piece.encode("utf-8"))
+        fh.write(b"\n")
 
 
 def write_json(path: Path, data: Any) -> None:

@@ -1,0 +1,207 @@
+"""One returned workbook (or one unit of a findings table) → its score, its problems and its rows.
+
+:class:`Scorer` reads a file (:func:`zwgk_cli.workbook.read.read_workbook`), scores it
+(:func:`zwgk_cli.engine.score_unit`), adds the problems only a score reveals (a deduction
+without a 扣分说明, an item scored 0 for want of evidence) and makes what the unit contributes to
+the results: its ``scores.json`` entry, its 汇总/``scores.csv`` row and its 明细 rows.
+
+What comes back (:class:`FileResult`) is small whatever the file held: the unit's rows and the
+file's problems are packed (pickled and compressed, :func:`pack`), since a batch keeps every
+file's until the results are written in roster order; the rest is a few counts.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from zwgk_cli import rules
+from zwgk_cli.engine import criterion_scores, score_unit
+from zwgk_cli.model import (
+    EVIDENCE_INPUT,
+    YES,
+    InputKind,
+    ReadingKey,
+    Rubric,
+    Style,
+    Unit,
+    UnitScore,
+    fmt_points,
+)
+from zwgk_cli.problems import Code, Problem, Severity, problem, sort_key
+from zwgk_cli.results.document import STATUS_INCOMPLETE, STATUS_INVALID, STATUS_SCORED, unit_to_dict
+from zwgk_cli.results.tables import Cell, detail_rows, part_titles, summary_cells, summary_columns
+from zwgk_cli.scoring.discover import FileRef
+from zwgk_cli.workbook.read import Context, UnitPlan, WorkbookRead, read_workbook
+
+HEAD = 200  # problems of each severity kept unpacked for the terminal (the files have them all)
+
+
+def pack(data: Any) -> bytes:
+    """``data`` pickled and compressed: a 绵阳 unit's rows take ≈ 27 KB instead of ≈ 120 KB."""
+    return zlib.compress(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def unpack(data: bytes) -> Any:
+    return pickle.loads(zlib.decompress(data))
+
+
+@dataclass(frozen=True)
+class UnitRows:
+    """What a scored unit contributes to the results."""
+
+    json: str  # its scores.json entry: json.dumps of it, one line
+    summary: list[Cell]  # its 汇总 / scores.csv row
+    detail: list[list[Cell]]  # its 明细 rows
+
+
+@dataclass
+class FileResult:
+    """What a batch keeps of one file (or one unit of a findings table).  ``head`` keeps the
+    first problems of each severity for the terminal, ``codes`` how many of each code,
+    ``examples`` the first of each; ``problems`` packs them all, in display order."""
+
+    file: str
+    unit_id: str
+    unit_name: str
+    usable: bool
+    status: str
+    total: Any = None
+    rows: bytes | None = None  # packed UnitRows, when the file was usable
+    problems: bytes = b""  # packed list of every problem, sorted by problems.sort_key
+    errors: int = 0
+    warnings: int = 0
+    head: list[Problem] = field(default_factory=list)
+    codes: dict[str, int] = field(default_factory=dict)
+    examples: dict[str, Problem] = field(default_factory=dict)
+
+    def note(self, problems: Sequence[Problem]) -> FileResult:
+        ordered = sorted(problems, key=sort_key)
+        errors = [p for p in ordered if p.severity is Severity.ERROR]
+        warnings = [p for p in ordered if p.severity is not Severity.ERROR]
+        self.errors, self.warnings = len(errors), len(warnings)
+        self.head = errors[:HEAD] + warnings[:HEAD]
+        self.problems = pack(ordered)
+        for p in ordered:
+            self.codes[p.code] = self.codes.get(p.code, 0) + 1
+            self.examples.setdefault(p.code, p)
+        return self
+
+    def unit_rows(self) -> UnitRows | None:
+        return unpack(self.rows) if self.rows is not None else None
+
+    def all_problems(self) -> list[Problem]:
+        return list(unpack(self.problems)) if self.problems else []
+
+
+class Scorer:
+    """Reads, scores and renders; one per process."""
+
+    def __init__(self, rubric: Rubric, units: Sequence[Unit]):
+        self.rubric = rubric
+        self.ctx = Context(rubric, units)
+        self.columns = summary_columns(rubric)
+        self.titles = part_titles(rubric)
+
+    def process(self, ref: FileRef) -> FileResult:
+        return self.score_read(read_workbook(ref.path, self.ctx, ref.name))
+
+    def score_read(self, read: WorkbookRead) -> FileResult:
+        if not read.usable:
+            return FileResult(read.file, read.unit_id, read.unit_name, False, STATUS_INVALID).note(read.problems)
+        plan = self.ctx.plan(read.unit_id)
+        assert isinstance(plan, UnitPlan)  # a usable read has a plan
+        us = score_unit(self.rubric, plan.variant, plan.unit, read.values)
+        problems = [*read.problems, *after_scoring(read, plan, us)]
+        errors = sum(1 for p in problems if p.severity is Severity.ERROR)
+        status = STATUS_SCORED if us.complete and not errors else STATUS_INCOMPLETE
+        entry = unit_to_dict(
+            self.rubric,
+            plan.variant,
+            us,
+            read.values,
+            status=status,
+            notes=read.notes,
+            files=[read.file],
+            problem_counts={"error": errors, "warning": len(problems) - errors},
+        )
+        rows = UnitRows(
+            json.dumps(entry, ensure_ascii=False),
+            summary_cells(entry, self.columns, self.titles),
+            detail_rows(entry, self.titles),
+        )
+        result = FileResult(read.file, plan.unit.id, plan.unit.name, True, status, entry["total"], pack(rows))
+        return result.note(problems)
+
+
+def after_scoring(read: WorkbookRead, plan: UnitPlan, us: UnitScore) -> list[Problem]:
+    """Deductions without a 扣分说明; evidence-required items scored 0 for want of evidence."""
+    out: list[Problem] = []
+    unit = plan.unit.name
+    notes, formulas, values = read.notes, read.note_formulas, read.values
+    for cs in criterion_scores(us):
+        if not cs.applicable or cs.points is None:
+            continue
+        crit = plan.criteria.get((cs.target, cs.criterion))
+        if crit is None:
+            continue
+        if cs.evidence_missing:
+            key = ReadingKey(cs.target, crit.id, EVIDENCE_INPUT.id)
+            vals = {i.id: values.get(ReadingKey(cs.target, crit.id, i.id)) for i in crit.live_inputs()}
+            vals[EVIDENCE_INPUT.id] = YES
+            would = rules.evaluate(crit, vals).points
+            out.append(
+                problem(
+                    Code.V_NO_EVIDENCE,
+                    **_loc(read, key),
+                    unit=unit,
+                    indicator=plan.indicator.get(crit.id, crit.id),
+                    would=fmt_points(would) if would is not None else "—",
+                    label=EVIDENCE_INPUT.label,
+                )
+            )
+            continue
+        if crit.style is Style.PENALTY:
+            lost = cs.points
+        elif crit.style is Style.DEDUCT and crit.max is not None:
+            lost = crit.max - cs.points
+        else:
+            continue
+        if lost <= 0:
+            continue
+        nk = (cs.target, crit.id)
+        if notes.get(nk) or nk in formulas:  # a formula there is reported already (V018)
+            continue
+        texts = (values.get(ReadingKey(cs.target, crit.id, i.id)) for i in crit.inputs if i.kind is InputKind.TEXT)
+        if any(isinstance(t, str) and t.strip() for t in texts):  # a note of its own, an account named
+            continue
+        src = read.note_sources.get(nk)
+        loc: dict[str, Any] = {"file": read.file}
+        if src is not None:
+            loc.update(sheet=src.sheet, cell=src.cell)
+        out.append(
+            problem(
+                Code.V_NO_NOTE,
+                **loc,
+                unit=unit,
+                indicator=plan.indicator.get(crit.id, crit.id),
+                line=read.lines.get(nk),
+                lost=fmt_points(lost),
+            )
+        )
+    return out
+
+
+def _loc(read: WorkbookRead, key: ReadingKey) -> dict[str, Any]:
+    src = read.sources.get(key)
+    loc: dict[str, Any] = {"file": read.file}
+    if src is not None:
+        loc.update(sheet=src.sheet, cell=src.cell)
+    line = read.lines.get(key)
+    if line is not None:
+        loc["line"] = line
+    return loc
