@@ -36,6 +36,7 @@ from zwgk_cli.report.text import parse_date
 from zwgk_cli.results import model as results_model
 from zwgk_cli.roster import Roster, check_against, check_targets, load_roster
 from zwgk_cli.scoring import batch as batch_mod
+from zwgk_cli.scoring import output as output_mod
 from zwgk_cli.workbook import layout
 from zwgk_cli.workbook.issue import write_workbooks
 
@@ -276,7 +277,7 @@ def run_sample(
     results_dir = camp.path(camp.results_dir)
     refs, skipped = batch_mod.discover([returned], camp.root, exclude=[results_dir])
     with batch_mod.run(r, roster.units, refs, skipped=skipped, extra_problems=roster.problems) as batch:
-        batch_mod.write_results(batch, results_dir, batch_mod.campaign_fields(camp))
+        output_mod.write_results(batch, results_dir, output_mod.campaign_fields(camp))
         code = 1 if batch.errors else 0
         counts = batch.counts
         problems = batch.problems
