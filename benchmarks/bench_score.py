@@ -109,8 +109,8 @@ def writer_digest() -> str:
     import hashlib
 
     h = hashlib.sha256()
-    for name in ("workbook/write.py", "workbook/layout.py", "demo/fill.py"):
-        h.update((ROOT / "zwgk_cli" / name).read_bytes())
+    for path in sorted([*(ROOT / "zwgk_cli" / "workbook").glob("*.py"), ROOT / "zwgk_cli" / "demo" / "fill.py"]):
+        h.update(path.read_bytes())
     return h.hexdigest()[:10]
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -42,9 +43,9 @@ Progress = Callable[[int, int], None]
 _WORKER: Scorer | None = None
 
 
-def _init_worker(rubric: Rubric, units: Sequence[Unit]) -> None:
+def _init_worker(rubric: Rubric, units: Sequence[Unit], folder: str) -> None:
     global _WORKER
-    _WORKER = Scorer(rubric, units)
+    _WORKER = Scorer(rubric, units, folder)
 
 
 def _work(ref: FileRef) -> FileResult:
@@ -60,12 +61,17 @@ def default_jobs() -> int:
 
 
 def _map(
-    rubric: Rubric, units: Sequence[Unit], refs: Sequence[FileRef], jobs: int | None, progress: Progress | None
+    rubric: Rubric,
+    units: Sequence[Unit],
+    refs: Sequence[FileRef],
+    jobs: int | None,
+    progress: Progress | None,
+    folder: str,
 ) -> Iterator[FileResult]:
     total = len(refs)
     jobs = jobs or default_jobs()
     if jobs <= 1 or total < PARALLEL_MIN:
-        scorer = Scorer(rubric, units)
+        scorer = Scorer(rubric, units, folder)
         for i, ref in enumerate(refs, start=1):
             yield scorer.process(ref)
             if progress:
@@ -76,7 +82,7 @@ def _map(
         max_workers=jobs,
         mp_context=multiprocessing.get_context(START_METHOD),
         initializer=_init_worker,
-        initargs=(rubric, list(units)),
+        initargs=(rubric, list(units), folder),
     ) as pool:
         for i, res in enumerate(pool.map(_work, refs, chunksize=chunk), start=1):
             yield res
@@ -107,11 +113,18 @@ class Batch:
     examples: dict[str, Problem] = field(default_factory=dict)  # the first problem of each code
     skipped: int = 0
 
-    def __enter__(self) -> Batch:  # nothing to release; ``with run(…) as batch`` reads naturally
+    kept: tempfile.TemporaryDirectory[str] | None = None  # every file's packed rows and problems
+
+    def __enter__(self) -> Batch:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        return None
+        self.close()
+
+    def close(self) -> None:
+        """Remove the temporary folder of packed rows (also done when the batch is collected)."""
+        if self.kept is not None:
+            self.kept.cleanup()
 
     @property
     def counts(self) -> dict[str, int]:
@@ -198,13 +211,19 @@ def run(
 ) -> Batch:
     """Score a batch: workbook files (``refs``), or already-read units (``reads``, from a
     findings table)."""
-    if reads is not None:
-        scorer = Scorer(rubric, units)
-        source: Iterable[FileResult] = (scorer.score_read(r) for r in reads)
-    else:
-        source = _map(rubric, units, refs, jobs, progress)
-    results, examples = _keep(source)
+    kept = tempfile.TemporaryDirectory(prefix="zwgk-score-")
+    try:
+        if reads is not None:
+            scorer = Scorer(rubric, units, kept.name)
+            source: Iterable[FileResult] = (scorer.score_read(r) for r in reads)
+        else:
+            source = _map(rubric, units, refs, jobs, progress, kept.name)
+        results, examples = _keep(source)
+    except BaseException:
+        kept.cleanup()
+        raise
     batch = _decide(rubric, units, results, extra_problems)
+    batch.kept = kept
     batch.examples = examples
     batch.skipped = skipped
     return batch

@@ -6,14 +6,18 @@ without a 扣分说明, an item scored 0 for want of evidence) and makes what th
 the results: its ``scores.json`` entry, its 汇总/``scores.csv`` row and its 明细 rows.
 
 What comes back (:class:`FileResult`) is small whatever the file held: the unit's rows and the
-file's problems are packed (pickled and compressed, :func:`pack`), since a batch keeps every
-file's until the results are written in roster order; the rest is a few counts.
+file's problems are pickled and compressed into a file of their own in the batch's temporary
+folder (:func:`pack`), since a batch keeps every file's until the results are written in roster
+order; the rest is a few counts.  So the parent's memory does not grow with the batch (a province
+scores 10,000 workbooks); the folder goes with the batch.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import pickle
+import tempfile
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -41,13 +45,18 @@ from zwgk_cli.workbook.read import Context, UnitPlan, WorkbookRead, read_workboo
 HEAD = 200  # problems of each severity kept unpacked for the terminal (the files have them all)
 
 
-def pack(data: Any) -> bytes:
-    """``data`` pickled and compressed: a 绵阳 unit's rows take ≈ 27 KB instead of ≈ 120 KB."""
-    return zlib.compress(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), 1)
+def pack(data: Any, folder: str) -> str:
+    """``data`` pickled and compressed into a new file in ``folder`` (a 绵阳 unit's rows take
+    ≈ 27 KB instead of ≈ 120 KB); its path."""
+    fd, path = tempfile.mkstemp(suffix=".pickle", dir=folder)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(zlib.compress(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), 1))
+    return path
 
 
-def unpack(data: bytes) -> Any:
-    return pickle.loads(zlib.decompress(data))
+def unpack(path: str) -> Any:
+    with open(path, "rb") as fh:
+        return pickle.loads(zlib.decompress(fh.read()))
 
 
 @dataclass(frozen=True)
@@ -71,21 +80,21 @@ class FileResult:
     usable: bool
     status: str
     total: Any = None
-    rows: bytes | None = None  # packed UnitRows, when the file was usable
-    problems: bytes = b""  # packed list of every problem, sorted by problems.sort_key
+    rows: str | None = None  # the file of its packed UnitRows, when the file was usable
+    problems: str = ""  # the file of its packed problems, sorted by problems.sort_key
     errors: int = 0
     warnings: int = 0
     head: list[Problem] = field(default_factory=list)
     codes: dict[str, int] = field(default_factory=dict)
     examples: dict[str, Problem] = field(default_factory=dict)
 
-    def note(self, problems: Sequence[Problem]) -> FileResult:
+    def note(self, problems: Sequence[Problem], folder: str) -> FileResult:
         ordered = sorted(problems, key=sort_key)
         errors = [p for p in ordered if p.severity is Severity.ERROR]
         warnings = [p for p in ordered if p.severity is not Severity.ERROR]
         self.errors, self.warnings = len(errors), len(warnings)
         self.head = errors[:HEAD] + warnings[:HEAD]
-        self.problems = pack(ordered)
+        self.problems = pack(ordered, folder)
         for p in ordered:
             self.codes[p.code] = self.codes.get(p.code, 0) + 1
             self.examples.setdefault(p.code, p)
@@ -101,7 +110,8 @@ class FileResult:
 class Scorer:
     """Reads, scores and renders; one per process."""
 
-    def __init__(self, rubric: Rubric, units: Sequence[Unit]):
+    def __init__(self, rubric: Rubric, units: Sequence[Unit], folder: str):
+        self.folder = folder  # where each file's packed rows and problems are kept
         self.rubric = rubric
         self.ctx = Context(rubric, units)
         self.columns = summary_columns(rubric)
@@ -112,7 +122,9 @@ class Scorer:
 
     def score_read(self, read: WorkbookRead) -> FileResult:
         if not read.usable:
-            return FileResult(read.file, read.unit_id, read.unit_name, False, STATUS_INVALID).note(read.problems)
+            return FileResult(read.file, read.unit_id, read.unit_name, False, STATUS_INVALID).note(
+                read.problems, self.folder
+            )
         plan = self.ctx.plan(read.unit_id)
         assert isinstance(plan, UnitPlan)  # a usable read has a plan
         us = score_unit(self.rubric, plan.variant, plan.unit, read.values)
@@ -134,8 +146,10 @@ class Scorer:
             summary_cells(entry, self.columns, self.titles),
             detail_rows(entry, self.titles),
         )
-        result = FileResult(read.file, plan.unit.id, plan.unit.name, True, status, entry["total"], pack(rows))
-        return result.note(problems)
+        result = FileResult(
+            read.file, plan.unit.id, plan.unit.name, True, status, entry["total"], pack(rows, self.folder)
+        )
+        return result.note(problems, self.folder)
 
 
 def after_scoring(read: WorkbookRead, plan: UnitPlan, us: UnitScore) -> list[Problem]:
