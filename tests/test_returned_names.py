@@ -61,12 +61,6 @@ def test_a_returned_file_named_in_gbk_is_read_and_named_readably(
     assert "G01" in json.dumps(doc, ensure_ascii=False)
 
 
-@pytest.mark.xfail(
-    reason="scoring/batch.py _walk: DirEntry.is_file() raises OSError(ELOOP) on a link loop and the "
-    "batch ends in a traceback; it should treat the entry like a broken link (listed, then W001 "
-    "'链接指向自身(循环链接)' when read)",
-    strict=True,
-)
 def test_links_pointing_at_each_other_are_one_problem(campaign: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     returned = campaign / "returned"
     (returned / "a.xlsx").symlink_to(returned / "b.xlsx")

@@ -36,7 +36,9 @@ def sheet_name(name: str, used: set[str]) -> str:
 def _workbook(buf: io.BytesIO, info: NoticeInfo, title: str) -> Any:
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False})
+    # Text from rosters and workbooks is never a formula or a link, whatever it starts with.
+    options = {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+    wb = xlsxwriter.Workbook(buf, options)
     wb.set_properties(
         {
             "title": title,

@@ -82,12 +82,19 @@ def _walk(top: Path, top_abs: str, skip: Sequence[str]) -> list[tuple[Path, str]
                 is_dir = False
             if is_dir:
                 stack.append((folder / e.name, e_abs))
-            elif os.path.splitext(e.name)[1].lower() in WORKBOOK_SUFFIXES and (
-                e.is_file() or (e.is_symlink() and not os.path.exists(e_abs))
-            ):
+            elif os.path.splitext(e.name)[1].lower() in WORKBOOK_SUFFIXES and _file_or_broken_link(e, e_abs):
                 out.append((folder / e.name, e_abs))
     out.sort(key=lambda item: item[1].split(os.sep))
     return out
+
+
+def _file_or_broken_link(e: os.DirEntry[str], e_abs: str) -> bool:
+    """A file, or a link that leads nowhere (broken, or a loop: ``ELOOP``): listed, so that
+    reading it names the problem (W001) instead of the batch ending on it."""
+    try:
+        return e.is_file() or (e.is_symlink() and not os.path.exists(e_abs))
+    except OSError:
+        return e.is_symlink()
 
 
 def _inside(path: str, base: str) -> bool:
