@@ -59,8 +59,9 @@ def _same(actual: Any, expected: Decimal | str) -> bool:
 
 
 def _mismatches(case: Case, path: Path) -> list[str]:
-    us = score_unit(case.rubric, resolve(case.rubric, case.unit), case.unit, case.values)
-    expected = L.expected_values(case.layout, us, case.values)
+    variant = resolve(case.rubric, case.unit)
+    us = score_unit(case.rubric, variant, case.unit, case.values)
+    expected = L.expected_values(case.layout, us, variant, case.values)
     assert len(expected) == len(case.layout.results)
     got = _grid_values(path, [(r.sheet, r.cell) for r in expected])
     return [
@@ -213,11 +214,9 @@ def test_summary_rule_formulas_agree_with_their_python_twins(soffice: str, tmp_p
             ws.write_formula(row, 7, "=" + rules.after_veto_formula(f"A{row + 1}", f"B{row + 1}", VetoEffect.ZERO))
             expected.append(float(rules.after_veto(total, vetoes, VetoEffect.ZERO)))
             row += 1
-    passes = ["I1", "I2", "I3"]
-    for k, text in enumerate(("合格", "合格", "不合格")):
-        ws.write_string(k, 8, text)
-    ws.write_formula(0, 9, "=" + rules.all_pass_formula(passes[:2]))
-    ws.write_formula(1, 9, "=" + rules.all_pass_formula(passes))
+    for k, filled in enumerate((0, 1, 3)):  # rules.shown: 未填写 while nothing of the scope is filled
+        ws.write_number(k, 8, filled)
+        ws.write_formula(k, 9, "=" + rules.shown_formula(f"I{k + 1}", '"不合格"'))
     wb.close()
     (out,) = office.recalculate([path], tmp_path / "out")
     grid = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("t").to_python(skip_empty_area=False)
@@ -225,7 +224,8 @@ def test_summary_rule_formulas_agree_with_their_python_twins(soffice: str, tmp_p
     assert [float(g) if isinstance(g, (int, float)) else g for g in got] == [
         float(e) if isinstance(e, (int, float)) else e for e in expected
     ]
-    assert grid[0][9] == "合格" and grid[1][9] == "不合格"
+    assert [grid[k][9] for k in range(3)] == [rules.shown("不合格", bool(n)) for n in (0, 1, 3)]
+    assert grid[0][9] == "未填写"
 
 
 def test_a_workbook_prints_on_a4_with_the_unit_in_the_header(soffice: str, tmp_path: Path) -> None:

@@ -54,6 +54,9 @@ class SheetPlan:
     fit_height: int = 0  # pages tall when printed (0: as many as needed)
     hidden: int = 0  # 0 visible, 1 hidden, 2 very hidden
     inputs: int = 0
+    required: int = 0  # of the inputs, those that count as 应填 (rules.is_required)
+    hidden_cols: tuple[int, ...] = ()  # helper columns outside the print area
+    page_breaks: list[int] = field(default_factory=list)  # manual breaks: a page starts at each row
     records: list[list[str]] | None = None  # a sheet of unstyled text records only (the meta sheet)
 
     def put(self, row: int, col: int, value: CellValue, style: str) -> None:

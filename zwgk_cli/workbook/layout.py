@@ -71,8 +71,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
+from zwgk_cli.engine import started
 from zwgk_cli.files import unique_file_names
-from zwgk_cli.model import NodeScore, PartScore, ReadingKey, Target, Unit, UnitScore
+from zwgk_cli.model import NodeScore, PartScore, ReadingKey, Target, Unit, UnitScore, Variant
+from zwgk_cli.rules import shown
 
 FORMAT_VERSION = 2
 PACKED = {"inputs": "input", "results": "result"}  # a packed record kind → the record kind
@@ -122,6 +124,17 @@ FIRST_DATA_ROW = 3
 # copied in from another unit's workbook is found (:func:`sheet_names_other_unit`).
 TITLE_SEP = " — "
 INFO_UNIT = "被考评单位:"
+
+
+def sheet_title(unit_name: str, rest: str) -> str:
+    """Column A of a scoring sheet's :data:`TITLE_ROW`: ``{unit} — {rest}``."""
+    return f"{unit_name}{TITLE_SEP}{rest}"
+
+
+def sheet_info(unit_name: str, group: str) -> str:
+    """The head of column A of a scoring sheet's :data:`INFO_ROW`: ``被考评单位:{unit}({group})``;
+    the writer goes on after it with ``;`` and what else the row says."""
+    return f"{INFO_UNIT}{unit_name}({group})"
 
 
 def col_letter(col: int) -> str:
@@ -236,7 +249,7 @@ RESULT_ROLES: Mapping[str, str] = {
     "total": "总分,不低于0,保留两位小数",
     "vetoes": "全单位触发的否决项个数",
     "tier": "等次(有否决项时为否决等次;细则未设等次时为空文本)",
-    "filled": "已填写的输入单元格个数(key = 工作表名,或空 = 全部)",
+    "filled": "已填写的必填输入单元格个数(key = 工作表名,或空 = 全部)",
 }
 
 PASS = "合格"
@@ -648,10 +661,16 @@ def value_at(rows: Sequence[Sequence[object]], cell: str) -> object:
 ResultValue = Decimal | str
 
 
-def result_index(score: UnitScore) -> dict[tuple[str, str, str], ResultValue]:
-    """(role, target, key) → the engine's value for every result role but ``filled``."""
+def result_index(
+    score: UnitScore, variant: Variant, values: Mapping[ReadingKey, object]
+) -> dict[tuple[str, str, str], ResultValue]:
+    """(role, target, key) → the engine's value for every result role but ``filled``; points,
+    verdicts, the gate, the total and the tier as :func:`rules.shown` shows them (未填写 while no
+    required input of their scope is filled)."""
     out: dict[tuple[str, str, str], ResultValue] = {}
     hits = {(h.target, h.part, h.criterion, h.veto) for h in score.vetoes}
+    on = started(variant, score.unit, values)
+    gate_of = {p.id: p.gate.part for p in variant.walk_parts() if p.gate is not None}
 
     def nodes(ns: Iterable[NodeScore], target: str) -> None:
         for n in ns:
@@ -671,44 +690,49 @@ def result_index(score: UnitScore) -> dict[tuple[str, str, str], ResultValue]:
 
     def part(ps: PartScore) -> None:
         ids = subtree_ids(ps)
-        out[("part_raw", "", ps.id)] = ps.raw
-        out[("part", "", ps.id)] = ps.points
+        here = on.get((ps.id, ""), True)
+        out[("part_raw", "", ps.id)] = shown(ps.raw, here)
+        out[("part", "", ps.id)] = shown(ps.points, here)
         out[("part_vetoes", "", ps.id)] = Decimal(sum(1 for h in hits if h[1] in ids))
-        out[("part_gate", "", ps.id)] = Decimal(1 if ps.counted else 0)
+        out[("part_gate", "", ps.id)] = shown(
+            Decimal(1 if ps.counted else 0), on.get((gate_of.get(ps.id, ""), ""), True)
+        )
         if ps.passed is not None:
-            out[("part_pass", "", ps.id)] = PASS if ps.passed else FAIL
+            out[("part_pass", "", ps.id)] = shown(PASS if ps.passed else FAIL, here)
         nodes(ps.nodes, "")
         sub_ids = ids - {ps.id}
         for t in ps.targets:
-            out[("target_raw", t.target, ps.id)] = t.raw
-            out[("target", t.target, ps.id)] = t.points
+            there = on.get((ps.id, t.target), True)
+            out[("target_raw", t.target, ps.id)] = shown(t.raw, there)
+            out[("target", t.target, ps.id)] = shown(t.points, there)
             own = sum(1 for h in hits if h[1] == ps.id and h[0] == t.target)
             out[("target_vetoes", t.target, ps.id)] = Decimal(own + sum(1 for h in hits if h[1] in sub_ids))
             if t.passed is not None:
-                out[("target_pass", t.target, ps.id)] = PASS if t.passed else FAIL
+                out[("target_pass", t.target, ps.id)] = shown(PASS if t.passed else FAIL, there)
             nodes(t.nodes, t.target)
         for sub in ps.parts:
             part(sub)
 
     for ps in score.parts:
         part(ps)
-    out[("total", "", "")] = score.total
+    out[("total", "", "")] = shown(score.total, on[("", "")])
     out[("vetoes", "", "")] = Decimal(len(hits))
-    out[("tier", "", "")] = score.tier or ""
+    out[("tier", "", "")] = shown(score.tier or "", on[("", "")])
     return out
 
 
 def expected_values(
-    layout: Layout, score: UnitScore, values: Mapping[ReadingKey, object] | None = None
+    layout: Layout, score: UnitScore, variant: Variant, values: Mapping[ReadingKey, object] | None = None
 ) -> dict[ResultCell, ResultValue]:
-    """What every result cell must show, according to the engine's :class:`UnitScore`
-    (and, for ``filled``, the input values).  Cells the engine knows nothing about are left out."""
-    index = result_index(score)
+    """What every result cell must show, according to the engine's :class:`UnitScore` on
+    ``variant`` (and, for ``filled``, the input values: required inputs only).  Cells the engine
+    knows nothing about are left out."""
     vals = values or {}
+    index = result_index(score, variant, vals)
     filled_by_sheet: dict[str, int] = {}
     for m in layout.inputs:
         v = vals.get(m.key)
-        if v is not None and v != "":
+        if m.required and v is not None and v != "":
             filled_by_sheet[m.sheet] = filled_by_sheet.get(m.sheet, 0) + 1
     out: dict[ResultCell, ResultValue] = {}
     for r in layout.results:

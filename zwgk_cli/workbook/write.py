@@ -46,7 +46,8 @@ def plan_workbook(
     variant = variant or resolve(rubric, unit)
     vals = dict(values or {})
     year = str(camp.year or rubric.year)
-    ctx = PlanContext(rubric, variant, unit, L.result_index(score_unit(rubric, variant, unit, vals)), vals, year)
+    index = L.result_index(score_unit(rubric, variant, unit, vals), variant, vals)
+    ctx = PlanContext(rubric, variant, unit, index, vals, year)
 
     taken: list[str] = list(L.RESERVED_SHEETS)
     scoring: list[tuple[Part, Target | None, SheetPlan]] = []
