@@ -81,7 +81,10 @@ def _page_setup(ws: Worksheet, sp: SheetPlan) -> None:
         ws.set_landscape()
     else:
         ws.set_portrait()
-    ws.fit_to_pages(1, sp.fit_height)
+    if sp.print_scale:  # with manual page breaks (spreadsheets ignore them on a sheet fitted to pages)
+        ws.set_print_scale(sp.print_scale)
+    else:
+        ws.fit_to_pages(1, sp.fit_height)
     ws.center_horizontally()
     ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
     if sp.header:

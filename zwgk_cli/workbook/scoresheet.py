@@ -179,6 +179,8 @@ class ScoreSheet:
                 assert row.criterion is not None
                 if row.first == i:
                     self._criterion(r0 + i, row.criterion, row.kind == "none")
+                    if row.span > 1:
+                        sh.keep.append((r0 + i, r0 + i + row.span - 1))
                 if row.kind == "input":
                     assert row.inp is not None
                     self._input(r0 + i, row, r0 + row.first)
@@ -338,6 +340,7 @@ class ScoreSheet:
             label = "本部分扣分合计(从总分中扣减)"
         else:
             label = "本部分合计(以分值为限)"
+        first_total = r
         self._total_row(r, label, top)
         out.raw = ctx.result(
             sh, r, L.COL_SCORE, role_raw, tid, part.id, rules.clamp_sum_formula(node_refs, top), "tot_score"
@@ -369,4 +372,5 @@ class ScoreSheet:
                 sh.conditional.append((L.a1(r, L.COL_SCORE), fail_format(th.label)))
                 r += 1
         sh.print_area = (0, 0, r - 1, L.COL_NOTE)
+        sh.keep.append((first_total, r - 1))  # the totals print together
         return out

@@ -23,7 +23,15 @@ from zwgk_cli.engine import score_unit
 from zwgk_cli.model import Part, ReadingKey, Rubric, Target, Unit, Value, Variant
 from zwgk_cli.rubric import resolve
 from zwgk_cli.workbook import layout as L
-from zwgk_cli.workbook.blueprint import CampaignInfo, Formula, PlanContext, SheetPlan, WorkbookPlan, fit_rows
+from zwgk_cli.workbook.blueprint import (
+    CampaignInfo,
+    Formula,
+    PlanContext,
+    SheetPlan,
+    WorkbookPlan,
+    fit_rows,
+    paginate,
+)
 from zwgk_cli.workbook.cover import plan_cover
 from zwgk_cli.workbook.render import render_xlsx
 from zwgk_cli.workbook.scoresheet import ScoreSheet, Totals
@@ -72,6 +80,7 @@ def plan_workbook(
 
     for sp in visible:
         fit_rows(sp)
+        paginate(sp)
     sheets = list(visible)
     if ctx.lists:
         lists = SheetPlan(L.LISTS_SHEET, L.ROLE_LISTS, hidden=2)
