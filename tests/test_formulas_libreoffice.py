@@ -14,13 +14,14 @@ from typing import Any
 
 import pytest
 from conftest import load_sample, long_list_rubric, mini_units
+from test_rubric_mianyang import SITE_20_9, hr_sites
 
 from zwgk_cli import office, rules
 from zwgk_cli import rubric as rubric_mod
 from zwgk_cli.demo import fill
 from zwgk_cli.engine import score_unit
 from zwgk_cli.model import ReadingKey, Rubric, Unit, Value, VetoEffect
-from zwgk_cli.rubric import resolve
+from zwgk_cli.rubric import resolve, walk_with_path
 from zwgk_cli.workbook import layout as L
 from zwgk_cli.workbook import write as sheets
 
@@ -97,6 +98,26 @@ def _cases(tmp: Path) -> list[Case]:
         dest = tmp / "filled" / f"f{k:02d}.xlsx"
         fill.fill_workbook(src, dest, values)
         cases.append(Case(rubric, unit, values, lay, dest))
+    # as issued (未填写 everywhere), one part filled (the others 未填写), and a unit whose websites
+    # score 22, 22 and 20.9: the 21-point line is judged on their mean (21.63: 合格)
+    hr = next(u for u in my_units if u.name == "市人力资源社会保障局")
+    p1 = {c.id for part, _chain, c in walk_with_path(resolve(my, hr)) if part.id == "p1"}
+    full = fill.random_values(my, hr, seed=7, fill=1.0)
+    means = {k: v for k, v in hr_sites(SITE_20_9).values.items() if v is not None}
+    for k, (rubric, unit, values) in enumerate(
+        [
+            (my, hr, {}),
+            (mini, mini_units()[0], {}),
+            (my, hr, {key: v for key, v in full.items() if key.criterion in p1}),
+            (my, hr, means),
+        ]
+    ):
+        data, lay = sheets.build_workbook(rubric, unit)
+        src = tmp / "blank" / f"x{k:02d}.xlsx"
+        src.write_bytes(data)
+        dest = tmp / "filled" / f"x{k:02d}.xlsx"
+        fill.fill_workbook(src, dest, values)
+        cases.append(Case(rubric, unit, values, lay, dest))
     return cases
 
 
@@ -139,6 +160,14 @@ def test_every_formula_agrees_with_the_engine(recalculated: list[Case]) -> None:
         outcomes["gate_closed"] += us.bonus_counted is False
         outcomes["incomplete"] += not us.complete
     assert not bad, "\n".join(bad[:40])
+    blank_hr, blank_mini, _one_part, means = recalculated[-4:]
+    for case in (blank_hr, blank_mini):
+        assert not case.values and case.recalculated is not None
+        cells = [(r.sheet, r.cell) for r in case.layout.results if r.role in ("total", "tier", "part_pass")]
+        assert set(_grid_values(case.recalculated, cells).values()) <= {rules.UNFILLED, ""}, "as issued: 未填写"
+    assert means.recalculated is not None
+    line = next(r for r in means.layout.results if (r.role, r.key) == ("part_pass", "p2w"))
+    assert _grid_values(means.recalculated, [(line.sheet, line.cell)]) == {(line.sheet, line.cell): "合格"}
     assert compared > 3500
     assert all(outcomes.values()), outcomes
 

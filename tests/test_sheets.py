@@ -63,6 +63,7 @@ def _summarize(data: bytes) -> dict[str, Any]:
             "freeze": ws.freeze_panes,
             "titles": ws.print_title_rows,
             "orientation": ws.page_setup.orientation,
+            "scale": ws.page_setup.scale,
             "paper": ws.page_setup.paperSize,
             "fit": (
                 bool(ws.sheet_properties.pageSetUpPr and ws.sheet_properties.pageSetUpPr.fitToPage),
@@ -195,7 +196,9 @@ def test_map_covers_every_input_cell_with_validation_and_locks(sample_books: lis
                     assert kind == "decimal"
             assert info["freeze"] == "A4"
             assert info["titles"] == "$3:$3"
-            assert info["orientation"] == "landscape" and info["paper"] == 9 and info["fit"] == (True, True, 0)
+            # a fixed scale with manual breaks (a criterion's rows kept on one page), not fitted
+            assert info["orientation"] == "landscape" and info["paper"] == 9 and info["fit"][0] is False
+            assert 10 <= info["scale"] <= 100
             assert unit.name in info["header"]
 
 

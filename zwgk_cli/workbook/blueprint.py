@@ -250,20 +250,22 @@ class PlanContext:
     index: dict[tuple[str, str, str], L.ResultValue]  # the engine's results, by (role, target, key)
     values: Mapping[ReadingKey, Value | None]
     year: str
+    unfilled: frozenset[tuple[str, str, str]] = frozenset()  # layout.unfilled_results
     lists: dict[tuple[str, ...], str] = field(default_factory=dict)  # long choice lists → defined name
     inputs: list[L.MapRow] = field(default_factory=list)
     results: list[L.ResultCell] = field(default_factory=list)
     names: list[tuple[str, str]] = field(default_factory=list)
 
-    def cached(self, role: str, target: str, key: str) -> Decimal | str:
-        """The engine's result for a formula cell ("" when it has none: not yet scored)."""
+    def cached(self, role: str, target: str, key: str, sheet: str = L.SUMMARY_SHEET) -> Decimal | str:
+        """The engine's result for a formula cell on ``sheet`` as it shows it (未填写 where
+        :func:`~zwgk_cli.workbook.layout.shown_value` says; "" when it has none: not yet scored)."""
         value = self.index.get((role, target, key))
-        return "" if value is None else value
+        return "" if value is None else L.shown_value(value, sheet, role, target, key, self.unfilled)
 
     def result(self, sh: SheetPlan, row: int, col: int, role: str, target: str, key: str, expr: str, style: str) -> str:
         """Put a formula whose value the engine also computes; returns its sheet-qualified A1."""
         text = expr if expr.startswith("=") else "=" + expr
-        sh.put(row, col, Formula(text, self.cached(role, target, key)), style)
+        sh.put(row, col, Formula(text, self.cached(role, target, key, sh.name)), style)
         cell = L.a1(row, col)
         self.results.append(L.ResultCell(role, target, key, sh.name, cell))
         return L.ref(sh.name, cell)

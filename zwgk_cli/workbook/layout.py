@@ -661,16 +661,10 @@ def value_at(rows: Sequence[Sequence[object]], cell: str) -> object:
 ResultValue = Decimal | str
 
 
-def result_index(
-    score: UnitScore, variant: Variant, values: Mapping[ReadingKey, object]
-) -> dict[tuple[str, str, str], ResultValue]:
-    """(role, target, key) → the engine's value for every result role but ``filled``; points,
-    verdicts, the gate, the total and the tier as :func:`rules.shown` shows them (未填写 while no
-    required input of their scope is filled)."""
+def result_index(score: UnitScore) -> dict[tuple[str, str, str], ResultValue]:
+    """(role, target, key) → the engine's value for every result role but ``filled``."""
     out: dict[tuple[str, str, str], ResultValue] = {}
     hits = {(h.target, h.part, h.criterion, h.veto) for h in score.vetoes}
-    on = started(variant, score.unit, values)
-    gate_of = {p.id: p.gate.part for p in variant.walk_parts() if p.gate is not None}
 
     def nodes(ns: Iterable[NodeScore], target: str) -> None:
         for n in ns:
@@ -690,35 +684,68 @@ def result_index(
 
     def part(ps: PartScore) -> None:
         ids = subtree_ids(ps)
-        here = on.get((ps.id, ""), True)
-        out[("part_raw", "", ps.id)] = shown(ps.raw, here)
-        out[("part", "", ps.id)] = shown(ps.points, here)
+        out[("part_raw", "", ps.id)] = ps.raw
+        out[("part", "", ps.id)] = ps.points
         out[("part_vetoes", "", ps.id)] = Decimal(sum(1 for h in hits if h[1] in ids))
-        out[("part_gate", "", ps.id)] = shown(
-            Decimal(1 if ps.counted else 0), on.get((gate_of.get(ps.id, ""), ""), True)
-        )
+        out[("part_gate", "", ps.id)] = Decimal(1 if ps.counted else 0)
         if ps.passed is not None:
-            out[("part_pass", "", ps.id)] = shown(PASS if ps.passed else FAIL, here)
+            out[("part_pass", "", ps.id)] = PASS if ps.passed else FAIL
         nodes(ps.nodes, "")
         sub_ids = ids - {ps.id}
         for t in ps.targets:
-            there = on.get((ps.id, t.target), True)
-            out[("target_raw", t.target, ps.id)] = shown(t.raw, there)
-            out[("target", t.target, ps.id)] = shown(t.points, there)
+            out[("target_raw", t.target, ps.id)] = t.raw
+            out[("target", t.target, ps.id)] = t.points
             own = sum(1 for h in hits if h[1] == ps.id and h[0] == t.target)
             out[("target_vetoes", t.target, ps.id)] = Decimal(own + sum(1 for h in hits if h[1] in sub_ids))
             if t.passed is not None:
-                out[("target_pass", t.target, ps.id)] = shown(PASS if t.passed else FAIL, there)
+                out[("target_pass", t.target, ps.id)] = PASS if t.passed else FAIL
             nodes(t.nodes, t.target)
         for sub in ps.parts:
             part(sub)
 
     for ps in score.parts:
         part(ps)
-    out[("total", "", "")] = shown(score.total, on[("", "")])
+    out[("total", "", "")] = score.total
     out[("vetoes", "", "")] = Decimal(len(hits))
-    out[("tier", "", "")] = shown(score.tier or "", on[("", "")])
+    out[("tier", "", "")] = score.tier or ""
     return out
+
+
+# What the summary shows as 未填写 while no required input of its scope is filled (rules.shown);
+# on a scoring sheet only the verdict (its totals stay numbers: the summary's means add them up).
+SHOWN_ON_SUMMARY = frozenset(
+    {"part_raw", "part", "part_pass", "part_gate", "target_raw", "target", "target_pass", "total", "tier"}
+)
+SHOWN_ON_SHEETS = frozenset({"target_pass"})
+
+
+def unfilled_results(
+    score: UnitScore, variant: Variant, values: Mapping[ReadingKey, object]
+) -> frozenset[tuple[str, str, str]]:
+    """The (role, target, key) of :data:`SHOWN_ON_SUMMARY` whose scope has no required input
+    filled (:func:`zwgk_cli.engine.started`): where those cells show 未填写."""
+    on = started(variant, score.unit, values)
+    gate_of = {p.id: p.gate.part for p in variant.walk_parts() if p.gate is not None}
+    out: set[tuple[str, str, str]] = set()
+    if not on[("", "")]:
+        out |= {("total", "", ""), ("tier", "", "")}
+    for p in variant.walk_parts():
+        if not on[(p.id, "")]:
+            out |= {("part_raw", "", p.id), ("part", "", p.id), ("part_pass", "", p.id)}
+        if p.id in gate_of and not on[(gate_of[p.id], "")]:
+            out.add(("part_gate", "", p.id))
+        for t in score.unit.targets_of(p.per_target) if p.per_target else ():
+            if not on[(p.id, t.id)]:
+                out |= {("target_raw", t.id, p.id), ("target", t.id, p.id), ("target_pass", t.id, p.id)}
+    return frozenset(out)
+
+
+def shown_value(
+    value: ResultValue, sheet: str, role: str, target: str, key: str, unfilled: frozenset[tuple[str, str, str]]
+) -> ResultValue:
+    """What a result cell on ``sheet`` shows for the engine's ``value`` (rules.shown)."""
+    roles = SHOWN_ON_SUMMARY if sheet == SUMMARY_SHEET else SHOWN_ON_SHEETS
+    return shown(value, not (role in roles and (role, target, key) in unfilled))
 
 
 def expected_values(
@@ -728,7 +755,8 @@ def expected_values(
     ``variant`` (and, for ``filled``, the input values: required inputs only).  Cells the engine
     knows nothing about are left out."""
     vals = values or {}
-    index = result_index(score, variant, vals)
+    index = result_index(score)
+    unfilled = unfilled_results(score, variant, vals)
     filled_by_sheet: dict[str, int] = {}
     for m in layout.inputs:
         v = vals.get(m.key)
@@ -742,5 +770,5 @@ def expected_values(
             continue
         got = index.get((r.role, r.target, r.key))
         if got is not None:
-            out[r] = got
+            out[r] = shown_value(got, r.sheet, r.role, r.target, r.key, unfilled)
     return out

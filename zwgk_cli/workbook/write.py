@@ -54,8 +54,9 @@ def plan_workbook(
     variant = variant or resolve(rubric, unit)
     vals = dict(values or {})
     year = str(camp.year or rubric.year)
-    index = L.result_index(score_unit(rubric, variant, unit, vals), variant, vals)
-    ctx = PlanContext(rubric, variant, unit, index, vals, year)
+    score = score_unit(rubric, variant, unit, vals)
+    unfilled = L.unfilled_results(score, variant, vals)
+    ctx = PlanContext(rubric, variant, unit, L.result_index(score), vals, year, unfilled)
 
     taken: list[str] = list(L.RESERVED_SHEETS)
     scoring: list[tuple[Part, Target | None, SheetPlan]] = []
