@@ -9,7 +9,7 @@ Visible sheets, in order
   (name and date), whose cells the meta records (``assessor_cell``, ``date_cell``).
 * ``汇总`` — part totals, thresholds, the bonus gate, vetoes, the total and the tier as
   formulas, plus 填写进度.  Workbook-level defined names: ``ZWGK_TOTAL``, ``ZWGK_TIER``,
-  ``ZWGK_VETOES`` (number of vetoes fired), ``ZWGK_FILLED`` (inputs filled) and
+  ``ZWGK_VETOES`` (number of vetoes fired), ``ZWGK_FILLED`` (required inputs filled) and
   ``ZWGK_PART_<part id>`` (what the part contributes, after vetoes, mean and gate).
 * one scoring sheet per part that has indicators, or one per target (website) where the
   part is scored per target.  Columns (:data:`COLUMNS`): A 一级指标, B 二级指标,
