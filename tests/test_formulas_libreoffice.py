@@ -14,13 +14,14 @@ from typing import Any
 
 import pytest
 from conftest import load_sample, long_list_rubric, mini_units
+from test_rubric_mianyang import SITE_20_9, hr_sites
 
 from zwgk_cli import office, rules
 from zwgk_cli import rubric as rubric_mod
 from zwgk_cli.demo import fill
 from zwgk_cli.engine import score_unit
 from zwgk_cli.model import ReadingKey, Rubric, Unit, Value, VetoEffect
-from zwgk_cli.rubric import resolve
+from zwgk_cli.rubric import resolve, walk_with_path
 from zwgk_cli.workbook import layout as L
 from zwgk_cli.workbook import write as sheets
 
@@ -59,8 +60,9 @@ def _same(actual: Any, expected: Decimal | str) -> bool:
 
 
 def _mismatches(case: Case, path: Path) -> list[str]:
-    us = score_unit(case.rubric, resolve(case.rubric, case.unit), case.unit, case.values)
-    expected = L.expected_values(case.layout, us, case.values)
+    variant = resolve(case.rubric, case.unit)
+    us = score_unit(case.rubric, variant, case.unit, case.values)
+    expected = L.expected_values(case.layout, us, variant, case.values)
     assert len(expected) == len(case.layout.results)
     got = _grid_values(path, [(r.sheet, r.cell) for r in expected])
     return [
@@ -94,6 +96,26 @@ def _cases(tmp: Path) -> list[Case]:
         # every other workbook has few findings: units that are not vetoed reach the other tiers
         values = fill.random_values(rubric, unit, seed=100 + k, fill=ratio, mild=k % 2 == 1)
         dest = tmp / "filled" / f"f{k:02d}.xlsx"
+        fill.fill_workbook(src, dest, values)
+        cases.append(Case(rubric, unit, values, lay, dest))
+    # as issued (未填写 everywhere), one part filled (the others 未填写), and a unit whose websites
+    # score 22, 22 and 20.9: the 21-point line is judged on their mean (21.63: 合格)
+    hr = next(u for u in my_units if u.name == "市人力资源社会保障局")
+    p1 = {c.id for part, _chain, c in walk_with_path(resolve(my, hr)) if part.id == "p1"}
+    full = fill.random_values(my, hr, seed=7, fill=1.0)
+    means = {k: v for k, v in hr_sites(SITE_20_9).values.items() if v is not None}
+    for k, (rubric, unit, values) in enumerate(
+        [
+            (my, hr, {}),
+            (mini, mini_units()[0], {}),
+            (my, hr, {key: v for key, v in full.items() if key.criterion in p1}),
+            (my, hr, means),
+        ]
+    ):
+        data, lay = sheets.build_workbook(rubric, unit)
+        src = tmp / "blank" / f"x{k:02d}.xlsx"
+        src.write_bytes(data)
+        dest = tmp / "filled" / f"x{k:02d}.xlsx"
         fill.fill_workbook(src, dest, values)
         cases.append(Case(rubric, unit, values, lay, dest))
     return cases
@@ -138,6 +160,14 @@ def test_every_formula_agrees_with_the_engine(recalculated: list[Case]) -> None:
         outcomes["gate_closed"] += us.bonus_counted is False
         outcomes["incomplete"] += not us.complete
     assert not bad, "\n".join(bad[:40])
+    blank_hr, blank_mini, _one_part, means = recalculated[-4:]
+    for case in (blank_hr, blank_mini):
+        assert not case.values and case.recalculated is not None
+        cells = [(r.sheet, r.cell) for r in case.layout.results if r.role in ("total", "tier", "part_pass")]
+        assert set(_grid_values(case.recalculated, cells).values()) <= {rules.UNFILLED, ""}, "as issued: 未填写"
+    assert means.recalculated is not None
+    line = next(r for r in means.layout.results if (r.role, r.key) == ("part_pass", "p2w"))
+    assert _grid_values(means.recalculated, [(line.sheet, line.cell)]) == {(line.sheet, line.cell): "合格"}
     assert compared > 3500
     assert all(outcomes.values()), outcomes
 
@@ -213,11 +243,9 @@ def test_summary_rule_formulas_agree_with_their_python_twins(soffice: str, tmp_p
             ws.write_formula(row, 7, "=" + rules.after_veto_formula(f"A{row + 1}", f"B{row + 1}", VetoEffect.ZERO))
             expected.append(float(rules.after_veto(total, vetoes, VetoEffect.ZERO)))
             row += 1
-    passes = ["I1", "I2", "I3"]
-    for k, text in enumerate(("合格", "合格", "不合格")):
-        ws.write_string(k, 8, text)
-    ws.write_formula(0, 9, "=" + rules.all_pass_formula(passes[:2]))
-    ws.write_formula(1, 9, "=" + rules.all_pass_formula(passes))
+    for k, filled in enumerate((0, 1, 3)):  # rules.shown: 未填写 while nothing of the scope is filled
+        ws.write_number(k, 8, filled)
+        ws.write_formula(k, 9, "=" + rules.shown_formula(f"I{k + 1}", '"不合格"'))
     wb.close()
     (out,) = office.recalculate([path], tmp_path / "out")
     grid = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("t").to_python(skip_empty_area=False)
@@ -225,7 +253,8 @@ def test_summary_rule_formulas_agree_with_their_python_twins(soffice: str, tmp_p
     assert [float(g) if isinstance(g, (int, float)) else g for g in got] == [
         float(e) if isinstance(e, (int, float)) else e for e in expected
     ]
-    assert grid[0][9] == "合格" and grid[1][9] == "不合格"
+    assert [grid[k][9] for k in range(3)] == [rules.shown("不合格", bool(n)) for n in (0, 1, 3)]
+    assert grid[0][9] == "未填写"
 
 
 def test_a_workbook_prints_on_a4_with_the_unit_in_the_header(soffice: str, tmp_path: Path) -> None:

@@ -490,13 +490,56 @@ def test_website_below_21_fails_while_the_unit_keeps_its_tier() -> None:
     assert by_site[credit].points == D("20.9") and by_site[credit].passed is False
     assert by_site[sheet.site("绵阳市发展和改革委员会")].passed is True
     assert part_points(us, "p2w") == D("27.95")  # (35 + 20.9) / 2
-    assert us.part("p2w").passed is False
-    assert thresholds(us)["p2w"] == "不合格"
+    # the unit's 21-point line is judged on the mean (27.95): 合格; the site keeps its 不合格
+    assert us.part("p2w").passed is True
+    assert thresholds(us)["p2w"] == "合格" and thresholds(us)[f"p2w/{credit}"] == "不合格"
     # 15 + 27.95 + 20 + 30 = 92.95: still 第二等次, not vetoed; p2 = 47.95 ≥ 44.
     assert (us.total, us.tier, us.vetoed, us.bonus_counted) == (D("92.95"), "第二等次", False, True)
     # Without the label finding the site is exactly 21 and passes.
     at_21 = Sheet(unit("市发展改革委")).set_site("信用中国(四川绵阳)", low | {"w_tags": {"content": 0}}).score()
     assert all(t.passed for t in at_21.part("p2w").targets)
+
+
+# 动态要闻 3 + 政策文件 3 + 政策解读 3 (none opened) + 留言公开 2 + 办理答复 2 (one late reply) = 13 → 22
+SITE_22: Findings = {
+    "w_news": {"none": YES},
+    "w_policy": {"none": YES},
+    "w_interp": {"none": YES},
+    "w_msg_public": {"none": YES},
+    "w_reply": {"late": 1},
+}
+SITE_20_9: Findings = SITE_22 | {"w_items": {"none": YES}, "w_tags": {"content": 1}}  # 14.1 → 20.9
+
+
+def hr_sites(third: Findings) -> Sheet:
+    """市人力资源社会保障局 with its websites at 22, 22 and whatever ``third`` gives."""
+    sheet = Sheet(unit("市人力资源社会保障局"))
+    sheet.set_site("绵阳市人力资源和社会保障局", SITE_22).set_site("绵阳市社会保险事务中心", SITE_22)
+    return sheet.set_site("绵阳市就业创业促进中心", third)
+
+
+def test_the_21_point_line_of_a_unit_with_several_websites_is_judged_on_their_mean() -> None:
+    """政府网站得分取本单位所有网站的平均得分: 22, 22 and 20.9 → 21.63 ≥ 21, the unit's line is
+    合格 although one website alone is below 21 (that website is still 不合格)."""
+    sheet = hr_sites(SITE_20_9)
+    us = sheet.score()
+    p2w = us.part("p2w")
+    by_site = {t.target: t for t in p2w.targets}
+    low = sheet.site("绵阳市就业创业促进中心")
+    assert [by_site[t.id].points for t in sheet.unit.targets] == [D(22), D(22), D("20.9")]
+    assert by_site[low].passed is False and all(by_site[t].passed for t in by_site if t != low)
+    assert (p2w.points, p2w.passed) == (D("21.63"), True)
+    assert thresholds(us)["p2w"] == "合格" and thresholds(us)[f"p2w/{low}"] == "不合格"
+    # a mean below 21 fails the line: 22, 22 and 18.5 → 20.83
+    worse = (
+        hr_sites(SITE_20_9 | {"w_compat": {"browsers": 2}, "w_tags": {"content": 5}, "w_search": {"none": YES}})
+        .score()
+        .part("p2w")
+    )
+    assert (worse.points, worse.passed) == (D("20.83"), False)
+    # a veto on any website fails the unit's line whatever the mean (任一网站触发单项否决,该单位即被否决)
+    vetoed = hr_sites(SITE_22 | {"wv_home": {"stale": YES}}).score()
+    assert vetoed.part("p2w").points >= 21 and vetoed.part("p2w").passed is False
 
 
 def test_new_media_below_12() -> None:
@@ -601,11 +644,16 @@ def test_new_media_veto_names_the_account() -> None:
     [
         ({"d_redhead": {"done": 0}}, "28"),  # 未开展 −2
         ({"d_redhead": {"done": "49.9"}}, "29"),  # 未过半 −1
-        ({"d_redhead": {"done": 50}}, "29.5"),  # < 80 −0.5
+        ({"d_redhead": {"done": "49.99"}}, "29"),
+        ({"d_redhead": {"done": 50}}, "29"),  # 过半 is more than half: exactly 50% is 未过半, −1
+        ({"d_redhead": {"done": "50.01"}}, "29.5"),  # < 80 −0.5
         ({"d_redhead": {"done": "79.9"}}, "29.5"),
         ({"d_redhead": {"done": 80}}, "30"),
         ({"d_push": {"done": 0}}, "27"),  # 未开展 −3
         ({"d_push": {"done": 30}}, "29"),
+        ({"d_push": {"done": "49.99"}}, "29"),  # 低于50% −1
+        ({"d_push": {"done": 50}}, "29.5"),  # 50% is not 低于50%: −0.5
+        ({"d_push": {"done": "50.01"}}, "29.5"),
         ({"d_push": {"done": 60}}, "29.5"),
         ({"d_errata": {"done": 0}}, "27"),  # −3
         ({"d_errata": {"done": 49}}, "28"),  # −2

@@ -63,6 +63,7 @@ def _summarize(data: bytes) -> dict[str, Any]:
             "freeze": ws.freeze_panes,
             "titles": ws.print_title_rows,
             "orientation": ws.page_setup.orientation,
+            "scale": ws.page_setup.scale,
             "paper": ws.page_setup.paperSize,
             "fit": (
                 bool(ws.sheet_properties.pageSetUpPr and ws.sheet_properties.pageSetUpPr.fitToPage),
@@ -195,7 +196,9 @@ def test_map_covers_every_input_cell_with_validation_and_locks(sample_books: lis
                     assert kind == "decimal"
             assert info["freeze"] == "A4"
             assert info["titles"] == "$3:$3"
-            assert info["orientation"] == "landscape" and info["paper"] == 9 and info["fit"] == (True, True, 0)
+            # a fixed scale with manual breaks (a criterion's rows kept on one page), not fitted
+            assert info["orientation"] == "landscape" and info["paper"] == 9 and info["fit"][0] is False
+            assert 10 <= info["scale"] <= 100
             assert unit.name in info["header"]
 
 
@@ -359,7 +362,8 @@ def test_cached_results_are_what_the_engine_computes(mini: Rubric, fill_ratio: f
     for k, unit in enumerate(mini_units()):
         values = fill.random_values(mini, unit, seed=k, fill=fill_ratio) if fill_ratio else {}
         data, lay = sheets.build_workbook(mini, unit, values=values)
-        expected = L.expected_values(lay, score_unit(mini, resolve(mini, unit), unit, values), values)
+        variant = resolve(mini, unit)
+        expected = L.expected_values(lay, score_unit(mini, variant, unit, values), variant, values)
         assert len(expected) == len(lay.results)
         cached = _cached_values(data, lay)
         bad = {r: (cached[r], e) for r, e in expected.items() if not _same(cached[r], e)}
@@ -529,8 +533,8 @@ def test_summary_rule_helpers_python_halves() -> None:
     assert (
         rules.passes(d(21), 0, d(21)) and not rules.passes(d("20.99"), 0, d(21)) and not rules.passes(d(35), 1, d(21))
     )
-    assert rules.all_pass([True, True]) and not rules.all_pass([]) and not rules.all_pass([True, False])
-    assert rules.all_pass_formula([]) == '"不合格"'
+    assert rules.shown(d(2), False) == rules.UNFILLED == "未填写" and rules.shown("不合格", True) == "不合格"
+    assert rules.shown_formula("C9", "G4") == 'IF(C9=0,"未填写",G4)'
     assert rules.gate_open(d(44), d(44)) and not rules.gate_open(d("43.99"), d(44))
     assert rules.gated(d(12), False) == ZERO and rules.gated(d(12), True) == d(12)
     assert rules.unit_total([d("100.5"), d(20)], [d(200)]) == ZERO

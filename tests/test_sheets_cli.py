@@ -190,6 +190,8 @@ def test_inspect_says_what_a_workbook_is_and_how_far_it_is_filled(tmp_path: Path
     blank = tmp_path / "人社局.xlsx"
     blank.write_bytes(data)
     values = fill.random_values(rubric, unit, seed=1, fill=0.5)
+    optional = next(m for m in lay.inputs if not m.required)
+    values[optional.key] = "某政务新媒体账号"
     filled = tmp_path / "人社局-已填.xlsx"
     fill.fill_workbook(blank, filled, values)
 
@@ -197,7 +199,9 @@ def test_inspect_says_what_a_workbook_is_and_how_far_it_is_filled(tmp_path: Path
     assert res.exit_code == 0, res.output
     assert "mianyang-2022" in res.output and rubric.hash in res.output and "市人力资源社会保障局" in res.output
     assert "与内置细则一致" in res.output and "绵阳市社会保险事务中心" in res.output
-    assert str(len(lay.inputs)) in res.output
+    required = [m for m in lay.inputs if m.required]
+    assert 0 < len(required) < len(lay.inputs), "绵阳's 涉及账号 text inputs are optional"
+    assert str(len(required)) in res.output
 
     res = runner.invoke(app, ["inspect", str(filled), "--json"])
     assert res.exit_code == 0
@@ -205,7 +209,10 @@ def test_inspect_says_what_a_workbook_is_and_how_far_it_is_filled(tmp_path: Path
     assert rep["ok"] and rep["rubric"]["id"] == "mianyang-2022" and rep["rubric"]["hash"] == rubric.hash
     assert rep["unit"] == {"id": unit.id, "name": unit.name, "group": unit.group}
     assert [t["id"] for t in rep["targets"]] == [t.id for t in unit.targets]
-    assert rep["inputs"] == len(lay.inputs) and rep["filled"] == len(values)
+    # progress counts required inputs only: the optional text inputs are not 应填
+    assert rep["inputs"] == len(required) and rep["optional"] == len(lay.inputs) - len(required)
+    assert rep["filled"] == sum(1 for m in required if values.get(m.key) is not None)
+    assert rep["filled"] < len(values), "an optional input is filled too, and not counted"
     assert len(rep["map"]) == len(lay.inputs)
     for entry, m in zip(rep["map"], lay.inputs, strict=True):
         assert set(entry) >= {"sheet", "cell", "target", "indicator", "criterion", "input", "kind", "value"}
@@ -222,8 +229,9 @@ def test_inspect_says_what_a_workbook_is_and_how_far_it_is_filled(tmp_path: Path
             assert entry["value"] == want
         else:
             assert str(entry["value"]) == str(want) or float(entry["value"]) == float(want)
-        assert entry["id_ok"]
+        assert entry["id_ok"] and entry["required"] == m.required
     assert sum(s["filled"] for s in rep["sheets"]) == rep["filled"]
+    assert sum(s["inputs"] for s in rep["sheets"]) == rep["inputs"]
 
 
 def test_inspect_refuses_non_zwgk_and_broken_files_in_chinese(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ Order of operations (the same as the summary sheet's formulas):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from decimal import Decimal
 
@@ -125,7 +125,10 @@ def score_part(part: Part, values: Values, unit: Unit, acc: _Acc) -> PartScore:
         scored.append(TargetScore(t.id, t.name, ts.points, ts.raw, ts.complete, ts.nodes, passed, ts.vetoed))
     pts = rules.mean([s.points for s in scored])
     raw = rules.mean([s.raw for s in scored])
-    passed = None if part.threshold is None else rules.all_pass([bool(s.passed) for s in scored])
+    # The unit's line is judged on the mean (绵阳: 政府网站得分取本单位所有网站的平均得分), and any
+    # veto in any target fails it; each target keeps its own verdict above.
+    vetoed = any(s.vetoed for s in scored)
+    passed = None if part.threshold is None else bool(scored) and rules.passes(pts, int(vetoed), part.threshold.min)
     return PartScore(
         part.id,
         part.title,
@@ -138,7 +141,7 @@ def score_part(part: Part, values: Values, unit: Unit, acc: _Acc) -> PartScore:
         (),
         tuple(scored),
         passed,
-        vetoed=any(s.vetoed for s in scored),
+        vetoed=vetoed,
     )
 
 
@@ -190,6 +193,55 @@ def score_unit(rubric: Rubric, variant: Variant, unit: Unit, values: Values) -> 
 def score(rubric: Rubric, unit: Unit, values: Values) -> UnitScore:
     """Resolve the rubric for ``unit`` and score it."""
     return score_unit(rubric, resolve(rubric, unit), unit, values)
+
+
+def _required_keys(ind: Indicator, target: str) -> Iterator[ReadingKey]:
+    for c in ind.criteria:
+        for i in rules.required_inputs(c):
+            yield ReadingKey(target, c.id, i.id)
+    for sub in ind.indicators:
+        yield from _required_keys(sub, target)
+
+
+def started(variant: Variant, unit: Unit, values: Mapping[ReadingKey, object]) -> dict[tuple[str, str], bool]:
+    """Which scopes have a required input filled (:func:`rules.shown`): ``(part id, "")`` for a
+    part (its own inputs, every target's and its sub-parts'), ``(part id, target id)`` for a
+    target of a part scored per target, ``("", "")`` for the whole workbook.  A scope with no
+    required input at all follows the whole workbook.  The workbook's summary computes the same
+    from its 填写进度 counts."""
+    counts: dict[tuple[str, str], tuple[int, int]] = {}  # scope → (required, filled)
+
+    def tally(keys: Iterable[ReadingKey]) -> tuple[int, int]:
+        n = filled = 0
+        for k in keys:
+            n += 1
+            v = values.get(k)
+            filled += v is not None and v != ""
+        return n, filled
+
+    def part(p: Part) -> tuple[int, int]:
+        if p.per_target:
+            own = [0, 0]
+            for t in unit.targets_of(p.per_target):
+                counts[(p.id, t.id)] = got = tally(k for ind in p.indicators for k in _required_keys(ind, t.id))
+                own = [own[0] + got[0], own[1] + got[1]]
+        else:
+            n, f = tally(k for ind in p.indicators for k in _required_keys(ind, ""))
+            own = [n, f]
+        for sub in p.parts:
+            n, f = part(sub)
+            own = [own[0] + n, own[1] + f]
+        counts[(p.id, "")] = (own[0], own[1])
+        return own[0], own[1]
+
+    whole = [0, 0]
+    for p in variant.parts:
+        n, f = part(p)
+        whole = [whole[0] + n, whole[1] + f]
+    anything = whole[1] > 0
+    out = {scope: (f > 0 if n else anything) for scope, (n, f) in counts.items()}
+    out[("", "")] = anything
+    return out
 
 
 def criterion_scores(us: UnitScore) -> list[CriterionScore]:

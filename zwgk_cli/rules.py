@@ -23,6 +23,7 @@ from zwgk_cli.model import (
     ZERO,
     Criterion,
     CriterionScore,
+    Input,
     InputKind,
     Rubric,
     Style,
@@ -197,6 +198,17 @@ def _kinds(criterion: Criterion) -> dict[str, InputKind]:
     return kinds
 
 
+def is_required(inp: Input) -> bool:
+    """An input that must be filled before its criterion scores (and that counts as 应填 in the
+    workbook's 填写进度): text inputs (the account a veto concerns, …) never are."""
+    return inp.required and inp.kind is not InputKind.TEXT
+
+
+def required_inputs(criterion: Criterion) -> tuple[Input, ...]:
+    """The criterion's live inputs that :func:`is_required` (none when it does not apply)."""
+    return tuple(i for i in criterion.live_inputs() if is_required(i))
+
+
 def na_points(criterion: Criterion) -> Decimal:
     """Points of a criterion that does not apply to the unit (扣分项不扣分)."""
     if criterion.style is Style.PENALTY or criterion.max is None:
@@ -218,8 +230,7 @@ def evaluate(
         line = TraceLine(target, cid, "", "不适用,不扣分" if pts else "不适用", ZERO)
         return CriterionScore(cid, target, criterion.max, pts, False, (), (line,), ())
 
-    live = criterion.live_inputs()
-    missing = tuple(i.id for i in live if i.required and i.kind is not InputKind.TEXT and values.get(i.id) is None)
+    missing = tuple(i.id for i in required_inputs(criterion) if values.get(i.id) is None)
     kinds = _kinds(criterion)
     hits = tuple(
         VetoHit(target, target_name, part, cid, v.id, v.reason)
@@ -264,7 +275,6 @@ def criterion_formula(criterion: Criterion, refs: Mapping[str, str]) -> str:
 
     ``refs`` maps every live input id (and ``evidence``) to its A1 reference.
     """
-    live = criterion.live_inputs()
     parts = [term_formula(t, refs) for t in criterion.terms if t.applicable]
     total = "+".join(parts) if parts else "0"
     if criterion.style is Style.PENALTY:
@@ -275,7 +285,7 @@ def criterion_formula(criterion: Criterion, refs: Mapping[str, str]) -> str:
             body = f"ROUND(MAX(0,MIN({top},{total})),2)"
         else:
             body = f"ROUND(MAX(0,MIN({top},{top}-({total}))),2)"
-    required = [refs[i.id] for i in live if i.required and i.kind is not InputKind.TEXT]
+    required = [refs[i.id] for i in required_inputs(criterion)]
     if required:
         blank = "OR(" + ",".join(f'{c}=""' for c in required) + ")"
         body = f'IF({blank},"",{body})'
@@ -341,16 +351,20 @@ def pass_formula(points_ref: str, vetoes_ref: str, minimum: Decimal, yes: str = 
     return f'IF(AND({points_ref}>={num(minimum)},{vetoes_ref}=0),"{yes}","{no}")'
 
 
-def all_pass(outcomes: Sequence[bool]) -> bool:
-    """A part scored per target passes when every target passes (and there is one)."""
-    return bool(outcomes) and all(outcomes)
+UNFILLED = "未填写"
 
 
-def all_pass_formula(pass_refs: Sequence[str], yes: str = "合格", no: str = "不合格") -> str:
-    if not pass_refs:
-        return f'"{no}"'
-    cond = ",".join(f'{r}="{yes}"' for r in pass_refs)
-    return f'IF(AND({cond}),"{yes}","{no}")'
+def shown(value: Decimal | str, started: bool) -> Decimal | str:
+    """What a summary cell (points, verdict, gate, total, tier) shows: its value once a required
+    input of its scope is filled, else 未填写: a blank workbook states no verdict.  The scope of a
+    part is its sheets (and its sub-parts'), of a target its sheet, of the total and the tier the
+    whole workbook (see :func:`zwgk_cli.engine.started`)."""
+    return value if started else UNFILLED
+
+
+def shown_formula(filled_ref: str, expr: str) -> str:
+    """:func:`shown` as a formula: ``filled_ref`` counts the scope's filled required inputs."""
+    return f'IF({filled_ref}=0,"{UNFILLED}",{expr})'
 
 
 def gate_open(gate_points: Decimal, minimum: Decimal) -> bool:

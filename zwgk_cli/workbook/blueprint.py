@@ -54,6 +54,11 @@ class SheetPlan:
     fit_height: int = 0  # pages tall when printed (0: as many as needed)
     hidden: int = 0  # 0 visible, 1 hidden, 2 very hidden
     inputs: int = 0
+    required: int = 0  # of the inputs, those that count as 应填 (rules.is_required)
+    hidden_cols: tuple[int, ...] = ()  # helper columns outside the print area
+    page_breaks: list[int] = field(default_factory=list)  # manual breaks: a page starts at each row
+    keep: list[tuple[int, int]] = field(default_factory=list)  # row blocks printed on one page
+    print_scale: int = 0  # percent; 0: fit to the page width instead
     records: list[list[str]] | None = None  # a sheet of unstyled text records only (the meta sheet)
 
     def put(self, row: int, col: int, value: CellValue, style: str) -> None:
@@ -156,6 +161,51 @@ def fit_rows(sh: SheetPlan) -> None:
                 sh.heights[r] = round(sh.heights[r] + extra, 1)
 
 
+# ------------------------------------------------------------------ printing: keep a criterion's rows on one page
+
+# A4 in points, less the margins render.py sets (0.5" left and right, 0.75" top and bottom).
+PRINT_WIDTH_PT = 842 - 72
+PRINT_HEIGHT_PT = 595 - 108
+PAGE_SLACK = 0.95  # room for spreadsheets that lay rows out a little taller than planned
+
+
+def _column_pt(width: float) -> float:
+    """A column ``width`` characters wide, in points at 100 %: as LibreOffice lays out the CJK font
+    it puts for 宋体 (about 6.35 pt a character, padding included; Excel's are narrower, so the
+    page is then a little wider than the print area, never narrower)."""
+    return (width + 0.72) * 6.4
+
+
+def paginate(sh: SheetPlan) -> None:
+    """Print ``sh`` at a fixed scale that fits its print area to the page width, with manual
+    page breaks so that no block of :attr:`SheetPlan.keep` (a criterion's rows, a merged 否决 row)
+    straddles two pages.  xlsxwriter has no keep-together and spreadsheets ignore manual breaks
+    when a sheet is fitted to pages, hence the scale; the breaks come from the row heights
+    :func:`fit_rows` gave every row, with some slack."""
+    if not sh.keep or sh.print_area is None:
+        return
+    _r1, c1, r2, c2 = sh.print_area
+    wide = sum(_column_pt(sh.widths[c] if c < len(sh.widths) else 8.43) for c in range(c1, c2 + 1))
+    sh.print_scale = max(10, min(100, math.floor(PRINT_WIDTH_PT / wide * 100) - 1))
+    room = PRINT_HEIGHT_PT * 100 / sh.print_scale * PAGE_SLACK
+    first = sh.freeze_row
+    top, bottom = sh.repeat_rows or (0, -1)
+    repeat = sum(sh.heights.get(r, ROW_PT) for r in range(top, bottom + 1))
+    used = sum(sh.heights.get(r, ROW_PT) for r in range(first))
+    block_end = {a: b for a, b in sh.keep}
+    r = first
+    breaks: list[int] = []
+    while r <= r2:
+        end = max(r, block_end.get(r, r))
+        tall = sum(sh.heights.get(k, ROW_PT) for k in range(r, end + 1))
+        if used + tall > room and used > repeat:
+            breaks.append(r)
+            used = repeat
+        used += tall
+        r = end + 1
+    sh.page_breaks = breaks
+
+
 # ------------------------------------------------------------------ small shared pieces
 
 
@@ -200,20 +250,22 @@ class PlanContext:
     index: dict[tuple[str, str, str], L.ResultValue]  # the engine's results, by (role, target, key)
     values: Mapping[ReadingKey, Value | None]
     year: str
+    unfilled: frozenset[tuple[str, str, str]] = frozenset()  # layout.unfilled_results
     lists: dict[tuple[str, ...], str] = field(default_factory=dict)  # long choice lists → defined name
     inputs: list[L.MapRow] = field(default_factory=list)
     results: list[L.ResultCell] = field(default_factory=list)
     names: list[tuple[str, str]] = field(default_factory=list)
 
-    def cached(self, role: str, target: str, key: str) -> Decimal | str:
-        """The engine's result for a formula cell ("" when it has none: not yet scored)."""
+    def cached(self, role: str, target: str, key: str, sheet: str = L.SUMMARY_SHEET) -> Decimal | str:
+        """The engine's result for a formula cell on ``sheet`` as it shows it (未填写 where
+        :func:`~zwgk_cli.workbook.layout.shown_value` says; "" when it has none: not yet scored)."""
         value = self.index.get((role, target, key))
-        return "" if value is None else value
+        return "" if value is None else L.shown_value(value, sheet, role, target, key, self.unfilled)
 
     def result(self, sh: SheetPlan, row: int, col: int, role: str, target: str, key: str, expr: str, style: str) -> str:
         """Put a formula whose value the engine also computes; returns its sheet-qualified A1."""
         text = expr if expr.startswith("=") else "=" + expr
-        sh.put(row, col, Formula(text, self.cached(role, target, key)), style)
+        sh.put(row, col, Formula(text, self.cached(role, target, key, sh.name)), style)
         cell = L.a1(row, col)
         self.results.append(L.ResultCell(role, target, key, sh.name, cell))
         return L.ref(sh.name, cell)

@@ -4,6 +4,7 @@ the instructions, and the two cells the assessor fills (name and date)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 
 from zwgk_cli.model import fmt_points
@@ -25,11 +26,13 @@ def _instructions(camp: CampaignInfo) -> list[str]:
     ]
     if camp.materials_deadline:
         lines.append(f"佐证材料截止时间:{camp.materials_deadline};逾期未提供的,按细则视为无相关工作内容。")
-    send = "保存为原文件名(.xlsx 格式)"
-    if camp.return_deadline:
-        send += f",于 {camp.return_deadline} 前"
-    send += f"发送至 {camp.contact}" if camp.contact else ",按考评办公室要求报送"
-    lines.append(f"填写完成后,{send}。")
+    # The contact setting says how to send (报送方式: a mailbox, 钉钉…); the line reads right
+    # whatever it says, never "发送至 通过钉钉发送至…".
+    send = "填写完成后,保存为原文件名(.xlsx 格式)"
+    send += f",于 {camp.return_deadline} 前报送" if camp.return_deadline else ",按时报送"
+    contact = re.sub(r"[。.;;]+$", "", camp.contact.strip())
+    send += f"。报送方式:{contact}" if contact else ",按考评办公室要求报送"
+    lines.append(send + "。")
     return [f"{k}. {line}" for k, line in enumerate(lines, start=1)]
 
 

@@ -113,7 +113,7 @@ def inspect_file(path: Path) -> dict[str, Any]:
         value = _json_value(sheet.value(*L.parse_a1(m.cell))) if sheet is not None else None
         id_ok = sheet is not None and (not m.id_cell or _text_at(sheet, m.id_cell) == m.id)
         moved += not id_ok
-        if value is not None:
+        if value is not None and m.required:  # progress counts required inputs only (应填)
             filled_by_sheet[m.sheet] = filled_by_sheet.get(m.sheet, 0) + 1
         entries.append(
             {
@@ -125,6 +125,7 @@ def inspect_file(path: Path) -> dict[str, Any]:
                 "input": m.input,
                 "kind": m.kind,
                 "label": m.label,
+                "required": m.required,
                 "value": value,
                 "id_ok": id_ok,
             }
@@ -153,13 +154,15 @@ def inspect_file(path: Path) -> dict[str, Any]:
                 "role": s.role,
                 "part": s.part,
                 "target": s.target,
-                "inputs": sum(1 for m in lay.inputs if m.sheet == s.name),
+                "inputs": sum(1 for m in lay.inputs if m.sheet == s.name and m.required),
+                "optional": sum(1 for m in lay.inputs if m.sheet == s.name and not m.required),
                 "filled": filled_by_sheet.get(s.name, 0),
             }
             for s in lay.sheets
             if s.role in (L.ROLE_PART, L.ROLE_TARGET)
         ],
-        "inputs": len(lay.inputs),
+        "inputs": sum(1 for m in lay.inputs if m.required),
+        "optional": sum(1 for m in lay.inputs if not m.required),
         "filled": sum(filled_by_sheet.values()),
         "moved": moved,
         "problems": [p.to_dict() for p in problems],

@@ -9,7 +9,7 @@ Visible sheets, in order
   (name and date), whose cells the meta records (``assessor_cell``, ``date_cell``).
 * ``汇总`` — part totals, thresholds, the bonus gate, vetoes, the total and the tier as
   formulas, plus 填写进度.  Workbook-level defined names: ``ZWGK_TOTAL``, ``ZWGK_TIER``,
-  ``ZWGK_VETOES`` (number of vetoes fired), ``ZWGK_FILLED`` (inputs filled) and
+  ``ZWGK_VETOES`` (number of vetoes fired), ``ZWGK_FILLED`` (required inputs filled) and
   ``ZWGK_PART_<part id>`` (what the part contributes, after vetoes, mean and gate).
 * one scoring sheet per part that has indicators, or one per target (website) where the
   part is scored per target.  Columns (:data:`COLUMNS`): A 一级指标, B 二级指标,
@@ -71,8 +71,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
+from zwgk_cli.engine import started
 from zwgk_cli.files import unique_file_names
-from zwgk_cli.model import NodeScore, PartScore, ReadingKey, Target, Unit, UnitScore
+from zwgk_cli.model import NodeScore, PartScore, ReadingKey, Target, Unit, UnitScore, Variant
+from zwgk_cli.rules import shown
 
 FORMAT_VERSION = 2
 PACKED = {"inputs": "input", "results": "result"}  # a packed record kind → the record kind
@@ -122,6 +124,17 @@ FIRST_DATA_ROW = 3
 # copied in from another unit's workbook is found (:func:`sheet_names_other_unit`).
 TITLE_SEP = " — "
 INFO_UNIT = "被考评单位:"
+
+
+def sheet_title(unit_name: str, rest: str) -> str:
+    """Column A of a scoring sheet's :data:`TITLE_ROW`: ``{unit} — {rest}``."""
+    return f"{unit_name}{TITLE_SEP}{rest}"
+
+
+def sheet_info(unit_name: str, group: str) -> str:
+    """The head of column A of a scoring sheet's :data:`INFO_ROW`: ``被考评单位:{unit}({group})``;
+    the writer goes on after it with ``;`` and what else the row says."""
+    return f"{INFO_UNIT}{unit_name}({group})"
 
 
 def col_letter(col: int) -> str:
@@ -236,7 +249,7 @@ RESULT_ROLES: Mapping[str, str] = {
     "total": "总分,不低于0,保留两位小数",
     "vetoes": "全单位触发的否决项个数",
     "tier": "等次(有否决项时为否决等次;细则未设等次时为空文本)",
-    "filled": "已填写的输入单元格个数(key = 工作表名,或空 = 全部)",
+    "filled": "已填写的必填输入单元格个数(key = 工作表名,或空 = 全部)",
 }
 
 PASS = "合格"
@@ -698,17 +711,56 @@ def result_index(score: UnitScore) -> dict[tuple[str, str, str], ResultValue]:
     return out
 
 
+# What the summary shows as 未填写 while no required input of its scope is filled (rules.shown);
+# on a scoring sheet only the verdict (its totals stay numbers: the summary's means add them up).
+SHOWN_ON_SUMMARY = frozenset(
+    {"part_raw", "part", "part_pass", "part_gate", "target_raw", "target", "target_pass", "total", "tier"}
+)
+SHOWN_ON_SHEETS = frozenset({"target_pass"})
+
+
+def unfilled_results(
+    score: UnitScore, variant: Variant, values: Mapping[ReadingKey, object]
+) -> frozenset[tuple[str, str, str]]:
+    """The (role, target, key) of :data:`SHOWN_ON_SUMMARY` whose scope has no required input
+    filled (:func:`zwgk_cli.engine.started`): where those cells show 未填写."""
+    on = started(variant, score.unit, values)
+    gate_of = {p.id: p.gate.part for p in variant.walk_parts() if p.gate is not None}
+    out: set[tuple[str, str, str]] = set()
+    if not on[("", "")]:
+        out |= {("total", "", ""), ("tier", "", "")}
+    for p in variant.walk_parts():
+        if not on[(p.id, "")]:
+            out |= {("part_raw", "", p.id), ("part", "", p.id), ("part_pass", "", p.id)}
+        if p.id in gate_of and not on[(gate_of[p.id], "")]:
+            out.add(("part_gate", "", p.id))
+        for t in score.unit.targets_of(p.per_target) if p.per_target else ():
+            if not on[(p.id, t.id)]:
+                out |= {("target_raw", t.id, p.id), ("target", t.id, p.id), ("target_pass", t.id, p.id)}
+    return frozenset(out)
+
+
+def shown_value(
+    value: ResultValue, sheet: str, role: str, target: str, key: str, unfilled: frozenset[tuple[str, str, str]]
+) -> ResultValue:
+    """What a result cell on ``sheet`` shows for the engine's ``value`` (rules.shown)."""
+    roles = SHOWN_ON_SUMMARY if sheet == SUMMARY_SHEET else SHOWN_ON_SHEETS
+    return shown(value, not (role in roles and (role, target, key) in unfilled))
+
+
 def expected_values(
-    layout: Layout, score: UnitScore, values: Mapping[ReadingKey, object] | None = None
+    layout: Layout, score: UnitScore, variant: Variant, values: Mapping[ReadingKey, object] | None = None
 ) -> dict[ResultCell, ResultValue]:
-    """What every result cell must show, according to the engine's :class:`UnitScore`
-    (and, for ``filled``, the input values).  Cells the engine knows nothing about are left out."""
-    index = result_index(score)
+    """What every result cell must show, according to the engine's :class:`UnitScore` on
+    ``variant`` (and, for ``filled``, the input values: required inputs only).  Cells the engine
+    knows nothing about are left out."""
     vals = values or {}
+    index = result_index(score)
+    unfilled = unfilled_results(score, variant, vals)
     filled_by_sheet: dict[str, int] = {}
     for m in layout.inputs:
         v = vals.get(m.key)
-        if v is not None and v != "":
+        if m.required and v is not None and v != "":
             filled_by_sheet[m.sheet] = filled_by_sheet.get(m.sheet, 0) + 1
     out: dict[ResultCell, ResultValue] = {}
     for r in layout.results:
@@ -718,5 +770,5 @@ def expected_values(
             continue
         got = index.get((r.role, r.target, r.key))
         if got is not None:
-            out[r] = got
+            out[r] = shown_value(got, r.sheet, r.role, r.target, r.key, unfilled)
     return out

@@ -74,12 +74,17 @@ def _page_setup(ws: Worksheet, sp: SheetPlan) -> None:
         ws.repeat_rows(*sp.repeat_rows)
     if sp.print_area:
         ws.print_area(*sp.print_area)
+    if sp.page_breaks:
+        ws.set_h_pagebreaks(sp.page_breaks)
     ws.set_paper(9)  # A4
     if sp.landscape:
         ws.set_landscape()
     else:
         ws.set_portrait()
-    ws.fit_to_pages(1, sp.fit_height)
+    if sp.print_scale:  # with manual page breaks (spreadsheets ignore them on a sheet fitted to pages)
+        ws.set_print_scale(sp.print_scale)
+    else:
+        ws.fit_to_pages(1, sp.fit_height)
     ws.center_horizontally()
     ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
     if sp.header:
@@ -116,7 +121,7 @@ def render_xlsx(plan: WorkbookPlan) -> bytes:
     for sp in plan.sheets:
         ws = wb.add_worksheet(sp.name)
         for c, w in enumerate(sp.widths):
-            ws.set_column(c, c, w)
+            ws.set_column(c, c, w, None, {"hidden": True} if c in sp.hidden_cols else None)
         for r, h in sorted(sp.heights.items()):
             ws.set_row(r, h)
         _write_cells(ws, sp, fmt)

@@ -156,7 +156,7 @@ class ScoreSheet:
         self.tid = target.id if target else ""
         self.scores: dict[str, str] = {}  # criterion or flat indicator id → local A1 of its points
         self.subtotals: dict[str, str] = {}  # indicator id → local A1 of its subtotal
-        self.input_rows: list[int] = []
+        self.input_rows: list[tuple[int, bool]] = []  # (row, required)
 
     def build(self, subs: Sequence[tuple[str, str]]) -> Totals:
         """Lay the sheet out.  ``subs``: the (points, vetoes) cells of the part's sub-parts on the
@@ -179,6 +179,8 @@ class ScoreSheet:
                 assert row.criterion is not None
                 if row.first == i:
                     self._criterion(r0 + i, row.criterion, row.kind == "none")
+                    if row.span > 1:
+                        sh.keep.append((r0 + i, r0 + i + row.span - 1))
                 if row.kind == "input":
                     assert row.inp is not None
                     self._input(r0 + i, row, r0 + row.first)
@@ -187,13 +189,13 @@ class ScoreSheet:
     def _title(self) -> str:
         part, unit = self.part, self.ctx.unit
         if self.target is not None:
-            return f"{unit.name} — {part.title}:{self.target.name}"
+            return L.sheet_title(unit.name, f"{part.title}:{self.target.name}")
         max_text = f"({fmt_points(part.max)}分)" if part.max is not None else ""
-        return f"{unit.name} — {part.title}{max_text}"
+        return L.sheet_title(unit.name, f"{part.title}{max_text}")
 
     def _info(self) -> str:
         part, unit, target = self.part, self.ctx.unit, self.target
-        bits = [f"被考评单位:{unit.name}({unit.group})"]
+        bits = [L.sheet_info(unit.name, unit.group)]
         if target is not None:
             bits.append(f"考评对象:{target.name}" + (f"({target.url})" if target.url else ""))
         if part.kind is PartKind.PENALTY:
@@ -281,7 +283,7 @@ class ScoreSheet:
                 input=inp.id,
                 kind=inp.kind.value,
                 label=inp.label,
-                required=inp.required and inp.kind is not InputKind.TEXT,
+                required=rules.is_required(inp),
                 min=lo,
                 max=hi,
                 step=step,
@@ -292,7 +294,30 @@ class ScoreSheet:
             )
         )
         sh.inputs += 1
-        self.input_rows.append(r)
+        sh.required += rules.is_required(inp)
+        self.input_rows.append((r, rules.is_required(inp)))
+
+    def _filled(self, qualified: bool) -> str:
+        """COUNTA of the sheet's required input cells ("0" without any): runs of rows between
+        optional inputs (the rows between inputs hold nothing in the input column)."""
+        runs: list[tuple[int, int]] = []
+        open_run: list[int] = []
+        for r, required in self.input_rows:
+            if required:
+                open_run.append(r)
+            elif open_run:
+                runs.append((open_run[0], open_run[-1]))
+                open_run = []
+        if open_run:
+            runs.append((open_run[0], open_run[-1]))
+        if not runs:
+            return "0"
+        refs = []
+        for a, b in runs:
+            rng = L.a1(a, L.COL_INPUT) + (f":{L.a1(b, L.COL_INPUT)}" if b > a else "")
+            refs.append(L.ref(self.sh.name, rng) if qualified else rng)
+        # a function takes at most 255 arguments
+        return "+".join(f"COUNTA({','.join(refs[k : k + 200])})" for k in range(0, len(refs), 200))
 
     def _total_row(self, r: int, label: str, max_value: Decimal | None) -> None:
         sh = self.sh
@@ -305,6 +330,7 @@ class ScoreSheet:
     def _totals(self, r: int, subs: Sequence[tuple[str, str]], n_rows: int) -> Totals:
         ctx, sh, part, target, tid = self.ctx, self.sh, self.part, self.target, self.tid
         out = Totals()
+        out.filled = self._filled(qualified=True)
         node_refs = [self._node_ref(ind) for ind in part.indicators] + [p for p, _ in subs]
         top = part.max if part.kind is not PartKind.PENALTY else None
         role_raw, role_vetoes = ("target_raw", "target_vetoes") if target else ("part_raw", "part_vetoes")
@@ -314,6 +340,7 @@ class ScoreSheet:
             label = "本部分扣分合计(从总分中扣减)"
         else:
             label = "本部分合计(以分值为限)"
+        first_total = r
         self._total_row(r, label, top)
         out.raw = ctx.result(
             sh, r, L.COL_SCORE, role_raw, tid, part.id, rules.clamp_sum_formula(node_refs, top), "tot_score"
@@ -338,13 +365,12 @@ class ScoreSheet:
                 th = part.threshold
                 self._total_row(r, f"是否合格(低于{fmt_points(th.min)}分或触发否决项的为{th.label})", None)
                 expr = rules.pass_formula(out.points, out.vetoes, th.min, L.PASS, th.label)
+                # 未填写 while nothing required on the sheet is filled (rules.shown: the target's scope)
+                filled = self._filled(qualified=False) if self.sh.required else L.NAME_FILLED
+                expr = rules.shown_formula(filled, expr)
                 out.passed = ctx.result(sh, r, L.COL_SCORE, "target_pass", tid, part.id, expr, "tot_text")
                 sh.conditional.append((L.a1(r, L.COL_SCORE), fail_format(th.label)))
                 r += 1
-        if self.input_rows:
-            rng = f"{L.a1(self.input_rows[0], L.COL_INPUT)}:{L.a1(self.input_rows[-1], L.COL_INPUT)}"
-            out.filled = f"COUNTA({L.ref(sh.name, rng)})"
-        else:
-            out.filled = "0"
         sh.print_area = (0, 0, r - 1, L.COL_NOTE)
+        sh.keep.append((first_total, r - 1))  # the totals print together
         return out

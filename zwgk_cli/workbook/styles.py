@@ -133,6 +133,7 @@ STYLES: dict[str, dict[str, Any]] = {
     "cover_head": {"font_name": HEAD_FONT, "bold": True, "font_size": 12, "align": "left", "valign": "vcenter"},
     "gate": {"align": "center", "valign": "vcenter", "num_format": GATE_FMT, "bold": True, **BORDER},
     "meta": {},
+    "calc": {"font_color": "#808080"},  # the summary's hidden helper column
 }
 
 

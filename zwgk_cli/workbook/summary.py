@@ -29,8 +29,11 @@ SUMMARY_COLUMNS: tuple[tuple[str, float], ...] = (
     ("否决项", 8),
     ("计入得分", 10),
     ("说明", 42),
+    ("计算值(勿改)", 10),
 )
-S_ITEM, S_MAX, S_RAW, S_VETO, S_POINTS, S_NOTE = range(6)
+# S_CALC is a hidden helper column outside the print area: the numbers other formulas add up
+# (a part's points, the gate, the total) while the visible cells show 未填写 (rules.shown).
+S_ITEM, S_MAX, S_RAW, S_VETO, S_POINTS, S_NOTE, S_CALC = range(7)
 S_WIDTHS = [w for _, w in SUMMARY_COLUMNS]
 
 
@@ -57,7 +60,8 @@ class Summary:
             self.rows.append(("gate", p, None, depth + 1))
 
     def points_ref(self, part_id: str) -> str:
-        return L.ref(self.sh.name, L.a1(self.row_of[("part", part_id, "")], S_POINTS, absolute=True))
+        """The part's points as a number (the hidden helper column), for other formulas."""
+        return L.ref(self.sh.name, L.a1(self.row_of[("part", part_id, "")], S_CALC, absolute=True))
 
     def vetoes_ref(self, part_id: str) -> str:
         return L.ref(self.sh.name, L.a1(self.row_of[("part", part_id, "")], S_VETO, absolute=True))
@@ -78,6 +82,7 @@ class Summary:
             sh.put(L.HEADER_ROW, c, h, "head")
         sh.heights[L.HEADER_ROW] = 22
         totals = {(p.id, t.id if t else ""): tot for p, t, _, tot in sheets}
+        self._filled_cells(sheets)
         gate_open: dict[str, str] = {}
         for kind, p, _t, depth in self.rows:
             if kind == "gate":
@@ -89,11 +94,43 @@ class Summary:
             elif kind == "part":
                 self._part(p, depth, totals, gate_open.get(p.id, ""))
         r = self._unit_lines(L.FIRST_DATA_ROW + len(self.rows))
+        assert r + 2 == self.progress_row
         self._progress(r + 1, sheets)
         sh.freeze_row = L.FIRST_DATA_ROW
+        sh.hidden_cols = (S_CALC,)
         sh.repeat_rows = (L.HEADER_ROW, L.HEADER_ROW)
         sh.header = sheet_header(unit, sh.name, rubric)
         sh.footer = PAGE_FOOTER
+
+    def _filled_cells(self, sheets: Sequence[tuple[Part, Target | None, SheetPlan, Totals]]) -> None:
+        """Where the 填写进度 rows will count each scope's filled required inputs: ``self.filled``
+        maps (part id, target id) and ("", "") to an expression (rules.shown's scope, the same
+        as engine.started: a scope without required inputs follows the whole workbook)."""
+        self.progress_row = L.FIRST_DATA_ROW + len(self.rows) + 3 + 2  # after the unit lines and a header
+        unit = L.a1(self.progress_row + len(sheets), S_RAW)
+        own: dict[tuple[str, str], list[tuple[int, str]]] = {}
+        for k, (p, t, sp, _) in enumerate(sheets):
+            cell = L.a1(self.progress_row + k, S_RAW)
+            own.setdefault((p.id, ""), []).append((sp.required, cell))
+            if t is not None:
+                own.setdefault((p.id, t.id), []).append((sp.required, cell))
+
+        def scope(counts: list[tuple[int, str]]) -> str:
+            cells = [c for n, c in counts if n]
+            return "+".join(cells) if cells else unit
+
+        def part(p: Part) -> list[tuple[int, str]]:
+            counts = list(own.get((p.id, ""), []))
+            for sub in p.parts:
+                counts += part(sub)
+            self.filled[(p.id, "")] = scope(counts)
+            for t in self.ctx.unit.targets_of(p.per_target) if p.per_target else ():
+                self.filled[(p.id, t.id)] = scope(own.get((p.id, t.id), []))
+            return counts
+
+        self.filled: dict[tuple[str, str], str] = {("", ""): unit}
+        for p in self.ctx.variant.parts:
+            part(p)
 
     def _item_style(self, depth: int) -> str:
         return "sum_item" if depth == 0 else f"sum_item{min(depth, 2)}"
@@ -106,21 +143,25 @@ class Summary:
         label = f"加分门槛:{gate_part.title}达到{fmt_points(p.gate.min)}分(含)"
         sh.put(r, S_ITEM, label, self._item_style(depth))
         sh.put(r, S_MAX, dec(p.gate.min), "max")
-        sh.put(r, S_RAW, Formula("=" + self.points_ref(gate_part.id), ctx.cached("part", "", gate_part.id)), "score")
+        filled = self.filled[(gate_part.id, "")]
+        shown = rules.shown_formula(filled, self.points_ref(gate_part.id))
+        sh.put(r, S_RAW, Formula("=" + shown, ctx.cached("part", "", gate_part.id)), "score")
         sh.put(r, S_VETO, None, "sum_text")
-        expr = rules.gate_open_formula(L.a1(r, S_RAW), p.gate.min)
+        sh.put(r, S_CALC, Formula("=" + rules.gate_open_formula(self.points_ref(gate_part.id), p.gate.min), ""), "calc")
+        expr = rules.shown_formula(filled, L.a1(r, S_CALC))
         ctx.result(sh, r, S_POINTS, "part_gate", "", p.id, expr, "gate")
         sh.put(r, S_NOTE, f"未达到的,{p.title}计0分,注明“{p.gate.label}”", "sum_text")
-        return L.a1(r, S_POINTS)
+        return L.a1(r, S_CALC)
 
     def _target(self, p: Part, t: Target, depth: int, tot: Totals) -> None:
         ctx, sh = self.ctx, self.sh
         r = self.row_of[("target", p.id, t.id)]
         sh.put(r, S_ITEM, t.name, self._item_style(depth))
         sh.put(r, S_MAX, dec(p.max) if p.max is not None else None, "max")
-        ctx.result(sh, r, S_RAW, "target_raw", t.id, p.id, "=" + tot.raw, "score")
+        filled = self.filled[(p.id, t.id)]
+        ctx.result(sh, r, S_RAW, "target_raw", t.id, p.id, rules.shown_formula(filled, tot.raw), "score")
         ctx.result(sh, r, S_VETO, "target_vetoes", t.id, p.id, "=" + tot.vetoes, "sum_count")
-        ctx.result(sh, r, S_POINTS, "target", t.id, p.id, "=" + tot.points, "score")
+        ctx.result(sh, r, S_POINTS, "target", t.id, p.id, rules.shown_formula(filled, tot.points), "score")
         if tot.passed and p.threshold is not None:
             ctx.result(sh, r, S_NOTE, "target_pass", t.id, p.id, "=" + tot.passed, "sum_text")
             sh.conditional.append((L.a1(r, S_NOTE), fail_format(p.threshold.label)))
@@ -133,34 +174,34 @@ class Summary:
         title = p.title + ("(扣分项)" if p.kind is PartKind.PENALTY else "")
         sh.put(r, S_ITEM, title, self._item_style(depth))
         sh.put(r, S_MAX, dec(p.max) if p.max is not None else "—", "max")
-        raw_cell, veto_cell = L.a1(r, S_RAW), L.a1(r, S_VETO)
+        veto_cell, calc_cell = L.a1(r, S_VETO), L.a1(r, S_CALC)
+        filled = self.filled[(p.id, "")]
         subs_vetoes = [self.vetoes_ref(x.id) for x in p.parts]
         if p.per_target:
             targets = [totals[(p.id, t.id)] for t in ctx.unit.targets_of(p.per_target)]
             raw = rules.mean_formula([t.raw for t in targets])
             vetoes = "+".join([t.own_vetoes for t in targets] + subs_vetoes) or "0"
             pre_gate = rules.mean_formula([t.points for t in targets])
-        elif p.indicators:
-            own = totals[(p.id, "")]
-            raw, vetoes = "=" + own.raw, "=" + own.vetoes
-            pre_gate = rules.after_veto_formula(raw_cell, veto_cell, p.veto_effect)
         else:
-            top = p.max if p.kind is not PartKind.PENALTY else None
-            raw = rules.clamp_sum_formula([self.points_ref(x.id) for x in p.parts], top)
-            vetoes = "+".join(subs_vetoes) or "0"
-            pre_gate = rules.after_veto_formula(raw_cell, veto_cell, p.veto_effect)
-        ctx.result(sh, r, S_RAW, "part_raw", "", p.id, raw, "score")
+            if p.indicators:
+                own = totals[(p.id, "")]
+                raw, vetoes = own.raw, own.vetoes
+            else:
+                top = p.max if p.kind is not PartKind.PENALTY else None
+                raw = rules.clamp_sum_formula([self.points_ref(x.id) for x in p.parts], top)
+                vetoes = "+".join(subs_vetoes) or "0"
+            pre_gate = rules.after_veto_formula(raw, veto_cell, p.veto_effect)
+        ctx.result(sh, r, S_RAW, "part_raw", "", p.id, rules.shown_formula(filled, raw), "score")
         ctx.result(sh, r, S_VETO, "part_vetoes", "", p.id, vetoes, "sum_count")
         final = rules.gated_formula(pre_gate, gate_cell) if p.gate is not None else pre_gate
-        ctx.result(sh, r, S_POINTS, "part", "", p.id, final, "tot_score" if depth == 0 else "score")
+        sh.put(r, S_CALC, Formula("=" + final, ""), "calc")
+        shown = rules.shown_formula(filled, calc_cell)
+        ctx.result(sh, r, S_POINTS, "part", "", p.id, shown, "tot_score" if depth == 0 else "score")
         ctx.name(L.part_name(p.id), sh, r, S_POINTS)
         if p.threshold is not None:
-            if p.per_target:
-                passes = [totals[(p.id, t.id)].passed for t in ctx.unit.targets_of(p.per_target)]
-                expr = rules.all_pass_formula(passes, L.PASS, p.threshold.label)
-            else:
-                expr = rules.pass_formula(pre_gate, veto_cell, p.threshold.min, L.PASS, p.threshold.label)
-            ctx.result(sh, r, S_NOTE, "part_pass", "", p.id, expr, "sum_text")
+            # per target too: the unit's line is judged on the mean (each target keeps its own verdict)
+            expr = rules.pass_formula(pre_gate, veto_cell, p.threshold.min, L.PASS, p.threshold.label)
+            ctx.result(sh, r, S_NOTE, "part_pass", "", p.id, rules.shown_formula(filled, expr), "sum_text")
             sh.conditional.append((L.a1(r, S_NOTE), fail_format(p.threshold.label)))
         else:
             notes = []
@@ -197,13 +238,16 @@ class Summary:
         self._line(r, "总分", dec(variant.max))
         normal = [self.points_ref(p.id) for p in top if p.kind is not PartKind.PENALTY]
         penalty = [self.points_ref(p.id) for p in top if p.kind is PartKind.PENALTY]
-        total_cell = L.a1(r, S_POINTS)
-        ctx.result(sh, r, S_POINTS, "total", "", "", rules.total_formula(normal, penalty), "tot_score")
+        total_cell = L.a1(r, S_CALC)
+        sh.put(r, S_CALC, Formula("=" + rules.total_formula(normal, penalty), ""), "calc")
+        filled = self.filled[("", "")]
+        ctx.result(sh, r, S_POINTS, "total", "", "", rules.shown_formula(filled, total_cell), "tot_score")
         ctx.name(L.NAME_TOTAL, sh, r, S_POINTS)
         sh.put(r, S_NOTE, "各部分计入得分之和" + ("减扣分项" if penalty else "") + ",不低于0分", "tot_text")
         r += 1
         self._line(r, "等次")
-        ctx.result(sh, r, S_POINTS, "tier", "", "", rules.tier_formula(rubric, total_cell, vetoes_cell), "tot_text")
+        tier = rules.tier_formula(rubric, total_cell, vetoes_cell)
+        ctx.result(sh, r, S_POINTS, "tier", "", "", rules.shown_formula(filled, tier), "tot_text")
         ctx.name(L.NAME_TIER, sh, r, S_POINTS)
         tiers = _tier_text(rubric) or "细则未设等次"
         sh.put(r, S_NOTE, tiers, "sum_text")
@@ -220,18 +264,19 @@ class Summary:
         r += 1
         first = r
         for _p, _t, sp, tot in sheets:
-            filled = sum(1 for m in ctx.inputs if m.sheet == sp.name and _filled(ctx.values.get(m.key)))
+            filled = sum(1 for m in ctx.inputs if m.sheet == sp.name and m.required and _filled(ctx.values.get(m.key)))
             ctx.index[("filled", "", sp.name)] = Decimal(filled)
             sh.put(r, S_ITEM, sp.name, "sum_item1")
-            sh.put(r, S_MAX, sp.inputs, "sum_int")
+            sh.put(r, S_MAX, sp.required, "sum_int")
             ctx.result(sh, r, S_RAW, "filled", "", sp.name, tot.filled, "sum_int")
             sh.put(r, S_VETO, None, "sum_text")
-            self._percent(r, filled, sp.inputs)
-            sh.put(r, S_NOTE, None, "sum_text")
+            self._percent(r, filled, sp.required)
+            optional = sp.inputs - sp.required
+            sh.put(r, S_NOTE, f"另有{optional}项选填,不计入进度" if optional else None, "sum_text")
             sh.heights[r] = 20
             r += 1
-        total_inputs = sum(sp.inputs for _, _, sp, _ in sheets)
-        filled_all = sum(1 for m in ctx.inputs if _filled(ctx.values.get(m.key)))
+        total_inputs = sum(sp.required for _, _, sp, _ in sheets)
+        filled_all = sum(1 for m in ctx.inputs if m.required and _filled(ctx.values.get(m.key)))
         ctx.index[("filled", "", "")] = Decimal(filled_all)
         self._line(r, "合计", total_inputs)
         expr = f"SUM({L.a1(first, S_RAW)}:{L.a1(r - 1, S_RAW)})" if r > first else "0"

@@ -23,7 +23,15 @@ from zwgk_cli.engine import score_unit
 from zwgk_cli.model import Part, ReadingKey, Rubric, Target, Unit, Value, Variant
 from zwgk_cli.rubric import resolve
 from zwgk_cli.workbook import layout as L
-from zwgk_cli.workbook.blueprint import CampaignInfo, Formula, PlanContext, SheetPlan, WorkbookPlan, fit_rows
+from zwgk_cli.workbook.blueprint import (
+    CampaignInfo,
+    Formula,
+    PlanContext,
+    SheetPlan,
+    WorkbookPlan,
+    fit_rows,
+    paginate,
+)
 from zwgk_cli.workbook.cover import plan_cover
 from zwgk_cli.workbook.render import render_xlsx
 from zwgk_cli.workbook.scoresheet import ScoreSheet, Totals
@@ -46,7 +54,9 @@ def plan_workbook(
     variant = variant or resolve(rubric, unit)
     vals = dict(values or {})
     year = str(camp.year or rubric.year)
-    ctx = PlanContext(rubric, variant, unit, L.result_index(score_unit(rubric, variant, unit, vals)), vals, year)
+    score = score_unit(rubric, variant, unit, vals)
+    unfilled = L.unfilled_results(score, variant, vals)
+    ctx = PlanContext(rubric, variant, unit, L.result_index(score), vals, year, unfilled)
 
     taken: list[str] = list(L.RESERVED_SHEETS)
     scoring: list[tuple[Part, Target | None, SheetPlan]] = []
@@ -71,6 +81,7 @@ def plan_workbook(
 
     for sp in visible:
         fit_rows(sp)
+        paginate(sp)
     sheets = list(visible)
     if ctx.lists:
         lists = SheetPlan(L.LISTS_SHEET, L.ROLE_LISTS, hidden=2)
