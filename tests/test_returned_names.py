@@ -78,3 +78,23 @@ def test_a_folder_link_loop_is_not_followed(campaign: Path, monkeypatch: pytest.
     res = _score(campaign, monkeypatch)
     assert res.exception is None or isinstance(res.exception, SystemExit), res.exception
     assert json.loads(res.stdout)["files"] == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX thing")
+def test_a_pipe_named_like_a_workbook_is_one_problem_for_score_and_inspect(
+    campaign: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A FIFO named ``.xlsx`` must never be waited on: ``score`` passes it by (it lists regular
+    files and links only) and scores the rest; ``inspect`` names it W001, '不是普通文件' (it used
+    to call it an empty file, W002)."""
+    os.mkfifo(campaign / "returned" / "pipe.xlsx")
+    res = _score(campaign, monkeypatch)
+    summary = json.loads(res.stdout)
+    assert summary["files"] == 1
+    assert not [p for p in summary["problems"] if p["file"] == "returned/pipe.xlsx"]
+    res = CliRunner().invoke(app, ["inspect", "--json", "returned/pipe.xlsx"])
+    report = json.loads(res.stdout)
+    entry = report[0] if isinstance(report, list) else report
+    assert entry["ok"] is False
+    assert entry["problem"]["code"] == "W001"
+    assert "不是普通文件" in entry["problem"]["message"]

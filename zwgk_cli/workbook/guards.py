@@ -29,6 +29,7 @@ import zlib
 from pathlib import Path, PurePosixPath
 from typing import Any, NoReturn
 
+from zwgk_cli.files import InputFileError, read_input_file
 from zwgk_cli.problems import Code, os_reason
 from zwgk_cli.workbook.layout import col_index
 
@@ -91,14 +92,14 @@ def read_file(path: Path) -> bytes:
     """The file's bytes, when it is not empty, not too big and looks like a zip package."""
     try:
         size = path.stat().st_size
-        if size == 0:
-            _refuse(Code.W_EMPTY_FILE)
-        if size > MAX_FILE_BYTES:
-            _refuse(Code.W_TOO_LARGE, detail=f"文件{_mb(size)}", limit=_mb(MAX_FILE_BYTES))
-        with path.open("rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         _refuse(Code.W_UNREADABLE, detail=os_reason(exc))
+    if size > MAX_FILE_BYTES:
+        _refuse(Code.W_TOO_LARGE, detail=f"文件{_mb(size)}", limit=_mb(MAX_FILE_BYTES))
+    try:  # the one bounded reader: a pipe or a device named .xlsx is refused without waiting on it
+        data = read_input_file(path, MAX_FILE_BYTES)
+    except InputFileError as exc:  # not a regular file, unreadable, or grown past the limit since
+        _refuse(Code.W_UNREADABLE, detail=str(exc))
     if not data:
         _refuse(Code.W_EMPTY_FILE)
     if data.startswith(OLE_MAGIC):
