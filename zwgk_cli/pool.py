@@ -59,6 +59,9 @@ def process_pool(
             p.terminate()
         for p in workers:
             p.join(GRACE_SECONDS)
+        # With its workers gone the pool's manager thread winds up at once; waiting for it here
+        # keeps it from racing the interpreter's exit (Python 3.11 then prints an OSError).
+        pool.shutdown(wait=True)
         raise
     pool.shutdown(wait=True)
 

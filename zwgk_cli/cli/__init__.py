@@ -97,14 +97,21 @@ def _on_sigint(signum: int, frame: Any) -> None:
 def main() -> None:
     from zwgk_cli.files import sweep_temp
 
-    if threading.current_thread() is threading.main_thread():
+    main_thread = threading.current_thread() is threading.main_thread()
+    if main_thread:
         signal.signal(signal.SIGINT, _on_sigint)
     try:
         sweep_temp()
         app()
     except Interrupted as exc:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # What the interrupted code leaves for the collector (a half-built zip, a pool's pipes)
+        # may complain as the interpreter exits; after an interrupt that is noise, not news.
+        sys.unraisablehook = lambda _: None
         notes = getattr(exc, "__notes__", [])
         sys.stderr.write("已中断" + ("。" if not notes else ":" + "".join(f"\n  {n}" for n in notes)) + "\n")
         sys.stderr.flush()
         sys.exit(EXIT_INTERRUPTED)
+    finally:
+        if main_thread:  # the work is done: a Ctrl-C as the interpreter exits changes nothing
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
