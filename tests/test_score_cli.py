@@ -395,10 +395,12 @@ def test_the_results_folder_and_broken_links_inside_the_inputs(
 
 def test_spawned_workers_give_the_same_results(campaign: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     """On Windows and macOS the pool spawns its workers (the rubric and roster are pickled to them)."""
+    from zwgk_cli import pool
+
     root = campaign["root"]
     _run(["score", "--out", "r1", "--jobs", "1"], root, monkeypatch)
     monkeypatch.setattr(batch, "PARALLEL_MIN", 1)
-    monkeypatch.setattr(batch, "START_METHOD", "spawn")
+    monkeypatch.setattr(pool, "START_METHOD", "spawn")
     _run(["score", "--out", "r2", "--jobs", "2"], root, monkeypatch)
     assert _hashes(root / "r1") == _hashes(root / "r2")
 

@@ -1,22 +1,39 @@
-"""Files zwgk writes: atomic writes, and the one way a unit's name becomes a file name.
+"""Files zwgk writes: atomic writes, a run's outputs as one, and the one way a unit's name
+becomes a file name.
 
 Every output goes through :func:`atomic_open` (a temporary file in the same folder, renamed into
-place), and every file named after a unit goes through :func:`unique_file_names`, so that names
-are safe on Windows, macOS and Linux and two units never share a file.
+place); a command's outputs are written together in :func:`run_outputs` (a temporary folder
+moved into place in one step, so a folder holds one run's files, never a mix); every file named
+after a unit goes through :func:`unique_file_names`, so that names are safe on Windows, macOS
+and Linux and two units never share a file.
+
+Temporary names carry ``zwgk<pid>``: what a killed run leaves behind (``kill -9``, a power cut)
+is recognised as zwgk's own and removed by the next run once that process is gone
+(:func:`sweep_partial`, :func:`sweep_temp`).
 """
 
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import stat
+import sys
 import tempfile
+import time
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from zwgk_cli.pool import deferred_sigint
+
 TMP_SUFFIX = ".tmp"
+STALE_SECONDS = 24 * 3600  # a leftover whose process cannot be checked is removed after a day
+_PARTIAL = re.compile(r"^\..*\.zwgk(\d+)\.[^.]*\.tmp$")  # .<name>.zwgk<pid>.<random>.tmp (file or folder)
+_OLD_PARTIAL = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")  # the same before the pid was in it
+_TEMP = re.compile(r"^zwgk-[a-z]+-(\d+)-")  # zwgk-<kind>-<pid>-<random> in the system's temporary folder
 
 _FILE_BAD = set('<>:"/\\|?*')
 _WIN_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
@@ -65,7 +82,7 @@ def atomic_open(path: Path) -> Iterator[IO[bytes]]:
     """A binary file that appears at ``path`` only once fully written: a temporary file in the
     same folder, renamed into place, with the permissions the user's umask gives any new file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.zwgk{os.getpid()}.", suffix=TMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             yield fh
@@ -86,6 +103,108 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+# ------------------------------------------------------------------ a run's outputs, and leftovers
+
+
+@contextmanager
+def run_outputs(dest: Path, stale: Callable[[str], bool] = lambda rel: False) -> Iterator[Path]:
+    """A temporary folder (inside ``dest``) for a run's outputs, moved into ``dest`` once the
+    block succeeds, in one step that a Ctrl-C does not cut (it takes effect right after).
+
+    ``stale(rel)`` says which files already in ``dest`` (``rel``: the path relative to it, with
+    ``/``) are zwgk's own outputs: those this run did not produce are removed in the same step, so
+    ``dest`` holds this run's outputs and nothing of an earlier run.  When the block fails or is
+    interrupted, ``dest`` is left as it was and the temporary folder is removed.
+    """
+    dest.mkdir(parents=True, exist_ok=True)
+    sweep_partial(dest)
+    tmp = Path(tempfile.mkdtemp(prefix=f".run.zwgk{os.getpid()}.", suffix=TMP_SUFFIX, dir=dest))
+    try:
+        yield tmp
+        with deferred_sigint():
+            produced: set[str] = set()
+            for src in sorted(tmp.rglob("*")):
+                if src.is_file():
+                    rel = src.relative_to(tmp).as_posix()
+                    target = dest / rel
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(src, target)
+                    produced.add(rel)
+            for old in sorted(dest.rglob("*")):
+                rel = old.relative_to(dest).as_posix()
+                if rel not in produced and not old.is_relative_to(tmp) and old.is_file() and stale(rel):
+                    old.unlink(missing_ok=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def temp_prefix(kind: str) -> str:
+    """The prefix of a folder in the system's temporary folder: ``zwgk-<kind>-<pid>-``."""
+    return f"zwgk-{kind}-{os.getpid()}-"
+
+
+def _gone(pid: int) -> bool:
+    """Whether process ``pid`` has ended (never said on Windows, where it cannot be asked safely)."""
+    if pid == os.getpid():
+        return False
+    if sys.platform == "win32":
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def _old(path: Path) -> bool:
+    try:
+        return time.time() - path.lstat().st_mtime > STALE_SECONDS
+    except OSError:
+        return False
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def sweep_partial(folder: Path) -> None:
+    """Remove what killed runs left in ``folder``: hidden temporary files and folders of zwgk's
+    own naming whose process is gone (or, without a process id, older than a day)."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        m = _PARTIAL.match(entry.name)
+        path = Path(entry.path)
+        if (m and _gone(int(m.group(1)))) or ((m or _OLD_PARTIAL.match(entry.name)) and _old(path)):
+            _remove(path)
+
+
+def sweep_temp() -> None:
+    """Remove zwgk's folders in the system's temporary folder that killed runs left behind
+    (``zwgk-<kind>-<pid>-…`` whose process is gone; any ``zwgk-…`` older than a day)."""
+    base = Path(tempfile.gettempdir())
+    try:
+        entries = [e for e in os.scandir(base) if e.name.startswith("zwgk-")]
+    except OSError:
+        return
+    for entry in entries:
+        m = _TEMP.match(entry.name)
+        path = Path(entry.path)
+        try:
+            mine = entry.stat(follow_symlinks=False).st_uid == os.getuid() if hasattr(os, "getuid") else True
+        except OSError:
+            continue
+        if mine and ((m and _gone(int(m.group(1)))) or _old(path)):
+            _remove(path)
 
 
 # ------------------------------------------------------------------ files zwgk is given to read

@@ -16,6 +16,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from zwgk_cli.files import temp_prefix
+
 _CANDIDATES = (
     "/usr/bin/soffice",
     "/usr/lib/libreoffice/program/soffice",
@@ -99,7 +101,7 @@ def convert(
     if len(set(stems)) != len(stems):
         raise OfficeError("同一批转换的文件名(不含扩展名)不能重复。")
     out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="zwgk-lo-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=temp_prefix("lo")) as tmp:
         profile = make_profile(Path(tmp) / "profile", recalc)
         cmd = [
             exe,
@@ -133,6 +135,9 @@ def convert(
         except subprocess.TimeoutExpired:
             _kill(proc)
             raise OfficeError(f"LibreOffice 转换超时({timeout:g} 秒):请关闭其他 LibreOffice 窗口后重试。") from None
+        except BaseException:  # interrupted: LibreOffice runs in its own session, Ctrl-C does not reach it
+            _kill(proc)
+            raise
     outputs = [out_dir / f"{f.stem}.{to}" for f in files]
     missing = [p for p in outputs if not p.is_file()]
     if proc.returncode != 0 or missing:

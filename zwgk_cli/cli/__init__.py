@@ -2,11 +2,20 @@
 
 Each command group lives in its own module and registers itself on :data:`app`.
 Exit codes: 0 all clean; 1 problems found (results still written for what was valid);
-2 usage error.
+2 usage error; 130 interrupted (Ctrl-C).
+
+Ctrl-C at any moment ends a command within moments: :func:`main` turns SIGINT into
+:class:`Interrupted` (not ``KeyboardInterrupt``, which click would turn into "Aborted!"), ignores
+any further Ctrl-C while the command cleans up, and says "已中断" with what the command left
+(each command adds that as a note of the exception).  Outputs are moved into place in a step a
+Ctrl-C does not cut (:func:`zwgk_cli.files.run_outputs`), so nothing is left half-written.
 """
 
 from __future__ import annotations
 
+import signal
+import sys
+import threading
 from typing import Annotated, Any
 
 import typer
@@ -61,6 +70,13 @@ def _root(
     """政务公开考评工具。"""
 
 
+EXIT_INTERRUPTED = 130
+
+
+class Interrupted(BaseException):
+    """Ctrl-C.  A command adds what state it leaves with ``add_note`` (Chinese, one line each)."""
+
+
 def _register() -> None:
     # Imported for their side effect: each module adds its commands to ``app``.
     import importlib
@@ -73,5 +89,29 @@ def _register() -> None:
 _register()
 
 
+def _on_sigint(signum: int, frame: Any) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
+    raise Interrupted
+
+
 def main() -> None:
-    app()
+    from zwgk_cli.files import sweep_temp
+
+    main_thread = threading.current_thread() is threading.main_thread()
+    if main_thread:
+        signal.signal(signal.SIGINT, _on_sigint)
+    try:
+        sweep_temp()
+        app()
+    except Interrupted as exc:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # What the interrupted code leaves for the collector (a half-built zip, a pool's pipes)
+        # may complain as the interpreter exits; after an interrupt that is noise, not news.
+        sys.unraisablehook = lambda _: None
+        notes = getattr(exc, "__notes__", [])
+        sys.stderr.write("已中断" + ("。" if not notes else ":" + "".join(f"\n  {n}" for n in notes)) + "\n")
+        sys.stderr.flush()
+        sys.exit(EXIT_INTERRUPTED)
+    finally:
+        if main_thread:  # the work is done: a Ctrl-C as the interpreter exits changes nothing
+            signal.signal(signal.SIGINT, signal.SIG_IGN)

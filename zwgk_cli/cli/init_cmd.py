@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from zwgk_cli.cli import app
+from zwgk_cli.cli import Interrupted, app
 from zwgk_cli.cli.common import (
     EXIT_PROBLEMS,
     CampaignOpt,
@@ -24,7 +24,7 @@ from zwgk_cli.model import Unit
 from zwgk_cli.problems import Code, Problem, Severity, problem
 from zwgk_cli.workbook import layout as L
 from zwgk_cli.workbook.blueprint import CampaignInfo
-from zwgk_cli.workbook.issue import Written, write_workbooks
+from zwgk_cli.workbook.issue import Written, file_state, issued_since, write_workbooks
 
 
 def _say(text: str) -> None:
@@ -104,7 +104,13 @@ def init_sheets_cmd(
         raise typer.Exit(EXIT_PROBLEMS)
     info = CampaignInfo.from_campaign(camp)
     pw = password if password is not None else camp.password
-    results = write_workbooks(r, jobs_list, info, pw, jobs)
+    before = {p: file_state(p) for _, p in jobs_list}
+    try:
+        results = write_workbooks(r, jobs_list, info, pw, jobs)
+    except Interrupted as exc:
+        for note in _interrupted_state(before, out_dir):
+            exc.add_note(note)
+        raise
     written = [w for w in results if not w.error]
     for w in results:
         if w.error:
@@ -112,6 +118,33 @@ def init_sheets_cmd(
     _report_init(json_out, out_dir, written, problems)
     if any(p.severity is Severity.ERROR for p in problems):
         raise typer.Exit(EXIT_PROBLEMS)
+
+
+def _names(paths: Sequence[Path]) -> str:
+    shown = "、".join(p.name for p in paths[:10])
+    return shown + (f" 等 {len(paths)} 个" if len(paths) > 10 else "")
+
+
+def _interrupted_state(before: dict[Path, tuple[int, int] | None], out_dir: Path) -> list[str]:
+    """What an interrupted init-sheets left in ``out_dir``: each workbook is whole, either
+    issued by this run or as it was."""
+    issued = issued_since(before)
+    new = [p for p in before if p in issued and before[p] is None]
+    again = [p for p in before if p in issued and before[p] is not None]
+    old = [p for p in before if p not in issued and before[p] is not None]
+    none = [p for p in before if p not in issued and before[p] is None]
+    notes = [f"评分表目录 {out_dir}:每个评分表都是完整的(本次生成的或原有的),没有写了一半的文件。"]
+    if new:
+        notes.append(f"本次新生成 {len(new)} 个:{_names(new)}")
+    if again:
+        notes.append(f"本次重新生成(覆盖原有)的 {len(again)} 个:{_names(again)}")
+    if old:
+        notes.append(f"仍是原有的旧评分表 {len(old)} 个:{_names(old)}")
+    if none:
+        notes.append(f"尚未生成 {len(none)} 个:{_names(none)}")
+    if old or none:
+        notes.append("重新运行本命令(需要覆盖时加 --force)即可补齐。")
+    return notes
 
 
 def _report_init(json_out: bool, out_dir: Path, written: Sequence[Written], problems: Sequence[Problem]) -> None:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from zwgk_cli import names
 from zwgk_cli.campaign import Campaign
-from zwgk_cli.cli import app
+from zwgk_cli.cli import Interrupted, app
 from zwgk_cli.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -24,6 +24,9 @@ from zwgk_cli.cli.common import (
 from zwgk_cli.problems import Code, Problem, problem
 from zwgk_cli.results import model as results_model
 from zwgk_cli.results.model import Scores
+
+if TYPE_CHECKING:
+    from zwgk_cli.report.build import Outcome
 
 # Problems that leave the notice usable as it is (exit 0): LibreOffice is simply not installed,
 # or the PDF preview was printed with substitute fonts (the DOCX is the one to print).
@@ -117,12 +120,23 @@ def report_cmd(
         outcome = report_mod.write_report(
             doc, out_dir, campaign=camp if camp.found else None, formats=wanted, template_dir=tpl
         )
+    except Interrupted as exc:
+        exc.add_note(f"通报目录 {out_dir} 未改动(仍是上次生成的文件)。")
+        raise
     except report_mod.ReportError as exc:
         if json_out:
             print_json({"ok": False, "files": [], "problems": [p.to_dict() for p in exc.problems]})
         else:
             print_problems(exc.problems, "模板有误,未生成任何文件")
         raise typer.Exit(EXIT_USAGE) from None
+    try:
+        _show(outcome, out_dir, json_out)
+    except Interrupted as exc:
+        exc.add_note(f"通报及其附件已全部写出 → {out_dir}")
+        raise
+
+
+def _show(outcome: Outcome, out_dir: Path, json_out: bool) -> None:
     blocking: list[Problem] = [p for p in outcome.problems if p.code not in INFORMATIONAL]
     if json_out:
         print_json(

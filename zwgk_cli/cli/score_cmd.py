@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from zwgk_cli.cli import app
+from zwgk_cli.cli import Interrupted, app
 from zwgk_cli.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -103,36 +103,53 @@ def score_cmd(
     results_dir = out if out is not None else camp.path(camp.results_dir)
     show_progress = not json_out and err_console.is_terminal
 
-    if inputs is not None:
-        if not inputs.is_file():
-            usage_error(f"填写数据表不存在:{inputs}")
-        reads, loose = read_findings(inputs, Context(r, ros.units), display_name(inputs, base))
-        batch = batch_mod.run(r, ros.units, [], reads=reads, extra_problems=[*ros.problems, *loose])
-    else:
-        if not paths:
-            default = camp.path(camp.returned_dir)
-            if not default.is_dir():
-                usage_error(f"交回目录不存在:{default}。请给出评分表文件或文件夹,或在考评目录中运行。")
-            paths = [default]
-        for p in paths:
-            if not p.exists():
-                usage_error(f"路径不存在:{p}")
-        refs, skipped = discover(paths, base, exclude=[results_dir])
-        with _progress(show_progress, len(refs)) as progress:
-            batch = batch_mod.run(
-                r, ros.units, refs, jobs=jobs, progress=progress, skipped=skipped, extra_problems=ros.problems
-            )
-
-    blocked = strict and batch.errors > 0
+    unchanged = f"结果目录 {results_dir} 未改动(仍是上次的评分结果)。"
     try:
-        written = write_results(batch, results_dir, campaign_fields(camp), scores=not blocked)
-    except OSError as exc:
-        usage_error(f"无法写入结果目录 {results_dir}:{os_reason(exc, writing=True)}")
+        if inputs is not None:
+            if not inputs.is_file():
+                usage_error(f"填写数据表不存在:{inputs}")
+            reads, loose = read_findings(inputs, Context(r, ros.units), display_name(inputs, base))
+            batch = batch_mod.run(r, ros.units, [], reads=reads, extra_problems=[*ros.problems, *loose])
+        else:
+            if not paths:
+                default = camp.path(camp.returned_dir)
+                if not default.is_dir():
+                    usage_error(f"交回目录不存在:{default}。请给出评分表文件或文件夹,或在考评目录中运行。")
+                paths = [default]
+            for p in paths:
+                if not p.exists():
+                    usage_error(f"路径不存在:{p}")
+            refs, skipped = discover(paths, base, exclude=[results_dir])
+            with _progress(show_progress, len(refs)) as progress:
+                batch = batch_mod.run(
+                    r, ros.units, refs, jobs=jobs, progress=progress, skipped=skipped, extra_problems=ros.problems
+                )
+    except Interrupted as exc:
+        exc.add_note(unchanged)
+        raise
+
+    with batch:
+        blocked = strict and batch.errors > 0
+        try:
+            written = write_results(batch, results_dir, campaign_fields(camp), scores=not blocked)
+        except OSError as exc:
+            usage_error(f"无法写入结果目录 {results_dir}:{os_reason(exc, writing=True)}")
+        except Interrupted as exc:
+            exc.add_note(unchanged)
+            raise
+        try:
+            _show(batch, written, blocked, json_out)
+        except Interrupted as exc:
+            exc.add_note(f"评分结果已全部写出 → {results_dir}")
+            raise
+    raise typer.Exit(EXIT_PROBLEMS if batch.errors else EXIT_OK)
+
+
+def _show(batch: batch_mod.Batch, written: Written, blocked: bool, json_out: bool) -> None:
     if json_out:
         write_summary(batch, written, sys.stdout)
     else:
         _print(batch, written, blocked)
-    raise typer.Exit(EXIT_PROBLEMS if batch.errors else EXIT_OK)
 
 
 def _print(batch: batch_mod.Batch, written: Written, blocked: bool) -> None:

@@ -17,7 +17,11 @@ ready-to-print text (:mod:`~zwgk_cli.report.context`) and writes:
 
 Templates are jinja2 files in ``templates/`` (autoescaped when HTML, ``StrictUndefined``);
 a ``--template-dir`` folder overrides any of them by name (:mod:`~zwgk_cli.report.render`).
-Every file is written atomically and is byte-identical when re-run on the same inputs.
+Every file is byte-identical when re-run on the same inputs.  The files are written into a
+temporary folder and moved into ``out_dir`` together (:func:`zwgk_cli.files.run_outputs`), which
+then holds this run's files and none of an earlier run's (a 通报.pdf that could not be made this
+time, the 整改清单 of a unit that no longer has one, a format not asked for are removed), or, when
+the run is interrupted or fails, the earlier run's files untouched.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zwgk_cli.campaign import Campaign
-from zwgk_cli.files import atomic_write_bytes
+from zwgk_cli.files import atomic_write_bytes, run_outputs
 from zwgk_cli.names import FORMATS, NOTICE_NAME, RANKING_NAME, RECTIFY_DIR
 from zwgk_cli.problems import Code, Problem, problem
 from zwgk_cli.report.context import PLACEHOLDER, Report, build
@@ -41,6 +45,14 @@ from zwgk_cli.results.model import Scores
 __all__ = ["Outcome", "ReportError", "write_report"]
 
 UNLISTED_NAME = "没有整改清单的单位.txt"
+
+
+def is_report_file(rel: str) -> bool:
+    """Whether ``rel`` (relative to the report folder, ``/``-separated) is a file of zwgk's naming."""
+    if "/" not in rel:
+        return rel == RANKING_NAME or rel in {f"{NOTICE_NAME}.{s}" for s in ("docx", "pdf", "html", "md")}
+    folder, name = rel.split("/", 1)
+    return folder == RECTIFY_DIR and "/" not in name and (name.endswith((".xlsx", ".html")) or name == UNLISTED_NAME)
 
 
 def unlisted_text(report: Report) -> str:
@@ -114,16 +126,30 @@ def write_report(
     if ("xlsx" in formats or "html" in formats) and len(listed) < len(report.units):
         rendered[f"{RECTIFY_DIR}/{UNLISTED_NAME}"] = unlisted_text(report).encode("utf-8-sig")
     # Rendering done: nothing is written before every template has succeeded.
+    with run_outputs(out_dir, is_report_file) as tmp:
+        _write(rendered, tmp, out_dir, formats, blocks, convert_pdf, outcome)
+    return outcome
+
+
+def _write(
+    rendered: dict[str, bytes],
+    tmp: Path,
+    out_dir: Path,
+    formats: Sequence[str],
+    blocks: list[Block],
+    convert_pdf: Callable[[Path, Path], Path] | None,
+    outcome: Outcome,
+) -> None:
+    """Write the files into ``tmp``; ``outcome.files`` names them where they will be (``out_dir``)."""
     for rel, data in rendered.items():
         if rel.endswith(".docx") and "docx" not in formats:
             continue
-        path = out_dir / rel
-        atomic_write_bytes(path, data)
-        outcome.files.append(path)
+        atomic_write_bytes(tmp / rel, data)
+        outcome.files.append(out_dir / rel)
     if "pdf" in formats:
-        pdf = write_pdf(rendered[f"{NOTICE_NAME}.docx"], out_dir, convert_pdf)
+        pdf = write_pdf(rendered[f"{NOTICE_NAME}.docx"], tmp, convert_pdf)
         if isinstance(pdf, Path):
-            outcome.files.append(pdf)
+            outcome.files.append(out_dir / pdf.relative_to(tmp))
             if convert_pdf is None:  # LibreOffice substitutes missing fonts silently: say which
                 lacking = missing_fonts(notice_fonts(blocks))
                 if lacking:
@@ -136,4 +162,3 @@ def write_report(
                     )
         else:
             outcome.problems.append(pdf)
-    return outcome

@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from zwgk_cli.files import atomic_write_bytes
+from zwgk_cli.files import atomic_write_bytes, temp_prefix
 from zwgk_cli.names import NOTICE_NAME
 from zwgk_cli.problems import Code, Problem, problem
 
@@ -100,7 +100,7 @@ def missing_fonts(families: Sequence[str]) -> list[tuple[str, str]]:
     if sys.platform in ("win32", "darwin") or shutil.which("fc-list") is None or shutil.which("fc-match") is None:
         return []
     out: list[tuple[str, str]] = []
-    with tempfile.TemporaryDirectory(prefix="zwgk-fonts-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=temp_prefix("fonts")) as tmp:
         conf = cjk_fontconfig(Path(tmp))
         for family in dict.fromkeys(families):
             if _fc(["list", f":family={family}", "family"]).strip():
@@ -115,7 +115,7 @@ def write_pdf(docx_bytes: bytes, out_dir: Path, convert: Callable[[Path, Path], 
     (no LibreOffice: P003; a failing converter: P007).  ``convert(docx, out_dir) → pdf``
     defaults to LibreOffice (office.py)."""
     target = out_dir / f"{NOTICE_NAME}.pdf"
-    with tempfile.TemporaryDirectory(prefix="zwgk-pdf-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=temp_prefix("pdf")) as tmp:
         if convert is None:
             from zwgk_cli import office
 

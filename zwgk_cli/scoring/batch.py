@@ -15,14 +15,14 @@ paths share the validation and the engine.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
+from zwgk_cli.files import temp_prefix
 from zwgk_cli.model import Rubric, Unit
+from zwgk_cli.pool import process_pool, starting_workers
 from zwgk_cli.problems import Code, Problem, Severity, problem, sort_key
 from zwgk_cli.results.document import STATUS_INCOMPLETE, STATUS_INVALID, STATUS_MISSING, STATUS_SCORED
 from zwgk_cli.scoring.discover import FileRef, discover, display_name
@@ -33,7 +33,6 @@ __all__ = ["Batch", "FileRef", "FileResult", "UnitOutcome", "default_jobs", "dis
 
 PARALLEL_MIN = 24  # files; below this a pool costs more than it saves
 CHUNK = 8
-START_METHOD: str | None = None  # the platform's way of starting the pool's workers (tests try "spawn")
 
 Progress = Callable[[int, int], None]
 
@@ -78,13 +77,10 @@ def _map(
                 progress(i, total)
         return
     chunk = max(1, min(CHUNK, total // (jobs * 4) or 1))
-    with ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=multiprocessing.get_context(START_METHOD),
-        initializer=_init_worker,
-        initargs=(rubric, list(units), folder),
-    ) as pool:
-        for i, res in enumerate(pool.map(_work, refs, chunksize=chunk), start=1):
+    with process_pool(jobs, _init_worker, (rubric, list(units), folder)) as pool:
+        with starting_workers():
+            results = pool.map(_work, refs, chunksize=chunk)
+        for i, res in enumerate(results, start=1):
             yield res
             if progress:
                 progress(i, total)
@@ -211,7 +207,7 @@ def run(
 ) -> Batch:
     """Score a batch: workbook files (``refs``), or already-read units (``reads``, from a
     findings table)."""
-    kept = tempfile.TemporaryDirectory(prefix="zwgk-score-")
+    kept = tempfile.TemporaryDirectory(prefix=temp_prefix("score"))
     try:
         if reads is not None:
             scorer = Scorer(rubric, units, kept.name)

@@ -3,7 +3,9 @@
 The results folder holds ``scores.json`` (:func:`zwgk_cli.results.document.document`, one unit a
 line), ``scores.csv``, ``scores.xlsx`` (汇总, 明细, 问题), ``problems.csv`` and ``problems.json``.
 Units go in roster order, problems in display order (:meth:`Batch.problem_groups`); each is
-written as it comes, a unit or a file's problems at a time, and every file appears atomically.
+written as it comes, a unit or a file's problems at a time, into a temporary folder moved into
+place at the end (:func:`zwgk_cli.files.run_outputs`): the folder holds this run's results or the
+previous run's, never a mix.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from zwgk_cli.files import run_outputs
 from zwgk_cli.results.document import absent_unit, document, list_document, write_list_document
 from zwgk_cli.results.tables import (
     DETAIL_COLUMNS,
@@ -104,10 +107,21 @@ def _problem_items(batch: Batch, table: CsvTable, sheet: Sheet | None) -> Iterat
 
 
 def write_results(batch: Batch, results_dir: Path, campaign: Mapping[str, Any], *, scores: bool = True) -> Written:
-    """Write the results folder; ``scores=False`` writes only the problem lists (``--strict``)."""
-    results_dir.mkdir(parents=True, exist_ok=True)
-    score_paths = (results_dir / "scores.json", results_dir / "scores.csv", results_dir / "scores.xlsx")
-    problem_paths = (results_dir / "problems.csv", results_dir / "problems.json")
+    """Write the results folder; ``scores=False`` writes only the problem lists (``--strict``;
+    the scores of an earlier run stay)."""
+    with run_outputs(results_dir) as tmp:
+        _write(batch, tmp, campaign, scores)
+    names = SCORE_NAMES if scores else ()
+    return Written(tuple(results_dir / n for n in names), tuple(results_dir / n for n in PROBLEM_NAMES))
+
+
+SCORE_NAMES = ("scores.json", "scores.csv", "scores.xlsx")
+PROBLEM_NAMES = ("problems.csv", "problems.json")
+
+
+def _write(batch: Batch, folder: Path, campaign: Mapping[str, Any], scores: bool) -> None:
+    score_paths = tuple(folder / n for n in SCORE_NAMES)
+    problem_paths = tuple(folder / n for n in PROBLEM_NAMES)
     problem_header = [h for h, _ in PROBLEM_COLUMNS]
     with ExitStack() as stack:
         problem_sheet: Sheet | None = None
@@ -135,7 +149,6 @@ def write_results(batch: Batch, results_dir: Path, campaign: Mapping[str, Any], 
                 "problems",
                 _problem_items(batch, table, problem_sheet),
             )
-    return Written(score_paths if scores else (), problem_paths)
 
 
 def summary_header(batch: Batch, written: Written | None = None) -> dict[str, Any]:

@@ -1,17 +1,20 @@
 """Issuing workbooks: one scoring workbook per unit, written atomically, in a process pool for
-large batches."""
+large batches.
+
+Each workbook appears whole or not at all; an interrupted batch leaves some workbooks issued
+and the others as they were (:func:`issued_since` tells which), and no temporary file."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from zwgk_cli.files import atomic_write_bytes
+from zwgk_cli.files import atomic_write_bytes, sweep_partial
 from zwgk_cli.model import Rubric, Unit
+from zwgk_cli.pool import process_pool, starting_workers
 from zwgk_cli.problems import os_reason
 from zwgk_cli.workbook import layout as L
 from zwgk_cli.workbook.blueprint import CampaignInfo
@@ -50,14 +53,54 @@ def _write_one(job: tuple[Unit, str]) -> Written:
 
 
 def write_workbooks(
-    rubric: Rubric, jobs: Sequence[tuple[Unit, Path]], info: CampaignInfo, password: str = "", processes: int = 0
+    rubric: Rubric,
+    jobs: Sequence[tuple[Unit, Path]],
+    info: CampaignInfo,
+    password: str = "",
+    processes: int = 0,
+    done: Callable[[Written], None] | None = None,
 ) -> list[Written]:
     """Write one workbook per (unit, path); in a process pool for large batches.  The output
-    does not depend on the number of processes."""
+    does not depend on the number of processes.  ``done`` is told of each workbook as it is
+    written, in job order."""
     work = [(u, str(p)) for u, p in jobs]
+    folders = {Path(p).parent for _, p in work}
+    for folder in folders:
+        sweep_partial(folder)
     n = processes or (min(os.cpu_count() or 1, 8) if len(work) >= PARALLEL_FROM else 1)
-    if n <= 1:
-        _init_worker(rubric, info, password)
-        return [_write_one(j) for j in work]
-    with ProcessPoolExecutor(max_workers=n, initializer=_init_worker, initargs=(rubric, info, password)) as pool:
-        return list(pool.map(_write_one, work, chunksize=max(1, len(work) // (n * 8))))
+    out: list[Written] = []
+    try:
+        if n <= 1:
+            _init_worker(rubric, info, password)
+            _collect(map(_write_one, work), out, done)
+            return out
+        with process_pool(n, _init_worker, (rubric, info, password)) as pool:
+            with starting_workers():
+                results = pool.map(_write_one, work, chunksize=max(1, len(work) // (n * 8)))
+            _collect(results, out, done)
+        return out
+    except BaseException:
+        for folder in folders:  # a worker ended mid-write leaves its temporary file
+            sweep_partial(folder)
+        raise
+
+
+def _collect(results: Iterable[Written], out: list[Written], done: Callable[[Written], None] | None) -> None:
+    for w in results:
+        out.append(w)
+        if done is not None:
+            done(w)
+
+
+def file_state(path: Path) -> tuple[int, int] | None:
+    """What identifies one version of a file (an atomic write makes a new one), or ``None``."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns)
+
+
+def issued_since(before: dict[Path, tuple[int, int] | None]) -> set[Path]:
+    """Of the paths whose :func:`file_state` was taken before a run, those written since."""
+    return {p for p, was in before.items() if (now := file_state(p)) is not None and now != was}

@@ -27,10 +27,10 @@ The names the rest of zwgk imports from here: :func:`read_workbook`, :func:`read
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import signal
 import threading
-import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
@@ -74,29 +74,53 @@ class _Overtime(Exception):
 @contextlib.contextmanager
 def _deadline(seconds: float) -> Iterator[None]:
     """Raise :class:`_Overtime` in the block once ``seconds`` have passed: whatever a file holds,
-    it never stalls the batch (a signal timer, so on Unix and in the main thread only; an
-    enclosing timer is put back with what is left of it)."""
-    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+    it never stalls the batch.
+
+    Works the same on Windows (no ``SIGALRM``) and in spawned workers: a timer thread simulates
+    a Ctrl-C in the main thread (``_thread.interrupt_main``), which the handler installed here
+    turns into :class:`_Overtime`; a real Ctrl-C meanwhile goes to the handler there was before
+    (a pool worker ignores it; the main process stops).  Like any Python signal handler, it
+    takes effect between two steps of Python code (the reader's own loops, not inside one call
+    of python-calamine).  Outside the main thread nothing is enforced."""
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
+    lock = threading.Lock()
+    state = {"armed": True, "fired": False}
 
-    armed = [True]
+    def fire() -> None:
+        with lock:
+            if state["armed"]:
+                state["fired"] = True
+                _thread.interrupt_main(signal.SIGINT)
 
-    def expired(signum: int, frame: Any) -> None:
-        if armed[0]:  # not once the block is over (a timer firing as it ends must not break the clean-up)
-            raise _Overtime
+    def handler(signum: int, frame: Any) -> None:
+        if state["fired"]:
+            if state["armed"]:
+                raise _Overtime
+            return  # the timer's interrupt, arriving as the block ended: nothing to do
+        if callable(previous):
+            previous(signum, frame)
+        elif previous == signal.SIG_DFL:
+            raise KeyboardInterrupt
 
-    start = time.monotonic()
-    previous = signal.signal(signal.SIGALRM, expired)
-    outer, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous = signal.signal(signal.SIGINT, handler)
+    timer = threading.Timer(seconds, fire)
+    timer.daemon = True
+    timer.start()
     try:
         yield
     finally:
-        armed[0] = False
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        if outer:
-            signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - start), 0.001))
+        with lock:
+            state["armed"] = False
+        timer.cancel()
+        if state["fired"]:
+            _let_pending_handlers_run()
+        signal.signal(signal.SIGINT, previous)
+
+
+def _let_pending_handlers_run() -> None:
+    """A Python function call: pending signal handlers run before it (here, a late timer's)."""
 
 
 def read_workbook(path: Path, ctx: Context, name: str | None = None) -> WorkbookRead:
