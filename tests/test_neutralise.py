@@ -79,3 +79,33 @@ def test_unit_names_that_look_like_formulas_or_links_stay_text(campaign: Path, m
     with (campaign / "results" / "scores.csv").open(encoding="utf-8-sig", newline="") as fh:
         names = [row["单位名称"] for row in csv.DictReader(fh)]
     assert "'" + HOSTILE in names
+
+
+def test_problem_text_is_never_rich_markup() -> None:
+    """A cell text such as ``[/]`` quoted in a problem crashed the terminal table, and
+    ``[link=…]…[/link]`` became a clickable link in the organiser's terminal."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    from zwgk_cli.cli.common import problems_table
+    from zwgk_cli.problems import Code, problem
+
+    quoted = [
+        problem(
+            Code.V_NOT_NUMBER,
+            file="returned/a.xlsx",
+            sheet="第一部分",
+            cell="F7",
+            label="粉丝数",
+            found=text,
+            expected="整数",
+        )
+        for text in ("[/]", "[link=http://example.com]点我[/link]", "[bold red]x")
+    ]
+    out = StringIO()
+    console = Console(file=out, force_terminal=True, width=200, color_system="truecolor")
+    console.print(problems_table(quoted))
+    shown = out.getvalue()
+    assert "[/]" in shown and "[link=http://example.com]点我[/link]" in shown and "[bold red]x" in shown
+    assert "\x1b]8;" not in shown  # no terminal hyperlink escape

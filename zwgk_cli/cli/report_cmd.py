@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from zwgk_cli import names
@@ -66,7 +67,7 @@ def _summary_table(files: list[Path], out: Path) -> Table:
     rectify = [f for f in files if f.parent.name == names.RECTIFY_DIR and f.suffix in (".xlsx", ".html")]
     for f in files:
         if f.name in labels:
-            table.add_row(f.name, labels[f.name])
+            table.add_row(escape(f.name), labels[f.name])
     if rectify:
         units = len({f.stem for f in rectify})
         table.add_row(f"{names.RECTIFY_DIR}/", f"各单位整改清单({units}个单位,Excel 与网页)")
@@ -151,5 +152,5 @@ def _show(outcome: Outcome, out_dir: Path, json_out: bool) -> None:
         print_problems(outcome.problems, "通报待补正之处")
         console.print(_summary_table(outcome.files, out_dir))
         verdict = "[green]可以印发[/]" if not blocking else f"[yellow]{len(blocking)} 处待补正[/]"
-        console.print(f"通报已写入 {out_dir}:{verdict}")
+        console.print(f"通报已写入 {escape(str(out_dir))}:{verdict}")
     raise typer.Exit(EXIT_PROBLEMS if blocking else EXIT_OK)

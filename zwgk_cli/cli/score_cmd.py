@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from zwgk_cli.cli import Interrupted, app
 from zwgk_cli.cli.common import (
@@ -177,7 +178,7 @@ def _print(batch: batch_mod.Batch, written: Written, blocked: bool) -> None:
     if blocked:
         console.print("[red]--strict:存在错误,未写入评分结果[/](已有的评分结果未更新)。")
     for p in (*written.scores, *written.problems):
-        console.print(f"已写出 {p}")
+        console.print(f"已写出 {p}", markup=False)
 
 
 def _by_code(batch: batch_mod.Batch) -> Table:
@@ -190,5 +191,5 @@ def _by_code(batch: batch_mod.Batch) -> Table:
     for code, (n, files, first) in rows:
         style = "red" if first.severity is Severity.ERROR else "yellow"
         label = SEVERITY_LABELS[first.severity]
-        table.add_row(code, f"[{style}]{label}[/]", str(n), str(files), first.message)
+        table.add_row(code, Text(label, style=style), str(n), str(files), Text(first.message))  # never markup
     return table
