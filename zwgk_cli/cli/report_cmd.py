@@ -22,7 +22,7 @@ from zwgk_cli.cli.common import (
     print_problems,
     usage_error,
 )
-from zwgk_cli.problems import Code, Problem, problem
+from zwgk_cli.problems import Code, Problem, os_reason, problem
 from zwgk_cli.results import model as results_model
 from zwgk_cli.results.model import Scores
 
@@ -124,6 +124,8 @@ def report_cmd(
     except Interrupted as exc:
         exc.add_note(f"通报目录 {out_dir} 未改动(仍是上次生成的文件)。")
         raise
+    except OSError as exc:  # a read-only folder, a full disk, report_dir naming a file: nothing was moved in
+        usage_error(f"无法写入通报目录 {out_dir}:{os_reason(exc, writing=True)}(已有的通报文件未改动)")
     except report_mod.ReportError as exc:
         if json_out:
             print_json({"ok": False, "files": [], "problems": [p.to_dict() for p in exc.problems]})
