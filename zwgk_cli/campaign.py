@@ -50,6 +50,7 @@ class Campaign:
     printer: str = ""  # 印发机关 (版记)
     print_date: str = ""  # 印发日期 (版记)
     group_order: tuple[str, ...] = ()
+    group_map: tuple[tuple[str, str], ...] = ()  # campaign group → the rubric's group (乡镇 → 县市区)
     sheets_dir: str = "sheets"
     returned_dir: str = "returned"
     results_dir: str = "results"
@@ -166,6 +167,15 @@ def _groups(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _group_map(value: Any) -> tuple[tuple[str, str], ...]:
+    expected = '本次考评的分组与细则分组的对应表,如 {"乡镇" = "县市区", "县直部门" = "市直部门"}(分组名称加引号)'
+    if not isinstance(value, dict) or not value:
+        raise _Bad(expected)
+    if not all(isinstance(k, str) and k.strip() and isinstance(v, str) and v.strip() for k, v in value.items()):
+        raise _Bad(expected + ",两边都是分组名称")
+    return tuple((k.strip(), v.strip()) for k, v in value.items())
+
+
 @dataclass(frozen=True)
 class Setting:
     section: str  # where ``zwgk new`` writes it; it is read from any section
@@ -176,6 +186,7 @@ class Setting:
 SECTIONS = ("campaign", "paths", "notice", "sheets")
 SETTINGS: dict[str, Setting] = {
     "rubric": Setting("campaign", "评分细则", _text),
+    "group_map": Setting("campaign", "分组对应", _group_map),
     "year": Setting("campaign", "考评年度", _year),
     "name": Setting("campaign", "考评名称", _text),
     "office": Setting("campaign", "发文机关", _text),

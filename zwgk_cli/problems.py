@@ -112,7 +112,13 @@ class Code(Enum):
     )
     L_COLUMN = ("L002", E, "名单缺少列“{column}”", "在表头加上“{column}”列(可用列见 README“名单格式”)。")
     L_DUP = ("L003", E, "单位编号或名称“{value}”重复(另见第{other}行)", "每个单位只能出现一次。")
-    L_GROUP = ("L004", E, "单位“{unit}”的分组“{group}”不在细则的分组中({groups})", "改为细则中的分组之一。")
+    L_GROUP = (
+        "L004",
+        E,
+        "单位“{unit}”的分组“{group}”不在细则的分组中({groups})",
+        "改为细则中的分组之一;或在 zwgk.toml 的 [campaign] 中用 group_map 写明本地分组对应细则的哪个分组,"
+        '如 group_map = {{"乡镇" = "县市区", "县直部门" = "市直部门"}}。',
+    )
     L_TARGET_UNIT = ("L005", E, "网站“{target}”所属单位“{unit}”不在名单中", "改正所属单位名称,使其与单位名单一致。")
     L_EMPTY = ("L006", E, "第{row}行“{column}”为空", "补全该单元格。")
     L_ATTR = ("L007", E, "属性“{column}”的值“{value}”无法识别,应为“是”或“否”", "改为“是”或“否”。")

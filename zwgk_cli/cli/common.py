@@ -59,10 +59,19 @@ def load_rubric(ref: str | None, camp: campaign_mod.Campaign | None = None) -> R
     if not ref:
         usage_error("未指定评分细则:用 --rubric 给出细则编号或细则文件,或在考评目录(含 zwgk.toml)中运行。")
     try:
-        return rubric_mod.load(ref)
+        rubric = rubric_mod.load(ref)
     except rubric_mod.RubricError as exc:
         print_problems(exc.problems)
         raise typer.Exit(EXIT_USAGE) from None
+    if camp is not None and camp.group_map:
+        unknown = [theirs for _, theirs in camp.group_map if theirs not in rubric.groups]
+        if unknown:
+            usage_error(
+                f"zwgk.toml 的 group_map 把分组对应到“{'、'.join(unknown)}”,但评分细则“{rubric.title}”没有这个分组"
+                f"(细则的分组:{'、'.join(rubric.groups) or '无'})。改正 group_map 右边的分组名称。"
+            )
+        rubric = rubric_mod.map_groups(rubric, dict(camp.group_map))
+    return rubric
 
 
 def load_units(

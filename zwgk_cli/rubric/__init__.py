@@ -31,6 +31,7 @@ from zwgk_cli.rubric.reader import ID_RE
 from zwgk_cli.rubric.resolve import (
     all_indicators,
     is_flat,
+    map_groups,
     maxima,
     pick_unit_set,
     resolve,
@@ -71,6 +72,7 @@ __all__ = [
     "load",
     "load_yaml",
     "locate",
+    "map_groups",
     "maxima",
     "parse",
     "parse_workbook",

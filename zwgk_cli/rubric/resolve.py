@@ -4,10 +4,11 @@ name or alias), and what applies to it; and the walks over a variant every later
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import fields, is_dataclass, replace
 from decimal import Decimal
+from typing import Any
 
-from zwgk_cli.model import Criterion, Indicator, Part, Rubric, Unit, UnitSet, Variant
+from zwgk_cli.model import Condition, Criterion, Indicator, Part, Rubric, Unit, UnitSet, Variant
 from zwgk_cli.problems import Code, problem
 from zwgk_cli.rubric.source import RubricError
 
@@ -110,3 +111,41 @@ def walk_with_path(v: Variant) -> Iterable[tuple[Part, tuple[Indicator, ...], Cr
     for part in v.walk_parts():
         for ind in part.indicators:
             yield from walk(part, ind, ())
+
+
+def map_groups(rubric: Rubric, mapping: Mapping[str, str]) -> Rubric:
+    """The rubric as a campaign names its groups.
+
+    ``mapping`` is campaign group → the rubric's group (``乡镇 = "县市区"``, from ``group_map`` in
+    zwgk.toml).  A variant claims the campaign groups mapped onto its groups instead of those
+    groups (a rubric group nobody maps onto stays), and a condition on the group (``only_if:
+    {group: 县市区}``) also holds for the campaign groups mapped onto it.  The content hash stays
+    the rubric's: the mapping is the campaign's, not the rubric's.
+    """
+    if not mapping:
+        return rubric
+    onto: dict[str, list[str]] = {}
+    for mine, theirs in mapping.items():
+        onto.setdefault(theirs, []).append(mine)
+
+    def renamed(groups: Iterable[str]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(m for g in groups for m in onto.get(g, [g])))
+
+    def walk(obj: Any) -> Any:
+        if isinstance(obj, Condition):
+            if obj.attribute not in ("group", "分组"):
+                return obj
+            return replace(
+                obj, values=tuple(dict.fromkeys([*obj.values, *(m for v in obj.values for m in onto.get(v, []))]))
+            )
+        if isinstance(obj, Variant):
+            return replace(obj, groups=renamed(obj.groups), parts=walk(obj.parts))
+        if isinstance(obj, tuple):
+            return tuple(walk(x) for x in obj)
+        if is_dataclass(obj) and not isinstance(obj, type):
+            changed = {f.name: walk(getattr(obj, f.name)) for f in fields(obj) if f.init}
+            return replace(obj, **changed)
+        return obj
+
+    result: Rubric = walk(rubric)
+    return result
