@@ -232,3 +232,19 @@ def test_a_workbook_named_csv_is_read_as_a_workbook(tmp_path: Path) -> None:
     units = tmp_path / "units.csv"
     units.write_bytes(buf.getvalue())
     assert _names(load_roster(units)) == ["甲县", "乙局"]
+
+
+def test_control_characters_in_a_roster_never_reach_the_outputs(tmp_path: Path) -> None:
+    """A unit name pasted out of Word carries a vertical tab; python-docx refuses such text, so
+    the report of every unit used to end in a traceback.  The roster reader drops them."""
+    csv_file = tmp_path / "units.csv"
+    csv_file.write_text("编号,单位名称,分组\nA1,市\x0b财政局\x01,部门\n", encoding="utf-8")
+    book = tmp_path / "units.xlsx"
+    wb = xlsxwriter.Workbook(str(book))
+    ws = wb.add_worksheet()
+    ws.write_row(0, 0, ["编号", "单位名称", "分组"])
+    ws.write_row(1, 0, ["A1", "市\x0b财政局", "部门"])
+    wb.close()
+    for f in (csv_file, book):
+        (unit,) = load_roster(f).units
+        assert unit.name == "市财政局", f.name

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from zwgk_cli.files import InputFileError, read_input_file
 from zwgk_cli.model import NO, YES, Target, Unit
-from zwgk_cli.problems import Code, Problem, problem
+from zwgk_cli.problems import XML_ILLEGAL, Code, Problem, problem
 
 UNIT_COLUMNS = {
     "id": ("编号", "id", "单位编号"),
@@ -152,7 +152,7 @@ def _read_csv(data: bytes) -> _Read:
     for n, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
             continue
-        table.append((n, {h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(header) if h}))
+        table.append((n, {h: (_plain(row[i]) if i < len(row) else "") for i, h in enumerate(header) if h}))
     return _Read(header, table, "" if encoding.startswith("UTF") else encoding)
 
 
@@ -188,7 +188,13 @@ def _read_spreadsheet(data: bytes, names: Sequence[str], first: bool) -> _Read |
 def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return "" if value is None else str(value).strip()
+    return "" if value is None else _plain(str(value))
+
+
+def _plain(text: str) -> str:
+    """A roster cell as text every writer accepts: control characters (pasted from Word, or
+    ``_x000B_`` in a workbook) dropped, the ends trimmed."""
+    return XML_ILLEGAL.sub("", text).strip()
 
 
 def _column(header: Sequence[str], names: Sequence[str]) -> str | None:
