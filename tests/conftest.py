@@ -84,3 +84,26 @@ def mini_units() -> list[Unit]:
             ),
         ),
     ]
+
+
+CORPUS = Path(__file__).parent / "data" / "corpus"
+CORPUS_TOML = (
+    '[campaign]\nrubric = "rubric.yaml"\nname = "测试考评"\nyear = 2024\n'
+    '[paths]\nunits = "units.csv"\ntargets = "websites.csv"\n'
+)
+
+
+def corpus_campaign(
+    root: Path, returned: tuple[str, ...], copy: tuple[str, ...] = ("units.csv", "websites.csv")
+) -> Path:
+    """A campaign folder on the hostile corpus's rubric and roster, with ``returned`` corpus
+    workbooks in ``returned/`` (the roster files in ``copy`` are copied; write others yourself)."""
+    import shutil
+
+    (root / "returned").mkdir(parents=True)
+    for name in ("rubric.yaml", *copy):
+        shutil.copyfile(CORPUS / name, root / name)
+    (root / "zwgk.toml").write_text(CORPUS_TOML, encoding="utf-8")
+    for name in returned:
+        shutil.copyfile(CORPUS / name, root / "returned" / name)
+    return root

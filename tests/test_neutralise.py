@@ -8,38 +8,28 @@ not to.  Every XLSX zwgk writes keeps them as text, and every CSV puts a ``'`` b
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS, corpus_campaign
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from zwgk_cli.cli import app
 
-CORPUS = Path(__file__).parent / "data" / "corpus"
 HOSTILE = '=HYPERLINK("http://example.com","点我")'
 LINK = "http://example.com/单位"
 
 
 @pytest.fixture
 def campaign(tmp_path: Path) -> Path:
-    root = tmp_path / "考评"
-    (root / "returned").mkdir(parents=True)
-    shutil.copyfile(CORPUS / "rubric.yaml", root / "rubric.yaml")
+    root = corpus_campaign(tmp_path / "考评", ("no_note.xlsx", "good_dept.xlsx"), copy=())  # C41 has a deduction
     renamed = {"单位C41": HOSTILE, "单位G02": LINK}
     for name in ("units.csv", "websites.csv"):  # both name the units
         with (CORPUS / name).open(encoding="utf-8", newline="") as fh:
             rows = [[renamed.get(v, v) for v in row] for row in csv.reader(fh)]
         with (root / name).open("w", encoding="utf-8", newline="") as fh:
             csv.writer(fh).writerows(rows)
-    (root / "zwgk.toml").write_text(
-        '[campaign]\nrubric = "rubric.yaml"\nname = "测试考评"\nyear = 2024\n'
-        '[paths]\nunits = "units.csv"\ntargets = "websites.csv"\n',
-        encoding="utf-8",
-    )
-    shutil.copyfile(CORPUS / "no_note.xlsx", root / "returned" / "no_note.xlsx")  # C41: a deduction
-    shutil.copyfile(CORPUS / "good_dept.xlsx", root / "returned" / "good_dept.xlsx")
     return root
 
 

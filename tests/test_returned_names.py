@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import corpus_campaign
 from typer.testing import CliRunner
 
 from zwgk_cli.cli import app
@@ -20,17 +20,7 @@ CORPUS = Path(__file__).parent / "data" / "corpus"
 @pytest.fixture
 def campaign(tmp_path: Path) -> Path:
     """A campaign folder on the corpus rubric and roster, with one good workbook returned."""
-    root = tmp_path / "考评"
-    (root / "returned").mkdir(parents=True)
-    for name in ("rubric.yaml", "units.csv", "websites.csv"):
-        shutil.copyfile(CORPUS / name, root / name)
-    (root / "zwgk.toml").write_text(
-        '[campaign]\nrubric = "rubric.yaml"\nname = "测试考评"\nyear = 2024\n'
-        '[paths]\nunits = "units.csv"\ntargets = "websites.csv"\n',
-        encoding="utf-8",
-    )
-    shutil.copyfile(CORPUS / "good_dept.xlsx", root / "returned" / "good_dept.xlsx")
-    return root
+    return corpus_campaign(tmp_path / "考评", ("good_dept.xlsx",))
 
 
 def _score(root: Path, monkeypatch: pytest.MonkeyPatch) -> Any:

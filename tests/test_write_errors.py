@@ -3,29 +3,18 @@ previous outputs left as they were."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from conftest import corpus_campaign
 from typer.testing import CliRunner
 
 from zwgk_cli.cli import app
 
-CORPUS = Path(__file__).parent / "data" / "corpus"
-
 
 @pytest.fixture
 def campaign(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "考评"
-    (root / "returned").mkdir(parents=True)
-    for name in ("rubric.yaml", "units.csv", "websites.csv"):
-        shutil.copyfile(CORPUS / name, root / name)
-    (root / "zwgk.toml").write_text(
-        '[campaign]\nrubric = "rubric.yaml"\nname = "测试考评"\nyear = 2024\n'
-        '[paths]\nunits = "units.csv"\ntargets = "websites.csv"\n',
-        encoding="utf-8",
-    )
-    shutil.copyfile(CORPUS / "no_note.xlsx", root / "returned" / "no_note.xlsx")
+    root = corpus_campaign(tmp_path / "考评", ("no_note.xlsx",))
     monkeypatch.chdir(root)
     return root
 
