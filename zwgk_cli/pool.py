@@ -17,8 +17,9 @@ from __future__ import annotations
 import multiprocessing
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import InvalidStateError, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -55,15 +56,42 @@ def process_pool(
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
         workers = [p for p in multiprocessing.active_children() if p not in before]
+        # Workers finish the little work already handed to them (milliseconds a file) and leave
+        # on their own; only one still busy after the grace period is ended.
+        deadline = time.monotonic() + GRACE_SECONDS
         for p in workers:
-            p.terminate()
-        for p in workers:
-            p.join(GRACE_SECONDS)
-        # With its workers gone the pool's manager thread winds up at once; waiting for it here
-        # keeps it from racing the interpreter's exit (Python 3.11 then prints an OSError).
-        pool.shutdown(wait=True)
+            p.join(max(0.0, deadline - time.monotonic()))
+        stragglers = [p for p in workers if p.is_alive()]
+        with _quiet_broken_pool():
+            for p in stragglers:
+                p.terminate()
+            for p in stragglers:
+                p.join(GRACE_SECONDS)
+            # With its workers gone the pool's manager thread winds up at once; waiting for it
+            # here keeps it from racing the interpreter's exit (Python 3.11 then prints an OSError).
+            pool.shutdown(wait=True)
         raise
     pool.shutdown(wait=True)
+
+
+@contextmanager
+def _quiet_broken_pool() -> Iterator[None]:
+    """While workers are being ended: Python 3.11's pool manager thread, finding its workers
+    gone, sets an exception on every queued future, including those the interrupt has just
+    cancelled, and dies printing ``InvalidStateError`` (fixed in later Pythons).  That thread's
+    error is expected here and not printed; any other thread's error still is."""
+    previous = threading.excepthook
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        if args.exc_type is InvalidStateError:
+            return
+        previous(args)
+
+    threading.excepthook = hook
+    try:
+        yield
+    finally:
+        threading.excepthook = previous
 
 
 @contextmanager
