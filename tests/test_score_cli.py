@@ -476,3 +476,13 @@ def test_list_document_without_indent_is_json_dumps() -> None:
     assert "".join(list_document(header, "items", [], None)) == json.dumps(header, ensure_ascii=False)
     assert "".join(list_document(header, "items", [], 2)) == json.dumps(header, ensure_ascii=False, indent=2)
     assert json.loads("".join(list_document(header, "items", encoded, 2))) == {**header, "items": items}
+
+
+def test_jobs_0_means_automatic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import corpus_campaign
+
+    root = corpus_campaign(tmp_path / "考评", ("good.xlsx",))
+    monkeypatch.chdir(root)
+    res = CliRunner().invoke(app, ["score", "-j", "0", "--json"])
+    assert res.exit_code in (0, 1), res.output
+    assert json.loads(res.stdout)["files"] == 1

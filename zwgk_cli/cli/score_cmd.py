@@ -78,7 +78,7 @@ def score_cmd(
     rubric: Annotated[str | None, typer.Option("--rubric", help="细则编号或 YAML 文件;默认用考评目录的设置。")] = None,
     roster: Annotated[Path | None, typer.Option("--roster", help="单位名单(CSV/XLSX);默认用考评目录的设置。")] = None,
     targets: Annotated[Path | None, typer.Option("--targets", help="网站名单(CSV/XLSX)。")] = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="并行读取的进程数;默认为CPU核数。")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="并行读取的进程数;0 表示自动(CPU核数)。")] = 0,
     campaign: Annotated[
         Path | None, typer.Option("--campaign", "-C", help="考评目录(含 zwgk.toml),默认自动查找。")
     ] = None,
