@@ -25,10 +25,10 @@ from zwgk_cli.cli.common import (
     problems_table,
     usage_error,
 )
-from zwgk_cli.problems import SEVERITY_LABELS, Severity, os_reason, sort_key
+from zwgk_cli.problems import SEVERITY_LABELS, Code, Severity, os_reason, problem, sort_key
 from zwgk_cli.results.document import STATUS_LABELS
 from zwgk_cli.scoring import batch as batch_mod
-from zwgk_cli.scoring.discover import discover, display_name
+from zwgk_cli.scoring.discover import discover, display_name, other_files
 from zwgk_cli.scoring.output import Written, campaign_fields, write_results, write_summary
 from zwgk_cli.workbook.read import Context, read_findings
 
@@ -121,9 +121,16 @@ def score_cmd(
                 if not p.exists():
                     usage_error(f"路径不存在:{p}")
             refs, skipped = discover(paths, base, exclude=[results_dir])
+            others = [problem(Code.W_NOT_A_WORKBOOK, file=f) for f in other_files(paths, base, exclude=[results_dir])]
             with _progress(show_progress, len(refs)) as progress:
                 batch = batch_mod.run(
-                    r, ros.units, refs, jobs=jobs, progress=progress, skipped=skipped, extra_problems=ros.problems
+                    r,
+                    ros.units,
+                    refs,
+                    jobs=jobs,
+                    progress=progress,
+                    skipped=skipped,
+                    extra_problems=[*ros.problems, *others],
                 )
     except Interrupted as exc:
         exc.add_note(unchanged)

@@ -97,6 +97,31 @@ def _file_or_broken_link(e: os.DirEntry[str], e_abs: str) -> bool:
         return e.is_symlink()
 
 
+def other_files(paths: Sequence[Path], base: Path | None = None, exclude: Sequence[Path] = ()) -> list[str]:
+    """The names of the regular files under the folders in ``paths`` that are not workbooks
+    (PDF evidence, Word files, a zip of workbooks…), sorted: named once each, never read.
+    Lock files and hidden files (``.DS_Store``) are left out, as are the ``exclude`` folders."""
+    skip = [os.path.abspath(x) for x in exclude]
+    names: list[str] = []
+    for p in paths:
+        if not p.is_dir():
+            continue
+        p_abs = os.path.abspath(p)
+        base_abs = os.path.abspath(base) if base is not None else None
+        root = base_abs if base_abs is not None and _inside(p_abs, base_abs) else os.path.dirname(p_abs)
+        for folder, dirs, files in os.walk(p):
+            folder_abs = os.path.abspath(folder)
+            dirs[:] = sorted(d for d in dirs if not any(_inside(os.path.join(folder_abs, d), x) for x in skip))
+            for f in files:
+                f_abs = os.path.join(folder_abs, f)
+                if f.startswith(".") or is_lock_file(Path(f)) or os.path.splitext(f)[1].lower() in WORKBOOK_SUFFIXES:
+                    continue
+                if os.path.isfile(f_abs) and not os.path.islink(f_abs):
+                    inner = _inside(f_abs, root)
+                    names.append(f_abs[len(root) :].lstrip(os.sep).replace(os.sep, "/") if inner else f_abs)
+    return sorted(set(names))
+
+
 def _inside(path: str, base: str) -> bool:
     """``path`` is ``base`` or under it (absolute, normalised paths)."""
     return path == base or path.startswith(base if base.endswith(os.sep) else base + os.sep)
