@@ -1,3 +1,6 @@
+"""The ``zwgk`` program (both ``zwgk`` and ``python -m zwgk_cli``): a Ctrl-C while the commands
+are still being imported is answered like any other, before the heavy imports begin."""
+
 import signal
 import sys
 
@@ -9,9 +12,13 @@ def _early(signum: int, frame: object) -> None:
     sys.exit(130)
 
 
-if __name__ == "__main__":
+def run() -> None:
     signal.signal(signal.SIGINT, _early)
 
     from zwgk_cli.cli import main
 
     main()
+
+
+if __name__ == "__main__":
+    run()
