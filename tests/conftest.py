@@ -107,3 +107,26 @@ def corpus_campaign(
     for name in returned:
         shutil.copyfile(CORPUS / name, root / "returned" / name)
     return root
+
+
+# A short inline rubric for the rubric tests: HEAD then ONE_PART (one part, one flat indicator
+# worth 10, on lines 4–14 of the file).
+HEAD = """\
+id: t
+title: 测试细则
+year: 2024
+"""
+
+ONE_PART = """\
+parts:
+  - id: p1
+    title: 第一部分
+    max: 10
+    indicators:
+      - id: a1
+        title: 公开
+        max: 10
+        text: 按要求公开得10分。
+        terms:
+          - {input: ok, label: 已公开, kind: yes_no, points: 10}
+"""

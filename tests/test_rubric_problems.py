@@ -8,32 +8,12 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import HEAD, ONE_PART  # one part, one flat indicator worth 10: lines 4–14
 
 from zwgk_cli import rubric
 from zwgk_cli.model import Rubric, Unit
 from zwgk_cli.problems import Problem, Severity
 from zwgk_cli.rubric import source
-
-HEAD = """\
-id: t
-title: 测试细则
-year: 2024
-"""
-
-# One part, one flat indicator worth 10: lines 4–14 below HEAD's three.
-ONE_PART = """\
-parts:
-  - id: p1
-    title: 第一部分
-    max: 10
-    indicators:
-      - id: a1
-        title: 公开
-        max: 10
-        text: 按要求公开得10分。
-        terms:
-          - {input: ok, label: 已公开, kind: yes_no, points: 10}
-"""
 
 
 def write(tmp_path: Path, yaml_text: str) -> Path:

@@ -13,6 +13,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from conftest import HEAD, ONE_PART
 from typer.testing import CliRunner
 
 from zwgk_cli import rubric
@@ -25,24 +26,6 @@ from zwgk_cli.rubric.source import load_yaml
 MINI = Path(__file__).parent / "data" / "mini.yaml"
 RUBRICS = [*rubric.bundled_ids(), str(MINI)]
 
-HEAD = """\
-id: t
-title: 测试细则
-year: 2024
-"""
-ONE_PART = """\
-parts:
-  - id: p1
-    title: 第一部分
-    max: 10
-    indicators:
-      - id: a1
-        title: 公开
-        max: 10
-        text: 按要求公开得10分。
-        terms:
-          - {input: ok, label: 已公开, kind: yes_no, points: 10}
-"""
 # ONE_PART as a workbook: 评分细则 row 2 is the 部分 p1, row 3 the indicator a1 (one scoring
 # item); 计分规则 row 2 its rule.  Columns: see xlsx_schema.TREE / RULES.
 
