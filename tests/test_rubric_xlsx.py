@@ -99,7 +99,7 @@ def test_the_workbook_is_editable_and_prints(tmp_path: Path) -> None:
     assert ws.freeze_panes == "A2" and ws.print_title_rows == "$1:$1"
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
     assert ws.page_setup.fitToHeight == 0 and ws.sheet_properties.pageSetUpPr.fitToPage  # 1 page wide
-    lists = {str(dv.sqref)[0]: dv for dv in ws.data_validations.dataValidation}
+    lists = {str(dv.sqref).split(":")[0].rstrip("0123456789"): dv for dv in ws.data_validations.dataValidation}
     assert lists[tree("层级")].type == "list" and "一级指标" in lists[tree("层级")].formula1
     assert lists[tree("计分方式")].formula1 == '"得分,扣分,通报扣分"'
     assert lists[tree("分值")].type == "decimal"

@@ -4,13 +4,21 @@ Order of operations (the same as the summary sheet's formulas):
 
 1. each criterion: its rule, clamped to [0, 分值] and rounded (rules.evaluate);
 2. each indicator: the sum of its children clamped to [0, 分值];
-3. each part: the sum of its indicators and sub-parts clamped to [0, 分值]; a part scored
+0. a veto in a part whose ``veto_effect`` is ``stop`` stops the scoring of its target (every
+   part scored per that kind of target) or, in a part not scored per target, of the unit:
+   those criteria are not scored (nothing is missing, nothing is deducted) and the parts
+   score 0 (:func:`stopped_scopes`);
+1. each criterion: its rule, clamped to [0, 分值] and rounded (rules.evaluate);
+2. each indicator: the sum of its children clamped to [0, 分值];
+3. each part: the sum of its indicators and sub-parts clamped to [0, 分值], rescaled to its
+   分值 where the rubric says so and something does not apply (rules.rescaled); a part scored
    per target is scored once per target and averaged (ROUND half-up to 2 places);
-   a part whose ``veto_effect`` is ``zero`` scores 0 when a veto fired inside it;
+   a part whose ``veto_effect`` is ``zero`` or ``stop`` scores 0 when a veto fired inside it;
 4. pass thresholds (per target where the part is per target) are reported;
-5. a gated part (bonus) counts only when its gate part reaches the minimum;
+5. a gated part (bonus) counts only when its gate part reaches the minimum (``>=`` or ``>``);
 6. total = normal parts + counted bonus − penalties, never below 0;
-7. tier: any veto → the rubric's veto tier; else the highest tier whose floor is reached.
+7. tier: any veto → the rubric's veto tier; else the highest tier whose floor is reached;
+8. verdict (合格 / 不合格) where the rubric defines 合格 (rules.unit_passes).
 """
 
 from __future__ import annotations
@@ -38,12 +46,14 @@ from zwgk_cli.model import (
     UnitScore,
     Value,
     Variant,
+    VetoEffect,
     VetoHit,
     round2,
 )
 from zwgk_cli.rubric import resolve
 
 Values = Mapping[ReadingKey, Value | None]
+Stops = frozenset[tuple[str, str]]  # (target kind, target id) whose scoring stopped; ("", "") the unit
 
 
 class _Acc:
@@ -68,7 +78,9 @@ def own_keys(c: Criterion) -> tuple[ReadingKey, ...]:
     return tuple(ReadingKey("", c.id, i.id) for i in c.live_inputs())
 
 
-def _score_indicator(ind: Indicator, values: Values, target: str, target_name: str, part: str, acc: _Acc) -> NodeScore:
+def _score_indicator(
+    ind: Indicator, values: Values, target: str, target_name: str, part: str, acc: _Acc, stopped: bool = False
+) -> NodeScore:
     crit_scores: list[CriterionScore] = []
     pts: list[Decimal] = []
     complete = True
@@ -76,11 +88,13 @@ def _score_indicator(ind: Indicator, values: Values, target: str, target_name: s
     for c in ind.criteria:
         vals = {i.id: get(ReadingKey(target, c.id, i.id)) for i in c.live_inputs()}
         cs = rules.evaluate(c, vals, target, target_name, part)
+        if stopped:
+            cs = rules.stopped_score(cs)
         crit_scores.append(cs)
-        if cs.points is None:
-            complete = False
-        else:
+        if cs.points is not None:
             pts.append(cs.points)
+        elif not cs.stopped:
+            complete = False
         if cs.vetoes:
             acc.vetoes.extend(_named(cs.vetoes, c, vals))
         if cs.missing:
@@ -89,46 +103,57 @@ def _score_indicator(ind: Indicator, values: Values, target: str, target_name: s
             acc.trace.extend(cs.trace)
     kids: tuple[NodeScore, ...] = ()
     if ind.indicators:
-        kids = tuple(_score_indicator(i, values, target, target_name, part, acc) for i in ind.indicators)
+        kids = tuple(_score_indicator(i, values, target, target_name, part, acc, stopped) for i in ind.indicators)
         for k in kids:
             pts.append(k.points)
             complete = complete and k.complete
     return NodeScore(ind.id, ind.title, ind.max, rules.clamp_sum(pts, ind.max), complete, kids, tuple(crit_scores))
 
 
-def _score_tree(part: Part, values: Values, target: str, target_name: str, acc: _Acc, unit: Unit) -> PartScore:
+def _score_tree(
+    part: Part, values: Values, target: str, target_name: str, acc: _Acc, unit: Unit, stops: Stops
+) -> PartScore:
     """A part for one target ("" = the unit itself), sub-parts included."""
     before = len(acc.vetoes)
-    nodes = tuple(_score_indicator(i, values, target, target_name, part.id, acc) for i in part.indicators)
-    subs = tuple(score_part(p, values, unit, acc) for p in part.parts)
+    stopped = ("", "") in stops or (target != "" and (part.per_target, target) in stops)
+    nodes = tuple(_score_indicator(i, values, target, target_name, part.id, acc, stopped) for i in part.indicators)
+    subs = tuple(score_part(p, values, unit, acc, stops) for p in part.parts)
     if part.kind is PartKind.PENALTY:
         raw = round2(sum((n.points for n in nodes), ZERO))
     else:
-        raw = rules.clamp_sum([n.points for n in nodes] + [s.points for s in subs], part.max)
+        raw = rules.rescaled(rules.clamp_sum([n.points for n in nodes] + [s.points for s in subs], part.max), part)
     fired = len(acc.vetoes) - before
-    pts = rules.after_veto(raw, fired, part.veto_effect)
+    pts = rules.after_stop(rules.after_veto(raw, fired, part.veto_effect), stopped)
     complete = all(n.complete for n in nodes) and all(s.complete for s in subs)
-    return PartScore(part.id, part.title, part.kind, part.max, pts, raw, complete, nodes, subs, vetoed=fired > 0)
+    return PartScore(
+        part.id, part.title, part.kind, part.max, pts, raw, complete, nodes, subs, vetoed=fired > 0, stopped=stopped
+    )
 
 
-def score_part(part: Part, values: Values, unit: Unit, acc: _Acc) -> PartScore:
+def _passes(part: Part, points: Decimal, vetoed: bool) -> bool | None:
+    th = part.threshold
+    return None if th is None else rules.passes(points, int(vetoed), th.min, th.op)
+
+
+def score_part(part: Part, values: Values, unit: Unit, acc: _Acc, stops: Stops = frozenset()) -> PartScore:
     if part.per_target is None:
-        ps = _score_tree(part, values, "", "", acc, unit)
-        if part.threshold is not None:
-            ps = replace(ps, passed=rules.passes(ps.points, int(ps.vetoed), part.threshold.min))
-        return ps
+        ps = _score_tree(part, values, "", "", acc, unit, stops)
+        return replace(ps, passed=_passes(part, ps.points, ps.vetoed))
     targets = unit.targets_of(part.per_target)
     scored: list[TargetScore] = []
     for t in targets:
-        ts = _score_tree(part, values, t.id, t.name, acc, unit)
-        passed = None if part.threshold is None else rules.passes(ts.points, int(ts.vetoed), part.threshold.min)
-        scored.append(TargetScore(t.id, t.name, ts.points, ts.raw, ts.complete, ts.nodes, passed, ts.vetoed))
+        ts = _score_tree(part, values, t.id, t.name, acc, unit, stops)
+        passed = _passes(part, ts.points, ts.vetoed)
+        scored.append(
+            TargetScore(t.id, t.name, ts.points, ts.raw, ts.complete, ts.nodes, passed, ts.vetoed, ts.stopped)
+        )
     pts = rules.mean([s.points for s in scored])
     raw = rules.mean([s.raw for s in scored])
     # The unit's line is judged on the mean (绵阳: 政府网站得分取本单位所有网站的平均得分), and any
     # veto in any target fails it; each target keeps its own verdict above.
     vetoed = any(s.vetoed for s in scored)
-    passed = None if part.threshold is None else bool(scored) and rules.passes(pts, int(vetoed), part.threshold.min)
+    passed = _passes(part, pts, vetoed)
+    passed = passed and bool(scored) if passed is not None else None
     return PartScore(
         part.id,
         part.title,
@@ -142,13 +167,36 @@ def score_part(part: Part, values: Values, unit: Unit, acc: _Acc) -> PartScore:
         tuple(scored),
         passed,
         vetoed=vetoed,
+        stopped=("", "") in stops,
     )
+
+
+def stopped_scopes(variant: Variant, unit: Unit, values: Values) -> Stops:
+    """The targets, as (kind, id), and ``("", "")`` for the unit, whose scoring a veto stopped:
+    a veto fired in a part whose ``veto_effect`` is ``stop`` (for that target where the part is
+    scored per target; every part scored per that kind of target stops for it)."""
+    out: set[tuple[str, str]] = set()
+    get = values.get
+    for p in variant.walk_parts():
+        if p.veto_effect is not VetoEffect.STOP:
+            continue
+        scopes = [t.id for t in unit.targets_of(p.per_target)] if p.per_target else [""]
+        for scope in scopes:
+            for ind in p.indicators:
+                if any(
+                    rules.fired(c, {i.id: get(ReadingKey(scope, c.id, i.id)) for i in c.live_inputs()})
+                    for c in ind.walk()
+                ):
+                    out.add((p.per_target or "", scope))
+                    break
+    return frozenset(out)
 
 
 def score_unit(rubric: Rubric, variant: Variant, unit: Unit, values: Values) -> UnitScore:
     """Score a unit on its resolved variant (see :func:`zwgk_cli.rubric.resolve`)."""
     acc = _Acc()
-    parts = [score_part(p, values, unit, acc) for p in variant.parts]
+    stops = stopped_scopes(variant, unit, values)
+    parts = [score_part(p, values, unit, acc, stops) for p in variant.parts]
     by_id: dict[str, PartScore] = {}
     stack = list(parts)
     while stack:
@@ -161,7 +209,7 @@ def score_unit(rubric: Rubric, variant: Variant, unit: Unit, values: Values) -> 
     for p, ps in zip(variant.parts, parts, strict=True):
         if p.gate is not None:
             gate_part = by_id.get(p.gate.part)
-            ok = gate_part is not None and rules.gate_open(gate_part.points, p.gate.min)
+            ok = gate_part is not None and rules.gate_open(gate_part.points, p.gate.min, p.gate.op)
             bonus_counted = ok if bonus_counted is None else bonus_counted and ok
             if not ok:
                 ps = replace(ps, counted=False, points=rules.gated(ps.points, ok))
@@ -174,6 +222,8 @@ def score_unit(rubric: Rubric, variant: Variant, unit: Unit, values: Values) -> 
     vetoes = tuple(acc.vetoes)
     tier = rubric.tier_for(total, bool(vetoes))
     complete = all(ps.complete for ps in final)
+    verdicts = [v for v in thresholds_of(final) if v is not None]
+    passed = rules.unit_passes(rubric, total, bool(vetoes), tier.label if tier else None, all(verdicts))
     return UnitScore(
         unit=unit,
         variant=variant.id,
@@ -187,7 +237,18 @@ def score_unit(rubric: Rubric, variant: Variant, unit: Unit, values: Values) -> 
         complete=complete,
         missing=tuple(acc.missing),
         trace=tuple(acc.trace),
+        passed=passed,
+        stopped=tuple(sorted({t for _, t in stops})),
     )
+
+
+def thresholds_of(parts: Iterable[PartScore]) -> Iterator[bool | None]:
+    """Every pass-line verdict of the parts and their targets (None: no pass line)."""
+    for ps in parts:
+        yield ps.passed
+        for t in ps.targets:
+            yield t.passed
+        yield from thresholds_of(ps.parts)
 
 
 def score(rubric: Rubric, unit: Unit, values: Values) -> UnitScore:
@@ -201,6 +262,21 @@ def _required_keys(ind: Indicator, target: str) -> Iterator[ReadingKey]:
             yield ReadingKey(target, c.id, i.id)
     for sub in ind.indicators:
         yield from _required_keys(sub, target)
+
+
+def excused(variant: Variant, unit: Unit, values: Mapping[ReadingKey, Value | None]) -> frozenset[ReadingKey]:
+    """The required inputs that need not be filled: those of a target (or of the unit) whose
+    scoring a veto stopped (:func:`stopped_scopes`); an empty one is no problem."""
+    stops = stopped_scopes(variant, unit, values)
+    if not stops:
+        return frozenset()
+    out: set[ReadingKey] = set()
+    for p in variant.walk_parts():
+        for scope in [t.id for t in unit.targets_of(p.per_target)] if p.per_target else [""]:
+            if ("", "") in stops or (scope and (p.per_target, scope) in stops):
+                for ind in p.indicators:
+                    out.update(_required_keys(ind, scope))
+    return frozenset(out)
 
 
 def started(variant: Variant, unit: Unit, values: Mapping[ReadingKey, object]) -> dict[tuple[str, str], bool]:

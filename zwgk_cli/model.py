@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from enum import StrEnum
+from fractions import Fraction
 from typing import NamedTuple
 
 ZERO = Decimal("0")
@@ -91,9 +92,11 @@ class PartKind(StrEnum):
 class VetoEffect(StrEnum):
     NONE = "none"  # points stand; the unit is 否决 / 不合格
     ZERO = "zero"  # the part (or target) scores 0
+    STOP = "stop"  # 不再对其他指标进行评分: the target (or the unit) is not scored any further and scores 0
 
 
 OPS = (">", ">=", "<", "<=", "==")
+LINE_OPS = (">=", ">")  # a pass line or a gate is reached at (>=) or above (>) its minimum
 
 
 @dataclass(frozen=True)
@@ -257,6 +260,7 @@ class Indicator:
 class Threshold:
     min: Decimal
     label: str = "不合格"  # below min
+    op: str = ">="  # passed when points ``op`` min
 
 
 @dataclass(frozen=True)
@@ -264,6 +268,17 @@ class Gate:
     part: str  # the part whose points must reach ``min``
     min: Decimal
     label: str = "未进入加分环节"
+    op: str = ">="  # open when the part's points ``op`` min (高于80分: ">")
+
+
+@dataclass(frozen=True)
+class Rescale:
+    """A part scored on what applies to the unit, then brought back to its full 分值
+    (按75分计算扣分,最终得分乘以4/3).  ``factor`` None: 分值 / the maximum of what applies."""
+
+    factor: Fraction | None = None
+    round: str = "after"  # after: ROUND(raw × factor, places); before: ROUND(ROUND(raw, places) × factor, 2)
+    places: int = 2
 
 
 @dataclass(frozen=True)
@@ -279,6 +294,7 @@ class Part:
     gate: Gate | None = None
     veto_effect: VetoEffect = VetoEffect.NONE
     note: str = ""
+    rescale: Rescale | None = None
 
     def walk(self) -> Iterator[Criterion]:
         for i in self.indicators:
@@ -306,6 +322,7 @@ class Variant:
     groups: tuple[str, ...]
     parts: tuple[Part, ...]
     max: Decimal  # highest possible total, bonus included
+    when: tuple[Condition, ...] = ()  # roster attributes a unit must have for this variant
 
     def walk(self) -> Iterator[Criterion]:
         for p in self.parts:
@@ -352,6 +369,7 @@ class Rubric:
     hash: str = ""
     path: str = ""
     declared_max: Decimal | None = None
+    pass_line: Threshold | None = None  # on the total: below it the unit is 不合格
 
     @property
     def max(self) -> Decimal:
@@ -363,13 +381,26 @@ class Rubric:
                 return v
         raise KeyError(variant_id)
 
-    def variant_for_group(self, group: str) -> Variant | None:
-        for v in self.variants:
-            if group in v.groups:
-                return v
-        if len(self.variants) == 1 and not self.variants[0].groups:
+    def variant_for_group(self, group: str, attributes: Mapping[str, str] | None = None) -> Variant | None:
+        """The first variant that claims ``group`` (a variant without groups claims every group)
+        and whose ``when`` holds on ``attributes`` (``None``: any variant of the group, ``when``
+        not looked at).  A rubric's only variant, without groups, takes every unit."""
+        if len(self.variants) == 1 and not self.variants[0].groups and not self.variants[0].when:
             return self.variants[0]
+        attrs = {**(attributes or {}), "group": group, "分组": group}
+        for v in self.variants:
+            if v.groups and group not in v.groups:
+                continue
+            if not v.groups and not v.when:
+                continue
+            if attributes is not None and not all(c.holds(attrs) for c in v.when):
+                continue
+            return v
         return None
+
+    def variant_for(self, unit: Unit) -> Variant | None:
+        """The variant ``unit`` is scored on: by its group and its roster attributes."""
+        return self.variant_for_group(unit.group, unit.attrs())
 
     @property
     def groups(self) -> tuple[str, ...]:
@@ -471,6 +502,7 @@ class CriterionScore(NamedTuple):
     trace: tuple[TraceLine, ...]
     vetoes: tuple[VetoHit, ...]
     evidence_missing: bool = False
+    stopped: bool = False  # not scored: a veto stopped the scoring of its target or unit
 
 
 class NodeScore(NamedTuple):
@@ -498,6 +530,7 @@ class PartScore:
     passed: bool | None = None  # threshold outcome; None when the part has no threshold
     counted: bool = True  # gate outcome
     vetoed: bool = False
+    stopped: bool = False  # the unit's scoring was stopped by a veto (veto_effect: stop)
 
 
 @dataclass(frozen=True)
@@ -510,6 +543,7 @@ class TargetScore:
     nodes: tuple[NodeScore, ...]
     passed: bool | None = None
     vetoed: bool = False
+    stopped: bool = False  # a veto stopped the scoring of this target (veto_effect: stop)
 
 
 @dataclass(frozen=True)
@@ -526,6 +560,8 @@ class UnitScore:
     complete: bool
     missing: tuple[ReadingKey, ...]
     trace: tuple[TraceLine, ...]
+    passed: bool | None = None  # 合格 / 不合格 where the rubric defines 合格 (rules.defines_pass)
+    stopped: tuple[str, ...] = ()  # targets ("" = the unit) whose scoring a veto stopped
 
     @property
     def vetoed(self) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from zwgk_cli.model import (
     EVIDENCE_INPUT,
@@ -23,8 +24,10 @@ from zwgk_cli.model import (
     ZERO,
     Criterion,
     CriterionScore,
+    Indicator,
     Input,
     InputKind,
+    Part,
     Rubric,
     Style,
     Term,
@@ -270,10 +273,12 @@ def evaluate(
     return CriterionScore(cid, target, criterion.max, points, True, (), tuple(trace), hits)
 
 
-def criterion_formula(criterion: Criterion, refs: Mapping[str, str]) -> str:
+def criterion_formula(criterion: Criterion, refs: Mapping[str, str], stop_ref: str = "") -> str:
     """The criterion's points as an Excel formula (with ``=``); empty text while unfilled.
 
-    ``refs`` maps every live input id (and ``evidence``) to its A1 reference.
+    ``refs`` maps every live input id (and ``evidence``) to its A1 reference; ``stop_ref``
+    counts the vetoes that stop the scoring of the criterion's target or unit (``veto_effect:
+    stop``): while it is above 0 the cell says :data:`STOPPED` (see :func:`stopped_score`).
     """
     parts = [term_formula(t, refs) for t in criterion.terms if t.applicable]
     total = "+".join(parts) if parts else "0"
@@ -291,7 +296,30 @@ def criterion_formula(criterion: Criterion, refs: Mapping[str, str]) -> str:
         body = f'IF({blank},"",{body})'
     if criterion.evidence:
         body = f'IF({refs[EVIDENCE_INPUT.id]}="{NO}",0,{body})'
+    if stop_ref:
+        body = f'IF({stop_ref}>0,"{STOPPED}",{body})'
     return "=" + body
+
+
+STOPPED = "已单项否决,无需填写"
+
+
+def fired(criterion: Criterion, values: Mapping[str, Value | None]) -> int:
+    """How many of an applicable criterion's vetoes fire on ``values`` (the veto column of its
+    row adds up the same)."""
+    if not criterion.applicable:
+        return 0
+    kinds = _kinds(criterion)
+    return sum(1 for v in criterion.vetoes if veto_fires(v, values, kinds))
+
+
+def stopped_score(cs: CriterionScore) -> CriterionScore:
+    """A criterion of a target (or unit) whose scoring a veto stopped: not scored, nothing
+    missing, no deductions; its vetoes stand.  A criterion that does not apply keeps its
+    points (the sheet writes them as a constant)."""
+    if not cs.applicable:
+        return cs
+    return cs._replace(points=None, missing=(), trace=(), evidence_missing=False, stopped=True)
 
 
 # ------------------------------------------------------------------ aggregation helpers
@@ -334,21 +362,109 @@ def mean_formula(refs: Sequence[str]) -> str:
 
 
 def after_veto(raw: Decimal, vetoes: int, effect: VetoEffect) -> Decimal:
-    """A part's points once its vetoes are applied (``zero``: a fired veto scores the part 0)."""
-    return ZERO if vetoes and effect is VetoEffect.ZERO else raw
+    """A part's points once its vetoes are applied (``zero`` and ``stop``: a fired veto scores
+    the part, or the target, 0)."""
+    return ZERO if vetoes and effect is not VetoEffect.NONE else raw
 
 
 def after_veto_formula(raw_ref: str, vetoes_ref: str, effect: VetoEffect) -> str:
-    return f"IF({vetoes_ref}>0,0,{raw_ref})" if effect is VetoEffect.ZERO else raw_ref
+    return f"IF({vetoes_ref}>0,0,{raw_ref})" if effect is not VetoEffect.NONE else raw_ref
 
 
-def passes(points: Decimal, vetoes: int, minimum: Decimal) -> bool:
-    """A pass threshold: the points reach ``minimum`` and no veto fired."""
-    return points >= minimum and not vetoes
+def after_stop(points: Decimal, stopped: bool) -> Decimal:
+    """A part of a target (or unit) whose scoring a veto stopped scores 0, whatever its effect."""
+    return ZERO if stopped else points
 
 
-def pass_formula(points_ref: str, vetoes_ref: str, minimum: Decimal, yes: str = "合格", no: str = "不合格") -> str:
-    return f'IF(AND({points_ref}>={num(minimum)},{vetoes_ref}=0),"{yes}","{no}")'
+def after_stop_formula(expr: str, stop_ref: str) -> str:
+    """:func:`after_stop`: ``stop_ref`` counts the stopping vetoes ("" when nothing can stop)."""
+    return f"IF({stop_ref}>0,0,{expr})" if stop_ref else expr
+
+
+def reached(points: Decimal, op: str, minimum: Decimal) -> bool:
+    """A pass line or a gate: ``>=`` reached at the minimum (the default), ``>`` only above it
+    (高于80分)."""
+    return compare(points, op, minimum)
+
+
+def passes(points: Decimal, vetoes: int, minimum: Decimal, op: str = ">=") -> bool:
+    """A pass threshold: the points reach ``minimum`` (by ``op``) and no veto fired."""
+    return reached(points, op, minimum) and not vetoes
+
+
+def pass_formula(
+    points_ref: str, vetoes_ref: str, minimum: Decimal, yes: str = "合格", no: str = "不合格", op: str = ">="
+) -> str:
+    return f'IF(AND({points_ref}{_xl_op(op)}{num(minimum)},{vetoes_ref}=0),"{yes}","{no}")'
+
+
+# ------------------------------------------------------------------ rescaling what applies (按75分计算,乘以4/3)
+
+
+def _reach(ind: Indicator) -> Decimal:
+    total = sum((_crit_reach(c) for c in ind.criteria), ZERO) + sum((_reach(i) for i in ind.indicators), ZERO)
+    return total if ind.max is None else min(ind.max, total)
+
+
+def _crit_reach(c: Criterion) -> Decimal:
+    if not c.applicable:
+        return na_points(c)
+    return c.max or ZERO
+
+
+def applicable_max(part: Part) -> Decimal:
+    """The most a (resolved) part can score for its unit: criteria that do not apply count
+    what they give (:func:`na_points`), each level clamped to its 分值."""
+    total = sum((_reach(i) for i in part.indicators), ZERO) + sum((p.max or ZERO for p in part.parts), ZERO)
+    return total if part.max is None else min(part.max, total)
+
+
+def rescale_factor(part: Part) -> Fraction | None:
+    """The factor a part with ``rescale`` is multiplied by for its unit: ``None`` when it is not
+    rescaled (no ``rescale``, or everything applies), the stated factor, else 分值 / what
+    applies (0 when nothing does)."""
+    if part.rescale is None or part.max is None:
+        return None
+    reach = applicable_max(part)
+    if reach >= part.max:
+        return None
+    if part.rescale.factor is not None:
+        return part.rescale.factor
+    return Fraction(part.max) / Fraction(reach) if reach > 0 else Fraction(0)
+
+
+def _half_up(q: Fraction) -> int:
+    return int((q + Fraction(1, 2)) // 1)
+
+
+def rescaled(raw: Decimal, part: Part) -> Decimal:
+    """The part's points brought back to its full 分值 (see :class:`~zwgk_cli.model.Rescale`):
+    exact fractions, rounded half-up where the rubric says, clamped to [0, 分值]."""
+    factor = rescale_factor(part)
+    if factor is None or part.rescale is None:
+        return raw
+    places = part.rescale.places
+    value = Fraction(round2(raw))
+    if part.rescale.round == "before":
+        value = Fraction(_half_up(value * 10**places), 10**places)
+        places = 2
+    out = Decimal(_half_up(value * factor * 10**places)).scaleb(-places)
+    return round2(max(ZERO, min(part.max or ZERO, out)))
+
+
+def rescale_formula(raw_ref: str, part: Part) -> str:
+    """:func:`rescaled` in Excel, in integer hundredths so that a half rounds up exactly:
+    ``ROUND(ROUND(raw*100,0)*num/den,0)/100``."""
+    factor = rescale_factor(part)
+    if factor is None or part.rescale is None:
+        return raw_ref
+    places = part.rescale.places
+    cents = f"ROUND({raw_ref}*100,0)"
+    if part.rescale.round == "before":
+        cents = f"ROUND({cents}/{10 ** (2 - places)},0)*{10 ** (2 - places)}"
+        places = 2
+    scaled = f"ROUND({cents}*{factor.numerator}/{factor.denominator * 10 ** (2 - places)},0)/{10**places}"
+    return f"ROUND(MAX(0,MIN({num(part.max or ZERO)},{scaled})),2)"
 
 
 UNFILLED = "未填写"
@@ -367,14 +483,14 @@ def shown_formula(filled_ref: str, expr: str) -> str:
     return f'IF({filled_ref}=0,"{UNFILLED}",{expr})'
 
 
-def gate_open(gate_points: Decimal, minimum: Decimal) -> bool:
-    """A gated (bonus) part counts only when the gate part's points reach ``minimum``."""
-    return gate_points >= minimum
+def gate_open(gate_points: Decimal, minimum: Decimal, op: str = ">=") -> bool:
+    """A gated (bonus) part counts only when the gate part's points reach ``minimum`` (by ``op``)."""
+    return reached(gate_points, op, minimum)
 
 
-def gate_open_formula(gate_ref: str, minimum: Decimal) -> str:
+def gate_open_formula(gate_ref: str, minimum: Decimal, op: str = ">=") -> str:
     """1 when the gate is open, 0 otherwise."""
-    return f"IF({gate_ref}>={num(minimum)},1,0)"
+    return f"IF({gate_ref}{_xl_op(op)}{num(minimum)},1,0)"
 
 
 def gated(points: Decimal, is_open: bool) -> Decimal:
@@ -394,6 +510,49 @@ def total_formula(normal_refs: Sequence[str], penalty_refs: Sequence[str]) -> st
     plus = f"SUM({','.join(normal_refs)})" if normal_refs else "0"
     minus = f"-SUM({','.join(penalty_refs)})" if penalty_refs else ""
     return f"ROUND(MAX(0,{plus}{minus}),2)"
+
+
+def defines_pass(rubric: Rubric) -> bool:
+    """Whether the rubric defines 合格: a pass line on the total, a failing tier (the veto tier
+    is one of the tiers), or a pass line (threshold) of a part.  Vetoes alone (荆州's 否决) and
+    tiers that are all passing grades define none: no 合格 / 合格率 is stated then."""
+    if rubric.pass_line is not None or any(t.label == rubric.veto_tier for t in rubric.tiers):
+        return True
+    return any(p.threshold is not None for v in rubric.variants for p in v.walk_parts())
+
+
+def unit_passes(rubric: Rubric, total: Decimal, vetoed: bool, tier: str | None, lines_passed: bool) -> bool | None:
+    """The unit's 合格 / 不合格 (None where the rubric defines none, :func:`defines_pass`): never
+    with a veto; then the total's pass line, and the tier where the veto tier is a tier; a
+    rubric with neither judges by its parts' pass lines (``lines_passed``: every part and
+    target reached its own)."""
+    if not defines_pass(rubric):
+        return None
+    if vetoed:
+        return False
+    line = rubric.pass_line
+    failing_tier = any(t.label == rubric.veto_tier for t in rubric.tiers)
+    if line is not None and not reached(total, line.op, line.min):
+        return False
+    if failing_tier:
+        return tier != rubric.veto_tier
+    return True if line is not None else lines_passed
+
+
+def unit_pass_formula(rubric: Rubric, total_ref: str, vetoes_ref: str, tier_ref: str, lines_ref: str) -> str:
+    """:func:`unit_passes` as a formula ("" where the rubric defines no 合格); ``lines_ref``
+    counts the parts and targets below their pass lines."""
+    if not defines_pass(rubric):
+        return '""'
+    conds = [f"{vetoes_ref}=0"]
+    line = rubric.pass_line
+    if line is not None:
+        conds.append(f"{total_ref}{_xl_op(line.op)}{num(line.min)}")
+    if any(t.label == rubric.veto_tier for t in rubric.tiers):
+        conds.append(f'{tier_ref}<>"{rubric.veto_tier}"')
+    elif line is None:
+        conds.append(f"{lines_ref}=0")
+    return f'IF(AND({",".join(conds)}),"合格","不合格")'
 
 
 def tier_for(tiers: Sequence[Tier], veto_tier: str, total: Decimal, vetoed: bool) -> Tier | None:

@@ -102,7 +102,7 @@ def load_units(
     needs: list[tuple[Unit, str, str]] = []
     titles = {k.id: k.title for k in rubric.target_kinds}
     for u in r.units:
-        v = rubric.variant_for_group(u.group)
+        v = rubric.variant_for(u)
         if v is None:
             continue
         for p in v.walk_parts():

@@ -223,7 +223,7 @@ def _roster(r: Rubric, camp: Campaign) -> Roster:
     needs = [
         (u, p.per_target, titles.get(p.per_target, p.per_target))
         for u in roster.units
-        if (v := r.variant_for_group(u.group)) is not None
+        if (v := r.variant_for(u)) is not None
         for p in v.walk_parts()
         if p.per_target
     ]

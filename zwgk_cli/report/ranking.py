@@ -98,6 +98,8 @@ class Entry:
             return None
         if self.vetoed:
             return False
+        if self.result.passed is not None:  # the engine's verdict (rules.unit_passes)
+            return self.result.passed
         if self.has_tiers:
             return self.tier is None or self.tier != self.veto_tier
         return not self.failed_thresholds
@@ -330,7 +332,7 @@ def defines_pass(doc: Scores) -> bool:
     define none: such a notice prints no 合格率."""
     if any(t.label == doc.veto_tier for t in doc.tiers):
         return True
-    return any(u.thresholds for u in doc.units)
+    return any(u.thresholds or u.passed is not None for u in doc.units)
 
 
 def entry(unit: UnitResult, index: int, veto_tier: str, has_tiers: bool = True) -> Entry:

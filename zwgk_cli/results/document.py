@@ -9,7 +9,7 @@
      columns: {variant id: [{id, title, max, kind, depth}]},     # part columns for tables
      units: [{unit, unit_id, group, variant, status, total, max, parts{id: {title, max, points,
               raw, kind, counted, passed, vetoed, parts{…}, targets[…]}}, targets[…], vetoes[…],
-              vetoed, bonus_counted, thresholds{…}, tier, coefficient, penalties, missing[…],
+              vetoed, bonus_counted, thresholds{…}, passed, tier, coefficient, penalties, missing[…],
               criteria[…], trace[…], files[…], problems{error, warning}}]}
 
 Numbers are JSON numbers with at most 2 decimals (integers without a point); everything is
@@ -284,6 +284,7 @@ def unit_to_dict(
         "vetoed": us.vetoed,
         "bonus_counted": us.bonus_counted,
         "thresholds": thresholds(us),
+        "passed": us.passed,
         "tier": us.tier,
         "coefficient": num(us.coefficient),
         "penalties": num(us.penalties),

@@ -165,6 +165,7 @@ class UnitResult:
     files: tuple[str, ...]
     errors: int
     warnings: int
+    passed: bool | None = None  # 合格 / 不合格 as scored, where the rubric defines 合格
 
     @property
     def scored(self) -> bool:
@@ -408,6 +409,7 @@ def _unit(r: _Reader, d: Mapping[str, Any], where: str) -> UnitResult:
         ),
         vetoed=r.flag(d, "vetoed", where),
         bonus_counted=r.opt_flag(d, "bonus_counted", where),
+        passed=r.opt_flag(d, "passed", where),
         thresholds=tuple(thresholds.items()),
         tier=r.opt_text(d, "tier", where),
         coefficient=r.number(d, "coefficient", where),

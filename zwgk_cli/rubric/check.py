@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from zwgk_cli.model import (
     ZERO,
+    Condition,
     Criterion,
     Indicator,
     PartKind,
@@ -148,17 +149,9 @@ def _variant_problems(rubric: Rubric) -> list[Problem]:
     parts in different variants, free points for units an award item does not apply to."""
     file = rubric.path
     out: list[Problem] = []
-    claimed: dict[str, Variant] = {}
     titles: dict[str, tuple[Variant, str]] = {}
+    out.extend(_claim_problems(rubric))
     for v in rubric.variants:
-        for g in v.groups:
-            had = claimed.setdefault(g, v)
-            if had.id != v.id:
-                out.append(
-                    problem(
-                        Code.R_GROUP_TWICE, file=file, path=f"{v.id}/groups", group=g, first=had.title, second=v.title
-                    )
-                )
         for p in v.walk_parts():
             first = titles.setdefault(p.id, (v, p.title))
             if first[1] != p.title and first[0].id != v.id:
@@ -177,6 +170,42 @@ def _variant_problems(rubric: Rubric) -> list[Problem]:
             for ind in p.indicators:
                 out.extend(_na_problems(ind, p.kind is PartKind.BONUS, file, f"{v.id}/{p.id}"))
     return out
+
+
+def _claim_problems(rubric: Rubric) -> list[Problem]:
+    """Variants that claim the same units: a group claimed twice without ``when`` (R019), a
+    variant with ``when`` after one without it (R025: never used), two ``when`` that may both
+    hold (R024).  A variant without groups claims every group; one with ``when`` after one
+    without it is never reached, one without it after one with it takes the rest."""
+    out: list[Problem] = []
+    file = rubric.path
+    multi = len(rubric.variants) > 1
+    for j, v in enumerate(rubric.variants):
+        if multi and not v.groups and not v.when:
+            continue  # claims nothing (Rubric.variant_for_group)
+        for a in rubric.variants[:j]:
+            if not a.groups and not a.when:
+                continue
+            shared = [g for g in v.groups if not a.groups or g in a.groups] if v.groups else list(a.groups)
+            if not v.groups and not a.groups:
+                shared = ["全部分组"]
+            if not shared:
+                continue
+            g = shared[0]
+            if not a.when:
+                code = Code.R_GROUP_TWICE if not v.when else Code.R_WHEN_SHADOWED
+            elif v.when and not _disjoint(a.when, v.when):
+                code = Code.R_WHEN_OVERLAP
+            else:
+                continue
+            out.append(problem(code, file=file, path=f"{v.id}/groups", group=g, first=a.title, second=v.title))
+            break
+    return out
+
+
+def _disjoint(first: Sequence[Condition], second: Sequence[Condition]) -> bool:
+    """No unit can meet both sets of conditions: they ask one attribute for different values."""
+    return any(a.attribute == b.attribute and not set(a.values) & set(b.values) for a in first for b in second)
 
 
 def _na_problems(ind: Indicator, bonus: bool, file: str, where: str) -> list[Problem]:
@@ -204,7 +233,7 @@ def check_units(rubric: Rubric, units: Sequence[Unit]) -> list[Problem]:
         elif not hits and alias in used_names:
             out.append(problem(Code.R_ALIAS_NONE, file=file, path="aliases", alias=alias))
     for u in units:
-        variant = rubric.variant_for_group(u.group)
+        variant = rubric.variant_for(u)
         if variant is None:
             out.append(
                 problem(Code.R_NO_VARIANT, file=file, unit=u.name, group=u.group, groups="、".join(rubric.groups))

@@ -9,10 +9,12 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any, TypeVar
 
 from zwgk_cli.model import (
     ALWAYS,
+    LINE_OPS,
     OPS,
     YES,
     ZERO,
@@ -27,6 +29,7 @@ from zwgk_cli.model import (
     Note,
     Part,
     PartKind,
+    Rescale,
     Rubric,
     Style,
     TargetKind,
@@ -458,7 +461,40 @@ class Reader:
         "note",
         "style",
         "evidence",
+        "rescale",
     )
+
+    def line(self, d: Any, path: str, extra: tuple[str, ...], default_label: str) -> tuple[dict[str, Any], Threshold]:
+        """A pass line or a gate: ``min``, ``op`` (``>=`` by default, or ``>``), ``label``."""
+        d = self.keys(d, path, ("min", "op", "label", *extra))
+        line = Threshold(
+            self.dec(d, "min", path, True, ZERO) or ZERO,
+            self.text(d, "label", path, required=False, default=default_label),
+            self.enum(d, "op", path, LINE_OPS, ">="),
+        )
+        return d, line
+
+    def rescale(self, raw: Any, path: str) -> Rescale | None:
+        d = self.keys(raw, path, ("factor", "round", "places"))
+        if not isinstance(raw, dict):
+            return None
+        factor: Fraction | None = None
+        raw = d.get("factor", "auto")
+        if raw != "auto":
+            factor = _fraction(raw)
+            if factor is None or factor <= 0:
+                self.err(
+                    Code.R_TYPE,
+                    f"{path}.factor",
+                    field="factor",
+                    value=str(raw)[:40],
+                    expected="auto、正数或分数(如 4/3)",
+                )
+        places = self.dec(d, "places", path, default=Decimal(2))
+        if places is None or places not in (0, 1, 2):
+            self.err(Code.R_TYPE, f"{path}.places", field="places", value=str(places), expected="0、1 或 2")
+            places = Decimal(2)
+        return Rescale(factor, self.enum(d, "round", path, ("after", "before"), "after"), int(places))
 
     def part(self, d: Any, path: str, style: Style) -> Part | None:
         d = self.keys(d, path, self.PART_KEYS)
@@ -472,24 +508,20 @@ class Reader:
         ev = self.flag(d, "evidence", path, False)
         threshold = gate = None
         if (t := d.get("threshold")) is not None:
-            tp = f"{path}.threshold"
-            t = self.keys(t, tp, ("min", "label"))
-            threshold = Threshold(
-                self.dec(t, "min", tp, True, ZERO) or ZERO, self.text(t, "label", tp, required=False, default="不合格")
-            )
+            _, threshold = self.line(t, f"{path}.threshold", (), "不合格")
         if (g := d.get("gate")) is not None:
             gp = f"{path}.gate"
-            g = self.keys(g, gp, ("part", "min", "label"))
-            gate = Gate(
-                self.text(g, "part", gp),
-                self.dec(g, "min", gp, True, ZERO) or ZERO,
-                self.text(g, "label", gp, required=False, default="未进入加分环节"),
-            )
+            g, opened = self.line(g, gp, ("part",), "未进入加分环节")
+            gate = Gate(self.text(g, "part", gp), opened.min, opened.label, opened.op)
             if gate.part:
                 self.gates.append((gate.part, f"{gp}.part"))
         per_target = self.text(d, "per_target", path, required=False) or None
         if per_target is not None:
             self.per_targets.append((per_target, f"{path}.per_target"))
+        effect = VetoEffect(self.enum(d, "veto_effect", path, [v.value for v in VetoEffect], "none"))
+        if effect is VetoEffect.STOP and d.get("parts"):
+            self.err(Code.R_STOP_SUBPARTS, f"{path}.veto_effect", title=str(d.get("title", pid)))
+        rescale = self.rescale(d["rescale"], f"{path}.rescale") if d.get("rescale") is not None else None
         return Part(
             id=pid,
             title=self.text(d, "title", path),
@@ -503,8 +535,9 @@ class Reader:
             per_target=per_target,
             threshold=threshold,
             gate=gate,
-            veto_effect=VetoEffect(self.enum(d, "veto_effect", path, [v.value for v in VetoEffect], "none")),
+            veto_effect=effect,
             note=self.text(d, "note", path, required=False),
+            rescale=rescale,
         )
 
     TOP_KEYS = (
@@ -525,6 +558,7 @@ class Reader:
         "variants",
         "parts",
         "definitions",
+        "pass_line",
     )
 
     def rubric(self, d: Any) -> Rubric:
@@ -535,7 +569,7 @@ class Reader:
         if raw_variants:
             for j, v in enumerate(raw_variants):
                 vp = f"variants[{j}]"
-                v = self.keys(v, vp, ("id", "title", "groups", "max", "parts", "style"))
+                v = self.keys(v, vp, ("id", "title", "groups", "when", "max", "parts", "style"))
                 vst = Style(self.enum(v, "style", vp, [s.value for s in Style], style.value))
                 variants.append(self._variant(v, vp, vst))
         else:
@@ -582,6 +616,7 @@ class Reader:
             if ref not in kind_ids:
                 self.err(Code.R_REF, where, ref=ref, hint="在 target_kinds 中声明该对象类型(如 website)。")
         year = self.dec(d, "year", "", True, ZERO)
+        pass_line = self.line(d["pass_line"], "pass_line", (), "不合格")[1] if d.get("pass_line") is not None else None
         return Rubric(
             id=self.text(d, "id", ""),
             title=self.text(d, "title", ""),
@@ -596,6 +631,7 @@ class Reader:
             target_kinds=tuple(kinds),
             notes=tuple(notes),
             declared_max=self.dec(d, "max", ""),
+            pass_line=pass_line,
         )
 
     def _variant(self, v: Mapping[str, Any], vp: str, style: Style) -> Variant:
@@ -619,7 +655,8 @@ class Reader:
                 actual=fmt_points(reach),
             )
         vid = str(v.get("id", "default"))
-        variant = Variant(vid, str(v.get("title", "")), groups, parts, reach)
+        when = self.conditions(v.get("when"), f"{vp}.when")
+        variant = Variant(vid, str(v.get("title", "")), groups, parts, reach, when)
         part_ids = {p.id for p in variant.walk_parts()}
         for ref, where in self.gates:
             if ref not in part_ids:
@@ -642,6 +679,20 @@ def _attr_value(v: Any) -> str:
     if isinstance(v, Decimal):
         return fmt_points(v)
     return str(v)
+
+
+def _fraction(v: Any) -> Fraction | None:
+    """A factor as written: a number (1.25) or a fraction (``4/3``)."""
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, Decimal):
+        return Fraction(v) if v.is_finite() else None
+    if isinstance(v, str):
+        try:
+            return Fraction(v.replace(" ", "").replace("／", "/"))
+        except (ValueError, ZeroDivisionError):
+            return None
+    return None
 
 
 def _ratio_label(crit: _CritBuilder, ids: tuple[str, ...]) -> str:

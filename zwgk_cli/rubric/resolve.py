@@ -33,7 +33,7 @@ def pick_unit_set(ind: Indicator, unit: Unit, aliases: Mapping[str, str]) -> Uni
 
 def resolve(rubric: Rubric, unit: Unit) -> Variant:
     """The variant a unit is scored on, with its own criteria and applicability decided."""
-    variant = rubric.variant_for_group(unit.group)
+    variant = rubric.variant_for(unit)
     if variant is None:
         raise RubricError(
             [
@@ -139,7 +139,7 @@ def map_groups(rubric: Rubric, mapping: Mapping[str, str]) -> Rubric:
                 obj, values=tuple(dict.fromkeys([*obj.values, *(m for v in obj.values for m in onto.get(v, []))]))
             )
         if isinstance(obj, Variant):
-            return replace(obj, groups=renamed(obj.groups), parts=walk(obj.parts))
+            return replace(obj, groups=renamed(obj.groups), parts=walk(obj.parts), when=walk(obj.when))
         if isinstance(obj, tuple):
             return tuple(walk(x) for x in obj)
         if is_dataclass(obj) and not isinstance(obj, type):

@@ -199,7 +199,7 @@ def decode(col: S.Col, raw: Any, where: Where, cells: Cells, file: str) -> Any:
         raw = S.YES if raw else S.NO
     if isinstance(raw, int | float):
         num = S.cell_number(raw)
-        if c in ("num", "text", "id", "ref"):
+        if c in ("num", "text", "id", "ref", "factor"):
             return num
         raw = S.num_text(num)
     if not isinstance(raw, str):  # a date or time: no rubric value is one
@@ -207,6 +207,8 @@ def decode(col: S.Col, raw: Any, where: Where, cells: Cells, file: str) -> Any:
     text = raw.strip()
     if c == "text":
         return raw
+    if c == "factor":
+        return S.AUTO[1] if text in S.AUTO else text
     if c in ("id", "ref", "level", "role"):
         if c == "level" and text not in S.LEVELS:
             return bad("、".join(S.LEVELS) + "之一")
@@ -388,7 +390,7 @@ def _info(grid: list[list[Any]], data: dict[str, Any], cells: Cells) -> None:
         cells.headers[where] = label
         v = decode(col, value, where, cells, cells.file)
         if v is not _ABSENT:
-            data[col.key] = v
+            _set(data, col.key, v)
 
 
 def _list(sheet: _Sheet, key: str) -> list[dict[str, Any]]:

@@ -25,7 +25,10 @@ YES, NO = "是", "否"
 # (Chinese label shown in the drop-down, value in the data)
 STYLES = (("得分", "award"), ("扣分", "deduct"), ("通报扣分", "penalty"))
 PART_KINDS = (("普通", "normal"), ("加分", "bonus"), ("通报扣分", "penalty"))
-VETO_EFFECTS = (("分数不变", "none"), ("本部分记0分", "zero"))
+VETO_EFFECTS = (("分数不变", "none"), ("本部分记0分", "zero"), ("停止评分", "stop"))
+LINE_OPS = (("达到(含)", ">="), ("超过", ">"))
+ROUNDINGS = (("折算后四舍五入", "after"), ("折算前四舍五入", "before"))
+AUTO = ("自动", "auto")  # 折算系数: 分值 / 适用项分值
 NA_POINTS = (("得满分", "full"), ("得0分", "zero"))
 NOTE_KINDS = (("读法", "reading"), ("原文笔误", "typo"), ("照录原文", "source"))
 INPUT_KINDS = (
@@ -103,7 +106,7 @@ class Col:
 
     header: str
     key: str
-    codec: str  # text, id, num, flag, enum, list, conds, options, bands, cond, yaml, level, role, ref
+    codec: str  # text, id, num, flag, enum, list, conds, options, bands, cond, yaml, level, role, ref, factor
     width: float
     hint: str
     choices: tuple[tuple[str, str], ...] = ()
@@ -125,6 +128,9 @@ INFO = (
     _c("满分", "max", "num", 0, "最高总分(含加分);填写后会核对各部分分值合计。"),
     _c("否决等次", "veto_tier", "text", 0, "被否决单位的等次名称(默认“不合格”)。"),
     _c("否决用语", "veto_label", "text", 0, "否决的说法(默认“否决”)。"),
+    _c("合格线", "pass_line.min", "num", 0, "总分合格线:总分低于此分(或有否决项)的单位为不合格;不设时留空。"),
+    _c("合格线比较", "pass_line.op", "enum", 0, "达到(含):总分≥合格线为合格(默认);超过:总分须高于合格线。", LINE_OPS),
+    _c("不合格用语", "pass_line.label", "text", 0, "未达到总分合格线时的说法(默认“不合格”)。"),
 )
 INFO_HEADERS = ("项目", "值", "说明")
 
@@ -139,6 +145,13 @@ VARIANTS = (
     _c("适用分组", "groups", "list", 24, "名单“分组”列中属于该类别的分组,用顿号分隔。"),
     _c("满分", "max", "num", 10, "该类别的满分(含加分),填写后核对。"),
     _c("计分方式", "style", "enum", 12, "该类别默认的计分方式。", STYLES),
+    _c(
+        "适用条件",
+        "when",
+        "conds",
+        20,
+        "按名单其他列选类别:每行一个“属性:值”,如“有对外服务:否”;全部成立的单位用本类别(先写的类别优先)。",
+    ),
 )
 TARGETS = (
     _c("编号", "id", "id", 14, "逐个评分的对象类型的英文编号,如 website。"),
@@ -172,10 +185,35 @@ TREE = (
     _c("按对象评分", "per_target", "ref", 12, "仅部分:按对象(见“评价对象”表)逐个评分取平均。"),
     _c("合格线", "threshold.min", "num", 8, "仅部分:低于此分为不合格(只作标注,不改变等次)。"),
     _c("不合格用语", "threshold.label", "text", 10, "低于合格线时的说法(默认“不合格”)。"),
+    _c("合格线比较", "threshold.op", "enum", 10, "达到(含):得分≥合格线为合格(默认);超过:须高于合格线。", LINE_OPS),
     _c("计入条件部分", "gate.part", "ref", 12, "仅部分:另一部分的编号,该部分达到下列分数时本部分才计入。"),
     _c("计入条件分数", "gate.min", "num", 10, "上列部分须达到的分数。"),
     _c("未计入用语", "gate.label", "text", 12, "未达到时的说法(默认“未进入加分环节”)。"),
-    _c("否决后本部分", "veto_effect", "enum", 12, "仅部分:其中出现否决时,本部分分数不变或记0分。", VETO_EFFECTS),
+    _c(
+        "计入条件比较",
+        "gate.op",
+        "enum",
+        10,
+        "达到(含):≥计入条件分数(默认);超过:须高于该分数(如“高于80分”)。",
+        LINE_OPS,
+    ),
+    _c(
+        "否决后本部分",
+        "veto_effect",
+        "enum",
+        12,
+        "仅部分:其中出现否决时,本部分分数不变、记0分,或停止评分(该对象或单位其余指标不再评分、无需填写,记0分)。",
+        VETO_EFFECTS,
+    ),
+    _c(
+        "折算系数",
+        "rescale.factor",
+        "factor",
+        10,
+        "仅部分:有不适用的评分项时,按适用项评分后折算到本部分分值;“自动”= 分值 ÷ 适用项分值,或写明如 4/3。",
+    ),
+    _c("折算取舍", "rescale.round", "enum", 12, "折算后四舍五入(默认),或折算前先四舍五入。", ROUNDINGS),
+    _c("折算小数位", "rescale.places", "num", 10, "四舍五入保留的小数位数:0、1 或 2(默认2)。"),
     _c("仅适用于", "only_if", "conds", 16, "仅对名单属性符合的单位适用,每行一个“属性:值”,如“分组:县市区”。"),
     _c("不适用于", "not_if", "conds", 16, "对名单属性符合的单位不适用,写法同上。"),
     _c("不适用时", "na_points", "enum", 10, "不适用的单位该项得满分或得0分(默认得满分)。", NA_POINTS),
@@ -223,6 +261,11 @@ TREE_KEYS = {
         "gate.min",
         "gate.label",
         "veto_effect",
+        "threshold.op",
+        "gate.op",
+        "rescale.factor",
+        "rescale.round",
+        "rescale.places",
     ),
     SUB_PART: (),
     CRITERION: (*_COMMON, *_CRIT),

@@ -42,8 +42,10 @@ def encode(col: S.Col, value: Any) -> Cell:
     if value is None:
         return None
     c = col.codec
-    if c == "num" and isinstance(value, Decimal):
+    if c in ("num", "factor") and isinstance(value, Decimal):
         return value
+    if c == "factor" and value == S.AUTO[1]:
+        return S.AUTO[0]
     if c == "flag" and isinstance(value, bool):
         return S.YES if value else S.NO
     if c == "enum":
@@ -264,7 +266,7 @@ def _info_sheet(wb: Any, fmt: _Formats, data: Mapping[str, Any]) -> None:
         ws.write_string(0, c, h, fmt.head)
     for r, col in enumerate(S.INFO, start=1):
         ws.write_string(r, 0, col.header, fmt.cell)
-        v = encode(col, data.get(col.key))
+        v = encode(col, _get(data, col.key))
         _write_rows(ws, fmt, [[None, v]], r)
         ws.write_string(r, 2, col.hint, fmt.cell)
         if col.codec == "enum":

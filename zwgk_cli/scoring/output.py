@@ -73,7 +73,7 @@ def _unit_rows(batch: Batch, o: UnitOutcome, columns: Sequence[Column], titles: 
         o.unit.name,
         o.unit.id,
         o.unit.group,
-        batch.rubric.variant_for_group(o.unit.group),
+        batch.rubric.variant_for(o.unit),
         o.status,
         files=o.files,
         problem_counts={"error": o.errors, "warning": o.warnings},

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from zwgk_cli.engine import excused
 from zwgk_cli.model import ReadingKey, Source, Unit
 from zwgk_cli.problems import Code, Problem, os_reason, problem, readable
 from zwgk_cli.rubric import walk_with_path
@@ -107,10 +108,13 @@ class _Findings:
         for uid, read in self.reads.items():
             plan = self.ctx.plan(uid)
             assert isinstance(plan, UnitPlan)
+            stopped = excused(plan.variant, plan.unit, read.values)  # a veto stopped their scoring
             for key, (crit, inp) in plan.inputs.items():
                 if key in read.values:
                     continue
                 read.values[key] = None
+                if key in stopped:
+                    continue
                 outcome = normalize(None, inp, limit=crit.max, text_source=True)
                 if outcome.code is not None:
                     self.problems.append(

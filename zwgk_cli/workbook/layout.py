@@ -74,7 +74,7 @@ from typing import NamedTuple
 from zwgk_cli.engine import started
 from zwgk_cli.files import unique_file_names
 from zwgk_cli.model import NodeScore, PartScore, ReadingKey, Target, Unit, UnitScore, Variant
-from zwgk_cli.rules import shown
+from zwgk_cli.rules import STOPPED, shown
 
 FORMAT_VERSION = 2
 PACKED = {"inputs": "input", "results": "result"}  # a packed record kind → the record kind
@@ -670,7 +670,9 @@ def result_index(score: UnitScore) -> dict[tuple[str, str, str], ResultValue]:
         for n in ns:
             out[("indicator", target, n.id)] = n.points
             for cs in n.criteria:
-                out[("criterion", target, cs.criterion)] = "" if cs.points is None else cs.points
+                out[("criterion", target, cs.criterion)] = (
+                    STOPPED if cs.stopped else "" if cs.points is None else cs.points
+                )
                 out[("criterion_veto", target, cs.criterion)] = Decimal(
                     sum(1 for h in hits if h[0] == target and h[2] == cs.criterion)
                 )
@@ -708,13 +710,15 @@ def result_index(score: UnitScore) -> dict[tuple[str, str, str], ResultValue]:
     out[("total", "", "")] = score.total
     out[("vetoes", "", "")] = Decimal(len(hits))
     out[("tier", "", "")] = score.tier or ""
+    if score.passed is not None:
+        out[("verdict", "", "")] = PASS if score.passed else FAIL
     return out
 
 
 # What the summary shows as 未填写 while no required input of its scope is filled (rules.shown);
 # on a scoring sheet only the verdict (its totals stay numbers: the summary's means add them up).
 SHOWN_ON_SUMMARY = frozenset(
-    {"part_raw", "part", "part_pass", "part_gate", "target_raw", "target", "target_pass", "total", "tier"}
+    {"part_raw", "part", "part_pass", "part_gate", "target_raw", "target", "target_pass", "total", "tier", "verdict"}
 )
 SHOWN_ON_SHEETS = frozenset({"target_pass"})
 
@@ -728,7 +732,7 @@ def unfilled_results(
     gate_of = {p.id: p.gate.part for p in variant.walk_parts() if p.gate is not None}
     out: set[tuple[str, str, str]] = set()
     if not on[("", "")]:
-        out |= {("total", "", ""), ("tier", "", "")}
+        out |= {("total", "", ""), ("tier", "", ""), ("verdict", "", "")}
     for p in variant.walk_parts():
         if not on[(p.id, "")]:
             out |= {("part_raw", "", p.id), ("part", "", p.id), ("part_pass", "", p.id)}

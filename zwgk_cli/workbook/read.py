@@ -35,6 +35,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
+from zwgk_cli.engine import excused
 from zwgk_cli.model import Criterion, ReadingKey, Source
 from zwgk_cli.problems import Code, problem, readable
 from zwgk_cli.workbook import layout
@@ -302,7 +303,16 @@ class _Reader:
                 indicator=plan.indicator.get(crit.id, crit.id),
                 label=inp.label,
             )
+        self._excuse_stopped(plan)
         self._nothing_filled(plan)
+
+    def _excuse_stopped(self, plan: UnitPlan) -> None:
+        """Inputs of a target (or unit) whose scoring a veto stopped need not be filled."""
+        keys = excused(plan.variant, plan.unit, self.out.values)
+        where = {(s.sheet, s.cell) for k in keys if (s := self.out.sources.get(k)) is not None}
+        if where:
+            drop = Code.V_EMPTY.code
+            self.out.problems = [p for p in self.out.problems if p.code != drop or (p.sheet, p.cell) not in where]
 
     def _nothing_filled(self, plan: UnitPlan) -> None:
         """A workbook returned blank: one problem instead of one per input."""

@@ -157,11 +157,14 @@ class ScoreSheet:
         self.scores: dict[str, str] = {}  # criterion or flat indicator id → local A1 of its points
         self.subtotals: dict[str, str] = {}  # indicator id → local A1 of its subtotal
         self.input_rows: list[tuple[int, bool]] = []  # (row, required)
+        self.stop = ""  # the summary cells counting the vetoes that stop this sheet's scoring
 
-    def build(self, subs: Sequence[tuple[str, str]]) -> Totals:
+    def build(self, subs: Sequence[tuple[str, str]], stop: str = "") -> Totals:
         """Lay the sheet out.  ``subs``: the (points, vetoes) cells of the part's sub-parts on the
-        summary sheet, which count into this part's totals."""
+        summary sheet, which count into this part's totals; ``stop``: the summary cells that
+        count the vetoes stopping the scoring of this sheet's target or unit ("" when none can)."""
         ctx, sh, part = self.ctx, self.sh, self.part
+        self.stop = stop
         rows: list[_Row] = []
         for ind in part.indicators:
             rows.extend(_rows_for(ind, (), len(rows)))
@@ -204,6 +207,15 @@ class ScoreSheet:
             bits.append(f"低于{fmt_points(part.threshold.min)}分或触发否决项的评定为{part.threshold.label}")
         if part.veto_effect is VetoEffect.ZERO:
             bits.append("触发否决项的本部分计0分")
+        if part.veto_effect is VetoEffect.STOP:
+            whose = f"该{kind_title(self.ctx.rubric, part.per_target)}" if part.per_target else "本单位"
+            bits.append(f"触发单项否决项的,{whose}其余指标不再评分、无需填写,计0分")
+        factor = rules.rescale_factor(part)
+        if factor is not None and part.max is not None:
+            bits.append(
+                f"本单位按适用项{fmt_points(rules.applicable_max(part))}分评分,"
+                f"得分乘以{factor.numerator}/{factor.denominator}折算为{fmt_points(part.max)}分制"
+            )
         bits.append("只在浅黄色单元格填写,得分由公式自动计算")
         return ";".join(bits) + "。"
 
@@ -246,7 +258,8 @@ class ScoreSheet:
         sh.merge(r, L.COL_TEXT, end, L.COL_TEXT, c.text, "text")
         sh.merge(r, L.COL_MAX, end, L.COL_MAX, dec(c.max) if c.max is not None else "扣分", "max")
         sh.merge(r, L.COL_SCORE, end, L.COL_SCORE, None, "score")
-        ctx.result(sh, r, L.COL_SCORE, "criterion", self.tid, c.id, rules.criterion_formula(c, refs), "score")
+        formula = rules.criterion_formula(c, refs, self.stop)
+        ctx.result(sh, r, L.COL_SCORE, "criterion", self.tid, c.id, formula, "score")
         self.scores[c.id] = L.a1(r, L.COL_SCORE)
         sh.merge(r, L.COL_VETO, end, L.COL_VETO, None, "veto")
         vetoes = [v for v in c.vetoes if v.applicable]
@@ -340,11 +353,13 @@ class ScoreSheet:
             label = "本部分扣分合计(从总分中扣减)"
         else:
             label = "本部分合计(以分值为限)"
+        raw = rules.clamp_sum_formula(node_refs, top)
+        if part.kind is not PartKind.PENALTY and rules.rescale_factor(part) is not None:
+            raw = rules.rescale_formula(raw, part)
+            label = label.replace("(以分值为限", "(按适用项折算,以分值为限")
         first_total = r
         self._total_row(r, label, top)
-        out.raw = ctx.result(
-            sh, r, L.COL_SCORE, role_raw, tid, part.id, rules.clamp_sum_formula(node_refs, top), "tot_score"
-        )
+        out.raw = ctx.result(sh, r, L.COL_SCORE, role_raw, tid, part.id, raw, "tot_score")
         r += 1
         self._total_row(r, "触发否决项个数", None)
         veto_range = f"{L.a1(L.FIRST_DATA_ROW, L.COL_VETO)}:{L.a1(L.FIRST_DATA_ROW + n_rows - 1, L.COL_VETO)}"
@@ -357,14 +372,17 @@ class ScoreSheet:
             label = f"本{kind_title(ctx.rubric, target.kind)}计入得分"
             if part.veto_effect is VetoEffect.ZERO:
                 label += "(触发否决项的计0分)"
+            elif part.veto_effect is VetoEffect.STOP or self.stop:
+                label += "(单项否决的计0分)"
             self._total_row(r, label, top)
-            expr = rules.after_veto_formula(out.raw, out.vetoes, part.veto_effect)
+            expr = rules.after_stop_formula(rules.after_veto_formula(out.raw, out.vetoes, part.veto_effect), self.stop)
             out.points = ctx.result(sh, r, L.COL_SCORE, "target", tid, part.id, expr, "tot_score")
             r += 1
             if part.threshold is not None:
                 th = part.threshold
-                self._total_row(r, f"是否合格(低于{fmt_points(th.min)}分或触发否决项的为{th.label})", None)
-                expr = rules.pass_formula(out.points, out.vetoes, th.min, L.PASS, th.label)
+                below = "低于" if th.op == ">=" else "未超过"
+                self._total_row(r, f"是否合格({below}{fmt_points(th.min)}分或触发否决项的为{th.label})", None)
+                expr = rules.pass_formula(out.points, out.vetoes, th.min, L.PASS, th.label, th.op)
                 # 未填写 while nothing required on the sheet is filled (rules.shown: the target's scope)
                 filled = self._filled(qualified=False) if self.sh.required else L.NAME_FILLED
                 expr = rules.shown_formula(filled, expr)

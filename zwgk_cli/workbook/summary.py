@@ -48,6 +48,11 @@ class Summary:
         for p in ctx.variant.parts:
             self._walk(p, 0)
         self.row_of = {(k, p.id, t.id if t else ""): L.FIRST_DATA_ROW + i for i, (k, p, t, _) in enumerate(self.rows)}
+        self.pass_cells: list[str] = []  # the 合格/不合格 cells of parts and targets
+        # a 是否合格 line where the rubric defines 合格 and the tier does not already say it
+        self.verdict = rules.defines_pass(ctx.rubric) and not any(
+            t.label == ctx.rubric.veto_tier for t in ctx.rubric.tiers
+        )
 
     def _walk(self, p: Part, depth: int) -> None:
         self.rows.append(("part", p, None, depth))
@@ -65,6 +70,22 @@ class Summary:
 
     def vetoes_ref(self, part_id: str) -> str:
         return L.ref(self.sh.name, L.a1(self.row_of[("part", part_id, "")], S_VETO, absolute=True))
+
+    def stop_ref(self, part: Part, target: Target | None) -> str:
+        """The vetoes that stop the scoring of ``part`` for ``target`` (None: the unit), as one
+        expression ("" when no part of the rubric stops on a veto): those of every ``stop``
+        part of the unit, and of every ``stop`` part scored per the same kind of target for
+        that target (engine.stopped_scopes)."""
+        cells = []
+        for q in self.ctx.variant.walk_parts():
+            if q.veto_effect is not VetoEffect.STOP:
+                continue
+            if q.per_target is None:
+                cells.append(self.vetoes_ref(q.id))
+            elif target is not None and q.per_target == part.per_target:
+                row = self.row_of[("target", q.id, target.id)]
+                cells.append(L.ref(self.sh.name, L.a1(row, S_VETO, absolute=True)))
+        return f"({'+'.join(cells)})" if cells else ""
 
     def build(self, sheets: Sequence[tuple[Part, Target | None, SheetPlan, Totals]]) -> None:
         ctx, sh = self.ctx, self.sh
@@ -106,7 +127,8 @@ class Summary:
         """Where the 填写进度 rows will count each scope's filled required inputs: ``self.filled``
         maps (part id, target id) and ("", "") to an expression (rules.shown's scope, the same
         as engine.started: a scope without required inputs follows the whole workbook)."""
-        self.progress_row = L.FIRST_DATA_ROW + len(self.rows) + 3 + 2  # after the unit lines and a header
+        # after the unit lines and a header
+        self.progress_row = L.FIRST_DATA_ROW + len(self.rows) + 3 + self.verdict + 2
         unit = L.a1(self.progress_row + len(sheets), S_RAW)
         own: dict[tuple[str, str], list[tuple[int, str]]] = {}
         for k, (p, t, sp, _) in enumerate(sheets):
@@ -140,14 +162,16 @@ class Summary:
         assert p.gate is not None
         r = self.row_of[("gate", p.id, "")]
         gate_part = ctx.variant.part(p.gate.part)
-        label = f"加分门槛:{gate_part.title}达到{fmt_points(p.gate.min)}分(含)"
+        reach = f"达到{fmt_points(p.gate.min)}分(含)" if p.gate.op == ">=" else f"高于{fmt_points(p.gate.min)}分"
+        label = f"加分门槛:{gate_part.title}{reach}"
         sh.put(r, S_ITEM, label, self._item_style(depth))
         sh.put(r, S_MAX, dec(p.gate.min), "max")
         filled = self.filled[(gate_part.id, "")]
         shown = rules.shown_formula(filled, self.points_ref(gate_part.id))
         sh.put(r, S_RAW, Formula("=" + shown, ctx.cached("part", "", gate_part.id)), "score")
         sh.put(r, S_VETO, None, "sum_text")
-        sh.put(r, S_CALC, Formula("=" + rules.gate_open_formula(self.points_ref(gate_part.id), p.gate.min), ""), "calc")
+        opened = rules.gate_open_formula(self.points_ref(gate_part.id), p.gate.min, p.gate.op)
+        sh.put(r, S_CALC, Formula("=" + opened, ""), "calc")
         expr = rules.shown_formula(filled, L.a1(r, S_CALC))
         ctx.result(sh, r, S_POINTS, "part_gate", "", p.id, expr, "gate")
         sh.put(r, S_NOTE, f"未达到的,{p.title}计0分,注明“{p.gate.label}”", "sum_text")
@@ -164,6 +188,7 @@ class Summary:
         ctx.result(sh, r, S_POINTS, "target", t.id, p.id, rules.shown_formula(filled, tot.points), "score")
         if tot.passed and p.threshold is not None:
             ctx.result(sh, r, S_NOTE, "target_pass", t.id, p.id, "=" + tot.passed, "sum_text")
+            self.pass_cells.append(L.a1(r, S_NOTE))
             sh.conditional.append((L.a1(r, S_NOTE), fail_format(p.threshold.label)))
         else:
             sh.put(r, S_NOTE, None, "sum_text")
@@ -189,8 +214,12 @@ class Summary:
             else:
                 top = p.max if p.kind is not PartKind.PENALTY else None
                 raw = rules.clamp_sum_formula([self.points_ref(x.id) for x in p.parts], top)
+                if p.kind is not PartKind.PENALTY:
+                    raw = rules.rescale_formula(raw, p)
                 vetoes = "+".join(subs_vetoes) or "0"
-            pre_gate = rules.after_veto_formula(raw, veto_cell, p.veto_effect)
+            pre_gate = rules.after_stop_formula(
+                rules.after_veto_formula(raw, veto_cell, p.veto_effect), self.stop_ref(p, None)
+            )
         ctx.result(sh, r, S_RAW, "part_raw", "", p.id, rules.shown_formula(filled, raw), "score")
         ctx.result(sh, r, S_VETO, "part_vetoes", "", p.id, vetoes, "sum_count")
         final = rules.gated_formula(pre_gate, gate_cell) if p.gate is not None else pre_gate
@@ -200,8 +229,10 @@ class Summary:
         ctx.name(L.part_name(p.id), sh, r, S_POINTS)
         if p.threshold is not None:
             # per target too: the unit's line is judged on the mean (each target keeps its own verdict)
-            expr = rules.pass_formula(pre_gate, veto_cell, p.threshold.min, L.PASS, p.threshold.label)
+            th = p.threshold
+            expr = rules.pass_formula(pre_gate, veto_cell, th.min, L.PASS, th.label, th.op)
             ctx.result(sh, r, S_NOTE, "part_pass", "", p.id, rules.shown_formula(filled, expr), "sum_text")
+            self.pass_cells.append(L.a1(r, S_NOTE))
             sh.conditional.append((L.a1(r, S_NOTE), fail_format(p.threshold.label)))
         else:
             notes = []
@@ -211,6 +242,8 @@ class Summary:
                 notes.append(f"各{kind_title(ctx.rubric, p.per_target)}得分的平均值")
             if p.veto_effect is VetoEffect.ZERO:
                 notes.append("触发否决项的本部分计0分")
+            if p.veto_effect is VetoEffect.STOP:
+                notes.append("触发单项否决项的不再评分,计0分")
             if p.gate is not None:
                 notes.append("达到加分门槛方计入")
             sh.put(r, S_NOTE, ";".join(notes) or None, "sum_text")
@@ -253,6 +286,16 @@ class Summary:
         sh.put(r, S_NOTE, tiers, "sum_text")
         if rubric.tiers:
             sh.conditional.append((L.a1(r, S_POINTS), fail_format(rubric.veto_tier)))
+        if not self.verdict:
+            return r + 1
+        tier_cell = L.a1(r, S_POINTS)
+        r += 1
+        self._line(r, "是否合格")
+        lines = "+".join(f'IF({c}="{L.PASS}",0,1)' for c in self.pass_cells) or "0"
+        verdict = rules.unit_pass_formula(rubric, total_cell, vetoes_cell, tier_cell, lines)
+        ctx.result(sh, r, S_POINTS, "verdict", "", "", rules.shown_formula(filled, verdict), "tot_text")
+        sh.put(r, S_NOTE, _verdict_text(rubric), "sum_text")
+        sh.conditional.append((L.a1(r, S_POINTS), fail_format(L.FAIL)))
         return r + 1
 
     def _progress(self, r: int, sheets: Sequence[tuple[Part, Target | None, SheetPlan, Totals]]) -> None:
@@ -305,6 +348,17 @@ def _tier_text(rubric: Rubric) -> str:
     if floorless:
         text += f",其余{floorless}"
     return text + "(取所达到的最高等次)"
+
+
+def _verdict_text(rubric: Rubric) -> str:
+    line = rubric.pass_line
+    bits = ["有否决项的不合格"]
+    if line is not None:
+        below = "低于" if line.op == ">=" else "未超过"
+        bits.append(f"总分{below}{fmt_points(line.min)}分的{line.label}")
+    else:
+        bits.append("有部分(或对象)未达到合格线的不合格")
+    return ";".join(bits)
 
 
 def _filled(value: object) -> bool:
