@@ -1,0 +1,182 @@
+"""Targets assessed in their own right (国办 19号: websites and accounts are ranked, not units).
+
+A campaign on ``tests/data/targets.yaml`` (two target kinds, each with its own parts, a veto
+and a pass line; ``rank_units: false``) through the commands: init-sheets → (assessors fill the
+workbooks) → score → report.  The results carry each target's total, verdict and rank within
+its kind; the notice ranks each kind; 排名.xlsx has a sheet per kind; the 整改清单 stays per
+unit.  The rubric's fields in YAML and in the rubric workbook, and their problems, too.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from zwgk_cli import rubric as rubric_mod
+from zwgk_cli.cli import app
+from zwgk_cli.demo.fill import fill_workbook
+from zwgk_cli.model import NO, YES, ReadingKey
+from zwgk_cli.results.model import load as load_scores
+from zwgk_cli.results.targets import competition_ranks
+
+from conftest import HEAD, ONE_PART
+
+DATA = Path(__file__).parent / "data"
+
+UNITS = "编号,单位名称,分组\nU1,甲县,县区\nU2,乙局,部门\nU3,丙区,县区\nU4,丁局,部门\n"
+SITES = """编号,名称,类型,所属单位,网址
+W1,甲县人民政府网,政府网站,甲县,http://jia.example
+W2,甲县教育网,政府网站,甲县,
+A1,甲县发布,政务新媒体,甲县,
+W3,乙局网站,政府网站,乙局,
+A2,乙局微信,政务新媒体,乙局,
+W4,丙区人民政府网,政府网站,丙区,
+W6,丙区文旅网,政府网站,丙区,
+A3,丙区发布,政务新媒体,丙区,
+W5,丁局网站,政府网站,丁局,
+A4,丁局微博,政务新媒体,丁局,
+"""
+SETTINGS = """[campaign]
+rubric = "targets.yaml"
+name = "2024年度政府网站与政务新媒体检查"
+year = 2024
+
+[paths]
+units = "units.csv"
+targets = "sites.csv"
+
+[notice]
+office = "测试市政务公开办公室"
+notice_number = "测公开办〔2025〕3号"
+notice_date = "2025-01-10"
+recipients = "各县区政府、市直各部门"
+rectify_deadline = "2025-02-28"
+"""
+
+
+def _web(stale: int, unanswered: int, nosearch: bool, down: bool = False) -> dict[tuple[str, str], Any]:
+    return {
+        ("w1", "stale"): Decimal(stale),
+        ("w1", "down"): YES if down else NO,
+        ("w2", "unanswered"): Decimal(unanswered),
+        ("x1", "nosearch"): YES if nosearch else NO,
+    }
+
+
+def _acct(idle: bool, typos: int) -> dict[tuple[str, str], Any]:
+    return {("a1", "idle"): YES if idle else NO, ("a1", "typos"): Decimal(typos)}
+
+
+# What the assessors find, target by target (丁局 returns nothing).
+FINDINGS = {
+    "U1": {"W1": _web(1, 0, False), "W2": _web(0, 2, False), "A1": _acct(False, 0)},  # 14, 14, 10
+    "U2": {"W3": _web(0, 0, False), "A2": _acct(True, 1)},  # 15, 5 (below the part's line)
+    "U3": {"W4": _web(0, 0, False, down=True), "W6": _web(3, 0, True), "A3": _acct(False, 5)},  # veto, 7, veto
+}
+
+
+def _run(args: list[str]) -> str:
+    res = CliRunner().invoke(app, args)
+    assert res.exception is None or isinstance(res.exception, SystemExit), res.output
+    assert res.exit_code in (0, 1), res.output
+    assert "Traceback" not in res.output
+    return res.output
+
+
+@pytest.fixture(scope="module")
+def camp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The campaign, scored and reported (docx, md, html, xlsx)."""
+    import os
+
+    root = tmp_path_factory.mktemp("targets") / "检查"
+    root.mkdir()
+    shutil.copy(DATA / "targets.yaml", root / "targets.yaml")
+    (root / "units.csv").write_text(UNITS, encoding="utf-8")
+    (root / "sites.csv").write_text(SITES, encoding="utf-8")
+    (root / "zwgk.toml").write_text(SETTINGS, encoding="utf-8")
+    here = os.getcwd()
+    os.chdir(root)
+    try:
+        _run(["init-sheets"])
+        sheets = {p.stem: p for p in (root / "sheets").glob("*.xlsx")}
+        names = {"U1": "甲县", "U2": "乙局", "U3": "丙区"}
+        for uid, targets in FINDINGS.items():
+            values = {ReadingKey(t, c, i): v for t, found in targets.items() for (c, i), v in found.items()}
+            src = sheets[names[uid]]
+            fill_workbook(src, root / "returned" / src.name, values)
+        _run(["score", "-j", "1"])
+        _run(["report", "-f", "docx,md,html,xlsx"])
+    finally:
+        os.chdir(here)
+    return root
+
+
+def _doc(camp: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((camp / "results" / "scores.json").read_text(encoding="utf-8"))
+    return data
+
+
+def test_competition_ranks_share_a_rank_and_skip_the_next() -> None:
+    ranks = competition_ranks([Decimal(15), Decimal(14), Decimal(14), Decimal(7)])
+    assert ranks == [(1, False), (2, True), (2, True), (4, False)]
+
+
+def test_scores_json_ranks_each_target_within_its_kind(camp: Path) -> None:
+    doc = _doc(camp)
+    assert doc["rank_units"] is False
+    assert [k["id"] for k in doc["target_kinds"]] == ["website", "account"]
+    web = doc["target_kinds"][0]
+    assert web["threshold"] == {"min": 9, "label": "不合格"} and web["verdict"] is True and web["max"] == {"default": 15}
+    rows = [(t["kind"], t["target"], t["unit"], t["points"], t["rank"], t["tied"], t["passed"]) for t in doc["targets"]]
+    assert rows == [
+        ("website", "W3", "乙局", 15, 1, False, True),
+        ("website", "W1", "甲县", 14, 2, True, True),
+        ("website", "W2", "甲县", 14, 2, True, True),
+        ("website", "W6", "丙区", 7, 4, False, False),  # below the kind's pass line of 9
+        ("website", "W4", "丙区", 15, None, False, False),  # vetoed: 不合格, listed apart
+        ("website", "W5", "丁局", None, None, False, None),  # its unit returned nothing
+        ("account", "A1", "甲县", 10, 1, False, True),
+        ("account", "A2", "乙局", 5, 2, False, False),  # below its part's pass line of 6
+        ("account", "A3", "丙区", 5, None, False, False),  # vetoed
+        ("account", "A4", "丁局", None, None, False, None),
+    ]
+    by_id = {t["target"]: t for t in doc["targets"]}
+    assert by_id["W4"]["reasons"] == ["站点无法访问"] and by_id["W4"]["vetoed"] is True
+    assert by_id["A2"]["below"] == ["政务新媒体"]
+    assert by_id["W1"]["url"] == "http://jia.example" and by_id["W1"]["max"] == 15
+    assert by_id["W5"]["status"] == "missing"
+    # the typed read-back the report uses
+    scores = load_scores(camp / "results" / "scores.json")
+    assert not scores.rank_units
+    assert [k.title for k in scores.target_kinds] == ["政府网站", "政务新媒体"]
+    w1 = next(t for t in scores.targets if t.target == "W1")
+    assert (w1.points, w1.rank, w1.tied, w1.passed, w1.unit) == (Decimal(14), 2, True, True, "甲县")
+
+
+def test_scores_csv_and_xlsx_carry_the_targets(camp: Path) -> None:
+    text = (camp / "results" / "scores.csv").read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    head = rows[0]
+    col = head.index("各政府网站得分、排名与结论")
+    jia = next(r for r in rows if r[1] == "甲县")
+    assert jia[col] == "甲县人民政府网 14分 第2名(并列) 合格；甲县教育网 14分 第2名(并列) 合格"
+    ding = next(r for r in rows if r[1] == "丁局")
+    assert ding[head.index("各政务新媒体得分、排名与结论")] == "丁局微博 未交回"
+    book = load_workbook(camp / "results" / "scores.xlsx", read_only=True)
+    assert book.sheetnames == ["汇总", "政府网站", "政务新媒体", "明细", "问题"]
+    web = [list(r) for r in book["政府网站"].iter_rows(values_only=True)]
+    assert web[0][:2] == ["排名", "名称"]
+    assert [r[0] for r in web[1:]] == [1, 2, 2, 4, None, None]
+    assert [r[1] for r in web[1:]][:3] == ["乙局网站", "甲县人民政府网", "甲县教育网"]
+    assert [r[9] for r in web[1:]] == ["合格", "合格", "合格", "不合格", "不合格", None]
+    assert web[5][10] == "站点无法访问"
