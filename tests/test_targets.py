@@ -169,7 +169,7 @@ def test_scores_csv_and_xlsx_carry_the_targets(camp: Path) -> None:
     head = rows[0]
     col = head.index("各政府网站得分、排名与结论")
     jia = next(r for r in rows if r[1] == "甲县")
-    assert jia[col] == "甲县人民政府网 14分 第2名(并列) 合格；甲县教育网 14分 第2名(并列) 合格"
+    assert jia[col] == "甲县人民政府网 14分 并列第2名 合格；甲县教育网 14分 并列第2名 合格"
     ding = next(r for r in rows if r[1] == "丁局")
     assert ding[head.index("各政务新媒体得分、排名与结论")] == "丁局微博 未交回"
     book = load_workbook(camp / "results" / "scores.xlsx", read_only=True)

@@ -138,7 +138,7 @@ def rankable(record: Mapping[str, Any]) -> bool:
 
 def is_assessed(record: Mapping[str, Any]) -> bool:
     """Its unit's scoring is finished: it has a total and a verdict (vetoed ones included)."""
-    return record.get("status") == STATUS_SCORED and record.get("complete") and record.get("points") is not None
+    return record.get("status") == STATUS_SCORED and bool(record.get("complete")) and record.get("points") is not None
 
 
 def rank_targets(rubric: Rubric, records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -260,14 +260,16 @@ def summary_cells(rubric: Rubric, records: Sequence[Mapping[str, Any]]) -> list[
             if is_assessed(r):
                 words.append(f"{_points_text(r.get('points'))}分")
             if r.get("rank") is not None:
-                words.append(f"第{r['rank']}名" + (f"({TIE_LABEL})" if r.get("tied") else ""))
+                words.append((TIE_LABEL if r.get("tied") else "") + f"第{r['rank']}名")
             words.append(verdict_text(r, fails[k.id]) or STATUS_LABELS.get(r.get("status", ""), ""))
             bits.append(" ".join(w for w in words if w))
         out.append("；".join(bits))
     return out
 
 
-def by_unit(records: Iterable[Mapping[str, Any]], ranked: Iterable[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
+def by_unit(
+    records: Iterable[Mapping[str, Any]], ranked: Iterable[Mapping[str, Any]]
+) -> dict[str, list[Mapping[str, Any]]]:
     """unit id → its targets in roster order (``records``), as ranked (``ranked``)."""
     lookup = {(r.get("kind"), r.get("target")): r for r in ranked}
     out: dict[str, list[Mapping[str, Any]]] = {}

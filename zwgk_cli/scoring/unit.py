@@ -38,8 +38,8 @@ from zwgk_cli.model import (
 )
 from zwgk_cli.problems import Code, Problem, Severity, problem, sort_key
 from zwgk_cli.results.document import STATUS_INCOMPLETE, STATUS_INVALID, STATUS_SCORED, unit_to_dict
-from zwgk_cli.results.targets import unit_targets
 from zwgk_cli.results.tables import Cell, detail_rows, part_titles, summary_cells, summary_columns
+from zwgk_cli.results.targets import unit_targets
 from zwgk_cli.scoring.discover import FileRef
 from zwgk_cli.workbook.read import Context, UnitPlan, WorkbookRead, read_workbook
 
