@@ -13,11 +13,13 @@ import csv
 import io
 import json
 import shutil
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import HEAD, ONE_PART
 from docx import Document
 from openpyxl import load_workbook
 from typer.testing import CliRunner
@@ -28,8 +30,6 @@ from zwgk_cli.demo.fill import fill_workbook
 from zwgk_cli.model import NO, YES, ReadingKey
 from zwgk_cli.results.model import load as load_scores
 from zwgk_cli.results.targets import competition_ranks
-
-from conftest import HEAD, ONE_PART
 
 DATA = Path(__file__).parent / "data"
 
@@ -136,7 +136,9 @@ def test_scores_json_ranks_each_target_within_its_kind(camp: Path) -> None:
     assert doc["rank_units"] is False
     assert [k["id"] for k in doc["target_kinds"]] == ["website", "account"]
     web = doc["target_kinds"][0]
-    assert web["threshold"] == {"min": 9, "label": "不合格"} and web["verdict"] is True and web["max"] == {"default": 15}
+    assert (
+        web["threshold"] == {"min": 9, "label": "不合格"} and web["verdict"] is True and web["max"] == {"default": 15}
+    )
     rows = [(t["kind"], t["target"], t["unit"], t["points"], t["rank"], t["tied"], t["passed"]) for t in doc["targets"]]
     assert rows == [
         ("website", "W3", "乙局", 15, 1, False, True),
@@ -180,3 +182,119 @@ def test_scores_csv_and_xlsx_carry_the_targets(camp: Path) -> None:
     assert [r[1] for r in web[1:]][:3] == ["乙局网站", "甲县人民政府网", "甲县教育网"]
     assert [r[9] for r in web[1:]] == ["合格", "合格", "合格", "不合格", "不合格", None]
     assert web[5][10] == "站点无法访问"
+
+
+def test_the_notice_ranks_each_kind_instead_of_the_units(camp: Path) -> None:
+    doc = Document(str(camp / "report" / "通报.docx"))
+    tables = [[[c.text for c in row.cells] for row in t.rows] for t in doc.tables]
+    web = next(t for t in tables if t[0][:2] == ["排名", "网站名称"])
+    assert web[0] == ["排名", "网站名称", "主办单位", "得分", "结论"]
+    assert web[1:] == [
+        ["1", "乙局网站", "乙局", "15", "合格"],
+        ["2", "甲县人民政府网", "甲县", "14", "合格"],
+        ["2", "甲县教育网", "甲县", "14", "合格"],
+        ["4", "丙区文旅网", "丙区", "7", "不合格"],
+        ["—", "丙区人民政府网", "丙区", "15", "不合格"],
+    ]
+    acct = next(t for t in tables if t[0][:2] == ["排名", "账号名称"])
+    assert [r[1] for r in acct[1:]] == ["甲县发布", "乙局微信", "丙区发布"]
+    assert [r[4] for r in acct[1:]] == ["合格", "不合格", "不合格"]
+    overview = next(t for t in tables if t[0][0] == "类别")
+    assert overview[1] == ["政府网站", "6", "5", "3", "2", "60%", "1"]
+    assert not any(t[0][:2] == ["排名", "单位"] for t in tables)  # the units are not ranked
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "共检查政府网站6个，完成评分5个，合格3个，不合格2个（其中触发单项否决1个），合格率60%" in text
+    assert "甲县人民政府网、甲县教育网得分均为14分，并列第2名" in text
+    assert "丙区人民政府网（丙区），站点无法访问" in text
+    assert "丁局网站（丁局）" in text  # its unit returned nothing: named apart, not ranked
+    assert "4家单位的政府网站6个、政务新媒体4个" in text
+    assert "甲县人民政府网14分（并列第2名，合格）" in text  # the attachment, per unit
+    md = (camp / "report" / "通报.md").read_text(encoding="utf-8")
+    assert "| 2 | 甲县教育网 | 甲县 | 14 | 合格 |" in md
+    html = (camp / "report" / "通报.html").read_text(encoding="utf-8")
+    assert "账号名称" in html and "各单位评定情况" not in html
+
+
+def test_ranking_xlsx_has_a_sheet_per_kind_and_the_rectify_list_stays_per_unit(camp: Path) -> None:
+    book = load_workbook(camp / "report" / "排名.xlsx")
+    assert book.sheetnames == ["总体情况", "政府网站", "政务新媒体", "主要问题"]
+    ws = book["政府网站"]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=3, max_row=9)]
+    assert rows[0][:7] == ["排名", "网站名称", "网址", "主办单位", "分组", "得分(15分)", "结论"]
+    assert [(r[0], r[1], r[5], r[6]) for r in rows[1:]] == [
+        (1, "乙局网站", 15, "合格"),
+        (2, "甲县人民政府网", 14, "合格"),
+        (2, "甲县教育网", 14, "合格"),
+        (4, "丙区文旅网", 7, "不合格"),
+        (None, "丙区人民政府网", 15, "不合格"),
+        (None, "丁局网站", None, ""),
+    ]
+    assert rows[2][8] == "并列" and rows[4][8] == "低于合格线（9分）" and rows[5][8] == "单项否决：站点无法访问"
+    assert rows[6][8] == "所属单位未交回评分表"
+    assert book["总体情况"]["A3"].value == "类别"
+    rect = sorted(p.name for p in (camp / "report" / "整改清单").glob("*.xlsx"))
+    assert rect == ["丙区.xlsx", "乙局.xlsx", "甲县.xlsx"]
+    ws = load_workbook(camp / "report" / "整改清单" / "丙区.xlsx")["整改清单"]
+    assert "丙区人民政府网15分（触发单项否决，不合格）" in str(ws["A2"].value)
+    targets = [ws.cell(r, 4).value for r in range(6, 10)]
+    assert targets == ["丙区人民政府网", "丙区文旅网", "丙区文旅网", "丙区发布"]  # problems per target
+
+
+def test_rubric_fields_round_trip_through_the_rubric_workbook(tmp_path: Path) -> None:
+    r = rubric_mod.load(str(DATA / "targets.yaml"))
+    assert not r.rank_units
+    web, acct = r.target_kinds
+    assert web.assessed and web.threshold is not None and web.threshold.min == 9 and acct.threshold is None
+    book = tmp_path / "细则.xlsx"
+    book.write_bytes(rubric_mod.workbook_bytes(rubric_mod.source_data(str(DATA / "targets.yaml"))))
+    back = rubric_mod.load(str(book))
+    # the same rubric (the hash differs only by the empty 等次 sheet read as ``tiers: []``)
+    assert replace(back, hash=r.hash, path=r.path) == r and back.rank_units is False
+    sheet = load_workbook(book)["评价对象"]
+    assert [c.value for c in sheet[1]][:5] == ["编号", "名称", "单独排名", "合格线", "不合格用语"]
+    assert [c.value for c in sheet[2]][:4] == ["website", "政府网站", "是", 9]
+
+
+def _codes(text: str) -> list[tuple[str, str, str]]:
+    try:
+        r = rubric_mod.parse(text, "t.yaml")
+    except rubric_mod.RubricError as exc:
+        return [(p.code, p.path, p.message) for p in exc.problems]
+    return [(p.code, p.path, p.message) for p in rubric_mod.check(r)]
+
+
+WEB_PART = ONE_PART.replace("    max: 10\n    indicators:", "    max: 10\n    per_target: website\n    indicators:", 1)
+
+
+def test_nothing_to_rank_is_an_error() -> None:
+    got = _codes(HEAD + "rank_units: false\ntarget_kinds: [{id: website, title: 政府网站}]\n" + WEB_PART)
+    assert [(c, p) for c, p, _ in got] == [("R033", "rank_units")]
+    assert "没有哪类评价对象单独排名" in got[0][2]
+
+
+def test_a_kind_ranked_that_no_part_scores_is_an_error() -> None:
+    kinds = (
+        "target_kinds:\n  - {id: website, title: 政府网站, assessed: true}\n"
+        "  - {id: account, title: 政务新媒体, assessed: true}\n"
+    )
+    got = _codes(HEAD + kinds + WEB_PART)
+    assert [(c, p) for c, p, _ in got] == [("R034", "target_kinds[1].assessed")]
+    assert got[0][2] == "评价对象“政务新媒体”要求单独排名,但没有按该对象逐个评分的部分"
+
+
+def test_a_pass_line_above_the_kind_maximum_is_an_error() -> None:
+    kinds = "target_kinds: [{id: website, title: 政府网站, assessed: true, threshold: {min: 12}}]\n"
+    got = _codes(HEAD + kinds + WEB_PART)
+    assert [(c, p) for c, p, _ in got] == [("R035", "target_kinds[0].threshold.min")]
+    assert "合格线12分高于其满分10分" in got[0][2]
+
+
+def test_report_problems_name_the_unranked_targets(camp: Path) -> None:
+    from zwgk_cli.report.targets import target_problems
+
+    scores = load_scores(camp / "results" / "scores.json")
+    got = [(p.code, p.message) for p in target_problems(scores)]
+    assert got == [
+        ("P015", "1个政府网站所属单位评分未完成,未参加政府网站排名:丁局网站(丁局)"),
+        ("P015", "1个政务新媒体所属单位评分未完成,未参加政务新媒体排名:丁局微博(丁局)"),
+    ]

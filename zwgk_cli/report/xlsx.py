@@ -353,6 +353,8 @@ def _kind_sheet(wb: Any, ws: Any, k: KindRanking, f: dict[str, Any], fail_f: Any
             remarks.append("单项否决:" + ";".join(t.reasons))
         if t.below:
             remarks.append("低于合格线:" + "、".join(t.below))
+        elif t.passed is False and not t.vetoed and k.kind.threshold is not None:
+            remarks.append(f"低于合格线({pts(k.kind.threshold)}分)")
         if not t.assessed:
             remarks.append("所属单位未交回评分表" if t.status == "missing" else "所属单位评分未完成")
         if t.rank is not None:
