@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -93,14 +92,13 @@ def _run(args: list[str]) -> str:
     return res.output
 
 
-@pytest.fixture(scope="module")
-def camp(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The campaign, scored and reported (docx, md, html, xlsx)."""
+def _campaign(root: Path, rubric_text: str, formats: str) -> Path:
+    """A campaign on ``rubric_text`` and the roster above, filled with :data:`FINDINGS`, scored
+    and reported in ``formats``, through the commands."""
     import os
 
-    root = tmp_path_factory.mktemp("targets") / "检查"
     root.mkdir()
-    shutil.copy(DATA / "targets.yaml", root / "targets.yaml")
+    (root / "targets.yaml").write_text(rubric_text, encoding="utf-8")
     (root / "units.csv").write_text(UNITS, encoding="utf-8")
     (root / "sites.csv").write_text(SITES, encoding="utf-8")
     (root / "zwgk.toml").write_text(SETTINGS, encoding="utf-8")
@@ -115,10 +113,17 @@ def camp(tmp_path_factory: pytest.TempPathFactory) -> Path:
             src = sheets[names[uid]]
             fill_workbook(src, root / "returned" / src.name, values)
         _run(["score", "-j", "1"])
-        _run(["report", "-f", "docx,md,html,xlsx"])
+        _run(["report", "-f", formats])
     finally:
         os.chdir(here)
     return root
+
+
+@pytest.fixture(scope="module")
+def camp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The campaign, scored and reported (docx, md, html, xlsx)."""
+    text = (DATA / "targets.yaml").read_text(encoding="utf-8")
+    return _campaign(tmp_path_factory.mktemp("targets") / "检查", text, "docx,md,html,xlsx")
 
 
 def _doc(camp: Path) -> dict[str, Any]:
@@ -298,3 +303,16 @@ def test_report_problems_name_the_unranked_targets(camp: Path) -> None:
         ("P015", "1个政府网站所属单位评分未完成,未参加政府网站排名:丁局网站(丁局)"),
         ("P015", "1个政务新媒体所属单位评分未完成,未参加政务新媒体排名:丁局微博(丁局)"),
     ]
+
+
+def test_a_rubric_that_also_totals_units_ranks_both(tmp_path: Path) -> None:
+    text = (DATA / "targets.yaml").read_text(encoding="utf-8").replace("rank_units: false\n", "")
+    root = _campaign(tmp_path / "both", text, "md,xlsx")
+    md = (root / "report" / "通报.md").read_text(encoding="utf-8")
+    assert "| 排名 | 单位 |" in md  # the units' ranking …
+    assert "| 排名 | 网站名称 | 主办单位 | 得分 | 结论 |" in md and "| 排名 | 账号名称 |" in md  # … beside the kinds'
+    assert md.index("| 排名 | 单位 |") < md.index("| 排名 | 网站名称 |")
+    book = load_workbook(root / "report" / "排名.xlsx", read_only=True)
+    assert book.sheetnames == ["总体情况", "得分统计", "县区", "部门", "政府网站", "政务新媒体", "主要问题"]
+    doc = _doc(root)
+    assert doc["rank_units"] is True and [t["rank"] for t in doc["targets"][:4]] == [1, 2, 2, 4]
