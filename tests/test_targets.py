@@ -312,6 +312,7 @@ def test_a_rubric_that_also_totals_units_ranks_both(tmp_path: Path) -> None:
     assert "| 排名 | 单位 |" in md  # the units' ranking …
     assert "| 排名 | 网站名称 | 主办单位 | 得分 | 结论 |" in md and "| 排名 | 账号名称 |" in md  # … beside the kinds'
     assert md.index("| 排名 | 单位 |") < md.index("| 排名 | 网站名称 |")
+    assert md.index("本次考评对象共4家单位") < md.index("共检查政府网站6个") < md.index("## 二、考评结果")
     book = load_workbook(root / "report" / "排名.xlsx", read_only=True)
     assert book.sheetnames == ["总体情况", "得分统计", "县区", "部门", "政府网站", "政务新媒体", "主要问题"]
     doc = _doc(root)
