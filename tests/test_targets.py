@@ -317,3 +317,16 @@ def test_a_rubric_that_also_totals_units_ranks_both(tmp_path: Path) -> None:
     assert book.sheetnames == ["总体情况", "得分统计", "县区", "部门", "政府网站", "政务新媒体", "主要问题"]
     doc = _doc(root)
     assert doc["rank_units"] is True and [t["rank"] for t in doc["targets"][:4]] == [1, 2, 2, 4]
+
+
+def test_a_kind_with_no_target_in_the_scores_is_named(camp: Path) -> None:
+    from zwgk_cli.report.targets import target_problems
+    from zwgk_cli.results.model import parse
+
+    doc = _doc(camp)
+    doc["targets"] = [t for t in doc["targets"] if t["kind"] == "website"]
+    got = [(p.code, p.message) for p in target_problems(parse(doc))]
+    assert ("P016", "细则要求对政务新媒体单独排名,但评分结果中没有政务新媒体") in got
+    bad = {**_doc(camp), "targets": [{**_doc(camp)["targets"][0], "rank": "一"}]}
+    with pytest.raises(ValueError, match=r"targets\[0\]\.rank 应为正整数"):
+        parse(bad)
