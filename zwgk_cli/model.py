@@ -350,6 +350,8 @@ class Note:
 class TargetKind:
     id: str
     title: str  # 政府网站
+    assessed: bool = False  # each target is scored, ranked and published in its own right
+    threshold: Threshold | None = None  # pass line of a target's total over its kind's parts
 
 
 @dataclass(frozen=True)
@@ -370,6 +372,11 @@ class Rubric:
     path: str = ""
     declared_max: Decimal | None = None
     pass_line: Threshold | None = None  # on the total: below it the unit is 不合格
+    rank_units: bool = True  # False: only the assessed target kinds are ranked (国办 19号)
+
+    @property
+    def assessed_kinds(self) -> tuple[TargetKind, ...]:
+        return tuple(k for k in self.target_kinds if k.assessed)
 
     @property
     def max(self) -> Decimal:

@@ -102,6 +102,25 @@ class Code(Enum):
         "部分编号“{id}”在类别“{first}”中是“{title1}”,在类别“{second}”中是“{title2}”",
         "各类别中同一编号应是同一部分(结果按编号汇总对比):统一名称,或改用不同的编号。",
     )
+    # targets assessed in their own right (国办 19号: websites and accounts ranked)
+    R_NOTHING_RANKED = (
+        "R033",
+        E,
+        "细则写明不对单位排名(rank_units: false),但没有哪类评价对象单独排名,通报将无排名可列",
+        "给要排名的评价对象类型写 assessed: true(工作簿“评价对象”表“单独排名”填“是”),或删去 rank_units: false。",
+    )
+    R_KIND_UNSCORED = (
+        "R034",
+        E,
+        "评价对象“{title}”要求单独排名,但没有按该对象逐个评分的部分",
+        "给按{title}评分的部分写 per_target: {id}(工作簿“按对象评分”列),或删去该对象的单独排名。",
+    )
+    R_KIND_THRESHOLD = (
+        "R035",
+        E,
+        "评价对象“{title}”的合格线{min}分高于其满分{max}分(类别“{variant}”),任何{title}都不会合格",
+        "核对原文的合格线,以及按{title}评分的各部分分值。",
+    )
 
     # structures of the national standard (单项否决即停止评分, 折算, 按名单属性选类别)
     R_STOP_SUBPARTS = (
@@ -529,6 +548,18 @@ class Code(Enum):
         W,
         "本机没有通报所用的字体 {fonts},通报.pdf 中以 {instead} 代替,字形和版式与正式文件不同",
         "通报.pdf 只作预览;印发时在装有这些字体的电脑上用 WPS 或 Word 打开 通报.docx 打印,或安装这些字体后重新运行。",
+    )
+    P_TARGETS_PENDING = (
+        "P015",
+        W,
+        "{count}个{kind}所属单位评分未完成,未参加{kind}排名:{targets}",
+        "补正这些单位的评分表后,重新运行 zwgk score 和 zwgk report。",
+    )
+    P_NO_TARGETS = (
+        "P016",
+        W,
+        "细则要求对{kind}单独排名,但评分结果中没有{kind}",
+        "在网站名单中列出各单位的{kind}(“类型”列填“{kind}”),重新运行 zwgk init-sheets、zwgk score。",
     )
 
     @property

@@ -38,6 +38,7 @@ from zwgk_cli.report.context import PLACEHOLDER, Report, build
 from zwgk_cli.report.docx import Block, BlockError, notice_fonts, write_docx
 from zwgk_cli.report.pdf import missing_fonts, write_pdf
 from zwgk_cli.report.render import ReportError, environment, notice_blocks, render, title_of, zh_table
+from zwgk_cli.report.targets import target_problems
 from zwgk_cli.report.text import join_names, zh
 from zwgk_cli.report.xlsx import ranking_xlsx, rectify_xlsx
 from zwgk_cli.results.model import Scores
@@ -96,6 +97,7 @@ def write_report(
     if report.ranking.pending:
         names = [e.unit for e in report.ranking.pending]
         outcome.problems.append(problem(Code.P_PENDING, count=len(names), units=join_names(names, 10)))
+    outcome.problems.extend(target_problems(doc))
     for m in report.ranking.mismatches:
         outcome.problems.append(problem(Code.P_TIER, unit=m.unit, recorded=m.recorded, computed=m.computed))
 

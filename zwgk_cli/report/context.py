@@ -33,6 +33,7 @@ from zwgk_cli.report.tables import (
     unit_table,
     vetoed_table,
 )
+from zwgk_cli.report.targets import targets_context
 from zwgk_cli.report.text import date_cn, join_names, parse_date, pts, short_title, zh
 from zwgk_cli.results.model import Scores
 
@@ -359,4 +360,7 @@ def build(doc: Scores, campaign: Campaign | None = None, top_losses: int = TOP_L
         "tables": tables,
         "charts": charts,
     }
+    kinds_ctx, kinds_tables = targets_context(doc)  # targets assessed in their own right
+    context.update(kinds_ctx)
+    tables.update(kinds_tables)
     return Report(doc, ranking, info, context, tables, charts, units_ctx)

@@ -35,6 +35,7 @@ from typing import Any
 from zwgk_cli.model import ZERO, Tier, fmt_points, round2
 from zwgk_cli.results.document import STATUS_SCORED
 from zwgk_cli.results.model import Column, CriterionRow, PartResult, Scores, UnitResult
+from zwgk_cli.results.targets import competition_ranks as competition_ranks  # one rule for units and targets
 from zwgk_cli.rules import tier_for
 
 GATE_LABEL = "未进入加分环节"
@@ -234,19 +235,6 @@ class Ranking:
 
 
 # ------------------------------------------------------------------ ranks
-
-
-def competition_ranks(totals: Sequence[Decimal]) -> list[tuple[int, bool]]:
-    """Ranks of totals already sorted high to low: ties share a rank, the next is skipped.
-
-    Returns ``(rank, tied)`` for each position: ``[10, 9, 9, 8]`` → 1, 2 并列, 2 并列, 4.
-    """
-    out: list[tuple[int, bool]] = []
-    for i, t in enumerate(totals):
-        rank = out[i - 1][0] if i and totals[i - 1] == t else i + 1
-        tied = (i > 0 and totals[i - 1] == t) or (i + 1 < len(totals) and totals[i + 1] == t)
-        out.append((rank, tied))
-    return out
 
 
 def median(values: Sequence[Decimal]) -> Decimal | None:

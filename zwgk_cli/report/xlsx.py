@@ -17,6 +17,7 @@ from zwgk_cli.report.context import PLACEHOLDER, NoticeInfo, Report, UnitPage
 from zwgk_cli.report.docx import normalize_zip, text_width
 from zwgk_cli.report.ranking import GATE_LABEL
 from zwgk_cli.report.tables import pending_reason, status_label, with_max
+from zwgk_cli.report.targets import KindRanking, name_header, rank_kinds
 from zwgk_cli.report.text import pts, short_title, zh
 
 PLAN_HEADERS = ("整改措施(单位填写)", "责任科室及责任人", "完成时限")
@@ -116,10 +117,11 @@ def ranking_xlsx(report: Report) -> bytes:
     tier_fmts = [wb.add_format({"bg_color": c}) for c in TIER_COLOURS]
     fail_f = wb.add_format({"bg_color": FAIL_COLOUR, "font_color": "#9C0006"})
     used: set[str] = set()
+    rank_units = bool(report.context.get("rank_units", True))
 
     overview = wb.add_worksheet(sheet_name("总体情况", used))
-    stats_ws = wb.add_worksheet(sheet_name("得分统计", used))
-    for g in ranking.groups:
+    stats_ws = wb.add_worksheet(sheet_name("得分统计", used)) if rank_units else None
+    for g in ranking.groups if rank_units else ():
         ws = wb.add_worksheet(sheet_name(g.group, used))
         headers = [
             "排名",
@@ -236,11 +238,15 @@ def ranking_xlsx(report: Report) -> bytes:
         ws.fit_to_pages(1, 0)
         ws.repeat_rows(2)
 
-    # 总体情况: tiers per group, part statistics per group
+    fmts = {"title": title_f, "head": head_f, "cell": cell_f, "wrap": wrap_f, "num": num_f, "note": note_f}
+    for kr in rank_kinds(report.doc):
+        _kind_sheet(wb, wb.add_worksheet(sheet_name(kr.kind.title, used)), kr, fmts, fail_f)
+
+    # 总体情况: tiers per group (or the targets per kind), part statistics per group
     ws = overview
     fit = _Fit()
     ws.write(0, 0, f"{report.info.name}总体情况", title_f)
-    tt = report.tables["tiers"]
+    tt = report.tables["tiers" if rank_units else "targets-overview"]
     ws.write_row(2, 0, list(tt.headers), head_f)
     for j, h in enumerate(tt.headers):
         fit.cell(2, j, h, limit=12)
@@ -257,40 +263,43 @@ def ranking_xlsx(report: Report) -> bytes:
     ws.fit_to_pages(1, 0)
     # The part statistics on a sheet of their own: their columns of unit names would widen the
     # tier counts above them.
-    ws = stats_ws
-    fit = _Fit()
-    r = 0
-    for g in ranking.groups:
-        ws.write(r, 0, f"{g.group}各部分得分统计", title_f)
-        r += 1
-        heads = ["项目", "满分", "平均分", "中位数", "最高分", "最低分", "最高分单位", "最低分单位"]
-        ws.write_row(r, 0, heads, head_f)
-        for j, h in enumerate(heads):
-            fit.cell(r, j, h)
-        r += 1
-        for s in (*g.stats, g.total_stat):
-            name = (
-                "总分" if s.column.id == "total" else ("其中:" if s.column.depth else "") + short_title(s.column.title)
-            )
-            ws.write_string(r, 0, name, wrap_f)
-            fit.cell(r, 0, name, wrap=True, limit=30)
-            for j, v in enumerate(
-                (s.column.max if s.column.kind != "penalty" else None, s.mean, s.median, s.max, s.min)
-            ):
-                if v is None:
-                    ws.write_blank(r, 1 + j, None, num_f)
-                else:
-                    ws.write_number(r, 1 + j, _num(v), num_f)
-            for j, names in ((6, s.max_units), (7, s.min_units)):
-                text = "、".join(names)
-                ws.write_string(r, j, text, wrap_f)
-                fit.cell(r, j, text, wrap=True, limit=40)
+    if stats_ws is not None:
+        ws = stats_ws
+        fit = _Fit()
+        r = 0
+        for g in ranking.groups:
+            ws.write(r, 0, f"{g.group}各部分得分统计", title_f)
             r += 1
-        r += 1
-    fit.apply(ws, minimum=9)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+            heads = ["项目", "满分", "平均分", "中位数", "最高分", "最低分", "最高分单位", "最低分单位"]
+            ws.write_row(r, 0, heads, head_f)
+            for j, h in enumerate(heads):
+                fit.cell(r, j, h)
+            r += 1
+            for s in (*g.stats, g.total_stat):
+                name = (
+                    "总分"
+                    if s.column.id == "total"
+                    else ("其中:" if s.column.depth else "") + short_title(s.column.title)
+                )
+                ws.write_string(r, 0, name, wrap_f)
+                fit.cell(r, 0, name, wrap=True, limit=30)
+                for j, v in enumerate(
+                    (s.column.max if s.column.kind != "penalty" else None, s.mean, s.median, s.max, s.min)
+                ):
+                    if v is None:
+                        ws.write_blank(r, 1 + j, None, num_f)
+                    else:
+                        ws.write_number(r, 1 + j, _num(v), num_f)
+                for j, names in ((6, s.max_units), (7, s.min_units)):
+                    text = "、".join(names)
+                    ws.write_string(r, j, text, wrap_f)
+                    fit.cell(r, j, text, wrap=True, limit=40)
+                r += 1
+            r += 1
+        fit.apply(ws, minimum=9)
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
 
     ws = wb.add_worksheet(sheet_name("主要问题", used))
     ws.write(0, 0, "失分较多的指标(按累计失分排序)", title_f)
@@ -322,6 +331,89 @@ def ranking_xlsx(report: Report) -> bytes:
     ws.repeat_rows(2)
     wb.close()
     return normalize_zip(buf.getvalue())
+
+
+def _kind_sheet(wb: Any, ws: Any, k: KindRanking, f: dict[str, Any], fail_f: Any) -> None:
+    """A target kind's ranking: ranked, then vetoed, then those whose unit is unfinished; a
+    bar chart of the ranked totals under the table."""
+    maxima = "、".join(pts(m) for m in sorted({m for m in k.kind.max.values() if m is not None}))
+    headers = ["排名", name_header(k.kind.title), "网址", "主办单位", "分组", f"得分({maxima}分)" if maxima else "得分"]
+    headers += ["结论", "状态", "备注"]
+    ws.write(0, 0, f"{k.kind.title}检查排名", f["title"])
+    ws.write_row(2, 0, headers, f["head"])
+    fit = _Fit()
+    for j, h in enumerate(headers):
+        fit.cell(2, j, h, wrap=True, limit=14)
+    r = 3
+    for t in (*k.ranked, *k.vetoed, *k.pending):
+        remarks = []
+        if t.tied:
+            remarks.append("并列")
+        if t.vetoed:
+            remarks.append("单项否决:" + ";".join(t.reasons))
+        if t.below:
+            remarks.append("低于合格线:" + "、".join(t.below))
+        elif t.passed is False and not t.vetoed and k.kind.threshold is not None:
+            remarks.append(f"低于合格线({pts(k.kind.threshold)}分)")
+        if not t.assessed:
+            remarks.append("所属单位未交回评分表" if t.status == "missing" else "所属单位评分未完成")
+        if t.rank is not None:
+            ws.write_number(r, 0, t.rank, f["num"])
+        else:
+            ws.write_blank(r, 0, None, f["num"])
+        for j, text in ((1, t.name), (2, t.url), (3, t.unit), (4, t.group)):
+            ws.write_string(r, j, text, f["cell"])
+            fit.cell(r, j, text)
+        if t.assessed and t.points is not None:
+            ws.write_number(r, 5, _num(t.points), f["num"])
+        else:
+            ws.write_blank(r, 5, None, f["num"])
+        status = "已评分" if t.assessed else "未完成"
+        for j, text in ((6, k.verdict(t)), (7, status)):
+            ws.write_string(r, j, text, f["cell"])
+            fit.cell(r, j, text)
+        remark = zh(";".join(remarks))
+        ws.write_string(r, 8, remark, f["wrap"])
+        fit.cell(r, 8, remark, wrap=True, limit=50)
+        r += 1
+    last = max(3, r - 1)
+    ws.freeze_panes(3, 2)
+    ws.autofilter(2, 0, last, len(headers) - 1)
+    fit.cell(2, 0, "排名", limit=8)
+    fit.apply(ws, minimum=8)
+    if r > 3:
+        rule = f'=$G4="{k.kind.fail_label}"'
+        ws.conditional_format(3, 0, last, len(headers) - 1, {"type": "formula", "criteria": rule, "format": fail_f})
+    ws.write(
+        last + 2,
+        0,
+        "说明:得分相同的排名相同(并列),其后名次顺延;触发单项否决与所属单位评分未完成的不参加排名,列于表末。",
+        f["note"],
+    )
+    if k.ranked:
+        chart = wb.add_chart({"type": "bar"})
+        n = len(k.ranked)
+        chart.add_series(
+            {
+                "name": "得分",
+                "categories": [ws.name, 3, 1, 3 + n - 1, 1],
+                "values": [ws.name, 3, 5, 3 + n - 1, 5],
+                "data_labels": {"value": True, "num_format": "General"},
+                "fill": {"color": "#4472C4"},
+                "gap": 60,
+            }
+        )
+        chart.set_title({"name": f"{k.kind.title}得分排名"})
+        chart.set_y_axis({"reverse": True, "num_font": {"size": 9}})
+        top = max((m for m in k.kind.max.values() if m is not None), default=None)
+        chart.set_x_axis({"min": 0, "max": _num(top), "major_gridlines": {"visible": True}})
+        chart.set_legend({"none": True})
+        chart.set_size({"width": 620, "height": max(300, 24 * n + 90)})
+        ws.insert_chart(last + 4, 1, chart)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(2)
 
 
 RECTIFY_HEADERS = ("序号", "分项", "指标", "检查对象", "评分细则", "检查发现", "分值", "得分", "失分", "否决")
@@ -363,7 +455,11 @@ def rectify_xlsx(report: Report, unit: UnitPage) -> bytes:
     ws.set_row(0, 30)
     e = unit.entry
     facts = [f"分组:{unit.group}"]
-    if e.scored:
+    rank_units = bool(report.context.get("rank_units", True))
+    targets_text = report.context.get("unit_targets", {}).get(e.unit_id, "")
+    if e.scored and not rank_units:
+        facts.append(targets_text)
+    elif e.scored:
         facts.append(f"总分:{unit.total}分(满分{unit.max}分)")
         if unit.rank:
             facts.append(f"组内排名:第{unit.rank}名")
@@ -371,6 +467,8 @@ def rectify_xlsx(report: Report, unit: UnitPage) -> bytes:
             facts.append(f"等次:{unit.tier}")
     else:
         facts.append(f"评分状况:{unit.status}({unit.pending_reason})")
+    if e.scored and rank_units and targets_text:
+        facts.append(targets_text)
     if unit.vetoed:
         facts.append(f"否决原因:{unit.veto_reasons}")
     facts.append(f"失分项:{unit.count}项,合计失分{unit.lost}分")

@@ -7,6 +7,9 @@
     {format, tool_version, rubric, rubric_title, rubric_version, rubric_hash, campaign{…},
      groups[…], tiers[{label, min, coefficient}], veto_tier,
      columns: {variant id: [{id, title, max, kind, depth}]},     # part columns for tables
+     [rank_units, target_kinds[{id, title, threshold, verdict, max}],   # targets assessed in
+      targets[{kind, target, name, url, unit, unit_id, group, status,  # their own right only
+               points, max, passed, vetoed, complete, reasons, below, rank, tied}]]
      units: [{unit, unit_id, group, variant, status, total, max, parts{id: {title, max, points,
               raw, kind, counted, passed, vetoed, parts{…}, targets[…]}}, targets[…], vetoes[…],
               vetoed, bonus_counted, thresholds{…}, passed, tier, coefficient, penalties, missing[…],
@@ -335,9 +338,17 @@ def absent_unit(
 
 
 def document(
-    rubric: Rubric, units: Sequence[dict[str, Any]], campaign: Mapping[str, Any], groups: Sequence[str]
+    rubric: Rubric,
+    units: Sequence[dict[str, Any]],
+    campaign: Mapping[str, Any],
+    groups: Sequence[str],
+    targets: Sequence[Mapping[str, Any]] = (),
+    kinds: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The whole ``scores.json`` document."""
+    """The whole ``scores.json`` document; a rubric with target kinds assessed in their own
+    right adds ``rank_units``, ``target_kinds`` (``kinds``) and ``targets`` (every target
+    ranked within its kind, :func:`zwgk_cli.results.targets.rank_targets`) before ``units``."""
+    assessed: dict[str, Any] = {**kinds, "targets": list(targets)} if kinds else {}
     return {
         "format": FORMAT,
         "tool_version": __version__,
@@ -352,6 +363,7 @@ def document(
         "veto_label": rubric.veto_label,
         "columns": {v.id: part_columns(v) for v in rubric.variants},
         "variants": {v.id: {"title": v.title, "groups": list(v.groups), "max": num(v.max)} for v in rubric.variants},
+        **assessed,
         "units": list(units),
     }
 

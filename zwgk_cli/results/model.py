@@ -177,6 +177,46 @@ class UnitResult:
 
 
 @dataclass(frozen=True)
+class TargetKindInfo:
+    """A target kind assessed in its own right (政府网站, 政务新媒体)."""
+
+    id: str
+    title: str
+    threshold: Decimal | None  # the pass line of a target's total
+    fail_label: str  # the word below it (不合格)
+    verdict: bool  # the rubric defines 合格/不合格 for these targets
+    max: Mapping[str, Decimal | None]  # variant id → a target's highest total
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    """One target of an assessed kind, with its owning unit, total, verdict and rank."""
+
+    kind: str
+    target: str
+    name: str
+    url: str
+    unit: str
+    unit_id: str
+    group: str
+    status: str  # its unit's: scored | incomplete | invalid | missing
+    points: Decimal | None
+    max: Decimal | None
+    passed: bool | None
+    vetoed: bool
+    complete: bool
+    reasons: tuple[str, ...]  # veto reasons
+    below: tuple[str, ...]  # parts below their pass line
+    rank: int | None
+    tied: bool
+
+    @property
+    def assessed(self) -> bool:
+        """Its unit's scoring is finished: it has a total and a verdict (vetoed included)."""
+        return self.status == STATUS_SCORED and self.complete and self.points is not None
+
+
+@dataclass(frozen=True)
 class Scores:
     """The whole ``scores.json`` document."""
 
@@ -194,6 +234,9 @@ class Scores:
     columns: Mapping[str, tuple[Column, ...]]  # variant id → its part columns
     variants: Mapping[str, VariantInfo]
     units: tuple[UnitResult, ...]
+    rank_units: bool = True  # False: only the assessed target kinds are ranked
+    target_kinds: tuple[TargetKindInfo, ...] = ()
+    targets: tuple[TargetResult, ...] = ()  # kind by kind, as ranked
 
     def columns_of(self, variant: str) -> tuple[Column, ...]:
         return self.columns.get(variant, ())
@@ -425,6 +468,52 @@ def _unit(r: _Reader, d: Mapping[str, Any], where: str) -> UnitResult:
     )
 
 
+def _kinds(r: _Reader, data: Mapping[str, Any]) -> tuple[TargetKindInfo, ...]:
+    out = []
+    for k, w in r.objects(data, "target_kinds", ""):
+        line = r.mapping(k, "threshold", w)
+        maxima = r.mapping(k, "max", w)
+        out.append(
+            TargetKindInfo(
+                id=r.text(k, "id", w, required=True),
+                title=r.text(k, "title", w),
+                threshold=r.number(line, "min", f"{w}.threshold"),
+                fail_label=r.text(line, "label", f"{w}.threshold") or "不合格",
+                verdict=r.flag(k, "verdict", w),
+                max={vid: r.number(maxima, vid, f"{w}.max") for vid in maxima},
+            )
+        )
+    return tuple(out)
+
+
+def _target(r: _Reader, t: Mapping[str, Any], w: str) -> TargetResult:
+    status = r.text(t, "status", w, required=True)
+    if status not in STATUS_LABELS:
+        raise r.fail(f"{w}.status", f"应为 {'、'.join(STATUS_LABELS)} 之一,实为“{status}”")
+    rank = t.get("rank")
+    if rank is not None and (isinstance(rank, bool) or not isinstance(rank, int) or rank < 1):
+        raise r.fail(f"{w}.rank", f"应为正整数,实为{r.shown(rank)}")
+    return TargetResult(
+        kind=r.text(t, "kind", w, required=True),
+        target=r.text(t, "target", w, required=True),
+        name=r.text(t, "name", w),
+        url=r.text(t, "url", w),
+        unit=r.text(t, "unit", w),
+        unit_id=r.text(t, "unit_id", w),
+        group=r.text(t, "group", w),
+        status=status,
+        points=r.number(t, "points", w),
+        max=r.number(t, "max", w),
+        passed=r.opt_flag(t, "passed", w),
+        vetoed=r.flag(t, "vetoed", w),
+        complete=r.flag(t, "complete", w),
+        reasons=r.texts(t, "reasons", w),
+        below=r.texts(t, "below", w),
+        rank=rank,
+        tied=r.flag(t, "tied", w),
+    )
+
+
 def parse(data: Any, source: str = "scores.json") -> Scores:
     """A decoded ``scores.json`` document as :class:`Scores`; :class:`ScoresError` when it is
     not one (``source`` names the file in the message)."""
@@ -488,6 +577,9 @@ def parse(data: Any, source: str = "scores.json") -> Scores:
         columns=columns,
         variants=variants,
         units=units,
+        rank_units=r.flag(data, "rank_units", "", default=True),
+        target_kinds=_kinds(r, data),
+        targets=tuple(_target(r, t, w) for t, w in r.objects(data, "targets", "")),
     )
 
 

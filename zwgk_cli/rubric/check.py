@@ -24,6 +24,7 @@ from zwgk_cli.model import (
 )
 from zwgk_cli.problems import Code, Problem, problem
 from zwgk_cli.rubric.resolve import all_indicators, sets_naming, unit_matches
+from zwgk_cli.rubric.targets import check_targets
 
 _AWARD_TEXT = re.compile(r"得(\d+(?:\.\d+)?)分")
 
@@ -138,6 +139,7 @@ def check(rubric: Rubric, units: Sequence[Unit] = ()) -> list[Problem]:
                 )
             )
     out.extend(_variant_problems(rubric))
+    out.extend(check_targets(rubric))
     if units:
         out.extend(check_units(rubric, units))
     return out

@@ -127,6 +127,19 @@ def rubric_to_dict(rubric: Rubric, variant: Variant | None = None, unit: Unit | 
         "veto_tier": rubric.veto_tier,
         "notes": [{"id": n.id, "kind": n.kind, "text": n.text} for n in rubric.notes],
     }
+    if rubric.assessed_kinds:  # targets ranked in their own right (国办 19号)
+        out["rank_units"] = rubric.rank_units
+        out["target_kinds"] = [
+            {
+                "id": k.id,
+                "title": k.title,
+                "assessed": k.assessed,
+                "threshold": None
+                if k.threshold is None
+                else {"min": json_number(k.threshold.min), "label": k.threshold.label},
+            }
+            for k in rubric.target_kinds
+        ]
     if unit is not None:
         out["unit"] = {"id": unit.id, "name": unit.name, "group": unit.group}
     if len(variants) == 1:

@@ -554,6 +554,7 @@ class Reader:
         "veto_label",
         "aliases",
         "target_kinds",
+        "rank_units",
         "notes",
         "variants",
         "parts",
@@ -591,11 +592,7 @@ class Reader:
             tp = f"tiers[{j}]"
             t = self.keys(t, tp, ("label", "min", "coefficient"))
             tiers.append(Tier(self.text(t, "label", tp), self.dec(t, "min", tp), self.dec(t, "coefficient", tp)))
-        kinds = []
-        for j, k in enumerate(self.listof(d, "target_kinds", "")):
-            kp = f"target_kinds[{j}]"
-            k = self.keys(k, kp, ("id", "title"))
-            kinds.append(TargetKind(self.ident(k, "id", kp), self.text(k, "title", kp)))
+        kinds = [self.target_kind(k, f"target_kinds[{j}]") for j, k in enumerate(self.listof(d, "target_kinds", ""))]
         notes = []
         for j, n in enumerate(self.listof(d, "notes", "")):
             np_ = f"notes[{j}]"
@@ -615,6 +612,8 @@ class Reader:
         for ref, where in self.per_targets:
             if ref not in kind_ids:
                 self.err(Code.R_REF, where, ref=ref, hint="在 target_kinds 中声明该对象类型(如 website)。")
+        rank_units = self.flag(d, "rank_units", "", True)
+        self.assessed_problems(kinds, rank_units)
         year = self.dec(d, "year", "", True, ZERO)
         pass_line = self.line(d["pass_line"], "pass_line", (), "不合格")[1] if d.get("pass_line") is not None else None
         return Rubric(
@@ -632,7 +631,30 @@ class Reader:
             notes=tuple(notes),
             declared_max=self.dec(d, "max", ""),
             pass_line=pass_line,
+            rank_units=rank_units,
         )
+
+    def target_kind(self, k: Any, kp: str) -> TargetKind:
+        """A kind of target; ``assessed``: each one ranked in its own right, ``threshold``: the
+        pass line of its total (see :mod:`zwgk_cli.results.targets`)."""
+        k = self.keys(k, kp, ("id", "title", "assessed", "threshold"))
+        threshold = None
+        if (t := k.get("threshold")) is not None:
+            tp = f"{kp}.threshold"
+            t = self.keys(t, tp, ("min", "label"))
+            label = self.text(t, "label", tp, required=False, default="不合格")
+            threshold = Threshold(self.dec(t, "min", tp, True, ZERO) or ZERO, label)
+        assessed = self.flag(k, "assessed", kp, False)
+        return TargetKind(self.ident(k, "id", kp), self.text(k, "title", kp), assessed, threshold)
+
+    def assessed_problems(self, kinds: Sequence[TargetKind], rank_units: bool) -> None:
+        """Nothing to rank (R033); a kind ranked that no part scores (R034)."""
+        if not rank_units and not any(k.assessed for k in kinds):
+            self.err(Code.R_NOTHING_RANKED, "rank_units")
+        used = {ref for ref, _ in self.per_targets}
+        for j, k in enumerate(kinds):
+            if k.assessed and k.id and k.id not in used:
+                self.err(Code.R_KIND_UNSCORED, f"target_kinds[{j}].assessed", title=k.title or k.id, id=k.id)
 
     def _variant(self, v: Mapping[str, Any], vp: str, style: Style) -> Variant:
         self.gates = []

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from zwgk_cli.files import run_outputs
+from zwgk_cli.model import Rubric
+from zwgk_cli.results import targets as targets_mod
 from zwgk_cli.results.document import absent_unit, document, list_document, write_list_document
 from zwgk_cli.results.tables import (
     DETAIL_COLUMNS,
@@ -81,17 +83,51 @@ def _unit_rows(batch: Batch, o: UnitOutcome, columns: Sequence[Column], titles: 
     return UnitRows(json.dumps(entry, ensure_ascii=False), summary_cells(entry, columns), detail_rows(entry, titles))
 
 
-def _unit_items(batch: Batch, table: CsvTable, summary: Sheet, detail: Sheet) -> Iterator[str]:
+def _unit_items(
+    batch: Batch, table: CsvTable, summary: Sheet, detail: Sheet, targets: Mapping[str, Sequence[Mapping[str, Any]]]
+) -> Iterator[str]:
     """Every roster unit's ``scores.json`` entry, in roster order; on the way, its row of
-    ``scores.csv`` and of the 汇总 sheet, and its 明细 rows."""
+    ``scores.csv`` and of the 汇总 sheet (``targets``: each unit's assessed targets, ranked,
+    for the columns of the kinds), and its 明细 rows."""
     columns, titles = summary_columns(batch.rubric), part_titles(batch.rubric)
+    assessed = bool(batch.rubric.assessed_kinds)
     for o in batch.outcomes:
         rows = _unit_rows(batch, o, columns, titles)
-        table.append(rows.summary)
-        summary.append(rows.summary)
+        cells = rows.summary
+        if assessed:
+            cells = [*cells, *targets_mod.summary_cells(batch.rubric, targets.get(o.unit.id, ()))]
+        table.append(cells)
+        summary.append(cells)
         for row in rows.detail:
             detail.append(row)
         yield rows.json
+
+
+def _target_records(batch: Batch) -> list[dict[str, Any]]:
+    """Every assessed target of the roster, roster order: a scored unit's as scored, the
+    others' from the roster (never ranked as zero)."""
+    if not batch.rubric.assessed_kinds:
+        return []
+    out: list[dict[str, Any]] = []
+    for o in batch.outcomes:
+        if o.result is not None and o.result.usable:
+            out.extend(o.result.targets)
+        else:
+            variant = batch.rubric.variant_for_group(o.unit.group)
+            out.extend(targets_mod.absent_targets(batch.rubric, variant, o.unit, o.status))
+    return out
+
+
+def _kind_sheets(book: Workbook, rubric: Rubric, ranked: Sequence[Mapping[str, Any]]) -> None:
+    """A sheet per assessed kind (政府网站, 政务新媒体): its targets as ranked."""
+    used = {"汇总", "明细", "问题"}
+    for kind in rubric.assessed_kinds:
+        name = targets_mod.sheet_title(kind.title, used)
+        sheet = book.sheet(name, [h for h, _ in targets_mod.KIND_COLUMNS], [w for _, w in targets_mod.KIND_COLUMNS])
+        fail = kind.threshold.label if kind.threshold else "不合格"
+        for r in ranked:
+            if r.get("kind") == kind.id:
+                sheet.append(targets_mod.kind_cells(r, fail))
 
 
 def _problem_items(batch: Batch, table: CsvTable, sheet: Sheet | None) -> Iterator[str]:
@@ -126,17 +162,24 @@ def _write(batch: Batch, folder: Path, campaign: Mapping[str, Any], scores: bool
     with ExitStack() as stack:
         problem_sheet: Sheet | None = None
         if scores:
-            columns = summary_columns(batch.rubric)
+            rubric = batch.rubric
+            columns = summary_columns(rubric)
+            headers = [c.header for c in columns] + targets_mod.summary_headers(rubric)
+            widths = [c.width for c in columns] + [40.0] * len(rubric.assessed_kinds)
+            records = _target_records(batch)
+            ranked = targets_mod.rank_targets(rubric, records)
             book = stack.enter_context(Workbook(score_paths[2]))
-            summary = book.sheet("汇总", [c.header for c in columns], [c.width for c in columns])
+            summary = book.sheet("汇总", headers, widths)
+            _kind_sheets(book, rubric, ranked)
             detail = book.sheet("明细", [h for h, _ in DETAIL_COLUMNS], [w for _, w in DETAIL_COLUMNS])
             problem_sheet = book.sheet("问题", problem_header, [w for _, w in PROBLEM_COLUMNS])
-            with CsvTable(score_paths[1], [c.header for c in columns]) as table:
+            kinds = targets_mod.kinds_header(rubric) if rubric.assessed_kinds else None
+            with CsvTable(score_paths[1], headers) as table:
                 write_list_document(
                     score_paths[0],
-                    document(batch.rubric, [], campaign, batch.groups()),
+                    document(rubric, [], campaign, batch.groups(), ranked, kinds),
                     "units",
-                    _unit_items(batch, table, summary, detail),
+                    _unit_items(batch, table, summary, detail, targets_mod.by_unit(records, ranked)),
                 )
         with CsvTable(problem_paths[0], problem_header) as table:
             write_list_document(

@@ -39,6 +39,7 @@ from zwgk_cli.model import (
 from zwgk_cli.problems import Code, Problem, Severity, problem, sort_key
 from zwgk_cli.results.document import STATUS_INCOMPLETE, STATUS_INVALID, STATUS_SCORED, unit_to_dict
 from zwgk_cli.results.tables import Cell, detail_rows, part_titles, summary_cells, summary_columns
+from zwgk_cli.results.targets import unit_targets
 from zwgk_cli.scoring.discover import FileRef
 from zwgk_cli.workbook.read import Context, UnitPlan, WorkbookRead, read_workbook
 
@@ -87,6 +88,7 @@ class FileResult:
     head: list[Problem] = field(default_factory=list)
     codes: dict[str, int] = field(default_factory=dict)
     examples: dict[str, Problem] = field(default_factory=dict)
+    targets: list[dict[str, Any]] = field(default_factory=list)  # assessed targets (results.targets)
 
     def note(self, problems: Sequence[Problem], folder: str) -> FileResult:
         ordered = sorted(problems, key=sort_key)
@@ -149,6 +151,8 @@ class Scorer:
         result = FileResult(
             read.file, plan.unit.id, plan.unit.name, True, status, entry["total"], pack(rows, self.folder)
         )
+        if self.rubric.assessed_kinds:
+            result.targets = unit_targets(self.rubric, plan.variant, us, status)
         return result.note(problems, self.folder)
 
 
