@@ -16,10 +16,12 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
 import typer.core
+import typer.main
 
 from zwgk_cli import __version__
 
@@ -94,6 +96,33 @@ def _on_sigint(signum: int, frame: Any) -> None:
     raise Interrupted
 
 
+PROG = "zwgk"
+
+
+def invoke(args: Sequence[str] | None = None) -> int:
+    """Run the command line ``args`` (default: the program's own) and return its exit code.
+
+    click's usage errors are answered here, once, in Chinese (:mod:`zwgk_cli.cli.usage`), with
+    click's exit code 2; help texts print their usage line and panel titles in Chinese."""
+    from zwgk_cli.cli import common, usage
+
+    argv = list(sys.argv[1:] if args is None else args)
+    command = typer.main.get_command(app)
+    usage.chinese_help(command)
+    common.COMMAND[:] = usage.command_path(command, argv)
+    try:
+        code = command.main(args=argv, prog_name=PROG, standalone_mode=False)
+    except typer.Abort:
+        common.err_console.print("已取消。")
+        return 1
+    except Exception as exc:
+        if usage.kind_of(exc) is None:
+            raise
+        usage.show_usage_error(exc, command, argv, PROG)
+        return int(getattr(exc, "exit_code", common.EXIT_USAGE))
+    return code if isinstance(code, int) else 0
+
+
 def main() -> None:
     from zwgk_cli.files import sweep_temp
 
@@ -102,7 +131,7 @@ def main() -> None:
         signal.signal(signal.SIGINT, _on_sigint)
     try:
         sweep_temp()
-        app()
+        code = invoke()
     except Interrupted as exc:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         # What the interrupted code leaves for the collector (a half-built zip, a pool's pipes)
@@ -115,3 +144,4 @@ def main() -> None:
     finally:
         if main_thread:  # the work is done: a Ctrl-C as the interpreter exits changes nothing
             signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(code)

@@ -25,6 +25,10 @@ EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 
+# The command being run (``["rubric", "check"]``), set by :func:`zwgk_cli.cli.invoke`; the
+# advice of a problem names it.
+COMMAND: list[str] = []
+
 CampaignOpt = Annotated[Path | None, typer.Option("--campaign", "-C", help="考评目录(含 zwgk.toml),默认自动查找。")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出(供程序读取)。")]
 
