@@ -177,6 +177,14 @@ class Code(Enum):
         "{key}({meaning})指向的“{value}”无法使用:{detail}",
         "改正 zwgk.toml 中 {key} 的路径(相对于考评目录),或把文件放到该位置。",
     )
+    # messages a person understands (C011–C019)
+    C_NO_CAMPAIGN = (
+        "C011",
+        E,
+        "当前目录不是考评目录(没有 zwgk.toml)",
+        "请先 cd 到考评目录(例如 cd 2022考评),或用 -C 指定:{command} -C 2022考评{alt}。"
+        "还没有考评目录时,用 zwgk new 创建。",
+    )
 
     # --- workbook read-back (W) --------------------------------------------------------
     W_UNREADABLE = ("W001", E, "无法打开文件:{detail}", "检查文件是否仍在、是否有读取权限,然后重新运行。")

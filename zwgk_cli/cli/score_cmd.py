@@ -22,6 +22,7 @@ from zwgk_cli.cli.common import (
     load_campaign,
     load_rubric,
     load_units,
+    needs_campaign,
     problems_table,
     usage_error,
 )
@@ -113,6 +114,7 @@ def score_cmd(
             batch = batch_mod.run(r, ros.units, [], reads=reads, extra_problems=[*ros.problems, *loose])
         else:
             if not paths:
+                needs_campaign(camp)
                 default = camp.path(camp.returned_dir)
                 if not default.is_dir():
                     usage_error(f"交回目录不存在:{default}。请给出评分表文件或文件夹,或在考评目录中运行。")
