@@ -10,30 +10,24 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
-from zwgk_cli.cli import Interrupted, app
+from zwgk_cli.cli import Interrupted, app, score_view
 from zwgk_cli.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
-    console,
     err_console,
     load_campaign,
     load_rubric,
     load_units,
     needs_campaign,
-    problems_table,
+    print_problems,
     usage_error,
 )
-from zwgk_cli.problems import SEVERITY_LABELS, Code, Severity, os_reason, problem, sort_key
-from zwgk_cli.results.document import STATUS_LABELS
+from zwgk_cli.problems import Code, os_reason, problem
 from zwgk_cli.scoring import batch as batch_mod
 from zwgk_cli.scoring.discover import discover, display_name, other_files
 from zwgk_cli.scoring.output import Written, campaign_fields, write_results, write_summary
 from zwgk_cli.workbook.read import Context, read_findings
-
-TABLE_LIMIT = 200  # problems shown on the terminal; the files have them all
 
 
 @contextmanager
@@ -83,6 +77,10 @@ def score_cmd(
     campaign: Annotated[
         Path | None, typer.Option("--campaign", "-C", help="考评目录(含 zwgk.toml),默认自动查找。")
     ] = None,
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", "-v", help="逐条列出问题(表格,最多200条),不按代码归并。"),
+    ] = False,
 ) -> None:
     """读取交回的评分表,逐项校验并计分,写出 results/ 下的评分结果与问题清单。
 
@@ -97,7 +95,7 @@ def score_cmd(
     r = load_rubric(rubric, camp)
     ros = load_units(r, roster, targets, camp)
     if not ros.units:
-        err_console.print(problems_table(ros.problems, "单位名单的问题"))
+        print_problems(ros.problems, "单位名单的问题")
         usage_error("单位名单中没有可用的单位。")
     if inputs is not None and paths:
         usage_error("--inputs 与评分表路径不能同时使用。")
@@ -148,57 +146,15 @@ def score_cmd(
             exc.add_note(unchanged)
             raise
         try:
-            _show(batch, written, blocked, json_out)
+            _show(batch, written, blocked, json_out, verbose)
         except Interrupted as exc:
             exc.add_note(f"评分结果已全部写出 → {results_dir}")
             raise
     raise typer.Exit(EXIT_PROBLEMS if batch.errors else EXIT_OK)
 
 
-def _show(batch: batch_mod.Batch, written: Written, blocked: bool, json_out: bool) -> None:
+def _show(batch: batch_mod.Batch, written: Written, blocked: bool, json_out: bool, verbose: bool) -> None:
     if json_out:
         write_summary(batch, written, sys.stdout)
     else:
-        _print(batch, written, blocked)
-
-
-def _print(batch: batch_mod.Batch, written: Written, blocked: bool) -> None:
-    errors, warnings = batch.errors, batch.warnings
-    total = errors + warnings
-    if total:
-        # grouped by file, errors first; a long list is cut (the files have every problem)
-        shown = sorted(batch.head(TABLE_LIMIT), key=sort_key)
-        title = "发现的问题(按文件分组,错误在前)"
-        if total > len(shown):
-            title += f":显示其中{len(shown)}条(错误优先),全部{total}条见 problems.csv"
-        err_console.print(problems_table(shown, title))
-        if total > len(shown):
-            err_console.print(_by_code(batch))
-    parts = [f"{STATUS_LABELS[s]} {n}" for s, n in batch.counts.items() if n]
-    console.print(
-        f"共 {len(batch.units)} 个单位:"
-        + "、".join(parts)
-        + f";读取文件 {len(batch.files)} 个"
-        + (f"(跳过锁定文件 {batch.skipped} 个)" if batch.skipped else "")
-        + "。"
-    )
-    if total:
-        console.print(f"[red]{errors} 个错误[/]、[yellow]{warnings} 条提示[/]。")
-    if blocked:
-        console.print("[red]--strict:存在错误,未写入评分结果[/](已有的评分结果未更新)。")
-    for p in (*written.scores, *written.problems):
-        console.print(f"已写出 {p}", markup=False)
-
-
-def _by_code(batch: batch_mod.Batch) -> Table:
-    """How many problems of each code, in how many files, with one example."""
-    table = Table(title="问题按代码统计")
-    for col in ("代码", "级别", "条数", "文件数"):
-        table.add_column(col, no_wrap=True)
-    table.add_column("示例", overflow="fold")
-    rows = sorted(batch.by_code().items(), key=lambda kv: (kv[1][2].severity is not Severity.ERROR, kv[0]))
-    for code, (n, files, first) in rows:
-        style = "red" if first.severity is Severity.ERROR else "yellow"
-        label = SEVERITY_LABELS[first.severity]
-        table.add_row(code, Text(label, style=style), str(n), str(files), Text(first.message))  # never markup
-    return table
+        score_view.show(batch, written, blocked, verbose)
