@@ -23,9 +23,9 @@ from zwgk_cli.cli.common import (
     print_problems,
     usage_error,
 )
-from zwgk_cli.problems import Code, os_reason, problem
+from zwgk_cli.problems import os_reason
 from zwgk_cli.scoring import batch as batch_mod
-from zwgk_cli.scoring.discover import discover, display_name, other_files
+from zwgk_cli.scoring.discover import discover, display_name
 from zwgk_cli.scoring.output import Written, campaign_fields, write_results, write_summary
 from zwgk_cli.workbook.read import Context, read_findings
 
@@ -120,17 +120,16 @@ def score_cmd(
             for p in paths:
                 if not p.exists():
                     usage_error(f"路径不存在:{p}")
-            refs, skipped = discover(paths, base, exclude=[results_dir])
-            others = [problem(Code.W_NOT_A_WORKBOOK, file=f) for f in other_files(paths, base, exclude=[results_dir])]
-            with _progress(show_progress, len(refs)) as progress:
+            found = discover(paths, base, exclude=[results_dir])
+            with _progress(show_progress, len(found.refs)) as progress:
                 batch = batch_mod.run(
                     r,
                     ros.units,
-                    refs,
+                    found.refs,
                     jobs=jobs,
                     progress=progress,
-                    skipped=skipped,
-                    extra_problems=[*ros.problems, *others],
+                    skipped=found.skipped,
+                    extra_problems=[*ros.problems, *found.problems],
                 )
     except Interrupted as exc:
         exc.add_note(unchanged)
