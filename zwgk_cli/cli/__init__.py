@@ -65,11 +65,17 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: Annotated[
         bool, typer.Option("--version", help="显示版本号并退出。", callback=_version, is_eager=True)
     ] = False,
 ) -> None:
     """政务公开考评工具。"""
+    from zwgk_cli.cli import common
+
+    # the command being run, for advice that names it (``invoke`` has the whole path already)
+    if ctx.invoked_subcommand and common.COMMAND[:1] != [ctx.invoked_subcommand]:
+        common.COMMAND[:] = [ctx.invoked_subcommand]
 
 
 EXIT_INTERRUPTED = 130
@@ -120,6 +126,8 @@ def invoke(args: Sequence[str] | None = None) -> int:
             raise
         usage.show_usage_error(exc, command, argv, PROG)
         return int(getattr(exc, "exit_code", common.EXIT_USAGE))
+    finally:
+        common.COMMAND.clear()
     return code if isinstance(code, int) else 0
 
 

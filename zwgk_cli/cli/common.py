@@ -25,8 +25,8 @@ EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 
-# The command being run (``["rubric", "check"]``), set by :func:`zwgk_cli.cli.invoke`; the
-# advice of a problem names it.
+# The command being run (``["rubric", "check"]``), set by :func:`zwgk_cli.cli.invoke` (and by
+# the root callback when the app is run another way); the advice of a problem names it.
 COMMAND: list[str] = []
 
 CampaignOpt = Annotated[Path | None, typer.Option("--campaign", "-C", help="考评目录(含 zwgk.toml),默认自动查找。")]
@@ -43,8 +43,8 @@ def usage_error(message: str) -> NoReturn:
 
 # How each command is given directly what it would take from a campaign folder.
 _WITHOUT_CAMPAIGN = {
-    "score": "或直接给出细则、名单和评分表:zwgk score 评分表目录 --rubric 细则 --roster 名单.csv",
-    "init-sheets": "或直接给出细则和名单:zwgk init-sheets --rubric 细则 --roster 名单.csv",
+    "score": "或直接给出细则、单位名单和评分表:zwgk score 评分表目录 --rubric 细则 --roster 单位名单.csv",
+    "init-sheets": "或直接给出细则和单位名单:zwgk init-sheets --rubric 细则 --roster 单位名单.csv",
     "report": "或直接给出评分结果文件:zwgk report 结果目录/scores.json",
     "rubric": "或直接给出细则:{command} mianyang-2022(内置编号、YAML 或 .xlsx 文件)",
 }
