@@ -52,7 +52,8 @@ def corpus_units() -> list[Unit]:
 @pytest.fixture(scope="module")
 def corpus_batch(corpus_rubric: Rubric, corpus_units: list[Unit]) -> Any:
     before = _hashes(CORPUS)
-    refs, skipped = batch.discover([CORPUS], CORPUS)
+    found = batch.discover([CORPUS], CORPUS)
+    refs, skipped = found.refs, found.skipped
     start = time.perf_counter()
     with batch.run(corpus_rubric, corpus_units, refs, jobs=1, skipped=skipped) as b:
         elapsed = time.perf_counter() - start

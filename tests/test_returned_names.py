@@ -91,7 +91,7 @@ def test_a_pipe_named_like_a_workbook_is_one_problem_for_score_and_inspect(
 
 
 def test_files_that_are_not_workbooks_are_named_not_read(campaign: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """PDF evidence, a Word file and a zip of workbooks used to be passed by without a word."""
+    """PDF evidence and a Word file used to be passed by without a word."""
     returned = campaign / "returned"
     (returned / "佐证材料.pdf").write_bytes(b"%PDF-1.4")
     (returned / "说明.docx").write_bytes(b"PK")
@@ -101,5 +101,7 @@ def test_files_that_are_not_workbooks_are_named_not_read(campaign: Path, monkeyp
     res = _score(campaign, monkeypatch)
     summary = json.loads(res.stdout)
     named = sorted(p["file"] for p in summary["problems"] if p["code"] == "W037")
-    assert named == ["returned/三台县.xlsx.zip", "returned/佐证材料.pdf", "returned/说明.docx"]
+    assert named == ["returned/佐证材料.pdf", "returned/说明.docx"]
+    # a zip is read as the workbooks in it (tests/test_zip_returned.py); this one is broken
+    assert [p["file"] for p in summary["problems"] if p["code"] == "W046"] == ["returned/三台县.xlsx.zip"]
     assert summary["files"] == 1  # the one workbook is still read

@@ -434,8 +434,10 @@ def test_discover_walks_folders_once_per_file(tmp_path: Path) -> None:
     (elsewhere / "丁.xlsx").write_bytes(b"x")
     (returned / "链接目录").symlink_to(elsewhere, target_is_directory=True)
 
-    refs, skipped = discover([returned, returned / "县区" / "甲.xlsx"], camp, exclude=[returned / "results"])
+    found = discover([returned, returned / "县区" / "甲.xlsx"], camp, exclude=[returned / "results"])
+    refs, skipped = found.refs, found.skipped
     assert skipped == 1
+    assert [(p.code, p.file) for p in found.problems] == [("W037", "returned/说明.docx")]
     assert [r.name for r in refs] == [
         "returned/丙.xls",
         "returned/县区/深/乙.XLSX",
@@ -444,7 +446,7 @@ def test_discover_walks_folders_once_per_file(tmp_path: Path) -> None:
     ]
     assert refs[2].path == returned / "县区" / "甲.xlsx"  # not its link, found after it
 
-    outside, _ = discover([elsewhere / "丁.xlsx", returned / "县区"], camp / "另一个")
+    outside = discover([elsewhere / "丁.xlsx", returned / "县区"], camp / "另一个").refs
     assert [r.name for r in outside] == ["丁.xlsx", "县区/深/乙.XLSX", "县区/甲.xlsx"]
 
 

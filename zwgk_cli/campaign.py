@@ -225,7 +225,7 @@ def find_root(start: Path | None = None) -> Path | None:
     """The nearest folder at or above ``start`` holding a ``zwgk.toml``."""
     here = (start or Path.cwd()).resolve()
     for d in (here, *here.parents):
-        if (d / CONFIG_NAME).is_file():
+        if (d / CONFIG_NAME).exists():  # a folder named zwgk.toml is found, and said to be one
             return d
     return None
 

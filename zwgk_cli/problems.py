@@ -217,6 +217,14 @@ class Code(Enum):
         "{key}({meaning})指向的“{value}”无法使用:{detail}",
         "改正 zwgk.toml 中 {key} 的路径(相对于考评目录),或把文件放到该位置。",
     )
+    # messages a person understands (C011–C019)
+    C_NO_CAMPAIGN = (
+        "C011",
+        E,
+        "当前目录不是考评目录(没有 zwgk.toml)",
+        "请先 cd 到考评目录(例如 cd 2022考评),或用 -C 指定:{command} -C 2022考评{alt}。"
+        "还没有考评目录时,用 zwgk new 创建。",
+    )
 
     # --- workbook read-back (W) --------------------------------------------------------
     W_UNREADABLE = ("W001", E, "无法打开文件:{detail}", "检查文件是否仍在、是否有读取权限,然后重新运行。")
@@ -414,7 +422,20 @@ class Code(Enum):
         "W037",
         W,
         "不是评分表(.xlsx),未读取",
-        "评分表请以 .xlsx 交回;佐证材料等其他文件可以留在这里,本提示可忽略;压缩包请先解压。",
+        "评分表请以 .xlsx 交回;佐证材料等其他文件可以留在这里,本提示可忽略。",
+    )
+    # messages a person understands: a zip of workbooks (W045–W049)
+    W_ZIP_NESTED = (
+        "W045",
+        W,
+        "压缩包中的压缩包,未打开(只读取一层压缩包)",
+        "把其中的评分表解压出来,直接放进交回目录或外层压缩包,然后重新运行。",
+    )
+    W_ZIP_UNREADABLE = (
+        "W046",
+        E,
+        "压缩包无法读取,其中的评分表都未读取:{why}",
+        "请重新打包(.zip)发送,或解压后把其中的评分表直接放进交回目录,然后重新运行。",
     )
 
     # --- sheets: zwgk new / init-sheets (S) ---------------------------------------------

@@ -16,10 +16,12 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
 import typer.core
+import typer.main
 
 from zwgk_cli import __version__
 
@@ -63,11 +65,17 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: Annotated[
         bool, typer.Option("--version", help="显示版本号并退出。", callback=_version, is_eager=True)
     ] = False,
 ) -> None:
     """政务公开考评工具。"""
+    from zwgk_cli.cli import common
+
+    # the command being run, for advice that names it (``invoke`` has the whole path already)
+    if ctx.invoked_subcommand and common.COMMAND[:1] != [ctx.invoked_subcommand]:
+        common.COMMAND[:] = [ctx.invoked_subcommand]
 
 
 EXIT_INTERRUPTED = 130
@@ -94,6 +102,35 @@ def _on_sigint(signum: int, frame: Any) -> None:
     raise Interrupted
 
 
+PROG = "zwgk"
+
+
+def invoke(args: Sequence[str] | None = None) -> int:
+    """Run the command line ``args`` (default: the program's own) and return its exit code.
+
+    click's usage errors are answered here, once, in Chinese (:mod:`zwgk_cli.cli.usage`), with
+    click's exit code 2; help texts print their usage line and panel titles in Chinese."""
+    from zwgk_cli.cli import common, usage
+
+    argv = list(sys.argv[1:] if args is None else args)
+    command = typer.main.get_command(app)
+    usage.chinese_help(command)
+    common.COMMAND[:] = usage.command_path(command, argv)
+    try:
+        code = command.main(args=argv, prog_name=PROG, standalone_mode=False)
+    except typer.Abort:
+        common.err_console.print("已取消。")
+        return 1
+    except Exception as exc:
+        if usage.kind_of(exc) is None:
+            raise
+        usage.show_usage_error(exc, command, argv, PROG)
+        return int(getattr(exc, "exit_code", common.EXIT_USAGE))
+    finally:
+        common.COMMAND.clear()
+    return code if isinstance(code, int) else 0
+
+
 def main() -> None:
     from zwgk_cli.files import sweep_temp
 
@@ -102,7 +139,7 @@ def main() -> None:
         signal.signal(signal.SIGINT, _on_sigint)
     try:
         sweep_temp()
-        app()
+        code = invoke()
     except Interrupted as exc:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         # What the interrupted code leaves for the collector (a half-built zip, a pool's pipes)
@@ -115,3 +152,4 @@ def main() -> None:
     finally:
         if main_thread:  # the work is done: a Ctrl-C as the interpreter exits changes nothing
             signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(code)

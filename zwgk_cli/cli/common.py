@@ -25,6 +25,10 @@ EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 
+# The command being run (``["rubric", "check"]``), set by :func:`zwgk_cli.cli.invoke` (and by
+# the root callback when the app is run another way); the advice of a problem names it.
+COMMAND: list[str] = []
+
 CampaignOpt = Annotated[Path | None, typer.Option("--campaign", "-C", help="考评目录(含 zwgk.toml),默认自动查找。")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出(供程序读取)。")]
 
@@ -34,6 +38,27 @@ err_console = Console(stderr=True, highlight=False)
 
 def usage_error(message: str) -> NoReturn:
     err_console.print(Text("错误:", style="bold red") + Text(message), soft_wrap=True)
+    raise typer.Exit(EXIT_USAGE)
+
+
+# How each command is given directly what it would take from a campaign folder.
+_WITHOUT_CAMPAIGN = {
+    "score": "或直接给出细则、单位名单和评分表:zwgk score 评分表目录 --rubric 细则 --roster 单位名单.csv",
+    "init-sheets": "或直接给出细则和单位名单:zwgk init-sheets --rubric 细则 --roster 单位名单.csv",
+    "report": "或直接给出评分结果文件:zwgk report 结果目录/scores.json",
+    "rubric": "或直接给出细则:{command} mianyang-2022(内置编号、YAML 或 .xlsx 文件)",
+}
+
+
+def needs_campaign(camp: campaign_mod.Campaign | None) -> None:
+    """Outside a campaign folder, what the command would take from ``zwgk.toml`` cannot be
+    found: say how to find one, and how to give it directly (C011, exit 2)."""
+    if camp is None or camp.found:
+        return
+    command = " ".join(["zwgk", *COMMAND]) if COMMAND else "zwgk 命令"
+    alt = _WITHOUT_CAMPAIGN.get(COMMAND[0] if COMMAND else "", "").format(command=command)
+    found = problem(Code.C_NO_CAMPAIGN, file=str(Path.cwd()), command=command, alt=f";{alt}" if alt else "")
+    print_problems([found], "找不到考评目录")
     raise typer.Exit(EXIT_USAGE)
 
 
@@ -57,6 +82,7 @@ def load_rubric(ref: str | None, camp: campaign_mod.Campaign | None = None) -> R
         p = camp.path(rubric_ref)
         ref = str(p) if p.suffix.lower() in (".yaml", ".yml", ".xlsx") else rubric_ref
     if not ref:
+        needs_campaign(camp)
         usage_error("未指定评分细则:用 --rubric 给出细则编号或细则文件,或在考评目录(含 zwgk.toml)中运行。")
     try:
         rubric = rubric_mod.load(ref)
@@ -91,6 +117,7 @@ def load_units(
         if sample is not None:
             roster, targets = sample
     if roster is None:
+        needs_campaign(camp)
         usage_error("未指定单位名单:用 --roster 给出名单文件,或在考评目录(含 zwgk.toml)中运行。")
     if not roster.exists():
         usage_error(f"名单文件不存在:{roster}。请检查 --roster 给出的路径。")

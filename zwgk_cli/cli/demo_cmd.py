@@ -15,7 +15,7 @@ from zwgk_cli import names
 from zwgk_cli.cli import app
 from zwgk_cli.cli.common import EXIT_OK, EXIT_USAGE, console, err_console, usage_error
 from zwgk_cli.model import fmt_points
-from zwgk_cli.problems import Problem, Severity
+from zwgk_cli.problems import Problem, Severity, os_reason
 from zwgk_cli.results.document import STATUS_LABELS
 
 if TYPE_CHECKING:
@@ -205,5 +205,7 @@ def demo_cmd(
         except demo_mod.DemoError as exc:
             err_console.print(Text("错误:", style="bold red") + Text(f" {exc}"))
             raise typer.Exit(EXIT_USAGE) from None
+        except OSError as exc:
+            usage_error(f"无法写入演示目录 {target}:{os_reason(exc, writing=True)}。请换一个有写入权限的位置。")
         print_summary(result)
     raise typer.Exit(EXIT_OK)

@@ -20,7 +20,7 @@ from zwgk_cli.cli.common import (
 )
 from zwgk_cli.new_campaign import SAMPLES as SAMPLES
 from zwgk_cli.new_campaign import NewCampaignError, create
-from zwgk_cli.problems import Severity
+from zwgk_cli.problems import Severity, os_reason
 
 
 def _say(text: str) -> None:
@@ -55,6 +55,8 @@ def new_cmd(
     except rubric_mod.RubricError as exc:
         print_problems(exc.problems)
         raise typer.Exit(EXIT_USAGE) from None
+    except OSError as exc:  # a folder that cannot be made, a full disk: nothing is left behind
+        usage_error(f"无法创建考评目录 {folder}:{os_reason(exc, writing=True)}。请换一个有写入权限的位置。")
     camp = made.campaign
     ros = load_units(made.rubric, None, None, camp)
     print_problems(ros.problems, "名单检查发现的问题")

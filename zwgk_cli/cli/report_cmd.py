@@ -18,6 +18,7 @@ from zwgk_cli.cli.common import (
     EXIT_USAGE,
     console,
     load_campaign,
+    needs_campaign,
     print_json,
     print_problems,
     usage_error,
@@ -111,6 +112,8 @@ def report_cmd(
         usage_error(str(exc))
     if not wanted:
         usage_error("--formats 至少给出一种格式(html、md、docx、xlsx、pdf)。")
+    if scores is None:
+        needs_campaign(camp)
     path = scores or camp.path(camp.results_dir) / "scores.json"
     doc = load_scores(path)
     out_dir = out or camp.path(camp.report_dir)

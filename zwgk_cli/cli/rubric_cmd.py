@@ -22,6 +22,7 @@ from zwgk_cli.cli.common import (
     load_campaign,
     load_rubric,
     load_units,
+    needs_campaign,
     print_json,
     print_problems,
     usage_error,
@@ -244,6 +245,7 @@ def _ref(rubric: str | None, camp: campaign_mod.Campaign) -> str:
     if camp.rubric:
         p = camp.path(camp.rubric)
         return str(p) if p.is_file() else camp.rubric
+    needs_campaign(camp)
     usage_error("未指定评分细则:给出细则编号、YAML 文件或细则工作簿,或在考评目录(含 zwgk.toml)中运行。")
 
 

@@ -10,29 +10,24 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
-from zwgk_cli.cli import Interrupted, app
+from zwgk_cli.cli import Interrupted, app, score_view
 from zwgk_cli.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
-    console,
     err_console,
     load_campaign,
     load_rubric,
     load_units,
-    problems_table,
+    needs_campaign,
+    print_problems,
     usage_error,
 )
-from zwgk_cli.problems import SEVERITY_LABELS, Code, Severity, os_reason, problem, sort_key
-from zwgk_cli.results.document import STATUS_LABELS
+from zwgk_cli.problems import os_reason
 from zwgk_cli.scoring import batch as batch_mod
-from zwgk_cli.scoring.discover import discover, display_name, other_files
+from zwgk_cli.scoring.discover import discover, display_name
 from zwgk_cli.scoring.output import Written, campaign_fields, write_results, write_summary
 from zwgk_cli.workbook.read import Context, read_findings
-
-TABLE_LIMIT = 200  # problems shown on the terminal; the files have them all
 
 
 @contextmanager
@@ -82,6 +77,10 @@ def score_cmd(
     campaign: Annotated[
         Path | None, typer.Option("--campaign", "-C", help="考评目录(含 zwgk.toml),默认自动查找。")
     ] = None,
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", "-v", help="逐条列出问题(表格,最多200条),不按代码归并。"),
+    ] = False,
 ) -> None:
     """读取交回的评分表,逐项校验并计分,写出 results/ 下的评分结果与问题清单。
 
@@ -96,7 +95,7 @@ def score_cmd(
     r = load_rubric(rubric, camp)
     ros = load_units(r, roster, targets, camp)
     if not ros.units:
-        err_console.print(problems_table(ros.problems, "单位名单的问题"))
+        print_problems(ros.problems, "单位名单的问题")
         usage_error("单位名单中没有可用的单位。")
     if inputs is not None and paths:
         usage_error("--inputs 与评分表路径不能同时使用。")
@@ -113,6 +112,7 @@ def score_cmd(
             batch = batch_mod.run(r, ros.units, [], reads=reads, extra_problems=[*ros.problems, *loose])
         else:
             if not paths:
+                needs_campaign(camp)
                 default = camp.path(camp.returned_dir)
                 if not default.is_dir():
                     usage_error(f"交回目录不存在:{default}。请给出评分表文件或文件夹,或在考评目录中运行。")
@@ -120,17 +120,16 @@ def score_cmd(
             for p in paths:
                 if not p.exists():
                     usage_error(f"路径不存在:{p}")
-            refs, skipped = discover(paths, base, exclude=[results_dir])
-            others = [problem(Code.W_NOT_A_WORKBOOK, file=f) for f in other_files(paths, base, exclude=[results_dir])]
-            with _progress(show_progress, len(refs)) as progress:
+            found = discover(paths, base, exclude=[results_dir])
+            with _progress(show_progress, len(found.refs)) as progress:
                 batch = batch_mod.run(
                     r,
                     ros.units,
-                    refs,
+                    found.refs,
                     jobs=jobs,
                     progress=progress,
-                    skipped=skipped,
-                    extra_problems=[*ros.problems, *others],
+                    skipped=found.skipped,
+                    extra_problems=[*ros.problems, *found.problems],
                 )
     except Interrupted as exc:
         exc.add_note(unchanged)
@@ -146,57 +145,15 @@ def score_cmd(
             exc.add_note(unchanged)
             raise
         try:
-            _show(batch, written, blocked, json_out)
+            _show(batch, written, blocked, json_out, verbose)
         except Interrupted as exc:
             exc.add_note(f"评分结果已全部写出 → {results_dir}")
             raise
     raise typer.Exit(EXIT_PROBLEMS if batch.errors else EXIT_OK)
 
 
-def _show(batch: batch_mod.Batch, written: Written, blocked: bool, json_out: bool) -> None:
+def _show(batch: batch_mod.Batch, written: Written, blocked: bool, json_out: bool, verbose: bool) -> None:
     if json_out:
         write_summary(batch, written, sys.stdout)
     else:
-        _print(batch, written, blocked)
-
-
-def _print(batch: batch_mod.Batch, written: Written, blocked: bool) -> None:
-    errors, warnings = batch.errors, batch.warnings
-    total = errors + warnings
-    if total:
-        # grouped by file, errors first; a long list is cut (the files have every problem)
-        shown = sorted(batch.head(TABLE_LIMIT), key=sort_key)
-        title = "发现的问题(按文件分组,错误在前)"
-        if total > len(shown):
-            title += f":显示其中{len(shown)}条(错误优先),全部{total}条见 problems.csv"
-        err_console.print(problems_table(shown, title))
-        if total > len(shown):
-            err_console.print(_by_code(batch))
-    parts = [f"{STATUS_LABELS[s]} {n}" for s, n in batch.counts.items() if n]
-    console.print(
-        f"共 {len(batch.units)} 个单位:"
-        + "、".join(parts)
-        + f";读取文件 {len(batch.files)} 个"
-        + (f"(跳过锁定文件 {batch.skipped} 个)" if batch.skipped else "")
-        + "。"
-    )
-    if total:
-        console.print(f"[red]{errors} 个错误[/]、[yellow]{warnings} 条提示[/]。")
-    if blocked:
-        console.print("[red]--strict:存在错误,未写入评分结果[/](已有的评分结果未更新)。")
-    for p in (*written.scores, *written.problems):
-        console.print(f"已写出 {p}", markup=False)
-
-
-def _by_code(batch: batch_mod.Batch) -> Table:
-    """How many problems of each code, in how many files, with one example."""
-    table = Table(title="问题按代码统计")
-    for col in ("代码", "级别", "条数", "文件数"):
-        table.add_column(col, no_wrap=True)
-    table.add_column("示例", overflow="fold")
-    rows = sorted(batch.by_code().items(), key=lambda kv: (kv[1][2].severity is not Severity.ERROR, kv[0]))
-    for code, (n, files, first) in rows:
-        style = "red" if first.severity is Severity.ERROR else "yellow"
-        label = SEVERITY_LABELS[first.severity]
-        table.add_row(code, Text(label, style=style), str(n), str(files), Text(first.message))  # never markup
-    return table
+        score_view.show(batch, written, blocked, verbose)

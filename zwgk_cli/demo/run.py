@@ -275,8 +275,9 @@ def run_sample(
     mistakes = fill_all(r, roster.units, plans, scenario, camp.path(camp.sheets_dir), returned, seed, when)
     echo("zwgk score")
     results_dir = camp.path(camp.results_dir)
-    refs, skipped = batch_mod.discover([returned], camp.root, exclude=[results_dir])
-    with batch_mod.run(r, roster.units, refs, skipped=skipped, extra_problems=roster.problems) as batch:
+    found = batch_mod.discover([returned], camp.root, exclude=[results_dir])
+    extra = [*roster.problems, *found.problems]
+    with batch_mod.run(r, roster.units, found.refs, skipped=found.skipped, extra_problems=extra) as batch:
         output_mod.write_results(batch, results_dir, output_mod.campaign_fields(camp))
         code = 1 if batch.errors else 0
         counts = batch.counts

@@ -595,9 +595,13 @@ def load(path: Path) -> Scores:
     except UnicodeDecodeError:
         raise ScoresError(f"{path} 不是 UTF-8 编码的文本,不是 zwgk 评分结果文件。") from None
     except OSError as exc:
-        raise ScoresError(f"无法读取 {path}:{exc.strerror or exc}") from None
+        from zwgk_cli.problems import os_reason
+
+        raise ScoresError(f"无法读取 {path}:{os_reason(exc)}") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ScoresError(f"{path} 不是有效的 JSON(第{exc.lineno}行第{exc.colno}列):{exc.msg}") from None
+        raise ScoresError(
+            f"{path} 不是有效的 JSON(第{exc.lineno}行第{exc.colno}列格式有误,文件可能被改动过或未写完)"
+        ) from None
     return parse(data, str(path))

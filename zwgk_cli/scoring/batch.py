@@ -25,11 +25,11 @@ from zwgk_cli.model import Rubric, Unit
 from zwgk_cli.pool import process_pool, starting_workers
 from zwgk_cli.problems import Code, Problem, Severity, problem, sort_key
 from zwgk_cli.results.document import STATUS_INCOMPLETE, STATUS_INVALID, STATUS_MISSING, STATUS_SCORED
-from zwgk_cli.scoring.discover import FileRef, discover, display_name
+from zwgk_cli.scoring.discover import FileRef, Found, discover, display_name
 from zwgk_cli.scoring.unit import HEAD, FileResult, Scorer
 from zwgk_cli.workbook.read import WorkbookRead
 
-__all__ = ["Batch", "FileRef", "FileResult", "UnitOutcome", "default_jobs", "discover", "display_name", "run"]
+__all__ = ["Batch", "FileRef", "FileResult", "Found", "UnitOutcome", "default_jobs", "discover", "display_name", "run"]
 
 PARALLEL_MIN = 24  # files; below this a pool costs more than it saves
 CHUNK = 8

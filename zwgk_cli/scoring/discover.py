@@ -2,15 +2,24 @@
 
 Office lock files are skipped quietly (and counted); the results folder is left out; a file
 reached twice (two paths, a link) is listed once.  Names are what problems and outputs show.
+
+A zip (``第一检查组.zip``) is read as the workbooks in it: each is listed as
+``第一检查组.zip/三台县.xlsx`` and read like a file (the zip passes the guards a workbook passes,
+is never changed and never extracted to disk).  What a zip holds that is not a workbook is named
+(W037), a zip inside a zip is named and not opened (W045), a zip that cannot be read is one
+problem (W046).  Other files in the folders that are not workbooks (PDF evidence, Word files)
+are named once each (W037) and not read.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from zwgk_cli.problems import Code, Problem, problem, readable
+from zwgk_cli.workbook.guards import ZIP_SUFFIX, Refused, zip_members
 from zwgk_cli.workbook.read import WORKBOOK_SUFFIXES
 
 LOCK_PREFIXES = ("~$", ".~lock.", "._")  # Excel/WPS, LibreOffice, macOS resource forks
@@ -20,50 +29,110 @@ LOCK_PREFIXES = ("~$", ".~lock.", "._")  # Excel/WPS, LibreOffice, macOS resourc
 class FileRef:
     path: Path
     name: str  # as problems and outputs show it
+    member: str = ""  # the workbook inside the zip ``path``, as the zip stores its name
+
+
+@dataclass
+class Found:
+    """What :func:`discover` found: the workbooks to read, the lock files skipped, and the
+    problems of what is not read (files that are not workbooks, zips that cannot be opened)."""
+
+    refs: list[FileRef] = field(default_factory=list)
+    skipped: int = 0
+    problems: list[Problem] = field(default_factory=list)
 
 
 def is_lock_file(path: Path) -> bool:
     return path.name.startswith(LOCK_PREFIXES) or path.name.endswith("#")
 
 
-def discover(
-    paths: Sequence[Path], base: Path | None = None, exclude: Sequence[Path] = ()
-) -> tuple[list[FileRef], int]:
+def is_workbook_name(name: str) -> bool:
+    return os.path.splitext(name)[1].lower() in WORKBOOK_SUFFIXES
+
+
+def discover(paths: Sequence[Path], base: Path | None = None, exclude: Sequence[Path] = ()) -> Found:
     """Workbook files under ``paths`` (files as given, folders recursively, except under the
-    ``exclude`` folders: the results folder), sorted by name, and how many lock files were
-    skipped.  Names are relative to ``base`` (the campaign folder) when inside it, else to
-    the folder given (``returned/县区/a.xlsx``).  A file reached twice (two paths, a link)
-    is listed once."""
+    ``exclude`` folders: the results folder), and the workbooks in zips, sorted by name.  Names
+    are relative to ``base`` (the campaign folder) when inside it, else to the folder given
+    (``returned/县区/a.xlsx``).  A file reached twice (two paths, a link) is listed once."""
     found: dict[object, FileRef] = {}
-    skipped = 0
+    out = Found()
+    others: set[str] = set()
     skip = [os.path.abspath(x) for x in exclude]
     base_abs = os.path.abspath(base) if base is not None else None
     for p in paths:
         p_abs = os.path.abspath(p)
-        candidates = _walk(p, p_abs, skip) if p.is_dir() else [(p, p_abs)]
         root = base_abs if base_abs is not None and _inside(p_abs, base_abs) else os.path.dirname(p_abs)
+        if p.is_dir():
+            candidates, other = _walk(p, p_abs, skip)
+            others.update(_name(f_abs, root) for f_abs in other)
+        else:
+            candidates = [(p, p_abs)]
         for f, f_abs in candidates:
             if is_lock_file(f):
-                skipped += 1
+                out.skipped += 1
                 continue
             try:
                 st = os.stat(f_abs)
                 key: object = (st.st_dev, st.st_ino) if st.st_ino else os.path.realpath(f_abs)
             except OSError:  # a broken link: listed, and reported when read
                 key = f_abs
-            if key not in found:
-                inner = _inside(f_abs, root)
-                found[key] = FileRef(
-                    f, f_abs[len(root) :].lstrip(os.sep).replace(os.sep, "/") if inner else f.as_posix()
-                )
-    refs = sorted(found.values(), key=lambda r: (r.name, str(r.path)))
-    return refs, skipped
+            if key in found:
+                continue
+            name = _name(f_abs, root) if _inside(f_abs, root) else f.as_posix()
+            found[key] = FileRef(f, name)
+    for key, ref in list(found.items()):
+        if ref.name.lower().endswith(ZIP_SUFFIX):
+            del found[key]
+            for member in _unzip(ref, out.problems):
+                found[(key, member.member)] = member
+    out.refs = sorted(found.values(), key=lambda r: (r.name, str(r.path), r.member))
+    out.problems.extend(problem(Code.W_NOT_A_WORKBOOK, file=f) for f in sorted(others))
+    return out
 
 
-def _walk(top: Path, top_abs: str, skip: Sequence[str]) -> list[tuple[Path, str]]:
-    """Workbook files (and broken links named like one) under ``top``, in path order; links to
-    folders are not followed, unreadable folders and the ``skip`` folders are left out."""
+def _unzip(ref: FileRef, problems: list[Problem]) -> list[FileRef]:
+    """The workbooks in the zip ``ref``; what else it holds, or why it cannot be read, goes to
+    ``problems``."""
+    try:
+        members = zip_members(ref.path)
+    except Refused as refused:
+        why = problem(refused.code, **refused.params).message
+        if refused.code is Code.W_NOT_XLSX:  # said of a workbook: "不是 Excel 工作簿"
+            why = f"文件内容是{refused.params['found']}"
+        elif refused.code is Code.W_BROKEN_ZIP:
+            why = str(refused.params["detail"])
+        problems.append(problem(Code.W_ZIP_UNREADABLE, file=ref.name, why=why))
+        return []
+    if members is None:  # a workbook renamed .zip: read as the workbook it is
+        return [ref]
+    out = []
+    for m in members:
+        shown = f"{ref.name}/{readable(m.shown)}"
+        base = os.path.basename(m.shown.rstrip("/"))
+        if base.startswith(".") or is_lock_file(Path(base)):
+            continue
+        if is_workbook_name(base):
+            out.append(FileRef(ref.path, shown, m.name))
+        elif base.lower().endswith(ZIP_SUFFIX):
+            problems.append(problem(Code.W_ZIP_NESTED, file=shown))
+        else:
+            problems.append(problem(Code.W_NOT_A_WORKBOOK, file=shown))
+    return out
+
+
+def _name(f_abs: str, root: str) -> str:
+    if not _inside(f_abs, root):
+        return f_abs
+    return f_abs[len(root) :].lstrip(os.sep).replace(os.sep, "/")
+
+
+def _walk(top: Path, top_abs: str, skip: Sequence[str]) -> tuple[list[tuple[Path, str]], list[str]]:
+    """Under ``top``: the workbook files and zips (and broken links named like one), in
+    path order, and the other regular files (not hidden, not lock files).  Links to folders are
+    not followed, unreadable folders and the ``skip`` folders are left out."""
     out: list[tuple[Path, str]] = []
+    others: list[str] = []
     stack = [(top, top_abs)]
     while stack:
         folder, folder_abs = stack.pop()
@@ -82,10 +151,21 @@ def _walk(top: Path, top_abs: str, skip: Sequence[str]) -> list[tuple[Path, str]
                 is_dir = False
             if is_dir:
                 stack.append((folder / e.name, e_abs))
-            elif os.path.splitext(e.name)[1].lower() in WORKBOOK_SUFFIXES and _file_or_broken_link(e, e_abs):
-                out.append((folder / e.name, e_abs))
+            elif is_workbook_name(e.name) or e.name.lower().endswith(ZIP_SUFFIX):
+                if _file_or_broken_link(e, e_abs):
+                    out.append((folder / e.name, e_abs))
+            elif not e.name.startswith(".") and not is_lock_file(Path(e.name)) and _is_file(e):
+                others.append(e_abs)
     out.sort(key=lambda item: item[1].split(os.sep))
-    return out
+    return out, others
+
+
+def _is_file(e: os.DirEntry[str]) -> bool:
+    """A regular file, not a link to one."""
+    try:
+        return e.is_file(follow_symlinks=False)
+    except OSError:
+        return False
 
 
 def _file_or_broken_link(e: os.DirEntry[str], e_abs: str) -> bool:
@@ -95,31 +175,6 @@ def _file_or_broken_link(e: os.DirEntry[str], e_abs: str) -> bool:
         return e.is_file() or (e.is_symlink() and not os.path.exists(e_abs))
     except OSError:
         return e.is_symlink()
-
-
-def other_files(paths: Sequence[Path], base: Path | None = None, exclude: Sequence[Path] = ()) -> list[str]:
-    """The names of the regular files under the folders in ``paths`` that are not workbooks
-    (PDF evidence, Word files, a zip of workbooks…), sorted: named once each, never read.
-    Lock files and hidden files (``.DS_Store``) are left out, as are the ``exclude`` folders."""
-    skip = [os.path.abspath(x) for x in exclude]
-    names: list[str] = []
-    for p in paths:
-        if not p.is_dir():
-            continue
-        p_abs = os.path.abspath(p)
-        base_abs = os.path.abspath(base) if base is not None else None
-        root = base_abs if base_abs is not None and _inside(p_abs, base_abs) else os.path.dirname(p_abs)
-        for folder, dirs, files in os.walk(p):
-            folder_abs = os.path.abspath(folder)
-            dirs[:] = sorted(d for d in dirs if not any(_inside(os.path.join(folder_abs, d), x) for x in skip))
-            for f in files:
-                f_abs = os.path.join(folder_abs, f)
-                if f.startswith(".") or is_lock_file(Path(f)) or os.path.splitext(f)[1].lower() in WORKBOOK_SUFFIXES:
-                    continue
-                if os.path.isfile(f_abs) and not os.path.islink(f_abs):
-                    inner = _inside(f_abs, root)
-                    names.append(f_abs[len(root) :].lstrip(os.sep).replace(os.sep, "/") if inner else f_abs)
-    return sorted(set(names))
 
 
 def _inside(path: str, base: str) -> bool:

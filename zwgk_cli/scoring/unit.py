@@ -120,7 +120,7 @@ class Scorer:
         self.titles = part_titles(rubric)
 
     def process(self, ref: FileRef) -> FileResult:
-        return self.score_read(read_workbook(ref.path, self.ctx, ref.name))
+        return self.score_read(read_workbook(ref.path, self.ctx, ref.name, ref.member))
 
     def score_read(self, read: WorkbookRead) -> FileResult:
         if not read.usable:

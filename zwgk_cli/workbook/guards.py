@@ -11,7 +11,11 @@ Cheapest and safest checks first:
    a hard output limit and checked against its declared size and CRC, so no parser is ever given
    a part that lies about its size.  Parts with a DOCTYPE are refused (XML entity attacks); the
    small structural parts are parsed with :mod:`defusedxml`.
-3. **A sheet** (:func:`sheet_extent`): a cheap scan of its XML for the grid a value reader would
+3. **A zip of workbooks** (:func:`zip_members`, :func:`read_member`): the zip passes the same
+   file and package guards as a workbook; each workbook in it is inflated in memory under the
+   same limits (never extracted to disk) and then checked like a file.  Zips inside it are not
+   opened.
+4. **A sheet** (:func:`sheet_extent`): a cheap scan of its XML for the grid a value reader would
    allocate, so a sheet claiming a million rows is refused before it is loaded.
 
 A guard that refuses raises :class:`Refused`: one problem (its code and parameters, the file
@@ -26,6 +30,7 @@ import re
 import struct
 import zipfile
 import zlib
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, NoReturn
 
@@ -100,6 +105,11 @@ def read_file(path: Path) -> bytes:
         data = read_input_file(path, MAX_FILE_BYTES)
     except InputFileError as exc:  # not a regular file, unreadable, or grown past the limit since
         _refuse(Code.W_UNREADABLE, detail=str(exc))
+    return _looks_like_package(data)
+
+
+def _looks_like_package(data: bytes) -> bytes:
+    """``data`` when it is not empty and its first bytes are a zip's."""
     if not data:
         _refuse(Code.W_EMPTY_FILE)
     if data.startswith(OLE_MAGIC):
@@ -215,6 +225,61 @@ def open_package(data: bytes) -> Package:
     return pkg
 
 
+# ------------------------------------------------------------------ 3. a zip of workbooks
+
+ZIP_SUFFIX = ".zip"
+_SKIPPED_MEMBERS = ("__MACOSX/",)  # what macOS adds to every zip it makes
+
+
+@dataclass(frozen=True)
+class Member:
+    """A file in a zip: ``name`` as the zip stores it (what :func:`read_member` takes), ``shown``
+    as a person reads it (a name stored in GBK by Chinese Windows is decoded)."""
+
+    name: str
+    shown: str
+
+
+def zip_members(path: Path) -> list[Member] | None:
+    """The files in the zip ``path`` (folders, macOS additions left out), in the zip's order,
+    after the file and package guards a workbook passes (size, member count, declared sizes);
+    ``None`` when the file is itself a workbook package (an ``.xlsx`` renamed ``.zip``).
+    Raises :class:`Refused`."""
+    pkg = Package(read_file(path))
+    names = set(pkg.names_lower)
+    if "[content_types].xml" in names and any(n.startswith("xl/") for n in names):
+        return None
+    out = []
+    for info in pkg.infos.values():
+        if info.is_dir() or info.filename.startswith(_SKIPPED_MEMBERS):
+            continue
+        out.append(Member(info.filename, _member_name(info)))
+    return out
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    """A member's name as its maker wrote it: without the UTF-8 flag, :mod:`zipfile` reads the
+    name as CP437, while Chinese Windows wrote it in GBK."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("gb18030")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename
+
+
+def read_member(path: Path, member: str) -> bytes:
+    """The bytes of the workbook ``member`` of the zip ``path``: inflated in memory under the
+    package limits, checked against its declared size and CRC, then checked as a file is."""
+    pkg = Package(read_file(path))
+    info = pkg.infos.get(member)
+    if info is None:
+        _refuse(Code.W_UNREADABLE, detail="压缩包中已没有这个文件(压缩包在读取过程中被替换了)")
+    if info.file_size > MAX_FILE_BYTES:
+        _refuse(Code.W_TOO_LARGE, detail=f"文件{_mb(info.file_size)}", limit=_mb(MAX_FILE_BYTES))
+    return _looks_like_package(pkg.part(member))
+
+
 def _zip_detail(exc: BaseException) -> str:
     text = str(exc)
     if "File is not a zip file" in text or "Truncated" in text or isinstance(exc, EOFError | struct.error):
@@ -305,7 +370,7 @@ def workbook_parts(pkg: Package) -> tuple[dict[str, str], dict[str, str]]:
     return out, others
 
 
-# ------------------------------------------------------------------ 3. a sheet
+# ------------------------------------------------------------------ 4. a sheet
 
 _SUSPICIOUS_REF = re.compile(rb' r="(?:[A-Z]{2,3}[0-9]|[A-Z]{0,3}[0-9]{5})')
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{1,3})([0-9]+)"[^>]*?(/?)>')

@@ -41,7 +41,7 @@ from zwgk_cli.problems import Code, problem, readable
 from zwgk_cli.workbook import layout
 from zwgk_cli.workbook.book import Book, Sheet
 from zwgk_cli.workbook.findings import read_findings
-from zwgk_cli.workbook.guards import Refused, SheetRefused, read_file, sniff
+from zwgk_cli.workbook.guards import Refused, SheetRefused, read_file, read_member, sniff
 from zwgk_cli.workbook.plan import Context, UnitPlan, WorkbookRead, plan_unit, rubric_label
 from zwgk_cli.workbook.values import describe, expected, normalize
 
@@ -124,13 +124,13 @@ def _let_pending_handlers_run() -> None:
     """A Python function call: pending signal handlers run before it (here, a late timer's)."""
 
 
-def read_workbook(path: Path, ctx: Context, name: str | None = None) -> WorkbookRead:
-    """Read one returned workbook (``name``: the file as problems name it).  Never raises for
-    anything in the file."""
+def read_workbook(path: Path, ctx: Context, name: str | None = None, member: str = "") -> WorkbookRead:
+    """Read one returned workbook (``name``: the file as problems name it; ``member``: the
+    workbook in the zip ``path``).  Never raises for anything in the file."""
     out = WorkbookRead(file=readable(name or str(path)))  # a name that is not UTF-8 decoded
     try:
         with _deadline(MAX_READ_SECONDS):
-            _Reader(path, ctx, out).run()
+            _Reader(path, ctx, out, member).run()
     except Refused as refused:
         out.usable = False
         out.problems.append(problem(refused.code, file=out.file, **refused.params))
@@ -160,8 +160,9 @@ def _note_pos(m: layout.MapRow, pos: tuple[int, int]) -> tuple[int, int] | None:
 
 
 class _Reader:
-    def __init__(self, path: Path, ctx: Context, out: WorkbookRead):
+    def __init__(self, path: Path, ctx: Context, out: WorkbookRead, member: str = ""):
         self.path = path
+        self.member = member
         self.ctx = ctx
         self.out = out
         self.file = out.file
@@ -176,7 +177,7 @@ class _Reader:
 
     # -- steps
     def run(self) -> None:
-        book = Book(read_file(self.path))
+        book = Book(read_member(self.path, self.member) if self.member else read_file(self.path))
         plan = self._identity(book.layout)
         self._inputs(book, plan)
 
