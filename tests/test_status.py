@@ -280,3 +280,8 @@ def test_status_of_the_49_mianyang_units_is_fast(tmp_path: Path, monkeypatch: py
     inspected = json.loads(runner.invoke(app, ["inspect", "--json", *map(str, (root / "sheets").iterdir())]).stdout)
     assert out["total"]["unfilled"] == sum(w["inputs"] for w in inspected)
     assert elapsed < 3, f"zwgk status took {elapsed:.1f} s on 49 workbooks"
+
+
+def test_status_help_is_chinese_with_an_example() -> None:
+    res = runner.invoke(app, ["status", "--help"])
+    assert res.exit_code == 0 and "示例" in res.output and "zwgk status" in res.output and "考评进度" in res.output

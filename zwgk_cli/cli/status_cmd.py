@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -35,6 +36,9 @@ def _names(items: Sequence[str]) -> str:
 def status_cmd(
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="并行读取的进程数;0 表示自动(CPU核数)。")] = 0,
     json_out: Annotated[bool, typer.Option("--json", help="以 JSON 输出(供程序读取)。")] = False,
+    rubric: Annotated[str | None, typer.Option("--rubric", help="细则编号或 YAML 文件;默认用考评目录的设置。")] = None,
+    roster: Annotated[Path | None, typer.Option("--roster", help="单位名单(CSV/XLSX);默认用考评目录的设置。")] = None,
+    targets: Annotated[Path | None, typer.Option("--targets", help="网站名单(CSV/XLSX)。")] = None,
     campaign: CampaignOpt = None,
 ) -> None:
     """考评进度:各分组已发放、已交回、已完成、未完成、无法使用和未交回的评分表数,以及还缺哪些单位。
@@ -48,8 +52,8 @@ def status_cmd(
     示例:zwgk status --json
     """
     camp = load_campaign(campaign)
-    r = load_rubric(None, camp)
-    ros = load_units(r, None, None, camp)
+    r = load_rubric(rubric, camp)
+    ros = load_units(r, roster, targets, camp)
     sheets_dir = camp.path(camp.sheets_dir or "sheets")
     returned_dir = camp.path(camp.returned_dir)
     try:
