@@ -104,7 +104,9 @@ def test_init_sheets_in_a_campaign_folder_then_refuses_then_forces(campaign: Pat
     assert len(files) == 49 and (campaign / "sheets" / "市人力资源社会保障局.xlsx") in files
     assert not list((campaign / "sheets").glob(".*")), "no temporary files left behind"
     before = {f.name: f.read_bytes() for f in files}
-    refused = runner.invoke(app, ["init-sheets"])
+    again = runner.invoke(app, ["init-sheets"])  # issued workbooks are left alone (tests/test_init_midway.py)
+    assert again.exit_code == 0 and "已发放 49 份(未改动)" in again.output and "--force" in again.output
+    refused = runner.invoke(app, ["init-sheets", "--units", "涪城区"])
     assert refused.exit_code == 1
     assert "S001" in refused.output and "涪城区.xlsx" in refused.output and "--force" in refused.output
     forced = runner.invoke(app, ["init-sheets", "--force", "--jobs", "1"])

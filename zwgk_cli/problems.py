@@ -459,6 +459,39 @@ class Code(Enum):
     )
     S_WRITE = ("S004", E, "无法写入评分表:{detail}", "检查输出目录是否存在、是否有写入权限、文件是否正被打开。")
 
+    # --- sheets: issuing mid-campaign (init-sheets without --force) ---------------------
+    S_NOT_IN_ROSTER = (
+        "S010",
+        W,
+        "评分表所属的单位“{unit_name}”(编号{unit_id})不在名单中;该评分表未改动、未删除",
+        "单位已撤销或合并的,可把该评分表移出评分表目录;单位改了名称或编号的,核对名单。",
+    )
+    S_NAME_TAKEN = (
+        "S011",
+        E,
+        "单位“{unit}”的评分表未生成:评分表目录中已有同名文件“{file_name}”,{detail}",
+        "查看该文件是什么:仍有用的移出评分表目录,然后重新运行 zwgk init-sheets 补发。",
+    )
+    S_UNREADABLE_ISSUED = (
+        "S012",
+        W,
+        "评分表目录中的这个文件不是可识别的评分表,未改动:{detail}",
+        "损坏的评分表可删除后重新运行 zwgk init-sheets 补发;不是评分表的文件请移出评分表目录。",
+    )
+    S_OTHER_RUBRIC = (
+        "S013",
+        W,
+        "已发放的评分表按细则“{found}”生成,与当前细则“{expected}”不是同一版本;未改动",
+        "按这份评分表填写的内容交回后无法计分(W012):确认细则已定稿后,"
+        "用 zwgk init-sheets --units {unit} --force 按当前细则重新生成(已填写的内容会丢失)。",
+    )
+    S_ISSUED_TWICE = (
+        "S014",
+        W,
+        "单位“{unit}”在评分表目录中有多份评分表:{files}",
+        "只保留要发给评估人员的那一份,其余移出评分表目录。",
+    )
+
     # --- values (V) ---------------------------------------------------------------------
     V_EMPTY = ("V001", E, "“{label}”未填写(未填不等于0)", "请填写{expected}{zero_hint}。")
     V_NOT_NUMBER = ("V002", E, "“{label}”填写的是“{found}”,不是数字", "改为{expected}。")

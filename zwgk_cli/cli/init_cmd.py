@@ -24,7 +24,14 @@ from zwgk_cli.model import Unit
 from zwgk_cli.problems import Code, Problem, Severity, problem
 from zwgk_cli.workbook import layout as L
 from zwgk_cli.workbook.blueprint import CampaignInfo
-from zwgk_cli.workbook.issue import Written, file_state, issued_since, write_workbooks
+from zwgk_cli.workbook.issue import (
+    Written,
+    file_state,
+    issued_since,
+    issued_workbooks,
+    plan_issue,
+    write_workbooks,
+)
 
 
 def _say(text: str) -> None:
@@ -61,7 +68,10 @@ def init_sheets_cmd(
     units: Annotated[
         list[str] | None, typer.Option("--units", "-u", help="只生成这些单位(名称、编号或别名;可重复,或用顿号分隔)。")
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的评分表(其中已填写的内容会丢失)。")] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="重新生成已发放的评分表(全部,或 --units 指定的单位;其中已填写的内容会丢失)。"),
+    ] = False,
     password: Annotated[str | None, typer.Option("--password", help="工作表保护密码;默认不设密码(仍然保护)。")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="并行进程数;0 表示自动。", min=0)] = 0,
     json_out: Annotated[bool, typer.Option("--json", help="以 JSON 输出结果。")] = False,
@@ -71,9 +81,12 @@ def init_sheets_cmd(
 
     评分表只含该单位适用的细则;填写单元格带下拉列表和输入提示,其余内容锁定;得分、小计、
     总分和等次由公式实时计算;隐藏的标识工作表记录细则、单位和每个填写单元格的位置,供 zwgk score 读回。
-    已存在的评分表不会被覆盖,除非加 --force。
+    已发放的评分表(按其隐藏的标识识别)不会被改动:名单中新增单位后再运行,只补发还没有评分表的单位;
+    要重新生成已发放的评分表,加 --force。评分表目录中不在名单中的单位的评分表会列出,不会删除。
 
     示例:zwgk init-sheets
+
+    示例:zwgk init-sheets --units 涪城区 --force      (重新生成一个单位的评分表)
 
     示例:zwgk init-sheets --rubric mianyang-2022 --roster 单位.csv --targets 网站.csv --out 评分表 --units 涪城区
     """
@@ -85,7 +98,7 @@ def init_sheets_cmd(
     out_dir = out if out is not None else camp.path(camp.sheets_dir or "sheets")
     names = L.workbook_filenames(ros.units)
     blocked = {p.unit for p in problems if p.severity is Severity.ERROR and p.unit}
-    jobs_list: list[tuple[Unit, Path]] = []
+    jobs_list: list[Unit] = []
     for u in chosen:
         reason = ""
         if u.name in blocked:
@@ -95,18 +108,16 @@ def init_sheets_cmd(
         if reason:
             problems.append(problem(Code.S_UNIT_SKIPPED, unit=u.name, detail=reason))
             continue
-        jobs_list.append((u, out_dir / names[u.id]))
-    existing = [p for _, p in jobs_list if p.exists()]
-    if existing and not force:
-        shown = "、".join(p.name for p in existing[:10]) + (f" 等 {len(existing)} 个" if len(existing) > 10 else "")
-        problems.append(problem(Code.S_EXISTS, file=str(out_dir), files=shown))
-        _report_init(json_out, out_dir, [], problems)
-        raise typer.Exit(EXIT_PROBLEMS)
+        jobs_list.append(u)
+    plan = plan_issue(r, jobs_list, ros.units, names, out_dir, issued_workbooks(out_dir), force)
+    problems.extend(plan.problems)
+    if units and plan.kept:  # named on the command line, and not re-issued: say so
+        problems.append(problem(Code.S_EXISTS, file=str(out_dir), files=_names([p for _, p in plan.kept])))
     info = CampaignInfo.from_campaign(camp)
     pw = password if password is not None else camp.password
-    before = {p: file_state(p) for _, p in jobs_list}
+    before = {p: file_state(p) for _, p in plan.write}
     try:
-        results = write_workbooks(r, jobs_list, info, pw, jobs)
+        results = write_workbooks(r, plan.write, info, pw, jobs) if plan.write else []
     except Interrupted as exc:
         for note in _interrupted_state(before, out_dir):
             exc.add_note(note)
@@ -115,7 +126,7 @@ def init_sheets_cmd(
     for w in results:
         if w.error:
             problems.append(problem(Code.S_WRITE, file=w.file, unit=w.name, detail=w.error))
-    _report_init(json_out, out_dir, written, problems)
+    _report_init(json_out, out_dir, written, plan.kept, before, problems)
     if any(p.severity is Severity.ERROR for p in problems):
         raise typer.Exit(EXIT_PROBLEMS)
 
@@ -147,7 +158,14 @@ def _interrupted_state(before: dict[Path, tuple[int, int] | None], out_dir: Path
     return notes
 
 
-def _report_init(json_out: bool, out_dir: Path, written: Sequence[Written], problems: Sequence[Problem]) -> None:
+def _report_init(
+    json_out: bool,
+    out_dir: Path,
+    written: Sequence[Written],
+    kept: Sequence[tuple[Unit, Path]],
+    before: dict[Path, tuple[int, int] | None],
+    problems: Sequence[Problem],
+) -> None:
     if json_out:
         print_json(
             {
@@ -160,20 +178,44 @@ def _report_init(json_out: bool, out_dir: Path, written: Sequence[Written], prob
                         "file": w.file,
                         "sheets": w.sheets,
                         "inputs": w.inputs,
+                        "replaced": before.get(Path(w.file)) is not None,
                     }
                     for w in written
                 ],
+                "unchanged": [{"unit_id": u.id, "unit": u.name, "group": u.group, "file": str(p)} for u, p in kept],
                 "problems": [p.to_dict() for p in problems],
             }
         )
         return
     print_problems(problems, "生成评分表时发现的问题")
-    if not written:
-        return
-    groups: dict[str, int] = {}
-    for w in written:
-        groups[w.group] = groups.get(w.group, 0) + 1
-    by_group = "、".join(f"{g} {n} 个" for g, n in groups.items())
-    inputs = sum(w.inputs for w in written)
-    _say(f"已生成 {len(written)} 个评分表({by_group}),共 {inputs} 个填写项 → {out_dir}")
-    _say("分发给评估人员填写;交回后放入 returned/ 目录,运行 zwgk score。用 zwgk inspect 查看评分表。")
+    new = [w for w in written if before.get(Path(w.file)) is None]
+    again = [w for w in written if before.get(Path(w.file)) is not None]
+    if kept:
+        said = f"已发放 {len(kept)} 份(未改动)"
+        if new:
+            _say(f"{said},新发放 {len(new)} 份:{_unit_names(new)} → {out_dir}")
+        elif not again:
+            _say(f"{said},没有需要新发放的评分表 → {out_dir}")
+            _say("名单中新增单位后再运行本命令即可补发;要重新生成已发放的评分表,加 --force(已填写的内容会丢失)。")
+            return
+        else:
+            _say(f"{said}。")
+    elif new and not again:
+        groups: dict[str, int] = {}
+        for w in new:
+            groups[w.group] = groups.get(w.group, 0) + 1
+        by_group = "、".join(f"{g} {n} 个" for g, n in groups.items())
+        inputs = sum(w.inputs for w in new)
+        _say(f"已生成 {len(new)} 个评分表({by_group}),共 {inputs} 个填写项 → {out_dir}")
+    elif new:
+        _say(f"新发放 {len(new)} 份:{_unit_names(new)} → {out_dir}")
+    if again:
+        _say(f"重新生成 {len(again)} 份(覆盖原有,原已填写的内容已不在其中):{_unit_names(again)} → {out_dir}")
+    if written:
+        _say("分发给评估人员填写;交回后放入 returned/ 目录,运行 zwgk score。")
+        _say("用 zwgk inspect 查看评分表,用 zwgk status 查看各单位交回与填写进度。")
+
+
+def _unit_names(written: Sequence[Written]) -> str:
+    shown = "、".join(w.name for w in written[:10])
+    return shown + (f" 等 {len(written)} 个" if len(written) > 10 else "")

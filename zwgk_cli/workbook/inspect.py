@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from zwgk_cli import rubric as rubric_mod
-from zwgk_cli.problems import Code, problem, readable
+from zwgk_cli.problems import Code, Problem, problem, readable
 from zwgk_cli.workbook import layout as L
 from zwgk_cli.workbook.book import Book, Sheet
 from zwgk_cli.workbook.guards import Refused, SheetRefused, read_file
@@ -33,6 +34,44 @@ def _json_value(value: object) -> Any:
 def _fail(path: Path, code: Code, **params: Any) -> dict[str, Any]:
     p = problem(code, file=str(path), **params)
     return {"file": p.file, "ok": False, "problem": p.to_dict()}
+
+
+def _why(exc: Exception) -> tuple[Code, dict[str, Any]]:
+    """Why a file could not be opened, as the code and parameters of its one problem."""
+    if isinstance(exc, Refused):
+        return exc.code, dict(exc.params)
+    if isinstance(exc, MemoryError):
+        return Code.W_TOO_LARGE, {"detail": "读取时内存不足", "limit": "可用内存"}
+    return Code.W_UNEXPECTED, {"detail": f"{type(exc).__name__}: {str(exc)[:120]}"}
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Whose workbook a file is, as its hidden sheet says; ``problem`` when that cannot be told."""
+
+    file: str
+    unit_id: str = ""
+    unit_name: str = ""
+    unit_group: str = ""
+    rubric_id: str = ""
+    rubric_hash: str = ""
+    rubric_version: str = ""
+    problem: Problem | None = None
+
+
+def identify(path: Path, name: str | None = None) -> Identity:
+    """Whose workbook ``path`` is (``name``: the file as problems name it), from its hidden sheet
+    alone, opened through the guards as ``zwgk score`` opens it; no scoring sheet is read, so
+    this takes milliseconds.  Never raises for anything in the file."""
+    file = readable(name or str(path))
+    try:
+        meta = Book(read_file(path)).layout.meta
+    except Exception as exc:  # a refused or unforeseen file: its one located problem
+        code, params = _why(exc)
+        return Identity(file, problem=problem(code, file=file, **params))
+    return Identity(
+        file, meta.unit_id, meta.unit_name, meta.unit_group, meta.rubric_id, meta.rubric_hash, meta.rubric_version
+    )
 
 
 _bundled_hash: dict[str, str | None] = {}
@@ -98,12 +137,9 @@ def inspect_file(path: Path) -> dict[str, Any]:
                         count=n,
                     )
                 )
-    except Refused as refused:
-        return _fail(path, refused.code, **refused.params)
-    except MemoryError:
-        return _fail(path, Code.W_TOO_LARGE, detail="读取时内存不足", limit="可用内存")
-    except Exception as exc:  # an unforeseen file: one located problem, never a traceback
-        return _fail(path, Code.W_UNEXPECTED, detail=f"{type(exc).__name__}: {str(exc)[:120]}")
+    except Exception as exc:  # a refused or unforeseen file: one located problem, never a traceback
+        code, params = _why(exc)
+        return _fail(path, code, **params)
     meta = lay.meta
     entries = []
     filled_by_sheet: dict[str, int] = {}

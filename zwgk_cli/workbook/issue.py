@@ -2,22 +2,28 @@
 large batches.
 
 Each workbook appears whole or not at all; an interrupted batch leaves some workbooks issued
-and the others as they were (:func:`issued_since` tells which), and no temporary file."""
+and the others as they were (:func:`issued_since` tells which), and no temporary file.
+
+Mid-campaign (:func:`issued_workbooks`, :func:`plan_issue`): the workbooks already in the folder
+are identified by their hidden sheet, never by their file name, so that a unit added to the
+roster gets its workbook and every issued one is left alone (re-issued only when told to)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from zwgk_cli.files import atomic_write_bytes, sweep_partial
 from zwgk_cli.model import Rubric, Unit
 from zwgk_cli.pool import process_pool, starting_workers
-from zwgk_cli.problems import os_reason
+from zwgk_cli.problems import Code, Problem, os_reason, problem
 from zwgk_cli.workbook import layout as L
 from zwgk_cli.workbook.blueprint import CampaignInfo
+from zwgk_cli.workbook.inspect import Identity, identify
+from zwgk_cli.workbook.plan import rubric_label
 
 PARALLEL_FROM = 40  # units; below this, one process is faster than starting a pool
 
@@ -104,3 +110,123 @@ def file_state(path: Path) -> tuple[int, int] | None:
 def issued_since(before: dict[Path, tuple[int, int] | None]) -> set[Path]:
     """Of the paths whose :func:`file_state` was taken before a run, those written since."""
     return {p for p, was in before.items() if (now := file_state(p)) is not None and now != was}
+
+
+# ------------------------------------------------------------------ mid-campaign: what is issued
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A workbook file found in the folder of issued workbooks, and whose it is."""
+
+    path: Path
+    who: Identity
+
+
+def issued_workbooks(folder: Path) -> list[Issued]:
+    """The workbooks in ``folder`` (not its subfolders), in name order, each identified by its
+    hidden sheet through the guards (milliseconds a file).  Hidden, temporary and lock files
+    (``.…``, ``~$…``) are left out; a missing folder holds none."""
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted((e.name, e.path) for e in it if _workbook_entry(e))
+    except OSError:
+        return []
+    return [Issued(Path(path), identify(Path(path), name)) for name, path in entries]
+
+
+def _workbook_entry(e: os.DirEntry[str]) -> bool:
+    if e.name.startswith((".", "~$")) or not e.name.lower().endswith(L.WORKBOOK_SUFFIX):
+        return False
+    try:
+        return e.is_file()
+    except OSError:
+        return False
+
+
+@dataclass
+class IssuePlan:
+    """What ``init-sheets`` does with each unit: ``write`` (issue, or re-issue when forced),
+    ``kept`` (issued already, left alone), and what it found in the folder."""
+
+    write: list[tuple[Unit, Path]] = field(default_factory=list)
+    kept: list[tuple[Unit, Path]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def plan_issue(
+    rubric: Rubric,
+    units: Sequence[Unit],
+    roster: Sequence[Unit],
+    names: Mapping[str, str],
+    folder: Path,
+    issued: Sequence[Issued],
+    force: bool = False,
+) -> IssuePlan:
+    """Which of ``units`` to write, and where (``names``: unit id → its file name).
+
+    A unit with a workbook in the folder (by its hidden sheet) keeps it; with ``force`` it is
+    re-issued in its place.  A unit without one gets a new workbook, unless its file name is taken
+    by another unit's workbook (never overwritten: S011) or, without ``force``, by a file that is
+    not a readable workbook (S011).  The folder's other findings are warnings: workbooks of
+    units not in the ``roster`` (S010, named, never deleted), unreadable files (S012), kept
+    workbooks of another rubric version (S013), a unit issued twice (S014)."""
+    plan = IssuePlan()
+    by_unit: dict[str, list[Issued]] = {}
+    by_name = {i.path.name.lower(): i for i in issued}
+    for i in issued:
+        if i.who.problem is None:
+            by_unit.setdefault(i.who.unit_id, []).append(i)
+    named: set[Path] = set()  # files a problem already names
+    for u in units:
+        mine = by_unit.get(u.id, [])
+        planned = folder / names[u.id]
+        if mine:
+            at = next((i.path for i in mine if i.path.name == planned.name), mine[0].path)
+            if force:
+                plan.write.append((u, at))
+                continue
+            plan.kept.append((u, at))
+            who = next(i.who for i in mine if i.path == at)
+            if who.rubric_id != rubric.id or who.rubric_hash != rubric.hash:
+                found = rubric_label(who.rubric_id, who.rubric_version, who.rubric_hash)
+                expected = rubric_label(rubric.id, rubric.version, rubric.hash)
+                plan.problems.append(
+                    problem(Code.S_OTHER_RUBRIC, file=str(at), unit=u.name, found=found, expected=expected)
+                )
+            continue
+        occupant = by_name.get(planned.name.lower())
+        if occupant is not None and (occupant.who.problem is None or not force):
+            why = occupant.who.problem
+            if why is None:
+                detail = f"是单位“{occupant.who.unit_name}”(编号{occupant.who.unit_id})的评分表,不会被覆盖"
+            else:
+                detail = f"不是可识别的评分表({why.message});确认无用时可加 --force 覆盖"
+            named.add(occupant.path)
+            plan.problems.append(
+                problem(Code.S_NAME_TAKEN, file=str(occupant.path), unit=u.name, file_name=planned.name, detail=detail)
+            )
+            continue
+        plan.write.append((u, planned))
+    in_roster = {u.id: u for u in roster}
+    writing = {p for _, p in plan.write}
+    for i in issued:
+        if i.path in named or i.path in writing:
+            continue
+        if i.who.problem is not None:
+            plan.problems.append(problem(Code.S_UNREADABLE_ISSUED, file=str(i.path), detail=i.who.problem.message))
+        elif i.who.unit_id not in in_roster:
+            plan.problems.append(
+                problem(
+                    Code.S_NOT_IN_ROSTER,
+                    file=str(i.path),
+                    unit=i.who.unit_name,
+                    unit_name=i.who.unit_name or i.who.unit_id,
+                    unit_id=i.who.unit_id,
+                )
+            )
+    for uid, mine in by_unit.items():
+        if len(mine) > 1 and uid in in_roster:
+            files = "、".join(i.path.name for i in mine)
+            plan.problems.append(problem(Code.S_ISSUED_TWICE, file=str(folder), unit=in_roster[uid].name, files=files))
+    return plan

@@ -1,0 +1,192 @@
+"""``zwgk status``: where the campaign stands, in one screen."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
+from zwgk_cli.cli import Interrupted, app
+from zwgk_cli.cli.common import CampaignOpt, console, load_campaign, load_rubric, load_units, print_json
+from zwgk_cli.problems import Severity
+from zwgk_cli.scoring import status as st
+from zwgk_cli.scoring.discover import discover
+from zwgk_cli.workbook import layout as L
+from zwgk_cli.workbook.issue import issued_workbooks
+
+NAMES_SHOWN = 30  # units named on one line; --json lists them all
+
+
+def _say(text: str) -> None:
+    """One plain line (no rich markup: names may contain brackets), never wrapped."""
+    console.print(text, soft_wrap=True, markup=False, highlight=False)
+
+
+def _names(items: Sequence[str]) -> str:
+    shown = "、".join(items[:NAMES_SHOWN])
+    return shown + (f" 等 {len(items)} 个" if len(items) > NAMES_SHOWN else "")
+
+
+@app.command("status")
+def status_cmd(
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="并行读取的进程数;0 表示自动(CPU核数)。")] = 0,
+    json_out: Annotated[bool, typer.Option("--json", help="以 JSON 输出(供程序读取)。")] = False,
+    rubric: Annotated[str | None, typer.Option("--rubric", help="细则编号或 YAML 文件;默认用考评目录的设置。")] = None,
+    roster: Annotated[Path | None, typer.Option("--roster", help="单位名单(CSV/XLSX);默认用考评目录的设置。")] = None,
+    targets: Annotated[Path | None, typer.Option("--targets", help="网站名单(CSV/XLSX)。")] = None,
+    campaign: CampaignOpt = None,
+) -> None:
+    """考评进度:各分组已发放、已交回、已完成、未完成、无法使用和未交回的评分表数,以及还缺哪些单位。
+
+    交回的评分表按 zwgk score 的方式读取和校验(不写任何文件):“已完成”即必填项全部填写且没有错误,
+    “未完成”给出未填写的必填项数,“无法使用”给出错误数(文件损坏、不是本次细则的评分表、同一单位交回多份)。
+    坏文件不影响其他单位。详细问题请运行 zwgk score 查看。
+
+    示例:zwgk status
+
+    示例:zwgk status --json
+    """
+    camp = load_campaign(campaign)
+    r = load_rubric(rubric, camp)
+    ros = load_units(r, roster, targets, camp)
+    sheets_dir = camp.path(camp.sheets_dir or "sheets")
+    returned_dir = camp.path(camp.returned_dir)
+    try:
+        issued = issued_workbooks(sheets_dir)
+        refs, skipped = (
+            discover([returned_dir], camp.root, exclude=[camp.path(camp.results_dir)])
+            if returned_dir.is_dir()
+            else ([], 0)
+        )
+        files = st.read_returned(r, ros.units, refs, jobs)
+    except Interrupted as exc:
+        exc.add_note("status 只读取,没有写任何文件。")
+        raise
+    status = st.collect(r, ros.units, issued, files, L.workbook_filenames(ros.units), skipped=skipped)
+    roster_errors = sum(1 for p in ros.problems if p.severity is Severity.ERROR)
+    if json_out:
+        print_json(_json(status, roster_errors))
+    else:
+        _print(status, camp.name or r.title, roster_errors)
+
+
+def _line_name(key: tuple[str, str]) -> str:
+    team, group = key
+    return f"{team} · {group}" if team else group
+
+
+def _print(status: st.Status, title: str, roster_errors: int) -> None:
+    rows = status.rows()
+    total = status.total()
+    teams = any(t.team for t in rows)
+    table = Table(
+        title=f"{title}:评分表进度",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+        collapse_padding=True,
+        pad_edge=False,
+    )
+    if teams:
+        table.add_column("检查组", no_wrap=True)
+    table.add_column("分组", no_wrap=True)
+    for head in ("单位", "已发放", "已交回", "已完成", "未完成", "未填项", "无法使用", "未交回"):
+        table.add_column(head, justify="right", no_wrap=True)
+    for t in [*rows, total]:
+        label = "合计" if t is total else t.group
+        cells = [t.units, t.issued, t.returned, t.complete, t.incomplete, t.unfilled, t.unusable, t.missing]
+        table.add_row(
+            *([Text(t.team)] if teams else []),
+            Text(label),
+            *(str(n) for n in cells),
+            end_section=t is rows[-1],
+            style="bold" if t is total else None,
+        )
+    console.print(table)
+    for key, units in status.by_line(st.MISSING):
+        _say(f"{_line_name(key)} 缺 {len(units)}:{_names([s.unit.name for s in units])}")
+    for key, units in status.by_line(st.INCOMPLETE):
+        said = [f"{s.unit.name}({_incomplete_detail(s.unfilled, s.errors)})" for s in units]
+        _say(f"{_line_name(key)} 未完成 {len(units)}:{_names(said)}")
+    for key, units in status.by_line(st.UNUSABLE):
+        said = [f"{s.unit.name}({'、'.join(s.files)}:{s.reason}{_more(s.errors)})" for s in units]
+        _say(f"{_line_name(key)} 无法使用 {len(units)}:{_names(said)}")
+    if status.others:
+        said = [f"{f.file}({f.first.code} {f.first.message})" if f.first else f.file for f in status.others]
+        _say(f"交回目录中另有 {len(status.others)} 个文件不属于名单中的任何单位:{_names(said)}")
+    if status.not_in_roster:
+        said = [f"{i.path.name}({i.who.unit_name or i.who.unit_id})" for i in status.not_in_roster]
+        _say(f"评分表目录中有 {len(said)} 份评分表所属的单位不在名单中:{_names(said)}")
+    _say(
+        f"合计:应交 {total.units} 份,已发放 {total.issued} 份;已交回 {total.returned} 份"
+        f"(已完成 {total.complete}、未完成 {total.incomplete}、无法使用 {total.unusable});"
+        f"未交回 {total.missing} 份。"
+    )
+    if any(s.by_name for s in status.units):
+        _say("无法读取的文件按文件名对应到单位;zwgk score 把这些单位算作未交回,直到换成能读取的评分表。")
+    if roster_errors:
+        _say(f"单位名单有 {roster_errors} 个错误,运行 zwgk init-sheets 或 zwgk score 查看。")
+    if total.incomplete or total.unusable or status.others:
+        _say("每个问题的文件、工作表、单元格和改法:运行 zwgk score 查看。")
+
+
+def _incomplete_detail(unfilled: int, errors: int) -> str:
+    bits = [f"未填 {unfilled} 项"] if unfilled else []
+    if errors:
+        bits.append(f"错误 {errors} 处")
+    return "、".join(bits)
+
+
+def _more(errors: int) -> str:
+    return f";共 {errors} 处错误" if errors > 1 else ""
+
+
+def _tally(t: st.Tally) -> dict[str, Any]:
+    return {
+        "units": t.units,
+        "issued": t.issued,
+        "returned": t.returned,
+        "complete": t.complete,
+        "incomplete": t.incomplete,
+        "unfilled": t.unfilled,
+        "incomplete_errors": t.incomplete_errors,
+        "unusable": t.unusable,
+        "unusable_errors": t.unusable_errors,
+        "missing": t.missing,
+    }
+
+
+def _json(status: st.Status, roster_errors: int) -> dict[str, Any]:
+    return {
+        "total": _tally(status.total()),
+        "groups": [{"team": t.team, "group": t.group, **_tally(t)} for t in status.rows()],
+        "units": [
+            {
+                "unit_id": s.unit.id,
+                "unit": s.unit.name,
+                "group": s.unit.group,
+                "team": s.team,
+                "issued": s.issued,
+                "state": s.state,
+                "files": list(s.files),
+                "unfilled": s.unfilled,
+                "errors": s.errors,
+                "reason": s.reason,
+                "by_file_name": s.by_name,
+            }
+            for s in status.units
+        ],
+        "other_files": [
+            {"file": f.file, "problem": f.first.to_dict() if f.first is not None else None} for f in status.others
+        ],
+        "not_in_roster": [
+            {"file": i.path.name, "unit_id": i.who.unit_id, "unit": i.who.unit_name} for i in status.not_in_roster
+        ],
+        "skipped_lock_files": status.skipped,
+        "roster_errors": roster_errors,
+    }
