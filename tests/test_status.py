@@ -265,7 +265,9 @@ def test_a_team_dimension_slots_in(campaign: dict[str, Any]) -> None:
     ]
 
 
-def test_status_of_49_blank_workbooks_counts_each_unfilled_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_status_of_49_blank_workbooks_counts_each_unfilled_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = tmp_path / "绵阳"
     assert runner.invoke(app, ["new", str(root), "--sample", "mianyang-2022"]).exit_code == 0
     monkeypatch.chdir(root)
