@@ -167,6 +167,13 @@ def fmt_change(value: Decimal | None) -> str:
     return f"+{value:.2f}" if value > 0 else f"{value:.2f}"
 
 
+def fmt_points_change(value: Decimal | None) -> str:
+    """+0.2 / -1.5 / 0 (points, as the tables print points)."""
+    if value is None:
+        return "—"
+    return f"+{pts(value)}" if value > 0 else pts(value)
+
+
 def comparable_parts(now: Sequence[Column], then: Sequence[Column]) -> tuple[list[Column], list[Column]]:
     """This year's part columns whose id, title and maximum are the same last year, and the others."""
     old = {(c.id, c.title, c.max) for c in then}
@@ -199,7 +206,7 @@ def _rank_text(e: Entry | None, veto_label: str) -> str:
         return veto_label
     if not e.scored:
         return "未完成"
-    return e.rank_text
+    return str(e.rank) if e.rank is not None else ""  # ties share the rank, as in the ranking tables
 
 
 def _tier_move(now: Entry | None, then: Entry | None, order: Sequence[str] | None) -> str:
@@ -278,16 +285,17 @@ def compare(doc: Scores, now: Ranking, previous: Previous) -> Comparison:
 
 
 def group_table(cmp: Comparison, group: str) -> Table:
-    """排名 | 单位 | 总分 | 得分率 | 等次 | 上年排名 | 上年总分 | 上年得分率 | 上年等次 | 得分率变化."""
+    """排名 | 单位 | 得分率 | 等次 | 上年排名 | 上年总分 | 上年得分率 | 上年等次 | 得分率变化."""
     tiers = cmp.now.has_tiers
-    headers = ["排名", "单位", "总分", "得分率", *(["等次"] if tiers else [])]
+    # This year's totals are in the ranking table above: the shares are what compares.
+    headers = ["排名", "单位", "得分率", *(["等次"] if tiers else [])]
     prev_tier = ["上年等次"] if cmp.then.has_tiers else []
     headers += ["上年排名", "上年总分", "上年得分率", *prev_tier, "得分率变化（个百分点）"]
     rows = []
     for c in cmp.of_group(group):
         e, old = c.pair.now, c.pair.then
         assert e is not None
-        row = [_rank_text(e, cmp.now.veto_label), e.unit, pts(e.total) if e.scored else "—", fmt_share(c.share)]
+        row = [_rank_text(e, cmp.now.veto_label), e.unit, fmt_share(c.share)]
         if tiers:
             row.append((e.tier or "") if e.scored else "—")
         if old is None:
@@ -319,7 +327,7 @@ def parts_table(cmp: Comparison, group: str) -> Table | None:
         diff = m_now - m_then if m_now is not None and m_then is not None else None
         title = ("其中：" if col.depth else "") + short_title(col.title)
         top = pts(col.max) if col.kind != "penalty" else "扣分"
-        rows.append((zh(title), top, pts(m_now), pts(m_then), fmt_change(diff)))
+        rows.append((zh(title), top, pts(m_now), pts(m_then), fmt_points_change(diff)))
     return Table(("项目", "分值", "本年平均分", "上年平均分", "变化（分）"), tuple(rows), "lcccc")
 
 
@@ -375,3 +383,81 @@ def context(cmp: Comparison, tables: dict[str, Table]) -> dict[str, Any]:
         "renamed": "、".join(f"{n.unit}（上年为{t.unit}）" for n, t in renamed),
         "groups": groups,
     }
+
+
+# ------------------------------------------------------------------ 排名.xlsx
+
+Cell = str | int | Decimal | None
+SHARE_HEADERS = ("本年得分率", "上年得分率")
+CHANGE_HEADER = "得分率变化（个百分点）"
+
+
+def _rank_cell(e: Entry | None, veto_label: str) -> Cell:
+    if e is None:
+        return None
+    return e.rank if e.rank is not None else _rank_text(e, veto_label)
+
+
+def _fraction(value: Decimal | None) -> Decimal | None:
+    """A share in percent as the fraction Excel formats with ``0.00%`` (92.50 → 0.925)."""
+    return None if value is None else value / 100
+
+
+def sheet_blocks(cmp: Comparison) -> list[tuple[str, list[str], list[list[Cell]]]]:
+    """The “与上年比较” sheet of 排名.xlsx: per group (title, headers, rows), then the units
+    of last year only.  Shares are fractions (formatted as percentages), changes in points."""
+    out = []
+    base = ["单位", "上年名称", "对应方式", "本年排名", "上年排名", "名次变化", "本年总分", "本年满分", "上年总分"]
+    base += ["上年满分", *SHARE_HEADERS, CHANGE_HEADER, "本年等次", "上年等次", "等次变化"]
+    for g in cmp.now.groups:
+        same, _ = cmp.columns[g.group]
+        headers = [*base]
+        for col in same:
+            title = short_title(col.title)
+            headers += [f"{title}（本年）", f"{title}（上年）"]
+        headers.append("备注")
+        rows: list[list[Cell]] = []
+        for c in cmp.of_group(g.group):
+            rows.append(_unit_row(cmp, c, same))
+        out.append((f"{g.group}与上年比较", headers, rows))
+    if cmp.gone:
+        rows = [_unit_row(cmp, c, []) for c in cmp.gone]
+        out.append(("上年参加考评、本年未列入的单位", [*base, "备注"], rows))
+    return out
+
+
+def _unit_row(cmp: Comparison, c: Change, parts: Sequence[Column]) -> list[Cell]:
+    e, old = c.pair.now, c.pair.then
+    now_scored = e is not None and e.scored
+    then_scored = old is not None and old.scored
+    row: list[Cell] = [
+        c.unit,
+        old.unit if old is not None and e is not None and old.unit != e.unit else "",
+        c.pair.how,
+        _rank_cell(e, cmp.now.veto_label),
+        _rank_cell(old, cmp.then.veto_label),
+        c.rank_move,
+        e.total if now_scored and e is not None else None,
+        e.max if e is not None else None,
+        old.total if then_scored and old is not None else None,
+        old.max if old is not None else None,
+        _fraction(c.share),
+        _fraction(c.prev_share),
+        c.change,
+        (e.tier or "") if now_scored and e is not None else "",
+        (old.tier or "") if then_scored and old is not None else "",
+        c.tier_move,
+    ]
+    for col in parts:
+        row.append(e.points(col.id) if now_scored and e is not None and c.change is not None else None)
+        row.append(old.points(col.id) if then_scored and old is not None and c.change is not None else None)
+    if old is None:
+        note = "本年新增"
+    elif e is None:
+        note = f"本年未列入考评(上年分组:{old.group})"
+    elif old.group != e.group:
+        note = f"上年分组:{old.group}"
+    else:
+        note = ""
+    row.append(zh(note))
+    return row
