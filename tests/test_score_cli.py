@@ -104,7 +104,10 @@ def _engine_entry(rubric: Rubric, unit: Unit, values: Mapping[ReadingKey, Value 
 
 
 def _comparable(entry: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in entry.items() if k not in ("files", "problems", "status")}
+    """The entry without what only a read workbook knows (its file, problems, the cells read)."""
+    out = {k: v for k, v in entry.items() if k not in ("files", "problems", "status")}
+    out["criteria"] = [{k: v for k, v in row.items() if k != "cells"} for row in entry["criteria"]]
+    return out
 
 
 # ------------------------------------------------------------------ defaults and outputs

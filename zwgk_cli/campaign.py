@@ -46,6 +46,7 @@ class Campaign:
     notice_date: str = ""  # 成文日期
     recipients: str = ""  # 主送
     rectify_deadline: str = ""  # 整改期限
+    feedback_deadline: str = ""  # 初评结果反馈截止日期 (zwgk report --draft)
     cc: str = ""  # 抄送机关 (版记)
     printer: str = ""  # 印发机关 (版记)
     print_date: str = ""  # 印发日期 (版记)
@@ -203,6 +204,7 @@ SETTINGS: dict[str, Setting] = {
     "notice_date": Setting("notice", "成文日期", _date),
     "recipients": Setting("notice", "主送机关", _text),
     "rectify_deadline": Setting("notice", "整改期限", _date),
+    "feedback_deadline": Setting("notice", "初评结果反馈截止日期", _date),
     "cc": Setting("notice", "抄送机关", _text),
     "printer": Setting("notice", "印发机关", _text),
     "print_date": Setting("notice", "印发日期", _date),

@@ -616,6 +616,38 @@ class Code(Enum):
         "在网站名单中列出各单位的{kind}(“类型”列填“{kind}”),重新运行 zwgk init-sheets、zwgk score。",
     )
 
+    # --- report: 初评结果反馈 (--draft) and 与上年比较 (--compare) ---------------------------------
+    P_DRAFT_SETTING = (
+        "P010",
+        W,
+        "初评结果反馈缺少设置“{field}”({label}),反馈文件中暂以“{placeholder}”代替",
+        "在 zwgk.toml 的 [notice] 中写上一行 {example}(改为实际的值)后重新运行 zwgk report --draft。",
+    )
+    P_PREVIOUS = (
+        "P011",
+        E,
+        "上年评分结果无法使用:{detail}",
+        "--compare 给出上年 zwgk score 生成的 scores.json,或含有 results/scores.json 的上年考评目录。",
+    )
+    P_PREVIOUS_FOREIGN = (
+        "P012",
+        E,
+        "上年评分结果中没有一个单位与本次考评的单位对应(编号、名称、别名都不相同),不是本地区的考评结果",
+        "核对 --compare 给出的文件;单位编号改过的,在本年单位名单的“别名”列中写上单位的原名称。",
+    )
+    P_PREVIOUS_YEAR = (
+        "P013",
+        W,
+        "上年评分结果的考评年度是{previous}年,不早于本次的{current}年",
+        "核对 --compare 给出的是否为上一年度的评分结果(文件中的年度取自当年的 zwgk.toml)。",
+    )
+    P_PREVIOUS_AMBIGUOUS = (
+        "P014",
+        W,
+        "上年的单位“{unit}”按名称或别名对应本年的多个单位({candidates}),未作比较",
+        "在本年单位名单的“别名”列中只给其中一个单位写这个名称,或让两年的单位编号保持一致。",
+    )
+
     @property
     def code(self) -> str:
         return self.value[0]

@@ -94,6 +94,21 @@ def report_cmd(
     campaign: Annotated[
         Path | None, typer.Option("--campaign", "-C", help="考评目录(含 zwgk.toml),默认自动查找。")
     ] = None,
+    draft: Annotated[
+        bool,
+        typer.Option(
+            "--draft",
+            help="只生成各单位的初评结果反馈(Word 与 Excel,写在通报目录的 初评结果反馈/ 中),不生成通报。",
+        ),
+    ] = False,
+    compare: Annotated[
+        Path | None,
+        typer.Option(
+            "--compare",
+            help="与上年比较:上年的 scores.json,或含有 results/scores.json 的上年考评目录。"
+            "通报和排名表中列出上年的排名、得分率和等次。",
+        ),
+    ] = None,
 ) -> None:
     """根据评分结果排名并生成通报(Word/PDF/网页/Markdown)、排名表和各单位整改清单。
 
@@ -115,14 +130,25 @@ def report_cmd(
     if scores is None:
         needs_campaign(camp)
     path = scores or camp.path(camp.results_dir) / "scores.json"
+    if draft and compare is not None:
+        usage_error("--draft 与 --compare 不能同时使用:初评结果反馈不与上年比较。")
     doc = load_scores(path)
     out_dir = out or camp.path(camp.report_dir)
+    if draft:
+        from zwgk_cli.cli import report_options
+
+        report_options.run_draft(doc, out_dir, camp, wanted, json_out)
+    previous = None
+    if compare is not None:
+        from zwgk_cli.cli import report_options
+
+        previous = report_options.load_previous(compare, camp, doc, json_out)
     tpl = template_dir_of(template_dir, camp)
     from zwgk_cli.report import build as report_mod  # imported when used: templates
 
     try:
         outcome = report_mod.write_report(
-            doc, out_dir, campaign=camp if camp.found else None, formats=wanted, template_dir=tpl
+            doc, out_dir, campaign=camp if camp.found else None, formats=wanted, template_dir=tpl, previous=previous
         )
     except Interrupted as exc:
         exc.add_note(f"通报目录 {out_dir} 未改动(仍是上次生成的文件)。")

@@ -15,7 +15,7 @@ from zwgk_cli.cli import Interrupted, app
 from zwgk_cli.cli.common import CampaignOpt, console, load_campaign, load_rubric, load_units, print_json
 from zwgk_cli.problems import Severity
 from zwgk_cli.scoring import status as st
-from zwgk_cli.scoring.discover import discover
+from zwgk_cli.scoring.discover import Found, discover
 from zwgk_cli.workbook import layout as L
 from zwgk_cli.workbook.issue import issued_workbooks
 
@@ -58,11 +58,12 @@ def status_cmd(
     returned_dir = camp.path(camp.returned_dir)
     try:
         issued = issued_workbooks(sheets_dir)
-        refs, skipped = (
+        found = (
             discover([returned_dir], camp.root, exclude=[camp.path(camp.results_dir)])
             if returned_dir.is_dir()
-            else ([], 0)
+            else Found()
         )
+        refs, skipped = found.refs, found.skipped
         files = st.read_returned(r, ros.units, refs, jobs)
     except Interrupted as exc:
         exc.add_note("status 只读取,没有写任何文件。")

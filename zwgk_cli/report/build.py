@@ -34,6 +34,7 @@ from zwgk_cli.campaign import Campaign
 from zwgk_cli.files import atomic_write_bytes, run_outputs
 from zwgk_cli.names import FORMATS, NOTICE_NAME, RANKING_NAME, RECTIFY_DIR
 from zwgk_cli.problems import Code, Problem, problem
+from zwgk_cli.report.compare import Previous
 from zwgk_cli.report.context import PLACEHOLDER, Report, build
 from zwgk_cli.report.docx import Block, BlockError, notice_fonts, write_docx
 from zwgk_cli.report.pdf import missing_fonts, write_pdf
@@ -83,15 +84,19 @@ def write_report(
     formats: Sequence[str] = FORMATS,
     template_dir: Path | None = None,
     convert_pdf: Callable[[Path, Path], Path] | None = None,
+    previous: Previous | None = None,
 ) -> Outcome:
     """Write every requested output into ``out_dir``; return the files and the problems.
 
     Nothing is written unless every template renders.  ``convert_pdf(docx, out_dir) → pdf``
     defaults to LibreOffice (office.py); a missing LibreOffice is a P003 note, not an error.
+    ``previous`` (``--compare``): last year's results, shown beside this year's.
     """
-    report = build(doc, campaign)
+    report = build(doc, campaign, previous=previous)
     env = environment(template_dir)
     outcome = Outcome()
+    if report.compare is not None:
+        outcome.problems.extend(report.compare.problems)
     for key, label in report.info.missing:
         outcome.problems.append(problem(Code.P_SETTING, field=key, label=label, placeholder=PLACEHOLDER))
     if report.ranking.pending:

@@ -17,6 +17,8 @@ from zwgk_cli.campaign import Campaign
 from zwgk_cli.files import unique_file_names
 from zwgk_cli.model import ZERO, fmt_points
 from zwgk_cli.report.charts import histogram_svg, parts_svg
+from zwgk_cli.report.compare import Comparison, Previous, compare
+from zwgk_cli.report.compare import context as compare_context
 from zwgk_cli.report.docx import Table
 from zwgk_cli.report.findings import ProblemRow, problem_rows
 from zwgk_cli.report.ranking import Entry, Ranking, fmt_percent, rank
@@ -158,6 +160,7 @@ class Report:
     tables: dict[str, Table]
     charts: dict[str, Markup]
     units: list[UnitPage] = field(default_factory=list)
+    compare: Comparison | None = None  # with last year's results (--compare)
 
 
 def _tier_text(ranking: Ranking, counts: Sequence[tuple[str, int]]) -> str:
@@ -195,8 +198,11 @@ def _tier_ranges(ranking: Ranking) -> list[dict[str, str]]:
     return out
 
 
-def build(doc: Scores, campaign: Campaign | None = None, top_losses: int = TOP_LOSSES) -> Report:
-    """Rank the document and build the context every template and writer uses."""
+def build(
+    doc: Scores, campaign: Campaign | None = None, top_losses: int = TOP_LOSSES, previous: Previous | None = None
+) -> Report:
+    """Rank the document and build the context every template and writer uses (with
+    ``previous``, last year's results beside this year's: ``compare``)."""
     order = campaign.group_order if campaign is not None else ()
     ranking = rank(doc, order)
     info = notice_info(doc, campaign)
@@ -363,4 +369,6 @@ def build(doc: Scores, campaign: Campaign | None = None, top_losses: int = TOP_L
     kinds_ctx, kinds_tables = targets_context(doc)  # targets assessed in their own right
     context.update(kinds_ctx)
     tables.update(kinds_tables)
-    return Report(doc, ranking, info, context, tables, charts, units_ctx)
+    cmp = compare(doc, ranking, previous) if previous is not None else None
+    context["compare"] = compare_context(cmp, tables) if cmp is not None else None
+    return Report(doc, ranking, info, context, tables, charts, units_ctx, cmp)

@@ -329,6 +329,8 @@ def ranking_xlsx(report: Report) -> bytes:
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(2)
+    if report.compare is not None:
+        _compare_sheet(wb, sheet_name("与上年比较", used), report, title_f, head_f, cell_f, num_f)
     wb.close()
     return normalize_zip(buf.getvalue())
 
@@ -414,6 +416,42 @@ def _kind_sheet(wb: Any, ws: Any, k: KindRanking, f: dict[str, Any], fail_f: Any
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(2)
+
+
+def _compare_sheet(wb: Any, name: str, report: Report, title_f: Any, head_f: Any, cell_f: Any, num_f: Any) -> None:
+    """This year beside last year (``--compare``): one table per group, then last year's only."""
+    from zwgk_cli.report.compare import CHANGE_HEADER, SHARE_HEADERS, sheet_blocks
+
+    assert report.compare is not None
+    pct_f = wb.add_format({"border": 1, "align": "center", "num_format": "0.00%"})
+    change_f = wb.add_format({"border": 1, "align": "center", "num_format": "+0.00;-0.00;0.00"})
+    ws = wb.add_worksheet(name)
+    fit = _Fit()
+    r = 0
+    for title, headers, rows in sheet_blocks(report.compare):
+        ws.write(r, 0, title, title_f)
+        ws.write_row(r + 1, 0, headers, head_f)
+        for j, h in enumerate(headers):
+            fit.cell(r + 1, j, h, wrap=True, limit=12)
+        r += 2
+        for row in rows:
+            for j, v in enumerate(row):
+                fmt = pct_f if headers[j] in SHARE_HEADERS else change_f if headers[j] == CHANGE_HEADER else num_f
+                if v is None:
+                    ws.write_blank(r, j, None, fmt)
+                elif isinstance(v, str):
+                    ws.write_string(r, j, v, cell_f if j in (0, 1, len(row) - 1) else num_f)
+                    fit.cell(r, j, v)
+                else:
+                    ws.write_number(r, j, _num(Decimal(v)) if headers[j] != CHANGE_HEADER else float(v), fmt)
+            r += 1
+        r += 1
+    ws.write(r, 0, "说明:得分率=总分÷满分;两年评分细则不同的部分不列出。名次变化为正表示名次上升(同一分组内)。")
+    fit.apply(ws, minimum=8)
+    ws.freeze_panes(0, 1)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
 
 
 RECTIFY_HEADERS = ("序号", "分项", "指标", "检查对象", "评分细则", "检查发现", "分值", "得分", "失分", "否决")

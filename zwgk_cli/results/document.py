@@ -39,6 +39,7 @@ from zwgk_cli.model import (
     PartScore,
     ReadingKey,
     Rubric,
+    Source,
     UnitScore,
     Value,
     Variant,
@@ -154,6 +155,7 @@ def _criterion_rows(
     us: UnitScore,
     values: Mapping[ReadingKey, Value | None],
     notes: Mapping[tuple[str, str], str],
+    sources: Mapping[ReadingKey, Source],
 ) -> list[dict[str, Any]]:
     """One row per (target, criterion): the 明细 and the 整改清单 are built from these."""
     scores = {(cs.target, cs.criterion): cs for cs in criterion_scores(us)}
@@ -169,14 +171,26 @@ def _criterion_rows(
             if cs is None:
                 continue
             found = [values.get(ReadingKey(tid, crit.id, i)) for i in live]
-            rows.append(
-                {
-                    "target": tid,
-                    "target_name": target_names.get(tid, ""),
-                    **_scored_row(crit, head, labels, live, bonus, cs, found, notes.get((tid, crit.id), "")),
-                }
-            )
+            row = {
+                "target": tid,
+                "target_name": target_names.get(tid, ""),
+                **_scored_row(crit, head, labels, live, bonus, cs, found, notes.get((tid, crit.id), "")),
+            }
+            if sources:
+                row["cells"] = _cells(sources, tid, crit.id, live)
+            rows.append(row)
     return rows
+
+
+def _cells(sources: Mapping[ReadingKey, Source], target: str, criterion: str, live: Sequence[str]) -> dict[str, Any]:
+    """Where each input of a row was read: ``{input: {sheet, cell}}`` (inputs read from a
+    findings table, which has no cells, are left out)."""
+    out: dict[str, Any] = {}
+    for i in live:
+        src = sources.get(ReadingKey(target, criterion, i))
+        if src is not None and src.cell:
+            out[i] = {"sheet": src.sheet, "cell": src.cell}
+    return out
 
 
 def _scored_row(
@@ -243,8 +257,10 @@ def unit_to_dict(
     notes: Mapping[tuple[str, str], str] | None = None,
     files: Sequence[str] = (),
     problem_counts: Mapping[str, int] | None = None,
+    sources: Mapping[ReadingKey, Source] | None = None,
 ) -> dict[str, Any]:
-    """One unit's entry in ``scores.json`` (``variant``: as resolved for the unit)."""
+    """One unit's entry in ``scores.json`` (``variant``: as resolved for the unit); with
+    ``sources``, each criterion row says where its inputs were read (``cells``)."""
     static = static_rows(variant)
     crit_part: dict[str, str] = {}
     crit_ind: dict[str, str] = {}
@@ -292,7 +308,7 @@ def unit_to_dict(
         "coefficient": num(us.coefficient),
         "penalties": num(us.penalties),
         "missing": [{"target": k.target, "criterion": k.criterion, "input": k.input} for k in us.missing],
-        "criteria": _criterion_rows(static, us, values, notes or {}),
+        "criteria": _criterion_rows(static, us, values, notes or {}, sources or {}),
         "trace": [
             {"target": t.target, "criterion": t.criterion, "input": t.input, "text": t.text, "points": num(t.points)}
             for t in us.trace

@@ -140,6 +140,11 @@ class CriterionRow:
     note: str  # the assessor's 扣分说明
     vetoes: tuple[str, ...]
     trace: tuple[str, ...]
+    cells: tuple[tuple[str, str, str], ...] = ()  # (input id, sheet, cell) where each input was read
+
+    def cells_of(self, inputs: tuple[str, ...] | None = None) -> tuple[tuple[str, str], ...]:
+        """``(sheet, cell)`` of the given inputs (all when ``None``), in rubric order."""
+        return tuple((s, c) for i, s, c in self.cells if inputs is None or i in inputs)
 
 
 @dataclass(frozen=True)
@@ -384,6 +389,10 @@ def _criterion(r: _Reader, d: Mapping[str, Any], where: str) -> CriterionRow:
         if not isinstance(v, str):
             raise r.fail(f"{where}.inputs.{k}", "应为文字")
     found = {k: r.found(v, f"{where}.found.{k}") for k, v in r.mapping(d, "found", where).items()}
+    cells = []
+    for k, v in r.mapping(d, "cells", where).items():
+        c = r.obj(v, f"{where}.cells.{k}")
+        cells.append((k, r.text(c, "sheet", f"{where}.cells.{k}"), r.text(c, "cell", f"{where}.cells.{k}")))
     return CriterionRow(
         target=r.text(d, "target", where),
         target_name=r.text(d, "target_name", where),
@@ -404,6 +413,7 @@ def _criterion(r: _Reader, d: Mapping[str, Any], where: str) -> CriterionRow:
         note=r.text(d, "note", where),
         vetoes=r.texts(d, "vetoes", where),
         trace=r.texts(d, "trace", where),
+        cells=tuple(cells),
     )
 
 

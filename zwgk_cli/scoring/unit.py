@@ -142,6 +142,7 @@ class Scorer:
             notes=read.notes,
             files=[read.file],
             problem_counts={"error": errors, "warning": len(problems) - errors},
+            sources=read.sources,
         )
         rows = UnitRows(
             json.dumps(entry, ensure_ascii=False),

@@ -1,0 +1,462 @@
+"""``zwgk report --draft``: the preliminary results (初评结果反馈) an office sends each unit
+before the final notice, so that the unit can check them and object in time.
+
+For every assessed unit (scored, vetoed included) it writes into ``<report>/初评结果反馈/``:
+
+* ``<单位>.docx`` — a 公文-looking letter (the notice's DOCX writer and styles): the scores per
+  part, the total, the rank within the group and the tier, all marked 初评; every criterion
+  where points were lost with its 评分细则, the finding, the points and where in the returned
+  workbook the finding was entered (sheet and cells, ``cells`` of ``scores.json``); a 反馈意见
+  column; the deadline for feedback (``feedback_deadline`` in ``zwgk.toml``);
+* ``<单位>.xlsx`` — the same as a workbook the unit fills: one per unit (each unit sees only its
+  own results), the 反馈意见 cells unlocked, everything else protected without a password.
+
+Units whose scoring is unfinished get no draft; they are named in ``没有初评结果反馈的单位.txt``.
+The files are named by :func:`zwgk_cli.files.unique_file_names` (as the 整改清单 are), written
+through :func:`zwgk_cli.files.run_outputs` (this run's drafts replace the earlier ones together;
+the notice and every other file of the report folder are left alone) and are byte-identical
+when re-run.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from zwgk_cli.campaign import Campaign
+from zwgk_cli.files import atomic_write_bytes, run_outputs
+from zwgk_cli.model import ZERO
+from zwgk_cli.problems import Code, Problem, problem
+from zwgk_cli.report.context import PLACEHOLDER, Report, UnitPage, build
+from zwgk_cli.report.docx import Block, Table, normalize_zip, write_docx
+from zwgk_cli.report.findings import ProblemRow
+from zwgk_cli.report.ranking import GroupRanking
+from zwgk_cli.report.text import date_cn, join_names, pts, short_title, zh
+from zwgk_cli.report.xlsx import _num, _row_height, _workbook
+from zwgk_cli.results.model import CriterionRow, Scores
+
+DRAFT_DIR = "初评结果反馈"
+UNLISTED_NAME = "没有初评结果反馈的单位.txt"
+DRAFT_FORMATS = ("docx", "xlsx")
+MARK = "初评结果(征求意见)"  # printed where a notice has its 发文字号: this is not the notice
+FEEDBACK_HEADER = "反馈意见(单位填写)"
+# An empty column is as narrow as its header: the DOCX's 反馈意见 cells hold ideographic spaces
+# so that the column keeps room to write in when printed.
+FEEDBACK_ROOM = "\u3000" * 6
+
+
+def is_draft_file(rel: str) -> bool:
+    """Whether ``rel`` (relative to the report folder) is a file of an earlier ``--draft`` run."""
+    folder, _, name = rel.partition("/")
+    return folder == DRAFT_DIR and "/" not in name and (name.endswith((".docx", ".xlsx")) or name == UNLISTED_NAME)
+
+
+@dataclass(frozen=True)
+class LostRow:
+    """One criterion where the unit lost points (or a veto fired), with where it was entered."""
+
+    no: int
+    part: str
+    indicator: str
+    target: str
+    text: str  # 评分细则
+    found: str  # 检查发现
+    max: str
+    points: str
+    lost: str
+    vetoes: str
+    file: str
+    sheet: str
+    cells: str  # F12、F13
+
+    @property
+    def where(self) -> str:
+        """Sheet and cells, as the DOCX prints them: “第一部分…\nF12、F13”."""
+        if not self.cells:
+            return "—"
+        return f"{self.sheet}\n{self.cells}" if self.sheet else self.cells
+
+
+_A1 = re.compile(r"([A-Z]+)([0-9]+)")
+
+
+def cell_ranges(cells: Sequence[str]) -> str:
+    """``F13 F14 F15 G2`` → ``F13:F15、G2``: consecutive cells of a column as one range."""
+    runs: list[tuple[str, int, int]] = []
+    for cell in cells:
+        m = _A1.fullmatch(cell)
+        if m is None:
+            runs.append((cell, 0, 0))
+            continue
+        col, row = m.group(1), int(m.group(2))
+        if runs and runs[-1][0] == col and runs[-1][2] == row - 1:
+            runs[-1] = (col, runs[-1][1], row)
+        else:
+            runs.append((col, row, row))
+    return "、".join(c if not a else (f"{c}{a}" if a == b else f"{c}{a}:{c}{b}") for c, a, b in runs)
+
+
+def _cells(row: CriterionRow) -> tuple[str, str]:
+    """(sheet, “F13:F19”) where the criterion's inputs were entered: the evidence input when the
+    item scored nothing for want of evidence, else every input of the row."""
+    got = row.cells_of(("evidence",)) if row.evidence_missing else ()
+    got = got or row.cells_of()
+    if not got:
+        return "", ""
+    sheets = list(dict.fromkeys(s for s, _ in got))
+    if len(sheets) == 1:
+        return sheets[0], cell_ranges([c for _, c in got])
+    return "", "、".join(f"{s}!{c}" for s, c in got)
+
+
+def lost_rows(page: UnitPage) -> list[LostRow]:
+    """The unit's findings (the 整改清单's rows) with the sheet and cells they came from."""
+    unit = page.entry.result
+    criteria = [
+        row for row in unit.criteria if row.applicable and ((row.lost or ZERO) > 0 or row.vetoes)
+    ]  # the rows problem_rows lists, in the same order
+    file = unit.files[0] if unit.files else ""
+    out = []
+    for pr, row in zip(page.rows, criteria, strict=True):
+        sheet, cells = _cells(row)
+        out.append(_lost_row(pr, file, sheet, cells))
+    return out
+
+
+def _lost_row(pr: ProblemRow, file: str, sheet: str, cells: str) -> LostRow:
+    return LostRow(
+        no=pr.no,
+        part=pr.part,
+        indicator=zh(pr.indicator),
+        target=pr.target,
+        text=pr.text,
+        found=pr.found or "未得分",
+        max=pts(pr.max),
+        points=pts(pr.points),
+        lost=pts(pr.lost),
+        vetoes=zh(";".join(pr.vetoes)),
+        file=file,
+        sheet=sheet,
+        cells=cells,
+    )
+
+
+@dataclass(frozen=True)
+class DraftInfo:
+    name: str
+    office: str
+    deadline: str  # 2023年1月6日, or the placeholder
+    contact: str
+    basis: str
+
+    @property
+    def ask(self) -> str:
+        contact = f"({self.contact})" if self.contact else ""
+        return zh(
+            f"对初评结果有异议的,请在“反馈意见”栏逐项写明理由并附佐证材料,请于{self.deadline}前反馈"
+            f"{self.office}{contact};逾期未反馈的,视为对初评结果无异议。"
+        )
+
+
+def draft_info(report: Report, campaign: Campaign | None) -> tuple[DraftInfo, list[Problem]]:
+    """The settings a draft prints, and a P010 for each one missing."""
+    problems = []
+    deadline = campaign.feedback_deadline if campaign is not None else ""
+    if not deadline:
+        problems.append(
+            problem(
+                Code.P_DRAFT_SETTING,
+                field="feedback_deadline",
+                label="初评结果反馈截止日期",
+                placeholder=PLACEHOLDER,
+                example='feedback_deadline = "2023-01-06"',
+            )
+        )
+    info = report.info
+    for key, value, label, example in (
+        ("name", info.name, "考评名称", 'name = "某市2023年政务公开考评"'),
+        ("office", info.office, "发文机关", 'office = "某市人民政府办公室"'),
+    ):
+        if value == PLACEHOLDER:
+            problems.append(
+                problem(Code.P_DRAFT_SETTING, field=key, label=label, placeholder=PLACEHOLDER, example=example)
+            )
+    return (
+        DraftInfo(
+            name=info.name,
+            office=info.office,
+            deadline=date_cn(deadline) if deadline else PLACEHOLDER,
+            contact=info.contact,
+            basis=info.basis,
+        ),
+        problems,
+    )
+
+
+# ------------------------------------------------------------------ what each draft says
+
+
+def _group_of(report: Report, page: UnitPage) -> GroupRanking:
+    return report.ranking.group(page.group)
+
+
+def standing(report: Report, page: UnitPage) -> str:
+    """The sentence on the unit's total, rank and tier, each said to be preliminary."""
+    g = _group_of(report, page)
+    e = page.entry
+    bits = [f"你单位初评总分{page.total}分(满分{page.max}分)"]
+    if e.vetoed:
+        label = report.ranking.veto_tier if report.ranking.has_tiers else report.ranking.veto_label
+        bits.append(f"因触发否决指标({page.veto_reasons}),初评结果为{label},不参加排名")
+    else:
+        rank = str(e.rank) + ("(并列)" if e.tied else "")
+        bits.append(f"在{g.group}{len(g.ranked)}家参加排名的单位中暂列第{rank}名")
+        if report.ranking.has_tiers and page.tier:
+            bits.append(f"初评等次为{page.tier}")
+    return zh(",".join(bits) + "。")
+
+
+def scores_table(report: Report, page: UnitPage) -> Table:
+    """项目 | 分值 | 初评得分 | 失分, part by part, then the total."""
+    g = _group_of(report, page)
+    e = page.entry
+    rows = []
+    for c in g.columns:
+        v = e.points(c.id)
+        title = ("其中:" if c.depth else "") + short_title(c.title)
+        if c.kind == "penalty":
+            rows.append((zh(title), "扣分项", pts(-v) if v else "0", pts(v) if v else "0"))
+        elif c.kind == "bonus":
+            rows.append((zh(title), zh(f"加分(最高{pts(c.max)}分)"), pts(v), "—"))
+        else:
+            lost = c.max - v if c.max is not None and v is not None else None
+            rows.append((zh(title), pts(c.max), pts(v), pts(lost)))
+    rows.append(("总分", pts(g.max), page.total, "—"))
+    return Table(("项目", "分值", "初评得分", "失分"), tuple(rows), "lccc")
+
+
+def losses_table(rows: Sequence[LostRow]) -> Table:
+    body = tuple(
+        (
+            str(r.no),
+            f"{r.indicator}{'(' + r.target + ')' if r.target else ''}\n{r.text}",
+            r.found + (f";触发否决:{r.vetoes}" if r.vetoes else ""),
+            r.lost,
+            r.where,
+            FEEDBACK_ROOM,
+        )
+        for r in rows
+    )
+    return Table(
+        ("序号", "指标及评分细则", "检查发现", "失分", "评分表位置", "反馈意见"),
+        tuple(tuple(zh(c) for c in row) for row in body),
+        "cllclc",
+        empty="初评未发现失分问题。",
+    )
+
+
+def draft_blocks(report: Report, page: UnitPage, info: DraftInfo, rows: Sequence[LostRow]) -> list[Block]:
+    file = rows[0].file if rows and rows[0].file else ""
+    lost_total = pts(sum((r.lost for r in page.rows), ZERO))
+    intro = (
+        f"根据《{info.basis}》,{info.office}组织开展了{info.name}。现将你单位的初评结果反馈如下,请认真核对。"
+        "本反馈为初评结果,不是最终考评结果;最终得分、排名和等次以正式印发的通报为准。"
+    )
+    out = [
+        Block("number", zh(MARK)),
+        Block("title", f"{info.name}\n初评结果反馈"),
+        Block("recipients", f"{page.unit}："),
+        Block("p", zh(intro)),
+        Block("h1", "一、初评得分"),
+        Block("p", standing(report, page)),
+        Block("note", "各部分初评得分（单位：分）："),
+        Block("table", "scores"),
+        Block("h1", "二、失分情况"),
+    ]
+    if rows:
+        where = f"(评分表:{file})" if file else ""
+        out.append(
+            Block(
+                "p",
+                zh(
+                    f"初评共{len(rows)}项失分,合计{lost_total}分。逐项列明评分细则、检查发现、失分"
+                    f"和评分表中的位置{where}:"
+                ),
+            )
+        )
+    out += [
+        Block("table", "losses"),
+        Block("h1", "三、反馈要求"),
+        Block("p", info.ask),
+        Block("p", zh("没有异议的,也请在截止日期前回复“无异议”。同时发送的 Excel 表格内容与本文件相同,可在其中填写。")),
+        Block("signature", info.office),
+    ]
+    return out
+
+
+# ------------------------------------------------------------------ the workbook
+
+LOSS_HEADERS = ("序号", "分项", "指标", "检查对象", "评分细则", "检查发现", "分值", "得分", "失分", "否决")
+WHERE_HEADERS = ("评分表文件", "工作表", "单元格")
+WIDTHS = (5, 10, 16, 12, 36, 30, 6, 6, 6, 10, 16, 16, 9, 36)
+FONT = 10
+
+
+def draft_xlsx(report: Report, page: UnitPage, info: DraftInfo, rows: Sequence[LostRow]) -> bytes:
+    """One unit's 初评结果反馈 as a workbook it fills: 反馈意见 cells unlocked, the rest protected."""
+    buf = io.BytesIO()
+    wb = _workbook(buf, report.info, f"{page.unit}初评结果反馈")
+    base = {"font_name": "宋体", "font_size": FONT}
+    title_f = wb.add_format({**base, "bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
+    mark_f = wb.add_format({**base, "bold": True, "font_color": "#C00000", "align": "center", "valign": "vcenter"})
+    info_f = wb.add_format({**base, "text_wrap": True, "valign": "vcenter"})
+    section_f = wb.add_format({**base, "bold": True, "font_size": 12})
+    head = {**base, "bold": True, "border": 1, "text_wrap": True, "align": "center", "valign": "vcenter"}
+    head_f = wb.add_format({**head, "bg_color": "#D9D9D9"})
+    feedback_head_f = wb.add_format({**head, "bg_color": "#FFE699"})
+    cell_f = wb.add_format({**base, "border": 1, "text_wrap": True, "valign": "top"})
+    num_f = wb.add_format({**base, "border": 1, "align": "center", "valign": "top"})
+    veto_f = wb.add_format({**base, "border": 1, "text_wrap": True, "valign": "top", "font_color": "#C00000"})
+    feedback_f = wb.add_format(
+        {**base, "border": 1, "text_wrap": True, "valign": "top", "locked": False, "bg_color": "#FFF9E5"}
+    )
+    ws = wb.add_worksheet("初评结果反馈")
+    headers = [*LOSS_HEADERS, *WHERE_HEADERS, FEEDBACK_HEADER]
+    last = len(headers) - 1
+    ws.merge_range(0, 0, 0, last, f"{page.unit}{info.name}初评结果反馈", title_f)
+    ws.set_row(0, 30)
+    ws.merge_range(1, 0, 1, last, zh(f"{MARK}:本表为初评结果,不是最终考评结果,以正式印发的通报为准"), mark_f)
+    ws.merge_range(2, 0, 2, last, zh(f"分组:{page.group}。") + standing(report, page), info_f)
+    ws.merge_range(3, 0, 3, last, info.ask, info_f)
+    for r in (1, 2, 3):
+        ws.set_row(r, 20)
+
+    r = 5
+    ws.write(r, 0, "一、初评得分", section_f)
+    r += 1
+    st = scores_table(report, page)
+    ws.write_string(r, 0, "序号", head_f)
+    ws.merge_range(r, 1, r, 5, st.headers[0], head_f)
+    for j, h in enumerate(st.headers[1:], start=6):
+        ws.write_string(r, j, h, head_f)
+    for i, row in enumerate(st.rows, start=1):
+        r += 1
+        ws.write_string(r, 0, str(i) if i < len(st.rows) else "", num_f)
+        ws.merge_range(r, 1, r, 5, row[0], cell_f)
+        for j, text in enumerate(row[1:], start=6):
+            ws.write_string(r, j, text, num_f)
+    r += 2
+    ws.write(r, 0, "二、失分情况", section_f)
+    r += 1
+    ws.write_row(r, 0, headers[:-1], head_f)
+    ws.write_string(r, last, FEEDBACK_HEADER, feedback_head_f)
+    ws.set_row(r, 30)
+    header_row = r
+    for lr, pr in zip(rows, page.rows, strict=True):
+        r += 1
+        texts = (
+            str(lr.no),
+            lr.part,
+            lr.indicator,
+            lr.target,
+            lr.text,
+            lr.found,
+            "",
+            "",
+            "",
+            lr.vetoes,
+            lr.file,
+            lr.sheet,
+            lr.cells,
+        )
+        ws.set_row(r, _row_height(texts, WIDTHS))
+        ws.write_number(r, 0, lr.no, num_f)
+        for j in (1, 2, 3, 4, 5):
+            ws.write_string(r, j, texts[j], cell_f)
+        for j, v in ((6, pr.max), (7, pr.points)):
+            ws.write_blank(r, j, None, num_f) if v is None else ws.write_number(r, j, _num(v), num_f)
+        ws.write_number(r, 8, _num(pr.lost), num_f)
+        ws.write_string(r, 9, lr.vetoes, veto_f)
+        for j in (10, 11, 12):
+            ws.write_string(r, j, texts[j], cell_f)
+        ws.write_blank(r, last, None, feedback_f)
+    if not rows:
+        r += 1
+        ws.merge_range(r, 0, r, last - 1, "初评未发现失分问题。", cell_f)
+        ws.write_blank(r, last, None, feedback_f)
+    r += 2
+    ws.merge_range(r, 0, r, last - 1, "对初评得分、排名或等次的其他意见(没有异议的请填写“无异议”):", info_f)
+    ws.write_blank(r, last, None, feedback_f)
+    ws.set_row(r, 45)
+    for j, wdt in enumerate(WIDTHS):
+        ws.set_column(j, j, wdt)
+    ws.freeze_panes(header_row + 1, 0)
+    ws.protect("", {"sort": False, "autofilter": False, "format_rows": True, "format_columns": True})
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(header_row)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.set_header(f'&C&"宋体"{page.unit}初评结果反馈(初评,非最终结果)')
+    ws.set_footer("&C第 &P 页,共 &N 页")
+    wb.close()
+    return normalize_zip(buf.getvalue())
+
+
+# ------------------------------------------------------------------ writing
+
+
+@dataclass
+class DraftOutcome:
+    files: list[Path] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    units: int = 0
+
+
+def unlisted_text(report: Report) -> str:
+    lines = [f"{report.info.name}：以下单位评分未完成，没有初评结果反馈", ""]
+    lines += [f"{u.unit}（{u.group}）：{u.pending_reason}" for u in report.units if not u.scored]
+    return "\r\n".join(lines) + "\r\n"
+
+
+def write_drafts(
+    doc: Scores,
+    out_dir: Path,
+    *,
+    campaign: Campaign | None = None,
+    formats: Sequence[str] = DRAFT_FORMATS,
+) -> DraftOutcome:
+    """Write each assessed unit's 初评结果反馈 into ``out_dir/初评结果反馈/``."""
+    report = build(doc, campaign)
+    info, problems = draft_info(report, campaign)
+    outcome = DraftOutcome(problems=problems)
+    if report.ranking.pending:
+        names = [e.unit for e in report.ranking.pending]
+        outcome.problems.append(problem(Code.P_PENDING, count=len(names), units=join_names(names, 10)))
+    for m in report.ranking.mismatches:
+        outcome.problems.append(problem(Code.P_TIER, unit=m.unit, recorded=m.recorded, computed=m.computed))
+    rendered: dict[str, bytes] = {}
+    for page in report.units:
+        if not page.scored:
+            continue
+        rows = lost_rows(page)
+        if "docx" in formats:
+            tables = {"scores": scores_table(report, page), "losses": losses_table(rows)}
+            blocks = draft_blocks(report, page, info, rows)
+            title = f"{page.unit}{info.name}初评结果反馈"
+            rendered[f"{DRAFT_DIR}/{page.file}.docx"] = write_docx(
+                blocks, tables, title=title, author=report.info.office, created=report.info.stamp
+            )
+        if "xlsx" in formats:
+            rendered[f"{DRAFT_DIR}/{page.file}.xlsx"] = draft_xlsx(report, page, info, rows)
+        outcome.units += 1
+    if any(not u.scored for u in report.units):
+        rendered[f"{DRAFT_DIR}/{UNLISTED_NAME}"] = unlisted_text(report).encode("utf-8-sig")
+    with run_outputs(out_dir, is_draft_file) as tmp:
+        for rel, data in rendered.items():
+            atomic_write_bytes(tmp / rel, data)
+            outcome.files.append(out_dir / rel)
+    return outcome
