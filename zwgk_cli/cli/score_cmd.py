@@ -4,7 +4,7 @@ total every unit, write the results folder."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from zwgk_cli.campaign import CONFIG_NAME, Campaign
 from zwgk_cli.cli import Interrupted, app
 from zwgk_cli.cli.common import (
     EXIT_OK,
@@ -25,8 +26,11 @@ from zwgk_cli.cli.common import (
     problems_table,
     usage_error,
 )
+from zwgk_cli.model import Rubric
 from zwgk_cli.problems import SEVERITY_LABELS, Code, Severity, os_reason, problem, sort_key
+from zwgk_cli.results import rounds
 from zwgk_cli.results.document import STATUS_LABELS
+from zwgk_cli.results.rounds import round_line
 from zwgk_cli.scoring import batch as batch_mod
 from zwgk_cli.scoring.discover import discover, display_name, other_files
 from zwgk_cli.scoring.output import Written, campaign_fields, write_results, write_summary
@@ -109,6 +113,7 @@ def score_cmd(
         if inputs is not None:
             if not inputs.is_file():
                 usage_error(f"填写数据表不存在:{inputs}")
+            manifest = rounds.manifest(_run_inputs(camp, r, roster, targets, findings=inputs))
             reads, loose = read_findings(inputs, Context(r, ros.units), display_name(inputs, base))
             batch = batch_mod.run(r, ros.units, [], reads=reads, extra_problems=[*ros.problems, *loose])
         else:
@@ -121,6 +126,8 @@ def score_cmd(
                 if not p.exists():
                     usage_error(f"路径不存在:{p}")
             refs, skipped = discover(paths, base, exclude=[results_dir])
+            workbooks = tuple((ref.name, ref.path) for ref in refs)
+            manifest = rounds.manifest(_run_inputs(camp, r, roster, targets, scanned=paths, workbooks=workbooks))
             others = [problem(Code.W_NOT_A_WORKBOOK, file=f) for f in other_files(paths, base, exclude=[results_dir])]
             with _progress(show_progress, len(refs)) as progress:
                 batch = batch_mod.run(
@@ -139,7 +146,9 @@ def score_cmd(
     with batch:
         blocked = strict and batch.errors > 0
         try:
-            written = write_results(batch, results_dir, campaign_fields(camp), scores=not blocked)
+            written = write_results(
+                batch, results_dir, campaign_fields(camp), scores=not blocked, manifest=manifest
+            )
         except OSError as exc:
             usage_error(f"无法写入结果目录 {results_dir}:{os_reason(exc, writing=True)}")
         except Interrupted as exc:
@@ -186,6 +195,37 @@ def _print(batch: batch_mod.Batch, written: Written, blocked: bool) -> None:
         console.print("[red]--strict:存在错误,未写入评分结果[/](已有的评分结果未更新)。")
     for p in (*written.scores, *written.problems):
         console.print(f"已写出 {p}", markup=False)
+    if written.round is not None:
+        console.print(round_line(written.round, written.new_round), markup=False)
+
+
+def _run_inputs(
+    camp: Campaign,
+    r: Rubric,
+    roster: Path | None,
+    targets: Path | None,
+    *,
+    findings: Path | None = None,
+    scanned: Sequence[Path] = (),
+    workbooks: tuple[tuple[str, Path], ...] = (),
+) -> rounds.RunInputs:
+    """What this run reads, for its round's manifest (the roster as load_units chooses it)."""
+    if roster is None and camp.units:
+        roster = camp.path(camp.units)
+        targets = targets if targets is not None or not camp.targets else camp.path(camp.targets)
+    rubric_file = Path(r.path) if r.path and Path(r.path).is_file() else None
+    return rounds.RunInputs(
+        camp.root,
+        r.id,
+        r.hash,
+        rubric_file,
+        camp.root / CONFIG_NAME if camp.found else None,
+        roster,
+        targets,
+        findings,
+        tuple(scanned),
+        workbooks,
+    )
 
 
 def _by_code(batch: batch_mod.Batch) -> Table:

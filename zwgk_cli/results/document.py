@@ -4,7 +4,7 @@
 
 .. code-block:: text
 
-    {format, tool_version, rubric, rubric_title, rubric_version, rubric_hash, campaign{…},
+    {format, tool_version, round, rubric, rubric_title, rubric_version, rubric_hash, campaign{…},
      groups[…], tiers[{label, min, coefficient}], veto_tier,
      columns: {variant id: [{id, title, max, kind, depth}]},     # part columns for tables
      units: [{unit, unit_id, group, variant, status, total, max, parts{id: {title, max, points,
@@ -334,12 +334,17 @@ def absent_unit(
 
 
 def document(
-    rubric: Rubric, units: Sequence[dict[str, Any]], campaign: Mapping[str, Any], groups: Sequence[str]
+    rubric: Rubric,
+    units: Sequence[dict[str, Any]],
+    campaign: Mapping[str, Any],
+    groups: Sequence[str],
+    round_no: int | None = None,
 ) -> dict[str, Any]:
-    """The whole ``scores.json`` document."""
+    """The whole ``scores.json`` document (``round_no``: the round it is, when kept as one)."""
     return {
         "format": FORMAT,
         "tool_version": __version__,
+        **({"round": round_no} if round_no is not None else {}),
         "rubric": rubric.id,
         "rubric_title": rubric.title,
         "rubric_version": rubric.version,

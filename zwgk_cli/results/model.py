@@ -193,6 +193,7 @@ class Scores:
     columns: Mapping[str, tuple[Column, ...]]  # variant id → its part columns
     variants: Mapping[str, VariantInfo]
     units: tuple[UnitResult, ...]
+    round: int | None = None  # the round of zwgk score it is (None: written before rounds were kept)
 
     def columns_of(self, variant: str) -> tuple[Column, ...]:
         return self.columns.get(variant, ())
@@ -486,7 +487,17 @@ def parse(data: Any, source: str = "scores.json") -> Scores:
         columns=columns,
         variants=variants,
         units=units,
+        round=_round(r, data),
     )
+
+
+def _round(r: _Reader, data: Mapping[str, Any]) -> int | None:
+    value = data.get("round")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise r.fail("round", f"应为正整数,实为{r.shown(value)}")
+    return value
 
 
 def load(path: Path) -> Scores:
