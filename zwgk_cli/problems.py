@@ -398,6 +398,39 @@ class Code(Enum):
     )
     S_WRITE = ("S004", E, "无法写入评分表:{detail}", "检查输出目录是否存在、是否有写入权限、文件是否正被打开。")
 
+    # --- rounds: is the report built from the current scores? (S005–S009) --------------
+    S_STALE_CHANGED = (
+        "S005",
+        E,
+        "第{round}轮评分结果生成后,{what}已修改",
+        "先重新运行 zwgk score(评分结果成为新的一轮),再生成通报;确需按第{round}轮的结果生成时加 --stale-ok。",
+    )
+    S_STALE_ADDED = (
+        "S006",
+        E,
+        "第{round}轮评分结果生成后,新增了{what}",
+        "先重新运行 zwgk score(评分结果成为新的一轮),再生成通报;确需按第{round}轮的结果生成时加 --stale-ok。",
+    )
+    S_STALE_REMOVED = (
+        "S007",
+        E,
+        "第{round}轮评分结果生成后,{what}已删除、移走或改名",
+        "先重新运行 zwgk score(评分结果成为新的一轮),再生成通报;确需按第{round}轮的结果生成时加 --stale-ok。",
+    )
+    S_STALE_RUBRIC = (
+        "S008",
+        E,
+        "第{round}轮评分结果生成后,评分细则“{rubric}”的内容有变化{detail}",
+        "用 zwgk rubric check 核对细则,必要时重新生成评分表;再运行 zwgk score 后生成通报。"
+        "确需按第{round}轮的结果生成时加 --stale-ok。",
+    )
+    S_UNCHECKED = (
+        "S009",
+        W,
+        "无法核对评分结果是否为最新:{detail}",
+        "重新运行 zwgk score:新的评分结果会记录所用的文件,zwgk report 据此核对。",
+    )
+
     # --- values (V) ---------------------------------------------------------------------
     V_EMPTY = ("V001", E, "“{label}”未填写(未填不等于0)", "请填写{expected}{zero_hint}。")
     V_NOT_NUMBER = ("V002", E, "“{label}”填写的是“{found}”,不是数字", "改为{expected}。")

@@ -146,9 +146,7 @@ def score_cmd(
     with batch:
         blocked = strict and batch.errors > 0
         try:
-            written = write_results(
-                batch, results_dir, campaign_fields(camp), scores=not blocked, manifest=manifest
-            )
+            written = write_results(batch, results_dir, campaign_fields(camp), scores=not blocked, manifest=manifest)
         except OSError as exc:
             usage_error(f"无法写入结果目录 {results_dir}:{os_reason(exc, writing=True)}")
         except Interrupted as exc:

@@ -301,6 +301,7 @@ def build(doc: Scores, campaign: Campaign | None = None, top_losses: int = TOP_L
             "hash": doc.rubric_hash,
         },
         "tool": f"zwgk {__version__}",
+        "round": doc.round,  # the round of zwgk score the scores are (None: not recorded)
         "has_tiers": has_tiers,
         "defines_pass": ranking.defines_pass,
         "veto_label": ranking.veto_label,

@@ -29,7 +29,7 @@ from typing import Any
 
 from zwgk_cli import __version__
 from zwgk_cli.model import ReadingKey, Source
-from zwgk_cli.problems import readable
+from zwgk_cli.problems import Code, Problem, problem, readable
 
 MANIFEST_FORMAT = "zwgk-round/1"
 SOURCES_FORMAT = "zwgk-sources/1"
@@ -238,6 +238,7 @@ class Change:
     what: str  # 评分表 | 填写数据表 | 单位名单 | 网站名单 | 考评设置 | 评分细则
     file: str  # its name (the rubric's id when bundled)
     how: str  # changed | added | removed
+    detail: str = ""  # the rubric: what is known of the change
 
     @property
     def text(self) -> str:
@@ -265,7 +266,9 @@ def changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:
             out.append(Change(what, str(b.get("file", "")), "added"))
     ra, rb = old.get("rubric") or {}, new.get("rubric") or {}
     if ra.get("hash") != rb.get("hash") or ra.get("id") != rb.get("id"):
-        out.append(Change("评分细则", str(rb.get("file") or rb.get("id") or ra.get("file") or ra.get("id")), "changed"))
+        name = str(rb.get("file") or rb.get("id") or ra.get("file") or ra.get("id"))
+        detail = "(现在无法读取)" if not rb.get("hash") else f"(内容哈希 {ra.get('hash')} → {rb['hash']})"
+        out.append(Change("评分细则", name, "changed", detail))
     wa, wb = old.get("workbooks") or {}, new.get("workbooks") or {}
     for name in sorted(set(wa) | set(wb)):
         if name not in wb:
@@ -320,3 +323,27 @@ def round_line(number: int, new: bool) -> str:
     if new:
         return f"本次评分结果为第{number}轮,另存一份于结果目录的 {where}。"
     return f"交回的评分表、名单、细则和设置与第{number}轮相同,未新建轮次(结果与 {where} 中的相同)。"
+
+
+# ------------------------------------------------------------------ zwgk report: are these the current scores?
+
+
+def manifest_path(scores_path: Path, number: int) -> Path:
+    """The manifest of the round a ``scores.json`` is: beside it (a file inside ``rounds/NN/``),
+    else in the ``rounds/`` folder beside it (``results/scores.json``)."""
+    beside = scores_path.parent / MANIFEST_NAME
+    if scores_path.parent.name == round_name(number) and beside.exists():
+        return beside
+    return round_dir(scores_path.parent, number) / MANIFEST_NAME
+
+
+def stale_problems(found: Sequence[Change], number: int) -> list[Problem]:
+    """One located problem (S005–S008) for each input changed since round ``number``."""
+    codes = {"changed": Code.S_STALE_CHANGED, "added": Code.S_STALE_ADDED, "removed": Code.S_STALE_REMOVED}
+    out: list[Problem] = []
+    for c in found:
+        if c.what == "评分细则":
+            out.append(problem(Code.S_STALE_RUBRIC, file=c.file, round=number, rubric=c.file, detail=c.detail))
+        else:
+            out.append(problem(codes[c.how], file=c.file, round=number, what=c.what))
+    return out
