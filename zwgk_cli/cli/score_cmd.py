@@ -194,7 +194,7 @@ def _print(batch: batch_mod.Batch, written: Written, blocked: bool) -> None:
     for p in (*written.scores, *written.problems):
         console.print(f"已写出 {p}", markup=False)
     if written.round is not None:
-        console.print(round_line(written.round, written.new_round), markup=False)
+        console.print(round_line(written.round, written.new_round), markup=False, soft_wrap=True)
 
 
 def _run_inputs(

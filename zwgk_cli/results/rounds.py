@@ -12,7 +12,9 @@
   the round's ``scores.json`` (``criteria[].found``, ``note``); ``zwgk diff`` joins the two.
 
 A run whose manifest equals the last round's (the same inputs, byte for byte, and the same zwgk)
-makes no new round: its outputs are the last round's, byte for byte.  ``results/scores.json``
+and whose outputs are the last round's, byte for byte, makes no new round (the outputs can differ
+on the same inputs when a file that is not an input changed: a PDF added to ``returned/`` is
+named in the problems).  ``results/scores.json``
 names its round (``"round": 2``), so ``zwgk report`` can find the manifest and check that the
 inputs have not changed since (:func:`changes`).
 """
@@ -148,7 +150,8 @@ def read_manifest(path: Path) -> dict[str, Any]:
 
 def plan(results_dir: Path, m: Mapping[str, Any]) -> tuple[int, bool]:
     """The round a run with manifest ``m`` makes: ``(number, new)``.  The same inputs as the last
-    round → that round, nothing new; otherwise the next number (an existing folder is never
+    round → that round, nothing new (unless the outputs differ: the caller checks); otherwise the
+    next number (an existing folder is never
     reused, even one whose manifest is damaged)."""
     kept = numbers(results_dir)
     if not kept:

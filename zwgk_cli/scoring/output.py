@@ -9,11 +9,13 @@ previous run's, never a mix.
 
 Given the run's manifest (:mod:`zwgk_cli.results.rounds`), the run is also kept as a round: a copy
 of those files in ``rounds/NN/`` with ``manifest.json`` and ``sources.json``, moved in in the same
-step; ``scores.json`` names its round.  A run with the last round's inputs makes no new round.
+step; ``scores.json`` names its round.  A run with the last round's inputs and outputs (byte for
+byte) makes no new round.
 """
 
 from __future__ import annotations
 
+import filecmp
 import json
 import shutil
 from collections.abc import Iterator, Mapping, Sequence
@@ -129,10 +131,21 @@ def write_results(
     number, new = rounds.plan(results_dir, manifest) if scores and manifest is not None else (None, False)
     with run_outputs(results_dir) as tmp:
         _write(batch, tmp, campaign, scores, number)
+        if number is not None and not new and not _same_files(tmp, rounds.round_dir(results_dir, number)):
+            number, new = number + 1, True  # the same inputs, other outputs (a note on a PDF added, …)
+            _write(batch, tmp, campaign, scores, number)
         if new and number is not None and manifest is not None:
             _keep_round(batch, tmp, rounds.round_dir(tmp, number), rounds.numbered(manifest, number))
     names = SCORE_NAMES if scores else ()
     return Written(tuple(results_dir / n for n in names), tuple(results_dir / n for n in PROBLEM_NAMES), number, new)
+
+
+def _same_files(tmp: Path, folder: Path) -> bool:
+    """Whether the outputs in ``tmp`` are those kept in the round ``folder``, byte for byte."""
+    try:
+        return all(filecmp.cmp(tmp / n, folder / n, shallow=False) for n in (*SCORE_NAMES, *PROBLEM_NAMES))
+    except OSError:
+        return False
 
 
 def _keep_round(batch: Batch, tmp: Path, folder: Path, manifest: Mapping[str, Any]) -> None:
