@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -11,8 +11,9 @@ from zwgk_cli.cli import Interrupted, app
 from zwgk_cli.cli.common import EXIT_OK, CampaignOpt, console, load_campaign, usage_error
 from zwgk_cli.problems import os_reason
 from zwgk_cli.results import rounds
-from zwgk_cli.results.diff import ResultChange, RoundDiff, Standing, compare, load_round, pick, points_text
-from zwgk_cli.results.review import REVIEW_NAME, write_review
+
+if TYPE_CHECKING:  # imported when the command runs: the other commands do not load them
+    from zwgk_cli.results.diff import ResultChange, RoundDiff, Standing
 
 
 @app.command("diff")
@@ -34,6 +35,10 @@ def diff_cmd(
     示例:zwgk diff          (最后两轮)
           zwgk diff 1 3      (第1轮与第3轮)
     """
+    from zwgk_cli.report.ranking import rank  # the report's ranks (并列), for the rank columns
+    from zwgk_cli.results.diff import compare, load_round, pick
+    from zwgk_cli.results.review import REVIEW_NAME, write_review
+
     camp = load_campaign(campaign)
     results_dir = results if results is not None else camp.path(camp.results_dir)
     try:
@@ -41,7 +46,6 @@ def diff_cmd(
         old, new = load_round(results_dir, a), load_round(results_dir, b)
     except rounds.RoundError as exc:
         usage_error(f"{exc}。")
-    from zwgk_cli.report.ranking import rank  # the report's ranks (并列), for the rank columns
 
     d = compare(
         old,
@@ -64,6 +68,8 @@ def diff_cmd(
 
 
 def _standing_changes(r: ResultChange) -> list[str]:
+    from zwgk_cli.results.diff import points_text
+
     a, b = r.old, r.new
     if a is None or b is None:
         which = "本轮名单中没有该单位" if b is None else "上一轮名单中没有该单位"
