@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from math import ceil
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +29,18 @@ REVIEW_NAME = "复核记录.xlsx"
 A4 = 9
 WIDEST = 48.0  # characters: a longer text wraps
 NARROWEST = 6.0
+LINE_POINTS = 15.0  # the height of a line of 11 pt text
 
 Cell = str | Decimal | None
 
 
+def _chars(line: str) -> float:
+    return sum(2.05 if ord(c) >= 0x2E80 else 1.1 for c in line)
+
+
 def text_width(text: str) -> float:
     """Excel's column width that shows ``text`` whole (a Chinese character takes about two)."""
-    longest = max((sum(2.05 if ord(c) >= 0x2E80 else 1.1 for c in line) for line in text.split("\n")), default=0.0)
-    return round(longest + 2, 1)
+    return round(max((_chars(line) for line in text.split("\n")), default=0.0) + 2, 1)
 
 
 def input_rows(d: RoundDiff) -> tuple[list[str], list[list[Cell]]]:
@@ -92,26 +97,43 @@ class _Sheet:
 
     def fill(self, header: Sequence[str], rows: Sequence[Sequence[Cell]], empty: str) -> None:
         ws, f = self.ws, self.formats
+        texts = [[_text(v) for v in row] for row in rows]
         widths = [text_width(h) for h in header]
+        for shown_row in texts:
+            for c, text in enumerate(shown_row):
+                widths[c] = max(widths[c], text_width(text))
+        widths = [min(WIDEST, max(NARROWEST, w)) for w in widths]
+        for c, w in enumerate(widths):
+            ws.set_column(c, c, w)
         for c, h in enumerate(header):
             ws.write_string(0, c, h, f["header"])
         if not rows:
             ws.write_string(1, 0, empty, f["text"])
-        for r, row in enumerate(rows, start=1):
+        for r, (row, shown) in enumerate(zip(rows, texts, strict=True), start=1):
+            lines = max((_lines(text, widths[c]) for c, text in enumerate(shown)), default=1)
+            if lines > 1:  # wrapped text: the row as tall as its most wrapped cell
+                ws.set_row(r, round(LINE_POINTS * lines + 3, 1))
             for c, value in enumerate(row):
                 if value is None:
                     continue
                 if isinstance(value, Decimal):
                     ws.write_number(r, c, value, f["delta"] if header[c] == "增减" else f["number"])
-                    text = points_text(value)
                 else:
-                    text = xlsx_text(value)
+                    text = shown[c]
                     ws.write_string(r, c, text, f["quoted"] if text.startswith(TRIGGERS) else f["text"])
-                widths[c] = max(widths[c], text_width(text))
-        for c, w in enumerate(widths):
-            ws.set_column(c, c, min(WIDEST, max(NARROWEST, w)))
         if rows:
             ws.autofilter(0, 0, len(rows), len(header) - 1)
+
+
+def _text(value: Cell) -> str:
+    if value is None:
+        return ""
+    return points_text(value) if isinstance(value, Decimal) else xlsx_text(value)
+
+
+def _lines(text: str, width: float) -> int:
+    """How many lines ``text`` takes in a column ``width`` wide, wrapped."""
+    return sum(max(1, ceil(_chars(part) / max(1.0, width - 2))) for part in text.split("\n")) if text else 1
 
 
 def write_review(d: RoundDiff, path: Path) -> None:
