@@ -122,10 +122,14 @@ def report_cmd(
         usage_error("--formats 至少给出一种格式(html、md、docx、xlsx、pdf)。")
     path = scores or camp.path(camp.results_dir) / "scores.json"
     doc = load_scores(path)
-    stale = stale_check(doc, path, camp)
+    out_dir = out or camp.path(camp.report_dir)
+    try:
+        stale = stale_check(doc, path, camp)
+    except Interrupted as exc:
+        exc.add_note(f"通报目录 {out_dir} 未改动(仍是上次生成的文件)。")
+        raise
     if _stop_for(stale, doc, stale_ok, json_out):
         raise typer.Exit(EXIT_PROBLEMS)
-    out_dir = out or camp.path(camp.report_dir)
     tpl = template_dir_of(template_dir, camp)
     from zwgk_cli.report import build as report_mod  # imported when used: templates
 
