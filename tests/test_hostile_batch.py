@@ -86,5 +86,6 @@ def test_a_batch_of_everything_scores_every_valid_unit_exactly(tmp_path: Path) -
         "scores.xlsx",
         "problems.csv",
         "problems.json",
+        "rounds",  # the run kept as round 01
     }
     shutil.rmtree(tmp_path, ignore_errors=True)

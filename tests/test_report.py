@@ -373,7 +373,7 @@ def test_report_command(doc: Scores, tmp_path: Path) -> None:
     assert {Path(f).name for f in summary["files"]} >= {"通报.md", "排名.xlsx"}
     md = (camp / "report" / "通报.md").read_text(encoding="utf-8")
     assert "示公开办〔2025〕9号" in md and md.index("市级部门") < md.index("### （二）县市区")
-    assert [p["code"] for p in summary["problems"]] == ["P002"]
+    assert [p["code"] for p in summary["problems"]] == ["S009", "P002"]  # S009: scores of no round, unchecked
 
     finished = json.loads((GOLDEN / "scores.json").read_text(encoding="utf-8"))
     finished["units"] = [u for u in finished["units"] if u["status"] == "scored"]

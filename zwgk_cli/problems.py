@@ -491,6 +491,38 @@ class Code(Enum):
         "单位“{unit}”在评分表目录中有多份评分表:{files}",
         "只保留要发给评估人员的那一份,其余移出评分表目录。",
     )
+    # --- rounds: is the report built from the current scores? (S005–S009) --------------
+    S_STALE_CHANGED = (
+        "S005",
+        E,
+        "第{round}轮评分结果生成后,{what}已修改",
+        "先重新运行 zwgk score(评分结果成为新的一轮),再生成通报;确需按第{round}轮的结果生成时加 --stale-ok。",
+    )
+    S_STALE_ADDED = (
+        "S006",
+        E,
+        "第{round}轮评分结果生成后,新增了{what}",
+        "先重新运行 zwgk score(评分结果成为新的一轮),再生成通报;确需按第{round}轮的结果生成时加 --stale-ok。",
+    )
+    S_STALE_REMOVED = (
+        "S007",
+        E,
+        "第{round}轮评分结果生成后,{what}已删除、移走或改名",
+        "先重新运行 zwgk score(评分结果成为新的一轮),再生成通报;确需按第{round}轮的结果生成时加 --stale-ok。",
+    )
+    S_STALE_RUBRIC = (
+        "S008",
+        E,
+        "第{round}轮评分结果生成后,评分细则“{rubric}”的内容有变化{detail}",
+        "用 zwgk rubric check 核对细则,必要时重新生成评分表;再运行 zwgk score 后生成通报。"
+        "确需按第{round}轮的结果生成时加 --stale-ok。",
+    )
+    S_UNCHECKED = (
+        "S009",
+        W,
+        "无法核对评分结果是否为最新:{detail}",
+        "重新运行 zwgk score:新的评分结果会记录所用的文件,zwgk report 据此核对。",
+    )
 
     # --- values (V) ---------------------------------------------------------------------
     V_EMPTY = ("V001", E, "“{label}”未填写(未填不等于0)", "请填写{expected}{zero_hint}。")

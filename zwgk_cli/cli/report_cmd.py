@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -23,8 +24,9 @@ from zwgk_cli.cli.common import (
     print_problems,
     usage_error,
 )
-from zwgk_cli.problems import Code, Problem, os_reason, problem
+from zwgk_cli.problems import Code, Problem, Severity, os_reason, problem
 from zwgk_cli.results import model as results_model
+from zwgk_cli.results import rounds
 from zwgk_cli.results.model import Scores
 
 if TYPE_CHECKING:
@@ -91,6 +93,10 @@ def report_cmd(
         typer.Option("--template-dir", help="自定义模板目录:其中的同名文件替换内置模板(见 docs/report.md)。"),
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="以 JSON 输出生成的文件与问题(供程序读取)。")] = False,
+    stale_ok: Annotated[
+        bool,
+        typer.Option("--stale-ok", help="评分后交回的评分表、名单、细则或设置有改动时,仍然使用旧的评分结果生成通报。"),
+    ] = False,
     campaign: Annotated[
         Path | None, typer.Option("--campaign", "-C", help="考评目录(含 zwgk.toml),默认自动查找。")
     ] = None,
@@ -118,6 +124,9 @@ def report_cmd(
 
     重复运行结果逐字节相同。通报有待补正之处(评分未完成的单位、缺少通报设置)时退出码为 1。
 
+    评分后交回的评分表、名单、细则或 zwgk.toml 有改动时,列出改动并停止(退出码 1),
+    请先重新运行 zwgk score;确需使用旧的评分结果时加 --stale-ok。
+
     示例:zwgk report --formats docx,pdf
     """
     camp = load_campaign(campaign)
@@ -134,6 +143,13 @@ def report_cmd(
         usage_error("--draft 与 --compare 不能同时使用:初评结果反馈不与上年比较。")
     doc = load_scores(path)
     out_dir = out or camp.path(camp.report_dir)
+    try:
+        stale = stale_check(doc, path, camp)
+    except Interrupted as exc:
+        exc.add_note(f"通报目录 {out_dir} 未改动(仍是上次生成的文件)。")
+        raise
+    if _stop_for(stale, doc, stale_ok, json_out):
+        raise typer.Exit(EXIT_PROBLEMS)
     if draft:
         from zwgk_cli.cli import report_options
 
@@ -162,21 +178,24 @@ def report_cmd(
             print_problems(exc.problems, "模板有误,未生成任何文件")
         raise typer.Exit(EXIT_USAGE) from None
     try:
-        _show(outcome, out_dir, json_out)
+        _show(outcome, out_dir, json_out, doc.round, stale)
     except Interrupted as exc:
         exc.add_note(f"通报及其附件已全部写出 → {out_dir}")
         raise
 
 
-def _show(outcome: Outcome, out_dir: Path, json_out: bool) -> None:
+def _show(
+    outcome: Outcome, out_dir: Path, json_out: bool, round_no: int | None = None, stale: Sequence[Problem] = ()
+) -> None:
     blocking: list[Problem] = [p for p in outcome.problems if p.code not in INFORMATIONAL]
     if json_out:
         print_json(
             {
                 "ok": not blocking,
                 "out": str(out_dir),
+                "round": round_no,
                 "files": [str(f) for f in outcome.files],
-                "problems": [p.to_dict() for p in outcome.problems],
+                "problems": [p.to_dict() for p in (*stale, *outcome.problems)],
             }
         )
     else:
@@ -184,4 +203,62 @@ def _show(outcome: Outcome, out_dir: Path, json_out: bool) -> None:
         console.print(_summary_table(outcome.files, out_dir))
         verdict = "[green]可以印发[/]" if not blocking else f"[yellow]{len(blocking)} 处待补正[/]"
         console.print(f"通报已写入 {escape(str(out_dir))}:{verdict}")
+        changed = any(p.severity is Severity.ERROR for p in stale)
+        console.print(_round_text(round_no, changed), markup=False, soft_wrap=True)
     raise typer.Exit(EXIT_PROBLEMS if blocking else EXIT_OK)
+
+
+# ------------------------------------------------------------------ are these the current scores?
+
+
+def stale_check(doc: Scores, path: Path, camp: Campaign) -> list[Problem]:
+    """S005–S008 for each input changed since the round ``doc`` is was scored (found again where
+    score looked, hashed again); S009 when that cannot be checked."""
+    from zwgk_cli import rubric as rubric_mod
+    from zwgk_cli.scoring.discover import discover
+
+    if doc.round is None:
+        return [problem(Code.S_UNCHECKED, file=str(path), detail="评分结果由旧版 zwgk 生成,没有记录所用的文件")]
+    manifest = rounds.manifest_path(path, doc.round)
+    try:
+        recorded = rounds.read_manifest(manifest)
+    except rounds.RoundError as exc:
+        return [problem(Code.S_UNCHECKED, file=str(path), detail=str(exc))]
+    root = camp.root
+    folders = [root / s for s in rounds.scanned(recorded)]
+    results_dir = manifest.parent.parent.parent
+    refs = discover([p for p in folders if p.exists()], root, exclude=[results_dir]).refs
+    rubric = recorded.get("rubric") or {}
+    try:
+        ref = str(root / rubric["file"]) if rubric.get("file") else str(rubric.get("id", ""))
+        rubric_hash = rubric_mod.load(ref).hash
+    except (rubric_mod.RubricError, OSError, ValueError):
+        rubric_hash = ""
+    now = rounds.current(recorded, root, rubric_hash, ((r.name, r.path) for r in refs))
+    return rounds.stale_problems(rounds.changes(recorded, now), doc.round)
+
+
+def _stop_for(stale: Sequence[Problem], doc: Scores, stale_ok: bool, json_out: bool) -> bool:
+    """Say what changed since the scores were written; whether the report must stop there."""
+    stop = any(p.severity is Severity.ERROR for p in stale) and not stale_ok
+    if json_out:
+        if stop:
+            print_json({"ok": False, "round": doc.round, "files": [], "problems": [p.to_dict() for p in stale]})
+        return stop
+    if stale and stop:
+        print_problems(stale, f"第{doc.round}轮评分结果生成后有以下改动,未生成通报")
+        console.print(
+            "评分结果不是最新的:请先重新运行 zwgk score,或加 --stale-ok 仍然使用旧的评分结果。",
+            markup=False,
+            soft_wrap=True,
+        )
+    elif stale:
+        title = "评分结果不是最新的(按 --stale-ok 仍然使用)" if doc.round is not None else "提示"
+        print_problems(stale, title)
+    return stop
+
+
+def _round_text(round_no: int | None, stale: bool) -> str:
+    if round_no is None:
+        return "通报依据的评分结果没有记录轮次。"
+    return f"通报依据第{round_no}轮评分结果" + (",其后的改动未计入。" if stale else "。")

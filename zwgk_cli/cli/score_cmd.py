@@ -4,13 +4,14 @@ total every unit, write the results folder."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from zwgk_cli.campaign import CONFIG_NAME, Campaign
 from zwgk_cli.cli import Interrupted, app, score_view
 from zwgk_cli.cli.common import (
     EXIT_OK,
@@ -23,7 +24,9 @@ from zwgk_cli.cli.common import (
     print_problems,
     usage_error,
 )
+from zwgk_cli.model import Rubric
 from zwgk_cli.problems import os_reason
+from zwgk_cli.results import rounds
 from zwgk_cli.scoring import batch as batch_mod
 from zwgk_cli.scoring.discover import discover, display_name
 from zwgk_cli.scoring.output import Written, campaign_fields, write_results, write_summary
@@ -108,6 +111,7 @@ def score_cmd(
         if inputs is not None:
             if not inputs.is_file():
                 usage_error(f"填写数据表不存在:{inputs}")
+            manifest = rounds.manifest(_run_inputs(camp, r, roster, targets, findings=inputs))
             reads, loose = read_findings(inputs, Context(r, ros.units), display_name(inputs, base))
             batch = batch_mod.run(r, ros.units, [], reads=reads, extra_problems=[*ros.problems, *loose])
         else:
@@ -121,6 +125,8 @@ def score_cmd(
                 if not p.exists():
                     usage_error(f"路径不存在:{p}")
             found = discover(paths, base, exclude=[results_dir])
+            workbooks = tuple((ref.name, ref.path) for ref in found.refs)
+            manifest = rounds.manifest(_run_inputs(camp, r, roster, targets, scanned=paths, workbooks=workbooks))
             with _progress(show_progress, len(found.refs)) as progress:
                 batch = batch_mod.run(
                     r,
@@ -138,7 +144,7 @@ def score_cmd(
     with batch:
         blocked = strict and batch.errors > 0
         try:
-            written = write_results(batch, results_dir, campaign_fields(camp), scores=not blocked)
+            written = write_results(batch, results_dir, campaign_fields(camp), scores=not blocked, manifest=manifest)
         except OSError as exc:
             usage_error(f"无法写入结果目录 {results_dir}:{os_reason(exc, writing=True)}")
         except Interrupted as exc:
@@ -157,3 +163,32 @@ def _show(batch: batch_mod.Batch, written: Written, blocked: bool, json_out: boo
         write_summary(batch, written, sys.stdout)
     else:
         score_view.show(batch, written, blocked, verbose)
+
+
+def _run_inputs(
+    camp: Campaign,
+    r: Rubric,
+    roster: Path | None,
+    targets: Path | None,
+    *,
+    findings: Path | None = None,
+    scanned: Sequence[Path] = (),
+    workbooks: tuple[tuple[str, Path], ...] = (),
+) -> rounds.RunInputs:
+    """What this run reads, for its round's manifest (the roster as load_units chooses it)."""
+    if roster is None and camp.units:
+        roster = camp.path(camp.units)
+        targets = targets if targets is not None or not camp.targets else camp.path(camp.targets)
+    rubric_file = Path(r.path) if r.path and Path(r.path).is_file() else None
+    return rounds.RunInputs(
+        camp.root,
+        r.id,
+        r.hash,
+        rubric_file,
+        camp.root / CONFIG_NAME if camp.found else None,
+        roster,
+        targets,
+        findings,
+        tuple(scanned),
+        workbooks,
+    )

@@ -18,6 +18,7 @@ from rich.text import Text
 from zwgk_cli.cli.common import console, err_console, problem_line, problems_table
 from zwgk_cli.problems import SEVERITY_LABELS, Code, Problem, Severity, sort_key
 from zwgk_cli.results.document import STATUS_LABELS, STATUS_MISSING
+from zwgk_cli.results.rounds import round_line
 from zwgk_cli.scoring import batch as batch_mod
 from zwgk_cli.scoring.output import Written
 
@@ -159,6 +160,8 @@ def _summary(batch: batch_mod.Batch, written: Written, blocked: bool, problems_f
             markup=False,
             soft_wrap=True,
         )
+    if written.round is not None:
+        console.print(round_line(written.round, written.new_round), markup=False, soft_wrap=True)
 
 
 def _shown(path: Path) -> str:

@@ -308,6 +308,7 @@ def build(
             "hash": doc.rubric_hash,
         },
         "tool": f"zwgk {__version__}",
+        "round": doc.round,  # the round of zwgk score the scores are (None: not recorded)
         "has_tiers": has_tiers,
         "defines_pass": ranking.defines_pass,
         "veto_label": ranking.veto_label,

@@ -4,7 +4,7 @@
 
 .. code-block:: text
 
-    {format, tool_version, rubric, rubric_title, rubric_version, rubric_hash, campaign{…},
+    {format, tool_version, round, rubric, rubric_title, rubric_version, rubric_hash, campaign{…},
      groups[…], tiers[{label, min, coefficient}], veto_tier,
      columns: {variant id: [{id, title, max, kind, depth}]},     # part columns for tables
      [rank_units, target_kinds[{id, title, threshold, verdict, max}],   # targets assessed in
@@ -360,14 +360,17 @@ def document(
     groups: Sequence[str],
     targets: Sequence[Mapping[str, Any]] = (),
     kinds: Mapping[str, Any] | None = None,
+    round_no: int | None = None,
 ) -> dict[str, Any]:
     """The whole ``scores.json`` document; a rubric with target kinds assessed in their own
     right adds ``rank_units``, ``target_kinds`` (``kinds``) and ``targets`` (every target
-    ranked within its kind, :func:`zwgk_cli.results.targets.rank_targets`) before ``units``."""
+    ranked within its kind, :func:`zwgk_cli.results.targets.rank_targets`) before ``units``;
+    ``round_no``: the round it is, when kept as one."""
     assessed: dict[str, Any] = {**kinds, "targets": list(targets)} if kinds else {}
     return {
         "format": FORMAT,
         "tool_version": __version__,
+        **({"round": round_no} if round_no is not None else {}),
         "rubric": rubric.id,
         "rubric_title": rubric.title,
         "rubric_version": rubric.version,

@@ -242,6 +242,7 @@ class Scores:
     rank_units: bool = True  # False: only the assessed target kinds are ranked
     target_kinds: tuple[TargetKindInfo, ...] = ()
     targets: tuple[TargetResult, ...] = ()  # kind by kind, as ranked
+    round: int | None = None  # the round of zwgk score it is (None: written before rounds were kept)
 
     def columns_of(self, variant: str) -> tuple[Column, ...]:
         return self.columns.get(variant, ())
@@ -590,7 +591,17 @@ def parse(data: Any, source: str = "scores.json") -> Scores:
         rank_units=r.flag(data, "rank_units", "", default=True),
         target_kinds=_kinds(r, data),
         targets=tuple(_target(r, t, w) for t, w in r.objects(data, "targets", "")),
+        round=_round(r, data),
     )
+
+
+def _round(r: _Reader, data: Mapping[str, Any]) -> int | None:
+    value = data.get("round")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise r.fail("round", f"应为正整数,实为{r.shown(value)}")
+    return value
 
 
 def load(path: Path) -> Scores:

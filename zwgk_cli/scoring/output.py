@@ -6,11 +6,18 @@ Units go in roster order, problems in display order (:meth:`Batch.problem_groups
 written as it comes, a unit or a file's problems at a time, into a temporary folder moved into
 place at the end (:func:`zwgk_cli.files.run_outputs`): the folder holds this run's results or the
 previous run's, never a mix.
+
+Given the run's manifest (:mod:`zwgk_cli.results.rounds`), the run is also kept as a round: a copy
+of those files in ``rounds/NN/`` with ``manifest.json`` and ``sources.json``, moved in in the same
+step; ``scores.json`` names its round.  A run with the last round's inputs and outputs (byte for
+byte) makes no new round.
 """
 
 from __future__ import annotations
 
+import filecmp
 import json
+import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -19,8 +26,9 @@ from typing import IO, Any
 
 from zwgk_cli.files import run_outputs
 from zwgk_cli.model import Rubric
+from zwgk_cli.results import rounds
 from zwgk_cli.results import targets as targets_mod
-from zwgk_cli.results.document import absent_unit, document, list_document, write_list_document
+from zwgk_cli.results.document import absent_unit, document, list_document, write_json, write_list_document
 from zwgk_cli.results.tables import (
     DETAIL_COLUMNS,
     PROBLEM_COLUMNS,
@@ -64,6 +72,8 @@ def campaign_fields(camp: Any) -> dict[str, Any]:
 class Written:
     scores: tuple[Path, ...]
     problems: tuple[Path, ...]
+    round: int | None = None  # the round these scores are (None: not kept as a round)
+    new_round: bool = False  # False: the inputs were the last round's, no round was added
 
 
 def _unit_rows(batch: Batch, o: UnitOutcome, columns: Sequence[Column], titles: Mapping[str, str]) -> UnitRows:
@@ -142,20 +152,64 @@ def _problem_items(batch: Batch, table: CsvTable, sheet: Sheet | None) -> Iterat
             yield json.dumps(problem_dict(p), ensure_ascii=False)
 
 
-def write_results(batch: Batch, results_dir: Path, campaign: Mapping[str, Any], *, scores: bool = True) -> Written:
+def write_results(
+    batch: Batch,
+    results_dir: Path,
+    campaign: Mapping[str, Any],
+    *,
+    scores: bool = True,
+    manifest: Mapping[str, Any] | None = None,
+) -> Written:
     """Write the results folder; ``scores=False`` writes only the problem lists (``--strict``;
-    the scores of an earlier run stay)."""
+    the scores of an earlier run stay).  With the run's ``manifest``
+    (:func:`zwgk_cli.results.rounds.manifest`, made before the files were read) the scores are
+    kept as a round too."""
+    number, new = rounds.plan(results_dir, manifest) if scores and manifest is not None else (None, False)
     with run_outputs(results_dir) as tmp:
-        _write(batch, tmp, campaign, scores)
+        _write(batch, tmp, campaign, scores, number)
+        if number is not None and not new and not _same_files(tmp, rounds.round_dir(results_dir, number)):
+            number, new = number + 1, True  # the same inputs, other outputs (a note on a PDF added, …)
+            _write(batch, tmp, campaign, scores, number)
+        if new and number is not None and manifest is not None:
+            _keep_round(batch, tmp, rounds.round_dir(tmp, number), rounds.numbered(manifest, number))
     names = SCORE_NAMES if scores else ()
-    return Written(tuple(results_dir / n for n in names), tuple(results_dir / n for n in PROBLEM_NAMES))
+    return Written(tuple(results_dir / n for n in names), tuple(results_dir / n for n in PROBLEM_NAMES), number, new)
+
+
+def _same_files(tmp: Path, folder: Path) -> bool:
+    """Whether the outputs in ``tmp`` are those kept in the round ``folder``, byte for byte."""
+    try:
+        return all(filecmp.cmp(tmp / n, folder / n, shallow=False) for n in (*SCORE_NAMES, *PROBLEM_NAMES))
+    except OSError:
+        return False
+
+
+def _keep_round(batch: Batch, tmp: Path, folder: Path, manifest: Mapping[str, Any]) -> None:
+    """The round's folder: a copy of this run's outputs, its manifest and where each input was read."""
+    folder.mkdir(parents=True)
+    for name in (*SCORE_NAMES, *PROBLEM_NAMES):
+        shutil.copyfile(tmp / name, folder / name)
+    write_json(folder / rounds.MANIFEST_NAME, manifest)
+    write_list_document(
+        folder / rounds.SOURCES_NAME,
+        {"format": rounds.SOURCES_FORMAT, "round": manifest["round"], "units": []},
+        "units",
+        _source_items(batch),
+    )
+
+
+def _source_items(batch: Batch) -> Iterator[str]:
+    for o in batch.outcomes:
+        rows = o.result.unit_rows() if o.result is not None else None
+        if rows is not None and rows.sources:
+            yield rows.sources
 
 
 SCORE_NAMES = ("scores.json", "scores.csv", "scores.xlsx")
 PROBLEM_NAMES = ("problems.csv", "problems.json")
 
 
-def _write(batch: Batch, folder: Path, campaign: Mapping[str, Any], scores: bool) -> None:
+def _write(batch: Batch, folder: Path, campaign: Mapping[str, Any], scores: bool, number: int | None) -> None:
     score_paths = tuple(folder / n for n in SCORE_NAMES)
     problem_paths = tuple(folder / n for n in PROBLEM_NAMES)
     problem_header = [h for h, _ in PROBLEM_COLUMNS]
@@ -177,7 +231,7 @@ def _write(batch: Batch, folder: Path, campaign: Mapping[str, Any], scores: bool
             with CsvTable(score_paths[1], headers) as table:
                 write_list_document(
                     score_paths[0],
-                    document(rubric, [], campaign, batch.groups(), ranked, kinds),
+                    document(rubric, [], campaign, batch.groups(), ranked, kinds, number),
                     "units",
                     _unit_items(batch, table, summary, detail, targets_mod.by_unit(records, ranked)),
                 )
@@ -206,6 +260,8 @@ def summary_header(batch: Batch, written: Written | None = None) -> dict[str, An
         "skipped_lock_files": batch.skipped,
         "errors": batch.errors,
         "warnings": batch.warnings,
+        "round": written.round if written else None,
+        "new_round": written.new_round if written else False,
         "outputs": [str(p) for p in (written.scores + written.problems)] if written else [],
         "problems": [],
     }

@@ -38,6 +38,7 @@ from zwgk_cli.model import (
 )
 from zwgk_cli.problems import Code, Problem, Severity, problem, sort_key
 from zwgk_cli.results.document import STATUS_INCOMPLETE, STATUS_INVALID, STATUS_SCORED, unit_to_dict
+from zwgk_cli.results.rounds import unit_sources
 from zwgk_cli.results.tables import Cell, detail_rows, part_titles, summary_cells, summary_columns
 from zwgk_cli.results.targets import unit_targets
 from zwgk_cli.scoring.discover import FileRef
@@ -67,6 +68,7 @@ class UnitRows:
     json: str  # its scores.json entry: json.dumps of it, one line
     summary: list[Cell]  # its 汇总 / scores.csv row
     detail: list[list[Cell]]  # its 明细 rows
+    sources: str = ""  # its sources.json line: where each input was read (a round keeps it)
 
 
 @dataclass
@@ -148,6 +150,7 @@ class Scorer:
             json.dumps(entry, ensure_ascii=False),
             summary_cells(entry, self.columns, self.titles),
             detail_rows(entry, self.titles),
+            unit_sources(read.file, plan.unit.id, plan.unit.name, read.sources, read.note_sources, read.lines),
         )
         result = FileResult(
             read.file, plan.unit.id, plan.unit.name, True, status, entry["total"], pack(rows, self.folder)

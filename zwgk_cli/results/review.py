@@ -1,0 +1,156 @@
+"""``复核记录.xlsx``: the audit trail of a :class:`~zwgk_cli.results.diff.RoundDiff` an office keeps
+when units appeal (初评 → 复核).
+
+Two sheets, written with xlsxwriter: **变更明细** (one row per changed input: unit, file, sheet,
+cell, website, indicator, input, the value in each round) and **得分变化** (one row per unit whose
+result changed: status, total and its change, rank, tier and veto in each round, the parts whose
+points changed).  Headers bold and frozen with the unit column, widths from the content, A4
+landscape, one page wide, the header row repeated on every page.  Text from workbooks is written
+as text (a leading ``=`` never becomes a formula); the document's dates are fixed, so the same
+rounds give the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from math import ceil
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from zwgk_cli import __version__
+from zwgk_cli.files import atomic_open
+from zwgk_cli.results.diff import ResultChange, RoundDiff, Standing, points_text
+from zwgk_cli.results.tables import FIXED_TIME, HEADER_FORMAT, TRIGGERS, XLSX_OPTIONS, xlsx_text
+
+REVIEW_NAME = "复核记录.xlsx"
+A4 = 9
+WIDEST = 48.0  # characters: a longer text wraps
+NARROWEST = 6.0
+LINE_POINTS = 15.0  # the height of a line of 11 pt text
+
+Cell = str | Decimal | None
+
+
+def _chars(line: str) -> float:
+    return sum(2.05 if ord(c) >= 0x2E80 else 1.1 for c in line)
+
+
+def text_width(text: str) -> float:
+    """Excel's column width that shows ``text`` whole (a Chinese character takes about two)."""
+    return round(max((_chars(line) for line in text.split("\n")), default=0.0) + 2, 1)
+
+
+def input_rows(d: RoundDiff) -> tuple[list[str], list[list[Cell]]]:
+    header = ["单位", "评分表文件", "工作表", "单元格", "对象", "指标", "填写项", f"第{d.old}轮", f"第{d.new}轮"]
+    rows: list[list[Cell]] = [
+        [c.unit, c.file, c.sheet, c.cell, c.target, c.indicator, c.label, c.old, c.new] for c in d.inputs
+    ]
+    return header, rows
+
+
+def _part_text(r: ResultChange) -> str:
+    return "\n".join(f"{title}:{points_text(a)} → {points_text(b)}" for title, a, b in r.parts)
+
+
+def _of(s: Standing | None, field: str) -> Cell:
+    if s is None:
+        return "(名单中没有)" if field == "status" else None
+    if field == "veto":
+        return s.veto_text
+    value: Cell = getattr(s, field)
+    return value if value != "" else None
+
+
+def result_rows(d: RoundDiff) -> tuple[list[str], list[list[Cell]]]:
+    a, b = f"第{d.old}轮", f"第{d.new}轮"
+    header = [
+        "单位", "分组", f"状态({a})", f"状态({b})", f"总分({a})", f"总分({b})", "增减",
+        f"名次({a})", f"名次({b})", f"等次({a})", f"等次({b})", f"否决({a})", f"否决({b})", "得分有变化的部分",
+    ]  # fmt: skip
+    rows: list[list[Cell]] = []
+    for r in d.results:
+        rows.append(
+            [
+                r.unit, r.group, _of(r.old, "status"), _of(r.new, "status"), _of(r.old, "total"),
+                _of(r.new, "total"), r.delta, _of(r.old, "rank"), _of(r.new, "rank"), _of(r.old, "tier"),
+                _of(r.new, "tier"), _of(r.old, "veto"), _of(r.new, "veto"), _part_text(r) or None,
+            ]
+        )  # fmt: skip
+    return header, rows
+
+
+class _Sheet:
+    def __init__(self, book: Any, formats: dict[str, Any], name: str, title: str) -> None:
+        self.ws = book.add_worksheet(name)
+        self.formats = formats
+        self.ws.set_landscape()
+        self.ws.set_paper(A4)
+        self.ws.fit_to_pages(1, 0)
+        self.ws.repeat_rows(0)
+        self.ws.set_margins(left=0.5, right=0.5, top=0.7, bottom=0.7)
+        self.ws.set_header(f"&C{title.replace('&', '&&')}")
+        self.ws.set_footer("&C第 &P 页,共 &N 页")
+        self.ws.freeze_panes(1, 1)
+
+    def fill(self, header: Sequence[str], rows: Sequence[Sequence[Cell]], empty: str) -> None:
+        ws, f = self.ws, self.formats
+        texts = [[_text(v) for v in row] for row in rows]
+        widths = [text_width(h) for h in header]
+        for shown_row in texts:
+            for c, text in enumerate(shown_row):
+                widths[c] = max(widths[c], text_width(text))
+        widths = [min(WIDEST, max(NARROWEST, w)) for w in widths]
+        for c, w in enumerate(widths):
+            ws.set_column(c, c, w)
+        for c, h in enumerate(header):
+            ws.write_string(0, c, h, f["header"])
+        if not rows:
+            ws.write_string(1, 0, empty, f["text"])
+        for r, (row, shown) in enumerate(zip(rows, texts, strict=True), start=1):
+            lines = max((_lines(text, widths[c]) for c, text in enumerate(shown)), default=1)
+            if lines > 1:  # wrapped text: the row as tall as its most wrapped cell
+                ws.set_row(r, round(LINE_POINTS * lines + 3, 1))
+            for c, value in enumerate(row):
+                if value is None:
+                    continue
+                if isinstance(value, Decimal):
+                    ws.write_number(r, c, value, f["delta"] if header[c] == "增减" else f["number"])
+                else:
+                    text = shown[c]
+                    ws.write_string(r, c, text, f["quoted"] if text.startswith(TRIGGERS) else f["text"])
+        if rows:
+            ws.autofilter(0, 0, len(rows), len(header) - 1)
+
+
+def _text(value: Cell) -> str:
+    if value is None:
+        return ""
+    return points_text(value) if isinstance(value, Decimal) else xlsx_text(value)
+
+
+def _lines(text: str, width: float) -> int:
+    """How many lines ``text`` takes in a column ``width`` wide, wrapped."""
+    return sum(max(1, ceil(_chars(part) / max(1.0, width - 2))) for part in text.split("\n")) if text else 1
+
+
+def write_review(d: RoundDiff, path: Path) -> None:
+    """Write ``复核记录.xlsx`` for ``d`` to ``path``, atomically."""
+    options = {**XLSX_OPTIONS, "constant_memory": False}  # column widths are known only at the end
+    with atomic_open(path) as fh:
+        book = xlsxwriter.Workbook(fh, options)
+        title = f"复核记录:第{d.old}轮 → 第{d.new}轮"
+        book.set_properties({"title": title, "author": f"zwgk {__version__}", "created": FIXED_TIME})
+        cell = {"valign": "top", "text_wrap": True, "border": 1, "border_color": "#BFBFBF"}
+        formats = {
+            "header": book.add_format(HEADER_FORMAT),
+            "text": book.add_format(cell),
+            "quoted": book.add_format({**cell, "quote_prefix": True}),
+            "number": book.add_format(cell),
+            "delta": book.add_format({**cell, "num_format": "+General;-General;0"}),
+        }
+        _Sheet(book, formats, "变更明细", title).fill(*input_rows(d), "两轮之间没有填写内容的变化。")
+        _Sheet(book, formats, "得分变化", title).fill(*result_rows(d), "两轮之间没有单位的评分结果变化。")
+        book.close()
