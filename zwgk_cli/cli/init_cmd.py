@@ -15,16 +15,19 @@ from zwgk_cli.cli.common import (
     console,
     load_campaign,
     load_rubric,
+    load_teams,
     load_units,
     print_json,
     print_problems,
     usage_error,
 )
+from zwgk_cli.files import safe_file_stem
 from zwgk_cli.model import Unit
 from zwgk_cli.problems import Code, Problem, Severity, problem
 from zwgk_cli.workbook import layout as L
 from zwgk_cli.workbook.blueprint import CampaignInfo
 from zwgk_cli.workbook.issue import Written, file_state, issued_since, write_workbooks
+from zwgk_cli.workbook.teams import team_jobs
 
 
 def _say(text: str) -> None:
@@ -79,13 +82,14 @@ def init_sheets_cmd(
     """
     camp = load_campaign(campaign)
     r = load_rubric(rubric, camp)
+    teams = load_teams(r, camp)
     ros = load_units(r, roster, targets, camp)
     problems: list[Problem] = list(ros.problems)
     chosen = _pick_units(ros.units, units or [])
     out_dir = out if out is not None else camp.path(camp.sheets_dir or "sheets")
     names = L.workbook_filenames(ros.units)
     blocked = {p.unit for p in problems if p.severity is Severity.ERROR and p.unit}
-    jobs_list: list[tuple[Unit, Path]] = []
+    jobs_list: list[tuple[Unit, Path] | tuple[Unit, Path, str]] = []
     for u in chosen:
         reason = ""
         if u.name in blocked:
@@ -96,7 +100,11 @@ def init_sheets_cmd(
             problems.append(problem(Code.S_UNIT_SKIPPED, unit=u.name, detail=reason))
             continue
         jobs_list.append((u, out_dir / names[u.id]))
-    existing = [p for _, p in jobs_list if p.exists()]
+    if teams is not None:  # one workbook per unit per 检查组, in a folder per team
+        jobs_list = [
+            (j.unit, j.path, j.team) for j in team_jobs(r, teams, [j[0] for j in jobs_list], ros.units, out_dir)
+        ]
+    existing = [j[1] for j in jobs_list if j[1].exists()]
     if existing and not force:
         shown = "、".join(p.name for p in existing[:10]) + (f" 等 {len(existing)} 个" if len(existing) > 10 else "")
         problems.append(problem(Code.S_EXISTS, file=str(out_dir), files=shown))
@@ -104,9 +112,9 @@ def init_sheets_cmd(
         raise typer.Exit(EXIT_PROBLEMS)
     info = CampaignInfo.from_campaign(camp)
     pw = password if password is not None else camp.password
-    before = {p: file_state(p) for _, p in jobs_list}
+    before = {j[1]: file_state(j[1]) for j in jobs_list}
     try:
-        results = write_workbooks(r, jobs_list, info, pw, jobs)
+        results = write_workbooks(r, jobs_list, info, pw, jobs, teams=teams)
     except Interrupted as exc:
         for note in _interrupted_state(before, out_dir):
             exc.add_note(note)
@@ -160,6 +168,7 @@ def _report_init(json_out: bool, out_dir: Path, written: Sequence[Written], prob
                         "file": w.file,
                         "sheets": w.sheets,
                         "inputs": w.inputs,
+                        **({"team": w.team} if w.team else {}),
                     }
                     for w in written
                 ],
@@ -176,4 +185,10 @@ def _report_init(json_out: bool, out_dir: Path, written: Sequence[Written], prob
     by_group = "、".join(f"{g} {n} 个" for g, n in groups.items())
     inputs = sum(w.inputs for w in written)
     _say(f"已生成 {len(written)} 个评分表({by_group}),共 {inputs} 个填写项 → {out_dir}")
+    teams: dict[str, int] = {}
+    for w in written:
+        if w.team:
+            teams[w.team] = teams.get(w.team, 0) + 1
+    if teams:
+        _say("按检查组:" + "、".join(f"{t} {n} 个(子目录 {safe_file_stem(t)})" for t, n in teams.items()))
     _say("分发给评估人员填写;交回后放入 returned/ 目录,运行 zwgk score。用 zwgk inspect 查看评分表。")
