@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from zwgk_cli.campaign import Campaign
 from zwgk_cli.cli import Interrupted, app
 from zwgk_cli.cli.common import (
     EXIT_OK,
@@ -21,16 +22,20 @@ from zwgk_cli.cli.common import (
     err_console,
     load_campaign,
     load_rubric,
+    load_teams,
     load_units,
     problems_table,
     usage_error,
 )
-from zwgk_cli.problems import SEVERITY_LABELS, Code, Severity, os_reason, problem, sort_key
+from zwgk_cli.model import Rubric
+from zwgk_cli.problems import SEVERITY_LABELS, Code, Problem, Severity, os_reason, problem, sort_key
 from zwgk_cli.results.document import STATUS_LABELS
+from zwgk_cli.roster import Roster
 from zwgk_cli.scoring import batch as batch_mod
 from zwgk_cli.scoring.discover import discover, display_name, other_files
 from zwgk_cli.scoring.output import Written, campaign_fields, write_results, write_summary
-from zwgk_cli.workbook.read import Context, read_findings
+from zwgk_cli.workbook.read import Context, WorkbookRead, read_findings
+from zwgk_cli.workbook.teams import Teams
 
 TABLE_LIMIT = 200  # problems shown on the terminal; the files have them all
 
@@ -94,19 +99,22 @@ def score_cmd(
     """
     camp = load_campaign(campaign)
     r = load_rubric(rubric, camp)
+    teams = load_teams(r, camp)
     ros = load_units(r, roster, targets, camp)
     if not ros.units:
         err_console.print(problems_table(ros.problems, "单位名单的问题"))
         usage_error("单位名单中没有可用的单位。")
-    if inputs is not None and paths:
-        usage_error("--inputs 与评分表路径不能同时使用。")
+    if inputs is not None and paths and teams is None:
+        usage_error("--inputs 与评分表路径不能同时使用(设置了检查组的考评才合并二者)。")
     base = camp.root
     results_dir = out if out is not None else camp.path(camp.results_dir)
     show_progress = not json_out and err_console.is_terminal
 
     unchanged = f"结果目录 {results_dir} 未改动(仍是上次的评分结果)。"
     try:
-        if inputs is not None:
+        if teams is not None:  # 检查组: the teams' workbooks and any findings table, merged per unit
+            batch = _score_teams(teams, r, ros, camp, paths, inputs, results_dir, jobs, show_progress)
+        elif inputs is not None:
             if not inputs.is_file():
                 usage_error(f"填写数据表不存在:{inputs}")
             reads, loose = read_findings(inputs, Context(r, ros.units), display_name(inputs, base))
@@ -151,6 +159,51 @@ def score_cmd(
             exc.add_note(f"评分结果已全部写出 → {results_dir}")
             raise
     raise typer.Exit(EXIT_PROBLEMS if batch.errors else EXIT_OK)
+
+
+def _score_teams(
+    teams: Teams,
+    r: Rubric,
+    ros: Roster,
+    camp: Campaign,
+    paths: list[Path] | None,
+    inputs: Path | None,
+    results_dir: Path,
+    jobs: int,
+    show_progress: bool,
+) -> batch_mod.Batch:
+    """A campaign with teams: the returned workbooks (by default the returned folder, when
+    there is one) and the findings table, merged per unit."""
+    base = camp.root
+    reads: list[WorkbookRead] = []
+    loose: list[Problem] = []
+    if inputs is not None:
+        if not inputs.is_file():
+            usage_error(f"填写数据表不存在:{inputs}")
+        ctx = Context(r, ros.units, teams)
+        reads, loose = read_findings(inputs, ctx, display_name(inputs, base), partial=True)
+    if not paths:
+        default = camp.path(camp.returned_dir)
+        if not default.is_dir() and inputs is None:
+            usage_error(f"交回目录不存在:{default}。请给出评分表文件或文件夹,或在考评目录中运行。")
+        paths = [default] if default.is_dir() else []
+    for p in paths:
+        if not p.exists():
+            usage_error(f"路径不存在:{p}")
+    refs, skipped = discover(paths, base, exclude=[results_dir]) if paths else ([], 0)
+    others = [problem(Code.W_NOT_A_WORKBOOK, file=f) for f in other_files(paths, base, exclude=[results_dir])]
+    with _progress(show_progress, len(refs)) as progress:
+        return batch_mod.run(
+            r,
+            ros.units,
+            refs,
+            jobs=jobs,
+            progress=progress,
+            skipped=skipped,
+            reads=reads,
+            extra_problems=[*ros.problems, *others, *loose],
+            teams=teams,
+        )
 
 
 def _show(batch: batch_mod.Batch, written: Written, blocked: bool, json_out: bool) -> None:

@@ -21,11 +21,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any, Protocol
 
 from zwgk_cli.campaign import CONFIG_NAME, Team
 from zwgk_cli.files import safe_file_stem, unique_file_names
-from zwgk_cli.model import ZERO, Part, PartKind, Rubric, Unit, Variant, fmt_points
+from zwgk_cli.model import ZERO, Part, PartKind, ReadingKey, Rubric, Source, Unit, Variant, fmt_points
 from zwgk_cli.problems import Code, Problem, problem
+from zwgk_cli.rubric import walk_with_path
 from zwgk_cli.workbook import layout as L
 
 # The meta sheet's extra records of a team's workbook (layout.WorkbookMeta.extra)
@@ -273,3 +275,41 @@ def _title_of(variant: Variant, part_id: str) -> str:
         return variant.part(part_id).title
     except KeyError:
         return part_id
+
+
+# ------------------------------------------------------------------ which team a problem concerns
+
+
+class _Read(Protocol):  # what tagging needs of a WorkbookRead (workbook/plan.py)
+    file: str
+    team: str
+    sources: dict[ReadingKey, Source]
+    lines: dict[Any, int]
+
+
+def criterion_teams(teams: Teams, variant: Variant) -> dict[str, str]:
+    """criterion id → the team that checks it."""
+    return {crit.id: teams.team_of(variant.id, part.id) for part, _chain, crit in walk_with_path(variant)}
+
+
+def tag_problems(
+    problems: Iterable[Problem], read: _Read, teams: Teams | None, variant: Variant | None
+) -> list[Problem]:
+    """``problems`` found in ``read``, each saying which team's workbook (or part) it concerns:
+    a team's workbook's own team; in a whole workbook or a findings table, the team of the
+    criterion at the problem's cell or row.  Unchanged without teams."""
+    if teams is None:
+        return list(problems)
+    if read.team:
+        return [p if p.team else replace(p, team=read.team) for p in problems]
+    if variant is None:
+        return list(problems)
+    of_crit = criterion_teams(teams, variant)
+    at_cell = {(s.file or read.file, s.sheet, s.cell): k.criterion for k, s in read.sources.items() if s.cell}
+    at_line = {line: k[1] for k, line in read.lines.items() if isinstance(k, tuple) and len(k) >= 2}
+    out = []
+    for p in problems:
+        crit = at_cell.get((p.file, p.sheet, p.cell)) if p.cell else at_line.get(p.line) if p.line else None
+        team = of_crit.get(crit or "", "")
+        out.append(replace(p, team=team) if team and not p.team else p)
+    return out
