@@ -140,6 +140,7 @@ class CriterionRow:
     note: str  # the assessor's 扣分说明
     vetoes: tuple[str, ...]
     trace: tuple[str, ...]
+    team: str = ""  # the 检查组 that checks it (a campaign with teams)
 
 
 @dataclass(frozen=True)
@@ -360,6 +361,7 @@ def _criterion(r: _Reader, d: Mapping[str, Any], where: str) -> CriterionRow:
         note=r.text(d, "note", where),
         vetoes=r.texts(d, "vetoes", where),
         trace=r.texts(d, "trace", where),
+        team=r.text(d, "team", where),
     )
 
 

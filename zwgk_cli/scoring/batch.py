@@ -111,6 +111,7 @@ class Batch:
     extra: list[Problem] = field(default_factory=list)  # found for the batch as a whole (duplicates, missing)
     examples: dict[str, Problem] = field(default_factory=dict)  # the first problem of each code
     skipped: int = 0
+    teams: tuple[str, ...] = ()  # the campaign's 检查组 (problems and 明细 then say which)
 
     kept: tempfile.TemporaryDirectory[str] | None = None  # every file's packed rows and problems
 
@@ -235,6 +236,7 @@ def run(
     batch.kept = kept
     batch.examples = examples
     batch.skipped = skipped
+    batch.teams = teams.names if teams is not None else ()
     return batch
 
 

@@ -105,14 +105,14 @@ def _unit(
         return _done(UnitMerge(STATUS_INVALID, None, names), sources, found, extra)
 
     reads = [(i, files[i].workbook_read()) for i in usable]
-    merged, conflicts, provided = _combine([(i, r) for i, r in reads if r is not None], plan, unit)
+    of_crit = criterion_teams(teams, plan.variant)
+    merged, conflicts, provided = _combine([(i, r) for i, r in reads if r is not None], plan, unit, of_crit)
     found.extend(conflicts)
     for i, read in reads:  # an input one source left empty and another filled is not unfilled
         if read is not None:
             files[i] = _settled(scorer, files[i], read, provided)
             merged.problems.extend(files[i].all_problems())
     found.extend(_missing_teams(teams, plan, unit, sources, merged))
-    of_crit = criterion_teams(teams, plan.variant)
     found = [p if p.team else replace(p, team=_team_at(p, merged, sources, of_crit)) for p in found]
     used = [files[i].file for i in usable]
     result, after = scorer.score(merged, plan, [*merged.problems, *found], used)
@@ -139,7 +139,7 @@ def _where(read: WorkbookRead, key: Any) -> tuple[str, dict[str, Any]]:
 
 
 def _combine(
-    reads: Sequence[tuple[int, WorkbookRead]], plan: UnitPlan, unit: Unit
+    reads: Sequence[tuple[int, WorkbookRead]], plan: UnitPlan, unit: Unit, of_crit: Mapping[str, str]
 ) -> tuple[WorkbookRead, list[Problem], set[ReadingKey]]:
     """The sources' values input by input; the conflicts; the inputs some source gave a value."""
     first = reads[0][1]
@@ -178,6 +178,7 @@ def _combine(
                         **loc,
                         unit=unit.name,
                         indicator=plan.indicator.get(crit.id, crit.id),
+                        team=of_crit.get(crit.id, ""),
                         label=inp.label,
                         first=there,
                         first_value=describe(have[0]),

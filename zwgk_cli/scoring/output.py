@@ -20,15 +20,15 @@ from typing import IO, Any
 from zwgk_cli.files import run_outputs
 from zwgk_cli.results.document import absent_unit, document, list_document, write_list_document
 from zwgk_cli.results.tables import (
-    DETAIL_COLUMNS,
-    PROBLEM_COLUMNS,
     Column,
     CsvTable,
     Sheet,
     Workbook,
+    detail_columns,
     detail_rows,
     part_titles,
     problem_cells,
+    problem_columns,
     problem_dict,
     summary_cells,
     summary_columns,
@@ -69,6 +69,7 @@ def _unit_rows(batch: Batch, o: UnitOutcome, columns: Sequence[Column], titles: 
     rows = o.result.unit_rows() if o.result is not None else None
     if rows is not None:
         return rows
+    teams = bool(batch.teams)
     entry = absent_unit(
         o.unit.name,
         o.unit.id,
@@ -78,7 +79,8 @@ def _unit_rows(batch: Batch, o: UnitOutcome, columns: Sequence[Column], titles: 
         files=o.files,
         problem_counts={"error": o.errors, "warning": o.warnings},
     )
-    return UnitRows(json.dumps(entry, ensure_ascii=False), summary_cells(entry, columns), detail_rows(entry, titles))
+    detail = detail_rows(entry, titles, teams)
+    return UnitRows(json.dumps(entry, ensure_ascii=False), summary_cells(entry, columns), detail)
 
 
 def _unit_items(batch: Batch, table: CsvTable, summary: Sheet, detail: Sheet) -> Iterator[str]:
@@ -99,11 +101,11 @@ def _problem_items(batch: Batch, table: CsvTable, sheet: Sheet | None) -> Iterat
     ``problems.csv`` and of the 问题 sheet."""
     for group in batch.problem_groups():
         for p in group:
-            cells = problem_cells(p)
+            cells = problem_cells(p, bool(batch.teams))
             table.append(cells)
             if sheet is not None:
                 sheet.append(cells)
-            yield json.dumps(problem_dict(p), ensure_ascii=False)
+            yield json.dumps(problem_dict(p, bool(batch.teams)), ensure_ascii=False)
 
 
 def write_results(batch: Batch, results_dir: Path, campaign: Mapping[str, Any], *, scores: bool = True) -> Written:
@@ -122,15 +124,17 @@ PROBLEM_NAMES = ("problems.csv", "problems.json")
 def _write(batch: Batch, folder: Path, campaign: Mapping[str, Any], scores: bool) -> None:
     score_paths = tuple(folder / n for n in SCORE_NAMES)
     problem_paths = tuple(folder / n for n in PROBLEM_NAMES)
-    problem_header = [h for h, _ in PROBLEM_COLUMNS]
+    problem_cols = problem_columns(bool(batch.teams))
+    problem_header = [h for h, _ in problem_cols]
     with ExitStack() as stack:
         problem_sheet: Sheet | None = None
         if scores:
             columns = summary_columns(batch.rubric)
             book = stack.enter_context(Workbook(score_paths[2]))
             summary = book.sheet("汇总", [c.header for c in columns], [c.width for c in columns])
-            detail = book.sheet("明细", [h for h, _ in DETAIL_COLUMNS], [w for _, w in DETAIL_COLUMNS])
-            problem_sheet = book.sheet("问题", problem_header, [w for _, w in PROBLEM_COLUMNS])
+            detail_cols = detail_columns(bool(batch.teams))
+            detail = book.sheet("明细", [h for h, _ in detail_cols], [w for _, w in detail_cols])
+            problem_sheet = book.sheet("问题", problem_header, [w for _, w in problem_cols])
             with CsvTable(score_paths[1], [c.header for c in columns]) as table:
                 write_list_document(
                     score_paths[0],
@@ -170,7 +174,9 @@ def summary_header(batch: Batch, written: Written | None = None) -> dict[str, An
 
 def write_summary(batch: Batch, written: Written | None, out: IO[str]) -> None:
     """The ``--json`` summary to ``out``: one line, the problems in display order last."""
-    items = (json.dumps(problem_dict(p), ensure_ascii=False) for g in batch.problem_groups() for p in g)
+    items = (
+        json.dumps(problem_dict(p, bool(batch.teams)), ensure_ascii=False) for g in batch.problem_groups() for p in g
+    )
     for piece in list_document(summary_header(batch, written), "problems", items, None):
         out.write(piece)
     out.write("\n")

@@ -41,7 +41,7 @@ from zwgk_cli.results.document import STATUS_INCOMPLETE, STATUS_INVALID, STATUS_
 from zwgk_cli.results.tables import Cell, detail_rows, part_titles, summary_cells, summary_columns
 from zwgk_cli.scoring.discover import FileRef
 from zwgk_cli.workbook.read import Context, UnitPlan, WorkbookRead, read_workbook
-from zwgk_cli.workbook.teams import Teams, tag_problems
+from zwgk_cli.workbook.teams import Teams, criterion_teams, tag_problems
 
 HEAD = 200  # problems of each severity kept unpacked for the terminal (the files have them all)
 
@@ -171,10 +171,14 @@ class Scorer:
             files=list(files),
             problem_counts={"error": errors, "warning": len(problems) - errors},
         )
+        if self.teams is not None:  # each criterion says which 检查组 checks it (明细, 整改清单)
+            of_crit = criterion_teams(self.teams, plan.variant)
+            for row in entry["criteria"]:
+                row["team"] = of_crit.get(row["criterion"], "")
         rows = UnitRows(
             json.dumps(entry, ensure_ascii=False),
             summary_cells(entry, self.columns, self.titles),
-            detail_rows(entry, self.titles),
+            detail_rows(entry, self.titles, self.teams is not None),
         )
         result = FileResult(
             read.file, plan.unit.id, plan.unit.name, True, status, entry["total"], pack(rows, self.folder)
