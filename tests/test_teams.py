@@ -425,3 +425,14 @@ def test_a_team_workbook_recalculated_by_libreoffice_agrees_with_the_engine(soff
         total = next(r for r in expected if r.role == "total")
         assert expected[total] == us.total  # 本组合计: the team's parts only
     assert checked > 300
+
+
+def test_docs_list_every_team_code() -> None:
+    from zwgk_cli.problems import SEVERITY_LABELS, Code
+
+    doc = (Path(__file__).parent.parent / "docs" / "score.md").read_text(encoding="utf-8")
+    codes = [c for c in Code if c.code.startswith("T")]
+    assert len(codes) == 8
+    for code in codes:
+        row = f"| {code.code} | {SEVERITY_LABELS[code.severity]} | {code.template} | {code.hint_template} |"
+        assert row in doc, code.code

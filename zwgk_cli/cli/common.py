@@ -163,16 +163,22 @@ def problems_table(problems: Sequence[Problem], title: str = "发现的问题") 
         table.add_row(
             Text(SEVERITY_LABELS[p.severity], style=style),
             Text(p.code),
-            Text(p.where or p.unit),
+            Text(_where(p)),
             Text(p.message),
             Text(p.hint),
         )
     return table
 
 
+def _where(p: Problem) -> str:
+    """Where a problem is, and which 检查组's workbook (or part) it concerns, when it says."""
+    where = p.where or p.unit
+    return f"{where}({p.team})" if p.team else where
+
+
 def problem_line(p: Problem) -> str:
     """One problem as one plain line: severity, code, where, what, what to do."""
-    where = p.where or p.unit
+    where = _where(p)
     return f"{SEVERITY_LABELS[p.severity]} {p.code} {where}:{p.message} —— {p.hint}"
 
 
