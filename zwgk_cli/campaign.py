@@ -19,7 +19,7 @@ import os
 import re
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,18 @@ from zwgk_cli.problems import Code, Problem, problem
 
 CONFIG_NAME = "zwgk.toml"
 MAX_CONFIG_BYTES = 1024 * 1024  # a settings file is a few KB
+
+
+@dataclass(frozen=True)
+class Team:
+    """A 检查组 of ``[[teams]]``: the parts (ids or titles) and target kinds it checks.  Whether
+    these name real parts and cover the rubric once is checked against the rubric
+    (:func:`zwgk_cli.workbook.teams.resolve_teams`); ``line`` is where its table starts."""
+
+    name: str
+    parts: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ()
+    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +70,7 @@ class Campaign:
     report_dir: str = "report"
     template_dir: str = ""  # templates replacing the built-in report templates
     password: str = ""
+    teams: tuple[Team, ...] = ()  # 检查组: empty when one workbook per unit holds everything
 
     def path(self, rel: str) -> Path:
         p = Path(rel)
@@ -177,6 +190,43 @@ def _group_map(value: Any) -> tuple[tuple[str, str], ...]:
     return tuple((k.strip(), v.strip()) for k, v in value.items())
 
 
+TEAM_KEYS = ("name", "parts", "targets")
+_TEAMS = (
+    '每个检查组写一段 [[teams]],如 [[teams]] 换行 name = "网站检查组" 换行 parts = ["p2"] 换行 targets = ["website"]'
+    "(parts 写部分的编号或名称,targets 写按对象评分的对象类型,至少写一项)"
+)
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise _Bad(_TEAMS)
+    return tuple(v.strip() for v in value)
+
+
+def _teams(value: Any) -> tuple[Team, ...]:
+    """``[[teams]]``: a list of tables, each a unique name and the parts and/or target kinds it
+    checks (whether they exist and cover the rubric is checked against the rubric)."""
+    if not isinstance(value, list) or not value or not all(isinstance(t, dict) for t in value):
+        raise _Bad(_TEAMS)
+    out: list[Team] = []
+    for k, t in enumerate(value, start=1):
+        unknown = [key for key in t if key not in TEAM_KEYS]
+        if unknown:
+            raise _Bad(f"{_TEAMS};第{k}个检查组中的“{unknown[0]}”不是检查组的设置(可用:{'、'.join(TEAM_KEYS)})")
+        name = t.get("name")
+        if not isinstance(name, str) or not name.strip() or _CONTROL.search(name):
+            raise _Bad(f"{_TEAMS};第{k}个检查组缺少名称 name")
+        parts, targets = _names(t.get("parts", [])), _names(t.get("targets", []))
+        if not parts and not targets:
+            raise _Bad(f"{_TEAMS};检查组“{name.strip()}”既没有写 parts 也没有写 targets")
+        if any(o.name == name.strip() for o in out):
+            raise _Bad(f"{_TEAMS};检查组名称“{name.strip()}”写了两次,每个检查组的名称应各不相同")
+        out.append(Team(name.strip(), parts, targets))
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class Setting:
     section: str  # where ``zwgk new`` writes it; it is read from any section
@@ -211,6 +261,7 @@ SETTINGS: dict[str, Setting] = {
     "group_order": Setting("notice", "分组排列顺序", _groups),
     "template_dir": Setting("notice", "通报模板目录", _path),
     "password": Setting("sheets", "工作表保护密码", _text),
+    "teams": Setting("teams", "检查组", _teams),
 }
 
 # Folders that must stay out of the returned folder: (key, why, returned inside it is wrong too)
@@ -264,6 +315,9 @@ def load(root: Path | None = None) -> Campaign:
         problems = _check_folders(values, root_dir, str(cfg), _key_lines(text))
     if problems:
         raise CampaignError(problems)
+    if "teams" in values:  # where each team's table starts, for the problems found against the rubric
+        lines = _key_lines(text)
+        values["teams"] = tuple(replace(t, line=lines.get(f"[[teams]]#{k}")) for k, t in enumerate(values["teams"]))
     return Campaign(root=root_dir, **values)
 
 
@@ -373,6 +427,7 @@ def _show(value: Any) -> str:
 # ------------------------------------------------------------------ where a key is written
 
 _SECTION_LINE = re.compile(r"\s*\[\s*([A-Za-z0-9_-]+)\s*\]\s*(?:#.*)?$")
+_ARRAY_LINE = re.compile(r"\s*\[\[\s*([A-Za-z0-9_-]+)\s*\]\]\s*(?:#.*)?$")
 _KEY_LINE = re.compile(r'\s*"?([A-Za-z0-9_-]+)"?\s*=')
 
 
@@ -381,8 +436,15 @@ def _key_lines(text: str) -> dict[str, int]:
     line it is on.  tomllib gives no positions; a plain scan of the lines finds them."""
     out: dict[str, int] = {}
     section = ""
+    tables: dict[str, int] = {}  # [[name]] → how many so far
     for n, line in enumerate(text.splitlines(), start=1):
-        if m := _SECTION_LINE.match(line):
+        if m := _ARRAY_LINE.match(line):  # "[[teams]]" (the first), "[[teams]]#0", "[[teams]]#1"…
+            name = m.group(1)
+            k = tables[name] = tables.get(name, -1) + 1
+            out.setdefault(name, n)
+            out[f"[[{name}]]#{k}"] = n
+            section = f"{name}#{k}"
+        elif m := _SECTION_LINE.match(line):
             section = m.group(1)
             out.setdefault(f"[{section}]", n)
         elif m := _KEY_LINE.match(line):

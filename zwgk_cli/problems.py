@@ -2,7 +2,7 @@
 and a Chinese message that says what is wrong and what to do.
 
 Codes are grouped by the module that raises them: R rubric, L roster (名单), S sheets,
-W workbook read-back, V values, C campaign/settings, P report.  A code's number never
+W workbook read-back, V values, C campaign/settings, P report, T teams (检查组).  A code's number never
 changes once released; new problems get new codes.
 """
 
@@ -680,6 +680,56 @@ class Code(Enum):
         "在本年单位名单的“别名”列中只给其中一个单位写这个名称,或让两年的单位编号保持一致。",
     )
 
+    # --- teams: 检查组 in zwgk.toml, their workbooks merged at scoring (T) -------------------
+    T_PART_UNKNOWN = (
+        "T001",
+        E,
+        "检查组“{team}”的部分“{part}”在细则中找不到",
+        "parts 中写细则中部分的编号或名称(本细则的部分:{known})。",
+    )
+    T_KIND_UNKNOWN = (
+        "T002",
+        E,
+        "检查组“{team}”的对象类型“{kind}”在细则中没有按它逐个评分的部分",
+        "targets 中写按对象逐个评分的对象类型(本细则:{known}),或删去该项。",
+    )
+    T_PART_TWICE = (
+        "T003",
+        E,
+        "部分“{part}”同时分给了检查组{teams}",
+        "每个部分只能由一个检查组评分:从其余检查组的 parts 或 targets 中删去它。",
+    )
+    T_PART_NONE = (
+        "T004",
+        E,
+        "部分“{part}”{variant}没有分给任何检查组",
+        "在负责它的检查组的 parts 中加上“{part_id}”(或它的上级部分)。",
+    )
+    T_CONFLICT = (
+        "T005",
+        E,
+        "“{label}”在两处填写的值不同:{first}填“{first_value}”,{second}填“{second_value}”;均未采用",
+        "核对后只保留正确的一处(把另一处清空或改成相同的值),然后重新运行 zwgk score。",
+    )
+    T_TEAM_MISSING = (
+        "T006",
+        E,
+        "单位“{unit_name}”没有交回{team}的评分表(该组评分:{parts})",
+        "催交{team}的评分表;交回后放入交回目录重新运行。其余检查组的内容已读取,该单位暂为评分未完成。",
+    )
+    T_TEAM_UNKNOWN = (
+        "T007",
+        E,
+        "评分表属于检查组“{found}”(评分部分:{parts}),{detail}",
+        "按 zwgk.toml 中当前的检查组设置用 zwgk init-sheets 重新生成该单位的评分表,把已填内容转录后交回。",
+    )
+    T_TEAM_TWICE = (
+        "T008",
+        E,
+        "单位“{unit_name}”交回了多份{team}的评分表:{files};均未采用",
+        "确认哪一份是最终版本,把其余的移出交回目录后重新运行。",
+    )
+
     @property
     def code(self) -> str:
         return self.value[0]
@@ -747,6 +797,7 @@ class Problem:
     line: int | None = None
     unit: str = ""
     indicator: str = ""
+    team: str = ""  # the 检查组 whose workbook (or part) it concerns; only when teams are declared
 
     def __post_init__(self) -> None:
         # Every text of a problem may come from a file (a name, a typed value, a sheet name):
@@ -768,6 +819,8 @@ class Problem:
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["severity"] = str(self.severity)
+        if not self.team:
+            del d["team"]  # campaigns without teams see what they always saw
         return d
 
 
@@ -789,6 +842,7 @@ def problem(code: Code, /, **where_and_params: Any) -> Problem:
         at("line"),
         at("unit", ""),
         at("indicator", ""),
+        at("team", ""),
     )
 
 

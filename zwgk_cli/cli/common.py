@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -20,6 +20,9 @@ from zwgk_cli.model import Rubric, Unit
 from zwgk_cli.problems import SEVERITY_LABELS, Code, Problem, Severity, problem, sort_key
 from zwgk_cli.resources import sample_roster
 from zwgk_cli.roster import Roster, check_against, check_targets, load_roster
+
+if TYPE_CHECKING:
+    from zwgk_cli.workbook.teams import Teams
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -73,6 +76,17 @@ def load_campaign(path: Path | None) -> campaign_mod.Campaign:
     except campaign_mod.CampaignError as exc:
         print_problems(exc.problems, "考评设置(zwgk.toml)的问题")
         raise typer.Exit(EXIT_USAGE) from None
+
+
+def load_teams(rubric: Rubric, camp: campaign_mod.Campaign) -> Teams | None:
+    """The campaign's 检查组 against the rubric (``None`` without any); problems → exit 2."""
+    from zwgk_cli.workbook.teams import resolve_teams
+
+    teams, problems = resolve_teams(rubric, camp.teams, str(camp.root / campaign_mod.CONFIG_NAME))
+    if problems:
+        print_problems(problems, "考评设置(zwgk.toml)中检查组的问题")
+        raise typer.Exit(EXIT_USAGE)
+    return teams
 
 
 def load_rubric(ref: str | None, camp: campaign_mod.Campaign | None = None) -> Rubric:
@@ -176,16 +190,22 @@ def problems_table(problems: Sequence[Problem], title: str = "发现的问题") 
         table.add_row(
             Text(SEVERITY_LABELS[p.severity], style=style),
             Text(p.code),
-            Text(p.where or p.unit),
+            Text(_where(p)),
             Text(p.message),
             Text(p.hint),
         )
     return table
 
 
+def _where(p: Problem) -> str:
+    """Where a problem is, and which 检查组's workbook (or part) it concerns, when it says."""
+    where = p.where or p.unit
+    return f"{where}({p.team})" if p.team else where
+
+
 def problem_line(p: Problem) -> str:
     """One problem as one plain line: severity, code, where, what, what to do."""
-    where = p.where or p.unit
+    where = _where(p)
     return f"{SEVERITY_LABELS[p.severity]} {p.code} {where}:{p.message} —— {p.hint}"
 
 

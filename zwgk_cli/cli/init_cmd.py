@@ -15,16 +15,19 @@ from zwgk_cli.cli.common import (
     console,
     load_campaign,
     load_rubric,
+    load_teams,
     load_units,
     print_json,
     print_problems,
     usage_error,
 )
+from zwgk_cli.files import safe_file_stem
 from zwgk_cli.model import Unit
 from zwgk_cli.problems import Code, Problem, Severity, problem
 from zwgk_cli.workbook import layout as L
 from zwgk_cli.workbook.blueprint import CampaignInfo
 from zwgk_cli.workbook.issue import (
+    IssuePlan,
     Written,
     file_state,
     issued_since,
@@ -32,6 +35,7 @@ from zwgk_cli.workbook.issue import (
     plan_issue,
     write_workbooks,
 )
+from zwgk_cli.workbook.teams import TeamJob, team_jobs
 
 
 def _say(text: str) -> None:
@@ -92,6 +96,7 @@ def init_sheets_cmd(
     """
     camp = load_campaign(campaign)
     r = load_rubric(rubric, camp)
+    teams = load_teams(r, camp)
     ros = load_units(r, roster, targets, camp)
     problems: list[Problem] = list(ros.problems)
     chosen = _pick_units(ros.units, units or [])
@@ -109,15 +114,30 @@ def init_sheets_cmd(
             problems.append(problem(Code.S_UNIT_SKIPPED, unit=u.name, detail=reason))
             continue
         jobs_list.append(u)
-    plan = plan_issue(r, jobs_list, ros.units, names, out_dir, issued_workbooks(out_dir), force)
+    if teams is None:
+        plan = plan_issue(r, jobs_list, ros.units, names, out_dir, issued_workbooks(out_dir), force)
+        write: list[tuple[Unit, Path] | tuple[Unit, Path, str]] = list(plan.write)
+    else:  # one workbook per unit per 检查组, in a folder per team: each folder planned alike
+        plan, write = IssuePlan(), []
+        by_team: dict[str, list[TeamJob]] = {}
+        for j in team_jobs(r, teams, jobs_list, ros.units, out_dir):
+            by_team.setdefault(j.team, []).append(j)
+        for team, team_list in by_team.items():
+            folder = team_list[0].path.parent
+            team_names = {j.unit.id: j.path.name for j in team_list}
+            units_t = [j.unit for j in team_list]
+            p = plan_issue(r, units_t, ros.units, team_names, folder, issued_workbooks(folder), force)
+            plan.kept.extend(p.kept)
+            plan.problems.extend(p.problems)
+            write.extend((u, path, team) for u, path in p.write)
     problems.extend(plan.problems)
     if units and plan.kept:  # named on the command line, and not re-issued: say so
         problems.append(problem(Code.S_EXISTS, file=str(out_dir), files=_names([p for _, p in plan.kept])))
     info = CampaignInfo.from_campaign(camp)
     pw = password if password is not None else camp.password
-    before = {p: file_state(p) for _, p in plan.write}
+    before = {j[1]: file_state(j[1]) for j in write}
     try:
-        results = write_workbooks(r, plan.write, info, pw, jobs) if plan.write else []
+        results = write_workbooks(r, write, info, pw, jobs, teams=teams) if write else []
     except Interrupted as exc:
         for note in _interrupted_state(before, out_dir):
             exc.add_note(note)
@@ -179,6 +199,7 @@ def _report_init(
                         "sheets": w.sheets,
                         "inputs": w.inputs,
                         "replaced": before.get(Path(w.file)) is not None,
+                        **({"team": w.team} if w.team else {}),
                     }
                     for w in written
                 ],
@@ -211,6 +232,12 @@ def _report_init(
         _say(f"新发放 {len(new)} 份:{_unit_names(new)} → {out_dir}")
     if again:
         _say(f"重新生成 {len(again)} 份(覆盖原有,原已填写的内容已不在其中):{_unit_names(again)} → {out_dir}")
+    teams: dict[str, int] = {}
+    for w in written:
+        if w.team:
+            teams[w.team] = teams.get(w.team, 0) + 1
+    if teams:
+        _say("按检查组:" + "、".join(f"{t} {n} 个(子目录 {safe_file_stem(t)})" for t, n in teams.items()))
     if written:
         _say("分发给评估人员填写;交回后放入 returned/ 目录,运行 zwgk score。")
         _say("用 zwgk inspect 查看评分表,用 zwgk status 查看各单位交回与填写进度。")

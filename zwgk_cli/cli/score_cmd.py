@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -19,18 +19,21 @@ from zwgk_cli.cli.common import (
     err_console,
     load_campaign,
     load_rubric,
+    load_teams,
     load_units,
     needs_campaign,
     print_problems,
     usage_error,
 )
 from zwgk_cli.model import Rubric
-from zwgk_cli.problems import os_reason
+from zwgk_cli.problems import Problem, os_reason
 from zwgk_cli.results import rounds
+from zwgk_cli.roster import Roster
 from zwgk_cli.scoring import batch as batch_mod
-from zwgk_cli.scoring.discover import discover, display_name
+from zwgk_cli.scoring.discover import Found, discover, display_name
 from zwgk_cli.scoring.output import Written, campaign_fields, write_results, write_summary
-from zwgk_cli.workbook.read import Context, read_findings
+from zwgk_cli.workbook.read import Context, WorkbookRead, read_findings
+from zwgk_cli.workbook.teams import Teams
 
 
 @contextmanager
@@ -96,19 +99,24 @@ def score_cmd(
     """
     camp = load_campaign(campaign)
     r = load_rubric(rubric, camp)
+    teams = load_teams(r, camp)
     ros = load_units(r, roster, targets, camp)
     if not ros.units:
         print_problems(ros.problems, "单位名单的问题")
         usage_error("单位名单中没有可用的单位。")
-    if inputs is not None and paths:
-        usage_error("--inputs 与评分表路径不能同时使用。")
+    if inputs is not None and paths and teams is None:
+        usage_error("--inputs 与评分表路径不能同时使用(设置了检查组的考评才合并二者)。")
     base = camp.root
     results_dir = out if out is not None else camp.path(camp.results_dir)
     show_progress = not json_out and err_console.is_terminal
 
     unchanged = f"结果目录 {results_dir} 未改动(仍是上次的评分结果)。"
     try:
-        if inputs is not None:
+        if teams is not None:  # 检查组: the teams' workbooks and any findings table, merged per unit
+            batch, manifest = _score_teams(
+                teams, r, ros, roster, targets, camp, paths, inputs, results_dir, jobs, show_progress
+            )
+        elif inputs is not None:
             if not inputs.is_file():
                 usage_error(f"填写数据表不存在:{inputs}")
             manifest = rounds.manifest(_run_inputs(camp, r, roster, targets, findings=inputs))
@@ -156,6 +164,57 @@ def score_cmd(
             exc.add_note(f"评分结果已全部写出 → {results_dir}")
             raise
     raise typer.Exit(EXIT_PROBLEMS if batch.errors else EXIT_OK)
+
+
+def _score_teams(
+    teams: Teams,
+    r: Rubric,
+    ros: Roster,
+    roster: Path | None,
+    targets: Path | None,
+    camp: Campaign,
+    paths: list[Path] | None,
+    inputs: Path | None,
+    results_dir: Path,
+    jobs: int,
+    show_progress: bool,
+) -> tuple[batch_mod.Batch, dict[str, Any]]:
+    """A campaign with teams: the returned workbooks (by default the returned folder, when
+    there is one) and the findings table, merged per unit; and the run's manifest."""
+    base = camp.root
+    reads: list[WorkbookRead] = []
+    loose: list[Problem] = []
+    if inputs is not None:
+        if not inputs.is_file():
+            usage_error(f"填写数据表不存在:{inputs}")
+        ctx = Context(r, ros.units, teams)
+        reads, loose = read_findings(inputs, ctx, display_name(inputs, base), partial=True)
+    if not paths:
+        default = camp.path(camp.returned_dir)
+        if not default.is_dir() and inputs is None:
+            usage_error(f"交回目录不存在:{default}。请给出评分表文件或文件夹,或在考评目录中运行。")
+        paths = [default] if default.is_dir() else []
+    for p in paths:
+        if not p.exists():
+            usage_error(f"路径不存在:{p}")
+    found = discover(paths, base, exclude=[results_dir]) if paths else Found()
+    workbooks = tuple((ref.name, ref.path) for ref in found.refs)
+    manifest = rounds.manifest(
+        _run_inputs(camp, r, roster, targets, findings=inputs, scanned=paths, workbooks=workbooks)
+    )
+    with _progress(show_progress, len(found.refs)) as progress:
+        batch = batch_mod.run(
+            r,
+            ros.units,
+            found.refs,
+            jobs=jobs,
+            progress=progress,
+            skipped=found.skipped,
+            reads=reads,
+            extra_problems=[*ros.problems, *found.problems, *loose],
+            teams=teams,
+        )
+    return batch, manifest
 
 
 def _show(batch: batch_mod.Batch, written: Written, blocked: bool, json_out: bool, verbose: bool) -> None:

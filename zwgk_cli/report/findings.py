@@ -27,6 +27,7 @@ class ProblemRow:
     lost: Decimal
     vetoes: tuple[str, ...]
     evidence_missing: bool
+    team: str = ""  # the 检查组 whose workbook the finding came from (a campaign with teams)
 
     @property
     def where(self) -> str:
@@ -96,6 +97,7 @@ def problem_rows(unit: UnitResult, part_titles: Mapping[str, str]) -> list[Probl
                 lost=lost,
                 vetoes=row.vetoes,
                 evidence_missing=row.evidence_missing,
+                team=row.team,
             )
         )
     return out

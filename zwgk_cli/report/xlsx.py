@@ -487,7 +487,15 @@ def rectify_xlsx(report: Report, unit: UnitPage) -> bytes:
     plan_f = wb.add_format({**base, "border": 1, "text_wrap": True, "valign": "top", "locked": False})
     plan_f.set_bg_color("#FFF9E5")
     ws = wb.add_worksheet("整改清单")
-    headers = [*RECTIFY_HEADERS, *PLAN_HEADERS]
+    rows = unit.rows
+    teams = any(pr.team for pr in rows)  # 检查组: a column after the findings' own
+    main = (*RECTIFY_HEADERS, "检查组") if teams else RECTIFY_HEADERS
+    widths = (
+        (*RECTIFY_WIDTHS[: len(RECTIFY_HEADERS)], 12, *RECTIFY_WIDTHS[len(RECTIFY_HEADERS) :])
+        if teams
+        else RECTIFY_WIDTHS
+    )
+    headers = [*main, *PLAN_HEADERS]
     n = len(headers)
     ws.merge_range(0, 0, 0, n - 1, f"{unit.unit}问题整改清单({info.name})", title_f)
     ws.set_row(0, 30)
@@ -515,10 +523,9 @@ def rectify_xlsx(report: Report, unit: UnitPage) -> bytes:
     ws.merge_range(2, 0, 2, n - 1, zh(ask), info_f)
     ws.set_row(1, 20)
     ws.set_row(2, 20)
-    ws.write_row(4, 0, list(RECTIFY_HEADERS), head_f)
-    ws.write_row(4, len(RECTIFY_HEADERS), list(PLAN_HEADERS), plan_head_f)
+    ws.write_row(4, 0, list(main), head_f)
+    ws.write_row(4, len(main), list(PLAN_HEADERS), plan_head_f)
     ws.set_row(4, 30)
-    rows = unit.rows
     for i, pr in enumerate(rows):
         r = 5 + i
         texts = (
@@ -533,7 +540,7 @@ def rectify_xlsx(report: Report, unit: UnitPage) -> bytes:
             "",
             zh(";".join(pr.vetoes)),
         )
-        ws.set_row(r, _row_height(texts, RECTIFY_WIDTHS))
+        ws.set_row(r, _row_height((*texts, pr.team) if teams else texts, widths))
         ws.write_number(r, 0, pr.no, center_f)
         for j in (1, 2, 3, 4, 5):
             ws.write_string(r, j, texts[j], cell_f)
@@ -544,11 +551,13 @@ def rectify_xlsx(report: Report, unit: UnitPage) -> bytes:
                 ws.write_number(r, j, _num(v), num_f)
         ws.write_number(r, 8, _num(pr.lost), num_f)
         ws.write_string(r, 9, texts[9], veto_f)
+        if teams:
+            ws.write_string(r, len(RECTIFY_HEADERS), pr.team, cell_f)
         for j in range(len(PLAN_HEADERS)):
-            ws.write_blank(r, len(RECTIFY_HEADERS) + j, None, plan_f)
+            ws.write_blank(r, len(main) + j, None, plan_f)
     if not rows:
         ws.merge_range(5, 0, 5, n - 1, "未发现失分问题。" if e.scored else "评分未完成,补正评分表后重新生成。", cell_f)
-    for j, wdt in enumerate(RECTIFY_WIDTHS):
+    for j, wdt in enumerate(widths):
         ws.set_column(j, j, wdt)
     ws.freeze_panes(5, 0)
     if rows:

@@ -146,6 +146,8 @@ class CriterionRow:
         """``(sheet, cell)`` of the given inputs (all when ``None``), in rubric order."""
         return tuple((s, c) for i, s, c in self.cells if inputs is None or i in inputs)
 
+    team: str = ""  # the 检查组 that checks it (a campaign with teams)
+
 
 @dataclass(frozen=True)
 class UnitResult:
@@ -415,6 +417,7 @@ def _criterion(r: _Reader, d: Mapping[str, Any], where: str) -> CriterionRow:
         vetoes=r.texts(d, "vetoes", where),
         trace=r.texts(d, "trace", where),
         cells=tuple(cells),
+        team=r.text(d, "team", where),
     )
 
 

@@ -253,11 +253,16 @@ def _state(row: Mapping[str, Any]) -> str:
     return ""
 
 
-def detail_rows(unit: Mapping[str, Any], part_titles: Mapping[str, str]) -> list[list[Cell]]:
+def detail_rows(unit: Mapping[str, Any], part_titles: Mapping[str, str], teams: bool = False) -> list[list[Cell]]:
+    """A unit's 明细 rows; ``teams``: with the 检查组 column (:func:`detail_columns`)."""
     head: list[Cell] = [unit.get("unit_id", ""), unit.get("unit", ""), unit.get("group", "")]
-    return [
+    rows = [
         [*head, row.get("target_name") or "", *_detail_tail(row, part_titles)] for row in unit.get("criteria") or []
     ]
+    if teams:
+        for cells, row in zip(rows, unit.get("criteria") or [], strict=True):
+            cells.insert(DETAIL_TEAM_AT, row.get("team") or "")
+    return rows
 
 
 def _detail_tail(row: Mapping[str, Any], part_titles: Mapping[str, str]) -> list[Cell]:
@@ -297,14 +302,35 @@ PROBLEM_COLUMNS: tuple[tuple[str, float], ...] = (
 )
 
 
-def problem_cells(p: Problem) -> list[str]:
+def problem_cells(p: Problem, teams: bool = False) -> list[str]:
     where = p.cell or (p.path if p.path else (f"第{p.line}行" if p.line is not None else ""))
-    return [SEVERITY_LABELS[p.severity], p.code, p.file, p.sheet, where, p.unit, p.indicator, p.message, p.hint]
+    cells = [SEVERITY_LABELS[p.severity], p.code, p.file, p.sheet, where, p.unit, p.indicator, p.message, p.hint]
+    if teams:
+        cells.insert(PROBLEM_TEAM_AT, p.team)
+    return cells
 
 
-def problem_dict(p: Problem) -> dict[str, Any]:
-    """A problem as JSON data (the fields of :meth:`Problem.to_dict`, without its deep copies)."""
-    return {
+# ------------------------------------------------------------------ 检查组: a column when a campaign declares teams
+
+TEAM_COLUMN = ("检查组", 14.0)
+DETAIL_TEAM_AT = 5  # after 部分
+PROBLEM_TEAM_AT = 6  # after 单位
+
+
+def detail_columns(teams: bool = False) -> tuple[tuple[str, float], ...]:
+    cols = list(DETAIL_COLUMNS)
+    return tuple([*cols[:DETAIL_TEAM_AT], TEAM_COLUMN, *cols[DETAIL_TEAM_AT:]]) if teams else DETAIL_COLUMNS
+
+
+def problem_columns(teams: bool = False) -> tuple[tuple[str, float], ...]:
+    cols = list(PROBLEM_COLUMNS)
+    return tuple([*cols[:PROBLEM_TEAM_AT], TEAM_COLUMN, *cols[PROBLEM_TEAM_AT:]]) if teams else PROBLEM_COLUMNS
+
+
+def problem_dict(p: Problem, teams: bool = False) -> dict[str, Any]:
+    """A problem as JSON data (the fields of :meth:`Problem.to_dict`, without its deep copies;
+    ``team`` only when the campaign declares teams)."""
+    out = {
         "code": p.code,
         "severity": str(p.severity),
         "message": p.message,
@@ -317,6 +343,9 @@ def problem_dict(p: Problem) -> dict[str, Any]:
         "unit": p.unit,
         "indicator": p.indicator,
     }
+    if teams:
+        out["team"] = p.team
+    return out
 
 
 # ------------------------------------------------------------------ CSV

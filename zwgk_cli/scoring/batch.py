@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from zwgk_cli.files import temp_prefix
@@ -26,8 +26,10 @@ from zwgk_cli.pool import process_pool, starting_workers
 from zwgk_cli.problems import Code, Problem, Severity, problem, sort_key
 from zwgk_cli.results.document import STATUS_INCOMPLETE, STATUS_INVALID, STATUS_MISSING, STATUS_SCORED
 from zwgk_cli.scoring.discover import FileRef, Found, discover, display_name
+from zwgk_cli.scoring.merge import UnitMerge, merge_units
 from zwgk_cli.scoring.unit import HEAD, FileResult, Scorer
 from zwgk_cli.workbook.read import WorkbookRead
+from zwgk_cli.workbook.teams import Teams
 
 __all__ = ["Batch", "FileRef", "FileResult", "Found", "UnitOutcome", "default_jobs", "discover", "display_name", "run"]
 
@@ -42,9 +44,9 @@ Progress = Callable[[int, int], None]
 _WORKER: Scorer | None = None
 
 
-def _init_worker(rubric: Rubric, units: Sequence[Unit], folder: str) -> None:
+def _init_worker(rubric: Rubric, units: Sequence[Unit], folder: str, teams: Teams | None = None) -> None:
     global _WORKER
-    _WORKER = Scorer(rubric, units, folder)
+    _WORKER = Scorer(rubric, units, folder, teams)
 
 
 def _work(ref: FileRef) -> FileResult:
@@ -66,18 +68,19 @@ def _map(
     jobs: int | None,
     progress: Progress | None,
     folder: str,
+    teams: Teams | None = None,
 ) -> Iterator[FileResult]:
     total = len(refs)
     jobs = jobs or default_jobs()
     if jobs <= 1 or total < PARALLEL_MIN:
-        scorer = Scorer(rubric, units, folder)
+        scorer = Scorer(rubric, units, folder, teams)
         for i, ref in enumerate(refs, start=1):
             yield scorer.process(ref)
             if progress:
                 progress(i, total)
         return
     chunk = max(1, min(CHUNK, total // (jobs * 4) or 1))
-    with process_pool(jobs, _init_worker, (rubric, list(units), folder)) as pool:
+    with process_pool(jobs, _init_worker, (rubric, list(units), folder, teams)) as pool:
         with starting_workers():
             results = pool.map(_work, refs, chunksize=chunk)
         for i, res in enumerate(results, start=1):
@@ -108,6 +111,7 @@ class Batch:
     extra: list[Problem] = field(default_factory=list)  # found for the batch as a whole (duplicates, missing)
     examples: dict[str, Problem] = field(default_factory=dict)  # the first problem of each code
     skipped: int = 0
+    teams: tuple[str, ...] = ()  # the campaign's 检查组 (problems and 明细 then say which)
 
     kept: tempfile.TemporaryDirectory[str] | None = None  # every file's packed rows and problems
 
@@ -204,24 +208,35 @@ def run(
     skipped: int = 0,
     reads: Sequence[WorkbookRead] | None = None,
     extra_problems: Sequence[Problem] = (),
+    teams: Teams | None = None,
 ) -> Batch:
     """Score a batch: workbook files (``refs``), or already-read units (``reads``, from a
-    findings table)."""
+    findings table).  With ``teams`` (检查组) both may come together: each unit's sources are
+    merged before it is scored (:mod:`zwgk_cli.scoring.merge`)."""
     kept = tempfile.TemporaryDirectory(prefix=temp_prefix("score"))
+    merged: dict[str, UnitMerge] | None = None
+    found: list[Problem] = []
     try:
-        if reads is not None:
+        if teams is not None:
+            scorer = Scorer(rubric, units, kept.name, teams)
+            read_files = list(_map(rubric, units, refs, jobs, progress, kept.name, teams)) if refs else []
+            tables = [scorer.keep_read(r, table=True) for r in reads or ()]
+            files, merged, found = merge_units(scorer, teams, units, [*read_files, *tables])
+            source: Iterable[FileResult] = files
+        elif reads is not None:
             scorer = Scorer(rubric, units, kept.name)
-            source: Iterable[FileResult] = (scorer.score_read(r) for r in reads)
+            source = (scorer.score_read(r) for r in reads)
         else:
             source = _map(rubric, units, refs, jobs, progress, kept.name)
         results, examples = _keep(source)
     except BaseException:
         kept.cleanup()
         raise
-    batch = _decide(rubric, units, results, extra_problems)
+    batch = _decide(rubric, units, results, [*extra_problems, *found], merged)
     batch.kept = kept
     batch.examples = examples
     batch.skipped = skipped
+    batch.teams = teams.names if teams is not None else ()
     return batch
 
 
@@ -248,7 +263,13 @@ def _keep(results: Iterable[FileResult]) -> tuple[list[FileResult], dict[str, Pr
     return kept, examples
 
 
-def _decide(rubric: Rubric, units: Sequence[Unit], results: Sequence[FileResult], extra: Sequence[Problem]) -> Batch:
+def _decide(
+    rubric: Rubric,
+    units: Sequence[Unit],
+    results: Sequence[FileResult],
+    extra: Sequence[Problem],
+    merged: Mapping[str, UnitMerge] | None = None,
+) -> Batch:
     batch_level: list[Problem] = list(extra)
     by_unit: dict[str, list[FileResult]] = {}
     known = {u.id for u in units}
@@ -261,7 +282,11 @@ def _decide(rubric: Rubric, units: Sequence[Unit], results: Sequence[FileResult]
         files = [r.file for r in mine]
         errors = sum(r.errors for r in mine)
         warnings = sum(r.warnings for r in mine)
-        if not mine:
+        if merged is not None and u.id in merged:  # 检查组: decided when its sources were merged
+            m = merged[u.id]
+            outcome = UnitOutcome(u, m.status, m.result, m.files)
+            errors, warnings = m.errors, m.warnings
+        elif not mine:
             batch_level.append(problem(Code.W_NO_WORKBOOK, unit=u.name, unit_name=u.name))
             errors += 1
             outcome = UnitOutcome(u, STATUS_MISSING, None, files)

@@ -30,15 +30,15 @@ from zwgk_cli.results import rounds
 from zwgk_cli.results import targets as targets_mod
 from zwgk_cli.results.document import absent_unit, document, list_document, write_json, write_list_document
 from zwgk_cli.results.tables import (
-    DETAIL_COLUMNS,
-    PROBLEM_COLUMNS,
     Column,
     CsvTable,
     Sheet,
     Workbook,
+    detail_columns,
     detail_rows,
     part_titles,
     problem_cells,
+    problem_columns,
     problem_dict,
     summary_cells,
     summary_columns,
@@ -81,6 +81,7 @@ def _unit_rows(batch: Batch, o: UnitOutcome, columns: Sequence[Column], titles: 
     rows = o.result.unit_rows() if o.result is not None else None
     if rows is not None:
         return rows
+    teams = bool(batch.teams)
     entry = absent_unit(
         o.unit.name,
         o.unit.id,
@@ -90,7 +91,8 @@ def _unit_rows(batch: Batch, o: UnitOutcome, columns: Sequence[Column], titles: 
         files=o.files,
         problem_counts={"error": o.errors, "warning": o.warnings},
     )
-    return UnitRows(json.dumps(entry, ensure_ascii=False), summary_cells(entry, columns), detail_rows(entry, titles))
+    detail = detail_rows(entry, titles, teams)
+    return UnitRows(json.dumps(entry, ensure_ascii=False), summary_cells(entry, columns), detail)
 
 
 def _unit_items(
@@ -145,11 +147,11 @@ def _problem_items(batch: Batch, table: CsvTable, sheet: Sheet | None) -> Iterat
     ``problems.csv`` and of the 问题 sheet."""
     for group in batch.problem_groups():
         for p in group:
-            cells = problem_cells(p)
+            cells = problem_cells(p, bool(batch.teams))
             table.append(cells)
             if sheet is not None:
                 sheet.append(cells)
-            yield json.dumps(problem_dict(p), ensure_ascii=False)
+            yield json.dumps(problem_dict(p, bool(batch.teams)), ensure_ascii=False)
 
 
 def write_results(
@@ -212,7 +214,8 @@ PROBLEM_NAMES = ("problems.csv", "problems.json")
 def _write(batch: Batch, folder: Path, campaign: Mapping[str, Any], scores: bool, number: int | None) -> None:
     score_paths = tuple(folder / n for n in SCORE_NAMES)
     problem_paths = tuple(folder / n for n in PROBLEM_NAMES)
-    problem_header = [h for h, _ in PROBLEM_COLUMNS]
+    problem_cols = problem_columns(bool(batch.teams))
+    problem_header = [h for h, _ in problem_cols]
     with ExitStack() as stack:
         problem_sheet: Sheet | None = None
         if scores:
@@ -225,8 +228,9 @@ def _write(batch: Batch, folder: Path, campaign: Mapping[str, Any], scores: bool
             book = stack.enter_context(Workbook(score_paths[2]))
             summary = book.sheet("汇总", headers, widths)
             _kind_sheets(book, rubric, ranked)
-            detail = book.sheet("明细", [h for h, _ in DETAIL_COLUMNS], [w for _, w in DETAIL_COLUMNS])
-            problem_sheet = book.sheet("问题", problem_header, [w for _, w in PROBLEM_COLUMNS])
+            detail_cols = detail_columns(bool(batch.teams))
+            detail = book.sheet("明细", [h for h, _ in detail_cols], [w for _, w in detail_cols])
+            problem_sheet = book.sheet("问题", problem_header, [w for _, w in problem_cols])
             kinds = targets_mod.kinds_header(rubric) if rubric.assessed_kinds else None
             with CsvTable(score_paths[1], headers) as table:
                 write_list_document(
@@ -269,7 +273,9 @@ def summary_header(batch: Batch, written: Written | None = None) -> dict[str, An
 
 def write_summary(batch: Batch, written: Written | None, out: IO[str]) -> None:
     """The ``--json`` summary to ``out``: one line, the problems in display order last."""
-    items = (json.dumps(problem_dict(p), ensure_ascii=False) for g in batch.problem_groups() for p in g)
+    items = (
+        json.dumps(problem_dict(p, bool(batch.teams)), ensure_ascii=False) for g in batch.problem_groups() for p in g
+    )
     for piece in list_document(summary_header(batch, written), "problems", items, None):
         out.write(piece)
     out.write("\n")

@@ -43,6 +43,7 @@ from zwgk_cli.results.tables import Cell, detail_rows, part_titles, summary_cell
 from zwgk_cli.results.targets import unit_targets
 from zwgk_cli.scoring.discover import FileRef
 from zwgk_cli.workbook.read import Context, UnitPlan, WorkbookRead, read_workbook
+from zwgk_cli.workbook.teams import Teams, criterion_teams, tag_problems
 
 HEAD = 200  # problems of each severity kept unpacked for the terminal (the files have them all)
 
@@ -91,6 +92,10 @@ class FileResult:
     codes: dict[str, int] = field(default_factory=dict)
     examples: dict[str, Problem] = field(default_factory=dict)
     targets: list[dict[str, Any]] = field(default_factory=list)  # assessed targets (results.targets)
+    # a campaign with 检查组 merges a unit's sources before scoring: each file keeps what it read
+    read: str | None = None  # the file of its packed WorkbookRead, when usable
+    team: str = ""  # the team whose workbook it is ("" for a whole workbook or a findings table)
+    table: bool = False  # a findings table (one unit of it), not a workbook
 
     def note(self, problems: Sequence[Problem], folder: str) -> FileResult:
         ordered = sorted(problems, key=sort_key)
@@ -104,6 +109,9 @@ class FileResult:
             self.examples.setdefault(p.code, p)
         return self
 
+    def workbook_read(self) -> WorkbookRead | None:
+        return unpack(self.read) if self.read is not None else None
+
     def unit_rows(self) -> UnitRows | None:
         return unpack(self.rows) if self.rows is not None else None
 
@@ -114,15 +122,29 @@ class FileResult:
 class Scorer:
     """Reads, scores and renders; one per process."""
 
-    def __init__(self, rubric: Rubric, units: Sequence[Unit], folder: str):
+    def __init__(self, rubric: Rubric, units: Sequence[Unit], folder: str, teams: Teams | None = None):
         self.folder = folder  # where each file's packed rows and problems are kept
         self.rubric = rubric
-        self.ctx = Context(rubric, units)
+        self.teams = teams  # with 检查组, files are read here and merged per unit before scoring
+        self.ctx = Context(rubric, units, teams)
         self.columns = summary_columns(rubric)
         self.titles = part_titles(rubric)
 
     def process(self, ref: FileRef) -> FileResult:
-        return self.score_read(read_workbook(ref.path, self.ctx, ref.name, ref.member))
+        read = read_workbook(ref.path, self.ctx, ref.name, ref.member)
+        return self.keep_read(read) if self.teams is not None else self.score_read(read)
+
+    def keep_read(self, read: WorkbookRead, table: bool = False) -> FileResult:
+        """A campaign with teams: what was read, kept for merging (:mod:`zwgk_cli.scoring.merge`);
+        its problems say which team's workbook (or part) they concern."""
+        plan = self.ctx.plan(read.unit_id) if read.unit_id in self.ctx.units else None
+        variant = plan.variant if isinstance(plan, UnitPlan) else None
+        problems = tag_problems(read.problems, read, self.teams, variant)
+        result = FileResult(read.file, read.unit_id, read.unit_name, read.usable, "", team=read.team, table=table)
+        if read.usable:
+            read.problems = []  # kept with the file's result; the merged read gathers them again
+            result.read = pack(read, self.folder)
+        return result.note(problems, self.folder)
 
     def score_read(self, read: WorkbookRead) -> FileResult:
         if not read.usable:
@@ -131,8 +153,16 @@ class Scorer:
             )
         plan = self.ctx.plan(read.unit_id)
         assert isinstance(plan, UnitPlan)  # a usable read has a plan
+        return self.score(read, plan, read.problems, [read.file])[0]
+
+    def score(
+        self, read: WorkbookRead, plan: UnitPlan, known: Sequence[Problem], files: Sequence[str]
+    ) -> tuple[FileResult, list[Problem]]:
+        """Score what was read for a unit; ``known``: the problems found reading it.  Returns the
+        unit's result and the problems only the score reveals."""
         us = score_unit(self.rubric, plan.variant, plan.unit, read.values)
-        problems = [*read.problems, *after_scoring(read, plan, us)]
+        after = after_scoring(read, plan, us)
+        problems = [*known, *after]
         errors = sum(1 for p in problems if p.severity is Severity.ERROR)
         status = STATUS_SCORED if us.complete and not errors else STATUS_INCOMPLETE
         entry = unit_to_dict(
@@ -142,14 +172,18 @@ class Scorer:
             read.values,
             status=status,
             notes=read.notes,
-            files=[read.file],
+            files=list(files),
             problem_counts={"error": errors, "warning": len(problems) - errors},
             sources=read.sources,
         )
+        if self.teams is not None:  # each criterion says which 检查组 checks it (明细, 整改清单)
+            of_crit = criterion_teams(self.teams, plan.variant)
+            for row in entry["criteria"]:
+                row["team"] = of_crit.get(row["criterion"], "")
         rows = UnitRows(
             json.dumps(entry, ensure_ascii=False),
             summary_cells(entry, self.columns, self.titles),
-            detail_rows(entry, self.titles),
+            detail_rows(entry, self.titles, self.teams is not None),
             unit_sources(read.file, plan.unit.id, plan.unit.name, read.sources, read.note_sources, read.lines),
         )
         result = FileResult(
@@ -157,7 +191,7 @@ class Scorer:
         )
         if self.rubric.assessed_kinds:
             result.targets = unit_targets(self.rubric, plan.variant, us, status)
-        return result.note(problems, self.folder)
+        return result.note(problems, self.folder), after
 
 
 def after_scoring(read: WorkbookRead, plan: UnitPlan, us: UnitScore) -> list[Problem]:
@@ -203,8 +237,8 @@ def after_scoring(read: WorkbookRead, plan: UnitPlan, us: UnitScore) -> list[Pro
             continue
         src = read.note_sources.get(nk)
         loc: dict[str, Any] = {"file": read.file}
-        if src is not None:
-            loc.update(sheet=src.sheet, cell=src.cell)
+        if src is not None:  # (a merged read's sources are in several files)
+            loc.update(file=src.file or read.file, sheet=src.sheet, cell=src.cell)
         out.append(
             problem(
                 Code.V_NO_NOTE,
@@ -222,7 +256,7 @@ def _loc(read: WorkbookRead, key: ReadingKey) -> dict[str, Any]:
     src = read.sources.get(key)
     loc: dict[str, Any] = {"file": read.file}
     if src is not None:
-        loc.update(sheet=src.sheet, cell=src.cell)
+        loc.update(file=src.file or read.file, sheet=src.sheet, cell=src.cell)
     line = read.lines.get(key)
     if line is not None:
         loc["line"] = line

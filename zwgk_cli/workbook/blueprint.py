@@ -255,6 +255,8 @@ class PlanContext:
     inputs: list[L.MapRow] = field(default_factory=list)
     results: list[L.ResultCell] = field(default_factory=list)
     names: list[tuple[str, str]] = field(default_factory=list)
+    team: str = ""  # a 检查组's workbook: the team (workbook/teams.py); "" for a whole workbook
+    team_note: str = ""  # then: what the other teams' workbooks score
 
     def cached(self, role: str, target: str, key: str, sheet: str = L.SUMMARY_SHEET) -> Decimal | str:
         """The engine's result for a formula cell on ``sheet`` as it shows it (未填写 where

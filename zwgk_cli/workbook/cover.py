@@ -11,9 +11,10 @@ from zwgk_cli.model import fmt_points
 from zwgk_cli.workbook import layout as L
 from zwgk_cli.workbook.blueprint import PAGE_FOOTER, CampaignInfo, PlanContext, SheetPlan, header_text
 from zwgk_cli.workbook.styles import FONT
+from zwgk_cli.workbook.teams import TeamSheet
 
 
-def _instructions(camp: CampaignInfo) -> list[str]:
+def _instructions(camp: CampaignInfo, team: TeamSheet | None = None) -> list[str]:
     lines = [
         "只在浅黄色单元格中填写:各评分表的“填写”列和“扣分说明/佐证材料”列,以及本页的评估人员和评估日期。",
         "按单元格提示填写:个数填不小于0的整数,没有发现问题请填 0;“是/否”和选项从下拉列表中选择;"
@@ -24,6 +25,11 @@ def _instructions(camp: CampaignInfo) -> list[str]:
         "不要改动工作表的名称和顺序、不要删除隐藏的工作表,否则评分表无法读回。",
         "每个填写行最右侧的“编号”用于读回时核对,请勿改动。",
     ]
+    if team is not None:
+        lines.append(
+            f"本表只含{team.name}负责评分的部分({team.parts});其余部分由其他检查组的评分表评分,"
+            "zwgk score 读回后按单位合并计分。同一填写项不要在两份评分表中填写不同的值。"
+        )
     if camp.materials_deadline:
         lines.append(f"佐证材料截止时间:{camp.materials_deadline};逾期未提供的,按细则视为无相关工作内容。")
     # The contact setting says how to send (报送方式: a mailbox, 钉钉…); the line reads right
@@ -37,13 +43,19 @@ def _instructions(camp: CampaignInfo) -> list[str]:
 
 
 def plan_cover(
-    ctx: PlanContext, sh: SheetPlan, camp: CampaignInfo, year: str, sheet_names: Sequence[str]
+    ctx: PlanContext,
+    sh: SheetPlan,
+    camp: CampaignInfo,
+    year: str,
+    sheet_names: Sequence[str],
+    team: TeamSheet | None = None,
 ) -> tuple[str, str]:
-    """The cover sheet; returns the cells of the assessor's name and the date."""
+    """The cover sheet (of ``team``'s workbook, when given); returns the cells of the assessor's
+    name and the date."""
     rubric, variant, unit = ctx.rubric, ctx.variant, ctx.unit
     sh.widths = [18, 72]
     heading = camp.name or f"{year}年度政务公开考评"
-    sh.merge(0, 0, 0, 1, f"{heading}评分表", "title")
+    sh.merge(0, 0, 0, 1, f"{heading}评分表" + (f"({team.name})" if team else ""), "title")
     sh.heights[0] = 34
     facts: list[tuple[str, str]] = [
         ("被考评单位", unit.name),
@@ -54,7 +66,15 @@ def plan_cover(
     if len(rubric.variants) > 1:
         facts.append(("适用细则", f"{variant.title}({'、'.join(variant.groups)})"))
     facts.append(("考评年度", year))
-    facts.append(("满分", f"{fmt_points(variant.max)}分"))
+    if team is not None:
+        facts.append(("检查组", team.name))
+        facts.append(("本表评分部分", f"{team.parts}(本表满分 {fmt_points(variant.max)} 分)"))
+        if team.others:
+            facts.append(("其他部分", team.others + ";合并计分"))
+        if team.gates:
+            facts.append(("合并时判定", team.gates))
+    else:
+        facts.append(("满分", f"{fmt_points(variant.max)}分"))
     if unit.targets:
         facts.append(("考评对象", "\n".join(t.name + (f"({t.url})" if t.url else "") for t in unit.targets)))
     if camp.office:
@@ -93,7 +113,7 @@ def plan_cover(
     sh.merge(r, 0, r, 1, "填表说明", "cover_head")
     sh.heights[r] = 24
     r += 1
-    for line in _instructions(camp):
+    for line in _instructions(camp, team):
         sh.merge(r, 0, r, 1, line, "cover_text")
         r += 1
     r += 1

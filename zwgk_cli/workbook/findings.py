@@ -29,13 +29,17 @@ FINDINGS_REQUIRED = ("unit", "criterion", "input", "value")
 MAX_TABLE_BYTES = 64 * 1024 * 1024
 
 
-def read_findings(path: Path, ctx: Context, name: str | None = None) -> tuple[list[WorkbookRead], list[Problem]]:
+def read_findings(
+    path: Path, ctx: Context, name: str | None = None, *, partial: bool = False
+) -> tuple[list[WorkbookRead], list[Problem]]:
     """A findings table (CSV: ``unit, target, indicator, criterion, input, value[, note]``)
     → one :class:`WorkbookRead` per unit it names, plus the table's own problems.
 
     Ids are those of ``zwgk inspect --json``; ``unit`` may be the unit's id or name.  Values
     go through the same normalisation as workbook cells (numbers are text by nature here).
-    An input a named unit needs but the table leaves out is unfilled, never zero.
+    An input a named unit needs but the table leaves out is unfilled, never zero; unless
+    ``partial`` (the table is one source among others, merged with the 检查组's workbooks):
+    then it holds only the inputs it gives.
     """
     file = readable(name or str(path))
     columns = "、".join(FINDINGS_COLUMNS)
@@ -63,7 +67,7 @@ def read_findings(path: Path, ctx: Context, name: str | None = None) -> tuple[li
     if lacking:
         detail = "缺少列“" + "”“".join(lacking) + "”"
         return [], [problem(Code.W_INPUTS_FILE, file=file, line=1, detail=detail, columns=columns)]
-    return _Findings(ctx, file, index).read(rows[1:])
+    return _Findings(ctx, file, index).read(rows[1:], partial)
 
 
 class _Findings:
@@ -97,7 +101,7 @@ class _Findings:
     def row_problem(self, line: int, detail: str, **where: Any) -> None:
         self.problems.append(problem(Code.W_INPUTS_ROW, file=self.file, line=line, detail=detail, **where))
 
-    def read(self, rows: Sequence[Sequence[str]]) -> tuple[list[WorkbookRead], list[Problem]]:
+    def read(self, rows: Sequence[Sequence[str]], partial: bool = False) -> tuple[list[WorkbookRead], list[Problem]]:
         for line, row in enumerate(rows, start=2):
             if not any(c.strip() for c in row):
                 continue
@@ -110,7 +114,7 @@ class _Findings:
             assert isinstance(plan, UnitPlan)
             stopped = excused(plan.variant, plan.unit, read.values)  # a veto stopped their scoring
             for key, (crit, inp) in plan.inputs.items():
-                if key in read.values:
+                if key in read.values or partial:
                     continue
                 read.values[key] = None
                 if key in stopped:

@@ -16,6 +16,7 @@ from typing import Any
 from zwgk_cli.model import Criterion, Input, ReadingKey, Rubric, Source, Unit, Value, Variant
 from zwgk_cli.problems import Problem
 from zwgk_cli.rubric import RubricError, all_indicators, resolve, walk_with_path
+from zwgk_cli.workbook.teams import Teams
 
 
 @dataclass
@@ -36,6 +37,7 @@ class WorkbookRead:
     note_formulas: set[tuple[str, str]] = field(default_factory=set)  # notes that were formulas (V018)
     problems: list[Problem] = field(default_factory=list)
     lines: dict[Any, int] = field(default_factory=dict)  # findings table: key or (target, criterion) → row
+    team: str = ""  # a 检查组's workbook: the team (it holds only the team's parts)
 
 
 # ------------------------------------------------------------------ the campaign side: what to check against
@@ -97,10 +99,11 @@ class Context:
     unit's resolved variant is shared with every unit of the same group and attributes
     (resolution reads nothing else unless the variant has per-unit criteria)."""
 
-    def __init__(self, rubric: Rubric, units: Sequence[Unit]):
+    def __init__(self, rubric: Rubric, units: Sequence[Unit], teams: Teams | None = None):
         self.rubric = rubric
         self.units = {u.id: u for u in units}
-        self._plans: dict[str, UnitPlan | list[Problem]] = {}
+        self.teams = teams  # the campaign's 检查组, when it has any
+        self._plans: dict[tuple[str, str], UnitPlan | list[Problem]] = {}
         self._resolved: dict[tuple[Any, ...], Variant] = {}
         self._identity: dict[str, bool] = {}
 
@@ -117,19 +120,22 @@ class Context:
             hit = self._resolved[key] = resolve(self.rubric, unit)
         return hit
 
-    def plan(self, unit_id: str) -> UnitPlan | list[Problem]:
-        """The unit's plan; the last few are kept (a file asks twice, a batch once per unit, so
-        keeping them all would make a worker's memory grow with the batch)."""
-        hit = self._plans.get(unit_id)
+    def plan(self, unit_id: str, team: str = "") -> UnitPlan | list[Problem]:
+        """The unit's plan (of ``team``'s workbook: only the team's parts); the last few are kept
+        (a file asks twice, a batch once per unit, so keeping them all would make a worker's
+        memory grow with the batch)."""
+        hit = self._plans.get((unit_id, team))
         if hit is None:
             unit = self.units[unit_id]
             try:
-                hit = plan_unit(self.rubric, unit, self._resolve(unit))
+                variant = self._resolve(unit)
+                view = self.teams.view(variant, team) if team and self.teams is not None else variant
+                hit = plan_unit(self.rubric, unit, view) if view is not None else []
             except RubricError as exc:
                 hit = list(exc.problems)
             if len(self._plans) >= PLANS_KEPT:
                 del self._plans[next(iter(self._plans))]
-            self._plans[unit_id] = hit
+            self._plans[(unit_id, team)] = hit
         return hit
 
     def rubric_label(self) -> str:

@@ -43,6 +43,7 @@ from zwgk_cli.workbook.book import Book, Sheet
 from zwgk_cli.workbook.findings import read_findings
 from zwgk_cli.workbook.guards import Refused, SheetRefused, read_file, read_member, sniff
 from zwgk_cli.workbook.plan import Context, UnitPlan, WorkbookRead, plan_unit, rubric_label
+from zwgk_cli.workbook.teams import check_team
 from zwgk_cli.workbook.values import describe, expected, normalize
 
 __all__ = [
@@ -219,6 +220,13 @@ class _Reader:
                 expected=plan.variant.id,
                 group=unit.group,
             )
+        out.team, wrong = check_team(self.ctx.teams, meta.extra, plan.variant)  # a 检查组's workbook
+        if wrong is not None:
+            self.stop(Code.T_TEAM_UNKNOWN, unit=unit.name, team=out.team, **wrong)
+        if out.team:
+            team_plan = self.ctx.plan(unit.id, out.team)
+            assert isinstance(team_plan, UnitPlan)  # the team checks something of the unit's variant
+            return team_plan
         return plan
 
     def _inputs(self, book: Book, plan: UnitPlan) -> None:

@@ -92,11 +92,12 @@ class Summary:
         rubric, unit = ctx.rubric, ctx.unit
         sh.widths = list(S_WIDTHS)
         year = ctx.year
-        sh.merge(L.TITLE_ROW, 0, L.TITLE_ROW, S_NOTE, f"{unit.name} {year}年度政务公开考评得分汇总", "title")
+        team = f"({ctx.team})" if ctx.team else ""
+        sh.merge(L.TITLE_ROW, 0, L.TITLE_ROW, S_NOTE, f"{unit.name} {year}年度政务公开考评得分汇总{team}", "title")
         sh.heights[L.TITLE_ROW] = 26
         info = (
-            f"评分细则:{rubric.title}(版本 {rubric.version});满分 {fmt_points(ctx.variant.max)} 分;"
-            f"分组:{unit.group}。本页由公式计算,随填写自动更新。"
+            f"评分细则:{rubric.title}(版本 {rubric.version});{'本表' if ctx.team else ''}满分 "
+            f"{fmt_points(ctx.variant.max)} 分;分组:{unit.group}。本页由公式计算,随填写自动更新。{ctx.team_note}"
         )
         sh.merge(L.INFO_ROW, 0, L.INFO_ROW, S_NOTE, info, "info")
         for c, (h, _) in enumerate(SUMMARY_COLUMNS):
@@ -268,7 +269,7 @@ class Summary:
             sh.put(r, S_NOTE, f"有否决项的,等次为“{rubric.veto_tier}”", "tot_text")
         sh.conditional.append((vetoes_cell, {"type": "cell", "criteria": ">", "value": 0, "format": "veto_hit"}))
         r += 1
-        self._line(r, "总分", dec(variant.max))
+        self._line(r, "本组合计" if ctx.team else "总分", dec(variant.max))
         normal = [self.points_ref(p.id) for p in top if p.kind is not PartKind.PENALTY]
         penalty = [self.points_ref(p.id) for p in top if p.kind is PartKind.PENALTY]
         total_cell = L.a1(r, S_CALC)
@@ -279,6 +280,10 @@ class Summary:
         sh.put(r, S_NOTE, "各部分计入得分之和" + ("减扣分项" if penalty else "") + ",不低于0分", "tot_text")
         r += 1
         self._line(r, "等次")
+        if ctx.team:  # a team's workbook holds only some parts: the tier is the merged workbooks'
+            sh.put(r, S_POINTS, "合并后评定", "tot_text")
+            sh.put(r, S_NOTE, "总分与等次由 zwgk score 合并各检查组的评分表后计算", "sum_text")
+            return r + 1
         tier = rules.tier_formula(rubric, total_cell, vetoes_cell)
         ctx.result(sh, r, S_POINTS, "tier", "", "", rules.shown_formula(filled, tier), "tot_text")
         ctx.name(L.NAME_TIER, sh, r, S_POINTS)

@@ -36,6 +36,7 @@ from zwgk_cli.workbook.cover import plan_cover
 from zwgk_cli.workbook.render import render_xlsx
 from zwgk_cli.workbook.scoresheet import ScoreSheet, Totals
 from zwgk_cli.workbook.summary import Summary
+from zwgk_cli.workbook.teams import Teams, team_note, team_sheet
 
 __all__ = ["CampaignInfo", "Formula", "SheetPlan", "WorkbookPlan", "build_workbook", "plan_workbook", "render_xlsx"]
 
@@ -47,16 +48,28 @@ def plan_workbook(
     values: Mapping[ReadingKey, Value | None] | None = None,
     password: str = "",
     variant: Variant | None = None,
+    team: tuple[Teams, str] | None = None,
 ) -> WorkbookPlan:
     """Lay out the workbook for ``unit`` (see the module docstring).  ``values`` pre-fills
-    input cells (the cached results then agree with them)."""
+    input cells (the cached results then agree with them).  ``team`` (the campaign's teams, a
+    team's name) lays out that team's workbook: only its parts (:meth:`Teams.view`)."""
     camp = campaign or CampaignInfo()
     variant = variant or resolve(rubric, unit)
+    sheet_of_team = None
+    if team is not None:
+        sheet_of_team = team_sheet(team[0], variant, team[1])
+        view = team[0].view(variant, team[1])
+        if view is None:
+            raise ValueError(f"team {team[1]} checks nothing of variant {variant.id}")
+        variant = view
     vals = dict(values or {})
     year = str(camp.year or rubric.year)
     score = score_unit(rubric, variant, unit, vals)
     unfilled = L.unfilled_results(score, variant, vals)
     ctx = PlanContext(rubric, variant, unit, L.result_index(score), vals, year, unfilled)
+    if sheet_of_team is not None:
+        ctx.team = sheet_of_team.name
+        ctx.team_note = team_note(sheet_of_team)
 
     taken: list[str] = list(L.RESERVED_SHEETS)
     scoring: list[tuple[Part, Target | None, SheetPlan]] = []
@@ -77,7 +90,7 @@ def plan_workbook(
         built.append((p, t, sp, ScoreSheet(ctx, sp, p, t).build(subs, summ.stop_ref(p, t))))
     summ.build(built)
     visible = [cover, summary, *(sp for _, _, sp in scoring)]
-    assessor, date_cell = plan_cover(ctx, cover, camp, year, [s.name for s in visible])
+    assessor, date_cell = plan_cover(ctx, cover, camp, year, [s.name for s in visible], sheet_of_team)
 
     for sp in visible:
         fit_rows(sp)
@@ -109,6 +122,7 @@ def plan_workbook(
         assessor_cell=f"{L.COVER_SHEET}!{assessor}",
         date_cell=f"{L.COVER_SHEET}!{date_cell}",
         targets=unit.targets,
+        extra=dict(sheet_of_team.extra) if sheet_of_team is not None else {},
     )
     meta_sheet = SheetPlan(L.META_SHEET, L.ROLE_META, hidden=2)
     infos = [L.SheetInfo(s.name, s.role, s.part, s.target, s.inputs) for s in sheets]
@@ -120,7 +134,7 @@ def plan_workbook(
     return WorkbookPlan(
         sheets=sheets,
         names=ctx.names,
-        title=f"{unit.name} {year}年度政务公开考评评分表",
+        title=f"{unit.name} {year}年度政务公开考评评分表" + (f"({ctx.team})" if ctx.team else ""),
         subject=rubric.title,
         company=camp.office,
         created=created,
@@ -135,7 +149,9 @@ def build_workbook(
     campaign: CampaignInfo | None = None,
     values: Mapping[ReadingKey, Value | None] | None = None,
     password: str = "",
+    team: tuple[Teams, str] | None = None,
 ) -> tuple[bytes, L.Layout]:
-    """The workbook for ``unit`` as bytes, and its layout (what the hidden sheet says)."""
-    plan = plan_workbook(rubric, unit, campaign, values, password)
+    """The workbook for ``unit`` (or ``team``'s workbook for it) as bytes, and its layout (what
+    the hidden sheet says)."""
+    plan = plan_workbook(rubric, unit, campaign, values, password, team=team)
     return render_xlsx(plan), plan.layout

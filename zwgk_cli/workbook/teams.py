@@ -1,0 +1,315 @@
+"""检查组 (teams): which team scores which part, and what a team's workbook holds.
+
+A campaign may split the checking between teams (``[[teams]]`` in ``zwgk.toml``, read by
+:mod:`zwgk_cli.campaign`): the website team checks every unit's websites, the office the 日常工作.
+Each team names the parts it checks (by id or title) and/or the target kinds (a part scored per
+website belongs to the team naming ``website``).  The nearest naming wins: a part belongs to the
+team naming it, else to the team naming its closest ancestor; every part with indicators of its
+own must so belong to exactly one team (:func:`resolve_teams`, problems T001–T004).
+
+A team's workbook for a unit is the ordinary workbook of a *view* of the unit's resolved variant
+(:meth:`Teams.view`): the same ids, only the team's parts.  A part split between teams (its
+sub-parts checked by different teams) keeps only the team's sub-parts, without its threshold and
+gate (those are judged on the whole, when the workbooks are merged at scoring), and a gate on a
+part the team does not check whole is left out likewise.  So every formula of a team's workbook
+still agrees with the engine run on the view, and scoring the merged values on the whole variant
+gives what one full workbook would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+from zwgk_cli.campaign import CONFIG_NAME, Team
+from zwgk_cli.files import safe_file_stem, unique_file_names
+from zwgk_cli.model import ZERO, Part, PartKind, ReadingKey, Rubric, Source, Unit, Variant, fmt_points
+from zwgk_cli.problems import Code, Problem, problem
+from zwgk_cli.rubric import walk_with_path
+from zwgk_cli.workbook import layout as L
+
+# The meta sheet's extra records of a team's workbook (layout.WorkbookMeta.extra)
+META_TEAM = "team"
+META_TEAM_PARTS = "team_parts"  # the parts whose own indicators it holds, ids joined by ","
+
+
+@dataclass(frozen=True)
+class Teams:
+    """The campaign's teams resolved against the rubric."""
+
+    names: tuple[str, ...]  # in the order declared
+    owner: Mapping[tuple[str, str], str]  # (variant id, part id) → team, for each part with indicators
+
+    def team_of(self, variant_id: str, part_id: str) -> str:
+        return self.owner.get((variant_id, part_id), "")
+
+    def of_variant(self, variant: Variant) -> list[str]:
+        """The teams that check something of ``variant``, in the order declared."""
+        used = {self.owner.get((variant.id, p.id)) for p in variant.walk_parts()}
+        return [t for t in self.names if t in used]
+
+    def own_parts(self, variant: Variant, team: str) -> list[Part]:
+        """The parts whose own indicators ``team`` checks, in tree order."""
+        return [p for p in variant.walk_parts() if p.indicators and self.owner.get((variant.id, p.id)) == team]
+
+    def parts_text(self, variant: Variant, team: str) -> str:
+        return "、".join(p.title for p in self.own_parts(variant, team)) or "无"
+
+    def view(self, variant: Variant, team: str) -> Variant | None:
+        """``variant`` as ``team``'s workbook holds it (see the module docstring); ``None`` when
+        the team checks nothing of it."""
+        vid = variant.id
+
+        def whole(p: Part) -> bool:
+            own = not p.indicators or self.owner.get((vid, p.id)) == team
+            return own and all(whole(x) for x in p.parts)
+
+        complete = {p.id for p in variant.walk_parts() if whole(p)}
+
+        def cut(p: Part) -> Part | None:
+            if p.id in complete and (p.indicators or p.parts):
+                kept = p
+            else:
+                subs = tuple(x for x in (cut(s) for s in p.parts) if x is not None)
+                inds = p.indicators if self.owner.get((vid, p.id)) == team else ()
+                if not subs and not inds:
+                    return None
+                pieces = [s.max for s in subs] + [i.max for i in inds]
+                reach = sum((m for m in pieces if m is not None), ZERO)
+                top = min(p.max, reach) if p.max is not None else None
+                kept = replace(p, parts=subs, indicators=inds, max=top, threshold=None, gate=None)
+            if kept.gate is not None and kept.gate.part not in complete:
+                kept = replace(kept, gate=None)  # judged on the merged workbooks
+            return kept
+
+        parts = tuple(x for x in (cut(p) for p in variant.parts) if x is not None)
+        if not parts:
+            return None
+        top = sum((p.max or ZERO for p in parts if p.kind is not PartKind.PENALTY), ZERO)
+        return replace(variant, parts=parts, max=top)
+
+    def left_to_others(self, variant: Variant, team: str) -> list[tuple[str, str]]:
+        """(part title, team) of the parts other teams check, for the cover and summary."""
+        return [
+            (p.title, t)
+            for p in variant.walk_parts()
+            if p.indicators and (t := self.owner.get((variant.id, p.id), "")) and t != team
+        ]
+
+    def open_gates(self, variant: Variant, team: str) -> list[str]:
+        """The gates of the team's parts that are judged only once the workbooks are merged."""
+        view = self.view(variant, team)
+        if view is None:
+            return []
+        out = []
+        for p in variant.walk_parts():
+            if p.gate is None:
+                continue
+            try:
+                mine = view.part(p.id)
+            except KeyError:
+                continue
+            if mine.gate is None:
+                gate_part = variant.part(p.gate.part)
+                out.append(f"{p.title}的加分门槛({gate_part.title}达到{fmt_points(p.gate.min)}分)")
+        return out
+
+
+def _names_of(part: Part) -> set[str]:
+    title = part.title.strip()
+    return {part.id, title, "".join(title.split()), title.split(maxsplit=1)[-1]}
+
+
+def resolve_teams(rubric: Rubric, teams: Sequence[Team], file: str = CONFIG_NAME) -> tuple[Teams | None, list[Problem]]:
+    """The teams of ``zwgk.toml`` against ``rubric``: each part with indicators of its own
+    belongs to exactly one team.  ``(None, [])`` when no team is declared."""
+    if not teams:
+        return None, []
+    problems: list[Problem] = []
+
+    def where(team: Team | None) -> dict[str, object]:
+        line = team.line if team is not None else next((t.line for t in teams), None)
+        return {"file": file, "path": f"[[teams]] {team.name}" if team is not None else "[[teams]]", "line": line}
+
+    every = [p for v in rubric.variants for p in v.walk_parts()]
+    kinds = {k.id: k.id for k in rubric.target_kinds} | {k.title: k.id for k in rubric.target_kinds}
+    scored_per = {p.per_target for p in every if p.per_target}
+    named: dict[tuple[str, str], list[str]] = {}  # (variant, part) → the teams naming it
+    for team in teams:
+        for name in team.parts:
+            hits = [(v.id, p.id) for v in rubric.variants for p in v.walk_parts() if name.strip() in _names_of(p)]
+            if not hits:
+                known = "、".join(dict.fromkeys(f"{p.id} {p.title}" for p in every))
+                problems.append(problem(Code.T_PART_UNKNOWN, **where(team), team=team.name, part=name, known=known))
+            for hit in hits:
+                named.setdefault(hit, []).append(team.name)
+        for name in team.targets:
+            kind = kinds.get(name.strip(), name.strip())
+            if kind not in scored_per:
+                titles = {k.id: k.title for k in rubric.target_kinds}
+                known = "、".join(f"{k} {titles.get(k, '')}".strip() for k in sorted(scored_per)) or "无"
+                problems.append(problem(Code.T_KIND_UNKNOWN, **where(team), team=team.name, kind=name, known=known))
+                continue
+            for v in rubric.variants:
+                for p in v.walk_parts():
+                    if p.per_target == kind:
+                        named.setdefault((v.id, p.id), []).append(team.name)
+    by_name = {t.name: t for t in teams}
+    owner: dict[tuple[str, str], str] = {}
+    reported: set[str] = set()
+    for v in rubric.variants:
+
+        def walk(p: Part, above: str, v: Variant = v) -> None:
+            mine = list(dict.fromkeys(named.get((v.id, p.id), [])))
+            if len(mine) > 1 and p.id not in reported:
+                reported.add(p.id)
+                teams_text = "、".join(f"“{t}”" for t in mine)
+                problems.append(problem(Code.T_PART_TWICE, **where(by_name[mine[1]]), part=p.title, teams=teams_text))
+            team = mine[0] if mine else above
+            if p.indicators:
+                if team:
+                    owner[(v.id, p.id)] = team
+                else:
+                    vt = f"(适用于{v.title or v.id})" if len(rubric.variants) > 1 else ""
+                    problems.append(problem(Code.T_PART_NONE, **where(None), part=p.title, variant=vt, part_id=p.id))
+            for sub in p.parts:
+                walk(sub, team)
+
+        for p in v.parts:
+            walk(p, "")
+    if problems:
+        return None, problems
+    return Teams(tuple(t.name for t in teams), owner), []
+
+
+# ------------------------------------------------------------------ issuing: which workbooks, where
+
+
+@dataclass(frozen=True)
+class TeamJob:
+    unit: Unit
+    team: str
+    path: Path
+
+
+def team_jobs(
+    rubric: Rubric, teams: Teams, units: Iterable[Unit], all_units: Sequence[Unit], out_dir: Path
+) -> list[TeamJob]:
+    """One workbook per unit per team that checks something of its variant: in a folder per team
+    (``sheets/网站检查组/北川县-网站检查组.xlsx``), names unique within it."""
+    wanted = list(units)
+    jobs: list[TeamJob] = []
+    for team in teams.names:
+        names = unique_file_names(((u.id, f"{u.name}-{team}") for u in all_units), L.WORKBOOK_SUFFIX)
+        folder = out_dir / safe_file_stem(team)
+        for u in wanted:
+            variant = rubric.variant_for_group(u.group)
+            if variant is not None and team in teams.of_variant(variant):
+                jobs.append(TeamJob(u, team, folder / names[u.id]))
+    return jobs
+
+
+def meta_extra(teams: Teams, variant: Variant, team: str) -> dict[str, str]:
+    """What the hidden sheet records of a team's workbook."""
+    return {META_TEAM: team, META_TEAM_PARTS: ",".join(p.id for p in teams.own_parts(variant, team))}
+
+
+@dataclass(frozen=True)
+class TeamSheet:
+    """What a team's workbook says about the team (cover, summary, hidden sheet)."""
+
+    name: str
+    parts: str  # the titles of the parts it checks
+    others: str  # what the other teams check: "第一部分…(市政务公开办)、…"
+    gates: str  # gates judged only once the workbooks are merged
+    extra: Mapping[str, str]  # the hidden sheet's records
+
+
+def team_sheet(teams: Teams, variant: Variant, team: str) -> TeamSheet:
+    others: dict[str, list[str]] = {}
+    for title, t in teams.left_to_others(variant, team):
+        others.setdefault(t, []).append(title)
+    text = ";".join(f"{'、'.join(titles)}由{t}评分" for t, titles in others.items())
+    return TeamSheet(
+        team,
+        teams.parts_text(variant, team),
+        text,
+        "、".join(teams.open_gates(variant, team)),
+        meta_extra(teams, variant, team),
+    )
+
+
+def team_note(sheet: TeamSheet) -> str:
+    """One sentence for the summary: whose workbook this is and where the rest is scored."""
+    text = f"本表是{sheet.name}的评分表,只含{sheet.parts}"
+    if sheet.others:
+        text += f";{sheet.others},见其评分表"
+    if sheet.gates:
+        text += f";{sheet.gates}在合并计分时判定"
+    return text + "。总分与等次由 zwgk score 合并各检查组的评分表后计算。"
+
+
+def check_team(teams: Teams | None, extra: Mapping[str, str], variant: Variant) -> tuple[str, dict[str, str] | None]:
+    """The team a returned workbook's hidden sheet names (``""`` for a whole workbook) and, when
+    it does not fit the campaign's teams now, the parameters of T007."""
+    team = extra.get(META_TEAM, "")
+    if not team:
+        return "", None
+    parts = extra.get(META_TEAM_PARTS, "")
+    shown = "、".join(_title_of(variant, pid) for pid in parts.split(",") if pid) or "无"
+    if teams is None:
+        detail = "但 zwgk.toml 中没有设置检查组(只能读取完整的评分表)"
+    elif team not in teams.names:
+        detail = f"但 zwgk.toml 中没有这个检查组(现有:{'、'.join(teams.names)})"
+    elif parts != ",".join(p.id for p in teams.own_parts(variant, team)):
+        detail = f"但按 zwgk.toml 该组现在评分:{teams.parts_text(variant, team)}"
+    else:
+        return team, None
+    return team, {"found": team, "parts": shown, "detail": detail}
+
+
+def _title_of(variant: Variant, part_id: str) -> str:
+    try:
+        return variant.part(part_id).title
+    except KeyError:
+        return part_id
+
+
+# ------------------------------------------------------------------ which team a problem concerns
+
+
+class _Read(Protocol):  # what tagging needs of a WorkbookRead (workbook/plan.py)
+    file: str
+    team: str
+    sources: dict[ReadingKey, Source]
+    lines: dict[Any, int]
+
+
+def criterion_teams(teams: Teams, variant: Variant) -> dict[str, str]:
+    """criterion id → the team that checks it."""
+    return {crit.id: teams.team_of(variant.id, part.id) for part, _chain, crit in walk_with_path(variant)}
+
+
+def tag_problems(
+    problems: Iterable[Problem], read: _Read, teams: Teams | None, variant: Variant | None
+) -> list[Problem]:
+    """``problems`` found in ``read``, each saying which team's workbook (or part) it concerns:
+    a team's workbook's own team; in a whole workbook or a findings table, the team of the
+    criterion at the problem's cell or row.  Unchanged without teams."""
+    if teams is None:
+        return list(problems)
+    if read.team:
+        return [p if p.team else replace(p, team=read.team) for p in problems]
+    if variant is None:
+        return list(problems)
+    of_crit = criterion_teams(teams, variant)
+    at_cell = {(s.file or read.file, s.sheet, s.cell): k.criterion for k, s in read.sources.items() if s.cell}
+    at_line = {line: k[1] for k, line in read.lines.items() if isinstance(k, tuple) and len(k) >= 2}
+    out = []
+    for p in problems:
+        crit = at_cell.get((p.file, p.sheet, p.cell)) if p.cell else at_line.get(p.line) if p.line else None
+        team = of_crit.get(crit or "", "")
+        out.append(replace(p, team=team) if team and not p.team else p)
+    return out
