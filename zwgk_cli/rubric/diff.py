@@ -19,8 +19,9 @@ makes of every returned workbook.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from zwgk_cli.model import (
     INPUT_KIND_LABELS,
@@ -52,7 +53,7 @@ TIERS = "等次"
 VARIANTS = "类别"
 PART = "部分"
 INDICATOR = "指标"
-CRITERION = "细则"
+CRITERION = "评分细则"
 INPUT = "填写项"
 NOTES = "读法说明"
 SECTIONS = (META, TIERS, VARIANTS, PART, INDICATOR, CRITERION, INPUT, NOTES)
@@ -78,7 +79,7 @@ class Entry:
 
     @property
     def subject(self) -> str:
-        """What changed: ``细则 a1 栏目 · 分值``."""
+        """What changed: ``评分细则 a1 栏目 · 分值``."""
         bits = [self.section, self.id]
         if self.title and self.title != self.id:
             bits.append(self.title)
@@ -195,7 +196,7 @@ def _criterion_fields(c: Criterion, place: str) -> dict[str, str]:
     return {
         "名称": c.title,
         "分值": fmt_points(c.max),
-        "评分细则原文": c.text,
+        "原文": c.text,
         "计分方式": STYLE_LABELS[c.style],
         "计分规则": "；".join(term_text(t, labels) for t in c.terms),
         "否决项": _veto_text(c),
@@ -234,7 +235,13 @@ def _part_fields(p: Part, place: str, kinds: Mapping[str, str]) -> dict[str, str
 # ------------------------------------------------------------------ the nodes of a variant
 
 
-Node = tuple[str, str, str, Mapping[str, str], Mapping[str, Input]]  # section, id, title, fields, inputs
+class Node(NamedTuple):
+    section: str
+    id: str
+    title: str
+    fields: Mapping[str, str]
+    inputs: Mapping[str, Input]
+    children: tuple[str, ...]  # ids of its parts, indicators and criteria (of a criterion: its inputs)
 
 
 def _nodes(v: Variant, kinds: Mapping[str, str]) -> dict[tuple[str, str], Node]:
@@ -243,13 +250,15 @@ def _nodes(v: Variant, kinds: Mapping[str, str]) -> dict[tuple[str, str], Node]:
     out: dict[tuple[str, str], Node] = {}
 
     def crit(c: Criterion, place: str) -> None:
-        out[(CRITERION, c.id)] = (CRITERION, c.id, c.title, _criterion_fields(c, place), {i.id: i for i in c.inputs})
+        inputs = {i.id: i for i in c.inputs}
+        out[(CRITERION, c.id)] = Node(CRITERION, c.id, c.title, _criterion_fields(c, place), inputs, tuple(inputs))
 
     def ind(i: Indicator, place: str) -> None:
         if is_flat(i):
             crit(i.criteria[0], place)
             return
-        out[(INDICATOR, i.id)] = (INDICATOR, i.id, i.title, _indicator_fields(i, place), {})
+        children = (*(c.id for c in i.criteria), *(sub.id for sub in i.indicators))
+        out[(INDICATOR, i.id)] = Node(INDICATOR, i.id, i.title, _indicator_fields(i, place), {}, children)
         for c in i.criteria:
             crit(c, i.id)
         for s in i.by_unit:
@@ -259,7 +268,8 @@ def _nodes(v: Variant, kinds: Mapping[str, str]) -> dict[tuple[str, str], Node]:
             ind(sub, i.id)
 
     def part(p: Part, place: str) -> None:
-        out[(PART, p.id)] = (PART, p.id, p.title, _part_fields(p, place, kinds), {})
+        children = (*(i.id for i in p.indicators), *(sub.id for sub in p.parts))
+        out[(PART, p.id)] = Node(PART, p.id, p.title, _part_fields(p, place, kinds), {}, children)
         for i in p.indicators:
             ind(i, p.id)
         for sub in p.parts:
@@ -270,6 +280,17 @@ def _nodes(v: Variant, kinds: Mapping[str, str]) -> dict[tuple[str, str], Node]:
     return out
 
 
+def order_entry(section: str, nid: str, title: str, old: Sequence[str], new: Sequence[str]) -> Entry | None:
+    """An entry when the children both revisions have come in another order (children added
+    or removed are entries of their own)."""
+    kept_old = [c for c in old if c in set(new)]
+    kept_new = [c for c in new if c in set(old)]
+    if kept_old == kept_new:
+        return None
+    field = "填写项次序" if section == CRITERION else "下级次序"
+    return Entry(section, CHANGED, nid, title, field, "、".join(kept_old), "、".join(kept_new))
+
+
 def _summary(fields: Mapping[str, str]) -> str:
     bits = [f"{k}{v}" if k == "分值" else v for k, v in fields.items() if k in ("名称", "分值") and v]
     return ",".join(bits)
@@ -277,18 +298,21 @@ def _summary(fields: Mapping[str, str]) -> str:
 
 def _node_entries(old: Mapping[tuple[str, str], Node], new: Mapping[tuple[str, str], Node]) -> list[Entry]:
     out: list[Entry] = []
-    for key, (section, nid, title, fields, inputs) in old.items():
+    for key, (section, nid, title, fields, inputs, children) in old.items():
         if key not in new:
             out.append(Entry(section, REMOVED, nid, title, before=_summary(fields)))
             out.extend(Entry(INPUT, REMOVED, f"{nid}.{i.id}", i.label, before=input_text(i)) for i in inputs.values())
             continue
-        _, _, title2, fields2, inputs2 = new[key]
+        b = new[key]
         for name, before in fields.items():
-            after = fields2.get(name, "")
+            after = b.fields.get(name, "")
             if before != after:
-                out.append(Entry(section, CHANGED, nid, title2 or title, name, before, after))
-        out.extend(_input_entries(nid, inputs, inputs2))
-    for key, (section, nid, title, fields, inputs) in new.items():
+                out.append(Entry(section, CHANGED, nid, b.title or title, name, before, after))
+        moved = order_entry(section, nid, b.title or title, children, b.children)
+        if moved is not None:
+            out.append(moved)
+        out.extend(_input_entries(nid, inputs, b.inputs))
+    for key, (section, nid, title, fields, inputs, _) in new.items():
         if key not in old:
             out.append(Entry(section, ADDED, nid, title, after=_summary(fields)))
             out.extend(Entry(INPUT, ADDED, f"{nid}.{i.id}", i.label, after=input_text(i)) for i in inputs.values())
@@ -368,7 +392,8 @@ def diff(old: Rubric, new: Rubric) -> RubricDiff:
     found: dict[Entry, list[str]] = {}
     for vid in shared:
         va, vb = old.variant(vid), new.variant(vid)
-        for e in _node_entries(_nodes(va, kinds_a), _nodes(vb, kinds_b)):
+        moved = order_entry(VARIANTS, vid, vb.title, [p.id for p in va.parts], [p.id for p in vb.parts])
+        for e in [*([moved] if moved else []), *_node_entries(_nodes(va, kinds_a), _nodes(vb, kinds_b))]:
             found.setdefault(e, []).append(vb.title or vid)
     nodes = []
     for e, where in found.items():

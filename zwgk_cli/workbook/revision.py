@@ -247,6 +247,8 @@ def rubric_compatibility(old: Rubric, new: Rubric) -> Compatibility:
     if old.id != new.id:
         reason = f"细则编号不同({old.id} → {new.id}):按“{old.id}”生成的评分表一律不予读取(W012)"
         return Compatibility(False, reason=reason)
+    if old.hash == new.hash:
+        return Compatibility(True)
     seen: set[tuple[Variant, Variant]] = set()
     found: dict[InputChange, None] = {}
     for unit in sample_units(old, new):
