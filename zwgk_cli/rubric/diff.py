@@ -120,10 +120,15 @@ class RubricDiff:
         return self.old.hash == self.new.hash and not self.entries
 
 
+def rubric_label(rid: str, version: str, rhash: str) -> str:
+    """A revision of a rubric as every message names it: ``mini(版本1,8ba087b8bdcfd4c6)``."""
+    bits = [b for b in (f"版本{version}" if version else "", rhash) if b]
+    return f"{rid}({','.join(bits)})" if bits else rid
+
+
 def label(r: Rubric) -> str:
-    """A revision as the diff names it: ``mini(版本1,8ba087b8bdcfd4c6)``."""
-    bits = [b for b in (f"版本{r.version}" if r.version else "", r.hash) if b]
-    return f"{r.id}({','.join(bits)})" if bits else r.id
+    """The revision ``r`` is (:func:`rubric_label`)."""
+    return rubric_label(r.id, r.version, r.hash)
 
 
 # ------------------------------------------------------------------ describing things in Chinese

@@ -27,8 +27,9 @@ from typing import NamedTuple
 from zwgk_cli.model import INPUT_KIND_LABELS, InputKind, Rubric, Target, Unit, Variant
 from zwgk_cli.problems import Code, Problem, problem
 from zwgk_cli.rubric import RubricError, all_indicators, resolve
+from zwgk_cli.rubric.diff import rubric_label
 from zwgk_cli.workbook import layout as L
-from zwgk_cli.workbook.plan import Context, UnitPlan, plan_unit, rubric_label
+from zwgk_cli.workbook.plan import Context, UnitPlan, plan_unit
 from zwgk_cli.workbook.write import plan_workbook
 
 ADDED = "added"
@@ -118,11 +119,12 @@ def _slots(lay: L.Layout) -> dict[tuple[str, str, str], _Slot]:
     return out
 
 
-def compare_layouts(old: L.Layout, new: L.Layout, titles: Mapping[str, str] = {}) -> list[InputChange]:
+def compare_layouts(old: L.Layout, new: L.Layout, titles: Mapping[str, str] | None = None) -> list[InputChange]:
     """What makes a workbook laid out as ``old`` unreadable as one laid out as ``new`` (both
     for the same unit and targets); empty when compatible.  ``titles``: criterion id → the
     titles shown beside it.  A change on several targets' sheets is named once."""
     before, after = _slots(old), _slots(new)
+    titles = titles or {}
     found: dict[tuple[str, ...], InputChange] = {}
 
     def add(change: InputChange, key: tuple[str, ...]) -> None:
