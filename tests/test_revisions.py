@@ -287,16 +287,17 @@ def _diff(args: list[str], cwd: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 DIFF_LINES = {
     "note": ["【读法说明】", "修改 读法说明 n1 · 内容:测试用。 → 测试用(第二稿修订了笔误)。"],
-    "points": [
-        "修改 评分细则 a1 栏目 · 计分规则:未开设 为“是” 1分；空白栏目 每个0.5分 → 未开设 为“是” 1分；空白栏目 每个1分"
-    ],
+    "points": ["修改 评分细则 a1 栏目 · 计分规则:空白栏目 每个0.5分 → 空白栏目 每个1分"],  # the rule that changed
     "text": [
         "修改 评分细则 w1 更新 · 原文:每发现一个未更新栏目扣0.3分。 → "
         "每发现一个未更新栏目扣0.3分(以首页及一级栏目为准)。"
     ],
     "label": ["修改 填写项 b1.fans 粉丝数量(万) · 名称:粉丝量 → 粉丝数量(万)"],
     "input removed": ["删除 填写项 a1.none 未开设(原为:是/否)"],
-    "input retyped": ["修改 填写项 a1.none 未开设 · 类型:是/否 → 个数"],
+    "input retyped": [
+        "修改 评分细则 a1 栏目 · 计分规则:未开设 为“是” 1分 → 未开设 每个1分",
+        "修改 填写项 a1.none 未开设 · 类型:是/否 → 个数",
+    ],
     "input added": ["新增 填写项 x1.prov 省通报次数:个数"],
     "options changed": ["修改 填写项 b2.speed 答复时限 · 类型:"],
     "rows moved": ["修改 指标 a 基础 · 下级次序:a1、a2、a3、a4 → a2、a1、a3、a4"],
@@ -382,3 +383,20 @@ def test_sample_units_cover_groups_attributes_and_unit_sets() -> None:
     verdict = rubric_compatibility(old, new)
     assert not verdict.compatible
     assert [(c.change, c.criterion, c.input) for c in verdict.changes] == [("removed", "a4", "no")]
+
+
+def test_a_change_in_one_variant_of_a_bundled_rubric_names_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from zwgk_cli.rubric.source import locate
+
+    _, text = locate("jingzhou-2021")
+    old = "text: 3.将政务公开工作纳入政府目标绩效考核,得2分。"
+    assert text.count(old) == 1
+    (tmp_path / "jz.yaml").write_text(text.replace(old, old.replace("考核,", "考核的,")), encoding="utf-8")
+    res = _diff(["jingzhou-2021", "jz.yaml"], tmp_path, monkeypatch)
+    assert res.exit_code == 0, res.output
+    lines = [line.strip() for line in res.output.splitlines() if line.startswith("  ")]
+    assert lines == [
+        "修改 评分细则 rcgz_tjls_3 纳入绩效考核(类别:县市区) · 原文:"
+        "3.将政务公开工作纳入政府目标绩效考核,得2分。 → 3.将政务公开工作纳入政府目标绩效考核的,得2分。"
+    ]
+    assert "兼容:" in res.output

@@ -59,6 +59,7 @@ NOTES = "读法说明"
 SECTIONS = (META, TIERS, VARIANTS, PART, INDICATOR, CRITERION, INPUT, NOTES)
 
 STYLE_LABELS = {Style.AWARD: "得分", Style.DEDUCT: "扣分", Style.PENALTY: "通报扣分"}
+LIST_SEP = "\n"  # between the rules (vetoes) of a criterion's field: compared one by one
 PART_KIND_LABELS = {PartKind.NORMAL: "一般", PartKind.BONUS: "加分", PartKind.PENALTY: "扣分(不设上限)"}
 
 
@@ -180,7 +181,7 @@ def term_text(t: Term, labels: Mapping[str, str]) -> str:
     return f"{text}({cond})" if cond else text
 
 
-def _veto_text(c: Criterion) -> str:
+def _veto_texts(c: Criterion) -> list[str]:
     labels = {i.id: i.label for i in c.inputs}
     out = []
     for v in c.vetoes:
@@ -193,7 +194,7 @@ def _veto_text(c: Criterion) -> str:
             cond = f"{OP_TEXT[v.op]}{num(v.value)}"
         extra = applicability_text(v.applies)
         out.append(f"{v.reason}({what}{cond}{';' + extra if extra else ''})")
-    return "；".join(out)
+    return out
 
 
 def _criterion_fields(c: Criterion, place: str) -> dict[str, str]:
@@ -203,8 +204,8 @@ def _criterion_fields(c: Criterion, place: str) -> dict[str, str]:
         "分值": fmt_points(c.max),
         "原文": c.text,
         "计分方式": STYLE_LABELS[c.style],
-        "计分规则": "；".join(term_text(t, labels) for t in c.terms),
-        "否决项": _veto_text(c),
+        "计分规则": LIST_SEP.join(term_text(t, labels) for t in c.terms),
+        "否决项": LIST_SEP.join(_veto_texts(c)),
         "适用条件": applicability_text(c.applies),
         "佐证材料": "需要" if c.evidence else "",
         "不适用时": "得0分" if c.na_points == "zero" else "得满分",
@@ -312,7 +313,7 @@ def _node_entries(old: Mapping[tuple[str, str], Node], new: Mapping[tuple[str, s
         for name, before in fields.items():
             after = b.fields.get(name, "")
             if before != after:
-                out.append(Entry(section, CHANGED, nid, b.title or title, name, before, after))
+                out.append(Entry(section, CHANGED, nid, b.title or title, name, *_changed_items(before, after)))
         moved = order_entry(section, nid, b.title or title, children, b.children)
         if moved is not None:
             out.append(moved)
@@ -322,6 +323,16 @@ def _node_entries(old: Mapping[tuple[str, str], Node], new: Mapping[tuple[str, s
             out.append(Entry(section, ADDED, nid, title, after=_summary(fields)))
             out.extend(Entry(INPUT, ADDED, f"{nid}.{i.id}", i.label, after=input_text(i)) for i in inputs.values())
     return out
+
+
+def _changed_items(before: str, after: str) -> tuple[str, str]:
+    """A field that lists rules (vetoes) one per line: only the rules that differ, each side
+    joined by ``；`` (all of them when only their order changed)."""
+    old, new = before.split(LIST_SEP), after.split(LIST_SEP)
+    gone, came = [t for t in old if t not in new], [t for t in new if t not in old]
+    if not gone and not came:
+        gone, came = old, new
+    return "；".join(t for t in gone if t), "；".join(t for t in came if t)
 
 
 def _input_entries(cid: str, old: Mapping[str, Input], new: Mapping[str, Input]) -> Iterable[Entry]:

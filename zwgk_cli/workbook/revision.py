@@ -252,7 +252,7 @@ def rubric_compatibility(old: Rubric, new: Rubric) -> Compatibility:
     if old.hash == new.hash:
         return Compatibility(True)
     seen: set[tuple[Variant, Variant]] = set()
-    found: dict[InputChange, None] = {}
+    found: dict[tuple[str, ...], InputChange] = {}  # one per input and change, whatever its cell
     for unit in sample_units(old, new):
         try:
             va = resolve(old, unit)
@@ -261,7 +261,8 @@ def rubric_compatibility(old: Rubric, new: Rubric) -> Compatibility:
         try:
             vb = resolve(new, unit)
         except RubricError:
-            found[InputChange(VARIANT, before=va.id, after=f"分组“{unit.group}”已无适用类别")] = None
+            lost = InputChange(VARIANT, before=va.id, after=f"分组“{unit.group}”已无适用类别")
+            found.setdefault((VARIANT, unit.group), lost)
             continue
         if (va, vb) in seen:
             continue
@@ -269,6 +270,7 @@ def rubric_compatibility(old: Rubric, new: Rubric) -> Compatibility:
         titles = {**plan_unit(old, unit, va).indicator, **plan_unit(new, unit, vb).indicator}
         changes = compare_layouts(issued_layout(old, unit, va), issued_layout(new, unit, vb), titles)
         for c in changes:
-            found.setdefault(replace(c, sheets=1), None)
-    ordered = tuple(sorted(found, key=lambda c: CHANGE_ORDER.index(c.change)))
+            kinds = (c.before, c.after) if c.change in (RETYPED, VARIANT) else ()
+            found.setdefault((c.change, c.criterion, c.input, *kinds), replace(c, sheets=1))
+    ordered = tuple(sorted(found.values(), key=lambda c: CHANGE_ORDER.index(c.change)))
     return Compatibility(not ordered, ordered, units=len(seen))
