@@ -393,15 +393,22 @@ def _cases(c: Corpus, p1: str) -> None:
 
     # ---------------------------------------------------------------- identity
     u = c.unit("C10")
-    changed = rubric_mod.parse(
-        (c.out / "rubric.yaml").read_text(encoding="utf-8").replace("title: 测试细则", "title: 测试细则(修订)"),
-        "rubric-v2.yaml",
-    )
+    text = (c.out / "rubric.yaml").read_text(encoding="utf-8")
+    changed = rubric_mod.parse(text.replace("id: mini", "id: mini-2023"), "rubric-other.yaml")
     data, _ = c.workbook(u, rubric=changed)
     c.add(
         "old_rubric.xlsx",
         data,
-        Case("", "按另一版本细则生成的评分表", "C10", "invalid", [{"code": "W012"}], only=True),
+        Case("", "按另一套细则(编号不同)生成的评分表", "C10", "invalid", [{"code": "W012"}], only=True),
+    )
+    u = c.unit("C60")
+    retyped = text.replace("label: 未开设, kind: yes_no, points: 1", "label: 未开设, kind: count, per: 1")
+    assert retyped != text
+    data, _ = c.workbook(u, rubric=rubric_mod.parse(retyped, "rubric-v2.yaml"))
+    c.add(
+        "revised_rubric.xlsx",
+        data,
+        Case("", "按细则修订前的版本生成、填写项类型已改变的评分表", "C60", "invalid", [{"code": "W041"}], only=True),
     )
     stranger = c.unit("X99", roster=False)
     data, _ = c.workbook(stranger)

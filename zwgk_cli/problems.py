@@ -437,6 +437,20 @@ class Code(Enum):
         "压缩包无法读取,其中的评分表都未读取:{why}",
         "请重新打包(.zip)发送,或解压后把其中的评分表直接放进交回目录,然后重新运行。",
     )
+    # rubric revisions during a campaign (workbook/revision.py)
+    W_RUBRIC_REVISED = (
+        "W040",
+        W,
+        "评分表按细则“{found}”生成,本次考评的细则已修订为“{expected}”;填写项未变,已按修订后的细则评分",
+        "修订前后的差别可用 zwgk rubric diff 旧细则 新细则 查看;修订应适用于本次考评时可忽略本提示。",
+    )
+    W_RUBRIC_INCOMPATIBLE = (
+        "W041",
+        E,
+        "评分表按细则“{found}”生成,本次考评的细则“{expected}”修订后填写项有变化,该评分表无法按新细则读取:{changes}",
+        "用 zwgk init-sheets --force --units {unit_id} 按当前细则重新生成该单位的评分表,把已填内容转录后交回;"
+        "或在 zwgk.toml 中改回生成评分表时的细则后重新运行。",
+    )
 
     # --- sheets: zwgk new / init-sheets (S) ---------------------------------------------
     S_EXISTS = (

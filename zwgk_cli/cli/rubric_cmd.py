@@ -1,13 +1,14 @@
-"""``zwgk rubric list|show|check``."""
+"""``zwgk rubric list|show|check|export|new|diff``."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
+from rich.text import Text
 from rich.tree import Tree
 
 from zwgk_cli import campaign as campaign_mod
@@ -31,7 +32,13 @@ from zwgk_cli.files import atomic_write_bytes
 from zwgk_cli.model import Criterion, Indicator, Part, PartKind, Rubric, Variant, fmt_points
 from zwgk_cli.problems import Problem, Severity, has_errors, os_reason
 
-rubric_app = typer.Typer(help="评分细则:列出、查看、检查、导出为工作簿、新建空白工作簿。", no_args_is_help=True)
+if TYPE_CHECKING:
+    from zwgk_cli.rubric.diff import RubricDiff
+    from zwgk_cli.workbook.revision import Compatibility
+
+rubric_app = typer.Typer(
+    help="评分细则:列出、查看、检查、导出为工作簿、新建空白工作簿、对比两个版本。", no_args_is_help=True
+)
 app.add_typer(rubric_app, name="rubric")
 
 RubricArg = Annotated[
@@ -295,3 +302,100 @@ def new_cmd(file: Annotated[Path, typer.Argument(help="新建的细则工作簿(
     """
     _write_new(file, rubric_mod.workbook_bytes({}), force)
     console.print(f"已新建 {file}:按“填写说明”填写后,用 zwgk rubric check {file.name} 检查。")
+
+
+@rubric_app.command("diff")
+def diff_cmd(
+    old: Annotated[str, typer.Argument(help="修订前的细则:细则编号、YAML 文件或细则工作簿(.xlsx)。")],
+    new: Annotated[str, typer.Argument(help="修订后的细则:细则编号、YAML 文件或细则工作簿(.xlsx)。")],
+    json_out: JsonOpt = False,
+) -> None:
+    """对比评分细则的两个版本:基本信息、等次、类别、每个部分/指标/细则(分值、原文、计分规则、
+    否决项、适用条件)、填写项和读法说明的增删改;最后说明按修订前细则生成的评分表能否按修订后的细则读取。
+
+    退出码:0 表示两版相同,或评分表仍可读取(兼容);1 表示不兼容(已发出的评分表会被拒收,
+    需重新生成);2 表示细则无法读取或用法有误。
+    示例:zwgk rubric diff 细则-旧.yaml 细则.yaml
+    """
+    from zwgk_cli.rubric.diff import diff, label
+    from zwgk_cli.workbook.revision import rubric_compatibility
+
+    a, b = load_rubric(old), load_rubric(new)
+    d = diff(a, b)
+    compat = rubric_compatibility(a, b)
+    if json_out:
+        print_json(
+            {
+                "old": {"id": a.id, "title": a.title, "version": a.version, "hash": a.hash},
+                "new": {"id": b.id, "title": b.title, "version": b.version, "hash": b.hash},
+                "identical": d.identical,
+                "changes": [e.to_dict() for e in d.entries],
+                "compatible": compat.compatible,
+                "reason": compat.reason,
+                "incompatible": [c.to_dict() for c in compat.changes],
+            }
+        )
+    else:
+        _print_diff(d, label(a), label(b))
+        _print_verdict(d.identical, compat, label(a), label(b))
+    if not compat.compatible:
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+def _print_diff(d: RubricDiff, a: str, b: str) -> None:
+    """A table per section on a terminal (修订前 | 修订后 side by side); one plain line per
+    change when piped."""
+    from rich.table import Table
+
+    from zwgk_cli.rubric.diff import CHANGE_LABELS, SECTIONS
+
+    console.print(Text(f"修订前:{d.old.title} {a}\n修订后:{d.new.title} {b}"), soft_wrap=True)
+    if d.identical:
+        return
+    if not d.entries:
+        console.print("两版内容有差别,但不涉及下列各项(如条目顺序)。")
+    for section in SECTIONS:
+        rows = [e for e in d.entries if e.section == section]
+        if not rows:
+            continue
+        if not console.is_terminal:
+            console.print(f"【{section}】", markup=False)
+            for e in rows:
+                console.print("  " + e.text(), markup=False, soft_wrap=True)
+            continue
+        table = Table(title=section, title_justify="left", show_lines=True)
+        table.add_column("变化", no_wrap=True)
+        for col in ("项目", "修订前", "修订后"):
+            table.add_column(col, overflow="fold")
+        for e in rows:
+            style = {"added": "green", "removed": "red"}.get(e.change, "yellow")
+            table.add_row(Text(CHANGE_LABELS[e.change], style=style), Text(e.subject), Text(e.before), Text(e.after))
+        console.print(table)
+
+
+def _print_verdict(identical: bool, compat: Compatibility, a: str, b: str) -> None:
+    if identical:
+        console.print(Text("两版细则完全相同。", style="green"))
+        return
+    if compat.compatible:
+        console.print(
+            Text(
+                f"兼容:按 {a} 生成的评分表,填写项(编号、类型、选项、位置)均未变,可按 {b} 直接读取和评分"
+                "(评分时每份评分表给出一条 W040 提示)。",
+                style="green",
+            ),
+            soft_wrap=True,
+        )
+        return
+    console.print(Text(f"不兼容:按 {a} 生成的评分表不能按 {b} 读取(W041)。", style="bold red"), soft_wrap=True)
+    if compat.reason:
+        console.print(Text(compat.reason), soft_wrap=True)
+    for c in compat.changes:
+        console.print(Text(f"  · {c.text()}"), soft_wrap=True)
+    console.print(
+        Text(
+            "怎么办:按新细则用 zwgk init-sheets --force --units 单位 重新生成受影响单位的评分表,"
+            "把已填内容转录后交回;或本次考评继续使用修订前的细则。"
+        ),
+        soft_wrap=True,
+    )

@@ -16,6 +16,7 @@ from typing import Any
 from zwgk_cli.model import Criterion, Input, ReadingKey, Rubric, Source, Unit, Value, Variant
 from zwgk_cli.problems import Problem
 from zwgk_cli.rubric import RubricError, all_indicators, resolve, walk_with_path
+from zwgk_cli.rubric.diff import rubric_label as rubric_label  # re-exported: read.py names it
 from zwgk_cli.workbook.teams import Teams
 
 
@@ -140,8 +141,3 @@ class Context:
 
     def rubric_label(self) -> str:
         return rubric_label(self.rubric.id, self.rubric.version, self.rubric.hash)
-
-
-def rubric_label(rid: str, version: str, rhash: str) -> str:
-    bits = [b for b in (f"版本{version}" if version else "", rhash) if b]
-    return f"{rid}({','.join(bits)})" if bits else rid

@@ -13,7 +13,9 @@ How a file is read, cheapest and safest checks first:
    the workbook was issued for; each input's visible id cell must still say the input's id, so
    a moved, inserted or deleted row is found (and, when the id is found elsewhere on the sheet,
    read from where it went).  Each value is normalised by :mod:`zwgk_cli.workbook.values`
-   against the *rubric's* input definition, never the workbook's copy of it.
+   against the *rubric's* input definition, never the workbook's copy of it.  A workbook of
+   an earlier revision of the same rubric (same id, another hash) is read when its map is
+   compatible with the current rubric's (:mod:`zwgk_cli.workbook.revision`).
 
 Every problem is located (file, sheet, A1 cell, unit, indicator).  An unforeseen failure
 becomes one problem for that file, never a traceback; no file takes longer than
@@ -37,12 +39,13 @@ from typing import Any, NoReturn
 
 from zwgk_cli.engine import excused
 from zwgk_cli.model import Criterion, ReadingKey, Source
-from zwgk_cli.problems import Code, problem, readable
+from zwgk_cli.problems import Code, has_errors, problem, readable
 from zwgk_cli.workbook import layout
 from zwgk_cli.workbook.book import Book, Sheet
 from zwgk_cli.workbook.findings import read_findings
 from zwgk_cli.workbook.guards import Refused, SheetRefused, read_file, read_member, sniff
 from zwgk_cli.workbook.plan import Context, UnitPlan, WorkbookRead, plan_unit, rubric_label
+from zwgk_cli.workbook.revision import read_revised
 from zwgk_cli.workbook.teams import check_team
 from zwgk_cli.workbook.values import describe, expected, normalize
 
@@ -190,12 +193,17 @@ class _Reader:
         rubric = self.ctx.rubric
         unit_label = meta.unit_name or meta.unit_id
         if meta.rubric_id != rubric.id or meta.rubric_hash != rubric.hash:
-            self.stop(
-                Code.W_RUBRIC_VERSION,
-                unit=unit_label,
-                found=rubric_label(meta.rubric_id, meta.rubric_version, meta.rubric_hash),
-                expected=self.ctx.rubric_label(),
-            )
+            revised = read_revised(lay, self.ctx, self.file)  # another revision of the same rubric
+            if revised is None:
+                self.stop(
+                    Code.W_RUBRIC_VERSION,
+                    unit=unit_label,
+                    found=rubric_label(meta.rubric_id, meta.rubric_version, meta.rubric_hash),
+                    expected=self.ctx.rubric_label(),
+                )
+            out.problems.extend(revised)
+            if has_errors(revised):
+                raise _Stop
         unit = self.ctx.units.get(meta.unit_id)
         if unit is None:
             self.stop(Code.W_UNKNOWN_UNIT, unit=unit_label, found=unit_label, unit_id=meta.unit_id)

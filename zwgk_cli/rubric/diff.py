@@ -1,0 +1,434 @@
+"""Two revisions of a rubric side by side (``zwgk rubric diff A B``): what changed, in Chinese.
+
+:func:`diff` compares the rubrics as they are read (not their text: comments and layout do
+not count) and gives one :class:`Entry` per difference, in a fixed order:
+
+1. 基本信息 — id, title, year, version, source, 满分, the veto tier, aliases, target kinds;
+2. 等次 — tiers by label (floor, coefficient);
+3. 类别 — variants by id (title, groups, 满分);
+4. 部分 / 指标 / 细则 — every node by id, added, removed, or changed field by field (title,
+   分值, text, rules, vetoes, applicability, …); per variant, an entry shared by every variant
+   named once;
+5. 填写项 — the inputs of each criterion by id: added, removed, retyped, relabelled, bounds;
+6. 读法说明 — notes by id.
+
+Whether workbooks issued under A are still read under B is a question about workbooks: it is
+answered by :func:`zwgk_cli.workbook.revision.rubric_compatibility`, the same test ``zwgk score``
+makes of every returned workbook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from zwgk_cli.model import (
+    INPUT_KIND_LABELS,
+    Applicability,
+    Criterion,
+    Indicator,
+    Input,
+    InputKind,
+    Part,
+    PartKind,
+    Rubric,
+    Style,
+    Term,
+    TermKind,
+    Tier,
+    Variant,
+    fmt_points,
+)
+from zwgk_cli.rubric.resolve import is_flat
+from zwgk_cli.rules import OP_TEXT, num
+
+ADDED = "added"
+REMOVED = "removed"
+CHANGED = "changed"
+CHANGE_LABELS = {ADDED: "新增", REMOVED: "删除", CHANGED: "修改"}
+
+META = "基本信息"
+TIERS = "等次"
+VARIANTS = "类别"
+PART = "部分"
+INDICATOR = "指标"
+CRITERION = "评分细则"
+INPUT = "填写项"
+NOTES = "读法说明"
+SECTIONS = (META, TIERS, VARIANTS, PART, INDICATOR, CRITERION, INPUT, NOTES)
+
+STYLE_LABELS = {Style.AWARD: "得分", Style.DEDUCT: "扣分", Style.PENALTY: "通报扣分"}
+LIST_SEP = "\n"  # between the rules (vetoes) of a criterion's field: compared one by one
+PART_KIND_LABELS = {PartKind.NORMAL: "一般", PartKind.BONUS: "加分", PartKind.PENALTY: "扣分(不设上限)"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One difference: in ``section``, ``id`` (titled ``title``) was added, removed, or had
+    ``field`` changed from ``before`` to ``after``; ``variants`` names the variants it concerns
+    when the rubric has several and not all of them share it."""
+
+    section: str
+    change: str
+    id: str
+    title: str = ""
+    field: str = ""
+    before: str = ""
+    after: str = ""
+    variants: tuple[str, ...] = ()
+
+    @property
+    def subject(self) -> str:
+        """What changed: ``评分细则 a1 栏目 · 分值``."""
+        bits = [self.section, self.id]
+        if self.title and self.title != self.id:
+            bits.append(self.title)
+        text = " ".join(bits)
+        if self.variants:
+            text += f"(类别:{'、'.join(self.variants)})"
+        return f"{text} · {self.field}" if self.field else text
+
+    def text(self) -> str:
+        """The entry as one plain line."""
+        head = f"{CHANGE_LABELS[self.change]} {self.subject}"
+        if self.change == ADDED:
+            return f"{head}:{self.after}" if self.after else head
+        if self.change == REMOVED:
+            return f"{head}(原为:{self.before})" if self.before else head
+        return f"{head}:{self.before or '(无)'} → {self.after or '(无)'}"
+
+    def to_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {"section": self.section, "change": self.change, "id": self.id, "title": self.title}
+        if self.field:
+            out["field"] = self.field
+        out["before"], out["after"] = self.before, self.after
+        if self.variants:
+            out["variants"] = list(self.variants)
+        out["text"] = self.text()
+        return out
+
+
+@dataclass(frozen=True)
+class RubricDiff:
+    old: Rubric
+    new: Rubric
+    entries: tuple[Entry, ...]
+
+    @property
+    def identical(self) -> bool:
+        """The same content (the same hash): nothing at all changed."""
+        return self.old.hash == self.new.hash and not self.entries
+
+
+def rubric_label(rid: str, version: str, rhash: str) -> str:
+    """A revision of a rubric as every message names it: ``mini(版本1,8ba087b8bdcfd4c6)``."""
+    bits = [b for b in (f"版本{version}" if version else "", rhash) if b]
+    return f"{rid}({','.join(bits)})" if bits else rid
+
+
+def label(r: Rubric) -> str:
+    """The revision ``r`` is (:func:`rubric_label`)."""
+    return rubric_label(r.id, r.version, r.hash)
+
+
+# ------------------------------------------------------------------ describing things in Chinese
+
+
+def applicability_text(a: Applicability) -> str:
+    """``仅当 督促指导任务为是;不适用于 分组为部门`` (empty: always)."""
+    bits = []
+    if a.only_if:
+        bits.append("仅当" + "且".join(c.describe() for c in a.only_if))
+    if a.not_if:
+        bits.append("不适用于" + "或".join(c.describe() for c in a.not_if))
+    return ";".join(bits)
+
+
+def input_text(i: Input) -> str:
+    """An input's kind and bounds: ``个数,上限3`` / ``选项(甲/乙)``."""
+    text = INPUT_KIND_LABELS[i.kind]
+    if i.kind is InputKind.CHOICE and i.options:
+        text += f"({'/'.join(i.options)})"
+    bits = [text]
+    if i.max is not None:
+        bits.append(f"上限{num(i.max)}")
+    if i.step is not None:
+        bits.append(f"步长{num(i.step)}")
+    if not i.required:
+        bits.append("选填")
+    return ",".join(bits)
+
+
+def term_text(t: Term, labels: Mapping[str, str]) -> str:
+    """One rule: ``空白栏目 每个0.5分`` / ``行政复议纠错率 超过15% → 1分``."""
+    names = [labels.get(i, i) for i in t.inputs]
+    what = t.label or "/".join(names)
+    if t.kind is TermKind.PER:
+        text = f"{what} 每个{num(t.points)}分"
+    elif t.kind is TermKind.FLAG:
+        text = f"{what} 为“是” {num(t.points)}分"
+    elif t.kind is TermKind.CHOICE:
+        text = f"{what} " + "、".join(f"{k} {num(v)}分" for k, v in t.choices)
+    elif t.kind is TermKind.ENTERED:
+        text = f"{what} 评估人员赋分"
+    else:
+        pct = "%" if t.kind is TermKind.RATIO else ""
+        text = f"{what} " + "、".join(f"{OP_TEXT[b.op]}{num(b.value)}{pct} {num(b.points)}分" for b in t.bands)
+    if t.cap is not None:
+        text += f"(最多{num(t.cap)}分)"
+    cond = applicability_text(t.applies)
+    return f"{text}({cond})" if cond else text
+
+
+def _veto_texts(c: Criterion) -> list[str]:
+    labels = {i.id: i.label for i in c.inputs}
+    out = []
+    for v in c.vetoes:
+        what = "/".join(labels.get(i, i) for i in v.inputs)
+        if v.ratio:
+            cond = f"比例{OP_TEXT[v.op]}{num(v.value)}%"
+        elif any(i.id == v.inputs[0] and i.kind is InputKind.YES_NO for i in c.inputs):
+            cond = "为“是”"
+        else:
+            cond = f"{OP_TEXT[v.op]}{num(v.value)}"
+        extra = applicability_text(v.applies)
+        out.append(f"{v.reason}({what}{cond}{';' + extra if extra else ''})")
+    return out
+
+
+def _criterion_fields(c: Criterion, place: str) -> dict[str, str]:
+    labels = {i.id: i.label for i in c.inputs}
+    return {
+        "名称": c.title,
+        "分值": fmt_points(c.max),
+        "原文": c.text,
+        "计分方式": STYLE_LABELS[c.style],
+        "计分规则": LIST_SEP.join(term_text(t, labels) for t in c.terms),
+        "否决项": LIST_SEP.join(_veto_texts(c)),
+        "适用条件": applicability_text(c.applies),
+        "佐证材料": "需要" if c.evidence else "",
+        "不适用时": "得0分" if c.na_points == "zero" else "得满分",
+        "说明": c.note,
+        "位置": place,
+    }
+
+
+def _indicator_fields(ind: Indicator, place: str) -> dict[str, str]:
+    return {
+        "名称": ind.title,
+        "分值": fmt_points(ind.max),
+        "专属细则": "；".join("、".join(s.names) + ("(通用)" if s.default else "") for s in ind.by_unit),
+        "说明": ind.note,
+        "位置": place,
+    }
+
+
+def _part_fields(p: Part, place: str, kinds: Mapping[str, str]) -> dict[str, str]:
+    return {
+        "名称": p.title,
+        "分值": fmt_points(p.max),
+        "类型": PART_KIND_LABELS[p.kind],
+        "按对象评分": kinds.get(p.per_target, p.per_target) if p.per_target else "",
+        "合格线": f"{num(p.threshold.min)}分({p.threshold.label})" if p.threshold else "",
+        "加分门槛": f"{p.gate.part}达到{num(p.gate.min)}分({p.gate.label})" if p.gate else "",
+        "否决效果": "该部分得0分" if p.veto_effect.value == "zero" else "不影响得分",
+        "说明": p.note,
+        "位置": place,
+    }
+
+
+# ------------------------------------------------------------------ the nodes of a variant
+
+
+class Node(NamedTuple):
+    section: str
+    id: str
+    title: str
+    fields: Mapping[str, str]
+    inputs: Mapping[str, Input]
+    children: tuple[str, ...]  # ids of its parts, indicators and criteria (of a criterion: its inputs)
+
+
+def _nodes(v: Variant, kinds: Mapping[str, str]) -> dict[tuple[str, str], Node]:
+    """Every part, indicator and criterion of a variant by (section, id), with the fields the
+    diff compares; a flat indicator (one criterion written as the indicator) is one criterion."""
+    out: dict[tuple[str, str], Node] = {}
+
+    def crit(c: Criterion, place: str) -> None:
+        inputs = {i.id: i for i in c.inputs}
+        out[(CRITERION, c.id)] = Node(CRITERION, c.id, c.title, _criterion_fields(c, place), inputs, tuple(inputs))
+
+    def ind(i: Indicator, place: str) -> None:
+        if is_flat(i):
+            crit(i.criteria[0], place)
+            return
+        children = (*(c.id for c in i.criteria), *(sub.id for sub in i.indicators))
+        out[(INDICATOR, i.id)] = Node(INDICATOR, i.id, i.title, _indicator_fields(i, place), {}, children)
+        for c in i.criteria:
+            crit(c, i.id)
+        for s in i.by_unit:
+            for c in s.criteria:
+                crit(c, f"{i.id}({'、'.join(s.names)})")
+        for sub in i.indicators:
+            ind(sub, i.id)
+
+    def part(p: Part, place: str) -> None:
+        children = (*(i.id for i in p.indicators), *(sub.id for sub in p.parts))
+        out[(PART, p.id)] = Node(PART, p.id, p.title, _part_fields(p, place, kinds), {}, children)
+        for i in p.indicators:
+            ind(i, p.id)
+        for sub in p.parts:
+            part(sub, p.id)
+
+    for p in v.parts:
+        part(p, "")
+    return out
+
+
+def order_entry(section: str, nid: str, title: str, old: Sequence[str], new: Sequence[str]) -> Entry | None:
+    """An entry when the children both revisions have come in another order (children added
+    or removed are entries of their own)."""
+    kept_old = [c for c in old if c in set(new)]
+    kept_new = [c for c in new if c in set(old)]
+    if kept_old == kept_new:
+        return None
+    field = "填写项次序" if section == CRITERION else "下级次序"
+    return Entry(section, CHANGED, nid, title, field, "、".join(kept_old), "、".join(kept_new))
+
+
+def _summary(fields: Mapping[str, str]) -> str:
+    bits = [f"{k}{v}" if k == "分值" else v for k, v in fields.items() if k in ("名称", "分值") and v]
+    return ",".join(bits)
+
+
+def _node_entries(old: Mapping[tuple[str, str], Node], new: Mapping[tuple[str, str], Node]) -> list[Entry]:
+    out: list[Entry] = []
+    for key, (section, nid, title, fields, inputs, children) in old.items():
+        if key not in new:
+            out.append(Entry(section, REMOVED, nid, title, before=_summary(fields)))
+            out.extend(Entry(INPUT, REMOVED, f"{nid}.{i.id}", i.label, before=input_text(i)) for i in inputs.values())
+            continue
+        b = new[key]
+        for name, before in fields.items():
+            after = b.fields.get(name, "")
+            if before != after:
+                out.append(Entry(section, CHANGED, nid, b.title or title, name, *_changed_items(before, after)))
+        moved = order_entry(section, nid, b.title or title, children, b.children)
+        if moved is not None:
+            out.append(moved)
+        out.extend(_input_entries(nid, inputs, b.inputs))
+    for key, (section, nid, title, fields, inputs, _) in new.items():
+        if key not in old:
+            out.append(Entry(section, ADDED, nid, title, after=_summary(fields)))
+            out.extend(Entry(INPUT, ADDED, f"{nid}.{i.id}", i.label, after=input_text(i)) for i in inputs.values())
+    return out
+
+
+def _changed_items(before: str, after: str) -> tuple[str, str]:
+    """A field that lists rules (vetoes) one per line: only the rules that differ, each side
+    joined by ``；`` (all of them when only their order changed)."""
+    old, new = before.split(LIST_SEP), after.split(LIST_SEP)
+    gone, came = [t for t in old if t not in new], [t for t in new if t not in old]
+    if not gone and not came:
+        gone, came = old, new
+    return "；".join(t for t in gone if t), "；".join(t for t in came if t)
+
+
+def _input_entries(cid: str, old: Mapping[str, Input], new: Mapping[str, Input]) -> Iterable[Entry]:
+    for iid, a in old.items():
+        b = new.get(iid)
+        if b is None:
+            yield Entry(INPUT, REMOVED, f"{cid}.{iid}", a.label, before=input_text(a))
+            continue
+        if a.label != b.label:
+            yield Entry(INPUT, CHANGED, f"{cid}.{iid}", b.label, "名称", a.label, b.label)
+        if input_text(a) != input_text(b):
+            yield Entry(INPUT, CHANGED, f"{cid}.{iid}", b.label, "类型", input_text(a), input_text(b))
+        if a.hint != b.hint:
+            yield Entry(INPUT, CHANGED, f"{cid}.{iid}", b.label, "填写说明", a.hint, b.hint)
+    for iid, b in new.items():
+        if iid not in old:
+            yield Entry(INPUT, ADDED, f"{cid}.{iid}", b.label, after=input_text(b))
+
+
+# ------------------------------------------------------------------ the whole rubric
+
+
+def _keyed(
+    section: str, old: Mapping[str, Mapping[str, str]], new: Mapping[str, Mapping[str, str]], titles: bool = True
+) -> list[Entry]:
+    """Entries for records keyed by id, each a mapping of field → text."""
+    out: list[Entry] = []
+    for k, a in old.items():
+        b = new.get(k)
+        title = (b or a).get("名称", "") if titles else ""
+        if b is None:
+            out.append(Entry(section, REMOVED, k, title, before=",".join(v for v in a.values() if v)))
+            continue
+        out.extend(Entry(section, CHANGED, k, title, f, a[f], b.get(f, "")) for f in a if a[f] != b.get(f, ""))
+    for k, b in new.items():
+        if k not in old:
+            out.append(
+                Entry(
+                    section, ADDED, k, b.get("名称", "") if titles else "", after=",".join(v for v in b.values() if v)
+                )
+            )
+    return out
+
+
+def _meta(r: Rubric) -> dict[str, str]:
+    return {
+        "编号": r.id,
+        "名称": r.title,
+        "年度": str(r.year),
+        "版本": r.version,
+        "来源": r.source,
+        "满分": fmt_points(r.max),
+        "否决等次": r.veto_tier,
+        "否决标记": r.veto_label,
+        "对象类型": "、".join(f"{k.id}({k.title})" for k in r.target_kinds),
+    }
+
+
+def diff(old: Rubric, new: Rubric) -> RubricDiff:
+    """Every difference between two revisions of a rubric (see the module docstring)."""
+    entries: list[Entry] = []
+    meta_a, meta_b = _meta(old), _meta(new)
+    entries += [Entry(META, CHANGED, "细则", "", f, meta_a[f], meta_b[f]) for f in meta_a if meta_a[f] != meta_b[f]]
+    aliases_a = {f"简称“{k}”": {"全称": v} for k, v in old.aliases.items()}
+    aliases_b = {f"简称“{k}”": {"全称": v} for k, v in new.aliases.items()}
+    entries += _keyed(META, aliases_a, aliases_b, titles=False)
+    entries += _keyed(TIERS, {t.label: _tier(t) for t in old.tiers}, {t.label: _tier(t) for t in new.tiers}, False)
+    entries += _keyed(VARIANTS, {v.id: _variant(v) for v in old.variants}, {v.id: _variant(v) for v in new.variants})
+    kinds_a = {k.id: k.title for k in old.target_kinds}
+    kinds_b = {k.id: k.title for k in new.target_kinds}
+    several = len(old.variants) > 1 or len(new.variants) > 1
+    shared = [v.id for v in old.variants if any(w.id == v.id for w in new.variants)]
+    found: dict[Entry, list[str]] = {}
+    for vid in shared:
+        va, vb = old.variant(vid), new.variant(vid)
+        moved = order_entry(VARIANTS, vid, vb.title, [p.id for p in va.parts], [p.id for p in vb.parts])
+        for e in [*([moved] if moved else []), *_node_entries(_nodes(va, kinds_a), _nodes(vb, kinds_b))]:
+            found.setdefault(e, []).append(vb.title or vid)
+    nodes = []
+    for e, where in found.items():
+        if several and len(where) < len(shared):
+            e = Entry(e.section, e.change, e.id, e.title, e.field, e.before, e.after, tuple(where))
+        nodes.append(e)
+    entries += sorted(nodes, key=lambda e: SECTIONS.index(e.section))  # stable: tree order within
+    notes_a = {n.id: {"内容": n.text, "类型": n.kind} for n in old.notes}
+    notes_b = {n.id: {"内容": n.text, "类型": n.kind} for n in new.notes}
+    entries += _keyed(NOTES, notes_a, notes_b, titles=False)
+    return RubricDiff(old, new, tuple(entries))
+
+
+def _tier(t: Tier) -> dict[str, str]:
+    return {
+        "下限": "(其余)" if t.min is None else fmt_points(t.min),
+        "系数": "" if t.coefficient is None else num(t.coefficient),
+    }
+
+
+def _variant(v: Variant) -> dict[str, str]:
+    return {"名称": v.title, "适用分组": "、".join(v.groups) or "全部单位", "满分": fmt_points(v.max)}
