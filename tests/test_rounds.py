@@ -20,6 +20,7 @@ from zwgk_cli.cli import app
 from zwgk_cli.demo import fill
 from zwgk_cli.engine import score_unit
 from zwgk_cli.model import EVIDENCE_INPUT, YES, ReadingKey, Rubric, Target, Unit, Value
+from zwgk_cli.results import rounds
 from zwgk_cli.workbook.write import build_workbook
 
 DATA = Path(__file__).parent / "data"
@@ -128,7 +129,7 @@ def test_an_appeal_makes_round_two_and_results_show_it(camp: dict[str, Any], mon
     }
     assert manifest["roster"] == {"file": "units.csv", "sha256": _sha(root / "units.csv")}
     assert manifest["targets"] == {"file": "websites.csv", "sha256": _sha(root / "websites.csv")}
-    assert manifest["settings"] == {"file": "zwgk.toml", "sha256": _sha(root / "zwgk.toml")}
+    assert manifest["settings"] == {"file": "zwgk.toml", "sha256": rounds.settings_digest(root / "zwgk.toml")}
     assert manifest["rubric"] == {"id": "mini", "hash": camp["rubric"].hash, "file": "rubric.yaml"}
     assert manifest["scanned"] == ["returned"] and manifest["findings"] is None
 
@@ -307,14 +308,14 @@ CHANGES = {
         "rubric.yaml",
         "评分细则“rubric.yaml”的内容有变化",
     ),
-    "settings changed": (
+    "settings changed": (  # a setting that changes scores: where the websites table is
         lambda c: (c["root"] / "zwgk.toml").write_text(
-            (c["root"] / "zwgk.toml").read_text(encoding="utf-8").replace("测试考评", "测试考评(复核)"),
+            (c["root"] / "zwgk.toml").read_text(encoding="utf-8").replace('"websites.csv"', '"./websites.csv"'),
             encoding="utf-8",
         ),
         "S005",
         "zwgk.toml",
-        "考评设置已修改",
+        "考评设置中影响评分的项",
     ),
 }
 
@@ -375,3 +376,20 @@ def test_scores_of_an_older_zwgk_are_reported_unchecked(camp: dict[str, Any], mo
     assert (root / "report" / "通报.html").is_file()  # a note, not a stop
     res = _run(["report", "--formats", "md", str(results / "rounds" / "01" / "scores.json")], root, monkeypatch)
     assert "通报依据第1轮评分结果。" in res.output  # a round's own scores, checked by its manifest
+
+
+def test_notice_settings_set_after_scoring_do_not_make_the_scores_stale(
+    camp: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = camp["root"]
+    _run(["score"], root, monkeypatch)
+    toml = root / "zwgk.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace("测试考评", "测试考评(复核)")
+        + '[notice]\nnotice_number = "测政公办〔2024〕3号"\n',
+        encoding="utf-8",
+    )
+    res = _report(root, monkeypatch)
+    assert res.exit_code == 1 and "通报依据第1轮评分结果。" in res.output  # 丙区 is pending, as before
+    assert not [line for line in res.output.splitlines() if line.startswith("错误 S0")]
+    assert "测政公办〔2024〕3号" in (root / "report" / "通报.md").read_text(encoding="utf-8")

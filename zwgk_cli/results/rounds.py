@@ -5,7 +5,8 @@
 
 * ``manifest.json`` (format ``zwgk-round/1``): the round's number, zwgk's version and the
   SHA-256 of every input — each returned workbook by the name problems show it, the findings
-  table, the roster and the websites table, ``zwgk.toml`` — and the rubric's id and content hash.
+  table, the roster and the websites table, the settings of ``zwgk.toml`` that change scores
+  (:func:`settings_digest`) — and the rubric's id and content hash.
   Names are relative to the campaign folder (``..`` for a file outside it), never absolute.
 * ``sources.json`` (format ``zwgk-sources/1``): where each input of each unit was read (file,
   sheet, cell; ``第N行`` for a findings table), one unit a line.  The values themselves are in
@@ -86,13 +87,37 @@ def _file(root: Path, path: Path | None) -> dict[str, str] | None:
     return None if path is None else {"file": name_in(root, path), "sha256": sha256_of(path)}
 
 
+SCORING_SETTINGS = ("rubric", "group_map", "units", "targets", "returned_dir", "teams")
+
+
+def settings_digest(path: Path) -> str:
+    """The SHA-256 of the settings in ``zwgk.toml`` that change scores (:data:`SCORING_SETTINGS`:
+    the rubric, the roster, the group map, where workbooks come back, the 检查组), so that the
+    notice's settings (文号, 日期, 抄送 …), set after scoring, do not make the scores stale.  A
+    file that does not load now is hashed whole: any difference counts."""
+    from zwgk_cli import campaign
+
+    try:
+        camp = campaign.load(path)
+    except campaign.CampaignError:
+        return sha256_of(path)
+    data = {key: repr(getattr(camp, key)) for key in SCORING_SETTINGS if key != "teams"}
+    data["teams"] = repr([(t.name, t.parts, t.targets) for t in camp.teams])  # not where each is written
+    return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+
+
 def manifest(inputs: RunInputs) -> dict[str, Any]:
     """The manifest of a run (without its round number): what :func:`same_inputs` compares."""
     root = inputs.root
     return {
         "format": MANIFEST_FORMAT,
         "tool_version": __version__,
-        "settings": _file(root, inputs.settings),
+        "settings": None
+        if inputs.settings is None
+        else {
+            "file": name_in(root, inputs.settings),
+            "sha256": settings_digest(inputs.settings),
+        },
         "rubric": {
             "id": inputs.rubric_id,
             "hash": inputs.rubric_hash,
@@ -249,7 +274,12 @@ class Change:
         return f"{self.what}{verb}:{self.file}" if self.how != "added" else f"新增{self.what}:{self.file}"
 
 
-FILE_INPUTS = (("settings", "考评设置"), ("roster", "单位名单"), ("targets", "网站名单"), ("findings", "填写数据表"))
+FILE_INPUTS = (
+    ("settings", "考评设置中影响评分的项(细则、名单、分组对应、交回目录、检查组)"),
+    ("roster", "单位名单"),
+    ("targets", "网站名单"),
+    ("findings", "填写数据表"),
+)
 
 
 def changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:
