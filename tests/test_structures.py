@@ -454,3 +454,12 @@ def test_score_and_report_carry_the_verdicts(tmp_path: Path, monkeypatch: pytest
     assert "累计失分55分" in home and "丁局" not in home
     veto = next(line for line in md.splitlines() if "丁局" in line and "触发否决" in line)
     assert "失分0分" in veto
+    # the assessed objects of 19号: each website ranked in its own right, the vetoed one apart
+    sites = [t for t in doc["targets"] if t["kind"] == "website"]
+    assert [(t["name"], t["points"], t["rank"], t["passed"]) for t in sites] == [
+        ("丙局网站", 80, 1, True),
+        ("乙局网站", 60, 2, True),
+        ("甲局网站", 59.99, 3, False),
+        ("丁局网站", 0, None, False),
+    ]
+    assert "共检查政府网站4个" in md and "共检查政务新媒体4个" in md
