@@ -112,39 +112,16 @@ def score_cmd(
 
     unchanged = f"结果目录 {results_dir} 未改动(仍是上次的评分结果)。"
     try:
-        if teams is not None:  # 检查组: the teams' workbooks and any findings table, merged per unit
-            batch, manifest = _score_teams(
-                teams, r, ros, roster, targets, camp, paths, inputs, results_dir, jobs, show_progress
-            )
-        elif inputs is not None:
+        if inputs is not None and teams is None:  # a findings table alone
             if not inputs.is_file():
                 usage_error(f"填写数据表不存在:{inputs}")
             manifest = rounds.manifest(_run_inputs(camp, r, roster, targets, findings=inputs))
             reads, loose = read_findings(inputs, Context(r, ros.units), display_name(inputs, base))
             batch = batch_mod.run(r, ros.units, [], reads=reads, extra_problems=[*ros.problems, *loose])
         else:
-            if not paths:
-                needs_campaign(camp)
-                default = camp.path(camp.returned_dir)
-                if not default.is_dir():
-                    usage_error(f"交回目录不存在:{default}。请给出评分表文件或文件夹,或在考评目录中运行。")
-                paths = [default]
-            for p in paths:
-                if not p.exists():
-                    usage_error(f"路径不存在:{p}")
-            found = discover(paths, base, exclude=[results_dir])
-            workbooks = tuple((ref.name, ref.path) for ref in found.refs)
-            manifest = rounds.manifest(_run_inputs(camp, r, roster, targets, scanned=paths, workbooks=workbooks))
-            with _progress(show_progress, len(found.refs)) as progress:
-                batch = batch_mod.run(
-                    r,
-                    ros.units,
-                    found.refs,
-                    jobs=jobs,
-                    progress=progress,
-                    skipped=found.skipped,
-                    extra_problems=[*ros.problems, *found.problems],
-                )
+            batch, manifest = _score_returned(
+                r, ros, roster, targets, camp, teams, paths, inputs, results_dir, jobs, show_progress
+            )
     except Interrupted as exc:
         exc.add_note(unchanged)
         raise
@@ -166,30 +143,31 @@ def score_cmd(
     raise typer.Exit(EXIT_PROBLEMS if batch.errors else EXIT_OK)
 
 
-def _score_teams(
-    teams: Teams,
+def _score_returned(
     r: Rubric,
     ros: Roster,
     roster: Path | None,
     targets: Path | None,
     camp: Campaign,
+    teams: Teams | None,
     paths: list[Path] | None,
     inputs: Path | None,
     results_dir: Path,
     jobs: int,
     show_progress: bool,
 ) -> tuple[batch_mod.Batch, dict[str, Any]]:
-    """A campaign with teams: the returned workbooks (by default the returned folder, when
-    there is one) and the findings table, merged per unit; and the run's manifest."""
+    """The returned workbooks (by default the campaign's returned folder) and, in a campaign with
+    检查组, a findings table merged with them per unit; and the run's manifest."""
     base = camp.root
     reads: list[WorkbookRead] = []
     loose: list[Problem] = []
-    if inputs is not None:
+    if inputs is not None:  # with teams only (the caller scores a table alone)
         if not inputs.is_file():
             usage_error(f"填写数据表不存在:{inputs}")
-        ctx = Context(r, ros.units, teams)
-        reads, loose = read_findings(inputs, ctx, display_name(inputs, base), partial=True)
+        reads, loose = read_findings(inputs, Context(r, ros.units, teams), display_name(inputs, base), partial=True)
     if not paths:
+        if inputs is None:
+            needs_campaign(camp)
         default = camp.path(camp.returned_dir)
         if not default.is_dir() and inputs is None:
             usage_error(f"交回目录不存在:{default}。请给出评分表文件或文件夹,或在考评目录中运行。")
@@ -210,7 +188,7 @@ def _score_teams(
             jobs=jobs,
             progress=progress,
             skipped=found.skipped,
-            reads=reads,
+            reads=reads if teams is not None else None,
             extra_problems=[*ros.problems, *found.problems, *loose],
             teams=teams,
         )
