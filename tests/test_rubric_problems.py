@@ -377,3 +377,12 @@ def test_r016_a_group_without_a_variant(tmp_path: Path) -> None:
         rubric.resolve(r, county)
     q = only(exc.value.problems)
     assert (q.code, q.message, q.file) == ("R016", p.message, r.path)
+
+
+def test_r030_a_scored_input_cannot_be_optional(tmp_path: Path) -> None:
+    """An optional input that a term scores would leave the criterion without points when blank
+    (the engine) or count it as 0 (Excel): the rubric is refused instead, at the criterion."""
+    text = ONE_PART.replace("kind: yes_no, points: 10}", "kind: yes_no, points: 10, required: false}")
+    p = only(load_problems(tmp_path, text))
+    assert p.code == "R030" and p.path == "parts[0].indicators[0]"
+    assert p.message == "填写项“已公开”(ok)参与计分,却设为选填(required: false):留空时无法计分"

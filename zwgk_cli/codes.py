@@ -139,6 +139,12 @@ class Code(Enum):
         "类别“{second}”永远用不上:排在前面的类别“{first}”不设适用条件(when),已包揽分组“{group}”的全部单位",
         "把带适用条件(when)的类别“{second}”移到“{first}”之前。",
     )
+    R_OPTIONAL_SCORED = (
+        "R030",
+        E,
+        "填写项“{label}”({id})参与计分,却设为选填(required: false):留空时无法计分",
+        "删除 required: false(计分的填写项必须填写);只作说明的内容改用 kind: text。",
+    )
 
     # --- roster (L) -------------------------------------------------------------------
     L_FILE = (

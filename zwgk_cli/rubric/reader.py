@@ -374,6 +374,10 @@ class Reader:
         vetoes = _some(
             self.veto(x, f"{path}.vetoes[{j}]", crit, j) for j, x in enumerate(self.listof(d, "vetoes", path))
         )
+        for iid in sorted({i for t in terms for i in t.inputs}):  # an empty one would leave no points
+            inp = crit.inputs.get(iid)
+            if inp is not None and not inp.required and inp.kind is not InputKind.TEXT:
+                self.err(Code.R_OPTIONAL_SCORED, path, label=inp.label, id=iid)
         mx = self.dec(d, "max", path, default=parent_max)
         if mx is None and st is not Style.PENALTY:
             self.err(Code.R_MISSING, path, field="max")
