@@ -215,3 +215,9 @@ def _zwgk(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
 def test_as_a_program_exit_2_in_chinese_without_a_traceback(args: list[str], tmp_path: Path) -> None:
     res = _zwgk(args, tmp_path)
     _chinese(res.returncode, res.stdout + res.stderr)
+
+
+def test_formats_may_be_separated_as_chinese_is_typed() -> None:
+    from zwgk_cli import names
+
+    assert names.parse_formats("md，xlsx、pdf") == names.parse_formats("md,xlsx,pdf")

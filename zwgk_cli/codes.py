@@ -499,7 +499,7 @@ class Code(Enum):
         "S013",
         W,
         "已发放的评分表按细则“{found}”生成,与当前细则“{expected}”不是同一版本;未改动",
-        "按这份评分表填写的内容交回后无法计分(W012):确认细则已定稿后,"
+        "用 zwgk rubric diff 比较两个版本:兼容的修订,交回后照常按当前细则计分(W040);不兼容的(W041),"
         "用 zwgk init-sheets --units {unit} --force 按当前细则重新生成(已填写的内容会丢失)。",
     )
     S_ISSUED_TWICE = (

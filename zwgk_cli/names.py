@@ -14,7 +14,7 @@ DEFAULT_SEED = 2022
 
 def parse_formats(text: str) -> tuple[str, ...]:
     """``html,md,docx`` → the formats, in canonical order; unknown names raise ValueError."""
-    wanted = [f.strip().lower() for f in text.replace(",", ",").split(",") if f.strip()]
+    wanted = [f.strip().lower() for f in text.replace("\uff0c", ",").replace("\u3001", ",").split(",") if f.strip()]
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown:
         raise ValueError(f"未知的输出格式:{'、'.join(unknown)}(可用:{','.join(FORMATS)})")
