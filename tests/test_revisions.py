@@ -400,3 +400,26 @@ def test_a_change_in_one_variant_of_a_bundled_rubric_names_it(tmp_path: Path, mo
         "3.将政务公开工作纳入政府目标绩效考核,得2分。 → 3.将政务公开工作纳入政府目标绩效考核的,得2分。"
     ]
     assert "兼容:" in res.output
+
+
+def test_diff_names_the_national_structures(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Gates' and pass lines' operators, veto effects, rescaling, pass lines and assessed kinds."""
+    old = DATA / "guoban-2019.yaml"
+    text = old.read_text(encoding="utf-8")
+    new = tmp_path / "new.yaml"
+    new.write_text(
+        text.replace('op: ">", min: 80', "min: 80")
+        .replace("veto_effect: stop\n    threshold: {min: 60", "veto_effect: zero\n    threshold: {min: 60", 1)
+        .replace(
+            'rescale: {factor: "4/3", round: after, places: 2}', "rescale: {factor: auto, round: before, places: 1}"
+        )
+        .replace("{id: account, title: 政务新媒体, assessed: true}", "{id: account, title: 政务新媒体}"),
+        encoding="utf-8",
+    )
+    res = _diff([str(old), str(new)], tmp_path, monkeypatch)
+    assert res.exit_code == 0, res.output  # the workbooks' inputs are the same: compatible
+    out = res.output
+    assert "加分门槛:site超过80分(未进入加分指标评分环节) → site达到80分(未进入加分指标评分环节)" in out
+    assert "否决效果:停止评分(该对象或单位其余各项不再评分) → 该部分得0分" in out
+    assert "折算:乘以4/3,折算后保留2位小数 → 按适用部分折算到满分,折算前保留1位小数" in out
+    assert "单独排名的对象:政府网站(合格线:无)、政务新媒体(合格线:无) → 政府网站(合格线:无)" in out

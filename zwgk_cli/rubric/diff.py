@@ -36,6 +36,7 @@ from zwgk_cli.model import (
     Style,
     Term,
     TermKind,
+    Threshold,
     Tier,
     Variant,
     fmt_points,
@@ -224,15 +225,36 @@ def _indicator_fields(ind: Indicator, place: str) -> dict[str, str]:
     }
 
 
+VETO_EFFECTS = {"none": "不影响得分", "zero": "该部分得0分", "stop": "停止评分(该对象或单位其余各项不再评分)"}
+
+
+def _op(op: str) -> str:
+    return "超过" if op == ">" else "达到"
+
+
+def _line(t: Threshold | None) -> str:
+    """A pass line as the diff shows it: 达到60分(不合格), 超过80分 …"""
+    return f"{_op(t.op)}{num(t.min)}分({t.label})" if t is not None else ""
+
+
+def _rescale(p: Part) -> str:
+    r = p.rescale
+    if r is None:
+        return ""
+    factor = "按适用部分折算到满分" if r.factor is None else f"乘以{r.factor}"
+    return f"{factor},{'折算后' if r.round == 'after' else '折算前'}保留{r.places}位小数"
+
+
 def _part_fields(p: Part, place: str, kinds: Mapping[str, str]) -> dict[str, str]:
     return {
         "名称": p.title,
         "分值": fmt_points(p.max),
         "类型": PART_KIND_LABELS[p.kind],
         "按对象评分": kinds.get(p.per_target, p.per_target) if p.per_target else "",
-        "合格线": f"{num(p.threshold.min)}分({p.threshold.label})" if p.threshold else "",
-        "加分门槛": f"{p.gate.part}达到{num(p.gate.min)}分({p.gate.label})" if p.gate else "",
-        "否决效果": "该部分得0分" if p.veto_effect.value == "zero" else "不影响得分",
+        "合格线": _line(p.threshold),
+        "加分门槛": f"{p.gate.part}{_op(p.gate.op)}{num(p.gate.min)}分({p.gate.label})" if p.gate else "",
+        "否决效果": VETO_EFFECTS.get(p.veto_effect.value, p.veto_effect.value),
+        "折算": _rescale(p),
         "说明": p.note,
         "位置": place,
     }
@@ -388,6 +410,9 @@ def _meta(r: Rubric) -> dict[str, str]:
         "否决等次": r.veto_tier,
         "否决标记": r.veto_label,
         "对象类型": "、".join(f"{k.id}({k.title})" for k in r.target_kinds),
+        "单独排名的对象": "、".join(f"{k.title}(合格线:{_line(k.threshold) or '无'})" for k in r.assessed_kinds),
+        "单位排名": "是" if r.rank_units else "否",
+        "总分合格线": _line(r.pass_line),
     }
 
 
@@ -431,4 +456,9 @@ def _tier(t: Tier) -> dict[str, str]:
 
 
 def _variant(v: Variant) -> dict[str, str]:
-    return {"名称": v.title, "适用分组": "、".join(v.groups) or "全部单位", "满分": fmt_points(v.max)}
+    return {
+        "名称": v.title,
+        "适用分组": "、".join(v.groups) or "全部单位",
+        "适用条件": "、".join(f"{c.attribute}={'/'.join(c.values)}" for c in v.when),
+        "满分": fmt_points(v.max),
+    }
