@@ -491,3 +491,19 @@ def test_jobs_0_means_automatic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     res = CliRunner().invoke(app, ["score", "-j", "0", "--json"])
     assert res.exit_code in (0, 1), res.output
     assert json.loads(res.stdout)["files"] == 1
+
+
+def test_roster_problems_name_the_roster_as_the_office_sees_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Outputs hold no machine path: a roster problem names ``units.csv`` of the campaign."""
+    root = tmp_path / "考评"
+    assert CliRunner().invoke(app, ["new", str(root), "--sample", "mianyang-2022"]).exit_code == 0
+    units = root / "units.csv"
+    lines = units.read_text(encoding="utf-8-sig").splitlines()
+    units.write_text("\n".join([*lines, lines[1]]) + "\n", encoding="utf-8")  # a unit twice
+    (root / "returned").mkdir(exist_ok=True)
+    monkeypatch.chdir(root)
+    CliRunner().invoke(app, ["score"])
+    rows = list(csv.reader(io.StringIO((root / "results" / "problems.csv").read_text(encoding="utf-8-sig"))))
+    roster_rows = [r for r in rows[1:] if r[1].startswith("L")]
+    assert roster_rows and {r[2] for r in roster_rows} == {"units.csv"}
+    assert str(tmp_path) not in (root / "results" / "problems.csv").read_text(encoding="utf-8-sig")

@@ -3,6 +3,7 @@ printing problems."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from collections.abc import Sequence
@@ -150,7 +151,19 @@ def load_units(
             if p.per_target:
                 needs.append((u, p.per_target, titles.get(p.per_target, p.per_target)))
     r.problems.extend(check_targets(r, needs))
+    if camp is not None:  # outputs name the campaign's files as the office sees them, not by a machine path
+        r.problems[:] = [_relative(p, camp.root) for p in r.problems]
     return r
+
+
+def _relative(p: Problem, root: Path) -> Problem:
+    path = Path(p.file) if p.file else None
+    if path is None or not path.is_absolute():
+        return p
+    try:
+        return dataclasses.replace(p, file=path.relative_to(root).as_posix())
+    except ValueError:  # outside the campaign folder: as given
+        return p
 
 
 def _campaign_file(camp: campaign_mod.Campaign, key: str) -> Path:
