@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,12 +12,22 @@ from rich.table import Table
 from rich.text import Text
 
 from zwgk_cli.cli import Interrupted, app
-from zwgk_cli.cli.common import CampaignOpt, console, load_campaign, load_rubric, load_units, print_json
+from zwgk_cli.cli.common import (
+    CampaignOpt,
+    console,
+    load_campaign,
+    load_rubric,
+    load_teams,
+    load_units,
+    print_json,
+)
+from zwgk_cli.model import Rubric, Unit
 from zwgk_cli.problems import Severity
 from zwgk_cli.scoring import status as st
 from zwgk_cli.scoring.discover import Found, discover
 from zwgk_cli.workbook import layout as L
 from zwgk_cli.workbook.issue import issued_workbooks
+from zwgk_cli.workbook.teams import Teams, team_jobs
 
 NAMES_SHOWN = 30  # units named on one line; --json lists them all
 
@@ -54,26 +64,46 @@ def status_cmd(
     camp = load_campaign(campaign)
     r = load_rubric(rubric, camp)
     ros = load_units(r, roster, targets, camp)
+    teams = load_teams(r, camp)
     sheets_dir = camp.path(camp.sheets_dir or "sheets")
     returned_dir = camp.path(camp.returned_dir)
+    if teams is None:
+        names = {(uid, ""): name for uid, name in L.workbook_filenames(ros.units).items()}
+        folders = [sheets_dir]
+    else:  # 检查组: one workbook per unit per team, in a folder per team
+        jobs_t = team_jobs(r, teams, ros.units, ros.units, sheets_dir)
+        names = {(j.unit.id, j.team): j.path.name for j in jobs_t}
+        folders = list(dict.fromkeys([sheets_dir, *(j.path.parent for j in jobs_t)]))
     try:
-        issued = issued_workbooks(sheets_dir)
+        issued = [i for folder in folders for i in issued_workbooks(folder)]
         found = (
             discover([returned_dir], camp.root, exclude=[camp.path(camp.results_dir)])
             if returned_dir.is_dir()
             else Found()
         )
         refs, skipped = found.refs, found.skipped
-        files = st.read_returned(r, ros.units, refs, jobs)
+        files = st.read_returned(r, ros.units, refs, jobs, teams)
     except Interrupted as exc:
         exc.add_note("status 只读取,没有写任何文件。")
         raise
-    status = st.collect(r, ros.units, issued, files, L.workbook_filenames(ros.units), skipped=skipped)
+    status = st.collect(r, ros.units, issued, files, names, _teams_of(r, teams), skipped)
     roster_errors = sum(1 for p in ros.problems if p.severity is Severity.ERROR)
     if json_out:
         print_json(_json(status, roster_errors))
     else:
         _print(status, camp.name or r.title, roster_errors)
+
+
+def _teams_of(r: Rubric, teams: Teams | None) -> Callable[[Unit], Sequence[str]] | None:
+    """The teams that owe a workbook of a unit (those checking something of its variant)."""
+    if teams is None:
+        return None
+
+    def owed(u: Unit) -> Sequence[str]:
+        variant = r.variant_for_group(u.group)
+        return teams.of_variant(variant) if variant is not None else []
+
+    return owed
 
 
 def _line_name(key: tuple[str, str]) -> str:
