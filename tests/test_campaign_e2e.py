@@ -188,7 +188,10 @@ def test_a_campaign_with_teams_rounds_an_appeal_and_last_year(tmp_path: Path, mo
     assert state[(ADDED, WEB)] == "missing" and state[(ADDED, OFFICE)] == "complete"
     assert state[("涪城区", WEB)] == "incomplete" and state[("涪城区", OFFICE)] == "complete"  # from the zip
     res = _run(["status"], root, monkeypatch)
-    assert res.exit_code == 0 and "检查组" in res.stdout
+    assert res.exit_code == 0 and "检查组 / 分组" in res.stdout
+    shown = [line.split() for line in res.stdout.splitlines()]
+    assert next(r for r in shown if r[:1] == [WEB]) == [WEB, "4", "4", "3", "2", "1", "5", "0", "1"]  # its total
+    assert next(r for r in shown if r[:1] == [DEPTS]) == [DEPTS, "2", "2", "1", "1", "0", "0", "0", "1"]  # below it
     assert f"{WEB} · {DEPTS} 缺 1:{ADDED}" in res.stdout.splitlines()
 
     _return(root, WEB, ADDED, values[ADDED], set())

@@ -116,7 +116,7 @@ def _line_name(key: tuple[str, str]) -> str:
 def _print(status: st.Status, title: str, roster_errors: int) -> None:
     rows = status.rows()
     total = status.total()
-    teams = any(t.team for t in rows)
+    teams = list(dict.fromkeys(t.team for t in rows if t.team))
     table = Table(
         title=f"{title}:评分表进度",
         title_justify="left",
@@ -125,20 +125,21 @@ def _print(status: st.Status, title: str, roster_errors: int) -> None:
         collapse_padding=True,
         pad_edge=False,
     )
-    if teams:
-        table.add_column("检查组", no_wrap=True)
-    table.add_column("分组", no_wrap=True)
+    table.add_column("检查组 / 分组" if teams else "分组", no_wrap=True)
     for head in ("单位", "已发放", "已交回", "已完成", "未完成", "未填项", "无法使用", "未交回"):
         table.add_column(head, justify="right", no_wrap=True)
-    for t in [*rows, total]:
-        label = "合计" if t is total else t.group
+    lines: list[tuple[st.Tally, str, bool]] = []  # (counts, label, bold)
+    if teams:  # each 检查组's own total, its groups below it
+        for team in teams:
+            lines.append((status.total(team), team, True))
+            lines.extend((t, f"  {t.group}", False) for t in rows if t.team == team)
+    else:
+        lines = [(t, t.group, False) for t in rows]
+    lines.append((total, "合计", True))
+    for n, (t, label, bold) in enumerate(lines):
         cells = [t.units, t.issued, t.returned, t.complete, t.incomplete, t.unfilled, t.unusable, t.missing]
         table.add_row(
-            *([Text(t.team)] if teams else []),
-            Text(label),
-            *(str(n) for n in cells),
-            end_section=t is rows[-1],
-            style="bold" if t is total else None,
+            Text(label), *(str(x) for x in cells), end_section=n == len(lines) - 2, style="bold" if bold else None
         )
     console.print(table)
     for key, units in status.by_line(st.MISSING):

@@ -175,10 +175,12 @@ class Status:
             tallies[(s.team, s.unit.group)].add(s)
         return [tallies[key] for key in self.order]
 
-    def total(self) -> Tally:
-        t = Tally("", "")
+    def total(self, team: str | None = None) -> Tally:
+        """All units' counts, or one 检查组's."""
+        t = Tally(team or "", "")
         for s in self.units:
-            t.add(s)
+            if team is None or s.team == team:
+                t.add(s)
         return t
 
     def by_line(self, state: str) -> Iterator[tuple[tuple[str, str], list[UnitState]]]:
