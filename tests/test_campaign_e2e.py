@@ -278,6 +278,15 @@ def test_a_campaign_with_teams_rounds_an_appeal_and_last_year(tmp_path: Path, mo
     fb = openpyxl.load_workbook(drafts / f"{APPELLANT}.xlsx")
     cells = " ".join(str(c.value) for ws in fb.worksheets for r in ws.iter_rows() for c in r if c.value is not None)
     assert "初评" in cells and str(t2.normalize()) in cells and "2023年1月6日前" in cells
+    # each deduction names the team workbook it was read from
+    grid = [list(r) for r in fb.worksheets[0].iter_rows(values_only=True)]
+    head_at = next(i for i, r in enumerate(grid) if "评分表文件" in r)
+    lost = [dict(zip(grid[head_at], r, strict=True)) for r in grid[head_at + 1 :] if isinstance(r[0], int)]
+    web_parts = {"政府网站", "政务新媒体"}
+    assert {r["分项"] in web_parts for r in lost} == {True, False}  # deductions of both teams
+    for r in lost:
+        team = WEB if r["分项"] in web_parts else OFFICE
+        assert r["评分表文件"] == f"returned/{APPELLANT}-{team}.xlsx", r
 
     # ---- last year: the same campaign (no teams, whole workbooks) with other values, under 2021
     last = _new(tmp_path, "2021年考评", monkeypatch, year=2021)
