@@ -30,6 +30,7 @@ from zwgk_cli.demo import fill
 from zwgk_cli.engine import score_unit
 from zwgk_cli.model import ReadingKey, Rubric, Unit, Value
 from zwgk_cli.rubric import resolve
+from zwgk_cli.scoring import status as st
 from zwgk_cli.workbook import layout as L
 
 TEAMS_TOML = """
@@ -310,3 +311,32 @@ def test_a_campaign_with_teams_rounds_an_appeal_and_last_year(tmp_path: Path, mo
         row = next(r for r in grid if name in [str(v) for v in r])
         assert any(v is not None and str(v) == str(previous[name]["total"]) for v in row), (name, row)
     assert any(ADDED in v for v in flat)
+
+
+def test_status_matches_each_team_its_own_workbook_and_a_whole_one_to_the_teams_without() -> None:
+    rubric, all_units = load_sample("mianyang-2022")
+    units = [u for u in all_units if u.name in FIRST]
+    fucheng, youxian, fagai = (next(u for u in units if u.name == n) for n in FIRST)
+    files = [
+        st.FileState("returned/涪城区-网站检查组.xlsx", fucheng.id, True, True, team=WEB),
+        st.FileState("returned/涪城区.xlsx", fucheng.id, True, False, unfilled=3),  # a whole workbook
+        st.FileState("returned/游仙区.xlsx", youxian.id, True, True),
+        st.FileState("returned/旧检查组.xlsx", fagai.id, False, errors=1, team="旧检查组"),  # T007
+    ]
+    status = st.collect(rubric, units, [], files, {}, teams_of=lambda _u: [WEB, OFFICE])
+    got = {(s.unit.name, s.team): (s.state, s.files) for s in status.units}
+    assert got == {
+        ("涪城区", WEB): (st.COMPLETE, ("returned/涪城区-网站检查组.xlsx",)),
+        ("涪城区", OFFICE): (st.INCOMPLETE, ("returned/涪城区.xlsx",)),
+        ("游仙区", WEB): (st.COMPLETE, ("returned/游仙区.xlsx",)),
+        ("游仙区", OFFICE): (st.COMPLETE, ("returned/游仙区.xlsx",)),
+        ("市发展改革委", WEB): (st.UNUSABLE, ("returned/旧检查组.xlsx",)),
+        ("市发展改革委", OFFICE): (st.UNUSABLE, ("returned/旧检查组.xlsx",)),
+    }
+    assert [(t.team, t.group, t.units) for t in status.rows()] == [
+        (WEB, COUNTIES, 2),
+        (WEB, DEPTS, 1),
+        (OFFICE, COUNTIES, 2),
+        (OFFICE, DEPTS, 1),
+    ]
+    assert (status.total(WEB).complete, status.total(OFFICE).complete, status.total().units) == (2, 1, 6)

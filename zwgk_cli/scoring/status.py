@@ -19,7 +19,7 @@ file never stops the others.
 With 检查组 a unit owes one workbook per team that checks something of it (``teams_of(unit)``;
 without teams ``[""]``): each (unit, team) is a line of its own, matched to the issued and
 returned workbooks whose hidden sheet names that team (a whole workbook, of no team, stands for
-every team of its unit), and counts are kept per (team, group).
+each team of its unit that sent none), and counts are kept per (team, group).
 """
 
 from __future__ import annotations
@@ -226,7 +226,9 @@ def collect(
             others.append(f)
 
     def state(u: Unit, t: str) -> UnitState:
-        sent = mine.get((u.id, t), []) + (mine.get((u.id, ""), []) if t else [])  # a whole workbook is every team's
+        sent = mine.get((u.id, t), [])
+        if t and not sent:  # a whole workbook stands for each team that sent none
+            sent = mine.get((u.id, ""), [])
         issued_ = (u.id, t) in issued_keys or (u.id, "") in issued_keys
         return _unit_state(u, t, issued_, sent, guessed.get((u.id, t)))
 
