@@ -114,17 +114,25 @@ def test_demo_end_to_end_both_samples(tmp_path: Path, monkeypatch: pytest.Monkey
     result = runner.invoke(app, ["demo", "--formats", "docx,html,md,xlsx"])
     assert result.exit_code == 0, result.output
     out = result.stdout
-    for sample, units, groups in (
-        ("mianyang-2022", 49, ["县市区/园区", "市级部门"]),
-        ("jingzhou-2021", 43, ["县市区", "功能区", "市直部门"]),
+    for sample, units, groups, teams in (
+        ("mianyang-2022", 49, ["县市区/园区", "市级部门"], ["网站检查组", "市政务公开办"]),
+        ("jingzhou-2021", 43, ["县市区", "功能区", "市直部门"], []),
     ):
         folder = tmp_path / "demo" / sample
         assert (folder / demo_mod.MARKER).is_file()
-        assert len(list((folder / "sheets").glob("*.xlsx"))) == units
-        assert len(list((folder / "returned").glob("*.xlsx"))) == units + 1  # one unit returned twice
+        books = units * max(1, len(teams))  # with 检查组: one workbook per unit per team, a folder per team
+        assert len(list((folder / "sheets").rglob("*.xlsx"))) == books
+        if teams:
+            assert sorted(p.name for p in (folder / "sheets").iterdir()) == sorted(teams)
+        assert len(list((folder / "returned").glob("*.xlsx"))) == books + 1  # one unit returned twice
         problems = json.loads((folder / "results" / "problems.json").read_text(encoding="utf-8"))
         codes = {p["code"] for p in (problems["problems"] if isinstance(problems, dict) else problems)}
-        assert {"V001", "V002", "W014"} <= codes  # empty input, text in a number cell, duplicate
+        twice = "T008" if teams else "W014"  # two workbooks of one team / two whole workbooks
+        assert {"V001", "V002", twice} <= codes  # empty input, text in a number cell, duplicate
+        rounds = sorted(p.name for p in (folder / "results" / "rounds").iterdir())
+        scores = json.loads((folder / "results" / "scores.json").read_text(encoding="utf-8"))
+        assert scores["round"] == len(rounds)
+        assert f"demo/{sample}/results/rounds/" in out
         doc = results_model.load(folder / "results" / "scores.json")
         ranking = rank(doc, groups)
         assert [g.group for g in ranking.groups] == groups
@@ -141,6 +149,34 @@ def test_demo_end_to_end_both_samples(tmp_path: Path, monkeypatch: pytest.Monkey
         assert "并列第" in md and "否决情况" in md and "评分未完成的单位" in md
         assert f"demo/{sample}/report/通报.docx" in out
     assert "评估人员的错误" in out and "各组前 3 名" in out and "并列" in out
+    # 绵阳: two 检查组 and a round of 复核 (one answer corrected after round 01); 荆州: one round
+    mianyang, jingzhou = tmp_path / "demo" / "mianyang-2022", tmp_path / "demo" / "jingzhou-2021"
+    assert sorted(p.name for p in (mianyang / "results" / "rounds").iterdir()) == ["01", "02"]
+    assert sorted(p.name for p in (jingzhou / "results" / "rounds").iterdir()) == ["01"]
+    assert not (jingzhou / "results" / "复核记录.xlsx").exists()
+    import openpyxl
+
+    review = openpyxl.load_workbook(mianyang / "results" / "复核记录.xlsx")
+    changed = list(review["变更明细"].iter_rows(values_only=True))
+    assert len(changed) == 2  # the header and the one corrected answer
+    row = dict(zip(changed[0], changed[1], strict=True))
+    assert str(row["评分表文件"]).endswith("-市政务公开办.xlsx") and row["单元格"]
+    assert {str(v) for v in row.values()} >= {"是", "否"}
+    first, second = (
+        json.loads((mianyang / "results" / "rounds" / n / "scores.json").read_text(encoding="utf-8"))
+        for n in ("01", "02")
+    )
+    who = str(row["单位"])
+    totals = [next(u["total"] for u in doc["units"] if u["unit"] in who) for doc in (first, second)]
+    assert totals[0] < totals[1]  # the appeal raised the unit's total
+    assert "申诉复核" in out and "demo/mianyang-2022/results/复核记录.xlsx" in out
+    assert "检查组:网站检查组、市政务公开办" in out
+    # the demo's rounds are recorded as zwgk score records them: the report finds them current
+    monkeypatch.chdir(mianyang)
+    current = runner.invoke(app, ["report", "--formats", "md"])
+    assert "评分结果不是最新的" not in current.output and "通报依据第2轮评分结果" in current.output, current.output
+    assert (mianyang / "report" / "通报.md").is_file()
+    monkeypatch.chdir(tmp_path)
     # re-runnable: the same command again succeeds and gives the same notice
     before = (tmp_path / "demo" / "jingzhou-2021" / "report" / "通报.docx").read_bytes()
     again = runner.invoke(app, ["demo", "--sample", "jingzhou-2021", "--formats", "docx"])

@@ -191,7 +191,7 @@ def test_score_output_is_compact_with_the_summary_last(
     assert code == 1
     assert len(lines) <= 16, text
     assert re.search(r"县区:缺 \d+ 个单位\(单位[^)]*…\),名单见 results/problems.csv", out.err), text
-    # the problems first (stderr, printed before), the summary last (stdout)
+    # the problems first (stderr, printed before), the summary last (stdout), then the round
     summary = out.out.strip().splitlines()
     assert summary[-1] == "本次评分结果为第1轮,另存一份于结果目录的 rounds/01/。", summary
     assert summary[-2].startswith("结果已写入 results"), summary

@@ -254,7 +254,7 @@ def test_a_team_dimension_slots_in(campaign: dict[str, Any]) -> None:
     root, rubric = campaign["root"], campaign["rubric"]
     teams = {"U1": "第一组", "U2": "第一组", "U3": "第二组", "U4": "第二组"}
     status = st.collect(
-        rubric, UNITS, issued_workbooks(root / "sheets"), [], {}, team_of=lambda u: teams.get(u.id, "第一组")
+        rubric, UNITS, issued_workbooks(root / "sheets"), [], {}, teams_of=lambda u: [teams.get(u.id, "第一组")]
     )
     assert status.order == [("第一组", "县区"), ("第一组", "部门"), ("第二组", "县区"), ("第二组", "部门")]
     assert [(t.team, t.group, t.units, t.issued, t.missing) for t in status.rows()] == [

@@ -58,6 +58,13 @@ def _scenario_lines(result: DemoResult) -> list[str]:
             lines.append(f"多网站单位:{many.unit}({len(sites)} 个网站:{shown};取平均 {_pts(mean)} 分)")
     for m in result.mistakes:
         lines.append(f"评估人员的错误:{m.unit}{m.what}")
+    ap = result.appeal
+    if ap is not None:
+        lines.append(
+            f"申诉复核:{ap.unit}对初评提出异议,{ap.book.name} {ap.sheet} {ap.cell}"
+            f"“{ap.label}”由“{ap.old}”更正为“{ap.new}”,"
+            f"重新计分为第2轮,总分 {_pts(ap.total_before)} → {_pts(ap.total_after)} 分"
+        )
     return lines
 
 
@@ -110,8 +117,15 @@ def _outputs(result: DemoResult) -> list[str]:
         units = len({f.stem for f in rectify})
         lines.append(f"{_show(report_dir / names.RECTIFY_DIR)}/ (整改清单:{units}个单位,各有.xlsx与.html)")
     results_dir = folder / "results"
-    lines += [_show(p) for p in sorted(results_dir.glob("*")) if p.is_file()]
-    lines.append(f"{_show(folder / 'sheets')}/ (init-sheets生成的空白评分表)")
+    lines += [_show(p) for p in sorted(results_dir.glob("*")) if p.is_file() and p != result.review]
+    rounds = sorted(p.name for p in (results_dir / "rounds").glob("*") if p.is_dir())
+    if rounds:
+        said = "初评" if len(rounds) == 1 else f"01 初评、{rounds[-1]} 复核后;通报按第{int(rounds[-1])}轮"
+        lines.append(f"{_show(results_dir / 'rounds')}/ (每次评分存为一轮:{said})")
+    if result.review is not None:
+        lines.append(f"{_show(result.review)} (zwgk diff 写出的复核记录:两轮之间改了什么、得分怎样变化)")
+    teams = f",按检查组分目录:{'、'.join(result.teams)}" if result.teams else ""
+    lines.append(f"{_show(folder / 'sheets')}/ (init-sheets生成的空白评分表{teams})")
     lines.append(f"{_show(folder / 'returned')}/ (模拟填写后交回的评分表)")
     return lines
 
@@ -121,6 +135,8 @@ def print_summary(result: DemoResult) -> None:
     console.rule(Text(result.sample, style="bold") + Text(f":{_show(result.folder)}"))
     status = "、".join(f"{STATUS_LABELS.get(k, k)} {n}" for k, n in result.counts.items() if n)
     console.print(f"共 {r.units} 个单位;{status}。")
+    if result.teams:
+        console.print(f"检查组:{'、'.join(result.teams)}(每个单位每组一份评分表,计分时合并)。", markup=False)
     console.print("[bold]模拟的情形[/]")
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True)
@@ -175,6 +191,8 @@ def demo_cmd(
     模拟填写是确定的(同一种子结果相同),安排了否决、未进入加分环节、并列和多网站单位。
 
     还有三种常见的填写错误:数字单元格填了文字、漏填必填项、同一单位交回两份评分表。
+
+    绵阳示例由两个检查组分头评分;初评后一个单位申诉,更正评分表后重新计分(第2轮),并写出复核记录。
 
     zwgk score 会把它们一一找出来;计分发现问题时演示仍以 0 退出。
 

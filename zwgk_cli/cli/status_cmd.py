@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,12 +12,22 @@ from rich.table import Table
 from rich.text import Text
 
 from zwgk_cli.cli import Interrupted, app
-from zwgk_cli.cli.common import CampaignOpt, console, load_campaign, load_rubric, load_units, print_json
+from zwgk_cli.cli.common import (
+    CampaignOpt,
+    console,
+    load_campaign,
+    load_rubric,
+    load_teams,
+    load_units,
+    print_json,
+)
+from zwgk_cli.model import Rubric, Unit
 from zwgk_cli.problems import Severity
 from zwgk_cli.scoring import status as st
 from zwgk_cli.scoring.discover import Found, discover
 from zwgk_cli.workbook import layout as L
 from zwgk_cli.workbook.issue import issued_workbooks
+from zwgk_cli.workbook.teams import Teams, team_jobs
 
 NAMES_SHOWN = 30  # units named on one line; --json lists them all
 
@@ -43,6 +53,8 @@ def status_cmd(
 ) -> None:
     """考评进度:各分组已发放、已交回、已完成、未完成、无法使用和未交回的评分表数,以及还缺哪些单位。
 
+    设置了检查组([[teams]])时,按检查组和分组分别统计各检查组的评分表。
+
     交回的评分表按 zwgk score 的方式读取和校验(不写任何文件):“已完成”即必填项全部填写且没有错误,
     “未完成”给出未填写的必填项数,“无法使用”给出错误数(文件损坏、不是本次细则的评分表、同一单位交回多份)。
     坏文件不影响其他单位。详细问题请运行 zwgk score 查看。
@@ -54,26 +66,46 @@ def status_cmd(
     camp = load_campaign(campaign)
     r = load_rubric(rubric, camp)
     ros = load_units(r, roster, targets, camp)
+    teams = load_teams(r, camp)
     sheets_dir = camp.path(camp.sheets_dir or "sheets")
     returned_dir = camp.path(camp.returned_dir)
+    if teams is None:
+        names = {(uid, ""): name for uid, name in L.workbook_filenames(ros.units).items()}
+        folders = [sheets_dir]
+    else:  # 检查组: one workbook per unit per team, in a folder per team
+        jobs_t = team_jobs(r, teams, ros.units, ros.units, sheets_dir)
+        names = {(j.unit.id, j.team): j.path.name for j in jobs_t}
+        folders = list(dict.fromkeys([sheets_dir, *(j.path.parent for j in jobs_t)]))
     try:
-        issued = issued_workbooks(sheets_dir)
+        issued = [i for folder in folders for i in issued_workbooks(folder)]
         found = (
             discover([returned_dir], camp.root, exclude=[camp.path(camp.results_dir)])
             if returned_dir.is_dir()
             else Found()
         )
         refs, skipped = found.refs, found.skipped
-        files = st.read_returned(r, ros.units, refs, jobs)
+        files = st.read_returned(r, ros.units, refs, jobs, teams)
     except Interrupted as exc:
         exc.add_note("status 只读取,没有写任何文件。")
         raise
-    status = st.collect(r, ros.units, issued, files, L.workbook_filenames(ros.units), skipped=skipped)
+    status = st.collect(r, ros.units, issued, files, names, _teams_of(r, teams), skipped)
     roster_errors = sum(1 for p in ros.problems if p.severity is Severity.ERROR)
     if json_out:
         print_json(_json(status, roster_errors))
     else:
         _print(status, camp.name or r.title, roster_errors)
+
+
+def _teams_of(r: Rubric, teams: Teams | None) -> Callable[[Unit], Sequence[str]] | None:
+    """The teams that owe a workbook of a unit (those checking something of its variant)."""
+    if teams is None:
+        return None
+
+    def owed(u: Unit) -> Sequence[str]:
+        variant = r.variant_for_group(u.group)
+        return teams.of_variant(variant) if variant is not None else []
+
+    return owed
 
 
 def _line_name(key: tuple[str, str]) -> str:
@@ -84,7 +116,7 @@ def _line_name(key: tuple[str, str]) -> str:
 def _print(status: st.Status, title: str, roster_errors: int) -> None:
     rows = status.rows()
     total = status.total()
-    teams = any(t.team for t in rows)
+    teams = list(dict.fromkeys(t.team for t in rows if t.team))
     table = Table(
         title=f"{title}:评分表进度",
         title_justify="left",
@@ -93,20 +125,21 @@ def _print(status: st.Status, title: str, roster_errors: int) -> None:
         collapse_padding=True,
         pad_edge=False,
     )
-    if teams:
-        table.add_column("检查组", no_wrap=True)
-    table.add_column("分组", no_wrap=True)
+    table.add_column("检查组 / 分组" if teams else "分组", no_wrap=True)
     for head in ("单位", "已发放", "已交回", "已完成", "未完成", "未填项", "无法使用", "未交回"):
         table.add_column(head, justify="right", no_wrap=True)
-    for t in [*rows, total]:
-        label = "合计" if t is total else t.group
+    lines: list[tuple[st.Tally, str, bool]] = []  # (counts, label, bold)
+    if teams:  # each 检查组's own total, its groups below it
+        for team in teams:
+            lines.append((status.total(team), team, True))
+            lines.extend((t, f"  {t.group}", False) for t in rows if t.team == team)
+    else:
+        lines = [(t, t.group, False) for t in rows]
+    lines.append((total, "合计", True))
+    for n, (t, label, bold) in enumerate(lines):
         cells = [t.units, t.issued, t.returned, t.complete, t.incomplete, t.unfilled, t.unusable, t.missing]
         table.add_row(
-            *([Text(t.team)] if teams else []),
-            Text(label),
-            *(str(n) for n in cells),
-            end_section=t is rows[-1],
-            style="bold" if t is total else None,
+            Text(label), *(str(x) for x in cells), end_section=n == len(lines) - 2, style="bold" if bold else None
         )
     console.print(table)
     for key, units in status.by_line(st.MISSING):

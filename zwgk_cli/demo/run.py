@@ -3,7 +3,9 @@
 ``new --sample`` → ``init-sheets`` → every workbook filled by the simulator (plausible
 findings, a scenario of vetoes, a unit below the bonus gate, a tie) and three typical
 assessor mistakes (text in a number cell, an empty required input, a workbook returned
-twice) → ``score`` → ``report``.  Each step calls the library the command calls
+twice) → ``score`` → ``report``; 绵阳's campaign has two 检查组 and a round of 复核 after the
+first ``score`` (:mod:`zwgk_cli.demo.appeal`: one unit's answer corrected, ``score`` again,
+``diff`` → 复核记录.xlsx).  Each step calls the library the command calls
 (:mod:`zwgk_cli.new_campaign`, :mod:`zwgk_cli.workbook.issue`, :mod:`zwgk_cli.scoring.batch`,
 :mod:`zwgk_cli.report.build`), so the folder holds exactly what the commands would write; the
 filling uses :mod:`zwgk_cli.demo.fill` and :mod:`zwgk_cli.demo.simulate`.
@@ -18,12 +20,14 @@ import datetime as dt
 import random
 import shutil
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
+from zwgk_cli import campaign as campaign_mod
 from zwgk_cli import rubric as rubric_mod
-from zwgk_cli.campaign import Campaign
+from zwgk_cli.campaign import CONFIG_NAME, Campaign
+from zwgk_cli.demo.appeal import APPEALS, TEAMS, Appeal, inputs_of, pick_appeal, score_round
 from zwgk_cli.demo.fill import fill_workbook
 from zwgk_cli.demo.simulate import Scenario, UnitPlan, simulate
 from zwgk_cli.model import Criterion, InputKind, ReadingKey, Rubric, Unit, Value
@@ -35,10 +39,9 @@ from zwgk_cli.report.ranking import Ranking, rank
 from zwgk_cli.report.text import parse_date
 from zwgk_cli.results import model as results_model
 from zwgk_cli.roster import Roster, check_against, check_targets, load_roster
-from zwgk_cli.scoring import batch as batch_mod
-from zwgk_cli.scoring import output as output_mod
 from zwgk_cli.workbook import layout
 from zwgk_cli.workbook.issue import write_workbooks
+from zwgk_cli.workbook.teams import Teams, resolve_teams, team_jobs
 
 MARKER = ".zwgk-demo"
 ASSESSORS = ("王晓明", "李娜", "陈静", "张磊", "刘洋", "赵敏", "孙悦", "周涛")
@@ -69,6 +72,10 @@ class DemoResult:
     problems: list[Problem]  # what zwgk score found, in display order
     report: report_mod.Outcome
     files: list[Path] = field(default_factory=list)
+    teams: tuple[str, ...] = ()  # the campaign's 检查组, when it has any
+    appeal: Appeal | None = None  # the correction scored as round 02
+    rounds: int | None = None  # the round the report is built from
+    review: Path | None = None  # 复核记录.xlsx, when there was a round of 复核
 
 
 # ------------------------------------------------------------------ the folder
@@ -135,14 +142,14 @@ def fill_all(
     units: Sequence[Unit],
     plans: Mapping[str, UnitPlan],
     scenario: Scenario,
-    sheets: Path,
+    books: Mapping[str, Sequence[Path]],
     returned: Path,
     seed: int,
     when: dt.date,
 ) -> list[Mistake]:
-    """Fill every unit's workbook into ``returned``, with three assessor mistakes."""
+    """Fill every unit's workbooks (``books``: unit id → its issued workbooks, one per 检查组 or
+    one whole) into ``returned``, with three assessor mistakes."""
     rng = random.Random(f"{seed}/mistakes")
-    names = layout.workbook_filenames(units)
     mistakes: list[Mistake] = []
     chosen = {u.id: kind for u, kind in _pick_mistakes(units, scenario, plans, rng)}
     labels = {(c.id, i.id): i.label for c in _all_criteria(rubric) for i in c.inputs}
@@ -163,12 +170,27 @@ def fill_all(
             label = labels.get((key.criterion, key.input), key.input)
             mistakes.append(Mistake(u.name, kind, f"漏填了必填项“{label}”"))
         notes = _notes(plan, _first_input(values))
-        jobs.append((sheets / names[u.id], returned / names[u.id], values, ASSESSORS[n % len(ASSESSORS)], when, notes))
+        assessor = ASSESSORS[n % len(ASSESSORS)]
+        for src in books[u.id]:
+            if len(books[u.id]) > 1:  # a team's workbook: the values it has a cell for
+                keys = {m.key for m in inputs_of(src)}
+                jobs.append(
+                    (
+                        src,
+                        returned / src.name,
+                        {k: v for k, v in values.items() if k in keys},
+                        assessor,
+                        when,
+                        {k: t for k, t in notes.items() if k in keys},
+                    )
+                )
+            else:
+                jobs.append((src, returned / src.name, values, assessor, when, notes))
     _fill_jobs(jobs)
     for u, kind in ((u, chosen.get(u.id)) for u in units):
         if kind == "duplicate":
-            dest = returned / names[u.id]
-            copy = returned / f"{Path(names[u.id]).stem}{COPY_SUFFIX}{layout.WORKBOOK_SUFFIX}"
+            dest = returned / books[u.id][0].name
+            copy = returned / f"{dest.stem}{COPY_SUFFIX}{layout.WORKBOOK_SUFFIX}"
             shutil.copyfile(dest, copy)
             mistakes.append(Mistake(u.name, kind, f"交回了两份评分表({dest.name}、{copy.name})"))
     return mistakes
@@ -233,16 +255,44 @@ def _roster(r: Rubric, camp: Campaign) -> Roster:
     return roster
 
 
-def _issue(r: Rubric, camp: Campaign, units: Sequence[Unit]) -> None:
-    """``zwgk init-sheets``: one blank workbook per unit in ``sheets/``."""
+def _issue(r: Rubric, camp: Campaign, units: Sequence[Unit], teams: Teams | None) -> dict[str, list[Path]]:
+    """``zwgk init-sheets``: one blank workbook per unit in ``sheets/`` (with 检查组: one per unit
+    per team, in a folder per team); unit id → its workbooks."""
     from zwgk_cli.workbook.write import CampaignInfo  # the writer only when writing
 
     out_dir = camp.path(camp.sheets_dir or "sheets")
-    names = layout.workbook_filenames(units)
-    jobs = [(u, out_dir / names[u.id]) for u in units]
-    failed = [w for w in write_workbooks(r, jobs, CampaignInfo.from_campaign(camp), camp.password) if w.error]
+    if teams is None:
+        names = layout.workbook_filenames(units)
+        jobs: list[tuple[Unit, Path] | tuple[Unit, Path, str]] = [(u, out_dir / names[u.id]) for u in units]
+    else:
+        jobs = [(j.unit, j.path, j.team) for j in team_jobs(r, teams, units, units, out_dir)]
+    for folder in {job[1].parent for job in jobs}:
+        folder.mkdir(parents=True, exist_ok=True)
+    written = write_workbooks(r, jobs, CampaignInfo.from_campaign(camp), camp.password, teams=teams)
+    failed = [w for w in written if w.error]
     if failed:
         raise DemoError("生成评分表失败:" + ";".join(f"{w.file}:{w.error}" for w in failed[:5]))
+    books: dict[str, list[Path]] = {}
+    for job in jobs:
+        books.setdefault(job[0].id, []).append(job[1])
+    return books
+
+
+def _teams(r: Rubric, camp: Campaign, sample: str) -> tuple[Campaign, Teams | None]:
+    """The sample's 检查组 written into its ``zwgk.toml`` (as a user would), read back and checked."""
+    declared = TEAMS.get(sample)
+    if declared is None:
+        return camp, None
+    cfg = camp.root / CONFIG_NAME
+    cfg.write_text(cfg.read_text(encoding="utf-8") + declared, encoding="utf-8")
+    try:
+        camp = campaign_mod.load(camp.root)
+    except campaign_mod.CampaignError as exc:
+        raise DemoError("示例的检查组设置有问题:" + ";".join(p.message for p in exc.problems[:5])) from None
+    teams, problems = resolve_teams(r, camp.teams, str(cfg))
+    if problems or teams is None:
+        raise DemoError("示例的检查组设置有问题:" + ";".join(p.message for p in problems[:5]))
+    return camp, teams
 
 
 def run_sample(
@@ -265,28 +315,102 @@ def run_sample(
     except rubric_mod.RubricError as exc:
         raise DemoError("示例细则有问题:" + ";".join(p.message for p in exc.problems[:5])) from None
     camp, r = made.campaign, made.rubric
+    camp, teams = _teams(r, camp, sample)
     roster = _roster(r, camp)
-    echo("zwgk init-sheets")
-    _issue(r, camp, roster.units)
+    echo("zwgk init-sheets" + (f"(检查组:{'、'.join(teams.names)},每个单位每组一份)" if teams else ""))
+    books = _issue(r, camp, roster.units, teams)
     echo("模拟评估人员填写评分表(含否决、加分门槛、并列和三处常见填写错误)")
     plans, scenario = simulate(r, roster.units, seed)
     returned = camp.path(camp.returned_dir)
     when = parse_date(camp.return_deadline) or dt.date(camp.year or 2000, 12, 1)
-    mistakes = fill_all(r, roster.units, plans, scenario, camp.path(camp.sheets_dir), returned, seed, when)
+    mistakes = fill_all(r, roster.units, plans, scenario, books, returned, seed, when)
     echo("zwgk score")
+    scored = score_round(r, camp, roster, teams)
     results_dir = camp.path(camp.results_dir)
-    found = batch_mod.discover([returned], camp.root, exclude=[results_dir])
-    extra = [*roster.problems, *found.problems]
-    with batch_mod.run(r, roster.units, found.refs, skipped=found.skipped, extra_problems=extra) as batch:
-        output_mod.write_results(batch, results_dir, output_mod.campaign_fields(camp))
-        code = 1 if batch.errors else 0
-        counts = batch.counts
-        problems = batch.problems
+    appeal: Appeal | None = None
+    review: Path | None = None
+    if sample in APPEALS:
+        appeal = _appeal(r, roster.units, plans, scenario, mistakes, books, returned, when, results_dir)
+        if appeal is not None:
+            echo(f"复核:{appeal.unit}申诉,更正评分表后重新计分(第2轮)")
+            echo("zwgk score")
+            scored = score_round(r, camp, roster, teams)
+            echo("zwgk diff")
+            review = _review(results_dir)
     doc = results_model.load(results_dir / "scores.json")
+    if appeal is not None:
+        after = next((u.total for u in doc.units if u.unit_id == appeal.unit_id), None)
+        appeal = replace(appeal, total_after=after)
     echo("zwgk report")
     outcome = report_mod.write_report(doc, camp.path(camp.report_dir), campaign=camp, formats=formats)
     ranking = rank(doc, camp.group_order)
     names = {u.id: u.name for u in roster.units}
     return DemoResult(
-        sample, folder, ranking, scenario, names, mistakes, code, counts, problems, outcome, outcome.files
+        sample,
+        folder,
+        ranking,
+        scenario,
+        names,
+        mistakes,
+        scored.code,
+        scored.counts,
+        scored.problems,
+        outcome,
+        outcome.files,
+        teams.names if teams else (),
+        appeal,
+        scored.round,
+        review,
     )
+
+
+def _appeal(
+    r: Rubric,
+    units: Sequence[Unit],
+    plans: Mapping[str, UnitPlan],
+    scenario: Scenario,
+    mistakes: Sequence[Mistake],
+    books: Mapping[str, Sequence[Path]],
+    returned: Path,
+    when: dt.date,
+    results_dir: Path,
+) -> Appeal | None:
+    """After round 01: a clean unit's answer corrected in its returned workbook (the office's)."""
+    busy = set(scenario.vetoed) | {scenario.below_gate, scenario.most_targets, *(scenario.tie or ())}
+    busy |= {u.id for u in units if u.name in {m.unit for m in mistakes}}
+    first = results_model.load(results_dir / "scores.json")
+    scored = {u.unit_id for u in first.units if u.status == "scored"}
+    values = {u.id: plans[u.id].values for u in units}
+    picked = pick_appeal(r, units, values, books, busy, scored)
+    if picked is None:
+        return None
+    unit, book, m, new = picked
+    keys = {x.key for x in inputs_of(book)}
+    corrected = {k: v for k, v in values[unit.id].items() if k in keys} | {m.key: new}
+    notes = {k: t for k, t in _notes(plans[unit.id], _first_input(corrected)).items() if k in keys}
+    n = next(i for i, u in enumerate(units) if u.id == unit.id)
+    dest = returned / book.name
+    fill_workbook(book, dest, corrected, assessor=ASSESSORS[n % len(ASSESSORS)], date=when, notes=notes)
+    before = next((u.total for u in first.units if u.unit_id == unit.id), None)
+    old = values[unit.id][m.key]
+    assert old is not None  # a yes/no answer was picked
+    return Appeal(unit.name, unit.id, m.label, old, new, dest, m.sheet, m.cell, before, None)
+
+
+def _review(results_dir: Path) -> Path:
+    """``zwgk diff``: the last two rounds side by side, written to 复核记录.xlsx."""
+    from zwgk_cli.results import rounds
+    from zwgk_cli.results.diff import compare, load_round, pick
+    from zwgk_cli.results.review import REVIEW_NAME, write_review
+
+    a, b = pick(rounds.numbers(results_dir), None, None)
+    old, new = load_round(results_dir, a), load_round(results_dir, b)
+    d = compare(
+        old,
+        new,
+        {e.unit_id: e.rank_text for e in rank(old.scores).entries},
+        {e.unit_id: e.rank_text for e in rank(new.scores).entries},
+    )
+    target = results_dir / REVIEW_NAME
+    write_review(d, target)
+    return target

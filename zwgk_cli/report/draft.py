@@ -122,7 +122,7 @@ def lost_rows(page: UnitPage) -> list[LostRow]:
     out = []
     for pr, row in zip(page.rows, criteria, strict=True):
         sheet, cells = _cells(row)
-        out.append(_lost_row(pr, file, sheet, cells))
+        out.append(_lost_row(pr, row.file or file, sheet, cells))  # a 检查组's workbook: its own file
     return out
 
 

@@ -156,6 +156,7 @@ def _criterion_rows(
     values: Mapping[ReadingKey, Value | None],
     notes: Mapping[tuple[str, str], str],
     sources: Mapping[ReadingKey, Source],
+    source_file: str = "",
 ) -> list[dict[str, Any]]:
     """One row per (target, criterion): the 明细 and the 整改清单 are built from these."""
     scores = {(cs.target, cs.criterion): cs for cs in criterion_scores(us)}
@@ -177,19 +178,24 @@ def _criterion_rows(
                 **_scored_row(crit, head, labels, live, bonus, cs, found, notes.get((tid, crit.id), "")),
             }
             if sources:
-                row["cells"] = _cells(sources, tid, crit.id, live)
+                row["cells"] = _cells(sources, tid, crit.id, live, source_file)
             rows.append(row)
     return rows
 
 
-def _cells(sources: Mapping[ReadingKey, Source], target: str, criterion: str, live: Sequence[str]) -> dict[str, Any]:
+def _cells(
+    sources: Mapping[ReadingKey, Source], target: str, criterion: str, live: Sequence[str], own: str = ""
+) -> dict[str, Any]:
     """Where each input of a row was read: ``{input: {sheet, cell}}`` (inputs read from a
-    findings table, which has no cells, are left out)."""
+    findings table, which has no cells, are left out), with ``file`` when it is not the unit's
+    one file ``own`` (a unit merged from its 检查组's workbooks)."""
     out: dict[str, Any] = {}
     for i in live:
         src = sources.get(ReadingKey(target, criterion, i))
         if src is not None and src.cell:
             out[i] = {"sheet": src.sheet, "cell": src.cell}
+            if src.file and src.file != own:
+                out[i]["file"] = src.file
     return out
 
 
@@ -258,9 +264,11 @@ def unit_to_dict(
     files: Sequence[str] = (),
     problem_counts: Mapping[str, int] | None = None,
     sources: Mapping[ReadingKey, Source] | None = None,
+    source_file: str = "",
 ) -> dict[str, Any]:
     """One unit's entry in ``scores.json`` (``variant``: as resolved for the unit); with
-    ``sources``, each criterion row says where its inputs were read (``cells``)."""
+    ``sources``, each criterion row says where its inputs were read (``cells``; ``file`` too
+    when it is not ``source_file``, the file the unit was read from)."""
     static = static_rows(variant)
     crit_part: dict[str, str] = {}
     crit_ind: dict[str, str] = {}
@@ -308,7 +316,7 @@ def unit_to_dict(
         "coefficient": num(us.coefficient),
         "penalties": num(us.penalties),
         "missing": [{"target": k.target, "criterion": k.criterion, "input": k.input} for k in us.missing],
-        "criteria": _criterion_rows(static, us, values, notes or {}, sources or {}),
+        "criteria": _criterion_rows(static, us, values, notes or {}, sources or {}, source_file),
         "trace": [
             {"target": t.target, "criterion": t.criterion, "input": t.input, "text": t.text, "points": num(t.points)}
             for t in us.trace

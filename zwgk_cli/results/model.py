@@ -141,6 +141,7 @@ class CriterionRow:
     vetoes: tuple[str, ...]
     trace: tuple[str, ...]
     cells: tuple[tuple[str, str, str], ...] = ()  # (input id, sheet, cell) where each input was read
+    file: str = ""  # the file its inputs were read from, when the unit was merged from several (检查组)
 
     def cells_of(self, inputs: tuple[str, ...] | None = None) -> tuple[tuple[str, str], ...]:
         """``(sheet, cell)`` of the given inputs (all when ``None``), in rubric order."""
@@ -393,9 +394,11 @@ def _criterion(r: _Reader, d: Mapping[str, Any], where: str) -> CriterionRow:
             raise r.fail(f"{where}.inputs.{k}", "应为文字")
     found = {k: r.found(v, f"{where}.found.{k}") for k, v in r.mapping(d, "found", where).items()}
     cells = []
+    files = []
     for k, v in r.mapping(d, "cells", where).items():
         c = r.obj(v, f"{where}.cells.{k}")
         cells.append((k, r.text(c, "sheet", f"{where}.cells.{k}"), r.text(c, "cell", f"{where}.cells.{k}")))
+        files.append(r.text(c, "file", f"{where}.cells.{k}"))
     return CriterionRow(
         target=r.text(d, "target", where),
         target_name=r.text(d, "target_name", where),
@@ -417,6 +420,7 @@ def _criterion(r: _Reader, d: Mapping[str, Any], where: str) -> CriterionRow:
         vetoes=r.texts(d, "vetoes", where),
         trace=r.texts(d, "trace", where),
         cells=tuple(cells),
+        file=next((f for f in files if f), ""),
         team=r.text(d, "team", where),
     )
 

@@ -202,7 +202,12 @@ def unit_sources(
     lines: Mapping[Any, int],
 ) -> str:
     """One unit's line of ``sources.json`` (``json.dumps``): every input's and 扣分说明's place,
-    sorted; a findings table's rows as ``第N行``."""
+    sorted; a findings table's rows as ``第N行``.  A place read from a file other than ``file``
+    (a unit's values merged from its 检查组's workbooks and a findings table, ``file`` naming them
+    all) ends with that file."""
+
+    def own(src: Source) -> list[str]:
+        return [src.file] if src.file and src.file != file else []
 
     def cell(src: Source, key: Any) -> str:
         if src.sheet or src.cell:
@@ -210,8 +215,8 @@ def unit_sources(
         line = lines.get(key)
         return f"第{line}行" if line is not None else ""
 
-    inputs = sorted([k.target, k.criterion, k.input, s.sheet, cell(s, k)] for k, s in sources.items())
-    notes = sorted([t, c, s.sheet, cell(s, (t, c))] for (t, c), s in note_sources.items())
+    inputs = sorted([k.target, k.criterion, k.input, s.sheet, cell(s, k), *own(s)] for k, s in sources.items())
+    notes = sorted([t, c, s.sheet, cell(s, (t, c)), *own(s)] for (t, c), s in note_sources.items())
     notes += sorted(  # a findings table's 扣分说明: the row of its criterion
         [k[0], k[1], "", f"第{n}行"]
         for k, n in lines.items()
@@ -248,12 +253,22 @@ def read_sources(path: Path) -> dict[str, UnitPlaces]:
         out: dict[str, UnitPlaces] = {}
         for u in data["units"]:
             file = str(u["file"])
-            places = {(t, c, i): Place(file, sh, ce) for t, c, i, sh, ce in u["inputs"]}
-            places.update({(t, c, ""): Place(file, sh, ce) for t, c, sh, ce in u["notes"]})
+            places = {(t, c, i): Place(f or file, sh, ce) for t, c, i, sh, ce, f in map(_place, u["inputs"])}
+            notes = ([t, c, "", *rest] for t, c, *rest in u["notes"])
+            places.update({(t, c, ""): Place(f or file, sh, ce) for t, c, _, sh, ce, f in map(_place, notes)})
             out[str(u["unit_id"])] = UnitPlaces(file, places)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError):
         raise RoundError(f"{path} 无法读取或已损坏") from None
     return out
+
+
+def _place(row: Sequence[Any]) -> tuple[str, str, str, str, str, str]:
+    """A row of ``sources.json``'s inputs: target, criterion, input, sheet, cell and the file
+    when it is not the unit's (``""``)."""
+    t, c, i, sh, ce, *f = row
+    if len(f) > 1:
+        raise ValueError("too many fields")
+    return str(t), str(c), str(i), str(sh), str(ce), str(f[0]) if f else ""
 
 
 # ------------------------------------------------------------------ what changed since a round

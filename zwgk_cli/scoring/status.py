@@ -14,8 +14,12 @@ returned, complete, incomplete, unusable and missing, and which units they are.
   belongs to no roster unit is listed apart.
 
 Files are read in the process pool for big batches; the result does not depend on it.  A bad
-file never stops the others.  The team of a unit is ``team_of(unit)`` (``""``: no teams), so
-counts are kept per (team, group).
+file never stops the others.
+
+With 检查组 a unit owes one workbook per team that checks something of it (``teams_of(unit)``;
+without teams ``[""]``): each (unit, team) is a line of its own, matched to the issued and
+returned workbooks whose hidden sheet names that team (a whole workbook, of no team, stands for
+each team of its unit that sent none), and counts are kept per (team, group).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from zwgk_cli.scoring.batch import PARALLEL_MIN, default_jobs
 from zwgk_cli.scoring.discover import FileRef
 from zwgk_cli.workbook.issue import Issued
 from zwgk_cli.workbook.read import Context, UnitPlan, WorkbookRead, read_workbook
+from zwgk_cli.workbook.teams import Teams
 
 COMPLETE = "complete"
 INCOMPLETE = "incomplete"
@@ -53,6 +58,7 @@ class FileState:
     unfilled: int = 0  # required inputs left empty
     errors: int = 0  # errors other than an empty input
     first: Problem | None = None  # the first error, to say why a file cannot be used
+    team: str = ""  # a 检查组's workbook: its team
 
 
 def file_state(read: WorkbookRead, ctx: Context) -> FileState:
@@ -63,15 +69,16 @@ def file_state(read: WorkbookRead, ctx: Context) -> FileState:
     other = [p for p in errors if p.code not in _UNFILLED_CODES]
     first = errors[0] if errors else None
     if not read.usable:
-        return FileState(read.file, read.unit_id, False, errors=len(errors), first=first)
-    plan = ctx.plan(read.unit_id)
+        return FileState(read.file, read.unit_id, False, errors=len(errors), first=first, team=read.team)
+    plan = ctx.plan(read.unit_id, read.team)
     assert isinstance(plan, UnitPlan)  # a usable read has a plan
     us = score_unit(ctx.rubric, plan.variant, plan.unit, read.values)
     bad = {(p.sheet, p.cell) for p in other}
     unfilled = sum(
         1 for k in us.missing if (src := read.sources.get(k)) is not None and (src.sheet, src.cell) not in bad
     )
-    return FileState(read.file, read.unit_id, True, us.complete and not errors, unfilled, len(other), first)
+    complete = us.complete and not errors
+    return FileState(read.file, read.unit_id, True, complete, unfilled, len(other), first, read.team)
 
 
 # ------------------------------------------------------------------ reading the returned files
@@ -79,24 +86,26 @@ def file_state(read: WorkbookRead, ctx: Context) -> FileState:
 _CTX: Context | None = None
 
 
-def _init_worker(rubric: Rubric, units: Sequence[Unit]) -> None:
+def _init_worker(rubric: Rubric, units: Sequence[Unit], teams: Teams | None = None) -> None:
     global _CTX
-    _CTX = Context(rubric, units)
+    _CTX = Context(rubric, units, teams)
 
 
 def _work(ref: FileRef) -> FileState:
     assert _CTX is not None
-    return file_state(read_workbook(ref.path, _CTX, ref.name), _CTX)
+    return file_state(read_workbook(ref.path, _CTX, ref.name, ref.member), _CTX)
 
 
-def read_returned(rubric: Rubric, units: Sequence[Unit], refs: Sequence[FileRef], jobs: int = 0) -> list[FileState]:
-    """Every returned file, in file order; in a process pool of ``jobs`` (0: automatic) when
-    there are many."""
+def read_returned(
+    rubric: Rubric, units: Sequence[Unit], refs: Sequence[FileRef], jobs: int = 0, teams: Teams | None = None
+) -> list[FileState]:
+    """Every returned file, in file order (read against the campaign's ``teams``, when it has
+    any); in a process pool of ``jobs`` (0: automatic) when there are many."""
     n = jobs or default_jobs()
     if n <= 1 or len(refs) < PARALLEL_MIN:
-        _init_worker(rubric, units)
+        _init_worker(rubric, units, teams)
         return [_work(r) for r in refs]
-    with process_pool(n, _init_worker, (rubric, list(units))) as pool:
+    with process_pool(n, _init_worker, (rubric, list(units), teams)) as pool:
         with starting_workers():
             results = pool.map(_work, refs, chunksize=max(1, len(refs) // (n * 4)))
         return list(results)
@@ -166,10 +175,12 @@ class Status:
             tallies[(s.team, s.unit.group)].add(s)
         return [tallies[key] for key in self.order]
 
-    def total(self) -> Tally:
-        t = Tally("", "")
+    def total(self, team: str | None = None) -> Tally:
+        """All units' counts, or one 检查组's."""
+        t = Tally(team or "", "")
         for s in self.units:
-            t.add(s)
+            if team is None or s.team == team:
+                t.add(s)
         return t
 
     def by_line(self, state: str) -> Iterator[tuple[tuple[str, str], list[UnitState]]]:
@@ -185,32 +196,43 @@ def collect(
     units: Sequence[Unit],
     issued: Sequence[Issued],
     files: Sequence[FileState],
-    names: Mapping[str, str],
-    team_of: Callable[[Unit], str] | None = None,
+    names: Mapping[tuple[str, str], str],
+    teams_of: Callable[[Unit], Sequence[str]] | None = None,
     skipped: int = 0,
 ) -> Status:
-    """Where each roster unit stands.  ``names``: unit id → the file name init-sheets gave its
-    workbook (to match a broken returned file to its unit)."""
-    team = team_of or (lambda _u: "")
+    """Where each roster unit stands (each of its teams' workbooks, with 检查组).  ``names``:
+    (unit id, team) → the file name init-sheets gave that workbook (to match a broken returned
+    file to its unit); ``teams_of``: the teams that owe a workbook of the unit (default: none)."""
+    owed = teams_of or (lambda _u: ("",))
     known = {u.id for u in units}
-    issued_ids = {i.who.unit_id for i in issued if i.who.problem is None}
-    mine: dict[str, list[FileState]] = {}
+    issued_keys = {(i.who.unit_id, i.who.team) for i in issued if i.who.problem is None}
+    lines = [(u, t) for u in units for t in owed(u)]
+    known_keys = {(u.id, t) for u, t in lines}
+    mine: dict[tuple[str, str], list[FileState]] = {}
     loose: list[FileState] = []
     for f in files:
-        if f.unit_id in known:
-            mine.setdefault(f.unit_id, []).append(f)
+        if f.unit_id in known:  # a team that owes nothing of the unit (T007): as a whole workbook, every team's
+            mine.setdefault((f.unit_id, f.team if (f.unit_id, f.team) in known_keys else ""), []).append(f)
         else:
             loose.append(f)
-    by_file_name = {name.lower(): uid for uid, name in names.items() if uid in known}
-    guessed: dict[str, FileState] = {}
+    by_file_name = {name.lower(): key for key, name in names.items() if key in known_keys}
+    guessed: dict[tuple[str, str], FileState] = {}
     others: list[FileState] = []
     for f in loose:
-        uid = by_file_name.get(PurePosixPath(f.file).name.lower()) if not f.unit_id else None
-        if uid is not None and uid not in mine and uid not in guessed:
-            guessed[uid] = f
+        key = by_file_name.get(PurePosixPath(f.file).name.lower()) if not f.unit_id else None
+        if key is not None and key not in mine and key not in guessed:
+            guessed[key] = f
         else:
             others.append(f)
-    states = [_unit_state(u, team(u), u.id in issued_ids, mine.get(u.id, []), guessed.get(u.id)) for u in units]
+
+    def state(u: Unit, t: str) -> UnitState:
+        sent = mine.get((u.id, t), [])
+        if t and not sent:  # a whole workbook stands for each team that sent none
+            sent = mine.get((u.id, ""), [])
+        issued_ = (u.id, t) in issued_keys or (u.id, "") in issued_keys
+        return _unit_state(u, t, issued_, sent, guessed.get((u.id, t)))
+
+    states = [state(u, t) for u, t in lines]
     groups = list(dict.fromkeys([*rubric.groups, *(u.group for u in units)]))
     teams = list(dict.fromkeys(s.team for s in states))
     present = {(s.team, s.unit.group) for s in states}

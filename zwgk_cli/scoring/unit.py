@@ -175,6 +175,7 @@ class Scorer:
             files=list(files),
             problem_counts={"error": errors, "warning": len(problems) - errors},
             sources=read.sources,
+            source_file=read.file,
         )
         if self.teams is not None:  # each criterion says which 检查组 checks it (明细, 整改清单)
             of_crit = criterion_teams(self.teams, plan.variant)

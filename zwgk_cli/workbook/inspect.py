@@ -13,6 +13,7 @@ from zwgk_cli.problems import Code, Problem, problem, readable
 from zwgk_cli.workbook import layout as L
 from zwgk_cli.workbook.book import Book, Sheet
 from zwgk_cli.workbook.guards import Refused, SheetRefused, read_file
+from zwgk_cli.workbook.teams import META_TEAM
 
 
 def _json_value(value: object) -> Any:
@@ -57,6 +58,7 @@ class Identity:
     rubric_hash: str = ""
     rubric_version: str = ""
     problem: Problem | None = None
+    team: str = ""  # a 检查组's workbook: the team its hidden sheet names
 
 
 def identify(path: Path, name: str | None = None) -> Identity:
@@ -70,7 +72,14 @@ def identify(path: Path, name: str | None = None) -> Identity:
         code, params = _why(exc)
         return Identity(file, problem=problem(code, file=file, **params))
     return Identity(
-        file, meta.unit_id, meta.unit_name, meta.unit_group, meta.rubric_id, meta.rubric_hash, meta.rubric_version
+        file,
+        meta.unit_id,
+        meta.unit_name,
+        meta.unit_group,
+        meta.rubric_id,
+        meta.rubric_hash,
+        meta.rubric_version,
+        team=meta.extra.get(META_TEAM, ""),
     )
 
 
