@@ -192,17 +192,23 @@ def stopped_scopes(variant: Variant, unit: Unit, values: Values) -> Stops:
     return frozenset(out)
 
 
+def parts_by_id(parts: Iterable[PartScore]) -> dict[str, PartScore]:
+    """Every part score, sub-parts included, by its part's id."""
+    out: dict[str, PartScore] = {}
+    stack = list(parts)
+    while stack:
+        ps = stack.pop()
+        out[ps.id] = ps
+        stack.extend(ps.parts)
+    return out
+
+
 def score_unit(rubric: Rubric, variant: Variant, unit: Unit, values: Values) -> UnitScore:
     """Score a unit on its resolved variant (see :func:`zwgk_cli.rubric.resolve`)."""
     acc = _Acc()
     stops = stopped_scopes(variant, unit, values)
     parts = [score_part(p, values, unit, acc, stops) for p in variant.parts]
-    by_id: dict[str, PartScore] = {}
-    stack = list(parts)
-    while stack:
-        ps = stack.pop()
-        by_id[ps.id] = ps
-        stack.extend(ps.parts)
+    by_id = parts_by_id(parts)
 
     bonus_counted: bool | None = None
     final: list[PartScore] = []

@@ -19,7 +19,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from zwgk_cli.model import ZERO, PartKind, PartScore, Rubric, Unit, UnitScore, Variant, round2
+from zwgk_cli.engine import parts_by_id
+from zwgk_cli.model import ZERO, PartKind, Rubric, Unit, UnitScore, Variant, round2
 from zwgk_cli.results.document import STATUS_LABELS, STATUS_SCORED, num
 from zwgk_cli.rubric.targets import defines_verdict, kind_max, kind_parts
 
@@ -54,21 +55,11 @@ def _record(kind: str, unit: Unit, target_id: str, status: str) -> dict[str, Any
     }
 
 
-def _flat(parts: Iterable[PartScore]) -> dict[str, PartScore]:
-    out: dict[str, PartScore] = {}
-    stack = list(parts)
-    while stack:
-        ps = stack.pop()
-        out[ps.id] = ps
-        stack.extend(ps.parts)
-    return out
-
-
 def unit_targets(rubric: Rubric, variant: Variant, us: UnitScore, status: str) -> list[dict[str, Any]]:
     """The unit's targets of every assessed kind: total over the kind's parts, veto reasons,
     parts below their pass line, verdict (``passed``: None where the rubric defines none)."""
     out: list[dict[str, Any]] = []
-    scored = _flat(us.parts)
+    scored = parts_by_id(us.parts)
     for kind in rubric.assessed_kinds:
         parts = [p for p in kind_parts(variant, kind.id) if p.id in scored]
         if not parts:
