@@ -284,7 +284,7 @@ class Code(Enum):
     W_RUBRIC_VERSION = (
         "W012",
         E,
-        "评分表按细则“{found}”生成,与本次考评的细则“{expected}”不是同一版本",
+        "评分表按细则“{found}”生成,与本次考评的细则“{expected}”不是同一份细则",
         "用 zwgk init-sheets 按当前细则重新生成该单位的评分表,把已填内容转录后交回。",
     )
     W_UNKNOWN_UNIT = (

@@ -73,7 +73,10 @@ def _summary_table(files: list[Path], out: Path) -> Table:
             table.add_row(escape(f.name), labels[f.name])
     if rectify:
         units = len({f.stem for f in rectify})
-        table.add_row(f"{names.RECTIFY_DIR}/", f"各单位整改清单({units}个单位,Excel 与网页)")
+        kinds = "与".join(
+            k for k, suffix in (("Excel", ".xlsx"), ("网页", ".html")) if any(f.suffix == suffix for f in rectify)
+        )
+        table.add_row(f"{names.RECTIFY_DIR}/", f"各单位整改清单({units}个单位,{kinds})")
     return table
 
 
