@@ -97,10 +97,15 @@ def part_to_dict(p: Part) -> dict[str, Any]:
     if p.per_target:
         out["per_target"] = p.per_target
     if p.threshold:
-        out["threshold"] = {"min": json_number(p.threshold.min), "label": p.threshold.label}
+        out["threshold"] = {"min": json_number(p.threshold.min), "op": p.threshold.op, "label": p.threshold.label}
     if p.gate:
-        out["gate"] = {"part": p.gate.part, "min": json_number(p.gate.min), "label": p.gate.label}
+        g = p.gate
+        out["gate"] = {"part": g.part, "min": json_number(g.min), "op": g.op, "label": g.label}
     out["veto_effect"] = p.veto_effect.value
+    if p.rescale:
+        r = p.rescale
+        factor = None if r.factor is None else f"{r.factor.numerator}/{r.factor.denominator}"
+        out["rescale"] = {"factor": factor, "round": r.round, "places": r.places}
     if p.indicators:
         out["indicators"] = [indicator_to_dict(i) for i in p.indicators]
     if p.parts:
@@ -125,6 +130,13 @@ def rubric_to_dict(rubric: Rubric, variant: Variant | None = None, unit: Unit | 
             for t in rubric.tiers
         ],
         "veto_tier": rubric.veto_tier,
+        "pass_line": None
+        if rubric.pass_line is None
+        else {
+            "min": json_number(rubric.pass_line.min),
+            "op": rubric.pass_line.op,
+            "label": rubric.pass_line.label,
+        },
         "notes": [{"id": n.id, "kind": n.kind, "text": n.text} for n in rubric.notes],
     }
     if rubric.assessed_kinds:  # targets ranked in their own right (国办 19号)
@@ -144,7 +156,7 @@ def rubric_to_dict(rubric: Rubric, variant: Variant | None = None, unit: Unit | 
         out["unit"] = {"id": unit.id, "name": unit.name, "group": unit.group}
     if len(variants) == 1:
         v = variants[0]
-        out["variant"] = {"id": v.id, "title": v.title, "groups": list(v.groups)}
+        out["variant"] = {"id": v.id, "title": v.title, "groups": list(v.groups), "when": _when(v)}
         out["parts"] = [part_to_dict(p) for p in v.parts]
     else:
         out["variants"] = [
@@ -152,6 +164,7 @@ def rubric_to_dict(rubric: Rubric, variant: Variant | None = None, unit: Unit | 
                 "id": v.id,
                 "title": v.title,
                 "groups": list(v.groups),
+                "when": _when(v),
                 "max": json_number(v.max),
                 "parts": [part_to_dict(p) for p in v.parts],
             }
@@ -159,3 +172,8 @@ def rubric_to_dict(rubric: Rubric, variant: Variant | None = None, unit: Unit | 
         ]
         out["parts"] = out["variants"][0]["parts"]
     return out
+
+
+def _when(v: Variant) -> dict[str, list[str]]:
+    """The roster attributes a unit must have for the variant (``when``)."""
+    return {c.attribute: list(c.values) for c in v.when}
