@@ -142,7 +142,9 @@ def test_scores_json_ranks_each_target_within_its_kind(camp: Path) -> None:
     assert [k["id"] for k in doc["target_kinds"]] == ["website", "account"]
     web = doc["target_kinds"][0]
     assert (
-        web["threshold"] == {"min": 9, "label": "不合格"} and web["verdict"] is True and web["max"] == {"default": 15}
+        web["threshold"] == {"min": 9, "op": ">=", "label": "不合格"}
+        and web["verdict"] is True
+        and web["max"] == {"default": 15}
     )
     rows = [(t["kind"], t["target"], t["unit"], t["points"], t["rank"], t["tied"], t["passed"]) for t in doc["targets"]]
     assert rows == [

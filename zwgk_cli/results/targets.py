@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from zwgk_cli import rules
 from zwgk_cli.engine import parts_by_id
 from zwgk_cli.model import ZERO, PartKind, Rubric, Unit, UnitScore, Variant, round2
 from zwgk_cli.results.document import STATUS_LABELS, STATUS_SCORED, num
@@ -84,7 +85,7 @@ def unit_targets(rubric: Rubric, variant: Variant, us: UnitScore, status: str) -
             passed: bool | None = None
             if verdict:
                 line = kind.threshold
-                passed = not vetoed and not below and (line is None or total >= line.min)
+                passed = not vetoed and not below and (line is None or rules.compare(total, line.op, line.min))
             out.append(
                 {
                     **_record(kind.id, us.unit, t.id, status),
@@ -155,7 +156,9 @@ def kinds_header(rubric: Rubric) -> dict[str, Any]:
             {
                 "id": k.id,
                 "title": k.title,
-                "threshold": None if k.threshold is None else {"min": num(k.threshold.min), "label": k.threshold.label},
+                "threshold": None
+                if k.threshold is None
+                else {"min": num(k.threshold.min), "op": k.threshold.op, "label": k.threshold.label},
                 "verdict": defines_verdict(rubric, k),
                 "max": {v.id: num(kind_max(v, k.id)) for v in rubric.variants if kind_parts(v, k.id)},
             }

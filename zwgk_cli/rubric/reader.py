@@ -644,10 +644,7 @@ class Reader:
         k = self.keys(k, kp, ("id", "title", "assessed", "threshold"))
         threshold = None
         if (t := k.get("threshold")) is not None:
-            tp = f"{kp}.threshold"
-            t = self.keys(t, tp, ("min", "label"))
-            label = self.text(t, "label", tp, required=False, default="不合格")
-            threshold = Threshold(self.dec(t, "min", tp, True, ZERO) or ZERO, label)
+            _, threshold = self.line(t, f"{kp}.threshold", (), "不合格")
         assessed = self.flag(k, "assessed", kp, False)
         return TargetKind(self.ident(k, "id", kp), self.text(k, "title", kp), assessed, threshold)
 
