@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -106,6 +107,43 @@ def corpus_campaign(
     (root / "zwgk.toml").write_text(CORPUS_TOML, encoding="utf-8")
     for name in returned:
         shutil.copyfile(CORPUS / name, root / "returned" / name)
+    return root
+
+
+# Four units of the mini rubric for campaign tests (both groups, the 督促指导任务 attribute, one
+# unit with two websites), and a campaign folder on it: rubric, roster, websites, zwgk.toml.
+MINI_UNITS = (
+    Unit(
+        "U1",
+        "甲县",
+        "县区",
+        {"督促指导任务": "否"},
+        (Target("W1", "website", "甲县政府网"), Target("W2", "website", "甲县教育网")),
+    ),
+    Unit("U2", "乙局", "部门", {"督促指导任务": "是"}, (Target("W3", "website", "乙局网站"),)),
+    Unit("U3", "丙区", "县区", {"督促指导任务": "否"}, (Target("W4", "website", "丙区政府网"),)),
+    Unit("U4", "丁局", "部门", {"督促指导任务": "否"}, (Target("W5", "website", "丁局网站"),)),
+)
+
+
+def write_mini_roster(folder: Path, units: Sequence[Unit]) -> None:
+    """``units.csv`` and ``websites.csv`` of ``units`` in ``folder``."""
+    rows = ["编号,单位名称,分组,督促指导任务"] + [
+        f"{u.id},{u.name},{u.group},{u.attributes['督促指导任务']}" for u in units
+    ]
+    sites = ["编号,名称,类型,所属单位"] + [f"{t.id},{t.name},website,{u.name}" for u in units for t in u.targets]
+    (folder / "units.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (folder / "websites.csv").write_text("\n".join(sites) + "\n", encoding="utf-8")
+
+
+def mini_campaign(root: Path, units: Sequence[Unit] = MINI_UNITS, toml: str = CORPUS_TOML) -> Path:
+    """A campaign folder on ``tests/data/mini.yaml`` (as ``rubric.yaml``) with the roster of
+    ``units``, ``toml`` as its ``zwgk.toml`` and an empty ``returned/``."""
+    root.mkdir(parents=True)
+    (root / "rubric.yaml").write_bytes((DATA / "mini.yaml").read_bytes())
+    (root / "zwgk.toml").write_text(toml, encoding="utf-8")
+    write_mini_roster(root, units)
+    (root / "returned").mkdir()
     return root
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from conftest import mini_campaign
 from docx import Document
 from typer.testing import CliRunner
 
@@ -50,18 +51,8 @@ def _values(rubric: rubric_mod.Rubric, unit: Unit, evidence_missing: bool) -> di
 def scored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A campaign on the mini rubric, scored: 甲县 lost the points of an item for want of
     evidence; 丁局 returned nothing."""
-    root = tmp_path / "考评"
-    root.mkdir()
-    (root / "rubric.yaml").write_bytes((DATA / "mini.yaml").read_bytes())
-    (root / "zwgk.toml").write_text(TOML, encoding="utf-8")
-    rows = ["编号,单位名称,分组,督促指导任务"] + [
-        f"{u.id},{u.name},{u.group},{u.attributes['督促指导任务']}" for u in UNITS
-    ]
-    sites = ["编号,名称,类型,所属单位"] + [f"{t.id},{t.name},website,{u.name}" for u in UNITS for t in u.targets]
-    (root / "units.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    (root / "websites.csv").write_text("\n".join(sites) + "\n", encoding="utf-8")
+    root = mini_campaign(tmp_path / "考评", UNITS, TOML)
     rubric = rubric_mod.load(str(root / "rubric.yaml"))
-    (root / "returned").mkdir()
     for u in UNITS[:3]:
         data, _ = build_workbook(rubric, u, None, _values(rubric, u, u.id == "U1"))
         (root / "returned" / f"{u.name}.xlsx").write_bytes(data)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import DATA
+from conftest import DATA, mini_campaign
 from typer.testing import CliRunner
 
 from zwgk_cli import rubric as rubric_mod
@@ -109,22 +109,8 @@ def _values(rubric: Rubric, unit: Unit) -> dict[ReadingKey, Value]:
 @pytest.fixture
 def issued(tmp_path: Path) -> dict[str, Any]:
     """A campaign on the mini rubric (revision A): every unit's workbook filled and returned."""
-    root = tmp_path / "考评"
-    root.mkdir()
-    (root / "rubric.yaml").write_text(MINI, encoding="utf-8")
-    (root / "zwgk.toml").write_text(
-        '[campaign]\nrubric = "rubric.yaml"\nname = "测试考评"\nyear = 2024\n'
-        '[paths]\nunits = "units.csv"\ntargets = "websites.csv"\n',
-        encoding="utf-8",
-    )
-    rows = ["编号,单位名称,分组,督促指导任务"] + [
-        f"{u.id},{u.name},{u.group},{u.attributes['督促指导任务']}" for u in UNITS
-    ]
-    sites = ["编号,名称,类型,所属单位"] + [f"{t.id},{t.name},website,{u.name}" for u in UNITS for t in u.targets]
-    (root / "units.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    (root / "websites.csv").write_text("\n".join(sites) + "\n", encoding="utf-8")
+    root = mini_campaign(tmp_path / "考评", UNITS)
     rubric = rubric_mod.load(str(root / "rubric.yaml"))
-    (root / "returned").mkdir()
     values = {}
     for u in UNITS:
         values[u.id] = _values(rubric, u)

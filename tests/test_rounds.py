@@ -13,6 +13,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from conftest import mini_campaign
 from typer.testing import CliRunner
 
 from zwgk_cli import rubric as rubric_mod
@@ -59,23 +60,9 @@ def _return(c: dict[str, Any], unit: Unit, values: dict[ReadingKey, Value], name
 @pytest.fixture
 def camp(tmp_path: Path) -> dict[str, Any]:
     """A campaign on the mini rubric: 3 units, 2 workbooks returned (丙区 has not returned one)."""
-    root = tmp_path / "考评"
-    root.mkdir()
-    shutil.copyfile(DATA / "mini.yaml", root / "rubric.yaml")
-    (root / "zwgk.toml").write_text(
-        '[campaign]\nrubric = "rubric.yaml"\nname = "测试考评"\nyear = 2024\n'
-        '[paths]\nunits = "units.csv"\ntargets = "websites.csv"\n',
-        encoding="utf-8",
-    )
-    rows = ["编号,单位名称,分组,督促指导任务"] + [
-        f"{u.id},{u.name},{u.group},{u.attributes['督促指导任务']}" for u in UNITS
-    ]
-    sites = ["编号,名称,类型,所属单位"] + [f"{t.id},{t.name},website,{u.name}" for u in UNITS for t in u.targets]
-    (root / "units.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    (root / "websites.csv").write_text("\n".join(sites) + "\n", encoding="utf-8")
+    root = mini_campaign(tmp_path / "考评", UNITS)
     rubric = rubric_mod.load(str(root / "rubric.yaml"))
     returned = root / "returned"
-    returned.mkdir()
     c: dict[str, Any] = {"root": root, "rubric": rubric, "returned": returned, "results": root / "results"}
     c["values"] = {u.id: _values(rubric, u) for u in UNITS}
     for u in UNITS[:2]:

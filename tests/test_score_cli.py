@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import mini_campaign
 from typer.testing import CliRunner
 
 from zwgk_cli import rubric as rubric_mod
@@ -51,30 +52,12 @@ def _values(rubric: Rubric, unit: Unit, seed: int = 11) -> dict[ReadingKey, Valu
     return vals
 
 
-def _write_roster(folder: Path, units: list[Unit]) -> None:
-    rows = ["编号,单位名称,分组,督促指导任务"] + [
-        f"{u.id},{u.name},{u.group},{u.attributes['督促指导任务']}" for u in units
-    ]
-    sites = ["编号,名称,类型,所属单位"] + [f"{t.id},{t.name},website,{u.name}" for u in units for t in u.targets]
-    (folder / "units.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    (folder / "websites.csv").write_text("\n".join(sites) + "\n", encoding="utf-8")
-
-
 @pytest.fixture
 def campaign(tmp_path: Path) -> dict[str, Any]:
     """A campaign folder on the mini rubric: 4 units, 3 workbooks returned, 1 missing."""
-    root = tmp_path / "考评"
-    root.mkdir()
-    shutil.copyfile(DATA / "mini.yaml", root / "rubric.yaml")
-    (root / "zwgk.toml").write_text(
-        '[campaign]\nrubric = "rubric.yaml"\nname = "测试考评"\nyear = 2024\n'
-        '[paths]\nunits = "units.csv"\ntargets = "websites.csv"\n',
-        encoding="utf-8",
-    )
-    _write_roster(root, UNITS)
+    root = mini_campaign(tmp_path / "考评", UNITS)
     rubric = rubric_mod.load(str(root / "rubric.yaml"))
     returned = root / "returned"
-    returned.mkdir()
     values = {}
     for u in UNITS[:3]:
         values[u.id] = _values(rubric, u)
