@@ -13,29 +13,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import DATA, mini_campaign
+from conftest import DATA, MINI_UNITS, mini_campaign
 from typer.testing import CliRunner
 
 from zwgk_cli import rubric as rubric_mod
 from zwgk_cli.cli import app
 from zwgk_cli.demo import fill
 from zwgk_cli.engine import score_unit
-from zwgk_cli.model import EVIDENCE_INPUT, YES, ReadingKey, Rubric, Target, Unit, Value
+from zwgk_cli.model import EVIDENCE_INPUT, YES, ReadingKey, Rubric, Unit, Value
 from zwgk_cli.workbook.read import Context, read_workbook
 from zwgk_cli.workbook.revision import compare_layouts, issued_layout, rubric_compatibility
 from zwgk_cli.workbook.write import build_workbook
 
-UNITS = [
-    Unit(
-        "U1",
-        "甲县",
-        "县区",
-        {"督促指导任务": "否"},
-        (Target("W1", "website", "甲县政府网"), Target("W2", "website", "甲县教育网")),
-    ),
-    Unit("U2", "乙局", "部门", {"督促指导任务": "是"}, (Target("W3", "website", "乙局网站"),)),
-    Unit("U3", "丙区", "县区", {"督促指导任务": "否"}, (Target("W4", "website", "丙区政府网"),)),
-]
+UNITS = list(MINI_UNITS[:3])
 MINI = (DATA / "mini.yaml").read_text(encoding="utf-8")
 
 A1 = """\

@@ -14,14 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import mini_campaign
+from conftest import MINI_UNITS, mini_campaign
 from typer.testing import CliRunner
 
 from zwgk_cli import rubric as rubric_mod
 from zwgk_cli.cli import app
 from zwgk_cli.demo import fill
 from zwgk_cli.engine import score_unit
-from zwgk_cli.model import EVIDENCE_INPUT, YES, ReadingKey, Rubric, Target, Unit, Value
+from zwgk_cli.model import EVIDENCE_INPUT, YES, ReadingKey, Rubric, Unit, Value
 from zwgk_cli.results.document import list_document, unit_to_dict
 from zwgk_cli.scoring import batch
 from zwgk_cli.scoring.discover import discover
@@ -30,18 +30,7 @@ from zwgk_cli.workbook.write import build_workbook
 DATA = Path(__file__).parent / "data"
 RESULT_FILES = ("scores.json", "scores.csv", "scores.xlsx", "problems.csv", "problems.json")
 
-UNITS = [
-    Unit(
-        "U1",
-        "甲县",
-        "县区",
-        {"督促指导任务": "否"},
-        (Target("W1", "website", "甲县政府网"), Target("W2", "website", "甲县教育网")),
-    ),
-    Unit("U2", "乙局", "部门", {"督促指导任务": "是"}, (Target("W3", "website", "乙局网站"),)),
-    Unit("U3", "丙区", "县区", {"督促指导任务": "否"}, (Target("W4", "website", "丙区政府网"),)),
-    Unit("U4", "丁局", "部门", {"督促指导任务": "否"}, (Target("W5", "website", "丁局网站"),)),
-]
+UNITS = list(MINI_UNITS)
 
 
 def _values(rubric: Rubric, unit: Unit, seed: int = 11) -> dict[ReadingKey, Value]:
