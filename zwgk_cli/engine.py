@@ -2,8 +2,6 @@
 
 Order of operations (the same as the summary sheet's formulas):
 
-1. each criterion: its rule, clamped to [0, 分值] and rounded (rules.evaluate);
-2. each indicator: the sum of its children clamped to [0, 分值];
 0. a veto in a part whose ``veto_effect`` is ``stop`` stops the scoring of its target (every
    part scored per that kind of target) or, in a part not scored per target, of the unit:
    those criteria are not scored (nothing is missing, nothing is deducted) and the parts
@@ -24,7 +22,7 @@ Order of operations (the same as the summary sheet's formulas):
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from zwgk_cli import rules
@@ -56,13 +54,13 @@ Values = Mapping[ReadingKey, Value | None]
 Stops = frozenset[tuple[str, str]]  # (target kind, target id) whose scoring stopped; ("", "") the unit
 
 
+@dataclass
 class _Acc:
-    """What scoring one unit collects on the way: vetoes, missing inputs, trace."""
+    """What scoring one unit collects on the way."""
 
-    def __init__(self) -> None:
-        self.vetoes: list[VetoHit] = []
-        self.missing: list[ReadingKey] = []
-        self.trace: list[TraceLine] = []
+    vetoes: list[VetoHit] = field(default_factory=list)
+    missing: list[ReadingKey] = field(default_factory=list)
+    trace: list[TraceLine] = field(default_factory=list)
 
 
 def _named(hits: tuple[VetoHit, ...], c: Criterion, vals: Mapping[str, Value | None]) -> list[VetoHit]:
@@ -73,40 +71,32 @@ def _named(hits: tuple[VetoHit, ...], c: Criterion, vals: Mapping[str, Value | N
     return [replace(h, reason=f"{h.reason}({';'.join(named)})") for h in hits]
 
 
-def own_keys(c: Criterion) -> tuple[ReadingKey, ...]:
-    """The reading keys of a criterion's live inputs for the unit itself (target ``""``)."""
-    return tuple(ReadingKey("", c.id, i.id) for i in c.live_inputs())
+def _scopes(part: Part, unit: Unit) -> list[str]:
+    """The targets a part is scored for, or ``[""]`` (the unit) for a part not scored per target."""
+    return [t.id for t in unit.targets_of(part.per_target)] if part.per_target else [""]
+
+
+def _is_stopped(stops: Stops, part: Part, target: str) -> bool:
+    return ("", "") in stops or (target != "" and (part.per_target, target) in stops)
 
 
 def _score_indicator(
-    ind: Indicator, values: Values, target: str, target_name: str, part: str, acc: _Acc, stopped: bool = False
+    ind: Indicator, values: Values, target: str, target_name: str, part: str, acc: _Acc, stopped: bool
 ) -> NodeScore:
     crit_scores: list[CriterionScore] = []
-    pts: list[Decimal] = []
-    complete = True
-    get = values.get
     for c in ind.criteria:
-        vals = {i.id: get(ReadingKey(target, c.id, i.id)) for i in c.live_inputs()}
+        vals = {i.id: values.get(ReadingKey(target, c.id, i.id)) for i in c.live_inputs()}
         cs = rules.evaluate(c, vals, target, target_name, part)
         if stopped:
             cs = rules.stopped_score(cs)
         crit_scores.append(cs)
-        if cs.points is not None:
-            pts.append(cs.points)
-        elif not cs.stopped:
-            complete = False
         if cs.vetoes:
             acc.vetoes.extend(_named(cs.vetoes, c, vals))
-        if cs.missing:
-            acc.missing.extend(ReadingKey(target, c.id, i) for i in cs.missing)
-        if cs.trace:
-            acc.trace.extend(cs.trace)
-    kids: tuple[NodeScore, ...] = ()
-    if ind.indicators:
-        kids = tuple(_score_indicator(i, values, target, target_name, part, acc, stopped) for i in ind.indicators)
-        for k in kids:
-            pts.append(k.points)
-            complete = complete and k.complete
+        acc.missing.extend(ReadingKey(target, c.id, i) for i in cs.missing)
+        acc.trace.extend(cs.trace)
+    kids = tuple(_score_indicator(i, values, target, target_name, part, acc, stopped) for i in ind.indicators)
+    pts = [cs.points for cs in crit_scores if cs.points is not None] + [k.points for k in kids]
+    complete = all(cs.points is not None or cs.stopped for cs in crit_scores) and all(k.complete for k in kids)
     return NodeScore(ind.id, ind.title, ind.max, rules.clamp_sum(pts, ind.max), complete, kids, tuple(crit_scores))
 
 
@@ -115,7 +105,7 @@ def _score_tree(
 ) -> PartScore:
     """A part for one target ("" = the unit itself), sub-parts included."""
     before = len(acc.vetoes)
-    stopped = ("", "") in stops or (target != "" and (part.per_target, target) in stops)
+    stopped = _is_stopped(stops, part, target)
     nodes = tuple(_score_indicator(i, values, target, target_name, part.id, acc, stopped) for i in part.indicators)
     subs = tuple(score_part(p, values, unit, acc, stops) for p in part.parts)
     if part.kind is PartKind.PENALTY:
@@ -139,33 +129,28 @@ def score_part(part: Part, values: Values, unit: Unit, acc: _Acc, stops: Stops =
     if part.per_target is None:
         ps = _score_tree(part, values, "", "", acc, unit, stops)
         return replace(ps, passed=_passes(part, ps.points, ps.vetoed))
-    targets = unit.targets_of(part.per_target)
     scored: list[TargetScore] = []
-    for t in targets:
+    for t in unit.targets_of(part.per_target):
         ts = _score_tree(part, values, t.id, t.name, acc, unit, stops)
         passed = _passes(part, ts.points, ts.vetoed)
         scored.append(
             TargetScore(t.id, t.name, ts.points, ts.raw, ts.complete, ts.nodes, passed, ts.vetoed, ts.stopped)
         )
     pts = rules.mean([s.points for s in scored])
-    raw = rules.mean([s.raw for s in scored])
     # The unit's line is judged on the mean (绵阳: 政府网站得分取本单位所有网站的平均得分), and any
     # veto in any target fails it; each target keeps its own verdict above.
     vetoed = any(s.vetoed for s in scored)
     passed = _passes(part, pts, vetoed)
-    passed = passed and bool(scored) if passed is not None else None
     return PartScore(
         part.id,
         part.title,
         part.kind,
         part.max,
         pts,
-        raw,
+        rules.mean([s.raw for s in scored]),
         all(s.complete for s in scored) and bool(scored),
-        (),
-        (),
-        tuple(scored),
-        passed,
+        targets=tuple(scored),
+        passed=passed and bool(scored) if passed is not None else None,
         vetoed=vetoed,
         stopped=("", "") in stops,
     )
@@ -176,31 +161,29 @@ def stopped_scopes(variant: Variant, unit: Unit, values: Values) -> Stops:
     a veto fired in a part whose ``veto_effect`` is ``stop`` (for that target where the part is
     scored per target; every part scored per that kind of target stops for it)."""
     out: set[tuple[str, str]] = set()
-    get = values.get
     for p in variant.walk_parts():
         if p.veto_effect is not VetoEffect.STOP:
             continue
-        scopes = [t.id for t in unit.targets_of(p.per_target)] if p.per_target else [""]
-        for scope in scopes:
-            for ind in p.indicators:
-                if any(
-                    rules.fired(c, {i.id: get(ReadingKey(scope, c.id, i.id)) for i in c.live_inputs()})
-                    for c in ind.walk()
-                ):
-                    out.add((p.per_target or "", scope))
-                    break
+        for scope in _scopes(p, unit):
+            if any(
+                rules.fired(c, {i.id: values.get(ReadingKey(scope, c.id, i.id)) for i in c.live_inputs()})
+                for ind in p.indicators
+                for c in ind.walk()
+            ):
+                out.add((p.per_target or "", scope))
     return frozenset(out)
+
+
+def _walk(parts: Iterable[PartScore]) -> Iterator[PartScore]:
+    """Every part score, each before its sub-parts'."""
+    for ps in parts:
+        yield ps
+        yield from _walk(ps.parts)
 
 
 def parts_by_id(parts: Iterable[PartScore]) -> dict[str, PartScore]:
     """Every part score, sub-parts included, by its part's id."""
-    out: dict[str, PartScore] = {}
-    stack = list(parts)
-    while stack:
-        ps = stack.pop()
-        out[ps.id] = ps
-        stack.extend(ps.parts)
-    return out
+    return {ps.id: ps for ps in _walk(parts)}
 
 
 def score_unit(rubric: Rubric, variant: Variant, unit: Unit, values: Values) -> UnitScore:
@@ -221,40 +204,28 @@ def score_unit(rubric: Rubric, variant: Variant, unit: Unit, values: Values) -> 
                 ps = replace(ps, counted=False, points=rules.gated(ps.points, ok))
         final.append(ps)
 
-    normal = [ps.points for ps in final if ps.kind is not PartKind.PENALTY]
     penalty_points = [ps.points for ps in final if ps.kind is PartKind.PENALTY]
-    total = rules.unit_total(normal, penalty_points)
-    penalties = sum(penalty_points, ZERO)
+    total = rules.unit_total([ps.points for ps in final if ps.kind is not PartKind.PENALTY], penalty_points)
     vetoes = tuple(acc.vetoes)
     tier = rubric.tier_for(total, bool(vetoes))
-    complete = all(ps.complete for ps in final)
-    verdicts = [v for v in thresholds_of(final) if v is not None]
-    passed = rules.unit_passes(rubric, total, bool(vetoes), tier.label if tier else None, all(verdicts))
+    verdicts = [v for ps in _walk(final) for v in (ps.passed, *(t.passed for t in ps.targets))]
+    lines_passed = all(v for v in verdicts if v is not None)
     return UnitScore(
         unit=unit,
         variant=variant.id,
         total=total,
         parts=tuple(final),
         vetoes=vetoes,
-        penalties=round2(penalties),
+        penalties=round2(sum(penalty_points, ZERO)),
         bonus_counted=bonus_counted,
         tier=tier.label if tier else None,
         coefficient=tier.coefficient if tier else None,
-        complete=complete,
+        complete=all(ps.complete for ps in final),
         missing=tuple(acc.missing),
         trace=tuple(acc.trace),
-        passed=passed,
+        passed=rules.unit_passes(rubric, total, bool(vetoes), tier.label if tier else None, lines_passed),
         stopped=tuple(sorted({t for _, t in stops})),
     )
-
-
-def thresholds_of(parts: Iterable[PartScore]) -> Iterator[bool | None]:
-    """Every pass-line verdict of the parts and their targets (None: no pass line)."""
-    for ps in parts:
-        yield ps.passed
-        for t in ps.targets:
-            yield t.passed
-        yield from thresholds_of(ps.parts)
 
 
 def score(rubric: Rubric, unit: Unit, values: Values) -> UnitScore:
@@ -262,12 +233,10 @@ def score(rubric: Rubric, unit: Unit, values: Values) -> UnitScore:
     return score_unit(rubric, resolve(rubric, unit), unit, values)
 
 
-def _required_keys(ind: Indicator, target: str) -> Iterator[ReadingKey]:
-    for c in ind.criteria:
-        for i in rules.required_inputs(c):
-            yield ReadingKey(target, c.id, i.id)
-    for sub in ind.indicators:
-        yield from _required_keys(sub, target)
+def _required_keys(part: Part, target: str) -> list[ReadingKey]:
+    """The reading keys of a part's own required inputs (not its sub-parts') for ``target``."""
+    crits = (c for ind in part.indicators for c in ind.walk())
+    return [ReadingKey(target, c.id, i.id) for c in crits for i in rules.required_inputs(c)]
 
 
 def excused(variant: Variant, unit: Unit, values: Mapping[ReadingKey, Value | None]) -> frozenset[ReadingKey]:
@@ -276,13 +245,13 @@ def excused(variant: Variant, unit: Unit, values: Mapping[ReadingKey, Value | No
     stops = stopped_scopes(variant, unit, values)
     if not stops:
         return frozenset()
-    out: set[ReadingKey] = set()
-    for p in variant.walk_parts():
-        for scope in [t.id for t in unit.targets_of(p.per_target)] if p.per_target else [""]:
-            if ("", "") in stops or (scope and (p.per_target, scope) in stops):
-                for ind in p.indicators:
-                    out.update(_required_keys(ind, scope))
-    return frozenset(out)
+    return frozenset(
+        key
+        for p in variant.walk_parts()
+        for scope in _scopes(p, unit)
+        if _is_stopped(stops, p, scope)
+        for key in _required_keys(p, scope)
+    )
 
 
 def started(variant: Variant, unit: Unit, values: Mapping[ReadingKey, object]) -> dict[tuple[str, str], bool]:
@@ -293,74 +262,49 @@ def started(variant: Variant, unit: Unit, values: Mapping[ReadingKey, object]) -
     from its 填写进度 counts."""
     counts: dict[tuple[str, str], tuple[int, int]] = {}  # scope → (required, filled)
 
-    def tally(keys: Iterable[ReadingKey]) -> tuple[int, int]:
-        n = filled = 0
-        for k in keys:
-            n += 1
-            v = values.get(k)
-            filled += v is not None and v != ""
-        return n, filled
+    def tally(p: Part, target: str) -> tuple[int, int]:
+        keys = _required_keys(p, target)
+        return len(keys), sum(1 for k in keys if values.get(k) not in (None, ""))
 
     def part(p: Part) -> tuple[int, int]:
-        if p.per_target:
-            own = [0, 0]
-            for t in unit.targets_of(p.per_target):
-                counts[(p.id, t.id)] = got = tally(k for ind in p.indicators for k in _required_keys(ind, t.id))
-                own = [own[0] + got[0], own[1] + got[1]]
-        else:
-            n, f = tally(k for ind in p.indicators for k in _required_keys(ind, ""))
-            own = [n, f]
-        for sub in p.parts:
-            n, f = part(sub)
-            own = [own[0] + n, own[1] + f]
-        counts[(p.id, "")] = (own[0], own[1])
-        return own[0], own[1]
+        got = []
+        for scope in _scopes(p, unit):
+            got.append(tally(p, scope))
+            if p.per_target:
+                counts[(p.id, scope)] = got[-1]
+        got += [part(sub) for sub in p.parts]
+        counts[(p.id, "")] = (sum(n for n, _ in got), sum(f for _, f in got))
+        return counts[(p.id, "")]
 
-    whole = [0, 0]
-    for p in variant.parts:
-        n, f = part(p)
-        whole = [whole[0] + n, whole[1] + f]
-    anything = whole[1] > 0
+    anything = any([f for _, f in [part(p) for p in variant.parts]])
     out = {scope: (f > 0 if n else anything) for scope, (n, f) in counts.items()}
     out[("", "")] = anything
     return out
+
+
+def _criteria(nodes: Iterable[NodeScore]) -> Iterator[CriterionScore]:
+    for n in nodes:
+        yield from n.criteria
+        yield from _criteria(n.children)
 
 
 def criterion_scores(us: UnitScore) -> list[CriterionScore]:
     """Every criterion score of the unit: part by part, each part's indicators (a node's own
     criteria before its children's), then its targets', then its sub-parts'."""
     out: list[CriterionScore] = []
-
-    def nodes(ns: Iterable[NodeScore]) -> None:
-        for n in ns:
-            out.extend(n.criteria)
-            if n.children:
-                nodes(n.children)
-
-    def parts(ps: Iterable[PartScore]) -> None:
-        for p in ps:
-            nodes(p.nodes)
-            for t in p.targets:
-                nodes(t.nodes)
-            parts(p.parts)
-
-    parts(us.parts)
+    for ps in _walk(us.parts):
+        for nodes in (ps.nodes, *(t.nodes for t in ps.targets)):
+            out.extend(_criteria(nodes))
     return out
 
 
 def thresholds(us: UnitScore) -> dict[str, str]:
     """part id (and part id/target) → 合格/不合格, for parts with a pass threshold."""
     out: dict[str, str] = {}
-
-    def walk(ps: PartScore) -> None:
+    for ps in _walk(us.parts):
         if ps.passed is not None:
             out[ps.id] = "合格" if ps.passed else "不合格"
             for t in ps.targets:
                 if t.passed is not None:
                     out[f"{ps.id}/{t.target}"] = "合格" if t.passed else "不合格"
-        for sub in ps.parts:
-            walk(sub)
-
-    for p in us.parts:
-        walk(p)
     return out
