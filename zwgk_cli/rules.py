@@ -13,7 +13,8 @@ taken in integer hundredths (see :func:`mean_formula`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import operator
+from collections.abc import Callable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -45,22 +46,20 @@ from zwgk_cli.model import (
 
 def num(value: Decimal) -> str:
     """A decimal as a formula literal: ``0.5``, ``10``, ``99.5`` (never exponent notation)."""
-    text = format(value.normalize(), "f")
-    return text
+    return format(value.normalize(), "f")
+
+
+_COMPARE: dict[str, Callable[[Decimal, Decimal], bool]] = {
+    ">": operator.gt,
+    ">=": operator.ge,
+    "<": operator.lt,
+    "<=": operator.le,
+    "==": operator.eq,
+}
 
 
 def compare(left: Decimal, op: str, right: Decimal) -> bool:
-    if op == ">":
-        return left > right
-    if op == ">=":
-        return left >= right
-    if op == "<":
-        return left < right
-    if op == "<=":
-        return left <= right
-    if op == "==":
-        return left == right
-    raise ValueError(op)
+    return _COMPARE[op](left, right)
 
 
 OP_TEXT = {">": "超过", ">=": "达到(含)", "<": "低于", "<=": "不超过", "==": "等于"}
@@ -106,6 +105,14 @@ def term_points(term: Term, values: Mapping[str, Value | None]) -> Decimal:
     return out
 
 
+def _first_of(cases: Sequence[tuple[str, str]], default: str = "0") -> str:
+    """Nested IFs: the value of the first ``(condition, value)`` that holds, else ``default``."""
+    expr = default
+    for cond, value in reversed(cases):
+        expr = f"IF({cond},{value},{expr})"
+    return expr
+
+
 def term_formula(term: Term, refs: Mapping[str, str]) -> str:
     """The same rule as :func:`term_points`, as an Excel expression."""
     ref = refs[term.inputs[0]]
@@ -115,21 +122,15 @@ def term_formula(term: Term, refs: Mapping[str, str]) -> str:
     elif term.kind is TermKind.FLAG:
         expr = f'IF({ref}="{YES}",{num(term.points)},0)'
     elif term.kind is TermKind.CHOICE:
-        expr = "0"
-        for option, pts in reversed(term.choices):
-            expr = f'IF({ref}="{option}",{num(pts)},{expr})'
+        expr = _first_of([(f'{ref}="{option}"', num(pts)) for option, pts in term.choices])
     elif term.kind is TermKind.ENTERED:
         expr = ref
     elif term.kind is TermKind.BANDS:
-        expr = "0"
-        for b in reversed(term.bands):
-            expr = f"IF({ref}{_xl_op(b.op)}{num(b.value)},{num(b.points)},{expr})"
+        expr = _first_of([(f"{ref}{_xl_op(b.op)}{num(b.value)}", num(b.points)) for b in term.bands])
     elif term.kind is TermKind.RATIO:
         n, d = refs[term.inputs[0]], refs[term.inputs[1]]
-        expr = "0"
-        for b in reversed(term.bands):
-            expr = f"IF({n}*100{_xl_op(b.op)}{num(b.value)}*{d},{num(b.points)},{expr})"
-        expr = f"IF({d}=0,0,{expr})"
+        cases = [(f"{n}*100{_xl_op(b.op)}{num(b.value)}*{d}", num(b.points)) for b in term.bands]
+        expr = f"IF({d}=0,0,{_first_of(cases)})"
     else:  # pragma: no cover
         raise ValueError(term.kind)
     if term.cap is not None:
@@ -182,14 +183,6 @@ def veto_formula(veto: Veto, refs: Mapping[str, str], kinds: Mapping[str, InputK
     else:
         cond = f"{cells[0]}{_xl_op(veto.op)}{num(veto.value)}"
     return f"IF({blank},0,IF({cond},1,0))"
-
-
-def veto_condition_text(veto: Veto, kinds: Mapping[str, InputKind]) -> str:
-    if veto.ratio:
-        return f"比例{OP_TEXT[veto.op]}{num(veto.value)}%"
-    if kinds[veto.inputs[0]] is InputKind.YES_NO:
-        return "填“是”"
-    return f"{OP_TEXT[veto.op]}{num(veto.value)}"
 
 
 # ------------------------------------------------------------------ criteria
@@ -402,14 +395,9 @@ def pass_formula(
 
 
 def _reach(ind: Indicator) -> Decimal:
-    total = sum((_crit_reach(c) for c in ind.criteria), ZERO) + sum((_reach(i) for i in ind.indicators), ZERO)
+    crits = sum((c.max or ZERO if c.applicable else na_points(c) for c in ind.criteria), ZERO)
+    total = crits + sum((_reach(i) for i in ind.indicators), ZERO)
     return total if ind.max is None else min(ind.max, total)
-
-
-def _crit_reach(c: Criterion) -> Decimal:
-    if not c.applicable:
-        return na_points(c)
-    return c.max or ZERO
 
 
 def applicable_max(part: Part) -> Decimal:
@@ -512,11 +500,16 @@ def total_formula(normal_refs: Sequence[str], penalty_refs: Sequence[str]) -> st
     return f"ROUND(MAX(0,{plus}{minus}),2)"
 
 
+def _failing_tier(rubric: Rubric) -> bool:
+    """Whether the veto tier is one of the tiers (a tier that fails the unit)."""
+    return any(t.label == rubric.veto_tier for t in rubric.tiers)
+
+
 def defines_pass(rubric: Rubric) -> bool:
-    """Whether the rubric defines 合格: a pass line on the total, a failing tier (the veto tier
-    is one of the tiers), or a pass line (threshold) of a part.  Vetoes alone (荆州's 否决) and
-    tiers that are all passing grades define none: no 合格 / 合格率 is stated then."""
-    if rubric.pass_line is not None or any(t.label == rubric.veto_tier for t in rubric.tiers):
+    """Whether the rubric defines 合格: a pass line on the total, a failing tier, or a pass line
+    (threshold) of a part.  Vetoes alone (荆州's 否决) and tiers that are all passing grades
+    define none: no 合格 / 合格率 is stated then."""
+    if rubric.pass_line is not None or _failing_tier(rubric):
         return True
     return any(p.threshold is not None for v in rubric.variants for p in v.walk_parts())
 
@@ -528,15 +521,12 @@ def unit_passes(rubric: Rubric, total: Decimal, vetoed: bool, tier: str | None, 
     target reached its own)."""
     if not defines_pass(rubric):
         return None
-    if vetoed:
-        return False
     line = rubric.pass_line
-    failing_tier = any(t.label == rubric.veto_tier for t in rubric.tiers)
-    if line is not None and not reached(total, line.op, line.min):
+    if vetoed or (line is not None and not reached(total, line.op, line.min)):
         return False
-    if failing_tier:
+    if _failing_tier(rubric):
         return tier != rubric.veto_tier
-    return True if line is not None else lines_passed
+    return line is not None or lines_passed
 
 
 def unit_pass_formula(rubric: Rubric, total_ref: str, vetoes_ref: str, tier_ref: str, lines_ref: str) -> str:
@@ -548,11 +538,16 @@ def unit_pass_formula(rubric: Rubric, total_ref: str, vetoes_ref: str, tier_ref:
     line = rubric.pass_line
     if line is not None:
         conds.append(f"{total_ref}{_xl_op(line.op)}{num(line.min)}")
-    if any(t.label == rubric.veto_tier for t in rubric.tiers):
+    if _failing_tier(rubric):
         conds.append(f'{tier_ref}<>"{rubric.veto_tier}"')
     elif line is None:
         conds.append(f"{lines_ref}=0")
     return f'IF(AND({",".join(conds)}),"合格","不合格")'
+
+
+def _floored(tiers: Sequence[Tier]) -> list[tuple[Decimal, Tier]]:
+    """The tiers that have a floor, highest floor first."""
+    return sorted(((t.min, t) for t in tiers if t.min is not None), key=lambda mt: mt[0], reverse=True)
 
 
 def tier_for(tiers: Sequence[Tier], veto_tier: str, total: Decimal, vetoed: bool) -> Tier | None:
@@ -561,30 +556,15 @@ def tier_for(tiers: Sequence[Tier], veto_tier: str, total: Decimal, vetoed: bool
     without a floor; ``None`` without tiers.  :func:`tier_formula` is the same rule in Excel.
 
     The tiers are plain definitions (the rubric's, or those recorded in ``scores.json``)."""
-    if not tiers:
-        return None
-    if vetoed:
-        for t in tiers:
-            if t.label == veto_tier:
-                return t
-    for t in sorted((t for t in tiers if t.min is not None), key=lambda t: t.min or ZERO, reverse=True):
-        assert t.min is not None
-        if total >= t.min:
-            return t
-    return next((t for t in tiers if t.min is None), None)
+    vetoing = [t for t in tiers if vetoed and t.label == veto_tier]
+    reached_ = [t for floor, t in _floored(tiers) if total >= floor]
+    return next(iter(vetoing + reached_ + [t for t in tiers if t.min is None]), None)
 
 
 def tier_formula(rubric: Rubric, total_ref: str, vetoes_ref: str) -> str:
-    """:func:`tier_for` as a formula: any veto → the veto tier; else the highest tier whose
-    floor the total reaches (half-open ranges); else the tier without a floor; else ""."""
-    if not rubric.tiers:
-        return '""'
-    floorless = next((t.label for t in rubric.tiers if t.min is None), None)
-    expr = f'"{floorless}"' if floorless is not None else '""'
-    ranked = sorted((t for t in rubric.tiers if t.min is not None), key=lambda t: t.min or ZERO)
-    for t in ranked:
-        assert t.min is not None
-        expr = f'IF({total_ref}>={num(t.min)},"{t.label}",{expr})'
-    if any(t.label == rubric.veto_tier for t in rubric.tiers):
-        expr = f'IF({vetoes_ref}>0,"{rubric.veto_tier}",{expr})'
-    return expr
+    """:func:`tier_for` as a formula."""
+    floorless = next((f'"{t.label}"' for t in rubric.tiers if t.min is None), '""')
+    cases = [(f"{total_ref}>={num(floor)}", f'"{t.label}"') for floor, t in _floored(rubric.tiers)]
+    if _failing_tier(rubric):
+        cases.insert(0, (f"{vetoes_ref}>0", f'"{rubric.veto_tier}"'))
+    return _first_of(cases, floorless) if rubric.tiers else '""'
