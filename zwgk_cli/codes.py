@@ -10,6 +10,7 @@ never changes once released; new problems get new codes.
 from __future__ import annotations
 
 from enum import Enum, StrEnum
+from typing import NamedTuple
 
 
 class Severity(StrEnum):
@@ -21,10 +22,20 @@ SEVERITY_LABELS = {Severity.ERROR: "错误", Severity.WARNING: "提示"}
 
 E = Severity.ERROR
 W = Severity.WARNING
+# hints that several codes give
+_RESCORE = "先重新运行 zwgk score(评分结果成为新的一轮),再生成通报;确需按第{round}轮的结果生成时加 --stale-ok。"
+_REFILL = "使用 zwgk 生成的原评分表重新填写后交回。"
 
 
-class Code(Enum):
-    """(code, severity, message template, what to do)."""
+class Entry(NamedTuple):
+    code: str
+    severity: Severity
+    template: str  # the message
+    hint_template: str  # what to do
+
+
+class Code(Entry, Enum):
+    """Every problem zwgk reports."""
 
     # --- rubric (R) -------------------------------------------------------------------
     R_YAML = ("R001", E, "评分细则文件无法解析:{detail}", "按YAML格式修正该行(注意缩进与冒号)。")
@@ -268,19 +279,14 @@ class Code(Enum):
         "工作簿解压后过大({detail}),超过上限{limit},疑似压缩炸弹或被粘贴了大量内容,未读取",
         "使用 zwgk 生成的原评分表重新填写;不要在评分表中粘贴大段内容或图片。",
     )
-    W_XML_ENTITY = (
-        "W009",
-        E,
-        "工作簿内部文件“{part}”含有 XML 实体声明(DOCTYPE),可能是恶意构造的文件,未读取",
-        "使用 zwgk 生成的原评分表重新填写后交回。",
-    )
+    W_XML_ENTITY = ("W009", E, "工作簿内部文件“{part}”含有 XML 实体声明(DOCTYPE),可能是恶意构造的文件,未读取", _REFILL)
     W_NOT_ZWGK = (
         "W010",
         E,
         "不是 zwgk 生成的评分表(没有隐藏的标识工作表“{sheet_name}”){detail}",
         "请使用 zwgk init-sheets 生成的评分表填写;不要把内容复制到新建的工作簿中。",
     )
-    W_BAD_META = ("W011", E, "评分表的标识信息已损坏:{detail}", "使用 zwgk 生成的原评分表重新填写后交回。")
+    W_BAD_META = ("W011", E, "评分表的标识信息已损坏:{detail}", _REFILL)
     W_RUBRIC_VERSION = (
         "W012",
         E,
@@ -401,7 +407,7 @@ class Code(Enum):
         "W033",
         E,
         "工作簿内部文件“{part}”谎报了解压后的大小(声明{declared},实际更大),疑似压缩炸弹,未读取",
-        "使用 zwgk 生成的原评分表重新填写后交回。",
+        _REFILL,
     )
     W_NOTHING_FILLED = (
         "W034",
@@ -509,24 +515,9 @@ class Code(Enum):
         "只保留要发给评估人员的那一份,其余移出评分表目录。",
     )
     # --- rounds: is the report built from the current scores? (S005–S009) --------------
-    S_STALE_CHANGED = (
-        "S005",
-        E,
-        "第{round}轮评分结果生成后,{what}已修改",
-        "先重新运行 zwgk score(评分结果成为新的一轮),再生成通报;确需按第{round}轮的结果生成时加 --stale-ok。",
-    )
-    S_STALE_ADDED = (
-        "S006",
-        E,
-        "第{round}轮评分结果生成后,新增了{what}",
-        "先重新运行 zwgk score(评分结果成为新的一轮),再生成通报;确需按第{round}轮的结果生成时加 --stale-ok。",
-    )
-    S_STALE_REMOVED = (
-        "S007",
-        E,
-        "第{round}轮评分结果生成后,{what}已删除、移走或改名",
-        "先重新运行 zwgk score(评分结果成为新的一轮),再生成通报;确需按第{round}轮的结果生成时加 --stale-ok。",
-    )
+    S_STALE_CHANGED = ("S005", E, "第{round}轮评分结果生成后,{what}已修改", _RESCORE)
+    S_STALE_ADDED = ("S006", E, "第{round}轮评分结果生成后,新增了{what}", _RESCORE)
+    S_STALE_REMOVED = ("S007", E, "第{round}轮评分结果生成后,{what}已删除、移走或改名", _RESCORE)
     S_STALE_RUBRIC = (
         "S008",
         E,
@@ -746,19 +737,3 @@ class Code(Enum):
         "单位“{unit_name}”交回了多份{team}的评分表:{files};均未采用",
         "确认哪一份是最终版本,把其余的移出交回目录后重新运行。",
     )
-
-    @property
-    def code(self) -> str:
-        return self.value[0]
-
-    @property
-    def severity(self) -> Severity:
-        return self.value[1]
-
-    @property
-    def template(self) -> str:
-        return self.value[2]
-
-    @property
-    def hint_template(self) -> str:
-        return self.value[3]

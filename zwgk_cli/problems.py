@@ -5,25 +5,15 @@ to do.
 
 from __future__ import annotations
 
+import errno
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from zwgk_cli.codes import SEVERITY_LABELS, Code, Severity
-
-__all__ = [
-    "SEVERITY_LABELS",
-    "Code",
-    "Problem",
-    "Severity",
-    "has_errors",
-    "os_reason",
-    "problem",
-    "readable",
-    "sort_key",
-]
-
+from zwgk_cli.codes import SEVERITY_LABELS as SEVERITY_LABELS
+from zwgk_cli.codes import Code as Code
+from zwgk_cli.codes import Severity as Severity
 
 # Characters XML 1.0 does not allow (so no DOCX, XLSX or HTML writer accepts them): C0 controls
 # other than tab, line feed and carriage return, U+FFFE/U+FFFF, and lone surrogates (a file
@@ -60,6 +50,9 @@ def readable(text: str) -> str:
 class _SafeDict(dict[str, Any]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
+
+
+_WHERE = ("file", "sheet", "cell", "path", "line", "unit", "indicator", "team")
 
 
 @dataclass(frozen=True)
@@ -105,30 +98,20 @@ class Problem:
 def problem(code: Code, /, **where_and_params: Any) -> Problem:
     """Build a problem from a code; location keywords go to their fields, the rest fill the
     message template."""
-    cid, severity, template, hint = code.value
     params = _SafeDict(where_and_params)  # a location (unit) may also be named in the message
-    at = where_and_params.get
+    hint = code.hint_template
     return Problem(
-        cid,
-        severity,
-        template.format_map(params),
+        code.code,
+        code.severity,
+        code.template.format_map(params),
         hint.format_map(params) if "{" in hint else hint,
-        at("file", ""),
-        at("sheet", ""),
-        at("cell", ""),
-        at("path", ""),
-        at("line"),
-        at("unit", ""),
-        at("indicator", ""),
-        at("team", ""),
+        **{k: v for k, v in where_and_params.items() if k in _WHERE},
     )
 
 
 def os_reason(exc: OSError, writing: bool = False) -> str:
     """An operating-system error on a file being read (or ``writing``) in Chinese; the
     system's own text only for rare ones."""
-    import errno
-
     verb = "写入" if writing else "读取"
     words = {
         errno.ENOENT: "路径中的文件夹不存在" if writing else "文件不存在(可能是失效的快捷方式或链接)",
