@@ -21,11 +21,8 @@ CENT = Decimal("0.01")
 
 
 def round2(value: Decimal) -> Decimal:
-    """Round half-up to 2 decimals, exactly as Excel's ``ROUND(x, 2)`` does for x ≥ 0.
-
-    Exact for a finite value of any size: the default 28 digits of precision cannot hold a
-    value of 10**26 or more with its cents, so such a value is rounded with as many digits
-    as it needs (inputs are bounded long before that, see ``workbook.values``)."""
+    """Round half-up to 2 decimals, exactly as Excel's ``ROUND(x, 2)`` does for x ≥ 0, for a
+    finite value of any size (beyond 28 digits with as much precision as it needs)."""
     try:
         return value.quantize(CENT, rounding=ROUND_HALF_UP)
     except InvalidOperation:
@@ -203,21 +200,12 @@ class Criterion:
         Computed once per (frozen, resolved) criterion: scoring a batch asks hundreds of times
         per unit.  The cache is not a field, so equality, hashing and ``replace`` ignore it."""
         cached: tuple[Input, ...] | None = self.__dict__.get("_live_inputs")
-        if cached is not None:
-            return cached
-        if not self.applicable:
-            return ()
-        used: set[str] = set()
-        for t in self.terms:
-            if t.applicable:
-                used.update(t.inputs)
-        for v in self.vetoes:
-            if v.applicable:
-                used.update(v.inputs)
+        if cached is not None or not self.applicable:
+            return cached or ()
+        used = {i for t in self.terms if t.applicable for i in t.inputs}
+        used |= {i for v in self.vetoes if v.applicable for i in v.inputs}
         out = [i for i in self.inputs if i.id in used or i.kind is InputKind.TEXT]
-        if self.evidence:
-            out.append(EVIDENCE_INPUT)
-        result = tuple(out)
+        result = (*out, EVIDENCE_INPUT) if self.evidence else tuple(out)
         object.__setattr__(self, "_live_inputs", result)
         return result
 
@@ -439,11 +427,7 @@ class Unit:
 
     def attrs(self) -> dict[str, str]:
         """Attributes as conditions see them: ``group`` and ``name`` included."""
-        out = dict(self.attributes)
-        out["group"] = self.group
-        out["分组"] = self.group
-        out["name"] = self.name
-        return out
+        return {**self.attributes, "group": self.group, "分组": self.group, "name": self.name}
 
     def targets_of(self, kind: str) -> tuple[Target, ...]:
         return tuple(t for t in self.targets if t.kind == kind)
