@@ -58,10 +58,8 @@ def safe_file_stem(name: str) -> str:
 
 
 def unique_file_names(items: Iterable[tuple[str, str]], suffix: str) -> dict[str, str]:
-    """``(key, name)`` pairs → key → a safe file name ending in ``suffix``, unique case-insensitively.
-
-    A name that collides with an earlier one gets its key appended (``名称_编号``), then a number.
-    """
+    """``(key, name)`` pairs → key → a safe file name ending in ``suffix``, unique case-insensitively:
+    a name that collides with an earlier one gets its key appended (``名称_编号``), then a number."""
     out: dict[str, str] = {}
     used: set[str] = set()
     for key, name in items:
@@ -94,7 +92,6 @@ def atomic_open(path: Path) -> Iterator[IO[bytes]]:
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (see :func:`atomic_open`)."""
     with atomic_open(path) as fh:
         fh.write(data)
 
@@ -147,16 +144,14 @@ def temp_prefix(kind: str) -> str:
 
 def _gone(pid: int) -> bool:
     """Whether process ``pid`` has ended (never said on Windows, where it cannot be asked safely)."""
-    if pid == os.getpid():
-        return False
-    if sys.platform == "win32":
+    if pid == os.getpid() or sys.platform == "win32":
         return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return True
     except OSError:
-        return False
+        pass
     return False
 
 

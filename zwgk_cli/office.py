@@ -48,6 +48,9 @@ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 """
 
 
+_FLAGS = ("--headless", "--invisible", "--norestore", "--nolockcheck", "--nodefault", "--nofirststartwizard")
+
+
 class OfficeError(Exception):
     """LibreOffice is missing, failed, or timed out; the message is Chinese and says what to do."""
 
@@ -63,16 +66,6 @@ def find_soffice() -> str | None:
         if found:
             return found
     return next((c for c in _CANDIDATES if Path(c).is_file()), None)
-
-
-def make_profile(base: Path, recalc: bool = True) -> str:
-    """Create a fresh user profile under ``base`` (recalculating on load unless ``recalc`` is
-    false: then LibreOffice keeps its defaults, as a user's would); returns its URL."""
-    user = base / "user"
-    user.mkdir(parents=True, exist_ok=True)
-    if recalc:
-        (user / "registrymodifications.xcu").write_text(REGISTRY, encoding="utf-8")
-    return base.resolve().as_uri()
 
 
 def convert(
@@ -102,31 +95,17 @@ def convert(
         raise OfficeError("同一批转换的文件名(不含扩展名)不能重复。")
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=temp_prefix("lo")) as tmp:
-        profile = make_profile(Path(tmp) / "profile", recalc)
-        cmd = [
-            exe,
-            f"-env:UserInstallation={profile}",
-            "--headless",
-            "--invisible",
-            "--norestore",
-            "--nolockcheck",
-            "--nodefault",
-            "--nofirststartwizard",
-            "--convert-to",
-            FILTERS[to],
-            "--outdir",
-            str(out_dir.resolve()),
-            *(str(f.resolve()) for f in files),
-        ]
-        env = dict(os.environ)
-        env.setdefault("HOME", tmp)
+        # A fresh user profile; without the registry LibreOffice keeps its defaults, as a user's would.
+        profile = Path(tmp) / "profile"
+        (profile / "user").mkdir(parents=True)
+        if recalc:
+            (profile / "user" / "registrymodifications.xcu").write_text(REGISTRY, encoding="utf-8")
+        cmd = [exe, f"-env:UserInstallation={profile.resolve().as_uri()}", *_FLAGS, "--convert-to", FILTERS[to]]
+        cmd += ["--outdir", str(out_dir.resolve()), *(str(f.resolve()) for f in files)]
+        env = {"HOME": tmp, **os.environ}
         try:
             proc = subprocess.Popen(
-                cmd,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                env=env,
-                start_new_session=True,
+                cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True
             )
         except OSError as exc:
             raise OfficeError(f"无法启动 LibreOffice({exe}):{exc.strerror or exc}") from None
