@@ -75,6 +75,10 @@ def _dec(value: Value | None) -> Decimal:
     raise TypeError(f"expected a number, got {value!r}")
 
 
+def _blank(cells: Sequence[str]) -> str:
+    return "OR(" + ",".join(f'{c}=""' for c in cells) + ")"
+
+
 # ------------------------------------------------------------------ terms
 
 
@@ -96,7 +100,7 @@ def term_points(term: Term, values: Mapping[str, Value | None]) -> Decimal:
         x = _dec(values[ref])
         out = next((b.points for b in term.bands if compare(x, b.op, b.value)), ZERO)
     elif term.kind is TermKind.RATIO:
-        n, d = _dec(values[term.inputs[0]]), _dec(values[term.inputs[1]])
+        n, d = (_dec(values[i]) for i in term.inputs)
         out = ZERO if d == 0 else next((b.points for b in term.bands if compare(n * 100, b.op, b.value * d)), ZERO)
     else:  # pragma: no cover - the enum is closed
         raise ValueError(term.kind)
@@ -174,7 +178,6 @@ def veto_fires(veto: Veto, values: Mapping[str, Value | None], kinds: Mapping[st
 def veto_formula(veto: Veto, refs: Mapping[str, str], kinds: Mapping[str, InputKind]) -> str:
     """1 when the veto fires, 0 otherwise (0 while an input is empty)."""
     cells = [refs[i] for i in veto.inputs]
-    blank = "OR(" + ",".join(f'{c}=""' for c in cells) + ")"
     if veto.ratio:
         n, d = cells
         cond = f"AND({d}>0,{n}*100{_xl_op(veto.op)}{num(veto.value)}*{d})"
@@ -182,16 +185,14 @@ def veto_formula(veto: Veto, refs: Mapping[str, str], kinds: Mapping[str, InputK
         cond = f'{cells[0]}="{YES}"'
     else:
         cond = f"{cells[0]}{_xl_op(veto.op)}{num(veto.value)}"
-    return f"IF({blank},0,IF({cond},1,0))"
+    return f"IF({_blank(cells)},0,IF({cond},1,0))"
 
 
 # ------------------------------------------------------------------ criteria
 
 
 def _kinds(criterion: Criterion) -> dict[str, InputKind]:
-    kinds = {i.id: i.kind for i in criterion.inputs}
-    kinds[EVIDENCE_INPUT.id] = EVIDENCE_INPUT.kind
-    return kinds
+    return {**{i.id: i.kind for i in criterion.inputs}, EVIDENCE_INPUT.id: EVIDENCE_INPUT.kind}
 
 
 def is_required(inp: Input) -> bool:
@@ -285,8 +286,7 @@ def criterion_formula(criterion: Criterion, refs: Mapping[str, str], stop_ref: s
             body = f"ROUND(MAX(0,MIN({top},{top}-({total}))),2)"
     required = [refs[i.id] for i in required_inputs(criterion)]
     if required:
-        blank = "OR(" + ",".join(f'{c}=""' for c in required) + ")"
-        body = f'IF({blank},"",{body})'
+        body = f'IF({_blank(required)},"",{body})'
     if criterion.evidence:
         body = f'IF({refs[EVIDENCE_INPUT.id]}="{NO}",0,{body})'
     if stop_ref:
