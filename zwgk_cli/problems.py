@@ -33,18 +33,15 @@ def readable(text: str) -> str:
     """
     if XML_ILLEGAL.search(text) is None:
         return text
-    if _ESCAPED_BYTE.search(text) is not None:
-        parts = []
-        for part in text.split("/"):
-            if _ESCAPED_BYTE.search(part) is not None:
-                raw = re.sub("[\ud800-\udc7f\udd00-\udfff]", "\ufffd", part).encode("utf-8", "surrogateescape")
-                try:
-                    part = raw.decode("gb18030")
-                except UnicodeDecodeError:
-                    part = raw.decode("utf-8", "replace")
-            parts.append(part)
-        text = "/".join(parts)
-    return XML_ILLEGAL.sub(" ", text)
+    parts = text.split("/")
+    for n, part in enumerate(parts):
+        if _ESCAPED_BYTE.search(part) is not None:
+            raw = re.sub("[\ud800-\udc7f\udd00-\udfff]", "\ufffd", part).encode("utf-8", "surrogateescape")
+            try:
+                parts[n] = raw.decode("gb18030")
+            except UnicodeDecodeError:
+                parts[n] = raw.decode("utf-8", "replace")
+    return XML_ILLEGAL.sub(" ", "/".join(parts))
 
 
 class _SafeDict(dict[str, Any]):
@@ -80,9 +77,7 @@ class Problem:
 
     @property
     def where(self) -> str:
-        bits = [b for b in (self.file, self.sheet, self.cell) if b]
-        if self.path:
-            bits.append(self.path)
+        bits = [b for b in (self.file, self.sheet, self.cell, self.path) if b]
         if self.line is not None:
             bits.append(f"第{self.line}行")
         return " ".join(bits)

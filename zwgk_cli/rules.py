@@ -234,15 +234,15 @@ def evaluate(
         for v in criterion.vetoes
         if veto_fires(v, values, kinds)
     )
-    trace: list[TraceLine] = []
     if criterion.evidence and values.get(EVIDENCE_INPUT.id) == NO:
         # 视为无相关工作内容: the item scores 0 whatever else was entered.
         text = "未按时提供佐证材料,视为无相关工作内容,不得分"
-        trace.append(TraceLine(target, cid, EVIDENCE_INPUT.id, text, -(criterion.max or ZERO)))
-        return CriterionScore(cid, target, criterion.max, ZERO, True, (), tuple(trace), hits, True)
+        line = TraceLine(target, cid, EVIDENCE_INPUT.id, text, -(criterion.max or ZERO))
+        return CriterionScore(cid, target, criterion.max, ZERO, True, (), (line,), hits, True)
     if missing:
         return CriterionScore(cid, target, criterion.max, None, True, missing, (), hits)
 
+    trace: list[TraceLine] = []
     total = ZERO
     for term in criterion.terms:
         if not term.applicable:
@@ -259,10 +259,8 @@ def evaluate(
     raw = total if criterion.style is Style.AWARD else top - total
     points = round2(min(top, max(ZERO, raw)))
     if raw != points:
-        if criterion.style is Style.AWARD:
-            text = f"得分以分值{fmt_points(top)}分为限"
-        else:
-            text = f"扣分以分值{fmt_points(top)}分为限(扣完为止)"
+        award = criterion.style is Style.AWARD
+        text = f"得分以分值{fmt_points(top)}分为限" if award else f"扣分以分值{fmt_points(top)}分为限(扣完为止)"
         trace.append(TraceLine(target, cid, "", text, points - raw))
     return CriterionScore(cid, target, criterion.max, points, True, (), tuple(trace), hits)
 
@@ -345,8 +343,7 @@ def mean_formula(refs: Sequence[str]) -> str:
     every spreadsheet: the numerator is an exact integer, so a half is exactly ``.5``."""
     if not refs:
         return "0"
-    joined = ",".join(refs)
-    return f"ROUND(ROUND(SUM({joined})*100,0)/{len(refs)},0)/100"
+    return f"ROUND(ROUND(SUM({','.join(refs)})*100,0)/{len(refs)},0)/100"
 
 
 # ------------------------------------------------------------------ parts and the unit (the summary sheet)
