@@ -276,7 +276,8 @@ def started(variant: Variant, unit: Unit, values: Mapping[ReadingKey, object]) -
         counts[(p.id, "")] = (sum(n for n, _ in got), sum(f for _, f in got))
         return counts[(p.id, "")]
 
-    anything = any([f for _, f in [part(p) for p in variant.parts]])
+    totals = [part(p) for p in variant.parts]  # every part, so that ``counts`` has them all
+    anything = any(f for _, f in totals)
     out = {scope: (f > 0 if n else anything) for scope, (n, f) in counts.items()}
     out[("", "")] = anything
     return out
