@@ -267,11 +267,8 @@ def evaluate(
 
 def criterion_formula(criterion: Criterion, refs: Mapping[str, str], stop_ref: str = "") -> str:
     """The criterion's points as an Excel formula (with ``=``); empty text while unfilled.
-
-    ``refs`` maps every live input id (and ``evidence``) to its A1 reference; ``stop_ref``
-    counts the vetoes that stop the scoring of the criterion's target or unit (``veto_effect:
-    stop``): while it is above 0 the cell says :data:`STOPPED` (see :func:`stopped_score`).
-    """
+    ``refs``: every live input id (and ``evidence``) → its A1 reference; ``stop_ref`` counts the
+    vetoes that stop the scoring of its target or unit: above 0 the cell says :data:`STOPPED`."""
     parts = [term_formula(t, refs) for t in criterion.terms if t.applicable]
     total = "+".join(parts) if parts else "0"
     if criterion.style is Style.PENALTY:
@@ -347,8 +344,7 @@ def mean_formula(refs: Sequence[str]) -> str:
 
 
 # ------------------------------------------------------------------ parts and the unit (the summary sheet)
-# Each step of scoring.score_part / score_unit, with the summary-sheet formula beside it;
-# scoring.py calls the Python halves, so there is one definition of each rule.
+# Each step of engine.score_part / score_unit, with the summary-sheet formula beside it.
 
 
 def after_veto(raw: Decimal, vetoes: int, effect: VetoEffect) -> Decimal:
@@ -457,9 +453,8 @@ UNFILLED = "未填写"
 
 def shown(value: Decimal | str, started: bool) -> Decimal | str:
     """What a summary cell (points, verdict, gate, total, tier) shows: its value once a required
-    input of its scope is filled, else 未填写: a blank workbook states no verdict.  The scope of a
-    part is its sheets (and its sub-parts'), of a target its sheet, of the total and the tier the
-    whole workbook (see :func:`zwgk_cli.engine.started`)."""
+    input of its scope is filled (:func:`zwgk_cli.engine.started`), else 未填写: a blank workbook
+    states no verdict."""
     return value if started else UNFILLED
 
 
@@ -548,11 +543,9 @@ def _floored(tiers: Sequence[Tier]) -> list[tuple[Decimal, Tier]]:
 
 
 def tier_for(tiers: Sequence[Tier], veto_tier: str, total: Decimal, vetoed: bool) -> Tier | None:
-    """The tier of a total: any veto → the veto tier; else the highest tier whose floor the
-    total reaches (half-open ranges: a total equal to a floor is in that tier); else the tier
-    without a floor; ``None`` without tiers.  :func:`tier_formula` is the same rule in Excel.
-
-    The tiers are plain definitions (the rubric's, or those recorded in ``scores.json``)."""
+    """The tier of a total (tiers: the rubric's, or those recorded in ``scores.json``): any veto →
+    the veto tier; else the highest tier whose floor the total reaches (a total equal to a floor
+    is in that tier); else the tier without a floor; ``None`` without tiers."""
     vetoing = [t for t in tiers if vetoed and t.label == veto_tier]
     reached_ = [t for floor, t in _floored(tiers) if total >= floor]
     return next(iter(vetoing + reached_ + [t for t in tiers if t.min is None]), None)
