@@ -1,18 +1,10 @@
-"""The tables of the results folder: ``scores.csv``, ``problems.csv`` and ``scores.xlsx``.
+"""The tables of the results folder: ``scores.csv`` and the 汇总 sheet (a row per unit), the 明细
+sheet (a row per unit × criterion × target), ``problems.csv`` and the 问题 sheet (every problem).
 
-* ``scores.csv`` (UTF-8 with BOM) and the 汇总 sheet — one row per unit: identity, status,
-  total, tier, vetoes, then one column per part and per indicator (headers show maxima);
-* the 明细 sheet — one row per unit × criterion (× target);
-* the 问题 sheet and ``problems.csv`` (UTF-8 with BOM) — every problem.
-
-Every row is made from a unit's ``scores.json`` entry (:func:`summary_cells`, :func:`detail_rows`)
-or from a problem (:func:`problem_cells`), and written a row at a time, so a table of any length
-takes constant memory: :class:`CsvTable` and :class:`Workbook` (xlsxwriter in ``constant_memory``
-mode) both write through :func:`zwgk_cli.files.atomic_open`.
-
-Text that came from a workbook is neutralised before it reaches a CSV cell (a leading
-``= + - @`` gets a ``'``) and is written to XLSX as a string cell with the quote-prefix
-style, so no spreadsheet ever evaluates it.
+Every row is made from a unit's ``scores.json`` entry or from a problem and written a row at a
+time (:class:`CsvTable`, :class:`Workbook` in xlsxwriter's ``constant_memory`` mode), so a table
+of any length takes constant memory.  Text from a workbook never becomes a formula: a leading
+``= + - @`` gets a ``'`` in a CSV cell, and the quote-prefix style in an XLSX one.
 """
 
 from __future__ import annotations
@@ -167,26 +159,21 @@ def summary_cells(
         _flat_indicators(pd.get("indicators") or {}, pid, inds)
     vetoes = unit.get("vetoes") or []
     problems = unit.get("problems") or {}
-    fields: dict[str, Cell] = {
-        "unit_id": unit.get("unit_id", ""),
-        "unit": unit.get("unit", ""),
-        "group": unit.get("group", ""),
-        "status": STATUS_LABELS.get(unit.get("status", ""), unit.get("status", "")),
-        "total": unit.get("total"),
-        "max": unit.get("max"),
-        "tier": unit.get("tier") or "",
-        "coefficient": unit.get("coefficient"),
-        "vetoed": "否决" if unit.get("vetoed") else "",
-        "vetoes": "；".join(
+    fields: dict[str, Cell] = {k: unit.get(k, "") for k in ("unit_id", "unit", "group")}
+    fields.update({k: unit.get(k) for k in ("total", "max", "coefficient", "penalties")})
+    fields.update(
+        status=STATUS_LABELS.get(unit.get("status", ""), unit.get("status", "")),
+        tier=unit.get("tier") or "",
+        vetoed="否决" if unit.get("vetoed") else "",
+        vetoes="；".join(
             (f"{v['target_name']}:" if v.get("target_name") else "") + str(v.get("reason", "")) for v in vetoes
         ),
-        "bonus_counted": _yes_no(unit.get("bonus_counted")),
-        "penalties": unit.get("penalties"),
-        "thresholds": _failed_thresholds(unit, titles or {}),
-        "errors": problems.get("error", 0),
-        "warnings": problems.get("warning", 0),
-        "files": "、".join(unit.get("files") or []),
-    }
+        bonus_counted=_yes_no(unit.get("bonus_counted")),
+        thresholds=_failed_thresholds(unit, titles or {}),
+        errors=problems.get("error", 0),
+        warnings=problems.get("warning", 0),
+        files="、".join(unit.get("files") or []),
+    )
     out: list[Cell] = []
     for col in columns:
         if col.kind == "field":
@@ -317,34 +304,26 @@ DETAIL_TEAM_AT = 5  # after 部分
 PROBLEM_TEAM_AT = 6  # after 单位
 
 
+def _with_team(cols: tuple[tuple[str, float], ...], at: int, teams: bool) -> tuple[tuple[str, float], ...]:
+    return (*cols[:at], TEAM_COLUMN, *cols[at:]) if teams else cols
+
+
 def detail_columns(teams: bool = False) -> tuple[tuple[str, float], ...]:
-    cols = list(DETAIL_COLUMNS)
-    return tuple([*cols[:DETAIL_TEAM_AT], TEAM_COLUMN, *cols[DETAIL_TEAM_AT:]]) if teams else DETAIL_COLUMNS
+    return _with_team(DETAIL_COLUMNS, DETAIL_TEAM_AT, teams)
 
 
 def problem_columns(teams: bool = False) -> tuple[tuple[str, float], ...]:
-    cols = list(PROBLEM_COLUMNS)
-    return tuple([*cols[:PROBLEM_TEAM_AT], TEAM_COLUMN, *cols[PROBLEM_TEAM_AT:]]) if teams else PROBLEM_COLUMNS
+    return _with_team(PROBLEM_COLUMNS, PROBLEM_TEAM_AT, teams)
+
+
+PROBLEM_FIELDS = ("code", "severity", "message", "hint", "file", "sheet", "cell", "path", "line", "unit", "indicator")
 
 
 def problem_dict(p: Problem, teams: bool = False) -> dict[str, Any]:
     """A problem as JSON data (the fields of :meth:`Problem.to_dict`, without its deep copies;
     ``team`` only when the campaign declares teams)."""
-    out = {
-        "code": p.code,
-        "severity": str(p.severity),
-        "message": p.message,
-        "hint": p.hint,
-        "file": p.file,
-        "sheet": p.sheet,
-        "cell": p.cell,
-        "path": p.path,
-        "line": p.line,
-        "unit": p.unit,
-        "indicator": p.indicator,
-    }
-    if teams:
-        out["team"] = p.team
+    out = {k: getattr(p, k) for k in (*PROBLEM_FIELDS, "team") if teams or k != "team"}
+    out["severity"] = str(p.severity)
     return out
 
 
@@ -358,13 +337,7 @@ def csv_line(cells: Sequence[Cell]) -> str:
 
 
 def _csv_cell(value: Cell) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return neutralise(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    return neutralise(value) if isinstance(value, str) else _num_text(value)
 
 
 class CsvTable:

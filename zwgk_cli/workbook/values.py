@@ -1,18 +1,11 @@
 """One typed value against its input kind → a value the engine can use, or a problem.
 
-Everything a spreadsheet can hand back for a cell arrives here: numbers (as floats),
-text, booleans, dates and times, empty cells, error values.  Each gets exactly one clear
-outcome:
-
-* a value, unchanged;
-* a value after a *safe* normalisation ("３" → 3, "3处" → 3, "三" → 3, "20万" → 200000,
-  "是 " → 是, a percent-formatted 0.85 → 85) reported as a warning naming what was found
-  and how it was read;
-* ``None`` with an error that says what was found and what is expected.
-
-Unsafe readings are never guessed: a unit word that does not fit the input ("3分" in a
-count of findings could be points), booleans in a number, dates, error values all stay
-errors.  Nothing here is a float: numbers become exact Decimals via their shortest repr.
+Every cell value (numbers as floats, text, booleans, dates and times, empty cells, error values)
+gets exactly one outcome: the value unchanged; the value after a *safe* normalisation ("３" → 3,
+"3处" → 3, "三" → 3, "20万" → 200000, a percent-formatted 0.85 → 85), reported as a warning
+naming what was found and how it was read; or ``None`` with an error saying what is expected.
+Unsafe readings are never guessed ("3分" in a count of findings could be points; booleans in a
+number, dates, error values stay errors).  Numbers become exact Decimals via their shortest repr.
 """
 
 from __future__ import annotations
@@ -30,11 +23,9 @@ from zwgk_cli.problems import XML_ILLEGAL, Code, Severity
 
 TEXT_LIMIT = 2000  # characters kept of a free-text input (扣分说明 …)
 
-# The sane range of any number typed into a workbook or a findings table: below 10**12 (a
-# count, a percentage, points, even 粉丝量 stay far below) with at most 20 decimals (a float
-# Excel stores has at most 17).  Anything beyond is a typing slip or a hostile file, and is one
-# located problem (V019) instead of a number the engine would have to round (10**26 and up
-# overflows a 28-digit quantize) or a message thousands of digits long.
+# The sane range of any number typed in: below 10**12 (even 粉丝量 stays far below), at most 20
+# decimals (an Excel float has at most 17).  Beyond is a typing slip or a hostile file: one problem
+# (V019), not a number the engine would have to round (10**26 overflows a 28-digit quantize).
 MAX_INT_DIGITS = 12
 MAX_DECIMALS = 20
 
@@ -50,18 +41,7 @@ _UNITS: Mapping[InputKind, tuple[str, ...]] = {
 _NUMBER_RE = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 _GROUPED_RE = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
+    ch: n for n, chars in enumerate(("零〇", "一", "二两", "三", "四", "五", "六", "七", "八", "九")) for ch in chars
 }
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _SPACES = " \t\r\n\u3000\u00a0\u200b\ufeff"
@@ -237,29 +217,23 @@ def _parse_number(text: str, kind: InputKind) -> tuple[Decimal | None, list[str]
 
 def _check_number(value: Decimal, found: str, inp: Input, limit: Decimal | None, exp: str) -> Outcome | None:
     """Range, whole-number and step checks; ``None`` when the number is acceptable."""
-    label = inp.label
+    params = {"label": inp.label, "found": found, "expected": exp}
     if not value.is_finite():
-        return Outcome(None, Code.V_NOT_NUMBER, {"label": label, "found": found, "expected": exp})
+        return Outcome(None, Code.V_NOT_NUMBER, params)
     if value < 0:
-        return Outcome(None, Code.V_NEGATIVE, {"label": label, "found": found, "expected": exp})
+        return Outcome(None, Code.V_NEGATIVE, params)
     if inp.kind is InputKind.COUNT and value != value.to_integral_value():
-        return Outcome(None, Code.V_NOT_WHOLE, {"label": label, "found": found, "expected": exp})
+        return Outcome(None, Code.V_NOT_WHOLE, params)
     top = inp.max if inp.max is not None or inp.kind is not InputKind.POINTS else limit
     if inp.kind is InputKind.PERCENT:
         top = Decimal(100)
     if inp.kind in (InputKind.COUNT, InputKind.POINTS, InputKind.PERCENT) and top is not None and value > top:
-        return Outcome(None, Code.V_RANGE, {"label": label, "found": found, "expected": exp})
+        return Outcome(None, Code.V_RANGE, params)
     if _absurd(value):
-        return _absurd_outcome(found, label, exp)
+        return Outcome(None, Code.V_ABSURD, {**params, "digits": str(MAX_INT_DIGITS), "decimals": str(MAX_DECIMALS)})
     if inp.kind is InputKind.POINTS and inp.step and value % inp.step != 0:
-        step = fmt_points(inp.step)
-        return Outcome(None, Code.V_STEP, {"label": label, "found": found, "step": step, "expected": exp})
+        return Outcome(None, Code.V_STEP, {**params, "step": fmt_points(inp.step)})
     return None
-
-
-def _absurd_outcome(found: str, label: str, exp: str) -> Outcome:
-    params = {"label": label, "found": found, "expected": exp}
-    return Outcome(None, Code.V_ABSURD, {**params, "digits": str(MAX_INT_DIGITS), "decimals": str(MAX_DECIMALS)})
 
 
 def _choice(text: str, inp: Input) -> str | None:
