@@ -201,6 +201,7 @@ RESULT_ROLES: Mapping[str, str] = {
 PASS = "合格"
 FAIL = "不合格"
 
+
 class MapRow(NamedTuple):
     """One input cell: where it is and what it feeds (a reader makes one per input of every workbook)."""
 
