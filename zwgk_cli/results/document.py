@@ -1,19 +1,5 @@
-"""Scores as data: the ``results/scores.json`` contract, and atomic, deterministic writing.
-
-``scores.json`` (format ``zwgk-scores/1``) is a documented contract (README “scores.json”):
-
-.. code-block:: text
-
-    {format, tool_version, round, rubric, rubric_title, rubric_version, rubric_hash, campaign{…},
-     groups[…], tiers[{label, min, coefficient}], veto_tier,
-     columns: {variant id: [{id, title, max, kind, depth}]},     # part columns for tables
-     [rank_units, target_kinds[{id, title, threshold, verdict, max}],   # targets assessed in
-      targets[{kind, target, name, url, unit, unit_id, group, status,  # their own right only
-               points, max, passed, vetoed, complete, reasons, below, rank, tied}]]
-     units: [{unit, unit_id, group, variant, status, total, max, parts{id: {title, max, points,
-              raw, kind, counted, passed, vetoed, parts{…}, targets[…]}}, targets[…], vetoes[…],
-              vetoed, bonus_counted, thresholds{…}, passed, tier, coefficient, penalties, missing[…],
-              criteria[…], trace[…], files[…], problems{error, warning}}]}
+"""Scores as data: the ``results/scores.json`` contract (format ``zwgk-scores/1``, documented in
+docs/score.md), and atomic, deterministic writing.
 
 Numbers are JSON numbers with at most 2 decimals (integers without a point); everything is
 emitted in a fixed order so the same inputs give the same bytes.
@@ -32,7 +18,6 @@ from zwgk_cli.engine import criterion_scores, thresholds
 from zwgk_cli.files import atomic_open, atomic_write_bytes
 from zwgk_cli.model import (
     Criterion,
-    CriterionScore,
     NodeScore,
     Part,
     PartKind,
@@ -171,11 +156,25 @@ def _criterion_rows(
             cs = scores.get((tid, crit.id))
             if cs is None:
                 continue
-            found = [values.get(ReadingKey(tid, crit.id, i)) for i in live]
+            lost = None
+            if cs.points is not None and crit.max is not None and not bonus:
+                lost = num(crit.max - cs.points)
+            elif cs.points is not None and crit.max is None:
+                lost = num(cs.points)  # penalty criteria: the points are what is subtracted
             row = {
                 "target": tid,
                 "target_name": target_names.get(tid, ""),
-                **_scored_row(crit, head, labels, live, bonus, cs, found, notes.get((tid, crit.id), "")),
+                **head,
+                "points": num(cs.points),
+                "lost": lost,
+                "applicable": cs.applicable,
+                "evidence_missing": cs.evidence_missing,
+                "missing": list(cs.missing),
+                "inputs": dict(labels),
+                "found": {i: _value(values.get(ReadingKey(tid, crit.id, i))) for i in live},
+                "note": notes.get((tid, crit.id), ""),
+                "vetoes": [v.reason for v in cs.vetoes],
+                "trace": [t.text for t in cs.trace],
             }
             if sources:
                 row["cells"] = _cells(sources, tid, crit.id, live, source_file)
@@ -197,36 +196,6 @@ def _cells(
             if src.file and src.file != own:
                 out[i]["file"] = src.file
     return out
-
-
-def _scored_row(
-    crit: Criterion,
-    head: Mapping[str, Any],
-    labels: Mapping[str, str],
-    live: Sequence[str],
-    bonus: bool,
-    cs: CriterionScore,
-    found: Sequence[Value | None],
-    note: str,
-) -> dict[str, Any]:
-    lost = None
-    if cs.points is not None and crit.max is not None and not bonus:
-        lost = num(crit.max - cs.points)
-    elif cs.points is not None and crit.max is None:
-        lost = num(cs.points)  # penalty criteria: the points are what is subtracted
-    return {
-        **head,
-        "points": num(cs.points),
-        "lost": lost,
-        "applicable": cs.applicable,
-        "evidence_missing": cs.evidence_missing,
-        "missing": list(cs.missing),
-        "inputs": dict(labels),
-        "found": {i: _value(v) for i, v in zip(live, found, strict=True)},
-        "note": note,
-        "vetoes": [v.reason for v in cs.vetoes],
-        "trace": [t.text for t in cs.trace],
-    }
 
 
 StaticRow = tuple[str | None, Criterion, dict[str, Any], dict[str, str], tuple[str, ...], bool]

@@ -1,14 +1,10 @@
 """Finding the returned workbooks: files as given, folders recursively, in a fixed order.
 
-Office lock files are skipped quietly (and counted); the results folder is left out; a file
-reached twice (two paths, a link) is listed once.  Names are what problems and outputs show.
-
-A zip (``第一检查组.zip``) is read as the workbooks in it: each is listed as
-``第一检查组.zip/三台县.xlsx`` and read like a file (the zip passes the guards a workbook passes,
-is never changed and never extracted to disk).  What a zip holds that is not a workbook is named
-(W037), a zip inside a zip is named and not opened (W045), a zip that cannot be read is one
-problem (W046).  Other files in the folders that are not workbooks (PDF evidence, Word files)
-are named once each (W037) and not read.
+Office lock files are skipped (and counted); the results folder is left out; a file reached twice
+(two paths, a link) is listed once.  A zip is read as the workbooks in it (``第一检查组.zip/三台县.xlsx``),
+never changed nor extracted: what else it holds is named (W037), a zip inside it is not opened
+(W045), an unreadable zip is one problem (W046).  Other files that are not workbooks are named
+once each (W037) and not read.
 """
 
 from __future__ import annotations

@@ -1,16 +1,10 @@
 """Writing a scored :class:`~zwgk_cli.scoring.batch.Batch`: the results folder and the ``--json`` summary.
 
-The results folder holds ``scores.json`` (:func:`zwgk_cli.results.document.document`, one unit a
-line), ``scores.csv``, ``scores.xlsx`` (汇总, 明细, 问题), ``problems.csv`` and ``problems.json``.
-Units go in roster order, problems in display order (:meth:`Batch.problem_groups`); each is
-written as it comes, a unit or a file's problems at a time, into a temporary folder moved into
-place at the end (:func:`zwgk_cli.files.run_outputs`): the folder holds this run's results or the
-previous run's, never a mix.
-
-Given the run's manifest (:mod:`zwgk_cli.results.rounds`), the run is also kept as a round: a copy
-of those files in ``rounds/NN/`` with ``manifest.json`` and ``sources.json``, moved in in the same
-step; ``scores.json`` names its round.  A run with the last round's inputs and outputs (byte for
-byte) makes no new round.
+``scores.json`` (one unit a line), ``scores.csv``, ``scores.xlsx`` (汇总, 明细, 问题), ``problems.csv``
+and ``problems.json`` are written a unit or a file's problems at a time into a temporary folder
+moved into place at the end (:func:`zwgk_cli.files.run_outputs`).  Given the run's manifest, the
+run is also kept as a round (``rounds/NN/``, :mod:`zwgk_cli.results.rounds`), unless its inputs
+and outputs are the last round's byte for byte.
 """
 
 from __future__ import annotations

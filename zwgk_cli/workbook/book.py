@@ -1,12 +1,8 @@
-"""A returned workbook opened through the guards and read with python-calamine — how both
-``zwgk score`` (:mod:`zwgk_cli.workbook.read`) and ``zwgk inspect`` open a workbook.
-
-:class:`Book` passes the file and package guards (:mod:`zwgk_cli.workbook.guards`), finds the
-very hidden sheet ``_zwgk`` and reads its layout (which rubric, which unit, where every input
-is); :meth:`Book.sheet` hands out one scoring sheet once it passes the sheet guard: its values
-as python-calamine reads them, plus what the XML says about the cells asked for
-(:mod:`zwgk_cli.workbook.cells`).  Cached formula results are never trusted: the engine
-recomputes every score from the inputs.
+"""A returned workbook opened through the guards and read with python-calamine (``zwgk score``
+and ``zwgk inspect``): :class:`Book` finds the hidden sheet ``_zwgk`` and its layout;
+:meth:`Book.sheet` hands out a scoring sheet that passes the sheet guard, with what the XML says
+about the cells asked for (:mod:`~zwgk_cli.workbook.cells`).  Cached formula results are never
+trusted: the engine recomputes every score from the inputs.
 """
 
 from __future__ import annotations

@@ -1,13 +1,9 @@
 """What a sheet's XML says about a cell beyond its value — the one place zwgk reads cell XML itself.
 
-Cell *values* come from python-calamine.  It reports a value and nothing else: not that a cell
-holds a formula (it gives the cached result, or nothing), not that it holds an error value (it
-gives an empty cell), not the cell's number format (so 85% typed into a percent-formatted cell
-comes back as 0.85).  The reader needs all three for the few hundred cells the map names: a
-formula typed into an input (V011) or a note (V018), an error value (V010), and a percentage
-shown as such.  So this module finds those cells by their address in the sheet XML and reads
-their ``<f>``, ``t="e"`` and ``s=`` (the cell format, looked up in the styles part).  Dates need
-nothing here: python-calamine turns a date-formatted number into a date itself.
+python-calamine reports a value only: not that a cell holds a formula (V011, V018 in a note) or
+an error value (V010), nor its number format (85% typed into a percent cell comes back as 0.85).
+So the cells the map names are found by address in the sheet XML and their ``<f>``, ``t="e"``
+and ``s=`` read.  Dates need nothing here: python-calamine returns them as dates.
 """
 
 from __future__ import annotations

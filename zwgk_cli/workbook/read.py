@@ -409,8 +409,13 @@ class _Reader:
         text = raw.strip() if isinstance(raw, str) else describe(raw)
         if not text:
             return
-        have = out.notes.get(nk)
-        if have is None:
-            out.notes[nk] = text
-        elif text not in have.split("；"):
-            out.notes[nk] = f"{have}；{text}"
+        add_note(out.notes, nk, text)
+
+
+def add_note(notes: dict[tuple[str, str], str], nk: tuple[str, str], text: str) -> None:
+    """``text`` added to a criterion's 扣分说明 (shared by its inputs and sources) unless already there."""
+    have = notes.get(nk)
+    if have is None:
+        notes[nk] = text
+    elif text not in have.split("；"):
+        notes[nk] = f"{have}；{text}"
