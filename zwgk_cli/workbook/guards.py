@@ -43,8 +43,7 @@ _ENCRYPTION_MARK = "EncryptionInfo".encode("utf-16-le")
 
 
 class Refused(Exception):
-    """The file (or, where the caller says so, one sheet) cannot be used: one problem, by its
-    code and the parameters of its message (the caller adds the file)."""
+    """The file (or one sheet, :class:`SheetRefused`) cannot be used: one problem (code, parameters)."""
 
     def __init__(self, code: Code, **params: Any):
         super().__init__(code.code)
@@ -227,38 +226,33 @@ def open_package(data: bytes) -> Package:
 # ------------------------------------------------------------------ 3. a zip of workbooks
 
 ZIP_SUFFIX = ".zip"
-_SKIPPED_MEMBERS = ("__MACOSX/",)  # what macOS adds to every zip it makes
+_SKIPPED = ("__MACOSX/",)  # what macOS adds to every zip it makes
 
 
 @dataclass(frozen=True)
 class Member:
-    """A file in a zip: ``name`` as the zip stores it (what :func:`read_member` takes), ``shown``
-    as a person reads it (a name stored in GBK by Chinese Windows is decoded)."""
+    """A file in a zip: ``name`` as the zip stores it, ``shown`` as a person reads it."""
 
     name: str
     shown: str
 
 
 def zip_members(path: Path) -> list[Member] | None:
-    """The files in the zip ``path`` (folders, macOS additions left out), in the zip's order,
-    after the file and package guards a workbook passes (size, member count, declared sizes);
-    ``None`` when the file is itself a workbook package (an ``.xlsx`` renamed ``.zip``).
-    Raises :class:`Refused`."""
+    """The files in the zip ``path`` (folders, macOS additions left out), in the zip's order, after
+    the guards a workbook passes; ``None`` when it is a workbook package (an ``.xlsx`` renamed)."""
     pkg = Package(read_file(path))
     names = set(pkg.names_lower)
     if "[content_types].xml" in names and any(n.startswith("xl/") for n in names):
         return None
-    out = []
-    for info in pkg.infos.values():
-        if info.is_dir() or info.filename.startswith(_SKIPPED_MEMBERS):
-            continue
-        out.append(Member(info.filename, _member_name(info)))
-    return out
+    infos = pkg.infos.values()
+    return [
+        Member(i.filename, _member_name(i)) for i in infos if not i.is_dir() and not i.filename.startswith(_SKIPPED)
+    ]
 
 
 def _member_name(info: zipfile.ZipInfo) -> str:
-    """A member's name as its maker wrote it: without the UTF-8 flag, :mod:`zipfile` reads the
-    name as CP437, while Chinese Windows wrote it in GBK."""
+    """A member's name as its maker wrote it: without the UTF-8 flag, :mod:`zipfile` reads it as
+    CP437, while Chinese Windows wrote it in GBK."""
     if info.flag_bits & 0x800:
         return info.filename
     try:
@@ -268,8 +262,8 @@ def _member_name(info: zipfile.ZipInfo) -> str:
 
 
 def read_member(path: Path, member: str) -> bytes:
-    """The bytes of the workbook ``member`` of the zip ``path``: inflated in memory under the
-    package limits, checked against its declared size and CRC, then checked as a file is."""
+    """The bytes of the workbook ``member`` of the zip ``path``, inflated in memory under the
+    package limits, then checked as a file is."""
     pkg = Package(read_file(path))
     info = pkg.infos.get(member)
     if info is None:
@@ -287,9 +281,7 @@ def _zip_detail(exc: BaseException) -> str:
 
 
 def _mb(n: int) -> str:
-    if n < 1024 * 1024:
-        return f"{n / 1024:.1f} KB"
-    return f"{n / 1024 / 1024:.1f} MB"
+    return f"{n / 1024:.1f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
 
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -402,13 +394,11 @@ def sheet_extent(xml: bytes) -> tuple[int, int]:
 
 
 class SheetRefused(Refused):
-    """One sheet cannot be read safely.  A caller that can do without the sheet (a scoring sheet:
-    only its inputs are lost) catches this; otherwise the whole file is refused."""
+    """One sheet cannot be read safely: a scoring sheet's inputs are lost, otherwise the file is refused."""
 
 
 def sheet_xml(pkg: Package, part: str, sheet: str) -> bytes:
-    """A sheet's XML, once it passes the sheet guard: a sheet claiming a grid too big to load is
-    refused (W018) before any reader allocates one."""
+    """A sheet's XML, once it passes the sheet guard (W018: a grid too big to load)."""
     if not pkg.has(part):
         raise SheetRefused(Code.W_CELL_ERROR, sheet=sheet, sheet_name=sheet, detail=f"缺少内部文件“{part}”")
     xml = pkg.part(part)

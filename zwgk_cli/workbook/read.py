@@ -363,7 +363,7 @@ class _Reader:
         out.sources[key] = Source(self.file, m.sheet, cell)
         if note_at is not None:
             self._note(m, note_at, dr, dc, view, plan)
-        rng = merged_at.get((row, col)) if not (dr or dc) else view.merged_range(row, col)
+        rng = (merged_at if not (dr or dc) else view.merged_at([(row, col)])).get((row, col))
         if rng is not None:
             self.at(Code.W_MERGED_INPUT, m, plan, cell, range=rng)
             out.values[key] = None

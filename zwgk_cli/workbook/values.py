@@ -80,31 +80,20 @@ def expected(inp: Input, limit: Decimal | None = None) -> str:
     return "文字"
 
 
-def _zero_hint(inp: Input) -> str:
-    if inp.kind is InputKind.COUNT:
-        return ";没有发现问题时填0"
-    if inp.kind is InputKind.POINTS:
-        return ";不得分时填0"
-    return ""
+_ZERO_HINTS = {InputKind.COUNT: ";没有发现问题时填0", InputKind.POINTS: ";不得分时填0"}
 
 
 def describe(raw: object) -> str:
     """A raw cell value as the user would see it."""
     if isinstance(raw, bool):
         return "TRUE" if raw else "FALSE"
-    if isinstance(raw, float):
-        if math.isfinite(raw):
-            return _show(_float_dec(raw))
-        return str(raw)
-    if isinstance(raw, int):
-        return str(raw)
+    if isinstance(raw, float) and math.isfinite(raw):
+        return _show(_float_dec(raw))
     if isinstance(raw, dt.datetime):
-        return raw.strftime("%Y-%m-%d %H:%M") if (raw.hour or raw.minute) else raw.strftime("%Y-%m-%d")
-    if isinstance(raw, dt.date):
-        return raw.strftime("%Y-%m-%d")
-    if isinstance(raw, dt.time):
-        return raw.strftime("%H:%M")
-    if isinstance(raw, dt.timedelta):
+        return raw.strftime("%Y-%m-%d %H:%M" if raw.hour or raw.minute else "%Y-%m-%d")
+    if isinstance(raw, dt.date | dt.time):
+        return raw.strftime("%Y-%m-%d" if isinstance(raw, dt.date) else "%H:%M")
+    if isinstance(raw, float | int | dt.timedelta):
         return str(raw)
     text = str(raw)
     return text if len(text) <= 40 else text[:38] + "…"
@@ -131,11 +120,9 @@ def _absurd(value: Decimal) -> bool:
 
 
 def clean_text(text: str) -> tuple[str, int]:
-    """A cell's text without the characters XML does not allow (how many there were).
-
-    A line break pasted out of Word arrives as a vertical tab (Excel stores it as ``_x000B_``)
-    and a page break as a form feed: both become a line break; other control characters are
-    dropped.  Tab, line feed and carriage return are kept."""
+    """A cell's text without the characters XML does not allow (how many there were).  A line
+    break pasted out of Word arrives as a vertical tab (``_x000B_``) and a page break as a form
+    feed: both become a line break; other control characters are dropped."""
     found = XML_ILLEGAL.findall(text)
     if not found:
         return text, 0
@@ -254,31 +241,24 @@ def normalize(
     text_source: bool = False,
     percent_format: bool = False,
 ) -> Outcome:
-    """Normalise one raw value for ``inp``.
-
-    ``limit`` is the upper bound of a points input without its own ``max`` (the criterion's
-    分值); other kinds ignore it.  ``text_source``: the value comes from a text table (CSV),
-    where numbers are text by nature, so "3" is not worth a warning.  ``percent_format``: the cell is formatted as a
-    percentage, so 0.85 is displayed (and was typed) as 85%.
-    """
+    """Normalise one raw value for ``inp``.  ``limit``: the upper bound of a points input without
+    its own ``max`` (the criterion's 分值).  ``text_source``: from a text table (CSV), where "3" is
+    not worth a warning.  ``percent_format``: the cell shows 0.85 (as typed) as 85%."""
     label = inp.label
     exp = expected(inp, limit)
     base = {"label": label, "expected": exp}
 
     if raw is None or (isinstance(raw, str) and raw.strip(_SPACES) == ""):
         if inp.required and inp.kind is not InputKind.TEXT:
-            return Outcome(None, Code.V_EMPTY, {**base, "zero_hint": _zero_hint(inp)})
+            return Outcome(None, Code.V_EMPTY, {**base, "zero_hint": _ZERO_HINTS.get(inp.kind, "")})
         return Outcome(None)
 
     if inp.kind is InputKind.TEXT:
         text = raw if isinstance(raw, str) else describe(raw)
         text = text.strip(_SPACES)
         if len(text) > TEXT_LIMIT:
-            return Outcome(
-                text[:TEXT_LIMIT],
-                Code.V_TEXT_TOO_LONG,
-                {"label": label, "length": str(len(text)), "limit": str(TEXT_LIMIT)},
-            )
+            params = {"label": label, "length": str(len(text)), "limit": str(TEXT_LIMIT)}
+            return Outcome(text[:TEXT_LIMIT], Code.V_TEXT_TOO_LONG, params)
         return Outcome(text)
 
     found = describe(raw)
@@ -296,7 +276,7 @@ def normalize(
             return Outcome(None, Code.V_ERROR_VALUE, {**base, "found": text})
         if inp.kind is InputKind.YES_NO:
             if text in (YES, NO):
-                return _maybe_warn(text, raw, why, base)
+                return _maybe_warn(text, found, why, base)
             return Outcome(None, Code.V_OPTION, {**base, "found": found})
         if inp.kind is InputKind.CHOICE:
             option = _choice(text, inp)
@@ -304,7 +284,7 @@ def normalize(
                 return Outcome(None, Code.V_OPTION, {**base, "found": found})
             if option != text:
                 why.append("去掉了多余的空格")
-            return _maybe_warn(option, raw, why, base)
+            return _maybe_warn(option, found, why, base)
         value, more = _parse_number(text, inp.kind)
         if value is None:
             return Outcome(None, Code.V_NOT_NUMBER, {**base, "found": found})
@@ -318,7 +298,7 @@ def normalize(
             return bad
         if inp.kind is InputKind.PERCENT and ZERO < value < 1 and "%" not in text:
             return _fraction(value, found, label)
-        return _maybe_warn(value, raw, why, base)
+        return _maybe_warn(value, found, why, base)
 
     if isinstance(raw, int | float | Decimal):
         if isinstance(raw, float):
@@ -342,11 +322,7 @@ def normalize(
             return bad
         if inp.kind is InputKind.PERCENT and not percent_format and ZERO < value < 1:
             return _fraction(value, found, label)
-        if why:
-            return Outcome(
-                value, Code.V_NORMALISED, {**base, "found": found, "read": _show(value), "why": "；".join(why)}
-            )
-        return Outcome(value)
+        return _maybe_warn(value, found, why, base)
 
     return Outcome(None, Code.V_NOT_NUMBER, {**base, "found": found})  # pragma: no cover - unknown cell type
 
@@ -356,8 +332,8 @@ def _fraction(value: Decimal, found: str, label: str) -> Outcome:
     return Outcome(value, Code.V_PERCENT_FRACTION, {"label": label, "found": found, "as_percent": _show(value * 100)})
 
 
-def _maybe_warn(value: Value, raw: object, why: list[str], base: Mapping[str, str]) -> Outcome:
+def _maybe_warn(value: Value, found: str, why: list[str], base: Mapping[str, str]) -> Outcome:
     if not why:
         return Outcome(value)
     read = value if isinstance(value, str) else _show(value)
-    return Outcome(value, Code.V_NORMALISED, {**base, "found": describe(raw), "read": read, "why": "；".join(why)})
+    return Outcome(value, Code.V_NORMALISED, {**base, "found": found, "read": read, "why": "；".join(why)})
