@@ -60,9 +60,6 @@ def _value(v: Value | None) -> Any:
     return v
 
 
-# ------------------------------------------------------------------ columns for tables
-
-
 def part_columns(variant: Variant) -> list[dict[str, Any]]:
     """Every part and sub-part in tree order, with its depth (0 = top level)."""
     out: list[dict[str, Any]] = []
@@ -84,9 +81,6 @@ def part_columns(variant: Variant) -> list[dict[str, Any]]:
     for p in variant.parts:
         walk(p, 0)
     return out
-
-
-# ------------------------------------------------------------------ one unit
 
 
 def _node_dict(n: NodeScore) -> dict[str, Any]:
@@ -362,9 +356,6 @@ def document(
         **assessed,
         "units": list(units),
     }
-
-
-# ------------------------------------------------------------------ atomic, deterministic writing
 
 
 def dumps(data: Any) -> str:

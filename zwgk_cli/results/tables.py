@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -25,12 +24,10 @@ import xlsxwriter
 from zwgk_cli import __version__
 from zwgk_cli.files import atomic_open
 from zwgk_cli.model import Indicator, Part, PartKind, Rubric, fmt_points
-from zwgk_cli.problems import SEVERITY_LABELS, Problem
+from zwgk_cli.problems import SEVERITY_LABELS, XML_ILLEGAL, Problem
 from zwgk_cli.results.document import STATUS_LABELS
 
 Cell = str | int | float | Decimal | None
-
-# ------------------------------------------------------------------ formula injection
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
@@ -38,9 +35,6 @@ TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 def neutralise(text: str) -> str:
     """Text safe to put in a CSV cell: a leading formula trigger gets a ``'`` in front."""
     return "'" + text if text.startswith(TRIGGERS) else text
-
-
-# ------------------------------------------------------------------ columns of the summary (汇总 / scores.csv)
 
 
 @dataclass(frozen=True)
@@ -198,8 +192,6 @@ def _num_text(value: Any) -> str:
     return str(value)
 
 
-# ------------------------------------------------------------------ 明细: one row per unit × criterion
-
 DETAIL_COLUMNS: tuple[tuple[str, float], ...] = (
     ("单位编号", 10),
     ("单位名称", 22),
@@ -274,8 +266,6 @@ def part_titles(rubric: Rubric) -> dict[str, str]:
     return {p.id: p.title for v in rubric.variants for p in v.walk_parts()}
 
 
-# ------------------------------------------------------------------ problems
-
 PROBLEM_COLUMNS: tuple[tuple[str, float], ...] = (
     ("级别", 6),
     ("代码", 6),
@@ -297,9 +287,7 @@ def problem_cells(p: Problem, teams: bool = False) -> list[str]:
     return cells
 
 
-# ------------------------------------------------------------------ 检查组: a column when a campaign declares teams
-
-TEAM_COLUMN = ("检查组", 14.0)
+TEAM_COLUMN = ("检查组", 14.0)  # 明细 and problems, when a campaign declares teams
 DETAIL_TEAM_AT = 5  # after 部分
 PROBLEM_TEAM_AT = 6  # after 单位
 
@@ -325,9 +313,6 @@ def problem_dict(p: Problem, teams: bool = False) -> dict[str, Any]:
     out = {k: getattr(p, k) for k in (*PROBLEM_FIELDS, "team") if teams or k != "team"}
     out["severity"] = str(p.severity)
     return out
-
-
-# ------------------------------------------------------------------ CSV
 
 
 def csv_line(cells: Sequence[Cell]) -> str:
@@ -364,8 +349,6 @@ class CsvTable:
         self._stack.__exit__(*exc)
 
 
-# ------------------------------------------------------------------ XLSX
-
 XLSX_OPTIONS = {
     "constant_memory": True,  # rows go to disk as they are written: tables of any length
     "strings_to_numbers": False,
@@ -383,13 +366,12 @@ HEADER_FORMAT = {
     "text_wrap": True,
 }
 MAX_CELL_TEXT = 32767
-_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 FIXED_TIME = datetime(2000, 1, 1)  # the document's dates: the same bytes from run to run
 
 
 def xlsx_text(text: str) -> str:
     """What of ``text`` a cell can hold: no characters XML forbids, at most 32,767 of them."""
-    return _XML_BAD.sub("", text)[:MAX_CELL_TEXT]
+    return XML_ILLEGAL.sub("", text)[:MAX_CELL_TEXT]
 
 
 class Sheet:

@@ -38,8 +38,6 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-# ------------------------------------------------------------------ the pool
-
 _WORKER: Scorer | None = None
 
 
@@ -87,9 +85,6 @@ def pooled(
             yield res
             if progress:
                 progress(i, total)
-
-
-# ------------------------------------------------------------------ the batch
 
 
 @dataclass

@@ -66,8 +66,6 @@ def file_state(read: WorkbookRead, ctx: Context) -> FileState:
     return FileState(read.file, read.unit_id, True, complete, unfilled, len(other), first, read.team)
 
 
-# ------------------------------------------------------------------ reading the returned files
-
 _CTX: Context | None = None
 
 
@@ -87,9 +85,6 @@ def read_returned(
     """Every returned file, in file order (read against the campaign's ``teams``, when it has
     any); in a process pool of ``jobs`` (0: automatic) when there are many."""
     return list(pooled(_init_worker, (rubric, list(units), teams), _work, refs, jobs, PARALLEL_MIN, len(refs)))
-
-
-# ------------------------------------------------------------------ where each unit stands
 
 
 @dataclass(frozen=True)

@@ -86,8 +86,6 @@ def scan_cells(xml: bytes, wanted: Mapping[str, tuple[int, int]]) -> dict[str, C
     return info
 
 
-# ------------------------------------------------------------------ number formats
-
 _NUMFMT = re.compile(rb'<(?:\w+:)?numFmt\b[^>]*?numFmtId="([0-9]+)"[^>]*?formatCode="([^"]*)"')
 _CELLXFS = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", re.S)
 _XF = re.compile(rb"<(?:\w+:)?xf\b([^>]*)")
