@@ -179,9 +179,8 @@ def _criterion_rows(
 def _cells(
     sources: Mapping[ReadingKey, Source], target: str, criterion: str, live: Sequence[str], own: str = ""
 ) -> dict[str, Any]:
-    """Where each input of a row was read: ``{input: {sheet, cell}}`` (inputs read from a
-    findings table, which has no cells, are left out), with ``file`` when it is not the unit's
-    one file ``own`` (a unit merged from its 检查组's workbooks)."""
+    """Where each input of a row was read: ``{input: {sheet, cell}}`` (not from a findings table),
+    with ``file`` when it is not ``own`` (a unit merged from its 检查组's workbooks)."""
     out: dict[str, Any] = {}
     for i in live:
         src = sources.get(ReadingKey(target, criterion, i))
@@ -333,10 +332,8 @@ def document(
     kinds: Mapping[str, Any] | None = None,
     round_no: int | None = None,
 ) -> dict[str, Any]:
-    """The whole ``scores.json`` document; a rubric with target kinds assessed in their own
-    right adds ``rank_units``, ``target_kinds`` (``kinds``) and ``targets`` (every target
-    ranked within its kind, :func:`zwgk_cli.results.targets.rank_targets`) before ``units``;
-    ``round_no``: the round it is, when kept as one."""
+    """The whole ``scores.json`` document; target kinds assessed in their own right add ``kinds``
+    and the ranked ``targets`` before ``units``; ``round_no``: the round it is, when kept as one."""
     assessed: dict[str, Any] = {**kinds, "targets": list(targets)} if kinds else {}
     return {
         "format": FORMAT,
@@ -363,12 +360,9 @@ def dumps(data: Any) -> str:
 
 
 def list_document(header: Mapping[str, Any], key: str, items: Iterable[str], indent: int | None) -> Iterator[str]:
-    """The JSON text of ``{**header, key: [...]}`` a piece at a time, for a list too long to hold:
-    ``items`` are the list's items already encoded (``json.dumps(item, ensure_ascii=False)``).
-
-    Everything but the list is ``json.dumps(…, ensure_ascii=False, indent=indent)``; with
-    ``indent=None`` the whole text is that too, byte for byte.  With an indent, each item stays
-    on one line of its own (``scores.json``: one unit per line, so a diff shows which changed)."""
+    """The JSON text of ``{**header, key: [...]}`` a piece at a time (``items``: the list's items,
+    already encoded), as ``json.dumps(…, ensure_ascii=False, indent=indent)`` writes it, but with
+    an indent each item stays on one line (``scores.json``: one unit a line, so a diff shows which)."""
     text = json.dumps({**header, key: []}, ensure_ascii=False, indent=indent)
     close = "}" if indent is None else "\n}"
     empty = json.dumps(key) + ": []" + close

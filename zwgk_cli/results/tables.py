@@ -378,15 +378,15 @@ class Sheet:
     """One data sheet of a :class:`Workbook`: a frozen, filtered header row, then rows appended
     in order (written to disk as they come)."""
 
-    def __init__(self, book: Workbook, name: str, header: Sequence[str], widths: Sequence[float]):
+    def __init__(self, book: Workbook, name: str, columns: Sequence[tuple[str, float]]):
         self._ws = book.xlsx.add_worksheet(name)
         self._quoted = book.quoted
-        self._ncols = len(header)
+        self._ncols = len(columns)
         self.rows = 0
-        for i, width in enumerate(widths):
+        for i, (_, width) in enumerate(columns):
             self._ws.set_column(i, i, width)
         self._ws.freeze_panes(1, 0)
-        for i, text in enumerate(header):
+        for i, (text, _) in enumerate(columns):
             self._ws.write_string(0, i, text, book.header)
 
     def append(self, cells: Sequence[Cell]) -> None:
@@ -423,8 +423,9 @@ class Workbook:
         self.quoted = self.xlsx.add_format({"quote_prefix": True})
         return self
 
-    def sheet(self, name: str, header: Sequence[str], widths: Sequence[float]) -> Sheet:
-        sheet = Sheet(self, name, header, widths)
+    def sheet(self, name: str, columns: Sequence[tuple[str, float]]) -> Sheet:
+        """A sheet of ``columns`` (header, width)."""
+        sheet = Sheet(self, name, columns)
         self._sheets.append(sheet)
         return sheet
 

@@ -47,10 +47,9 @@ def is_workbook_name(name: str) -> bool:
 
 
 def discover(paths: Sequence[Path], base: Path | None = None, exclude: Sequence[Path] = ()) -> Found:
-    """Workbook files under ``paths`` (files as given, folders recursively, except under the
-    ``exclude`` folders: the results folder), and the workbooks in zips, sorted by name.  Names
-    are relative to ``base`` (the campaign folder) when inside it, else to the folder given
-    (``returned/县区/a.xlsx``).  A file reached twice (two paths, a link) is listed once."""
+    """Workbook files under ``paths`` (except under the ``exclude`` folders) and the workbooks in
+    zips, sorted by name, each once.  Names are relative to ``base`` (the campaign folder) when
+    inside it, else to the folder given (``returned/县区/a.xlsx``)."""
     found: dict[object, FileRef] = {}
     out = Found()
     others: set[str] = set()
@@ -124,9 +123,8 @@ def _name(f_abs: str, root: str) -> str:
 
 
 def _walk(top: Path, top_abs: str, skip: Sequence[str]) -> tuple[list[tuple[Path, str]], list[str]]:
-    """Under ``top``: the workbook files and zips (and broken links named like one), in
-    path order, and the other regular files (not hidden, not lock files).  Links to folders are
-    not followed, unreadable folders and the ``skip`` folders are left out."""
+    """Under ``top``: the workbooks and zips (and broken links named so), in path order, and the
+    other regular files (not hidden, not lock files); links to folders are not followed."""
     out: list[tuple[Path, str]] = []
     others: list[str] = []
     stack = [(top, top_abs)]

@@ -129,7 +129,7 @@ def _kind_sheets(book: Workbook, rubric: Rubric, ranked: Sequence[Mapping[str, A
     used = {"汇总", "明细", "问题"}
     for kind in rubric.assessed_kinds:
         name = targets_mod.sheet_title(kind.title, used)
-        sheet = book.sheet(name, [h for h, _ in targets_mod.KIND_COLUMNS], [w for _, w in targets_mod.KIND_COLUMNS])
+        sheet = book.sheet(name, targets_mod.KIND_COLUMNS)
         fail = kind.threshold.label if kind.threshold else "不合格"
         for r in ranked:
             if r.get("kind") == kind.id:
@@ -214,17 +214,16 @@ def _write(batch: Batch, folder: Path, campaign: Mapping[str, Any], scores: bool
         problem_sheet: Sheet | None = None
         if scores:
             rubric = batch.rubric
-            columns = summary_columns(rubric)
-            headers = [c.header for c in columns] + targets_mod.summary_headers(rubric)
-            widths = [c.width for c in columns] + [40.0] * len(rubric.assessed_kinds)
+            columns = [(c.header, c.width) for c in summary_columns(rubric)]
+            columns += [(h, 40.0) for h in targets_mod.summary_headers(rubric)]
+            headers = [h for h, _ in columns]
             records = _target_records(batch)
             ranked = targets_mod.rank_targets(rubric, records)
             book = stack.enter_context(Workbook(score_paths[2]))
-            summary = book.sheet("汇总", headers, widths)
+            summary = book.sheet("汇总", columns)
             _kind_sheets(book, rubric, ranked)
-            detail_cols = detail_columns(bool(batch.teams))
-            detail = book.sheet("明细", [h for h, _ in detail_cols], [w for _, w in detail_cols])
-            problem_sheet = book.sheet("问题", problem_header, [w for _, w in problem_cols])
+            detail = book.sheet("明细", detail_columns(bool(batch.teams)))
+            problem_sheet = book.sheet("问题", problem_cols)
             kinds = targets_mod.kinds_header(rubric) if rubric.assessed_kinds else None
             with CsvTable(score_paths[1], headers) as table:
                 write_list_document(

@@ -41,13 +41,9 @@ _VALUE_AT = re.compile(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
 
 def scan_cells(xml: bytes, wanted: Mapping[str, tuple[int, int]]) -> dict[str, CellInfo]:
     """Formula, error value and format of each ``wanted`` cell (A1, upper case → its 0-based
-    row and column) that has one.
-
-    Cells are found by their ``<c r="…"`` tag, in sheet order from where the last one was
-    found, so a well-ordered sheet is walked once; a cell not found so (empty, namespaced,
-    reordered) is looked up in an index of every cell of the part, made in one pass the first
-    time one is needed (searching the whole part for each would take minutes on a big one).
-    """
+    row and column) that has one.  Cells are found by their ``<c r="…"`` tag in sheet order from
+    the last one found; one not found so (namespaced, reordered) in an index of every cell of the
+    part, made once when first needed (a search of the whole part for each would take minutes)."""
     info: dict[str, CellInfo] = {}
     pos = 0
     index: dict[bytes, int] | None = None

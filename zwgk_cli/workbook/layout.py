@@ -143,11 +143,8 @@ SHEET_NAME_MAX = 31
 
 
 def safe_sheet_name(name: str, taken: Iterable[str]) -> str:
-    """A legal, unique (case-insensitively) sheet name of at most 31 characters.
-
-    Characters Excel refuses (``[]:*?/\\``) become their full-width twins, leading and
-    trailing apostrophes go, and a clash gets a ``(2)``, ``(3)`` … suffix.
-    """
+    """A legal, unique (case-insensitively) sheet name of at most 31 characters: characters Excel
+    refuses become their full-width twins, apostrophes around it go, a clash gets ``(2)``, ``(3)`` …"""
     text = "".join(_SHEET_BAD.get(ch, ch) for ch in name if unicodedata.category(ch)[0] != "C")
     text = " ".join(text.split()).strip("'") or "Sheet"
     if text.lower() == "history":
@@ -352,10 +349,8 @@ def _packed(records: Iterable[list[str]]) -> list[str]:
 
 
 def sheet_names_other_unit(title: object, info: object, unit_name: str) -> str | None:
-    """The unit a scoring sheet's title rows name (``title``: column A of :data:`TITLE_ROW`,
-    ``info``: of :data:`INFO_ROW`) when it is not ``unit_name`` (the unit the workbook was
-    issued for); ``None`` when they name ``unit_name``, or no unit at all (rows cleared or
-    rewritten: nothing to go by)."""
+    """The unit a scoring sheet's title rows name (column A of :data:`TITLE_ROW`, :data:`INFO_ROW`)
+    when it is not ``unit_name``; ``None`` when they name it or no unit at all (nothing to go by)."""
     t, i = cell_text(title), cell_text(info)
     if not unit_name or t.startswith(unit_name + TITLE_SEP) or i.startswith(f"{INFO_UNIT}{unit_name}("):
         return None
