@@ -480,13 +480,8 @@ def read_layout(rows: Sequence[Sequence[object]]) -> Layout:
     targets = tuple(
         Target(r["id"], r.get("kind", ""), r.get("name", ""), r.get("url", "")) for r in _dicts(rec["target"])
     )
-    known = {k: kv.get(k, "") for k in META_KEYS}
-    meta = WorkbookMeta(
-        format=fmt,
-        targets=targets,
-        extra={k: v for k, v in kv.items() if k not in META_KEYS},
-        **known,
-    )
+    extra = {k: v for k, v in kv.items() if k not in META_KEYS}
+    meta = WorkbookMeta(format=fmt, targets=targets, extra=extra, **{k: kv.get(k, "") for k in META_KEYS})
     sheets = []
     for r in _dicts(rec["sheet"]):
         try:
