@@ -137,9 +137,8 @@ class Batch:
         return sum(r.warnings for r in self.files) + sum(1 for p in self.extra if p.severity is not Severity.ERROR)
 
     def problem_groups(self) -> Iterator[list[Problem]]:
-        """Every problem in display order, a group at a time: file by file in name order; for
-        each file, the problems found for the batch as a whole (a duplicate) first, then its own
-        (each group in :func:`zwgk_cli.problems.sort_key` order)."""
+        """Every problem in display order, a group at a time: file by file in name order, the batch's
+        problems of the file (a duplicate) first, then its own (each group in ``sort_key`` order)."""
         by_name: dict[str, list[FileResult]] = {}
         for r in self.files:
             by_name.setdefault(r.file, []).append(r)

@@ -44,10 +44,9 @@ class UnitMerge:
 def merge_units(
     scorer: Scorer, teams: Teams, units: Sequence[Unit], results: Sequence[FileResult]
 ) -> tuple[list[FileResult], dict[str, UnitMerge], list[Problem]]:
-    """Every unit's sources merged and scored.  Returns the files' results (a file's problems
-    without those another source settles), the decision per unit that sent anything, and the
-    problems found for units as a whole (conflicts, duplicates, missing teams, what the score
-    reveals), each located to its file."""
+    """Every unit's sources merged and scored: the files' results (without the problems another
+    source settles), the decision per unit that sent anything, and the problems of units as a
+    whole (conflicts, duplicates, missing teams, what the score reveals)."""
     files = list(results)
     by_unit: dict[str, list[int]] = {}
     known = {u.id for u in units}

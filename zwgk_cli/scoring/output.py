@@ -92,9 +92,8 @@ def _unit_rows(batch: Batch, o: UnitOutcome, columns: Sequence[Column], titles: 
 def _unit_items(
     batch: Batch, table: CsvTable, summary: Sheet, detail: Sheet, targets: Mapping[str, Sequence[Mapping[str, Any]]]
 ) -> Iterator[str]:
-    """Every roster unit's ``scores.json`` entry, in roster order; on the way, its row of
-    ``scores.csv`` and of the 汇总 sheet (``targets``: each unit's assessed targets, ranked,
-    for the columns of the kinds), and its 明细 rows."""
+    """Every roster unit's ``scores.json`` entry; on the way, its rows of ``scores.csv``, 汇总 (with
+    ``targets``: each unit's assessed targets, ranked) and 明细."""
     columns, titles = summary_columns(batch.rubric), part_titles(batch.rubric)
     assessed = bool(batch.rubric.assessed_kinds)
     for o in batch.outcomes:
@@ -156,10 +155,8 @@ def write_results(
     scores: bool = True,
     manifest: Mapping[str, Any] | None = None,
 ) -> Written:
-    """Write the results folder; ``scores=False`` writes only the problem lists (``--strict``;
-    the scores of an earlier run stay).  With the run's ``manifest``
-    (:func:`zwgk_cli.results.rounds.manifest`, made before the files were read) the scores are
-    kept as a round too."""
+    """Write the results folder; ``scores=False``: only the problem lists (``--strict``).  With the
+    run's ``manifest`` (made before the files were read) the scores are kept as a round too."""
     number, new = rounds.plan(results_dir, manifest) if scores and manifest is not None else (None, False)
     with run_outputs(results_dir) as tmp:
         _write(batch, tmp, campaign, scores, number)

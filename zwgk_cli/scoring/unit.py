@@ -142,9 +142,8 @@ class Scorer:
 
     def score_read(self, read: WorkbookRead) -> FileResult:
         if not read.usable:
-            return FileResult(read.file, read.unit_id, read.unit_name, False, STATUS_INVALID).note(
-                read.problems, self.folder
-            )
+            result = FileResult(read.file, read.unit_id, read.unit_name, False, STATUS_INVALID)
+            return result.note(read.problems, self.folder)
         plan = self.ctx.plan(read.unit_id)
         assert isinstance(plan, UnitPlan)  # a usable read has a plan
         return self.score(read, plan, read.problems, [read.file])[0]

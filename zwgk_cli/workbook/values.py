@@ -162,7 +162,7 @@ def cn_number(text: str) -> int | None:
     return total
 
 
-def _clean_text(raw: str) -> tuple[str, list[str]]:
+def _half_width_trimmed(raw: str) -> tuple[str, list[str]]:
     """NFKC (full-width → half-width) and surrounding blanks removed, with the reasons."""
     why: list[str] = []
     text = unicodedata.normalize("NFKC", raw)
@@ -227,10 +227,7 @@ def _choice(text: str, inp: Input) -> str | None:
     if text in inp.options:
         return text
     squeezed = re.sub(r"\s+", "", text)
-    for option in inp.options:
-        if re.sub(r"\s+", "", unicodedata.normalize("NFKC", option)) == squeezed:
-            return option
-    return None
+    return next((o for o in inp.options if re.sub(r"\s+", "", unicodedata.normalize("NFKC", o)) == squeezed), None)
 
 
 def normalize(
@@ -271,7 +268,7 @@ def normalize(
         return Outcome(None, Code.V_DATE, {**base, "found": found})
 
     if isinstance(raw, str):
-        text, why = _clean_text(raw)
+        text, why = _half_width_trimmed(raw)
         if text.upper() in _ERROR_VALUES:
             return Outcome(None, Code.V_ERROR_VALUE, {**base, "found": text})
         if inp.kind is InputKind.YES_NO:
