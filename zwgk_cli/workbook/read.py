@@ -59,7 +59,7 @@ class _Stop(Exception):
 
 
 class _Overtime(Exception):
-    pass
+    """Reading one file took longer than :data:`MAX_READ_SECONDS`."""
 
 
 @contextlib.contextmanager
