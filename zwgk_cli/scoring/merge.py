@@ -92,7 +92,7 @@ def _unit(
 
     reads = [(i, files[i].workbook_read()) for i in usable]
     of_crit = criterion_teams(teams, plan.variant)
-    merged, conflicts, provided = _combine([(i, r) for i, r in reads if r is not None], plan, unit, of_crit)
+    merged, conflicts, provided = _combine([r for _, r in reads if r is not None], plan, unit, of_crit)
     found.extend(conflicts)
     for i, read in reads:  # an input one source left empty and another filled is not unfilled
         if read is not None:
@@ -125,12 +125,12 @@ def _where(read: WorkbookRead, key: Any) -> tuple[str, dict[str, Any]]:
 
 
 def _combine(
-    reads: Sequence[tuple[int, WorkbookRead]], plan: UnitPlan, unit: Unit, of_crit: Mapping[str, str]
+    reads: Sequence[WorkbookRead], plan: UnitPlan, unit: Unit, of_crit: Mapping[str, str]
 ) -> tuple[WorkbookRead, list[Problem], set[ReadingKey]]:
     """The sources' values input by input; the conflicts; the inputs some source gave a value."""
-    first = reads[0][1]
+    first = reads[0]
     out = WorkbookRead(
-        "、".join(r.file for _, r in reads),
+        "、".join(r.file for r in reads),
         unit_id=unit.id,
         unit_name=unit.name,
         rubric_id=first.rubric_id,
@@ -139,7 +139,7 @@ def _combine(
     chosen: dict[ReadingKey, tuple[Value, WorkbookRead]] = {}
     conflicts: list[Problem] = []
     clashed: set[ReadingKey] = set()
-    for _, read in reads:
+    for read in reads:
         for key, value in read.values.items():
             if key not in plan.inputs:
                 continue
@@ -174,7 +174,7 @@ def _combine(
                 )
     for key in clashed:
         out.values[key] = None
-    for _, read in reads:
+    for read in reads:
         for nk, text in read.notes.items():
             add_note(out.notes, nk, text)
         for nk, src in read.note_sources.items():
