@@ -1,19 +1,5 @@
-"""Scores as data: the ``results/scores.json`` contract, and atomic, deterministic writing.
-
-``scores.json`` (format ``zwgk-scores/1``) is a documented contract (README “scores.json”):
-
-.. code-block:: text
-
-    {format, tool_version, round, rubric, rubric_title, rubric_version, rubric_hash, campaign{…},
-     groups[…], tiers[{label, min, coefficient}], veto_tier,
-     columns: {variant id: [{id, title, max, kind, depth}]},     # part columns for tables
-     [rank_units, target_kinds[{id, title, threshold, verdict, max}],   # targets assessed in
-      targets[{kind, target, name, url, unit, unit_id, group, status,  # their own right only
-               points, max, passed, vetoed, complete, reasons, below, rank, tied}]]
-     units: [{unit, unit_id, group, variant, status, total, max, parts{id: {title, max, points,
-              raw, kind, counted, passed, vetoed, parts{…}, targets[…]}}, targets[…], vetoes[…],
-              vetoed, bonus_counted, thresholds{…}, passed, tier, coefficient, penalties, missing[…],
-              criteria[…], trace[…], files[…], problems{error, warning}}]}
+"""Scores as data: the ``results/scores.json`` contract (format ``zwgk-scores/1``, documented in
+docs/score.md), and atomic, deterministic writing.
 
 Numbers are JSON numbers with at most 2 decimals (integers without a point); everything is
 emitted in a fixed order so the same inputs give the same bytes.
@@ -32,7 +18,6 @@ from zwgk_cli.engine import criterion_scores, thresholds
 from zwgk_cli.files import atomic_open, atomic_write_bytes
 from zwgk_cli.model import (
     Criterion,
-    CriterionScore,
     NodeScore,
     Part,
     PartKind,
@@ -75,9 +60,6 @@ def _value(v: Value | None) -> Any:
     return v
 
 
-# ------------------------------------------------------------------ columns for tables
-
-
 def part_columns(variant: Variant) -> list[dict[str, Any]]:
     """Every part and sub-part in tree order, with its depth (0 = top level)."""
     out: list[dict[str, Any]] = []
@@ -99,9 +81,6 @@ def part_columns(variant: Variant) -> list[dict[str, Any]]:
     for p in variant.parts:
         walk(p, 0)
     return out
-
-
-# ------------------------------------------------------------------ one unit
 
 
 def _node_dict(n: NodeScore) -> dict[str, Any]:
@@ -171,11 +150,25 @@ def _criterion_rows(
             cs = scores.get((tid, crit.id))
             if cs is None:
                 continue
-            found = [values.get(ReadingKey(tid, crit.id, i)) for i in live]
+            lost = None
+            if cs.points is not None and crit.max is not None and not bonus:
+                lost = num(crit.max - cs.points)
+            elif cs.points is not None and crit.max is None:
+                lost = num(cs.points)  # penalty criteria: the points are what is subtracted
             row = {
                 "target": tid,
                 "target_name": target_names.get(tid, ""),
-                **_scored_row(crit, head, labels, live, bonus, cs, found, notes.get((tid, crit.id), "")),
+                **head,
+                "points": num(cs.points),
+                "lost": lost,
+                "applicable": cs.applicable,
+                "evidence_missing": cs.evidence_missing,
+                "missing": list(cs.missing),
+                "inputs": dict(labels),
+                "found": {i: _value(values.get(ReadingKey(tid, crit.id, i))) for i in live},
+                "note": notes.get((tid, crit.id), ""),
+                "vetoes": [v.reason for v in cs.vetoes],
+                "trace": [t.text for t in cs.trace],
             }
             if sources:
                 row["cells"] = _cells(sources, tid, crit.id, live, source_file)
@@ -186,9 +179,8 @@ def _criterion_rows(
 def _cells(
     sources: Mapping[ReadingKey, Source], target: str, criterion: str, live: Sequence[str], own: str = ""
 ) -> dict[str, Any]:
-    """Where each input of a row was read: ``{input: {sheet, cell}}`` (inputs read from a
-    findings table, which has no cells, are left out), with ``file`` when it is not the unit's
-    one file ``own`` (a unit merged from its 检查组's workbooks)."""
+    """Where each input of a row was read: ``{input: {sheet, cell}}`` (not from a findings table),
+    with ``file`` when it is not ``own`` (a unit merged from its 检查组's workbooks)."""
     out: dict[str, Any] = {}
     for i in live:
         src = sources.get(ReadingKey(target, criterion, i))
@@ -197,36 +189,6 @@ def _cells(
             if src.file and src.file != own:
                 out[i]["file"] = src.file
     return out
-
-
-def _scored_row(
-    crit: Criterion,
-    head: Mapping[str, Any],
-    labels: Mapping[str, str],
-    live: Sequence[str],
-    bonus: bool,
-    cs: CriterionScore,
-    found: Sequence[Value | None],
-    note: str,
-) -> dict[str, Any]:
-    lost = None
-    if cs.points is not None and crit.max is not None and not bonus:
-        lost = num(crit.max - cs.points)
-    elif cs.points is not None and crit.max is None:
-        lost = num(cs.points)  # penalty criteria: the points are what is subtracted
-    return {
-        **head,
-        "points": num(cs.points),
-        "lost": lost,
-        "applicable": cs.applicable,
-        "evidence_missing": cs.evidence_missing,
-        "missing": list(cs.missing),
-        "inputs": dict(labels),
-        "found": {i: _value(v) for i, v in zip(live, found, strict=True)},
-        "note": note,
-        "vetoes": [v.reason for v in cs.vetoes],
-        "trace": [t.text for t in cs.trace],
-    }
 
 
 StaticRow = tuple[str | None, Criterion, dict[str, Any], dict[str, str], tuple[str, ...], bool]
@@ -370,10 +332,8 @@ def document(
     kinds: Mapping[str, Any] | None = None,
     round_no: int | None = None,
 ) -> dict[str, Any]:
-    """The whole ``scores.json`` document; a rubric with target kinds assessed in their own
-    right adds ``rank_units``, ``target_kinds`` (``kinds``) and ``targets`` (every target
-    ranked within its kind, :func:`zwgk_cli.results.targets.rank_targets`) before ``units``;
-    ``round_no``: the round it is, when kept as one."""
+    """The whole ``scores.json`` document; target kinds assessed in their own right add ``kinds``
+    and the ranked ``targets`` before ``units``; ``round_no``: the round it is, when kept as one."""
     assessed: dict[str, Any] = {**kinds, "targets": list(targets)} if kinds else {}
     return {
         "format": FORMAT,
@@ -395,20 +355,14 @@ def document(
     }
 
 
-# ------------------------------------------------------------------ atomic, deterministic writing
-
-
 def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
 def list_document(header: Mapping[str, Any], key: str, items: Iterable[str], indent: int | None) -> Iterator[str]:
-    """The JSON text of ``{**header, key: [...]}`` a piece at a time, for a list too long to hold:
-    ``items`` are the list's items already encoded (``json.dumps(item, ensure_ascii=False)``).
-
-    Everything but the list is ``json.dumps(…, ensure_ascii=False, indent=indent)``; with
-    ``indent=None`` the whole text is that too, byte for byte.  With an indent, each item stays
-    on one line of its own (``scores.json``: one unit per line, so a diff shows which changed)."""
+    """The JSON text of ``{**header, key: [...]}`` a piece at a time (``items``: the list's items,
+    already encoded), as ``json.dumps(…, ensure_ascii=False, indent=indent)`` writes it, but with
+    an indent each item stays on one line (``scores.json``: one unit a line, so a diff shows which)."""
     text = json.dumps({**header, key: []}, ensure_ascii=False, indent=indent)
     close = "}" if indent is None else "\n}"
     empty = json.dumps(key) + ": []" + close

@@ -1,25 +1,16 @@
-"""The tables of the results folder: ``scores.csv``, ``problems.csv`` and ``scores.xlsx``.
+"""The tables of the results folder: ``scores.csv`` and the 汇总 sheet (a row per unit), the 明细
+sheet (a row per unit × criterion × target), ``problems.csv`` and the 问题 sheet (every problem).
 
-* ``scores.csv`` (UTF-8 with BOM) and the 汇总 sheet — one row per unit: identity, status,
-  total, tier, vetoes, then one column per part and per indicator (headers show maxima);
-* the 明细 sheet — one row per unit × criterion (× target);
-* the 问题 sheet and ``problems.csv`` (UTF-8 with BOM) — every problem.
-
-Every row is made from a unit's ``scores.json`` entry (:func:`summary_cells`, :func:`detail_rows`)
-or from a problem (:func:`problem_cells`), and written a row at a time, so a table of any length
-takes constant memory: :class:`CsvTable` and :class:`Workbook` (xlsxwriter in ``constant_memory``
-mode) both write through :func:`zwgk_cli.files.atomic_open`.
-
-Text that came from a workbook is neutralised before it reaches a CSV cell (a leading
-``= + - @`` gets a ``'``) and is written to XLSX as a string cell with the quote-prefix
-style, so no spreadsheet ever evaluates it.
+Every row is made from a unit's ``scores.json`` entry or from a problem and written a row at a
+time (:class:`CsvTable`, :class:`Workbook` in xlsxwriter's ``constant_memory`` mode), so a table
+of any length takes constant memory.  Text from a workbook never becomes a formula: a leading
+``= + - @`` gets a ``'`` in a CSV cell, and the quote-prefix style in an XLSX one.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -33,12 +24,10 @@ import xlsxwriter
 from zwgk_cli import __version__
 from zwgk_cli.files import atomic_open
 from zwgk_cli.model import Indicator, Part, PartKind, Rubric, fmt_points
-from zwgk_cli.problems import SEVERITY_LABELS, Problem
+from zwgk_cli.problems import SEVERITY_LABELS, XML_ILLEGAL, Problem
 from zwgk_cli.results.document import STATUS_LABELS
 
 Cell = str | int | float | Decimal | None
-
-# ------------------------------------------------------------------ formula injection
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
@@ -46,9 +35,6 @@ TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 def neutralise(text: str) -> str:
     """Text safe to put in a CSV cell: a leading formula trigger gets a ``'`` in front."""
     return "'" + text if text.startswith(TRIGGERS) else text
-
-
-# ------------------------------------------------------------------ columns of the summary (汇总 / scores.csv)
 
 
 @dataclass(frozen=True)
@@ -167,26 +153,21 @@ def summary_cells(
         _flat_indicators(pd.get("indicators") or {}, pid, inds)
     vetoes = unit.get("vetoes") or []
     problems = unit.get("problems") or {}
-    fields: dict[str, Cell] = {
-        "unit_id": unit.get("unit_id", ""),
-        "unit": unit.get("unit", ""),
-        "group": unit.get("group", ""),
-        "status": STATUS_LABELS.get(unit.get("status", ""), unit.get("status", "")),
-        "total": unit.get("total"),
-        "max": unit.get("max"),
-        "tier": unit.get("tier") or "",
-        "coefficient": unit.get("coefficient"),
-        "vetoed": "否决" if unit.get("vetoed") else "",
-        "vetoes": "；".join(
+    fields: dict[str, Cell] = {k: unit.get(k, "") for k in ("unit_id", "unit", "group")}
+    fields.update({k: unit.get(k) for k in ("total", "max", "coefficient", "penalties")})
+    fields.update(
+        status=STATUS_LABELS.get(unit.get("status", ""), unit.get("status", "")),
+        tier=unit.get("tier") or "",
+        vetoed="否决" if unit.get("vetoed") else "",
+        vetoes="；".join(
             (f"{v['target_name']}:" if v.get("target_name") else "") + str(v.get("reason", "")) for v in vetoes
         ),
-        "bonus_counted": _yes_no(unit.get("bonus_counted")),
-        "penalties": unit.get("penalties"),
-        "thresholds": _failed_thresholds(unit, titles or {}),
-        "errors": problems.get("error", 0),
-        "warnings": problems.get("warning", 0),
-        "files": "、".join(unit.get("files") or []),
-    }
+        bonus_counted=_yes_no(unit.get("bonus_counted")),
+        thresholds=_failed_thresholds(unit, titles or {}),
+        errors=problems.get("error", 0),
+        warnings=problems.get("warning", 0),
+        files="、".join(unit.get("files") or []),
+    )
     out: list[Cell] = []
     for col in columns:
         if col.kind == "field":
@@ -210,8 +191,6 @@ def _num_text(value: Any) -> str:
         return str(int(value))
     return str(value)
 
-
-# ------------------------------------------------------------------ 明细: one row per unit × criterion
 
 DETAIL_COLUMNS: tuple[tuple[str, float], ...] = (
     ("单位编号", 10),
@@ -287,8 +266,6 @@ def part_titles(rubric: Rubric) -> dict[str, str]:
     return {p.id: p.title for v in rubric.variants for p in v.walk_parts()}
 
 
-# ------------------------------------------------------------------ problems
-
 PROBLEM_COLUMNS: tuple[tuple[str, float], ...] = (
     ("级别", 6),
     ("代码", 6),
@@ -310,45 +287,32 @@ def problem_cells(p: Problem, teams: bool = False) -> list[str]:
     return cells
 
 
-# ------------------------------------------------------------------ 检查组: a column when a campaign declares teams
-
-TEAM_COLUMN = ("检查组", 14.0)
+TEAM_COLUMN = ("检查组", 14.0)  # 明细 and problems, when a campaign declares teams
 DETAIL_TEAM_AT = 5  # after 部分
 PROBLEM_TEAM_AT = 6  # after 单位
 
 
+def _with_team(cols: tuple[tuple[str, float], ...], at: int, teams: bool) -> tuple[tuple[str, float], ...]:
+    return (*cols[:at], TEAM_COLUMN, *cols[at:]) if teams else cols
+
+
 def detail_columns(teams: bool = False) -> tuple[tuple[str, float], ...]:
-    cols = list(DETAIL_COLUMNS)
-    return tuple([*cols[:DETAIL_TEAM_AT], TEAM_COLUMN, *cols[DETAIL_TEAM_AT:]]) if teams else DETAIL_COLUMNS
+    return _with_team(DETAIL_COLUMNS, DETAIL_TEAM_AT, teams)
 
 
 def problem_columns(teams: bool = False) -> tuple[tuple[str, float], ...]:
-    cols = list(PROBLEM_COLUMNS)
-    return tuple([*cols[:PROBLEM_TEAM_AT], TEAM_COLUMN, *cols[PROBLEM_TEAM_AT:]]) if teams else PROBLEM_COLUMNS
+    return _with_team(PROBLEM_COLUMNS, PROBLEM_TEAM_AT, teams)
+
+
+PROBLEM_FIELDS = ("code", "severity", "message", "hint", "file", "sheet", "cell", "path", "line", "unit", "indicator")
 
 
 def problem_dict(p: Problem, teams: bool = False) -> dict[str, Any]:
     """A problem as JSON data (the fields of :meth:`Problem.to_dict`, without its deep copies;
     ``team`` only when the campaign declares teams)."""
-    out = {
-        "code": p.code,
-        "severity": str(p.severity),
-        "message": p.message,
-        "hint": p.hint,
-        "file": p.file,
-        "sheet": p.sheet,
-        "cell": p.cell,
-        "path": p.path,
-        "line": p.line,
-        "unit": p.unit,
-        "indicator": p.indicator,
-    }
-    if teams:
-        out["team"] = p.team
+    out = {k: getattr(p, k) for k in (*PROBLEM_FIELDS, "team") if teams or k != "team"}
+    out["severity"] = str(p.severity)
     return out
-
-
-# ------------------------------------------------------------------ CSV
 
 
 def csv_line(cells: Sequence[Cell]) -> str:
@@ -358,13 +322,7 @@ def csv_line(cells: Sequence[Cell]) -> str:
 
 
 def _csv_cell(value: Cell) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return neutralise(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    return neutralise(value) if isinstance(value, str) else _num_text(value)
 
 
 class CsvTable:
@@ -391,8 +349,6 @@ class CsvTable:
         self._stack.__exit__(*exc)
 
 
-# ------------------------------------------------------------------ XLSX
-
 XLSX_OPTIONS = {
     "constant_memory": True,  # rows go to disk as they are written: tables of any length
     "strings_to_numbers": False,
@@ -410,28 +366,27 @@ HEADER_FORMAT = {
     "text_wrap": True,
 }
 MAX_CELL_TEXT = 32767
-_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 FIXED_TIME = datetime(2000, 1, 1)  # the document's dates: the same bytes from run to run
 
 
 def xlsx_text(text: str) -> str:
     """What of ``text`` a cell can hold: no characters XML forbids, at most 32,767 of them."""
-    return _XML_BAD.sub("", text)[:MAX_CELL_TEXT]
+    return XML_ILLEGAL.sub("", text)[:MAX_CELL_TEXT]
 
 
 class Sheet:
     """One data sheet of a :class:`Workbook`: a frozen, filtered header row, then rows appended
     in order (written to disk as they come)."""
 
-    def __init__(self, book: Workbook, name: str, header: Sequence[str], widths: Sequence[float]):
+    def __init__(self, book: Workbook, name: str, columns: Sequence[tuple[str, float]]):
         self._ws = book.xlsx.add_worksheet(name)
         self._quoted = book.quoted
-        self._ncols = len(header)
+        self._ncols = len(columns)
         self.rows = 0
-        for i, width in enumerate(widths):
+        for i, (_, width) in enumerate(columns):
             self._ws.set_column(i, i, width)
         self._ws.freeze_panes(1, 0)
-        for i, text in enumerate(header):
+        for i, (text, _) in enumerate(columns):
             self._ws.write_string(0, i, text, book.header)
 
     def append(self, cells: Sequence[Cell]) -> None:
@@ -468,8 +423,9 @@ class Workbook:
         self.quoted = self.xlsx.add_format({"quote_prefix": True})
         return self
 
-    def sheet(self, name: str, header: Sequence[str], widths: Sequence[float]) -> Sheet:
-        sheet = Sheet(self, name, header, widths)
+    def sheet(self, name: str, columns: Sequence[tuple[str, float]]) -> Sheet:
+        """A sheet of ``columns`` (header, width)."""
+        sheet = Sheet(self, name, columns)
         self._sheets.append(sheet)
         return sheet
 

@@ -1,16 +1,11 @@
 """A batch of returned workbooks → every unit scored, every problem collected.
 
-1. The files (:func:`zwgk_cli.scoring.discover.discover`) are read and scored one by one by a
-   :class:`~zwgk_cli.scoring.unit.Scorer` — in a process pool for big batches; the results come
-   back in file order whatever the number of processes.
-2. :func:`run` then decides per roster unit: one usable workbook → its score (status
-   ``scored`` or ``incomplete``); a workbook that cannot be used → ``invalid``; two or
-   more workbooks for one unit → a problem naming them all and ``invalid`` (neither is
-   chosen); none → ``missing``.  A bad file never stops the others.
-3. :mod:`zwgk_cli.scoring.output` writes the results folder from the :class:`Batch`.
-
-The same :class:`~zwgk_cli.scoring.unit.Scorer` scores a findings table (``--inputs``), so both
-paths share the validation and the engine.
+Each file (:func:`~zwgk_cli.scoring.discover.discover`) is read and scored by a
+:class:`~zwgk_cli.scoring.unit.Scorer` (in a process pool for big batches; results come back in
+file order).  :func:`run` then decides per roster unit: one usable workbook → its score; one that
+cannot be used → ``invalid``; two or more → a problem naming them all and ``invalid`` (neither is
+chosen); none → ``missing``.  A bad file never stops the others.  A findings table
+(``--inputs``) goes through the same :class:`~zwgk_cli.scoring.unit.Scorer`.
 """
 
 from __future__ import annotations
@@ -18,7 +13,9 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from zwgk_cli.files import temp_prefix
 from zwgk_cli.model import Rubric, Unit
@@ -37,9 +34,9 @@ PARALLEL_MIN = 24  # files; below this a pool costs more than it saves
 CHUNK = 8
 
 Progress = Callable[[int, int], None]
+T = TypeVar("T")
+R = TypeVar("R")
 
-
-# ------------------------------------------------------------------ the pool
 
 _WORKER: Scorer | None = None
 
@@ -61,35 +58,33 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _map(
-    rubric: Rubric,
-    units: Sequence[Unit],
-    refs: Sequence[FileRef],
+def pooled(
+    init: Callable[..., None],
+    args: tuple[Any, ...],
+    work: Callable[[T], R],
+    items: Sequence[T],
     jobs: int | None,
-    progress: Progress | None,
-    folder: str,
-    teams: Teams | None = None,
-) -> Iterator[FileResult]:
-    total = len(refs)
+    few: int,
+    chunk: int = CHUNK,
+    progress: Progress | None = None,
+) -> Iterator[R]:
+    """``work`` over ``items`` in order, after ``init(*args)``: here for fewer than ``few`` items
+    or one job, else in a process pool of ``jobs`` workers (0 or ``None``: one per core) fed
+    chunks of at most ``chunk`` items."""
+    total = len(items)
     jobs = jobs or default_jobs()
-    if jobs <= 1 or total < PARALLEL_MIN:
-        scorer = Scorer(rubric, units, folder, teams)
-        for i, ref in enumerate(refs, start=1):
-            yield scorer.process(ref)
-            if progress:
-                progress(i, total)
-        return
-    chunk = max(1, min(CHUNK, total // (jobs * 4) or 1))
-    with process_pool(jobs, _init_worker, (rubric, list(units), folder, teams)) as pool:
-        with starting_workers():
-            results = pool.map(_work, refs, chunksize=chunk)
+    with ExitStack() as stack:
+        if jobs <= 1 or total < few:
+            init(*args)
+            results: Iterable[R] = map(work, items)
+        else:
+            pool = stack.enter_context(process_pool(jobs, init, args))
+            with starting_workers():
+                results = pool.map(work, items, chunksize=max(1, min(chunk, total // (jobs * 4) or 1)))
         for i, res in enumerate(results, start=1):
             yield res
             if progress:
                 progress(i, total)
-
-
-# ------------------------------------------------------------------ the batch
 
 
 @dataclass
@@ -142,9 +137,8 @@ class Batch:
         return sum(r.warnings for r in self.files) + sum(1 for p in self.extra if p.severity is not Severity.ERROR)
 
     def problem_groups(self) -> Iterator[list[Problem]]:
-        """Every problem in display order, a group at a time: file by file in name order; for
-        each file, the problems found for the batch as a whole (a duplicate) first, then its own
-        (each group in :func:`zwgk_cli.problems.sort_key` order)."""
+        """Every problem in display order, a group at a time: file by file in name order, the batch's
+        problems of the file (a duplicate) first, then its own (each group in ``sort_key`` order)."""
         by_name: dict[str, list[FileResult]] = {}
         for r in self.files:
             by_name.setdefault(r.file, []).append(r)
@@ -164,14 +158,8 @@ class Batch:
 
     def head(self, limit: int = HEAD) -> list[Problem]:
         """The first ``limit`` problems, errors before warnings, each group in display order."""
-        errors = [p for p in self.extra if p.severity is Severity.ERROR]
-        warnings = [p for p in self.extra if p.severity is not Severity.ERROR]
-        for r in self.files:
-            errors.extend(p for p in r.head if p.severity is Severity.ERROR)
-            warnings.extend(p for p in r.head if p.severity is not Severity.ERROR)
-        errors.sort(key=sort_key)
-        warnings.sort(key=sort_key)
-        return (errors + warnings)[:limit]
+        found = [*self.extra, *(p for r in self.files for p in r.head)]
+        return sorted(found, key=lambda p: (p.severity is not Severity.ERROR, sort_key(p)))[:limit]
 
     def by_code(self) -> dict[str, tuple[int, int, Problem]]:
         """code → (how many, in how many files, the first one)."""
@@ -191,11 +179,7 @@ class Batch:
 
     def groups(self) -> list[str]:
         """The rubric's groups, then any other group of the roster, each once."""
-        seen: list[str] = []
-        for g in [*self.rubric.groups, *(u.group for u in self.units)]:
-            if g not in seen:
-                seen.append(g)
-        return seen
+        return list(dict.fromkeys([*self.rubric.groups, *(u.group for u in self.units)]))
 
 
 def run(
@@ -217,17 +201,16 @@ def run(
     merged: dict[str, UnitMerge] | None = None
     found: list[Problem] = []
     try:
+        args = (rubric, list(units), kept.name, teams)
+        source: Iterable[FileResult] = pooled(_init_worker, args, _work, refs, jobs, PARALLEL_MIN, progress=progress)
         if teams is not None:
             scorer = Scorer(rubric, units, kept.name, teams)
-            read_files = list(_map(rubric, units, refs, jobs, progress, kept.name, teams)) if refs else []
+            read_files = list(source) if refs else []
             tables = [scorer.keep_read(r, table=True) for r in reads or ()]
-            files, merged, found = merge_units(scorer, teams, units, [*read_files, *tables])
-            source: Iterable[FileResult] = files
+            source, merged, found = merge_units(scorer, teams, units, [*read_files, *tables])
         elif reads is not None:
             scorer = Scorer(rubric, units, kept.name)
             source = (scorer.score_read(r) for r in reads)
-        else:
-            source = _map(rubric, units, refs, jobs, progress, kept.name)
         results, examples = _keep(source)
     except BaseException:
         kept.cleanup()
@@ -245,17 +228,14 @@ def _keep(results: Iterable[FileResult]) -> tuple[list[FileResult], dict[str, Pr
     warnings of the whole batch and one example per code."""
     kept: list[FileResult] = []
     examples: dict[str, Problem] = {}
-    errors = warnings = 0
+    left = {True: HEAD, False: HEAD}  # errors, warnings
     for r in results:
         head = []
         for p in r.head:
-            if p.severity is Severity.ERROR:
-                if errors < HEAD:
-                    head.append(p)
-                    errors += 1
-            elif warnings < HEAD:
+            error = p.severity is Severity.ERROR
+            if left[error]:
                 head.append(p)
-                warnings += 1
+                left[error] -= 1
         for code, p in r.examples.items():
             examples.setdefault(code, p)
         r.head, r.examples = head, {}

@@ -1,14 +1,10 @@
 """Finding the returned workbooks: files as given, folders recursively, in a fixed order.
 
-Office lock files are skipped quietly (and counted); the results folder is left out; a file
-reached twice (two paths, a link) is listed once.  Names are what problems and outputs show.
-
-A zip (``第一检查组.zip``) is read as the workbooks in it: each is listed as
-``第一检查组.zip/三台县.xlsx`` and read like a file (the zip passes the guards a workbook passes,
-is never changed and never extracted to disk).  What a zip holds that is not a workbook is named
-(W037), a zip inside a zip is named and not opened (W045), a zip that cannot be read is one
-problem (W046).  Other files in the folders that are not workbooks (PDF evidence, Word files)
-are named once each (W037) and not read.
+Office lock files are skipped (and counted); the results folder is left out; a file reached twice
+(two paths, a link) is listed once.  A zip is read as the workbooks in it (``第一检查组.zip/三台县.xlsx``),
+never changed nor extracted: what else it holds is named (W037), a zip inside it is not opened
+(W045), an unreadable zip is one problem (W046).  Other files that are not workbooks are named
+once each (W037) and not read.
 """
 
 from __future__ import annotations
@@ -51,10 +47,9 @@ def is_workbook_name(name: str) -> bool:
 
 
 def discover(paths: Sequence[Path], base: Path | None = None, exclude: Sequence[Path] = ()) -> Found:
-    """Workbook files under ``paths`` (files as given, folders recursively, except under the
-    ``exclude`` folders: the results folder), and the workbooks in zips, sorted by name.  Names
-    are relative to ``base`` (the campaign folder) when inside it, else to the folder given
-    (``returned/县区/a.xlsx``).  A file reached twice (two paths, a link) is listed once."""
+    """Workbook files under ``paths`` (except under the ``exclude`` folders) and the workbooks in
+    zips, sorted by name, each once.  Names are relative to ``base`` (the campaign folder) when
+    inside it, else to the folder given (``returned/县区/a.xlsx``)."""
     found: dict[object, FileRef] = {}
     out = Found()
     others: set[str] = set()
@@ -128,9 +123,8 @@ def _name(f_abs: str, root: str) -> str:
 
 
 def _walk(top: Path, top_abs: str, skip: Sequence[str]) -> tuple[list[tuple[Path, str]], list[str]]:
-    """Under ``top``: the workbook files and zips (and broken links named like one), in
-    path order, and the other regular files (not hidden, not lock files).  Links to folders are
-    not followed, unreadable folders and the ``skip`` folders are left out."""
+    """Under ``top``: the workbooks and zips (and broken links named so), in path order, and the
+    other regular files (not hidden, not lock files); links to folders are not followed."""
     out: list[tuple[Path, str]] = []
     others: list[str] = []
     stack = [(top, top_abs)]

@@ -1,22 +1,14 @@
 """A campaign with 检查组: a unit's sources merged, then scored once.
 
-With teams (``[[teams]]`` in ``zwgk.toml``, :mod:`zwgk_cli.workbook.teams`) a unit's findings
-arrive in several files: each team's workbook holds its parts, a findings table (``--inputs``,
-e.g. a monitoring company's export) may give any input, and a whole workbook (issued before the
-teams were declared) gives everything.  Each file is read on its own
+Each file (a team's workbook, a whole workbook, a findings table) is read on its own
 (:meth:`~zwgk_cli.scoring.unit.Scorer.keep_read`); :func:`merge_units` then decides per unit:
 
-* the values of its usable sources combine, input by input: an input filled in one source is
-  taken from there; filled in two with the same value, it is taken once; filled in two with
-  different values it is a conflict (T005, naming both places) and neither is used — the unit is
-  never scored on a guess;
+* values combine input by input: filled in one source, taken from there; the same value in two,
+  taken once; different values, a conflict (T005, naming both places) and neither is used;
 * an input left empty in one source but filled in another is not reported unfilled;
-* two whole workbooks (W014), or two workbooks of the same team (T008), for one unit: none is
-  used and the unit is ``invalid``, as with two workbooks today;
-* a team that sent nothing for the unit, while some of its required inputs have no value from any
-  source, is named (T006) and the unit is ``incomplete``;
-* then the merged values are scored on the unit's whole variant, exactly as one full workbook
-  holding them would be.
+* two whole workbooks (W014) or two of the same team (T008): none is used, the unit is ``invalid``;
+* a team that sent nothing while some of its required inputs have no value is named (T006);
+* then the merged values are scored on the unit's whole variant, as one full workbook would be.
 
 Every problem says which team's workbook (or part) it concerns (``Problem.team``).
 """
@@ -33,6 +25,7 @@ from zwgk_cli.problems import Code, Problem, Severity, problem
 from zwgk_cli.results.document import STATUS_INVALID
 from zwgk_cli.scoring.unit import FileResult, Scorer
 from zwgk_cli.workbook.plan import UnitPlan, WorkbookRead
+from zwgk_cli.workbook.read import add_note
 from zwgk_cli.workbook.teams import Teams, criterion_teams
 from zwgk_cli.workbook.values import describe
 
@@ -51,10 +44,9 @@ class UnitMerge:
 def merge_units(
     scorer: Scorer, teams: Teams, units: Sequence[Unit], results: Sequence[FileResult]
 ) -> tuple[list[FileResult], dict[str, UnitMerge], list[Problem]]:
-    """Every unit's sources merged and scored.  Returns the files' results (a file's problems
-    without those another source settles), the decision per unit that sent anything, and the
-    problems found for units as a whole (conflicts, duplicates, missing teams, what the score
-    reveals), each located to its file."""
+    """Every unit's sources merged and scored: the files' results (without the problems another
+    source settles), the decision per unit that sent anything, and the problems of units as a
+    whole (conflicts, duplicates, missing teams, what the score reveals)."""
     files = list(results)
     by_unit: dict[str, list[int]] = {}
     known = {u.id for u in units}
@@ -78,27 +70,21 @@ def _unit(
     found: list[Problem] = []
     whole = [r for r in sources if r.usable and not r.team and not r.table]
     if len(whole) > 1:  # as without teams: none is chosen
-        for r in whole:
-            found.append(
-                problem(
-                    Code.W_DUPLICATE,
-                    file=r.file,
-                    unit=unit.name,
-                    unit_name=unit.name,
-                    files="、".join(r.file for r in whole),
-                )
-            )
+        shown = "、".join(r.file for r in whole)
+        found = [
+            problem(Code.W_DUPLICATE, file=r.file, unit=unit.name, unit_name=unit.name, files=shown) for r in whole
+        ]
     by_team: dict[str, list[FileResult]] = {}
     for r in sources:
         if r.usable and r.team:
             by_team.setdefault(r.team, []).append(r)
     for team, twice in by_team.items():
-        if len(twice) > 1:
-            shown = "、".join(r.file for r in twice)
-            for r in twice:
-                found.append(
-                    problem(Code.T_TEAM_TWICE, file=r.file, unit=unit.name, team=team, unit_name=unit.name, files=shown)
-                )
+        shown = "、".join(r.file for r in twice)
+        found.extend(
+            problem(Code.T_TEAM_TWICE, file=r.file, unit=unit.name, team=team, unit_name=unit.name, files=shown)
+            for r in twice
+            if len(twice) > 1
+        )
     usable = [i for i in mine if files[i].usable]
     plan = scorer.ctx.plan(unit.id)
     if found or not usable or not isinstance(plan, UnitPlan):
@@ -106,7 +92,7 @@ def _unit(
 
     reads = [(i, files[i].workbook_read()) for i in usable]
     of_crit = criterion_teams(teams, plan.variant)
-    merged, conflicts, provided = _combine([(i, r) for i, r in reads if r is not None], plan, unit, of_crit)
+    merged, conflicts, provided = _combine([r for _, r in reads if r is not None], plan, unit, of_crit)
     found.extend(conflicts)
     for i, read in reads:  # an input one source left empty and another filled is not unfilled
         if read is not None:
@@ -139,12 +125,12 @@ def _where(read: WorkbookRead, key: Any) -> tuple[str, dict[str, Any]]:
 
 
 def _combine(
-    reads: Sequence[tuple[int, WorkbookRead]], plan: UnitPlan, unit: Unit, of_crit: Mapping[str, str]
+    reads: Sequence[WorkbookRead], plan: UnitPlan, unit: Unit, of_crit: Mapping[str, str]
 ) -> tuple[WorkbookRead, list[Problem], set[ReadingKey]]:
     """The sources' values input by input; the conflicts; the inputs some source gave a value."""
-    first = reads[0][1]
+    first = reads[0]
     out = WorkbookRead(
-        "、".join(r.file for _, r in reads),
+        "、".join(r.file for r in reads),
         unit_id=unit.id,
         unit_name=unit.name,
         rubric_id=first.rubric_id,
@@ -153,7 +139,7 @@ def _combine(
     chosen: dict[ReadingKey, tuple[Value, WorkbookRead]] = {}
     conflicts: list[Problem] = []
     clashed: set[ReadingKey] = set()
-    for _, read in reads:
+    for read in reads:
         for key, value in read.values.items():
             if key not in plan.inputs:
                 continue
@@ -188,13 +174,9 @@ def _combine(
                 )
     for key in clashed:
         out.values[key] = None
-    for _, read in reads:
+    for read in reads:
         for nk, text in read.notes.items():
-            have_note = out.notes.get(nk)
-            if have_note is None:
-                out.notes[nk] = text
-            elif text not in have_note.split("；"):
-                out.notes[nk] = f"{have_note}；{text}"
+            add_note(out.notes, nk, text)
         for nk, src in read.note_sources.items():
             out.note_sources.setdefault(nk, src)
         out.note_formulas |= read.note_formulas
@@ -238,14 +220,9 @@ def _missing_teams(
         team = of_crit.get(crit.id, "")
         if team and team not in sent and rules.is_required(inp) and merged.values.get(key) is None:
             lacking[team] = lacking.get(team, 0) + 1
+    parts = teams.parts_text
     return [
-        problem(
-            Code.T_TEAM_MISSING,
-            unit=unit.name,
-            team=team,
-            unit_name=unit.name,
-            parts=teams.parts_text(plan.variant, team),
-        )
+        problem(Code.T_TEAM_MISSING, unit=unit.name, team=team, unit_name=unit.name, parts=parts(plan.variant, team))
         for team in teams.of_variant(plan.variant)
         if team in lacking
     ]

@@ -1,16 +1,10 @@
 """Writing a scored :class:`~zwgk_cli.scoring.batch.Batch`: the results folder and the ``--json`` summary.
 
-The results folder holds ``scores.json`` (:func:`zwgk_cli.results.document.document`, one unit a
-line), ``scores.csv``, ``scores.xlsx`` (汇总, 明细, 问题), ``problems.csv`` and ``problems.json``.
-Units go in roster order, problems in display order (:meth:`Batch.problem_groups`); each is
-written as it comes, a unit or a file's problems at a time, into a temporary folder moved into
-place at the end (:func:`zwgk_cli.files.run_outputs`): the folder holds this run's results or the
-previous run's, never a mix.
-
-Given the run's manifest (:mod:`zwgk_cli.results.rounds`), the run is also kept as a round: a copy
-of those files in ``rounds/NN/`` with ``manifest.json`` and ``sources.json``, moved in in the same
-step; ``scores.json`` names its round.  A run with the last round's inputs and outputs (byte for
-byte) makes no new round.
+``scores.json`` (one unit a line), ``scores.csv``, ``scores.xlsx`` (汇总, 明细, 问题), ``problems.csv``
+and ``problems.json`` are written a unit or a file's problems at a time into a temporary folder
+moved into place at the end (:func:`zwgk_cli.files.run_outputs`).  Given the run's manifest, the
+run is also kept as a round (``rounds/NN/``, :mod:`zwgk_cli.results.rounds`), unless its inputs
+and outputs are the last round's byte for byte.
 """
 
 from __future__ import annotations
@@ -98,9 +92,8 @@ def _unit_rows(batch: Batch, o: UnitOutcome, columns: Sequence[Column], titles: 
 def _unit_items(
     batch: Batch, table: CsvTable, summary: Sheet, detail: Sheet, targets: Mapping[str, Sequence[Mapping[str, Any]]]
 ) -> Iterator[str]:
-    """Every roster unit's ``scores.json`` entry, in roster order; on the way, its row of
-    ``scores.csv`` and of the 汇总 sheet (``targets``: each unit's assessed targets, ranked,
-    for the columns of the kinds), and its 明细 rows."""
+    """Every roster unit's ``scores.json`` entry; on the way, its rows of ``scores.csv``, 汇总 (with
+    ``targets``: each unit's assessed targets, ranked) and 明细."""
     columns, titles = summary_columns(batch.rubric), part_titles(batch.rubric)
     assessed = bool(batch.rubric.assessed_kinds)
     for o in batch.outcomes:
@@ -135,7 +128,7 @@ def _kind_sheets(book: Workbook, rubric: Rubric, ranked: Sequence[Mapping[str, A
     used = {"汇总", "明细", "问题"}
     for kind in rubric.assessed_kinds:
         name = targets_mod.sheet_title(kind.title, used)
-        sheet = book.sheet(name, [h for h, _ in targets_mod.KIND_COLUMNS], [w for _, w in targets_mod.KIND_COLUMNS])
+        sheet = book.sheet(name, targets_mod.KIND_COLUMNS)
         fail = kind.threshold.label if kind.threshold else "不合格"
         for r in ranked:
             if r.get("kind") == kind.id:
@@ -162,10 +155,8 @@ def write_results(
     scores: bool = True,
     manifest: Mapping[str, Any] | None = None,
 ) -> Written:
-    """Write the results folder; ``scores=False`` writes only the problem lists (``--strict``;
-    the scores of an earlier run stay).  With the run's ``manifest``
-    (:func:`zwgk_cli.results.rounds.manifest`, made before the files were read) the scores are
-    kept as a round too."""
+    """Write the results folder; ``scores=False``: only the problem lists (``--strict``).  With the
+    run's ``manifest`` (made before the files were read) the scores are kept as a round too."""
     number, new = rounds.plan(results_dir, manifest) if scores and manifest is not None else (None, False)
     with run_outputs(results_dir) as tmp:
         _write(batch, tmp, campaign, scores, number)
@@ -220,17 +211,16 @@ def _write(batch: Batch, folder: Path, campaign: Mapping[str, Any], scores: bool
         problem_sheet: Sheet | None = None
         if scores:
             rubric = batch.rubric
-            columns = summary_columns(rubric)
-            headers = [c.header for c in columns] + targets_mod.summary_headers(rubric)
-            widths = [c.width for c in columns] + [40.0] * len(rubric.assessed_kinds)
+            columns = [(c.header, c.width) for c in summary_columns(rubric)]
+            columns += [(h, 40.0) for h in targets_mod.summary_headers(rubric)]
+            headers = [h for h, _ in columns]
             records = _target_records(batch)
             ranked = targets_mod.rank_targets(rubric, records)
             book = stack.enter_context(Workbook(score_paths[2]))
-            summary = book.sheet("汇总", headers, widths)
+            summary = book.sheet("汇总", columns)
             _kind_sheets(book, rubric, ranked)
-            detail_cols = detail_columns(bool(batch.teams))
-            detail = book.sheet("明细", [h for h, _ in detail_cols], [w for _, w in detail_cols])
-            problem_sheet = book.sheet("问题", problem_header, [w for _, w in problem_cols])
+            detail = book.sheet("明细", detail_columns(bool(batch.teams)))
+            problem_sheet = book.sheet("问题", problem_cols)
             kinds = targets_mod.kinds_header(rubric) if rubric.assessed_kinds else None
             with CsvTable(score_paths[1], headers) as table:
                 write_list_document(

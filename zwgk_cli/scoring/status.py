@@ -1,25 +1,12 @@
 """Where a campaign stands (``zwgk status``): per (检查组, group), how many workbooks are issued,
 returned, complete, incomplete, unusable and missing, and which units they are.
 
-* **Issued**: a workbook in the folder of issued workbooks whose hidden sheet names the unit
-  (:func:`zwgk_cli.workbook.issue.issued_workbooks`), never guessed from a file name.
-* **Returned**: each file of the returned folder is read exactly as ``zwgk score`` reads it
-  (:func:`zwgk_cli.workbook.read.read_workbook`: the guards, the identity checks, every value)
-  and its values go through the engine, so *complete* is what ``score`` calls 已评分 (every
-  required input read, no error), *incomplete* is its 未完成 and *unusable* its 评分表无效
-  (unreadable, another rubric version, two workbooks for one unit).
-* A returned file whose unit cannot be read from it (a broken file) is matched to the unit whose
-  workbook ``init-sheets`` named that way, so the office sees who sent a broken file; ``score``
-  reports that unit as missing until a readable workbook replaces it.  Any other file that
-  belongs to no roster unit is listed apart.
-
-Files are read in the process pool for big batches; the result does not depend on it.  A bad
-file never stops the others.
-
-With 检查组 a unit owes one workbook per team that checks something of it (``teams_of(unit)``;
-without teams ``[""]``): each (unit, team) is a line of its own, matched to the issued and
-returned workbooks whose hidden sheet names that team (a whole workbook, of no team, stands for
-each team of its unit that sent none), and counts are kept per (team, group).
+Issued: a workbook whose hidden sheet names the unit (never guessed from a file name).  Returned:
+each file is read and scored exactly as ``zwgk score`` does, so *complete* is its 已评分,
+*incomplete* its 未完成 and *unusable* its 评分表无效.  A file whose unit cannot be read (a
+broken file) is matched to the unit whose workbook ``init-sheets`` named that way; other files of
+no roster unit are listed apart.  With 检查组 each (unit, team) is a line of its own; a whole
+workbook (of no team) stands for each team of its unit that sent none.
 """
 
 from __future__ import annotations
@@ -30,9 +17,8 @@ from pathlib import PurePosixPath
 
 from zwgk_cli.engine import score_unit
 from zwgk_cli.model import Rubric, Unit
-from zwgk_cli.pool import process_pool, starting_workers
 from zwgk_cli.problems import Code, Problem, Severity
-from zwgk_cli.scoring.batch import PARALLEL_MIN, default_jobs
+from zwgk_cli.scoring.batch import PARALLEL_MIN, pooled
 from zwgk_cli.scoring.discover import FileRef
 from zwgk_cli.workbook.issue import Issued
 from zwgk_cli.workbook.read import Context, UnitPlan, WorkbookRead, read_workbook
@@ -42,7 +28,6 @@ COMPLETE = "complete"
 INCOMPLETE = "incomplete"
 UNUSABLE = "unusable"
 MISSING = "missing"
-STATE_LABELS = {COMPLETE: "已完成", INCOMPLETE: "未完成", UNUSABLE: "无法使用", MISSING: "未交回"}
 
 _UNFILLED_CODES = (Code.V_EMPTY.code, Code.W_NOTHING_FILLED.code)
 
@@ -81,8 +66,6 @@ def file_state(read: WorkbookRead, ctx: Context) -> FileState:
     return FileState(read.file, read.unit_id, True, complete, unfilled, len(other), first, read.team)
 
 
-# ------------------------------------------------------------------ reading the returned files
-
 _CTX: Context | None = None
 
 
@@ -101,17 +84,7 @@ def read_returned(
 ) -> list[FileState]:
     """Every returned file, in file order (read against the campaign's ``teams``, when it has
     any); in a process pool of ``jobs`` (0: automatic) when there are many."""
-    n = jobs or default_jobs()
-    if n <= 1 or len(refs) < PARALLEL_MIN:
-        _init_worker(rubric, units, teams)
-        return [_work(r) for r in refs]
-    with process_pool(n, _init_worker, (rubric, list(units), teams)) as pool:
-        with starting_workers():
-            results = pool.map(_work, refs, chunksize=max(1, len(refs) // (n * 4)))
-        return list(results)
-
-
-# ------------------------------------------------------------------ where each unit stands
+    return list(pooled(_init_worker, (rubric, list(units), teams), _work, refs, jobs, PARALLEL_MIN, len(refs)))
 
 
 @dataclass(frozen=True)
@@ -242,9 +215,9 @@ def collect(
 
 
 def _unit_state(u: Unit, team: str, issued: bool, files: list[FileState], guessed: FileState | None) -> UnitState:
-    if not files and guessed is not None:
-        why = guessed.first.message if guessed.first is not None else ""
-        return UnitState(u, team, issued, UNUSABLE, (guessed.file,), 0, guessed.errors, why, by_name=True)
+    by_name = not files and guessed is not None  # a broken file, never usable: it names no unit
+    if guessed is not None and by_name:
+        files = [guessed]
     if not files:
         return UnitState(u, team, issued, MISSING)
     names = tuple(f.file for f in files)
@@ -253,6 +226,6 @@ def _unit_state(u: Unit, team: str, issued: bool, files: list[FileState], guesse
     f = files[0]
     if not f.usable:
         why = f.first.message if f.first is not None else ""
-        return UnitState(u, team, issued, UNUSABLE, names, 0, f.errors, why)
+        return UnitState(u, team, issued, UNUSABLE, names, 0, f.errors, why, by_name)
     state = COMPLETE if f.complete else INCOMPLETE
     return UnitState(u, team, issued, state, names, f.unfilled, f.errors)

@@ -1,15 +1,10 @@
 """One returned workbook (or one unit of a findings table) → its score, its problems and its rows.
 
-:class:`Scorer` reads a file (:func:`zwgk_cli.workbook.read.read_workbook`), scores it
-(:func:`zwgk_cli.engine.score_unit`), adds the problems only a score reveals (a deduction
-without a 扣分说明, an item scored 0 for want of evidence) and makes what the unit contributes to
-the results: its ``scores.json`` entry, its 汇总/``scores.csv`` row and its 明细 rows.
-
-What comes back (:class:`FileResult`) is small whatever the file held: the unit's rows and the
-file's problems are pickled and compressed into a file of their own in the batch's temporary
-folder (:func:`pack`), since a batch keeps every file's until the results are written in roster
-order; the rest is a few counts.  So the parent's memory does not grow with the batch (a province
-scores 10,000 workbooks); the folder goes with the batch.
+:class:`Scorer` reads a file, scores it, adds the problems only a score reveals (a deduction
+without a 扣分说明, an item scored 0 for want of evidence) and makes the unit's ``scores.json``
+entry, 汇总 row and 明细 rows.  The rows and problems are pickled and compressed into the batch's
+temporary folder (:func:`pack`), so the parent's memory does not grow with the batch (a province
+scores 10,000 workbooks).
 """
 
 from __future__ import annotations
@@ -31,6 +26,7 @@ from zwgk_cli.model import (
     InputKind,
     ReadingKey,
     Rubric,
+    Source,
     Style,
     Unit,
     UnitScore,
@@ -49,8 +45,7 @@ HEAD = 200  # problems of each severity kept unpacked for the terminal (the file
 
 
 def pack(data: Any, folder: str) -> str:
-    """``data`` pickled and compressed into a new file in ``folder`` (a 绵阳 unit's rows take
-    ≈ 27 KB instead of ≈ 120 KB); its path."""
+    """``data`` pickled and compressed into a new file in ``folder``; its path."""
     fd, path = tempfile.mkstemp(suffix=".pickle", dir=folder)
     with os.fdopen(fd, "wb") as fh:
         fh.write(zlib.compress(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), 1))
@@ -74,9 +69,8 @@ class UnitRows:
 
 @dataclass
 class FileResult:
-    """What a batch keeps of one file (or one unit of a findings table).  ``head`` keeps the
-    first problems of each severity for the terminal, ``codes`` how many of each code,
-    ``examples`` the first of each; ``problems`` packs them all, in display order."""
+    """What a batch keeps of one file (or one unit of a findings table): ``head``, the first
+    problems of each severity; ``codes``, how many of each code; ``examples``, the first of each."""
 
     file: str
     unit_id: str
@@ -148,9 +142,8 @@ class Scorer:
 
     def score_read(self, read: WorkbookRead) -> FileResult:
         if not read.usable:
-            return FileResult(read.file, read.unit_id, read.unit_name, False, STATUS_INVALID).note(
-                read.problems, self.folder
-            )
+            result = FileResult(read.file, read.unit_id, read.unit_name, False, STATUS_INVALID)
+            return result.note(read.problems, self.folder)
         plan = self.ctx.plan(read.unit_id)
         assert isinstance(plan, UnitPlan)  # a usable read has a plan
         return self.score(read, plan, read.problems, [read.file])[0]
@@ -214,7 +207,7 @@ def after_scoring(read: WorkbookRead, plan: UnitPlan, us: UnitScore) -> list[Pro
             out.append(
                 problem(
                     Code.V_NO_EVIDENCE,
-                    **_loc(read, key),
+                    **_loc(read, read.sources.get(key), read.lines.get(key)),
                     unit=unit,
                     indicator=plan.indicator.get(crit.id, crit.id),
                     would=fmt_points(would) if would is not None else "—",
@@ -236,29 +229,23 @@ def after_scoring(read: WorkbookRead, plan: UnitPlan, us: UnitScore) -> list[Pro
         texts = (values.get(ReadingKey(cs.target, crit.id, i.id)) for i in crit.inputs if i.kind is InputKind.TEXT)
         if any(isinstance(t, str) and t.strip() for t in texts):  # a note of its own, an account named
             continue
-        src = read.note_sources.get(nk)
-        loc: dict[str, Any] = {"file": read.file}
-        if src is not None:  # (a merged read's sources are in several files)
-            loc.update(file=src.file or read.file, sheet=src.sheet, cell=src.cell)
         out.append(
             problem(
                 Code.V_NO_NOTE,
-                **loc,
+                **_loc(read, read.note_sources.get(nk), read.lines.get(nk)),
                 unit=unit,
                 indicator=plan.indicator.get(crit.id, crit.id),
-                line=read.lines.get(nk),
                 lost=fmt_points(lost),
             )
         )
     return out
 
 
-def _loc(read: WorkbookRead, key: ReadingKey) -> dict[str, Any]:
-    src = read.sources.get(key)
+def _loc(read: WorkbookRead, src: Source | None, line: int | None) -> dict[str, Any]:
+    """Where a problem is: its source (a merged read's sources are in several files) or line."""
     loc: dict[str, Any] = {"file": read.file}
     if src is not None:
         loc.update(file=src.file or read.file, sheet=src.sheet, cell=src.cell)
-    line = read.lines.get(key)
     if line is not None:
         loc["line"] = line
     return loc

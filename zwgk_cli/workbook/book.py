@@ -1,12 +1,8 @@
-"""A returned workbook opened through the guards and read with python-calamine — how both
-``zwgk score`` (:mod:`zwgk_cli.workbook.read`) and ``zwgk inspect`` open a workbook.
-
-:class:`Book` passes the file and package guards (:mod:`zwgk_cli.workbook.guards`), finds the
-very hidden sheet ``_zwgk`` and reads its layout (which rubric, which unit, where every input
-is); :meth:`Book.sheet` hands out one scoring sheet once it passes the sheet guard: its values
-as python-calamine reads them, plus what the XML says about the cells asked for
-(:mod:`zwgk_cli.workbook.cells`).  Cached formula results are never trusted: the engine
-recomputes every score from the inputs.
+"""A returned workbook opened through the guards and read with python-calamine (``zwgk score``
+and ``zwgk inspect``): :class:`Book` finds the hidden sheet ``_zwgk`` and its layout;
+:meth:`Book.sheet` hands out a scoring sheet that passes the sheet guard, with what the XML says
+about the cells asked for (:mod:`~zwgk_cli.workbook.cells`).  Cached formula results are never
+trusted: the engine recomputes every score from the inputs.
 """
 
 from __future__ import annotations
@@ -56,9 +52,8 @@ class Sheet:
         return line[col] if col < len(line) else None
 
     def cell(self, row: int, col: int, ref: str) -> Cell:
-        """The cell's value and facts (``ref``: its A1 address, one of those asked for).  A text
-        value comes without the control characters no document may hold (text pasted out of
-        Word brings them); ``controls`` says how many were taken out."""
+        """The cell's value and facts (``ref``: its A1 address, one of those asked for); a text comes
+        without the control characters no document may hold (``controls``: how many)."""
         value = self.value(row, col)
         controls = 0
         if isinstance(value, str):
@@ -76,16 +71,9 @@ class Sheet:
                         self._where.setdefault(v.strip(), []).append((r, c))
         return self._where.get(text, [])
 
-    def merged_range(self, row: int, col: int) -> str | None:
-        """The merged range (``F6:F7``) that holds the cell, if any."""
-        for (r0, c0), (r1, c1) in self.merged:
-            if r0 <= row <= r1 and c0 <= col <= c1 and (r1 > r0 or c1 > c0):
-                return f"{layout.a1(r0, c0)}:{layout.a1(r1, c1)}"
-        return None
-
     def merged_at(self, cells: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
-        """Those of ``cells`` that lie inside a merged range → the range, in one pass over the
-        ranges (a scoring sheet merges hundreds of title cells left of its inputs)."""
+        """Those of ``cells`` that lie inside a merged range → the range (``F6:F7``, the first that
+        holds it), in one pass over the ranges (a sheet merges hundreds of title cells)."""
         out: dict[tuple[int, int], str] = {}
         cells = set(cells)
         if not self.merged or not cells:
@@ -96,16 +84,14 @@ class Sheet:
                 continue
             for r, c in cells:
                 if r0 <= r <= r1 and c0 <= c <= c1:
-                    out[(r, c)] = f"{layout.a1(r0, c0)}:{layout.a1(r1, c1)}"
+                    out.setdefault((r, c), f"{layout.a1(r0, c0)}:{layout.a1(r1, c1)}")
         return out
 
 
 class Book:
-    """A workbook that passed the file and package guards and holds zwgk's hidden sheet.
-
-    Raises :class:`~zwgk_cli.workbook.guards.Refused` (one problem) when it cannot be used.
-    Every part python-calamine will parse is inflated and checked by the package guard first.
-    """
+    """A workbook that passed the file and package guards and holds zwgk's hidden sheet (else
+    :class:`~zwgk_cli.workbook.guards.Refused`).  Every part python-calamine will parse is inflated
+    and checked by the package guard first."""
 
     def __init__(self, data: bytes):
         from python_calamine import CalamineError, CalamineWorkbook, PasswordError
@@ -149,10 +135,7 @@ class Book:
 
     def sheet(self, name: str, wanted: Mapping[str, tuple[int, int]]) -> Sheet:
         """A sheet of the workbook, with the facts of the ``wanted`` cells (A1, upper case → its
-        0-based row and column).
-
-        Raises :class:`~zwgk_cli.workbook.guards.SheetRefused` when this sheet alone cannot be
-        read (too big, its part missing, python-calamine refusing it)."""
+        0-based row and column); :class:`~zwgk_cli.workbook.guards.SheetRefused` when it cannot be read."""
         from python_calamine import CalamineError
 
         xml = sheet_xml(self.pkg, self.parts[name], name)

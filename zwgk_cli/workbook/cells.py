@@ -1,13 +1,9 @@
 """What a sheet's XML says about a cell beyond its value — the one place zwgk reads cell XML itself.
 
-Cell *values* come from python-calamine.  It reports a value and nothing else: not that a cell
-holds a formula (it gives the cached result, or nothing), not that it holds an error value (it
-gives an empty cell), not the cell's number format (so 85% typed into a percent-formatted cell
-comes back as 0.85).  The reader needs all three for the few hundred cells the map names: a
-formula typed into an input (V011) or a note (V018), an error value (V010), and a percentage
-shown as such.  So this module finds those cells by their address in the sheet XML and reads
-their ``<f>``, ``t="e"`` and ``s=`` (the cell format, looked up in the styles part).  Dates need
-nothing here: python-calamine turns a date-formatted number into a date itself.
+python-calamine reports a value only: not that a cell holds a formula (V011, V018 in a note) or
+an error value (V010), nor its number format (85% typed into a percent cell comes back as 0.85).
+So the cells the map names are found by address in the sheet XML and their ``<f>``, ``t="e"``
+and ``s=`` read.  Dates need nothing here: python-calamine returns them as dates.
 """
 
 from __future__ import annotations
@@ -45,13 +41,9 @@ _VALUE_AT = re.compile(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
 
 def scan_cells(xml: bytes, wanted: Mapping[str, tuple[int, int]]) -> dict[str, CellInfo]:
     """Formula, error value and format of each ``wanted`` cell (A1, upper case → its 0-based
-    row and column) that has one.
-
-    Cells are found by their ``<c r="…"`` tag, in sheet order from where the last one was
-    found, so a well-ordered sheet is walked once; a cell not found so (empty, namespaced,
-    reordered) is looked up in an index of every cell of the part, made in one pass the first
-    time one is needed (searching the whole part for each would take minutes on a big one).
-    """
+    row and column) that has one.  Cells are found by their ``<c r="…"`` tag in sheet order from
+    the last one found; one not found so (namespaced, reordered) in an index of every cell of the
+    part, made once when first needed (a search of the whole part for each would take minutes)."""
     info: dict[str, CellInfo] = {}
     pos = 0
     index: dict[bytes, int] | None = None
@@ -89,8 +81,6 @@ def scan_cells(xml: bytes, wanted: Mapping[str, tuple[int, int]]) -> dict[str, C
             info[ref] = CellInfo(formula, error, int(s.group(1)) if s else 0)
     return info
 
-
-# ------------------------------------------------------------------ number formats
 
 _NUMFMT = re.compile(rb'<(?:\w+:)?numFmt\b[^>]*?numFmtId="([0-9]+)"[^>]*?formatCode="([^"]*)"')
 _CELLXFS = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", re.S)

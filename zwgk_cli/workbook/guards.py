@@ -1,25 +1,17 @@
 """The guards a returned file passes before any value reader sees it.  Reads only.
 
-Cheapest and safest checks first:
-
-1. **The file** (:func:`read_file`): its size, and what its first bytes say it is — a 0-byte
-   file, an OLE container (legacy ``.xls``, or an encrypted ``.xlsx``), a PDF, web page, text or
-   picture renamed ``.xlsx`` (:func:`sniff`, the one file sniffer of zwgk).
-2. **The package** (:func:`open_package`, :class:`Package`): the zip directory is read with
-   :mod:`zipfile`; the declared sizes are capped before anything is inflated (zip bombs), macros
-   and foreign packages (ODS, XLSB, Word) are refused, and every part handed out is inflated with
-   a hard output limit and checked against its declared size and CRC, so no parser is ever given
-   a part that lies about its size.  Parts with a DOCTYPE are refused (XML entity attacks); the
-   small structural parts are parsed with :mod:`defusedxml`.
+1. **The file** (:func:`read_file`): its size and what its first bytes say it is (:func:`sniff`,
+   the one file sniffer of zwgk).
+2. **The package** (:class:`Package`): declared sizes are capped before anything is inflated (zip
+   bombs); macros and foreign packages are refused; every part is inflated with a hard output
+   limit and checked against its declared size and CRC; parts with a DOCTYPE are refused (XML
+   entity attacks) and the small structural parts are parsed with :mod:`defusedxml`.
 3. **A zip of workbooks** (:func:`zip_members`, :func:`read_member`): the zip passes the same
-   file and package guards as a workbook; each workbook in it is inflated in memory under the
-   same limits (never extracted to disk) and then checked like a file.  Zips inside it are not
-   opened.
-4. **A sheet** (:func:`sheet_extent`): a cheap scan of its XML for the grid a value reader would
-   allocate, so a sheet claiming a million rows is refused before it is loaded.
+   guards; each workbook in it is inflated in memory (never to disk), then checked like a file.
+4. **A sheet** (:func:`sheet_extent`): the grid a value reader would allocate, refused before
+   it is loaded when too big.
 
-A guard that refuses raises :class:`Refused`: one problem (its code and parameters, the file
-name left to the caller), and the file is not used.
+A guard that refuses raises :class:`Refused`: one problem (the file name left to the caller).
 """
 
 from __future__ import annotations
@@ -51,8 +43,7 @@ _ENCRYPTION_MARK = "EncryptionInfo".encode("utf-16-le")
 
 
 class Refused(Exception):
-    """The file (or, where the caller says so, one sheet) cannot be used: one problem, by its
-    code and the parameters of its message (the caller adds the file)."""
+    """The file (or one sheet, :class:`SheetRefused`) cannot be used: one problem (code, parameters)."""
 
     def __init__(self, code: Code, **params: Any):
         super().__init__(code.code)
@@ -67,25 +58,29 @@ def _refuse(code: Code, **params: Any) -> NoReturn:
 # ------------------------------------------------------------------ 1. the file
 
 
+_BINARY_HEADS: tuple[tuple[tuple[bytes, ...], str | None], ...] = (
+    ((b"PK\x03\x04",), None),
+    ((b"PK\x05\x06",), "空的压缩包"),
+    ((b"%PDF",), "PDF 文档"),
+    ((b"\x89PNG", b"\xff\xd8\xff", b"GIF8"), "图片"),
+    ((b"Rar!", b"7z\xbc\xaf", b"\x1f\x8b"), "压缩包(RAR/7z/gz)"),
+)
+_TEXT_HEADS = (  # lower case, after a BOM and blanks
+    ((b"<html", b"<!doctype html", b"<table", b"<meta"), "网页(HTML,常见于“导出为 Excel”的网页)"),
+    ((b"<?xml",), "XML 文件(可能是 Excel 2003 XML 表格)"),
+    ((b"{\\rtf",), "RTF 文档"),
+)
+
+
 def sniff(head: bytes) -> str | None:
     """What a non-zip file is, in words a user recognises (``None``: it looks like a zip)."""
-    if head.startswith(b"PK\x03\x04"):
-        return None
-    if head.startswith(b"PK\x05\x06"):
-        return "空的压缩包"
-    if head.startswith(b"%PDF"):
-        return "PDF 文档"
-    if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
-        return "图片"
-    if head.startswith((b"Rar!", b"7z\xbc\xaf", b"\x1f\x8b")):
-        return "压缩包(RAR/7z/gz)"
     low = head[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if low.startswith((b"<html", b"<!doctype html", b"<table", b"<meta")):
-        return "网页(HTML,常见于“导出为 Excel”的网页)"
-    if low.startswith(b"<?xml"):
-        return "XML 文件(可能是 Excel 2003 XML 表格)"
-    if low.startswith(b"{\\rtf"):
-        return "RTF 文档"
+    for prefixes, what in _BINARY_HEADS:
+        if head.startswith(prefixes):
+            return what
+    for prefixes, text in _TEXT_HEADS:
+        if low.startswith(prefixes):
+            return text
     try:
         head[:512].decode("utf-8")
         return "文本(如 CSV)"
@@ -204,6 +199,14 @@ class Package:
             _refuse(Code.W_BROKEN_ZIP, detail=f"内部文件“{name}”不是有效的 XML({exc})")
 
 
+_FOREIGN = (  # the parts that mark another format
+    (("content.xml", "mimetype"), "OpenDocument 表格文件(.ods)"),
+    (("xl/workbook.bin",), "Excel 二进制工作簿(.xlsb)"),
+    (("word/document.xml",), "Word 文档"),
+    (("ppt/presentation.xml",), "PowerPoint 演示文稿"),
+)
+
+
 def open_package(data: bytes) -> Package:
     """The package, when it is an Excel workbook without macros."""
     pkg = Package(data)
@@ -212,14 +215,9 @@ def open_package(data: bytes) -> Package:
         _refuse(Code.W_MACROS)
     if "encryptioninfo" in names or "encryptedpackage" in names:
         _refuse(Code.W_ENCRYPTED)
-    if "content.xml" in names and "mimetype" in names:
-        _refuse(Code.W_OTHER_FORMAT, found="OpenDocument 表格文件(.ods)")
-    if "xl/workbook.bin" in names:
-        _refuse(Code.W_OTHER_FORMAT, found="Excel 二进制工作簿(.xlsb)")
-    if "word/document.xml" in names:
-        _refuse(Code.W_OTHER_FORMAT, found="Word 文档")
-    if "ppt/presentation.xml" in names:
-        _refuse(Code.W_OTHER_FORMAT, found="PowerPoint 演示文稿")
+    for marks, found in _FOREIGN:
+        if names.issuperset(marks):
+            _refuse(Code.W_OTHER_FORMAT, found=found)
     if not any(n.startswith("xl/") for n in names):
         _refuse(Code.W_NOT_XLSX, found="压缩包(不含 Excel 工作簿)")
     return pkg
@@ -228,38 +226,33 @@ def open_package(data: bytes) -> Package:
 # ------------------------------------------------------------------ 3. a zip of workbooks
 
 ZIP_SUFFIX = ".zip"
-_SKIPPED_MEMBERS = ("__MACOSX/",)  # what macOS adds to every zip it makes
+_SKIPPED = ("__MACOSX/",)  # what macOS adds to every zip it makes
 
 
 @dataclass(frozen=True)
 class Member:
-    """A file in a zip: ``name`` as the zip stores it (what :func:`read_member` takes), ``shown``
-    as a person reads it (a name stored in GBK by Chinese Windows is decoded)."""
+    """A file in a zip: ``name`` as the zip stores it, ``shown`` as a person reads it."""
 
     name: str
     shown: str
 
 
 def zip_members(path: Path) -> list[Member] | None:
-    """The files in the zip ``path`` (folders, macOS additions left out), in the zip's order,
-    after the file and package guards a workbook passes (size, member count, declared sizes);
-    ``None`` when the file is itself a workbook package (an ``.xlsx`` renamed ``.zip``).
-    Raises :class:`Refused`."""
+    """The files in the zip ``path`` (folders, macOS additions left out), in the zip's order, after
+    the guards a workbook passes; ``None`` when it is a workbook package (an ``.xlsx`` renamed)."""
     pkg = Package(read_file(path))
     names = set(pkg.names_lower)
     if "[content_types].xml" in names and any(n.startswith("xl/") for n in names):
         return None
-    out = []
-    for info in pkg.infos.values():
-        if info.is_dir() or info.filename.startswith(_SKIPPED_MEMBERS):
-            continue
-        out.append(Member(info.filename, _member_name(info)))
-    return out
+    infos = pkg.infos.values()
+    return [
+        Member(i.filename, _member_name(i)) for i in infos if not i.is_dir() and not i.filename.startswith(_SKIPPED)
+    ]
 
 
 def _member_name(info: zipfile.ZipInfo) -> str:
-    """A member's name as its maker wrote it: without the UTF-8 flag, :mod:`zipfile` reads the
-    name as CP437, while Chinese Windows wrote it in GBK."""
+    """A member's name as its maker wrote it: without the UTF-8 flag, :mod:`zipfile` reads it as
+    CP437, while Chinese Windows wrote it in GBK."""
     if info.flag_bits & 0x800:
         return info.filename
     try:
@@ -269,8 +262,8 @@ def _member_name(info: zipfile.ZipInfo) -> str:
 
 
 def read_member(path: Path, member: str) -> bytes:
-    """The bytes of the workbook ``member`` of the zip ``path``: inflated in memory under the
-    package limits, checked against its declared size and CRC, then checked as a file is."""
+    """The bytes of the workbook ``member`` of the zip ``path``, inflated in memory under the
+    package limits, then checked as a file is."""
     pkg = Package(read_file(path))
     info = pkg.infos.get(member)
     if info is None:
@@ -288,9 +281,7 @@ def _zip_detail(exc: BaseException) -> str:
 
 
 def _mb(n: int) -> str:
-    if n < 1024 * 1024:
-        return f"{n / 1024:.1f} KB"
-    return f"{n / 1024 / 1024:.1f} MB"
+    return f"{n / 1024:.1f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
 
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -381,18 +372,11 @@ _UNNUMBERED_ROW = re.compile(rb"<row(?![^>]*\sr=)[\s>/]")
 def sheet_extent(xml: bytes) -> tuple[int, int]:
     """(rows, columns) a value reader would allocate for this sheet, as an upper bound.
 
-    A value reader sizes its grid by the cells that hold a value; row elements and cells
-    without a value (only a format) allocate nothing.  That matters: LibreOffice, once any row
-    has been deleted, saves an empty ``<row r="1048576" …>`` (formats only) at the bottom of
-    the sheet, and such a sheet is as small as it was.  So only cells that hold a value
-    (``<v>`` or ``<is>``) are measured.
-
-    A scoring sheet uses a few hundred rows and columns up to S, so one cheap pass looks for
-    a reference with a five-digit row or a two-letter column; only a sheet that has one is
-    measured exactly, and there a cell's content is looked at only when it would widen the
-    extent.  Rows written without numbers are counted when the sheet is big enough to hold
-    that many.
-    """
+    Only cells that hold a value (``<v>`` or ``<is>``) count: LibreOffice, once a row has been
+    deleted, saves an empty ``<row r="1048576" …>`` (formats only), and such a sheet is as small
+    as it was.  One cheap pass looks for a reference with a five-digit row or a two-letter column
+    (a scoring sheet has neither); only a sheet that has one is measured exactly.  Rows written
+    without numbers are counted when the sheet is big enough to hold that many."""
     rows, cols = 0, 26
     if len(xml) > MAX_ROWS * 6 and (_UNNUMBERED_ROW.search(xml) is not None or b":row" in xml):
         rows = xml.count(b"<row") + xml.count(b":row ")
@@ -410,13 +394,11 @@ def sheet_extent(xml: bytes) -> tuple[int, int]:
 
 
 class SheetRefused(Refused):
-    """One sheet cannot be read safely.  A caller that can do without the sheet (a scoring sheet:
-    only its inputs are lost) catches this; otherwise the whole file is refused."""
+    """One sheet cannot be read safely: a scoring sheet's inputs are lost, otherwise the file is refused."""
 
 
 def sheet_xml(pkg: Package, part: str, sheet: str) -> bytes:
-    """A sheet's XML, once it passes the sheet guard: a sheet claiming a grid too big to load is
-    refused (W018) before any reader allocates one."""
+    """A sheet's XML, once it passes the sheet guard (W018: a grid too big to load)."""
     if not pkg.has(part):
         raise SheetRefused(Code.W_CELL_ERROR, sheet=sheet, sheet_name=sheet, detail=f"缺少内部文件“{part}”")
     xml = pkg.part(part)

@@ -1,64 +1,11 @@
-"""Where things sit in a zwgk workbook — the contract between the writer (``write``) and
-every reader (``read``, ``inspect``, the tests).  Keep it stable: a workbook issued
-this year is read back next month by the same rules.
+"""Where things sit in a zwgk workbook — the contract between the writer (``write``) and every
+reader (``read``, ``inspect``, the tests).  Keep it stable: a workbook issued this year is read back
+next month by the same rules.
 
-Visible sheets, in order
-========================
-
-* ``封面`` — unit, group, rubric, campaign, instructions; two inputs for the assessor
-  (name and date), whose cells the meta records (``assessor_cell``, ``date_cell``).
-* ``汇总`` — part totals, thresholds, the bonus gate, vetoes, the total and the tier as
-  formulas, plus 填写进度.  Workbook-level defined names: ``ZWGK_TOTAL``, ``ZWGK_TIER``,
-  ``ZWGK_VETOES`` (number of vetoes fired), ``ZWGK_FILLED`` (required inputs filled) and
-  ``ZWGK_PART_<part id>`` (what the part contributes, after vetoes, mean and gate).
-* one scoring sheet per part that has indicators, or one per target (website) where the
-  part is scored per target.  Columns (:data:`COLUMNS`): A 一级指标, B 二级指标,
-  C 评分细则, D 分值, E 填写项, F 填写 (the input), G 得分, H 否决, I 扣分说明/佐证材料,
-  J 编号 (the visible id of the input on that row).  Rows 1–2 are the title, row 3 the
-  column headers, data from row 4.
-* ``_lists`` (very hidden): long choice lists, referenced through defined names ``ZWGK_LIST_<n>``.
-* ``_zwgk`` (very hidden): the meta sheet described below.
-
-The meta sheet ``_zwgk``
-========================
-
-Every cell is text.  Column A of each row says what the row is; a row whose column A
-starts with ``#`` is a header naming the columns of the records that follow, and readers
-find columns by those names (columns may be added at the end in later formats, never
-removed or renamed).  Empty rows are ignored.
-
-``zwgk-workbook | <format>``
-    first row; the format version (:data:`FORMAT_VERSION`).
-``meta | <key> | <value>``
-    ``rubric_id``, ``rubric_hash``, ``rubric_version``, ``rubric_title``, ``rubric_year``,
-    ``variant``, ``tool_version``, ``campaign_year``, ``campaign_name``, ``unit_id``,
-    ``unit_name``, ``unit_group``, ``assessor_cell``, ``date_cell`` (``封面!C12`` style).
-``target | id | kind | name | url``
-    the unit's targets (websites), in roster order.
-``sheet | name | role | part | target | inputs``
-    every sheet; role is ``cover``, ``summary``, ``part``, ``target``, ``lists`` or ``meta``;
-    ``inputs`` is how many input cells the sheet holds.
-``input | sheet | cell | id_cell | id | target | indicator | criterion | input | kind | label |
-required | min | max | step | options | list | score_cell | note_cell``
-    one row per input cell.  ``cell`` and ``id_cell`` are A1 references on ``sheet``;
-    the visible text of ``id_cell`` must equal ``id`` (see :func:`input_id_text`), so a
-    moved, inserted or deleted row is detected.  ``target`` is ``""`` for parts not scored
-    per target.  ``kind`` is a :class:`~zwgk_cli.model.InputKind` value; ``required`` is
-    ``是``/``否``; ``min``/``max``/``step`` are decimals as text (or ``""``); ``options``
-    is a JSON array of strings; ``list`` names the defined name of a long choice list;
-    ``score_cell`` is the criterion's 得分 cell, ``note_cell`` its 扣分说明/佐证材料 cell
-    (free text the assessor may write; several inputs of one criterion share both).
-``result | role | target | key | sheet | cell``
-    every formula cell whose value the engine also computes (see :data:`RESULT_ROLES`).
-``inputs | <JSON>`` and ``results | <JSON>`` (format 2)
-    the same records packed: a JSON array of records, each an array of texts in the order of
-    the ``#input`` (``#result``) header, as many rows as needed to keep each cell under
-    Excel's 32,767 characters.  Format 2 writes the input and result records this way (a
-    reader then handles a few cells instead of thousands); format 1 wrote one row each, and
-    readers accept both.
-
-Readers get plain cell values (a list of rows, as python-calamine or openpyxl give them)
-and call :func:`read_layout` (or :func:`read_meta` / :func:`read_map`).
+The visible sheets, the scoring sheets' columns (:data:`COLUMNS`) and the very hidden meta sheet
+``_zwgk`` (its records; format 2 packs the input and result records as JSON, format 1 wrote one
+row each, readers accept both) are described in docs/workbook.md.  Readers get plain cell values
+(a list of rows, as python-calamine or openpyxl give them) and call :func:`read_layout`.
 """
 
 from __future__ import annotations
@@ -67,7 +14,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
@@ -151,9 +98,8 @@ def col_letter(col: int) -> str:
 
 def a1(row: int, col: int, absolute: bool = False) -> str:
     """0-based (row, col) → ``A1`` (``$A$1`` when ``absolute``)."""
-    if absolute:
-        return f"${col_letter(col)}${row + 1}"
-    return f"{col_letter(col)}{row + 1}"
+    d = "$" if absolute else ""
+    return f"{d}{col_letter(col)}{d}{row + 1}"
 
 
 def col_index(letters: str) -> int:
@@ -197,11 +143,8 @@ SHEET_NAME_MAX = 31
 
 
 def safe_sheet_name(name: str, taken: Iterable[str]) -> str:
-    """A legal, unique (case-insensitively) sheet name of at most 31 characters.
-
-    Characters Excel refuses (``[]:*?/\\``) become their full-width twins, leading and
-    trailing apostrophes go, and a clash gets a ``(2)``, ``(3)`` … suffix.
-    """
+    """A legal, unique (case-insensitively) sheet name of at most 31 characters: characters Excel
+    refuses become their full-width twins, apostrophes around it go, a clash gets ``(2)``, ``(3)`` …"""
     text = "".join(_SHEET_BAD.get(ch, ch) for ch in name if unicodedata.category(ch)[0] != "C")
     text = " ".join(text.split()).strip("'") or "Sheet"
     if text.lower() == "history":
@@ -254,52 +197,10 @@ RESULT_ROLES: Mapping[str, str] = {
 
 PASS = "合格"
 FAIL = "不合格"
-GATE_OPEN = "进入加分环节"
-
-INPUT_COLUMNS = (
-    "sheet",
-    "cell",
-    "id_cell",
-    "id",
-    "target",
-    "indicator",
-    "criterion",
-    "input",
-    "kind",
-    "label",
-    "required",
-    "min",
-    "max",
-    "step",
-    "options",
-    "list",
-    "score_cell",
-    "note_cell",
-)
-RESULT_COLUMNS = ("role", "target", "key", "sheet", "cell")
-TARGET_COLUMNS = ("id", "kind", "name", "url")
-SHEET_COLUMNS = ("name", "role", "part", "target", "inputs")
-META_KEYS = (
-    "rubric_id",
-    "rubric_hash",
-    "rubric_version",
-    "rubric_title",
-    "rubric_year",
-    "variant",
-    "tool_version",
-    "campaign_year",
-    "campaign_name",
-    "unit_id",
-    "unit_name",
-    "unit_group",
-    "assessor_cell",
-    "date_cell",
-)
 
 
 class MapRow(NamedTuple):
-    """One input cell: where it is and what it feeds (a named tuple: a reader makes one per input
-    of every workbook)."""
+    """One input cell: where it is and what it feeds (a reader makes one per input of every workbook)."""
 
     sheet: str
     cell: str
@@ -364,6 +265,13 @@ class WorkbookMeta:
     extra: Mapping[str, str] = field(default_factory=dict)
 
 
+RESULT_COLUMNS = ("role", "target", "key", "sheet", "cell")
+TARGET_COLUMNS = ("id", "kind", "name", "url")
+SHEET_COLUMNS = ("name", "role", "part", "target", "inputs")
+INPUT_COLUMNS = MapRow._fields
+META_KEYS = tuple(f.name for f in fields(WorkbookMeta) if f.name not in ("format", "targets", "extra"))
+
+
 @dataclass(frozen=True)
 class Layout:
     """Everything the meta sheet says."""
@@ -390,9 +298,7 @@ class LayoutError(Exception):
 
 
 def _dec_text(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    return format(value.normalize(), "f")
+    return "" if value is None else format(value.normalize(), "f")
 
 
 def meta_rows(
@@ -403,16 +309,12 @@ def meta_rows(
 ) -> list[list[str]]:
     """The meta sheet's rows (all text), exactly as :func:`read_layout` reads them."""
     rows: list[list[str]] = [[MAGIC, str(meta.format)], ["#meta", "key", "value"]]
-    for key in META_KEYS:
-        rows.append(["meta", key, str(getattr(meta, key))])
-    for k, v in sorted(meta.extra.items()):
-        rows.append(["meta", k, v])
+    rows.extend(["meta", key, str(getattr(meta, key))] for key in META_KEYS)
+    rows.extend(["meta", k, v] for k, v in sorted(meta.extra.items()))
     rows.append(["#target", *TARGET_COLUMNS])
-    for t in meta.targets:
-        rows.append(["target", t.id, t.kind, t.name, t.url])
+    rows.extend(["target", t.id, t.kind, t.name, t.url] for t in meta.targets)
     rows.append(["#sheet", *SHEET_COLUMNS])
-    for s in sheets:
-        rows.append(["sheet", s.name, s.role, s.part, s.target, str(s.inputs)])
+    rows.extend(["sheet", s.name, s.role, s.part, s.target, str(s.inputs)] for s in sheets)
     rows.append(["#input", *INPUT_COLUMNS])
     rows.extend(["inputs", chunk] for chunk in _packed(_input_texts(m) for m in inputs))
     rows.append(["#result", *RESULT_COLUMNS])
@@ -421,26 +323,9 @@ def meta_rows(
 
 
 def _input_texts(m: MapRow) -> list[str]:
-    return [
-        m.sheet,
-        m.cell,
-        m.id_cell,
-        m.id,
-        m.target,
-        m.indicator,
-        m.criterion,
-        m.input,
-        m.kind,
-        m.label,
-        "是" if m.required else "否",
-        _dec_text(m.min),
-        _dec_text(m.max),
-        _dec_text(m.step),
-        json.dumps(list(m.options), ensure_ascii=False) if m.options else "",
-        m.list,
-        m.score_cell,
-        m.note_cell,
-    ]
+    options = json.dumps(list(m.options), ensure_ascii=False) if m.options else ""
+    numbers = [_dec_text(d) for d in (m.min, m.max, m.step)]
+    return [*m[:10], "是" if m.required else "否", *numbers, options, m.list, m.score_cell, m.note_cell]
 
 
 def _packed(records: Iterable[list[str]]) -> list[str]:
@@ -464,10 +349,8 @@ def _packed(records: Iterable[list[str]]) -> list[str]:
 
 
 def sheet_names_other_unit(title: object, info: object, unit_name: str) -> str | None:
-    """The unit a scoring sheet's title rows name (``title``: column A of :data:`TITLE_ROW`,
-    ``info``: of :data:`INFO_ROW`) when it is not ``unit_name`` (the unit the workbook was
-    issued for); ``None`` when they name ``unit_name``, or no unit at all (rows cleared or
-    rewritten: nothing to go by)."""
+    """The unit a scoring sheet's title rows name (column A of :data:`TITLE_ROW`, :data:`INFO_ROW`)
+    when it is not ``unit_name``; ``None`` when they name it or no unit at all (nothing to go by)."""
     t, i = cell_text(title), cell_text(info)
     if not unit_name or t.startswith(unit_name + TITLE_SEP) or i.startswith(f"{INFO_UNIT}{unit_name}("):
         return None
@@ -578,32 +461,13 @@ def _options(text: str) -> tuple[str, ...]:
 
 def _map_row(v: tuple[str, ...]) -> MapRow:
     """A map record → :class:`MapRow`."""
-    sheet, cell, id_cell, id_, target, indicator, criterion, input_, kind, label = v[:10]
-    required, lo, hi, step, options, list_, score_cell, note_cell = v[10:]
     try:
-        parse_a1(cell)
+        parse_a1(v[1])
     except ValueError:
-        raise LayoutError(f"隐藏工作表 {META_SHEET} 中的单元格地址“{cell}”无法识别") from None
-    return MapRow(
-        sheet,
-        cell,
-        id_cell,
-        id_,
-        target,
-        indicator,
-        criterion,
-        input_,
-        kind,
-        label,
-        required != "否",
-        _opt_dec(lo),
-        _opt_dec(hi),
-        _opt_dec(step),
-        _options(options),
-        list_,
-        score_cell,
-        note_cell,
-    )
+        raise LayoutError(f"隐藏工作表 {META_SHEET} 中的单元格地址“{v[1]}”无法识别") from None
+    required, lo, hi, step, options = v[10:15]
+    numbers = (_opt_dec(lo), _opt_dec(hi), _opt_dec(step))
+    return MapRow._make([*v[:10], required != "否", *numbers, _options(options), *v[15:]])
 
 
 def read_layout(rows: Sequence[Sequence[object]]) -> Layout:
@@ -616,13 +480,8 @@ def read_layout(rows: Sequence[Sequence[object]]) -> Layout:
     targets = tuple(
         Target(r["id"], r.get("kind", ""), r.get("name", ""), r.get("url", "")) for r in _dicts(rec["target"])
     )
-    known = {k: kv.get(k, "") for k in META_KEYS}
-    meta = WorkbookMeta(
-        format=fmt,
-        targets=targets,
-        extra={k: v for k, v in kv.items() if k not in META_KEYS},
-        **known,
-    )
+    extra = {k: v for k, v in kv.items() if k not in META_KEYS}
+    meta = WorkbookMeta(format=fmt, targets=targets, extra=extra, **{k: kv.get(k, "") for k in META_KEYS})
     sheets = []
     for r in _dicts(rec["sheet"]):
         try:

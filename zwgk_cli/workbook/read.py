@@ -1,30 +1,16 @@
 """A returned workbook file → readings + problems.  Reads only; never writes a byte.
 
-How a file is read, cheapest and safest checks first:
+Cheapest and safest checks first: the guards (:mod:`~zwgk_cli.workbook.guards`: what the file
+really is, the zip package under limits, each sheet's size), then the book
+(:mod:`~zwgk_cli.workbook.book`: the hidden sheet ``_zwgk`` and the sheets its map names), then
+here the identity (rubric id + hash, unit; an earlier revision of the rubric is read when
+compatible, :mod:`~zwgk_cli.workbook.revision`) and each input: its visible id cell must still
+say its id, so a moved, inserted or deleted row is found (and followed when the id is found
+elsewhere); its value is normalised against the *rubric's* input definition
+(:mod:`~zwgk_cli.workbook.values`), never the workbook's copy of it.
 
-1. **Guards** (:mod:`zwgk_cli.workbook.guards`): what the file really is (its first bytes), the
-   zip package under limits (zip bombs, macros, encryption, foreign formats, XML entity attacks),
-   and each sheet's claimed size before it is loaded.
-2. **The book** (:mod:`zwgk_cli.workbook.book`): python-calamine reads the hidden sheet
-   ``_zwgk`` (which rubric, which unit, where every input is) and the sheets the map names;
-   :mod:`zwgk_cli.workbook.cells` adds what python-calamine does not report about the cells the
-   map names (a formula, an error value, a percent format).
-3. **Identity and map** (here): the hidden sheet says which rubric (id + hash) and which unit
-   the workbook was issued for; each input's visible id cell must still say the input's id, so
-   a moved, inserted or deleted row is found (and, when the id is found elsewhere on the sheet,
-   read from where it went).  Each value is normalised by :mod:`zwgk_cli.workbook.values`
-   against the *rubric's* input definition, never the workbook's copy of it.  A workbook of
-   an earlier revision of the same rubric (same id, another hash) is read when its map is
-   compatible with the current rubric's (:mod:`zwgk_cli.workbook.revision`).
-
-Every problem is located (file, sheet, A1 cell, unit, indicator).  An unforeseen failure
-becomes one problem for that file, never a traceback; no file takes longer than
-:data:`MAX_READ_SECONDS` (W035).
-
-The names the rest of zwgk imports from here: :func:`read_workbook`, :func:`read_findings`
-(:mod:`zwgk_cli.workbook.findings`), :class:`Context`, :class:`UnitPlan`,
-:class:`WorkbookRead`, :func:`plan_unit`, :func:`rubric_label` (:mod:`zwgk_cli.workbook.plan`),
-:func:`sniff` (:mod:`zwgk_cli.workbook.guards`) and :data:`WORKBOOK_SUFFIXES`.
+Every problem is located (file, sheet, A1 cell, unit, indicator).  An unforeseen failure becomes
+one problem for that file, never a traceback; no file takes longer than :data:`MAX_READ_SECONDS`.
 """
 
 from __future__ import annotations
@@ -35,10 +21,10 @@ import signal
 import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from zwgk_cli.engine import excused
-from zwgk_cli.model import Criterion, ReadingKey, Source
+from zwgk_cli.model import ReadingKey, Source
 from zwgk_cli.problems import Code, has_errors, problem, readable
 from zwgk_cli.workbook import layout
 from zwgk_cli.workbook.book import Book, Sheet
@@ -78,15 +64,12 @@ class _Overtime(Exception):
 
 @contextlib.contextmanager
 def _deadline(seconds: float) -> Iterator[None]:
-    """Raise :class:`_Overtime` in the block once ``seconds`` have passed: whatever a file holds,
-    it never stalls the batch.
+    """Raise :class:`_Overtime` in the block once ``seconds`` have passed.
 
-    Works the same on Windows (no ``SIGALRM``) and in spawned workers: a timer thread simulates
-    a Ctrl-C in the main thread (``_thread.interrupt_main``), which the handler installed here
-    turns into :class:`_Overtime`; a real Ctrl-C meanwhile goes to the handler there was before
-    (a pool worker ignores it; the main process stops).  Like any Python signal handler, it
-    takes effect between two steps of Python code (the reader's own loops, not inside one call
-    of python-calamine).  Outside the main thread nothing is enforced."""
+    Works on Windows (no ``SIGALRM``) and in spawned workers: a timer thread simulates a Ctrl-C in
+    the main thread, which the handler here turns into :class:`_Overtime`; a real Ctrl-C meanwhile
+    goes to the previous handler.  It takes effect between two steps of Python code (not inside
+    one call of python-calamine).  Outside the main thread nothing is enforced."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -125,31 +108,29 @@ def _deadline(seconds: float) -> Iterator[None]:
 
 
 def _let_pending_handlers_run() -> None:
-    """A Python function call: pending signal handlers run before it (here, a late timer's)."""
+    """A Python function call: pending signal handlers (a late timer's) run before it."""
 
 
 def read_workbook(path: Path, ctx: Context, name: str | None = None, member: str = "") -> WorkbookRead:
     """Read one returned workbook (``name``: the file as problems name it; ``member``: the
     workbook in the zip ``path``).  Never raises for anything in the file."""
     out = WorkbookRead(file=readable(name or str(path)))  # a name that is not UTF-8 decoded
+    reader = _Reader(path, ctx, out, member)
     try:
         with _deadline(MAX_READ_SECONDS):
-            _Reader(path, ctx, out, member).run()
+            reader.run()
+        return out
     except Refused as refused:
-        out.usable = False
-        out.problems.append(problem(refused.code, file=out.file, **refused.params))
+        reader.add(refused.code, **refused.params)
     except _Stop:
-        out.usable = False
+        pass
     except _Overtime:
-        out.usable = False
-        out.problems.append(problem(Code.W_OVERTIME, file=out.file, limit=f"{MAX_READ_SECONDS:g}"))
+        reader.add(Code.W_OVERTIME, limit=f"{MAX_READ_SECONDS:g}")
     except MemoryError:
-        out.usable = False
-        out.problems.append(problem(Code.W_TOO_LARGE, file=out.file, detail="读取时内存不足", limit="可用内存"))
+        reader.add(Code.W_TOO_LARGE, detail="读取时内存不足", limit="可用内存")
     except Exception as exc:  # an unforeseen file: one located problem, never a traceback
-        out.usable = False
-        detail = f"{type(exc).__name__}: {str(exc)[:120]}"
-        out.problems.append(problem(Code.W_UNEXPECTED, file=out.file, detail=detail))
+        reader.add(Code.W_UNEXPECTED, detail=f"{type(exc).__name__}: {str(exc)[:120]}")
+    out.usable = False
     return out
 
 
@@ -163,6 +144,10 @@ def _note_pos(m: layout.MapRow, pos: tuple[int, int]) -> tuple[int, int] | None:
         return None
 
 
+def _formula_text(formula: str) -> str:
+    return ("=" + formula if formula else "(共享公式)")[:60]
+
+
 class _Reader:
     def __init__(self, path: Path, ctx: Context, out: WorkbookRead, member: str = ""):
         self.path = path
@@ -172,18 +157,17 @@ class _Reader:
         self.file = out.file
         self._notes_read: set[tuple[str, int, int]] = set()
 
-    # -- problems
     def add(self, code: Code, **params: Any) -> None:
         self.out.problems.append(problem(code, file=self.file, **params))
 
-    def stop(self, code: Code, **params: Any) -> NoReturn:
-        raise Refused(code, **params)
+    def at(self, code: Code, m: layout.MapRow, plan: UnitPlan, cell: str, **params: Any) -> None:
+        """A problem at ``cell`` of ``m``'s sheet, naming its unit and indicator."""
+        indicator = plan.indicator.get(m.criterion, m.criterion)
+        self.add(code, sheet=m.sheet, cell=cell, unit=plan.unit.name, indicator=indicator, **params)
 
-    # -- steps
     def run(self) -> None:
         book = Book(read_member(self.path, self.member) if self.member else read_file(self.path))
-        plan = self._identity(book.layout)
-        self._inputs(book, plan)
+        self._inputs(book, self._identity(book.layout))
 
     def _identity(self, lay: layout.Layout) -> UnitPlan:
         meta = lay.meta
@@ -195,7 +179,7 @@ class _Reader:
         if meta.rubric_id != rubric.id or meta.rubric_hash != rubric.hash:
             revised = read_revised(lay, self.ctx, self.file)  # another revision of the same rubric
             if revised is None:
-                self.stop(
+                raise Refused(
                     Code.W_RUBRIC_VERSION,
                     unit=unit_label,
                     found=rubric_label(meta.rubric_id, meta.rubric_version, meta.rubric_hash),
@@ -206,31 +190,23 @@ class _Reader:
                 raise _Stop
         unit = self.ctx.units.get(meta.unit_id)
         if unit is None:
-            self.stop(Code.W_UNKNOWN_UNIT, unit=unit_label, found=unit_label, unit_id=meta.unit_id)
+            raise Refused(Code.W_UNKNOWN_UNIT, unit=unit_label, found=unit_label, unit_id=meta.unit_id)
         if meta.unit_name and meta.unit_name != unit.name:
             self.add(
-                Code.W_WORKBOOK_UNIT_CHANGED,
-                unit=unit.name,
-                found=meta.unit_name,
-                expected=unit.name,
-                unit_id=unit.id,
+                Code.W_WORKBOOK_UNIT_CHANGED, unit=unit.name, found=meta.unit_name, expected=unit.name, unit_id=unit.id
             )
         plan = self.ctx.plan(unit.id)
         if isinstance(plan, list):
             for p in plan:
-                self.out.problems.append(problem(Code.W_BAD_META, file=self.file, unit=unit.name, detail=p.message))
+                self.add(Code.W_BAD_META, unit=unit.name, detail=p.message)
             raise _Stop
         if meta.variant and meta.variant != plan.variant.id:
-            self.stop(
-                Code.W_VARIANT_CHANGED,
-                unit=unit.name,
-                found=meta.variant,
-                expected=plan.variant.id,
-                group=unit.group,
+            raise Refused(
+                Code.W_VARIANT_CHANGED, unit=unit.name, found=meta.variant, expected=plan.variant.id, group=unit.group
             )
         out.team, wrong = check_team(self.ctx.teams, meta.extra, plan.variant)  # a 检查组's workbook
         if wrong is not None:
-            self.stop(Code.T_TEAM_UNKNOWN, unit=unit.name, team=out.team, **wrong)
+            raise Refused(Code.T_TEAM_UNKNOWN, unit=unit.name, team=out.team, **wrong)
         if out.team:
             team_plan = self.ctx.plan(unit.id, out.team)
             assert isinstance(team_plan, UnitPlan)  # the team checks something of the unit's variant
@@ -241,8 +217,8 @@ class _Reader:
         lay = book.layout
         unit = plan.unit
         out = self.out
-        roster_targets = {t.id: t for t in unit.targets}
-        book_targets = {t.id: t for t in lay.meta.targets}
+        roster_targets = {t.id for t in unit.targets}
+        book_targets = {t.id for t in lay.meta.targets}
         kind_titles = {k.id: k.title for k in self.ctx.rubric.target_kinds}
         for t in unit.targets:
             if t.id not in book_targets and any(k.target == t.id for k in plan.inputs):
@@ -255,12 +231,7 @@ class _Reader:
                 )
         for t in lay.meta.targets:
             if t.id not in roster_targets:
-                self.add(
-                    Code.W_TARGET_EXTRA,
-                    unit=unit.name,
-                    kind=kind_titles.get(t.kind, t.kind),
-                    target=t.name,
-                )
+                self.add(Code.W_TARGET_EXTRA, unit=unit.name, kind=kind_titles.get(t.kind, t.kind), target=t.name)
 
         by_sheet: dict[str, list[layout.MapRow]] = {}
         for m in lay.inputs:
@@ -268,8 +239,8 @@ class _Reader:
         seen: set[ReadingKey] = set()
         for sheet, rows in by_sheet.items():
             seen.update(m.key for m in rows)
+            live = [m for m in rows if m.key in plan.inputs]
             if sheet not in book.parts:
-                live = [m for m in rows if m.key in plan.inputs]
                 self.add(Code.W_SHEET_MISSING, sheet=sheet, unit=unit.name, sheet_name=sheet, count=str(len(live)))
                 continue
             placed = []  # (map row, its input's position, its note's position)
@@ -285,15 +256,12 @@ class _Reader:
                 view = book.sheet(sheet, wanted)
             except SheetRefused as refused:  # only this sheet's inputs are lost
                 self.add(refused.code, unit=unit.name, **refused.params)
-                for m in rows:
-                    if m.key in plan.inputs:
-                        out.values[m.key] = None
+                out.values.update((m.key, None) for m in live)
                 continue
             other = layout.sheet_names_other_unit(
                 view.value(layout.TITLE_ROW, 0), view.value(layout.INFO_ROW, 0), lay.meta.unit_name
             )
             if other is not None:  # copied in from another unit's workbook: not this unit's findings
-                live = [m for m in rows if m.key in plan.inputs]
                 self.add(
                     Code.W_SHEET_OTHER_UNIT,
                     sheet=sheet,
@@ -304,8 +272,7 @@ class _Reader:
                     expected=lay.meta.unit_name,
                     count=str(len(live)),
                 )
-                for m in live:
-                    out.values[m.key] = None
+                out.values.update((m.key, None) for m in live)
                 continue
             merged_at = view.merged_at(pos for _, pos, _ in placed)
             for m, pos, note_at in placed:
@@ -315,10 +282,7 @@ class _Reader:
                 continue
             out.values[key] = None
             self.add(
-                Code.W_INPUT_ABSENT,
-                unit=unit.name,
-                indicator=plan.indicator.get(crit.id, crit.id),
-                label=inp.label,
+                Code.W_INPUT_ABSENT, unit=unit.name, indicator=plan.indicator.get(crit.id, crit.id), label=inp.label
             )
         self._excuse_stopped(plan)
         self._nothing_filled(plan)
@@ -353,8 +317,10 @@ class _Reader:
         ``note_at``, its value."""
         key = m.key
         spec = plan.inputs.get(key)
-        if spec is None:
-            self._not_live(m, pos, plan, view)
+        if spec is None:  # a map row the rubric does not ask for (any more): a value is reported, not used
+            raw = view.value(*pos)
+            if raw not in (None, "") and m.target in {t.id for t in plan.unit.targets} | {""}:
+                self.at(Code.V_NOT_APPLICABLE, m, plan, m.cell.upper(), label=m.label or m.input, found=describe(raw))
             return
         crit, inp = spec
         out = self.out
@@ -377,11 +343,10 @@ class _Reader:
                 else:
                     moved = "；该编号在表中出现了多次" if at else "；表中已找不到该编号(所在行可能被删除)"
                 if len(at) != 1:
-                    self._problem(
+                    self.at(
                         Code.W_ROW_MOVED,
                         m,
                         plan,
-                        crit,
                         m.id_cell.upper(),
                         label=inp.label,
                         row=str(id_row + 1),
@@ -393,108 +358,64 @@ class _Reader:
                     return
                 dr, dc = at[0][0] - id_row, at[0][1] - id_col
                 new_cell = layout.a1(row + dr, col + dc)
-                self._problem(
-                    Code.W_ROW_RELOCATED, m, plan, crit, new_cell, label=inp.label, old=cell, new=new_cell, id=m.id
-                )
+                self.at(Code.W_ROW_RELOCATED, m, plan, new_cell, label=inp.label, old=cell, new=new_cell, id=m.id)
                 row, col, cell = row + dr, col + dc, new_cell
         out.sources[key] = Source(self.file, m.sheet, cell)
         if note_at is not None:
-            self._note(key, m, note_at, dr, dc, view, plan)
-        rng = merged_at.get((row, col)) if not (dr or dc) else view.merged_range(row, col)
+            self._note(m, note_at, dr, dc, view, plan)
+        rng = (merged_at if not (dr or dc) else view.merged_at([(row, col)])).get((row, col))
         if rng is not None:
-            self._problem(Code.W_MERGED_INPUT, m, plan, crit, cell, range=rng)
+            self.at(Code.W_MERGED_INPUT, m, plan, cell, range=rng)
             out.values[key] = None
             return
         c = view.cell(row, col, cell)
         if c.formula is not None or c.error is not None:
             exp = expected(inp, crit.max)
             if c.formula is not None:
-                shown = "=" + c.formula if c.formula else "(共享公式)"
-                self._problem(Code.V_FORMULA, m, plan, crit, cell, label=inp.label, found=shown[:60], expected=exp)
+                self.at(Code.V_FORMULA, m, plan, cell, label=inp.label, found=_formula_text(c.formula), expected=exp)
             else:
-                self._problem(Code.V_ERROR_VALUE, m, plan, crit, cell, label=inp.label, found=c.error, expected=exp)
+                self.at(Code.V_ERROR_VALUE, m, plan, cell, label=inp.label, found=c.error, expected=exp)
             out.values[key] = None
             return
         if c.controls:
-            self._problem(Code.V_CONTROL_CHARS, m, plan, crit, cell, label=inp.label, count=str(c.controls))
+            self.at(Code.V_CONTROL_CHARS, m, plan, cell, label=inp.label, count=str(c.controls))
         outcome = normalize(c.value, inp, limit=crit.max, percent_format=bool(c.style) and c.style in view.percent)
         out.values[key] = outcome.value
         if outcome.code is not None:
-            self._problem(outcome.code, m, plan, crit, cell, **outcome.params)
+            self.at(outcome.code, m, plan, cell, **outcome.params)
 
-    def _problem(self, code: Code, m: layout.MapRow, plan: UnitPlan, crit: Criterion, cell: str, **params: Any) -> None:
-        self.add(
-            code,
-            sheet=m.sheet,
-            cell=cell,
-            unit=plan.unit.name,
-            indicator=plan.indicator.get(crit.id, crit.id),
-            **params,
-        )
-
-    def _not_live(self, m: layout.MapRow, pos: tuple[int, int], plan: UnitPlan, view: Sheet) -> None:
-        """A map row the rubric does not ask for (any more): a filled value is reported, not used."""
-        raw = view.value(*pos)
-        if raw in (None, "") or m.target not in {t.id for t in plan.unit.targets} | {""}:
-            return
-        self.add(
-            Code.V_NOT_APPLICABLE,
-            sheet=m.sheet,
-            cell=m.cell.upper(),
-            unit=plan.unit.name,
-            indicator=plan.indicator.get(m.criterion, m.criterion),
-            label=m.label or m.input,
-            found=describe(raw),
-        )
-
-    def _note(
-        self, key: ReadingKey, m: layout.MapRow, at: tuple[int, int], dr: int, dc: int, view: Sheet, plan: UnitPlan
-    ) -> None:
+    def _note(self, m: layout.MapRow, at: tuple[int, int], dr: int, dc: int, view: Sheet, plan: UnitPlan) -> None:
         """The criterion's 扣分说明 (shared by its inputs) at ``at``, shifted like its input when
         rows moved; a formula there is reported and not read (its cached result is never trusted)."""
         r, c = at[0] + dr, at[1] + dc
-        if r < 0 or c < 0:  # its input moved, and this cell would be off the sheet
-            return
         where = (m.sheet, r, c)
-        if where in self._notes_read:  # the criterion's other inputs share its note cell
+        if r < 0 or c < 0 or where in self._notes_read:  # off the sheet; or read for another input
             return
         self._notes_read.add(where)
-        nk = (key.target, key.criterion)
+        nk = (m.target, m.criterion)
         out = self.out
         ref = layout.a1(r, c)
-        if nk not in out.note_sources:
-            out.note_sources[nk] = Source(self.file, m.sheet, ref)
+        out.note_sources.setdefault(nk, Source(self.file, m.sheet, ref))
         cell = view.cell(r, c, ref)
         if cell.formula is not None:
-            shown = "=" + cell.formula if cell.formula else "(共享公式)"
-            self.add(
-                Code.V_NOTE_FORMULA,
-                sheet=m.sheet,
-                cell=ref,
-                unit=plan.unit.name,
-                indicator=plan.indicator.get(key.criterion, key.criterion),
-                found=shown[:60],
-            )
+            self.at(Code.V_NOTE_FORMULA, m, plan, ref, found=_formula_text(cell.formula))
             out.note_formulas.add(nk)
             return
         raw = cell.value
         if cell.controls:
-            self.add(
-                Code.V_CONTROL_CHARS,
-                sheet=m.sheet,
-                cell=ref,
-                unit=plan.unit.name,
-                indicator=plan.indicator.get(key.criterion, key.criterion),
-                label=NOTE_LABEL,
-                count=str(cell.controls),
-            )
+            self.at(Code.V_CONTROL_CHARS, m, plan, ref, label=NOTE_LABEL, count=str(cell.controls))
         if raw is None or raw == "":
             return
         text = raw.strip() if isinstance(raw, str) else describe(raw)
         if not text:
             return
-        have = out.notes.get(nk)
-        if have is None:
-            out.notes[nk] = text
-        elif text not in have.split("；"):
-            out.notes[nk] = f"{have}；{text}"
+        add_note(out.notes, nk, text)
+
+
+def add_note(notes: dict[tuple[str, str], str], nk: tuple[str, str], text: str) -> None:
+    """``text`` added to a criterion's 扣分说明 (shared by its inputs and sources) unless already there."""
+    have = notes.get(nk)
+    if have is None:
+        notes[nk] = text
+    elif text not in have.split("；"):
+        notes[nk] = f"{have}；{text}"

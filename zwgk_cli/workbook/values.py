@@ -1,18 +1,11 @@
 """One typed value against its input kind → a value the engine can use, or a problem.
 
-Everything a spreadsheet can hand back for a cell arrives here: numbers (as floats),
-text, booleans, dates and times, empty cells, error values.  Each gets exactly one clear
-outcome:
-
-* a value, unchanged;
-* a value after a *safe* normalisation ("３" → 3, "3处" → 3, "三" → 3, "20万" → 200000,
-  "是 " → 是, a percent-formatted 0.85 → 85) reported as a warning naming what was found
-  and how it was read;
-* ``None`` with an error that says what was found and what is expected.
-
-Unsafe readings are never guessed: a unit word that does not fit the input ("3分" in a
-count of findings could be points), booleans in a number, dates, error values all stay
-errors.  Nothing here is a float: numbers become exact Decimals via their shortest repr.
+Every cell value (numbers as floats, text, booleans, dates and times, empty cells, error values)
+gets exactly one outcome: the value unchanged; the value after a *safe* normalisation ("３" → 3,
+"3处" → 3, "三" → 3, "20万" → 200000, a percent-formatted 0.85 → 85), reported as a warning
+naming what was found and how it was read; or ``None`` with an error saying what is expected.
+Unsafe readings are never guessed ("3分" in a count of findings could be points; booleans in a
+number, dates, error values stay errors).  Numbers become exact Decimals via their shortest repr.
 """
 
 from __future__ import annotations
@@ -30,11 +23,9 @@ from zwgk_cli.problems import XML_ILLEGAL, Code, Severity
 
 TEXT_LIMIT = 2000  # characters kept of a free-text input (扣分说明 …)
 
-# The sane range of any number typed into a workbook or a findings table: below 10**12 (a
-# count, a percentage, points, even 粉丝量 stay far below) with at most 20 decimals (a float
-# Excel stores has at most 17).  Anything beyond is a typing slip or a hostile file, and is one
-# located problem (V019) instead of a number the engine would have to round (10**26 and up
-# overflows a 28-digit quantize) or a message thousands of digits long.
+# The sane range of any number typed in: below 10**12 (even 粉丝量 stays far below), at most 20
+# decimals (an Excel float has at most 17).  Beyond is a typing slip or a hostile file: one problem
+# (V019), not a number the engine would have to round (10**26 overflows a 28-digit quantize).
 MAX_INT_DIGITS = 12
 MAX_DECIMALS = 20
 
@@ -50,18 +41,7 @@ _UNITS: Mapping[InputKind, tuple[str, ...]] = {
 _NUMBER_RE = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 _GROUPED_RE = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
+    ch: n for n, chars in enumerate(("零〇", "一", "二两", "三", "四", "五", "六", "七", "八", "九")) for ch in chars
 }
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _SPACES = " \t\r\n\u3000\u00a0\u200b\ufeff"
@@ -100,31 +80,20 @@ def expected(inp: Input, limit: Decimal | None = None) -> str:
     return "文字"
 
 
-def _zero_hint(inp: Input) -> str:
-    if inp.kind is InputKind.COUNT:
-        return ";没有发现问题时填0"
-    if inp.kind is InputKind.POINTS:
-        return ";不得分时填0"
-    return ""
+_ZERO_HINTS = {InputKind.COUNT: ";没有发现问题时填0", InputKind.POINTS: ";不得分时填0"}
 
 
 def describe(raw: object) -> str:
     """A raw cell value as the user would see it."""
     if isinstance(raw, bool):
         return "TRUE" if raw else "FALSE"
-    if isinstance(raw, float):
-        if math.isfinite(raw):
-            return _show(_float_dec(raw))
-        return str(raw)
-    if isinstance(raw, int):
-        return str(raw)
+    if isinstance(raw, float) and math.isfinite(raw):
+        return _show(_float_dec(raw))
     if isinstance(raw, dt.datetime):
-        return raw.strftime("%Y-%m-%d %H:%M") if (raw.hour or raw.minute) else raw.strftime("%Y-%m-%d")
-    if isinstance(raw, dt.date):
-        return raw.strftime("%Y-%m-%d")
-    if isinstance(raw, dt.time):
-        return raw.strftime("%H:%M")
-    if isinstance(raw, dt.timedelta):
+        return raw.strftime("%Y-%m-%d %H:%M" if raw.hour or raw.minute else "%Y-%m-%d")
+    if isinstance(raw, dt.date | dt.time):
+        return raw.strftime("%Y-%m-%d" if isinstance(raw, dt.date) else "%H:%M")
+    if isinstance(raw, float | int | dt.timedelta):
         return str(raw)
     text = str(raw)
     return text if len(text) <= 40 else text[:38] + "…"
@@ -151,11 +120,9 @@ def _absurd(value: Decimal) -> bool:
 
 
 def clean_text(text: str) -> tuple[str, int]:
-    """A cell's text without the characters XML does not allow (how many there were).
-
-    A line break pasted out of Word arrives as a vertical tab (Excel stores it as ``_x000B_``)
-    and a page break as a form feed: both become a line break; other control characters are
-    dropped.  Tab, line feed and carriage return are kept."""
+    """A cell's text without the characters XML does not allow (how many there were).  A line
+    break pasted out of Word arrives as a vertical tab (``_x000B_``) and a page break as a form
+    feed: both become a line break; other control characters are dropped."""
     found = XML_ILLEGAL.findall(text)
     if not found:
         return text, 0
@@ -195,7 +162,7 @@ def cn_number(text: str) -> int | None:
     return total
 
 
-def _clean_text(raw: str) -> tuple[str, list[str]]:
+def _half_width_trimmed(raw: str) -> tuple[str, list[str]]:
     """NFKC (full-width → half-width) and surrounding blanks removed, with the reasons."""
     why: list[str] = []
     text = unicodedata.normalize("NFKC", raw)
@@ -237,39 +204,30 @@ def _parse_number(text: str, kind: InputKind) -> tuple[Decimal | None, list[str]
 
 def _check_number(value: Decimal, found: str, inp: Input, limit: Decimal | None, exp: str) -> Outcome | None:
     """Range, whole-number and step checks; ``None`` when the number is acceptable."""
-    label = inp.label
+    params = {"label": inp.label, "found": found, "expected": exp}
     if not value.is_finite():
-        return Outcome(None, Code.V_NOT_NUMBER, {"label": label, "found": found, "expected": exp})
+        return Outcome(None, Code.V_NOT_NUMBER, params)
     if value < 0:
-        return Outcome(None, Code.V_NEGATIVE, {"label": label, "found": found, "expected": exp})
+        return Outcome(None, Code.V_NEGATIVE, params)
     if inp.kind is InputKind.COUNT and value != value.to_integral_value():
-        return Outcome(None, Code.V_NOT_WHOLE, {"label": label, "found": found, "expected": exp})
+        return Outcome(None, Code.V_NOT_WHOLE, params)
     top = inp.max if inp.max is not None or inp.kind is not InputKind.POINTS else limit
     if inp.kind is InputKind.PERCENT:
         top = Decimal(100)
     if inp.kind in (InputKind.COUNT, InputKind.POINTS, InputKind.PERCENT) and top is not None and value > top:
-        return Outcome(None, Code.V_RANGE, {"label": label, "found": found, "expected": exp})
+        return Outcome(None, Code.V_RANGE, params)
     if _absurd(value):
-        return _absurd_outcome(found, label, exp)
+        return Outcome(None, Code.V_ABSURD, {**params, "digits": str(MAX_INT_DIGITS), "decimals": str(MAX_DECIMALS)})
     if inp.kind is InputKind.POINTS and inp.step and value % inp.step != 0:
-        step = fmt_points(inp.step)
-        return Outcome(None, Code.V_STEP, {"label": label, "found": found, "step": step, "expected": exp})
+        return Outcome(None, Code.V_STEP, {**params, "step": fmt_points(inp.step)})
     return None
-
-
-def _absurd_outcome(found: str, label: str, exp: str) -> Outcome:
-    params = {"label": label, "found": found, "expected": exp}
-    return Outcome(None, Code.V_ABSURD, {**params, "digits": str(MAX_INT_DIGITS), "decimals": str(MAX_DECIMALS)})
 
 
 def _choice(text: str, inp: Input) -> str | None:
     if text in inp.options:
         return text
     squeezed = re.sub(r"\s+", "", text)
-    for option in inp.options:
-        if re.sub(r"\s+", "", unicodedata.normalize("NFKC", option)) == squeezed:
-            return option
-    return None
+    return next((o for o in inp.options if re.sub(r"\s+", "", unicodedata.normalize("NFKC", o)) == squeezed), None)
 
 
 def normalize(
@@ -280,31 +238,24 @@ def normalize(
     text_source: bool = False,
     percent_format: bool = False,
 ) -> Outcome:
-    """Normalise one raw value for ``inp``.
-
-    ``limit`` is the upper bound of a points input without its own ``max`` (the criterion's
-    分值); other kinds ignore it.  ``text_source``: the value comes from a text table (CSV),
-    where numbers are text by nature, so "3" is not worth a warning.  ``percent_format``: the cell is formatted as a
-    percentage, so 0.85 is displayed (and was typed) as 85%.
-    """
+    """Normalise one raw value for ``inp``.  ``limit``: the upper bound of a points input without
+    its own ``max`` (the criterion's 分值).  ``text_source``: from a text table (CSV), where "3" is
+    not worth a warning.  ``percent_format``: the cell shows 0.85 (as typed) as 85%."""
     label = inp.label
     exp = expected(inp, limit)
     base = {"label": label, "expected": exp}
 
     if raw is None or (isinstance(raw, str) and raw.strip(_SPACES) == ""):
         if inp.required and inp.kind is not InputKind.TEXT:
-            return Outcome(None, Code.V_EMPTY, {**base, "zero_hint": _zero_hint(inp)})
+            return Outcome(None, Code.V_EMPTY, {**base, "zero_hint": _ZERO_HINTS.get(inp.kind, "")})
         return Outcome(None)
 
     if inp.kind is InputKind.TEXT:
         text = raw if isinstance(raw, str) else describe(raw)
         text = text.strip(_SPACES)
         if len(text) > TEXT_LIMIT:
-            return Outcome(
-                text[:TEXT_LIMIT],
-                Code.V_TEXT_TOO_LONG,
-                {"label": label, "length": str(len(text)), "limit": str(TEXT_LIMIT)},
-            )
+            params = {"label": label, "length": str(len(text)), "limit": str(TEXT_LIMIT)}
+            return Outcome(text[:TEXT_LIMIT], Code.V_TEXT_TOO_LONG, params)
         return Outcome(text)
 
     found = describe(raw)
@@ -317,12 +268,12 @@ def normalize(
         return Outcome(None, Code.V_DATE, {**base, "found": found})
 
     if isinstance(raw, str):
-        text, why = _clean_text(raw)
+        text, why = _half_width_trimmed(raw)
         if text.upper() in _ERROR_VALUES:
             return Outcome(None, Code.V_ERROR_VALUE, {**base, "found": text})
         if inp.kind is InputKind.YES_NO:
             if text in (YES, NO):
-                return _maybe_warn(text, raw, why, base)
+                return _maybe_warn(text, found, why, base)
             return Outcome(None, Code.V_OPTION, {**base, "found": found})
         if inp.kind is InputKind.CHOICE:
             option = _choice(text, inp)
@@ -330,7 +281,7 @@ def normalize(
                 return Outcome(None, Code.V_OPTION, {**base, "found": found})
             if option != text:
                 why.append("去掉了多余的空格")
-            return _maybe_warn(option, raw, why, base)
+            return _maybe_warn(option, found, why, base)
         value, more = _parse_number(text, inp.kind)
         if value is None:
             return Outcome(None, Code.V_NOT_NUMBER, {**base, "found": found})
@@ -344,7 +295,7 @@ def normalize(
             return bad
         if inp.kind is InputKind.PERCENT and ZERO < value < 1 and "%" not in text:
             return _fraction(value, found, label)
-        return _maybe_warn(value, raw, why, base)
+        return _maybe_warn(value, found, why, base)
 
     if isinstance(raw, int | float | Decimal):
         if isinstance(raw, float):
@@ -368,11 +319,7 @@ def normalize(
             return bad
         if inp.kind is InputKind.PERCENT and not percent_format and ZERO < value < 1:
             return _fraction(value, found, label)
-        if why:
-            return Outcome(
-                value, Code.V_NORMALISED, {**base, "found": found, "read": _show(value), "why": "；".join(why)}
-            )
-        return Outcome(value)
+        return _maybe_warn(value, found, why, base)
 
     return Outcome(None, Code.V_NOT_NUMBER, {**base, "found": found})  # pragma: no cover - unknown cell type
 
@@ -382,8 +329,8 @@ def _fraction(value: Decimal, found: str, label: str) -> Outcome:
     return Outcome(value, Code.V_PERCENT_FRACTION, {"label": label, "found": found, "as_percent": _show(value * 100)})
 
 
-def _maybe_warn(value: Value, raw: object, why: list[str], base: Mapping[str, str]) -> Outcome:
+def _maybe_warn(value: Value, found: str, why: list[str], base: Mapping[str, str]) -> Outcome:
     if not why:
         return Outcome(value)
     read = value if isinstance(value, str) else _show(value)
-    return Outcome(value, Code.V_NORMALISED, {**base, "found": describe(raw), "read": read, "why": "；".join(why)})
+    return Outcome(value, Code.V_NORMALISED, {**base, "found": found, "read": read, "why": "；".join(why)})
