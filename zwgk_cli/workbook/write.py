@@ -36,7 +36,7 @@ from zwgk_cli.workbook.cover import plan_cover
 from zwgk_cli.workbook.render import render_xlsx
 from zwgk_cli.workbook.scoresheet import ScoreSheet, Totals
 from zwgk_cli.workbook.summary import Summary
-from zwgk_cli.workbook.teams import Teams, team_note, team_sheet
+from zwgk_cli.workbook.teams import Teams, team_sheet
 
 __all__ = ["CampaignInfo", "Formula", "SheetPlan", "WorkbookPlan", "build_workbook", "plan_workbook", "render_xlsx"]
 
@@ -69,7 +69,7 @@ def plan_workbook(
     ctx = PlanContext(rubric, variant, unit, L.result_index(score), vals, year, unfilled)
     if sheet_of_team is not None:
         ctx.team = sheet_of_team.name
-        ctx.team_note = team_note(sheet_of_team)
+        ctx.team_note = sheet_of_team.note()
 
     taken: list[str] = list(L.RESERVED_SHEETS)
     scoring: list[tuple[Part, Target | None, SheetPlan]] = []
