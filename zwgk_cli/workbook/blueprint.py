@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
@@ -101,14 +101,8 @@ class CampaignInfo:
 
     @classmethod
     def from_campaign(cls, camp: Campaign) -> CampaignInfo:
-        return cls(
-            year=camp.year or None,
-            name=camp.name,
-            office=camp.office,
-            contact=camp.contact,
-            materials_deadline=camp.materials_deadline,
-            return_deadline=camp.return_deadline,
-        )
+        same = {f.name: getattr(camp, f.name) for f in fields(cls)}
+        return cls(**same | {"year": camp.year or None})
 
 
 # ------------------------------------------------------------------ row heights
@@ -117,22 +111,11 @@ LINE_PT = 13.5
 ROW_PT = LINE_PT + 4  # the least height of a row
 
 
-def _char_width(ch: str) -> float:
-    return 2.0 if ord(ch) > 0x2E7F else 1.1
-
-
 def text_lines(text: str, width: float) -> int:
     """How many lines ``text`` wraps to in a column ``width`` characters wide (CJK count 2)."""
     usable = max(width - 1.5, 4.0)
-    lines = 0
-    for para in str(text).split("\n"):
-        w = sum(_char_width(ch) for ch in para)
-        lines += max(1, math.ceil(w / usable))
-    return lines
-
-
-def _height(lines: int) -> float:
-    return round(max(1, lines) * LINE_PT + 4, 1)
+    widths = (sum(2.0 if ord(ch) > 0x2E7F else 1.1 for ch in para) for para in str(text).split("\n"))
+    return sum(max(1, math.ceil(w / usable)) for w in widths)
 
 
 def fit_rows(sh: SheetPlan) -> None:
@@ -148,7 +131,7 @@ def fit_rows(sh: SheetPlan) -> None:
         r2, c2 = anchors.get((r, c), (r, c))
         width = sum(sh.widths[k] if k < len(sh.widths) else 8.43 for k in range(c, c2 + 1))
         width -= 2 * STYLES[style].get("indent", 0)
-        need = _height(text_lines(value, width))
+        need = round(text_lines(value, width) * LINE_PT + 4, 1)
         if r2 == r:
             sh.heights[r] = max(sh.heights[r], need)
         else:
