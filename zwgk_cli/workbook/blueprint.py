@@ -192,8 +192,11 @@ def paginate(sh: SheetPlan) -> None:
 # ------------------------------------------------------------------ small shared pieces
 
 
-def dec(value: Decimal) -> Decimal:
-    """A maximum as written: whole numbers without their zeros (``10`` not ``10.00``)."""
+def dec(value: Decimal | None, missing: str | None = None) -> Decimal | str | None:
+    """A maximum as written: whole numbers without their zeros (``10`` not ``10.00``);
+    ``missing`` when there is none."""
+    if value is None:
+        return missing
     return value.normalize() if value == value.to_integral_value() else value
 
 

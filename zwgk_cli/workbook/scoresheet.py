@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
 
 from zwgk_cli import rules
 from zwgk_cli.model import (
@@ -220,18 +222,23 @@ class ScoreSheet:
         return ";".join(bits) + "。"
 
     def _subtotal(self, r: int, chain: tuple[Indicator, ...], single_level: bool) -> None:
-        ctx, sh, ind = self.ctx, self.sh, chain[-1]
+        ind = chain[-1]
         own_col_b = not single_level and len(chain) == 1 and bool(chain[0].indicators)
         label = f"{ind.title} 小计" + ("(以分值为限)" if ind.max is not None else "")
-        sh.merge(r, L.COL_L2 if own_col_b else L.COL_TEXT, r, L.COL_TEXT, label, "sub_label")
-        sh.put(r, L.COL_MAX, dec(ind.max) if ind.max is not None else None, "sub_max")
-        sh.merge(r, L.COL_LABEL, r, L.COL_INPUT, None, "sub_blank")
+        self._band(r, L.COL_L2 if own_col_b else L.COL_TEXT, label, ind.max, "sub")
         refs = [self.scores[c.id] for c in ind.criteria] + [self._node_ref(x) for x in ind.indicators]
         expr = rules.clamp_sum_formula(refs, ind.max)
-        ctx.result(sh, r, L.COL_SCORE, "indicator", self.tid, ind.id, expr, "sub_score")
+        self.ctx.result(self.sh, r, L.COL_SCORE, "indicator", self.tid, ind.id, expr, "sub_score")
         self.subtotals[ind.id] = L.a1(r, L.COL_SCORE)
+
+    def _band(self, r: int, first: int, label: str, max_value: Decimal | None, kind: str) -> None:
+        """A subtotal (``kind`` sub) or total (tot) row but its score: label, 分值, blanks."""
+        sh = self.sh
+        sh.merge(r, first, r, L.COL_TEXT, label, f"{kind}_label")
+        sh.put(r, L.COL_MAX, dec(max_value), f"{kind}_max")
+        sh.merge(r, L.COL_LABEL, r, L.COL_INPUT, None, f"{kind}_blank")
         for col in (L.COL_VETO, L.COL_NOTE, L.COL_ID):
-            sh.put(r, col, None, "sub_blank")
+            sh.put(r, col, None, f"{kind}_blank")
 
     def _node_ref(self, ind: Indicator) -> str:
         return self.scores[ind.id] if is_flat(ind) else self.subtotals[ind.id]
@@ -239,7 +246,7 @@ class ScoreSheet:
     def _not_applicable(self, r: int, c: Criterion) -> None:
         sh = self.sh
         sh.put(r, L.COL_TEXT, c.text, "na_text")
-        sh.put(r, L.COL_MAX, dec(c.max) if c.max is not None else None, "na")
+        sh.put(r, L.COL_MAX, dec(c.max), "na")
         sh.merge(r, L.COL_LABEL, r, L.COL_INPUT, "不适用", "na")
         pts = rules.na_points(c)
         sh.put(r, L.COL_SCORE, dec(pts), "na_score")
@@ -256,7 +263,7 @@ class ScoreSheet:
         end = r + span - 1
         refs = {inp.id: L.a1(r + k, L.COL_INPUT) for k, inp in enumerate(live)}
         sh.merge(r, L.COL_TEXT, end, L.COL_TEXT, c.text, "text")
-        sh.merge(r, L.COL_MAX, end, L.COL_MAX, dec(c.max) if c.max is not None else "扣分", "max")
+        sh.merge(r, L.COL_MAX, end, L.COL_MAX, dec(c.max, "扣分"), "max")
         sh.merge(r, L.COL_SCORE, end, L.COL_SCORE, None, "score")
         formula = rules.criterion_formula(c, refs, self.stop)
         ctx.result(sh, r, L.COL_SCORE, "criterion", self.tid, c.id, formula, "score")
@@ -313,32 +320,15 @@ class ScoreSheet:
     def _filled(self, qualified: bool) -> str:
         """COUNTA of the sheet's required input cells ("0" without any): runs of rows between
         optional inputs (the rows between inputs hold nothing in the input column)."""
-        runs: list[tuple[int, int]] = []
-        open_run: list[int] = []
-        for r, required in self.input_rows:
-            if required:
-                open_run.append(r)
-            elif open_run:
-                runs.append((open_run[0], open_run[-1]))
-                open_run = []
-        if open_run:
-            runs.append((open_run[0], open_run[-1]))
+        runs = [[r for r, _ in rows] for required, rows in groupby(self.input_rows, key=itemgetter(1)) if required]
         if not runs:
             return "0"
         refs = []
-        for a, b in runs:
-            rng = L.a1(a, L.COL_INPUT) + (f":{L.a1(b, L.COL_INPUT)}" if b > a else "")
+        for rows in runs:
+            rng = L.a1(rows[0], L.COL_INPUT) + (f":{L.a1(rows[-1], L.COL_INPUT)}" if len(rows) > 1 else "")
             refs.append(L.ref(self.sh.name, rng) if qualified else rng)
         # a function takes at most 255 arguments
         return "+".join(f"COUNTA({','.join(refs[k : k + 200])})" for k in range(0, len(refs), 200))
-
-    def _total_row(self, r: int, label: str, max_value: Decimal | None) -> None:
-        sh = self.sh
-        sh.merge(r, L.COL_L1, r, L.COL_TEXT, label, "tot_label")
-        sh.put(r, L.COL_MAX, dec(max_value) if max_value is not None else None, "tot_max")
-        sh.merge(r, L.COL_LABEL, r, L.COL_INPUT, None, "tot_blank")
-        for col in (L.COL_VETO, L.COL_NOTE, L.COL_ID):
-            sh.put(r, col, None, "tot_blank")
 
     def _totals(self, r: int, subs: Sequence[tuple[str, str]], n_rows: int) -> Totals:
         ctx, sh, part, target, tid = self.ctx, self.sh, self.part, self.target, self.tid
@@ -358,10 +348,10 @@ class ScoreSheet:
             raw = rules.rescale_formula(raw, part)
             label = label.replace("(以分值为限", "(按适用项折算,以分值为限")
         first_total = r
-        self._total_row(r, label, top)
+        self._band(r, L.COL_L1, label, top, "tot")
         out.raw = ctx.result(sh, r, L.COL_SCORE, role_raw, tid, part.id, raw, "tot_score")
         r += 1
-        self._total_row(r, "触发否决项个数", None)
+        self._band(r, L.COL_L1, "触发否决项个数", None, "tot")
         veto_range = f"{L.a1(L.FIRST_DATA_ROW, L.COL_VETO)}:{L.a1(L.FIRST_DATA_ROW + n_rows - 1, L.COL_VETO)}"
         out.own_vetoes = f"SUM({L.ref(sh.name, veto_range)})"
         expr = f"SUM({veto_range})" + "".join(f"+{v}" for _, v in subs)
@@ -374,14 +364,16 @@ class ScoreSheet:
                 label += "(触发否决项的计0分)"
             elif part.veto_effect is VetoEffect.STOP or self.stop:
                 label += "(单项否决的计0分)"
-            self._total_row(r, label, top)
+            self._band(r, L.COL_L1, label, top, "tot")
             expr = rules.after_stop_formula(rules.after_veto_formula(out.raw, out.vetoes, part.veto_effect), self.stop)
             out.points = ctx.result(sh, r, L.COL_SCORE, "target", tid, part.id, expr, "tot_score")
             r += 1
             if part.threshold is not None:
                 th = part.threshold
                 below = "低于" if th.op == ">=" else "未超过"
-                self._total_row(r, f"是否合格({below}{fmt_points(th.min)}分或触发否决项的为{th.label})", None)
+                self._band(
+                    r, L.COL_L1, f"是否合格({below}{fmt_points(th.min)}分或触发否决项的为{th.label})", None, "tot"
+                )
                 expr = rules.pass_formula(out.points, out.vetoes, th.min, L.PASS, th.label, th.op)
                 # 未填写 while nothing required on the sheet is filled (rules.shown: the target's scope)
                 filled = self._filled(qualified=False) if self.sh.required else L.NAME_FILLED

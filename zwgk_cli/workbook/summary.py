@@ -182,7 +182,7 @@ class Summary:
         ctx, sh = self.ctx, self.sh
         r = self.row_of[("target", p.id, t.id)]
         sh.put(r, S_ITEM, t.name, self._item_style(depth))
-        sh.put(r, S_MAX, dec(p.max) if p.max is not None else None, "max")
+        sh.put(r, S_MAX, dec(p.max), "max")
         filled = self.filled[(p.id, t.id)]
         ctx.result(sh, r, S_RAW, "target_raw", t.id, p.id, rules.shown_formula(filled, tot.raw), "score")
         ctx.result(sh, r, S_VETO, "target_vetoes", t.id, p.id, "=" + tot.vetoes, "sum_count")
@@ -199,7 +199,7 @@ class Summary:
         r = self.row_of[("part", p.id, "")]
         title = p.title + ("(扣分项)" if p.kind is PartKind.PENALTY else "")
         sh.put(r, S_ITEM, title, self._item_style(depth))
-        sh.put(r, S_MAX, dec(p.max) if p.max is not None else "—", "max")
+        sh.put(r, S_MAX, dec(p.max, "—"), "max")
         veto_cell, calc_cell = L.a1(r, S_VETO), L.a1(r, S_CALC)
         filled = self.filled[(p.id, "")]
         subs_vetoes = [self.vetoes_ref(x.id) for x in p.parts]
