@@ -21,6 +21,7 @@ from zwgk_cli.campaign import Campaign
 from zwgk_cli.model import ReadingKey, Rubric, Unit, Value, Variant
 from zwgk_cli.workbook import layout as L
 from zwgk_cli.workbook.styles import FONT, STYLES
+from zwgk_cli.workbook.teams import TeamSheet
 from zwgk_cli.workbook.validation import needs_list_sheet
 
 
@@ -241,8 +242,12 @@ class PlanContext:
     inputs: list[L.MapRow] = field(default_factory=list)
     results: list[L.ResultCell] = field(default_factory=list)
     names: list[tuple[str, str]] = field(default_factory=list)
-    team: str = ""  # a 检查组's workbook: the team (workbook/teams.py); "" for a whole workbook
-    team_note: str = ""  # then: what the other teams' workbooks score
+    team: TeamSheet | None = None  # a 检查组's workbook: what it says of the team (workbook/teams.py)
+
+    @property
+    def of_team(self) -> str:
+        """What follows a title of a team's workbook: ``(网站检查组)``."""
+        return f"({self.team.name})" if self.team else ""
 
     def cached(self, role: str, target: str, key: str, sheet: str = L.SUMMARY_SHEET) -> Decimal | str:
         """The engine's result for a formula cell on ``sheet`` as it shows it (未填写 where

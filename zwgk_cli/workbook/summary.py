@@ -91,14 +91,13 @@ class Summary:
         ctx, sh = self.ctx, self.sh
         rubric, unit = ctx.rubric, ctx.unit
         sh.widths = list(S_WIDTHS)
-        year = ctx.year
-        team = f"({ctx.team})" if ctx.team else ""
-        sh.merge(L.TITLE_ROW, 0, L.TITLE_ROW, S_NOTE, f"{unit.name} {year}年度政务公开考评得分汇总{team}", "title")
+        title = f"{unit.name} {ctx.year}年度政务公开考评得分汇总{ctx.of_team}"
+        sh.merge(L.TITLE_ROW, 0, L.TITLE_ROW, S_NOTE, title, "title")
         sh.heights[L.TITLE_ROW] = 26
         info = (
             f"评分细则:{rubric.title}(版本 {rubric.version});{'本表' if ctx.team else ''}满分 "
-            f"{fmt_points(ctx.variant.max)} 分;分组:{unit.group}。本页由公式计算,随填写自动更新。{ctx.team_note}"
-        )
+            f"{fmt_points(ctx.variant.max)} 分;分组:{unit.group}。本页由公式计算,随填写自动更新。"
+        ) + (ctx.team.note() if ctx.team else "")
         sh.merge(L.INFO_ROW, 0, L.INFO_ROW, S_NOTE, info, "info")
         for c, (h, _) in enumerate(SUMMARY_COLUMNS):
             sh.put(L.HEADER_ROW, c, h, "head")

@@ -67,9 +67,7 @@ def plan_workbook(
     score = score_unit(rubric, variant, unit, vals)
     unfilled = L.unfilled_results(score, variant, vals)
     ctx = PlanContext(rubric, variant, unit, L.result_index(score), vals, year, unfilled)
-    if sheet_of_team is not None:
-        ctx.team = sheet_of_team.name
-        ctx.team_note = sheet_of_team.note()
+    ctx.team = sheet_of_team
 
     taken: list[str] = list(L.RESERVED_SHEETS)
     scoring: list[tuple[Part, Target | None, SheetPlan]] = []
@@ -90,7 +88,7 @@ def plan_workbook(
         built.append((p, t, sp, ScoreSheet(ctx, sp, p, t).build(subs, summ.stop_ref(p, t))))
     summ.build(built)
     visible = [cover, summary, *(sp for _, _, sp in scoring)]
-    assessor, date_cell = plan_cover(ctx, cover, camp, year, [s.name for s in visible], sheet_of_team)
+    assessor, date_cell = plan_cover(ctx, cover, camp, [s.name for s in visible])
 
     for sp in visible:
         fit_rows(sp)
@@ -134,7 +132,7 @@ def plan_workbook(
     return WorkbookPlan(
         sheets=sheets,
         names=ctx.names,
-        title=f"{unit.name} {year}年度政务公开考评评分表" + (f"({ctx.team})" if ctx.team else ""),
+        title=f"{unit.name} {year}年度政务公开考评评分表{ctx.of_team}",
         subject=rubric.title,
         company=camp.office,
         created=created,
