@@ -29,15 +29,7 @@ from zwgk_cli.model import (
 )
 from zwgk_cli.rubric import is_flat
 from zwgk_cli.workbook import layout as L
-from zwgk_cli.workbook.blueprint import (
-    PAGE_FOOTER,
-    PlanContext,
-    SheetPlan,
-    dec,
-    fail_format,
-    kind_title,
-    sheet_header,
-)
+from zwgk_cli.workbook.blueprint import PAGE_FOOTER, PlanContext, SheetPlan, dec, fail_format, kind_title, sheet_header
 from zwgk_cli.workbook.validation import input_bounds, input_validation
 
 KIND_SUFFIX = {

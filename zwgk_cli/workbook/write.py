@@ -23,15 +23,7 @@ from zwgk_cli.engine import score_unit
 from zwgk_cli.model import Part, ReadingKey, Rubric, Target, Unit, Value, Variant
 from zwgk_cli.rubric import resolve
 from zwgk_cli.workbook import layout as L
-from zwgk_cli.workbook.blueprint import (
-    CampaignInfo,
-    Formula,
-    PlanContext,
-    SheetPlan,
-    WorkbookPlan,
-    fit_rows,
-    paginate,
-)
+from zwgk_cli.workbook.blueprint import CampaignInfo, Formula, PlanContext, SheetPlan, WorkbookPlan, fit_rows, paginate
 from zwgk_cli.workbook.cover import plan_cover
 from zwgk_cli.workbook.render import render_xlsx
 from zwgk_cli.workbook.scoresheet import ScoreSheet, Totals
