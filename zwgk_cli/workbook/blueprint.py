@@ -65,6 +65,10 @@ class SheetPlan:
     def put(self, row: int, col: int, value: CellValue, style: str) -> None:
         self.cells[(row, col)] = (value, style)
 
+    def fail_when(self, cell: str, label: str) -> None:
+        """Red when ``cell`` shows ``label`` (不合格, 未达到, …)."""
+        self.conditional.append((cell, {"type": "cell", "criteria": "==", "value": f'"{label}"', "format": "fail"}))
+
     def merge(self, r1: int, c1: int, r2: int, c2: int, value: CellValue, style: str) -> None:
         """Merge the block (when larger than one cell) and put ``value`` in its top-left cell;
         every cell of the block gets ``style`` (borders, fill)."""
@@ -217,9 +221,7 @@ def sheet_header(unit: Unit, sheet: str, rubric: Rubric) -> str:
 PAGE_FOOTER = f'&C&"{FONT}"&9第 &P 页,共 &N 页'
 
 
-def fail_format(label: str) -> dict[str, Any]:
-    """Conditional format: red when the cell shows ``label`` (不合格, 未达到, …)."""
-    return {"type": "cell", "criteria": "==", "value": f'"{label}"', "format": "fail"}
+VETO_HIT = {"type": "cell", "criteria": ">", "value": 0, "format": "veto_hit"}  # conditional format: a veto counted
 
 
 def kind_title(rubric: Rubric, kind: str) -> str:

@@ -29,7 +29,7 @@ from zwgk_cli.model import (
 )
 from zwgk_cli.rubric import is_flat
 from zwgk_cli.workbook import layout as L
-from zwgk_cli.workbook.blueprint import PAGE_FOOTER, PlanContext, SheetPlan, dec, fail_format, kind_title, sheet_header
+from zwgk_cli.workbook.blueprint import PAGE_FOOTER, VETO_HIT, PlanContext, SheetPlan, dec, kind_title, sheet_header
 from zwgk_cli.workbook.validation import input_bounds, input_validation
 
 KIND_SUFFIX = {
@@ -348,7 +348,7 @@ class ScoreSheet:
         out.own_vetoes = f"SUM({L.ref(sh.name, veto_range)})"
         expr = f"SUM({veto_range})" + "".join(f"+{v}" for _, v in subs)
         out.vetoes = ctx.result(sh, r, L.COL_SCORE, role_vetoes, tid, part.id, expr, "tot_count")
-        sh.conditional.append((veto_range, {"type": "cell", "criteria": ">", "value": 0, "format": "veto_hit"}))
+        sh.conditional.append((veto_range, VETO_HIT))
         r += 1
         if target is not None:
             label = f"本{kind_title(ctx.rubric, target.kind)}计入得分"
@@ -371,7 +371,7 @@ class ScoreSheet:
                 filled = self._filled(qualified=False) if self.sh.required else L.NAME_FILLED
                 expr = rules.shown_formula(filled, expr)
                 out.passed = ctx.result(sh, r, L.COL_SCORE, "target_pass", tid, part.id, expr, "tot_text")
-                sh.conditional.append((L.a1(r, L.COL_SCORE), fail_format(th.label)))
+                sh.fail_when(L.a1(r, L.COL_SCORE), th.label)
                 r += 1
         sh.print_area = (0, 0, r - 1, L.COL_NOTE)
         sh.keep.append((first_total, r - 1))  # the totals print together

@@ -11,30 +11,20 @@ from zwgk_cli.model import Part, PartKind, Rubric, Target, VetoEffect, fmt_point
 from zwgk_cli.workbook import layout as L
 from zwgk_cli.workbook.blueprint import (
     PAGE_FOOTER,
-    CellValue,
+    VETO_HIT,
     Formula,
     PlanContext,
     SheetPlan,
     dec,
-    fail_format,
     kind_title,
     sheet_header,
 )
 from zwgk_cli.workbook.scoresheet import Totals
 
-SUMMARY_COLUMNS: tuple[tuple[str, float], ...] = (
-    ("项目", 40),
-    ("分值", 8),
-    ("计算得分", 10),
-    ("否决项", 8),
-    ("计入得分", 10),
-    ("说明", 42),
-    ("计算值(勿改)", 10),
-)
+SUMMARY_COLUMNS = {"项目": 40, "分值": 8, "计算得分": 10, "否决项": 8, "计入得分": 10, "说明": 42, "计算值(勿改)": 10}
 # S_CALC is a hidden helper column outside the print area: the numbers other formulas add up
 # (a part's points, the gate, the total) while the visible cells show 未填写 (rules.shown).
 S_ITEM, S_MAX, S_RAW, S_VETO, S_POINTS, S_NOTE, S_CALC = range(7)
-S_WIDTHS = [w for _, w in SUMMARY_COLUMNS]
 
 
 class Summary:
@@ -90,7 +80,7 @@ class Summary:
     def build(self, sheets: Sequence[tuple[Part, Target | None, SheetPlan, Totals]]) -> None:
         ctx, sh = self.ctx, self.sh
         rubric, unit = ctx.rubric, ctx.unit
-        sh.widths = list(S_WIDTHS)
+        sh.widths = list(SUMMARY_COLUMNS.values())
         title = f"{unit.name} {ctx.year}年度政务公开考评得分汇总{ctx.of_team}"
         sh.merge(L.TITLE_ROW, 0, L.TITLE_ROW, S_NOTE, title, "title")
         sh.heights[L.TITLE_ROW] = 26
@@ -99,7 +89,7 @@ class Summary:
             f"{fmt_points(ctx.variant.max)} 分;分组:{unit.group}。本页由公式计算,随填写自动更新。"
         ) + (ctx.team.note() if ctx.team else "")
         sh.merge(L.INFO_ROW, 0, L.INFO_ROW, S_NOTE, info, "info")
-        for c, (h, _) in enumerate(SUMMARY_COLUMNS):
+        for c, h in enumerate(SUMMARY_COLUMNS):
             sh.put(L.HEADER_ROW, c, h, "head")
         sh.heights[L.HEADER_ROW] = 22
         totals = {(p.id, t.id if t else ""): tot for p, t, _, tot in sheets}
@@ -187,9 +177,7 @@ class Summary:
         ctx.result(sh, r, S_VETO, "target_vetoes", t.id, p.id, "=" + tot.vetoes, "sum_count")
         ctx.result(sh, r, S_POINTS, "target", t.id, p.id, rules.shown_formula(filled, tot.points), "score")
         if tot.passed and p.threshold is not None:
-            ctx.result(sh, r, S_NOTE, "target_pass", t.id, p.id, "=" + tot.passed, "sum_text")
-            self.pass_cells.append(L.a1(r, S_NOTE))
-            sh.conditional.append((L.a1(r, S_NOTE), fail_format(p.threshold.label)))
+            self._pass_cell(r, "target_pass", t.id, p.id, "=" + tot.passed, p.threshold.label)
         else:
             sh.put(r, S_NOTE, None, "sum_text")
 
@@ -231,9 +219,7 @@ class Summary:
             # per target too: the unit's line is judged on the mean (each target keeps its own verdict)
             th = p.threshold
             expr = rules.pass_formula(pre_gate, veto_cell, th.min, L.PASS, th.label, th.op)
-            ctx.result(sh, r, S_NOTE, "part_pass", "", p.id, rules.shown_formula(filled, expr), "sum_text")
-            self.pass_cells.append(L.a1(r, S_NOTE))
-            sh.conditional.append((L.a1(r, S_NOTE), fail_format(p.threshold.label)))
+            self._pass_cell(r, "part_pass", "", p.id, rules.shown_formula(filled, expr), th.label)
         else:
             notes = []
             if p.kind is PartKind.PENALTY:
@@ -248,7 +234,13 @@ class Summary:
                 notes.append("达到加分门槛方计入")
             sh.put(r, S_NOTE, ";".join(notes) or None, "sum_text")
 
-    def _line(self, r: int, label: str, max_value: CellValue = None) -> None:
+    def _pass_cell(self, r: int, role: str, target: str, part: str, expr: str, label: str) -> None:
+        """A part's or target's 合格/不合格 (``label``) cell, red when it fails."""
+        self.ctx.result(self.sh, r, S_NOTE, role, target, part, expr, "sum_text")
+        self.pass_cells.append(L.a1(r, S_NOTE))
+        self.sh.fail_when(L.a1(r, S_NOTE), label)
+
+    def _line(self, r: int, label: str, max_value: Decimal | str | int | None = None) -> None:
         sh = self.sh
         sh.put(r, S_ITEM, label, "tot_label")
         sh.put(r, S_MAX, max_value, "tot_max")
@@ -266,7 +258,7 @@ class Summary:
         ctx.name(L.NAME_VETOES, sh, r, S_POINTS)
         if rubric.tiers:
             sh.put(r, S_NOTE, f"有否决项的,等次为“{rubric.veto_tier}”", "tot_text")
-        sh.conditional.append((vetoes_cell, {"type": "cell", "criteria": ">", "value": 0, "format": "veto_hit"}))
+        sh.conditional.append((vetoes_cell, VETO_HIT))
         r += 1
         self._line(r, "本组合计" if ctx.team else "总分", dec(variant.max))
         normal = [self.points_ref(p.id) for p in top if p.kind is not PartKind.PENALTY]
@@ -289,7 +281,7 @@ class Summary:
         tiers = _tier_text(rubric) or "细则未设等次"
         sh.put(r, S_NOTE, tiers, "sum_text")
         if rubric.tiers:
-            sh.conditional.append((L.a1(r, S_POINTS), fail_format(rubric.veto_tier)))
+            sh.fail_when(L.a1(r, S_POINTS), rubric.veto_tier)
         if not self.verdict:
             return r + 1
         tier_cell = L.a1(r, S_POINTS)
@@ -299,7 +291,7 @@ class Summary:
         verdict = rules.unit_pass_formula(rubric, total_cell, vetoes_cell, tier_cell, lines)
         ctx.result(sh, r, S_POINTS, "verdict", "", "", rules.shown_formula(filled, verdict), "tot_text")
         sh.put(r, S_NOTE, _verdict_text(rubric), "sum_text")
-        sh.conditional.append((L.a1(r, S_POINTS), fail_format(L.FAIL)))
+        sh.fail_when(L.a1(r, S_POINTS), L.FAIL)
         return r + 1
 
     def _progress(self, r: int, sheets: Sequence[tuple[Part, Target | None, SheetPlan, Totals]]) -> None:
