@@ -65,6 +65,9 @@ class SheetPlan:
     def put(self, row: int, col: int, value: CellValue, style: str) -> None:
         self.cells[(row, col)] = (value, style)
 
+    def width(self, col: int) -> float:
+        return self.widths[col] if col < len(self.widths) else 8.43  # a spreadsheet's default
+
     def fail_when(self, cell: str, label: str) -> None:
         """Red when ``cell`` shows ``label`` (不合格, 未达到, …)."""
         self.conditional.append((cell, {"type": "cell", "criteria": "==", "value": f'"{label}"', "format": "fail"}))
@@ -134,7 +137,7 @@ def fit_rows(sh: SheetPlan) -> None:
         if not isinstance(value, str) or not STYLES.get(style, {}).get("text_wrap"):
             continue
         r2, c2 = anchors.get((r, c), (r, c))
-        width = sum(sh.widths[k] if k < len(sh.widths) else 8.43 for k in range(c, c2 + 1))
+        width = sum(sh.width(k) for k in range(c, c2 + 1))
         width -= 2 * STYLES[style].get("indent", 0)
         need = round(text_lines(value, width) * LINE_PT + 4, 1)
         if r2 == r:
@@ -173,7 +176,7 @@ def paginate(sh: SheetPlan) -> None:
     if not sh.keep or sh.print_area is None:
         return
     _r1, c1, r2, c2 = sh.print_area
-    wide = sum(_column_pt(sh.widths[c] if c < len(sh.widths) else 8.43) for c in range(c1, c2 + 1))
+    wide = sum(_column_pt(sh.width(c)) for c in range(c1, c2 + 1))
     sh.print_scale = max(10, min(100, math.floor(PRINT_WIDTH_PT / wide * 100) - 1))
     room = PRINT_HEIGHT_PT * 100 / sh.print_scale * PAGE_SLACK
     first = sh.freeze_row
@@ -208,14 +211,6 @@ def dec(value: Decimal | None, missing: str | None = None) -> Decimal | str | No
 def header_text(text: str) -> str:
     """Text for a page header/footer (``&`` is a control character there)."""
     return text.replace("&", "&&")
-
-
-def sheet_header(unit: Unit, sheet: str, rubric: Rubric) -> str:
-    """The page header of the summary and scoring sheets: unit, sheet, rubric."""
-    return (
-        f'&L&"{FONT}"&9{header_text(unit.name)}&C&"{FONT},Bold"&11{header_text(sheet)}'
-        f'&R&"{FONT}"&9{header_text(rubric.title)}'
-    )
 
 
 PAGE_FOOTER = f'&C&"{FONT}"&9第 &P 页,共 &N 页'
@@ -264,6 +259,19 @@ class PlanContext:
         cell = L.a1(row, col)
         self.results.append(L.ResultCell(role, target, key, sh.name, cell))
         return L.ref(sh.name, cell)
+
+    def open_sheet(self, sh: SheetPlan, title: str, info: str, last: int, head_height: float) -> None:
+        """The title and info rows (over columns 0 to ``last``) of the summary or a scoring sheet,
+        and its page settings: frozen and printed on every page down to the header row."""
+        sh.merge(L.TITLE_ROW, 0, L.TITLE_ROW, last, title, "title")
+        sh.heights[L.TITLE_ROW] = 26
+        sh.merge(L.INFO_ROW, 0, L.INFO_ROW, last, info, "info")
+        sh.heights[L.HEADER_ROW] = head_height
+        sh.freeze_row = L.FIRST_DATA_ROW
+        sh.repeat_rows = (L.HEADER_ROW, L.HEADER_ROW)
+        font, unit = f'&"{FONT}"&9', header_text(self.unit.name)
+        sh.header = f'&L{font}{unit}&C&"{FONT},Bold"&11{header_text(sh.name)}&R{font}{header_text(self.rubric.title)}'
+        sh.footer = PAGE_FOOTER
 
     def name(self, name: str, sh: SheetPlan, row: int, col: int) -> None:
         self.names.append((name, "=" + L.ref(sh.name, L.a1(row, col, absolute=True))))

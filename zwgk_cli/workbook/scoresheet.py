@@ -21,15 +21,13 @@ from zwgk_cli.model import (
     Part,
     PartKind,
     ReadingKey,
-    Rubric,
     Target,
-    Unit,
     VetoEffect,
     fmt_points,
 )
 from zwgk_cli.rubric import is_flat
 from zwgk_cli.workbook import layout as L
-from zwgk_cli.workbook.blueprint import PAGE_FOOTER, VETO_HIT, PlanContext, SheetPlan, dec, kind_title, sheet_header
+from zwgk_cli.workbook.blueprint import VETO_HIT, PlanContext, SheetPlan, dec, kind_title
 from zwgk_cli.workbook.validation import input_bounds, input_validation
 
 KIND_SUFFIX = {
@@ -41,8 +39,6 @@ KIND_SUFFIX = {
     InputKind.POINTS: "(分)",
     InputKind.TEXT: "(文字)",
 }
-
-WIDTHS = [w for _, w in L.COLUMNS]
 
 
 @dataclass
@@ -78,11 +74,8 @@ def _level_text(ind: Indicator) -> str:
     return ind.title + (f"\n({fmt_points(ind.max)}分)" if ind.max is not None else "")
 
 
-def _headings(sh: SheetPlan, title: str, info: str, single_level: bool, unit: Unit, rubric: Rubric) -> None:
-    last = L.COL_NOTE
-    sh.merge(L.TITLE_ROW, 0, L.TITLE_ROW, last, title, "title")
-    sh.heights[L.TITLE_ROW] = 26
-    sh.merge(L.INFO_ROW, 0, L.INFO_ROW, last, info, "info")
+def _headings(ctx: PlanContext, sh: SheetPlan, title: str, info: str, single_level: bool) -> None:
+    ctx.open_sheet(sh, title, info, L.COL_NOTE, 30)
     heads = [h for h, _ in L.COLUMNS]
     if single_level:
         sh.merge(L.HEADER_ROW, L.COL_L1, L.HEADER_ROW, L.COL_L2, "指标", "head")
@@ -91,12 +84,7 @@ def _headings(sh: SheetPlan, title: str, info: str, single_level: bool, unit: Un
         sh.put(L.HEADER_ROW, L.COL_L2, heads[L.COL_L2], "head")
     for c in range(L.COL_TEXT, len(heads)):
         sh.put(L.HEADER_ROW, c, heads[c], "head")
-    sh.heights[L.HEADER_ROW] = 30
-    sh.widths = list(WIDTHS)
-    sh.freeze_row = L.FIRST_DATA_ROW
-    sh.repeat_rows = (L.HEADER_ROW, L.HEADER_ROW)
-    sh.header = sheet_header(unit, sh.name, rubric)
-    sh.footer = PAGE_FOOTER
+    sh.widths = [w for _, w in L.COLUMNS]
 
 
 def _place_levels(sh: SheetPlan, rows: Sequence[_Row], single_level: bool) -> None:
@@ -163,7 +151,7 @@ class ScoreSheet:
         for ind in part.indicators:
             rows.extend(_rows_for(ind, (), len(rows)))
         single_level = all(len(r.chain) == 1 for r in rows)
-        _headings(sh, self._title(), self._info(), single_level, ctx.unit, ctx.rubric)
+        _headings(ctx, sh, self._title(), self._info(), single_level)
         _place_levels(sh, rows, single_level)
         r0 = L.FIRST_DATA_ROW
         for i, row in enumerate(rows):

@@ -10,14 +10,12 @@ from zwgk_cli import rules
 from zwgk_cli.model import Part, PartKind, Rubric, Target, VetoEffect, fmt_points
 from zwgk_cli.workbook import layout as L
 from zwgk_cli.workbook.blueprint import (
-    PAGE_FOOTER,
     VETO_HIT,
     Formula,
     PlanContext,
     SheetPlan,
     dec,
     kind_title,
-    sheet_header,
 )
 from zwgk_cli.workbook.scoresheet import Totals
 
@@ -40,9 +38,8 @@ class Summary:
         self.row_of = {(k, p.id, t.id if t else ""): L.FIRST_DATA_ROW + i for i, (k, p, t, _) in enumerate(self.rows)}
         self.pass_cells: list[str] = []  # the 合格/不合格 cells of parts and targets
         # a 是否合格 line where the rubric defines 合格 and the tier does not already say it
-        self.verdict = rules.defines_pass(ctx.rubric) and not any(
-            t.label == ctx.rubric.veto_tier for t in ctx.rubric.tiers
-        )
+        rubric = ctx.rubric
+        self.verdict = rules.defines_pass(rubric) and all(t.label != rubric.veto_tier for t in rubric.tiers)
 
     def _walk(self, p: Part, depth: int) -> None:
         self.rows.append(("part", p, None, depth))
@@ -82,16 +79,13 @@ class Summary:
         rubric, unit = ctx.rubric, ctx.unit
         sh.widths = list(SUMMARY_COLUMNS.values())
         title = f"{unit.name} {ctx.year}年度政务公开考评得分汇总{ctx.of_team}"
-        sh.merge(L.TITLE_ROW, 0, L.TITLE_ROW, S_NOTE, title, "title")
-        sh.heights[L.TITLE_ROW] = 26
         info = (
             f"评分细则:{rubric.title}(版本 {rubric.version});{'本表' if ctx.team else ''}满分 "
             f"{fmt_points(ctx.variant.max)} 分;分组:{unit.group}。本页由公式计算,随填写自动更新。"
         ) + (ctx.team.note() if ctx.team else "")
-        sh.merge(L.INFO_ROW, 0, L.INFO_ROW, S_NOTE, info, "info")
+        ctx.open_sheet(sh, title, info, S_NOTE, 22)
         for c, h in enumerate(SUMMARY_COLUMNS):
             sh.put(L.HEADER_ROW, c, h, "head")
-        sh.heights[L.HEADER_ROW] = 22
         totals = {(p.id, t.id if t else ""): tot for p, t, _, tot in sheets}
         self._filled_cells(sheets)
         gate_open: dict[str, str] = {}
@@ -107,11 +101,7 @@ class Summary:
         r = self._unit_lines(L.FIRST_DATA_ROW + len(self.rows))
         assert r + 2 == self.progress_row
         self._progress(r + 1, sheets)
-        sh.freeze_row = L.FIRST_DATA_ROW
         sh.hidden_cols = (S_CALC,)
-        sh.repeat_rows = (L.HEADER_ROW, L.HEADER_ROW)
-        sh.header = sheet_header(unit, sh.name, rubric)
-        sh.footer = PAGE_FOOTER
 
     def _filled_cells(self, sheets: Sequence[tuple[Part, Target | None, SheetPlan, Totals]]) -> None:
         """Where the 填写进度 rows will count each scope's filled required inputs: ``self.filled``
