@@ -1,11 +1,7 @@
-"""A scoring workbook as plain data: the plan that :mod:`~zwgk_cli.workbook.render` writes.
-
-A :class:`WorkbookPlan` holds one :class:`SheetPlan` per sheet: its cells (a value or a
-:class:`Formula` with its cached result, and a style name from
-:mod:`~zwgk_cli.workbook.styles`), merges, widths, heights, validation, conditional formats and
-print settings.  :class:`PlanContext` is what the sheet builders (cover, summary, scoring
-sheets) share while they lay one workbook out: the engine's results for the cached values, and
-the input cells, result cells, defined names and choice lists they collect for the hidden map.
+"""A scoring workbook as plain data (:class:`WorkbookPlan`: a :class:`SheetPlan` per sheet, cells
+with style names from :mod:`~zwgk_cli.workbook.styles`), which :mod:`~zwgk_cli.workbook.render`
+writes; and :class:`PlanContext`, what the sheet builders share while they lay one workbook out:
+the engine's results for the cached values, and what they collect for the hidden map.
 """
 
 from __future__ import annotations
@@ -226,7 +222,7 @@ def kind_title(rubric: Rubric, kind: str) -> str:
 
 @dataclass
 class PlanContext:
-    """What the sheet builders of one workbook share (see the module docstring)."""
+    """What the sheet builders of one workbook share."""
 
     rubric: Rubric
     variant: Variant

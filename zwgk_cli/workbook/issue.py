@@ -1,12 +1,8 @@
-"""Issuing workbooks: one scoring workbook per unit, written atomically, in a process pool for
-large batches.
+"""Issuing workbooks: one per unit, written atomically (an interrupted batch leaves some issued,
+the others as they were, and no temporary file), in a process pool for large batches.
 
-Each workbook appears whole or not at all; an interrupted batch leaves some workbooks issued
-and the others as they were (:func:`issued_since` tells which), and no temporary file.
-
-Mid-campaign (:func:`issued_workbooks`, :func:`plan_issue`): the workbooks already in the folder
-are identified by their hidden sheet, never by their file name, so that a unit added to the
-roster gets its workbook and every issued one is left alone (re-issued only when told to)."""
+Mid-campaign the workbooks already in the folder are identified by their hidden sheet, never by
+their file name: a unit added to the roster gets its workbook, every issued one is left alone."""
 
 from __future__ import annotations
 

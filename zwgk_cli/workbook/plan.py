@@ -1,11 +1,5 @@
-"""What a returned workbook is checked against, and what reading one gives.
-
-* :class:`WorkbookRead` — everything read from one file (a workbook, or a unit's rows of a
-  findings table): values, where each was found, notes, problems.
-* :class:`UnitPlan` — what a unit's workbook must hold: its resolved rubric variant and every
-  live input, by :class:`~zwgk_cli.model.ReadingKey`.
-* :class:`Context` — the rubric and roster a batch is read against; it makes each unit's plan.
-"""
+"""What a returned workbook is checked against (:class:`UnitPlan`, made by :class:`Context`), and
+what reading one gives (:class:`WorkbookRead`)."""
 
 from __future__ import annotations
 

@@ -1,16 +1,10 @@
 """Rubric + unit → one self-describing scoring workbook (``.xlsx`` bytes).  Writes only.
 
-Building a workbook is two steps:
-
-1. :func:`plan_workbook` lays the workbook out as plain data (:class:`WorkbookPlan`, see
-   :mod:`~zwgk_cli.workbook.blueprint`): the cover (:mod:`~zwgk_cli.workbook.cover`), the summary
-   (:mod:`~zwgk_cli.workbook.summary`), the scoring sheets (:mod:`~zwgk_cli.workbook.scoresheet`),
-   the hidden list and map sheets, following :mod:`~zwgk_cli.workbook.layout`.  Every formula
-   comes from :mod:`zwgk_cli.rules`; every cached result is what
-   :func:`zwgk_cli.engine.score_unit` computes for the values written (none, for a blank
-   workbook), so a spreadsheet that does not recalculate on load still shows the right numbers.
-2. :func:`~zwgk_cli.workbook.render.render_xlsx` writes the plan with xlsxwriter,
-   deterministically, so the same inputs give byte-identical workbooks.
+:func:`plan_workbook` lays it out as plain data (:mod:`~zwgk_cli.workbook.blueprint`): cover,
+summary, scoring sheets, the hidden list and map sheets.  Every formula comes from
+:mod:`zwgk_cli.rules`; every cached result is what :func:`zwgk_cli.engine.score_unit` computes for
+the values written, so a spreadsheet that does not recalculate on load still shows the right
+numbers.  :func:`~zwgk_cli.workbook.render.render_xlsx` then writes it, byte-identical every time.
 """
 
 from __future__ import annotations
