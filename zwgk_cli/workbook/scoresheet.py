@@ -89,33 +89,26 @@ def _headings(ctx: PlanContext, sh: SheetPlan, title: str, info: str, single_lev
 
 def _place_levels(sh: SheetPlan, rows: Sequence[_Row], single_level: bool) -> None:
     """Columns A and B: the indicator chain of each row, merged over its rows."""
-    r0, n = L.FIRST_DATA_ROW, len(rows)
-    i = 0
-    while i < n:
-        top = rows[i].chain[0]
-        j = i
-        while j + 1 < n and rows[j + 1].chain[0].id == top.id:
-            j += 1
+    r = L.FIRST_DATA_ROW
+    for _, same_top in groupby(rows, key=lambda x: x.chain[0].id):
+        block = list(same_top)
+        top, end = block[0].chain[0], r + len(block) - 1
         if single_level or not top.indicators:
-            sh.merge(r0 + i, L.COL_L1, r0 + j, L.COL_L2, _level_text(top), "level")
-        else:
-            sh.merge(r0 + i, L.COL_L1, r0 + j, L.COL_L1, _level_text(top), "level")
-            k = i
-            while k <= j:
-                key = tuple(x.id for x in rows[k].chain[1:])
-                m = k
-                while m + 1 <= j and tuple(x.id for x in rows[m + 1].chain[1:]) == key:
-                    m += 1
-                if key:
-                    chain = rows[k].chain[1:]
-                    text = " / ".join(_level_text(x) if x is chain[-1] else x.title for x in chain)
-                    sh.merge(r0 + k, L.COL_L2, r0 + m, L.COL_L2, text, "level")
-                else:
-                    for q in range(k, m + 1):
-                        if rows[q].kind != "sub":
-                            sh.put(r0 + q, L.COL_L2, None, "level")
-                k = m + 1
-        i = j + 1
+            sh.merge(r, L.COL_L1, end, L.COL_L2, _level_text(top), "level")
+            r = end + 1
+            continue
+        sh.merge(r, L.COL_L1, end, L.COL_L1, _level_text(top), "level")
+        for below, same_chain in groupby(block, key=lambda x: tuple(i.id for i in x.chain[1:])):
+            run = list(same_chain)
+            chain = run[0].chain[1:]
+            if below:
+                text = " / ".join(_level_text(x) if x is chain[-1] else x.title for x in chain)
+                sh.merge(r, L.COL_L2, r + len(run) - 1, L.COL_L2, text, "level")
+            else:  # rows of the top indicator itself: column B bordered, blank
+                for q, row in enumerate(run, start=r):
+                    if row.kind != "sub":
+                        sh.put(q, L.COL_L2, None, "level")
+            r += len(run)
 
 
 @dataclass
@@ -205,13 +198,13 @@ class ScoreSheet:
         ind = chain[-1]
         own_col_b = not single_level and len(chain) == 1 and bool(chain[0].indicators)
         label = f"{ind.title} 小计" + ("(以分值为限)" if ind.max is not None else "")
-        self._band(r, L.COL_L2 if own_col_b else L.COL_TEXT, label, ind.max, "sub")
+        self._band(r, label, ind.max, L.COL_L2 if own_col_b else L.COL_TEXT, "sub")
         refs = [self.scores[c.id] for c in ind.criteria] + [self._node_ref(x) for x in ind.indicators]
         expr = rules.clamp_sum_formula(refs, ind.max)
         self.ctx.result(self.sh, r, L.COL_SCORE, "indicator", self.tid, ind.id, expr, "sub_score")
         self.subtotals[ind.id] = L.a1(r, L.COL_SCORE)
 
-    def _band(self, r: int, first: int, label: str, max_value: Decimal | None, kind: str) -> None:
+    def _band(self, r: int, label: str, max_value: Decimal | None, first: int = L.COL_L1, kind: str = "tot") -> None:
         """A subtotal (``kind`` sub) or total (tot) row but its score: label, 分值, blanks."""
         sh = self.sh
         sh.merge(r, first, r, L.COL_TEXT, label, f"{kind}_label")
@@ -328,10 +321,10 @@ class ScoreSheet:
             raw = rules.rescale_formula(raw, part)
             label = label.replace("(以分值为限", "(按适用项折算,以分值为限")
         first_total = r
-        self._band(r, L.COL_L1, label, top, "tot")
+        self._band(r, label, top)
         out.raw = ctx.result(sh, r, L.COL_SCORE, role_raw, tid, part.id, raw, "tot_score")
         r += 1
-        self._band(r, L.COL_L1, "触发否决项个数", None, "tot")
+        self._band(r, "触发否决项个数", None)
         veto_range = f"{L.a1(L.FIRST_DATA_ROW, L.COL_VETO)}:{L.a1(L.FIRST_DATA_ROW + n_rows - 1, L.COL_VETO)}"
         out.own_vetoes = f"SUM({L.ref(sh.name, veto_range)})"
         expr = f"SUM({veto_range})" + "".join(f"+{v}" for _, v in subs)
@@ -344,16 +337,14 @@ class ScoreSheet:
                 label += "(触发否决项的计0分)"
             elif part.veto_effect is VetoEffect.STOP or self.stop:
                 label += "(单项否决的计0分)"
-            self._band(r, L.COL_L1, label, top, "tot")
+            self._band(r, label, top)
             expr = rules.after_stop_formula(rules.after_veto_formula(out.raw, out.vetoes, part.veto_effect), self.stop)
             out.points = ctx.result(sh, r, L.COL_SCORE, "target", tid, part.id, expr, "tot_score")
             r += 1
             if part.threshold is not None:
                 th = part.threshold
                 below = "低于" if th.op == ">=" else "未超过"
-                self._band(
-                    r, L.COL_L1, f"是否合格({below}{fmt_points(th.min)}分或触发否决项的为{th.label})", None, "tot"
-                )
+                self._band(r, f"是否合格({below}{fmt_points(th.min)}分或触发否决项的为{th.label})", None)
                 expr = rules.pass_formula(out.points, out.vetoes, th.min, L.PASS, th.label, th.op)
                 # 未填写 while nothing required on the sheet is filled (rules.shown: the target's scope)
                 filled = self._filled(qualified=False) if self.sh.required else L.NAME_FILLED
