@@ -12,7 +12,7 @@ refused naming each change (W041).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
@@ -83,25 +83,18 @@ class _Slot(NamedTuple):
     label: str
 
 
-def kind_text(kind: str, options: Sequence[str]) -> str:
-    """An input kind in Chinese: ``个数``, ``选项(甲/乙)``."""
-    try:
-        text = INPUT_KIND_LABELS[InputKind(kind)]
-    except ValueError:
-        text = kind
-    return f"{text}({'/'.join(options)})" if kind == InputKind.CHOICE.value and options else text
-
-
 def _slots(lay: L.Layout) -> dict[tuple[str, str, str], _Slot]:
     parts = {s.name: s.part for s in lay.sheets if s.part}
     out: dict[tuple[str, str, str], _Slot] = {}
     for m in lay.inputs:
         cell = m.cell.upper().replace("$", "")
         options = m.options if m.kind == InputKind.CHOICE.value else ()
+        known = m.kind in {k.value for k in InputKind}
+        text = INPUT_KIND_LABELS[InputKind(m.kind)] if known else m.kind
         out[(m.target, m.criterion, m.input)] = _Slot(
             (parts.get(m.sheet, m.sheet), cell),
             f"{m.sheet}!{cell}",
-            kind_text(m.kind, options),
+            f"{text}({'/'.join(options)})" if options else text,
             (m.kind, frozenset(options)),
             m.label or m.input,
         )
@@ -143,12 +136,6 @@ def compare_layouts(old: L.Layout, new: L.Layout, titles: Mapping[str, str] | No
     return sorted(found.values(), key=lambda c: CHANGE_ORDER.index(c.change))
 
 
-def summary(changes: Sequence[InputChange], shown: int = SHOWN_IN_PROBLEM) -> str:
-    """The first ``shown`` changes as one Chinese sentence."""
-    text = "；".join(c.text() for c in changes[:shown])
-    return text + (f"；等共{len(changes)}处" if len(changes) > shown else "")
-
-
 def issued_layout(rubric: Rubric, unit: Unit, variant: Variant | None = None) -> L.Layout:
     """The map of the workbook ``rubric`` issues for ``unit`` (what ``init-sheets`` writes)."""
     return plan_workbook(rubric, unit, variant=variant).layout
@@ -177,7 +164,9 @@ def read_revised(lay: L.Layout, ctx: Context, file: str) -> list[Problem] | None
     where = {"file": file, "unit": unit.name, "found": found, "expected": ctx.rubric_label()}
     if not changes:
         return [problem(Code.W_RUBRIC_REVISED, **where)]
-    return [problem(Code.W_RUBRIC_INCOMPATIBLE, unit_id=unit.id, changes=summary(changes), **where)]
+    text = "；".join(c.text() for c in changes[:SHOWN_IN_PROBLEM])
+    text += f"；等共{len(changes)}处" if len(changes) > SHOWN_IN_PROBLEM else ""
+    return [problem(Code.W_RUBRIC_INCOMPATIBLE, unit_id=unit.id, changes=text, **where)]
 
 
 # ------------------------------------------------------------------ two rubrics
