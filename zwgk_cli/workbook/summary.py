@@ -3,6 +3,7 @@ and tier, and the 填写进度 (how many inputs of each scoring sheet are filled
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
@@ -292,8 +293,9 @@ class Summary:
         sh.heights[r] = 22
         r += 1
         first = r
+        done = Counter(m.sheet for m in ctx.inputs if m.required and ctx.values.get(m.key) not in (None, ""))
         for _p, _t, sp, tot in sheets:
-            filled = sum(1 for m in ctx.inputs if m.sheet == sp.name and m.required and _filled(ctx.values.get(m.key)))
+            filled = done[sp.name]
             ctx.index[("filled", "", sp.name)] = Decimal(filled)
             sh.put(r, S_ITEM, sp.name, "sum_item1")
             sh.put(r, S_MAX, sp.required, "sum_int")
@@ -305,7 +307,7 @@ class Summary:
             sh.heights[r] = 20
             r += 1
         total_inputs = sum(sp.required for _, _, sp, _ in sheets)
-        filled_all = sum(1 for m in ctx.inputs if m.required and _filled(ctx.values.get(m.key)))
+        filled_all = done.total()
         ctx.index[("filled", "", "")] = Decimal(filled_all)
         self._line(r, "合计", total_inputs)
         expr = f"SUM({L.a1(first, S_RAW)}:{L.a1(r - 1, S_RAW)})" if r > first else "0"
@@ -338,14 +340,7 @@ def _tier_text(rubric: Rubric) -> str:
 
 def _verdict_text(rubric: Rubric) -> str:
     line = rubric.pass_line
-    bits = ["有否决项的不合格"]
-    if line is not None:
-        below = "低于" if line.op == ">=" else "未超过"
-        bits.append(f"总分{below}{fmt_points(line.min)}分的{line.label}")
-    else:
-        bits.append("有部分(或对象)未达到合格线的不合格")
-    return ";".join(bits)
-
-
-def _filled(value: object) -> bool:
-    return value is not None and value != ""
+    if line is None:
+        return "有否决项的不合格;有部分(或对象)未达到合格线的不合格"
+    below = "低于" if line.op == ">=" else "未超过"
+    return f"有否决项的不合格;总分{below}{fmt_points(line.min)}分的{line.label}"
