@@ -110,9 +110,7 @@ def render_xlsx(plan: WorkbookPlan) -> bytes:
             ws.conditional_format(rng, {**opts, "format": conditional[opts["format"]]})
         _page_setup(ws, sp)
         ws.protect(plan.password, PROTECTION)
-        if sp.hidden == 1:
-            ws.hide()
-        elif sp.hidden == 2:
+        if sp.very_hidden:
             ws.very_hidden()
     wb.worksheets()[0].activate()
     for name, target in sorted(plan.names):
