@@ -49,7 +49,7 @@ class SheetPlan:
     footer: str = ""
     landscape: bool = True
     fit_height: int = 0  # pages tall when printed (0: as many as needed)
-    very_hidden: bool = False  # a hidden sheet that a user cannot unhide (the map, the choice lists)
+    hidden: int = 0  # 0 visible, 1 hidden, 2 very hidden
     inputs: int = 0
     required: int = 0  # of the inputs, those that count as 应填 (rules.is_required)
     hidden_cols: tuple[int, ...] = ()  # helper columns outside the print area

@@ -110,7 +110,9 @@ def render_xlsx(plan: WorkbookPlan) -> bytes:
             ws.conditional_format(rng, {**opts, "format": conditional[opts["format"]]})
         _page_setup(ws, sp)
         ws.protect(plan.password, PROTECTION)
-        if sp.very_hidden:
+        if sp.hidden == 1:
+            ws.hide()
+        elif sp.hidden == 2:
             ws.very_hidden()
     wb.worksheets()[0].activate()
     for name, target in sorted(plan.names):

@@ -81,7 +81,7 @@ def plan_workbook(
         paginate(sp)
     sheets = list(visible)
     if ctx.lists:
-        lists = SheetPlan(L.LISTS_SHEET, L.ROLE_LISTS, very_hidden=True)
+        lists = SheetPlan(L.LISTS_SHEET, L.ROLE_LISTS, hidden=2)
         for col, (options, list_name) in enumerate(sorted(ctx.lists.items(), key=lambda kv: kv[1])):
             lists.put(0, col, list_name, "meta")
             for k, option in enumerate(options):
@@ -108,7 +108,7 @@ def plan_workbook(
         targets=unit.targets,
         extra=dict(sheet_of_team.extra) if sheet_of_team is not None else {},
     )
-    meta_sheet = SheetPlan(L.META_SHEET, L.ROLE_META, very_hidden=True)
+    meta_sheet = SheetPlan(L.META_SHEET, L.ROLE_META, hidden=2)
     infos = [L.SheetInfo(s.name, s.role, s.part, s.target, s.inputs) for s in sheets]
     infos.append(L.SheetInfo(L.META_SHEET, L.ROLE_META))
     meta_sheet.records = L.meta_rows(meta, infos, ctx.inputs, ctx.results)
