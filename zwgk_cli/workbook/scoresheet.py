@@ -148,20 +148,16 @@ class ScoreSheet:
         _place_levels(sh, rows, single_level)
         r0 = L.FIRST_DATA_ROW
         for i, row in enumerate(rows):
-            if row.kind == "sub":
+            if row.criterion is None:  # an indicator's subtotal
                 self._subtotal(r0 + i, row.chain, single_level)
             elif row.kind == "na":
-                assert row.criterion is not None
                 self._not_applicable(r0 + i, row.criterion)
-            else:
-                assert row.criterion is not None
-                if row.first == i:
-                    self._criterion(r0 + i, row.criterion, row.kind == "none")
-                    if row.span > 1:
-                        sh.keep.append((r0 + i, r0 + i + row.span - 1))
-                if row.kind == "input":
-                    assert row.inp is not None
-                    self._input(r0 + i, row, r0 + row.first)
+            elif row.first == i:
+                self._criterion(r0 + i, row.criterion, row.kind == "none")
+                if row.span > 1:
+                    sh.keep.append((r0 + i, r0 + i + row.span - 1))
+            if row.inp is not None:
+                self._input(r0 + i, row, r0 + row.first)
         return self._totals(r0 + len(rows), subs, max(1, len(rows)))
 
     def _title(self) -> str:
