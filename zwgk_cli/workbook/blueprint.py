@@ -71,13 +71,10 @@ class SheetPlan:
     def merge(self, r1: int, c1: int, r2: int, c2: int, value: CellValue, style: str) -> None:
         """Merge the block (when larger than one cell) and put ``value`` in its top-left cell;
         every cell of the block gets ``style`` (borders, fill)."""
-        self.cells[(r1, c1)] = (value, style)
-        if r1 != r2 or c1 != c2:
+        if (r1, c1) != (r2, c2):
             self.merges.append((r1, c1, r2, c2))
-            for r in range(r1, r2 + 1):
-                for c in range(c1, c2 + 1):
-                    if (r, c) != (r1, c1):
-                        self.cells[(r, c)] = (None, style)
+        self.cells.update({(r, c): (None, style) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)})
+        self.cells[(r1, c1)] = (value, style)
 
 
 @dataclass
