@@ -52,8 +52,7 @@ def plan_workbook(
     year = str(camp.year or rubric.year)
     score = score_unit(rubric, variant, unit, vals)
     unfilled = L.unfilled_results(score, variant, vals)
-    ctx = PlanContext(rubric, variant, unit, L.result_index(score), vals, year, unfilled)
-    ctx.team = sheet_of_team
+    ctx = PlanContext(rubric, variant, unit, L.result_index(score), vals, year, unfilled, team=sheet_of_team)
 
     taken: list[str] = list(L.RESERVED_SHEETS)
     scoring: list[tuple[Part, Target | None, SheetPlan]] = []
