@@ -212,18 +212,14 @@ class Summary:
             expr = rules.pass_formula(pre_gate, veto_cell, th.min, L.PASS, th.label, th.op)
             self._pass_cell(r, "part_pass", "", p.id, rules.shown_formula(filled, expr), th.label)
         else:
-            notes = []
-            if p.kind is PartKind.PENALTY:
-                notes.append("从总分中扣减")
-            if p.per_target:
-                notes.append(f"各{kind_title(ctx.rubric, p.per_target)}得分的平均值")
-            if p.veto_effect is VetoEffect.ZERO:
-                notes.append("触发否决项的本部分计0分")
-            if p.veto_effect is VetoEffect.STOP:
-                notes.append("触发单项否决项的不再评分,计0分")
-            if p.gate is not None:
-                notes.append("达到加分门槛方计入")
-            sh.put(r, S_NOTE, ";".join(notes) or None, "sum_text")
+            notes = {
+                "从总分中扣减": p.kind is PartKind.PENALTY,
+                f"各{kind_title(ctx.rubric, p.per_target or '')}得分的平均值": bool(p.per_target),
+                "触发否决项的本部分计0分": p.veto_effect is VetoEffect.ZERO,
+                "触发单项否决项的不再评分,计0分": p.veto_effect is VetoEffect.STOP,
+                "达到加分门槛方计入": p.gate is not None,
+            }
+            sh.put(r, S_NOTE, ";".join(note for note, holds in notes.items() if holds) or None, "sum_text")
 
     def _pass_cell(self, r: int, role: str, target: str, part: str, expr: str, label: str) -> None:
         """A part's or target's 合格/不合格 (``label``) cell, red when it fails."""
