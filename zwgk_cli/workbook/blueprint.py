@@ -1,11 +1,7 @@
-"""A scoring workbook as plain data: the plan that :mod:`~zwgk_cli.workbook.render` writes.
-
-A :class:`WorkbookPlan` holds one :class:`SheetPlan` per sheet: its cells (a value or a
-:class:`Formula` with its cached result, and a style name from
-:mod:`~zwgk_cli.workbook.styles`), merges, widths, heights, validation, conditional formats and
-print settings.  :class:`PlanContext` is what the sheet builders (cover, summary, scoring
-sheets) share while they lay one workbook out: the engine's results for the cached values, and
-the input cells, result cells, defined names and choice lists they collect for the hidden map.
+"""A scoring workbook as plain data (:class:`WorkbookPlan`: a :class:`SheetPlan` per sheet, cells
+with style names from :mod:`~zwgk_cli.workbook.styles`), which :mod:`~zwgk_cli.workbook.render`
+writes; and :class:`PlanContext`, what the sheet builders share while they lay one workbook out:
+the engine's results for the cached values, and what they collect for the hidden map.
 """
 
 from __future__ import annotations
@@ -13,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +17,7 @@ from zwgk_cli.campaign import Campaign
 from zwgk_cli.model import ReadingKey, Rubric, Unit, Value, Variant
 from zwgk_cli.workbook import layout as L
 from zwgk_cli.workbook.styles import FONT, STYLES
+from zwgk_cli.workbook.teams import TeamSheet
 from zwgk_cli.workbook.validation import needs_list_sheet
 
 
@@ -64,16 +61,20 @@ class SheetPlan:
     def put(self, row: int, col: int, value: CellValue, style: str) -> None:
         self.cells[(row, col)] = (value, style)
 
+    def width(self, col: int) -> float:
+        return self.widths[col] if col < len(self.widths) else 8.43  # a spreadsheet's default
+
+    def fail_when(self, cell: str, label: str) -> None:
+        """Red when ``cell`` shows ``label`` (不合格, 未达到, …)."""
+        self.conditional.append((cell, {"type": "cell", "criteria": "==", "value": f'"{label}"', "format": "fail"}))
+
     def merge(self, r1: int, c1: int, r2: int, c2: int, value: CellValue, style: str) -> None:
         """Merge the block (when larger than one cell) and put ``value`` in its top-left cell;
         every cell of the block gets ``style`` (borders, fill)."""
-        self.cells[(r1, c1)] = (value, style)
-        if r1 != r2 or c1 != c2:
+        if (r1, c1) != (r2, c2):
             self.merges.append((r1, c1, r2, c2))
-            for r in range(r1, r2 + 1):
-                for c in range(c1, c2 + 1):
-                    if (r, c) != (r1, c1):
-                        self.cells[(r, c)] = (None, style)
+        self.cells.update({(r, c): (None, style) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)})
+        self.cells[(r1, c1)] = (value, style)
 
 
 @dataclass
@@ -101,14 +102,8 @@ class CampaignInfo:
 
     @classmethod
     def from_campaign(cls, camp: Campaign) -> CampaignInfo:
-        return cls(
-            year=camp.year or None,
-            name=camp.name,
-            office=camp.office,
-            contact=camp.contact,
-            materials_deadline=camp.materials_deadline,
-            return_deadline=camp.return_deadline,
-        )
+        same = {f.name: getattr(camp, f.name) for f in fields(cls)}
+        return cls(**same | {"year": camp.year or None})
 
 
 # ------------------------------------------------------------------ row heights
@@ -117,22 +112,11 @@ LINE_PT = 13.5
 ROW_PT = LINE_PT + 4  # the least height of a row
 
 
-def _char_width(ch: str) -> float:
-    return 2.0 if ord(ch) > 0x2E7F else 1.1
-
-
 def text_lines(text: str, width: float) -> int:
     """How many lines ``text`` wraps to in a column ``width`` characters wide (CJK count 2)."""
     usable = max(width - 1.5, 4.0)
-    lines = 0
-    for para in str(text).split("\n"):
-        w = sum(_char_width(ch) for ch in para)
-        lines += max(1, math.ceil(w / usable))
-    return lines
-
-
-def _height(lines: int) -> float:
-    return round(max(1, lines) * LINE_PT + 4, 1)
+    widths = (sum(2.0 if ord(ch) > 0x2E7F else 1.1 for ch in para) for para in str(text).split("\n"))
+    return sum(max(1, math.ceil(w / usable)) for w in widths)
 
 
 def fit_rows(sh: SheetPlan) -> None:
@@ -146,9 +130,9 @@ def fit_rows(sh: SheetPlan) -> None:
         if not isinstance(value, str) or not STYLES.get(style, {}).get("text_wrap"):
             continue
         r2, c2 = anchors.get((r, c), (r, c))
-        width = sum(sh.widths[k] if k < len(sh.widths) else 8.43 for k in range(c, c2 + 1))
+        width = sum(sh.width(k) for k in range(c, c2 + 1))
         width -= 2 * STYLES[style].get("indent", 0)
-        need = _height(text_lines(value, width))
+        need = round(text_lines(value, width) * LINE_PT + 4, 1)
         if r2 == r:
             sh.heights[r] = max(sh.heights[r], need)
         else:
@@ -185,7 +169,7 @@ def paginate(sh: SheetPlan) -> None:
     if not sh.keep or sh.print_area is None:
         return
     _r1, c1, r2, c2 = sh.print_area
-    wide = sum(_column_pt(sh.widths[c] if c < len(sh.widths) else 8.43) for c in range(c1, c2 + 1))
+    wide = sum(_column_pt(sh.width(c)) for c in range(c1, c2 + 1))
     sh.print_scale = max(10, min(100, math.floor(PRINT_WIDTH_PT / wide * 100) - 1))
     room = PRINT_HEIGHT_PT * 100 / sh.print_scale * PAGE_SLACK
     first = sh.freeze_row
@@ -209,8 +193,11 @@ def paginate(sh: SheetPlan) -> None:
 # ------------------------------------------------------------------ small shared pieces
 
 
-def dec(value: Decimal) -> Decimal:
-    """A maximum as written: whole numbers without their zeros (``10`` not ``10.00``)."""
+def dec(value: Decimal | None, missing: str | None = None) -> Decimal | str | None:
+    """A maximum as written: whole numbers without their zeros (``10`` not ``10.00``);
+    ``missing`` when there is none."""
+    if value is None:
+        return missing
     return value.normalize() if value == value.to_integral_value() else value
 
 
@@ -219,20 +206,10 @@ def header_text(text: str) -> str:
     return text.replace("&", "&&")
 
 
-def sheet_header(unit: Unit, sheet: str, rubric: Rubric) -> str:
-    """The page header of the summary and scoring sheets: unit, sheet, rubric."""
-    return (
-        f'&L&"{FONT}"&9{header_text(unit.name)}&C&"{FONT},Bold"&11{header_text(sheet)}'
-        f'&R&"{FONT}"&9{header_text(rubric.title)}'
-    )
-
-
 PAGE_FOOTER = f'&C&"{FONT}"&9第 &P 页,共 &N 页'
 
 
-def fail_format(label: str) -> dict[str, Any]:
-    """Conditional format: red when the cell shows ``label`` (不合格, 未达到, …)."""
-    return {"type": "cell", "criteria": "==", "value": f'"{label}"', "format": "fail"}
+VETO_HIT = {"type": "cell", "criteria": ">", "value": 0, "format": "veto_hit"}  # conditional format: a veto counted
 
 
 def kind_title(rubric: Rubric, kind: str) -> str:
@@ -242,7 +219,7 @@ def kind_title(rubric: Rubric, kind: str) -> str:
 
 @dataclass
 class PlanContext:
-    """What the sheet builders of one workbook share (see the module docstring)."""
+    """What the sheet builders of one workbook share."""
 
     rubric: Rubric
     variant: Variant
@@ -255,8 +232,12 @@ class PlanContext:
     inputs: list[L.MapRow] = field(default_factory=list)
     results: list[L.ResultCell] = field(default_factory=list)
     names: list[tuple[str, str]] = field(default_factory=list)
-    team: str = ""  # a 检查组's workbook: the team (workbook/teams.py); "" for a whole workbook
-    team_note: str = ""  # then: what the other teams' workbooks score
+    team: TeamSheet | None = None  # a 检查组's workbook: what it says of the team (workbook/teams.py)
+
+    @property
+    def of_team(self) -> str:
+        """What follows a title of a team's workbook: ``(网站检查组)``."""
+        return f"({self.team.name})" if self.team else ""
 
     def cached(self, role: str, target: str, key: str, sheet: str = L.SUMMARY_SHEET) -> Decimal | str:
         """The engine's result for a formula cell on ``sheet`` as it shows it (未填写 where
@@ -271,6 +252,19 @@ class PlanContext:
         cell = L.a1(row, col)
         self.results.append(L.ResultCell(role, target, key, sh.name, cell))
         return L.ref(sh.name, cell)
+
+    def open_sheet(self, sh: SheetPlan, title: str, info: str, last: int, head_height: float) -> None:
+        """The title and info rows (over columns 0 to ``last``) of the summary or a scoring sheet,
+        and its page settings: frozen and printed on every page down to the header row."""
+        sh.merge(L.TITLE_ROW, 0, L.TITLE_ROW, last, title, "title")
+        sh.heights[L.TITLE_ROW] = 26
+        sh.merge(L.INFO_ROW, 0, L.INFO_ROW, last, info, "info")
+        sh.heights[L.HEADER_ROW] = head_height
+        sh.freeze_row = L.FIRST_DATA_ROW
+        sh.repeat_rows = (L.HEADER_ROW, L.HEADER_ROW)
+        font, unit = f'&"{FONT}"&9', header_text(self.unit.name)
+        sh.header = f'&L{font}{unit}&C&"{FONT},Bold"&11{header_text(sh.name)}&R{font}{header_text(self.rubric.title)}'
+        sh.footer = PAGE_FOOTER
 
     def name(self, name: str, sh: SheetPlan, row: int, col: int) -> None:
         self.names.append((name, "=" + L.ref(sh.name, L.a1(row, col, absolute=True))))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from zwgk_cli.model import fmt_points
 from zwgk_cli.workbook import layout as L
@@ -13,8 +14,16 @@ from zwgk_cli.workbook.blueprint import PAGE_FOOTER, CampaignInfo, PlanContext, 
 from zwgk_cli.workbook.styles import FONT
 from zwgk_cli.workbook.teams import TeamSheet
 
+NAMES = {"validate": "length", "criteria": "between", "minimum": 1, "maximum": 100}
+DATES = {"validate": "date", "criteria": ">=", "value": dt.date(2000, 1, 1)}
+# the cells the assessor fills: label, style, what the cell accepts, its prompt, its error message
+ASSESSOR_CELLS: tuple[tuple[str, str, dict[str, Any], str, str], ...] = (
+    ("评估人员", "input_text", NAMES, "填写评估人员姓名(多人用顿号分隔)。", "评估人员姓名不超过100字。"),
+    ("评估日期", "input_date", DATES, "填写日期,如 2022-12-01。", "请填写日期,如 2022-12-01。"),
+)
 
-def _instructions(camp: CampaignInfo, team: TeamSheet | None = None) -> list[str]:
+
+def _instructions(camp: CampaignInfo, team: TeamSheet | None) -> list[str]:
     lines = [
         "只在浅黄色单元格中填写:各评分表的“填写”列和“扣分说明/佐证材料”列,以及本页的评估人员和评估日期。",
         "按单元格提示填写:个数填不小于0的整数,没有发现问题请填 0;“是/否”和选项从下拉列表中选择;"
@@ -42,20 +51,12 @@ def _instructions(camp: CampaignInfo, team: TeamSheet | None = None) -> list[str
     return [f"{k}. {line}" for k, line in enumerate(lines, start=1)]
 
 
-def plan_cover(
-    ctx: PlanContext,
-    sh: SheetPlan,
-    camp: CampaignInfo,
-    year: str,
-    sheet_names: Sequence[str],
-    team: TeamSheet | None = None,
-) -> tuple[str, str]:
-    """The cover sheet (of ``team``'s workbook, when given); returns the cells of the assessor's
-    name and the date."""
-    rubric, variant, unit = ctx.rubric, ctx.variant, ctx.unit
+def plan_cover(ctx: PlanContext, sh: SheetPlan, camp: CampaignInfo, sheet_names: Sequence[str]) -> tuple[str, str]:
+    """The cover sheet; returns the cells of the assessor's name and the date."""
+    rubric, variant, unit, team = ctx.rubric, ctx.variant, ctx.unit, ctx.team
     sh.widths = [18, 72]
-    heading = camp.name or f"{year}年度政务公开考评"
-    sh.merge(0, 0, 0, 1, f"{heading}评分表" + (f"({team.name})" if team else ""), "title")
+    heading = camp.name or f"{ctx.year}年度政务公开考评"
+    sh.merge(0, 0, 0, 1, f"{heading}评分表{ctx.of_team}", "title")
     sh.heights[0] = 34
     facts: list[tuple[str, str]] = [
         ("被考评单位", unit.name),
@@ -65,62 +66,44 @@ def plan_cover(
     ]
     if len(rubric.variants) > 1:
         facts.append(("适用细则", f"{variant.title}({'、'.join(variant.groups)})"))
-    facts.append(("考评年度", year))
+    facts.append(("考评年度", ctx.year))
     if team is not None:
         facts.append(("检查组", team.name))
         facts.append(("本表评分部分", f"{team.parts}(本表满分 {fmt_points(variant.max)} 分)"))
-        if team.others:
-            facts.append(("其他部分", team.others + ";合并计分"))
-        if team.gates:
-            facts.append(("合并时判定", team.gates))
+        facts += [
+            (k, v)
+            for k, v in (("其他部分", team.others and team.others + ";合并计分"), ("合并时判定", team.gates))
+            if v
+        ]
     else:
         facts.append(("满分", f"{fmt_points(variant.max)}分"))
     if unit.targets:
         facts.append(("考评对象", "\n".join(t.name + (f"({t.url})" if t.url else "") for t in unit.targets)))
-    if camp.office:
-        facts.append(("组织单位", camp.office))
-    if camp.materials_deadline:
-        facts.append(("佐证材料截止", camp.materials_deadline))
-    if camp.return_deadline:
-        facts.append(("评分表报送截止", camp.return_deadline))
-    if camp.contact:
-        facts.append(("报送方式", camp.contact))
-    r = 2
-    for k, v in facts:
+    campaign = {"组织单位": camp.office, "佐证材料截止": camp.materials_deadline}
+    campaign |= {"评分表报送截止": camp.return_deadline, "报送方式": camp.contact}
+    facts += [(k, v) for k, v in campaign.items() if v]
+    for r, (k, v) in enumerate(facts, start=2):
         sh.put(r, 0, k, "cover_key")
         sh.put(r, 1, v, "cover_val")
+    r = 2 + len(facts)
+    for label, style, accepts, prompt, error in ASSESSOR_CELLS:
+        sh.put(r, 0, label, "cover_key")
+        sh.put(r, 1, None, style)
+        prompts = {"input_title": label, "input_message": prompt, "error_title": "填写内容不符合要求"}
+        sh.validations.append((r, 1, {**accepts, **prompts, "error_message": error, "ignore_blank": True}))
+        sh.heights[r] = 24
         r += 1
-    sh.put(r, 0, "评估人员", "cover_key")
-    sh.put(r, 1, None, "input_text")
-    sh.validations.append((r, 1, {
-        "validate": "length", "criteria": "between", "minimum": 1, "maximum": 100,
-        "input_title": "评估人员", "input_message": "填写评估人员姓名(多人用顿号分隔)。",
-        "error_title": "填写内容不符合要求", "error_message": "评估人员姓名不超过100字。", "ignore_blank": True,
-    }))  # fmt: skip
-    assessor = L.a1(r, 1)
-    sh.heights[r] = 24
     r += 1
-    sh.put(r, 0, "评估日期", "cover_key")
-    sh.put(r, 1, None, "input_date")
-    sh.validations.append((r, 1, {
-        "validate": "date", "criteria": ">=", "value": dt.date(2000, 1, 1),
-        "input_title": "评估日期", "input_message": "填写日期,如 2022-12-01。",
-        "error_title": "填写内容不符合要求", "error_message": "请填写日期,如 2022-12-01。", "ignore_blank": True,
-    }))  # fmt: skip
-    date_cell = L.a1(r, 1)
-    sh.heights[r] = 24
-    r += 2
     sh.merge(r, 0, r, 1, "填表说明", "cover_head")
     sh.heights[r] = 24
-    r += 1
-    for line in _instructions(camp, team):
-        sh.merge(r, 0, r, 1, line, "cover_text")
-        r += 1
-    r += 1
-    contents = "本评分表包括:" + "、".join(sheet_names) + "。"
-    sh.merge(r, 0, r, 1, contents, "cover_text")
+    lines = _instructions(camp, team)
+    for row, line in enumerate(lines, start=r + 1):
+        sh.merge(row, 0, row, 1, line, "cover_text")
+    r += len(lines) + 2
+    sh.merge(r, 0, r, 1, "本评分表包括:" + "、".join(sheet_names) + "。", "cover_text")
     sh.print_area = (0, 0, r, 1)
     sh.landscape = False
     sh.header = f'&C&"{FONT}"&9{header_text(unit.name)}'
     sh.footer = PAGE_FOOTER
-    return assessor, date_cell
+    n = 2 + len(facts)
+    return L.a1(n, 1), L.a1(n + 1, 1)

@@ -42,48 +42,47 @@ def read_findings(
     then it holds only the inputs it gives.
     """
     file = readable(name or str(path))
-    columns = "、".join(FINDINGS_COLUMNS)
+
+    def refused(detail: str, **at: Any) -> tuple[list[WorkbookRead], list[Problem]]:
+        return [], [problem(Code.W_INPUTS_FILE, file=file, detail=detail, columns="、".join(FINDINGS_COLUMNS), **at)]
+
     try:
         raw = path.read_bytes()[: MAX_TABLE_BYTES + 1]
         if len(raw) > MAX_TABLE_BYTES:
-            return [], [problem(Code.W_INPUTS_FILE, file=file, detail="文件过大", columns=columns)]
-        text = raw.decode("utf-8-sig")
-        rows = list(csv.reader(io.StringIO(text)))
+            return refused("文件过大")
+        rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     except OSError as exc:
-        return [], [problem(Code.W_INPUTS_FILE, file=file, detail=os_reason(exc), columns=columns)]
+        return refused(os_reason(exc))
     except UnicodeDecodeError:
-        return [], [problem(Code.W_INPUTS_FILE, file=file, detail="不是 UTF-8 编码", columns=columns)]
+        return refused("不是 UTF-8 编码")
     except csv.Error as exc:
-        return [], [problem(Code.W_INPUTS_FILE, file=file, detail=f"CSV 格式有误({exc})", columns=columns)]
+        return refused(f"CSV 格式有误({exc})")
     if not rows:
-        return [], [problem(Code.W_INPUTS_FILE, file=file, detail="文件为空", columns=columns)]
+        return refused("文件为空")
     header = [h.strip().lower() for h in rows[0]]
-    index: dict[str, int] = {}
-    for key, names in FINDINGS_COLUMNS.items():
-        for i, h in enumerate(header):
-            if h in names:
-                index.setdefault(key, i)
-    lacking = [k for k in FINDINGS_REQUIRED if k not in index]
+    index = {
+        key: next((i for i, h in enumerate(header) if h in names), None) for key, names in FINDINGS_COLUMNS.items()
+    }
+    lacking = [k for k in FINDINGS_REQUIRED if index[k] is None]
     if lacking:
-        detail = "缺少列“" + "”“".join(lacking) + "”"
-        return [], [problem(Code.W_INPUTS_FILE, file=file, line=1, detail=detail, columns=columns)]
+        return refused("缺少列“" + "”“".join(lacking) + "”", line=1)
     return _Findings(ctx, file, index).read(rows[1:], partial)
 
 
 class _Findings:
-    def __init__(self, ctx: Context, file: str, index: Mapping[str, int]):
-        self.ctx = ctx
-        self.file = file
-        self.index = index
+    def __init__(self, ctx: Context, file: str, index: Mapping[str, int | None]):
+        self.ctx, self.file, self.index = ctx, file, index
         self.problems: list[Problem] = []
         self.reads: dict[str, WorkbookRead] = {}
         self.seen: dict[tuple[str, ReadingKey], int] = {}
         self.dups: set[tuple[str, ReadingKey]] = set()
-        by_name: dict[str, Unit] = {}
+        self.by_name: dict[str, Unit] = {}
         for u in ctx.units.values():
             for n in (u.name, *u.aliases):
-                by_name.setdefault(n, u)
-        self.by_name = by_name
+                self.by_name.setdefault(n, u)
+
+    def add(self, code: Code, **params: Any) -> None:
+        self.problems.append(problem(code, file=self.file, **params))
 
     def cell(self, row: Sequence[str], key: str) -> str:
         i = self.index.get(key)
@@ -93,22 +92,18 @@ class _Findings:
         """A cell of the table without the control characters no document may hold (warned)."""
         text, controls = clean_text(self.cell(row, key))
         if controls:
-            self.problems.append(
-                problem(Code.V_CONTROL_CHARS, file=self.file, line=line, label=label, count=str(controls), **where)
-            )
+            self.add(Code.V_CONTROL_CHARS, line=line, label=label, count=str(controls), **where)
         return text
 
     def row_problem(self, line: int, detail: str, **where: Any) -> None:
-        self.problems.append(problem(Code.W_INPUTS_ROW, file=self.file, line=line, detail=detail, **where))
+        self.add(Code.W_INPUTS_ROW, line=line, detail=detail, **where)
 
     def read(self, rows: Sequence[Sequence[str]], partial: bool = False) -> tuple[list[WorkbookRead], list[Problem]]:
         for line, row in enumerate(rows, start=2):
-            if not any(c.strip() for c in row):
-                continue
-            self.row(line, row)
-        for (uid, key), _ in sorted(self.seen.items(), key=lambda kv: kv[1]):
-            if (uid, key) in self.dups:
-                self.reads[uid].values[key] = None
+            if any(c.strip() for c in row):
+                self.row(line, row)
+        for uid, key in self.dups:
+            self.reads[uid].values[key] = None
         for uid, read in self.reads.items():
             plan = self.ctx.plan(uid)
             assert isinstance(plan, UnitPlan)
@@ -117,23 +112,13 @@ class _Findings:
                 if key in read.values or partial:
                     continue
                 read.values[key] = None
-                if key in stopped:
-                    continue
                 outcome = normalize(None, inp, limit=crit.max, text_source=True)
-                if outcome.code is not None:
-                    self.problems.append(
-                        problem(
-                            outcome.code,
-                            file=self.file,
-                            unit=plan.unit.name,
-                            indicator=plan.indicator.get(crit.id, crit.id),
-                            **outcome.params,
-                        )
-                    )
+                if key not in stopped and outcome.code is not None:
+                    indicator = plan.indicator.get(crit.id, crit.id)
+                    self.add(outcome.code, unit=plan.unit.name, indicator=indicator, **outcome.params)
             read.problems = [p for p in self.problems if p.unit == plan.unit.name]
         loose = [p for p in self.problems if not p.unit or p.unit not in {r.unit_name for r in self.reads.values()}]
-        ordered = [self.reads[uid] for uid in self.ctx.units if uid in self.reads]
-        return ordered, loose
+        return [self.reads[uid] for uid in self.ctx.units if uid in self.reads], loose
 
     def row(self, line: int, row: Sequence[str]) -> None:
         unit_key = self.cell(row, "unit")
@@ -165,16 +150,7 @@ class _Findings:
         seen_key = (unit.id, key)
         if seen_key in self.seen:
             self.dups.add(seen_key)
-            self.problems.append(
-                problem(
-                    Code.W_INPUTS_DUP,
-                    file=self.file,
-                    line=line,
-                    other=str(self.seen[seen_key]),
-                    label=inp.label,
-                    **where,
-                )
-            )
+            self.add(Code.W_INPUTS_DUP, line=line, other=str(self.seen[seen_key]), label=inp.label, **where)
             return
         self.seen[seen_key] = line
         read.sources[key] = Source(self.file, "", "")
@@ -188,7 +164,7 @@ class _Findings:
         outcome = normalize(self._text(row, "value", inp.label, line, where), inp, limit=crit.max, text_source=True)
         read.values[key] = outcome.value
         if outcome.code is not None:
-            self.problems.append(problem(outcome.code, file=self.file, line=line, **where, **outcome.params))
+            self.add(outcome.code, line=line, **where, **outcome.params)
 
     def _unknown(self, line: int, plan: UnitPlan, key: ReadingKey, value: str) -> None:
         unit = plan.unit
@@ -200,24 +176,17 @@ class _Findings:
             return
         where["indicator"] = plan.indicator.get(crit.id, crit.id)
         if key.target and key.target not in target_ids:
-            self.row_problem(
-                line, f"对象“{key.target}”不是该单位的对象(可用:{'、'.join(sorted(target_ids)) or '无'})", **where
-            )
-            return
-        if not any(k.criterion == key.criterion and k.target == key.target for k in plan.inputs):
-            if crit.applicable and not key.target and target_ids:
-                self.row_problem(line, f"细则“{key.criterion}”按对象评分,需填写对象编号", **where)
-                return
-            if crit.applicable and key.target:
-                self.row_problem(line, f"细则“{key.criterion}”不按对象评分,对象一栏应留空", **where)
-                return
-            if value:
-                self.problems.append(
-                    problem(Code.V_NOT_APPLICABLE, file=self.file, line=line, label=crit.title, found=value, **where)
-                )
-            return
-        known = "、".join(i.id for i in crit.live_inputs())
-        self.row_problem(line, f"细则“{key.criterion}”没有填写项“{key.input}”(可用:{known})", **where)
+            known = "、".join(sorted(target_ids)) or "无"
+            self.row_problem(line, f"对象“{key.target}”不是该单位的对象(可用:{known})", **where)
+        elif any(k.criterion == key.criterion and k.target == key.target for k in plan.inputs):
+            known = "、".join(i.id for i in crit.live_inputs())
+            self.row_problem(line, f"细则“{key.criterion}”没有填写项“{key.input}”(可用:{known})", **where)
+        elif crit.applicable and not key.target and target_ids:
+            self.row_problem(line, f"细则“{key.criterion}”按对象评分,需填写对象编号", **where)
+        elif crit.applicable and key.target:
+            self.row_problem(line, f"细则“{key.criterion}”不按对象评分,对象一栏应留空", **where)
+        elif value:
+            self.add(Code.V_NOT_APPLICABLE, line=line, label=crit.title, found=value, **where)
 
 
 def _indicator_ids(plan: UnitPlan, criterion: str) -> set[str]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import functools
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -15,26 +16,17 @@ from zwgk_cli.workbook.book import Book, Sheet
 from zwgk_cli.workbook.guards import Refused, SheetRefused, read_file
 from zwgk_cli.workbook.teams import META_TEAM
 
+MAP_KEYS = ("sheet", "cell", "target", "indicator", "criterion", "input", "kind", "label", "required")
+
 
 def _json_value(value: object) -> Any:
     if value is None or value == "":
         return None
-    if isinstance(value, bool):
-        return value
     if isinstance(value, float):
         return int(value) if value.is_integer() else value
-    if isinstance(value, (int, str)):
-        return value
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, (dt.date, dt.datetime, dt.time, dt.timedelta)):
-        return str(value)
-    return str(value)
-
-
-def _fail(path: Path, code: Code, **params: Any) -> dict[str, Any]:
-    p = problem(code, file=str(path), **params)
-    return {"file": p.file, "ok": False, "problem": p.to_dict()}
+    return value if isinstance(value, (bool, int, str)) else str(value)
 
 
 def _why(exc: Exception) -> tuple[Code, dict[str, Any]]:
@@ -67,34 +59,20 @@ def identify(path: Path, name: str | None = None) -> Identity:
     this takes milliseconds.  Never raises for anything in the file."""
     file = readable(name or str(path))
     try:
-        meta = Book(read_file(path)).layout.meta
+        m = Book(read_file(path)).layout.meta
     except Exception as exc:  # a refused or unforeseen file: its one located problem
         code, params = _why(exc)
         return Identity(file, problem=problem(code, file=file, **params))
-    return Identity(
-        file,
-        meta.unit_id,
-        meta.unit_name,
-        meta.unit_group,
-        meta.rubric_id,
-        meta.rubric_hash,
-        meta.rubric_version,
-        team=meta.extra.get(META_TEAM, ""),
-    )
+    team = m.extra.get(META_TEAM, "")
+    return Identity(file, m.unit_id, m.unit_name, m.unit_group, m.rubric_id, m.rubric_hash, m.rubric_version, team=team)
 
 
-_bundled_hash: dict[str, str | None] = {}
-
-
+@functools.cache
 def _bundled(rubric_id: str) -> str | None:
-    if rubric_id not in _bundled_hash:
-        try:
-            _bundled_hash[rubric_id] = (
-                rubric_mod.load(rubric_id).hash if rubric_id in rubric_mod.bundled_ids() else None
-            )
-        except rubric_mod.RubricError:
-            _bundled_hash[rubric_id] = None
-    return _bundled_hash[rubric_id]
+    try:
+        return rubric_mod.load(rubric_id).hash if rubric_id in rubric_mod.bundled_ids() else None
+    except rubric_mod.RubricError:
+        return None
 
 
 def _text_at(sheet: Sheet, ref: str) -> str:
@@ -111,20 +89,16 @@ def inspect_file(path: Path) -> dict[str, Any]:
     through the same guards: a file score refuses gets the same problem here, and a scoring
     sheet score cannot read (too big, missing) is listed in ``problems`` with its inputs empty."""
     file = readable(str(path))  # a name that is not UTF-8 decoded
+    sheets: dict[str, Sheet] = {}
+    problems = []
     try:
         book = Book(read_file(path))
         lay = book.layout
         unit = lay.meta.unit_name or lay.meta.unit_id
-        sheets: dict[str, Sheet] = {}
-        problems = []
-        on_sheet: dict[str, int] = {}
-        for m in lay.inputs:
-            on_sheet[m.sheet] = on_sheet.get(m.sheet, 0) + 1
-        for name, n in on_sheet.items():
+        for name, n in Counter(m.sheet for m in lay.inputs).items():
+            where = {"file": file, "sheet": name, "unit": unit, "sheet_name": name, "count": n}
             if name not in book.parts:
-                problems.append(
-                    problem(Code.W_SHEET_MISSING, file=file, sheet=name, unit=unit, sheet_name=name, count=n)
-                )
+                problems.append(problem(Code.W_SHEET_MISSING, **where))
                 continue
             try:
                 sheets[name] = view = book.sheet(name, {})
@@ -133,25 +107,16 @@ def inspect_file(path: Path) -> dict[str, Any]:
                 continue
             other = L.sheet_names_other_unit(view.value(L.TITLE_ROW, 0), view.value(L.INFO_ROW, 0), lay.meta.unit_name)
             if other is not None:  # as score reports it (its inputs are not read there)
-                problems.append(
-                    problem(
-                        Code.W_SHEET_OTHER_UNIT,
-                        file=file,
-                        sheet=name,
-                        cell=L.a1(L.TITLE_ROW, 0),
-                        unit=unit,
-                        sheet_name=name,
-                        found=other,
-                        expected=lay.meta.unit_name,
-                        count=n,
-                    )
-                )
+                at = L.a1(L.TITLE_ROW, 0)
+                found = {"found": other, "expected": lay.meta.unit_name}
+                problems.append(problem(Code.W_SHEET_OTHER_UNIT, cell=at, **where, **found))
     except Exception as exc:  # a refused or unforeseen file: one located problem, never a traceback
         code, params = _why(exc)
-        return _fail(path, code, **params)
+        p = problem(code, file=str(path), **params)
+        return {"file": p.file, "ok": False, "problem": p.to_dict()}
     meta = lay.meta
     entries = []
-    filled_by_sheet: dict[str, int] = {}
+    filled: Counter[str] = Counter()
     moved = 0
     for m in lay.inputs:
         sheet = sheets.get(m.sheet)
@@ -159,56 +124,29 @@ def inspect_file(path: Path) -> dict[str, Any]:
         id_ok = sheet is not None and (not m.id_cell or _text_at(sheet, m.id_cell) == m.id)
         moved += not id_ok
         if value is not None and m.required:  # progress counts required inputs only (应填)
-            filled_by_sheet[m.sheet] = filled_by_sheet.get(m.sheet, 0) + 1
-        entries.append(
-            {
-                "sheet": m.sheet,
-                "cell": m.cell,
-                "target": m.target,
-                "indicator": m.indicator,
-                "criterion": m.criterion,
-                "input": m.input,
-                "kind": m.kind,
-                "label": m.label,
-                "required": m.required,
-                "value": value,
-                "id_ok": id_ok,
-            }
-        )
-    bundled = _bundled(meta.rubric_id)
+            filled[m.sheet] += 1
+        entries.append({**{k: getattr(m, k) for k in MAP_KEYS}, "value": value, "id_ok": id_ok})
+    required = Counter(m.sheet for m in lay.inputs if m.required)
+    optional = Counter(m.sheet for m in lay.inputs if not m.required)
+    rubric = {k: getattr(meta, f"rubric_{k}") for k in ("id", "hash", "version", "title", "year")}
     return {
         "file": file,
         "ok": True,
         "format": meta.format,
-        "rubric": {
-            "id": meta.rubric_id,
-            "hash": meta.rubric_hash,
-            "version": meta.rubric_version,
-            "title": meta.rubric_title,
-            "year": meta.rubric_year,
-            "variant": meta.variant,
-            "bundled_hash": bundled,
-        },
+        "rubric": {**rubric, "variant": meta.variant, "bundled_hash": _bundled(meta.rubric_id)},
         "tool_version": meta.tool_version,
         "campaign": {"year": meta.campaign_year, "name": meta.campaign_name},
         "unit": {"id": meta.unit_id, "name": meta.unit_name, "group": meta.unit_group},
         "targets": [{"id": t.id, "kind": t.kind, "name": t.name, "url": t.url} for t in meta.targets],
         "sheets": [
-            {
-                "name": s.name,
-                "role": s.role,
-                "part": s.part,
-                "target": s.target,
-                "inputs": sum(1 for m in lay.inputs if m.sheet == s.name and m.required),
-                "optional": sum(1 for m in lay.inputs if m.sheet == s.name and not m.required),
-                "filled": filled_by_sheet.get(s.name, 0),
-            }
+            {"name": s.name, "role": s.role, "part": s.part, "target": s.target}
+            | {"inputs": required[s.name], "optional": optional[s.name], "filled": filled[s.name]}
             for s in lay.sheets
             if s.role in (L.ROLE_PART, L.ROLE_TARGET)
         ],
-        "inputs": sum(1 for m in lay.inputs if m.required),
-        "optional": sum(1 for m in lay.inputs if not m.required),
-        "filled": sum(filled_by_sheet.values()),
+        "inputs": required.total(),
+        "optional": optional.total(),
+        "filled": filled.total(),
         "moved": moved,
         "problems": [p.to_dict() for p in problems],
         "map": entries,

@@ -1,12 +1,8 @@
-"""Issuing workbooks: one scoring workbook per unit, written atomically, in a process pool for
-large batches.
+"""Issuing workbooks: one per unit, written atomically (an interrupted batch leaves some issued,
+the others as they were, and no temporary file), in a process pool for large batches.
 
-Each workbook appears whole or not at all; an interrupted batch leaves some workbooks issued
-and the others as they were (:func:`issued_since` tells which), and no temporary file.
-
-Mid-campaign (:func:`issued_workbooks`, :func:`plan_issue`): the workbooks already in the folder
-are identified by their hidden sheet, never by their file name, so that a unit added to the
-roster gets its workbook and every issued one is left alone (re-issued only when told to)."""
+Mid-campaign the workbooks already in the folder are identified by their hidden sheet, never by
+their file name: a unit added to the roster gets its workbook, every issued one is left alone."""
 
 from __future__ import annotations
 
@@ -57,10 +53,10 @@ def _write_one(job: tuple[Unit, str, str]) -> Written:
     visible = sum(1 for s in lay.sheets if s.role not in (L.ROLE_META, L.ROLE_LISTS))
     try:
         atomic_write_bytes(Path(path), data)
+        error = ""
     except OSError as exc:
-        reason = os_reason(exc, writing=True)
-        return Written(unit.id, unit.name, unit.group, path, visible, len(lay.inputs), reason, team)
-    return Written(unit.id, unit.name, unit.group, path, visible, len(lay.inputs), team=team)
+        error = os_reason(exc, writing=True)
+    return Written(unit.id, unit.name, unit.group, path, visible, len(lay.inputs), error, team)
 
 
 def write_workbooks(
@@ -80,28 +76,27 @@ def write_workbooks(
     for folder in folders:
         sweep_partial(folder)
     n = processes or (min(os.cpu_count() or 1, 8) if len(work) >= PARALLEL_FROM else 1)
-    out: list[Written] = []
     try:
         if n <= 1:
             _init_worker(rubric, info, password, teams)
-            _collect(map(_write_one, work), out, done)
-            return out
+            return _collect(map(_write_one, work), done)
         with process_pool(n, _init_worker, (rubric, info, password, teams)) as pool:
             with starting_workers():
                 results = pool.map(_write_one, work, chunksize=max(1, len(work) // (n * 8)))
-            _collect(results, out, done)
-        return out
+            return _collect(results, done)
     except BaseException:
         for folder in folders:  # a worker ended mid-write leaves its temporary file
             sweep_partial(folder)
         raise
 
 
-def _collect(results: Iterable[Written], out: list[Written], done: Callable[[Written], None] | None) -> None:
+def _collect(results: Iterable[Written], done: Callable[[Written], None] | None) -> list[Written]:
+    out = []
     for w in results:
         out.append(w)
         if done is not None:
             done(w)
+    return out
 
 
 def file_state(path: Path) -> tuple[int, int] | None:
@@ -178,28 +173,27 @@ def plan_issue(
     units not in the ``roster`` (S010, named, never deleted), unreadable files (S012), kept
     workbooks of another rubric version (S013), a unit issued twice (S014)."""
     plan = IssuePlan()
+
+    def add(code: Code, file: Path, **params: str) -> None:
+        plan.problems.append(problem(code, file=str(file), **params))
+
     by_unit: dict[str, list[Issued]] = {}
-    by_name = {i.path.name.lower(): i for i in issued}
     for i in issued:
         if i.who.problem is None:
             by_unit.setdefault(i.who.unit_id, []).append(i)
+    by_name = {i.path.name.lower(): i for i in issued}
     named: set[Path] = set()  # files a problem already names
     for u in units:
         mine = by_unit.get(u.id, [])
         planned = folder / names[u.id]
         if mine:
-            at = next((i.path for i in mine if i.path.name == planned.name), mine[0].path)
-            if force:
-                plan.write.append((u, at))
-                continue
-            plan.kept.append((u, at))
-            who = next(i.who for i in mine if i.path == at)
-            if who.rubric_id != rubric.id or who.rubric_hash != rubric.hash:
+            kept = next((i for i in mine if i.path.name == planned.name), mine[0])
+            (plan.write if force else plan.kept).append((u, kept.path))
+            who = kept.who
+            if not force and (who.rubric_id != rubric.id or who.rubric_hash != rubric.hash):
                 found = rubric_label(who.rubric_id, who.rubric_version, who.rubric_hash)
                 expected = rubric_label(rubric.id, rubric.version, rubric.hash)
-                plan.problems.append(
-                    problem(Code.S_OTHER_RUBRIC, file=str(at), unit=u.name, found=found, expected=expected)
-                )
+                add(Code.S_OTHER_RUBRIC, kept.path, unit=u.name, found=found, expected=expected)
             continue
         occupant = by_name.get(planned.name.lower())
         if occupant is not None and (occupant.who.problem is None or not force):
@@ -209,30 +203,21 @@ def plan_issue(
             else:
                 detail = f"不是可识别的评分表({why.message});确认无用时可加 --force 覆盖"
             named.add(occupant.path)
-            plan.problems.append(
-                problem(Code.S_NAME_TAKEN, file=str(occupant.path), unit=u.name, file_name=planned.name, detail=detail)
-            )
+            add(Code.S_NAME_TAKEN, occupant.path, unit=u.name, file_name=planned.name, detail=detail)
             continue
         plan.write.append((u, planned))
     in_roster = {u.id: u for u in roster}
     writing = {p for _, p in plan.write}
     for i in issued:
+        who = i.who
         if i.path in named or i.path in writing:
             continue
-        if i.who.problem is not None:
-            plan.problems.append(problem(Code.S_UNREADABLE_ISSUED, file=str(i.path), detail=i.who.problem.message))
-        elif i.who.unit_id not in in_roster:
-            plan.problems.append(
-                problem(
-                    Code.S_NOT_IN_ROSTER,
-                    file=str(i.path),
-                    unit=i.who.unit_name,
-                    unit_name=i.who.unit_name or i.who.unit_id,
-                    unit_id=i.who.unit_id,
-                )
-            )
+        if who.problem is not None:
+            add(Code.S_UNREADABLE_ISSUED, i.path, detail=who.problem.message)
+        elif who.unit_id not in in_roster:
+            name = who.unit_name or who.unit_id
+            add(Code.S_NOT_IN_ROSTER, i.path, unit=who.unit_name, unit_name=name, unit_id=who.unit_id)
     for uid, mine in by_unit.items():
         if len(mine) > 1 and uid in in_roster:
-            files = "、".join(i.path.name for i in mine)
-            plan.problems.append(problem(Code.S_ISSUED_TWICE, file=str(folder), unit=in_roster[uid].name, files=files))
+            add(Code.S_ISSUED_TWICE, folder, unit=in_roster[uid].name, files="、".join(i.path.name for i in mine))
     return plan

@@ -1,19 +1,13 @@
-"""What a returned workbook is checked against, and what reading one gives.
-
-* :class:`WorkbookRead` — everything read from one file (a workbook, or a unit's rows of a
-  findings table): values, where each was found, notes, problems.
-* :class:`UnitPlan` — what a unit's workbook must hold: its resolved rubric variant and every
-  live input, by :class:`~zwgk_cli.model.ReadingKey`.
-* :class:`Context` — the rubric and roster a batch is read against; it makes each unit's plan.
-"""
+"""What a returned workbook is checked against (:class:`UnitPlan`, made by :class:`Context`), and
+what reading one gives (:class:`WorkbookRead`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from zwgk_cli.model import Criterion, Input, ReadingKey, Rubric, Source, Unit, Value, Variant
+from zwgk_cli.model import Condition, Criterion, Input, ReadingKey, Rubric, Source, Unit, Value, Variant
 from zwgk_cli.problems import Problem
 from zwgk_cli.rubric import RubricError, all_indicators, resolve, walk_with_path
 from zwgk_cli.rubric.diff import rubric_label as rubric_label  # re-exported: read.py names it
@@ -74,22 +68,21 @@ def plan_unit(rubric: Rubric, unit: Unit, variant: Variant | None = None) -> Uni
     return UnitPlan(unit, variant, inputs, titles, criteria)
 
 
+def conditions(variant: Variant) -> Iterator[Condition]:
+    """Every condition on the unit of ``variant``'s criteria, terms and vetoes (unit-specific
+    criteria sets too)."""
+    for ind in all_indicators(variant):
+        for c in [*ind.criteria, *(c for s in ind.by_unit for c in s.criteria)]:
+            for a in (c.applies, *(t.applies for t in c.terms), *(x.applies for x in c.vetoes)):
+                yield from (*a.only_if, *a.not_if)
+
+
 def _identity_matters(variant: Variant) -> bool:
     """Whether resolving a unit on ``variant`` reads more than its group and attributes: its own
     criteria sets (by name or alias), or a condition on its name."""
-
-    def conds(a: Any) -> Iterable[Any]:
-        return (*a.only_if, *a.not_if)
-
-    indicators = list(all_indicators(variant))
-    if any(ind.by_unit for ind in indicators):
+    if any(ind.by_unit for ind in all_indicators(variant)):
         return True
-    for ind in indicators:
-        for crit in ind.criteria:
-            for applies in (crit.applies, *(t.applies for t in crit.terms), *(v.applies for v in crit.vetoes)):
-                if any(c.attribute in ("name", "单位名称") for c in conds(applies)):
-                    return True
-    return False
+    return any(c.attribute in ("name", "单位名称") for c in conditions(variant))
 
 
 PLANS_KEPT = 64

@@ -18,6 +18,7 @@ from zwgk_cli.workbook.styles import CONDITIONAL, FONT, STYLES
 
 # what every sheet lets the assessor do although it is protected
 PROTECTION = {"format_columns": True, "format_rows": True, "select_locked_cells": True, "select_unlocked_cells": True}
+OPTIONS = {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
 
 
 def _number(value: Decimal | int) -> int | float:
@@ -26,41 +27,34 @@ def _number(value: Decimal | int) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-class _Formats:
-    """One xlsxwriter format per style name, made when first used."""
-
-    def __init__(self, wb: xlsxwriter.Workbook):
-        self.wb = wb
-        self.made: dict[str, Format] = {}
-        self.conditional = {name: wb.add_format(props) for name, props in CONDITIONAL.items()}
-
-    def __call__(self, style: str) -> Format:
-        if style not in self.made:
-            self.made[style] = self.wb.add_format(STYLES[style])
-        return self.made[style]
-
-
-def _write_cells(ws: Worksheet, sp: SheetPlan, fmt: _Formats) -> None:
+def _write_cells(ws: Worksheet, sp: SheetPlan, fmt: dict[str, Format], wb: xlsxwriter.Workbook) -> None:
     """Merges first (xlsxwriter fills a merged block with blank cells of its format), then every
     cell but the merged blanks: a value in a merged block's top-left cell overwrites its blank,
-    as xlsxwriter's documentation suggests for values ``merge_range`` does not write itself."""
+    as xlsxwriter's documentation suggests for values ``merge_range`` does not write itself.
+    Formats are made as first used (one per style name)."""
+
+    def style(name: str) -> Format:
+        if name not in fmt:
+            fmt[name] = wb.add_format(STYLES[name])
+        return fmt[name]
+
     merged: set[tuple[int, int]] = set()
     for r1, c1, r2, c2 in sp.merges:
-        ws.merge_range(r1, c1, r2, c2, "", fmt(sp.cells[(r1, c1)][1]))
+        ws.merge_range(r1, c1, r2, c2, "", style(sp.cells[(r1, c1)][1]))
         merged.update((r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
-    for (r, c), (value, style) in sp.cells.items():  # insertion order: deterministic
+    for (r, c), (value, name) in sp.cells.items():  # insertion order: deterministic
         if value is None:
             if (r, c) not in merged:
-                ws.write_blank(r, c, None, fmt(style))
+                ws.write_blank(r, c, None, style(name))
         elif isinstance(value, Formula):
             cached = value.cached  # "" makes xlsxwriter store an empty result (the text case)
-            ws.write_formula(r, c, value.text, fmt(style), _number(cached) if isinstance(cached, Decimal) else cached)
+            ws.write_formula(r, c, value.text, style(name), _number(cached) if isinstance(cached, Decimal) else cached)
         elif isinstance(value, str):
-            ws.write_string(r, c, value, fmt(style))
+            ws.write_string(r, c, value, style(name))
         elif isinstance(value, dt.date):
-            ws.write_datetime(r, c, dt.datetime(value.year, value.month, value.day), fmt(style))
+            ws.write_datetime(r, c, dt.datetime(value.year, value.month, value.day), style(name))
         else:
-            ws.write_number(r, c, _number(value), fmt(style))
+            ws.write_number(r, c, _number(value), style(name))
     for r, row in enumerate(sp.records or ()):
         for c, text in enumerate(row):
             if text:
@@ -96,39 +90,24 @@ def _page_setup(ws: Worksheet, sp: SheetPlan) -> None:
 def render_xlsx(plan: WorkbookPlan) -> bytes:
     """Write the plan with xlsxwriter; returns the workbook's bytes (deterministic)."""
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(
-        buf,
-        {
-            "in_memory": True,
-            "strings_to_numbers": False,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "default_format_properties": {"font_name": FONT, "font_size": 10},
-        },
-    )
-    wb.set_properties(
-        {
-            "title": plan.title,
-            "subject": plan.subject,
-            "author": "zwgk",
-            "company": plan.company,
-            "comments": f"由 zwgk {__version__} 生成",
-            "created": plan.created,
-        }
-    )
+    wb = xlsxwriter.Workbook(buf, {**OPTIONS, "default_format_properties": {"font_name": FONT, "font_size": 10}})
+    comments = f"由 zwgk {__version__} 生成"
+    about = {"title": plan.title, "subject": plan.subject, "author": "zwgk", "company": plan.company}
+    wb.set_properties({**about, "comments": comments, "created": plan.created})
     wb.set_calc_mode("auto")
-    fmt = _Formats(wb)
+    conditional = {name: wb.add_format(props) for name, props in CONDITIONAL.items()}
+    formats: dict[str, Format] = {}
     for sp in plan.sheets:
         ws = wb.add_worksheet(sp.name)
         for c, w in enumerate(sp.widths):
             ws.set_column(c, c, w, None, {"hidden": True} if c in sp.hidden_cols else None)
         for r, h in sorted(sp.heights.items()):
             ws.set_row(r, h)
-        _write_cells(ws, sp, fmt)
+        _write_cells(ws, sp, formats, wb)
         for r, c, opts in sp.validations:
             ws.data_validation(r, c, r, c, opts)
         for rng, opts in sp.conditional:
-            ws.conditional_format(rng, {**opts, "format": fmt.conditional[opts["format"]]})
+            ws.conditional_format(rng, {**opts, "format": conditional[opts["format"]]})
         _page_setup(ws, sp)
         ws.protect(plan.password, PROTECTION)
         if sp.hidden == 1:

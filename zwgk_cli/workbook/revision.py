@@ -1,26 +1,18 @@
-"""Workbooks issued under an earlier revision of the rubric, and the one notion of
-*compatible* that ``zwgk score`` and ``zwgk rubric diff`` share.
+"""Workbooks issued under an earlier revision of the rubric (same id, another content hash), and
+the one notion of *compatible* that ``zwgk score`` and ``zwgk rubric diff`` share.
 
-Offices fix typos, notes and points after the workbooks are out.  Every such edit changes the
-rubric's content hash, which each workbook records.  A returned workbook whose rubric has the
-same id but another hash is read when its input map is *compatible* with the map of the
-workbook the current rubric would issue for the same unit (same targets):
-
-* the same inputs (target, criterion id, input id), none added and none removed;
-* each in the same place (the same part's sheet, the same cell);
-* each of the same kind, and a choice with the same options (in any order);
-* the same rubric variant.
-
-Everything else (titles, texts, 分值, rules, vetoes, notes, labels, bounds) may change: values
-are read by the map and normalised and scored under the current rubric, as always.  A
-compatible workbook gets one warning naming both revisions (W040); an incompatible one is
-refused, naming each change (W041).  :func:`compare_layouts` is the comparison;
-:func:`rubric_compatibility` applies it to two rubrics for every kind of unit they tell apart.
+Offices fix typos, notes and points after the workbooks are out.  Such a workbook is read when
+its input map is compatible with the map the current rubric would issue for the same unit (same
+targets): the same inputs (target, criterion id, input id) in the same places (part's sheet,
+cell), of the same kinds (a choice with the same options, in any order), on the same variant.
+Everything else may change: values are read by the map and scored under the current rubric.
+A compatible workbook gets one warning naming both revisions (W040), an incompatible one is
+refused naming each change (W041).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
@@ -29,7 +21,7 @@ from zwgk_cli.problems import Code, Problem, problem
 from zwgk_cli.rubric import RubricError, all_indicators, resolve
 from zwgk_cli.rubric.diff import rubric_label
 from zwgk_cli.workbook import layout as L
-from zwgk_cli.workbook.plan import Context, UnitPlan, plan_unit
+from zwgk_cli.workbook.plan import Context, UnitPlan, conditions, plan_unit
 from zwgk_cli.workbook.write import plan_workbook
 
 ADDED = "added"
@@ -44,12 +36,9 @@ SHOWN_IN_PROBLEM = 5  # changes named in a W041 message (then "等共N处")
 
 @dataclass(frozen=True)
 class InputChange:
-    """One incompatible change of an input (or of the variant) between two workbook maps.
-
-    ``cell`` is where the input is (``第一部分!F7``; for a removed one, where it was);
-    ``before``/``after`` are the old and new cells of a moved input, the old and new kinds of a
-    retyped one, the old and new variant ids; ``sheets`` counts the scoring sheets (targets) a
-    change is found on."""
+    """One incompatible change of an input (or of the variant) between two workbook maps:
+    ``cell`` where the input is (was, when removed: ``第一部分!F7``); ``before``/``after`` the
+    old and new cells, kinds or variant ids; ``sheets`` how many scoring sheets show it."""
 
     change: str
     criterion: str = ""
@@ -94,25 +83,18 @@ class _Slot(NamedTuple):
     label: str
 
 
-def kind_text(kind: str, options: Sequence[str]) -> str:
-    """An input kind in Chinese: ``个数``, ``选项(甲/乙)``."""
-    try:
-        text = INPUT_KIND_LABELS[InputKind(kind)]
-    except ValueError:
-        text = kind
-    return f"{text}({'/'.join(options)})" if kind == InputKind.CHOICE.value and options else text
-
-
 def _slots(lay: L.Layout) -> dict[tuple[str, str, str], _Slot]:
     parts = {s.name: s.part for s in lay.sheets if s.part}
     out: dict[tuple[str, str, str], _Slot] = {}
     for m in lay.inputs:
         cell = m.cell.upper().replace("$", "")
         options = m.options if m.kind == InputKind.CHOICE.value else ()
+        known = m.kind in {k.value for k in InputKind}
+        text = INPUT_KIND_LABELS[InputKind(m.kind)] if known else m.kind
         out[(m.target, m.criterion, m.input)] = _Slot(
             (parts.get(m.sheet, m.sheet), cell),
             f"{m.sheet}!{cell}",
-            kind_text(m.kind, options),
+            f"{text}({'/'.join(options)})" if options else text,
             (m.kind, frozenset(options)),
             m.label or m.input,
         )
@@ -154,12 +136,6 @@ def compare_layouts(old: L.Layout, new: L.Layout, titles: Mapping[str, str] | No
     return sorted(found.values(), key=lambda c: CHANGE_ORDER.index(c.change))
 
 
-def summary(changes: Sequence[InputChange], shown: int = SHOWN_IN_PROBLEM) -> str:
-    """The first ``shown`` changes as one Chinese sentence."""
-    text = "；".join(c.text() for c in changes[:shown])
-    return text + (f"；等共{len(changes)}处" if len(changes) > shown else "")
-
-
 def issued_layout(rubric: Rubric, unit: Unit, variant: Variant | None = None) -> L.Layout:
     """The map of the workbook ``rubric`` issues for ``unit`` (what ``init-sheets`` writes)."""
     return plan_workbook(rubric, unit, variant=variant).layout
@@ -188,7 +164,9 @@ def read_revised(lay: L.Layout, ctx: Context, file: str) -> list[Problem] | None
     where = {"file": file, "unit": unit.name, "found": found, "expected": ctx.rubric_label()}
     if not changes:
         return [problem(Code.W_RUBRIC_REVISED, **where)]
-    return [problem(Code.W_RUBRIC_INCOMPATIBLE, unit_id=unit.id, changes=summary(changes), **where)]
+    text = "；".join(c.text() for c in changes[:SHOWN_IN_PROBLEM])
+    text += f"；等共{len(changes)}处" if len(changes) > SHOWN_IN_PROBLEM else ""
+    return [problem(Code.W_RUBRIC_INCOMPATIBLE, unit_id=unit.id, changes=text, **where)]
 
 
 # ------------------------------------------------------------------ two rubrics
@@ -205,16 +183,6 @@ class Compatibility:
     units: int = 0  # kinds of unit compared
 
 
-def _conditions(rubric: Rubric) -> Iterable[tuple[str, tuple[str, ...]]]:
-    for v in rubric.variants:
-        for ind in all_indicators(v):
-            crits = [*ind.criteria, *(c for s in ind.by_unit for c in s.criteria)]
-            for c in crits:
-                for a in (c.applies, *(t.applies for t in c.terms), *(x.applies for x in c.vetoes)):
-                    for cond in (*a.only_if, *a.not_if):
-                        yield cond.attribute, cond.values
-
-
 def sample_units(old: Rubric, new: Rubric) -> list[Unit]:
     """Units of every kind the two rubrics tell apart, as far as one attribute at a time goes:
     per group of ``old`` (whose workbooks are out), a plain unit, one with each value of each
@@ -225,7 +193,8 @@ def sample_units(old: Rubric, new: Rubric) -> list[Unit]:
     groups = list(dict.fromkeys(g for v in old.variants for g in (v.groups or ("",))))
     attrs: list[dict[str, str]] = [{}]
     names = ["某单位"]
-    for attribute, values in dict.fromkeys(c for r in (old, new) for c in _conditions(r)):
+    every = (c for r in (old, new) for v in r.variants for c in conditions(v))
+    for attribute, values in dict.fromkeys((c.attribute, c.values) for c in every):
         if attribute in ("name", "单位名称"):
             names.extend(values)
         elif attribute not in ("group", "分组"):

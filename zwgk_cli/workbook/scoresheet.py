@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
 
 from zwgk_cli import rules
 from zwgk_cli.model import (
@@ -19,23 +21,13 @@ from zwgk_cli.model import (
     Part,
     PartKind,
     ReadingKey,
-    Rubric,
     Target,
-    Unit,
     VetoEffect,
     fmt_points,
 )
 from zwgk_cli.rubric import is_flat
 from zwgk_cli.workbook import layout as L
-from zwgk_cli.workbook.blueprint import (
-    PAGE_FOOTER,
-    PlanContext,
-    SheetPlan,
-    dec,
-    fail_format,
-    kind_title,
-    sheet_header,
-)
+from zwgk_cli.workbook.blueprint import VETO_HIT, PlanContext, SheetPlan, dec, kind_title
 from zwgk_cli.workbook.validation import input_bounds, input_validation
 
 KIND_SUFFIX = {
@@ -47,8 +39,6 @@ KIND_SUFFIX = {
     InputKind.POINTS: "(分)",
     InputKind.TEXT: "(文字)",
 }
-
-WIDTHS = [w for _, w in L.COLUMNS]
 
 
 @dataclass
@@ -84,11 +74,8 @@ def _level_text(ind: Indicator) -> str:
     return ind.title + (f"\n({fmt_points(ind.max)}分)" if ind.max is not None else "")
 
 
-def _headings(sh: SheetPlan, title: str, info: str, single_level: bool, unit: Unit, rubric: Rubric) -> None:
-    last = L.COL_NOTE
-    sh.merge(L.TITLE_ROW, 0, L.TITLE_ROW, last, title, "title")
-    sh.heights[L.TITLE_ROW] = 26
-    sh.merge(L.INFO_ROW, 0, L.INFO_ROW, last, info, "info")
+def _headings(ctx: PlanContext, sh: SheetPlan, title: str, info: str, single_level: bool) -> None:
+    ctx.open_sheet(sh, title, info, L.COL_NOTE, 30)
     heads = [h for h, _ in L.COLUMNS]
     if single_level:
         sh.merge(L.HEADER_ROW, L.COL_L1, L.HEADER_ROW, L.COL_L2, "指标", "head")
@@ -97,43 +84,31 @@ def _headings(sh: SheetPlan, title: str, info: str, single_level: bool, unit: Un
         sh.put(L.HEADER_ROW, L.COL_L2, heads[L.COL_L2], "head")
     for c in range(L.COL_TEXT, len(heads)):
         sh.put(L.HEADER_ROW, c, heads[c], "head")
-    sh.heights[L.HEADER_ROW] = 30
-    sh.widths = list(WIDTHS)
-    sh.freeze_row = L.FIRST_DATA_ROW
-    sh.repeat_rows = (L.HEADER_ROW, L.HEADER_ROW)
-    sh.header = sheet_header(unit, sh.name, rubric)
-    sh.footer = PAGE_FOOTER
+    sh.widths = [w for _, w in L.COLUMNS]
 
 
 def _place_levels(sh: SheetPlan, rows: Sequence[_Row], single_level: bool) -> None:
     """Columns A and B: the indicator chain of each row, merged over its rows."""
-    r0, n = L.FIRST_DATA_ROW, len(rows)
-    i = 0
-    while i < n:
-        top = rows[i].chain[0]
-        j = i
-        while j + 1 < n and rows[j + 1].chain[0].id == top.id:
-            j += 1
+    r = L.FIRST_DATA_ROW
+    for _, same_top in groupby(rows, key=lambda x: x.chain[0].id):
+        block = list(same_top)
+        top, end = block[0].chain[0], r + len(block) - 1
         if single_level or not top.indicators:
-            sh.merge(r0 + i, L.COL_L1, r0 + j, L.COL_L2, _level_text(top), "level")
-        else:
-            sh.merge(r0 + i, L.COL_L1, r0 + j, L.COL_L1, _level_text(top), "level")
-            k = i
-            while k <= j:
-                key = tuple(x.id for x in rows[k].chain[1:])
-                m = k
-                while m + 1 <= j and tuple(x.id for x in rows[m + 1].chain[1:]) == key:
-                    m += 1
-                if key:
-                    chain = rows[k].chain[1:]
-                    text = " / ".join(_level_text(x) if x is chain[-1] else x.title for x in chain)
-                    sh.merge(r0 + k, L.COL_L2, r0 + m, L.COL_L2, text, "level")
-                else:
-                    for q in range(k, m + 1):
-                        if rows[q].kind != "sub":
-                            sh.put(r0 + q, L.COL_L2, None, "level")
-                k = m + 1
-        i = j + 1
+            sh.merge(r, L.COL_L1, end, L.COL_L2, _level_text(top), "level")
+            r = end + 1
+            continue
+        sh.merge(r, L.COL_L1, end, L.COL_L1, _level_text(top), "level")
+        for below, same_chain in groupby(block, key=lambda x: tuple(i.id for i in x.chain[1:])):
+            run = list(same_chain)
+            chain = run[0].chain[1:]
+            if below:
+                text = " / ".join(_level_text(x) if x is chain[-1] else x.title for x in chain)
+                sh.merge(r, L.COL_L2, r + len(run) - 1, L.COL_L2, text, "level")
+            else:  # rows of the top indicator itself: column B bordered, blank
+                for q, row in enumerate(run, start=r):
+                    if row.kind != "sub":
+                        sh.put(q, L.COL_L2, None, "level")
+            r += len(run)
 
 
 @dataclass
@@ -169,24 +144,20 @@ class ScoreSheet:
         for ind in part.indicators:
             rows.extend(_rows_for(ind, (), len(rows)))
         single_level = all(len(r.chain) == 1 for r in rows)
-        _headings(sh, self._title(), self._info(), single_level, ctx.unit, ctx.rubric)
+        _headings(ctx, sh, self._title(), self._info(), single_level)
         _place_levels(sh, rows, single_level)
         r0 = L.FIRST_DATA_ROW
         for i, row in enumerate(rows):
-            if row.kind == "sub":
+            if row.criterion is None:  # an indicator's subtotal
                 self._subtotal(r0 + i, row.chain, single_level)
             elif row.kind == "na":
-                assert row.criterion is not None
                 self._not_applicable(r0 + i, row.criterion)
-            else:
-                assert row.criterion is not None
-                if row.first == i:
-                    self._criterion(r0 + i, row.criterion, row.kind == "none")
-                    if row.span > 1:
-                        sh.keep.append((r0 + i, r0 + i + row.span - 1))
-                if row.kind == "input":
-                    assert row.inp is not None
-                    self._input(r0 + i, row, r0 + row.first)
+            elif row.first == i:
+                self._criterion(r0 + i, row.criterion, row.kind == "none")
+                if row.span > 1:
+                    sh.keep.append((r0 + i, r0 + i + row.span - 1))
+            if row.inp is not None:
+                self._input(r0 + i, row, r0 + row.first)
         return self._totals(r0 + len(rows), subs, max(1, len(rows)))
 
     def _title(self) -> str:
@@ -220,18 +191,23 @@ class ScoreSheet:
         return ";".join(bits) + "。"
 
     def _subtotal(self, r: int, chain: tuple[Indicator, ...], single_level: bool) -> None:
-        ctx, sh, ind = self.ctx, self.sh, chain[-1]
+        ind = chain[-1]
         own_col_b = not single_level and len(chain) == 1 and bool(chain[0].indicators)
         label = f"{ind.title} 小计" + ("(以分值为限)" if ind.max is not None else "")
-        sh.merge(r, L.COL_L2 if own_col_b else L.COL_TEXT, r, L.COL_TEXT, label, "sub_label")
-        sh.put(r, L.COL_MAX, dec(ind.max) if ind.max is not None else None, "sub_max")
-        sh.merge(r, L.COL_LABEL, r, L.COL_INPUT, None, "sub_blank")
+        self._band(r, label, ind.max, L.COL_L2 if own_col_b else L.COL_TEXT, "sub")
         refs = [self.scores[c.id] for c in ind.criteria] + [self._node_ref(x) for x in ind.indicators]
         expr = rules.clamp_sum_formula(refs, ind.max)
-        ctx.result(sh, r, L.COL_SCORE, "indicator", self.tid, ind.id, expr, "sub_score")
+        self.ctx.result(self.sh, r, L.COL_SCORE, "indicator", self.tid, ind.id, expr, "sub_score")
         self.subtotals[ind.id] = L.a1(r, L.COL_SCORE)
+
+    def _band(self, r: int, label: str, max_value: Decimal | None, first: int = L.COL_L1, kind: str = "tot") -> None:
+        """A subtotal (``kind`` sub) or total (tot) row but its score: label, 分值, blanks."""
+        sh = self.sh
+        sh.merge(r, first, r, L.COL_TEXT, label, f"{kind}_label")
+        sh.put(r, L.COL_MAX, dec(max_value), f"{kind}_max")
+        sh.merge(r, L.COL_LABEL, r, L.COL_INPUT, None, f"{kind}_blank")
         for col in (L.COL_VETO, L.COL_NOTE, L.COL_ID):
-            sh.put(r, col, None, "sub_blank")
+            sh.put(r, col, None, f"{kind}_blank")
 
     def _node_ref(self, ind: Indicator) -> str:
         return self.scores[ind.id] if is_flat(ind) else self.subtotals[ind.id]
@@ -239,7 +215,7 @@ class ScoreSheet:
     def _not_applicable(self, r: int, c: Criterion) -> None:
         sh = self.sh
         sh.put(r, L.COL_TEXT, c.text, "na_text")
-        sh.put(r, L.COL_MAX, dec(c.max) if c.max is not None else None, "na")
+        sh.put(r, L.COL_MAX, dec(c.max), "na")
         sh.merge(r, L.COL_LABEL, r, L.COL_INPUT, "不适用", "na")
         pts = rules.na_points(c)
         sh.put(r, L.COL_SCORE, dec(pts), "na_score")
@@ -256,7 +232,7 @@ class ScoreSheet:
         end = r + span - 1
         refs = {inp.id: L.a1(r + k, L.COL_INPUT) for k, inp in enumerate(live)}
         sh.merge(r, L.COL_TEXT, end, L.COL_TEXT, c.text, "text")
-        sh.merge(r, L.COL_MAX, end, L.COL_MAX, dec(c.max) if c.max is not None else "扣分", "max")
+        sh.merge(r, L.COL_MAX, end, L.COL_MAX, dec(c.max, "扣分"), "max")
         sh.merge(r, L.COL_SCORE, end, L.COL_SCORE, None, "score")
         formula = rules.criterion_formula(c, refs, self.stop)
         ctx.result(sh, r, L.COL_SCORE, "criterion", self.tid, c.id, formula, "score")
@@ -313,32 +289,15 @@ class ScoreSheet:
     def _filled(self, qualified: bool) -> str:
         """COUNTA of the sheet's required input cells ("0" without any): runs of rows between
         optional inputs (the rows between inputs hold nothing in the input column)."""
-        runs: list[tuple[int, int]] = []
-        open_run: list[int] = []
-        for r, required in self.input_rows:
-            if required:
-                open_run.append(r)
-            elif open_run:
-                runs.append((open_run[0], open_run[-1]))
-                open_run = []
-        if open_run:
-            runs.append((open_run[0], open_run[-1]))
+        runs = [[r for r, _ in rows] for required, rows in groupby(self.input_rows, key=itemgetter(1)) if required]
         if not runs:
             return "0"
         refs = []
-        for a, b in runs:
-            rng = L.a1(a, L.COL_INPUT) + (f":{L.a1(b, L.COL_INPUT)}" if b > a else "")
+        for rows in runs:
+            rng = L.a1(rows[0], L.COL_INPUT) + (f":{L.a1(rows[-1], L.COL_INPUT)}" if len(rows) > 1 else "")
             refs.append(L.ref(self.sh.name, rng) if qualified else rng)
         # a function takes at most 255 arguments
         return "+".join(f"COUNTA({','.join(refs[k : k + 200])})" for k in range(0, len(refs), 200))
-
-    def _total_row(self, r: int, label: str, max_value: Decimal | None) -> None:
-        sh = self.sh
-        sh.merge(r, L.COL_L1, r, L.COL_TEXT, label, "tot_label")
-        sh.put(r, L.COL_MAX, dec(max_value) if max_value is not None else None, "tot_max")
-        sh.merge(r, L.COL_LABEL, r, L.COL_INPUT, None, "tot_blank")
-        for col in (L.COL_VETO, L.COL_NOTE, L.COL_ID):
-            sh.put(r, col, None, "tot_blank")
 
     def _totals(self, r: int, subs: Sequence[tuple[str, str]], n_rows: int) -> Totals:
         ctx, sh, part, target, tid = self.ctx, self.sh, self.part, self.target, self.tid
@@ -358,15 +317,15 @@ class ScoreSheet:
             raw = rules.rescale_formula(raw, part)
             label = label.replace("(以分值为限", "(按适用项折算,以分值为限")
         first_total = r
-        self._total_row(r, label, top)
+        self._band(r, label, top)
         out.raw = ctx.result(sh, r, L.COL_SCORE, role_raw, tid, part.id, raw, "tot_score")
         r += 1
-        self._total_row(r, "触发否决项个数", None)
+        self._band(r, "触发否决项个数", None)
         veto_range = f"{L.a1(L.FIRST_DATA_ROW, L.COL_VETO)}:{L.a1(L.FIRST_DATA_ROW + n_rows - 1, L.COL_VETO)}"
         out.own_vetoes = f"SUM({L.ref(sh.name, veto_range)})"
         expr = f"SUM({veto_range})" + "".join(f"+{v}" for _, v in subs)
         out.vetoes = ctx.result(sh, r, L.COL_SCORE, role_vetoes, tid, part.id, expr, "tot_count")
-        sh.conditional.append((veto_range, {"type": "cell", "criteria": ">", "value": 0, "format": "veto_hit"}))
+        sh.conditional.append((veto_range, VETO_HIT))
         r += 1
         if target is not None:
             label = f"本{kind_title(ctx.rubric, target.kind)}计入得分"
@@ -374,20 +333,20 @@ class ScoreSheet:
                 label += "(触发否决项的计0分)"
             elif part.veto_effect is VetoEffect.STOP or self.stop:
                 label += "(单项否决的计0分)"
-            self._total_row(r, label, top)
+            self._band(r, label, top)
             expr = rules.after_stop_formula(rules.after_veto_formula(out.raw, out.vetoes, part.veto_effect), self.stop)
             out.points = ctx.result(sh, r, L.COL_SCORE, "target", tid, part.id, expr, "tot_score")
             r += 1
             if part.threshold is not None:
                 th = part.threshold
                 below = "低于" if th.op == ">=" else "未超过"
-                self._total_row(r, f"是否合格({below}{fmt_points(th.min)}分或触发否决项的为{th.label})", None)
+                self._band(r, f"是否合格({below}{fmt_points(th.min)}分或触发否决项的为{th.label})", None)
                 expr = rules.pass_formula(out.points, out.vetoes, th.min, L.PASS, th.label, th.op)
                 # 未填写 while nothing required on the sheet is filled (rules.shown: the target's scope)
                 filled = self._filled(qualified=False) if self.sh.required else L.NAME_FILLED
                 expr = rules.shown_formula(filled, expr)
                 out.passed = ctx.result(sh, r, L.COL_SCORE, "target_pass", tid, part.id, expr, "tot_text")
-                sh.conditional.append((L.a1(r, L.COL_SCORE), fail_format(th.label)))
+                sh.fail_when(L.a1(r, L.COL_SCORE), th.label)
                 r += 1
         sh.print_area = (0, 0, r - 1, L.COL_NOTE)
         sh.keep.append((first_total, r - 1))  # the totals print together

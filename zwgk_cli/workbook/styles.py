@@ -1,7 +1,5 @@
-"""The named cell styles of a scoring workbook (xlsxwriter format properties).
-
-:mod:`~zwgk_cli.workbook.blueprint` refers to styles by name; :mod:`~zwgk_cli.workbook.render` turns
-each name into one xlsxwriter format.
+"""The named cell styles of a scoring workbook (xlsxwriter format properties): the plan
+(:mod:`~zwgk_cli.workbook.blueprint`) names them, :mod:`~zwgk_cli.workbook.render` makes one format each.
 """
 
 from __future__ import annotations
@@ -20,122 +18,57 @@ HEAD_FILL = "#D9E1F2"
 SCORE_FMT = "0.00"
 VETO_FMT = '"否决";"否决";""'
 GATE_FMT = '"达到";"达到";"未达到"'
+GREY = "#808080"
+
+
+def _cell(align: str = "", wrap: bool = False, **props: Any) -> dict[str, Any]:
+    """A bordered cell, vertically centred when ``align`` (left, center, right) is given."""
+    out: dict[str, Any] = {"align": align, "valign": "vcenter"} if align else {}
+    return {**out, **({"text_wrap": True} if wrap else {}), **props, **BORDER}
+
 
 STYLES: dict[str, dict[str, Any]] = {
     "title": {"font_name": HEAD_FONT, "font_size": 14, "bold": True, "align": "center", "valign": "vcenter"},
     "info": {"font_size": 10, "align": "left", "valign": "vcenter", "text_wrap": True},
-    "head": {"bold": True, "align": "center", "valign": "vcenter", "text_wrap": True, "bg_color": HEAD_FILL, **BORDER},
-    "level": {"bold": True, "align": "center", "valign": "vcenter", "text_wrap": True, **BORDER},
-    "text": {"align": "left", "valign": "vcenter", "text_wrap": True, **BORDER},
-    "max": {"align": "center", "valign": "vcenter", **BORDER},
-    "label": {"align": "left", "valign": "vcenter", "text_wrap": True, **BORDER},
-    "input": {"align": "center", "valign": "vcenter", "locked": False, "bg_color": INPUT_FILL, **BORDER},
-    "input_text": {
-        "align": "left",
-        "valign": "vcenter",
-        "text_wrap": True,
-        "locked": False,
-        "bg_color": INPUT_FILL,
-        **BORDER,
-    },
+    "head": _cell("center", True, bold=True, bg_color=HEAD_FILL),
+    "level": _cell("center", True, bold=True),
+    "text": _cell("left", True),
+    "max": _cell("center"),
+    "label": _cell("left", True),
+    "input": _cell("center", locked=False, bg_color=INPUT_FILL),
+    "input_text": _cell("left", True, locked=False, bg_color=INPUT_FILL),
     "input_date": {"align": "left", "locked": False, "bg_color": INPUT_FILL, "num_format": "yyyy-mm-dd", **BORDER},
-    "score": {"align": "center", "valign": "vcenter", "num_format": SCORE_FMT, **BORDER},
-    "veto": {
-        "align": "center",
-        "valign": "vcenter",
-        "font_color": "#C00000",
-        "bold": True,
-        "num_format": VETO_FMT,
-        **BORDER,
-    },
-    "note": {"align": "left", "valign": "vcenter", "text_wrap": True, "locked": False, "bg_color": NOTE_FILL, **BORDER},
-    "id": {"font_size": 8, "font_color": "#808080", "align": "left", "valign": "vcenter", **BORDER},
-    "na": {"align": "center", "valign": "vcenter", "font_color": "#808080", "bg_color": NA_FILL, **BORDER},
-    "na_text": {
-        "align": "left",
-        "valign": "vcenter",
-        "text_wrap": True,
-        "font_color": "#808080",
-        "bg_color": NA_FILL,
-        **BORDER,
-    },
-    "na_score": {
-        "align": "center",
-        "valign": "vcenter",
-        "font_color": "#808080",
-        "bg_color": NA_FILL,
-        "num_format": SCORE_FMT,
-        **BORDER,
-    },
-    "sub_label": {
-        "bold": True,
-        "align": "right",
-        "valign": "vcenter",
-        "text_wrap": True,
-        "bg_color": SUB_FILL,
-        **BORDER,
-    },
-    "sub_max": {"bold": True, "align": "center", "valign": "vcenter", "bg_color": SUB_FILL, **BORDER},
-    "sub_score": {
-        "bold": True,
-        "align": "center",
-        "valign": "vcenter",
-        "bg_color": SUB_FILL,
-        "num_format": SCORE_FMT,
-        **BORDER,
-    },
-    "sub_blank": {"bg_color": SUB_FILL, **BORDER},
-    "tot_label": {
-        "bold": True,
-        "align": "right",
-        "valign": "vcenter",
-        "text_wrap": True,
-        "bg_color": TOTAL_FILL,
-        **BORDER,
-    },
-    "tot_max": {"bold": True, "align": "center", "valign": "vcenter", "bg_color": TOTAL_FILL, **BORDER},
-    "tot_score": {
-        "bold": True,
-        "align": "center",
-        "valign": "vcenter",
-        "bg_color": TOTAL_FILL,
-        "num_format": SCORE_FMT,
-        **BORDER,
-    },
-    "tot_count": {
-        "bold": True,
-        "align": "center",
-        "valign": "vcenter",
-        "bg_color": TOTAL_FILL,
-        "num_format": '0"项"',
-        **BORDER,
-    },
-    "tot_int": {
-        "bold": True,
-        "align": "center",
-        "valign": "vcenter",
-        "bg_color": TOTAL_FILL,
-        "num_format": "0",
-        **BORDER,
-    },
-    "tot_text": {"bold": True, "align": "center", "valign": "vcenter", "bg_color": TOTAL_FILL, **BORDER},
-    "tot_blank": {"bg_color": TOTAL_FILL, **BORDER},
-    "sum_item": {"align": "left", "valign": "vcenter", "text_wrap": True, "indent": 0, **BORDER},
-    "sum_item1": {"align": "left", "valign": "vcenter", "text_wrap": True, "indent": 1, **BORDER},
-    "sum_item2": {"align": "left", "valign": "vcenter", "text_wrap": True, "indent": 2, **BORDER},
-    "sum_count": {"align": "center", "valign": "vcenter", "num_format": '0"项";0"项";""', **BORDER},
-    "sum_text": {"align": "center", "valign": "vcenter", "text_wrap": True, **BORDER},
-    "sum_pct": {"align": "center", "valign": "vcenter", "num_format": "0%", **BORDER},
-    "sum_int": {"align": "center", "valign": "vcenter", "num_format": "0", **BORDER},
-    "cover_key": {"bold": True, "align": "right", "valign": "vcenter", "bg_color": SUB_FILL, **BORDER},
-    "cover_val": {"align": "left", "valign": "vcenter", "text_wrap": True, **BORDER},
+    "score": _cell("center", num_format=SCORE_FMT),
+    "veto": _cell("center", font_color="#C00000", bold=True, num_format=VETO_FMT),
+    "note": _cell("left", True, locked=False, bg_color=NOTE_FILL),
+    "id": _cell("left", font_size=8, font_color=GREY),
+    "na": _cell("center", font_color=GREY, bg_color=NA_FILL),
+    "na_text": _cell("left", True, font_color=GREY, bg_color=NA_FILL),
+    "na_score": _cell("center", font_color=GREY, bg_color=NA_FILL, num_format=SCORE_FMT),
+    "sum_item": _cell("left", True, indent=0),
+    "sum_item1": _cell("left", True, indent=1),
+    "sum_item2": _cell("left", True, indent=2),
+    "sum_count": _cell("center", num_format='0"项";0"项";""'),
+    "sum_text": _cell("center", True),
+    "sum_pct": _cell("center", num_format="0%"),
+    "sum_int": _cell("center", num_format="0"),
+    "cover_key": _cell("right", bold=True, bg_color=SUB_FILL),
+    "cover_val": _cell("left", True),
     "cover_text": {"align": "left", "valign": "top", "text_wrap": True},
     "cover_head": {"font_name": HEAD_FONT, "bold": True, "font_size": 12, "align": "left", "valign": "vcenter"},
-    "gate": {"align": "center", "valign": "vcenter", "num_format": GATE_FMT, "bold": True, **BORDER},
+    "gate": _cell("center", num_format=GATE_FMT, bold=True),
     "meta": {},
-    "calc": {"font_color": "#808080"},  # the summary's hidden helper column
+    "calc": {"font_color": GREY},  # the summary's hidden helper column
 }
-
+# subtotal (sub_…) and total (tot_…) rows: the same styles on their own fill
+for _prefix, _fill in (("sub", SUB_FILL), ("tot", TOTAL_FILL)):
+    STYLES[f"{_prefix}_label"] = _cell("right", True, bold=True, bg_color=_fill)
+    STYLES[f"{_prefix}_max"] = _cell("center", bold=True, bg_color=_fill)
+    STYLES[f"{_prefix}_score"] = _cell("center", bold=True, bg_color=_fill, num_format=SCORE_FMT)
+    STYLES[f"{_prefix}_blank"] = _cell(bg_color=_fill)
+STYLES["tot_count"] = _cell("center", bold=True, bg_color=TOTAL_FILL, num_format='0"项"')
+STYLES["tot_int"] = _cell("center", bold=True, bg_color=TOTAL_FILL, num_format="0")
+STYLES["tot_text"] = _cell("center", bold=True, bg_color=TOTAL_FILL)
 
 # the formats of conditional formatting (a rule names one of these)
 CONDITIONAL: dict[str, dict[str, Any]] = {

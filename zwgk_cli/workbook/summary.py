@@ -3,6 +3,7 @@ and tier, and the 填写进度 (how many inputs of each scoring sheet are filled
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
@@ -10,31 +11,19 @@ from zwgk_cli import rules
 from zwgk_cli.model import Part, PartKind, Rubric, Target, VetoEffect, fmt_points
 from zwgk_cli.workbook import layout as L
 from zwgk_cli.workbook.blueprint import (
-    PAGE_FOOTER,
-    CellValue,
+    VETO_HIT,
     Formula,
     PlanContext,
     SheetPlan,
     dec,
-    fail_format,
     kind_title,
-    sheet_header,
 )
 from zwgk_cli.workbook.scoresheet import Totals
 
-SUMMARY_COLUMNS: tuple[tuple[str, float], ...] = (
-    ("项目", 40),
-    ("分值", 8),
-    ("计算得分", 10),
-    ("否决项", 8),
-    ("计入得分", 10),
-    ("说明", 42),
-    ("计算值(勿改)", 10),
-)
+SUMMARY_COLUMNS = {"项目": 40, "分值": 8, "计算得分": 10, "否决项": 8, "计入得分": 10, "说明": 42, "计算值(勿改)": 10}
 # S_CALC is a hidden helper column outside the print area: the numbers other formulas add up
 # (a part's points, the gate, the total) while the visible cells show 未填写 (rules.shown).
 S_ITEM, S_MAX, S_RAW, S_VETO, S_POINTS, S_NOTE, S_CALC = range(7)
-S_WIDTHS = [w for _, w in SUMMARY_COLUMNS]
 
 
 class Summary:
@@ -50,9 +39,8 @@ class Summary:
         self.row_of = {(k, p.id, t.id if t else ""): L.FIRST_DATA_ROW + i for i, (k, p, t, _) in enumerate(self.rows)}
         self.pass_cells: list[str] = []  # the 合格/不合格 cells of parts and targets
         # a 是否合格 line where the rubric defines 合格 and the tier does not already say it
-        self.verdict = rules.defines_pass(ctx.rubric) and not any(
-            t.label == ctx.rubric.veto_tier for t in ctx.rubric.tiers
-        )
+        rubric = ctx.rubric
+        self.verdict = rules.defines_pass(rubric) and all(t.label != rubric.veto_tier for t in rubric.tiers)
 
     def _walk(self, p: Part, depth: int) -> None:
         self.rows.append(("part", p, None, depth))
@@ -90,19 +78,15 @@ class Summary:
     def build(self, sheets: Sequence[tuple[Part, Target | None, SheetPlan, Totals]]) -> None:
         ctx, sh = self.ctx, self.sh
         rubric, unit = ctx.rubric, ctx.unit
-        sh.widths = list(S_WIDTHS)
-        year = ctx.year
-        team = f"({ctx.team})" if ctx.team else ""
-        sh.merge(L.TITLE_ROW, 0, L.TITLE_ROW, S_NOTE, f"{unit.name} {year}年度政务公开考评得分汇总{team}", "title")
-        sh.heights[L.TITLE_ROW] = 26
+        sh.widths = list(SUMMARY_COLUMNS.values())
+        title = f"{unit.name} {ctx.year}年度政务公开考评得分汇总{ctx.of_team}"
         info = (
             f"评分细则:{rubric.title}(版本 {rubric.version});{'本表' if ctx.team else ''}满分 "
-            f"{fmt_points(ctx.variant.max)} 分;分组:{unit.group}。本页由公式计算,随填写自动更新。{ctx.team_note}"
-        )
-        sh.merge(L.INFO_ROW, 0, L.INFO_ROW, S_NOTE, info, "info")
-        for c, (h, _) in enumerate(SUMMARY_COLUMNS):
+            f"{fmt_points(ctx.variant.max)} 分;分组:{unit.group}。本页由公式计算,随填写自动更新。"
+        ) + (ctx.team.note() if ctx.team else "")
+        ctx.open_sheet(sh, title, info, S_NOTE, 22)
+        for c, h in enumerate(SUMMARY_COLUMNS):
             sh.put(L.HEADER_ROW, c, h, "head")
-        sh.heights[L.HEADER_ROW] = 22
         totals = {(p.id, t.id if t else ""): tot for p, t, _, tot in sheets}
         self._filled_cells(sheets)
         gate_open: dict[str, str] = {}
@@ -118,11 +102,7 @@ class Summary:
         r = self._unit_lines(L.FIRST_DATA_ROW + len(self.rows))
         assert r + 2 == self.progress_row
         self._progress(r + 1, sheets)
-        sh.freeze_row = L.FIRST_DATA_ROW
         sh.hidden_cols = (S_CALC,)
-        sh.repeat_rows = (L.HEADER_ROW, L.HEADER_ROW)
-        sh.header = sheet_header(unit, sh.name, rubric)
-        sh.footer = PAGE_FOOTER
 
     def _filled_cells(self, sheets: Sequence[tuple[Part, Target | None, SheetPlan, Totals]]) -> None:
         """Where the 填写进度 rows will count each scope's filled required inputs: ``self.filled``
@@ -182,15 +162,13 @@ class Summary:
         ctx, sh = self.ctx, self.sh
         r = self.row_of[("target", p.id, t.id)]
         sh.put(r, S_ITEM, t.name, self._item_style(depth))
-        sh.put(r, S_MAX, dec(p.max) if p.max is not None else None, "max")
+        sh.put(r, S_MAX, dec(p.max), "max")
         filled = self.filled[(p.id, t.id)]
         ctx.result(sh, r, S_RAW, "target_raw", t.id, p.id, rules.shown_formula(filled, tot.raw), "score")
         ctx.result(sh, r, S_VETO, "target_vetoes", t.id, p.id, "=" + tot.vetoes, "sum_count")
         ctx.result(sh, r, S_POINTS, "target", t.id, p.id, rules.shown_formula(filled, tot.points), "score")
         if tot.passed and p.threshold is not None:
-            ctx.result(sh, r, S_NOTE, "target_pass", t.id, p.id, "=" + tot.passed, "sum_text")
-            self.pass_cells.append(L.a1(r, S_NOTE))
-            sh.conditional.append((L.a1(r, S_NOTE), fail_format(p.threshold.label)))
+            self._pass_cell(r, "target_pass", t.id, p.id, "=" + tot.passed, p.threshold.label)
         else:
             sh.put(r, S_NOTE, None, "sum_text")
 
@@ -199,7 +177,7 @@ class Summary:
         r = self.row_of[("part", p.id, "")]
         title = p.title + ("(扣分项)" if p.kind is PartKind.PENALTY else "")
         sh.put(r, S_ITEM, title, self._item_style(depth))
-        sh.put(r, S_MAX, dec(p.max) if p.max is not None else "—", "max")
+        sh.put(r, S_MAX, dec(p.max, "—"), "max")
         veto_cell, calc_cell = L.a1(r, S_VETO), L.a1(r, S_CALC)
         filled = self.filled[(p.id, "")]
         subs_vetoes = [self.vetoes_ref(x.id) for x in p.parts]
@@ -232,24 +210,24 @@ class Summary:
             # per target too: the unit's line is judged on the mean (each target keeps its own verdict)
             th = p.threshold
             expr = rules.pass_formula(pre_gate, veto_cell, th.min, L.PASS, th.label, th.op)
-            ctx.result(sh, r, S_NOTE, "part_pass", "", p.id, rules.shown_formula(filled, expr), "sum_text")
-            self.pass_cells.append(L.a1(r, S_NOTE))
-            sh.conditional.append((L.a1(r, S_NOTE), fail_format(p.threshold.label)))
+            self._pass_cell(r, "part_pass", "", p.id, rules.shown_formula(filled, expr), th.label)
         else:
-            notes = []
-            if p.kind is PartKind.PENALTY:
-                notes.append("从总分中扣减")
-            if p.per_target:
-                notes.append(f"各{kind_title(ctx.rubric, p.per_target)}得分的平均值")
-            if p.veto_effect is VetoEffect.ZERO:
-                notes.append("触发否决项的本部分计0分")
-            if p.veto_effect is VetoEffect.STOP:
-                notes.append("触发单项否决项的不再评分,计0分")
-            if p.gate is not None:
-                notes.append("达到加分门槛方计入")
-            sh.put(r, S_NOTE, ";".join(notes) or None, "sum_text")
+            notes = {
+                "从总分中扣减": p.kind is PartKind.PENALTY,
+                f"各{kind_title(ctx.rubric, p.per_target or '')}得分的平均值": bool(p.per_target),
+                "触发否决项的本部分计0分": p.veto_effect is VetoEffect.ZERO,
+                "触发单项否决项的不再评分,计0分": p.veto_effect is VetoEffect.STOP,
+                "达到加分门槛方计入": p.gate is not None,
+            }
+            sh.put(r, S_NOTE, ";".join(note for note, holds in notes.items() if holds) or None, "sum_text")
 
-    def _line(self, r: int, label: str, max_value: CellValue = None) -> None:
+    def _pass_cell(self, r: int, role: str, target: str, part: str, expr: str, label: str) -> None:
+        """A part's or target's 合格/不合格 (``label``) cell, red when it fails."""
+        self.ctx.result(self.sh, r, S_NOTE, role, target, part, expr, "sum_text")
+        self.pass_cells.append(L.a1(r, S_NOTE))
+        self.sh.fail_when(L.a1(r, S_NOTE), label)
+
+    def _line(self, r: int, label: str, max_value: Decimal | str | int | None = None) -> None:
         sh = self.sh
         sh.put(r, S_ITEM, label, "tot_label")
         sh.put(r, S_MAX, max_value, "tot_max")
@@ -267,7 +245,7 @@ class Summary:
         ctx.name(L.NAME_VETOES, sh, r, S_POINTS)
         if rubric.tiers:
             sh.put(r, S_NOTE, f"有否决项的,等次为“{rubric.veto_tier}”", "tot_text")
-        sh.conditional.append((vetoes_cell, {"type": "cell", "criteria": ">", "value": 0, "format": "veto_hit"}))
+        sh.conditional.append((vetoes_cell, VETO_HIT))
         r += 1
         self._line(r, "本组合计" if ctx.team else "总分", dec(variant.max))
         normal = [self.points_ref(p.id) for p in top if p.kind is not PartKind.PENALTY]
@@ -290,7 +268,7 @@ class Summary:
         tiers = _tier_text(rubric) or "细则未设等次"
         sh.put(r, S_NOTE, tiers, "sum_text")
         if rubric.tiers:
-            sh.conditional.append((L.a1(r, S_POINTS), fail_format(rubric.veto_tier)))
+            sh.fail_when(L.a1(r, S_POINTS), rubric.veto_tier)
         if not self.verdict:
             return r + 1
         tier_cell = L.a1(r, S_POINTS)
@@ -300,7 +278,7 @@ class Summary:
         verdict = rules.unit_pass_formula(rubric, total_cell, vetoes_cell, tier_cell, lines)
         ctx.result(sh, r, S_POINTS, "verdict", "", "", rules.shown_formula(filled, verdict), "tot_text")
         sh.put(r, S_NOTE, _verdict_text(rubric), "sum_text")
-        sh.conditional.append((L.a1(r, S_POINTS), fail_format(L.FAIL)))
+        sh.fail_when(L.a1(r, S_POINTS), L.FAIL)
         return r + 1
 
     def _progress(self, r: int, sheets: Sequence[tuple[Part, Target | None, SheetPlan, Totals]]) -> None:
@@ -311,8 +289,9 @@ class Summary:
         sh.heights[r] = 22
         r += 1
         first = r
+        done = Counter(m.sheet for m in ctx.inputs if m.required and ctx.values.get(m.key) not in (None, ""))
         for _p, _t, sp, tot in sheets:
-            filled = sum(1 for m in ctx.inputs if m.sheet == sp.name and m.required and _filled(ctx.values.get(m.key)))
+            filled = done[sp.name]
             ctx.index[("filled", "", sp.name)] = Decimal(filled)
             sh.put(r, S_ITEM, sp.name, "sum_item1")
             sh.put(r, S_MAX, sp.required, "sum_int")
@@ -324,7 +303,7 @@ class Summary:
             sh.heights[r] = 20
             r += 1
         total_inputs = sum(sp.required for _, _, sp, _ in sheets)
-        filled_all = sum(1 for m in ctx.inputs if m.required and _filled(ctx.values.get(m.key)))
+        filled_all = done.total()
         ctx.index[("filled", "", "")] = Decimal(filled_all)
         self._line(r, "合计", total_inputs)
         expr = f"SUM({L.a1(first, S_RAW)}:{L.a1(r - 1, S_RAW)})" if r > first else "0"
@@ -357,14 +336,7 @@ def _tier_text(rubric: Rubric) -> str:
 
 def _verdict_text(rubric: Rubric) -> str:
     line = rubric.pass_line
-    bits = ["有否决项的不合格"]
-    if line is not None:
-        below = "低于" if line.op == ">=" else "未超过"
-        bits.append(f"总分{below}{fmt_points(line.min)}分的{line.label}")
-    else:
-        bits.append("有部分(或对象)未达到合格线的不合格")
-    return ";".join(bits)
-
-
-def _filled(value: object) -> bool:
-    return value is not None and value != ""
+    if line is None:
+        return "有否决项的不合格;有部分(或对象)未达到合格线的不合格"
+    below = "低于" if line.op == ">=" else "未超过"
+    return f"有否决项的不合格;总分{below}{fmt_points(line.min)}分的{line.label}"

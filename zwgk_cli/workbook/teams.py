@@ -1,19 +1,16 @@
 """检查组 (teams): which team scores which part, and what a team's workbook holds.
 
-A campaign may split the checking between teams (``[[teams]]`` in ``zwgk.toml``, read by
-:mod:`zwgk_cli.campaign`): the website team checks every unit's websites, the office the 日常工作.
-Each team names the parts it checks (by id or title) and/or the target kinds (a part scored per
-website belongs to the team naming ``website``).  The nearest naming wins: a part belongs to the
-team naming it, else to the team naming its closest ancestor; every part with indicators of its
-own must so belong to exactly one team (:func:`resolve_teams`, problems T001–T004).
+A campaign may split the checking between teams (``[[teams]]`` in ``zwgk.toml``): each team names
+parts (by id or title) and/or target kinds (a part scored per website belongs to the team naming
+``website``).  The nearest naming wins (the part's own, else its closest ancestor's); every part
+with indicators of its own must so belong to exactly one team (:func:`resolve_teams`, T001–T004).
 
-A team's workbook for a unit is the ordinary workbook of a *view* of the unit's resolved variant
-(:meth:`Teams.view`): the same ids, only the team's parts.  A part split between teams (its
-sub-parts checked by different teams) keeps only the team's sub-parts, without its threshold and
-gate (those are judged on the whole, when the workbooks are merged at scoring), and a gate on a
-part the team does not check whole is left out likewise.  So every formula of a team's workbook
-still agrees with the engine run on the view, and scoring the merged values on the whole variant
-gives what one full workbook would.
+A team's workbook is the ordinary workbook of a *view* of the unit's variant (:meth:`Teams.view`):
+the same ids, only the team's parts.  A part split between teams keeps only the team's sub-parts,
+without its threshold and gate (judged on the whole when the workbooks are merged at scoring), and
+so does a gate on a part the team does not check whole.  So every formula of a team's workbook
+agrees with the engine run on the view, and the merged values scored on the whole variant give
+what one full workbook would.
 """
 
 from __future__ import annotations
@@ -41,9 +38,6 @@ class Teams:
 
     names: tuple[str, ...]  # in the order declared
     owner: Mapping[tuple[str, str], str]  # (variant id, part id) → team, for each part with indicators
-
-    def team_of(self, variant_id: str, part_id: str) -> str:
-        return self.owner.get((variant_id, part_id), "")
 
     def of_variant(self, variant: Variant) -> list[str]:
         """The teams that check something of ``variant``, in the order declared."""
@@ -89,32 +83,6 @@ class Teams:
             return None
         top = sum((p.max or ZERO for p in parts if p.kind is not PartKind.PENALTY), ZERO)
         return replace(variant, parts=parts, max=top)
-
-    def left_to_others(self, variant: Variant, team: str) -> list[tuple[str, str]]:
-        """(part title, team) of the parts other teams check, for the cover and summary."""
-        return [
-            (p.title, t)
-            for p in variant.walk_parts()
-            if p.indicators and (t := self.owner.get((variant.id, p.id), "")) and t != team
-        ]
-
-    def open_gates(self, variant: Variant, team: str) -> list[str]:
-        """The gates of the team's parts that are judged only once the workbooks are merged."""
-        view = self.view(variant, team)
-        if view is None:
-            return []
-        out = []
-        for p in variant.walk_parts():
-            if p.gate is None:
-                continue
-            try:
-                mine = view.part(p.id)
-            except KeyError:
-                continue
-            if mine.gate is None:
-                gate_part = variant.part(p.gate.part)
-                out.append(f"{p.title}的加分门槛({gate_part.title}达到{fmt_points(p.gate.min)}分)")
-        return out
 
 
 def _names_of(part: Part) -> set[str]:
@@ -211,11 +179,6 @@ def team_jobs(
     return jobs
 
 
-def meta_extra(teams: Teams, variant: Variant, team: str) -> dict[str, str]:
-    """What the hidden sheet records of a team's workbook."""
-    return {META_TEAM: team, META_TEAM_PARTS: ",".join(p.id for p in teams.own_parts(variant, team))}
-
-
 @dataclass(frozen=True)
 class TeamSheet:
     """What a team's workbook says about the team (cover, summary, hidden sheet)."""
@@ -226,29 +189,37 @@ class TeamSheet:
     gates: str  # gates judged only once the workbooks are merged
     extra: Mapping[str, str]  # the hidden sheet's records
 
+    def note(self) -> str:
+        """One sentence for the summary: whose workbook this is and where the rest is scored."""
+        text = f"本表是{self.name}的评分表,只含{self.parts}"
+        if self.others:
+            text += f";{self.others},见其评分表"
+        if self.gates:
+            text += f";{self.gates}在合并计分时判定"
+        return text + "。总分与等次由 zwgk score 合并各检查组的评分表后计算。"
+
 
 def team_sheet(teams: Teams, variant: Variant, team: str) -> TeamSheet:
     others: dict[str, list[str]] = {}
-    for title, t in teams.left_to_others(variant, team):
-        others.setdefault(t, []).append(title)
-    text = ";".join(f"{'、'.join(titles)}由{t}评分" for t, titles in others.items())
+    for p in variant.walk_parts():
+        owner = teams.owner.get((variant.id, p.id), "")
+        if p.indicators and owner and owner != team:
+            others.setdefault(owner, []).append(p.title)
+    gates = []  # the gates of the team's parts that are judged only once the workbooks are merged
+    view = teams.view(variant, team)
+    mine = {p.id: p for p in view.walk_parts()} if view is not None else {}
+    for p in variant.walk_parts():
+        if p.gate is not None and p.id in mine and mine[p.id].gate is None:
+            gate_part = variant.part(p.gate.part)
+            gates.append(f"{p.title}的加分门槛({gate_part.title}达到{fmt_points(p.gate.min)}分)")
+    own = ",".join(p.id for p in teams.own_parts(variant, team))
     return TeamSheet(
         team,
         teams.parts_text(variant, team),
-        text,
-        "、".join(teams.open_gates(variant, team)),
-        meta_extra(teams, variant, team),
+        ";".join(f"{'、'.join(titles)}由{t}评分" for t, titles in others.items()),
+        "、".join(gates),
+        {META_TEAM: team, META_TEAM_PARTS: own},
     )
-
-
-def team_note(sheet: TeamSheet) -> str:
-    """One sentence for the summary: whose workbook this is and where the rest is scored."""
-    text = f"本表是{sheet.name}的评分表,只含{sheet.parts}"
-    if sheet.others:
-        text += f";{sheet.others},见其评分表"
-    if sheet.gates:
-        text += f";{sheet.gates}在合并计分时判定"
-    return text + "。总分与等次由 zwgk score 合并各检查组的评分表后计算。"
 
 
 def check_team(teams: Teams | None, extra: Mapping[str, str], variant: Variant) -> tuple[str, dict[str, str] | None]:
@@ -258,7 +229,8 @@ def check_team(teams: Teams | None, extra: Mapping[str, str], variant: Variant) 
     if not team:
         return "", None
     parts = extra.get(META_TEAM_PARTS, "")
-    shown = "、".join(_title_of(variant, pid) for pid in parts.split(",") if pid) or "无"
+    titles = {p.id: p.title for p in variant.walk_parts()}
+    shown = "、".join(titles.get(pid, pid) for pid in parts.split(",") if pid) or "无"
     if teams is None:
         detail = "但 zwgk.toml 中没有设置检查组(只能读取完整的评分表)"
     elif team not in teams.names:
@@ -268,13 +240,6 @@ def check_team(teams: Teams | None, extra: Mapping[str, str], variant: Variant) 
     else:
         return team, None
     return team, {"found": team, "parts": shown, "detail": detail}
-
-
-def _title_of(variant: Variant, part_id: str) -> str:
-    try:
-        return variant.part(part_id).title
-    except KeyError:
-        return part_id
 
 
 # ------------------------------------------------------------------ which team a problem concerns
@@ -289,7 +254,7 @@ class _Read(Protocol):  # what tagging needs of a WorkbookRead (workbook/plan.py
 
 def criterion_teams(teams: Teams, variant: Variant) -> dict[str, str]:
     """criterion id → the team that checks it."""
-    return {crit.id: teams.team_of(variant.id, part.id) for part, _chain, crit in walk_with_path(variant)}
+    return {crit.id: teams.owner.get((variant.id, part.id), "") for part, _chain, crit in walk_with_path(variant)}
 
 
 def tag_problems(

@@ -13,7 +13,6 @@ from zwgk_cli.model import NO, YES, Input, InputKind, fmt_points
 def input_validation(inp: Input, list_name: str) -> dict[str, Any]:
     """xlsxwriter's ``data_validation`` options for an input cell, with the prompt an assessor
     reads (``list_name``: the defined name of a long choice list, "" for an inline one)."""
-    hint = inp.hint.strip()
     label = inp.label
     if inp.kind is InputKind.COUNT:
         if inp.max is not None:
@@ -23,7 +22,7 @@ def input_validation(inp: Input, list_name: str) -> dict[str, Any]:
             v = {"validate": "integer", "criteria": ">=", "value": 0}
             what = "填写不小于0的整数"
         msg = f"{what}。没有发现请填0,不要留空(留空表示尚未评分)。"
-    elif inp.kind in (InputKind.YES_NO,):
+    elif inp.kind is InputKind.YES_NO:
         v = {"validate": "list", "source": [YES, NO]}
         msg = "从下拉列表选择“是”或“否”。"
     elif inp.kind is InputKind.CHOICE:
@@ -46,8 +45,7 @@ def input_validation(inp: Input, list_name: str) -> dict[str, Any]:
     else:
         v = {"validate": "length", "criteria": "<=", "value": 2000}
         msg = "填写文字(不超过2000字)。"
-    if hint:
-        msg = f"{msg}{hint}"
+    msg += inp.hint.strip()
     v["input_title"] = _clip(label, 32)
     v["input_message"] = _clip(msg, 255)
     v["error_title"] = "填写内容不符合要求"

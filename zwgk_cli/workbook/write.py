@@ -1,16 +1,10 @@
 """Rubric + unit → one self-describing scoring workbook (``.xlsx`` bytes).  Writes only.
 
-Building a workbook is two steps:
-
-1. :func:`plan_workbook` lays the workbook out as plain data (:class:`WorkbookPlan`, see
-   :mod:`~zwgk_cli.workbook.blueprint`): the cover (:mod:`~zwgk_cli.workbook.cover`), the summary
-   (:mod:`~zwgk_cli.workbook.summary`), the scoring sheets (:mod:`~zwgk_cli.workbook.scoresheet`),
-   the hidden list and map sheets, following :mod:`~zwgk_cli.workbook.layout`.  Every formula
-   comes from :mod:`zwgk_cli.rules`; every cached result is what
-   :func:`zwgk_cli.engine.score_unit` computes for the values written (none, for a blank
-   workbook), so a spreadsheet that does not recalculate on load still shows the right numbers.
-2. :func:`~zwgk_cli.workbook.render.render_xlsx` writes the plan with xlsxwriter,
-   deterministically, so the same inputs give byte-identical workbooks.
+:func:`plan_workbook` lays it out as plain data (:mod:`~zwgk_cli.workbook.blueprint`): cover,
+summary, scoring sheets, the hidden list and map sheets.  Every formula comes from
+:mod:`zwgk_cli.rules`; every cached result is what :func:`zwgk_cli.engine.score_unit` computes for
+the values written, so a spreadsheet that does not recalculate on load still shows the right
+numbers.  :func:`~zwgk_cli.workbook.render.render_xlsx` then writes it, byte-identical every time.
 """
 
 from __future__ import annotations
@@ -23,20 +17,12 @@ from zwgk_cli.engine import score_unit
 from zwgk_cli.model import Part, ReadingKey, Rubric, Target, Unit, Value, Variant
 from zwgk_cli.rubric import resolve
 from zwgk_cli.workbook import layout as L
-from zwgk_cli.workbook.blueprint import (
-    CampaignInfo,
-    Formula,
-    PlanContext,
-    SheetPlan,
-    WorkbookPlan,
-    fit_rows,
-    paginate,
-)
+from zwgk_cli.workbook.blueprint import CampaignInfo, Formula, PlanContext, SheetPlan, WorkbookPlan, fit_rows, paginate
 from zwgk_cli.workbook.cover import plan_cover
 from zwgk_cli.workbook.render import render_xlsx
 from zwgk_cli.workbook.scoresheet import ScoreSheet, Totals
 from zwgk_cli.workbook.summary import Summary
-from zwgk_cli.workbook.teams import Teams, team_note, team_sheet
+from zwgk_cli.workbook.teams import Teams, team_sheet
 
 __all__ = ["CampaignInfo", "Formula", "SheetPlan", "WorkbookPlan", "build_workbook", "plan_workbook", "render_xlsx"]
 
@@ -66,10 +52,7 @@ def plan_workbook(
     year = str(camp.year or rubric.year)
     score = score_unit(rubric, variant, unit, vals)
     unfilled = L.unfilled_results(score, variant, vals)
-    ctx = PlanContext(rubric, variant, unit, L.result_index(score), vals, year, unfilled)
-    if sheet_of_team is not None:
-        ctx.team = sheet_of_team.name
-        ctx.team_note = team_note(sheet_of_team)
+    ctx = PlanContext(rubric, variant, unit, L.result_index(score), vals, year, unfilled, team=sheet_of_team)
 
     taken: list[str] = list(L.RESERVED_SHEETS)
     scoring: list[tuple[Part, Target | None, SheetPlan]] = []
@@ -90,7 +73,7 @@ def plan_workbook(
         built.append((p, t, sp, ScoreSheet(ctx, sp, p, t).build(subs, summ.stop_ref(p, t))))
     summ.build(built)
     visible = [cover, summary, *(sp for _, _, sp in scoring)]
-    assessor, date_cell = plan_cover(ctx, cover, camp, year, [s.name for s in visible], sheet_of_team)
+    assessor, date_cell = plan_cover(ctx, cover, camp, [s.name for s in visible])
 
     for sp in visible:
         fit_rows(sp)
@@ -134,7 +117,7 @@ def plan_workbook(
     return WorkbookPlan(
         sheets=sheets,
         names=ctx.names,
-        title=f"{unit.name} {year}年度政务公开考评评分表" + (f"({ctx.team})" if ctx.team else ""),
+        title=f"{unit.name} {year}年度政务公开考评评分表{ctx.of_team}",
         subject=rubric.title,
         company=camp.office,
         created=created,
