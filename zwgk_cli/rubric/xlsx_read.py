@@ -34,6 +34,16 @@ MAX_MEMBERS = 500
 _ABSENT = object()
 _PLACE_KEYS = ("variant", "level", "owner", "role")  # where a row goes, not data of its own
 Where = tuple[str, str]  # (sheet, cell)
+Node = tuple[dict[str, Any], str]  # a mapping of the data and its path
+_TABLES = {  # the sheets of one table each: their columns and the data key they fill
+    S.SHEET_TIERS: (S.TIERS, "tiers"),
+    S.SHEET_VARIANTS: (S.VARIANTS, "variants"),
+    S.SHEET_TARGETS: (S.TARGETS, "target_kinds"),
+    S.SHEET_ALIASES: (S.ALIASES, "aliases"),
+    S.SHEET_NOTES: (S.NOTES, "notes"),
+    S.SHEET_DEFS: (S.DEFS, "definitions"),
+}
+SHEETS = (S.SHEET_INFO, *_TABLES, S.SHEET_TREE, S.SHEET_RULES)
 
 
 def is_workbook(path: Path) -> bool:
@@ -107,19 +117,6 @@ def _grids(raw: bytes, file: str) -> dict[str, list[list[Any]]]:
     except Exception as exc:  # calamine raises its own error types for broken files
         raise RubricError([problem(Code.R_FILE, file=file, detail=f"工作簿无法读取({exc})")]) from None
     return grids
-
-
-SHEETS = (
-    S.SHEET_INFO,
-    S.SHEET_TIERS,
-    S.SHEET_VARIANTS,
-    S.SHEET_TARGETS,
-    S.SHEET_ALIASES,
-    S.SHEET_NOTES,
-    S.SHEET_TREE,
-    S.SHEET_RULES,
-    S.SHEET_DEFS,
-)
 
 
 class Cells:
@@ -210,21 +207,14 @@ def decode(col: S.Col, raw: Any, where: Where, cells: Cells, file: str) -> Any:
     if c == "factor":
         return S.AUTO[1] if text in S.AUTO else text
     if c in ("id", "ref", "level", "role"):
-        if c == "level" and text not in S.LEVELS:
-            return bad("、".join(S.LEVELS) + "之一")
-        if c == "role" and text not in S.ROLES:
-            return bad("、".join(S.ROLES) + "之一")
-        return text
+        allowed = {"level": S.LEVELS, "role": S.ROLES}.get(c)
+        return bad("、".join(allowed) + "之一") if allowed and text not in allowed else text
     if c == "num":
         d = S.to_decimal(text)
         return d if d is not None else bad("数字")
     if c == "flag":
-        low = text.lower()
-        if low in (S.YES, "true"):
-            return True
-        if low in (S.NO, "false"):
-            return False
-        return bad("“是”或“否”")
+        flag = {S.YES: True, "true": True, S.NO: False, "false": False}.get(text.lower())
+        return bad("“是”或“否”") if flag is None else flag
     if c == "enum":
         hit = next((v for label, v in col.choices if text in (label, v)), None)
         return hit if hit is not None else bad("、".join(label for label, _ in col.choices) + "之一")
@@ -303,11 +293,20 @@ class _Sheet:
     def where(self, r: int, c: int) -> Where:
         return (self.name, xl_rowcol_to_cell(r, c))
 
+    def col(self, key: str) -> int | None:
+        return next((c for c, x in self.by_col.items() if x.key == key), None)
+
     def col_where(self, r: int, key: str) -> Where:
-        for c, col in self.by_col.items():
-            if col.key == key:
-                return self.where(r, c)
-        return self.where(r, 0)
+        return self.where(r, self.col(key) or 0)
+
+    def cell(self, row: Sequence[Any], key: str, numbers: bool = False) -> str | None:
+        """The text of column ``key`` in ``row``, stripped (None: empty); a number as its text
+        when ``numbers``."""
+        c = self.col(key)
+        raw = row[c] if c is not None and c < len(row) else None
+        if numbers and isinstance(raw, int | float) and not isinstance(raw, bool):
+            return S.num_text(S.cell_number(raw))
+        return raw.strip() if isinstance(raw, str) and raw.strip() else None
 
     def record(self, r: int, row: Sequence[Any], path: str, allowed: Sequence[str] | None = None) -> dict[str, Any]:
         """The row as a mapping of data keys (only those ``allowed``, the rest reported); every
@@ -336,31 +335,18 @@ def read_data(raw: bytes, file: str) -> tuple[dict[str, Any], Cells]:
     cells = Cells(file)
     data: dict[str, Any] = {}
     _info(grids.get(S.SHEET_INFO, []), data, cells)
-    sheets = {n: _Sheet(n, cols, grids.get(n, []), cells) for n, cols in _LIST_SHEETS}
+    sheets = {n: _Sheet(n, cols, grids.get(n, []), cells) for n, (cols, _) in _TABLES.items()}
     cells.at.setdefault("tiers", (S.SHEET_TIERS, "A2"))
     data["tiers"] = _list(sheets[S.SHEET_TIERS], "tiers")
-    for name, key in ((S.SHEET_VARIANTS, "variants"), (S.SHEET_TARGETS, "target_kinds"), (S.SHEET_NOTES, "notes")):
-        items = _list(sheets[name], key)
+    for name in (S.SHEET_VARIANTS, S.SHEET_TARGETS, S.SHEET_NOTES, S.SHEET_ALIASES, S.SHEET_DEFS):
+        key = _TABLES[name][1]
+        items = _mapping(sheets[name], key) if name in (S.SHEET_ALIASES, S.SHEET_DEFS) else _list(sheets[name], key)
         if items:
             data[key] = items
-    for name, key in ((S.SHEET_ALIASES, "aliases"), (S.SHEET_DEFS, "definitions")):
-        pairs = _mapping(sheets[name], key)
-        if pairs:
-            data[key] = pairs
     tree = _Sheet(S.SHEET_TREE, S.TREE, grids.get(S.SHEET_TREE, []), cells)
     rules = _Sheet(S.SHEET_RULES, S.RULES, grids.get(S.SHEET_RULES, []), cells)
     _TreeReader(data, tree, rules, cells).run()
     return data, cells
-
-
-_LIST_SHEETS = (
-    (S.SHEET_TIERS, S.TIERS),
-    (S.SHEET_VARIANTS, S.VARIANTS),
-    (S.SHEET_TARGETS, S.TARGETS),
-    (S.SHEET_ALIASES, S.ALIASES),
-    (S.SHEET_NOTES, S.NOTES),
-    (S.SHEET_DEFS, S.DEFS),
-)
 
 
 def _info(grid: list[list[Any]], data: dict[str, Any], cells: Cells) -> None:
@@ -423,22 +409,22 @@ class _TreeReader:
 
     def __init__(self, data: dict[str, Any], tree: _Sheet, rules: _Sheet, cells: Cells):
         self.data, self.tree, self.rules, self.cells = data, tree, rules, cells
-        self.variants: dict[str, tuple[dict[str, Any], str]] = {}
+        self.variants: dict[str, Node] = {}
         for j, v in enumerate(data.get("variants", [])):
             if isinstance(v.get("id"), str):
                 self.variants.setdefault(v["id"], (v, f"variants[{j}]"))
-        self.crits: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
+        self.crits: dict[tuple[str, str], Node] = {}
         self.dropped: set[str] = set()  # ids of rows left out (already reported): their rules too
 
     def run(self) -> None:
         cells = self.cells
         cells.at.setdefault("parts", (S.SHEET_TREE, "A2"))
         current: str | None = None  # the variant of the rows above
-        parts: list[tuple[dict[str, Any], str]] = []  # the 部分 and 子部分 rows above
-        inds: list[tuple[dict[str, Any], str]] = []  # the indicator of each level above
-        crit_into: tuple[dict[str, Any], str] | None = None  # where a 评分项 goes
+        parts: list[Node] = []  # the 部分 and 子部分 rows above
+        inds: list[Node] = []  # the indicator of each level above
+        crit_into: Node | None = None  # where a 评分项 goes
         for r, row in self.tree.rows:
-            level, vid = self._cell(r, row, "level"), self._cell(r, row, "variant")
+            level, vid = self.tree.cell(row, "level"), self.tree.cell(row, "variant")
             if not isinstance(level, str):
                 cells.err(Code.R_MISSING, self.tree.col_where(r, "level"), field="层级")
                 continue
@@ -446,12 +432,12 @@ class _TreeReader:
             if owner is None:
                 continue
             if vid != current and level != S.PART:
-                self._misplaced(r, level, f"新的类别“{vid}”须从“部分”开始")
+                self._misplaced(r, row, level, f"新的类别“{vid}”须从“部分”开始")
                 continue
             current = vid
             parent, key, where = self._parent(level, parts, inds, crit_into, owner)
             if parent is None:
-                self._misplaced(r, level, where)
+                self._misplaced(r, row, level, where)
                 continue
             items = parent[0].setdefault(key, [])
             path = f"{parent[1]}.{key}[{len(items)}]" if parent[1] else f"{key}[{len(items)}]"
@@ -472,40 +458,24 @@ class _TreeReader:
                 self.crits.setdefault((vid or "", node["id"]), here)
         self._rules()
 
-    def _cell(self, r: int, row: Sequence[Any], key: str) -> Any:
-        col = next((c for c, x in self.tree.by_col.items() if x.key == key), None)
-        raw = row[col] if col is not None and col < len(row) else None
-        return raw.strip() if isinstance(raw, str) and raw.strip() else None
-
-    def _variant(self, r: int, vid: str | None) -> tuple[dict[str, Any], str] | None:
+    def _variant(self, r: int, vid: str | None) -> Node | None:
         """Where this row's 部分 go: the top of the data, or its 类别's entry."""
-        if not self.variants:
-            if vid is not None:
-                self.cells.err(
-                    Code.R_REF,
-                    self.tree.col_where(r, "variant"),
-                    ref=vid,
-                    hint="不分类别时“类别”列留空;分类别时先在“类别”表中填写各类别。",
-                )
-                return None
+        where = self.tree.col_where(r, "variant")
+        if vid is None and not self.variants:
             return (self.data, "")
-        if vid is None or vid not in self.variants:
-            where = self.tree.col_where(r, "variant")
-            if vid is None:
-                self.cells.err(Code.R_MISSING, where, field="类别")
-            else:
-                self.cells.err(Code.R_REF, where, ref=vid, hint="“类别”应为“类别”表中的一个编号。")
-            return None
-        return self.variants[vid]
+        if vid is None:
+            self.cells.err(Code.R_MISSING, where, field="类别")
+        elif not self.variants:
+            hint = "不分类别时“类别”列留空;分类别时先在“类别”表中填写各类别。"
+            self.cells.err(Code.R_REF, where, ref=vid, hint=hint)
+        elif vid not in self.variants:
+            self.cells.err(Code.R_REF, where, ref=vid, hint="“类别”应为“类别”表中的一个编号。")
+        return self.variants.get(vid) if vid is not None else None
 
+    @staticmethod
     def _parent(
-        self,
-        level: str,
-        parts: list[tuple[dict[str, Any], str]],
-        inds: list[tuple[dict[str, Any], str]],
-        crit_into: tuple[dict[str, Any], str] | None,
-        owner: tuple[dict[str, Any], str],
-    ) -> tuple[tuple[dict[str, Any], str] | None, str, str]:
+        level: str, parts: list[Node], inds: list[Node], crit_into: Node | None, owner: Node
+    ) -> tuple[Node | None, str, str]:
         if level == S.PART:
             return owner, "parts", ""
         if level == S.SUB_PART:
@@ -518,21 +488,19 @@ class _TreeReader:
             return above, "indicators", f"“{level}”须在某个“{S.IND_LEVELS[n - 1]}”之下"
         if level == S.UNIT_SET:
             return (inds[-1] if inds else None), "by_unit", "“单位细则”须在某个指标之下"
-        key = "criteria"
-        return crit_into, key, "“评分项”须在某个指标或单位细则之下"
+        return crit_into, "criteria", "“评分项”须在某个指标或单位细则之下"
 
-    def _misplaced(self, r: int, level: str, why: str) -> None:
-        col = next((c for c, x in self.tree.by_col.items() if x.key == "id"), None)
-        row = dict(self.tree.rows)[r]
-        if col is not None and col < len(row) and isinstance(row[col], str):
-            self.dropped.add(row[col].strip())
+    def _misplaced(self, r: int, row: Sequence[Any], level: str, why: str) -> None:
+        c = self.tree.col("id")
+        if c is not None and c < len(row) and isinstance(row[c], str):
+            self.dropped.add(row[c].strip())
         self.cells.err(Code.R_TYPE, self.tree.col_where(r, "level"), field="层级", value=level, expected=why)
 
     def _rules(self) -> None:
-        last: tuple[dict[str, Any], str] | None = None  # the rule a 分子/分母 row belongs to
+        last: Node | None = None  # the rule a 分子/分母 row belongs to
         for r, row in self.rules.rows:
-            role, owner_id = self._rule_cell(row, "role"), self._rule_cell(row, "owner")
-            vid = self._rule_cell(row, "variant") or ""
+            role, owner_id = self.rules.cell(row, "role", True), self.rules.cell(row, "owner", True)
+            vid = self.rules.cell(row, "variant", True) or ""
             if role not in S.ROLES:
                 if role is None:
                     self.cells.err(Code.R_MISSING, self.rules.col_where(r, "role"), field="用途")
@@ -593,13 +561,6 @@ class _TreeReader:
         self.cells.at[f"{path}.id"] = self.cells.at[f"{path}.input"]
         return d
 
-    def _rule_cell(self, row: Sequence[Any], key: str) -> str | None:
-        col = next((c for c, x in self.rules.by_col.items() if x.key == key), None)
-        raw = row[col] if col is not None and col < len(row) else None
-        if isinstance(raw, int | float) and not isinstance(raw, bool):
-            return S.num_text(S.cell_number(raw))
-        return raw.strip() if isinstance(raw, str) and raw.strip() else None
-
 
 def read_workbook(path: Path) -> tuple[dict[str, Any], Cells]:
     return read_data(read_bytes(path), str(path))
@@ -615,7 +576,7 @@ def check_cells(data: Any, cells: Cells) -> dict[str, Where]:
         if hit:
             out.setdefault(key, hit)
 
-    def items(d: Any, key: str, path: str) -> list[tuple[dict[str, Any], str]]:
+    def items(d: Any, key: str, path: str) -> list[Node]:
         v = d.get(key) if isinstance(d, dict) else None
         return [
             (x, f"{path}.{key}[{j}]" if path else f"{key}[{j}]") for j, x in enumerate(v or []) if isinstance(x, dict)
