@@ -8,7 +8,7 @@ from dataclasses import fields, is_dataclass, replace
 from typing import Any
 
 from zwgk_cli.model import Condition, Criterion, Indicator, Part, Rubric, Unit, UnitSet, Variant
-from zwgk_cli.problems import Code, problem
+from zwgk_cli.problems import Code
 from zwgk_cli.rubric.source import RubricError
 
 Chain = tuple[Indicator, ...]
@@ -35,9 +35,7 @@ def resolve(rubric: Rubric, unit: Unit) -> Variant:
     variant = rubric.variant_for(unit)
     if variant is None:
         groups = "、".join(rubric.groups) or "(未设分组)"
-        raise RubricError(
-            [problem(Code.R_NO_VARIANT, file=rubric.path, unit=unit.name, group=unit.group, groups=groups)]
-        )
+        raise RubricError.of(Code.R_NO_VARIANT, file=rubric.path, unit=unit.name, group=unit.group, groups=groups)
     attrs = unit.attrs()
 
     def fix_crit(c: Criterion) -> Criterion:

@@ -64,39 +64,28 @@ def read_bytes(path: Path) -> bytes:
         with path.open("rb") as f:
             raw = f.read(MAX_XLSX_BYTES + 1)
     except OSError as exc:
-        raise RubricError([problem(Code.R_FILE, file=str(path), detail=os_reason(exc))]) from None
+        raise RubricError.of(Code.R_FILE, file=str(path), detail=os_reason(exc)) from None
     if len(raw) > MAX_XLSX_BYTES:
-        raise RubricError(
-            [problem(Code.R_TOO_LARGE, file=str(path), detail="大于4 MB", limit=f"{MAX_XLSX_BYTES // 1024 // 1024} MB")]
-        )
+        limit = f"{MAX_XLSX_BYTES // 1024 // 1024} MB"
+        raise RubricError.of(Code.R_TOO_LARGE, file=str(path), detail="大于4 MB", limit=limit)
     return raw
 
 
 def _grids(raw: bytes, file: str) -> dict[str, list[list[Any]]]:
     """Every sheet's cells (row 0 = Excel row 1), after the zip is checked against the limits."""
     if not raw.startswith(ZIP_MAGIC):
-        what = (
-            "旧版 Excel(.xls)文件,请用 Excel/WPS 另存为 .xlsx"
-            if raw.startswith(b"\xd0\xcf\x11\xe0")
-            else "不是 Excel 工作簿(.xlsx)"
-        )
-        raise RubricError([problem(Code.R_FILE, file=file, detail=what)])
+        old = raw.startswith(b"\xd0\xcf\x11\xe0")
+        what = "旧版 Excel(.xls)文件,请用 Excel/WPS 另存为 .xlsx" if old else "不是 Excel 工作簿(.xlsx)"
+        raise RubricError.of(Code.R_FILE, file=file, detail=what)
     try:
         infos = zipfile.ZipFile(io.BytesIO(raw)).infolist()
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
-        raise RubricError([problem(Code.R_FILE, file=file, detail=f"工作簿已损坏({exc})")]) from None
+        raise RubricError.of(Code.R_FILE, file=file, detail=f"工作簿已损坏({exc})") from None
     unzipped = sum(i.file_size for i in infos)
     if len(infos) > MAX_MEMBERS or unzipped > MAX_UNZIPPED:
-        raise RubricError(
-            [
-                problem(
-                    Code.R_TOO_LARGE,
-                    file=file,
-                    detail=f"解压后{unzipped / 1024 / 1024:.0f} MB、{len(infos)}个内部文件",
-                    limit=f"{MAX_UNZIPPED // 1024 // 1024} MB、{MAX_MEMBERS}个",
-                )
-            ]
-        )
+        detail = f"解压后{unzipped / 1024 / 1024:.0f} MB、{len(infos)}个内部文件"
+        limit = f"{MAX_UNZIPPED // 1024 // 1024} MB、{MAX_MEMBERS}个"
+        raise RubricError.of(Code.R_TOO_LARGE, file=file, detail=detail, limit=limit)
     from python_calamine import CalamineWorkbook
 
     try:
@@ -108,14 +97,13 @@ def _grids(raw: bytes, file: str) -> dict[str, list[list[Any]]]:
                 grid = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
                 filled += sum(1 for row in grid for v in row if v not in ("", None))
                 if filled > MAX_NODES:
-                    raise RubricError(
-                        [problem(Code.R_TOO_LARGE, file=file, detail="的数据过多", limit=f"{MAX_NODES:,}个单元格")]
-                    )
+                    limit = f"{MAX_NODES:,}个单元格"
+                    raise RubricError.of(Code.R_TOO_LARGE, file=file, detail="的数据过多", limit=limit)
                 grids[name] = grid
     except RubricError:
         raise
     except Exception as exc:  # calamine raises its own error types for broken files
-        raise RubricError([problem(Code.R_FILE, file=file, detail=f"工作簿无法读取({exc})")]) from None
+        raise RubricError.of(Code.R_FILE, file=file, detail=f"工作簿无法读取({exc})") from None
     return grids
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from zwgk_cli.problems import Code, problem
+from zwgk_cli.problems import Code
 from zwgk_cli.rubric import xlsx_schema as S
 from zwgk_cli.rubric.source import RubricError, load_yaml
 
@@ -101,9 +101,8 @@ def _row(cols: Sequence[S.Col], values: Mapping[str, Any]) -> Row:
 
 
 def _unexportable(what: str) -> RubricError:
-    return RubricError(
-        [problem(Code.R_TYPE, field="parts", value=what, expected="不超过两层的部分(部分、子部分)与不超过六级的指标")]
-    )
+    expected = "不超过两层的部分(部分、子部分)与不超过六级的指标"
+    return RubricError.of(Code.R_TYPE, field="parts", value=what, expected=expected)
 
 
 class _Tree:
