@@ -35,15 +35,7 @@ _ABSENT = object()
 _PLACE_KEYS = ("variant", "level", "owner", "role")  # where a row goes, not data of its own
 Where = tuple[str, str]  # (sheet, cell)
 Node = tuple[dict[str, Any], str]  # a mapping of the data and its path
-_TABLES = {  # the sheets of one table each: their columns and the data key they fill
-    S.SHEET_TIERS: (S.TIERS, "tiers"),
-    S.SHEET_VARIANTS: (S.VARIANTS, "variants"),
-    S.SHEET_TARGETS: (S.TARGETS, "target_kinds"),
-    S.SHEET_ALIASES: (S.ALIASES, "aliases"),
-    S.SHEET_NOTES: (S.NOTES, "notes"),
-    S.SHEET_DEFS: (S.DEFS, "definitions"),
-}
-SHEETS = (S.SHEET_INFO, *_TABLES, S.SHEET_TREE, S.SHEET_RULES)
+SHEETS = (S.SHEET_INFO, *S.TABLES, S.SHEET_TREE, S.SHEET_RULES)
 
 
 def is_workbook(path: Path) -> bool:
@@ -323,11 +315,11 @@ def read_data(raw: bytes, file: str) -> tuple[dict[str, Any], Cells]:
     cells = Cells(file)
     data: dict[str, Any] = {}
     _info(grids.get(S.SHEET_INFO, []), data, cells)
-    sheets = {n: _Sheet(n, cols, grids.get(n, []), cells) for n, (cols, _) in _TABLES.items()}
+    sheets = {n: _Sheet(n, cols, grids.get(n, []), cells) for n, (cols, _) in S.TABLES.items()}
     cells.at.setdefault("tiers", (S.SHEET_TIERS, "A2"))
     data["tiers"] = _list(sheets[S.SHEET_TIERS], "tiers")
     for name in (S.SHEET_VARIANTS, S.SHEET_TARGETS, S.SHEET_NOTES, S.SHEET_ALIASES, S.SHEET_DEFS):
-        key = _TABLES[name][1]
+        key = S.TABLES[name][1]
         items = _mapping(sheets[name], key) if name in (S.SHEET_ALIASES, S.SHEET_DEFS) else _list(sheets[name], key)
         if items:
             data[key] = items

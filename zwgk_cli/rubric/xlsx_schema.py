@@ -227,6 +227,14 @@ DEFS = (
     Col("名称", "key", "text", 20, "YAML 细则中用锚点共用的内容块的名称。"),
     Col("内容", "value", "yaml", 100, "该内容块(YAML);不参与计分,仅为与原 YAML 细则一致而保留。"),
 )
+TABLES = {  # the sheets of one list each: their columns and the data key they hold
+    SHEET_TIERS: (TIERS, "tiers"),
+    SHEET_VARIANTS: (VARIANTS, "variants"),
+    SHEET_TARGETS: (TARGETS, "target_kinds"),
+    SHEET_ALIASES: (ALIASES, "aliases"),
+    SHEET_NOTES: (NOTES, "notes"),
+    SHEET_DEFS: (DEFS, "definitions"),
+}
 
 # Which 评分细则 columns each 层级 may fill (the rest must stay empty).
 _COMMON = ("id", "title", "max", "style", "evidence", "note")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -205,10 +205,7 @@ def _print_setup(ws: Any, ncols: int) -> None:
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.freeze_panes(1, 0)
     ws.set_footer("&C第 &P 页,共 &N 页")
-    ws.print_area(0, 0, LAST_PRINT_ROW, ncols - 1)
-
-
-LAST_PRINT_ROW = S.LAST_ROW
+    ws.print_area(0, 0, S.LAST_ROW, ncols - 1)
 
 
 def _write_rows(ws: Any, fmt: _Formats, rows: Sequence[Row], first: int) -> None:
@@ -220,7 +217,15 @@ def _write_rows(ws: Any, fmt: _Formats, rows: Sequence[Row], first: int) -> None
                 ws.write_string(r, c, v, fmt.cell)
 
 
-def _validate(ws: Any, col: int, col_def: S.Col, refs: Mapping[str, str]) -> None:
+_REFS = {  # a reference column's drop-down: the 编号 column of the sheet it refers to
+    "variant": f"={S.SHEET_VARIANTS}!$A$2:$A${S.LAST_ROW + 1}",
+    "owner": f"={S.SHEET_TREE}!$C$2:$C${S.LAST_ROW + 1}",
+    "per_target": f"={S.SHEET_TARGETS}!$A$2:$A${S.LAST_ROW + 1}",
+    "gate.part": f"={S.SHEET_TREE}!$C$2:$C${S.LAST_ROW + 1}",
+}
+
+
+def _validate(ws: Any, col: int, col_def: S.Col) -> None:
     opts: dict[str, Any] = {"input_title": col_def.header[:32], "input_message": col_def.hint[:255]}
     c = col_def.codec
     if c in ("enum", "flag", "level", "role"):
@@ -233,10 +238,9 @@ def _validate(ws: Any, col: int, col_def: S.Col, refs: Mapping[str, str]) -> Non
         opts.update(validate="list", source=values, error_message="请从下拉列表中选择。")
     elif c == "num":
         opts.update(validate="decimal", criteria=">=", value=0, error_message="请填写不小于0的数字。")
-    elif c == "ref" and col_def.key in refs:
-        opts.update(
-            validate="list", source=refs[col_def.key], error_type="warning", error_message="不在列表中:请核对编号。"
-        )
+    elif c == "ref" and col_def.key in _REFS:
+        source = _REFS[col_def.key]
+        opts.update(validate="list", source=source, error_type="warning", error_message="不在列表中:请核对编号。")
     else:
         opts["validate"] = "any"
     ws.data_validation(1, col, S.LAST_ROW, col, opts)
@@ -244,16 +248,10 @@ def _validate(ws: Any, col: int, col_def: S.Col, refs: Mapping[str, str]) -> Non
 
 def _table_sheet(wb: Any, fmt: _Formats, name: str, cols: Sequence[S.Col], rows: Sequence[Row]) -> None:
     ws = wb.add_worksheet(name)
-    refs = {
-        "variant": f"={S.SHEET_VARIANTS}!$A$2:$A${S.LAST_ROW + 1}",
-        "owner": f"={S.SHEET_TREE}!$C$2:$C${S.LAST_ROW + 1}",
-        "per_target": f"={S.SHEET_TARGETS}!$A$2:$A${S.LAST_ROW + 1}",
-        "gate.part": f"={S.SHEET_TREE}!$C$2:$C${S.LAST_ROW + 1}",
-    }
     for c, col in enumerate(cols):
         ws.set_column(c, c, col.width)
         ws.write_string(0, c, col.header, fmt.head)
-        _validate(ws, c, col, refs)
+        _validate(ws, c, col)
     _write_rows(ws, fmt, rows, 1)
     _print_setup(ws, len(cols))
 
@@ -442,22 +440,12 @@ def workbook_bytes(data: Mapping[str, Any]) -> bytes:
     fmt = _Formats(wb)
     _help_sheet(wb, fmt)
     _info_sheet(wb, fmt, data)
-    for name, cols, rows in _sheets(data, tree, rules):
+    lists = {name: (cols, list_rows(cols, data.get(key))) for name, (cols, key) in S.TABLES.items()}
+    defs = lists.pop(S.SHEET_DEFS)
+    for name, (cols, rows) in {**lists, S.SHEET_TREE: (S.TREE, tree), S.SHEET_RULES: (S.RULES, rules)}.items():
         _table_sheet(wb, fmt, name, cols, rows)
+    if data.get("definitions"):
+        _table_sheet(wb, fmt, S.SHEET_DEFS, *defs)
     wb.worksheets()[1].activate()
     wb.close()
     return buf.getvalue()
-
-
-def _sheets(
-    data: Mapping[str, Any], tree: list[Row], rules: list[Row]
-) -> Iterator[tuple[str, Sequence[S.Col], list[Row]]]:
-    yield S.SHEET_TIERS, S.TIERS, list_rows(S.TIERS, data.get("tiers"))
-    yield S.SHEET_VARIANTS, S.VARIANTS, list_rows(S.VARIANTS, data.get("variants"))
-    yield S.SHEET_TARGETS, S.TARGETS, list_rows(S.TARGETS, data.get("target_kinds"))
-    yield S.SHEET_ALIASES, S.ALIASES, list_rows(S.ALIASES, data.get("aliases"))
-    yield S.SHEET_NOTES, S.NOTES, list_rows(S.NOTES, data.get("notes"))
-    yield S.SHEET_TREE, S.TREE, tree
-    yield S.SHEET_RULES, S.RULES, rules
-    if data.get("definitions"):
-        yield S.SHEET_DEFS, S.DEFS, list_rows(S.DEFS, data.get("definitions"))
