@@ -118,9 +118,6 @@ def label(r: Rubric) -> str:
     return rubric_label(r.id, r.version, r.hash)
 
 
-# ------------------------------------------------------------------ describing things in Chinese
-
-
 def applicability_text(a: Applicability) -> str:
     """``仅当 督促指导任务为是;不适用于 分组为部门`` (empty: always)."""
     bits = (("仅当", "且", a.only_if), ("不适用于", "或", a.not_if))
@@ -231,9 +228,6 @@ def _part_fields(p: Part, place: str, kinds: Mapping[str, str]) -> dict[str, str
     }
 
 
-# ------------------------------------------------------------------ the nodes of a variant
-
-
 class Node(NamedTuple):
     section: str
     id: str
@@ -342,9 +336,6 @@ def _input_entries(cid: str, old: Mapping[str, Input], new: Mapping[str, Input])
     for iid, b in new.items():
         if iid not in old:
             yield Entry(INPUT, ADDED, f"{cid}.{iid}", b.label, after=input_text(b))
-
-
-# ------------------------------------------------------------------ the whole rubric
 
 
 def _keyed(

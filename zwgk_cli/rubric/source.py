@@ -49,9 +49,6 @@ def _too_large(file: str, detail: str, limit: str, line: int | None = None) -> R
     return RubricError.of(Code.R_TOO_LARGE, file=file, line=line, detail=detail, limit=limit)
 
 
-# ------------------------------------------------------------------ YAML with line numbers
-
-
 class _Builder:
     """YAML nodes → plain data, recording the line of each YAML path, within the limits.
 
@@ -180,9 +177,6 @@ def content_hash(data: Any) -> str:
     layout do not count, every value does (scores.json and each workbook carry it)."""
     canon = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(canon.encode("utf-8")).hexdigest()[:16]
-
-
-# ------------------------------------------------------------------ where a rubric comes from
 
 
 def bundled_ids() -> list[str]:

@@ -156,9 +156,6 @@ class XlsxReader(Reader):
         return f"{where[0]} {where[1]}" if where else path
 
 
-# ------------------------------------------------------------------ cell → value
-
-
 def decode(col: S.Col, raw: Any, where: Where, cells: Cells, file: str) -> Any:
     """A cell → the value of the data it stands for (``_ABSENT`` when empty or wrong, the
     problem then recorded)."""
@@ -249,9 +246,6 @@ def _set(d: dict[str, Any], key: str, value: Any) -> None:
     for k in outer:
         d = d.setdefault(k, {})
     d[last] = value
-
-
-# ------------------------------------------------------------------ sheets → data
 
 
 class _Sheet:

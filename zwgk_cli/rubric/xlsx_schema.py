@@ -277,9 +277,6 @@ FIELD_NAMES = {
 }
 
 
-# ------------------------------------------------------------------ values ↔ cell text
-
-
 def num_text(d: Decimal) -> str:
     """A number as written inside a cell's text (exact; an integer without a point)."""
     return fmt_points(d) if d == d.to_integral_value() and "E" not in str(d) else str(d)
