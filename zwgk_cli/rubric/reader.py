@@ -47,6 +47,8 @@ from zwgk_cli.problems import Code, Problem, problem
 _T = TypeVar("_T")
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 Inputs = dict[str, Input]  # the inputs a criterion has defined so far, by id
+Data = Mapping[str, Any]  # a mapping of the plain data
+Num = Decimal | None
 
 # The fields each mapping may have, in the order an error message lists them.
 INPUT_KEYS = ("id", "input", "label", "kind", "max", "step", "options", "required", "hint")
@@ -153,12 +155,12 @@ class Reader:
                 self.err(Code.R_UNKNOWN, f"{path}.{k}" if path else k, field=k, allowed="、".join(allowed))
         return d
 
-    def req(self, d: Mapping[str, Any], key: str, path: str) -> Any:
+    def req(self, d: Data, key: str, path: str) -> Any:
         if d.get(key) is None:
             self.err(Code.R_MISSING, path, field=key)
         return d.get(key)
 
-    def text(self, d: Mapping[str, Any], key: str, path: str, required: bool = True, default: str = "") -> str:
+    def text(self, d: Data, key: str, path: str, required: bool = True, default: str = "") -> str:
         v = self.req(d, key, path) if required else d.get(key, default)
         if v is None:
             return default
@@ -169,21 +171,15 @@ class Reader:
             return default
         return v
 
-    def ident(self, d: Mapping[str, Any], key: str, path: str) -> str:
+    def ident(self, d: Data, key: str, path: str) -> str:
         v = self.text(d, key, path)
         if v and not ID_RE.match(v):
             self.wrong(path, key, v, "以英文字母开头、只含英文字母数字和下划线的编号")
         return v
 
     def dec(
-        self,
-        d: Mapping[str, Any],
-        key: str,
-        path: str,
-        required: bool = False,
-        default: Decimal | None = None,
-        minimum: Decimal | None = ZERO,
-    ) -> Decimal | None:
+        self, d: Data, key: str, path: str, required: bool = False, default: Num = None, minimum: Num = ZERO
+    ) -> Num:
         v = self.req(d, key, path) if required else d.get(key)
         if v is None:
             return default
@@ -194,31 +190,31 @@ class Reader:
             self.wrong(path, key, str(v), f"不小于{minimum}的数字")
         return v
 
-    def flag(self, d: Mapping[str, Any], key: str, path: str, default: bool) -> bool:
+    def flag(self, d: Data, key: str, path: str, default: bool) -> bool:
         v = d.get(key, default)
         if not isinstance(v, bool):
             self.wrong(path, key, str(v), "true 或 false")
             return default
         return v
 
-    def listof(self, d: Mapping[str, Any], key: str, path: str) -> list[Any]:
+    def listof(self, d: Data, key: str, path: str) -> list[Any]:
         v = d.get(key)
         if v is not None and not isinstance(v, list):
             self.wrong(path, key, str(v)[:40], "列表")
         return v if isinstance(v, list) else []
 
-    def each(self, d: Mapping[str, Any], key: str, path: str) -> list[tuple[Any, str]]:
+    def each(self, d: Data, key: str, path: str) -> list[tuple[Any, str]]:
         """The items of the list ``key`` with their YAML paths."""
         return [(x, f"{path}.{key}[{j}]" if path else f"{key}[{j}]") for j, x in enumerate(self.listof(d, key, path))]
 
-    def enum(self, d: Mapping[str, Any], key: str, path: str, allowed: Sequence[str], default: str) -> str:
+    def enum(self, d: Data, key: str, path: str, allowed: Sequence[str], default: str) -> str:
         v = d.get(key, default)
         if v not in allowed:
             self.wrong(path, key, str(v), "、".join(allowed) + "之一")
             return default
         return str(v)
 
-    def style(self, d: Mapping[str, Any], path: str, default: Style) -> Style:
+    def style(self, d: Data, path: str, default: Style) -> Style:
         return Style(self.enum(d, "style", path, [s.value for s in Style], default.value))
 
     def conditions(self, d: Any, path: str) -> tuple[Condition, ...]:
@@ -233,13 +229,13 @@ class Reader:
             for attr, val in d.items()
         )
 
-    def applicability(self, d: Mapping[str, Any], path: str) -> Applicability:
+    def applicability(self, d: Data, path: str) -> Applicability:
         only = self.conditions(d.get("only_if"), f"{path}.only_if")
         nots = self.conditions(d.get("not_if"), f"{path}.not_if")
         return Applicability(only, nots) if only or nots else ALWAYS
 
     # -- inputs, terms, vetoes
-    def input_def(self, d: Mapping[str, Any], path: str, id_key: str, crit: Inputs) -> str:
+    def input_def(self, d: Data, path: str, id_key: str, crit: Inputs) -> str:
         """Define (or reference) one input; returns its id."""
         iid = self.text(d, id_key, path)
         if not iid:
@@ -272,7 +268,7 @@ class Reader:
         )
         return iid
 
-    def bands(self, d: Mapping[str, Any], path: str) -> tuple[Band, ...]:
+    def bands(self, d: Data, path: str) -> tuple[Band, ...]:
         out = []
         for b, bp in self.each(d, "bands", path):
             b = self.keys(b, bp, ("op", "value", "points"))
@@ -319,7 +315,7 @@ class Reader:
         per = self.dec(d, "per", path, True, ZERO)
         return Term(TermKind.PER, (iid,), points=per or ZERO, cap=cap, applies=applies, label=label)
 
-    def _ratio_inputs(self, d: Mapping[str, Any], path: str, crit: Inputs) -> tuple[str, ...]:
+    def _ratio_inputs(self, d: Data, path: str, crit: Inputs) -> tuple[str, ...]:
         raw = self.each(d, "inputs", path)
         if len(raw) != 2:
             self.wrong(path, "inputs", str(len(raw)), "两个输入(分子、分母)")
@@ -430,7 +426,7 @@ class Reader:
         )
         return d, line
 
-    def pass_line(self, d: Mapping[str, Any], key: str, path: str) -> Threshold | None:
+    def pass_line(self, d: Data, key: str, path: str) -> Threshold | None:
         """The pass line ``key`` of ``d``, when it has one."""
         return None if d.get(key) is None else self.line(d[key], f"{path}.{key}" if path else key, (), "不合格")[1]
 
@@ -555,7 +551,7 @@ class Reader:
             if k.assessed and k.id and k.id not in used:
                 self.err(Code.R_KIND_UNSCORED, f"target_kinds[{j}].assessed", title=k.title or k.id, id=k.id)
 
-    def _variant(self, v: Mapping[str, Any], vp: str, style: Style) -> Variant:
+    def _variant(self, v: Data, vp: str, style: Style) -> Variant:
         self.gates = []
         self.ids = {}
         parts = _some(self.part(x, xp, style) for x, xp in self.each(v, "parts", vp))

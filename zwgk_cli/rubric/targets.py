@@ -1,13 +1,8 @@
 """Targets assessed in their own right (国办秘函〔2019〕19号 ranks websites and new-media
-accounts, not units): which parts make up a target kind's indicator set, its highest total,
-whether its targets get a verdict, and the soundness of its pass line.
-
-A target kind with ``assessed: true`` is scored, ranked and published target by target: a
-target's total is the sum of its points in the kind's parts (the outermost parts scored
-``per_target`` that kind; a penalty part subtracts, never below 0); it is 不合格 when a veto
-fired in one of those parts, when it is below a part's pass line, or below the kind's own
-``threshold``.  The unit still receives the workbook and the 整改清单.
-"""
+accounts, not units): a kind with ``assessed: true`` is scored, ranked and published target by
+target; its total is the sum of its points in the kind's outermost ``per_target`` parts, and it
+is 不合格 when a veto fired there or it is below a part's or the kind's pass line.  The unit
+still receives the workbook and the 整改清单."""
 
 from __future__ import annotations
 

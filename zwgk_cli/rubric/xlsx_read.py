@@ -1,11 +1,7 @@
 """The rubric workbook (评分细则.xlsx) → the same plain data a rubric YAML file gives, with the
 cell of every data path, so that :class:`~zwgk_cli.rubric.reader.Reader` validates it and every
-problem names its sheet and cell (``评分细则 F12``).
-
-The workbook is read with python-calamine, within limits: the file no larger than
-:data:`MAX_XLSX_BYTES`, its zip members together no larger than :data:`MAX_UNZIPPED`, no more
-than :data:`~zwgk_cli.rubric.source.MAX_NODES` filled cells.
-"""
+problem names its sheet and cell (``评分细则 F12``).  Read with python-calamine, within limits
+(:data:`MAX_XLSX_BYTES`, :data:`MAX_UNZIPPED`, :data:`~zwgk_cli.rubric.source.MAX_NODES` cells)."""
 
 from __future__ import annotations
 
@@ -156,7 +152,7 @@ class XlsxReader(Reader):
         return f"{where[0]} {where[1]}" if where else path
 
 
-def decode(col: S.Col, raw: Any, where: Where, cells: Cells, file: str) -> Any:
+def decode(col: S.Col, raw: Any, where: Where, cells: Cells) -> Any:
     """A cell → the value of the data it stands for (``_ABSENT`` when empty or wrong, the
     problem then recorded)."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
@@ -233,7 +229,7 @@ def decode(col: S.Col, raw: Any, where: Where, cells: Cells, file: str) -> Any:
         return {**({"op": op} if op else {}), **({"value": value} if value is not None else {})}
     if c == "yaml":
         try:
-            data, _ = load_yaml(raw, f"{file} {where[0]} {where[1]}")
+            data, _ = load_yaml(raw, f"{cells.file} {where[0]} {where[1]}")
         except RubricError as exc:
             cells.problems.extend(replace(p, sheet=where[0], cell=where[1]) for p in exc.problems)
             return _ABSENT
@@ -290,7 +286,7 @@ class _Sheet:
         for c, col in self.by_col.items():
             self.cells.at[f"{path}.{col.key}" if path else col.key] = self.where(r, c)
             self.cells.headers[self.where(r, c)] = col.header
-            v = decode(col, row[c] if c < len(row) else None, self.where(r, c), self.cells, self.cells.file)
+            v = decode(col, row[c] if c < len(row) else None, self.where(r, c), self.cells)
             if v is _ABSENT or col.key in _PLACE_KEYS:
                 continue
             if allowed is not None and col.key not in allowed:
@@ -332,25 +328,22 @@ def _info(grid: list[list[Any]], data: dict[str, Any], cells: Cells) -> None:
     for r, row in enumerate(grid[1:], start=1):
         label = str(row[0]).strip() if row and row[0] is not None else ""
         value = row[1] if len(row) > 1 else None
-        where = (S.SHEET_INFO, xl_rowcol_to_cell(r, 1))
+        head, where = (S.SHEET_INFO, xl_rowcol_to_cell(r, 0)), (S.SHEET_INFO, xl_rowcol_to_cell(r, 1))
+        col = known.get(label)
         if not label:
             if value not in ("", None):
-                cells.err(Code.R_MISSING, (S.SHEET_INFO, xl_rowcol_to_cell(r, 0)), field="项目")
-            continue
-        found = known.get(label)
-        if found is None:
-            cells.err(Code.R_UNKNOWN, (S.SHEET_INFO, xl_rowcol_to_cell(r, 0)), field=label, allowed="、".join(known))
-            continue
-        if label in first:
-            cells.err(Code.R_DUP_ID, (S.SHEET_INFO, xl_rowcol_to_cell(r, 0)), id=label, other=" ".join(first[label]))
-            continue
-        first[label] = (S.SHEET_INFO, xl_rowcol_to_cell(r, 0))
-        col = found
-        cells.at[col.key] = where
-        cells.headers[where] = label
-        v = decode(col, value, where, cells, cells.file)
-        if v is not _ABSENT:
-            _set(data, col.key, v)
+                cells.err(Code.R_MISSING, head, field="项目")
+        elif col is None:
+            cells.err(Code.R_UNKNOWN, head, field=label, allowed="、".join(known))
+        elif label in first:
+            cells.err(Code.R_DUP_ID, head, id=label, other=" ".join(first[label]))
+        else:
+            first[label] = head
+            cells.at[col.key] = where
+            cells.headers[where] = label
+            v = decode(col, value, where, cells)
+            if v is not _ABSENT:
+                _set(data, col.key, v)
 
 
 def _list(sheet: _Sheet, key: str) -> list[dict[str, Any]]:
@@ -479,7 +472,7 @@ class _TreeReader:
                 if role is None:
                     self.cells.err(Code.R_MISSING, self.rules.col_where(r, "role"), field="用途")
                 else:
-                    decode(S.RULES[2], role, self.rules.col_where(r, "role"), self.cells, self.cells.file)
+                    decode(S.RULES[2], role, self.rules.col_where(r, "role"), self.cells)
                 continue
             hit = self.crits.get((vid, owner_id or ""))
             if hit is None and owner_id in self.dropped:

@@ -1,15 +1,11 @@
 """The rubric workbook (评分细则.xlsx): its sheets, their columns and how a cell's text stands
 for a value of the rubric's plain data, both ways.
 
-The workbook holds exactly the plain data a rubric YAML file holds (what
-:func:`~zwgk_cli.rubric.source.load_yaml` builds), so one reader (:mod:`.reader`) validates
-both and a rubric has one content hash whichever way it was written.  The split follows
-XLSForm's survey / choices / settings: settings on 基本信息, the tree one row per node on
-评分细则 (an outline: the 层级 column says where a row hangs), what an assessor enters and the
-rule that scores it one row per input on 计分规则, small lists on their own sheets.
-
-A cell holds one value; a few values that are lists or small tables are written one item
-per line (选项与分值 ``3个工作日内:2``, 档次 ``大于15:1``, 适用条件 ``分组:部门``).
+The workbook holds exactly the plain data a rubric YAML file holds, so one reader validates
+both and a rubric has one content hash whichever way it was written.  As in XLSForm: settings
+on 基本信息, the tree one row per node on 评分细则 (an outline: 层级 says where a row hangs), the
+inputs and their rules one row each on 计分规则, small lists on their own sheets.  A list or
+small table in a cell is one item per line (选项与分值 ``3个工作日内:2``, 档次 ``大于15:1``).
 """
 
 from __future__ import annotations

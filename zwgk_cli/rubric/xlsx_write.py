@@ -68,16 +68,11 @@ def encode(col: S.Col, value: Any) -> Cell:
 
 
 def _band_text(b: Any) -> str:
-    if not isinstance(b, Mapping):
-        return str(b)
-    op = S.op_word(b["op"]) if "op" in b else ""
-    value = S.attr_value_text(b.get("value", ""))
-    return f"{op}{value}:{S.attr_value_text(b.get('points', ''))}"
+    return f"{_cond_text(b)}:{S.attr_value_text(b.get('points', ''))}" if isinstance(b, Mapping) else str(b)
 
 
-def _cond_text(d: Mapping[str, Any]) -> str | None:
-    if "op" not in d and "value" not in d:
-        return None
+def _cond_text(d: Mapping[str, Any]) -> str:
+    """A condition as a cell writes it: ``大于5``."""
     return (S.op_word(d["op"]) if "op" in d else "") + S.attr_value_text(d.get("value", ""))
 
 
@@ -145,7 +140,13 @@ class _Tree:
         owner = crit.get("id")
         for role, key in ((S.INPUT, "inputs"), (S.TERM, "terms"), (S.VETO, "vetoes")):
             for d in _items(crit, key):
-                values = {**d, "variant": variant or None, "owner": owner, "role": role, "cond": _cond_text(d)}
+                values = {
+                    **d,
+                    "variant": variant or None,
+                    "owner": owner,
+                    "role": role,
+                    "cond": _cond_text(d) if "op" in d or "value" in d else None,
+                }
                 if role == S.INPUT:
                     values["input"] = d.get("id")
                 if role == S.VETO and d.get("ratio") is True:
@@ -164,13 +165,9 @@ def _items(d: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
 
 def tree_rows(data: Mapping[str, Any]) -> tuple[list[Row], list[Row]]:
     t = _Tree()
-    if data.get("variants"):
-        for v in _items(data, "variants"):
-            for p in _items(v, "parts"):
-                t.part(str(v.get("id", "")), p, 0)
-    else:
-        for p in _items(data, "parts"):
-            t.part("", p, 0)
+    for v in _items(data, "variants") if data.get("variants") else [{"parts": data.get("parts")}]:
+        for p in _items(v, "parts"):
+            t.part(str(v.get("id", "")), p, 0)
     return t.tree, t.rules
 
 
