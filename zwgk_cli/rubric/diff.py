@@ -64,12 +64,8 @@ class Entry:
     @property
     def subject(self) -> str:
         """What changed: ``评分细则 a1 栏目 · 分值``."""
-        bits = [self.section, self.id]
-        if self.title and self.title != self.id:
-            bits.append(self.title)
-        text = " ".join(bits)
-        if self.variants:
-            text += f"(类别:{'、'.join(self.variants)})"
+        bits = [self.section, self.id, *([self.title] if self.title and self.title != self.id else [])]
+        text = " ".join(bits) + (f"(类别:{'、'.join(self.variants)})" if self.variants else "")
         return f"{text} · {self.field}" if self.field else text
 
     def text(self) -> str:

@@ -253,10 +253,7 @@ def _info_sheet(wb: Any, fmt: _Formats, data: Mapping[str, Any]) -> None:
         ws.set_column(c, c, w)
         ws.write_string(0, c, h, fmt.head)
     for r, col in enumerate(S.INFO, start=1):
-        ws.write_string(r, 0, col.header, fmt.cell)
-        v = encode(col, _get(data, col.key))
-        _write_rows(ws, fmt, [[None, v]], r)
-        ws.write_string(r, 2, col.hint, fmt.cell)
+        _write_rows(ws, fmt, [[col.header, encode(col, _get(data, col.key)), col.hint]], r)
         if col.codec == "enum":
             ws.data_validation(r, 1, r, 1, {"validate": "list", "source": [label for label, _ in col.choices]})
         elif col.codec == "num":
