@@ -482,28 +482,18 @@ class _TreeReader:
                 if owner_id is None:
                     self.cells.err(Code.R_MISSING, where, field="评分项编号")
                 else:
-                    self.cells.err(
-                        Code.R_REF,
-                        where,
-                        ref=f"{vid} {owner_id}".strip(),
-                        hint="“评分项编号”应为“评分细则”表中填了评分细则原文的一行的编号(分类别时连同“类别”)。",
-                    )
+                    hint = "“评分项编号”应为“评分细则”表中填了评分细则原文的一行的编号(分类别时连同“类别”)。"
+                    self.cells.err(Code.R_REF, where, ref=f"{vid} {owner_id}".strip(), hint=hint)
                 continue
             crit, cpath = hit
             if role in (S.NUMER, S.DENOM):
                 if last is None or not (last[0].get("kind") == "ratio" or last[0].get("ratio") is True):
-                    self.cells.err(
-                        Code.R_TYPE,
-                        self.rules.col_where(r, "role"),
-                        field="用途",
-                        value=role,
-                        expected="紧随类型为“比例”的计分或否决行之后",
-                    )
+                    where, expected = self.rules.col_where(r, "role"), "紧随类型为“比例”的计分或否决行之后"
+                    self.cells.err(Code.R_TYPE, where, field="用途", value=role, expected=expected)
                     continue
                 specs = last[0].setdefault("inputs", [])
                 path = f"{last[1]}.inputs[{len(specs)}]"
-                d = self._rename_input(self.rules.record(r, row, path, S.RULE_KEYS[role]), path)
-                specs.append(d)
+                specs.append(self._rename_input(self.rules.record(r, row, path, S.RULE_KEYS[role]), path))
                 continue
             key = {S.TERM: "terms", S.VETO: "vetoes", S.INPUT: "inputs"}[role]
             items = crit.setdefault(key, [])
