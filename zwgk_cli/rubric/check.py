@@ -52,17 +52,12 @@ def _check_criterion(c: Criterion, file: str, where: str) -> list[Problem]:
     out: list[Problem] = []
     reaches = [term_reach(t, c) for t in c.terms]
     reach = None if None in reaches else sum((r for r in reaches if r is not None), ZERO)
+    at = {"file": file, "path": where, "title": c.title, "max": fmt_points(c.max)}
     if reach is not None and reach < c.max:
-        out.append(
-            problem(
-                Code.R_UNREACHABLE, file=file, path=where, title=c.title, reach=fmt_points(reach), max=fmt_points(c.max)
-            )
-        )
+        out.append(problem(Code.R_UNREACHABLE, **at, reach=fmt_points(reach)))
     said = _AWARD_TEXT.findall(c.text)
     if len(said) == 1 and Decimal(said[0]) > c.max and "最高" not in c.text and "每" not in c.text:
-        out.append(
-            problem(Code.R_TEXT_MAX, file=file, path=where, title=c.title, said=f"得{said[0]}分", max=fmt_points(c.max))
-        )
+        out.append(problem(Code.R_TEXT_MAX, **at, said=f"得{said[0]}分"))
     return out
 
 
@@ -74,11 +69,8 @@ def _sum_problem(
     actual = sum((x for x in children if x is not None), ZERO)
     if actual == declared or (actual > declared and not exact):
         return []
-    return [
-        problem(
-            Code.R_SUM, file=file, path=where, title=title, declared=fmt_points(declared), actual=fmt_points(actual)
-        )
-    ]
+    said, got = fmt_points(declared), fmt_points(actual)
+    return [problem(Code.R_SUM, file=file, path=where, title=title, declared=said, actual=got)]
 
 
 def check(rubric: Rubric, units: Sequence[Unit] = ()) -> list[Problem]:

@@ -560,14 +560,8 @@ class Reader:
         reach = sum((p.max or ZERO for p in parts if p.kind is not PartKind.PENALTY), ZERO)
         declared = self.dec(v, "max", vp)
         if declared is not None and declared != reach:
-            title = str(v.get("title", ""))
-            self.err(
-                Code.R_SUM,
-                f"{vp}.max" if vp else "max",
-                title=title,
-                declared=fmt_points(declared),
-                actual=fmt_points(reach),
-            )
+            said, got, title = fmt_points(declared), fmt_points(reach), str(v.get("title", ""))
+            self.err(Code.R_SUM, f"{vp}.max" if vp else "max", title=title, declared=said, actual=got)
         when = self.conditions(v.get("when"), f"{vp}.when")
         groups = tuple(str(g) for g in (v.get("groups") or []))
         variant = Variant(str(v.get("id", "default")), str(v.get("title", "")), groups, parts, reach, when)
