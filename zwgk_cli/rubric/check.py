@@ -31,64 +31,46 @@ _AWARD_TEXT = re.compile(r"得(\d+(?:\.\d+)?)分")
 
 def term_reach(term: Term, crit: Criterion) -> Decimal | None:
     """The most a term can contribute (None: unbounded)."""
+    out: Decimal | None
     if term.kind is TermKind.FLAG:
-        out: Decimal | None = term.points
-    elif term.kind in (TermKind.CHOICE,):
+        out = term.points
+    elif term.kind is TermKind.CHOICE:
         out = max((p for _, p in term.choices), default=ZERO)
     elif term.kind in (TermKind.BANDS, TermKind.RATIO):
         out = max((b.points for b in term.bands), default=ZERO)
-    elif term.kind is TermKind.ENTERED:
-        out = crit.input(term.inputs[0]).max
     else:
         n = crit.input(term.inputs[0]).max
-        out = None if n is None else n * term.points
+        out = n if term.kind is TermKind.ENTERED or n is None else n * term.points
     if term.cap is not None:
         out = term.cap if out is None else min(out, term.cap)
     return out
 
 
 def _check_criterion(c: Criterion, file: str, where: str) -> list[Problem]:
+    if c.style is not Style.AWARD or c.max is None:
+        return []
     out: list[Problem] = []
-    if c.style is Style.AWARD and c.max is not None:
-        reach: Decimal | None = ZERO
-        for t in c.terms:
-            r = term_reach(t, c)
-            reach = None if reach is None or r is None else reach + r
-        if reach is not None and reach < c.max:
-            out.append(
-                problem(
-                    Code.R_UNREACHABLE,
-                    file=file,
-                    path=where,
-                    title=c.title,
-                    reach=fmt_points(reach),
-                    max=fmt_points(c.max),
-                )
-            )
-        said = _AWARD_TEXT.findall(c.text)
-        if len(said) == 1 and Decimal(said[0]) > c.max and "最高" not in c.text and "每" not in c.text:
-            out.append(
-                problem(
-                    Code.R_TEXT_MAX, file=file, path=where, title=c.title, said=f"得{said[0]}分", max=fmt_points(c.max)
-                )
-            )
+    reaches = [term_reach(t, c) for t in c.terms]
+    reach = None if None in reaches else sum((r for r in reaches if r is not None), ZERO)
+    at = {"file": file, "path": where, "title": c.title, "max": fmt_points(c.max)}
+    if reach is not None and reach < c.max:
+        out.append(problem(Code.R_UNREACHABLE, **at, reach=fmt_points(reach)))
+    said = _AWARD_TEXT.findall(c.text)
+    if len(said) == 1 and Decimal(said[0]) > c.max and "最高" not in c.text and "每" not in c.text:
+        out.append(problem(Code.R_TEXT_MAX, **at, said=f"得{said[0]}分"))
     return out
 
 
 def _sum_problem(
-    title: str, declared: Decimal | None, children: Sequence[Decimal | None], file: str, where: str, exact: bool
+    title: str, declared: Decimal | None, children: Sequence[Decimal | None], file: str, where: str, exact: bool = True
 ) -> list[Problem]:
-    if declared is None or not children or any(x is None for x in children):
+    if declared is None or not children or None in children:
         return []
     actual = sum((x for x in children if x is not None), ZERO)
-    bad = actual != declared if exact else actual < declared
-    if bad:
-        return [
-            problem(
-                Code.R_SUM, file=file, path=where, title=title, declared=fmt_points(declared), actual=fmt_points(actual)
-            )
-        ]
-    return []
+    if actual == declared or (actual > declared and not exact):
+        return []
+    said, got = fmt_points(declared), fmt_points(actual)
+    return [problem(Code.R_SUM, file=file, path=where, title=title, declared=said, actual=got)]
 
 
 def check(rubric: Rubric, units: Sequence[Unit] = ()) -> list[Problem]:
@@ -98,46 +80,26 @@ def check(rubric: Rubric, units: Sequence[Unit] = ()) -> list[Problem]:
 
     def check_ind(ind: Indicator, where: str, bonus: bool) -> None:
         here = f"{where}/{ind.id}"
-        kids: list[Decimal | None] = [i.max for i in ind.indicators] + [c.max for c in ind.criteria]
+        kids = [i.max for i in ind.indicators] + [c.max for c in ind.criteria]
         out.extend(_sum_problem(ind.title, ind.max, kids, file, here, exact=not bonus))
-        for c in ind.criteria:
-            out.extend(_check_criterion(c, file, f"{here}/{c.id}"))
+        out.extend(p for c in ind.criteria for p in _check_criterion(c, file, f"{here}/{c.id}"))
         for s in ind.by_unit:
-            out.extend(
-                _sum_problem(
-                    f"{ind.title}({'、'.join(s.names[:2])}…)",
-                    ind.max,
-                    [c.max for c in s.criteria],
-                    file,
-                    here,
-                    exact=True,
-                )
-            )
-            for c in s.criteria:
-                out.extend(_check_criterion(c, file, f"{here}/{c.id}"))
+            title = f"{ind.title}({'、'.join(s.names[:2])}…)"
+            out.extend(_sum_problem(title, ind.max, [c.max for c in s.criteria], file, here))
+            out.extend(p for c in s.criteria for p in _check_criterion(c, file, f"{here}/{c.id}"))
         for sub in ind.indicators:
             check_ind(sub, here, bonus)
 
     for v in rubric.variants:
         for p in v.walk_parts():
-            where = f"{v.id}/{p.id}"
             if p.kind is PartKind.PENALTY:
                 continue
             kids = [x.max for x in p.parts] + [i.max for i in p.indicators]
-            out.extend(_sum_problem(p.title, p.max, kids, file, where, exact=p.kind is not PartKind.BONUS))
+            out.extend(_sum_problem(p.title, p.max, kids, file, f"{v.id}/{p.id}", exact=p.kind is not PartKind.BONUS))
             for ind in p.indicators:
-                check_ind(ind, where, p.kind is PartKind.BONUS)
-        if rubric.declared_max is not None and len(rubric.variants) == 1 and v.max != rubric.declared_max:
-            out.append(
-                problem(
-                    Code.R_SUM,
-                    file=file,
-                    path="max",
-                    title=rubric.title,
-                    declared=fmt_points(rubric.declared_max),
-                    actual=fmt_points(v.max),
-                )
-            )
+                check_ind(ind, f"{v.id}/{p.id}", p.kind is PartKind.BONUS)
+        if rubric.declared_max is not None and len(rubric.variants) == 1:
+            out.extend(_sum_problem(rubric.title, rubric.declared_max, [v.max], file, "max"))
     out.extend(_variant_problems(rubric))
     out.extend(check_targets(rubric))
     if units:
@@ -149,28 +111,26 @@ def _variant_problems(rubric: Rubric) -> list[Problem]:
     """What only shows across variants, or in what a unit that an item does not apply to gets:
     a group claimed by two variants (the second never used), a part id that names different
     parts in different variants, free points for units an award item does not apply to."""
-    file = rubric.path
-    out: list[Problem] = []
+    out = _claim_problems(rubric)
     titles: dict[str, tuple[Variant, str]] = {}
-    out.extend(_claim_problems(rubric))
     for v in rubric.variants:
         for p in v.walk_parts():
-            first = titles.setdefault(p.id, (v, p.title))
-            if first[1] != p.title and first[0].id != v.id:
+            first, title1 = titles.setdefault(p.id, (v, p.title))
+            if title1 != p.title and first.id != v.id:
                 out.append(
                     problem(
                         Code.R_PART_TITLES,
-                        file=file,
+                        file=rubric.path,
                         path=f"{v.id}/{p.id}",
                         id=p.id,
-                        first=first[0].title,
-                        title1=first[1],
+                        first=first.title,
+                        title1=title1,
                         second=v.title,
                         title2=p.title,
                     )
                 )
             for ind in p.indicators:
-                out.extend(_na_problems(ind, p.kind is PartKind.BONUS, file, f"{v.id}/{p.id}"))
+                out.extend(_na_problems(ind, p.kind is PartKind.BONUS, rubric.path, f"{v.id}/{p.id}"))
     return out
 
 
@@ -180,10 +140,8 @@ def _claim_problems(rubric: Rubric) -> list[Problem]:
     hold (R024).  A variant without groups claims every group; one with ``when`` after one
     without it is never reached, one without it after one with it takes the rest."""
     out: list[Problem] = []
-    file = rubric.path
-    multi = len(rubric.variants) > 1
     for j, v in enumerate(rubric.variants):
-        if multi and not v.groups and not v.when:
+        if len(rubric.variants) > 1 and not v.groups and not v.when:
             continue  # claims nothing (Rubric.variant_for_group)
         for a in rubric.variants[:j]:
             if not a.groups and not a.when:
@@ -193,14 +151,15 @@ def _claim_problems(rubric: Rubric) -> list[Problem]:
                 shared = ["全部分组"]
             if not shared:
                 continue
-            g = shared[0]
             if not a.when:
                 code = Code.R_GROUP_TWICE if not v.when else Code.R_WHEN_SHADOWED
             elif v.when and not _disjoint(a.when, v.when):
                 code = Code.R_WHEN_OVERLAP
             else:
                 continue
-            out.append(problem(code, file=file, path=f"{v.id}/groups", group=g, first=a.title, second=v.title))
+            out.append(
+                problem(code, file=rubric.path, path=f"{v.id}/groups", group=shared[0], first=a.title, second=v.title)
+            )
             break
     return out
 
@@ -214,9 +173,7 @@ def _na_problems(ind: Indicator, bonus: bool, file: str, where: str) -> list[Pro
     out: list[Problem] = []
     here = f"{where}/{ind.id}"
     for c in (*ind.criteria, *(c for s in ind.by_unit for c in s.criteria)):
-        if c.applies.always or c.na_points != "full" or c.max is None or not c.max:
-            continue
-        if bonus or c.style is Style.AWARD:
+        if not c.applies.always and c.na_points == "full" and c.max and (bonus or c.style is Style.AWARD):
             code = Code.R_NA_FULL_BONUS if bonus else Code.R_NA_FULL_AWARD
             out.append(problem(code, file=file, path=f"{here}/{c.id}", title=c.title, max=fmt_points(c.max)))
     for sub in ind.indicators:
@@ -237,26 +194,15 @@ def check_units(rubric: Rubric, units: Sequence[Unit]) -> list[Problem]:
     for u in units:
         variant = rubric.variant_for(u)
         if variant is None:
-            out.append(
-                problem(Code.R_NO_VARIANT, file=file, unit=u.name, group=u.group, groups="、".join(rubric.groups))
-            )
+            groups = "、".join(rubric.groups)
+            out.append(problem(Code.R_NO_VARIANT, file=file, unit=u.name, group=u.group, groups=groups))
             continue
         for ind in all_indicators(variant):
-            if not ind.by_unit:
-                continue
             own, named_default = sets_naming(ind, u, rubric.aliases)
             if own and named_default:
-                out.append(
-                    problem(Code.R_UNIT_TWICE, file=file, unit=u.name, title=ind.title, chosen=_names(own[0].names))
-                )
-            elif not own and not named_default:
-                if any(s.default for s in ind.by_unit):
-                    out.append(problem(Code.R_UNIT_DEFAULT, file=file, unit=u.name, title=ind.title))
-                else:
-                    out.append(problem(Code.R_UNIT_NONE, file=file, unit=u.name, title=ind.title))
+                chosen = "、".join(own[0].names[:3]) + ("等" if len(own[0].names) > 3 else "")
+                out.append(problem(Code.R_UNIT_TWICE, file=file, unit=u.name, title=ind.title, chosen=chosen))
+            elif ind.by_unit and not own and not named_default:
+                code = Code.R_UNIT_DEFAULT if any(s.default for s in ind.by_unit) else Code.R_UNIT_NONE
+                out.append(problem(code, file=file, unit=u.name, title=ind.title))
     return out
-
-
-def _names(names: Sequence[str]) -> str:
-    """The units a criteria set names, as a user recognises the set: at most three, then 等."""
-    return "、".join(names[:3]) + ("等" if len(names) > 3 else "")

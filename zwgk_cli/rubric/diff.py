@@ -1,32 +1,24 @@
 """Two revisions of a rubric side by side (``zwgk rubric diff A B``): what changed, in Chinese.
 
-:func:`diff` compares the rubrics as they are read (not their text: comments and layout do
-not count) and gives one :class:`Entry` per difference, in a fixed order:
-
-1. 基本信息 — id, title, year, version, source, 满分, the veto tier, aliases, target kinds;
-2. 等次 — tiers by label (floor, coefficient);
-3. 类别 — variants by id (title, groups, 满分);
-4. 部分 / 指标 / 细则 — every node by id, added, removed, or changed field by field (title,
-   分值, text, rules, vetoes, applicability, …); per variant, an entry shared by every variant
-   named once;
-5. 填写项 — the inputs of each criterion by id: added, removed, retyped, relabelled, bounds;
-6. 读法说明 — notes by id.
-
-Whether workbooks issued under A are still read under B is a question about workbooks: it is
-answered by :func:`zwgk_cli.workbook.revision.rubric_compatibility`, the same test ``zwgk score``
-makes of every returned workbook.
+:func:`diff` compares the rubrics as read (comments and layout do not count) and gives one
+:class:`Entry` per difference, in the order of :data:`SECTIONS`: 基本信息 (with aliases and
+target kinds), 等次 by label, 类别 by id, then every 部分 / 指标 / 评分细则 by id (added, removed,
+or changed field by field; per variant, an entry every variant shares named once), the 填写项 of
+each criterion by id, 读法说明 by id.  Whether workbooks issued under A are still read under B is
+:func:`zwgk_cli.workbook.revision.rubric_compatibility`'s question.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from zwgk_cli.model import (
     INPUT_KIND_LABELS,
     Applicability,
     Criterion,
+    Gate,
     Indicator,
     Input,
     InputKind,
@@ -44,20 +36,10 @@ from zwgk_cli.model import (
 from zwgk_cli.rubric.resolve import is_flat
 from zwgk_cli.rules import OP_TEXT, num
 
-ADDED = "added"
-REMOVED = "removed"
-CHANGED = "changed"
+ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 CHANGE_LABELS = {ADDED: "新增", REMOVED: "删除", CHANGED: "修改"}
-
-META = "基本信息"
-TIERS = "等次"
-VARIANTS = "类别"
-PART = "部分"
-INDICATOR = "指标"
-CRITERION = "评分细则"
-INPUT = "填写项"
-NOTES = "读法说明"
-SECTIONS = (META, TIERS, VARIANTS, PART, INDICATOR, CRITERION, INPUT, NOTES)
+SECTIONS = ("基本信息", "等次", "类别", "部分", "指标", "评分细则", "填写项", "读法说明")
+META, TIERS, VARIANTS, PART, INDICATOR, CRITERION, INPUT, NOTES = SECTIONS
 
 STYLE_LABELS = {Style.AWARD: "得分", Style.DEDUCT: "扣分", Style.PENALTY: "通报扣分"}
 LIST_SEP = "\n"  # between the rules (vetoes) of a criterion's field: compared one by one
@@ -82,12 +64,8 @@ class Entry:
     @property
     def subject(self) -> str:
         """What changed: ``评分细则 a1 栏目 · 分值``."""
-        bits = [self.section, self.id]
-        if self.title and self.title != self.id:
-            bits.append(self.title)
-        text = " ".join(bits)
-        if self.variants:
-            text += f"(类别:{'、'.join(self.variants)})"
+        bits = [self.section, self.id, *([self.title] if self.title and self.title != self.id else [])]
+        text = " ".join(bits) + (f"(类别:{'、'.join(self.variants)})" if self.variants else "")
         return f"{text} · {self.field}" if self.field else text
 
     def text(self) -> str:
@@ -100,14 +78,17 @@ class Entry:
         return f"{head}:{self.before or '(无)'} → {self.after or '(无)'}"
 
     def to_dict(self) -> dict[str, object]:
-        out: dict[str, object] = {"section": self.section, "change": self.change, "id": self.id, "title": self.title}
-        if self.field:
-            out["field"] = self.field
-        out["before"], out["after"] = self.before, self.after
-        if self.variants:
-            out["variants"] = list(self.variants)
-        out["text"] = self.text()
-        return out
+        return {
+            "section": self.section,
+            "change": self.change,
+            "id": self.id,
+            "title": self.title,
+            **({"field": self.field} if self.field else {}),
+            "before": self.before,
+            "after": self.after,
+            **({"variants": list(self.variants)} if self.variants else {}),
+            "text": self.text(),
+        }
 
 
 @dataclass(frozen=True)
@@ -133,17 +114,10 @@ def label(r: Rubric) -> str:
     return rubric_label(r.id, r.version, r.hash)
 
 
-# ------------------------------------------------------------------ describing things in Chinese
-
-
 def applicability_text(a: Applicability) -> str:
     """``仅当 督促指导任务为是;不适用于 分组为部门`` (empty: always)."""
-    bits = []
-    if a.only_if:
-        bits.append("仅当" + "且".join(c.describe() for c in a.only_if))
-    if a.not_if:
-        bits.append("不适用于" + "或".join(c.describe() for c in a.not_if))
-    return ";".join(bits)
+    bits = (("仅当", "且", a.only_if), ("不适用于", "或", a.not_if))
+    return ";".join(head + sep.join(c.describe() for c in conds) for head, sep, conds in bits if conds)
 
 
 def input_text(i: Input) -> str:
@@ -151,14 +125,8 @@ def input_text(i: Input) -> str:
     text = INPUT_KIND_LABELS[i.kind]
     if i.kind is InputKind.CHOICE and i.options:
         text += f"({'/'.join(i.options)})"
-    bits = [text]
-    if i.max is not None:
-        bits.append(f"上限{num(i.max)}")
-    if i.step is not None:
-        bits.append(f"步长{num(i.step)}")
-    if not i.required:
-        bits.append("选填")
-    return ",".join(bits)
+    bits = [text, *(f"{word}{num(x)}" for word, x in (("上限", i.max), ("步长", i.step)) if x is not None)]
+    return ",".join(bits if i.required else [*bits, "选填"])
 
 
 def term_text(t: Term, labels: Mapping[str, str]) -> str:
@@ -228,13 +196,9 @@ def _indicator_fields(ind: Indicator, place: str) -> dict[str, str]:
 VETO_EFFECTS = {"none": "不影响得分", "zero": "该部分得0分", "stop": "停止评分(该对象或单位其余各项不再评分)"}
 
 
-def _op(op: str) -> str:
-    return "超过" if op == ">" else "达到"
-
-
-def _line(t: Threshold | None) -> str:
+def _line(t: Threshold | Gate | None) -> str:
     """A pass line as the diff shows it: 达到60分(不合格), 超过80分 …"""
-    return f"{_op(t.op)}{num(t.min)}分({t.label})" if t is not None else ""
+    return f"{'超过' if t.op == '>' else '达到'}{num(t.min)}分({t.label})" if t is not None else ""
 
 
 def _rescale(p: Part) -> str:
@@ -252,15 +216,12 @@ def _part_fields(p: Part, place: str, kinds: Mapping[str, str]) -> dict[str, str
         "类型": PART_KIND_LABELS[p.kind],
         "按对象评分": kinds.get(p.per_target, p.per_target) if p.per_target else "",
         "合格线": _line(p.threshold),
-        "加分门槛": f"{p.gate.part}{_op(p.gate.op)}{num(p.gate.min)}分({p.gate.label})" if p.gate else "",
+        "加分门槛": f"{p.gate.part}{_line(p.gate)}" if p.gate else "",
         "否决效果": VETO_EFFECTS.get(p.veto_effect.value, p.veto_effect.value),
         "折算": _rescale(p),
         "说明": p.note,
         "位置": place,
     }
-
-
-# ------------------------------------------------------------------ the nodes of a variant
 
 
 class Node(NamedTuple):
@@ -329,21 +290,19 @@ def _node_entries(old: Mapping[tuple[str, str], Node], new: Mapping[tuple[str, s
     for key, (section, nid, title, fields, inputs, children) in old.items():
         if key not in new:
             out.append(Entry(section, REMOVED, nid, title, before=_summary(fields)))
-            out.extend(Entry(INPUT, REMOVED, f"{nid}.{i.id}", i.label, before=input_text(i)) for i in inputs.values())
+            out.extend(_input_entries(nid, inputs, {}))
             continue
         b = new[key]
+        title = b.title or title
         for name, before in fields.items():
-            after = b.fields.get(name, "")
-            if before != after:
-                out.append(Entry(section, CHANGED, nid, b.title or title, name, *_changed_items(before, after)))
-        moved = order_entry(section, nid, b.title or title, children, b.children)
-        if moved is not None:
-            out.append(moved)
+            if before != b.fields.get(name, ""):
+                out.append(Entry(section, CHANGED, nid, title, name, *_changed_items(before, b.fields.get(name, ""))))
+        out.extend(e for e in [order_entry(section, nid, title, children, b.children)] if e is not None)
         out.extend(_input_entries(nid, inputs, b.inputs))
     for key, (section, nid, title, fields, inputs, _) in new.items():
         if key not in old:
             out.append(Entry(section, ADDED, nid, title, after=_summary(fields)))
-            out.extend(Entry(INPUT, ADDED, f"{nid}.{i.id}", i.label, after=input_text(i)) for i in inputs.values())
+            out.extend(_input_entries(nid, {}, inputs))
     return out
 
 
@@ -363,18 +322,16 @@ def _input_entries(cid: str, old: Mapping[str, Input], new: Mapping[str, Input])
         if b is None:
             yield Entry(INPUT, REMOVED, f"{cid}.{iid}", a.label, before=input_text(a))
             continue
-        if a.label != b.label:
-            yield Entry(INPUT, CHANGED, f"{cid}.{iid}", b.label, "名称", a.label, b.label)
-        if input_text(a) != input_text(b):
-            yield Entry(INPUT, CHANGED, f"{cid}.{iid}", b.label, "类型", input_text(a), input_text(b))
-        if a.hint != b.hint:
-            yield Entry(INPUT, CHANGED, f"{cid}.{iid}", b.label, "填写说明", a.hint, b.hint)
+        for field, x, y in (
+            ("名称", a.label, b.label),
+            ("类型", input_text(a), input_text(b)),
+            ("填写说明", a.hint, b.hint),
+        ):
+            if x != y:
+                yield Entry(INPUT, CHANGED, f"{cid}.{iid}", b.label, field, x, y)
     for iid, b in new.items():
         if iid not in old:
             yield Entry(INPUT, ADDED, f"{cid}.{iid}", b.label, after=input_text(b))
-
-
-# ------------------------------------------------------------------ the whole rubric
 
 
 def _keyed(
@@ -387,15 +344,12 @@ def _keyed(
         title = (b or a).get("名称", "") if titles else ""
         if b is None:
             out.append(Entry(section, REMOVED, k, title, before=",".join(v for v in a.values() if v)))
-            continue
-        out.extend(Entry(section, CHANGED, k, title, f, a[f], b.get(f, "")) for f in a if a[f] != b.get(f, ""))
+        else:
+            out.extend(Entry(section, CHANGED, k, title, f, a[f], b.get(f, "")) for f in a if a[f] != b.get(f, ""))
     for k, b in new.items():
         if k not in old:
-            out.append(
-                Entry(
-                    section, ADDED, k, b.get("名称", "") if titles else "", after=",".join(v for v in b.values() if v)
-                )
-            )
+            title = b.get("名称", "") if titles else ""
+            out.append(Entry(section, ADDED, k, title, after=",".join(v for v in b.values() if v)))
     return out
 
 
@@ -418,12 +372,13 @@ def _meta(r: Rubric) -> dict[str, str]:
 
 def diff(old: Rubric, new: Rubric) -> RubricDiff:
     """Every difference between two revisions of a rubric (see the module docstring)."""
-    entries: list[Entry] = []
     meta_a, meta_b = _meta(old), _meta(new)
-    entries += [Entry(META, CHANGED, "细则", "", f, meta_a[f], meta_b[f]) for f in meta_a if meta_a[f] != meta_b[f]]
-    aliases_a = {f"简称“{k}”": {"全称": v} for k, v in old.aliases.items()}
-    aliases_b = {f"简称“{k}”": {"全称": v} for k, v in new.aliases.items()}
-    entries += _keyed(META, aliases_a, aliases_b, titles=False)
+    entries = [Entry(META, CHANGED, "细则", "", f, meta_a[f], meta_b[f]) for f in meta_a if meta_a[f] != meta_b[f]]
+
+    def aliases(r: Rubric) -> dict[str, dict[str, str]]:
+        return {f"简称“{k}”": {"全称": v} for k, v in r.aliases.items()}
+
+    entries += _keyed(META, aliases(old), aliases(new), titles=False)
     entries += _keyed(TIERS, {t.label: _tier(t) for t in old.tiers}, {t.label: _tier(t) for t in new.tiers}, False)
     entries += _keyed(VARIANTS, {v.id: _variant(v) for v in old.variants}, {v.id: _variant(v) for v in new.variants})
     kinds_a = {k.id: k.title for k in old.target_kinds}
@@ -436,14 +391,11 @@ def diff(old: Rubric, new: Rubric) -> RubricDiff:
         moved = order_entry(VARIANTS, vid, vb.title, [p.id for p in va.parts], [p.id for p in vb.parts])
         for e in [*([moved] if moved else []), *_node_entries(_nodes(va, kinds_a), _nodes(vb, kinds_b))]:
             found.setdefault(e, []).append(vb.title or vid)
-    nodes = []
-    for e, where in found.items():
-        if several and len(where) < len(shared):
-            e = Entry(e.section, e.change, e.id, e.title, e.field, e.before, e.after, tuple(where))
-        nodes.append(e)
+    nodes = [
+        replace(e, variants=tuple(where)) if several and len(where) < len(shared) else e for e, where in found.items()
+    ]
     entries += sorted(nodes, key=lambda e: SECTIONS.index(e.section))  # stable: tree order within
-    notes_a = {n.id: {"内容": n.text, "类型": n.kind} for n in old.notes}
-    notes_b = {n.id: {"内容": n.text, "类型": n.kind} for n in new.notes}
+    notes_a, notes_b = ({n.id: {"内容": n.text, "类型": n.kind} for n in r.notes} for r in (old, new))
     entries += _keyed(NOTES, notes_a, notes_b, titles=False)
     return RubricDiff(old, new, tuple(entries))
 

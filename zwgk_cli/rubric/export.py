@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from zwgk_cli.model import Criterion, Indicator, Input, Part, Rubric, TermKind, Unit, Variant
+from zwgk_cli.model import Criterion, Gate, Indicator, Input, Part, Rubric, Term, TermKind, Threshold, Unit, Variant
 
 
 def json_number(x: Decimal | None) -> float | int | None:
@@ -18,13 +18,22 @@ def json_number(x: Decimal | None) -> float | int | None:
 
 def input_to_dict(i: Input) -> dict[str, Any]:
     out: dict[str, Any] = {"id": i.id, "label": i.label, "kind": i.kind.value}
-    if i.max is not None:
-        out["max"] = json_number(i.max)
-    if i.step is not None:
-        out["step"] = json_number(i.step)
+    out |= {k: json_number(x) for k, x in (("max", i.max), ("step", i.step)) if x is not None}
     if i.options:
         out["options"] = list(i.options)
-    out["required"] = i.required
+    return out | {"required": i.required}
+
+
+def _rule(t: Term) -> dict[str, Any]:
+    out: dict[str, Any] = {"kind": t.kind.value, "inputs": list(t.inputs), "applicable": t.applicable}
+    if t.kind in (TermKind.PER, TermKind.FLAG):
+        out["points"] = json_number(t.points)
+    if t.cap is not None:
+        out["cap"] = json_number(t.cap)
+    if t.choices:
+        out["choices"] = {k: json_number(v) for k, v in t.choices}
+    if t.bands:
+        out["bands"] = [{"op": b.op, "value": json_number(b.value), "points": json_number(b.points)} for b in t.bands]
     return out
 
 
@@ -38,27 +47,7 @@ def criterion_to_dict(c: Criterion) -> dict[str, Any]:
         "applicable": c.applicable,
         "evidence": c.evidence,
         "inputs": [input_to_dict(i) for i in (c.live_inputs() if c.applicable else c.inputs)],
-        "rules": [
-            {
-                "kind": t.kind.value,
-                "inputs": list(t.inputs),
-                "applicable": t.applicable,
-                **({"points": json_number(t.points)} if t.kind in (TermKind.PER, TermKind.FLAG) else {}),
-                **({"cap": json_number(t.cap)} if t.cap is not None else {}),
-                **({"choices": {k: json_number(v) for k, v in t.choices}} if t.choices else {}),
-                **(
-                    {
-                        "bands": [
-                            {"op": b.op, "value": json_number(b.value), "points": json_number(b.points)}
-                            for b in t.bands
-                        ]
-                    }
-                    if t.bands
-                    else {}
-                ),
-            }
-            for t in c.terms
-        ],
+        "rules": [_rule(t) for t in c.terms],
         "vetoes": [
             {
                 "id": v.id,
@@ -77,8 +66,7 @@ def criterion_to_dict(c: Criterion) -> dict[str, Any]:
 
 def indicator_to_dict(ind: Indicator) -> dict[str, Any]:
     out: dict[str, Any] = {"id": ind.id, "title": ind.title, "max": json_number(ind.max), "level": ind.level}
-    inputs = [input_to_dict(i) for c in ind.walk() for i in (c.live_inputs() if c.applicable else ())]
-    out["inputs"] = inputs
+    out["inputs"] = [input_to_dict(i) for c in ind.walk() for i in (c.live_inputs() if c.applicable else ())]
     out["criteria"] = [criterion_to_dict(c) for c in ind.criteria]
     if ind.by_unit:
         out["by_unit"] = [
@@ -92,15 +80,21 @@ def indicator_to_dict(ind: Indicator) -> dict[str, Any]:
     return out
 
 
+def _line(t: Threshold | Gate | None, op: bool = True) -> dict[str, Any] | None:
+    """A pass line (or a gate's): its ``min``, ``op`` and ``label``."""
+    if t is None:
+        return None
+    return {"min": json_number(t.min), **({"op": t.op} if op else {}), "label": t.label}
+
+
 def part_to_dict(p: Part) -> dict[str, Any]:
     out: dict[str, Any] = {"id": p.id, "title": p.title, "max": json_number(p.max), "kind": p.kind.value}
     if p.per_target:
         out["per_target"] = p.per_target
     if p.threshold:
-        out["threshold"] = {"min": json_number(p.threshold.min), "op": p.threshold.op, "label": p.threshold.label}
+        out["threshold"] = _line(p.threshold)
     if p.gate:
-        g = p.gate
-        out["gate"] = {"part": g.part, "min": json_number(g.min), "op": g.op, "label": g.label}
+        out["gate"] = {"part": p.gate.part, **(_line(p.gate) or {})}
     out["veto_effect"] = p.veto_effect.value
     if p.rescale:
         r = p.rescale
@@ -130,50 +124,28 @@ def rubric_to_dict(rubric: Rubric, variant: Variant | None = None, unit: Unit | 
             for t in rubric.tiers
         ],
         "veto_tier": rubric.veto_tier,
-        "pass_line": None
-        if rubric.pass_line is None
-        else {
-            "min": json_number(rubric.pass_line.min),
-            "op": rubric.pass_line.op,
-            "label": rubric.pass_line.label,
-        },
+        "pass_line": _line(rubric.pass_line),
         "notes": [{"id": n.id, "kind": n.kind, "text": n.text} for n in rubric.notes],
     }
     if rubric.assessed_kinds:  # targets ranked in their own right (国办 19号)
         out["rank_units"] = rubric.rank_units
         out["target_kinds"] = [
-            {
-                "id": k.id,
-                "title": k.title,
-                "assessed": k.assessed,
-                "threshold": None
-                if k.threshold is None
-                else {"min": json_number(k.threshold.min), "label": k.threshold.label},
-            }
+            {"id": k.id, "title": k.title, "assessed": k.assessed, "threshold": _line(k.threshold, op=False)}
             for k in rubric.target_kinds
         ]
     if unit is not None:
         out["unit"] = {"id": unit.id, "name": unit.name, "group": unit.group}
+    shown = [
+        {"id": v.id, "title": v.title, "groups": list(v.groups), "when": {c.attribute: list(c.values) for c in v.when}}
+        for v in variants
+    ]
     if len(variants) == 1:
-        v = variants[0]
-        out["variant"] = {"id": v.id, "title": v.title, "groups": list(v.groups), "when": _when(v)}
-        out["parts"] = [part_to_dict(p) for p in v.parts]
+        out["variant"] = shown[0]
+        out["parts"] = [part_to_dict(p) for p in variants[0].parts]
     else:
         out["variants"] = [
-            {
-                "id": v.id,
-                "title": v.title,
-                "groups": list(v.groups),
-                "when": _when(v),
-                "max": json_number(v.max),
-                "parts": [part_to_dict(p) for p in v.parts],
-            }
-            for v in variants
+            {**d, "max": json_number(v.max), "parts": [part_to_dict(p) for p in v.parts]}
+            for d, v in zip(shown, variants, strict=True)
         ]
         out["parts"] = out["variants"][0]["parts"]
     return out
-
-
-def _when(v: Variant) -> dict[str, list[str]]:
-    """The roster attributes a unit must have for the variant (``when``)."""
-    return {c.attribute: list(c.values) for c in v.when}

@@ -1,7 +1,6 @@
 """A rubric by id or file → :class:`Rubric`: the YAML (:mod:`.source`) or the workbook
 (:mod:`.xlsx_read`) read into plain data, turned into model objects (:mod:`.reader`), then the
-errors of the whole rubric (bad tiers); every problem is collected and raised at once as
-:class:`RubricError`."""
+errors of the whole rubric (bad tiers); every problem is raised at once as :class:`RubricError`."""
 
 from __future__ import annotations
 
@@ -20,16 +19,15 @@ from zwgk_cli.rubric.source import RubricError, content_hash, load_yaml, locate
 def _build(
     data: Any, reader: Reader, lines: Mapping[str, int], first: list[Problem], where: Callable[[Problem], Problem]
 ) -> Rubric:
-    file = reader.file
     rubric = reader.rubric(data)
-    reader.problems.extend(where(p) for p in structural_problems(rubric, file, lines))
+    reader.problems.extend(where(p) for p in structural_problems(rubric, reader.file, lines))
     # a row with a cell already reported (a value outside its list, left out) is not reported
     # again for what that value would have given it
     seen = {_row_of(p) for p in first if p.cell}
     problems = first + [p for p in reader.problems if not (p.cell and _row_of(p) in seen)]
     if problems:
         raise RubricError(problems)
-    return replace(rubric, hash=content_hash(data), path=file)
+    return replace(rubric, hash=content_hash(data), path=reader.file)
 
 
 def _row_of(p: Problem) -> tuple[str, str]:
@@ -68,23 +66,11 @@ def source_data(ref: str) -> Any:
 
 def structural_problems(rubric: Rubric, file: str, lines: Mapping[str, int]) -> list[Problem]:
     """Errors of the whole rubric that make it unusable: bad tiers."""
-    out: list[Problem] = []
     floors = [t.min for t in rubric.tiers if t.min is not None]
-    if rubric.tiers and (len(set(floors)) != len(floors) or sum(1 for t in rubric.tiers if t.min is None) > 1):
-        out.append(
-            problem(
-                Code.R_TIERS, file=file, path="tiers", line=lines.get("tiers"), detail="下限重复,或不止一个等次没有下限"
-            )
-        )
-    labels = {t.label for t in rubric.tiers}
-    if rubric.tiers and rubric.veto_tier not in labels:
-        out.append(
-            problem(
-                Code.R_TIERS,
-                file=file,
-                path="veto_tier",
-                line=lines.get("veto_tier", lines.get("tiers")),
-                detail=f"veto_tier“{rubric.veto_tier}”不是任何等次的名称",
-            )
-        )
-    return out
+    bad = []
+    if rubric.tiers and (len(set(floors)) != len(floors) or len(rubric.tiers) - len(floors) > 1):
+        bad.append(("tiers", lines.get("tiers"), "下限重复,或不止一个等次没有下限"))
+    if rubric.tiers and rubric.veto_tier not in {t.label for t in rubric.tiers}:
+        line = lines.get("veto_tier", lines.get("tiers"))
+        bad.append(("veto_tier", line, f"veto_tier“{rubric.veto_tier}”不是任何等次的名称"))
+    return [problem(Code.R_TIERS, file=file, path=path, line=line, detail=detail) for path, line, detail in bad]

@@ -1,7 +1,6 @@
-"""Plain rubric data (from :mod:`zwgk_cli.rubric.source`) → model objects, collecting every
-schema error located by its YAML path and line: unknown or missing fields, values of the wrong
-type, inputs used before they are defined, references (``gate.part``, ``per_target``) to
-nothing."""
+"""Plain rubric data (:mod:`.source`) → model objects, collecting every schema error located by
+its YAML path and line: unknown or missing fields, values of the wrong type, inputs used before
+they are defined, references (``gate.part``, ``per_target``) to nothing."""
 
 from __future__ import annotations
 
@@ -47,6 +46,67 @@ from zwgk_cli.problems import Code, Problem, problem
 
 _T = TypeVar("_T")
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+Inputs = dict[str, Input]  # the inputs a criterion has defined so far, by id
+Data = Mapping[str, Any]  # a mapping of the plain data
+Num = Decimal | None
+
+# The fields each mapping may have, in the order an error message lists them.
+INPUT_KEYS = ("id", "input", "label", "kind", "max", "step", "options", "required", "hint")
+TERM_KEYS = (*INPUT_KEYS, "inputs", "points", "per", "cap", "bands", "only_if", "not_if")
+VETO_KEYS = (*INPUT_KEYS, "inputs", "op", "value", "reason", "ratio", "only_if", "not_if", "vid")
+CRIT_KEYS = (
+    "id",
+    "title",
+    "text",
+    "max",
+    "style",
+    "terms",
+    "vetoes",
+    "inputs",
+    "only_if",
+    "not_if",
+    "evidence",
+    "na_points",
+    "note",
+)
+IND_KEYS = ("id", "title", "max", "indicators", "criteria", "by_unit", "note", "style", "evidence", "level")
+PART_KEYS = (
+    "id",
+    "title",
+    "max",
+    "kind",
+    "parts",
+    "indicators",
+    "per_target",
+    "threshold",
+    "gate",
+    "veto_effect",
+    "note",
+    "style",
+    "evidence",
+    "rescale",
+)
+TOP_KEYS = (
+    "id",
+    "title",
+    "year",
+    "version",
+    "source",
+    "max",
+    "style",
+    "groups",
+    "tiers",
+    "veto_tier",
+    "veto_label",
+    "aliases",
+    "target_kinds",
+    "rank_units",
+    "notes",
+    "variants",
+    "parts",
+    "definitions",
+    "pass_line",
+)
 
 
 class Reader:
@@ -67,6 +127,9 @@ class Reader:
             line = self.lines.get(path.rsplit(".", 1)[0])
         self.problems.append(problem(code, file=self.file, path=path, line=line, **params))
 
+    def wrong(self, path: str, key: str, value: str, expected: str) -> None:
+        self.err(Code.R_TYPE, f"{path}.{key}", field=key, value=value, expected=expected)
+
     def place(self, path: str) -> str:
         """Where a node is, as a message names it (the other place of a duplicate id)."""
         line = self.lines.get(path)
@@ -82,198 +145,155 @@ class Reader:
             self.err(Code.R_DUP_ID, f"{path}.id", id=node_id, other=self.place(first))
 
     # -- scalar helpers
-    def keys(self, d: Any, path: str, allowed: Iterable[str]) -> dict[str, Any]:
+    def keys(self, d: Any, path: str, allowed: Sequence[str]) -> dict[str, Any]:
         if not isinstance(d, dict):
-            self.err(
-                Code.R_TYPE,
-                path,
-                field=path.rsplit(".", 1)[-1] or "(根)",
-                value=str(d)[:40],
-                expected="键值对(mapping)",
-            )
+            field = path.rsplit(".", 1)[-1] or "(根)"
+            self.err(Code.R_TYPE, path, field=field, value=str(d)[:40], expected="键值对(mapping)")
             return {}
-        allowed = tuple(allowed)
         for k in d:
             if k not in allowed:
                 self.err(Code.R_UNKNOWN, f"{path}.{k}" if path else k, field=k, allowed="、".join(allowed))
         return d
 
-    def req(self, d: Mapping[str, Any], key: str, path: str) -> Any:
+    def req(self, d: Data, key: str, path: str) -> Any:
         if d.get(key) is None:
             self.err(Code.R_MISSING, path, field=key)
         return d.get(key)
 
-    def text(self, d: Mapping[str, Any], key: str, path: str, required: bool = True, default: str = "") -> str:
+    def text(self, d: Data, key: str, path: str, required: bool = True, default: str = "") -> str:
         v = self.req(d, key, path) if required else d.get(key, default)
         if v is None:
             return default
         if isinstance(v, Decimal):
             return fmt_points(v) if v == v.to_integral_value() else str(v)
         if not isinstance(v, str):
-            self.err(Code.R_TYPE, f"{path}.{key}", field=key, value=str(v)[:40], expected="文字")
+            self.wrong(path, key, str(v)[:40], "文字")
             return default
         return v
 
-    def ident(self, d: Mapping[str, Any], key: str, path: str) -> str:
+    def ident(self, d: Data, key: str, path: str) -> str:
         v = self.text(d, key, path)
         if v and not ID_RE.match(v):
-            self.err(
-                Code.R_TYPE,
-                f"{path}.{key}",
-                field=key,
-                value=v,
-                expected="以英文字母开头、只含英文字母数字和下划线的编号",
-            )
+            self.wrong(path, key, v, "以英文字母开头、只含英文字母数字和下划线的编号")
         return v
 
     def dec(
-        self,
-        d: Mapping[str, Any],
-        key: str,
-        path: str,
-        required: bool = False,
-        default: Decimal | None = None,
-        minimum: Decimal | None = ZERO,
-    ) -> Decimal | None:
+        self, d: Data, key: str, path: str, required: bool = False, default: Num = None, minimum: Num = ZERO
+    ) -> Num:
         v = self.req(d, key, path) if required else d.get(key)
         if v is None:
             return default
         if isinstance(v, bool) or not isinstance(v, Decimal):
-            self.err(Code.R_TYPE, f"{path}.{key}", field=key, value=str(v)[:40], expected="数字")
+            self.wrong(path, key, str(v)[:40], "数字")
             return default
         if minimum is not None and v < minimum:
-            self.err(Code.R_TYPE, f"{path}.{key}", field=key, value=str(v), expected=f"不小于{minimum}的数字")
+            self.wrong(path, key, str(v), f"不小于{minimum}的数字")
         return v
 
-    def flag(self, d: Mapping[str, Any], key: str, path: str, default: bool) -> bool:
+    def flag(self, d: Data, key: str, path: str, default: bool) -> bool:
         v = d.get(key, default)
         if not isinstance(v, bool):
-            self.err(Code.R_TYPE, f"{path}.{key}", field=key, value=str(v), expected="true 或 false")
+            self.wrong(path, key, str(v), "true 或 false")
             return default
         return v
 
-    def listof(self, d: Mapping[str, Any], key: str, path: str) -> list[Any]:
+    def listof(self, d: Data, key: str, path: str) -> list[Any]:
         v = d.get(key)
-        if v is None:
-            return []
-        if not isinstance(v, list):
-            self.err(Code.R_TYPE, f"{path}.{key}", field=key, value=str(v)[:40], expected="列表")
-            return []
-        return v
+        if v is not None and not isinstance(v, list):
+            self.wrong(path, key, str(v)[:40], "列表")
+        return v if isinstance(v, list) else []
 
-    def enum(self, d: Mapping[str, Any], key: str, path: str, allowed: Sequence[str], default: str) -> str:
+    def each(self, d: Data, key: str, path: str) -> list[tuple[Any, str]]:
+        """The items of the list ``key`` with their YAML paths."""
+        return [(x, f"{path}.{key}[{j}]" if path else f"{key}[{j}]") for j, x in enumerate(self.listof(d, key, path))]
+
+    def enum(self, d: Data, key: str, path: str, allowed: Sequence[str], default: str) -> str:
         v = d.get(key, default)
         if v not in allowed:
-            self.err(Code.R_TYPE, f"{path}.{key}", field=key, value=str(v), expected="、".join(allowed) + "之一")
+            self.wrong(path, key, str(v), "、".join(allowed) + "之一")
             return default
         return str(v)
+
+    def style(self, d: Data, path: str, default: Style) -> Style:
+        return Style(self.enum(d, "style", path, [s.value for s in Style], default.value))
 
     def conditions(self, d: Any, path: str) -> tuple[Condition, ...]:
         if d is None:
             return ()
         if not isinstance(d, dict):
-            self.err(
-                Code.R_TYPE,
-                path,
-                field=path.rsplit(".", 1)[-1],
-                value=str(d)[:40],
-                expected="{属性: 值} 或 {属性: [值, …]}",
-            )
+            field = path.rsplit(".", 1)[-1]
+            self.err(Code.R_TYPE, path, field=field, value=str(d)[:40], expected="{属性: 值} 或 {属性: [值, …]}")
             return ()
-        out = []
-        for attr, val in d.items():
-            vals = val if isinstance(val, list) else [val]
-            out.append(Condition(str(attr), tuple(_attr_value(v) for v in vals)))
-        return tuple(out)
+        return tuple(
+            Condition(str(attr), tuple(_attr_value(v) for v in (val if isinstance(val, list) else [val])))
+            for attr, val in d.items()
+        )
 
-    def applicability(self, d: Mapping[str, Any], path: str) -> Applicability:
+    def applicability(self, d: Data, path: str) -> Applicability:
         only = self.conditions(d.get("only_if"), f"{path}.only_if")
         nots = self.conditions(d.get("not_if"), f"{path}.not_if")
         return Applicability(only, nots) if only or nots else ALWAYS
 
     # -- inputs, terms, vetoes
-    INPUT_KEYS = ("id", "input", "label", "kind", "max", "step", "options", "required", "hint")
-
-    def input_def(self, d: Mapping[str, Any], path: str, id_key: str, crit: _CritBuilder) -> str:
+    def input_def(self, d: Data, path: str, id_key: str, crit: Inputs) -> str:
         """Define (or reference) one input; returns its id."""
         iid = self.text(d, id_key, path)
         if not iid:
             return ""
         if not ID_RE.match(iid):
-            self.err(Code.R_TYPE, f"{path}.{id_key}", field=id_key, value=iid, expected="英文编号")
+            self.wrong(path, id_key, iid, "英文编号")
         if "kind" not in d and "label" not in d:
-            if iid not in crit.inputs:
-                self.err(
-                    Code.R_REF, path, ref=iid, hint="先在前面的 terms/vetoes/inputs 中定义该输入(给出 label 与 kind)。"
-                )
+            if iid not in crit:
+                hint = "先在前面的 terms/vetoes/inputs 中定义该输入(给出 label 与 kind)。"
+                self.err(Code.R_REF, path, ref=iid, hint=hint)
             return iid
-        if iid in crit.inputs:
+        if iid in crit:
             self.err(Code.R_DUP_ID, f"{path}.{id_key}", id=iid, other="同一条细则")
             return iid
-        kind_s = self.enum(d, "kind", path, [k.value for k in InputKind], "count")
-        kind = InputKind(kind_s)
-        options: tuple[str, ...] = ()
+        kind = InputKind(self.enum(d, "kind", path, [k.value for k in InputKind], "count"))
         raw_opts = d.get("options")
-        if isinstance(raw_opts, dict):
-            options = tuple(str(k) for k in raw_opts)
-        elif isinstance(raw_opts, list):
-            options = tuple(str(o) for o in raw_opts)
+        options = tuple(str(o) for o in raw_opts) if isinstance(raw_opts, dict | list) else ()
         if kind is InputKind.CHOICE and not options:
             self.err(Code.R_MISSING, path, field="options")
         step = self.dec(d, "step", path)
-        if kind is InputKind.POINTS and step is None:
-            step = Decimal("0.5")
-        crit.inputs[iid] = Input(
+        crit[iid] = Input(
             id=iid,
             label=self.text(d, "label", path),
             kind=kind,
             max=self.dec(d, "max", path),
-            step=step,
+            step=Decimal("0.5") if kind is InputKind.POINTS and step is None else step,
             options=options,
             required=self.flag(d, "required", path, kind is not InputKind.TEXT),
             hint=self.text(d, "hint", path, required=False),
         )
         return iid
 
-    def bands(self, d: Mapping[str, Any], path: str) -> tuple[Band, ...]:
+    def bands(self, d: Data, path: str) -> tuple[Band, ...]:
         out = []
-        for j, b in enumerate(self.listof(d, "bands", path)):
-            bp = f"{path}.bands[{j}]"
+        for b, bp in self.each(d, "bands", path):
             b = self.keys(b, bp, ("op", "value", "points"))
             op = self.enum(b, "op", bp, OPS, ">=")
-            out.append(
-                Band(
-                    op,
-                    self.dec(b, "value", bp, True, ZERO, None) or ZERO,
-                    self.dec(b, "points", bp, True, ZERO) or ZERO,
-                )
-            )
+            value = self.dec(b, "value", bp, True, ZERO, None) or ZERO
+            out.append(Band(op, value, self.dec(b, "points", bp, True, ZERO) or ZERO))
         if not out:
             self.err(Code.R_MISSING, path, field="bands")
         return tuple(out)
 
-    TERM_KEYS = (*INPUT_KEYS, "inputs", "points", "per", "cap", "bands", "only_if", "not_if")
-
-    def term(self, d: Any, path: str, crit: _CritBuilder) -> Term | None:
-        d = self.keys(d, path, self.TERM_KEYS)
+    def term(self, d: Any, path: str, crit: Inputs) -> Term | None:
+        d = self.keys(d, path, TERM_KEYS)
         if not d:
             return None
         applies = self.applicability(d, path)
         cap = self.dec(d, "cap", path)
         if d.get("kind") == "ratio":
             ids = self._ratio_inputs(d, path, crit)
-            return Term(
-                TermKind.RATIO,
-                ids,
-                bands=self.bands(d, path),
-                cap=cap,
-                applies=applies,
-                label=self.text(d, "label", path, required=False) or _ratio_label(crit, ids),
-            )
+            bands = self.bands(d, path)
+            label = self.text(d, "label", path, required=False) or "/".join(crit[i].label for i in ids if i in crit)
+            return Term(TermKind.RATIO, ids, bands=bands, cap=cap, applies=applies, label=label)
         iid = self.input_def(d, path, "input", crit)
-        if not iid or iid not in crit.inputs:
+        inp = crit.get(iid)
+        if inp is None:
             return None
-        inp = crit.inputs[iid]
         label = inp.label
         if inp.kind is InputKind.YES_NO:
             pts = self.dec(d, "points", path, True, ZERO) or ZERO
@@ -281,43 +301,35 @@ class Reader:
         if inp.kind is InputKind.CHOICE:
             raw = d.get("options")
             if not isinstance(raw, dict):
-                self.err(
-                    Code.R_TYPE, f"{path}.options", field="options", value=str(raw)[:40], expected="{选项: 分数} 的映射"
-                )
+                self.wrong(path, "options", str(raw)[:40], "{选项: 分数} 的映射")
                 return None
             choices = tuple((str(k), v if isinstance(v, Decimal) else ZERO) for k, v in raw.items())
             return Term(TermKind.CHOICE, (iid,), choices=choices, cap=cap, applies=applies, label=label)
         if inp.kind is InputKind.POINTS:
             return Term(TermKind.ENTERED, (iid,), cap=cap, applies=applies, label=label)
         if inp.kind is InputKind.TEXT:
-            self.err(Code.R_TYPE, f"{path}.kind", field="kind", value="text", expected="可计分的输入类型")
+            self.wrong(path, "kind", "text", "可计分的输入类型")
             return None
         if "bands" in d:
             return Term(TermKind.BANDS, (iid,), bands=self.bands(d, path), cap=cap, applies=applies, label=label)
         per = self.dec(d, "per", path, True, ZERO)
         return Term(TermKind.PER, (iid,), points=per or ZERO, cap=cap, applies=applies, label=label)
 
-    def _ratio_inputs(self, d: Mapping[str, Any], path: str, crit: _CritBuilder) -> tuple[str, ...]:
-        raw = self.listof(d, "inputs", path)
+    def _ratio_inputs(self, d: Data, path: str, crit: Inputs) -> tuple[str, ...]:
+        raw = self.each(d, "inputs", path)
         if len(raw) != 2:
-            self.err(
-                Code.R_TYPE, f"{path}.inputs", field="inputs", value=str(len(raw)), expected="两个输入(分子、分母)"
-            )
+            self.wrong(path, "inputs", str(len(raw)), "两个输入(分子、分母)")
             return ("", "")
         ids = []
-        for j, spec in enumerate(raw):
-            sp = f"{path}.inputs[{j}]"
-            spec = self.keys(spec, sp, self.INPUT_KEYS)
-            spec = dict(spec)
+        for spec, sp in raw:
+            spec = dict(self.keys(spec, sp, INPUT_KEYS))
             if "label" in spec:
                 spec.setdefault("kind", "count")
             ids.append(self.input_def(spec, sp, "id", crit))
         return tuple(ids)
 
-    VETO_KEYS = (*INPUT_KEYS, "inputs", "op", "value", "reason", "ratio", "only_if", "not_if", "vid")
-
-    def veto(self, d: Any, path: str, crit: _CritBuilder, n: int) -> Veto | None:
-        d = self.keys(d, path, self.VETO_KEYS)
+    def veto(self, d: Any, path: str, crit: Inputs, n: int) -> Veto | None:
+        d = self.keys(d, path, VETO_KEYS)
         if not d:
             return None
         reason = self.text(d, "reason", path)
@@ -326,56 +338,34 @@ class Reader:
         value = self.dec(d, "value", path, default=ZERO) or ZERO
         vid = f"v{n + 1}"
         if self.flag(d, "ratio", path, False):
-            ids = self._ratio_inputs(d, path, crit)
-            return Veto(vid, reason, ids, op, value, True, applies)
+            return Veto(vid, reason, self._ratio_inputs(d, path, crit), op, value, True, applies)
         iid = self.input_def(d, path, "input", crit)
-        if not iid or iid not in crit.inputs:
+        if iid not in crit:
             return None
-        kind = crit.inputs[iid].kind
+        kind = crit[iid].kind
         if kind not in (InputKind.YES_NO, InputKind.COUNT, InputKind.NUMBER, InputKind.PERCENT):
-            self.err(
-                Code.R_TYPE, f"{path}.kind", field="kind", value=kind.value, expected="yes_no、count、number 或 percent"
-            )
+            self.wrong(path, "kind", kind.value, "yes_no、count、number 或 percent")
         if kind is not InputKind.YES_NO and "value" not in d:
             self.err(Code.R_MISSING, path, field="value")
         return Veto(vid, reason, (iid,), op, value, False, applies)
 
     # -- tree
-    CRIT_KEYS = (
-        "id",
-        "title",
-        "text",
-        "max",
-        "style",
-        "terms",
-        "vetoes",
-        "inputs",
-        "only_if",
-        "not_if",
-        "evidence",
-        "na_points",
-        "note",
-    )
-
     def criterion(
         self, d: Any, path: str, style: Style, evidence: bool, parent_title: str, parent_max: Decimal | None = None
     ) -> Criterion | None:
-        d = self.keys(d, path, (*self.CRIT_KEYS, "indicators", "criteria", "by_unit", "level"))
+        d = self.keys(d, path, (*CRIT_KEYS, "indicators", "criteria", "by_unit", "level"))
         if not d:
             return None
         cid = self.ident(d, "id", path)
         self.unique("criterion", cid, path)
-        st = Style(self.enum(d, "style", path, [s.value for s in Style], style.value))
-        crit = _CritBuilder()
-        for j, spec in enumerate(self.listof(d, "inputs", path)):
-            sp = f"{path}.inputs[{j}]"
-            self.input_def(self.keys(spec, sp, self.INPUT_KEYS), sp, "id", crit)
-        terms = _some(self.term(x, f"{path}.terms[{j}]", crit) for j, x in enumerate(self.listof(d, "terms", path)))
-        vetoes = _some(
-            self.veto(x, f"{path}.vetoes[{j}]", crit, j) for j, x in enumerate(self.listof(d, "vetoes", path))
-        )
+        st = self.style(d, path, style)
+        crit: Inputs = {}
+        for spec, sp in self.each(d, "inputs", path):
+            self.input_def(self.keys(spec, sp, INPUT_KEYS), sp, "id", crit)
+        terms = _some(self.term(x, xp, crit) for x, xp in self.each(d, "terms", path))
+        vetoes = _some(self.veto(x, xp, crit, j) for j, (x, xp) in enumerate(self.each(d, "vetoes", path)))
         for iid in sorted({i for t in terms for i in t.inputs}):  # an empty one would leave no points
-            inp = crit.inputs.get(iid)
+            inp = crit.get(iid)
             if inp is not None and not inp.required and inp.kind is not InputKind.TEXT:
                 self.err(Code.R_OPTIONAL_SCORED, path, label=inp.label, id=iid)
         mx = self.dec(d, "max", path, default=parent_max)
@@ -383,90 +373,48 @@ class Reader:
             self.err(Code.R_MISSING, path, field="max")
         if not d.get("terms") and not d.get("vetoes"):  # written but broken: reported where they are
             self.err(Code.R_MISSING, path, field="terms")
-        inputs = tuple(crit.inputs.values())
-        for i, inp in enumerate(inputs):
-            if inp.kind is InputKind.POINTS and inp.max is None:
-                inputs = (*inputs[:i], replace(inp, max=mx), *inputs[i + 1 :])
         return Criterion(
             id=cid,
             title=self.text(d, "title", path, required=False) or parent_title,
             text=self.text(d, "text", path),
             max=mx,
             style=st,
-            inputs=inputs,
-            terms=tuple(terms),
-            vetoes=tuple(vetoes),
+            inputs=tuple(
+                replace(i, max=mx) if i.kind is InputKind.POINTS and i.max is None else i for i in crit.values()
+            ),
+            terms=terms,
+            vetoes=vetoes,
             applies=self.applicability(d, path),
             evidence=self.flag(d, "evidence", path, evidence),
             na_points=self.enum(d, "na_points", path, ("full", "zero"), "full"),
             note=self.text(d, "note", path, required=False),
         )
 
-    IND_KEYS = ("id", "title", "max", "indicators", "criteria", "by_unit", "note", "style", "evidence", "level")
-
     def indicator(self, d: Any, path: str, style: Style, evidence: bool, level: int) -> Indicator | None:
         if isinstance(d, dict) and "text" in d and "criteria" not in d and "indicators" not in d:
             # A one-criterion indicator written flat: the criterion takes the indicator's id.
             c = self.criterion(d, path, style, evidence, self.text(d, "title", path))
-            if c is None:
-                return None
-            return Indicator(c.id, c.title, c.max, level, criteria=(c,), note=c.note)
-        d = self.keys(d, path, self.IND_KEYS)
+            return None if c is None else Indicator(c.id, c.title, c.max, level, criteria=(c,), note=c.note)
+        d = self.keys(d, path, IND_KEYS)
         if not d:
             return None
         iid = self.ident(d, "id", path)
         self.unique("node", iid, path)
-        st = Style(self.enum(d, "style", path, [s.value for s in Style], style.value))
+        st = self.style(d, path, style)
         ev = self.flag(d, "evidence", path, evidence)
         title = self.text(d, "title", path)
         mx = self.dec(d, "max", path, required=st is not Style.PENALTY)
-        inds = _some(
-            self.indicator(x, f"{path}.indicators[{j}]", st, ev, level + 1)
-            for j, x in enumerate(self.listof(d, "indicators", path))
-        )
-        crits = _some(
-            self.criterion(x, f"{path}.criteria[{j}]", st, ev, title)
-            for j, x in enumerate(self.listof(d, "criteria", path))
-        )
+        inds = _some(self.indicator(x, xp, st, ev, level + 1) for x, xp in self.each(d, "indicators", path))
+        crits = _some(self.criterion(x, xp, st, ev, title) for x, xp in self.each(d, "criteria", path))
         sets = []
-        for j, x in enumerate(self.listof(d, "by_unit", path)):
-            sp = f"{path}.by_unit[{j}]"
+        for x, sp in self.each(d, "by_unit", path):
             x = self.keys(x, sp, ("units", "default", "criteria"))
             names = tuple(str(n) for n in self.listof(x, "units", sp))
-            cs = _some(
-                self.criterion(y, f"{sp}.criteria[{k}]", st, ev, title, mx)
-                for k, y in enumerate(self.listof(x, "criteria", sp))
-            )
+            cs = _some(self.criterion(y, yp, st, ev, title, mx) for y, yp in self.each(x, "criteria", sp))
             sets.append(UnitSet(names, cs, self.flag(x, "default", sp, False)))
         if not inds and not crits and not sets:
             self.err(Code.R_MISSING, path, field="criteria")
-        return Indicator(
-            iid,
-            title,
-            mx,
-            level,
-            inds,
-            crits,
-            tuple(sets),
-            self.text(d, "note", path, required=False),
-        )
-
-    PART_KEYS = (
-        "id",
-        "title",
-        "max",
-        "kind",
-        "parts",
-        "indicators",
-        "per_target",
-        "threshold",
-        "gate",
-        "veto_effect",
-        "note",
-        "style",
-        "evidence",
-        "rescale",
-    )
+        return Indicator(iid, title, mx, level, inds, crits, tuple(sets), self.text(d, "note", path, required=False))
 
     def line(self, d: Any, path: str, extra: tuple[str, ...], default_label: str) -> tuple[dict[str, Any], Threshold]:
         """A pass line or a gate: ``min``, ``op`` (``>=`` by default, or ``>``), ``label``."""
@@ -478,6 +426,10 @@ class Reader:
         )
         return d, line
 
+    def pass_line(self, d: Data, key: str, path: str) -> Threshold | None:
+        """The pass line ``key`` of ``d``, when it has one."""
+        return None if d.get(key) is None else self.line(d[key], f"{path}.{key}" if path else key, (), "不合格")[1]
+
     def rescale(self, raw: Any, path: str) -> Rescale | None:
         d = self.keys(raw, path, ("factor", "round", "places"))
         if not isinstance(raw, dict):
@@ -487,32 +439,23 @@ class Reader:
         if raw != "auto":
             factor = _fraction(raw)
             if factor is None or factor <= 0:
-                self.err(
-                    Code.R_TYPE,
-                    f"{path}.factor",
-                    field="factor",
-                    value=str(raw)[:40],
-                    expected="auto、正数或分数(如 4/3)",
-                )
+                self.wrong(path, "factor", str(raw)[:40], "auto、正数或分数(如 4/3)")
         places = self.dec(d, "places", path, default=Decimal(2))
         if places is None or places not in (0, 1, 2):
-            self.err(Code.R_TYPE, f"{path}.places", field="places", value=str(places), expected="0、1 或 2")
+            self.wrong(path, "places", str(places), "0、1 或 2")
             places = Decimal(2)
         return Rescale(factor, self.enum(d, "round", path, ("after", "before"), "after"), int(places))
 
     def part(self, d: Any, path: str, style: Style) -> Part | None:
-        d = self.keys(d, path, self.PART_KEYS)
+        d = self.keys(d, path, PART_KEYS)
         if not d:
             return None
         pid = self.ident(d, "id", path)
         self.unique("node", pid, path)
         kind = PartKind(self.enum(d, "kind", path, [k.value for k in PartKind], "normal"))
-        default_style = Style.PENALTY if kind is PartKind.PENALTY else style
-        st = Style(self.enum(d, "style", path, [s.value for s in Style], default_style.value))
+        st = self.style(d, path, Style.PENALTY if kind is PartKind.PENALTY else style)
         ev = self.flag(d, "evidence", path, False)
-        threshold = gate = None
-        if (t := d.get("threshold")) is not None:
-            _, threshold = self.line(t, f"{path}.threshold", (), "不合格")
+        threshold, gate = self.pass_line(d, "threshold", path), None
         if (g := d.get("gate")) is not None:
             gp = f"{path}.gate"
             g, opened = self.line(g, gp, ("part",), "未进入加分环节")
@@ -531,11 +474,8 @@ class Reader:
             title=self.text(d, "title", path),
             max=self.dec(d, "max", path, required=kind is not PartKind.PENALTY),
             kind=kind,
-            parts=_some(self.part(x, f"{path}.parts[{j}]", st) for j, x in enumerate(self.listof(d, "parts", path))),
-            indicators=_some(
-                self.indicator(x, f"{path}.indicators[{j}]", st, ev, 1)
-                for j, x in enumerate(self.listof(d, "indicators", path))
-            ),
+            parts=_some(self.part(x, xp, st) for x, xp in self.each(d, "parts", path)),
+            indicators=_some(self.indicator(x, xp, st, ev, 1) for x, xp in self.each(d, "indicators", path)),
             per_target=per_target,
             threshold=threshold,
             gate=gate,
@@ -544,70 +484,26 @@ class Reader:
             rescale=rescale,
         )
 
-    TOP_KEYS = (
-        "id",
-        "title",
-        "year",
-        "version",
-        "source",
-        "max",
-        "style",
-        "groups",
-        "tiers",
-        "veto_tier",
-        "veto_label",
-        "aliases",
-        "target_kinds",
-        "rank_units",
-        "notes",
-        "variants",
-        "parts",
-        "definitions",
-        "pass_line",
-    )
-
     def rubric(self, d: Any) -> Rubric:
-        d = self.keys(d, "", self.TOP_KEYS)
-        style = Style(self.enum(d, "style", "", [s.value for s in Style], "award"))
+        d = self.keys(d, "", TOP_KEYS)
+        style = self.style(d, "", Style.AWARD)
         variants: list[Variant] = []
-        raw_variants = self.listof(d, "variants", "")
-        if raw_variants:
-            for j, v in enumerate(raw_variants):
-                vp = f"variants[{j}]"
-                v = self.keys(v, vp, ("id", "title", "groups", "when", "max", "parts", "style"))
-                vst = Style(self.enum(v, "style", vp, [s.value for s in Style], style.value))
-                variants.append(self._variant(v, vp, vst))
-        else:
-            variants.append(
-                self._variant(
-                    {
-                        "id": "default",
-                        "title": d.get("title", ""),
-                        "groups": d.get("groups", []),
-                        "max": d.get("max"),
-                        "parts": d.get("parts"),
-                    },
-                    "",
-                    style,
-                )
-            )
+        for v, vp in self.each(d, "variants", ""):
+            v = self.keys(v, vp, ("id", "title", "groups", "when", "max", "parts", "style"))
+            variants.append(self._variant(v, vp, self.style(v, vp, style)))
+        if not variants:
+            top = {"id": "default", "title": d.get("title", ""), "groups": d.get("groups", [])}
+            variants.append(self._variant({**top, "max": d.get("max"), "parts": d.get("parts")}, "", style))
         tiers = []
-        for j, t in enumerate(self.listof(d, "tiers", "")):
-            tp = f"tiers[{j}]"
+        for t, tp in self.each(d, "tiers", ""):
             t = self.keys(t, tp, ("label", "min", "coefficient"))
             tiers.append(Tier(self.text(t, "label", tp), self.dec(t, "min", tp), self.dec(t, "coefficient", tp)))
-        kinds = [self.target_kind(k, f"target_kinds[{j}]") for j, k in enumerate(self.listof(d, "target_kinds", ""))]
+        kinds = [self.target_kind(k, kp) for k, kp in self.each(d, "target_kinds", "")]
         notes = []
-        for j, n in enumerate(self.listof(d, "notes", "")):
-            np_ = f"notes[{j}]"
+        for n, np_ in self.each(d, "notes", ""):
             n = self.keys(n, np_, ("id", "kind", "text"))
-            notes.append(
-                Note(
-                    self.text(n, "id", np_),
-                    self.text(n, "text", np_),
-                    self.enum(n, "kind", np_, ("reading", "typo", "source"), "reading"),
-                )
-            )
+            nid, text = self.text(n, "id", np_), self.text(n, "text", np_)
+            notes.append(Note(nid, text, self.enum(n, "kind", np_, ("reading", "typo", "source"), "reading")))
         aliases = d.get("aliases") or {}
         if not isinstance(aliases, dict):
             self.err(Code.R_TYPE, "aliases", field="aliases", value=str(aliases)[:40], expected="{简称: 全称}")
@@ -619,7 +515,7 @@ class Reader:
         rank_units = self.flag(d, "rank_units", "", True)
         self.assessed_problems(kinds, rank_units)
         year = self.dec(d, "year", "", True, ZERO)
-        pass_line = self.line(d["pass_line"], "pass_line", (), "不合格")[1] if d.get("pass_line") is not None else None
+        pass_line = self.pass_line(d, "pass_line", "")
         return Rubric(
             id=self.text(d, "id", ""),
             title=self.text(d, "title", ""),
@@ -642,9 +538,7 @@ class Reader:
         """A kind of target; ``assessed``: each one ranked in its own right, ``threshold``: the
         pass line of its total (see :mod:`zwgk_cli.results.targets`)."""
         k = self.keys(k, kp, ("id", "title", "assessed", "threshold"))
-        threshold = None
-        if (t := k.get("threshold")) is not None:
-            _, threshold = self.line(t, f"{kp}.threshold", (), "不合格")
+        threshold = self.pass_line(k, "threshold", kp)
         assessed = self.flag(k, "assessed", kp, False)
         return TargetKind(self.ident(k, "id", kp), self.text(k, "title", kp), assessed, threshold)
 
@@ -657,29 +551,20 @@ class Reader:
             if k.assessed and k.id and k.id not in used:
                 self.err(Code.R_KIND_UNSCORED, f"target_kinds[{j}].assessed", title=k.title or k.id, id=k.id)
 
-    def _variant(self, v: Mapping[str, Any], vp: str, style: Style) -> Variant:
+    def _variant(self, v: Data, vp: str, style: Style) -> Variant:
         self.gates = []
         self.ids = {}
-        parts = _some(
-            self.part(x, f"{vp}.parts[{j}]" if vp else f"parts[{j}]", style)
-            for j, x in enumerate(self.listof(v, "parts", vp))
-        )
+        parts = _some(self.part(x, xp, style) for x, xp in self.each(v, "parts", vp))
         if not parts:
             self.err(Code.R_MISSING, vp, field="parts")
-        groups = tuple(str(g) for g in (v.get("groups") or []))
         reach = sum((p.max or ZERO for p in parts if p.kind is not PartKind.PENALTY), ZERO)
         declared = self.dec(v, "max", vp)
         if declared is not None and declared != reach:
-            self.err(
-                Code.R_SUM,
-                f"{vp}.max" if vp else "max",
-                title=str(v.get("title", "")),
-                declared=fmt_points(declared),
-                actual=fmt_points(reach),
-            )
-        vid = str(v.get("id", "default"))
+            said, got, title = fmt_points(declared), fmt_points(reach), str(v.get("title", ""))
+            self.err(Code.R_SUM, f"{vp}.max" if vp else "max", title=title, declared=said, actual=got)
         when = self.conditions(v.get("when"), f"{vp}.when")
-        variant = Variant(vid, str(v.get("title", "")), groups, parts, reach, when)
+        groups = tuple(str(g) for g in (v.get("groups") or []))
+        variant = Variant(str(v.get("id", "default")), str(v.get("title", "")), groups, parts, reach, when)
         part_ids = {p.id for p in variant.walk_parts()}
         for ref, where in self.gates:
             if ref not in part_ids:
@@ -689,11 +574,6 @@ class Reader:
 
 def _some(items: Iterable[_T | None]) -> tuple[_T, ...]:
     return tuple(x for x in items if x is not None)
-
-
-class _CritBuilder:
-    def __init__(self) -> None:
-        self.inputs: dict[str, Input] = {}
 
 
 def _attr_value(v: Any) -> str:
@@ -706,8 +586,6 @@ def _attr_value(v: Any) -> str:
 
 def _fraction(v: Any) -> Fraction | None:
     """A factor as written: a number (1.25) or a fraction (``4/3``)."""
-    if isinstance(v, bool):
-        return None
     if isinstance(v, Decimal):
         return Fraction(v) if v.is_finite() else None
     if isinstance(v, str):
@@ -716,8 +594,3 @@ def _fraction(v: Any) -> Fraction | None:
         except (ValueError, ZeroDivisionError):
             return None
     return None
-
-
-def _ratio_label(crit: _CritBuilder, ids: tuple[str, ...]) -> str:
-    labels = [crit.inputs[i].label for i in ids if i in crit.inputs]
-    return "/".join(labels)

@@ -3,14 +3,15 @@ name or alias), and what applies to it; and the walks over a variant every later
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import fields, is_dataclass, replace
-from decimal import Decimal
 from typing import Any
 
 from zwgk_cli.model import Condition, Criterion, Indicator, Part, Rubric, Unit, UnitSet, Variant
-from zwgk_cli.problems import Code, problem
+from zwgk_cli.problems import Code
 from zwgk_cli.rubric.source import RubricError
+
+Chain = tuple[Indicator, ...]
 
 
 def unit_matches(name: str, unit: Unit, aliases: Mapping[str, str]) -> bool:
@@ -26,26 +27,15 @@ def sets_naming(ind: Indicator, unit: Unit, aliases: Mapping[str, str]) -> tuple
 def pick_unit_set(ind: Indicator, unit: Unit, aliases: Mapping[str, str]) -> UnitSet | None:
     """A unit's own set wins; then a generic set that names it; then the generic set."""
     own, named_default = sets_naming(ind, unit, aliases)
-    if own or named_default:
-        return (own or named_default)[0]
-    return next((s for s in ind.by_unit if s.default), None)
+    return next(iter([*own, *named_default, *(s for s in ind.by_unit if s.default)]), None)
 
 
 def resolve(rubric: Rubric, unit: Unit) -> Variant:
     """The variant a unit is scored on, with its own criteria and applicability decided."""
     variant = rubric.variant_for(unit)
     if variant is None:
-        raise RubricError(
-            [
-                problem(
-                    Code.R_NO_VARIANT,
-                    file=rubric.path,
-                    unit=unit.name,
-                    group=unit.group,
-                    groups="、".join(rubric.groups) or "(未设分组)",
-                )
-            ]
-        )
+        groups = "、".join(rubric.groups) or "(未设分组)"
+        raise RubricError.of(Code.R_NO_VARIANT, file=rubric.path, unit=unit.name, group=unit.group, groups=groups)
     attrs = unit.attrs()
 
     def fix_crit(c: Criterion) -> Criterion:
@@ -57,15 +47,10 @@ def resolve(rubric: Rubric, unit: Unit) -> Variant:
         )
 
     def fix_ind(ind: Indicator) -> Indicator:
-        crits = ind.criteria
-        if ind.by_unit:
-            chosen = pick_unit_set(ind, unit, rubric.aliases)
-            crits = crits + (chosen.criteria if chosen else ())
+        chosen = pick_unit_set(ind, unit, rubric.aliases)
+        crits = ind.criteria + (chosen.criteria if chosen else ())
         return replace(
-            ind,
-            criteria=tuple(fix_crit(c) for c in crits),
-            indicators=tuple(fix_ind(i) for i in ind.indicators),
-            by_unit=(),
+            ind, criteria=tuple(map(fix_crit, crits)), indicators=tuple(map(fix_ind, ind.indicators)), by_unit=()
         )
 
     def fix_part(p: Part) -> Part:
@@ -74,21 +59,15 @@ def resolve(rubric: Rubric, unit: Unit) -> Variant:
     return replace(variant, parts=tuple(fix_part(p) for p in variant.parts))
 
 
-def all_indicators(v: Variant) -> Iterable[Indicator]:
+def _with_subs(ind: Indicator) -> Iterator[Indicator]:
+    yield ind
+    for sub in ind.indicators:
+        yield from _with_subs(sub)
+
+
+def all_indicators(v: Variant) -> Iterator[Indicator]:
     """Every indicator of a variant, at every level, in tree order."""
-
-    def walk(ind: Indicator) -> Iterable[Indicator]:
-        yield ind
-        for sub in ind.indicators:
-            yield from walk(sub)
-
-    for p in v.walk_parts():
-        for ind in p.indicators:
-            yield from walk(ind)
-
-
-def maxima(v: Variant) -> dict[str, Decimal | None]:
-    return {p.id: p.max for p in v.walk_parts()}
+    return (i for p in v.walk_parts() for top in p.indicators for i in _with_subs(top))
 
 
 def is_flat(ind: Indicator) -> bool:
@@ -96,32 +75,24 @@ def is_flat(ind: Indicator) -> bool:
     return len(ind.criteria) == 1 and ind.criteria[0].id == ind.id and not ind.indicators
 
 
-def walk_with_path(v: Variant) -> Iterable[tuple[Part, tuple[Indicator, ...], Criterion]]:
+def walk_with_path(v: Variant) -> Iterator[tuple[Part, Chain, Criterion]]:
     """Every criterion with the part it sits in and its chain of indicators."""
 
-    def walk(
-        p: Part, ind: Indicator, chain: tuple[Indicator, ...]
-    ) -> Iterable[tuple[Part, tuple[Indicator, ...], Criterion]]:
+    def walk(p: Part, ind: Indicator, chain: tuple[Indicator, ...]) -> Iterator[tuple[Part, Chain, Criterion]]:
         chain = (*chain, ind)
         for c in ind.criteria:
             yield p, chain, c
         for sub in ind.indicators:
             yield from walk(p, sub, chain)
 
-    for part in v.walk_parts():
-        for ind in part.indicators:
-            yield from walk(part, ind, ())
+    return (x for part in v.walk_parts() for ind in part.indicators for x in walk(part, ind, ()))
 
 
 def map_groups(rubric: Rubric, mapping: Mapping[str, str]) -> Rubric:
-    """The rubric as a campaign names its groups.
-
-    ``mapping`` is campaign group → the rubric's group (``乡镇 = "县市区"``, from ``group_map`` in
-    zwgk.toml).  A variant claims the campaign groups mapped onto its groups instead of those
-    groups (a rubric group nobody maps onto stays), and a condition on the group (``only_if:
-    {group: 县市区}``) also holds for the campaign groups mapped onto it.  The content hash stays
-    the rubric's: the mapping is the campaign's, not the rubric's.
-    """
+    """The rubric as a campaign names its groups: ``mapping`` is campaign group → rubric group
+    (``group_map`` in zwgk.toml).  A variant claims the campaign groups mapped onto its groups
+    instead of those (a group nobody maps onto stays); a condition on the group also holds for
+    the groups mapped onto it.  The content hash stays the rubric's."""
     if not mapping:
         return rubric
     onto: dict[str, list[str]] = {}
@@ -135,16 +106,13 @@ def map_groups(rubric: Rubric, mapping: Mapping[str, str]) -> Rubric:
         if isinstance(obj, Condition):
             if obj.attribute not in ("group", "分组"):
                 return obj
-            return replace(
-                obj, values=tuple(dict.fromkeys([*obj.values, *(m for v in obj.values for m in onto.get(v, []))]))
-            )
+            return replace(obj, values=tuple(dict.fromkeys([*obj.values, *renamed(obj.values)])))
         if isinstance(obj, Variant):
             return replace(obj, groups=renamed(obj.groups), parts=walk(obj.parts), when=walk(obj.when))
         if isinstance(obj, tuple):
             return tuple(walk(x) for x in obj)
         if is_dataclass(obj) and not isinstance(obj, type):
-            changed = {f.name: walk(getattr(obj, f.name)) for f in fields(obj) if f.init}
-            return replace(obj, **changed)
+            return replace(obj, **{f.name: walk(getattr(obj, f.name)) for f in fields(obj) if f.init})
         return obj
 
     result: Rubric = walk(rubric)

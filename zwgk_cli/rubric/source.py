@@ -39,20 +39,14 @@ class RubricError(Exception):
         super().__init__("; ".join(p.message for p in problems))
         self.problems = list(problems)
 
+    @classmethod
+    def of(cls, code: Code, **params: Any) -> RubricError:
+        """The error of one problem."""
+        return cls([problem(code, **params)])
+
 
 def _too_large(file: str, detail: str, limit: str, line: int | None = None) -> RubricError:
-    return RubricError([problem(Code.R_TOO_LARGE, file=file, line=line, detail=detail, limit=limit)])
-
-
-# ------------------------------------------------------------------ YAML with line numbers
-
-
-class _Budget(Exception):
-    """Building the data went over a limit at ``line``."""
-
-    def __init__(self, detail: str, limit: str, line: int):
-        super().__init__(detail)
-        self.detail, self.limit, self.line = detail, limit, line
+    return RubricError.of(Code.R_TOO_LARGE, file=file, line=line, detail=detail, limit=limit)
 
 
 class _Builder:
@@ -72,9 +66,9 @@ class _Builder:
         line = node.start_mark.line + 1
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise _Budget("的数据项过多(锚点别名“*”按展开后计)", f"{MAX_NODES:,}项", via or line)
+            raise _too_large(self.file, "的数据项过多(锚点别名“*”按展开后计)", f"{MAX_NODES:,}项", via or line)
         if depth > MAX_DEPTH:
-            raise _Budget("的嵌套层数过深(或锚点别名引用了自身)", f"{MAX_DEPTH}层", via or line)
+            raise _too_large(self.file, "的嵌套层数过深(或锚点别名引用了自身)", f"{MAX_DEPTH}层", via or line)
         self.lines[path] = line
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
@@ -86,7 +80,15 @@ class _Builder:
                     self.lines[path] = line
                     for m in merged if isinstance(merged, list) else [merged]:
                         if not isinstance(m, dict):
-                            raise RubricError([self._bad_merge(path, key_node, m)])
+                            raise RubricError.of(
+                                Code.R_TYPE,
+                                file=self.file,
+                                path=f"{path}.<<" if path else "<<",
+                                line=key_node.start_mark.line + 1,
+                                field="<<",
+                                value=str(m)[:40],
+                                expected="锚点别名(*名称)引用的键值对(mapping)",
+                            )
                         for k, v in m.items():
                             out.setdefault(k, v)
                     continue
@@ -104,17 +106,6 @@ class _Builder:
         assert isinstance(node, yaml.ScalarNode)
         return _scalar(node)
 
-    def _bad_merge(self, path: str, key_node: yaml.Node, m: Any) -> Problem:
-        return problem(
-            Code.R_TYPE,
-            file=self.file,
-            path=f"{path}.<<" if path else "<<",
-            line=key_node.start_mark.line + 1,
-            field="<<",
-            value=str(m)[:40],
-            expected="锚点别名(*名称)引用的键值对(mapping)",
-        )
-
 
 def _alias_line(node: yaml.Node, reached: Any) -> int | None:
     """The line of the alias that brought ``node`` in, when it did (a YAML mark: ``index``
@@ -124,7 +115,7 @@ def _alias_line(node: yaml.Node, reached: Any) -> int | None:
 
 def _scalar(node: yaml.ScalarNode) -> Any:
     tag = node.tag
-    if tag.endswith(":int") or tag.endswith(":float"):
+    if tag.endswith((":int", ":float")):
         try:
             return Decimal(node.value.replace("_", ""))
         except InvalidOperation:
@@ -172,31 +163,20 @@ def load_yaml(text: str, file: str) -> tuple[Any, dict[str, int]]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        raise RubricError([problem(Code.R_YAML, file=file, line=line, detail=yaml_reason(exc))]) from None
+        raise RubricError.of(Code.R_YAML, file=file, line=line, detail=yaml_reason(exc)) from None
     except RecursionError:  # the pure-Python composer on deep nesting (libyaml stops it itself)
         raise _too_large(file, "的嵌套层数过深", f"{MAX_DEPTH}层") from None
     if node is None:
-        raise RubricError([problem(Code.R_MISSING, file=file, field="id")])
+        raise RubricError.of(Code.R_MISSING, file=file, field="id")
     builder = _Builder(file)
-    try:
-        data = builder.build(node, "")
-    except _Budget as exc:
-        raise _too_large(file, exc.detail, exc.limit, exc.line) from None
-    return data, builder.lines
+    return builder.build(node, ""), builder.lines
 
 
 def content_hash(data: Any) -> str:
     """The first 16 hex digits of the SHA-256 of the data as canonical JSON: comments and
     layout do not count, every value does (scores.json and each workbook carry it)."""
-
-    def default(o: Any) -> str:
-        return str(o)
-
-    canon = json.dumps(data, sort_keys=True, ensure_ascii=False, default=default)
+    canon = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(canon.encode("utf-8")).hexdigest()[:16]
-
-
-# ------------------------------------------------------------------ where a rubric comes from
 
 
 def bundled_ids() -> list[str]:
@@ -220,14 +200,12 @@ def read_file(path: Path) -> str:
                     size = 0
                 detail = f"大小{_size(size)}" if size > MAX_BYTES else "过大"
                 raise _too_large(str(path), detail, _size(MAX_BYTES))
-    except OSError as exc:
-        raise RubricError([problem(Code.R_FILE, file=str(path), detail=os_reason(exc))]) from None
-    try:
         return raw.decode("utf-8-sig")
+    except OSError as exc:
+        raise RubricError.of(Code.R_FILE, file=str(path), detail=os_reason(exc)) from None
     except UnicodeDecodeError:
-        raise RubricError(
-            [problem(Code.R_FILE, file=str(path), detail="文件不是 UTF-8 编码的文本(请另存为 UTF-8 编码)")]
-        ) from None
+        detail = "文件不是 UTF-8 编码的文本(请另存为 UTF-8 编码)"
+        raise RubricError.of(Code.R_FILE, file=str(path), detail=detail) from None
 
 
 def locate(ref: str) -> tuple[str, str]:
@@ -238,4 +216,4 @@ def locate(ref: str) -> tuple[str, str]:
     if ref in bundled_ids():
         res = resources.files(BUNDLED_PACKAGE).joinpath(f"{ref}.yaml")
         return f"{ref}.yaml", res.read_text(encoding="utf-8")
-    raise RubricError([problem(Code.R_FILE, detail=f"{ref}(内置细则有:{'、'.join(bundled_ids())})")])
+    raise RubricError.of(Code.R_FILE, detail=f"{ref}(内置细则有:{'、'.join(bundled_ids())})")

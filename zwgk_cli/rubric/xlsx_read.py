@@ -1,11 +1,7 @@
 """The rubric workbook (评分细则.xlsx) → the same plain data a rubric YAML file gives, with the
 cell of every data path, so that :class:`~zwgk_cli.rubric.reader.Reader` validates it and every
-problem names its sheet and cell (``评分细则 F12``).
-
-The workbook is read with python-calamine, within limits: the file no larger than
-:data:`MAX_XLSX_BYTES`, its zip members together no larger than :data:`MAX_UNZIPPED`, no more
-than :data:`~zwgk_cli.rubric.source.MAX_NODES` filled cells.
-"""
+problem names its sheet and cell (``评分细则 F12``).  Read with python-calamine, within limits
+(:data:`MAX_XLSX_BYTES`, :data:`MAX_UNZIPPED`, :data:`~zwgk_cli.rubric.source.MAX_NODES` cells)."""
 
 from __future__ import annotations
 
@@ -34,6 +30,8 @@ MAX_MEMBERS = 500
 _ABSENT = object()
 _PLACE_KEYS = ("variant", "level", "owner", "role")  # where a row goes, not data of its own
 Where = tuple[str, str]  # (sheet, cell)
+Node = tuple[dict[str, Any], str]  # a mapping of the data and its path
+SHEETS = (S.SHEET_INFO, *S.TABLES, S.SHEET_TREE, S.SHEET_RULES)
 
 
 def is_workbook(path: Path) -> bool:
@@ -54,39 +52,28 @@ def read_bytes(path: Path) -> bytes:
         with path.open("rb") as f:
             raw = f.read(MAX_XLSX_BYTES + 1)
     except OSError as exc:
-        raise RubricError([problem(Code.R_FILE, file=str(path), detail=os_reason(exc))]) from None
+        raise RubricError.of(Code.R_FILE, file=str(path), detail=os_reason(exc)) from None
     if len(raw) > MAX_XLSX_BYTES:
-        raise RubricError(
-            [problem(Code.R_TOO_LARGE, file=str(path), detail="大于4 MB", limit=f"{MAX_XLSX_BYTES // 1024 // 1024} MB")]
-        )
+        limit = f"{MAX_XLSX_BYTES // 1024 // 1024} MB"
+        raise RubricError.of(Code.R_TOO_LARGE, file=str(path), detail="大于4 MB", limit=limit)
     return raw
 
 
 def _grids(raw: bytes, file: str) -> dict[str, list[list[Any]]]:
     """Every sheet's cells (row 0 = Excel row 1), after the zip is checked against the limits."""
     if not raw.startswith(ZIP_MAGIC):
-        what = (
-            "旧版 Excel(.xls)文件,请用 Excel/WPS 另存为 .xlsx"
-            if raw.startswith(b"\xd0\xcf\x11\xe0")
-            else "不是 Excel 工作簿(.xlsx)"
-        )
-        raise RubricError([problem(Code.R_FILE, file=file, detail=what)])
+        old = raw.startswith(b"\xd0\xcf\x11\xe0")
+        what = "旧版 Excel(.xls)文件,请用 Excel/WPS 另存为 .xlsx" if old else "不是 Excel 工作簿(.xlsx)"
+        raise RubricError.of(Code.R_FILE, file=file, detail=what)
     try:
         infos = zipfile.ZipFile(io.BytesIO(raw)).infolist()
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
-        raise RubricError([problem(Code.R_FILE, file=file, detail=f"工作簿已损坏({exc})")]) from None
+        raise RubricError.of(Code.R_FILE, file=file, detail=f"工作簿已损坏({exc})") from None
     unzipped = sum(i.file_size for i in infos)
     if len(infos) > MAX_MEMBERS or unzipped > MAX_UNZIPPED:
-        raise RubricError(
-            [
-                problem(
-                    Code.R_TOO_LARGE,
-                    file=file,
-                    detail=f"解压后{unzipped / 1024 / 1024:.0f} MB、{len(infos)}个内部文件",
-                    limit=f"{MAX_UNZIPPED // 1024 // 1024} MB、{MAX_MEMBERS}个",
-                )
-            ]
-        )
+        detail = f"解压后{unzipped / 1024 / 1024:.0f} MB、{len(infos)}个内部文件"
+        limit = f"{MAX_UNZIPPED // 1024 // 1024} MB、{MAX_MEMBERS}个"
+        raise RubricError.of(Code.R_TOO_LARGE, file=file, detail=detail, limit=limit)
     from python_calamine import CalamineWorkbook
 
     try:
@@ -98,28 +85,14 @@ def _grids(raw: bytes, file: str) -> dict[str, list[list[Any]]]:
                 grid = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
                 filled += sum(1 for row in grid for v in row if v not in ("", None))
                 if filled > MAX_NODES:
-                    raise RubricError(
-                        [problem(Code.R_TOO_LARGE, file=file, detail="的数据过多", limit=f"{MAX_NODES:,}个单元格")]
-                    )
+                    limit = f"{MAX_NODES:,}个单元格"
+                    raise RubricError.of(Code.R_TOO_LARGE, file=file, detail="的数据过多", limit=limit)
                 grids[name] = grid
     except RubricError:
         raise
     except Exception as exc:  # calamine raises its own error types for broken files
-        raise RubricError([problem(Code.R_FILE, file=file, detail=f"工作簿无法读取({exc})")]) from None
+        raise RubricError.of(Code.R_FILE, file=file, detail=f"工作簿无法读取({exc})") from None
     return grids
-
-
-SHEETS = (
-    S.SHEET_INFO,
-    S.SHEET_TIERS,
-    S.SHEET_VARIANTS,
-    S.SHEET_TARGETS,
-    S.SHEET_ALIASES,
-    S.SHEET_NOTES,
-    S.SHEET_TREE,
-    S.SHEET_RULES,
-    S.SHEET_DEFS,
-)
 
 
 class Cells:
@@ -179,10 +152,7 @@ class XlsxReader(Reader):
         return f"{where[0]} {where[1]}" if where else path
 
 
-# ------------------------------------------------------------------ cell → value
-
-
-def decode(col: S.Col, raw: Any, where: Where, cells: Cells, file: str) -> Any:
+def decode(col: S.Col, raw: Any, where: Where, cells: Cells) -> Any:
     """A cell → the value of the data it stands for (``_ABSENT`` when empty or wrong, the
     problem then recorded)."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
@@ -210,21 +180,14 @@ def decode(col: S.Col, raw: Any, where: Where, cells: Cells, file: str) -> Any:
     if c == "factor":
         return S.AUTO[1] if text in S.AUTO else text
     if c in ("id", "ref", "level", "role"):
-        if c == "level" and text not in S.LEVELS:
-            return bad("、".join(S.LEVELS) + "之一")
-        if c == "role" and text not in S.ROLES:
-            return bad("、".join(S.ROLES) + "之一")
-        return text
+        allowed = {"level": S.LEVELS, "role": S.ROLES}.get(c)
+        return bad("、".join(allowed) + "之一") if allowed and text not in allowed else text
     if c == "num":
         d = S.to_decimal(text)
         return d if d is not None else bad("数字")
     if c == "flag":
-        low = text.lower()
-        if low in (S.YES, "true"):
-            return True
-        if low in (S.NO, "false"):
-            return False
-        return bad("“是”或“否”")
+        flag = {S.YES: True, "true": True, S.NO: False, "false": False}.get(text.lower())
+        return bad("“是”或“否”") if flag is None else flag
     if c == "enum":
         hit = next((v for label, v in col.choices if text in (label, v)), None)
         return hit if hit is not None else bad("、".join(label for label, _ in col.choices) + "之一")
@@ -266,7 +229,7 @@ def decode(col: S.Col, raw: Any, where: Where, cells: Cells, file: str) -> Any:
         return {**({"op": op} if op else {}), **({"value": value} if value is not None else {})}
     if c == "yaml":
         try:
-            data, _ = load_yaml(raw, f"{file} {where[0]} {where[1]}")
+            data, _ = load_yaml(raw, f"{cells.file} {where[0]} {where[1]}")
         except RubricError as exc:
             cells.problems.extend(replace(p, sheet=where[0], cell=where[1]) for p in exc.problems)
             return _ABSENT
@@ -279,9 +242,6 @@ def _set(d: dict[str, Any], key: str, value: Any) -> None:
     for k in outer:
         d = d.setdefault(k, {})
     d[last] = value
-
-
-# ------------------------------------------------------------------ sheets → data
 
 
 class _Sheet:
@@ -303,11 +263,20 @@ class _Sheet:
     def where(self, r: int, c: int) -> Where:
         return (self.name, xl_rowcol_to_cell(r, c))
 
+    def col(self, key: str) -> int | None:
+        return next((c for c, x in self.by_col.items() if x.key == key), None)
+
     def col_where(self, r: int, key: str) -> Where:
-        for c, col in self.by_col.items():
-            if col.key == key:
-                return self.where(r, c)
-        return self.where(r, 0)
+        return self.where(r, self.col(key) or 0)
+
+    def cell(self, row: Sequence[Any], key: str, numbers: bool = False) -> str | None:
+        """The text of column ``key`` in ``row``, stripped (None: empty); a number as its text
+        when ``numbers``."""
+        c = self.col(key)
+        raw = row[c] if c is not None and c < len(row) else None
+        if numbers and isinstance(raw, int | float) and not isinstance(raw, bool):
+            return S.num_text(S.cell_number(raw))
+        return raw.strip() if isinstance(raw, str) and raw.strip() else None
 
     def record(self, r: int, row: Sequence[Any], path: str, allowed: Sequence[str] | None = None) -> dict[str, Any]:
         """The row as a mapping of data keys (only those ``allowed``, the rest reported); every
@@ -317,7 +286,7 @@ class _Sheet:
         for c, col in self.by_col.items():
             self.cells.at[f"{path}.{col.key}" if path else col.key] = self.where(r, c)
             self.cells.headers[self.where(r, c)] = col.header
-            v = decode(col, row[c] if c < len(row) else None, self.where(r, c), self.cells, self.cells.file)
+            v = decode(col, row[c] if c < len(row) else None, self.where(r, c), self.cells)
             if v is _ABSENT or col.key in _PLACE_KEYS:
                 continue
             if allowed is not None and col.key not in allowed:
@@ -336,31 +305,18 @@ def read_data(raw: bytes, file: str) -> tuple[dict[str, Any], Cells]:
     cells = Cells(file)
     data: dict[str, Any] = {}
     _info(grids.get(S.SHEET_INFO, []), data, cells)
-    sheets = {n: _Sheet(n, cols, grids.get(n, []), cells) for n, cols in _LIST_SHEETS}
+    sheets = {n: _Sheet(n, cols, grids.get(n, []), cells) for n, (cols, _) in S.TABLES.items()}
     cells.at.setdefault("tiers", (S.SHEET_TIERS, "A2"))
     data["tiers"] = _list(sheets[S.SHEET_TIERS], "tiers")
-    for name, key in ((S.SHEET_VARIANTS, "variants"), (S.SHEET_TARGETS, "target_kinds"), (S.SHEET_NOTES, "notes")):
-        items = _list(sheets[name], key)
+    for name in (S.SHEET_VARIANTS, S.SHEET_TARGETS, S.SHEET_NOTES, S.SHEET_ALIASES, S.SHEET_DEFS):
+        key = S.TABLES[name][1]
+        items = _mapping(sheets[name], key) if name in (S.SHEET_ALIASES, S.SHEET_DEFS) else _list(sheets[name], key)
         if items:
             data[key] = items
-    for name, key in ((S.SHEET_ALIASES, "aliases"), (S.SHEET_DEFS, "definitions")):
-        pairs = _mapping(sheets[name], key)
-        if pairs:
-            data[key] = pairs
     tree = _Sheet(S.SHEET_TREE, S.TREE, grids.get(S.SHEET_TREE, []), cells)
     rules = _Sheet(S.SHEET_RULES, S.RULES, grids.get(S.SHEET_RULES, []), cells)
     _TreeReader(data, tree, rules, cells).run()
     return data, cells
-
-
-_LIST_SHEETS = (
-    (S.SHEET_TIERS, S.TIERS),
-    (S.SHEET_VARIANTS, S.VARIANTS),
-    (S.SHEET_TARGETS, S.TARGETS),
-    (S.SHEET_ALIASES, S.ALIASES),
-    (S.SHEET_NOTES, S.NOTES),
-    (S.SHEET_DEFS, S.DEFS),
-)
 
 
 def _info(grid: list[list[Any]], data: dict[str, Any], cells: Cells) -> None:
@@ -372,25 +328,22 @@ def _info(grid: list[list[Any]], data: dict[str, Any], cells: Cells) -> None:
     for r, row in enumerate(grid[1:], start=1):
         label = str(row[0]).strip() if row and row[0] is not None else ""
         value = row[1] if len(row) > 1 else None
-        where = (S.SHEET_INFO, xl_rowcol_to_cell(r, 1))
+        head, where = (S.SHEET_INFO, xl_rowcol_to_cell(r, 0)), (S.SHEET_INFO, xl_rowcol_to_cell(r, 1))
+        col = known.get(label)
         if not label:
             if value not in ("", None):
-                cells.err(Code.R_MISSING, (S.SHEET_INFO, xl_rowcol_to_cell(r, 0)), field="项目")
-            continue
-        found = known.get(label)
-        if found is None:
-            cells.err(Code.R_UNKNOWN, (S.SHEET_INFO, xl_rowcol_to_cell(r, 0)), field=label, allowed="、".join(known))
-            continue
-        if label in first:
-            cells.err(Code.R_DUP_ID, (S.SHEET_INFO, xl_rowcol_to_cell(r, 0)), id=label, other=" ".join(first[label]))
-            continue
-        first[label] = (S.SHEET_INFO, xl_rowcol_to_cell(r, 0))
-        col = found
-        cells.at[col.key] = where
-        cells.headers[where] = label
-        v = decode(col, value, where, cells, cells.file)
-        if v is not _ABSENT:
-            _set(data, col.key, v)
+                cells.err(Code.R_MISSING, head, field="项目")
+        elif col is None:
+            cells.err(Code.R_UNKNOWN, head, field=label, allowed="、".join(known))
+        elif label in first:
+            cells.err(Code.R_DUP_ID, head, id=label, other=" ".join(first[label]))
+        else:
+            first[label] = head
+            cells.at[col.key] = where
+            cells.headers[where] = label
+            v = decode(col, value, where, cells)
+            if v is not _ABSENT:
+                _set(data, col.key, v)
 
 
 def _list(sheet: _Sheet, key: str) -> list[dict[str, Any]]:
@@ -423,22 +376,22 @@ class _TreeReader:
 
     def __init__(self, data: dict[str, Any], tree: _Sheet, rules: _Sheet, cells: Cells):
         self.data, self.tree, self.rules, self.cells = data, tree, rules, cells
-        self.variants: dict[str, tuple[dict[str, Any], str]] = {}
+        self.variants: dict[str, Node] = {}
         for j, v in enumerate(data.get("variants", [])):
             if isinstance(v.get("id"), str):
                 self.variants.setdefault(v["id"], (v, f"variants[{j}]"))
-        self.crits: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
+        self.crits: dict[tuple[str, str], Node] = {}
         self.dropped: set[str] = set()  # ids of rows left out (already reported): their rules too
 
     def run(self) -> None:
         cells = self.cells
         cells.at.setdefault("parts", (S.SHEET_TREE, "A2"))
         current: str | None = None  # the variant of the rows above
-        parts: list[tuple[dict[str, Any], str]] = []  # the 部分 and 子部分 rows above
-        inds: list[tuple[dict[str, Any], str]] = []  # the indicator of each level above
-        crit_into: tuple[dict[str, Any], str] | None = None  # where a 评分项 goes
+        parts: list[Node] = []  # the 部分 and 子部分 rows above
+        inds: list[Node] = []  # the indicator of each level above
+        crit_into: Node | None = None  # where a 评分项 goes
         for r, row in self.tree.rows:
-            level, vid = self._cell(r, row, "level"), self._cell(r, row, "variant")
+            level, vid = self.tree.cell(row, "level"), self.tree.cell(row, "variant")
             if not isinstance(level, str):
                 cells.err(Code.R_MISSING, self.tree.col_where(r, "level"), field="层级")
                 continue
@@ -446,12 +399,12 @@ class _TreeReader:
             if owner is None:
                 continue
             if vid != current and level != S.PART:
-                self._misplaced(r, level, f"新的类别“{vid}”须从“部分”开始")
+                self._misplaced(r, row, level, f"新的类别“{vid}”须从“部分”开始")
                 continue
             current = vid
             parent, key, where = self._parent(level, parts, inds, crit_into, owner)
             if parent is None:
-                self._misplaced(r, level, where)
+                self._misplaced(r, row, level, where)
                 continue
             items = parent[0].setdefault(key, [])
             path = f"{parent[1]}.{key}[{len(items)}]" if parent[1] else f"{key}[{len(items)}]"
@@ -472,40 +425,24 @@ class _TreeReader:
                 self.crits.setdefault((vid or "", node["id"]), here)
         self._rules()
 
-    def _cell(self, r: int, row: Sequence[Any], key: str) -> Any:
-        col = next((c for c, x in self.tree.by_col.items() if x.key == key), None)
-        raw = row[col] if col is not None and col < len(row) else None
-        return raw.strip() if isinstance(raw, str) and raw.strip() else None
-
-    def _variant(self, r: int, vid: str | None) -> tuple[dict[str, Any], str] | None:
+    def _variant(self, r: int, vid: str | None) -> Node | None:
         """Where this row's 部分 go: the top of the data, or its 类别's entry."""
-        if not self.variants:
-            if vid is not None:
-                self.cells.err(
-                    Code.R_REF,
-                    self.tree.col_where(r, "variant"),
-                    ref=vid,
-                    hint="不分类别时“类别”列留空;分类别时先在“类别”表中填写各类别。",
-                )
-                return None
+        where = self.tree.col_where(r, "variant")
+        if vid is None and not self.variants:
             return (self.data, "")
-        if vid is None or vid not in self.variants:
-            where = self.tree.col_where(r, "variant")
-            if vid is None:
-                self.cells.err(Code.R_MISSING, where, field="类别")
-            else:
-                self.cells.err(Code.R_REF, where, ref=vid, hint="“类别”应为“类别”表中的一个编号。")
-            return None
-        return self.variants[vid]
+        if vid is None:
+            self.cells.err(Code.R_MISSING, where, field="类别")
+        elif not self.variants:
+            hint = "不分类别时“类别”列留空;分类别时先在“类别”表中填写各类别。"
+            self.cells.err(Code.R_REF, where, ref=vid, hint=hint)
+        elif vid not in self.variants:
+            self.cells.err(Code.R_REF, where, ref=vid, hint="“类别”应为“类别”表中的一个编号。")
+        return self.variants.get(vid) if vid is not None else None
 
+    @staticmethod
     def _parent(
-        self,
-        level: str,
-        parts: list[tuple[dict[str, Any], str]],
-        inds: list[tuple[dict[str, Any], str]],
-        crit_into: tuple[dict[str, Any], str] | None,
-        owner: tuple[dict[str, Any], str],
-    ) -> tuple[tuple[dict[str, Any], str] | None, str, str]:
+        level: str, parts: list[Node], inds: list[Node], crit_into: Node | None, owner: Node
+    ) -> tuple[Node | None, str, str]:
         if level == S.PART:
             return owner, "parts", ""
         if level == S.SUB_PART:
@@ -518,26 +455,24 @@ class _TreeReader:
             return above, "indicators", f"“{level}”须在某个“{S.IND_LEVELS[n - 1]}”之下"
         if level == S.UNIT_SET:
             return (inds[-1] if inds else None), "by_unit", "“单位细则”须在某个指标之下"
-        key = "criteria"
-        return crit_into, key, "“评分项”须在某个指标或单位细则之下"
+        return crit_into, "criteria", "“评分项”须在某个指标或单位细则之下"
 
-    def _misplaced(self, r: int, level: str, why: str) -> None:
-        col = next((c for c, x in self.tree.by_col.items() if x.key == "id"), None)
-        row = dict(self.tree.rows)[r]
-        if col is not None and col < len(row) and isinstance(row[col], str):
-            self.dropped.add(row[col].strip())
+    def _misplaced(self, r: int, row: Sequence[Any], level: str, why: str) -> None:
+        c = self.tree.col("id")
+        if c is not None and c < len(row) and isinstance(row[c], str):
+            self.dropped.add(row[c].strip())
         self.cells.err(Code.R_TYPE, self.tree.col_where(r, "level"), field="层级", value=level, expected=why)
 
     def _rules(self) -> None:
-        last: tuple[dict[str, Any], str] | None = None  # the rule a 分子/分母 row belongs to
+        last: Node | None = None  # the rule a 分子/分母 row belongs to
         for r, row in self.rules.rows:
-            role, owner_id = self._rule_cell(row, "role"), self._rule_cell(row, "owner")
-            vid = self._rule_cell(row, "variant") or ""
+            role, owner_id = self.rules.cell(row, "role", True), self.rules.cell(row, "owner", True)
+            vid = self.rules.cell(row, "variant", True) or ""
             if role not in S.ROLES:
                 if role is None:
                     self.cells.err(Code.R_MISSING, self.rules.col_where(r, "role"), field="用途")
                 else:
-                    decode(S.RULES[2], role, self.rules.col_where(r, "role"), self.cells, self.cells.file)
+                    decode(S.RULES[2], role, self.rules.col_where(r, "role"), self.cells)
                 continue
             hit = self.crits.get((vid, owner_id or ""))
             if hit is None and owner_id in self.dropped:
@@ -547,28 +482,18 @@ class _TreeReader:
                 if owner_id is None:
                     self.cells.err(Code.R_MISSING, where, field="评分项编号")
                 else:
-                    self.cells.err(
-                        Code.R_REF,
-                        where,
-                        ref=f"{vid} {owner_id}".strip(),
-                        hint="“评分项编号”应为“评分细则”表中填了评分细则原文的一行的编号(分类别时连同“类别”)。",
-                    )
+                    hint = "“评分项编号”应为“评分细则”表中填了评分细则原文的一行的编号(分类别时连同“类别”)。"
+                    self.cells.err(Code.R_REF, where, ref=f"{vid} {owner_id}".strip(), hint=hint)
                 continue
             crit, cpath = hit
             if role in (S.NUMER, S.DENOM):
                 if last is None or not (last[0].get("kind") == "ratio" or last[0].get("ratio") is True):
-                    self.cells.err(
-                        Code.R_TYPE,
-                        self.rules.col_where(r, "role"),
-                        field="用途",
-                        value=role,
-                        expected="紧随类型为“比例”的计分或否决行之后",
-                    )
+                    where, expected = self.rules.col_where(r, "role"), "紧随类型为“比例”的计分或否决行之后"
+                    self.cells.err(Code.R_TYPE, where, field="用途", value=role, expected=expected)
                     continue
                 specs = last[0].setdefault("inputs", [])
                 path = f"{last[1]}.inputs[{len(specs)}]"
-                d = self._rename_input(self.rules.record(r, row, path, S.RULE_KEYS[role]), path)
-                specs.append(d)
+                specs.append(self._rename_input(self.rules.record(r, row, path, S.RULE_KEYS[role]), path))
                 continue
             key = {S.TERM: "terms", S.VETO: "vetoes", S.INPUT: "inputs"}[role]
             items = crit.setdefault(key, [])
@@ -593,13 +518,6 @@ class _TreeReader:
         self.cells.at[f"{path}.id"] = self.cells.at[f"{path}.input"]
         return d
 
-    def _rule_cell(self, row: Sequence[Any], key: str) -> str | None:
-        col = next((c for c, x in self.rules.by_col.items() if x.key == key), None)
-        raw = row[col] if col is not None and col < len(row) else None
-        if isinstance(raw, int | float) and not isinstance(raw, bool):
-            return S.num_text(S.cell_number(raw))
-        return raw.strip() if isinstance(raw, str) and raw.strip() else None
-
 
 def read_workbook(path: Path) -> tuple[dict[str, Any], Cells]:
     return read_data(read_bytes(path), str(path))
@@ -615,7 +533,7 @@ def check_cells(data: Any, cells: Cells) -> dict[str, Where]:
         if hit:
             out.setdefault(key, hit)
 
-    def items(d: Any, key: str, path: str) -> list[tuple[dict[str, Any], str]]:
+    def items(d: Any, key: str, path: str) -> list[Node]:
         v = d.get(key) if isinstance(d, dict) else None
         return [
             (x, f"{path}.{key}[{j}]" if path else f"{key}[{j}]") for j, x in enumerate(v or []) if isinstance(x, dict)

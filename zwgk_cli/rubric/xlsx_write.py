@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 import yaml
 
-from zwgk_cli.problems import Code, problem
+from zwgk_cli.problems import Code
 from zwgk_cli.rubric import xlsx_schema as S
 from zwgk_cli.rubric.source import RubricError, load_yaml
 
@@ -24,9 +24,6 @@ Cell = str | Decimal | None
 Row = list[Cell]
 
 FIXED_DATE = dt.datetime(2000, 1, 1)
-
-
-# ------------------------------------------------------------------ data → rows
 
 
 def _get(d: Mapping[str, Any], key: str) -> Any:
@@ -71,16 +68,11 @@ def encode(col: S.Col, value: Any) -> Cell:
 
 
 def _band_text(b: Any) -> str:
-    if not isinstance(b, Mapping):
-        return str(b)
-    op = S.op_word(b["op"]) if "op" in b else ""
-    value = S.attr_value_text(b.get("value", ""))
-    return f"{op}{value}:{S.attr_value_text(b.get('points', ''))}"
+    return f"{_cond_text(b)}:{S.attr_value_text(b.get('points', ''))}" if isinstance(b, Mapping) else str(b)
 
 
-def _cond_text(d: Mapping[str, Any]) -> str | None:
-    if "op" not in d and "value" not in d:
-        return None
+def _cond_text(d: Mapping[str, Any]) -> str:
+    """A condition as a cell writes it: ``大于5``."""
     return (S.op_word(d["op"]) if "op" in d else "") + S.attr_value_text(d.get("value", ""))
 
 
@@ -101,9 +93,8 @@ def _row(cols: Sequence[S.Col], values: Mapping[str, Any]) -> Row:
 
 
 def _unexportable(what: str) -> RubricError:
-    return RubricError(
-        [problem(Code.R_TYPE, field="parts", value=what, expected="不超过两层的部分(部分、子部分)与不超过六级的指标")]
-    )
+    expected = "不超过两层的部分(部分、子部分)与不超过六级的指标"
+    return RubricError.of(Code.R_TYPE, field="parts", value=what, expected=expected)
 
 
 class _Tree:
@@ -149,7 +140,13 @@ class _Tree:
         owner = crit.get("id")
         for role, key in ((S.INPUT, "inputs"), (S.TERM, "terms"), (S.VETO, "vetoes")):
             for d in _items(crit, key):
-                values = {**d, "variant": variant or None, "owner": owner, "role": role, "cond": _cond_text(d)}
+                values = {
+                    **d,
+                    "variant": variant or None,
+                    "owner": owner,
+                    "role": role,
+                    "cond": _cond_text(d) if "op" in d or "value" in d else None,
+                }
                 if role == S.INPUT:
                     values["input"] = d.get("id")
                 if role == S.VETO and d.get("ratio") is True:
@@ -168,13 +165,9 @@ def _items(d: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
 
 def tree_rows(data: Mapping[str, Any]) -> tuple[list[Row], list[Row]]:
     t = _Tree()
-    if data.get("variants"):
-        for v in _items(data, "variants"):
-            for p in _items(v, "parts"):
-                t.part(str(v.get("id", "")), p, 0)
-    else:
-        for p in _items(data, "parts"):
-            t.part("", p, 0)
+    for v in _items(data, "variants") if data.get("variants") else [{"parts": data.get("parts")}]:
+        for p in _items(v, "parts"):
+            t.part(str(v.get("id", "")), p, 0)
     return t.tree, t.rules
 
 
@@ -182,9 +175,6 @@ def list_rows(cols: Sequence[S.Col], items: Any) -> list[Row]:
     if isinstance(items, Mapping):
         items = [{"key": k, "value": v} for k, v in items.items()]
     return [_row(cols, d) for d in items if isinstance(d, Mapping)] if isinstance(items, list) else []
-
-
-# ------------------------------------------------------------------ rows → workbook
 
 
 class _Formats:
@@ -206,10 +196,7 @@ def _print_setup(ws: Any, ncols: int) -> None:
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.freeze_panes(1, 0)
     ws.set_footer("&C第 &P 页,共 &N 页")
-    ws.print_area(0, 0, LAST_PRINT_ROW, ncols - 1)
-
-
-LAST_PRINT_ROW = S.LAST_ROW
+    ws.print_area(0, 0, S.LAST_ROW, ncols - 1)
 
 
 def _write_rows(ws: Any, fmt: _Formats, rows: Sequence[Row], first: int) -> None:
@@ -221,7 +208,15 @@ def _write_rows(ws: Any, fmt: _Formats, rows: Sequence[Row], first: int) -> None
                 ws.write_string(r, c, v, fmt.cell)
 
 
-def _validate(ws: Any, col: int, col_def: S.Col, refs: Mapping[str, str]) -> None:
+_REFS = {  # a reference column's drop-down: the 编号 column of the sheet it refers to
+    "variant": f"={S.SHEET_VARIANTS}!$A$2:$A${S.LAST_ROW + 1}",
+    "owner": f"={S.SHEET_TREE}!$C$2:$C${S.LAST_ROW + 1}",
+    "per_target": f"={S.SHEET_TARGETS}!$A$2:$A${S.LAST_ROW + 1}",
+    "gate.part": f"={S.SHEET_TREE}!$C$2:$C${S.LAST_ROW + 1}",
+}
+
+
+def _validate(ws: Any, col: int, col_def: S.Col) -> None:
     opts: dict[str, Any] = {"input_title": col_def.header[:32], "input_message": col_def.hint[:255]}
     c = col_def.codec
     if c in ("enum", "flag", "level", "role"):
@@ -234,10 +229,9 @@ def _validate(ws: Any, col: int, col_def: S.Col, refs: Mapping[str, str]) -> Non
         opts.update(validate="list", source=values, error_message="请从下拉列表中选择。")
     elif c == "num":
         opts.update(validate="decimal", criteria=">=", value=0, error_message="请填写不小于0的数字。")
-    elif c == "ref" and col_def.key in refs:
-        opts.update(
-            validate="list", source=refs[col_def.key], error_type="warning", error_message="不在列表中:请核对编号。"
-        )
+    elif c == "ref" and col_def.key in _REFS:
+        source = _REFS[col_def.key]
+        opts.update(validate="list", source=source, error_type="warning", error_message="不在列表中:请核对编号。")
     else:
         opts["validate"] = "any"
     ws.data_validation(1, col, S.LAST_ROW, col, opts)
@@ -245,16 +239,10 @@ def _validate(ws: Any, col: int, col_def: S.Col, refs: Mapping[str, str]) -> Non
 
 def _table_sheet(wb: Any, fmt: _Formats, name: str, cols: Sequence[S.Col], rows: Sequence[Row]) -> None:
     ws = wb.add_worksheet(name)
-    refs = {
-        "variant": f"={S.SHEET_VARIANTS}!$A$2:$A${S.LAST_ROW + 1}",
-        "owner": f"={S.SHEET_TREE}!$C$2:$C${S.LAST_ROW + 1}",
-        "per_target": f"={S.SHEET_TARGETS}!$A$2:$A${S.LAST_ROW + 1}",
-        "gate.part": f"={S.SHEET_TREE}!$C$2:$C${S.LAST_ROW + 1}",
-    }
     for c, col in enumerate(cols):
         ws.set_column(c, c, col.width)
         ws.write_string(0, c, col.header, fmt.head)
-        _validate(ws, c, col, refs)
+        _validate(ws, c, col)
     _write_rows(ws, fmt, rows, 1)
     _print_setup(ws, len(cols))
 
@@ -265,10 +253,7 @@ def _info_sheet(wb: Any, fmt: _Formats, data: Mapping[str, Any]) -> None:
         ws.set_column(c, c, w)
         ws.write_string(0, c, h, fmt.head)
     for r, col in enumerate(S.INFO, start=1):
-        ws.write_string(r, 0, col.header, fmt.cell)
-        v = encode(col, _get(data, col.key))
-        _write_rows(ws, fmt, [[None, v]], r)
-        ws.write_string(r, 2, col.hint, fmt.cell)
+        _write_rows(ws, fmt, [[col.header, encode(col, _get(data, col.key)), col.hint]], r)
         if col.codec == "enum":
             ws.data_validation(r, 1, r, 1, {"validate": "list", "source": [label for label, _ in col.choices]})
         elif col.codec == "num":
@@ -276,8 +261,6 @@ def _info_sheet(wb: Any, fmt: _Formats, data: Mapping[str, Any]) -> None:
     ws.data_validation(1, 0, S.LAST_ROW, 0, {"validate": "list", "source": [c.header for c in S.INFO]})
     _print_setup(ws, 3)
 
-
-# ------------------------------------------------------------------ 填写说明
 
 EXAMPLE_YAML = """\
 id: example-2025
@@ -353,58 +336,53 @@ parts:
           - {input: cx, label: 创新做法, kind: points, step: 0.5, max: 2}
 """
 
-_HELP = (
-    ("title", "评分细则工作簿 填写说明"),
-    (
-        "p",
+_HELP_TITLE = "评分细则工作簿 填写说明"
+_HELP = {  # heading → its paragraphs ("": those under the title)
+    "": (
         "本工作簿就是一份评分细则:填好后用“zwgk rubric check 文件名.xlsx”检查,"
         '再在 zwgk.toml 中写 rubric = "文件名.xlsx"。',
+        "每张表第一行是表头,不要改动;灰色说明见各列的输入提示(选中单元格即显示)。有下拉列表的列请从列表中选择。",
+        "一处填错时,检查结果会指出表名和单元格(如“评分细则 F12”)并说明怎样改。详细步骤见使用手册《编写评分细则》。",
     ),
-    ("p", "每张表第一行是表头,不要改动;灰色说明见各列的输入提示(选中单元格即显示)。有下拉列表的列请从列表中选择。"),
-    ("p", "一处填错时,检查结果会指出表名和单元格(如“评分细则 F12”)并说明怎样改。详细步骤见使用手册《编写评分细则》。"),
-    ("h", "各表的用途"),
-    ("p", "基本信息:细则编号、名称、年度、版本、默认计分方式(得分或扣分)等,每行一项。"),
-    ("p", "等次:等次名称与分数下限(如 优秀 ≥90);不设等次时留空。"),
-    ("p", "类别:县市区、市直部门等分别评分时,每个类别一行;不分类别时留空,并在基本信息中填写适用分组。"),
-    (
-        "p",
+    "各表的用途": (
+        "基本信息:细则编号、名称、年度、版本、默认计分方式(得分或扣分)等,每行一项。",
+        "等次:等次名称与分数下限(如 优秀 ≥90);不设等次时留空。",
+        "类别:县市区、市直部门等分别评分时,每个类别一行;不分类别时留空,并在基本信息中填写适用分组。",
         "评价对象:逐个评分的对象类型(如 政府网站),供“按对象评分”的部分使用;"
         "“单独排名”填“是”时每个对象单独计总分、排名、评定合格与否。",
-    ),
-    ("p", "简称:细则原文中的单位简称与名单全称的对照。"),
-    ("p", "读法说明:对原文的理解与原文笔误的说明,印在检查结果中。"),
-    (
-        "p",
+        "简称:细则原文中的单位简称与名单全称的对照。",
+        "读法说明:对原文的理解与原文笔误的说明,印在检查结果中。",
         "评分细则:指标体系,每行一个部分、指标或评分项,按原文顺序从上到下填写;"
         "“层级”决定本行挂在哪里:一级指标挂在其上方最近的部分下,二级指标挂在上方最近的一级指标下,依此类推;"
         "评分项、单位细则挂在上方最近的指标下。填了“评分细则”原文的指标本身就是一个评分项。",
+        "计分规则:评估人员要填写的每个格子一行,连同它的计分规则;“评分项编号”指向评分细则表中的评分项。",
+        "共用定义:仅从 YAML 细则导出时出现,保留 YAML 中共用的内容块,不参与计分。",
     ),
-    ("p", "计分规则:评估人员要填写的每个格子一行,连同它的计分规则;“评分项编号”指向评分细则表中的评分项。"),
-    ("p", "共用定义:仅从 YAML 细则导出时出现,保留 YAML 中共用的内容块,不参与计分。"),
-    ("h", "计分规则的写法(每种一例,见下方示例)"),
-    ("p", "是否扣分/得分:类型“是否”,填“固定分值”:评估人员填“是”时扣(得)该分。"),
-    ("p", "按个数:类型“个数”,填“每处分值”:个数 × 每处分值;“封顶”限制本条最多扣(得)多少;“最大值”限制可填的个数。"),
-    ("p", "选项:类型“选项”,在“选项与分值”中每行写一个“选项:分值”。"),
-    (
-        "p",
+    "计分规则的写法(每种一例,见下方示例)": (
+        "是否扣分/得分:类型“是否”,填“固定分值”:评估人员填“是”时扣(得)该分。",
+        "按个数:类型“个数”,填“每处分值”:个数 × 每处分值;“封顶”限制本条最多扣(得)多少;“最大值”限制可填的个数。",
+        "选项:类型“选项”,在“选项与分值”中每行写一个“选项:分值”。",
         "档次:类型“数值”“百分比”或“个数”,在“档次”中每行写一个“大于15:1”(大于、大于等于、小于、小于等于、等于),从上到下取第一个成立的档次。",
+        "比例:类型“比例”,紧接着两行用途为“分子”“分母”的输入;档次按百分数写(高于15%写“大于15:1”);分母为0时不计分。",
+        "酌情赋分:类型“酌情赋分”,评估人员直接填分数,步长默认0.5,最大值默认为该项分值。",
+        "否决:用途“否决”,引用已有输入编号或定义新输入,“否决条件”写“大于5”之类;是否类型的输入填“是”即否决。",
+        "适用条件:“仅适用于”“不适用于”每行写一个“属性:值”(属性为名单中的列名,分组写“分组”),多个值用顿号分隔。",
+        "佐证材料:部分或指标的“佐证材料”选“是”,每项增加“佐证材料按时提供 是/否”,填“否”的该项得0分。",
     ),
-    ("p", "比例:类型“比例”,紧接着两行用途为“分子”“分母”的输入;档次按百分数写(高于15%写“大于15:1”);分母为0时不计分。"),
-    ("p", "酌情赋分:类型“酌情赋分”,评估人员直接填分数,步长默认0.5,最大值默认为该项分值。"),
-    ("p", "否决:用途“否决”,引用已有输入编号或定义新输入,“否决条件”写“大于5”之类;是否类型的输入填“是”即否决。"),
-    ("p", "适用条件:“仅适用于”“不适用于”每行写一个“属性:值”(属性为名单中的列名,分组写“分组”),多个值用顿号分隔。"),
-    ("p", "佐证材料:部分或指标的“佐证材料”选“是”,每项增加“佐证材料按时提供 是/否”,填“否”的该项得0分。"),
-)
+}
 
 
 def _help_sheet(wb: Any, fmt: _Formats) -> None:
     ws = wb.add_worksheet(S.SHEET_HELP)
     ws.set_column(0, 0, 12)
     ws.set_column(1, len(S.RULES), 14)
-    r = 0
-    for kind, text in _HELP:
-        ws.write_string(r, 0, text, {"title": fmt.title, "h": fmt.section, "p": fmt.prose}[kind])
-        r += 2 if kind in ("title", "h") and r == 0 else 1
+    ws.write_string(0, 0, _HELP_TITLE, fmt.title)
+    r = 2
+    for heading, paragraphs in _HELP.items():
+        for text, style in ((heading, fmt.section), *((t, fmt.prose) for t in paragraphs)):
+            if text:
+                ws.write_string(r, 0, text, style)
+                r += 1
     example, _ = load_yaml(EXAMPLE_YAML, "example")
     tree, rules = tree_rows(example)
     for name, cols, rows in (("示例:评分细则表", S.TREE, tree), ("示例:计分规则表", S.RULES, rules)):
@@ -427,9 +405,6 @@ def _help_sheet(wb: Any, fmt: _Formats) -> None:
     ws.fit_to_pages(1, 0)
 
 
-# ------------------------------------------------------------------ the workbook
-
-
 def workbook_bytes(data: Mapping[str, Any]) -> bytes:
     """The rubric workbook of a rubric's plain data (an empty mapping: the blank workbook)."""
     import xlsxwriter
@@ -443,22 +418,12 @@ def workbook_bytes(data: Mapping[str, Any]) -> bytes:
     fmt = _Formats(wb)
     _help_sheet(wb, fmt)
     _info_sheet(wb, fmt, data)
-    for name, cols, rows in _sheets(data, tree, rules):
+    lists = {name: (cols, list_rows(cols, data.get(key))) for name, (cols, key) in S.TABLES.items()}
+    defs = lists.pop(S.SHEET_DEFS)
+    for name, (cols, rows) in {**lists, S.SHEET_TREE: (S.TREE, tree), S.SHEET_RULES: (S.RULES, rules)}.items():
         _table_sheet(wb, fmt, name, cols, rows)
+    if data.get("definitions"):
+        _table_sheet(wb, fmt, S.SHEET_DEFS, *defs)
     wb.worksheets()[1].activate()
     wb.close()
     return buf.getvalue()
-
-
-def _sheets(
-    data: Mapping[str, Any], tree: list[Row], rules: list[Row]
-) -> Iterator[tuple[str, Sequence[S.Col], list[Row]]]:
-    yield S.SHEET_TIERS, S.TIERS, list_rows(S.TIERS, data.get("tiers"))
-    yield S.SHEET_VARIANTS, S.VARIANTS, list_rows(S.VARIANTS, data.get("variants"))
-    yield S.SHEET_TARGETS, S.TARGETS, list_rows(S.TARGETS, data.get("target_kinds"))
-    yield S.SHEET_ALIASES, S.ALIASES, list_rows(S.ALIASES, data.get("aliases"))
-    yield S.SHEET_NOTES, S.NOTES, list_rows(S.NOTES, data.get("notes"))
-    yield S.SHEET_TREE, S.TREE, tree
-    yield S.SHEET_RULES, S.RULES, rules
-    if data.get("definitions"):
-        yield S.SHEET_DEFS, S.DEFS, list_rows(S.DEFS, data.get("definitions"))
