@@ -35,7 +35,7 @@ from zwgk_cli.report.docx import Block, Table, normalize_zip, write_docx
 from zwgk_cli.report.findings import ProblemRow
 from zwgk_cli.report.ranking import GroupRanking
 from zwgk_cli.report.text import date_cn, join_names, pts, short_title, zh
-from zwgk_cli.report.xlsx import _num, _row_height, _workbook
+from zwgk_cli.report.xlsx import FINDING_HEADERS, LETTER_FONT, letter_formats, letter_setup, workbook, write_finding
 from zwgk_cli.results.model import CriterionRow, Scores
 
 DRAFT_DIR = "初评结果反馈"
@@ -299,109 +299,66 @@ def draft_blocks(report: Report, page: UnitPage, info: DraftInfo, rows: Sequence
 
 # ------------------------------------------------------------------ the workbook
 
-LOSS_HEADERS = ("序号", "分项", "指标", "检查对象", "评分细则", "检查发现", "分值", "得分", "失分", "否决")
 WHERE_HEADERS = ("评分表文件", "工作表", "单元格")
 WIDTHS = (5, 10, 16, 12, 36, 30, 6, 6, 6, 10, 16, 16, 9, 36)
-FONT = 10
 
 
 def draft_xlsx(report: Report, page: UnitPage, info: DraftInfo, rows: Sequence[LostRow]) -> bytes:
     """One unit's 初评结果反馈 as a workbook it fills: 反馈意见 cells unlocked, the rest protected."""
     buf = io.BytesIO()
-    wb = _workbook(buf, report.info, f"{page.unit}初评结果反馈")
-    base = {"font_name": "宋体", "font_size": FONT}
-    title_f = wb.add_format({**base, "bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
-    mark_f = wb.add_format({**base, "bold": True, "font_color": "#C00000", "align": "center", "valign": "vcenter"})
-    info_f = wb.add_format({**base, "text_wrap": True, "valign": "vcenter"})
-    section_f = wb.add_format({**base, "bold": True, "font_size": 12})
-    head = {**base, "bold": True, "border": 1, "text_wrap": True, "align": "center", "valign": "vcenter"}
-    head_f = wb.add_format({**head, "bg_color": "#D9D9D9"})
-    feedback_head_f = wb.add_format({**head, "bg_color": "#FFE699"})
-    cell_f = wb.add_format({**base, "border": 1, "text_wrap": True, "valign": "top"})
-    num_f = wb.add_format({**base, "border": 1, "align": "center", "valign": "top"})
-    veto_f = wb.add_format({**base, "border": 1, "text_wrap": True, "valign": "top", "font_color": "#C00000"})
-    feedback_f = wb.add_format(
-        {**base, "border": 1, "text_wrap": True, "valign": "top", "locked": False, "bg_color": "#FFF9E5"}
+    wb = workbook(buf, report.info, f"{page.unit}初评结果反馈")
+    f = letter_formats(wb)
+    mark_f = wb.add_format(
+        {**LETTER_FONT, "bold": True, "font_color": "#C00000", "align": "center", "valign": "vcenter"}
     )
+    section_f = wb.add_format({**LETTER_FONT, "bold": True, "font_size": 12})
     ws = wb.add_worksheet("初评结果反馈")
-    headers = [*LOSS_HEADERS, *WHERE_HEADERS, FEEDBACK_HEADER]
-    last = len(headers) - 1
-    ws.merge_range(0, 0, 0, last, f"{page.unit}{info.name}初评结果反馈", title_f)
+    headers = [*FINDING_HEADERS, *WHERE_HEADERS]
+    last = len(headers)  # 反馈意见
+    ws.merge_range(0, 0, 0, last, f"{page.unit}{info.name}初评结果反馈", f["title"])
     ws.set_row(0, 30)
     ws.merge_range(1, 0, 1, last, zh(f"{MARK}:本表为初评结果,不是最终考评结果,以正式印发的通报为准"), mark_f)
-    ws.merge_range(2, 0, 2, last, zh(f"分组:{page.group}。") + standing(report, page), info_f)
-    ws.merge_range(3, 0, 3, last, info.ask, info_f)
+    ws.merge_range(2, 0, 2, last, zh(f"分组:{page.group}。") + standing(report, page), f["info"])
+    ws.merge_range(3, 0, 3, last, info.ask, f["info"])
     for r in (1, 2, 3):
         ws.set_row(r, 20)
 
-    r = 5
-    ws.write(r, 0, "一、初评得分", section_f)
-    r += 1
+    ws.write(5, 0, "一、初评得分", section_f)
+    r = 6
     st = scores_table(report, page)
-    ws.write_string(r, 0, "序号", head_f)
-    ws.merge_range(r, 1, r, 5, st.headers[0], head_f)
-    for j, h in enumerate(st.headers[1:], start=6):
-        ws.write_string(r, j, h, head_f)
+    ws.write_string(r, 0, "序号", f["head"])
+    ws.merge_range(r, 1, r, 5, st.headers[0], f["head"])
+    ws.write_row(r, 6, st.headers[1:], f["head"])
     for i, row in enumerate(st.rows, start=1):
         r += 1
-        ws.write_string(r, 0, str(i) if i < len(st.rows) else "", num_f)
-        ws.merge_range(r, 1, r, 5, row[0], cell_f)
-        for j, text in enumerate(row[1:], start=6):
-            ws.write_string(r, j, text, num_f)
+        ws.write_string(r, 0, str(i) if i < len(st.rows) else "", f["num"])
+        ws.merge_range(r, 1, r, 5, row[0], f["cell"])
+        ws.write_row(r, 6, row[1:], f["num"])
     r += 2
     ws.write(r, 0, "二、失分情况", section_f)
     r += 1
-    ws.write_row(r, 0, headers[:-1], head_f)
-    ws.write_string(r, last, FEEDBACK_HEADER, feedback_head_f)
+    ws.write_row(r, 0, headers, f["head"])
+    ws.write_string(r, last, FEEDBACK_HEADER, f["fill_head"])
     ws.set_row(r, 30)
     header_row = r
     for lr, pr in zip(rows, page.rows, strict=True):
         r += 1
-        texts = (
-            str(lr.no),
-            lr.part,
-            lr.indicator,
-            lr.target,
-            lr.text,
-            lr.found,
-            "",
-            "",
-            "",
-            lr.vetoes,
-            lr.file,
-            lr.sheet,
-            lr.cells,
-        )
-        ws.set_row(r, _row_height(texts, WIDTHS))
-        ws.write_number(r, 0, lr.no, num_f)
-        for j in (1, 2, 3, 4, 5):
-            ws.write_string(r, j, texts[j], cell_f)
-        for j, v in ((6, pr.max), (7, pr.points)):
-            ws.write_blank(r, j, None, num_f) if v is None else ws.write_number(r, j, _num(v), num_f)
-        ws.write_number(r, 8, _num(pr.lost), num_f)
-        ws.write_string(r, 9, lr.vetoes, veto_f)
-        for j in (10, 11, 12):
-            ws.write_string(r, j, texts[j], cell_f)
-        ws.write_blank(r, last, None, feedback_f)
+        texts = (str(lr.no), lr.part, lr.indicator, lr.target, lr.text, lr.found, "", "", "", lr.vetoes)
+        write_finding(ws, r, f, pr, (*texts, lr.file, lr.sheet, lr.cells), WIDTHS)
+        ws.write_blank(r, last, None, f["fill"])
     if not rows:
         r += 1
-        ws.merge_range(r, 0, r, last - 1, "初评未发现失分问题。", cell_f)
-        ws.write_blank(r, last, None, feedback_f)
+        ws.merge_range(r, 0, r, last - 1, "初评未发现失分问题。", f["cell"])
+        ws.write_blank(r, last, None, f["fill"])
     r += 2
-    ws.merge_range(r, 0, r, last - 1, "对初评得分、排名或等次的其他意见(没有异议的请填写“无异议”):", info_f)
-    ws.write_blank(r, last, None, feedback_f)
+    ws.merge_range(r, 0, r, last - 1, "对初评得分、排名或等次的其他意见(没有异议的请填写“无异议”):", f["info"])
+    ws.write_blank(r, last, None, f["fill"])
     ws.set_row(r, 45)
     for j, wdt in enumerate(WIDTHS):
         ws.set_column(j, j, wdt)
     ws.freeze_panes(header_row + 1, 0)
     ws.protect("", {"sort": False, "autofilter": False, "format_rows": True, "format_columns": True})
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(header_row)
-    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    ws.set_header(f'&C&"宋体"{page.unit}初评结果反馈(初评,非最终结果)')
-    ws.set_footer("&C第 &P 页,共 &N 页")
+    letter_setup(ws, header_row, f"{page.unit}初评结果反馈(初评,非最终结果)")
     wb.close()
     return normalize_zip(buf.getvalue())
 
