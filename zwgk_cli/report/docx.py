@@ -1,30 +1,14 @@
 """The notice as blocks, and blocks → a 公文-style DOCX (GB/T 9704-2012 as far as python-docx allows).
 
-The notice's content comes from the ``notice.j2`` template (see :mod:`zwgk_cli.report`): one
-block per line, ``@kind text``; a line that does not start with ``@`` continues the text of
-the block above.  The same blocks are rendered to HTML and Markdown by templates, and to DOCX
-here:
-
-* A4, margins 37 mm (top) / 35 mm (bottom) / 28 mm (left) / 26 mm (right): the standard's
-  版心 of 156 × 225 mm; 22 lines a page (fixed 29 pt line pitch);
-* 发文机关标志 in red above the 发文字号 and a red separator line;
-* title in 小标宋 (宋体 by default) 二号 22 pt, centred; body 仿宋 三号 16 pt, first lines
-  indented by two characters; East-Asian fonts set through ``w:eastAsia``;
-* headings 一、(黑体) （一）(楷体) 1.(仿宋, bold) as Word's Heading 1–3 styles, so the
-  navigation pane shows them;
-* page numbers “— 1 —” in 四号 宋体 in the footer, odd pages right, even pages left;
-* signature and date at the right, the date's first character two characters right of the
-  signature's (GB/T 9704-2012 7.3.5.2); the date in Arabic numerals;
-* tables in 仿宋 四号 (14 pt), the size of a printed 公文's tables, or 小四 (12 pt) when a
-  table's columns cannot fit the 版心 at 四号 without breaking names and numbers (the
-  ranking tables); header rows repeated on every page, rows never split, and the caption or
-  sentence introducing a table kept on its page (keep-with-next);
-* the 版记 at the end (GB/T 9704-2012 7.4): 抄送机关, then 印发机关 and 印发日期, in 仿宋
-  四号 between lines as wide as the 版心: the first and last thick (0.35 mm), the one between
-  thin (0.25 mm).
-
-Fonts can be changed by ``@style`` blocks in the template (``@style body_font 仿宋_GB2312``).
-The file is deterministic: fixed core properties and zip entry dates.
+The ``notice.j2`` template gives one block per line, ``@kind text``; a line that does not start
+with ``@`` continues the block above.  The same blocks go to HTML and Markdown by templates, and
+to DOCX here: A4, margins 37/35/28/26 mm (the 版心 156 × 225 mm, 22 lines of 29 pt); a red
+发文机关标志 and separator; title 二号 22 pt, body 仿宋 三号 16 pt; headings 一、（一）1. as
+Word's Heading 1–3 (the navigation pane shows them); page numbers “— 1 —” outside on odd and
+even pages; signature and date per 7.3.5.2; tables in 四号, or 小四 when their columns cannot
+fit at 四号 (header rows repeated, rows never split, captions kept with their table); the 版记
+(7.4) between a thick, a thin and a thick line.  ``@style`` blocks change the fonts.  The file
+is deterministic: fixed core properties and zip entry dates.
 """
 
 from __future__ import annotations
@@ -33,7 +17,7 @@ import io
 import re
 import zipfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from math import ceil
 from typing import Any
@@ -157,13 +141,13 @@ def notice_fonts(blocks: Sequence[Block]) -> list[str]:
 # ------------------------------------------------------------------ docx helpers
 
 
+WIDTH_MM = 156.0  # the 版心
+
+
 @dataclass
 class _Ctx:
     style: dict[str, str]
-    tables: Mapping[str, Table]
-    doc: Any = None
-    width_mm: float = 156.0
-    chars: list[str] = field(default_factory=list)
+    doc: Any
 
     def size(self, key: str) -> float:
         return float(self.style[key])
@@ -249,10 +233,21 @@ def _blank(ctx: _Ctx) -> None:
     _para(ctx, "", indent_chars=0)
 
 
-def _page_field(paragraph: Any, ctx: _Ctx, size: float) -> None:
+def _page_number(paragraph: Any, ctx: _Ctx, align: str) -> None:
+    """“— 1 —” in 四号, one character in from the edge."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
+    from docx.shared import Pt
 
+    size = 14.0  # 四号
+    fmt = paragraph.paragraph_format
+    if align == "right":
+        fmt.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        fmt.right_indent = Pt(size)
+    else:
+        fmt.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        fmt.left_indent = Pt(size)
     font = ctx.style["page_number_font"]
     _run(paragraph, "— ", ctx, font, size)
     for kind, text in (("begin", None), ("instr", " PAGE "), ("separate", None), ("text", "1"), ("end", None)):
@@ -271,23 +266,7 @@ def _page_field(paragraph: Any, ctx: _Ctx, size: float) -> None:
     _run(paragraph, " —", ctx, font, size)
 
 
-def _footer(footer: Any, ctx: _Ctx, align: str) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    p = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
-    size = 14.0  # 四号
-    fmt = p.paragraph_format
-    if align == "right":
-        fmt.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        fmt.right_indent = Pt(size)
-    else:
-        fmt.alignment = WD_ALIGN_PARAGRAPH.LEFT
-        fmt.left_indent = Pt(size)
-    _page_field(p, ctx, size)
-
-
-def _border_bottom(paragraph: Any, color: str, size_eighths: int = 12, space_pt: int = 8) -> None:
+def _border_bottom(paragraph: Any, color: str) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
@@ -295,16 +274,13 @@ def _border_bottom(paragraph: Any, color: str, size_eighths: int = 12, space_pt:
     bdr = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
     bottom.set(qn("w:val"), "single")
-    bottom.set(qn("w:sz"), str(size_eighths))
-    bottom.set(qn("w:space"), str(space_pt))
+    bottom.set(qn("w:sz"), "12")
+    bottom.set(qn("w:space"), "8")
     bottom.set(qn("w:color"), color)
     bdr.append(bottom)
     # pBdr goes before spacing/ind/jc in CT_PPr's sequence
-    anchor = None
-    for tag in ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:spacing", "w:ind", "w:jc"):
-        anchor = ppr.find(qn(tag))
-        if anchor is not None:
-            break
+    tags = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:spacing", "w:ind", "w:jc")
+    anchor = next((el for tag in tags if (el := ppr.find(qn(tag))) is not None), None)
     if anchor is not None:
         anchor.addprevious(bdr)
     else:
@@ -363,8 +339,9 @@ def _setup_page(ctx: _Ctx) -> None:
     section.header_distance = Mm(15)
     section.footer_distance = Mm(20)
     ctx.doc.settings.odd_and_even_pages_header_footer = True
-    _footer(section.footer, ctx, "right")
-    _footer(section.even_page_footer, ctx, "left")
+    for footer, align in ((section.footer, "right"), (section.even_page_footer, "left")):
+        p = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+        _page_number(p, ctx, align)
 
 
 def _cell_text(cell: Any, text: str, ctx: _Ctx, align: str, header: bool, size: float) -> None:
@@ -461,19 +438,41 @@ def _width_levels(table: Table) -> list[tuple[float, float, float]]:
     return out
 
 
-def min_widths(table: Table) -> list[float]:
-    """The narrowest each column may be, in characters (see :func:`column_widths`)."""
-    return [need for _, _, need in _width_levels(table)]
-
-
 def table_size(ctx: _Ctx, table: Table) -> float:
     """四号 (14 pt) when the table fits the 版心 at that size with its names, tiers and numbers
     whole, else 小四 (12 pt): the sizes a printed 公文's tables use (GB/T 9704 sets the body at
     三号; tables are commonly printed a size or two smaller, never below 小四)."""
     size = ctx.size("table_size")
-    if sum(whole for _, whole, _ in _width_levels(table)) <= ctx.width_mm / (size * 25.4 / 72):
+    if sum(whole for _, whole, _ in _width_levels(table)) <= WIDTH_MM / (size * 25.4 / 72):
         return size
     return min(size, ctx.size("table_size_wide"))
+
+
+def _cell_margins(twips: int) -> Any:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), str(twips))
+        el.set(qn("w:type"), "dxa")
+        margins.append(el)
+    return margins
+
+
+def _table_props(t: Any, *elements: Any) -> None:
+    """Elements into the table's properties before ``<w:tblLook>`` (CT_TblPr's order: Word
+    rejects elements out of order)."""
+    from docx.oxml.ns import qn
+
+    tbl_pr = t._tbl.tblPr
+    for el in elements:
+        look = tbl_pr.find(qn("w:tblLook"))
+        if look is not None:
+            look.addprevious(el)
+        else:
+            tbl_pr.append(el)
 
 
 def _table(ctx: _Ctx, table: Table) -> None:
@@ -492,22 +491,10 @@ def _table(ctx: _Ctx, table: Table) -> None:
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     t.autofit = False
     size = table_size(ctx, table)
-    chars = column_widths(table, ctx.width_mm / (size * 25.4 / 72))
+    chars = column_widths(table, WIDTH_MM / (size * 25.4 / 72))
     widths = [Mm(c * size * 25.4 / 72) for c in chars]
-    # autofit=False already wrote <w:tblLayout w:type="fixed"/>; the cell margins follow it and
-    # precede <w:tblLook> (CT_TblPr's order: Word rejects elements out of order).
-    tbl_pr = t._tbl.tblPr
-    margins = OxmlElement("w:tblCellMar")
-    for side in ("left", "right"):
-        el = OxmlElement(f"w:{side}")
-        el.set(qn("w:w"), str(CELL_MARGIN_TWIPS))
-        el.set(qn("w:type"), "dxa")
-        margins.append(el)
-    look = tbl_pr.find(qn("w:tblLook"))
-    if look is not None:
-        look.addprevious(margins)
-    else:
-        tbl_pr.append(margins)
+    # autofit=False already wrote <w:tblLayout w:type="fixed"/>; the cell margins follow it.
+    _table_props(t, _cell_margins(CELL_MARGIN_TWIPS))
     for i, row in enumerate(t.rows):
         tr_pr = row._tr.get_or_add_trPr()
         tr_pr.append(OxmlElement("w:cantSplit"))
@@ -549,7 +536,6 @@ def _imprint(ctx: _Ctx, parts: Mapping[str, str]) -> None:
     t = ctx.doc.add_table(rows=len(rows), cols=2)
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     t.autofit = False
-    tbl_pr = t._tbl.tblPr
     borders = OxmlElement("w:tblBorders")
     for side, sz in (
         ("top", IMPRINT_THICK),
@@ -566,19 +552,8 @@ def _imprint(ctx: _Ctx, parts: Mapping[str, str]) -> None:
             el.set(qn("w:space"), "0")
             el.set(qn("w:color"), "000000")
         borders.append(el)
-    margins = OxmlElement("w:tblCellMar")
-    for side in ("left", "right"):
-        el = OxmlElement(f"w:{side}")
-        el.set(qn("w:w"), "0")
-        el.set(qn("w:type"), "dxa")
-        margins.append(el)
-    for el in (borders, margins):
-        look = tbl_pr.find(qn("w:tblLook"))
-        if look is not None:
-            look.addprevious(el)
-        else:
-            tbl_pr.append(el)
-    half = Mm(ctx.width_mm / 2)
+    _table_props(t, borders, _cell_margins(0))
+    half = Mm(WIDTH_MM / 2)
     for i, (left, right) in enumerate(rows):
         row = t.rows[i]
         row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
@@ -587,7 +562,7 @@ def _imprint(ctx: _Ctx, parts: Mapping[str, str]) -> None:
             a = a.merge(b)
         for cell, text, align in ((a, left, "left"), (b, right, "right")):
             if cell is a or right:
-                cell.width = half if right else Mm(ctx.width_mm)
+                cell.width = half if right else Mm(WIDTH_MM)
                 p = cell.paragraphs[0]
                 fmt = p.paragraph_format
                 fmt.alignment = WD_ALIGN_PARAGRAPH.LEFT if align == "left" else WD_ALIGN_PARAGRAPH.RIGHT
@@ -643,8 +618,7 @@ def write_docx(
     from docx.enum.text import WD_BREAK
 
     style = styles_of(blocks)
-    ctx = _Ctx(style=style, tables=tables)
-    ctx.doc = docx.Document()
+    ctx = _Ctx(style, docx.Document())
     _restyle(ctx)
     _setup_page(ctx)
     body = ctx.size("body_size")
@@ -658,7 +632,7 @@ def write_docx(
         if k == "letterhead":
             if not b.text:
                 continue
-            size = max(22.0, min(36.0, (ctx.width_mm / 25.4 * 72) / max(1.0, _date_width(b.text)) * 0.92))
+            size = max(22.0, min(36.0, (WIDTH_MM / 25.4 * 72) / max(1.0, _date_width(b.text)) * 0.92))
             _para(
                 ctx,
                 b.text,
@@ -675,7 +649,7 @@ def write_docx(
             _border_bottom(p, style["letterhead_color"])
             _blank(ctx)
         elif k == "title":
-            text = title_lines(b.text, ctx.width_mm / 25.4 * 72 / ctx.size("title_size"))
+            text = title_lines(b.text, WIDTH_MM / 25.4 * 72 / ctx.size("title_size"))
             p = _para(
                 ctx,
                 "",

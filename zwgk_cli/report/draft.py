@@ -1,21 +1,12 @@
 """``zwgk report --draft``: the preliminary results (初评结果反馈) an office sends each unit
 before the final notice, so that the unit can check them and object in time.
 
-For every assessed unit (scored, vetoed included) it writes into ``<report>/初评结果反馈/``:
-
-* ``<单位>.docx`` — a 公文-looking letter (the notice's DOCX writer and styles): the scores per
-  part, the total, the rank within the group and the tier, all marked 初评; every criterion
-  where points were lost with its 评分细则, the finding, the points and where in the returned
-  workbook the finding was entered (sheet and cells, ``cells`` of ``scores.json``); a 反馈意见
-  column; the deadline for feedback (``feedback_deadline`` in ``zwgk.toml``);
-* ``<单位>.xlsx`` — the same as a workbook the unit fills: one per unit (each unit sees only its
-  own results), the 反馈意见 cells unlocked, everything else protected without a password.
-
-Units whose scoring is unfinished get no draft; they are named in ``没有初评结果反馈的单位.txt``.
-The files are named by :func:`zwgk_cli.files.unique_file_names` (as the 整改清单 are), written
-through :func:`zwgk_cli.files.run_outputs` (this run's drafts replace the earlier ones together;
-the notice and every other file of the report folder are left alone) and are byte-identical
-when re-run.
+For every assessed unit (scored, vetoed included) ``<report>/初评结果反馈/`` gets ``<单位>.docx``
+(a 公文-looking letter: scores, rank and tier marked 初评, every criterion that lost points with
+the finding and where in the returned workbook it was entered, a 反馈意见 column, the
+``feedback_deadline``) and ``<单位>.xlsx`` (the same for the unit to fill: only the 反馈意见
+cells unlocked).  Units whose scoring is unfinished are named in ``没有初评结果反馈的单位.txt``.
+This run's drafts replace the earlier ones together (:func:`zwgk_cli.files.run_outputs`).
 """
 
 from __future__ import annotations
@@ -32,8 +23,6 @@ from zwgk_cli.model import ZERO
 from zwgk_cli.problems import Code, Problem, problem
 from zwgk_cli.report.context import PLACEHOLDER, Report, UnitPage, build
 from zwgk_cli.report.docx import Block, Table, normalize_zip, write_docx
-from zwgk_cli.report.findings import ProblemRow
-from zwgk_cli.report.ranking import GroupRanking
 from zwgk_cli.report.text import date_cn, join_names, pts, short_title, zh
 from zwgk_cli.report.xlsx import FINDING_HEADERS, LETTER_FONT, letter_formats, letter_setup, workbook, write_finding
 from zwgk_cli.results.model import CriterionRow, Scores
@@ -64,8 +53,6 @@ class LostRow:
     target: str
     text: str  # 评分细则
     found: str  # 检查发现
-    max: str
-    points: str
     lost: str
     vetoes: str
     file: str
@@ -122,26 +109,10 @@ def lost_rows(page: UnitPage) -> list[LostRow]:
     out = []
     for pr, row in zip(page.rows, criteria, strict=True):
         sheet, cells = _cells(row)
-        out.append(_lost_row(pr, row.file or file, sheet, cells))  # a 检查组's workbook: its own file
+        found, lost, vetoes = pr.found or "未得分", pts(pr.lost), zh(";".join(pr.vetoes))
+        where = (row.file or file, sheet, cells)  # a 检查组's workbook: its own file
+        out.append(LostRow(pr.no, pr.part, zh(pr.indicator), pr.target, pr.text, found, lost, vetoes, *where))
     return out
-
-
-def _lost_row(pr: ProblemRow, file: str, sheet: str, cells: str) -> LostRow:
-    return LostRow(
-        no=pr.no,
-        part=pr.part,
-        indicator=zh(pr.indicator),
-        target=pr.target,
-        text=pr.text,
-        found=pr.found or "未得分",
-        max=pts(pr.max),
-        points=pts(pr.points),
-        lost=pts(pr.lost),
-        vetoes=zh(";".join(pr.vetoes)),
-        file=file,
-        sheet=sheet,
-        cells=cells,
-    )
 
 
 @dataclass(frozen=True)
@@ -163,49 +134,28 @@ class DraftInfo:
 
 def draft_info(report: Report, campaign: Campaign | None) -> tuple[DraftInfo, list[Problem]]:
     """The settings a draft prints, and a P010 for each one missing."""
-    problems = []
-    deadline = campaign.feedback_deadline if campaign is not None else ""
-    if not deadline:
-        problems.append(
-            problem(
-                Code.P_DRAFT_SETTING,
-                field="feedback_deadline",
-                label="初评结果反馈截止日期",
-                placeholder=PLACEHOLDER,
-                example='feedback_deadline = "2023-01-06"',
-            )
-        )
     info = report.info
-    for key, value, label, example in (
+    deadline = campaign.feedback_deadline if campaign is not None else ""
+    settings = (
+        ("feedback_deadline", deadline or PLACEHOLDER, "初评结果反馈截止日期", 'feedback_deadline = "2023-01-06"'),
         ("name", info.name, "考评名称", 'name = "某市2023年政务公开考评"'),
         ("office", info.office, "发文机关", 'office = "某市人民政府办公室"'),
-    ):
-        if value == PLACEHOLDER:
-            problems.append(
-                problem(Code.P_DRAFT_SETTING, field=key, label=label, placeholder=PLACEHOLDER, example=example)
-            )
-    return (
-        DraftInfo(
-            name=info.name,
-            office=info.office,
-            deadline=date_cn(deadline) if deadline else PLACEHOLDER,
-            contact=info.contact,
-            basis=info.basis,
-        ),
-        problems,
     )
+    problems = [
+        problem(Code.P_DRAFT_SETTING, field=key, label=label, placeholder=PLACEHOLDER, example=example)
+        for key, value, label, example in settings
+        if value == PLACEHOLDER
+    ]
+    deadline = date_cn(deadline) if deadline else PLACEHOLDER
+    return DraftInfo(info.name, info.office, deadline, info.contact, info.basis), problems
 
 
 # ------------------------------------------------------------------ what each draft says
 
 
-def _group_of(report: Report, page: UnitPage) -> GroupRanking:
-    return report.ranking.group(page.group)
-
-
 def standing(report: Report, page: UnitPage) -> str:
     """The sentence on the unit's total, rank and tier, each said to be preliminary."""
-    g = _group_of(report, page)
+    g = report.ranking.group(page.group)
     e = page.entry
     bits = [f"你单位初评总分{page.total}分(满分{page.max}分)"]
     if e.vetoed:
@@ -221,7 +171,7 @@ def standing(report: Report, page: UnitPage) -> str:
 
 def scores_table(report: Report, page: UnitPage) -> Table:
     """项目 | 分值 | 初评得分 | 失分, part by part, then the total."""
-    g = _group_of(report, page)
+    g = report.ranking.group(page.group)
     e = page.entry
     rows = []
     for c in g.columns:
@@ -259,7 +209,7 @@ def losses_table(rows: Sequence[LostRow]) -> Table:
 
 
 def draft_blocks(report: Report, page: UnitPage, info: DraftInfo, rows: Sequence[LostRow]) -> list[Block]:
-    file = rows[0].file if rows and rows[0].file else ""
+    file = rows[0].file if rows else ""
     lost_total = pts(sum((r.lost for r in page.rows), ZERO))
     intro = (
         f"根据《{info.basis}》,{info.office}组织开展了{info.name}。现将你单位的初评结果反馈如下,请认真核对。"
@@ -277,16 +227,8 @@ def draft_blocks(report: Report, page: UnitPage, info: DraftInfo, rows: Sequence
         Block("h1", "二、失分情况"),
     ]
     if rows:
-        where = f"(评分表:{file})" if file else ""
-        out.append(
-            Block(
-                "p",
-                zh(
-                    f"初评共{len(rows)}项失分,合计{lost_total}分。逐项列明评分细则、检查发现、失分"
-                    f"和评分表中的位置{where}:"
-                ),
-            )
-        )
+        said = f"初评共{len(rows)}项失分,合计{lost_total}分。逐项列明评分细则、检查发现、失分和评分表中的位置"
+        out.append(Block("p", zh(said + (f"(评分表:{file})" if file else "") + ":")))
     out += [
         Block("table", "losses"),
         Block("h1", "三、反馈要求"),
