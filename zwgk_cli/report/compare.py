@@ -1,22 +1,11 @@
 """``zwgk report --compare PATH``: this year's results beside last year's.
 
-Last year's ``scores.json`` (or a campaign folder holding ``results/scores.json``) is read with
-the same checks as this year's (:func:`load_previous`: every failure a located P011) and ranked
-by the same rules (:func:`zwgk_cli.report.ranking.rank`).  Units are matched (:func:`match`) by
-编号 first, then by name: last year's name equal to this year's name or to one of its roster
-aliases (别名), each unit at most once; a name that fits several units matches none (P014).
-Units of one year only are 新增 (new) or 本年未列入 (gone).
-
-Rubrics change between years, so totals are compared as shares of each year's maximum
-(得分率 = 总分 ÷ 满分, in percent rounded half-up to two decimals; the change is the
-difference of the two printed shares, in 个百分点), and tiers by their labels.  A part is
-compared only when its id, title and maximum are the same in both years; any other part shows
-nothing.  Everything is exact :class:`~decimal.Decimal` arithmetic.
-
-The data are a few hundred units at most: matching is two dictionary look-ups and the group
-means are sums, in plain Python on the same Decimals the ranking uses (no data-frame library:
-it would hold Decimals as Python objects anyway, turn a missing unit into a float NaN, and add
-half a second to the start of ``zwgk report``).
+Last year's ``scores.json`` is read with this year's checks (:func:`load_previous`, a located
+P011) and ranked by the same rules.  Units are matched (:func:`match`) by 编号, else by name or
+roster alias, one to one; a name that fits several units matches none (P014).  Rubrics change
+between years, so totals compare as 得分率 (总分 ÷ 满分, percent, half-up to two decimals; the
+change is in 个百分点), tiers by their labels, and a part only when its id, title and maximum
+are the same in both years.  A few hundred units at most: plain Python on the exact Decimals.
 """
 
 from __future__ import annotations
@@ -53,18 +42,13 @@ class CompareError(Exception):
 def previous_file(path: Path) -> Path:
     """The scores file ``--compare`` names: the file itself, or in a folder its
     ``results/scores.json`` (a campaign folder) or its ``scores.json`` (a results folder)."""
-    if path.is_dir():
-        for candidate in (path / "results" / "scores.json", path / "scores.json"):
-            if candidate.is_file():
-                return candidate
-        raise CompareError(
-            problem(
-                Code.P_PREVIOUS,
-                file=str(path),
-                detail=f"{path} 是一个目录,其中没有 results/scores.json(也没有 scores.json)",
-            )
-        )
-    return path
+    if not path.is_dir():
+        return path
+    for candidate in (path / "results" / "scores.json", path / "scores.json"):
+        if candidate.is_file():
+            return candidate
+    detail = f"{path} 是一个目录,其中没有 results/scores.json(也没有 scores.json)"
+    raise CompareError(problem(Code.P_PREVIOUS, file=str(path), detail=detail))
 
 
 def load_previous(path: Path) -> Scores:
@@ -331,11 +315,6 @@ def parts_table(cmp: Comparison, group: str) -> Table | None:
     return Table(("项目", "分值", "本年平均分", "上年平均分", "变化（分）"), tuple(rows), "lcccc")
 
 
-def _mean_share(values: Sequence[Decimal | None]) -> Decimal | None:
-    got = [v for v in values if v is not None]
-    return mean(got) if got else None
-
-
 def context(cmp: Comparison, tables: dict[str, Table]) -> dict[str, Any]:
     """The ``compare`` variable of the templates; registers its tables in ``tables``."""
     groups = []
@@ -345,8 +324,8 @@ def context(cmp: Comparison, tables: dict[str, Table]) -> dict[str, Any]:
         if pt is not None:
             tables[f"compare-parts-{i}"] = pt
         both = [c for c in cmp.of_group(g.group) if c.change is not None]
-        m_now = _mean_share([c.share for c in both])
-        m_then = _mean_share([c.prev_share for c in both])
+        m_now = mean([c.share for c in both if c.share is not None])
+        m_then = mean([c.prev_share for c in both if c.prev_share is not None])
         _, changed = cmp.columns[g.group]
         groups.append(
             {
@@ -452,12 +431,9 @@ def _unit_row(cmp: Comparison, c: Change, parts: Sequence[Column]) -> list[Cell]
         row.append(e.points(col.id) if now_scored and e is not None and c.change is not None else None)
         row.append(old.points(col.id) if then_scored and old is not None and c.change is not None else None)
     if old is None:
-        note = "本年新增"
+        row.append("本年新增")
     elif e is None:
-        note = f"本年未列入考评(上年分组:{old.group})"
-    elif old.group != e.group:
-        note = f"上年分组:{old.group}"
+        row.append(zh(f"本年未列入考评(上年分组:{old.group})"))
     else:
-        note = ""
-    row.append(zh(note))
+        row.append(zh(f"上年分组:{old.group}") if old.group != e.group else "")
     return row

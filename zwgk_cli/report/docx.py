@@ -189,7 +189,6 @@ def _para(
     size: float | None = None,
     align: str = "justify",
     indent_chars: float = 2,
-    bold: bool = False,
     color: str = "",
     style: str | None = None,
     exact: float | None = None,
@@ -203,13 +202,8 @@ def _para(
     p = ctx.doc.add_paragraph(style=style) if style else ctx.doc.add_paragraph()
     fmt = p.paragraph_format
     body = ctx.size("body_size")
-    fmt.alignment = {
-        "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
-        "center": WD_ALIGN_PARAGRAPH.CENTER,
-        "right": WD_ALIGN_PARAGRAPH.RIGHT,
-        "left": WD_ALIGN_PARAGRAPH.LEFT,
-    }[align]
-    fmt.first_line_indent = Pt(body * indent_chars) if indent_chars else Pt(0)
+    fmt.alignment = getattr(WD_ALIGN_PARAGRAPH, align.upper())
+    fmt.first_line_indent = Pt(body * indent_chars)
     fmt.left_indent = Pt(body * left_chars)
     fmt.right_indent = Pt(body * right_chars)
     fmt.space_before = Pt(0)
@@ -219,7 +213,7 @@ def _para(
     fmt.widow_control = True
     fmt.keep_with_next = keep_next
     if text:
-        _run(p, text, ctx, font or ctx.style["body_font"], size or body, bold, color)
+        _run(p, text, ctx, font or ctx.style["body_font"], size or body, color=color)
     return p
 
 
