@@ -23,7 +23,7 @@ from zwgk_cli.report.compare import Previous
 from zwgk_cli.report.context import PLACEHOLDER, Report, build
 from zwgk_cli.report.docx import Block, BlockError, notice_fonts, write_docx
 from zwgk_cli.report.pdf import missing_fonts, write_pdf
-from zwgk_cli.report.render import ReportError, environment, notice_blocks, render, title_of, zh_table
+from zwgk_cli.report.render import ReportError, environment, notice_blocks, render, template_error, title_of, zh_table
 from zwgk_cli.report.targets import target_problems
 from zwgk_cli.report.text import join_names, zh
 from zwgk_cli.report.xlsx import ranking_xlsx, rectify_xlsx
@@ -102,7 +102,7 @@ def write_report(
                 blocks, tables, title=title_of(blocks), author=report.info.office, created=report.info.stamp
             )
         except BlockError as exc:
-            raise ReportError([problem(Code.P_TEMPLATE, name="notice.j2", detail=exc.message)]) from None
+            raise template_error(exc.message) from None
     listed = [u for u in report.units if u.listed]
     if "xlsx" in formats:
         rendered[RANKING_NAME] = ranking_xlsx(report)

@@ -36,9 +36,6 @@ class CompareError(Exception):
         self.problem = found
 
 
-# ------------------------------------------------------------------ reading last year
-
-
 def previous_file(path: Path) -> Path:
     """The scores file ``--compare`` names: the file itself, or in a folder its
     ``results/scores.json`` (a campaign folder) or its ``scores.json`` (a results folder)."""
@@ -68,9 +65,6 @@ class Previous:
     doc: Scores
     source: str
     aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-
-
-# ------------------------------------------------------------------ matching
 
 
 @dataclass(frozen=True)
@@ -128,9 +122,6 @@ def match(
     out = [pairs.get(e.unit_id, Pair(e, None)) for e in now]
     out += [Pair(None, old) for old in then if old.unit_id not in matched_then]
     return out, problems
-
-
-# ------------------------------------------------------------------ arithmetic
 
 
 def share(e: Entry | None) -> Decimal | None:
@@ -265,9 +256,6 @@ def compare(doc: Scores, now: Ranking, previous: Previous) -> Comparison:
     return Comparison(year, prev_year, changes, problems, tiers_comparable, now, then, columns)
 
 
-# ------------------------------------------------------------------ tables and context
-
-
 def group_table(cmp: Comparison, group: str) -> Table:
     """排名 | 单位 | 得分率 | 等次 | 上年排名 | 上年总分 | 上年得分率 | 上年等次 | 得分率变化."""
     tiers = cmp.now.has_tiers
@@ -363,8 +351,6 @@ def context(cmp: Comparison, tables: dict[str, Table]) -> dict[str, Any]:
         "groups": groups,
     }
 
-
-# ------------------------------------------------------------------ 排名.xlsx
 
 Cell = str | int | Decimal | None
 SHARE_HEADERS = ("本年得分率", "上年得分率")

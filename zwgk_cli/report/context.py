@@ -42,8 +42,6 @@ from zwgk_cli.results.model import Scores
 TOP_LOSSES = 10
 PLACEHOLDER = "〔待填写〕"
 
-# ------------------------------------------------------------------ settings
-
 
 @dataclass(frozen=True)
 class NoticeInfo:
@@ -114,9 +112,6 @@ def notice_info(doc: Scores, campaign: Campaign | None) -> NoticeInfo:
         print_date=date_cn(values["print_date"]),
         missing=tuple(missing),
     )
-
-
-# ------------------------------------------------------------------ the context
 
 
 @dataclass(frozen=True)

@@ -138,9 +138,6 @@ def notice_fonts(blocks: Sequence[Block]) -> list[str]:
     return list(dict.fromkeys([*(style[k] for k in keys), style["page_number_font"]]))
 
 
-# ------------------------------------------------------------------ docx helpers
-
-
 WIDTH_MM = 156.0  # the 版心
 
 

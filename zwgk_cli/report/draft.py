@@ -150,9 +150,6 @@ def draft_info(report: Report, campaign: Campaign | None) -> tuple[DraftInfo, li
     return DraftInfo(info.name, info.office, deadline, info.contact, info.basis), problems
 
 
-# ------------------------------------------------------------------ what each draft says
-
-
 def standing(report: Report, page: UnitPage) -> str:
     """The sentence on the unit's total, rank and tier, each said to be preliminary."""
     g = report.ranking.group(page.group)
@@ -239,8 +236,6 @@ def draft_blocks(report: Report, page: UnitPage, info: DraftInfo, rows: Sequence
     return out
 
 
-# ------------------------------------------------------------------ the workbook
-
 WHERE_HEADERS = ("评分表文件", "工作表", "单元格")
 WIDTHS = (5, 10, 16, 12, 36, 30, 6, 6, 6, 10, 16, 16, 9, 36)
 
@@ -303,9 +298,6 @@ def draft_xlsx(report: Report, page: UnitPage, info: DraftInfo, rows: Sequence[L
     letter_setup(ws, header_row, f"{page.unit}初评结果反馈(初评,非最终结果)")
     wb.close()
     return normalize_zip(buf.getvalue())
-
-
-# ------------------------------------------------------------------ writing
 
 
 @dataclass

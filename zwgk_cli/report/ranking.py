@@ -39,9 +39,6 @@ def fmt_percent(value: Decimal | None) -> str:
     return "—" if value is None else f"{fmt_points(value)}%"
 
 
-# ------------------------------------------------------------------ data
-
-
 @dataclass(frozen=True)
 class Entry:
     """One unit as the report shows it."""
@@ -220,9 +217,6 @@ class Ranking:
         return tuple(e for g in self.groups for e in g.entries)
 
 
-# ------------------------------------------------------------------ ranks
-
-
 def median(values: Sequence[Decimal]) -> Decimal | None:
     if not values:
         return None
@@ -251,9 +245,6 @@ def _stat(column: Column, values_of: Sequence[tuple[str, Decimal | None]]) -> St
         tuple(u for u, v in pairs if v == hi),
         tuple(u for u, v in pairs if v == lo),
     )
-
-
-# ------------------------------------------------------------------ building
 
 
 def _veto_reasons(unit: UnitResult) -> tuple[str, ...]:
