@@ -150,6 +150,20 @@ class _Ctx:
         return float(self.style[key])
 
 
+def _el(tag: str, attrs: Mapping[str, str] | None = None, text: str | None = None, *children: Any) -> Any:
+    """An OOXML element with its attributes (in this order), text and children."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    el = OxmlElement(tag)
+    for key, value in (attrs or {}).items():
+        el.set(qn(key), value)
+    if text is not None:
+        el.text = text
+    el.extend(children)
+    return el
+
+
 def _set_fonts(rpr_owner: Any, east_asia: str, latin: str) -> None:
     from docx.oxml.ns import qn
 
@@ -227,8 +241,6 @@ def _blank(ctx: _Ctx) -> None:
 def _page_number(paragraph: Any, ctx: _Ctx, align: str) -> None:
     """“— 1 —” in 四号, one character in from the edge."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
     from docx.shared import Pt
 
     size = 14.0  # 四号
@@ -241,34 +253,22 @@ def _page_number(paragraph: Any, ctx: _Ctx, align: str) -> None:
         fmt.left_indent = Pt(size)
     font = ctx.style["page_number_font"]
     _run(paragraph, "— ", ctx, font, size)
-    for kind, text in (("begin", None), ("instr", " PAGE "), ("separate", None), ("text", "1"), ("end", None)):
-        run = _run(paragraph, "", ctx, font, size)
-        if kind == "instr":
-            el = OxmlElement("w:instrText")
-            el.set(qn("xml:space"), "preserve")
-            el.text = text
-        elif kind == "text":
-            el = OxmlElement("w:t")
-            el.text = text
-        else:
-            el = OxmlElement("w:fldChar")
-            el.set(qn("w:fldCharType"), kind)
-        run._r.append(el)
+    for el in (
+        _el("w:fldChar", {"w:fldCharType": "begin"}),
+        _el("w:instrText", {"xml:space": "preserve"}, " PAGE "),
+        _el("w:fldChar", {"w:fldCharType": "separate"}),
+        _el("w:t", {}, "1"),
+        _el("w:fldChar", {"w:fldCharType": "end"}),
+    ):
+        _run(paragraph, "", ctx, font, size)._r.append(el)
     _run(paragraph, " —", ctx, font, size)
 
 
 def _border_bottom(paragraph: Any, color: str) -> None:
-    from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
     ppr = paragraph._p.get_or_add_pPr()
-    bdr = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    bottom.set(qn("w:val"), "single")
-    bottom.set(qn("w:sz"), "12")
-    bottom.set(qn("w:space"), "8")
-    bottom.set(qn("w:color"), color)
-    bdr.append(bottom)
+    bdr = _el("w:pBdr", {}, None, _el("w:bottom", {"w:val": "single", "w:sz": "12", "w:space": "8", "w:color": color}))
     # pBdr goes before spacing/ind/jc in CT_PPr's sequence
     tags = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:spacing", "w:ind", "w:jc")
     anchor = next((el for tag in tags if (el := ppr.find(qn(tag))) is not None), None)
@@ -280,7 +280,6 @@ def _border_bottom(paragraph: Any, color: str) -> None:
 
 def _restyle(ctx: _Ctx) -> None:
     """Normal, Heading 1–3 and Title restyled as 公文 text (no colours, no theme fonts)."""
-    from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Pt, RGBColor
 
@@ -289,11 +288,7 @@ def _restyle(ctx: _Ctx) -> None:
     normal = doc.styles["Normal"]
     normal.font.size = Pt(body)
     _set_fonts(normal.element, ctx.style["body_font"], ctx.style["latin_font"])
-    rpr = normal.element.get_or_add_rPr()
-    lang = OxmlElement("w:lang")
-    lang.set(qn("w:val"), "en-US")
-    lang.set(qn("w:eastAsia"), "zh-CN")
-    rpr.append(lang)
+    normal.element.get_or_add_rPr().append(_el("w:lang", {"w:val": "en-US", "w:eastAsia": "zh-CN"}))
     for name, font, bold in (
         ("Heading 1", ctx.style["h1_font"], False),
         ("Heading 2", ctx.style["h2_font"], False),
@@ -440,16 +435,8 @@ def table_size(ctx: _Ctx, table: Table) -> float:
 
 
 def _cell_margins(twips: int) -> Any:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    margins = OxmlElement("w:tblCellMar")
-    for side in ("left", "right"):
-        el = OxmlElement(f"w:{side}")
-        el.set(qn("w:w"), str(twips))
-        el.set(qn("w:type"), "dxa")
-        margins.append(el)
-    return margins
+    sides = (_el(f"w:{side}", {"w:w": str(twips), "w:type": "dxa"}) for side in ("left", "right"))
+    return _el("w:tblCellMar", {}, None, *sides)
 
 
 def _table_props(t: Any, *elements: Any) -> None:
@@ -516,7 +503,6 @@ def _imprint(ctx: _Ctx, parts: Mapping[str, str]) -> None:
     is never split, so it stays whole on the last page."""
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Mm, Pt
 
@@ -527,48 +513,36 @@ def _imprint(ctx: _Ctx, parts: Mapping[str, str]) -> None:
     t = ctx.doc.add_table(rows=len(rows), cols=2)
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     t.autofit = False
-    borders = OxmlElement("w:tblBorders")
-    for side, sz in (
-        ("top", IMPRINT_THICK),
-        ("left", 0),
-        ("bottom", IMPRINT_THICK),
-        ("right", 0),
-        ("insideH", IMPRINT_THIN),
-        ("insideV", 0),
-    ):
-        el = OxmlElement(f"w:{side}")
-        el.set(qn("w:val"), "single" if sz else "nil")
-        if sz:
-            el.set(qn("w:sz"), str(sz))
-            el.set(qn("w:space"), "0")
-            el.set(qn("w:color"), "000000")
-        borders.append(el)
+    thick = {"w:val": "single", "w:sz": str(IMPRINT_THICK), "w:space": "0", "w:color": "000000"}
+    thin, none = {**thick, "w:sz": str(IMPRINT_THIN)}, {"w:val": "nil"}
+    sides = zip(
+        ("top", "left", "bottom", "right", "insideH", "insideV"), (thick, none, thick, none, thin, none), strict=True
+    )
+    borders = _el("w:tblBorders", {}, None, *(_el(f"w:{side}", attrs) for side, attrs in sides))
     _table_props(t, borders, _cell_margins(0))
     half = Mm(WIDTH_MM / 2)
     for i, (left, right) in enumerate(rows):
         row = t.rows[i]
-        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        row._tr.get_or_add_trPr().append(_el("w:cantSplit"))
         a, b = row.cells
-        if not right:
-            a = a.merge(b)
-        for cell, text, align in ((a, left, "left"), (b, right, "right")):
-            if cell is a or right:
-                cell.width = half if right else Mm(WIDTH_MM)
-                p = cell.paragraphs[0]
-                fmt = p.paragraph_format
-                fmt.alignment = WD_ALIGN_PARAGRAPH.LEFT if align == "left" else WD_ALIGN_PARAGRAPH.RIGHT
-                fmt.left_indent = Pt(size) if align == "left" else Pt(0)
-                fmt.right_indent = Pt(size) if align == "right" or not right else Pt(0)
-                fmt.first_line_indent = Pt(0)
-                fmt.space_before = Pt(0)
-                fmt.space_after = Pt(0)
-                fmt.line_spacing = Pt(ctx.size("line_pitch"))
-                fmt.keep_with_next = i < len(rows) - 1
-                if text.startswith("抄送:"):
-                    # 回行时与冒号后的首字对齐 (GB/T 9704-2012 7.4.2): a hanging indent of 抄送：
-                    fmt.left_indent = Pt(size * 4)
-                    fmt.first_line_indent = Pt(-size * 3)
-                _run(p, text.replace("抄送:", "抄送："), ctx, ctx.style["body_font"], size)
+        cells = [(a, left, "left"), (b, right, "right")] if right else [(a.merge(b), left, "left")]
+        for cell, text, align in cells:
+            cell.width = half if right else Mm(WIDTH_MM)
+            p = cell.paragraphs[0]
+            fmt = p.paragraph_format
+            fmt.alignment = WD_ALIGN_PARAGRAPH.LEFT if align == "left" else WD_ALIGN_PARAGRAPH.RIGHT
+            fmt.left_indent = Pt(size) if align == "left" else Pt(0)
+            fmt.right_indent = Pt(size) if align == "right" or not right else Pt(0)
+            fmt.first_line_indent = Pt(0)
+            fmt.space_before = Pt(0)
+            fmt.space_after = Pt(0)
+            fmt.line_spacing = Pt(ctx.size("line_pitch"))
+            fmt.keep_with_next = i < len(rows) - 1
+            if text.startswith("抄送:"):
+                # 回行时与冒号后的首字对齐 (GB/T 9704-2012 7.4.2): a hanging indent of 抄送：
+                fmt.left_indent = Pt(size * 4)
+                fmt.first_line_indent = Pt(-size * 3)
+            _run(p, text.replace("抄送:", "抄送："), ctx, ctx.style["body_font"], size)
     grid = t._tbl.tblGrid
     for col in grid.findall(qn("w:gridCol")):
         col.set(qn("w:w"), str(int(half.twips)))
@@ -612,7 +586,9 @@ def write_docx(
     ctx = _Ctx(style, docx.Document())
     _restyle(ctx)
     _setup_page(ctx)
-    body = ctx.size("body_size")
+    body, title_size = ctx.size("body_size"), ctx.size("title_size")
+    title_pitch = round(title_size * 1.6, 1)
+    centred: dict[str, Any] = {"align": "center", "indent_chars": 0}
     signature = next((b.text for b in blocks if b.kind == "signature"), "")
     in_attachment = False
     imprinted = False
@@ -624,33 +600,18 @@ def write_docx(
             if not b.text:
                 continue
             size = max(22.0, min(36.0, (WIDTH_MM / 25.4 * 72) / max(1.0, _date_width(b.text)) * 0.92))
-            _para(
-                ctx,
-                b.text,
-                font=style["title_font"],
-                size=size,
-                align="center",
-                indent_chars=0,
-                color=style["letterhead_color"],
-                exact=size * 1.5,
-            )
+            color = style["letterhead_color"]
+            _para(ctx, b.text, font=style["title_font"], size=size, color=color, exact=size * 1.5, **centred)
             _blank(ctx)
         elif k == "number":
-            p = _para(ctx, b.text, align="center", indent_chars=0)
+            p = _para(ctx, b.text, **centred)
             _border_bottom(p, style["letterhead_color"])
             _blank(ctx)
         elif k == "title":
-            text = title_lines(b.text, WIDTH_MM / 25.4 * 72 / ctx.size("title_size"))
-            p = _para(
-                ctx,
-                "",
-                style="Title",
-                align="center",
-                indent_chars=0,
-                exact=round(ctx.size("title_size") * 1.6, 1),
-            )
+            text = title_lines(b.text, WIDTH_MM / 25.4 * 72 / title_size)
+            p = _para(ctx, "", style="Title", exact=title_pitch, **centred)
             for n, line in enumerate(text):
-                run = _run(p, line, ctx, style["title_font"], ctx.size("title_size"))
+                run = _run(p, line, ctx, style["title_font"], title_size)
                 if n < len(text) - 1:
                     run.add_break()
             _blank(ctx)
@@ -698,25 +659,14 @@ def write_docx(
             if signature and date_w + 2 - sig_w > 2:
                 right = 0.0
             _para(ctx, b.text, align="right", indent_chars=0, right_chars=right)
-        elif k == "pagebreak":
-            p = ctx.doc.add_paragraph()
-            p.add_run().add_break(WD_BREAK.PAGE)
-        elif k == "attachment":
+        elif k in ("pagebreak", "attachment"):
+            ctx.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        if k == "attachment":
             in_attachment = True
-            p = ctx.doc.add_paragraph()
-            p.add_run().add_break(WD_BREAK.PAGE)
             _para(ctx, b.text, font=style["h1_font"], indent_chars=0, align="left")
             _blank(ctx)
         elif k == "attachment-title":
-            _para(
-                ctx,
-                b.text,
-                font=style["title_font"],
-                size=ctx.size("title_size"),
-                align="center",
-                indent_chars=0,
-                exact=round(ctx.size("title_size") * 1.6, 1),
-            )
+            _para(ctx, b.text, font=style["title_font"], size=title_size, exact=title_pitch, **centred)
             _blank(ctx)
     props = ctx.doc.core_properties
     stamp = created or FIXED_DATE
