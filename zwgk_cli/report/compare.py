@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from zwgk_cli.model import ZERO
+from zwgk_cli.model import ZERO, round2
 from zwgk_cli.problems import Code, Problem, problem
 from zwgk_cli.report.docx import Table
 from zwgk_cli.report.ranking import Entry, Ranking, mean, rank
@@ -24,7 +24,6 @@ from zwgk_cli.report.text import join_names, pts, short_title, zh
 from zwgk_cli.results import model as results_model
 from zwgk_cli.results.model import Column, Scores
 
-HUNDREDTH = Decimal("0.01")
 HOW_ID, HOW_NAME, HOW_ALIAS = "编号", "名称", "别名"
 
 
@@ -128,7 +127,7 @@ def share(e: Entry | None) -> Decimal | None:
     """得分率: total ÷ maximum in percent, rounded half-up to 2 decimals (assessed units only)."""
     if e is None or not e.scored or e.total is None or not e.max:
         return None
-    return (e.total * 100 / e.max).quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
+    return round2(e.total * 100 / e.max)
 
 
 def fmt_share(value: Decimal | None) -> str:
@@ -137,16 +136,12 @@ def fmt_share(value: Decimal | None) -> str:
 
 def fmt_change(value: Decimal | None) -> str:
     """+2.50 / −1.25 / 0.00 (个百分点)."""
-    if value is None:
-        return "—"
-    return f"+{value:.2f}" if value > 0 else f"{value:.2f}"
+    return "—" if value is None else f"+{value:.2f}" if value > 0 else f"{value:.2f}"
 
 
 def fmt_points_change(value: Decimal | None) -> str:
     """+0.2 / -1.5 / 0 (points, as the tables print points)."""
-    if value is None:
-        return "—"
-    return f"+{pts(value)}" if value > 0 else pts(value)
+    return "—" if value is None else ("+" if value > 0 else "") + pts(value)
 
 
 def comparable_parts(now: Sequence[Column], then: Sequence[Column]) -> tuple[list[Column], list[Column]]:
@@ -363,11 +358,6 @@ def _rank_cell(e: Entry | None, veto_label: str) -> Cell:
     return e.rank if e.rank is not None else _rank_text(e, veto_label)
 
 
-def _fraction(value: Decimal | None) -> Decimal | None:
-    """A share in percent as the fraction Excel formats with ``0.00%`` (92.50 → 0.925)."""
-    return None if value is None else value / 100
-
-
 def sheet_blocks(cmp: Comparison) -> list[tuple[str, list[str], list[list[Cell]]]]:
     """The “与上年比较” sheet of 排名.xlsx: per group (title, headers, rows), then the units
     of last year only.  Shares are fractions (formatted as percentages), changes in points."""
@@ -406,8 +396,8 @@ def _unit_row(cmp: Comparison, c: Change, parts: Sequence[Column]) -> list[Cell]
         e.max if e is not None else None,
         old.total if then_scored and old is not None else None,
         old.max if old is not None else None,
-        _fraction(c.share),
-        _fraction(c.prev_share),
+        None if c.share is None else c.share / 100,  # the fraction Excel formats with 0.00%
+        None if c.prev_share is None else c.prev_share / 100,
         c.change,
         (e.tier or "") if now_scored and e is not None else "",
         (old.tier or "") if then_scored and old is not None else "",
