@@ -19,15 +19,6 @@ from zwgk_cli.report.text import cn_number, date_cn, pts, zh
 from zwgk_cli.resources import templates_dir
 from zwgk_cli.results.model import dec
 
-TEMPLATE_NAMES = (
-    "notice.j2",
-    "notice.html.j2",
-    "notice.md.j2",
-    "notice.css",
-    "rectify.html.j2",
-    "rectify.css",
-)
-
 
 class ReportError(Exception):
     """A template (or the scores file) cannot be used: the problems say where."""
