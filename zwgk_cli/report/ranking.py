@@ -14,6 +14,7 @@ exact decimals of the document.  The decisions (docs/report.md):
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -30,9 +31,7 @@ TIE_LABEL = "并列"
 
 def percent(part: int, whole: int) -> Decimal | None:
     """``part / whole`` in percent, rounded half-up to 2 decimals; ``None`` when ``whole`` is 0."""
-    if whole == 0:
-        return None
-    return round2(Decimal(part) * 100 / Decimal(whole))
+    return None if whole == 0 else round2(Decimal(part) * 100 / Decimal(whole))
 
 
 def fmt_percent(value: Decimal | None) -> str:
@@ -247,15 +246,6 @@ def _stat(column: Column, values_of: Sequence[tuple[str, Decimal | None]]) -> St
     )
 
 
-def _veto_reasons(unit: UnitResult) -> tuple[str, ...]:
-    seen: list[str] = []
-    for v in unit.vetoes:
-        text = f"{v.target_name}:{v.reason}" if v.target_name else v.reason
-        if text not in seen:
-            seen.append(text)
-    return tuple(seen)
-
-
 def _failed_thresholds(unit: UnitResult) -> tuple[str, ...]:
     """Parts (and websites) below their pass threshold, as 中文 labels."""
     out: list[str] = []
@@ -308,7 +298,9 @@ def entry(unit: UnitResult, index: int, veto_tier: str, has_tiers: bool = True) 
         max=unit.max,
         parts={p.id: p.points for p in unit.all_parts()},
         vetoed=unit.vetoed,
-        veto_reasons=_veto_reasons(unit),
+        veto_reasons=tuple(
+            dict.fromkeys(f"{v.target_name}:{v.reason}" if v.target_name else v.reason for v in unit.vetoes)
+        ),
         bonus_counted=unit.bonus_counted,
         penalties=unit.penalties,
         failed_thresholds=_failed_thresholds(unit),
@@ -321,11 +313,7 @@ def entry(unit: UnitResult, index: int, veto_tier: str, has_tiers: bool = True) 
 
 def group_order(doc: Scores, preferred: Sequence[str] = ()) -> list[str]:
     """``preferred`` (zwgk.toml group_order) first, then the document's groups, then any other."""
-    order: list[str] = []
-    for g in [*preferred, *doc.groups, *(u.group for u in doc.units)]:
-        if g and g not in order:
-            order.append(g)
-    return order
+    return list(dict.fromkeys(g for g in [*preferred, *doc.groups, *(u.group for u in doc.units)] if g))
 
 
 def _rank_group(group: str, entries: Sequence[Entry], doc: Scores, pass_defined: bool) -> GroupRanking:
@@ -345,10 +333,8 @@ def _rank_group(group: str, entries: Sequence[Entry], doc: Scores, pass_defined:
     pending = tuple(e for e in entries if not (e.scored and e.total is not None))
     assessed = [*ranked, *vetoed]
     passed = sum(1 for e in assessed if e.passed)
-    counts: dict[str, int] = {t.label: 0 for t in doc.tiers}
-    for e in assessed:
-        if e.tier is not None:
-            counts[e.tier] = counts.get(e.tier, 0) + 1
+    counts = Counter({t.label: 0 for t in doc.tiers})  # the tiers in order, even those nobody got
+    counts.update(e.tier for e in assessed if e.tier is not None)
     assessed_by_index = sorted(assessed, key=lambda e: e.index)
     stats = tuple(_stat(c, [(e.unit, e.points(c.id)) for e in assessed_by_index]) for c in columns)
     total_col = Column("total", "总分", variant_max, "total", 0)
@@ -436,10 +422,9 @@ def rank(doc: Scores, preferred_order: Sequence[str] = ()) -> Ranking:
             groups.append(_rank_group(name, members, doc, pass_defined))
     assessed = sum(g.assessed for g in groups)
     passed = sum(g.passed for g in groups)
-    counts: dict[str, int] = {t.label: 0 for t in doc.tiers}
+    counts = Counter({t.label: 0 for t in doc.tiers})
     for g in groups:
-        for label, n in g.tier_counts:
-            counts[label] = counts.get(label, 0) + n
+        counts.update(dict(g.tier_counts))
     mismatches = tuple(
         Mismatch(e.unit, str(e.recorded_tier), str(e.tier))
         for g in groups
