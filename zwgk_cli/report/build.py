@@ -58,7 +58,6 @@ def unlisted_text(report: Report) -> str:
 class Outcome:
     files: list[Path] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
 
 
 def write_report(

@@ -77,7 +77,6 @@ def notice_info(doc: Scores, campaign: Campaign | None) -> NoticeInfo:
 
     year = get("year")
     name = get("name") or (f"{year}年度政务公开考评" if year else "")
-    missing: list[tuple[str, str]] = []
     labels = {
         "name": "考评名称",
         "office": "发文机关",
@@ -89,13 +88,8 @@ def notice_info(doc: Scores, campaign: Campaign | None) -> NoticeInfo:
         "printer": "印发机关",
         "print_date": "印发日期",
     }
-    values: dict[str, str] = {}
-    for key, label in labels.items():
-        v = name if key == "name" else get(key)
-        if not v:
-            missing.append((key, label))
-            v = PLACEHOLDER
-        values[key] = v
+    given = {key: name if key == "name" else get(key) for key in labels}
+    values = {key: value or PLACEHOLDER for key, value in given.items()}
     return NoticeInfo(
         name=values["name"],
         year=year,
@@ -110,7 +104,7 @@ def notice_info(doc: Scores, campaign: Campaign | None) -> NoticeInfo:
         cc=values["cc"],
         printer=values["printer"],
         print_date=date_cn(values["print_date"]),
-        missing=tuple(missing),
+        missing=tuple((key, label) for key, label in labels.items() if not given[key]),
     )
 
 

@@ -14,13 +14,14 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from zwgk_cli.campaign import Campaign
 from zwgk_cli.files import atomic_write_bytes, run_outputs
 from zwgk_cli.model import ZERO
 from zwgk_cli.problems import Code, Problem, problem
+from zwgk_cli.report.build import Outcome
 from zwgk_cli.report.context import PLACEHOLDER, Report, UnitPage, build
 from zwgk_cli.report.docx import Block, Table, normalize_zip, write_docx
 from zwgk_cli.report.text import date_cn, join_names, pts, short_title, zh
@@ -301,9 +302,7 @@ def draft_xlsx(report: Report, page: UnitPage, info: DraftInfo, rows: Sequence[L
 
 
 @dataclass
-class DraftOutcome:
-    files: list[Path] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+class DraftOutcome(Outcome):
     units: int = 0
 
 
