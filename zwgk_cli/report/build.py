@@ -1,27 +1,12 @@
 """Scores + ranking → one context → the notice and its companions.
 
-``write_report`` reads nothing but the ``scores.json`` document (:class:`~zwgk_cli.results.model.Scores`)
-and the campaign settings, ranks it (:mod:`~zwgk_cli.report.ranking`), builds one context of
-ready-to-print text (:mod:`~zwgk_cli.report.context`) and writes:
-
-* ``通报.docx`` — the blocks of the ``notice.j2`` template rendered as a 公文 (:mod:`~zwgk_cli.report.docx`);
-* ``通报.html`` — the same blocks through ``notice.html.j2``: one self-contained file, inline
-  CSS (``notice.css``) and inline SVG charts (:mod:`~zwgk_cli.report.charts`), no JavaScript, no network;
-* ``通报.md`` — the same blocks through ``notice.md.j2``;
-* ``通报.pdf`` — the DOCX converted by headless LibreOffice, when it is installed (:mod:`~zwgk_cli.report.pdf`);
-* ``排名.xlsx`` — rankings per group, tier colours, a native bar chart, statistics (:mod:`~zwgk_cli.report.xlsx`);
-* ``整改清单/<单位>.xlsx`` and ``.html`` — for each scored unit that lost points, every criterion
-  where it did, with a column for its rectification plan; the file names are safe and unique
-  (:func:`zwgk_cli.files.unique_file_names`); the units without one are listed, with the
-  reason, in ``整改清单/没有整改清单的单位.txt``.
-
-Templates are jinja2 files in ``templates/`` (autoescaped when HTML, ``StrictUndefined``);
-a ``--template-dir`` folder overrides any of them by name (:mod:`~zwgk_cli.report.render`).
-Every file is byte-identical when re-run on the same inputs.  The files are written into a
-temporary folder and moved into ``out_dir`` together (:func:`zwgk_cli.files.run_outputs`), which
-then holds this run's files and none of an earlier run's (a 通报.pdf that could not be made this
-time, the 整改清单 of a unit that no longer has one, a format not asked for are removed), or, when
-the run is interrupted or fails, the earlier run's files untouched.
+``write_report`` ranks the ``scores.json`` document, builds one context of ready-to-print text
+(:mod:`~zwgk_cli.report.context`) and writes 通报.docx (:mod:`~zwgk_cli.report.docx`), .html and
+.md (templates of the same blocks, :mod:`~zwgk_cli.report.render`), .pdf (the DOCX through
+LibreOffice when installed), 排名.xlsx and each unit's 整改清单 (:mod:`~zwgk_cli.report.xlsx`),
+the units without one listed in ``整改清单/没有整改清单的单位.txt``.  Nothing is written unless
+every template renders; the files replace the earlier run's together
+(:func:`zwgk_cli.files.run_outputs`) and are byte-identical when re-run.
 """
 
 from __future__ import annotations
@@ -38,7 +23,7 @@ from zwgk_cli.report.compare import Previous
 from zwgk_cli.report.context import PLACEHOLDER, Report, build
 from zwgk_cli.report.docx import Block, BlockError, notice_fonts, write_docx
 from zwgk_cli.report.pdf import missing_fonts, write_pdf
-from zwgk_cli.report.render import ReportError, environment, notice_blocks, render, title_of, zh_table
+from zwgk_cli.report.render import ReportError, environment, notice_blocks, render, template_error, title_of, zh_table
 from zwgk_cli.report.targets import target_problems
 from zwgk_cli.report.text import join_names, zh
 from zwgk_cli.report.xlsx import ranking_xlsx, rectify_xlsx
@@ -73,7 +58,6 @@ def unlisted_text(report: Report) -> str:
 class Outcome:
     files: list[Path] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
 
 
 def write_report(
@@ -87,11 +71,8 @@ def write_report(
     previous: Previous | None = None,
 ) -> Outcome:
     """Write every requested output into ``out_dir``; return the files and the problems.
-
-    Nothing is written unless every template renders.  ``convert_pdf(docx, out_dir) → pdf``
-    defaults to LibreOffice (office.py); a missing LibreOffice is a P003 note, not an error.
-    ``previous`` (``--compare``): last year's results, shown beside this year's.
-    """
+    ``convert_pdf(docx, out_dir) → pdf`` defaults to LibreOffice (a missing one: a P003 note);
+    ``previous`` (``--compare``): last year's results, shown beside this year's."""
     report = build(doc, campaign, previous=previous)
     env = environment(template_dir)
     outcome = Outcome()
@@ -120,7 +101,7 @@ def write_report(
                 blocks, tables, title=title_of(blocks), author=report.info.office, created=report.info.stamp
             )
         except BlockError as exc:
-            raise ReportError([problem(Code.P_TEMPLATE, name="notice.j2", detail=exc.message)]) from None
+            raise template_error(exc.message) from None
     listed = [u for u in report.units if u.listed]
     if "xlsx" in formats:
         rendered[RANKING_NAME] = ranking_xlsx(report)
@@ -134,38 +115,18 @@ def write_report(
         rendered[f"{RECTIFY_DIR}/{UNLISTED_NAME}"] = unlisted_text(report).encode("utf-8-sig")
     # Rendering done: nothing is written before every template has succeeded.
     with run_outputs(out_dir, is_report_file) as tmp:
-        _write(rendered, tmp, out_dir, formats, blocks, convert_pdf, outcome)
-    return outcome
-
-
-def _write(
-    rendered: dict[str, bytes],
-    tmp: Path,
-    out_dir: Path,
-    formats: Sequence[str],
-    blocks: list[Block],
-    convert_pdf: Callable[[Path, Path], Path] | None,
-    outcome: Outcome,
-) -> None:
-    """Write the files into ``tmp``; ``outcome.files`` names them where they will be (``out_dir``)."""
-    for rel, data in rendered.items():
-        if rel.endswith(".docx") and "docx" not in formats:
-            continue
-        atomic_write_bytes(tmp / rel, data)
-        outcome.files.append(out_dir / rel)
-    if "pdf" in formats:
-        pdf = write_pdf(rendered[f"{NOTICE_NAME}.docx"], tmp, convert_pdf)
+        for rel, data in rendered.items():
+            if not rel.endswith(".docx") or "docx" in formats:
+                atomic_write_bytes(tmp / rel, data)
+                outcome.files.append(out_dir / rel)
+        pdf = write_pdf(rendered[f"{NOTICE_NAME}.docx"], tmp, convert_pdf) if "pdf" in formats else None
         if isinstance(pdf, Path):
             outcome.files.append(out_dir / pdf.relative_to(tmp))
-            if convert_pdf is None:  # LibreOffice substitutes missing fonts silently: say which
-                lacking = missing_fonts(notice_fonts(blocks))
-                if lacking:
-                    outcome.problems.append(
-                        problem(
-                            Code.P_FONTS,
-                            fonts="、".join(f for f, _ in lacking),
-                            instead="、".join(sorted({i for _, i in lacking})),
-                        )
-                    )
-        else:
+            # LibreOffice substitutes missing fonts silently: say which
+            lacking = missing_fonts(notice_fonts(blocks)) if convert_pdf is None else []
+            if lacking:
+                fonts, instead = "、".join(f for f, _ in lacking), "、".join(sorted({i for _, i in lacking}))
+                outcome.problems.append(problem(Code.P_FONTS, fonts=fonts, instead=instead))
+        elif pdf is not None:
             outcome.problems.append(pdf)
+    return outcome

@@ -29,6 +29,16 @@ def _n(x: Decimal | float | int) -> str:
     return s[:-2] if s.endswith(".0") else s
 
 
+def _svg(w: int, h: int, title: str) -> list[str]:
+    """The opening of a chart: the ``svg`` element and its title."""
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
+        f'role="img" aria-label="{_esc(title)}" font-size="11" font-family="{SVG_FONTS}">',
+        f'<text class="chart-title" x="{w // 2}" y="15" text-anchor="middle" font-size="14" font-weight="bold">'
+        f"{_esc(title)}</text>",
+    ]
+
+
 def histogram_svg(g: GroupRanking, title: str) -> Markup:
     """Units per 10-point band of the total, one bar per band; vetoed units counted in red."""
     top = g.max or Decimal(100)
@@ -47,12 +57,7 @@ def histogram_svg(g: GroupRanking, title: str) -> Markup:
     plot_w, plot_h = w - left - 10, h - bottom - topm
     peak = max([*counts, 1])
     bw = Decimal(plot_w) / nbins
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
-        f'role="img" aria-label="{_esc(title)}" font-size="11" font-family="{SVG_FONTS}">',
-        f'<text class="chart-title" x="{w // 2}" y="15" text-anchor="middle" font-size="14" font-weight="bold">'
-        f"{_esc(title)}</text>",
-    ]
+    parts = _svg(w, h, title)
     for k in range(peak + 1):
         y = Decimal(topm + plot_h) - Decimal(plot_h) * k / peak
         if peak <= 10 or k % 2 == 0:
@@ -110,12 +115,7 @@ def parts_svg(g: GroupRanking, title: str) -> Markup:
     h = 30 + legend_h + row_h * len(entries) + 24
     plot_w = w - label_w - 90
     scale = Decimal(plot_w) / top
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
-        f'role="img" aria-label="{_esc(title)}" font-size="11" font-family="{SVG_FONTS}">',
-        f'<text class="chart-title" x="{w // 2}" y="15" text-anchor="middle" font-size="14" font-weight="bold">'
-        f"{_esc(title)}</text>",
-    ]
+    out = _svg(w, h, title)
     for i, x0, y, name in legend:
         out.append(f'<rect class="seg-{i % 8}" fill="{SEGMENTS[i % 8]}" x="{x0}" y="{y}" width="10" height="10"/>')
         out.append(f'<text class="axis" x="{x0 + 14}" y="{y + 9}">{_esc(name)}</text>')

@@ -1,33 +1,22 @@
 """``zwgk report --compare PATH``: this year's results beside last year's.
 
-Last year's ``scores.json`` (or a campaign folder holding ``results/scores.json``) is read with
-the same checks as this year's (:func:`load_previous`: every failure a located P011) and ranked
-by the same rules (:func:`zwgk_cli.report.ranking.rank`).  Units are matched (:func:`match`) by
-编号 first, then by name: last year's name equal to this year's name or to one of its roster
-aliases (别名), each unit at most once; a name that fits several units matches none (P014).
-Units of one year only are 新增 (new) or 本年未列入 (gone).
-
-Rubrics change between years, so totals are compared as shares of each year's maximum
-(得分率 = 总分 ÷ 满分, in percent rounded half-up to two decimals; the change is the
-difference of the two printed shares, in 个百分点), and tiers by their labels.  A part is
-compared only when its id, title and maximum are the same in both years; any other part shows
-nothing.  Everything is exact :class:`~decimal.Decimal` arithmetic.
-
-The data are a few hundred units at most: matching is two dictionary look-ups and the group
-means are sums, in plain Python on the same Decimals the ranking uses (no data-frame library:
-it would hold Decimals as Python objects anyway, turn a missing unit into a float NaN, and add
-half a second to the start of ``zwgk report``).
+Last year's ``scores.json`` is read with this year's checks (:func:`load_previous`, a located
+P011) and ranked by the same rules.  Units are matched (:func:`match`) by 编号, else by name or
+roster alias, one to one; a name that fits several units matches none (P014).  Rubrics change
+between years, so totals compare as 得分率 (总分 ÷ 满分, percent, half-up to two decimals; the
+change is in 个百分点), tiers by their labels, and a part only when its id, title and maximum
+are the same in both years.  A few hundred units at most: plain Python on the exact Decimals.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from zwgk_cli.model import ZERO
+from zwgk_cli.model import ZERO, round2
 from zwgk_cli.problems import Code, Problem, problem
 from zwgk_cli.report.docx import Table
 from zwgk_cli.report.ranking import Entry, Ranking, mean, rank
@@ -35,7 +24,6 @@ from zwgk_cli.report.text import join_names, pts, short_title, zh
 from zwgk_cli.results import model as results_model
 from zwgk_cli.results.model import Column, Scores
 
-HUNDREDTH = Decimal("0.01")
 HOW_ID, HOW_NAME, HOW_ALIAS = "编号", "名称", "别名"
 
 
@@ -47,24 +35,16 @@ class CompareError(Exception):
         self.problem = found
 
 
-# ------------------------------------------------------------------ reading last year
-
-
 def previous_file(path: Path) -> Path:
     """The scores file ``--compare`` names: the file itself, or in a folder its
     ``results/scores.json`` (a campaign folder) or its ``scores.json`` (a results folder)."""
-    if path.is_dir():
-        for candidate in (path / "results" / "scores.json", path / "scores.json"):
-            if candidate.is_file():
-                return candidate
-        raise CompareError(
-            problem(
-                Code.P_PREVIOUS,
-                file=str(path),
-                detail=f"{path} 是一个目录,其中没有 results/scores.json(也没有 scores.json)",
-            )
-        )
-    return path
+    if not path.is_dir():
+        return path
+    for candidate in (path / "results" / "scores.json", path / "scores.json"):
+        if candidate.is_file():
+            return candidate
+    detail = f"{path} 是一个目录,其中没有 results/scores.json(也没有 scores.json)"
+    raise CompareError(problem(Code.P_PREVIOUS, file=str(path), detail=detail))
 
 
 def load_previous(path: Path) -> Scores:
@@ -84,9 +64,6 @@ class Previous:
     doc: Scores
     source: str
     aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-
-
-# ------------------------------------------------------------------ matching
 
 
 @dataclass(frozen=True)
@@ -146,14 +123,11 @@ def match(
     return out, problems
 
 
-# ------------------------------------------------------------------ arithmetic
-
-
 def share(e: Entry | None) -> Decimal | None:
     """得分率: total ÷ maximum in percent, rounded half-up to 2 decimals (assessed units only)."""
     if e is None or not e.scored or e.total is None or not e.max:
         return None
-    return (e.total * 100 / e.max).quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
+    return round2(e.total * 100 / e.max)
 
 
 def fmt_share(value: Decimal | None) -> str:
@@ -162,16 +136,12 @@ def fmt_share(value: Decimal | None) -> str:
 
 def fmt_change(value: Decimal | None) -> str:
     """+2.50 / −1.25 / 0.00 (个百分点)."""
-    if value is None:
-        return "—"
-    return f"+{value:.2f}" if value > 0 else f"{value:.2f}"
+    return "—" if value is None else f"+{value:.2f}" if value > 0 else f"{value:.2f}"
 
 
 def fmt_points_change(value: Decimal | None) -> str:
     """+0.2 / -1.5 / 0 (points, as the tables print points)."""
-    if value is None:
-        return "—"
-    return f"+{pts(value)}" if value > 0 else pts(value)
+    return "—" if value is None else ("+" if value > 0 else "") + pts(value)
 
 
 def comparable_parts(now: Sequence[Column], then: Sequence[Column]) -> tuple[list[Column], list[Column]]:
@@ -281,9 +251,6 @@ def compare(doc: Scores, now: Ranking, previous: Previous) -> Comparison:
     return Comparison(year, prev_year, changes, problems, tiers_comparable, now, then, columns)
 
 
-# ------------------------------------------------------------------ tables and context
-
-
 def group_table(cmp: Comparison, group: str) -> Table:
     """排名 | 单位 | 得分率 | 等次 | 上年排名 | 上年总分 | 上年得分率 | 上年等次 | 得分率变化."""
     tiers = cmp.now.has_tiers
@@ -331,11 +298,6 @@ def parts_table(cmp: Comparison, group: str) -> Table | None:
     return Table(("项目", "分值", "本年平均分", "上年平均分", "变化（分）"), tuple(rows), "lcccc")
 
 
-def _mean_share(values: Sequence[Decimal | None]) -> Decimal | None:
-    got = [v for v in values if v is not None]
-    return mean(got) if got else None
-
-
 def context(cmp: Comparison, tables: dict[str, Table]) -> dict[str, Any]:
     """The ``compare`` variable of the templates; registers its tables in ``tables``."""
     groups = []
@@ -345,8 +307,8 @@ def context(cmp: Comparison, tables: dict[str, Table]) -> dict[str, Any]:
         if pt is not None:
             tables[f"compare-parts-{i}"] = pt
         both = [c for c in cmp.of_group(g.group) if c.change is not None]
-        m_now = _mean_share([c.share for c in both])
-        m_then = _mean_share([c.prev_share for c in both])
+        m_now = mean([c.share for c in both if c.share is not None])
+        m_then = mean([c.prev_share for c in both if c.prev_share is not None])
         _, changed = cmp.columns[g.group]
         groups.append(
             {
@@ -385,8 +347,6 @@ def context(cmp: Comparison, tables: dict[str, Table]) -> dict[str, Any]:
     }
 
 
-# ------------------------------------------------------------------ 排名.xlsx
-
 Cell = str | int | Decimal | None
 SHARE_HEADERS = ("本年得分率", "上年得分率")
 CHANGE_HEADER = "得分率变化（个百分点）"
@@ -396,11 +356,6 @@ def _rank_cell(e: Entry | None, veto_label: str) -> Cell:
     if e is None:
         return None
     return e.rank if e.rank is not None else _rank_text(e, veto_label)
-
-
-def _fraction(value: Decimal | None) -> Decimal | None:
-    """A share in percent as the fraction Excel formats with ``0.00%`` (92.50 → 0.925)."""
-    return None if value is None else value / 100
 
 
 def sheet_blocks(cmp: Comparison) -> list[tuple[str, list[str], list[list[Cell]]]]:
@@ -441,8 +396,8 @@ def _unit_row(cmp: Comparison, c: Change, parts: Sequence[Column]) -> list[Cell]
         e.max if e is not None else None,
         old.total if then_scored and old is not None else None,
         old.max if old is not None else None,
-        _fraction(c.share),
-        _fraction(c.prev_share),
+        None if c.share is None else c.share / 100,  # the fraction Excel formats with 0.00%
+        None if c.prev_share is None else c.prev_share / 100,
         c.change,
         (e.tier or "") if now_scored and e is not None else "",
         (old.tier or "") if then_scored and old is not None else "",
@@ -452,12 +407,9 @@ def _unit_row(cmp: Comparison, c: Change, parts: Sequence[Column]) -> list[Cell]
         row.append(e.points(col.id) if now_scored and e is not None and c.change is not None else None)
         row.append(old.points(col.id) if then_scored and old is not None and c.change is not None else None)
     if old is None:
-        note = "本年新增"
+        row.append("本年新增")
     elif e is None:
-        note = f"本年未列入考评(上年分组:{old.group})"
-    elif old.group != e.group:
-        note = f"上年分组:{old.group}"
+        row.append(zh(f"本年未列入考评(上年分组:{old.group})"))
     else:
-        note = ""
-    row.append(zh(note))
+        row.append(zh(f"上年分组:{old.group}") if old.group != e.group else "")
     return row

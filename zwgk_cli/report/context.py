@@ -42,8 +42,6 @@ from zwgk_cli.results.model import Scores
 TOP_LOSSES = 10
 PLACEHOLDER = "〔待填写〕"
 
-# ------------------------------------------------------------------ settings
-
 
 @dataclass(frozen=True)
 class NoticeInfo:
@@ -79,7 +77,6 @@ def notice_info(doc: Scores, campaign: Campaign | None) -> NoticeInfo:
 
     year = get("year")
     name = get("name") or (f"{year}年度政务公开考评" if year else "")
-    missing: list[tuple[str, str]] = []
     labels = {
         "name": "考评名称",
         "office": "发文机关",
@@ -91,13 +88,8 @@ def notice_info(doc: Scores, campaign: Campaign | None) -> NoticeInfo:
         "printer": "印发机关",
         "print_date": "印发日期",
     }
-    values: dict[str, str] = {}
-    for key, label in labels.items():
-        v = name if key == "name" else get(key)
-        if not v:
-            missing.append((key, label))
-            v = PLACEHOLDER
-        values[key] = v
+    given = {key: name if key == "name" else get(key) for key in labels}
+    values = {key: value or PLACEHOLDER for key, value in given.items()}
     return NoticeInfo(
         name=values["name"],
         year=year,
@@ -112,11 +104,8 @@ def notice_info(doc: Scores, campaign: Campaign | None) -> NoticeInfo:
         cc=values["cc"],
         printer=values["printer"],
         print_date=date_cn(values["print_date"]),
-        missing=tuple(missing),
+        missing=tuple((key, label) for key, label in labels.items() if not given[key]),
     )
-
-
-# ------------------------------------------------------------------ the context
 
 
 @dataclass(frozen=True)
@@ -163,38 +152,24 @@ class Report:
     compare: Comparison | None = None  # with last year's results (--compare)
 
 
-def _tier_text(ranking: Ranking, counts: Sequence[tuple[str, int]]) -> str:
+def _tier_text(counts: Sequence[tuple[str, int]]) -> str:
     return "、".join(f"{label}{n}家" for label, n in counts if n)
 
 
-def _part_titles(doc: Scores, variant: str) -> dict[str, str]:
-    return {c.id: c.title for c in doc.columns_of(variant)}
-
-
-def _coefficients_text(ranking: Ranking) -> str:
-    bits = []
-    for t in ranking.tiers:
-        if t.coefficient is None:
-            continue
-        bits.append(f"{t.label}{fmt_points(t.coefficient * 100)}%")
-    return "、".join(bits)
-
-
 def _tier_ranges(ranking: Ranking) -> list[dict[str, str]]:
+    """Each tier's range of totals (those with a floor, highest first, then the one without)."""
     floors = sorted((t for t in ranking.tiers if t.min is not None), key=lambda t: t.min or ZERO, reverse=True)
     out = []
     upper: Decimal | None = None
-    for t in floors:
-        assert t.min is not None
-        rng = f"{fmt_points(t.min)}分及以上" if upper is None else f"{fmt_points(t.min)}分(含)至{fmt_points(upper)}分"
-        out.append({"label": t.label, "range": rng, "coefficient": pts(t.coefficient * 100 if t.coefficient else None)})
-        upper = t.min
-    for t in ranking.tiers:
+    for t in [*floors, *(t for t in ranking.tiers if t.min is None)]:
         if t.min is None:
             rng = f"{fmt_points(upper)}分以下" if upper is not None else ""
-            out.append(
-                {"label": t.label, "range": rng, "coefficient": pts(t.coefficient * 100 if t.coefficient else None)}
+        else:
+            rng = (
+                f"{fmt_points(t.min)}分及以上" if upper is None else f"{fmt_points(t.min)}分(含)至{fmt_points(upper)}分"
             )
+            upper = t.min
+        out.append({"label": t.label, "range": rng, "coefficient": pts(t.coefficient * 100 if t.coefficient else None)})
     return out
 
 
@@ -229,7 +204,7 @@ def build(
                 "not_returned": sum(1 for e in g.pending if e.status == "missing"),
                 "passed": g.passed,
                 "pass_rate": fmt_percent(g.pass_rate),
-                "tiers": _tier_text(ranking, g.tier_counts),
+                "tiers": _tier_text(g.tier_counts),
                 "mean": pts(ts.mean),
                 "median": pts(ts.median),
                 "top": pts(ts.max),
@@ -265,14 +240,14 @@ def build(
     tables["tiers"] = tiers_table(ranking)
     tables["vetoed"] = vetoed_table(ranking)
     tables["pending"] = pending_table(ranking)
-    top = [x for x in ranking.losses][:top_losses]
+    top = ranking.losses[:top_losses]
     tables["losses"] = losses_table(top)
     units_ctx: list[UnitPage] = []
     in_order = [e for g in ranking.groups for e in (*g.ranked, *g.vetoed, *g.pending)]
     # Files named after units: safe on every system and never shared (“甲/乙局” and “甲:乙局”).
     files = unique_file_names(((e.unit_id, e.unit) for e in in_order), "")
     for n, e in enumerate(in_order, start=1):
-        rows = tuple(problem_rows(e.result, _part_titles(doc, e.variant)))
+        rows = tuple(problem_rows(e.result, {c.id: c.title for c in doc.columns_of(e.variant)}))
         key = f"unit-{n}"
         tables[key] = unit_table(rows, e)
         units_ctx.append(
@@ -314,7 +289,9 @@ def build(
         "veto_label": ranking.veto_label,
         "veto_tier": ranking.veto_tier,
         "tiers": _tier_ranges(ranking),
-        "coefficients": _coefficients_text(ranking),
+        "coefficients": "、".join(
+            f"{t.label}{fmt_points(t.coefficient * 100)}%" for t in ranking.tiers if t.coefficient is not None
+        ),
         "scope": columns_text,
         "overall": {
             "units": ranking.units,
@@ -327,7 +304,7 @@ def build(
             "pending": len(ranking.pending),
             "not_returned": len(not_returned(ranking)),
             "returned_pending": len(returned_pending(ranking)),
-            "tiers": _tier_text(ranking, ranking.tier_counts),
+            "tiers": _tier_text(ranking.tier_counts),
             "groups": "、".join(f"{g.group}{g.count}家" for g in ranking.groups),
         },
         "groups": groups_ctx,
@@ -336,12 +313,7 @@ def build(
             for e in ranking.vetoed
         ],
         "pending": [
-            {
-                "unit": e.unit,
-                "group": e.group,
-                "status": status_label(e),
-                "reason": pending_reason(e),
-            }
+            {"unit": e.unit, "group": e.group, "status": status_label(e), "reason": pending_reason(e)}
             for e in returned_pending(ranking)
         ],
         "not_returned": [{"unit": e.unit, "group": e.group} for e in not_returned(ranking)],

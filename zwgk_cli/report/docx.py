@@ -1,30 +1,14 @@
 """The notice as blocks, and blocks → a 公文-style DOCX (GB/T 9704-2012 as far as python-docx allows).
 
-The notice's content comes from the ``notice.j2`` template (see :mod:`zwgk_cli.report`): one
-block per line, ``@kind text``; a line that does not start with ``@`` continues the text of
-the block above.  The same blocks are rendered to HTML and Markdown by templates, and to DOCX
-here:
-
-* A4, margins 37 mm (top) / 35 mm (bottom) / 28 mm (left) / 26 mm (right): the standard's
-  版心 of 156 × 225 mm; 22 lines a page (fixed 29 pt line pitch);
-* 发文机关标志 in red above the 发文字号 and a red separator line;
-* title in 小标宋 (宋体 by default) 二号 22 pt, centred; body 仿宋 三号 16 pt, first lines
-  indented by two characters; East-Asian fonts set through ``w:eastAsia``;
-* headings 一、(黑体) （一）(楷体) 1.(仿宋, bold) as Word's Heading 1–3 styles, so the
-  navigation pane shows them;
-* page numbers “— 1 —” in 四号 宋体 in the footer, odd pages right, even pages left;
-* signature and date at the right, the date's first character two characters right of the
-  signature's (GB/T 9704-2012 7.3.5.2); the date in Arabic numerals;
-* tables in 仿宋 四号 (14 pt), the size of a printed 公文's tables, or 小四 (12 pt) when a
-  table's columns cannot fit the 版心 at 四号 without breaking names and numbers (the
-  ranking tables); header rows repeated on every page, rows never split, and the caption or
-  sentence introducing a table kept on its page (keep-with-next);
-* the 版记 at the end (GB/T 9704-2012 7.4): 抄送机关, then 印发机关 and 印发日期, in 仿宋
-  四号 between lines as wide as the 版心: the first and last thick (0.35 mm), the one between
-  thin (0.25 mm).
-
-Fonts can be changed by ``@style`` blocks in the template (``@style body_font 仿宋_GB2312``).
-The file is deterministic: fixed core properties and zip entry dates.
+The ``notice.j2`` template gives one block per line, ``@kind text``; a line that does not start
+with ``@`` continues the block above.  The same blocks go to HTML and Markdown by templates, and
+to DOCX here: A4, margins 37/35/28/26 mm (the 版心 156 × 225 mm, 22 lines of 29 pt); a red
+发文机关标志 and separator; title 二号 22 pt, body 仿宋 三号 16 pt; headings 一、（一）1. as
+Word's Heading 1–3 (the navigation pane shows them); page numbers “— 1 —” outside on odd and
+even pages; signature and date per 7.3.5.2; tables in 四号, or 小四 when their columns cannot
+fit at 四号 (header rows repeated, rows never split, captions kept with their table); the 版记
+(7.4) between a thick, a thin and a thick line.  ``@style`` blocks change the fonts.  The file
+is deterministic: fixed core properties and zip entry dates.
 """
 
 from __future__ import annotations
@@ -33,7 +17,7 @@ import io
 import re
 import zipfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from math import ceil
 from typing import Any
@@ -154,19 +138,30 @@ def notice_fonts(blocks: Sequence[Block]) -> list[str]:
     return list(dict.fromkeys([*(style[k] for k in keys), style["page_number_font"]]))
 
 
-# ------------------------------------------------------------------ docx helpers
+WIDTH_MM = 156.0  # the 版心
 
 
 @dataclass
 class _Ctx:
     style: dict[str, str]
-    tables: Mapping[str, Table]
-    doc: Any = None
-    width_mm: float = 156.0
-    chars: list[str] = field(default_factory=list)
+    doc: Any
 
     def size(self, key: str) -> float:
         return float(self.style[key])
+
+
+def _el(tag: str, attrs: Mapping[str, str] | None = None, text: str | None = None, *children: Any) -> Any:
+    """An OOXML element with its attributes (in this order), text and children."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    el = OxmlElement(tag)
+    for key, value in (attrs or {}).items():
+        el.set(qn(key), value)
+    if text is not None:
+        el.text = text
+    el.extend(children)
+    return el
 
 
 def _set_fonts(rpr_owner: Any, east_asia: str, latin: str) -> None:
@@ -205,7 +200,6 @@ def _para(
     size: float | None = None,
     align: str = "justify",
     indent_chars: float = 2,
-    bold: bool = False,
     color: str = "",
     style: str | None = None,
     exact: float | None = None,
@@ -219,13 +213,8 @@ def _para(
     p = ctx.doc.add_paragraph(style=style) if style else ctx.doc.add_paragraph()
     fmt = p.paragraph_format
     body = ctx.size("body_size")
-    fmt.alignment = {
-        "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
-        "center": WD_ALIGN_PARAGRAPH.CENTER,
-        "right": WD_ALIGN_PARAGRAPH.RIGHT,
-        "left": WD_ALIGN_PARAGRAPH.LEFT,
-    }[align]
-    fmt.first_line_indent = Pt(body * indent_chars) if indent_chars else Pt(0)
+    fmt.alignment = getattr(WD_ALIGN_PARAGRAPH, align.upper())
+    fmt.first_line_indent = Pt(body * indent_chars)
     fmt.left_indent = Pt(body * left_chars)
     fmt.right_indent = Pt(body * right_chars)
     fmt.space_before = Pt(0)
@@ -235,7 +224,7 @@ def _para(
     fmt.widow_control = True
     fmt.keep_with_next = keep_next
     if text:
-        _run(p, text, ctx, font or ctx.style["body_font"], size or body, bold, color)
+        _run(p, text, ctx, font or ctx.style["body_font"], size or body, color=color)
     return p
 
 
@@ -249,62 +238,40 @@ def _blank(ctx: _Ctx) -> None:
     _para(ctx, "", indent_chars=0)
 
 
-def _page_field(paragraph: Any, ctx: _Ctx, size: float) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    font = ctx.style["page_number_font"]
-    _run(paragraph, "— ", ctx, font, size)
-    for kind, text in (("begin", None), ("instr", " PAGE "), ("separate", None), ("text", "1"), ("end", None)):
-        run = _run(paragraph, "", ctx, font, size)
-        if kind == "instr":
-            el = OxmlElement("w:instrText")
-            el.set(qn("xml:space"), "preserve")
-            el.text = text
-        elif kind == "text":
-            el = OxmlElement("w:t")
-            el.text = text
-        else:
-            el = OxmlElement("w:fldChar")
-            el.set(qn("w:fldCharType"), kind)
-        run._r.append(el)
-    _run(paragraph, " —", ctx, font, size)
-
-
-def _footer(footer: Any, ctx: _Ctx, align: str) -> None:
+def _page_number(paragraph: Any, ctx: _Ctx, align: str) -> None:
+    """“— 1 —” in 四号, one character in from the edge."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
-    p = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
     size = 14.0  # 四号
-    fmt = p.paragraph_format
+    fmt = paragraph.paragraph_format
     if align == "right":
         fmt.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         fmt.right_indent = Pt(size)
     else:
         fmt.alignment = WD_ALIGN_PARAGRAPH.LEFT
         fmt.left_indent = Pt(size)
-    _page_field(p, ctx, size)
+    font = ctx.style["page_number_font"]
+    _run(paragraph, "— ", ctx, font, size)
+    for el in (
+        _el("w:fldChar", {"w:fldCharType": "begin"}),
+        _el("w:instrText", {"xml:space": "preserve"}, " PAGE "),
+        _el("w:fldChar", {"w:fldCharType": "separate"}),
+        _el("w:t", {}, "1"),
+        _el("w:fldChar", {"w:fldCharType": "end"}),
+    ):
+        _run(paragraph, "", ctx, font, size)._r.append(el)
+    _run(paragraph, " —", ctx, font, size)
 
 
-def _border_bottom(paragraph: Any, color: str, size_eighths: int = 12, space_pt: int = 8) -> None:
-    from docx.oxml import OxmlElement
+def _border_bottom(paragraph: Any, color: str) -> None:
     from docx.oxml.ns import qn
 
     ppr = paragraph._p.get_or_add_pPr()
-    bdr = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    bottom.set(qn("w:val"), "single")
-    bottom.set(qn("w:sz"), str(size_eighths))
-    bottom.set(qn("w:space"), str(space_pt))
-    bottom.set(qn("w:color"), color)
-    bdr.append(bottom)
+    bdr = _el("w:pBdr", {}, None, _el("w:bottom", {"w:val": "single", "w:sz": "12", "w:space": "8", "w:color": color}))
     # pBdr goes before spacing/ind/jc in CT_PPr's sequence
-    anchor = None
-    for tag in ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:spacing", "w:ind", "w:jc"):
-        anchor = ppr.find(qn(tag))
-        if anchor is not None:
-            break
+    tags = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:spacing", "w:ind", "w:jc")
+    anchor = next((el for tag in tags if (el := ppr.find(qn(tag))) is not None), None)
     if anchor is not None:
         anchor.addprevious(bdr)
     else:
@@ -313,7 +280,6 @@ def _border_bottom(paragraph: Any, color: str, size_eighths: int = 12, space_pt:
 
 def _restyle(ctx: _Ctx) -> None:
     """Normal, Heading 1–3 and Title restyled as 公文 text (no colours, no theme fonts)."""
-    from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Pt, RGBColor
 
@@ -322,11 +288,7 @@ def _restyle(ctx: _Ctx) -> None:
     normal = doc.styles["Normal"]
     normal.font.size = Pt(body)
     _set_fonts(normal.element, ctx.style["body_font"], ctx.style["latin_font"])
-    rpr = normal.element.get_or_add_rPr()
-    lang = OxmlElement("w:lang")
-    lang.set(qn("w:val"), "en-US")
-    lang.set(qn("w:eastAsia"), "zh-CN")
-    rpr.append(lang)
+    normal.element.get_or_add_rPr().append(_el("w:lang", {"w:val": "en-US", "w:eastAsia": "zh-CN"}))
     for name, font, bold in (
         ("Heading 1", ctx.style["h1_font"], False),
         ("Heading 2", ctx.style["h2_font"], False),
@@ -363,8 +325,9 @@ def _setup_page(ctx: _Ctx) -> None:
     section.header_distance = Mm(15)
     section.footer_distance = Mm(20)
     ctx.doc.settings.odd_and_even_pages_header_footer = True
-    _footer(section.footer, ctx, "right")
-    _footer(section.even_page_footer, ctx, "left")
+    for footer, align in ((section.footer, "right"), (section.even_page_footer, "left")):
+        p = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+        _page_number(p, ctx, align)
 
 
 def _cell_text(cell: Any, text: str, ctx: _Ctx, align: str, header: bool, size: float) -> None:
@@ -461,19 +424,33 @@ def _width_levels(table: Table) -> list[tuple[float, float, float]]:
     return out
 
 
-def min_widths(table: Table) -> list[float]:
-    """The narrowest each column may be, in characters (see :func:`column_widths`)."""
-    return [need for _, _, need in _width_levels(table)]
-
-
 def table_size(ctx: _Ctx, table: Table) -> float:
     """四号 (14 pt) when the table fits the 版心 at that size with its names, tiers and numbers
     whole, else 小四 (12 pt): the sizes a printed 公文's tables use (GB/T 9704 sets the body at
     三号; tables are commonly printed a size or two smaller, never below 小四)."""
     size = ctx.size("table_size")
-    if sum(whole for _, whole, _ in _width_levels(table)) <= ctx.width_mm / (size * 25.4 / 72):
+    if sum(whole for _, whole, _ in _width_levels(table)) <= WIDTH_MM / (size * 25.4 / 72):
         return size
     return min(size, ctx.size("table_size_wide"))
+
+
+def _cell_margins(twips: int) -> Any:
+    sides = (_el(f"w:{side}", {"w:w": str(twips), "w:type": "dxa"}) for side in ("left", "right"))
+    return _el("w:tblCellMar", {}, None, *sides)
+
+
+def _table_props(t: Any, *elements: Any) -> None:
+    """Elements into the table's properties before ``<w:tblLook>`` (CT_TblPr's order: Word
+    rejects elements out of order)."""
+    from docx.oxml.ns import qn
+
+    tbl_pr = t._tbl.tblPr
+    for el in elements:
+        look = tbl_pr.find(qn("w:tblLook"))
+        if look is not None:
+            look.addprevious(el)
+        else:
+            tbl_pr.append(el)
 
 
 def _table(ctx: _Ctx, table: Table) -> None:
@@ -492,22 +469,10 @@ def _table(ctx: _Ctx, table: Table) -> None:
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     t.autofit = False
     size = table_size(ctx, table)
-    chars = column_widths(table, ctx.width_mm / (size * 25.4 / 72))
+    chars = column_widths(table, WIDTH_MM / (size * 25.4 / 72))
     widths = [Mm(c * size * 25.4 / 72) for c in chars]
-    # autofit=False already wrote <w:tblLayout w:type="fixed"/>; the cell margins follow it and
-    # precede <w:tblLook> (CT_TblPr's order: Word rejects elements out of order).
-    tbl_pr = t._tbl.tblPr
-    margins = OxmlElement("w:tblCellMar")
-    for side in ("left", "right"):
-        el = OxmlElement(f"w:{side}")
-        el.set(qn("w:w"), str(CELL_MARGIN_TWIPS))
-        el.set(qn("w:type"), "dxa")
-        margins.append(el)
-    look = tbl_pr.find(qn("w:tblLook"))
-    if look is not None:
-        look.addprevious(margins)
-    else:
-        tbl_pr.append(margins)
+    # autofit=False already wrote <w:tblLayout w:type="fixed"/>; the cell margins follow it.
+    _table_props(t, _cell_margins(CELL_MARGIN_TWIPS))
     for i, row in enumerate(t.rows):
         tr_pr = row._tr.get_or_add_trPr()
         tr_pr.append(OxmlElement("w:cantSplit"))
@@ -538,7 +503,6 @@ def _imprint(ctx: _Ctx, parts: Mapping[str, str]) -> None:
     is never split, so it stays whole on the last page."""
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Mm, Pt
 
@@ -549,60 +513,36 @@ def _imprint(ctx: _Ctx, parts: Mapping[str, str]) -> None:
     t = ctx.doc.add_table(rows=len(rows), cols=2)
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     t.autofit = False
-    tbl_pr = t._tbl.tblPr
-    borders = OxmlElement("w:tblBorders")
-    for side, sz in (
-        ("top", IMPRINT_THICK),
-        ("left", 0),
-        ("bottom", IMPRINT_THICK),
-        ("right", 0),
-        ("insideH", IMPRINT_THIN),
-        ("insideV", 0),
-    ):
-        el = OxmlElement(f"w:{side}")
-        el.set(qn("w:val"), "single" if sz else "nil")
-        if sz:
-            el.set(qn("w:sz"), str(sz))
-            el.set(qn("w:space"), "0")
-            el.set(qn("w:color"), "000000")
-        borders.append(el)
-    margins = OxmlElement("w:tblCellMar")
-    for side in ("left", "right"):
-        el = OxmlElement(f"w:{side}")
-        el.set(qn("w:w"), "0")
-        el.set(qn("w:type"), "dxa")
-        margins.append(el)
-    for el in (borders, margins):
-        look = tbl_pr.find(qn("w:tblLook"))
-        if look is not None:
-            look.addprevious(el)
-        else:
-            tbl_pr.append(el)
-    half = Mm(ctx.width_mm / 2)
+    thick = {"w:val": "single", "w:sz": str(IMPRINT_THICK), "w:space": "0", "w:color": "000000"}
+    thin, none = {**thick, "w:sz": str(IMPRINT_THIN)}, {"w:val": "nil"}
+    sides = zip(
+        ("top", "left", "bottom", "right", "insideH", "insideV"), (thick, none, thick, none, thin, none), strict=True
+    )
+    borders = _el("w:tblBorders", {}, None, *(_el(f"w:{side}", attrs) for side, attrs in sides))
+    _table_props(t, borders, _cell_margins(0))
+    half = Mm(WIDTH_MM / 2)
     for i, (left, right) in enumerate(rows):
         row = t.rows[i]
-        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        row._tr.get_or_add_trPr().append(_el("w:cantSplit"))
         a, b = row.cells
-        if not right:
-            a = a.merge(b)
-        for cell, text, align in ((a, left, "left"), (b, right, "right")):
-            if cell is a or right:
-                cell.width = half if right else Mm(ctx.width_mm)
-                p = cell.paragraphs[0]
-                fmt = p.paragraph_format
-                fmt.alignment = WD_ALIGN_PARAGRAPH.LEFT if align == "left" else WD_ALIGN_PARAGRAPH.RIGHT
-                fmt.left_indent = Pt(size) if align == "left" else Pt(0)
-                fmt.right_indent = Pt(size) if align == "right" or not right else Pt(0)
-                fmt.first_line_indent = Pt(0)
-                fmt.space_before = Pt(0)
-                fmt.space_after = Pt(0)
-                fmt.line_spacing = Pt(ctx.size("line_pitch"))
-                fmt.keep_with_next = i < len(rows) - 1
-                if text.startswith("抄送:"):
-                    # 回行时与冒号后的首字对齐 (GB/T 9704-2012 7.4.2): a hanging indent of 抄送：
-                    fmt.left_indent = Pt(size * 4)
-                    fmt.first_line_indent = Pt(-size * 3)
-                _run(p, text.replace("抄送:", "抄送："), ctx, ctx.style["body_font"], size)
+        cells = [(a, left, "left"), (b, right, "right")] if right else [(a.merge(b), left, "left")]
+        for cell, text, align in cells:
+            cell.width = half if right else Mm(WIDTH_MM)
+            p = cell.paragraphs[0]
+            fmt = p.paragraph_format
+            fmt.alignment = WD_ALIGN_PARAGRAPH.LEFT if align == "left" else WD_ALIGN_PARAGRAPH.RIGHT
+            fmt.left_indent = Pt(size) if align == "left" else Pt(0)
+            fmt.right_indent = Pt(size) if align == "right" or not right else Pt(0)
+            fmt.first_line_indent = Pt(0)
+            fmt.space_before = Pt(0)
+            fmt.space_after = Pt(0)
+            fmt.line_spacing = Pt(ctx.size("line_pitch"))
+            fmt.keep_with_next = i < len(rows) - 1
+            if text.startswith("抄送:"):
+                # 回行时与冒号后的首字对齐 (GB/T 9704-2012 7.4.2): a hanging indent of 抄送：
+                fmt.left_indent = Pt(size * 4)
+                fmt.first_line_indent = Pt(-size * 3)
+            _run(p, text.replace("抄送:", "抄送："), ctx, ctx.style["body_font"], size)
     grid = t._tbl.tblGrid
     for col in grid.findall(qn("w:gridCol")):
         col.set(qn("w:w"), str(int(half.twips)))
@@ -643,11 +583,12 @@ def write_docx(
     from docx.enum.text import WD_BREAK
 
     style = styles_of(blocks)
-    ctx = _Ctx(style=style, tables=tables)
-    ctx.doc = docx.Document()
+    ctx = _Ctx(style, docx.Document())
     _restyle(ctx)
     _setup_page(ctx)
-    body = ctx.size("body_size")
+    body, title_size = ctx.size("body_size"), ctx.size("title_size")
+    title_pitch = round(title_size * 1.6, 1)
+    centred: dict[str, Any] = {"align": "center", "indent_chars": 0}
     signature = next((b.text for b in blocks if b.kind == "signature"), "")
     in_attachment = False
     imprinted = False
@@ -658,34 +599,19 @@ def write_docx(
         if k == "letterhead":
             if not b.text:
                 continue
-            size = max(22.0, min(36.0, (ctx.width_mm / 25.4 * 72) / max(1.0, _date_width(b.text)) * 0.92))
-            _para(
-                ctx,
-                b.text,
-                font=style["title_font"],
-                size=size,
-                align="center",
-                indent_chars=0,
-                color=style["letterhead_color"],
-                exact=size * 1.5,
-            )
+            size = max(22.0, min(36.0, (WIDTH_MM / 25.4 * 72) / max(1.0, _date_width(b.text)) * 0.92))
+            color = style["letterhead_color"]
+            _para(ctx, b.text, font=style["title_font"], size=size, color=color, exact=size * 1.5, **centred)
             _blank(ctx)
         elif k == "number":
-            p = _para(ctx, b.text, align="center", indent_chars=0)
+            p = _para(ctx, b.text, **centred)
             _border_bottom(p, style["letterhead_color"])
             _blank(ctx)
         elif k == "title":
-            text = title_lines(b.text, ctx.width_mm / 25.4 * 72 / ctx.size("title_size"))
-            p = _para(
-                ctx,
-                "",
-                style="Title",
-                align="center",
-                indent_chars=0,
-                exact=round(ctx.size("title_size") * 1.6, 1),
-            )
+            text = title_lines(b.text, WIDTH_MM / 25.4 * 72 / title_size)
+            p = _para(ctx, "", style="Title", exact=title_pitch, **centred)
             for n, line in enumerate(text):
-                run = _run(p, line, ctx, style["title_font"], ctx.size("title_size"))
+                run = _run(p, line, ctx, style["title_font"], title_size)
                 if n < len(text) - 1:
                     run.add_break()
             _blank(ctx)
@@ -733,25 +659,14 @@ def write_docx(
             if signature and date_w + 2 - sig_w > 2:
                 right = 0.0
             _para(ctx, b.text, align="right", indent_chars=0, right_chars=right)
-        elif k == "pagebreak":
-            p = ctx.doc.add_paragraph()
-            p.add_run().add_break(WD_BREAK.PAGE)
-        elif k == "attachment":
+        elif k in ("pagebreak", "attachment"):
+            ctx.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        if k == "attachment":
             in_attachment = True
-            p = ctx.doc.add_paragraph()
-            p.add_run().add_break(WD_BREAK.PAGE)
             _para(ctx, b.text, font=style["h1_font"], indent_chars=0, align="left")
             _blank(ctx)
         elif k == "attachment-title":
-            _para(
-                ctx,
-                b.text,
-                font=style["title_font"],
-                size=ctx.size("title_size"),
-                align="center",
-                indent_chars=0,
-                exact=round(ctx.size("title_size") * 1.6, 1),
-            )
+            _para(ctx, b.text, font=style["title_font"], size=title_size, exact=title_pitch, **centred)
             _blank(ctx)
     props = ctx.doc.core_properties
     stamp = created or FIXED_DATE

@@ -1,21 +1,12 @@
 """``zwgk report --draft``: the preliminary results (初评结果反馈) an office sends each unit
 before the final notice, so that the unit can check them and object in time.
 
-For every assessed unit (scored, vetoed included) it writes into ``<report>/初评结果反馈/``:
-
-* ``<单位>.docx`` — a 公文-looking letter (the notice's DOCX writer and styles): the scores per
-  part, the total, the rank within the group and the tier, all marked 初评; every criterion
-  where points were lost with its 评分细则, the finding, the points and where in the returned
-  workbook the finding was entered (sheet and cells, ``cells`` of ``scores.json``); a 反馈意见
-  column; the deadline for feedback (``feedback_deadline`` in ``zwgk.toml``);
-* ``<单位>.xlsx`` — the same as a workbook the unit fills: one per unit (each unit sees only its
-  own results), the 反馈意见 cells unlocked, everything else protected without a password.
-
-Units whose scoring is unfinished get no draft; they are named in ``没有初评结果反馈的单位.txt``.
-The files are named by :func:`zwgk_cli.files.unique_file_names` (as the 整改清单 are), written
-through :func:`zwgk_cli.files.run_outputs` (this run's drafts replace the earlier ones together;
-the notice and every other file of the report folder are left alone) and are byte-identical
-when re-run.
+For every assessed unit (scored, vetoed included) ``<report>/初评结果反馈/`` gets ``<单位>.docx``
+(a 公文-looking letter: scores, rank and tier marked 初评, every criterion that lost points with
+the finding and where in the returned workbook it was entered, a 反馈意见 column, the
+``feedback_deadline``) and ``<单位>.xlsx`` (the same for the unit to fill: only the 反馈意见
+cells unlocked).  Units whose scoring is unfinished are named in ``没有初评结果反馈的单位.txt``.
+This run's drafts replace the earlier ones together (:func:`zwgk_cli.files.run_outputs`).
 """
 
 from __future__ import annotations
@@ -23,19 +14,18 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from zwgk_cli.campaign import Campaign
 from zwgk_cli.files import atomic_write_bytes, run_outputs
 from zwgk_cli.model import ZERO
 from zwgk_cli.problems import Code, Problem, problem
+from zwgk_cli.report.build import Outcome
 from zwgk_cli.report.context import PLACEHOLDER, Report, UnitPage, build
 from zwgk_cli.report.docx import Block, Table, normalize_zip, write_docx
-from zwgk_cli.report.findings import ProblemRow
-from zwgk_cli.report.ranking import GroupRanking
 from zwgk_cli.report.text import date_cn, join_names, pts, short_title, zh
-from zwgk_cli.report.xlsx import _num, _row_height, _workbook
+from zwgk_cli.report.xlsx import FINDING_HEADERS, LETTER_FONT, letter_formats, letter_setup, workbook, write_finding
 from zwgk_cli.results.model import CriterionRow, Scores
 
 DRAFT_DIR = "初评结果反馈"
@@ -64,8 +54,6 @@ class LostRow:
     target: str
     text: str  # 评分细则
     found: str  # 检查发现
-    max: str
-    points: str
     lost: str
     vetoes: str
     file: str
@@ -122,26 +110,10 @@ def lost_rows(page: UnitPage) -> list[LostRow]:
     out = []
     for pr, row in zip(page.rows, criteria, strict=True):
         sheet, cells = _cells(row)
-        out.append(_lost_row(pr, row.file or file, sheet, cells))  # a 检查组's workbook: its own file
+        found, lost, vetoes = pr.found or "未得分", pts(pr.lost), zh(";".join(pr.vetoes))
+        where = (row.file or file, sheet, cells)  # a 检查组's workbook: its own file
+        out.append(LostRow(pr.no, pr.part, zh(pr.indicator), pr.target, pr.text, found, lost, vetoes, *where))
     return out
-
-
-def _lost_row(pr: ProblemRow, file: str, sheet: str, cells: str) -> LostRow:
-    return LostRow(
-        no=pr.no,
-        part=pr.part,
-        indicator=zh(pr.indicator),
-        target=pr.target,
-        text=pr.text,
-        found=pr.found or "未得分",
-        max=pts(pr.max),
-        points=pts(pr.points),
-        lost=pts(pr.lost),
-        vetoes=zh(";".join(pr.vetoes)),
-        file=file,
-        sheet=sheet,
-        cells=cells,
-    )
 
 
 @dataclass(frozen=True)
@@ -163,49 +135,25 @@ class DraftInfo:
 
 def draft_info(report: Report, campaign: Campaign | None) -> tuple[DraftInfo, list[Problem]]:
     """The settings a draft prints, and a P010 for each one missing."""
-    problems = []
-    deadline = campaign.feedback_deadline if campaign is not None else ""
-    if not deadline:
-        problems.append(
-            problem(
-                Code.P_DRAFT_SETTING,
-                field="feedback_deadline",
-                label="初评结果反馈截止日期",
-                placeholder=PLACEHOLDER,
-                example='feedback_deadline = "2023-01-06"',
-            )
-        )
     info = report.info
-    for key, value, label, example in (
+    deadline = campaign.feedback_deadline if campaign is not None else ""
+    settings = (
+        ("feedback_deadline", deadline or PLACEHOLDER, "初评结果反馈截止日期", 'feedback_deadline = "2023-01-06"'),
         ("name", info.name, "考评名称", 'name = "某市2023年政务公开考评"'),
         ("office", info.office, "发文机关", 'office = "某市人民政府办公室"'),
-    ):
-        if value == PLACEHOLDER:
-            problems.append(
-                problem(Code.P_DRAFT_SETTING, field=key, label=label, placeholder=PLACEHOLDER, example=example)
-            )
-    return (
-        DraftInfo(
-            name=info.name,
-            office=info.office,
-            deadline=date_cn(deadline) if deadline else PLACEHOLDER,
-            contact=info.contact,
-            basis=info.basis,
-        ),
-        problems,
     )
-
-
-# ------------------------------------------------------------------ what each draft says
-
-
-def _group_of(report: Report, page: UnitPage) -> GroupRanking:
-    return report.ranking.group(page.group)
+    problems = [
+        problem(Code.P_DRAFT_SETTING, field=key, label=label, placeholder=PLACEHOLDER, example=example)
+        for key, value, label, example in settings
+        if value == PLACEHOLDER
+    ]
+    deadline = date_cn(deadline) if deadline else PLACEHOLDER
+    return DraftInfo(info.name, info.office, deadline, info.contact, info.basis), problems
 
 
 def standing(report: Report, page: UnitPage) -> str:
     """The sentence on the unit's total, rank and tier, each said to be preliminary."""
-    g = _group_of(report, page)
+    g = report.ranking.group(page.group)
     e = page.entry
     bits = [f"你单位初评总分{page.total}分(满分{page.max}分)"]
     if e.vetoed:
@@ -221,7 +169,7 @@ def standing(report: Report, page: UnitPage) -> str:
 
 def scores_table(report: Report, page: UnitPage) -> Table:
     """项目 | 分值 | 初评得分 | 失分, part by part, then the total."""
-    g = _group_of(report, page)
+    g = report.ranking.group(page.group)
     e = page.entry
     rows = []
     for c in g.columns:
@@ -259,7 +207,7 @@ def losses_table(rows: Sequence[LostRow]) -> Table:
 
 
 def draft_blocks(report: Report, page: UnitPage, info: DraftInfo, rows: Sequence[LostRow]) -> list[Block]:
-    file = rows[0].file if rows and rows[0].file else ""
+    file = rows[0].file if rows else ""
     lost_total = pts(sum((r.lost for r in page.rows), ZERO))
     intro = (
         f"根据《{info.basis}》,{info.office}组织开展了{info.name}。现将你单位的初评结果反馈如下,请认真核对。"
@@ -277,16 +225,8 @@ def draft_blocks(report: Report, page: UnitPage, info: DraftInfo, rows: Sequence
         Block("h1", "二、失分情况"),
     ]
     if rows:
-        where = f"(评分表:{file})" if file else ""
-        out.append(
-            Block(
-                "p",
-                zh(
-                    f"初评共{len(rows)}项失分,合计{lost_total}分。逐项列明评分细则、检查发现、失分"
-                    f"和评分表中的位置{where}:"
-                ),
-            )
-        )
+        said = f"初评共{len(rows)}项失分,合计{lost_total}分。逐项列明评分细则、检查发现、失分和评分表中的位置"
+        out.append(Block("p", zh(said + (f"(评分表:{file})" if file else "") + ":")))
     out += [
         Block("table", "losses"),
         Block("h1", "三、反馈要求"),
@@ -297,122 +237,72 @@ def draft_blocks(report: Report, page: UnitPage, info: DraftInfo, rows: Sequence
     return out
 
 
-# ------------------------------------------------------------------ the workbook
-
-LOSS_HEADERS = ("序号", "分项", "指标", "检查对象", "评分细则", "检查发现", "分值", "得分", "失分", "否决")
 WHERE_HEADERS = ("评分表文件", "工作表", "单元格")
 WIDTHS = (5, 10, 16, 12, 36, 30, 6, 6, 6, 10, 16, 16, 9, 36)
-FONT = 10
 
 
 def draft_xlsx(report: Report, page: UnitPage, info: DraftInfo, rows: Sequence[LostRow]) -> bytes:
     """One unit's 初评结果反馈 as a workbook it fills: 反馈意见 cells unlocked, the rest protected."""
     buf = io.BytesIO()
-    wb = _workbook(buf, report.info, f"{page.unit}初评结果反馈")
-    base = {"font_name": "宋体", "font_size": FONT}
-    title_f = wb.add_format({**base, "bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
-    mark_f = wb.add_format({**base, "bold": True, "font_color": "#C00000", "align": "center", "valign": "vcenter"})
-    info_f = wb.add_format({**base, "text_wrap": True, "valign": "vcenter"})
-    section_f = wb.add_format({**base, "bold": True, "font_size": 12})
-    head = {**base, "bold": True, "border": 1, "text_wrap": True, "align": "center", "valign": "vcenter"}
-    head_f = wb.add_format({**head, "bg_color": "#D9D9D9"})
-    feedback_head_f = wb.add_format({**head, "bg_color": "#FFE699"})
-    cell_f = wb.add_format({**base, "border": 1, "text_wrap": True, "valign": "top"})
-    num_f = wb.add_format({**base, "border": 1, "align": "center", "valign": "top"})
-    veto_f = wb.add_format({**base, "border": 1, "text_wrap": True, "valign": "top", "font_color": "#C00000"})
-    feedback_f = wb.add_format(
-        {**base, "border": 1, "text_wrap": True, "valign": "top", "locked": False, "bg_color": "#FFF9E5"}
+    wb = workbook(buf, report.info, f"{page.unit}初评结果反馈")
+    f = letter_formats(wb)
+    mark_f = wb.add_format(
+        {**LETTER_FONT, "bold": True, "font_color": "#C00000", "align": "center", "valign": "vcenter"}
     )
+    section_f = wb.add_format({**LETTER_FONT, "bold": True, "font_size": 12})
     ws = wb.add_worksheet("初评结果反馈")
-    headers = [*LOSS_HEADERS, *WHERE_HEADERS, FEEDBACK_HEADER]
-    last = len(headers) - 1
-    ws.merge_range(0, 0, 0, last, f"{page.unit}{info.name}初评结果反馈", title_f)
+    headers = [*FINDING_HEADERS, *WHERE_HEADERS]
+    last = len(headers)  # 反馈意见
+    ws.merge_range(0, 0, 0, last, f"{page.unit}{info.name}初评结果反馈", f["title"])
     ws.set_row(0, 30)
     ws.merge_range(1, 0, 1, last, zh(f"{MARK}:本表为初评结果,不是最终考评结果,以正式印发的通报为准"), mark_f)
-    ws.merge_range(2, 0, 2, last, zh(f"分组:{page.group}。") + standing(report, page), info_f)
-    ws.merge_range(3, 0, 3, last, info.ask, info_f)
+    ws.merge_range(2, 0, 2, last, zh(f"分组:{page.group}。") + standing(report, page), f["info"])
+    ws.merge_range(3, 0, 3, last, info.ask, f["info"])
     for r in (1, 2, 3):
         ws.set_row(r, 20)
 
-    r = 5
-    ws.write(r, 0, "一、初评得分", section_f)
-    r += 1
+    ws.write(5, 0, "一、初评得分", section_f)
+    r = 6
     st = scores_table(report, page)
-    ws.write_string(r, 0, "序号", head_f)
-    ws.merge_range(r, 1, r, 5, st.headers[0], head_f)
-    for j, h in enumerate(st.headers[1:], start=6):
-        ws.write_string(r, j, h, head_f)
+    ws.write_string(r, 0, "序号", f["head"])
+    ws.merge_range(r, 1, r, 5, st.headers[0], f["head"])
+    ws.write_row(r, 6, st.headers[1:], f["head"])
     for i, row in enumerate(st.rows, start=1):
         r += 1
-        ws.write_string(r, 0, str(i) if i < len(st.rows) else "", num_f)
-        ws.merge_range(r, 1, r, 5, row[0], cell_f)
-        for j, text in enumerate(row[1:], start=6):
-            ws.write_string(r, j, text, num_f)
+        ws.write_string(r, 0, str(i) if i < len(st.rows) else "", f["num"])
+        ws.merge_range(r, 1, r, 5, row[0], f["cell"])
+        ws.write_row(r, 6, row[1:], f["num"])
     r += 2
     ws.write(r, 0, "二、失分情况", section_f)
     r += 1
-    ws.write_row(r, 0, headers[:-1], head_f)
-    ws.write_string(r, last, FEEDBACK_HEADER, feedback_head_f)
+    ws.write_row(r, 0, headers, f["head"])
+    ws.write_string(r, last, FEEDBACK_HEADER, f["fill_head"])
     ws.set_row(r, 30)
     header_row = r
     for lr, pr in zip(rows, page.rows, strict=True):
         r += 1
-        texts = (
-            str(lr.no),
-            lr.part,
-            lr.indicator,
-            lr.target,
-            lr.text,
-            lr.found,
-            "",
-            "",
-            "",
-            lr.vetoes,
-            lr.file,
-            lr.sheet,
-            lr.cells,
-        )
-        ws.set_row(r, _row_height(texts, WIDTHS))
-        ws.write_number(r, 0, lr.no, num_f)
-        for j in (1, 2, 3, 4, 5):
-            ws.write_string(r, j, texts[j], cell_f)
-        for j, v in ((6, pr.max), (7, pr.points)):
-            ws.write_blank(r, j, None, num_f) if v is None else ws.write_number(r, j, _num(v), num_f)
-        ws.write_number(r, 8, _num(pr.lost), num_f)
-        ws.write_string(r, 9, lr.vetoes, veto_f)
-        for j in (10, 11, 12):
-            ws.write_string(r, j, texts[j], cell_f)
-        ws.write_blank(r, last, None, feedback_f)
+        texts = (str(lr.no), lr.part, lr.indicator, lr.target, lr.text, lr.found, "", "", "", lr.vetoes)
+        write_finding(ws, r, f, pr, (*texts, lr.file, lr.sheet, lr.cells), WIDTHS)
+        ws.write_blank(r, last, None, f["fill"])
     if not rows:
         r += 1
-        ws.merge_range(r, 0, r, last - 1, "初评未发现失分问题。", cell_f)
-        ws.write_blank(r, last, None, feedback_f)
+        ws.merge_range(r, 0, r, last - 1, "初评未发现失分问题。", f["cell"])
+        ws.write_blank(r, last, None, f["fill"])
     r += 2
-    ws.merge_range(r, 0, r, last - 1, "对初评得分、排名或等次的其他意见(没有异议的请填写“无异议”):", info_f)
-    ws.write_blank(r, last, None, feedback_f)
+    ws.merge_range(r, 0, r, last - 1, "对初评得分、排名或等次的其他意见(没有异议的请填写“无异议”):", f["info"])
+    ws.write_blank(r, last, None, f["fill"])
     ws.set_row(r, 45)
     for j, wdt in enumerate(WIDTHS):
         ws.set_column(j, j, wdt)
     ws.freeze_panes(header_row + 1, 0)
     ws.protect("", {"sort": False, "autofilter": False, "format_rows": True, "format_columns": True})
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(header_row)
-    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    ws.set_header(f'&C&"宋体"{page.unit}初评结果反馈(初评,非最终结果)')
-    ws.set_footer("&C第 &P 页,共 &N 页")
+    letter_setup(ws, header_row, f"{page.unit}初评结果反馈(初评,非最终结果)")
     wb.close()
     return normalize_zip(buf.getvalue())
 
 
-# ------------------------------------------------------------------ writing
-
-
 @dataclass
-class DraftOutcome:
-    files: list[Path] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+class DraftOutcome(Outcome):
     units: int = 0
 
 

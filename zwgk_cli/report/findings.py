@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from zwgk_cli.model import ZERO, fmt_points
 from zwgk_cli.report.text import short_title, zh
-from zwgk_cli.results.model import CriterionRow, Found, UnitResult
+from zwgk_cli.results.model import CriterionRow, UnitResult
 
 
 @dataclass(frozen=True)
@@ -41,14 +41,6 @@ class ProblemRow:
         return zh(";".join(b for b in bits if b))
 
 
-def _value_text(value: Found) -> str:
-    if value is None:
-        return "未填写"
-    if isinstance(value, Decimal):
-        return fmt_points(value)
-    return value
-
-
 def _found_text(row: CriterionRow) -> str:
     """What was found, as the 整改清单 and the notice's attachment say it: the assessor's
     扣分说明, then for deduction and penalty items the engine's account of each deduction
@@ -68,7 +60,8 @@ def _found_text(row: CriterionRow) -> str:
                 continue
             if style != "award" and value in ("否", 0, None):
                 continue
-            bits.append(f"{label}:{_value_text(value)}")
+            text = "未填写" if value is None else fmt_points(value) if isinstance(value, Decimal) else value
+            bits.append(f"{label}:{text}")
     return zh(";".join(bits))
 
 

@@ -40,12 +40,7 @@ def cjk_fontconfig(folder: Path) -> Path | None:
     ``None`` where fontconfig is not used (Windows, macOS) or no CJK font is installed."""
     if sys.platform in ("win32", "darwin") or shutil.which("fc-list") is None:
         return None
-    try:
-        listed = subprocess.run(
-            ["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=30, check=False
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return None
+    listed = _fc(["list", ":lang=zh", "family"])
     families = sorted({f.strip() for line in listed.splitlines() for f in line.split(",") if f.strip()})
 
     def pick(words: Sequence[str]) -> str | None:

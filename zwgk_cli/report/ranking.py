@@ -1,36 +1,23 @@
-"""Pure ranking: the ``scores.json`` document (:class:`zwgk_cli.results.model.Scores`) →
-groups, ranks (并列), tiers, statistics.
+"""Pure ranking: the ``scores.json`` document → groups, ranks (并列), tiers, statistics, on the
+exact decimals of the document.  The decisions (docs/report.md):
 
-Everything here is computed on the exact decimals of the document; nothing is written and
-nothing is printed.
-
-Decisions (documented in ``docs/report.md``):
-
-* Units are ranked within their roster group only.  Equal totals (to the cent) share a rank
-  and the next rank is skipped: 1, 2, 2, 4 (the tied ranks are marked 并列).  Within a tie,
-  units keep the roster order of the scores file.
-* Vetoed units (一票否决 / 单项否决) are **listed apart**, as published notices do: they are
-  not given a rank; their tier is the rubric's veto tier (绵阳: 不合格); a rubric without
-  tiers (荆州) marks them with its veto label (否决).
-* Units whose scoring is not finished (status incomplete, invalid or missing) are listed apart
-  as 未完成评分 and never ranked as zero; they count neither in 合格率 nor in the statistics.
-* 合格 exists only where the rubric defines it (:func:`defines_pass`): a failing tier (the
-  veto tier among the tiers) or pass lines of parts (thresholds).  Then a unit is 合格 when
-  it is scored, not vetoed and, where the rubric has tiers, its tier is not the veto tier (a
-  rubric without tiers: no part below its pass line).  合格率 = 合格 units / assessed units
-  (scored, vetoed included).  A rubric that defines none (荆州) has no 合格率.
-* Tiers are half-open ranges on the total: the highest tier whose floor the total reaches;
-  a tier without a floor takes everything below; any veto → the veto tier.  They are
-  recomputed from the tiers recorded in the document by :func:`zwgk_cli.rules.tier_for`,
-  the rule the engine and the workbooks' formula use.
+* Units are ranked within their roster group: equal totals share a rank and the next is
+  skipped (1, 2, 2, 4); within a tie, roster order.
+* Vetoed units are listed apart, without a rank, as published notices do; their tier is the
+  veto tier (a rubric without tiers: its veto label).
+* Units whose scoring is unfinished are listed apart, never ranked as zero, and count neither
+  in 合格率 nor in the statistics.
+* 合格 exists only where the rubric defines it (:func:`defines_pass`); 合格率 = 合格 units /
+  assessed units (scored, vetoed included).
+* Tiers are recomputed by :func:`zwgk_cli.rules.tier_for`, the engine's and the workbooks' rule.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from decimal import Decimal
 
 from zwgk_cli.model import ZERO, Tier, fmt_points, round2
 from zwgk_cli.results.document import STATUS_SCORED
@@ -44,16 +31,11 @@ TIE_LABEL = "并列"
 
 def percent(part: int, whole: int) -> Decimal | None:
     """``part / whole`` in percent, rounded half-up to 2 decimals; ``None`` when ``whole`` is 0."""
-    if whole == 0:
-        return None
-    return round2(Decimal(part) * 100 / Decimal(whole))
+    return None if whole == 0 else round2(Decimal(part) * 100 / Decimal(whole))
 
 
 def fmt_percent(value: Decimal | None) -> str:
     return "—" if value is None else f"{fmt_points(value)}%"
-
-
-# ------------------------------------------------------------------ data
 
 
 @dataclass(frozen=True)
@@ -152,7 +134,7 @@ class GroupRanking:
 
     @property
     def count(self) -> int:
-        return len(self.ranked) + len(self.vetoed) + len(self.pending)
+        return len(self.entries)
 
 
 @dataclass(frozen=True)
@@ -234,27 +216,20 @@ class Ranking:
         return tuple(e for g in self.groups for e in g.entries)
 
 
-# ------------------------------------------------------------------ ranks
-
-
 def median(values: Sequence[Decimal]) -> Decimal | None:
     if not values:
         return None
-    s = sorted(values)
-    mid = len(s) // 2
-    if len(s) % 2:
-        return round2(s[mid])
-    return round2((s[mid - 1] + s[mid]) / 2)
+    s, mid = sorted(values), len(values) // 2
+    return round2(s[mid] if len(s) % 2 else (s[mid - 1] + s[mid]) / 2)
 
 
 def mean(values: Sequence[Decimal]) -> Decimal | None:
-    if not values:
-        return None
-    return (sum(values, ZERO) / len(values)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return round2(sum(values, ZERO) / len(values)) if values else None
 
 
-def _stat(column: Column, entries: Sequence[Entry], get: Callable[[Entry], Decimal | None]) -> Stat:
-    pairs = [(e.unit, v) for e in entries if (v := get(e)) is not None]
+def _stat(column: Column, values_of: Sequence[tuple[str, Decimal | None]]) -> Stat:
+    """``values_of``: (unit, value) of the assessed units, roster order."""
+    pairs = [(u, v) for u, v in values_of if v is not None]
     values = [v for _, v in pairs]
     if not values:
         return Stat(column, 0, None, None, None, None)
@@ -269,18 +244,6 @@ def _stat(column: Column, entries: Sequence[Entry], get: Callable[[Entry], Decim
         tuple(u for u, v in pairs if v == hi),
         tuple(u for u, v in pairs if v == lo),
     )
-
-
-# ------------------------------------------------------------------ building
-
-
-def _veto_reasons(unit: UnitResult) -> tuple[str, ...]:
-    seen: list[str] = []
-    for v in unit.vetoes:
-        text = f"{v.target_name}:{v.reason}" if v.target_name else v.reason
-        if text not in seen:
-            seen.append(text)
-    return tuple(seen)
 
 
 def _failed_thresholds(unit: UnitResult) -> tuple[str, ...]:
@@ -335,7 +298,9 @@ def entry(unit: UnitResult, index: int, veto_tier: str, has_tiers: bool = True) 
         max=unit.max,
         parts={p.id: p.points for p in unit.all_parts()},
         vetoed=unit.vetoed,
-        veto_reasons=_veto_reasons(unit),
+        veto_reasons=tuple(
+            dict.fromkeys(f"{v.target_name}:{v.reason}" if v.target_name else v.reason for v in unit.vetoes)
+        ),
         bonus_counted=unit.bonus_counted,
         penalties=unit.penalties,
         failed_thresholds=_failed_thresholds(unit),
@@ -348,11 +313,7 @@ def entry(unit: UnitResult, index: int, veto_tier: str, has_tiers: bool = True) 
 
 def group_order(doc: Scores, preferred: Sequence[str] = ()) -> list[str]:
     """``preferred`` (zwgk.toml group_order) first, then the document's groups, then any other."""
-    order: list[str] = []
-    for g in [*preferred, *doc.groups, *(u.group for u in doc.units)]:
-        if g and g not in order:
-            order.append(g)
-    return order
+    return list(dict.fromkeys(g for g in [*preferred, *doc.groups, *(u.group for u in doc.units)] if g))
 
 
 def _rank_group(group: str, entries: Sequence[Entry], doc: Scores, pass_defined: bool) -> GroupRanking:
@@ -364,20 +325,18 @@ def _rank_group(group: str, entries: Sequence[Entry], doc: Scores, pass_defined:
     for e in entries:
         if e.scored and e.total is not None:
             t = tier_for(doc.tiers, doc.veto_tier, e.total, e.vetoed)
-            done.append(_with(e, tier=t.label if t else None, coefficient=t.coefficient if t else None))
+            done.append(replace(e, tier=t.label if t else None, coefficient=t.coefficient if t else None))
     vetoed = tuple(e for e in done if e.vetoed)
     clean = sorted((e for e in done if not e.vetoed), key=lambda e: (-(e.total or ZERO), e.index))
     ranks = competition_ranks([e.total or ZERO for e in clean])
-    ranked = tuple(_with(e, rank=r, tied=tied) for e, (r, tied) in zip(clean, ranks, strict=True))
+    ranked = tuple(replace(e, rank=r, tied=tied) for e, (r, tied) in zip(clean, ranks, strict=True))
     pending = tuple(e for e in entries if not (e.scored and e.total is not None))
     assessed = [*ranked, *vetoed]
     passed = sum(1 for e in assessed if e.passed)
-    counts: dict[str, int] = {t.label: 0 for t in doc.tiers}
-    for e in assessed:
-        if e.tier is not None:
-            counts[e.tier] = counts.get(e.tier, 0) + 1
+    counts = Counter({t.label: 0 for t in doc.tiers})  # the tiers in order, even those nobody got
+    counts.update(e.tier for e in assessed if e.tier is not None)
     assessed_by_index = sorted(assessed, key=lambda e: e.index)
-    stats = tuple(_stat(c, assessed_by_index, _points_of(c.id)) for c in columns)
+    stats = tuple(_stat(c, [(e.unit, e.points(c.id)) for e in assessed_by_index]) for c in columns)
     total_col = Column("total", "总分", variant_max, "total", 0)
     return GroupRanking(
         group=group,
@@ -393,16 +352,8 @@ def _rank_group(group: str, entries: Sequence[Entry], doc: Scores, pass_defined:
         passed=passed,
         pass_rate=percent(passed, len(assessed)) if pass_defined else None,
         stats=stats,
-        total_stat=_stat(total_col, assessed_by_index, lambda e: e.total),
+        total_stat=_stat(total_col, [(e.unit, e.total) for e in assessed_by_index]),
     )
-
-
-def _points_of(column_id: str) -> Callable[[Entry], Decimal | None]:
-    return lambda e: e.points(column_id)
-
-
-def _with(e: Entry, **changes: Any) -> Entry:
-    return replace(e, **changes)
 
 
 @dataclass
@@ -471,10 +422,9 @@ def rank(doc: Scores, preferred_order: Sequence[str] = ()) -> Ranking:
             groups.append(_rank_group(name, members, doc, pass_defined))
     assessed = sum(g.assessed for g in groups)
     passed = sum(g.passed for g in groups)
-    counts: dict[str, int] = {t.label: 0 for t in doc.tiers}
+    counts = Counter({t.label: 0 for t in doc.tiers})
     for g in groups:
-        for label, n in g.tier_counts:
-            counts[label] = counts.get(label, 0) + n
+        counts.update(dict(g.tier_counts))
     mismatches = tuple(
         Mismatch(e.unit, str(e.recorded_tier), str(e.tier))
         for g in groups

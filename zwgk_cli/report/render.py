@@ -19,15 +19,6 @@ from zwgk_cli.report.text import cn_number, date_cn, pts, zh
 from zwgk_cli.resources import templates_dir
 from zwgk_cli.results.model import dec
 
-TEMPLATE_NAMES = (
-    "notice.j2",
-    "notice.html.j2",
-    "notice.md.j2",
-    "notice.css",
-    "rectify.html.j2",
-    "rectify.css",
-)
-
 
 class ReportError(Exception):
     """A template (or the scores file) cannot be used: the problems say where."""
@@ -37,10 +28,6 @@ class ReportError(Exception):
         self.problems = list(problems)
 
 
-def _autoescape(name: str | None) -> bool:
-    return bool(name) and (str(name).endswith(".html.j2") or str(name).endswith(".html"))
-
-
 def environment(template_dir: Path | None = None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if template_dir is not None:
@@ -48,19 +35,14 @@ def environment(template_dir: Path | None = None) -> jinja2.Environment:
     loaders.append(jinja2.FileSystemLoader(str(templates_dir())))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
-        autoescape=_autoescape,
+        autoescape=lambda name: bool(name) and str(name).endswith((".html.j2", ".html")),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters.update(zh=zh, date_cn=date_cn, md_cell=md_cell, cn=cn_number, br=line_breaks, phrases=phrase_breaks)
     env.filters["pts"] = lambda v: pts(dec(v) if not isinstance(v, Decimal) else v)
-    env.filters["zh"] = zh
-    env.filters["date_cn"] = date_cn
-    env.filters["md_cell"] = md_cell
-    env.filters["cn"] = cn_number
-    env.filters["br"] = line_breaks
-    env.filters["phrases"] = phrase_breaks
     return env
 
 
@@ -90,23 +72,18 @@ def render(env: jinja2.Environment, name: str, **context: Any) -> str:
         return env.get_template(name).render(**context)
     except jinja2.TemplateSyntaxError as exc:
         where = f"{exc.filename or exc.name or name} 第{exc.lineno}行"
+        detail = f"{where}:{exc.message}"
         raise ReportError(
-            [
-                problem(
-                    Code.P_TEMPLATE,
-                    file=exc.filename or name,
-                    line=exc.lineno,
-                    name=name,
-                    detail=f"{where}:{exc.message}",
-                )
-            ]
+            [problem(Code.P_TEMPLATE, file=exc.filename or name, line=exc.lineno, name=name, detail=detail)]
         ) from None
     except jinja2.TemplateNotFound as exc:
-        raise ReportError([problem(Code.P_TEMPLATE, name=name, detail=f"找不到模板 {exc.name}")]) from None
+        raise template_error(f"找不到模板 {exc.name}", name) from None
     except jinja2.UndefinedError as exc:
-        raise ReportError(
-            [problem(Code.P_TEMPLATE, name=name, detail=f"模板用到了不存在的变量:{exc.message}")]
-        ) from None
+        raise template_error(f"模板用到了不存在的变量:{exc.message}", name) from None
+
+
+def template_error(detail: str, name: str = "notice.j2") -> ReportError:
+    return ReportError([problem(Code.P_TEMPLATE, name=name, detail=detail)])
 
 
 def notice_blocks(env: jinja2.Environment, report: Report) -> list[Block]:
@@ -116,16 +93,12 @@ def notice_blocks(env: jinja2.Environment, report: Report) -> list[Block]:
     try:
         blocks = parse_blocks(text)
     except BlockError as exc:
-        raise ReportError([problem(Code.P_TEMPLATE, name="notice.j2", detail=exc.message)]) from None
+        raise template_error(exc.message) from None
     for b in blocks:
         if b.kind == "table" and b.text not in report.tables:
-            raise ReportError(
-                [problem(Code.P_TEMPLATE, name="notice.j2", detail=f"块“@table {b.text}”引用的表格不存在")]
-            )
+            raise template_error(f"块“@table {b.text}”引用的表格不存在")
         if b.kind == "chart" and b.text not in report.charts:
-            raise ReportError(
-                [problem(Code.P_TEMPLATE, name="notice.j2", detail=f"块“@chart {b.text}”引用的图表不存在")]
-            )
+            raise template_error(f"块“@chart {b.text}”引用的图表不存在")
     return blocks
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from zwgk_cli.report.docx import Table
 from zwgk_cli.report.findings import ProblemRow
-from zwgk_cli.report.ranking import Entry, GroupRanking, Loss, Ranking, Stat, fmt_percent
+from zwgk_cli.report.ranking import Entry, GroupRanking, Loss, Ranking, fmt_percent
 from zwgk_cli.report.text import join_names, pts, short_title, zh
 from zwgk_cli.results.document import STATUS_LABELS
 from zwgk_cli.results.model import Column
@@ -131,43 +131,28 @@ def tiers_table(ranking: Ranking) -> Table:
         headers.append("合格率")
     headers.append("未完成评分")
     rows = []
-    for g in [*ranking.groups, None]:
-        if g is None:
-            assessed, counts, rate, pending = (
-                ranking.assessed,
-                [n for _, n in ranking.tier_counts],
-                ranking.pass_rate,
-                len(ranking.pending),
-            )
-            ranked = sum(len(x.ranked) for x in ranking.groups)
-            name = "合计"
-        else:
-            assessed, counts, rate, pending = g.assessed, [n for _, n in g.tier_counts], g.pass_rate, len(g.pending)
-            ranked = len(g.ranked)
-            name = g.group
-        if not ranking.has_tiers:
-            counts = [ranked, assessed - ranked]
-        row = [name, str(assessed), *(str(n) for n in counts)]
+    lines: list[tuple[str, GroupRanking | Ranking, int, int]] = [
+        (g.group, g, len(g.ranked), len(g.pending)) for g in ranking.groups
+    ]
+    lines.append(("合计", ranking, sum(len(g.ranked) for g in ranking.groups), len(ranking.pending)))
+    for name, x, ranked, pending in lines:
+        counts = [n for _, n in x.tier_counts] if ranking.has_tiers else [ranked, x.assessed - ranked]
+        row = [name, str(x.assessed), *(str(n) for n in counts)]
         if ranking.defines_pass:
-            row.append(fmt_percent(rate))
+            row.append(fmt_percent(x.pass_rate))
         row.append(str(pending))
         rows.append(tuple(row))
     return Table(tuple(headers), tuple(rows), "l" + "c" * (len(headers) - 1))
 
 
 def stats_table(g: GroupRanking) -> Table:
-    def row(title: str, s: Stat) -> tuple[str, ...]:
-        return (
-            title,
-            pts(s.column.max) if s.column.kind != "penalty" else "—",
-            pts(s.mean),
-            pts(s.median),
-            pts(s.max),
-            pts(s.min),
+    rows = []
+    for s in (*g.stats, g.total_stat):
+        c = s.column
+        title = "总分" if s is g.total_stat else ("其中:" if c.depth else "") + short_title(c.title)
+        rows.append(
+            (title, pts(c.max) if c.kind != "penalty" else "—", pts(s.mean), pts(s.median), pts(s.max), pts(s.min))
         )
-
-    rows = [row(("其中:" if s.column.depth else "") + short_title(s.column.title), s) for s in g.stats]
-    rows.append(row("总分", g.total_stat))
     return Table(("项目", "满分", "平均分", "中位数", "最高分", "最低分"), tuple(rows), "lccccc")
 
 

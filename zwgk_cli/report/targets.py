@@ -1,12 +1,7 @@
-"""Targets assessed in their own right in the notice: each kind (政府网站, 政务新媒体) ranked,
-counted and tabled, as ``scores.json`` lists them (:mod:`zwgk_cli.results.targets`).
-
-Pure: ``Scores`` in, ranking and ready-to-print text out.  The decisions follow the units'
-(docs/report.md): ranks are recomputed from the totals (ties share a rank, the next is skipped:
-1, 2, 2, 4; within a tie, roster order); a vetoed target is 不合格 and listed after the ranked
-ones without a rank; a target whose unit's scoring is unfinished is named apart, never ranked
-as zero, and counts neither in 合格率 nor in the statistics.  合格率 = 合格 / assessed targets
-(vetoed ones included), only where the rubric defines 合格 for the kind.
+"""Targets assessed in their own right (政府网站, 政务新媒体): each kind ranked, counted and tabled
+by the units' rules (docs/report.md): ranks recomputed from the points; a vetoed target is
+listed after the ranked ones without a rank; a target whose unit's scoring is unfinished is
+named apart, never ranked as zero; 合格率 only where the rubric defines 合格 for the kind.
 """
 
 from __future__ import annotations
@@ -20,7 +15,7 @@ from zwgk_cli.model import ZERO
 from zwgk_cli.problems import Code, Problem, problem
 from zwgk_cli.report.docx import Table
 from zwgk_cli.report.ranking import fmt_percent, mean, median, percent
-from zwgk_cli.report.text import pts, zh
+from zwgk_cli.report.text import join_names, pts, zh
 from zwgk_cli.results.model import Scores, TargetKindInfo, TargetResult
 from zwgk_cli.results.targets import competition_ranks
 
@@ -122,12 +117,6 @@ def overview_table(kinds: Sequence[KindRanking]) -> Table:
     return Table(tuple(headers), tuple(rows), "l" + "c" * (len(headers) - 1))
 
 
-def _names(names: Sequence[str], limit: int = 0) -> str:
-    if limit and len(names) > limit:
-        return "、".join(names[:limit]) + f"等{len(names)}个"
-    return "、".join(names)
-
-
 def _kind_context(i: int, k: KindRanking) -> dict[str, Any]:
     values = [t.points for t in k.assessed if t.points is not None]
     top = max(values) if values else None
@@ -153,13 +142,13 @@ def _kind_context(i: int, k: KindRanking) -> dict[str, Any]:
         "mean": pts(mean(values)),
         "median": pts(median(values)),
         "top": pts(top),
-        "top_names": _names([t.name for t in k.assessed if t.points == top]),
+        "top_names": join_names([t.name for t in k.assessed if t.points == top]),
         "bottom": pts(bottom),
-        "bottom_names": _names([t.name for t in k.assessed if t.points == bottom]),
+        "bottom_names": join_names([t.name for t in k.assessed if t.points == bottom]),
         "ties": [
             {
                 "rank": str(r),
-                "names": _names([t.name for t in k.ranked if t.rank == r]),
+                "names": join_names([t.name for t in k.ranked if t.rank == r]),
                 "total": pts(next(t.points for t in k.ranked if t.rank == r)),
             }
             for r in ties
@@ -170,8 +159,8 @@ def _kind_context(i: int, k: KindRanking) -> dict[str, Any]:
             for t in k.ranked
             if t.passed is False
         ],
-        "pending_names": _names([f"{t.name}（{t.unit}）" for t in k.pending]),
-        "pending_short": _names([f"{t.name}（{t.unit}）" for t in k.pending], 10),
+        "pending_names": join_names([f"{t.name}（{t.unit}）" for t in k.pending]),
+        "pending_short": join_names([f"{t.name}（{t.unit}）" for t in k.pending], 10, "个"),
     }
 
 
@@ -231,5 +220,9 @@ def target_problems(doc: Scores) -> list[Problem]:
             out.append(problem(Code.P_NO_TARGETS, kind=k.kind.title))
         elif k.pending:
             names = [f"{t.name}({t.unit})" for t in k.pending]
-            out.append(problem(Code.P_TARGETS_PENDING, count=len(names), kind=k.kind.title, targets=_names(names, 10)))
+            out.append(
+                problem(
+                    Code.P_TARGETS_PENDING, count=len(names), kind=k.kind.title, targets=join_names(names, 10, "个")
+                )
+            )
     return out

@@ -44,20 +44,14 @@ def date_cn(value: str) -> str:
     """``2022-01-20`` (or ``2022/1/20``, ``20220120``) → ``2022年1月20日``; other text unchanged."""
     v = value.strip()
     m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", v) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", v)
-    if not m:
-        return v
-    y, mo, d = (int(x) for x in m.groups())
-    return f"{y}年{mo}月{d}日"
+    return f"{int(m[1])}年{int(m[2])}月{int(m[3])}日" if m else v
 
 
 def parse_date(value: str) -> date | None:
-    m = re.fullmatch(r"(\d{4})\D(\d{1,2})\D(\d{1,2})\D?", value.strip()) or re.fullmatch(
-        r"(\d{4})(\d{2})(\d{2})", value.strip()
-    )
-    if not m:
-        return None
+    v = value.strip()
+    m = re.fullmatch(r"(\d{4})\D(\d{1,2})\D(\d{1,2})\D?", v) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", v)
     try:
-        return date(*(int(x) for x in m.groups()))
+        return date(int(m[1]), int(m[2]), int(m[3])) if m else None
     except ValueError:
         return None
 
@@ -84,7 +78,7 @@ def pts(value: Decimal | None, empty: str = "—") -> str:
     return empty if value is None else fmt_points(value)
 
 
-def join_names(names: Sequence[str], limit: int = 0) -> str:
+def join_names(names: Sequence[str], limit: int = 0, measure: str = "家") -> str:
     if limit and len(names) > limit:
-        return "、".join(names[:limit]) + f"等{len(names)}家"
+        return "、".join(names[:limit]) + f"等{len(names)}{measure}"
     return "、".join(names)
