@@ -20,6 +20,7 @@ import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -126,11 +127,10 @@ def _folder(value: Any) -> str:
 
 
 def _year(value: Any) -> int:
-    expected = "4位阿拉伯数字的年份,如 2022(不加引号)"
     if isinstance(value, str) and re.fullmatch(r"\d{4}", value.strip()):
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 1990 <= value <= 2100:
-        raise _Bad(expected)
+        raise _Bad("4位阿拉伯数字的年份,如 2022(不加引号)")
     return value
 
 
@@ -138,7 +138,7 @@ _DATE = re.compile(r"(\d{4})(?:[-/.](\d{1,2})[-/.](\d{1,2})|年(\d{1,2})月(\d{1
 _TIME = re.compile(r"(?:\s*T|\s+)(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?")
 
 
-def _a_date(value: Any, with_time: bool) -> str:
+def _date(value: Any, with_time: bool = False) -> str:
     what = '日期,用英文双引号括起来,如 "2023-01-10"'
     if with_time:
         what += '(可带时间,如 "2023-01-10 17:00")'
@@ -164,12 +164,7 @@ def _a_date(value: Any, with_time: bool) -> str:
     return value
 
 
-def _date(value: Any) -> str:
-    return _a_date(value, with_time=False)
-
-
-def _deadline(value: Any) -> str:
-    return _a_date(value, with_time=True)
+_deadline = partial(_date, with_time=True)
 
 
 def _groups(value: Any) -> tuple[str, ...]:
@@ -309,14 +304,14 @@ def load(root: Path | None = None) -> Campaign:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CampaignError([_syntax_problem(str(cfg), text, str(exc))]) from None
-    values, problems = _check(data, str(cfg), _key_lines(text))
+    lines = _key_lines(text)
+    values, problems = _check(data, str(cfg), lines)
     root_dir = base.resolve()
     if not problems:
-        problems = _check_folders(values, root_dir, str(cfg), _key_lines(text))
+        problems = _check_folders(values, root_dir, str(cfg), lines)
     if problems:
         raise CampaignError(problems)
     if "teams" in values:  # where each team's table starts, for the problems found against the rubric
-        lines = _key_lines(text)
         values["teams"] = tuple(replace(t, line=lines.get(f"[[teams]]#{k}")) for k, t in enumerate(values["teams"]))
     return Campaign(root=root_dir, **values)
 
@@ -364,9 +359,10 @@ def _check(data: dict[str, Any], file: str, lines: dict[str, int]) -> tuple[dict
 def _check_folders(values: dict[str, Any], root: Path, file: str, lines: dict[str, int]) -> list[Problem]:
     """The results and report folders must stay out of the returned folder."""
     defaults = Campaign(root=root)
+    camp = replace(defaults, **values)
 
     def where(key: str) -> str:
-        return os.path.normcase(os.path.realpath(root / str(values.get(key, getattr(defaults, key)))))
+        return os.path.normcase(os.path.realpath(root / str(getattr(camp, key))))
 
     returned = where("returned_dir")
     out: list[Problem] = []
@@ -381,20 +377,10 @@ def _check_folders(values: dict[str, Any], root: Path, file: str, lines: dict[st
         else:
             continue
         label = next((lab for lab in lines if lab.split()[-1] == key), key)
-        out.append(
-            problem(
-                Code.C_OVERLAP,
-                file=file,
-                path=label,
-                line=lines.get(label),
-                key=key,
-                value=_show(values.get(key, getattr(defaults, key))),
-                relation=relation,
-                other=_show(values.get("returned_dir", defaults.returned_dir)),
-                why=why,
-                default=_show(getattr(defaults, key)),
-            )
-        )
+        at = {"file": file, "path": label, "line": lines.get(label)}
+        value, other, default = _show(getattr(camp, key)), _show(camp.returned_dir), _show(getattr(defaults, key))
+        shown = {"value": value, "other": other, "default": default}
+        out.append(problem(Code.C_OVERLAP, **at, key=key, relation=relation, why=why, **shown))
     return out
 
 
@@ -455,28 +441,20 @@ def _key_lines(text: str) -> dict[str, int]:
 # ------------------------------------------------------------------ TOML syntax errors in Chinese
 
 _QUOTE_TEXT = '文字要用英文双引号括起来,如 name = "绵阳市2022年政务公开工作检查考核"'
-_BACKSLASH = 'Windows 路径中的反斜杠要写两次(如 "D:\\\\考评\\\\名单.csv"),或改用正斜杠(如 "D:/考评/名单.csv")'
-_SYNTAX: tuple[tuple[str, str, str], ...] = (
+_UNPAIRED = '在文字末尾补上英文双引号 "(不要用中文引号“”),一行文字不能分成两行'
+_SYNTAX: tuple[tuple[str | tuple[str, ...], str, str], ...] = (  # tomllib's message starts with … → detail, hint
     ("Invalid value", "“=”右边的值写法不对", _QUOTE_TEXT + ';日期写作 "2023-01-10";列表写作 ["县市区", "市级部门"]'),
-    ("Unterminated string", "引号没有配对", '在文字末尾补上英文双引号 "(不要用中文引号“”),一行文字不能分成两行'),
-    ("Unescaped '\\'", "文字中的反斜杠 \\ 写法不对", _BACKSLASH),
-    ("Invalid hex value", "文字中的反斜杠 \\ 写法不对", _BACKSLASH),
-    ("Escaped character", "文字中的反斜杠 \\ 写法不对", _BACKSLASH),
-    ("Found invalid character", "文字中的反斜杠 \\ 写法不对", _BACKSLASH),
-    ("Illegal character '\\n'", "引号没有配对", '在文字末尾补上英文双引号 "(不要用中文引号“”),一行文字不能分成两行'),
+    (("Unterminated string", "Illegal character '\\n'"), "引号没有配对", _UNPAIRED),
+    (
+        ("Unescaped '\\'", "Invalid hex value", "Escaped character", "Found invalid character"),
+        "文字中的反斜杠 \\ 写法不对",
+        'Windows 路径中的反斜杠要写两次(如 "D:\\\\考评\\\\名单.csv"),或改用正斜杠(如 "D:/考评/名单.csv")',
+    ),
     ("Illegal character", "文字中有不允许的字符(如换行或制表符)", "删除该字符;一行文字不能分成两行"),
     ("Expected '=' after a key", "设置名后面缺少“=”", "写作 设置名 = 值,设置名只用英文字母、数字和下划线"),
-    (
-        "Invalid initial character for a key",
-        "设置名含有不允许的字符",
-        "设置名只用英文字母、数字和下划线(不要用中文或全角符号)",
-    ),
+    ("Invalid initial character", "设置名含有不允许的字符", "设置名只用英文字母、数字和下划线(不要用中文或全角符号)"),
     ("Invalid statement", "这一行不是“设置名 = 值”的形式", "改为 设置名 = 值;说明文字前加 # 作为注释"),
-    (
-        "Expected newline or end of document",
-        "值的后面还有多余的内容",
-        "每行只写一个 设置名 = 值;说明文字前加 # 作为注释",
-    ),
+    ("Expected newline", "值的后面还有多余的内容", "每行只写一个 设置名 = 值;说明文字前加 # 作为注释"),
     ("Unclosed array", "列表缺少右方括号“]”", '列表写作 ["县市区", "市级部门"],各项之间用英文逗号分隔'),
     ("Unclosed inline table", "缺少右花括号“}”", "补上“}”,或改用 [分组] 的写法"),
     ("Expected ']", "分组名缺少右方括号“]”", "分组写作 [campaign]、[paths]、[notice] 或 [sheets]"),
