@@ -19,7 +19,7 @@ import os
 import re
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -41,45 +41,6 @@ class Team:
     parts: tuple[str, ...] = ()
     targets: tuple[str, ...] = ()
     line: int | None = None
-
-
-@dataclass(frozen=True)
-class Campaign:
-    root: Path
-    rubric: str = ""
-    units: str = ""  # roster: units table
-    targets: str = ""  # roster: targets table (websites), optional
-    year: int = 0
-    name: str = ""  # 考评名称
-    office: str = ""  # 发文机关 / 考评办公室
-    contact: str = ""  # where assessors send workbooks back
-    materials_deadline: str = ""  # 佐证材料截止日期
-    return_deadline: str = ""  # 评分表回收截止日期
-    notice_number: str = ""  # 文号
-    notice_date: str = ""  # 成文日期
-    recipients: str = ""  # 主送
-    rectify_deadline: str = ""  # 整改期限
-    feedback_deadline: str = ""  # 初评结果反馈截止日期 (zwgk report --draft)
-    cc: str = ""  # 抄送机关 (版记)
-    printer: str = ""  # 印发机关 (版记)
-    print_date: str = ""  # 印发日期 (版记)
-    group_order: tuple[str, ...] = ()
-    group_map: tuple[tuple[str, str], ...] = ()  # campaign group → the rubric's group (乡镇 → 县市区)
-    sheets_dir: str = "sheets"
-    returned_dir: str = "returned"
-    results_dir: str = "results"
-    report_dir: str = "report"
-    template_dir: str = ""  # templates replacing the built-in report templates
-    password: str = ""
-    teams: tuple[Team, ...] = ()  # 检查组: empty when one workbook per unit holds everything
-
-    def path(self, rel: str) -> Path:
-        p = Path(rel)
-        return p if p.is_absolute() else self.root / p
-
-    @property
-    def found(self) -> bool:
-        return (self.root / CONFIG_NAME).exists()
 
 
 class CampaignError(Exception):
@@ -229,35 +190,55 @@ class Setting:
     check: Callable[[Any], Any]  # the TOML value → the value kept; raises _Bad
 
 
+def _setting(section: str, meaning: str, check: Callable[[Any], Any], default: Any = "") -> Any:
+    return field(default=default, metadata={"setting": Setting(section, meaning, check)})
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """The settings, in the order :data:`SETTINGS` lists them (and problems name them)."""
+
+    root: Path
+    rubric: str = _setting("campaign", "评分细则", _text)
+    # campaign group → the rubric's group (乡镇 → 县市区)
+    group_map: tuple[tuple[str, str], ...] = _setting("campaign", "分组对应", _group_map, ())
+    year: int = _setting("campaign", "考评年度", _year, 0)
+    name: str = _setting("campaign", "考评名称", _text)
+    office: str = _setting("campaign", "发文机关", _text)  # 发文机关 / 考评办公室
+    contact: str = _setting("campaign", "报送方式", _text)  # where assessors send workbooks back
+    materials_deadline: str = _setting("campaign", "佐证材料截止日期", _deadline)
+    return_deadline: str = _setting("campaign", "评分表回收截止日期", _deadline)
+    units: str = _setting("paths", "单位名单", _path)
+    targets: str = _setting("paths", "网站名单", _path)  # optional
+    sheets_dir: str = _setting("paths", "评分表目录", _folder, "sheets")
+    returned_dir: str = _setting("paths", "交回目录", _folder, "returned")
+    results_dir: str = _setting("paths", "结果目录", _folder, "results")
+    report_dir: str = _setting("paths", "通报目录", _folder, "report")
+    notice_number: str = _setting("notice", "发文字号", _text)
+    notice_date: str = _setting("notice", "成文日期", _date)
+    recipients: str = _setting("notice", "主送机关", _text)
+    rectify_deadline: str = _setting("notice", "整改期限", _date)
+    feedback_deadline: str = _setting("notice", "初评结果反馈截止日期", _date)  # zwgk report --draft
+    cc: str = _setting("notice", "抄送机关", _text)  # 版记
+    printer: str = _setting("notice", "印发机关", _text)  # 版记
+    print_date: str = _setting("notice", "印发日期", _date)  # 版记
+    group_order: tuple[str, ...] = _setting("notice", "分组排列顺序", _groups, ())
+    template_dir: str = _setting("notice", "通报模板目录", _path)  # replacing the built-in report templates
+    password: str = _setting("sheets", "工作表保护密码", _text)
+    # 检查组: empty when one workbook per unit holds everything
+    teams: tuple[Team, ...] = _setting("teams", "检查组", _teams, ())
+
+    def path(self, rel: str) -> Path:
+        p = Path(rel)
+        return p if p.is_absolute() else self.root / p
+
+    @property
+    def found(self) -> bool:
+        return (self.root / CONFIG_NAME).exists()
+
+
 SECTIONS = ("campaign", "paths", "notice", "sheets")
-SETTINGS: dict[str, Setting] = {
-    "rubric": Setting("campaign", "评分细则", _text),
-    "group_map": Setting("campaign", "分组对应", _group_map),
-    "year": Setting("campaign", "考评年度", _year),
-    "name": Setting("campaign", "考评名称", _text),
-    "office": Setting("campaign", "发文机关", _text),
-    "contact": Setting("campaign", "报送方式", _text),
-    "materials_deadline": Setting("campaign", "佐证材料截止日期", _deadline),
-    "return_deadline": Setting("campaign", "评分表回收截止日期", _deadline),
-    "units": Setting("paths", "单位名单", _path),
-    "targets": Setting("paths", "网站名单", _path),
-    "sheets_dir": Setting("paths", "评分表目录", _folder),
-    "returned_dir": Setting("paths", "交回目录", _folder),
-    "results_dir": Setting("paths", "结果目录", _folder),
-    "report_dir": Setting("paths", "通报目录", _folder),
-    "notice_number": Setting("notice", "发文字号", _text),
-    "notice_date": Setting("notice", "成文日期", _date),
-    "recipients": Setting("notice", "主送机关", _text),
-    "rectify_deadline": Setting("notice", "整改期限", _date),
-    "feedback_deadline": Setting("notice", "初评结果反馈截止日期", _date),
-    "cc": Setting("notice", "抄送机关", _text),
-    "printer": Setting("notice", "印发机关", _text),
-    "print_date": Setting("notice", "印发日期", _date),
-    "group_order": Setting("notice", "分组排列顺序", _groups),
-    "template_dir": Setting("notice", "通报模板目录", _path),
-    "password": Setting("sheets", "工作表保护密码", _text),
-    "teams": Setting("teams", "检查组", _teams),
-}
+SETTINGS: dict[str, Setting] = {f.name: f.metadata["setting"] for f in fields(Campaign) if f.metadata}
 
 # Folders that must stay out of the returned folder: (key, why, returned inside it is wrong too)
 _APART_FROM_RETURNED = (
