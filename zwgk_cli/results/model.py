@@ -92,15 +92,10 @@ class PartResult:
 
 
 @dataclass(frozen=True)
-class UnitTarget:
+class UnitTarget(PartTarget):
     """A website of the unit with its points in the part it belongs to."""
 
-    target: str
-    name: str
     part: str
-    points: Decimal | None
-    passed: bool | None
-    vetoed: bool
 
 
 @dataclass(frozen=True)
