@@ -55,11 +55,7 @@ class CampaignError(Exception):
 
 
 class _Bad(Exception):
-    """A value that does not pass its check; ``expected`` says what would (in Chinese)."""
-
-    def __init__(self, expected: str) -> None:
-        super().__init__(expected)
-        self.expected = expected
+    """A value that does not pass its check; the message says what would (in Chinese)."""
 
 
 _TEXT = '文字(用英文双引号括起来,如 "绵阳市人民政府办公室")'
@@ -332,7 +328,7 @@ def _check(data: dict[str, Any], file: str, lines: dict[str, int]) -> tuple[dict
         except _Bad as bad:
             found = _show(value)
             problems.append(
-                problem(Code.C_VALUE, **where, key=key, meaning=setting.meaning, found=found, expected=bad.expected)
+                problem(Code.C_VALUE, **where, key=key, meaning=setting.meaning, found=found, expected=str(bad))
             )
     return values, problems
 

@@ -1,13 +1,9 @@
 """Two rounds side by side (``zwgk diff``): per unit, every input that changed (old → new, with
 its file, sheet and cell) and what its result became (points per part, total, rank, tier, veto).
 
-A round is read from its folder (:mod:`zwgk_cli.results.rounds`): its ``scores.json`` holds each
-input's value (``criteria[].found``, ``note``), its ``sources.json`` where each was read.  The
-two rounds are joined on (unit, website, criterion, input) with plain dictionaries: the values are
-exact decimals and texts, and a join on a key needs nothing more (pandas would turn them into
-objects and NaN and cost the command half a second of imports).
-
-Ranks are not this package's business (they are the report's, :mod:`zwgk_cli.report.ranking`):
+The values come from each round's ``scores.json``, where they were read from its ``sources.json``
+(:mod:`zwgk_cli.results.rounds`), joined on (unit, website, criterion, input) with plain
+dictionaries (pandas would cost half a second of imports).  Ranks are the report's business:
 the caller gives each round's ranks by unit id.
 """
 
@@ -179,7 +175,7 @@ def _input_changes(old: Round, new: Round, a: UnitResult | None, b: UnitResult |
             p = _place(("", "", ""), u, (new, u.unit_id), (old, u.unit_id))
             yield InputChange(u.unit, u.unit_id, p.file, "", "", "", "", WHOLE, _status_text(a), _status_text(b))
         return
-    for key in [*vb, *(k for k in va if k not in vb)]:
+    for key in dict.fromkeys([*vb, *va]):
         x, y = va.get(key), vb.get(key)
         old_value, new_value = (x[3] if x else None), (y[3] if y else None)
         if _same(old_value, new_value):
@@ -209,7 +205,7 @@ def _parts(a: UnitResult | None, b: UnitResult | None) -> tuple[tuple[str, Decim
     pa = {p.id: p for p in a.all_parts()} if a is not None else {}
     pb = {p.id: p for p in b.all_parts()} if b is not None else {}
     out = []
-    for pid in [*pb, *(k for k in pa if k not in pb)]:
+    for pid in dict.fromkeys([*pb, *pa]):
         x, y = pa.get(pid), pb.get(pid)
         old, new = (x.points if x else None), (y.points if y else None)
         if old != new:
@@ -222,11 +218,10 @@ def compare(old: Round, new: Round, old_ranks: Mapping[str, str], new_ranks: Map
     (units only in the older roster last)."""
     a_units = {u.unit_id: u for u in old.scores.units}
     b_units = {u.unit_id: u for u in new.scores.units}
-    order = [*b_units, *(k for k in a_units if k not in b_units)]
     inputs: list[InputChange] = []
     results: list[ResultChange] = []
     changed: list[str] = []
-    for uid in order:
+    for uid in dict.fromkeys([*b_units, *a_units]):
         a, b = a_units.get(uid), b_units.get(uid)
         before = len(inputs), len(results)
         inputs.extend(_input_changes(old, new, a, b))

@@ -375,10 +375,9 @@ def manifest_path(scores_path: Path, number: int) -> Path:
 def stale_problems(found: Sequence[Change], number: int) -> list[Problem]:
     """One located problem (S005–S008) for each input changed since round ``number``."""
     codes = {"changed": Code.S_STALE_CHANGED, "added": Code.S_STALE_ADDED, "removed": Code.S_STALE_REMOVED}
-    out: list[Problem] = []
-    for c in found:
-        if c.what == "评分细则":
-            out.append(problem(Code.S_STALE_RUBRIC, file=c.file, round=number, rubric=c.file, detail=c.detail))
-        else:
-            out.append(problem(codes[c.how], file=c.file, round=number, what=c.what))
-    return out
+    return [
+        problem(Code.S_STALE_RUBRIC, file=c.file, round=number, rubric=c.file, detail=c.detail)
+        if c.what == "评分细则"
+        else problem(codes[c.how], file=c.file, round=number, what=c.what)
+        for c in found
+    ]
