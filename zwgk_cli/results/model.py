@@ -2,7 +2,7 @@
 :mod:`zwgk_cli.results.document` and docs/score.md) read back into frozen dataclasses.
 
 :func:`load` reads a file, :func:`parse` a decoded document; both check the format and the type
-of every field the report and the demo use, and raise :class:`ScoresError` with a Chinese
+of every field (read as its dataclass field's type says), and raise :class:`ScoresError` with a Chinese
 message that names the field (``units[3].total``) — never a ``KeyError`` or ``TypeError``.
 Numbers become exact :class:`~decimal.Decimal` (``Decimal(str(x))``: the file holds at most two
 decimals).  Fields of the contract nobody reads back (the per-indicator ``indicators`` trees, a

@@ -66,14 +66,11 @@ def name_in(root: Path, path: Path) -> str:
 
 def sha256_of(path: Path) -> str:
     """The SHA-256 of a file's bytes, or ``""`` when it cannot be read (a broken link)."""
-    digest = hashlib.sha256()
     try:
         with open(path, "rb") as fh:
-            while chunk := fh.read(1 << 20):
-                digest.update(chunk)
+            return hashlib.file_digest(fh, "sha256").hexdigest()
     except (OSError, ValueError):
         return ""
-    return digest.hexdigest()
 
 
 def _file(root: Path, path: Path | None, digest: Callable[[Path], str] = sha256_of) -> dict[str, str] | None:

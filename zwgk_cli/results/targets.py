@@ -1,16 +1,9 @@
 """Targets assessed in their own right: each website / account of an ``assessed`` target kind
-(:mod:`zwgk_cli.rubric.targets`) with its total, its verdict and its rank within its kind.
+(:mod:`zwgk_cli.rubric.targets`) with its total, verdict and rank within its kind, as plain JSON
+records for ``scores.json``, ``scores.xlsx`` (a sheet per kind) and the unit summary.
 
-* :func:`unit_targets` — a scored unit's targets (from its :class:`~zwgk_cli.model.UnitScore`);
-  :func:`absent_targets` — those of a unit without a usable workbook (from the roster);
-* :func:`rank_targets` — every target of the batch, kind by kind: ranked (ties share a rank,
-  the next is skipped: 1, 2, 2, 4), then vetoed ones (不合格, not ranked), then those whose
-  unit's scoring is unfinished (not ranked, no verdict), as ``scores.json`` lists them;
-* :func:`kinds_header` — what ``scores.json`` says of the kinds (title, pass line, maxima);
-* the rows of ``scores.xlsx``'s sheet per kind and the unit's summary cell per kind.
-
-A target is ranked when its unit is scored (``scored``: every input read, no errors), like a
-unit; a vetoed target is listed apart, as vetoed units are.  Records are plain JSON data.
+A target is ranked when its unit is scored (every input read, no errors), like a unit; a vetoed
+target is listed apart (不合格, not ranked), as vetoed units are.
 """
 
 from __future__ import annotations
