@@ -148,14 +148,11 @@ def _inputs(u: UnitResult) -> dict[_Key, tuple[str, str, str, Found]]:
     return out
 
 
-def _place(key: _Key, u: UnitResult, *rs: tuple[Round, str]) -> rounds.Place:
+def _place(key: _Key, u: UnitResult, *rs: Round) -> rounds.Place:
     """Where an input was read: in the newer round when it was read there, else in the older."""
-    for r, uid in rs:
-        unit_places = r.places.get(uid)
-        if unit_places is not None and key in unit_places.places:
-            return unit_places.places[key]
-    file = next((p.file for r, uid in rs if (p := r.places.get(uid)) is not None), "")
-    return rounds.Place(file or (u.files[0] if u.files else ""), "", "")
+    known = [p for r in rs if (p := r.places.get(u.unit_id)) is not None]
+    place = next((p.places[key] for p in known if key in p.places), None)
+    return place or rounds.Place(next((p.file for p in known), "") or (u.files[0] if u.files else ""), "", "")
 
 
 def _status_text(u: UnitResult | None) -> str:
@@ -172,7 +169,7 @@ def _input_changes(old: Round, new: Round, a: UnitResult | None, b: UnitResult |
     vb = _inputs(b) if b is not None else {}
     if not va or not vb:  # a workbook returned, withdrawn or unusable in one round: one row
         if (va or vb) or (a is not None and b is not None and a.files != b.files):
-            p = _place(("", "", ""), u, (new, u.unit_id), (old, u.unit_id))
+            p = _place(("", "", ""), u, new, old)
             yield InputChange(u.unit, u.unit_id, p.file, "", "", "", "", WHOLE, _status_text(a), _status_text(b))
         return
     for key in dict.fromkeys([*vb, *va]):
@@ -181,7 +178,7 @@ def _input_changes(old: Round, new: Round, a: UnitResult | None, b: UnitResult |
         if _same(old_value, new_value):
             continue
         target, indicator, label, _ = y or x  # type: ignore[misc]  # one of them is there
-        p = _place(key, u, (new, u.unit_id), (old, u.unit_id))
+        p = _place(key, u, new, old)
         yield InputChange(
             u.unit, u.unit_id, p.file, p.sheet, p.cell, target, indicator, label,
             value_text(old_value), value_text(new_value),
