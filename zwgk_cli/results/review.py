@@ -69,15 +69,14 @@ def result_rows(d: RoundDiff) -> tuple[list[str], list[list[Cell]]]:
         "单位", "分组", f"状态({a})", f"状态({b})", f"总分({a})", f"总分({b})", "增减",
         f"名次({a})", f"名次({b})", f"等次({a})", f"等次({b})", f"否决({a})", f"否决({b})", "得分有变化的部分",
     ]  # fmt: skip
-    rows: list[list[Cell]] = []
-    for r in d.results:
-        rows.append(
-            [
-                r.unit, r.group, _of(r.old, "status"), _of(r.new, "status"), _of(r.old, "total"),
-                _of(r.new, "total"), r.delta, _of(r.old, "rank"), _of(r.new, "rank"), _of(r.old, "tier"),
-                _of(r.new, "tier"), _of(r.old, "veto"), _of(r.new, "veto"), _part_text(r) or None,
-            ]
-        )  # fmt: skip
+    rows: list[list[Cell]] = [
+        [
+            r.unit, r.group, _of(r.old, "status"), _of(r.new, "status"), _of(r.old, "total"),
+            _of(r.new, "total"), r.delta, _of(r.old, "rank"), _of(r.new, "rank"), _of(r.old, "tier"),
+            _of(r.new, "tier"), _of(r.old, "veto"), _of(r.new, "veto"), _part_text(r) or None,
+        ]
+        for r in d.results
+    ]  # fmt: skip
     return header, rows
 
 
