@@ -19,7 +19,8 @@ import os
 import re
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, fields, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -42,45 +43,6 @@ class Team:
     line: int | None = None
 
 
-@dataclass(frozen=True)
-class Campaign:
-    root: Path
-    rubric: str = ""
-    units: str = ""  # roster: units table
-    targets: str = ""  # roster: targets table (websites), optional
-    year: int = 0
-    name: str = ""  # 考评名称
-    office: str = ""  # 发文机关 / 考评办公室
-    contact: str = ""  # where assessors send workbooks back
-    materials_deadline: str = ""  # 佐证材料截止日期
-    return_deadline: str = ""  # 评分表回收截止日期
-    notice_number: str = ""  # 文号
-    notice_date: str = ""  # 成文日期
-    recipients: str = ""  # 主送
-    rectify_deadline: str = ""  # 整改期限
-    feedback_deadline: str = ""  # 初评结果反馈截止日期 (zwgk report --draft)
-    cc: str = ""  # 抄送机关 (版记)
-    printer: str = ""  # 印发机关 (版记)
-    print_date: str = ""  # 印发日期 (版记)
-    group_order: tuple[str, ...] = ()
-    group_map: tuple[tuple[str, str], ...] = ()  # campaign group → the rubric's group (乡镇 → 县市区)
-    sheets_dir: str = "sheets"
-    returned_dir: str = "returned"
-    results_dir: str = "results"
-    report_dir: str = "report"
-    template_dir: str = ""  # templates replacing the built-in report templates
-    password: str = ""
-    teams: tuple[Team, ...] = ()  # 检查组: empty when one workbook per unit holds everything
-
-    def path(self, rel: str) -> Path:
-        p = Path(rel)
-        return p if p.is_absolute() else self.root / p
-
-    @property
-    def found(self) -> bool:
-        return (self.root / CONFIG_NAME).exists()
-
-
 class CampaignError(Exception):
     """``zwgk.toml`` cannot be used; ``problems`` says where and why, every one of them."""
 
@@ -93,11 +55,7 @@ class CampaignError(Exception):
 
 
 class _Bad(Exception):
-    """A value that does not pass its check; ``expected`` says what would (in Chinese)."""
-
-    def __init__(self, expected: str) -> None:
-        super().__init__(expected)
-        self.expected = expected
+    """A value that does not pass its check; the message says what would (in Chinese)."""
 
 
 _TEXT = '文字(用英文双引号括起来,如 "绵阳市人民政府办公室")'
@@ -126,11 +84,10 @@ def _folder(value: Any) -> str:
 
 
 def _year(value: Any) -> int:
-    expected = "4位阿拉伯数字的年份,如 2022(不加引号)"
     if isinstance(value, str) and re.fullmatch(r"\d{4}", value.strip()):
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 1990 <= value <= 2100:
-        raise _Bad(expected)
+        raise _Bad("4位阿拉伯数字的年份,如 2022(不加引号)")
     return value
 
 
@@ -138,7 +95,7 @@ _DATE = re.compile(r"(\d{4})(?:[-/.](\d{1,2})[-/.](\d{1,2})|年(\d{1,2})月(\d{1
 _TIME = re.compile(r"(?:\s*T|\s+)(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?")
 
 
-def _a_date(value: Any, with_time: bool) -> str:
+def _date(value: Any, with_time: bool = False) -> str:
     what = '日期,用英文双引号括起来,如 "2023-01-10"'
     if with_time:
         what += '(可带时间,如 "2023-01-10 17:00")'
@@ -164,12 +121,7 @@ def _a_date(value: Any, with_time: bool) -> str:
     return value
 
 
-def _date(value: Any) -> str:
-    return _a_date(value, with_time=False)
-
-
-def _deadline(value: Any) -> str:
-    return _a_date(value, with_time=True)
+_deadline = partial(_date, with_time=True)
 
 
 def _groups(value: Any) -> tuple[str, ...]:
@@ -234,35 +186,55 @@ class Setting:
     check: Callable[[Any], Any]  # the TOML value → the value kept; raises _Bad
 
 
+def _setting(section: str, meaning: str, check: Callable[[Any], Any], default: Any = "") -> Any:
+    return field(default=default, metadata={"setting": Setting(section, meaning, check)})
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """The settings, in the order :data:`SETTINGS` lists them (and problems name them)."""
+
+    root: Path
+    rubric: str = _setting("campaign", "评分细则", _text)
+    # campaign group → the rubric's group (乡镇 → 县市区)
+    group_map: tuple[tuple[str, str], ...] = _setting("campaign", "分组对应", _group_map, ())
+    year: int = _setting("campaign", "考评年度", _year, 0)
+    name: str = _setting("campaign", "考评名称", _text)
+    office: str = _setting("campaign", "发文机关", _text)  # 发文机关 / 考评办公室
+    contact: str = _setting("campaign", "报送方式", _text)  # where assessors send workbooks back
+    materials_deadline: str = _setting("campaign", "佐证材料截止日期", _deadline)
+    return_deadline: str = _setting("campaign", "评分表回收截止日期", _deadline)
+    units: str = _setting("paths", "单位名单", _path)
+    targets: str = _setting("paths", "网站名单", _path)  # optional
+    sheets_dir: str = _setting("paths", "评分表目录", _folder, "sheets")
+    returned_dir: str = _setting("paths", "交回目录", _folder, "returned")
+    results_dir: str = _setting("paths", "结果目录", _folder, "results")
+    report_dir: str = _setting("paths", "通报目录", _folder, "report")
+    notice_number: str = _setting("notice", "发文字号", _text)
+    notice_date: str = _setting("notice", "成文日期", _date)
+    recipients: str = _setting("notice", "主送机关", _text)
+    rectify_deadline: str = _setting("notice", "整改期限", _date)
+    feedback_deadline: str = _setting("notice", "初评结果反馈截止日期", _date)  # zwgk report --draft
+    cc: str = _setting("notice", "抄送机关", _text)  # 版记
+    printer: str = _setting("notice", "印发机关", _text)  # 版记
+    print_date: str = _setting("notice", "印发日期", _date)  # 版记
+    group_order: tuple[str, ...] = _setting("notice", "分组排列顺序", _groups, ())
+    template_dir: str = _setting("notice", "通报模板目录", _path)  # replacing the built-in report templates
+    password: str = _setting("sheets", "工作表保护密码", _text)
+    # 检查组: empty when one workbook per unit holds everything
+    teams: tuple[Team, ...] = _setting("teams", "检查组", _teams, ())
+
+    def path(self, rel: str) -> Path:
+        p = Path(rel)
+        return p if p.is_absolute() else self.root / p
+
+    @property
+    def found(self) -> bool:
+        return (self.root / CONFIG_NAME).exists()
+
+
 SECTIONS = ("campaign", "paths", "notice", "sheets")
-SETTINGS: dict[str, Setting] = {
-    "rubric": Setting("campaign", "评分细则", _text),
-    "group_map": Setting("campaign", "分组对应", _group_map),
-    "year": Setting("campaign", "考评年度", _year),
-    "name": Setting("campaign", "考评名称", _text),
-    "office": Setting("campaign", "发文机关", _text),
-    "contact": Setting("campaign", "报送方式", _text),
-    "materials_deadline": Setting("campaign", "佐证材料截止日期", _deadline),
-    "return_deadline": Setting("campaign", "评分表回收截止日期", _deadline),
-    "units": Setting("paths", "单位名单", _path),
-    "targets": Setting("paths", "网站名单", _path),
-    "sheets_dir": Setting("paths", "评分表目录", _folder),
-    "returned_dir": Setting("paths", "交回目录", _folder),
-    "results_dir": Setting("paths", "结果目录", _folder),
-    "report_dir": Setting("paths", "通报目录", _folder),
-    "notice_number": Setting("notice", "发文字号", _text),
-    "notice_date": Setting("notice", "成文日期", _date),
-    "recipients": Setting("notice", "主送机关", _text),
-    "rectify_deadline": Setting("notice", "整改期限", _date),
-    "feedback_deadline": Setting("notice", "初评结果反馈截止日期", _date),
-    "cc": Setting("notice", "抄送机关", _text),
-    "printer": Setting("notice", "印发机关", _text),
-    "print_date": Setting("notice", "印发日期", _date),
-    "group_order": Setting("notice", "分组排列顺序", _groups),
-    "template_dir": Setting("notice", "通报模板目录", _path),
-    "password": Setting("sheets", "工作表保护密码", _text),
-    "teams": Setting("teams", "检查组", _teams),
-}
+SETTINGS: dict[str, Setting] = {f.name: f.metadata["setting"] for f in fields(Campaign) if f.metadata}
 
 # Folders that must stay out of the returned folder: (key, why, returned inside it is wrong too)
 _APART_FROM_RETURNED = (
@@ -309,14 +281,14 @@ def load(root: Path | None = None) -> Campaign:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CampaignError([_syntax_problem(str(cfg), text, str(exc))]) from None
-    values, problems = _check(data, str(cfg), _key_lines(text))
+    lines = _key_lines(text)
+    values, problems = _check(data, str(cfg), lines)
     root_dir = base.resolve()
     if not problems:
-        problems = _check_folders(values, root_dir, str(cfg), _key_lines(text))
+        problems = _check_folders(values, root_dir, str(cfg), lines)
     if problems:
         raise CampaignError(problems)
     if "teams" in values:  # where each team's table starts, for the problems found against the rubric
-        lines = _key_lines(text)
         values["teams"] = tuple(replace(t, line=lines.get(f"[[teams]]#{k}")) for k, t in enumerate(values["teams"]))
     return Campaign(root=root_dir, **values)
 
@@ -356,7 +328,7 @@ def _check(data: dict[str, Any], file: str, lines: dict[str, int]) -> tuple[dict
         except _Bad as bad:
             found = _show(value)
             problems.append(
-                problem(Code.C_VALUE, **where, key=key, meaning=setting.meaning, found=found, expected=bad.expected)
+                problem(Code.C_VALUE, **where, key=key, meaning=setting.meaning, found=found, expected=str(bad))
             )
     return values, problems
 
@@ -364,9 +336,10 @@ def _check(data: dict[str, Any], file: str, lines: dict[str, int]) -> tuple[dict
 def _check_folders(values: dict[str, Any], root: Path, file: str, lines: dict[str, int]) -> list[Problem]:
     """The results and report folders must stay out of the returned folder."""
     defaults = Campaign(root=root)
+    camp = replace(defaults, **values)
 
     def where(key: str) -> str:
-        return os.path.normcase(os.path.realpath(root / str(values.get(key, getattr(defaults, key)))))
+        return os.path.normcase(os.path.realpath(root / str(getattr(camp, key))))
 
     returned = where("returned_dir")
     out: list[Problem] = []
@@ -381,20 +354,10 @@ def _check_folders(values: dict[str, Any], root: Path, file: str, lines: dict[st
         else:
             continue
         label = next((lab for lab in lines if lab.split()[-1] == key), key)
-        out.append(
-            problem(
-                Code.C_OVERLAP,
-                file=file,
-                path=label,
-                line=lines.get(label),
-                key=key,
-                value=_show(values.get(key, getattr(defaults, key))),
-                relation=relation,
-                other=_show(values.get("returned_dir", defaults.returned_dir)),
-                why=why,
-                default=_show(getattr(defaults, key)),
-            )
-        )
+        at = {"file": file, "path": label, "line": lines.get(label)}
+        value, other, default = _show(getattr(camp, key)), _show(camp.returned_dir), _show(getattr(defaults, key))
+        shown = {"value": value, "other": other, "default": default}
+        out.append(problem(Code.C_OVERLAP, **at, key=key, relation=relation, why=why, **shown))
     return out
 
 
@@ -455,28 +418,20 @@ def _key_lines(text: str) -> dict[str, int]:
 # ------------------------------------------------------------------ TOML syntax errors in Chinese
 
 _QUOTE_TEXT = '文字要用英文双引号括起来,如 name = "绵阳市2022年政务公开工作检查考核"'
-_BACKSLASH = 'Windows 路径中的反斜杠要写两次(如 "D:\\\\考评\\\\名单.csv"),或改用正斜杠(如 "D:/考评/名单.csv")'
-_SYNTAX: tuple[tuple[str, str, str], ...] = (
+_UNPAIRED = '在文字末尾补上英文双引号 "(不要用中文引号“”),一行文字不能分成两行'
+_SYNTAX: tuple[tuple[str | tuple[str, ...], str, str], ...] = (  # tomllib's message starts with … → detail, hint
     ("Invalid value", "“=”右边的值写法不对", _QUOTE_TEXT + ';日期写作 "2023-01-10";列表写作 ["县市区", "市级部门"]'),
-    ("Unterminated string", "引号没有配对", '在文字末尾补上英文双引号 "(不要用中文引号“”),一行文字不能分成两行'),
-    ("Unescaped '\\'", "文字中的反斜杠 \\ 写法不对", _BACKSLASH),
-    ("Invalid hex value", "文字中的反斜杠 \\ 写法不对", _BACKSLASH),
-    ("Escaped character", "文字中的反斜杠 \\ 写法不对", _BACKSLASH),
-    ("Found invalid character", "文字中的反斜杠 \\ 写法不对", _BACKSLASH),
-    ("Illegal character '\\n'", "引号没有配对", '在文字末尾补上英文双引号 "(不要用中文引号“”),一行文字不能分成两行'),
+    (("Unterminated string", "Illegal character '\\n'"), "引号没有配对", _UNPAIRED),
+    (
+        ("Unescaped '\\'", "Invalid hex value", "Escaped character", "Found invalid character"),
+        "文字中的反斜杠 \\ 写法不对",
+        'Windows 路径中的反斜杠要写两次(如 "D:\\\\考评\\\\名单.csv"),或改用正斜杠(如 "D:/考评/名单.csv")',
+    ),
     ("Illegal character", "文字中有不允许的字符(如换行或制表符)", "删除该字符;一行文字不能分成两行"),
     ("Expected '=' after a key", "设置名后面缺少“=”", "写作 设置名 = 值,设置名只用英文字母、数字和下划线"),
-    (
-        "Invalid initial character for a key",
-        "设置名含有不允许的字符",
-        "设置名只用英文字母、数字和下划线(不要用中文或全角符号)",
-    ),
+    ("Invalid initial character", "设置名含有不允许的字符", "设置名只用英文字母、数字和下划线(不要用中文或全角符号)"),
     ("Invalid statement", "这一行不是“设置名 = 值”的形式", "改为 设置名 = 值;说明文字前加 # 作为注释"),
-    (
-        "Expected newline or end of document",
-        "值的后面还有多余的内容",
-        "每行只写一个 设置名 = 值;说明文字前加 # 作为注释",
-    ),
+    ("Expected newline", "值的后面还有多余的内容", "每行只写一个 设置名 = 值;说明文字前加 # 作为注释"),
     ("Unclosed array", "列表缺少右方括号“]”", '列表写作 ["县市区", "市级部门"],各项之间用英文逗号分隔'),
     ("Unclosed inline table", "缺少右花括号“}”", "补上“}”,或改用 [分组] 的写法"),
     ("Expected ']", "分组名缺少右方括号“]”", "分组写作 [campaign]、[paths]、[notice] 或 [sheets]"),

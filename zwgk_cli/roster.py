@@ -69,11 +69,7 @@ class Roster:
 
     @property
     def groups(self) -> list[str]:
-        seen: list[str] = []
-        for u in self.units:
-            if u.group not in seen:
-                seen.append(u.group)
-        return seen
+        return list(dict.fromkeys(u.group for u in self.units))
 
 
 Table = list[tuple[int, dict[str, str]]]  # (row number as the user sees it, row)
@@ -135,25 +131,26 @@ def _read_csv(data: bytes) -> _Read:
     delimiter = "\t" if "\t" in first and "," not in first else ","  # Excel's “Unicode 文本” is tab-separated
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows: list[list[str]] = []
-    while True:
-        try:
-            row = next(reader, None)
-        except csv.Error as exc:
-            n = len(rows) + 1  # the record as Excel numbers its rows
-            why = "单元格内容过长" if "limit" in str(exc) else "引号不成对(英文双引号要成对使用)"
-            raise _Unreadable(f"第{n}行无法按 CSV 读取:{why}", n) from None
-        if row is None:
-            break
-        rows.append(row)
-    if not rows:
-        return _Read([], [])
-    header = [h.strip() for h in rows[0]]
-    table: Table = []
-    for n, row in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in row):
-            continue
-        table.append((n, {h: (_plain(row[i]) if i < len(row) else "") for i, h in enumerate(header) if h}))
-    return _Read(header, table, "" if encoding.startswith("UTF") else encoding)
+    try:
+        for row in reader:
+            rows.append(row)
+    except csv.Error as exc:
+        n = len(rows) + 1  # the record as Excel numbers its rows
+        why = "单元格内容过长" if "limit" in str(exc) else "引号不成对(英文双引号要成对使用)"
+        raise _Unreadable(f"第{n}行无法按 CSV 读取:{why}", n) from None
+    header = [h.strip() for h in rows[0]] if rows else []
+    # a row of blanks is left out (one whose only text is control characters is not blank)
+    cells = [[_plain(c) for c in row] if any(c.strip() for c in row) else [] for row in rows[1:]]
+    return _Read(header, _table(header, cells), "" if encoding.startswith("UTF") else encoding)
+
+
+def _table(header: list[str], rows: list[list[str]]) -> Table:
+    """The rows below the header (numbered as the user sees them, from 2) that are not empty."""
+    return [
+        (n, {h: (row[i] if i < len(row) else "") for i, h in enumerate(header) if h})
+        for n, row in enumerate(rows, start=2)
+        if any(row)
+    ]
 
 
 def _read_spreadsheet(data: bytes, names: Sequence[str], first: bool) -> _Read | None:
@@ -173,16 +170,8 @@ def _read_spreadsheet(data: bytes, names: Sequence[str], first: bool) -> _Read |
         if type(exc).__name__ == "PasswordError":
             raise _Unreadable("工作簿设置了打开密码,无法读取(请取消密码后保存)") from None
         raise _Unreadable("工作簿已损坏或不是 Excel/WPS 能打开的表格") from None
-    if not rows:
-        return _Read([], [])
-    header = [_cell_text(h) for h in rows[0]]
-    table: Table = []
-    for n, row in enumerate(rows[1:], start=2):
-        values = [_cell_text(c) for c in row]
-        if not any(values):
-            continue
-        table.append((n, {h: (values[i] if i < len(values) else "") for i, h in enumerate(header) if h}))
-    return _Read(header, table)
+    header = [_cell_text(h) for h in rows[0]] if rows else []
+    return _Read(header, _table(header, [[_cell_text(c) for c in row] for row in rows[1:]]))
 
 
 def _cell_text(value: object) -> str:
@@ -197,8 +186,16 @@ def _plain(text: str) -> str:
     return XML_ILLEGAL.sub("", text).strip()
 
 
-def _column(header: Sequence[str], names: Sequence[str]) -> str | None:
-    return next((h for h in header if h in names), None)
+def _columns(
+    roster: Roster, path: Path, header: Sequence[str], spec: dict[str, tuple[str, ...]], required: Sequence[str]
+) -> dict[str, str] | None:
+    """Each column's header in the file (``""`` when absent); None, with a problem for each,
+    when a ``required`` one is missing."""
+    cols = {k: next((h for h in header if h in names), "") for k, names in spec.items()}
+    for key in required:
+        if not cols[key]:
+            roster.problems.append(problem(Code.L_COLUMN, file=str(path), column=spec[key][0]))
+    return None if any(not cols[k] for k in required) else cols
 
 
 def _read(path: Path, sheet_names: Sequence[str], first: bool) -> _Read | None:
@@ -242,19 +239,15 @@ def load_roster(
     if got is None:
         return roster
     header, table = got.header, got.table
-    cols = {k: _column(header, v) for k, v in UNIT_COLUMNS.items()}
-    for key in ("id", "name", "group"):
-        if cols[key] is None:
-            roster.problems.append(problem(Code.L_COLUMN, file=str(upath), column=UNIT_COLUMNS[key][0]))
-    if any(cols[k] is None for k in ("id", "name", "group")):
+    cols = _columns(roster, upath, header, UNIT_COLUMNS, ("id", "name", "group"))
+    if cols is None:
         return roster
-    known = {c for c in cols.values() if c}
-    attr_cols = [h for h in header if h and h not in known]
+    attr_cols = [h for h in header if h and h not in cols.values()]
     bool_cols = [h for h in attr_cols if all(r.get(h, "").lower() in YES_WORDS | NO_WORDS for _, r in table)]
     roster.bool_columns = tuple(bool_cols)
     seen: dict[str, int] = {}
     for n, row in table:
-        uid, name, group = (row.get(cols[k] or "", "") for k in ("id", "name", "group"))
+        uid, name, group = (row.get(cols[k], "") for k in ("id", "name", "group"))
         bad = False
         for key, val in (("id", uid), ("name", name), ("group", group)):
             if not val:
@@ -269,16 +262,9 @@ def load_roster(
         if bad:
             continue
         seen[uid] = seen[name] = n
-        attrs: dict[str, str] = {}
-        for h in attr_cols:
-            v = row.get(h, "")
-            if h in bool_cols:
-                attrs[h] = YES if v.lower() in YES_WORDS else NO
-            else:
-                attrs[h] = v
-        aliases = tuple(
-            a.strip() for a in row.get(cols["aliases"] or "", "").replace(",", "、").split("、") if a.strip()
-        )
+        attrs = {h: row.get(h, "") for h in attr_cols}
+        attrs.update({h: YES if attrs[h].lower() in YES_WORDS else NO for h in bool_cols})
+        aliases = tuple(a.strip() for a in row.get(cols["aliases"], "").replace(",", "、").split("、") if a.strip())
         roster.units.append(Unit(uid, name, group, attrs, (), aliases))
     if targets_path is not None:
         _load_targets(roster, Path(targets_path), target_kinds, first=True)
@@ -293,20 +279,16 @@ def _load_targets(roster: Roster, path: Path, target_kinds: Sequence[tuple[str, 
     got = _load_table(roster, path, TARGET_SHEETS, first)
     if got is None:
         return
-    header, table = got.header, got.table
-    cols = {k: _column(header, v) for k, v in TARGET_COLUMNS.items()}
-    for key in ("id", "name", "unit"):
-        if cols[key] is None:
-            roster.problems.append(problem(Code.L_COLUMN, file=str(path), column=TARGET_COLUMNS[key][0]))
-    if any(cols[k] is None for k in ("id", "name", "unit")):
+    cols = _columns(roster, path, got.header, TARGET_COLUMNS, ("id", "name", "unit"))
+    if cols is None:
         return
     kind_ids = {title: kid for kid, title in target_kinds} | {kid: kid for kid, _ in target_kinds}
     default_kind = target_kinds[0][0] if target_kinds else "website"
     by_unit: dict[str, list[Target]] = {}
     seen: dict[str, int] = {}
-    for n, row in table:
-        tid, name, owner = (row.get(cols[k] or "", "") for k in ("id", "name", "unit"))
-        kind = row.get(cols["kind"] or "", "") or default_kind
+    for n, row in got.table:
+        tid, name, owner = (row.get(cols[k], "") for k in ("id", "name", "unit"))
+        kind = row.get(cols["kind"], "") or default_kind
         if not tid or not name or not owner:
             col = "编号" if not tid else "名称" if not name else "所属单位"
             roster.problems.append(problem(Code.L_EMPTY, file=str(path), line=n, row=n, column=col))
@@ -319,19 +301,19 @@ def _load_targets(roster: Roster, path: Path, target_kinds: Sequence[tuple[str, 
         if unit is None:
             roster.problems.append(problem(Code.L_TARGET_UNIT, file=str(path), line=n, target=name, unit=owner))
             continue
-        target = Target(tid, kind_ids.get(kind, kind), name, row.get(cols["url"] or "", ""))
+        target = Target(tid, kind_ids.get(kind, kind), name, row.get(cols["url"], ""))
         by_unit.setdefault(unit.id, []).append(target)
     roster.units = [replace(u, targets=u.targets + tuple(by_unit.get(u.id, ()))) for u in roster.units]
 
 
 def check_against(roster: Roster, groups: Sequence[str]) -> list[Problem]:
     """Roster problems that depend on the rubric: units in groups the rubric does not know."""
-    out: list[Problem] = []
     file = roster.files[0] if roster.files else ""
-    for u in roster.units:
-        if groups and u.group not in groups:
-            out.append(problem(Code.L_GROUP, file=file, unit=u.name, group=u.group, groups="、".join(groups)))
-    return out
+    return [
+        problem(Code.L_GROUP, file=file, unit=u.name, group=u.group, groups="、".join(groups))
+        for u in roster.units
+        if groups and u.group not in groups
+    ]
 
 
 def check_targets(roster: Roster, unit_needs: Sequence[tuple[Unit, str, str]]) -> list[Problem]:

@@ -1,13 +1,9 @@
 """Two rounds side by side (``zwgk diff``): per unit, every input that changed (old → new, with
 its file, sheet and cell) and what its result became (points per part, total, rank, tier, veto).
 
-A round is read from its folder (:mod:`zwgk_cli.results.rounds`): its ``scores.json`` holds each
-input's value (``criteria[].found``, ``note``), its ``sources.json`` where each was read.  The
-two rounds are joined on (unit, website, criterion, input) with plain dictionaries: the values are
-exact decimals and texts, and a join on a key needs nothing more (pandas would turn them into
-objects and NaN and cost the command half a second of imports).
-
-Ranks are not this package's business (they are the report's, :mod:`zwgk_cli.report.ranking`):
+The values come from each round's ``scores.json``, where they were read from its ``sources.json``
+(:mod:`zwgk_cli.results.rounds`), joined on (unit, website, criterion, input) with plain
+dictionaries (pandas would cost half a second of imports).  Ranks are the report's business:
 the caller gives each round's ranks by unit id.
 """
 
@@ -152,14 +148,11 @@ def _inputs(u: UnitResult) -> dict[_Key, tuple[str, str, str, Found]]:
     return out
 
 
-def _place(key: _Key, u: UnitResult, *rs: tuple[Round, str]) -> rounds.Place:
+def _place(key: _Key, u: UnitResult, *rs: Round) -> rounds.Place:
     """Where an input was read: in the newer round when it was read there, else in the older."""
-    for r, uid in rs:
-        unit_places = r.places.get(uid)
-        if unit_places is not None and key in unit_places.places:
-            return unit_places.places[key]
-    file = next((p.file for r, uid in rs if (p := r.places.get(uid)) is not None), "")
-    return rounds.Place(file or (u.files[0] if u.files else ""), "", "")
+    known = [p for r in rs if (p := r.places.get(u.unit_id)) is not None]
+    place = next((p.places[key] for p in known if key in p.places), None)
+    return place or rounds.Place(next((p.file for p in known), "") or (u.files[0] if u.files else ""), "", "")
 
 
 def _status_text(u: UnitResult | None) -> str:
@@ -176,16 +169,16 @@ def _input_changes(old: Round, new: Round, a: UnitResult | None, b: UnitResult |
     vb = _inputs(b) if b is not None else {}
     if not va or not vb:  # a workbook returned, withdrawn or unusable in one round: one row
         if (va or vb) or (a is not None and b is not None and a.files != b.files):
-            p = _place(("", "", ""), u, (new, u.unit_id), (old, u.unit_id))
+            p = _place(("", "", ""), u, new, old)
             yield InputChange(u.unit, u.unit_id, p.file, "", "", "", "", WHOLE, _status_text(a), _status_text(b))
         return
-    for key in [*vb, *(k for k in va if k not in vb)]:
+    for key in dict.fromkeys([*vb, *va]):
         x, y = va.get(key), vb.get(key)
         old_value, new_value = (x[3] if x else None), (y[3] if y else None)
         if _same(old_value, new_value):
             continue
         target, indicator, label, _ = y or x  # type: ignore[misc]  # one of them is there
-        p = _place(key, u, (new, u.unit_id), (old, u.unit_id))
+        p = _place(key, u, new, old)
         yield InputChange(
             u.unit, u.unit_id, p.file, p.sheet, p.cell, target, indicator, label,
             value_text(old_value), value_text(new_value),
@@ -209,7 +202,7 @@ def _parts(a: UnitResult | None, b: UnitResult | None) -> tuple[tuple[str, Decim
     pa = {p.id: p for p in a.all_parts()} if a is not None else {}
     pb = {p.id: p for p in b.all_parts()} if b is not None else {}
     out = []
-    for pid in [*pb, *(k for k in pa if k not in pb)]:
+    for pid in dict.fromkeys([*pb, *pa]):
         x, y = pa.get(pid), pb.get(pid)
         old, new = (x.points if x else None), (y.points if y else None)
         if old != new:
@@ -222,11 +215,10 @@ def compare(old: Round, new: Round, old_ranks: Mapping[str, str], new_ranks: Map
     (units only in the older roster last)."""
     a_units = {u.unit_id: u for u in old.scores.units}
     b_units = {u.unit_id: u for u in new.scores.units}
-    order = [*b_units, *(k for k in a_units if k not in b_units)]
     inputs: list[InputChange] = []
     results: list[ResultChange] = []
     changed: list[str] = []
-    for uid in order:
+    for uid in dict.fromkeys([*b_units, *a_units]):
         a, b = a_units.get(uid), b_units.get(uid)
         before = len(inputs), len(results)
         inputs.extend(_input_changes(old, new, a, b))

@@ -2,7 +2,7 @@
 :mod:`zwgk_cli.results.document` and docs/score.md) read back into frozen dataclasses.
 
 :func:`load` reads a file, :func:`parse` a decoded document; both check the format and the type
-of every field the report and the demo use, and raise :class:`ScoresError` with a Chinese
+of every field (read as its dataclass field's type says), and raise :class:`ScoresError` with a Chinese
 message that names the field (``units[3].total``) — never a ``KeyError`` or ``TypeError``.
 Numbers become exact :class:`~decimal.Decimal` (``Decimal(str(x))``: the file holds at most two
 decimals).  Fields of the contract nobody reads back (the per-indicator ``indicators`` trees, a
@@ -13,14 +13,17 @@ an older zwgk still loads.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from zwgk_cli.model import Tier, fmt_points
 from zwgk_cli.results.document import FORMAT, STATUS_LABELS, STATUS_SCORED
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 Found = Decimal | str | None  # what the assessor entered for one input
 
@@ -89,15 +92,10 @@ class PartResult:
 
 
 @dataclass(frozen=True)
-class UnitTarget:
+class UnitTarget(PartTarget):
     """A website of the unit with its points in the part it belongs to."""
 
-    target: str
-    name: str
     part: str
-    points: Decimal | None
-    passed: bool | None
-    vetoed: bool
 
 
 @dataclass(frozen=True)
@@ -299,6 +297,13 @@ class _Reader:
             return {}
         return self.obj(value, _at(where, key))
 
+    def text_map(self, d: Mapping[str, Any], key: str, where: str) -> Mapping[str, str]:
+        value = self.mapping(d, key, where)
+        for k, v in value.items():
+            if not isinstance(v, str):
+                raise self.fail(f"{where}.{key}.{k}", "应为文字")
+        return value
+
     def text(self, d: Mapping[str, Any], key: str, where: str, *, required: bool = False) -> str:
         value = d.get(key)
         if value is None and not required:
@@ -318,10 +323,13 @@ class _Reader:
             raise self.fail(_at(where, key), f"应为数字,实为{self.shown(value)}")
         return Decimal(str(value))
 
-    def count(self, d: Mapping[str, Any], key: str, where: str) -> int:
-        value = d.get(key, 0)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise self.fail(_at(where, key), f"应为非负整数,实为{self.shown(value)}")
+    def count(self, d: Mapping[str, Any], key: str, where: str, *, least: int = 0, default: Any = 0) -> Any:
+        """A whole number ≥ ``least`` (``default`` when absent)."""
+        value = d.get(key, default)
+        if value is default:  # absent (or null, where null is the default)
+            return value
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise self.fail(_at(where, key), f"应为{'正' if least else '非负'}整数,实为{self.shown(value)}")
         return value
 
     def flag(self, d: Mapping[str, Any], key: str, where: str, default: bool = False) -> bool:
@@ -354,135 +362,102 @@ class _Reader:
             for i, v in enumerate(self.items(d, key, where))
         ]
 
+    def entries(self, d: Mapping[str, Any], key: str, where: str) -> Iterator[tuple[str, Mapping[str, Any], str]]:
+        """``(id, object, its path)`` of an object of objects, each checked as it is reached."""
+        for k, v in self.mapping(d, key, where).items():
+            yield k, self.obj(v, f"{_at(where, key)}.{k}"), f"{_at(where, key)}.{k}"
+
+    def status(self, d: Mapping[str, Any], where: str) -> str:
+        status = self.text(d, "status", where, required=True)
+        if status not in STATUS_LABELS:
+            raise self.fail(f"{where}.status", f"应为 {'、'.join(STATUS_LABELS)} 之一,实为“{status}”")
+        return status
+
+    def record(self, cls: type[_T], d: Mapping[str, Any], where: str, **given: Any) -> _T:
+        """A ``cls`` from the object ``d``, field by field in their order: as its type says
+        (:data:`_BY_TYPE`), or as ``given`` (a value, or a function called in the field's turn)."""
+        values = {}
+        for f in fields(cls):
+            if f.name in given:
+                value = given[f.name]
+                values[f.name] = value() if callable(value) else value
+            else:
+                values[f.name] = _BY_TYPE[f.type](self, d, f.name, where)
+        return cls(**values)
+
+
+_T = TypeVar("_T", bound="DataclassInstance")
+_BY_TYPE: dict[Any, Callable[..., Any]] = {  # a field's type as written → how it is read
+    "str": _Reader.text,
+    "str | None": _Reader.opt_text,
+    "Decimal | None": _Reader.number,
+    "bool": _Reader.flag,
+    "bool | None": _Reader.opt_flag,
+    "tuple[str, ...]": _Reader.texts,
+    "int": _Reader.count,
+}
+
 
 def _at(where: str, key: str) -> str:
     return f"{where}.{key}" if where else key
 
 
 def _part(r: _Reader, pid: str, d: Mapping[str, Any], where: str) -> PartResult:
-    return PartResult(
+    return r.record(
+        PartResult,
+        d,
+        where,
         id=pid,
-        title=r.text(d, "title", where),
-        max=r.number(d, "max", where),
-        points=r.number(d, "points", where),
-        raw=r.number(d, "raw", where),
-        kind=r.text(d, "kind", where) or "normal",
-        counted=r.opt_flag(d, "counted", where),
-        passed=r.opt_flag(d, "passed", where),
-        vetoed=r.flag(d, "vetoed", where),
-        parts=tuple(
-            _part(r, sid, r.obj(sd, f"{where}.parts.{sid}"), f"{where}.parts.{sid}")
-            for sid, sd in r.mapping(d, "parts", where).items()
-        ),
-        targets=tuple(
-            PartTarget(
-                target=r.text(t, "target", tw),
-                name=r.text(t, "name", tw),
-                points=r.number(t, "points", tw),
-                passed=r.opt_flag(t, "passed", tw),
-                vetoed=r.flag(t, "vetoed", tw),
-            )
-            for t, tw in r.objects(d, "targets", where)
-        ),
+        kind=lambda: r.text(d, "kind", where) or "normal",
+        parts=lambda: tuple(_part(r, sid, sd, sw) for sid, sd, sw in r.entries(d, "parts", where)),
+        targets=lambda: tuple(r.record(PartTarget, t, tw) for t, tw in r.objects(d, "targets", where)),
     )
 
 
 def _criterion(r: _Reader, d: Mapping[str, Any], where: str) -> CriterionRow:
-    inputs = r.mapping(d, "inputs", where)
-    for k, v in inputs.items():
-        if not isinstance(v, str):
-            raise r.fail(f"{where}.inputs.{k}", "应为文字")
+    inputs = r.text_map(d, "inputs", where)
     found = {k: r.found(v, f"{where}.found.{k}") for k, v in r.mapping(d, "found", where).items()}
-    cells = []
-    files = []
-    for k, v in r.mapping(d, "cells", where).items():
-        c = r.obj(v, f"{where}.cells.{k}")
-        cells.append((k, r.text(c, "sheet", f"{where}.cells.{k}"), r.text(c, "cell", f"{where}.cells.{k}")))
-        files.append(r.text(c, "file", f"{where}.cells.{k}"))
-    return CriterionRow(
-        target=r.text(d, "target", where),
-        target_name=r.text(d, "target_name", where),
-        part=r.text(d, "part", where),
-        indicators=r.texts(d, "indicators", where),
-        indicator_titles=r.texts(d, "indicator_titles", where),
-        criterion=r.text(d, "criterion", where, required=True),
-        title=r.text(d, "title", where),
-        text=r.text(d, "text", where),
-        style=r.text(d, "style", where),
-        max=r.number(d, "max", where),
-        points=r.number(d, "points", where),
-        lost=r.number(d, "lost", where),
-        applicable=r.flag(d, "applicable", where, default=True),
-        evidence_missing=r.flag(d, "evidence_missing", where),
+    cells = [
+        (k, r.text(c, "sheet", w), r.text(c, "cell", w), r.text(c, "file", w))
+        for k, c, w in r.entries(d, "cells", where)
+    ]
+    return r.record(
+        CriterionRow,
+        d,
+        where,
+        criterion=lambda: r.text(d, "criterion", where, required=True),
+        applicable=lambda: r.flag(d, "applicable", where, default=True),
         inputs=tuple(inputs.items()),
         found=found,
-        note=r.text(d, "note", where),
-        vetoes=r.texts(d, "vetoes", where),
-        trace=r.texts(d, "trace", where),
-        cells=tuple(cells),
-        file=next((f for f in files if f), ""),
-        team=r.text(d, "team", where),
+        cells=tuple(c[:3] for c in cells),
+        file=next((c[3] for c in cells if c[3]), ""),
     )
 
 
 def _unit(r: _Reader, d: Mapping[str, Any], where: str) -> UnitResult:
-    status = r.text(d, "status", where, required=True)
-    if status not in STATUS_LABELS:
-        raise r.fail(f"{where}.status", f"应为 {'、'.join(STATUS_LABELS)} 之一,实为“{status}”")
-    thresholds = r.mapping(d, "thresholds", where)
-    for k, v in thresholds.items():
-        if not isinstance(v, str):
-            raise r.fail(f"{where}.thresholds.{k}", "应为文字")
+    status = r.status(d, where)
+    thresholds = r.text_map(d, "thresholds", where)
     problems = r.mapping(d, "problems", where)
-    return UnitResult(
-        unit=r.text(d, "unit", where, required=True),
-        unit_id=r.text(d, "unit_id", where, required=True),
-        group=r.text(d, "group", where),
-        variant=r.text(d, "variant", where),
+
+    def veto(v: Mapping[str, Any], vw: str) -> VetoRecord:
+        return r.record(VetoRecord, v, vw, reason=lambda: r.text(v, "reason", vw, required=True))
+
+    unit, unit_id = (r.text(d, key, where, required=True) for key in ("unit", "unit_id"))
+    return r.record(
+        UnitResult,
+        d,
+        where,
+        unit=unit,
+        unit_id=unit_id,
         status=status,
-        total=r.number(d, "total", where),
-        max=r.number(d, "max", where),
-        parts=tuple(
-            _part(r, pid, r.obj(pd, f"{where}.parts.{pid}"), f"{where}.parts.{pid}")
-            for pid, pd in r.mapping(d, "parts", where).items()
-        ),
-        targets=tuple(
-            UnitTarget(
-                target=r.text(t, "target", tw),
-                name=r.text(t, "name", tw),
-                part=r.text(t, "part", tw),
-                points=r.number(t, "points", tw),
-                passed=r.opt_flag(t, "passed", tw),
-                vetoed=r.flag(t, "vetoed", tw),
-            )
-            for t, tw in r.objects(d, "targets", where)
-        ),
-        vetoes=tuple(
-            VetoRecord(
-                target=r.text(v, "target", vw),
-                target_name=r.text(v, "target_name", vw),
-                part=r.text(v, "part", vw),
-                indicator=r.text(v, "indicator", vw),
-                criterion=r.text(v, "criterion", vw),
-                reason=r.text(v, "reason", vw, required=True),
-            )
-            for v, vw in r.objects(d, "vetoes", where)
-        ),
-        vetoed=r.flag(d, "vetoed", where),
-        bonus_counted=r.opt_flag(d, "bonus_counted", where),
-        passed=r.opt_flag(d, "passed", where),
+        parts=lambda: tuple(_part(r, pid, pd, pw) for pid, pd, pw in r.entries(d, "parts", where)),
+        targets=lambda: tuple(r.record(UnitTarget, t, tw) for t, tw in r.objects(d, "targets", where)),
+        vetoes=lambda: tuple(veto(v, vw) for v, vw in r.objects(d, "vetoes", where)),
         thresholds=tuple(thresholds.items()),
-        tier=r.opt_text(d, "tier", where),
-        coefficient=r.number(d, "coefficient", where),
-        penalties=r.number(d, "penalties", where),
-        missing=tuple(
-            MissingInput(r.text(m, "target", mw), r.text(m, "criterion", mw), r.text(m, "input", mw))
-            for m, mw in r.objects(d, "missing", where)
-        ),
-        criteria=tuple(_criterion(r, c, cw) for c, cw in r.objects(d, "criteria", where)),
-        files=r.texts(d, "files", where),
-        errors=r.count(problems, "error", f"{where}.problems"),
-        warnings=r.count(problems, "warning", f"{where}.problems"),
+        missing=lambda: tuple(r.record(MissingInput, m, mw) for m, mw in r.objects(d, "missing", where)),
+        criteria=lambda: tuple(_criterion(r, c, cw) for c, cw in r.objects(d, "criteria", where)),
+        errors=lambda: r.count(problems, "error", f"{where}.problems"),
+        warnings=lambda: r.count(problems, "warning", f"{where}.problems"),
     )
 
 
@@ -504,34 +479,6 @@ def _kinds(r: _Reader, data: Mapping[str, Any]) -> tuple[TargetKindInfo, ...]:
     return tuple(out)
 
 
-def _target(r: _Reader, t: Mapping[str, Any], w: str) -> TargetResult:
-    status = r.text(t, "status", w, required=True)
-    if status not in STATUS_LABELS:
-        raise r.fail(f"{w}.status", f"应为 {'、'.join(STATUS_LABELS)} 之一,实为“{status}”")
-    rank = t.get("rank")
-    if rank is not None and (isinstance(rank, bool) or not isinstance(rank, int) or rank < 1):
-        raise r.fail(f"{w}.rank", f"应为正整数,实为{r.shown(rank)}")
-    return TargetResult(
-        kind=r.text(t, "kind", w, required=True),
-        target=r.text(t, "target", w, required=True),
-        name=r.text(t, "name", w),
-        url=r.text(t, "url", w),
-        unit=r.text(t, "unit", w),
-        unit_id=r.text(t, "unit_id", w),
-        group=r.text(t, "group", w),
-        status=status,
-        points=r.number(t, "points", w),
-        max=r.number(t, "max", w),
-        passed=r.opt_flag(t, "passed", w),
-        vetoed=r.flag(t, "vetoed", w),
-        complete=r.flag(t, "complete", w),
-        reasons=r.texts(t, "reasons", w),
-        below=r.texts(t, "below", w),
-        rank=rank,
-        tied=r.flag(t, "tied", w),
-    )
-
-
 def parse(data: Any, source: str = "scores.json") -> Scores:
     """A decoded ``scores.json`` document as :class:`Scores`; :class:`ScoresError` when it is
     not one (``source`` names the file in the message)."""
@@ -545,30 +492,20 @@ def parse(data: Any, source: str = "scores.json") -> Scores:
         if isinstance(v, bool) or not isinstance(v, str | int | float):
             raise r.fail(f"campaign.{k}", f"应为文字或数字,实为{r.shown(v)}")
         campaign[k] = "" if not isinstance(v, str) and v == 0 else str(v)  # 0 is an unset year
+
+    def column(c: Mapping[str, Any], w: str) -> Column:
+        cid = r.text(c, "id", w, required=True)
+        return r.record(Column, c, w, id=cid, kind=lambda: r.text(c, "kind", w) or "normal")
+
     columns: dict[str, tuple[Column, ...]] = {}
     for vid, cols in r.mapping(data, "columns", "").items():
         if not isinstance(cols, list):
             raise r.fail(f"columns.{vid}", "应为列表")
         items = [(r.obj(c, f"columns.{vid}[{i}]"), f"columns.{vid}[{i}]") for i, c in enumerate(cols)]
-        columns[vid] = tuple(
-            Column(
-                id=r.text(c, "id", w, required=True),
-                title=r.text(c, "title", w),
-                max=r.number(c, "max", w),
-                kind=r.text(c, "kind", w) or "normal",
-                depth=r.count(c, "depth", w),
-                per_target=r.opt_text(c, "per_target", w),
-            )
-            for c, w in items
-        )
+        columns[vid] = tuple(column(c, w) for c, w in items)
     variants = {
-        vid: VariantInfo(
-            id=vid,
-            title=r.text(r.obj(v, f"variants.{vid}"), "title", f"variants.{vid}") or vid,
-            groups=r.texts(v, "groups", f"variants.{vid}"),
-            max=r.number(v, "max", f"variants.{vid}"),
-        )
-        for vid, v in r.mapping(data, "variants", "").items()
+        vid: r.record(VariantInfo, v, w, id=vid, title=r.text(v, "title", w) or vid)
+        for vid, v, w in r.entries(data, "variants", "")
     }
     tiers = tuple(
         Tier(r.text(t, "label", w, required=True), r.number(t, "min", w), r.number(t, "coefficient", w))
@@ -580,35 +517,30 @@ def parse(data: Any, source: str = "scores.json") -> Scores:
         if u.unit_id in seen:
             raise r.fail(f"units[{i}].unit_id", f"“{u.unit_id}”与 units[{seen[u.unit_id]}] 重复(单位编号应唯一)")
         seen[u.unit_id] = i
-    return Scores(
+
+    def target(t: Mapping[str, Any], w: str) -> TargetResult:
+        status = r.status(t, w)
+        rank = r.count(t, "rank", w, least=1, default=None)
+        kind, target = (r.text(t, key, w, required=True) for key in ("kind", "target"))
+        return r.record(TargetResult, t, w, status=status, rank=rank, kind=kind, target=target)
+
+    return r.record(
+        Scores,
+        data,
+        "",
         format=FORMAT,
-        tool_version=r.text(data, "tool_version", ""),
-        rubric=r.text(data, "rubric", ""),
-        rubric_title=r.text(data, "rubric_title", ""),
-        rubric_version=r.text(data, "rubric_version", ""),
-        rubric_hash=r.text(data, "rubric_hash", ""),
         campaign=campaign,
-        groups=r.texts(data, "groups", ""),
         tiers=tiers,
-        veto_tier=r.text(data, "veto_tier", "") or "不合格",
-        veto_label=r.text(data, "veto_label", "") or "否决",
+        veto_tier=lambda: r.text(data, "veto_tier", "") or "不合格",
+        veto_label=lambda: r.text(data, "veto_label", "") or "否决",
         columns=columns,
         variants=variants,
         units=units,
-        rank_units=r.flag(data, "rank_units", "", default=True),
-        target_kinds=_kinds(r, data),
-        targets=tuple(_target(r, t, w) for t, w in r.objects(data, "targets", "")),
-        round=_round(r, data),
+        rank_units=lambda: r.flag(data, "rank_units", "", default=True),
+        target_kinds=lambda: _kinds(r, data),
+        targets=lambda: tuple(target(t, w) for t, w in r.objects(data, "targets", "")),
+        round=lambda: r.count(data, "round", "", least=1, default=None),
     )
-
-
-def _round(r: _Reader, data: Mapping[str, Any]) -> int | None:
-    value = data.get("round")
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise r.fail("round", f"应为正整数,实为{r.shown(value)}")
-    return value
 
 
 def load(path: Path) -> Scores:

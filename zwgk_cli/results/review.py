@@ -12,7 +12,6 @@ rounds give the same bytes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from decimal import Decimal
 from math import ceil
 from pathlib import Path
@@ -70,59 +69,51 @@ def result_rows(d: RoundDiff) -> tuple[list[str], list[list[Cell]]]:
         "单位", "分组", f"状态({a})", f"状态({b})", f"总分({a})", f"总分({b})", "增减",
         f"名次({a})", f"名次({b})", f"等次({a})", f"等次({b})", f"否决({a})", f"否决({b})", "得分有变化的部分",
     ]  # fmt: skip
-    rows: list[list[Cell]] = []
-    for r in d.results:
-        rows.append(
-            [
-                r.unit, r.group, _of(r.old, "status"), _of(r.new, "status"), _of(r.old, "total"),
-                _of(r.new, "total"), r.delta, _of(r.old, "rank"), _of(r.new, "rank"), _of(r.old, "tier"),
-                _of(r.new, "tier"), _of(r.old, "veto"), _of(r.new, "veto"), _part_text(r) or None,
-            ]
-        )  # fmt: skip
+    rows: list[list[Cell]] = [
+        [
+            r.unit, r.group, _of(r.old, "status"), _of(r.new, "status"), _of(r.old, "total"),
+            _of(r.new, "total"), r.delta, _of(r.old, "rank"), _of(r.new, "rank"), _of(r.old, "tier"),
+            _of(r.new, "tier"), _of(r.old, "veto"), _of(r.new, "veto"), _part_text(r) or None,
+        ]
+        for r in d.results
+    ]  # fmt: skip
     return header, rows
 
 
-class _Sheet:
-    def __init__(self, book: Any, formats: dict[str, Any], name: str, title: str) -> None:
-        self.ws = book.add_worksheet(name)
-        self.formats = formats
-        self.ws.set_landscape()
-        self.ws.set_paper(A4)
-        self.ws.fit_to_pages(1, 0)
-        self.ws.repeat_rows(0)
-        self.ws.set_margins(left=0.5, right=0.5, top=0.7, bottom=0.7)
-        self.ws.set_header(f"&C{title.replace('&', '&&')}")
-        self.ws.set_footer("&C第 &P 页,共 &N 页")
-        self.ws.freeze_panes(1, 1)
-
-    def fill(self, header: Sequence[str], rows: Sequence[Sequence[Cell]], empty: str) -> None:
-        ws, f = self.ws, self.formats
-        texts = [[_text(v) for v in row] for row in rows]
-        widths = [text_width(h) for h in header]
-        for shown_row in texts:
-            for c, text in enumerate(shown_row):
-                widths[c] = max(widths[c], text_width(text))
-        widths = [min(WIDEST, max(NARROWEST, w)) for w in widths]
-        for c, w in enumerate(widths):
-            ws.set_column(c, c, w)
-        for c, h in enumerate(header):
-            ws.write_string(0, c, h, f["header"])
-        if not rows:
-            ws.write_string(1, 0, empty, f["text"])
-        for r, (row, shown) in enumerate(zip(rows, texts, strict=True), start=1):
-            lines = max((_lines(text, widths[c]) for c, text in enumerate(shown)), default=1)
-            if lines > 1:  # wrapped text: the row as tall as its most wrapped cell
-                ws.set_row(r, round(LINE_POINTS * lines + 3, 1))
-            for c, value in enumerate(row):
-                if value is None:
-                    continue
-                if isinstance(value, Decimal):
-                    ws.write_number(r, c, value, f["delta"] if header[c] == "增减" else f["number"])
-                else:
-                    text = shown[c]
-                    ws.write_string(r, c, text, f["quoted"] if text.startswith(TRIGGERS) else f["text"])
-        if rows:
-            ws.autofilter(0, 0, len(rows), len(header) - 1)
+def _sheet(
+    book: Any, f: dict[str, Any], name: str, title: str, table: tuple[list[str], list[list[Cell]]], empty: str
+) -> None:
+    header, rows = table
+    ws = book.add_worksheet(name)
+    ws.set_landscape()
+    ws.set_paper(A4)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+    ws.set_margins(left=0.5, right=0.5, top=0.7, bottom=0.7)
+    ws.set_header(f"&C{title.replace('&', '&&')}")
+    ws.set_footer("&C第 &P 页,共 &N 页")
+    ws.freeze_panes(1, 1)
+    texts = [[_text(v) for v in row] for row in rows]
+    widths = [
+        min(WIDEST, max(NARROWEST, text_width(h), *(text_width(row[c]) for row in texts))) for c, h in enumerate(header)
+    ]
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, w)
+    for c, h in enumerate(header):
+        ws.write_string(0, c, h, f["header"])
+    if not rows:
+        ws.write_string(1, 0, empty, f["text"])
+    for r, (row, shown) in enumerate(zip(rows, texts, strict=True), start=1):
+        lines = max((_lines(text, widths[c]) for c, text in enumerate(shown)), default=1)
+        if lines > 1:  # wrapped text: the row as tall as its most wrapped cell
+            ws.set_row(r, round(LINE_POINTS * lines + 3, 1))
+        for c, value in enumerate(row):
+            if isinstance(value, Decimal):
+                ws.write_number(r, c, value, f["delta"] if header[c] == "增减" else f["number"])
+            elif value is not None:
+                ws.write_string(r, c, shown[c], f["quoted"] if shown[c].startswith(TRIGGERS) else f["text"])
+    if rows:
+        ws.autofilter(0, 0, len(rows), len(header) - 1)
 
 
 def _text(value: Cell) -> str:
@@ -151,6 +142,6 @@ def write_review(d: RoundDiff, path: Path) -> None:
             "number": book.add_format(cell),
             "delta": book.add_format({**cell, "num_format": "+General;-General;0"}),
         }
-        _Sheet(book, formats, "变更明细", title).fill(*input_rows(d), "两轮之间没有填写内容的变化。")
-        _Sheet(book, formats, "得分变化", title).fill(*result_rows(d), "两轮之间没有单位的评分结果变化。")
+        _sheet(book, formats, "变更明细", title, input_rows(d), "两轮之间没有填写内容的变化。")
+        _sheet(book, formats, "得分变化", title, result_rows(d), "两轮之间没有单位的评分结果变化。")
         book.close()

@@ -1,23 +1,16 @@
-"""Rounds: every ``zwgk score`` run kept as a numbered round, and the inputs it was made from.
+"""Rounds: every ``zwgk score`` run kept as ``results/rounds/01/``, ``02/`` … (the same files and
+bytes as ``results/`` had after that run) with two files of its own:
 
-``results/rounds/01/``, ``02/`` … each hold one run's outputs (the same files and bytes as
-``results/`` had after that run) and two files of their own:
+* ``manifest.json`` (``zwgk-round/1``): the round's number, zwgk's version, the SHA-256 of every
+  input (each returned workbook by the name problems show it, the findings table, the roster, the
+  websites table, the settings that change scores: :func:`settings_digest`) and the rubric's id
+  and content hash.  Names are relative to the campaign folder, never absolute.
+* ``sources.json`` (``zwgk-sources/1``): where each input of each unit was read (file, sheet,
+  cell; ``第N行`` in a findings table), a unit a line; the values are in ``scores.json``.
 
-* ``manifest.json`` (format ``zwgk-round/1``): the round's number, zwgk's version and the
-  SHA-256 of every input — each returned workbook by the name problems show it, the findings
-  table, the roster and the websites table, the settings of ``zwgk.toml`` that change scores
-  (:func:`settings_digest`) — and the rubric's id and content hash.
-  Names are relative to the campaign folder (``..`` for a file outside it), never absolute.
-* ``sources.json`` (format ``zwgk-sources/1``): where each input of each unit was read (file,
-  sheet, cell; ``第N行`` for a findings table), one unit a line.  The values themselves are in
-  the round's ``scores.json`` (``criteria[].found``, ``note``); ``zwgk diff`` joins the two.
-
-A run whose manifest equals the last round's (the same inputs, byte for byte, and the same zwgk)
-and whose outputs are the last round's, byte for byte, makes no new round (the outputs can differ
-on the same inputs when a file that is not an input changed: a PDF added to ``returned/`` is
-named in the problems).  ``results/scores.json``
-names its round (``"round": 2``), so ``zwgk report`` can find the manifest and check that the
-inputs have not changed since (:func:`changes`).
+A run with the last round's manifest and outputs makes no new round (the outputs can differ on
+the same inputs: a PDF added to ``returned/`` is named in the problems).  ``scores.json`` names
+its round, so ``zwgk report`` can check that the inputs have not changed since (:func:`changes`).
 """
 
 from __future__ import annotations
@@ -25,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,18 +66,15 @@ def name_in(root: Path, path: Path) -> str:
 
 def sha256_of(path: Path) -> str:
     """The SHA-256 of a file's bytes, or ``""`` when it cannot be read (a broken link)."""
-    digest = hashlib.sha256()
     try:
         with open(path, "rb") as fh:
-            while chunk := fh.read(1 << 20):
-                digest.update(chunk)
+            return hashlib.file_digest(fh, "sha256").hexdigest()
     except (OSError, ValueError):
         return ""
-    return digest.hexdigest()
 
 
-def _file(root: Path, path: Path | None) -> dict[str, str] | None:
-    return None if path is None else {"file": name_in(root, path), "sha256": sha256_of(path)}
+def _file(root: Path, path: Path | None, digest: Callable[[Path], str] = sha256_of) -> dict[str, str] | None:
+    return None if path is None else {"file": name_in(root, path), "sha256": digest(path)}
 
 
 SCORING_SETTINGS = ("rubric", "group_map", "units", "targets", "returned_dir", "teams")
@@ -112,12 +102,7 @@ def manifest(inputs: RunInputs) -> dict[str, Any]:
     return {
         "format": MANIFEST_FORMAT,
         "tool_version": __version__,
-        "settings": None
-        if inputs.settings is None
-        else {
-            "file": name_in(root, inputs.settings),
-            "sha256": settings_digest(inputs.settings),
-        },
+        "settings": _file(root, inputs.settings, settings_digest),
         "rubric": {
             "id": inputs.rubric_id,
             "hash": inputs.rubric_hash,
@@ -176,8 +161,7 @@ def read_manifest(path: Path) -> dict[str, Any]:
 def plan(results_dir: Path, m: Mapping[str, Any]) -> tuple[int, bool]:
     """The round a run with manifest ``m`` makes: ``(number, new)``.  The same inputs as the last
     round → that round, nothing new (unless the outputs differ: the caller checks); otherwise the
-    next number (an existing folder is never
-    reused, even one whose manifest is damaged)."""
+    next number (an existing folder is never reused, even one whose manifest is damaged)."""
     kept = numbers(results_dir)
     if not kept:
         return 1, True
@@ -388,10 +372,9 @@ def manifest_path(scores_path: Path, number: int) -> Path:
 def stale_problems(found: Sequence[Change], number: int) -> list[Problem]:
     """One located problem (S005–S008) for each input changed since round ``number``."""
     codes = {"changed": Code.S_STALE_CHANGED, "added": Code.S_STALE_ADDED, "removed": Code.S_STALE_REMOVED}
-    out: list[Problem] = []
-    for c in found:
-        if c.what == "评分细则":
-            out.append(problem(Code.S_STALE_RUBRIC, file=c.file, round=number, rubric=c.file, detail=c.detail))
-        else:
-            out.append(problem(codes[c.how], file=c.file, round=number, what=c.what))
-    return out
+    return [
+        problem(Code.S_STALE_RUBRIC, file=c.file, round=number, rubric=c.file, detail=c.detail)
+        if c.what == "评分细则"
+        else problem(codes[c.how], file=c.file, round=number, what=c.what)
+        for c in found
+    ]

@@ -1,16 +1,9 @@
 """Targets assessed in their own right: each website / account of an ``assessed`` target kind
-(:mod:`zwgk_cli.rubric.targets`) with its total, its verdict and its rank within its kind.
+(:mod:`zwgk_cli.rubric.targets`) with its total, verdict and rank within its kind, as plain JSON
+records for ``scores.json``, ``scores.xlsx`` (a sheet per kind) and the unit summary.
 
-* :func:`unit_targets` — a scored unit's targets (from its :class:`~zwgk_cli.model.UnitScore`);
-  :func:`absent_targets` — those of a unit without a usable workbook (from the roster);
-* :func:`rank_targets` — every target of the batch, kind by kind: ranked (ties share a rank,
-  the next is skipped: 1, 2, 2, 4), then vetoed ones (不合格, not ranked), then those whose
-  unit's scoring is unfinished (not ranked, no verdict), as ``scores.json`` lists them;
-* :func:`kinds_header` — what ``scores.json`` says of the kinds (title, pass line, maxima);
-* the rows of ``scores.xlsx``'s sheet per kind and the unit's summary cell per kind.
-
-A target is ranked when its unit is scored (``scored``: every input read, no errors), like a
-unit; a vetoed target is listed apart, as vetoed units are.  Records are plain JSON data.
+A target is ranked when its unit is scored (every input read, no errors), like a unit; a vetoed
+target is listed apart (不合格, not ranked), as vetoed units are.
 """
 
 from __future__ import annotations
@@ -42,8 +35,10 @@ def competition_ranks(totals: Sequence[Decimal]) -> list[tuple[int, bool]]:
     return out
 
 
-def _record(kind: str, unit: Unit, target_id: str, status: str) -> dict[str, Any]:
+def _record(kind: str, unit: Unit, target_id: str, status: str, variant: Variant, **result: Any) -> dict[str, Any]:
+    """A target's record: who it is, then ``result`` (a target without a result: none, never 0)."""
     target = next((t for t in unit.targets if t.id == target_id), None)
+    result = result or {"points": None, "passed": None, "vetoed": False, "complete": False, "reasons": [], "below": []}
     return {
         "kind": kind,
         "target": target_id,
@@ -53,6 +48,9 @@ def _record(kind: str, unit: Unit, target_id: str, status: str) -> dict[str, Any
         "unit_id": unit.id,
         "group": unit.group,
         "status": status,
+        "points": result.pop("points"),
+        "max": num(kind_max(variant, kind)),
+        **result,
     }
 
 
@@ -86,41 +84,19 @@ def unit_targets(rubric: Rubric, variant: Variant, us: UnitScore, status: str) -
             if verdict:
                 line = kind.threshold
                 passed = not vetoed and not below and (line is None or rules.compare(total, line.op, line.min))
-            out.append(
-                {
-                    **_record(kind.id, us.unit, t.id, status),
-                    "points": num(total),
-                    "max": num(kind_max(variant, kind.id)),
-                    "passed": passed,
-                    "vetoed": vetoed,
-                    "complete": complete,
-                    "reasons": reasons,
-                    "below": below,
-                }
-            )
+            result = {"passed": passed, "vetoed": vetoed, "complete": complete, "reasons": reasons, "below": below}
+            out.append(_record(kind.id, us.unit, t.id, status, variant, points=num(total), **result))
     return out
 
 
 def absent_targets(rubric: Rubric, variant: Variant | None, unit: Unit, status: str) -> list[dict[str, Any]]:
     """The targets of a unit without a usable workbook: listed, never ranked as zero."""
-    out: list[dict[str, Any]] = []
-    for kind in rubric.assessed_kinds:
-        if variant is None or not kind_parts(variant, kind.id):
-            continue
-        for t in unit.targets_of(kind.id):
-            out.append(
-                {
-                    **_record(kind.id, unit, t.id, status),
-                    "points": None,
-                    "max": num(kind_max(variant, kind.id)),
-                    "passed": None,
-                    "vetoed": False,
-                    "complete": False,
-                    "reasons": [],
-                    "below": [],
-                }
-            )
-    return out
+    return [
+        _record(kind.id, unit, t.id, status, variant)
+        for kind in rubric.assessed_kinds
+        if variant is not None and kind_parts(variant, kind.id)
+        for t in unit.targets_of(kind.id)
+    ]
 
 
 def rankable(record: Mapping[str, Any]) -> bool:
@@ -150,19 +126,17 @@ def rank_targets(rubric: Rubric, records: Sequence[Mapping[str, Any]]) -> list[d
 
 def kinds_header(rubric: Rubric) -> dict[str, Any]:
     """What ``scores.json`` says of the assessed kinds (only for a rubric that has some)."""
-    kinds = []
-    for k in rubric.assessed_kinds:
-        kinds.append(
-            {
-                "id": k.id,
-                "title": k.title,
-                "threshold": None
-                if k.threshold is None
-                else {"min": num(k.threshold.min), "op": k.threshold.op, "label": k.threshold.label},
-                "verdict": defines_verdict(rubric, k),
-                "max": {v.id: num(kind_max(v, k.id)) for v in rubric.variants if kind_parts(v, k.id)},
-            }
-        )
+    kinds = [
+        {
+            "id": k.id,
+            "title": k.title,
+            "threshold": k.threshold
+            and {"min": num(k.threshold.min), "op": k.threshold.op, "label": k.threshold.label},
+            "verdict": defines_verdict(rubric, k),
+            "max": {v.id: num(kind_max(v, k.id)) for v in rubric.variants if kind_parts(v, k.id)},
+        }
+        for k in rubric.assessed_kinds
+    ]
     return {"rank_units": rubric.rank_units, "target_kinds": kinds}
 
 
