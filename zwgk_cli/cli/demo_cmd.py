@@ -39,9 +39,9 @@ def _scenario_lines(result: DemoResult) -> list[str]:
     sc = result.scenario
     lines: list[str] = []
     veto_label = result.ranking.veto_tier if result.ranking.has_tiers else result.ranking.veto_label
-    vetoed = [e for e in result.ranking.vetoed]
-    if vetoed:
-        lines.append("否决(" + veto_label + "):" + ";".join(f"{e.unit}({'、'.join(e.veto_reasons)})" for e in vetoed))
+    if result.ranking.vetoed:
+        vetoed = ";".join(f"{e.unit}({'、'.join(e.veto_reasons)})" for e in result.ranking.vetoed)
+        lines.append(f"否决({veto_label}):{vetoed}")
     gate = _entry(result, sc.below_gate) if sc.below_gate else None
     if gate is not None:
         lines.append(f"未进入加分环节:{gate.unit}(网站和新媒体得分未达到加分门槛,总分 {_pts(gate.total)} 分)")
@@ -106,13 +106,13 @@ def _show(path: Path) -> str:
 
 
 def _outputs(result: DemoResult) -> list[str]:
-    folder = result.folder
+    folder, files = result.folder, result.report.files
     lines = []
-    report_dir = next((f.parent for f in result.files if f.name.startswith(names.NOTICE_NAME)), folder / "report")
-    for f in result.files:
+    report_dir = next((f.parent for f in files if f.name.startswith(names.NOTICE_NAME)), folder / "report")
+    for f in files:
         if f.parent.name != names.RECTIFY_DIR:
             lines.append(_show(f))
-    rectify = [f for f in result.files if f.parent.name == names.RECTIFY_DIR]
+    rectify = [f for f in files if f.parent.name == names.RECTIFY_DIR]
     if rectify:
         units = len({f.stem for f in rectify})
         lines.append(f"{_show(report_dir / names.RECTIFY_DIR)}/ (整改清单:{units}个单位,各有.xlsx与.html)")

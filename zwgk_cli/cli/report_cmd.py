@@ -17,6 +17,7 @@ from zwgk_cli.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
     EXIT_USAGE,
+    CampaignOpt,
     console,
     load_campaign,
     needs_campaign,
@@ -100,9 +101,7 @@ def report_cmd(
         bool,
         typer.Option("--stale-ok", help="评分后交回的评分表、名单、细则或设置有改动时,仍然使用旧的评分结果生成通报。"),
     ] = False,
-    campaign: Annotated[
-        Path | None, typer.Option("--campaign", "-C", help="考评目录(含 zwgk.toml),默认自动查找。")
-    ] = None,
+    campaign: CampaignOpt = None,
     draft: Annotated[
         bool,
         typer.Option(

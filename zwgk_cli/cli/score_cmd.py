@@ -16,6 +16,11 @@ from zwgk_cli.cli import Interrupted, app, score_view
 from zwgk_cli.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
+    CampaignOpt,
+    JobsOpt,
+    RosterOpt,
+    RubricOpt,
+    TargetsOpt,
     err_console,
     load_campaign,
     load_rubric,
@@ -76,13 +81,11 @@ def score_cmd(
     strict: Annotated[
         bool, typer.Option("--strict", help="有任何错误即退出码 1,且不写评分结果(只写问题清单)。")
     ] = False,
-    rubric: Annotated[str | None, typer.Option("--rubric", help="细则编号或 YAML 文件;默认用考评目录的设置。")] = None,
-    roster: Annotated[Path | None, typer.Option("--roster", help="单位名单(CSV/XLSX);默认用考评目录的设置。")] = None,
-    targets: Annotated[Path | None, typer.Option("--targets", help="网站名单(CSV/XLSX)。")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="并行读取的进程数;0 表示自动(CPU核数)。")] = 0,
-    campaign: Annotated[
-        Path | None, typer.Option("--campaign", "-C", help="考评目录(含 zwgk.toml),默认自动查找。")
-    ] = None,
+    rubric: RubricOpt = None,
+    roster: RosterOpt = None,
+    targets: TargetsOpt = None,
+    jobs: JobsOpt = 0,
+    campaign: CampaignOpt = None,
     verbose: Annotated[
         bool,
         typer.Option("--verbose", "-v", help="逐条列出问题(表格,最多200条),不按代码归并。"),
