@@ -90,11 +90,10 @@ def summary_lines(d: RoundDiff) -> list[str]:
     lines = [f"第{d.old}轮 → 第{d.new}轮"]
     if d.files:
         lines.append("输入文件的变化:" + ";".join(c.text for c in d.files))
-    by_unit = {
-        uid: ([c for c in d.inputs if c.unit_id == uid], [r for r in d.results if r.unit_id == uid]) for uid in d.units
-    }
-    for uid, (inputs, results) in by_unit.items():
-        name = next((x.unit for x in (*inputs, *results)), uid)
+    for uid in d.units:
+        inputs = [c for c in d.inputs if c.unit_id == uid]
+        results = [r for r in d.results if r.unit_id == uid]
+        name = inputs[0].unit if inputs else results[0].unit if results else uid
         lines.append(f"{name}({uid})")
         for c in inputs:
             where = " ".join(x for x in (c.file, c.sheet, c.cell) if x)
