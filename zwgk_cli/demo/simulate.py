@@ -22,6 +22,7 @@ import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import combinations
 
 from zwgk_cli import rules
 from zwgk_cli.engine import score_unit
@@ -88,13 +89,10 @@ class Scenario:
 # ------------------------------------------------------------------ candidate values
 
 
-def _candidates(inp: Input, rng: random.Random) -> list[Value]:
+def _candidates(inp: Input) -> list[Value]:
     """Plausible values of one input, the benign ones first."""
     if inp.kind is InputKind.COUNT:
-        if inp.max is not None:
-            top = int(inp.max)
-            return [Decimal(n) for n in range(0, top + 1)]
-        return [Decimal(n) for n in (0, 1, 2, 3, 6, 11)]
+        return [Decimal(n) for n in (range(int(inp.max) + 1) if inp.max is not None else (0, 1, 2, 3, 6, 11))]
     if inp.kind is InputKind.YES_NO:
         return [NO, YES]
     if inp.kind is InputKind.CHOICE:
@@ -110,15 +108,11 @@ def _candidates(inp: Input, rng: random.Random) -> list[Value]:
     return [""]
 
 
-def _ratio_pairs(c: Criterion) -> list[tuple[str, str]]:
-    pairs = [(t.inputs[0], t.inputs[1]) for t in c.terms if t.kind is TermKind.RATIO and t.applicable]
-    pairs += [(v.inputs[0], v.inputs[1]) for v in c.vetoes if v.ratio and v.applicable]
-    return pairs
-
-
 def _plausible(c: Criterion, vals: Mapping[str, Value | None]) -> bool:
     """Numerators never exceed their denominators (纠错数 ≤ 申请总数)."""
-    for n, d in _ratio_pairs(c):
+    pairs = [t.inputs[:2] for t in c.terms if t.kind is TermKind.RATIO and t.applicable]
+    pairs += [v.inputs[:2] for v in c.vetoes if v.ratio and v.applicable]
+    for n, d in pairs:
         nv, dv = vals.get(n), vals.get(d)
         if isinstance(nv, Decimal) and isinstance(dv, Decimal) and nv > dv:
             return False
@@ -140,18 +134,15 @@ def _inputs(c: Criterion) -> list[Input]:
 
 def ideal(c: Criterion, rng: random.Random) -> dict[str, Value | None]:
     """The best-scoring plausible values that fire no veto (coordinate search, benign first)."""
-    vals: dict[str, Value | None] = {i.id: _candidates(i, rng)[0] for i in _inputs(c)}
+    vals: dict[str, Value | None] = {i.id: _candidates(i)[0] for i in _inputs(c)}
     if c.evidence:
         vals[EVIDENCE_INPUT.id] = YES
-    for i in c.inputs:
-        if i.kind is InputKind.TEXT and i.id in vals:
-            vals[i.id] = ""
     for _ in range(2):
         for inp in _inputs(c):
             if inp.kind is InputKind.TEXT:
                 continue
             best: tuple[Decimal, Value | None] | None = None
-            for cand in _candidates(inp, rng):
+            for cand in _candidates(inp):
                 trial = dict(vals, **{inp.id: cand})
                 if not _plausible(c, trial):
                     continue
@@ -172,8 +163,7 @@ def finding(c: Criterion, base: Mapping[str, Value | None], rng: random.Random) 
     for inp in _inputs(c):
         if inp.kind is InputKind.TEXT:
             continue
-        cands = _candidates(inp, rng)
-        for cand in cands:
+        for cand in _candidates(inp):
             if cand == base.get(inp.id):
                 continue
             trial = dict(base, **{inp.id: cand})
@@ -248,16 +238,11 @@ def note_for(
 # ------------------------------------------------------------------ units
 
 
-def _targets_for(part: Part, unit: Unit) -> list[str]:
-    return [t.id for t in unit.targets_of(part.per_target)] if part.per_target else [""]
-
-
 def _criteria(variant: Variant, unit: Unit) -> Iterable[tuple[Part, str, Criterion]]:
     for part, _, crit in walk_with_path(variant):
-        if not crit.applicable:
-            continue
-        for tid in _targets_for(part, unit):
-            yield part, tid, crit
+        if crit.applicable:
+            for tid in [t.id for t in unit.targets_of(part.per_target)] if part.per_target else [""]:
+                yield part, tid, crit
 
 
 def plan_unit(
@@ -300,20 +285,16 @@ def _total(rubric: Rubric, unit: Unit, values: Mapping[ReadingKey, Value | None]
     return us.total, us.vetoed, us.bonus_counted
 
 
-def _gate(variant: Variant) -> tuple[str, Decimal] | None:
-    for p in variant.walk_parts():
-        if p.gate is not None:
-            return p.gate.part, p.gate.min
-    return None
+def _gate(variant: Variant) -> str | None:
+    """The part the bonus gate looks at, if the variant has a gate."""
+    return next((p.gate.part for p in variant.walk_parts() if p.gate is not None), None)
 
 
-def _gate_parts(variant: Variant, gate_part: str) -> list[str]:
+def _gate_parts(variant: Variant) -> list[str]:
     """The gate part and its sub-parts (where the findings must go)."""
-    out: list[str] = []
-    for p in variant.walk_parts():
-        if p.id == gate_part:
-            out = [x.id for x in p.walk_parts()]
-    return out
+    gate_part = _gate(variant)
+    found = [[x.id for x in p.walk_parts()] for p in variant.walk_parts() if p.id == gate_part]
+    return found[-1] if found else []
 
 
 def simulate(rubric: Rubric, units: Sequence[Unit], seed: int = 2022) -> tuple[dict[str, UnitPlan], Scenario]:
@@ -346,11 +327,7 @@ def simulate(rubric: Rubric, units: Sequence[Unit], seed: int = 2022) -> tuple[d
 
     for u in units:
         quality = rng.uniform(0.8, 0.98)
-        harsh: list[str] = []
-        if gate_unit is not None and u.id == gate_unit.id:
-            gate = _gate(resolve(rubric, u))
-            assert gate is not None
-            harsh = _gate_parts(resolve(rubric, u), gate[0])
+        harsh = _gate_parts(resolve(rubric, u)) if gate_unit is not None and u.id == gate_unit.id else []
         plans[u.id] = plan_unit(rubric, u, rng, quality, harsh)
 
     # The gate unit: add findings until its gated part is below the gate (bounded).
@@ -361,10 +338,8 @@ def simulate(rubric: Rubric, units: Sequence[Unit], seed: int = 2022) -> tuple[d
             if counted is False and not vetoed:
                 scenario.below_gate = gate_unit.id
                 break
-            gate = _gate(resolve(rubric, gate_unit))
-            assert gate is not None
-            fresh = plan_unit(rubric, gate_unit, rng, 0.3, _gate_parts(resolve(rubric, gate_unit), gate[0]))
-            plans[gate_unit.id] = plan = fresh
+            plan = plan_unit(rubric, gate_unit, rng, 0.3, _gate_parts(resolve(rubric, gate_unit)))
+            plans[gate_unit.id] = plan
 
     # Vetoes: make one veto-bearing criterion fire (a website's, where there is one).
     for uid, u in veto_units.items():
@@ -421,17 +396,13 @@ def _tie_pair(members: Sequence[Unit], rubric: Rubric, plans: Mapping[str, UnitP
         shapes.setdefault(_shape(rubric, u), []).append(u)
     best: tuple[Decimal, Unit, Unit] | None = None
     for same in shapes.values():
-        scored = []
-        for u in same:
-            total, vetoed, _ = _total(rubric, u, plans[u.id].values)
-            if not vetoed:
-                scored.append((total, u))
-        for i in range(len(scored)):
-            for j in range(i + 1, len(scored)):
-                gap = abs(scored[i][0] - scored[j][0])
-                if best is None or gap < best[0]:
-                    hi, lo = (scored[i], scored[j]) if scored[i][0] >= scored[j][0] else (scored[j], scored[i])
-                    best = (gap, hi[1], lo[1])
+        totals = [(u, _total(rubric, u, plans[u.id].values)) for u in same]
+        scored = [(total, u) for u, (total, vetoed, _) in totals if not vetoed]
+        for a, b in combinations(scored, 2):
+            gap = abs(a[0] - b[0])
+            if best is None or gap < best[0]:
+                hi, lo = (a, b) if a[0] >= b[0] else (b, a)
+                best = (gap, hi[1], lo[1])
     return None if best is None else (best[1], best[2])
 
 
