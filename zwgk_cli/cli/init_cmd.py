@@ -153,20 +153,19 @@ def _interrupted_state(before: dict[Path, tuple[int, int] | None], out_dir: Path
     """What an interrupted init-sheets left in ``out_dir``: each workbook is whole, either
     issued by this run or as it was."""
     issued = issued_since(before)
-    new = [p for p in before if p in issued and before[p] is None]
-    again = [p for p in before if p in issued and before[p] is not None]
-    old = [p for p in before if p not in issued and before[p] is not None]
-    none = [p for p in before if p not in issued and before[p] is None]
     notes = [f"评分表目录 {out_dir}:每个评分表都是完整的(本次生成的或原有的),没有写了一半的文件。"]
-    if new:
-        notes.append(f"本次新生成 {len(new)} 个:{_names(new)}")
-    if again:
-        notes.append(f"本次重新生成(覆盖原有)的 {len(again)} 个:{_names(again)}")
-    if old:
-        notes.append(f"仍是原有的旧评分表 {len(old)} 个:{_names(old)}")
-    if none:
-        notes.append(f"尚未生成 {len(none)} 个:{_names(none)}")
-    if old or none:
+    left = False
+    for done, existed, said in (
+        (True, False, "本次新生成"),
+        (True, True, "本次重新生成(覆盖原有)的"),
+        (False, True, "仍是原有的旧评分表"),
+        (False, False, "尚未生成"),
+    ):
+        paths = [p for p in before if (p in issued) is done and (before[p] is not None) is existed]
+        if paths:
+            notes.append(f"{said} {len(paths)} 个:{_names(paths)}")
+            left = left or not done
+    if left:
         notes.append("重新运行本命令(需要覆盖时加 --force)即可补齐。")
     return notes
 

@@ -145,22 +145,20 @@ def report_cmd(
         usage_error("--draft 与 --compare 不能同时使用:初评结果反馈不与上年比较。")
     doc = load_scores(path)
     out_dir = out or camp.path(camp.report_dir)
+    unchanged = f"通报目录 {out_dir} 未改动(仍是上次生成的文件)。"
     try:
         stale = stale_check(doc, path, camp)
     except Interrupted as exc:
-        exc.add_note(f"通报目录 {out_dir} 未改动(仍是上次生成的文件)。")
+        exc.add_note(unchanged)
         raise
     if _stop_for(stale, doc, stale_ok, json_out):
         raise typer.Exit(EXIT_PROBLEMS)
-    if draft:
+    if draft or compare is not None:
         from zwgk_cli.cli import report_options
 
-        report_options.run_draft(doc, out_dir, camp, wanted, json_out)
-    previous = None
-    if compare is not None:
-        from zwgk_cli.cli import report_options
-
-        previous = report_options.load_previous(compare, camp, doc, json_out)
+        if draft:
+            report_options.run_draft(doc, out_dir, camp, wanted, json_out)
+    previous = report_options.load_previous(compare, camp, doc, json_out) if compare is not None else None
     tpl = template_dir_of(template_dir, camp)
     from zwgk_cli.report import build as report_mod  # imported when used: templates
 
@@ -169,7 +167,7 @@ def report_cmd(
             doc, out_dir, campaign=camp if camp.found else None, formats=wanted, template_dir=tpl, previous=previous
         )
     except Interrupted as exc:
-        exc.add_note(f"通报目录 {out_dir} 未改动(仍是上次生成的文件)。")
+        exc.add_note(unchanged)
         raise
     except OSError as exc:  # a read-only folder, a full disk, report_dir naming a file: nothing was moved in
         usage_error(f"无法写入通报目录 {out_dir}:{os_reason(exc, writing=True)}(已有的通报文件未改动)")
@@ -263,4 +261,4 @@ def _stop_for(stale: Sequence[Problem], doc: Scores, stale_ok: bool, json_out: b
 def _round_text(round_no: int | None, stale: bool) -> str:
     if round_no is None:
         return "通报依据的评分结果没有记录轮次。"
-    return f"通报依据第{round_no}轮评分结果" + (",其后的改动未计入。" if stale else "。")
+    return f"通报依据第{round_no}轮评分结果{',其后的改动未计入' if stale else ''}。"

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from zwgk_cli import rubric as rubric_mod
 from zwgk_cli.campaign import CONFIG_NAME, Campaign
+from zwgk_cli.demo.simulate import largest_group
 from zwgk_cli.engine import score_unit
 from zwgk_cli.model import ReadingKey, Rubric, Unit, Value
 from zwgk_cli.problems import Problem
@@ -114,10 +115,7 @@ def pick_appeal(
     """The unit that appeals (the first scored unit of the largest group outside ``busy``), the
     workbook corrected (its last: the office's, with teams), the input and its corrected answer:
     the first yes/no answer whose correction raises the unit's total."""
-    groups: dict[str, list[Unit]] = {}
-    for u in units:
-        groups.setdefault(u.group, []).append(u)
-    for u in max(groups.values(), key=len):
+    for u in largest_group(units):
         if u.id in busy or u.id not in scored or not books.get(u.id):
             continue
         mine = {k: v for k, v in values[u.id].items() if v is not None}

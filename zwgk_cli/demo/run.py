@@ -24,7 +24,7 @@ from zwgk_cli import rubric as rubric_mod
 from zwgk_cli.campaign import CONFIG_NAME, Campaign
 from zwgk_cli.demo.appeal import APPEALS, TEAMS, Appeal, inputs_of, pick_appeal, round_diff, score_round
 from zwgk_cli.demo.fill import fill_workbook
-from zwgk_cli.demo.simulate import Scenario, UnitPlan, simulate
+from zwgk_cli.demo.simulate import Scenario, UnitPlan, largest_group, simulate
 from zwgk_cli.model import Criterion, InputKind, ReadingKey, Rubric, Unit, Value
 from zwgk_cli.names import DEFAULT_SEED, FORMATS, SAMPLES
 from zwgk_cli.new_campaign import NewCampaignError, checked_roster, create
@@ -33,7 +33,6 @@ from zwgk_cli.report import build as report_mod
 from zwgk_cli.report.ranking import Ranking, rank
 from zwgk_cli.report.text import parse_date
 from zwgk_cli.results import model as results_model
-from zwgk_cli.roster import Roster
 from zwgk_cli.workbook import layout
 from zwgk_cli.workbook.issue import write_workbooks
 from zwgk_cli.workbook.teams import Teams, resolve_teams, team_jobs
@@ -99,26 +98,17 @@ def _pick_mistakes(
     units: Sequence[Unit], scenario: Scenario, plans: Mapping[str, UnitPlan], rng: random.Random
 ) -> list[tuple[Unit, str]]:
     """Three units of the largest group, away from the scenario, for the assessors' mistakes."""
-    busy = set(scenario.vetoed) | {scenario.below_gate, scenario.most_targets, *(scenario.tie or ())}
-    groups: dict[str, list[Unit]] = {}
-    for u in units:
-        groups.setdefault(u.group, []).append(u)
-    largest = max(groups.values(), key=len)
-    free = [u for u in largest if u.id not in busy and plans[u.id].values]
+    free = [u for u in largest_group(units) if u.id not in scenario.busy() and plans[u.id].values]
     picked = rng.sample(free, k=min(3, len(free)))
     return list(zip(picked, ("text", "empty", "duplicate"), strict=False))
 
 
 def _count_key(rubric: Rubric, unit: Unit, values: Mapping[ReadingKey, Value | None]) -> ReadingKey | None:
-    kinds: dict[tuple[str, str], InputKind] = {}
-    variant = rubric_mod.resolve(rubric, unit)
-    for c in variant.walk():
-        for i in c.inputs:
-            kinds[(c.id, i.id)] = i.kind
-    for k, v in values.items():
-        if kinds.get((k.criterion, k.input)) is InputKind.COUNT and isinstance(v, Decimal) and v > 0:
-            return k
-    return next((k for k in values if kinds.get((k.criterion, k.input)) is InputKind.COUNT), None)
+    """A count input of ``unit``, one with a finding if there is one."""
+    kinds = {(c.id, i.id): i.kind for c in rubric_mod.resolve(rubric, unit).walk() for i in c.inputs}
+    counts = [k for k in values if kinds.get((k.criterion, k.input)) is InputKind.COUNT]
+    found = [k for k in counts if isinstance(v := values[k], Decimal) and v > 0]
+    return next(iter(found or counts), None)
 
 
 def fill_all(
@@ -207,14 +197,6 @@ def _all_criteria(rubric: Rubric) -> list[Criterion]:
     return out
 
 
-def _roster(r: Rubric, camp: Campaign) -> Roster:
-    """The campaign's roster, checked against the rubric as ``zwgk score`` checks it."""
-    roster = checked_roster(r, camp.path(camp.units), camp.path(camp.targets) if camp.targets else None)
-    if roster.problems:
-        raise DemoError("示例名单有问题:" + ";".join(p.message for p in roster.problems[:5]))
-    return roster
-
-
 def _issue(r: Rubric, camp: Campaign, units: Sequence[Unit], teams: Teams | None) -> dict[str, list[Path]]:
     """``zwgk init-sheets``: one blank workbook per unit in ``sheets/`` (with 检查组: one per unit
     per team, in a folder per team); unit id → its workbooks."""
@@ -276,7 +258,9 @@ def run_sample(
         raise DemoError("示例细则有问题:" + ";".join(p.message for p in exc.problems[:5])) from None
     camp, r = made.campaign, made.rubric
     camp, teams = _teams(r, camp, sample)
-    roster = _roster(r, camp)
+    roster = checked_roster(r, camp.path(camp.units), camp.path(camp.targets) if camp.targets else None)
+    if roster.problems:
+        raise DemoError("示例名单有问题:" + ";".join(p.message for p in roster.problems[:5]))
     echo("zwgk init-sheets" + (f"(检查组:{'、'.join(teams.names)},每个单位每组一份)" if teams else ""))
     books = _issue(r, camp, roster.units, teams)
     echo("模拟评估人员填写评分表(含否决、加分门槛、并列和三处常见填写错误)")
@@ -332,8 +316,7 @@ def _appeal(
     results_dir: Path,
 ) -> Appeal | None:
     """After round 01: a clean unit's answer corrected in its returned workbook (the office's)."""
-    busy = set(scenario.vetoed) | {scenario.below_gate, scenario.most_targets, *(scenario.tie or ())}
-    busy |= {u.id for u in units if u.name in {m.unit for m in mistakes}}
+    busy = scenario.busy() | {u.id for u in units if u.name in {m.unit for m in mistakes}}
     first = results_model.load(results_dir / "scores.json")
     scored = {u.unit_id for u in first.units if u.status == "scored"}
     values = {u.id: plans[u.id].values for u in units}

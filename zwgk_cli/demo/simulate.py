@@ -85,6 +85,21 @@ class Scenario:
     tie: tuple[str, str] | None = None
     most_targets: str = ""
 
+    def busy(self) -> set[str]:
+        """The units the scenario uses (kept clear of the demo's other events)."""
+        return set(self.vetoed) | {self.below_gate, self.most_targets, *(self.tie or ())}
+
+
+def by_group(units: Sequence[Unit]) -> dict[str, list[Unit]]:
+    groups: dict[str, list[Unit]] = {}
+    for u in units:
+        groups.setdefault(u.group, []).append(u)
+    return groups
+
+
+def largest_group(units: Sequence[Unit]) -> list[Unit]:
+    return max(by_group(units).values(), key=len)
+
 
 # ------------------------------------------------------------------ candidate values
 
@@ -302,9 +317,7 @@ def simulate(rubric: Rubric, units: Sequence[Unit], seed: int = 2022) -> tuple[d
     rng = random.Random(seed)
     scenario = Scenario()
     plans: dict[str, UnitPlan] = {}
-    groups: dict[str, list[Unit]] = {}
-    for u in units:
-        groups.setdefault(u.group, []).append(u)
+    groups = by_group(units)
 
     # Vetoes: one unit in each of the two largest groups (never a group's first unit).
     veto_units: dict[str, Unit] = {}
