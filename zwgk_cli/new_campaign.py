@@ -1,9 +1,7 @@
 """Creating a campaign folder (``zwgk new``, ``zwgk demo``): ``zwgk.toml`` with every setting
 commented in Chinese, the rubric file (when it is not bundled), the roster, and ``returned/``.
-
-:func:`create` either creates everything or, when it fails, removes what it created: a folder it
-made is removed whole; in a folder that existed, the files it added.  (A roster copied over a
-file of the same name with ``force`` is not restored.)
+:func:`create` creates everything or, when it fails, removes what it created (a roster copied
+over a file of the same name with ``force`` is not restored).
 """
 
 from __future__ import annotations
@@ -96,30 +94,14 @@ def _toml(value: Any) -> str:
 
 def campaign_toml(settings: Mapping[str, Any], generated_from: str, sample: bool) -> str:
     """``zwgk.toml`` text from the commented template, with ``settings`` filled in."""
-    template = resources.files("zwgk_cli").joinpath("campaign_template.toml").read_text(encoding="utf-8")
-    defaults: dict[str, Any] = {
-        "rubric": "",
-        "year": dt.date.today().year,
-        "name": "",
-        "office": "",
-        "contact": "",
-        "materials_deadline": "",
-        "return_deadline": "",
-        "units": "units.csv",
-        "targets": "",
-        "notice_number": "",
-        "notice_date": "",
-        "recipients": "",
-        "rectify_deadline": "",
-        "cc": "",
-        "printer": "",
-        "print_date": "",
-        "group_order": [],
-    }
-    values = {k: _toml(settings.get(k, v)) for k, v in defaults.items()}
+    template = string.Template(
+        resources.files("zwgk_cli").joinpath("campaign_template.toml").read_text(encoding="utf-8")
+    )
+    defaults: dict[str, Any] = {"year": dt.date.today().year, "units": "units.csv", "group_order": []}
+    values = {k: _toml(settings.get(k, defaults.get(k, ""))) for k in template.get_identifiers()}
     values["generated_from"] = f"(来源:{generated_from})" if generated_from else ""
     values["sample_note"] = "(示例值,正式发文前请修改)" if sample else ""
-    return string.Template(template).substitute(values)
+    return template.substitute(values)
 
 
 def _plan(

@@ -163,13 +163,10 @@ def load_units(
 
 
 def _relative(p: Problem, root: Path) -> Problem:
-    path = Path(p.file) if p.file else None
-    if path is None or not path.is_absolute():
+    path = Path(p.file)
+    if not p.file or not path.is_absolute() or not path.is_relative_to(root):  # outside the campaign: as given
         return p
-    try:
-        return dataclasses.replace(p, file=path.relative_to(root).as_posix())
-    except ValueError:  # outside the campaign folder: as given
-        return p
+    return dataclasses.replace(p, file=path.relative_to(root).as_posix())
 
 
 def _campaign_file(camp: campaign_mod.Campaign, key: str) -> Path:

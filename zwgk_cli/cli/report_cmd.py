@@ -23,6 +23,7 @@ from zwgk_cli.cli.common import (
     needs_campaign,
     print_json,
     print_problems,
+    problems_error,
     usage_error,
 )
 from zwgk_cli.problems import Code, Problem, Severity, os_reason, problem
@@ -43,15 +44,12 @@ def load_scores(path: Path) -> Scores:
     try:
         return results_model.load(path)
     except results_model.ScoresError as exc:
-        print_problems([problem(Code.P_SCORES, file=str(path), detail=str(exc))], "无法生成通报")
-        raise typer.Exit(EXIT_USAGE) from None
+        problems_error([problem(Code.P_SCORES, file=str(path), detail=str(exc))], "无法生成通报")
 
 
 def template_dir_of(option: Path | None, camp: Campaign) -> Path | None:
     """``--template-dir``, else ``template_dir`` in zwgk.toml ([notice]), relative to the campaign."""
-    chosen = option
-    if chosen is None and camp.found and camp.template_dir:
-        chosen = camp.path(camp.template_dir)
+    chosen = camp.path(camp.template_dir) if option is None and camp.found and camp.template_dir else option
     if chosen is not None and not chosen.is_dir():
         usage_error(f"模板目录不存在:{chosen}")
     return chosen
@@ -68,15 +66,14 @@ def _summary_table(files: list[Path], out: Path) -> Table:
         "通报.md": "通报(Markdown)",
         names.RANKING_NAME: "排名表(Excel)",
     }
-    rectify = [f for f in files if f.parent.name == names.RECTIFY_DIR and f.suffix in (".xlsx", ".html")]
     for f in files:
         if f.name in labels:
             table.add_row(escape(f.name), labels[f.name])
+    rectify = [f for f in files if f.parent.name == names.RECTIFY_DIR and f.suffix in (".xlsx", ".html")]
     if rectify:
         units = len({f.stem for f in rectify})
-        kinds = "与".join(
-            k for k, suffix in (("Excel", ".xlsx"), ("网页", ".html")) if any(f.suffix == suffix for f in rectify)
-        )
+        suffixes = {f.suffix for f in rectify}
+        kinds = "与".join(k for k, suffix in (("Excel", ".xlsx"), ("网页", ".html")) if suffix in suffixes)
         table.add_row(f"{names.RECTIFY_DIR}/", f"各单位整改清单({units}个单位,{kinds})")
     return table
 
@@ -206,9 +203,6 @@ def _show(
         changed = any(p.severity is Severity.ERROR for p in stale)
         console.print(_round_text(round_no, changed), markup=False, soft_wrap=True)
     raise typer.Exit(EXIT_PROBLEMS if blocking else EXIT_OK)
-
-
-# ------------------------------------------------------------------ are these the current scores?
 
 
 def stale_check(doc: Scores, path: Path, camp: Campaign) -> list[Problem]:

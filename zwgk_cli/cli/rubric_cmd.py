@@ -58,10 +58,7 @@ def list_cmd(json_out: JsonOpt = False) -> None:
 
     示例:zwgk rubric list
     """
-    rows = []
-    for rid in rubric_mod.bundled_ids():
-        r = rubric_mod.load(rid)
-        rows.append((r, [(v.id, v.title, list(v.groups), v.max) for v in r.variants]))
+    rubrics = [rubric_mod.load(rid) for rid in rubric_mod.bundled_ids()]
     if json_out:
         print_json(
             [
@@ -73,10 +70,11 @@ def list_cmd(json_out: JsonOpt = False) -> None:
                     "hash": r.hash,
                     "max": rubric_mod.json_number(r.max),
                     "variants": [
-                        {"id": vid, "title": t, "groups": g, "max": rubric_mod.json_number(m)} for vid, t, g, m in vs
+                        {"id": v.id, "title": v.title, "groups": list(v.groups), "max": rubric_mod.json_number(v.max)}
+                        for v in r.variants
                     ],
                 }
-                for r, vs in rows
+                for r in rubrics
             ]
         )
         return
@@ -85,15 +83,10 @@ def list_cmd(json_out: JsonOpt = False) -> None:
     table = Table(title="内置评分细则")
     for col in ("编号", "名称", "年度", "版本(适用分组)", "满分"):
         table.add_column(col, overflow="fold")  # Chinese text has no spaces to wrap at: fold, never cut
-    for r, _ in rows:
+    for r in rubrics:
         for i, v in enumerate(r.variants):
-            table.add_row(
-                r.id if i == 0 else "",
-                r.title if i == 0 else "",
-                str(r.year) if i == 0 else "",
-                f"{v.title}({'、'.join(v.groups) or '全部单位'})",
-                _max_text(v),
-            )
+            first = (r.id, r.title, str(r.year)) if i == 0 else ("", "", "")
+            table.add_row(*first, f"{v.title}({'、'.join(v.groups) or '全部单位'})", _max_text(v))
     console.print(table)
 
 

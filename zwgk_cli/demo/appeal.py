@@ -47,14 +47,6 @@ APPEALS = frozenset({"mianyang-2022"})  # the samples whose demo has a round of 
 
 
 @dataclass(frozen=True)
-class Scored:
-    """One ``zwgk score`` run of the demo."""
-
-    counts: Mapping[str, int]
-    problems: list[Problem]
-
-
-@dataclass(frozen=True)
 class Appeal:
     """The correction after round 01: which unit, which answer, where."""
 
@@ -70,9 +62,9 @@ class Appeal:
     total_after: Decimal | None
 
 
-def score_round(r: Rubric, camp: Campaign, roster: Roster, teams: Teams | None) -> Scored:
-    """``zwgk score`` in the campaign folder: the returned folder, merged per unit with teams,
-    written to ``results/`` and kept as a round (the manifest ``zwgk score`` records)."""
+def score_round(r: Rubric, camp: Campaign, roster: Roster, teams: Teams | None) -> tuple[dict[str, int], list[Problem]]:
+    """``zwgk score`` in the campaign folder, kept as a round (with the manifest ``zwgk score``
+    records); the units per status and the problems."""
     returned = camp.path(camp.returned_dir)
     results_dir = camp.path(camp.results_dir)
     found = batch_mod.discover([returned], camp.root, exclude=[results_dir])
@@ -96,7 +88,7 @@ def score_round(r: Rubric, camp: Campaign, roster: Roster, teams: Teams | None) 
         r, roster.units, found.refs, skipped=found.skipped, extra_problems=problems, teams=teams
     ) as batch:
         output_mod.write_results(batch, results_dir, output_mod.campaign_fields(camp), manifest=manifest)
-        return Scored(dict(batch.counts), list(batch.problems))
+        return dict(batch.counts), list(batch.problems)
 
 
 def inputs_of(book: Path) -> list[MapRow]:

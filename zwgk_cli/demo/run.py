@@ -269,7 +269,7 @@ def run_sample(
     when = parse_date(camp.return_deadline) or dt.date(camp.year or 2000, 12, 1)
     mistakes = fill_all(r, roster.units, plans, scenario, books, returned, seed, when)
     echo("zwgk score")
-    scored = score_round(r, camp, roster, teams)
+    counts, problems = score_round(r, camp, roster, teams)
     results_dir = camp.path(camp.results_dir)
     appeal: Appeal | None = None
     review: Path | None = None
@@ -278,7 +278,7 @@ def run_sample(
         if appeal is not None:
             echo(f"复核:{appeal.unit}申诉,更正评分表后重新计分(第2轮)")
             echo("zwgk score")
-            scored = score_round(r, camp, roster, teams)
+            counts, problems = score_round(r, camp, roster, teams)
             echo("zwgk diff")
             review = _review(results_dir)
     doc = results_model.load(results_dir / "scores.json")
@@ -290,17 +290,7 @@ def run_sample(
     ranking = rank(doc, camp.group_order)
     teams_names = teams.names if teams else ()
     return DemoResult(
-        sample,
-        folder,
-        ranking,
-        scenario,
-        mistakes,
-        scored.counts,
-        scored.problems,
-        outcome,
-        teams_names,
-        appeal,
-        review,
+        sample, folder, ranking, scenario, mistakes, counts, problems, outcome, teams_names, appeal, review
     )
 
 

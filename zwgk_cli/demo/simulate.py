@@ -1,19 +1,12 @@
-"""A deterministic simulator of plausible findings, for ``zwgk demo`` and the tests.
+"""A deterministic simulator of plausible findings, for ``zwgk demo`` and the tests; it knows no
+particular rubric, only the rule kinds.
 
-Given a rubric, its units and a seed, it decides what an assessor would have found in each
-unit and returns the input values (and 扣分说明 notes) to write into the workbooks.  Nothing
-in it knows a particular rubric: it reads the rule kinds.
-
-* Each unit gets a quality (the chance that a criterion is found in order).  For every
-  criterion the simulator first finds the *ideal* values (the inputs that score best without
-  firing a veto) by trying plausible candidates through :func:`zwgk_cli.rules.evaluate`, then,
-  with the unit's chance of a problem, changes one input to a plausible finding that costs
-  points but fires no veto.
-* A scenario is laid on top, so the demo shows what the tool does with it: one unit per group
-  (two at most) trips a veto; one unit whose gated part falls below the bonus gate (where the
-  rubric has a gate); two units of one group with the same findings (a tie); the unit with
-  the most websites keeps them all (the mean).  ``Scenario`` says which units.
-* The same rubric, units and seed always give the same values.
+Each unit gets a quality (the chance that a criterion is found in order).  For every criterion
+the simulator finds the *ideal* values (the best score without a veto, trying plausible
+candidates through :func:`zwgk_cli.rules.evaluate`), then, with the unit's chance of a problem,
+one plausible finding that costs points but fires no veto.  A :class:`Scenario` is laid on top:
+a veto in each of the two largest groups, a unit below the bonus gate (where the rubric has
+one), a tie, and the unit with the most websites (their mean).  Same inputs, same values.
 """
 
 from __future__ import annotations
