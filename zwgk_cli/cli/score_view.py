@@ -125,15 +125,9 @@ def _missing(batch: batch_mod.Batch, problems_file: str) -> None:
 
 def _summary(batch: batch_mod.Batch, written: Written, blocked: bool, problems_file: str) -> None:
     errors, warnings = batch.errors, batch.warnings
-    parts = [f"{STATUS_LABELS[s]} {n}" for s, n in batch.counts.items() if n]
-    console.print(
-        f"共 {len(batch.units)} 个单位:"
-        + "、".join(parts)
-        + f";读取文件 {len(batch.files)} 个"
-        + (f"(跳过锁定文件 {batch.skipped} 个)" if batch.skipped else "")
-        + "。",
-        markup=False,
-    )
+    parts = "、".join(f"{STATUS_LABELS[s]} {n}" for s, n in batch.counts.items() if n)
+    skipped = f"(跳过锁定文件 {batch.skipped} 个)" if batch.skipped else ""
+    console.print(f"共 {len(batch.units)} 个单位:{parts};读取文件 {len(batch.files)} 个{skipped}。", markup=False)
     if errors + warnings:
         console.print(
             Text(f"{errors} 个错误", style="red" if errors else "")
@@ -145,12 +139,8 @@ def _summary(batch: batch_mod.Batch, written: Written, blocked: bool, problems_f
         console.print("[red]--strict:存在错误,未写入评分结果[/](已有的评分结果未更新)。")
     files = [*written.scores, *written.problems]
     if files:
-        folder = files[0].parent
-        console.print(
-            f"结果已写入 {_shown(folder)}{os.sep}:" + "、".join(f.name for f in files),
-            markup=False,
-            soft_wrap=True,
-        )
+        names = "、".join(f.name for f in files)
+        console.print(f"结果已写入 {_shown(files[0].parent)}{os.sep}:{names}", markup=False, soft_wrap=True)
     if written.round is not None:
         console.print(round_line(written.round, written.new_round), markup=False, soft_wrap=True)
 

@@ -94,9 +94,6 @@ def largest_group(units: Sequence[Unit]) -> list[Unit]:
     return max(by_group(units).values(), key=len)
 
 
-# ------------------------------------------------------------------ candidate values
-
-
 def _candidates(inp: Input) -> list[Value]:
     """Plausible values of one input, the benign ones first."""
     if inp.kind is InputKind.COUNT:
@@ -189,11 +186,11 @@ def finding(c: Criterion, base: Mapping[str, Value | None], rng: random.Random) 
 
 def veto_values(c: Criterion, base: Mapping[str, Value | None]) -> dict[str, Value | None] | None:
     """The ideal values changed so that one of the criterion's vetoes fires."""
+    kinds = {i.id: i.kind for i in c.inputs}
     for v in c.vetoes:
         if not v.applicable:
             continue
         vals = dict(base)
-        kinds = {i.id: i.kind for i in c.inputs}
         if v.ratio:
             n, d = v.inputs
             vals[d] = Decimal(20)
@@ -203,13 +200,9 @@ def veto_values(c: Criterion, base: Mapping[str, Value | None]) -> dict[str, Val
             vals[v.inputs[0]] = YES
         else:
             vals[v.inputs[0]] = v.value + (1 if v.op == ">" else 0)
-        cs = rules.evaluate(c, vals)
-        if cs.vetoes:
+        if rules.evaluate(c, vals).vetoes:
             return vals
     return None
-
-
-# ------------------------------------------------------------------ notes
 
 
 def note_for(
@@ -243,9 +236,6 @@ def note_for(
     return ";".join(dict.fromkeys(bits))
 
 
-# ------------------------------------------------------------------ units
-
-
 def _criteria(variant: Variant, unit: Unit) -> Iterable[tuple[Part, str, Criterion]]:
     for part, _, crit in walk_with_path(variant):
         if crit.applicable:
@@ -275,16 +265,12 @@ def plan_unit(
             if found is not None:
                 vals = found
                 if part.id in harsh_parts or bonus:
-                    again = finding(crit, vals, rng)
-                    vals = again or vals
+                    vals = finding(crit, vals, rng) or vals
         if crit.evidence and rng.random() < 0.03:
             vals[EVIDENCE_INPUT.id] = NO
-        for iid, v in vals.items():
-            plan.values[ReadingKey(tid, crit.id, iid)] = v
-        if vals != base:
-            note = note_for(crit, vals, base, rng)
-            if note:
-                plan.notes[(tid, crit.id)] = note
+        plan.values.update({ReadingKey(tid, crit.id, iid): v for iid, v in vals.items()})
+        if vals != base and (note := note_for(crit, vals, base, rng)):
+            plan.notes[(tid, crit.id)] = note
     return plan
 
 
@@ -351,28 +337,25 @@ def simulate(rubric: Rubric, units: Sequence[Unit], seed: int = 2022) -> tuple[d
     for uid, u in veto_units.items():
         variant = resolve(rubric, u)
         plan = plans[uid]
-        choices = [(p, tid, c) for p, tid, c in _criteria(variant, u) if any(v.applicable for v in c.vetoes)]
+        choices = [(tid, c) for _, tid, c in _criteria(variant, u) if any(v.applicable for v in c.vetoes)]
         count_vetoes = [
-            x
-            for x in choices
+            (tid, c)
+            for tid, c in choices
             if any(
-                not v.ratio and len(v.inputs) == 1 and x[2].input(v.inputs[0]).kind is InputKind.COUNT
-                for v in x[2].vetoes
+                not v.ratio and len(v.inputs) == 1 and c.input(v.inputs[0]).kind is InputKind.COUNT for v in c.vetoes
             )
         ]
         pool = count_vetoes or choices
         if not pool:
             continue
-        _, tid, crit = pool[rng.randrange(len(pool))]
+        tid, crit = pool[rng.randrange(len(pool))]
         current = {i.id: plan.values.get(ReadingKey(tid, crit.id, i.id)) for i in crit.live_inputs()}
         fired = veto_values(crit, current)
         if fired is None:
             continue
-        for iid, v in fired.items():
-            plan.values[ReadingKey(tid, crit.id, iid)] = v
+        plan.values.update({ReadingKey(tid, crit.id, iid): v for iid, v in fired.items()})
         plan.notes[(tid, crit.id)] = note_for(crit, fired, ideal(crit, rng), rng)
-        reason = rules.evaluate(crit, fired).vetoes[0].reason
-        scenario.vetoed[uid] = reason
+        scenario.vetoed[uid] = rules.evaluate(crit, fired).vetoes[0].reason
 
     # A tie: two clean units of the same group with the same shape get the same findings.
     taken = set(veto_units) | ({gate_unit.id} if gate_unit else set()) | {scenario.most_targets}
