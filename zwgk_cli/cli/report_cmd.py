@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.markup import escape
@@ -30,9 +30,11 @@ from zwgk_cli.problems import Code, Problem, Severity, os_reason, problem
 from zwgk_cli.results import model as results_model
 from zwgk_cli.results import rounds
 from zwgk_cli.results.model import Scores
+from zwgk_cli.roster import load_roster
 
 if TYPE_CHECKING:
     from zwgk_cli.report.build import Outcome
+    from zwgk_cli.report.compare import Previous
 
 # Problems that leave the notice usable as it is (exit 0): LibreOffice is simply not installed,
 # or the PDF preview was printed with substitute fonts (the DOCX is the one to print).
@@ -150,12 +152,9 @@ def report_cmd(
         raise
     if _stop_for(stale, doc, stale_ok, json_out):
         raise typer.Exit(EXIT_PROBLEMS)
-    if draft or compare is not None:
-        from zwgk_cli.cli import report_options
-
-        if draft:
-            report_options.run_draft(doc, out_dir, camp, wanted, json_out)
-    previous = report_options.load_previous(compare, camp, doc, json_out) if compare is not None else None
+    if draft:
+        _draft(doc, out_dir, camp, wanted, json_out)
+    previous = _previous(compare, camp, doc, json_out) if compare is not None else None
     tpl = template_dir_of(template_dir, camp)
     from zwgk_cli.report import build as report_mod  # imported when used: templates
 
@@ -169,11 +168,7 @@ def report_cmd(
     except OSError as exc:  # a read-only folder, a full disk, report_dir naming a file: nothing was moved in
         usage_error(f"无法写入通报目录 {out_dir}:{os_reason(exc, writing=True)}(已有的通报文件未改动)")
     except report_mod.ReportError as exc:
-        if json_out:
-            print_json({"ok": False, "files": [], "problems": [p.to_dict() for p in exc.problems]})
-        else:
-            print_problems(exc.problems, "模板有误,未生成任何文件")
-        raise typer.Exit(EXIT_USAGE) from None
+        _refuse(exc.problems, "模板有误,未生成任何文件", json_out)
     try:
         _show(outcome, out_dir, json_out, doc.round, stale)
     except Interrupted as exc:
@@ -256,3 +251,67 @@ def _round_text(round_no: int | None, stale: bool) -> str:
     if round_no is None:
         return "通报依据的评分结果没有记录轮次。"
     return f"通报依据第{round_no}轮评分结果{',其后的改动未计入' if stale else ''}。"
+
+
+def _draft(doc: Scores, out_dir: Path, camp: Campaign, formats: Sequence[str], json_out: bool) -> None:
+    """``--draft``: write the 初评结果反馈 and exit: 0, 1 (something to complete) or 2."""
+    from zwgk_cli.report.draft import DRAFT_DIR, DRAFT_FORMATS, write_drafts  # imported when used
+
+    wanted = [f for f in formats if f in DRAFT_FORMATS]
+    if not wanted:
+        usage_error("初评结果反馈只有 docx 和 xlsx 两种格式:--formats 至少给出其中一种。")
+    try:
+        outcome = write_drafts(doc, out_dir, campaign=camp if camp.found else None, formats=wanted)
+    except Interrupted as exc:
+        exc.add_note(f"{out_dir / DRAFT_DIR} 未改动(仍是上次生成的文件)。")
+        raise
+    except OSError as exc:
+        usage_error(f"无法写入通报目录 {out_dir}:{os_reason(exc, writing=True)}(已有的文件未改动)")
+    if json_out:
+        print_json(
+            {
+                "ok": not outcome.problems,
+                "out": str(out_dir / DRAFT_DIR),
+                "files": [str(f) for f in outcome.files],
+                "problems": [p.to_dict() for p in outcome.problems],
+            }
+        )
+    else:
+        print_problems(outcome.problems, "初评结果反馈待补正之处")
+        kinds = "、".join({"docx": "Word", "xlsx": "Excel"}[f] for f in wanted)
+        console.print(f"已为 {outcome.units} 个单位生成初评结果反馈({kinds})→ {escape(str(out_dir / DRAFT_DIR))}")
+        if outcome.problems:
+            console.print(f"[yellow]{len(outcome.problems)} 处待补正[/],补正后重新运行 zwgk report --draft。")
+    raise typer.Exit(EXIT_PROBLEMS if outcome.problems else EXIT_OK)
+
+
+def _aliases(camp: Campaign) -> dict[str, tuple[str, ...]]:
+    """This year's roster aliases (unit id → names), when the campaign names a roster that
+    can be read; matching then also knows the units' former names."""
+    path = camp.path(camp.units) if camp.found and camp.units else None
+    if path is None or not path.is_file():
+        return {}
+    return {u.id: u.aliases for u in load_roster(path).units if u.aliases}
+
+
+def _previous(path: Path, camp: Campaign, doc: Scores, json_out: bool) -> Previous:
+    """``--compare``: last year's results; a located P011/P012 and exit 2 when they cannot be
+    used (nothing is written)."""
+    from zwgk_cli.report.compare import CompareError, Previous, compare, load_previous
+    from zwgk_cli.report.ranking import rank
+
+    try:
+        previous = Previous(load_previous(path), str(path), _aliases(camp))
+        compare(doc, rank(doc, camp.group_order if camp.found else ()), previous)  # no unit in common: P012
+    except CompareError as exc:
+        _refuse([exc.problem], "无法与上年比较,未生成任何文件", json_out)
+    return previous
+
+
+def _refuse(problems: Sequence[Problem], title: str, json_out: bool) -> NoReturn:
+    """Nothing is written: the problems (as JSON with ``--json``), exit 2."""
+    if json_out:
+        print_json({"ok": False, "files": [], "problems": [p.to_dict() for p in problems]})
+    else:
+        print_problems(problems, title)
+    raise typer.Exit(EXIT_USAGE)
