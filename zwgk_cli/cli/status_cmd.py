@@ -38,10 +38,6 @@ from zwgk_cli.workbook.teams import Teams, team_jobs
 NAMES_SHOWN = 30  # units named on one line; --json lists them all
 
 
-def _names(items: Sequence[str]) -> str:
-    return listed(items, NAMES_SHOWN)
-
-
 @app.command("status")
 def status_cmd(
     jobs: JobsOpt = 0,
@@ -143,19 +139,19 @@ def _print(status: st.Status, title: str, roster_errors: int) -> None:
         )
     console.print(table)
     for key, units in status.by_line(st.MISSING):
-        _say(f"{_line_name(key)} 缺 {len(units)}:{_names([s.unit.name for s in units])}")
+        _say(f"{_line_name(key)} 缺 {len(units)}:{listed([s.unit.name for s in units], NAMES_SHOWN)}")
     for key, units in status.by_line(st.INCOMPLETE):
         said = [f"{s.unit.name}({_incomplete_detail(s.unfilled, s.errors)})" for s in units]
-        _say(f"{_line_name(key)} 未完成 {len(units)}:{_names(said)}")
+        _say(f"{_line_name(key)} 未完成 {len(units)}:{listed(said, NAMES_SHOWN)}")
     for key, units in status.by_line(st.UNUSABLE):
         said = [f"{s.unit.name}({'、'.join(s.files)}:{s.reason}{_more(s.errors)})" for s in units]
-        _say(f"{_line_name(key)} 无法使用 {len(units)}:{_names(said)}")
+        _say(f"{_line_name(key)} 无法使用 {len(units)}:{listed(said, NAMES_SHOWN)}")
     if status.others:
         said = [f"{f.file}({f.first.code} {f.first.message})" if f.first else f.file for f in status.others]
-        _say(f"交回目录中另有 {len(status.others)} 个文件不属于名单中的任何单位:{_names(said)}")
+        _say(f"交回目录中另有 {len(status.others)} 个文件不属于名单中的任何单位:{listed(said, NAMES_SHOWN)}")
     if status.not_in_roster:
         said = [f"{i.path.name}({i.who.unit_name or i.who.unit_id})" for i in status.not_in_roster]
-        _say(f"评分表目录中有 {len(said)} 份评分表所属的单位不在名单中:{_names(said)}")
+        _say(f"评分表目录中有 {len(said)} 份评分表所属的单位不在名单中:{listed(said, NAMES_SHOWN)}")
     _say(
         f"合计:应交 {total.units} 份,已发放 {total.issued} 份;已交回 {total.returned} 份"
         f"(已完成 {total.complete}、未完成 {total.incomplete}、无法使用 {total.unusable});"

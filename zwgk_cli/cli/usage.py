@@ -44,20 +44,18 @@ _KINDS = (
 )
 
 
-def _chinese_formatter() -> type:
-    base: Any = typer.Context.formatter_class
+_HelpFormatter: Any = typer.Context.formatter_class
 
-    class Formatter(base):  # type: ignore[misc]
-        """click's help formatter, with 用法: instead of "Usage: " before the usage line."""
 
-        def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-            super().write_usage(prog, args, "用法:" if prefix is None else prefix)
+class _Formatter(_HelpFormatter):  # type: ignore[misc]
+    """click's help formatter, with 用法: instead of "Usage: " before the usage line."""
 
-    return Formatter
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, "用法:" if prefix is None else prefix)
 
 
 class ChineseContext(typer.Context):
-    formatter_class = _chinese_formatter()
+    formatter_class = _Formatter
 
 
 def chinese_help(command: Any) -> None:
@@ -116,7 +114,8 @@ def show_usage_error(exc: BaseException, root: Any, args: Sequence[str], prog: s
     # an error found while the command line is split up has no context: made from the command names
     ctx = getattr(exc, "ctx", None) or _context(root, args, prog)
     err_console.print(Text("错误:", style="bold red") + Text(explain(exc, args)), soft_wrap=True)
-    err_console.print(Text(usage_line(ctx)), soft_wrap=True)
+    usage = " ".join([ctx.command_path, *ctx.command.collect_usage_pieces(ctx)])
+    err_console.print(Text(f"用法:{usage}"), soft_wrap=True)
     err_console.print(Text(f"运行 {ctx.command_path} --help 查看用法。"), soft_wrap=True)
 
 
@@ -127,11 +126,6 @@ def _context(root: Any, args: Sequence[str], prog: str) -> Any:
         command = command.commands[name]
         ctx = ChineseContext(command, info_name=name, parent=ctx)
     return ctx
-
-
-def usage_line(ctx: Any) -> str:
-    pieces = ctx.command.collect_usage_pieces(ctx)
-    return "用法:" + " ".join([ctx.command_path, *pieces])
 
 
 def explain(exc: BaseException, args: Sequence[str]) -> str:
