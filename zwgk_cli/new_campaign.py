@@ -1,9 +1,7 @@
 """Creating a campaign folder (``zwgk new``, ``zwgk demo``): ``zwgk.toml`` with every setting
 commented in Chinese, the rubric file (when it is not bundled), the roster, and ``returned/``.
-
-:func:`create` either creates everything or, when it fails, removes what it created: a folder it
-made is removed whole; in a folder that existed, the files it added.  (A roster copied over a
-file of the same name with ``force`` is not restored.)
+:func:`create` creates everything or, when it fails, removes what it created (a roster copied
+over a file of the same name with ``force`` is not restored).
 """
 
 from __future__ import annotations
@@ -25,6 +23,7 @@ from zwgk_cli.files import atomic_write_bytes
 from zwgk_cli.model import Rubric
 from zwgk_cli.problems import Code, Problem, problem
 from zwgk_cli.resources import sample_roster
+from zwgk_cli.roster import Roster, check_against, check_targets, load_roster
 
 # Sample settings, from the source documents where they say it (the bundled rubrics cite them); the notice
 # number, dates of the results notice and the return deadline are examples to be replaced.
@@ -95,52 +94,31 @@ def _toml(value: Any) -> str:
 
 def campaign_toml(settings: Mapping[str, Any], generated_from: str, sample: bool) -> str:
     """``zwgk.toml`` text from the commented template, with ``settings`` filled in."""
-    template = resources.files("zwgk_cli").joinpath("campaign_template.toml").read_text(encoding="utf-8")
-    defaults: dict[str, Any] = {
-        "rubric": "",
-        "year": dt.date.today().year,
-        "name": "",
-        "office": "",
-        "contact": "",
-        "materials_deadline": "",
-        "return_deadline": "",
-        "units": "units.csv",
-        "targets": "",
-        "notice_number": "",
-        "notice_date": "",
-        "recipients": "",
-        "rectify_deadline": "",
-        "cc": "",
-        "printer": "",
-        "print_date": "",
-        "group_order": [],
-    }
-    values = {k: _toml(settings.get(k, v)) for k, v in defaults.items()}
+    template = string.Template(
+        resources.files("zwgk_cli").joinpath("campaign_template.toml").read_text(encoding="utf-8")
+    )
+    defaults: dict[str, Any] = {"year": dt.date.today().year, "units": "units.csv", "group_order": []}
+    values = {k: _toml(settings.get(k, defaults.get(k, ""))) for k in template.get_identifiers()}
     values["generated_from"] = f"(来源:{generated_from})" if generated_from else ""
     values["sample_note"] = "(示例值,正式发文前请修改)" if sample else ""
-    return string.Template(template).substitute(values)
+    return template.substitute(values)
 
 
 def _plan(
     sample: str | None, rubric: str | None, roster: Path | None, targets: Path | None
 ) -> tuple[Rubric, dict[str, Any], list[tuple[Path, str]], str]:
     """The rubric, the settings, the files to copy (source, name) and where it all comes from."""
-    settings: dict[str, Any] = {}
-    copies: list[tuple[Path, str]] = []
     if sample:
         found = sample_roster(sample) if sample in SAMPLES else None
         if found is None:
             raise NewCampaignError(f"没有示例“{sample}”(可用:{'、'.join(SAMPLES)})。")
         units_src, targets_src = found
-        r = rubric_mod.load(sample)
-        settings.update(SAMPLES[sample])
-        settings["rubric"] = sample
-        copies.append((units_src, "units.csv"))
-        settings["units"] = "units.csv"
+        settings: dict[str, Any] = {**SAMPLES[sample], "rubric": sample, "units": "units.csv"}
+        copies = [(units_src, "units.csv")]
         if targets_src is not None:
             copies.append((targets_src, "websites.csv"))
             settings["targets"] = "websites.csv"
-        return r, settings, copies, f"内置示例 {sample}"
+        return rubric_mod.load(sample), settings, copies, f"内置示例 {sample}"
     assert rubric is not None and roster is not None
     r = rubric_mod.load(rubric)
     if not roster.is_file():
@@ -148,18 +126,13 @@ def _plan(
     if targets is not None and not targets.is_file():
         raise NewCampaignError(f"网站名单文件不存在:{targets}")
     rubric_path = Path(rubric)
-    if rubric_path.is_file():
-        copies.append((rubric_path, rubric_path.name))
-        settings["rubric"] = rubric_path.name
-    else:
-        settings["rubric"] = r.id
+    copies = [(rubric_path, rubric_path.name)] if rubric_path.is_file() else []
+    settings = {"rubric": rubric_path.name if copies else r.id, "units": roster.name}
     copies.append((roster, roster.name))
-    settings["units"] = roster.name
     if targets is not None:
         copies.append((targets, targets.name))
         settings["targets"] = targets.name
-    settings["year"] = r.year
-    settings["group_order"] = list(r.groups)
+    settings |= {"year": r.year, "group_order": list(r.groups)}
     return r, settings, copies, f"细则 {r.id}"
 
 
@@ -217,3 +190,21 @@ def create(
                 path.unlink(missing_ok=True)
         raise
     return Created(folder, camp, r, tuple(names))
+
+
+def checked_roster(rubric: Rubric, roster: Path, targets: Path | None) -> Roster:
+    """The roster read and checked against the rubric (its groups, a target for every
+    per-target part), as every command and the demo read it."""
+    kinds = [(k.id, k.title) for k in rubric.target_kinds] or [("website", "政府网站")]
+    r = load_roster(roster, targets, kinds)
+    r.problems.extend(check_against(r, rubric.groups))
+    titles = {k.id: k.title for k in rubric.target_kinds}
+    needs = [
+        (u, p.per_target, titles.get(p.per_target, p.per_target))
+        for u in r.units
+        if (v := rubric.variant_for(u)) is not None
+        for p in v.walk_parts()
+        if p.per_target
+    ]
+    r.problems.extend(check_targets(r, needs))
+    return r

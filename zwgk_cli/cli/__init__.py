@@ -1,18 +1,16 @@
-"""The ``zwgk`` command: a thin Typer layer over the library.
+"""The ``zwgk`` command: a thin Typer layer over the library; each ``*_cmd`` module adds its
+commands to :data:`app`.  Exit codes: 0 all clean; 1 problems found (results still written for
+what was valid); 2 usage error; 130 interrupted.
 
-Each command group lives in its own module and registers itself on :data:`app`.
-Exit codes: 0 all clean; 1 problems found (results still written for what was valid);
-2 usage error; 130 interrupted (Ctrl-C).
-
-Ctrl-C at any moment ends a command within moments: :func:`main` turns SIGINT into
-:class:`Interrupted` (not ``KeyboardInterrupt``, which click would turn into "Aborted!"), ignores
-any further Ctrl-C while the command cleans up, and says "已中断" with what the command left
-(each command adds that as a note of the exception).  Outputs are moved into place in a step a
-Ctrl-C does not cut (:func:`zwgk_cli.files.run_outputs`), so nothing is left half-written.
+Ctrl-C ends a command within moments: :func:`main` turns SIGINT into :class:`Interrupted` (not
+``KeyboardInterrupt``, which click would turn into "Aborted!"), ignores any further Ctrl-C while
+the command cleans up, and says "已中断" with the notes the command added to the exception.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import signal
 import sys
 import threading
@@ -85,16 +83,9 @@ class Interrupted(BaseException):
     """Ctrl-C.  A command adds what state it leaves with ``add_note`` (Chinese, one line each)."""
 
 
-def _register() -> None:
-    # Imported for their side effect: each module adds its commands to ``app``.
-    import importlib
-    import pkgutil
-
-    for mod in sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.endswith("_cmd")):
-        importlib.import_module(f"{__name__}.{mod}")
-
-
-_register()
+# Imported for their side effect: each module adds its commands to ``app``.
+for _mod in sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.endswith("_cmd")):
+    importlib.import_module(f"{__name__}.{_mod}")
 
 
 def _on_sigint(signum: int, frame: Any) -> None:
@@ -106,10 +97,8 @@ PROG = "zwgk"
 
 
 def invoke(args: Sequence[str] | None = None) -> int:
-    """Run the command line ``args`` (default: the program's own) and return its exit code.
-
-    click's usage errors are answered here, once, in Chinese (:mod:`zwgk_cli.cli.usage`), with
-    click's exit code 2; help texts print their usage line and panel titles in Chinese."""
+    """Run the command line ``args`` (default: the program's own) and return its exit code;
+    click's usage errors and help words in Chinese (:mod:`zwgk_cli.cli.usage`)."""
     from zwgk_cli.cli import common, usage
 
     argv = list(sys.argv[1:] if args is None else args)

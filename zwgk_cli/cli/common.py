@@ -17,10 +17,11 @@ from rich.text import Text
 
 from zwgk_cli import campaign as campaign_mod
 from zwgk_cli import rubric as rubric_mod
-from zwgk_cli.model import Rubric, Unit
+from zwgk_cli.model import Rubric
+from zwgk_cli.new_campaign import checked_roster
 from zwgk_cli.problems import SEVERITY_LABELS, Code, Problem, Severity, problem, sort_key
 from zwgk_cli.resources import sample_roster
-from zwgk_cli.roster import Roster, check_against, check_targets, load_roster
+from zwgk_cli.roster import Roster
 
 if TYPE_CHECKING:
     from zwgk_cli.workbook.teams import Teams
@@ -28,20 +29,42 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
+CONFIG_PROBLEMS = "考评设置(zwgk.toml)的问题"
 
 # The command being run (``["rubric", "check"]``), set by :func:`zwgk_cli.cli.invoke` (and by
 # the root callback when the app is run another way); the advice of a problem names it.
 COMMAND: list[str] = []
 
+# Options several commands share (the others say something of their own in --help)
 CampaignOpt = Annotated[Path | None, typer.Option("--campaign", "-C", help="考评目录(含 zwgk.toml),默认自动查找。")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出(供程序读取)。")]
+RubricOpt = Annotated[str | None, typer.Option("--rubric", help="细则编号或 YAML 文件;默认用考评目录的设置。")]
+RosterOpt = Annotated[Path | None, typer.Option("--roster", help="单位名单(CSV/XLSX);默认用考评目录的设置。")]
+TargetsOpt = Annotated[Path | None, typer.Option("--targets", help="网站名单(CSV/XLSX)。")]
+JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=0, help="并行读取的进程数;0 表示自动(CPU核数)。")]
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
 
+def say(text: str) -> None:
+    """One plain line (no rich markup: names may contain brackets), never wrapped."""
+    console.print(text, soft_wrap=True, markup=False, highlight=False)
+
+
+def listed(names: Sequence[str], limit: int) -> str:
+    """``names`` joined with 、, the first ``limit`` of them and how many there are in all."""
+    return "、".join(names[:limit]) + (f" 等 {len(names)} 个" if len(names) > limit else "")
+
+
 def usage_error(message: str) -> NoReturn:
     err_console.print(Text("错误:", style="bold red") + Text(message), soft_wrap=True)
+    raise typer.Exit(EXIT_USAGE)
+
+
+def problems_error(problems: Sequence[Problem], title: str = "发现的问题") -> NoReturn:
+    """Problems that stop the command before it does anything: listed, exit 2."""
+    print_problems(problems, title)
     raise typer.Exit(EXIT_USAGE)
 
 
@@ -62,8 +85,7 @@ def needs_campaign(camp: campaign_mod.Campaign | None) -> None:
     command = " ".join(["zwgk", *COMMAND]) if COMMAND else "zwgk 命令"
     alt = _WITHOUT_CAMPAIGN.get(COMMAND[0] if COMMAND else "", "").format(command=command)
     found = problem(Code.C_NO_CAMPAIGN, file=str(Path.cwd()), command=command, alt=f";{alt}" if alt else "")
-    print_problems([found], "找不到考评目录")
-    raise typer.Exit(EXIT_USAGE)
+    problems_error([found], "找不到考评目录")
 
 
 def print_json(data: Any) -> None:
@@ -75,8 +97,7 @@ def load_campaign(path: Path | None) -> campaign_mod.Campaign:
     try:
         return campaign_mod.load(path)
     except campaign_mod.CampaignError as exc:
-        print_problems(exc.problems, "考评设置(zwgk.toml)的问题")
-        raise typer.Exit(EXIT_USAGE) from None
+        problems_error(exc.problems, CONFIG_PROBLEMS)
 
 
 def load_teams(rubric: Rubric, camp: campaign_mod.Campaign) -> Teams | None:
@@ -85,25 +106,22 @@ def load_teams(rubric: Rubric, camp: campaign_mod.Campaign) -> Teams | None:
 
     teams, problems = resolve_teams(rubric, camp.teams, str(camp.root / campaign_mod.CONFIG_NAME))
     if problems:
-        print_problems(problems, "考评设置(zwgk.toml)中检查组的问题")
-        raise typer.Exit(EXIT_USAGE)
+        problems_error(problems, "考评设置(zwgk.toml)中检查组的问题")
     return teams
 
 
 def load_rubric(ref: str | None, camp: campaign_mod.Campaign | None = None) -> Rubric:
     """A rubric by id or path; defaults to the campaign's. Schema errors → exit 2, located."""
     if not ref and camp is not None and camp.rubric:
-        rubric_ref = camp.rubric
-        p = camp.path(rubric_ref)
-        ref = str(p) if p.suffix.lower() in (".yaml", ".yml", ".xlsx") else rubric_ref
+        p = camp.path(camp.rubric)
+        ref = str(p) if p.suffix.lower() in (".yaml", ".yml", ".xlsx") else camp.rubric
     if not ref:
         needs_campaign(camp)
         usage_error("未指定评分细则:用 --rubric 给出细则编号或细则文件,或在考评目录(含 zwgk.toml)中运行。")
     try:
         rubric = rubric_mod.load(ref)
     except rubric_mod.RubricError as exc:
-        print_problems(exc.problems)
-        raise typer.Exit(EXIT_USAGE) from None
+        problems_error(exc.problems)
     if camp is not None and camp.group_map:
         unknown = [theirs for _, theirs in camp.group_map if theirs not in rubric.groups]
         if unknown:
@@ -138,32 +156,17 @@ def load_units(
         usage_error(f"名单文件不存在:{roster}。请检查 --roster 给出的路径。")
     if targets is not None and not targets.exists():
         usage_error(f"网站名单文件不存在:{targets}。请检查 --targets 给出的路径。")
-    kinds = [(k.id, k.title) for k in rubric.target_kinds] or [("website", "政府网站")]
-    r = load_roster(roster, targets, kinds)
-    r.problems.extend(check_against(r, rubric.groups))
-    needs: list[tuple[Unit, str, str]] = []
-    titles = {k.id: k.title for k in rubric.target_kinds}
-    for u in r.units:
-        v = rubric.variant_for(u)
-        if v is None:
-            continue
-        for p in v.walk_parts():
-            if p.per_target:
-                needs.append((u, p.per_target, titles.get(p.per_target, p.per_target)))
-    r.problems.extend(check_targets(r, needs))
+    r = checked_roster(rubric, roster, targets)
     if camp is not None:  # outputs name the campaign's files as the office sees them, not by a machine path
         r.problems[:] = [_relative(p, camp.root) for p in r.problems]
     return r
 
 
 def _relative(p: Problem, root: Path) -> Problem:
-    path = Path(p.file) if p.file else None
-    if path is None or not path.is_absolute():
+    path = Path(p.file)
+    if not p.file or not path.is_absolute() or not path.is_relative_to(root):  # outside the campaign: as given
         return p
-    try:
-        return dataclasses.replace(p, file=path.relative_to(root).as_posix())
-    except ValueError:  # outside the campaign folder: as given
-        return p
+    return dataclasses.replace(p, file=path.relative_to(root).as_posix())
 
 
 def _campaign_file(camp: campaign_mod.Campaign, key: str) -> Path:
@@ -174,17 +177,9 @@ def _campaign_file(camp: campaign_mod.Campaign, key: str) -> Path:
     if not path.exists():
         detail = "文件不存在" if path.parent.is_dir() else "所在的文件夹不存在"
         meaning = campaign_mod.SETTINGS[key].meaning
-        found = problem(
-            Code.C_PATH,
-            file=str(camp.root / campaign_mod.CONFIG_NAME),
-            path=key,
-            key=key,
-            meaning=meaning,
-            value=rel,
-            detail=detail,
-        )
-        print_problems([found], "考评设置(zwgk.toml)的问题")
-        raise typer.Exit(EXIT_USAGE)
+        config = str(camp.root / campaign_mod.CONFIG_NAME)
+        found = problem(Code.C_PATH, file=config, path=key, key=key, meaning=meaning, value=rel, detail=detail)
+        problems_error([found], CONFIG_PROBLEMS)
     return path
 
 
@@ -193,21 +188,18 @@ def problems_table(problems: Sequence[Problem], title: str = "发现的问题") 
     table.add_column("级别", no_wrap=True)
     table.add_column("代码", no_wrap=True)
     # Chinese text has no spaces to wrap at: fold it onto more lines rather than cut it short
-    table.add_column("位置", overflow="fold")
-    table.add_column("问题", overflow="fold")
-    table.add_column("怎么办", overflow="fold")
+    for col in ("位置", "问题", "怎么办"):
+        table.add_column(col, overflow="fold")
     for p in sorted(problems, key=sort_key):
-        style = "red" if p.severity is Severity.ERROR else "yellow"
         # Text from workbooks and rosters is never read as rich markup: ``[/]`` would crash the
         # table and ``[link=…]`` would become a clickable link.
-        table.add_row(
-            Text(SEVERITY_LABELS[p.severity], style=style),
-            Text(p.code),
-            Text(_where(p)),
-            Text(p.message),
-            Text(p.hint),
-        )
+        table.add_row(severity_text(p.severity), *(Text(x) for x in (p.code, _where(p), p.message, p.hint)))
     return table
+
+
+def severity_text(severity: Severity) -> Text:
+    """错误 in red, 提示 in yellow."""
+    return Text(SEVERITY_LABELS[severity], style="red" if severity is Severity.ERROR else "yellow")
 
 
 def _where(p: Problem) -> str:
@@ -218,8 +210,7 @@ def _where(p: Problem) -> str:
 
 def problem_line(p: Problem) -> str:
     """One problem as one plain line: severity, code, where, what, what to do."""
-    where = _where(p)
-    return f"{SEVERITY_LABELS[p.severity]} {p.code} {where}:{p.message} —— {p.hint}"
+    return f"{SEVERITY_LABELS[p.severity]} {p.code} {_where(p)}:{p.message} —— {p.hint}"
 
 
 def print_problems(problems: Sequence[Problem], title: str = "发现的问题") -> None:

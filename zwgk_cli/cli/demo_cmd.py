@@ -39,9 +39,9 @@ def _scenario_lines(result: DemoResult) -> list[str]:
     sc = result.scenario
     lines: list[str] = []
     veto_label = result.ranking.veto_tier if result.ranking.has_tiers else result.ranking.veto_label
-    vetoed = [e for e in result.ranking.vetoed]
-    if vetoed:
-        lines.append("否决(" + veto_label + "):" + ";".join(f"{e.unit}({'、'.join(e.veto_reasons)})" for e in vetoed))
+    if result.ranking.vetoed:
+        vetoed = ";".join(f"{e.unit}({'、'.join(e.veto_reasons)})" for e in result.ranking.vetoed)
+        lines.append(f"否决({veto_label}):{vetoed}")
     gate = _entry(result, sc.below_gate) if sc.below_gate else None
     if gate is not None:
         lines.append(f"未进入加分环节:{gate.unit}(网站和新媒体得分未达到加分门槛,总分 {_pts(gate.total)} 分)")
@@ -56,8 +56,7 @@ def _scenario_lines(result: DemoResult) -> list[str]:
             shown = "、".join(f"{t.name} {_pts(t.points)} 分" for t in sites)
             mean = many.parts.get(sites[0].part)
             lines.append(f"多网站单位:{many.unit}({len(sites)} 个网站:{shown};取平均 {_pts(mean)} 分)")
-    for m in result.mistakes:
-        lines.append(f"评估人员的错误:{m.unit}{m.what}")
+    lines += [f"评估人员的错误:{m.unit}{m.what}" for m in result.mistakes]
     ap = result.appeal
     if ap is not None:
         lines.append(
@@ -73,8 +72,7 @@ def _problems_table(problems: Sequence[Problem]) -> Table:
     table = Table(title=f"zwgk score 发现 {len(errors)} 个错误、{len(problems) - len(errors)} 条提示(节选)")
     for col in ("代码", "单位", "位置", "问题"):
         table.add_column(col, overflow="fold")
-    shown = (errors + [p for p in problems if p.severity is not Severity.ERROR])[:PROBLEM_ROWS]
-    for p in shown:
+    for p in sorted(problems, key=lambda p: p.severity is not Severity.ERROR)[:PROBLEM_ROWS]:
         cell = "!".join(x for x in (p.sheet, p.cell) if x)
         where = " ".join(x for x in (Path(p.file).name, cell) if x)
         style = "red" if p.severity is Severity.ERROR else "yellow"
@@ -85,15 +83,12 @@ def _problems_table(problems: Sequence[Problem]) -> Table:
 def _ranking_table(result: DemoResult) -> Table:
     r = result.ranking
     table = Table(title=f"各组前 {TOP} 名")
-    for col in ("分组", "排名", "单位", "总分", "等次" if r.has_tiers else ""):
-        if col:
-            table.add_column(col)
+    for col in ("分组", "排名", "单位", "总分", "等次")[: 5 if r.has_tiers else 4]:
+        table.add_column(col)
     for g in r.groups:
         for i, e in enumerate(x for x in g.ranked if x.rank is not None and x.rank <= TOP):
-            row = [g.group if i == 0 else "", e.rank_text, e.unit, _pts(e.total)]
-            if r.has_tiers:
-                row.append(e.tier or "")
-            table.add_row(*row)
+            row = [g.group if i == 0 else "", e.rank_text, e.unit, _pts(e.total), e.tier or ""]
+            table.add_row(*row[: 5 if r.has_tiers else 4])
     return table
 
 
@@ -106,13 +101,10 @@ def _show(path: Path) -> str:
 
 
 def _outputs(result: DemoResult) -> list[str]:
-    folder = result.folder
-    lines = []
-    report_dir = next((f.parent for f in result.files if f.name.startswith(names.NOTICE_NAME)), folder / "report")
-    for f in result.files:
-        if f.parent.name != names.RECTIFY_DIR:
-            lines.append(_show(f))
-    rectify = [f for f in result.files if f.parent.name == names.RECTIFY_DIR]
+    folder, files = result.folder, result.report.files
+    report_dir = next((f.parent for f in files if f.name.startswith(names.NOTICE_NAME)), folder / "report")
+    lines = [_show(f) for f in files if f.parent.name != names.RECTIFY_DIR]
+    rectify = [f for f in files if f.parent.name == names.RECTIFY_DIR]
     if rectify:
         units = len({f.stem for f in rectify})
         lines.append(f"{_show(report_dir / names.RECTIFY_DIR)}/ (整改清单:{units}个单位,各有.xlsx与.html)")

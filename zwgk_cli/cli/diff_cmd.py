@@ -13,7 +13,7 @@ from zwgk_cli.problems import os_reason
 from zwgk_cli.results import rounds
 
 if TYPE_CHECKING:  # imported when the command runs: the other commands do not load them
-    from zwgk_cli.results.diff import ResultChange, RoundDiff, Standing
+    from zwgk_cli.results.diff import ResultChange, RoundDiff
 
 
 @app.command("diff")
@@ -35,24 +35,15 @@ def diff_cmd(
     示例:zwgk diff          (最后两轮)
           zwgk diff 1 3      (第1轮与第3轮)
     """
-    from zwgk_cli.report.ranking import rank  # the report's ranks (并列), for the rank columns
-    from zwgk_cli.results.diff import compare, load_round, pick
+    from zwgk_cli.demo.appeal import round_diff
     from zwgk_cli.results.review import REVIEW_NAME, write_review
 
     camp = load_campaign(campaign)
     results_dir = results if results is not None else camp.path(camp.results_dir)
     try:
-        a, b = pick(rounds.numbers(results_dir), first, second)
-        old, new = load_round(results_dir, a), load_round(results_dir, b)
+        d = round_diff(results_dir, first, second)
     except rounds.RoundError as exc:
         usage_error(f"{exc}。")
-
-    d = compare(
-        old,
-        new,
-        {e.unit_id: e.rank_text for e in rank(old.scores).entries},
-        {e.unit_id: e.rank_text for e in rank(new.scores).entries},
-    )
     target = out if out is not None else results_dir / REVIEW_NAME
     try:
         write_review(d, target)
@@ -83,17 +74,15 @@ def _standing_changes(r: ResultChange) -> list[str]:
         delta = r.delta
         sign = "" if delta is None else f"({'+' if delta > 0 else ''}{points_text(delta)})"
         out.append(f"总分 {points_text(a.total)} → {points_text(b.total)}{sign}")
-    out.extend(_pair("名次", a, b, "rank"))
-    out.extend(_pair("等次", a, b, "tier"))
+    out.extend(
+        f"{label} {x or '—'} → {y or '—'}"
+        for label, x, y in (("名次", a.rank, b.rank), ("等次", a.tier, b.tier))
+        if x != y
+    )
     if a.veto_text != b.veto_text:
         out.append(f"否决 {a.veto_text} → {b.veto_text}")
     out.extend(f"{title} {points_text(x)} → {points_text(y)}" for title, x, y in r.parts)
     return out
-
-
-def _pair(label: str, a: Standing, b: Standing, field: str) -> list[str]:
-    x, y = getattr(a, field), getattr(b, field)
-    return [f"{label} {x or '—'} → {y or '—'}"] if x != y else []
 
 
 def summary_lines(d: RoundDiff) -> list[str]:
@@ -101,11 +90,10 @@ def summary_lines(d: RoundDiff) -> list[str]:
     lines = [f"第{d.old}轮 → 第{d.new}轮"]
     if d.files:
         lines.append("输入文件的变化:" + ";".join(c.text for c in d.files))
-    by_unit = {
-        uid: ([c for c in d.inputs if c.unit_id == uid], [r for r in d.results if r.unit_id == uid]) for uid in d.units
-    }
-    for uid, (inputs, results) in by_unit.items():
-        name = (inputs[0].unit if inputs else results[0].unit) if inputs or results else uid
+    for uid in d.units:
+        inputs = [c for c in d.inputs if c.unit_id == uid]
+        results = [r for r in d.results if r.unit_id == uid]
+        name = inputs[0].unit if inputs else results[0].unit if results else uid
         lines.append(f"{name}({uid})")
         for c in inputs:
             where = " ".join(x for x in (c.file, c.sheet, c.cell) if x)

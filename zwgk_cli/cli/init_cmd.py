@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
@@ -12,7 +13,8 @@ from zwgk_cli.cli import Interrupted, app
 from zwgk_cli.cli.common import (
     EXIT_PROBLEMS,
     CampaignOpt,
-    console,
+    TargetsOpt,
+    listed,
     load_campaign,
     load_rubric,
     load_teams,
@@ -21,6 +23,7 @@ from zwgk_cli.cli.common import (
     print_problems,
     usage_error,
 )
+from zwgk_cli.cli.common import say as _say
 from zwgk_cli.files import safe_file_stem
 from zwgk_cli.model import Unit
 from zwgk_cli.problems import Code, Problem, Severity, problem
@@ -36,11 +39,6 @@ from zwgk_cli.workbook.issue import (
     write_workbooks,
 )
 from zwgk_cli.workbook.teams import TeamJob, team_jobs
-
-
-def _say(text: str) -> None:
-    """One plain line (no rich markup: names may contain brackets), never wrapped."""
-    console.print(text, soft_wrap=True, markup=False, highlight=False)
 
 
 def _pick_units(units: Sequence[Unit], wanted: Sequence[str]) -> list[Unit]:
@@ -67,7 +65,7 @@ def init_sheets_cmd(
         str | None, typer.Option("--rubric", help="评分细则:内置编号或 YAML 文件;考评目录中可省略。")
     ] = None,
     roster: Annotated[Path | None, typer.Option("--roster", help="单位名单(CSV/XLSX);考评目录中可省略。")] = None,
-    targets: Annotated[Path | None, typer.Option("--targets", help="网站名单(CSV/XLSX)。")] = None,
+    targets: TargetsOpt = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="输出目录,默认为考评目录中的 sheets/。")] = None,
     units: Annotated[
         list[str] | None, typer.Option("--units", "-u", help="只生成这些单位(名称、编号或别名;可重复,或用顿号分隔)。")
@@ -105,15 +103,13 @@ def init_sheets_cmd(
     blocked = {p.unit for p in problems if p.severity is Severity.ERROR and p.unit}
     jobs_list: list[Unit] = []
     for u in chosen:
-        reason = ""
         if u.name in blocked:
-            reason = "名单有错误"
+            problems.append(problem(Code.S_UNIT_SKIPPED, unit=u.name, detail="名单有错误"))
         elif r.variant_for_group(u.group) is None:
-            reason = f"分组“{u.group}”不适用于细则的任何版本"
-        if reason:
-            problems.append(problem(Code.S_UNIT_SKIPPED, unit=u.name, detail=reason))
-            continue
-        jobs_list.append(u)
+            detail = f"分组“{u.group}”不适用于细则的任何版本"
+            problems.append(problem(Code.S_UNIT_SKIPPED, unit=u.name, detail=detail))
+        else:
+            jobs_list.append(u)
     if teams is None:
         plan = plan_issue(r, jobs_list, ros.units, names, out_dir, issued_workbooks(out_dir), force)
         write: list[tuple[Unit, Path] | tuple[Unit, Path, str]] = list(plan.write)
@@ -143,37 +139,33 @@ def init_sheets_cmd(
             exc.add_note(note)
         raise
     written = [w for w in results if not w.error]
-    for w in results:
-        if w.error:
-            problems.append(problem(Code.S_WRITE, file=w.file, unit=w.name, detail=w.error))
+    problems += [problem(Code.S_WRITE, file=w.file, unit=w.name, detail=w.error) for w in results if w.error]
     _report_init(json_out, out_dir, written, plan.kept, before, problems)
     if any(p.severity is Severity.ERROR for p in problems):
         raise typer.Exit(EXIT_PROBLEMS)
 
 
 def _names(paths: Sequence[Path]) -> str:
-    shown = "、".join(p.name for p in paths[:10])
-    return shown + (f" 等 {len(paths)} 个" if len(paths) > 10 else "")
+    return listed([p.name for p in paths], 10)
 
 
 def _interrupted_state(before: dict[Path, tuple[int, int] | None], out_dir: Path) -> list[str]:
     """What an interrupted init-sheets left in ``out_dir``: each workbook is whole, either
     issued by this run or as it was."""
     issued = issued_since(before)
-    new = [p for p in before if p in issued and before[p] is None]
-    again = [p for p in before if p in issued and before[p] is not None]
-    old = [p for p in before if p not in issued and before[p] is not None]
-    none = [p for p in before if p not in issued and before[p] is None]
     notes = [f"评分表目录 {out_dir}:每个评分表都是完整的(本次生成的或原有的),没有写了一半的文件。"]
-    if new:
-        notes.append(f"本次新生成 {len(new)} 个:{_names(new)}")
-    if again:
-        notes.append(f"本次重新生成(覆盖原有)的 {len(again)} 个:{_names(again)}")
-    if old:
-        notes.append(f"仍是原有的旧评分表 {len(old)} 个:{_names(old)}")
-    if none:
-        notes.append(f"尚未生成 {len(none)} 个:{_names(none)}")
-    if old or none:
+    left = False
+    for done, existed, said in (
+        (True, False, "本次新生成"),
+        (True, True, "本次重新生成(覆盖原有)的"),
+        (False, True, "仍是原有的旧评分表"),
+        (False, False, "尚未生成"),
+    ):
+        paths = [p for p in before if (p in issued) is done and (before[p] is not None) is existed]
+        if paths:
+            notes.append(f"{said} {len(paths)} 个:{_names(paths)}")
+            left = left or not done
+    if left:
         notes.append("重新运行本命令(需要覆盖时加 --force)即可补齐。")
     return notes
 
@@ -222,20 +214,14 @@ def _report_init(
         else:
             _say(f"{said}。")
     elif new and not again:
-        groups: dict[str, int] = {}
-        for w in new:
-            groups[w.group] = groups.get(w.group, 0) + 1
-        by_group = "、".join(f"{g} {n} 个" for g, n in groups.items())
+        by_group = "、".join(f"{g} {n} 个" for g, n in Counter(w.group for w in new).items())
         inputs = sum(w.inputs for w in new)
         _say(f"已生成 {len(new)} 个评分表({by_group}),共 {inputs} 个填写项 → {out_dir}")
     elif new:
         _say(f"新发放 {len(new)} 份:{_unit_names(new)} → {out_dir}")
     if again:
         _say(f"重新生成 {len(again)} 份(覆盖原有,原已填写的内容已不在其中):{_unit_names(again)} → {out_dir}")
-    teams: dict[str, int] = {}
-    for w in written:
-        if w.team:
-            teams[w.team] = teams.get(w.team, 0) + 1
+    teams = Counter(w.team for w in written if w.team)
     if teams:
         _say("按检查组:" + "、".join(f"{t} {n} 个(子目录 {safe_file_stem(t)})" for t, n in teams.items()))
     if written:
@@ -244,5 +230,4 @@ def _report_init(
 
 
 def _unit_names(written: Sequence[Written]) -> str:
-    shown = "、".join(w.name for w in written[:10])
-    return shown + (f" 等 {len(written)} 个" if len(written) > 10 else "")
+    return listed([w.name for w in written], 10)

@@ -11,19 +11,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from zwgk_cli.cli import app
-from zwgk_cli.cli.common import (
-    EXIT_PROBLEMS,
-    console,
-    print_json,
-    print_problems,
-)
+from zwgk_cli.cli.common import EXIT_PROBLEMS, console, print_json, print_problems
+from zwgk_cli.cli.common import say as _say
 from zwgk_cli.problems import Problem, Severity
 from zwgk_cli.workbook.inspect import inspect_file
-
-
-def _say(text: str) -> None:
-    """One plain line (no rich markup: names may contain brackets), never wrapped."""
-    console.print(text, soft_wrap=True, markup=False, highlight=False)
 
 
 @app.command("inspect")
@@ -58,11 +49,8 @@ def _print_inspect(rep: Mapping[str, Any]) -> None:
         print_problems([_problem_of(rep["problem"])])
         return
     rb, unit = rep["rubric"], rep["unit"]
-    if rb["bundled_hash"] is None:
-        same = ""
-    elif rb["bundled_hash"] == rb["hash"]:
-        same = ",与内置细则一致"
-    else:
+    same = "" if rb["bundled_hash"] is None else ",与内置细则一致"
+    if rb["bundled_hash"] not in (None, rb["hash"]):
         same = f",与当前内置细则(hash {rb['bundled_hash']})不一致"
     console.print(f"[bold]{escape(rep['file'])}[/]", soft_wrap=True)
     _say(f"  细则:{rb['title']}({rb['id']},版本 {rb['version']},hash {rb['hash']}{same})")
@@ -74,8 +62,8 @@ def _print_inspect(rep: Mapping[str, Any]) -> None:
     table.add_column("已填", justify="right")
     table.add_column("应填", justify="right")
     for s in rep["sheets"]:
-        style = "green" if s["filled"] == s["inputs"] else ""
-        table.add_row(escape(s["name"]), f"[{style}]{s['filled']}[/]" if style else str(s["filled"]), str(s["inputs"]))
+        filled = f"[green]{s['filled']}[/]" if s["filled"] == s["inputs"] else str(s["filled"])
+        table.add_row(escape(s["name"]), filled, str(s["inputs"]))
     table.add_row("[bold]合计[/]", f"[bold]{rep['filled']}[/]", f"[bold]{rep['inputs']}[/]")
     console.print(table)
     print_problems([_problem_of(p) for p in rep["problems"]])

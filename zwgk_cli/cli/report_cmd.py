@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.markup import escape
@@ -17,20 +17,24 @@ from zwgk_cli.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
     EXIT_USAGE,
+    CampaignOpt,
     console,
     load_campaign,
     needs_campaign,
     print_json,
     print_problems,
+    problems_error,
     usage_error,
 )
 from zwgk_cli.problems import Code, Problem, Severity, os_reason, problem
 from zwgk_cli.results import model as results_model
 from zwgk_cli.results import rounds
 from zwgk_cli.results.model import Scores
+from zwgk_cli.roster import load_roster
 
 if TYPE_CHECKING:
     from zwgk_cli.report.build import Outcome
+    from zwgk_cli.report.compare import Previous
 
 # Problems that leave the notice usable as it is (exit 0): LibreOffice is simply not installed,
 # or the PDF preview was printed with substitute fonts (the DOCX is the one to print).
@@ -42,15 +46,12 @@ def load_scores(path: Path) -> Scores:
     try:
         return results_model.load(path)
     except results_model.ScoresError as exc:
-        print_problems([problem(Code.P_SCORES, file=str(path), detail=str(exc))], "无法生成通报")
-        raise typer.Exit(EXIT_USAGE) from None
+        problems_error([problem(Code.P_SCORES, file=str(path), detail=str(exc))], "无法生成通报")
 
 
 def template_dir_of(option: Path | None, camp: Campaign) -> Path | None:
     """``--template-dir``, else ``template_dir`` in zwgk.toml ([notice]), relative to the campaign."""
-    chosen = option
-    if chosen is None and camp.found and camp.template_dir:
-        chosen = camp.path(camp.template_dir)
+    chosen = camp.path(camp.template_dir) if option is None and camp.found and camp.template_dir else option
     if chosen is not None and not chosen.is_dir():
         usage_error(f"模板目录不存在:{chosen}")
     return chosen
@@ -67,15 +68,14 @@ def _summary_table(files: list[Path], out: Path) -> Table:
         "通报.md": "通报(Markdown)",
         names.RANKING_NAME: "排名表(Excel)",
     }
-    rectify = [f for f in files if f.parent.name == names.RECTIFY_DIR and f.suffix in (".xlsx", ".html")]
     for f in files:
         if f.name in labels:
             table.add_row(escape(f.name), labels[f.name])
+    rectify = [f for f in files if f.parent.name == names.RECTIFY_DIR and f.suffix in (".xlsx", ".html")]
     if rectify:
         units = len({f.stem for f in rectify})
-        kinds = "与".join(
-            k for k, suffix in (("Excel", ".xlsx"), ("网页", ".html")) if any(f.suffix == suffix for f in rectify)
-        )
+        suffixes = {f.suffix for f in rectify}
+        kinds = "与".join(k for k, suffix in (("Excel", ".xlsx"), ("网页", ".html")) if suffix in suffixes)
         table.add_row(f"{names.RECTIFY_DIR}/", f"各单位整改清单({units}个单位,{kinds})")
     return table
 
@@ -100,9 +100,7 @@ def report_cmd(
         bool,
         typer.Option("--stale-ok", help="评分后交回的评分表、名单、细则或设置有改动时,仍然使用旧的评分结果生成通报。"),
     ] = False,
-    campaign: Annotated[
-        Path | None, typer.Option("--campaign", "-C", help="考评目录(含 zwgk.toml),默认自动查找。")
-    ] = None,
+    campaign: CampaignOpt = None,
     draft: Annotated[
         bool,
         typer.Option(
@@ -146,22 +144,17 @@ def report_cmd(
         usage_error("--draft 与 --compare 不能同时使用:初评结果反馈不与上年比较。")
     doc = load_scores(path)
     out_dir = out or camp.path(camp.report_dir)
+    unchanged = f"通报目录 {out_dir} 未改动(仍是上次生成的文件)。"
     try:
         stale = stale_check(doc, path, camp)
     except Interrupted as exc:
-        exc.add_note(f"通报目录 {out_dir} 未改动(仍是上次生成的文件)。")
+        exc.add_note(unchanged)
         raise
     if _stop_for(stale, doc, stale_ok, json_out):
         raise typer.Exit(EXIT_PROBLEMS)
     if draft:
-        from zwgk_cli.cli import report_options
-
-        report_options.run_draft(doc, out_dir, camp, wanted, json_out)
-    previous = None
-    if compare is not None:
-        from zwgk_cli.cli import report_options
-
-        previous = report_options.load_previous(compare, camp, doc, json_out)
+        _draft(doc, out_dir, camp, wanted, json_out)
+    previous = _previous(compare, camp, doc, json_out) if compare is not None else None
     tpl = template_dir_of(template_dir, camp)
     from zwgk_cli.report import build as report_mod  # imported when used: templates
 
@@ -170,16 +163,12 @@ def report_cmd(
             doc, out_dir, campaign=camp if camp.found else None, formats=wanted, template_dir=tpl, previous=previous
         )
     except Interrupted as exc:
-        exc.add_note(f"通报目录 {out_dir} 未改动(仍是上次生成的文件)。")
+        exc.add_note(unchanged)
         raise
     except OSError as exc:  # a read-only folder, a full disk, report_dir naming a file: nothing was moved in
         usage_error(f"无法写入通报目录 {out_dir}:{os_reason(exc, writing=True)}(已有的通报文件未改动)")
     except report_mod.ReportError as exc:
-        if json_out:
-            print_json({"ok": False, "files": [], "problems": [p.to_dict() for p in exc.problems]})
-        else:
-            print_problems(exc.problems, "模板有误,未生成任何文件")
-        raise typer.Exit(EXIT_USAGE) from None
+        _refuse(exc.problems, "模板有误,未生成任何文件", json_out)
     try:
         _show(outcome, out_dir, json_out, doc.round, stale)
     except Interrupted as exc:
@@ -209,9 +198,6 @@ def _show(
         changed = any(p.severity is Severity.ERROR for p in stale)
         console.print(_round_text(round_no, changed), markup=False, soft_wrap=True)
     raise typer.Exit(EXIT_PROBLEMS if blocking else EXIT_OK)
-
-
-# ------------------------------------------------------------------ are these the current scores?
 
 
 def stale_check(doc: Scores, path: Path, camp: Campaign) -> list[Problem]:
@@ -264,4 +250,68 @@ def _stop_for(stale: Sequence[Problem], doc: Scores, stale_ok: bool, json_out: b
 def _round_text(round_no: int | None, stale: bool) -> str:
     if round_no is None:
         return "通报依据的评分结果没有记录轮次。"
-    return f"通报依据第{round_no}轮评分结果" + (",其后的改动未计入。" if stale else "。")
+    return f"通报依据第{round_no}轮评分结果{',其后的改动未计入' if stale else ''}。"
+
+
+def _draft(doc: Scores, out_dir: Path, camp: Campaign, formats: Sequence[str], json_out: bool) -> None:
+    """``--draft``: write the 初评结果反馈 and exit: 0, 1 (something to complete) or 2."""
+    from zwgk_cli.report.draft import DRAFT_DIR, DRAFT_FORMATS, write_drafts  # imported when used
+
+    wanted = [f for f in formats if f in DRAFT_FORMATS]
+    if not wanted:
+        usage_error("初评结果反馈只有 docx 和 xlsx 两种格式:--formats 至少给出其中一种。")
+    try:
+        outcome = write_drafts(doc, out_dir, campaign=camp if camp.found else None, formats=wanted)
+    except Interrupted as exc:
+        exc.add_note(f"{out_dir / DRAFT_DIR} 未改动(仍是上次生成的文件)。")
+        raise
+    except OSError as exc:
+        usage_error(f"无法写入通报目录 {out_dir}:{os_reason(exc, writing=True)}(已有的文件未改动)")
+    if json_out:
+        print_json(
+            {
+                "ok": not outcome.problems,
+                "out": str(out_dir / DRAFT_DIR),
+                "files": [str(f) for f in outcome.files],
+                "problems": [p.to_dict() for p in outcome.problems],
+            }
+        )
+    else:
+        print_problems(outcome.problems, "初评结果反馈待补正之处")
+        kinds = "、".join({"docx": "Word", "xlsx": "Excel"}[f] for f in wanted)
+        console.print(f"已为 {outcome.units} 个单位生成初评结果反馈({kinds})→ {escape(str(out_dir / DRAFT_DIR))}")
+        if outcome.problems:
+            console.print(f"[yellow]{len(outcome.problems)} 处待补正[/],补正后重新运行 zwgk report --draft。")
+    raise typer.Exit(EXIT_PROBLEMS if outcome.problems else EXIT_OK)
+
+
+def _aliases(camp: Campaign) -> dict[str, tuple[str, ...]]:
+    """This year's roster aliases (unit id → names), when the campaign names a roster that
+    can be read; matching then also knows the units' former names."""
+    path = camp.path(camp.units) if camp.found and camp.units else None
+    if path is None or not path.is_file():
+        return {}
+    return {u.id: u.aliases for u in load_roster(path).units if u.aliases}
+
+
+def _previous(path: Path, camp: Campaign, doc: Scores, json_out: bool) -> Previous:
+    """``--compare``: last year's results; a located P011/P012 and exit 2 when they cannot be
+    used (nothing is written)."""
+    from zwgk_cli.report.compare import CompareError, Previous, compare, load_previous
+    from zwgk_cli.report.ranking import rank
+
+    try:
+        previous = Previous(load_previous(path), str(path), _aliases(camp))
+        compare(doc, rank(doc, camp.group_order if camp.found else ()), previous)  # no unit in common: P012
+    except CompareError as exc:
+        _refuse([exc.problem], "无法与上年比较,未生成任何文件", json_out)
+    return previous
+
+
+def _refuse(problems: Sequence[Problem], title: str, json_out: bool) -> NoReturn:
+    """Nothing is written: the problems (as JSON with ``--json``), exit 2."""
+    if json_out:
+        print_json({"ok": False, "files": [], "problems": [p.to_dict() for p in problems]})
+    else:
+        print_problems(problems, title)
+    raise typer.Exit(EXIT_USAGE)

@@ -16,7 +16,6 @@ from zwgk_cli import rubric as rubric_mod
 from zwgk_cli.cli import app
 from zwgk_cli.cli.common import (
     EXIT_PROBLEMS,
-    EXIT_USAGE,
     CampaignOpt,
     JsonOpt,
     console,
@@ -26,11 +25,13 @@ from zwgk_cli.cli.common import (
     needs_campaign,
     print_json,
     print_problems,
+    problems_error,
     usage_error,
 )
 from zwgk_cli.files import atomic_write_bytes
 from zwgk_cli.model import Criterion, Indicator, Part, PartKind, Rubric, Variant, fmt_points
 from zwgk_cli.problems import Problem, Severity, has_errors, os_reason
+from zwgk_cli.resources import sample_roster
 
 if TYPE_CHECKING:
     from zwgk_cli.rubric.diff import RubricDiff
@@ -57,10 +58,7 @@ def list_cmd(json_out: JsonOpt = False) -> None:
 
     示例:zwgk rubric list
     """
-    rows = []
-    for rid in rubric_mod.bundled_ids():
-        r = rubric_mod.load(rid)
-        rows.append((r, [(v.id, v.title, list(v.groups), v.max) for v in r.variants]))
+    rubrics = [rubric_mod.load(rid) for rid in rubric_mod.bundled_ids()]
     if json_out:
         print_json(
             [
@@ -72,10 +70,11 @@ def list_cmd(json_out: JsonOpt = False) -> None:
                     "hash": r.hash,
                     "max": rubric_mod.json_number(r.max),
                     "variants": [
-                        {"id": vid, "title": t, "groups": g, "max": rubric_mod.json_number(m)} for vid, t, g, m in vs
+                        {"id": v.id, "title": v.title, "groups": list(v.groups), "max": rubric_mod.json_number(v.max)}
+                        for v in r.variants
                     ],
                 }
-                for r, vs in rows
+                for r in rubrics
             ]
         )
         return
@@ -84,15 +83,10 @@ def list_cmd(json_out: JsonOpt = False) -> None:
     table = Table(title="内置评分细则")
     for col in ("编号", "名称", "年度", "版本(适用分组)", "满分"):
         table.add_column(col, overflow="fold")  # Chinese text has no spaces to wrap at: fold, never cut
-    for r, _ in rows:
+    for r in rubrics:
         for i, v in enumerate(r.variants):
-            table.add_row(
-                r.id if i == 0 else "",
-                r.title if i == 0 else "",
-                str(r.year) if i == 0 else "",
-                f"{v.title}({'、'.join(v.groups) or '全部单位'})",
-                _max_text(v),
-            )
+            first = (r.id, r.title, str(r.year)) if i == 0 else ("", "", "")
+            table.add_row(*first, f"{v.title}({'、'.join(v.groups) or '全部单位'})", _max_text(v))
     console.print(table)
 
 
@@ -120,12 +114,11 @@ def _indicator_tree(node: Tree, ind: Indicator) -> None:
         _indicator_tree(branch, sub_ind)
 
 
+_KIND_WORDS = {PartKind.BONUS: "加分", PartKind.PENALTY: "扣分(不设上限)"}
+
+
 def _part_tree(node: Tree, p: Part, kinds: dict[str, str]) -> None:
-    extra = []
-    if p.kind is PartKind.BONUS:
-        extra.append("加分")
-    if p.kind is PartKind.PENALTY:
-        extra.append("扣分(不设上限)")
+    extra = [_KIND_WORDS[p.kind]] if p.kind in _KIND_WORDS else []
     if p.per_target:
         extra.append(f"按{escape(kinds.get(p.per_target, p.per_target))}逐个评分取平均")
     if p.threshold:
@@ -154,8 +147,7 @@ def show_cmd(
     """
     camp = load_campaign(campaign)
     r = load_rubric(rubric, camp)
-    variant = None
-    u = None
+    variant = u = None
     if unit:
         ros = load_units(r, roster, None, camp, use_sample=True)
         u = ros.unit(unit)
@@ -164,16 +156,14 @@ def show_cmd(
         try:
             variant = rubric_mod.resolve(r, u)
         except rubric_mod.RubricError as exc:
-            print_problems(exc.problems)
-            raise typer.Exit(EXIT_USAGE) from None
+            problems_error(exc.problems)
     if json_out:
         print_json(rubric_mod.rubric_to_dict(r, variant, u))
         return
-    variants = [variant] if variant is not None else list(r.variants)
-    for v in variants:
-        title = f"{r.title}" + (f" · {v.title}" if len(r.variants) > 1 else "") + (f" · {u.name}" if u else "")
+    kinds = {k.id: k.title for k in r.target_kinds}
+    for v in [variant] if variant is not None else r.variants:
+        title = r.title + (f" · {v.title}" if len(r.variants) > 1 else "") + (f" · {u.name}" if u else "")
         tree = Tree(f"[bold]{escape(title)}[/] 满分 {_max_text(v)} [dim]{r.id} {r.hash}[/]")
-        kinds = {k.id: k.title for k in r.target_kinds}
         for p in v.parts:
             _part_tree(tree, p, kinds)
         console.print(tree)
@@ -200,7 +190,8 @@ def check_cmd(
     """
     camp = load_campaign(campaign)
     r = load_rubric(rubric, camp)
-    ros = load_units(r, roster, targets, camp, use_sample=True) if (roster or camp.units or _has_sample(r.id)) else None
+    has_roster = roster or camp.units or sample_roster(r.id) is not None
+    ros = load_units(r, roster, targets, camp, use_sample=True) if has_roster else None
     problems = list(ros.problems) if ros else []
     problems += _in_cells(r, rubric_mod.check(r, ros.units if ros else ()))
     errors = [p for p in problems if p.severity is Severity.ERROR]
@@ -237,12 +228,6 @@ def _in_cells(r: Rubric, problems: list[Problem]) -> list[Problem]:
         return problems
     at = xlsx_read.check_cells(data, cells)
     return [replace(p, sheet=at[p.path][0], cell=at[p.path][1], path="") if p.path in at else p for p in problems]
-
-
-def _has_sample(rubric_id: str) -> bool:
-    from zwgk_cli.resources import sample_roster
-
-    return sample_roster(rubric_id) is not None
 
 
 def _ref(rubric: str | None, camp: campaign_mod.Campaign) -> str:
@@ -288,8 +273,7 @@ def export_cmd(
     try:
         data = rubric_mod.workbook_bytes(rubric_mod.source_data(ref))
     except rubric_mod.RubricError as exc:
-        print_problems(exc.problems)
-        raise typer.Exit(EXIT_USAGE) from None
+        problems_error(exc.problems)
     _write_new(xlsx, data, force)
     console.print(f"已导出 {r.title}({r.id},{r.hash})到 {xlsx}", markup=False)
 
@@ -378,24 +362,23 @@ def _print_verdict(identical: bool, compat: Compatibility, a: str, b: str) -> No
         console.print(Text("两版细则完全相同。", style="green"))
         return
     if compat.compatible:
-        console.print(
-            Text(
+        said = [
+            (
                 f"兼容:按 {a} 生成的评分表,填写项(编号、类型、选项、位置)均未变,可按 {b} 直接读取和评分"
                 "(评分时每份评分表给出一条 W040 提示)。",
-                style="green",
+                "green",
+            )
+        ]
+    else:
+        said = [
+            (f"不兼容:按 {a} 生成的评分表不能按 {b} 读取(W041)。", "bold red"),
+            *([(compat.reason, "")] if compat.reason else []),
+            *((f"  · {c.text()}", "") for c in compat.changes),
+            (
+                "怎么办:按新细则用 zwgk init-sheets --force --units 单位 重新生成受影响单位的评分表,"
+                "把已填内容转录后交回;或本次考评继续使用修订前的细则。",
+                "",
             ),
-            soft_wrap=True,
-        )
-        return
-    console.print(Text(f"不兼容:按 {a} 生成的评分表不能按 {b} 读取(W041)。", style="bold red"), soft_wrap=True)
-    if compat.reason:
-        console.print(Text(compat.reason), soft_wrap=True)
-    for c in compat.changes:
-        console.print(Text(f"  · {c.text()}"), soft_wrap=True)
-    console.print(
-        Text(
-            "怎么办:按新细则用 zwgk init-sheets --force --units 单位 重新生成受影响单位的评分表,"
-            "把已填内容转录后交回;或本次考评继续使用修订前的细则。"
-        ),
-        soft_wrap=True,
-    )
+        ]
+    for text, style in said:
+        console.print(Text(text, style=style), soft_wrap=True)

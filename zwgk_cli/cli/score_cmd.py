@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -16,6 +16,11 @@ from zwgk_cli.cli import Interrupted, app, score_view
 from zwgk_cli.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
+    CampaignOpt,
+    JobsOpt,
+    RosterOpt,
+    RubricOpt,
+    TargetsOpt,
     err_console,
     load_campaign,
     load_rubric,
@@ -28,12 +33,10 @@ from zwgk_cli.cli.common import (
 from zwgk_cli.model import Rubric
 from zwgk_cli.problems import Problem, os_reason
 from zwgk_cli.results import rounds
-from zwgk_cli.roster import Roster
 from zwgk_cli.scoring import batch as batch_mod
 from zwgk_cli.scoring.discover import Found, discover, display_name
-from zwgk_cli.scoring.output import Written, campaign_fields, write_results, write_summary
+from zwgk_cli.scoring.output import campaign_fields, write_results, write_summary
 from zwgk_cli.workbook.read import Context, WorkbookRead, read_findings
-from zwgk_cli.workbook.teams import Teams
 
 
 @contextmanager
@@ -76,13 +79,11 @@ def score_cmd(
     strict: Annotated[
         bool, typer.Option("--strict", help="有任何错误即退出码 1,且不写评分结果(只写问题清单)。")
     ] = False,
-    rubric: Annotated[str | None, typer.Option("--rubric", help="细则编号或 YAML 文件;默认用考评目录的设置。")] = None,
-    roster: Annotated[Path | None, typer.Option("--roster", help="单位名单(CSV/XLSX);默认用考评目录的设置。")] = None,
-    targets: Annotated[Path | None, typer.Option("--targets", help="网站名单(CSV/XLSX)。")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="并行读取的进程数;0 表示自动(CPU核数)。")] = 0,
-    campaign: Annotated[
-        Path | None, typer.Option("--campaign", "-C", help="考评目录(含 zwgk.toml),默认自动查找。")
-    ] = None,
+    rubric: RubricOpt = None,
+    roster: RosterOpt = None,
+    targets: TargetsOpt = None,
+    jobs: JobsOpt = 0,
+    campaign: CampaignOpt = None,
     verbose: Annotated[
         bool,
         typer.Option("--verbose", "-v", help="逐条列出问题(表格,最多200条),不按代码归并。"),
@@ -106,21 +107,43 @@ def score_cmd(
         usage_error("单位名单中没有可用的单位。")
     if inputs is not None and paths and teams is None:
         usage_error("--inputs 与评分表路径不能同时使用(设置了检查组的考评才合并二者)。")
-    base = camp.root
     results_dir = out if out is not None else camp.path(camp.results_dir)
-    show_progress = not json_out and err_console.is_terminal
-
     unchanged = f"结果目录 {results_dir} 未改动(仍是上次的评分结果)。"
+    reads: list[WorkbookRead] = []
+    loose: list[Problem] = []
     try:
-        if inputs is not None and teams is None:  # a findings table alone
+        # a findings table: alone, or (with 检查组) merged per unit with the returned workbooks
+        if inputs is not None:
             if not inputs.is_file():
                 usage_error(f"填写数据表不存在:{inputs}")
-            manifest = rounds.manifest(_run_inputs(camp, r, roster, targets, findings=inputs))
-            reads, loose = read_findings(inputs, Context(r, ros.units), display_name(inputs, base))
-            batch = batch_mod.run(r, ros.units, [], reads=reads, extra_problems=[*ros.problems, *loose])
-        else:
-            batch, manifest = _score_returned(
-                r, ros, roster, targets, camp, teams, paths, inputs, results_dir, jobs, show_progress
+            ctx = Context(r, ros.units, teams)
+            reads, loose = read_findings(inputs, ctx, display_name(inputs, camp.root), partial=teams is not None)
+        if not paths and (inputs is None or teams is not None):
+            if inputs is None:
+                needs_campaign(camp)
+            default = camp.path(camp.returned_dir)
+            if not default.is_dir() and inputs is None:
+                usage_error(f"交回目录不存在:{default}。请给出评分表文件或文件夹,或在考评目录中运行。")
+            paths = [default] if default.is_dir() else []
+        for p in paths or ():
+            if not p.exists():
+                usage_error(f"路径不存在:{p}")
+        found = discover(paths, camp.root, exclude=[results_dir]) if paths else Found()
+        workbooks = tuple((ref.name, ref.path) for ref in found.refs)
+        manifest = rounds.manifest(
+            _run_inputs(camp, r, roster, targets, findings=inputs, scanned=paths or (), workbooks=workbooks)
+        )
+        with _progress(not json_out and err_console.is_terminal, len(found.refs)) as progress:
+            batch = batch_mod.run(
+                r,
+                ros.units,
+                found.refs,
+                jobs=jobs,
+                progress=progress,
+                skipped=found.skipped,
+                reads=reads if inputs is not None else None,
+                extra_problems=[*ros.problems, *found.problems, *loose],
+                teams=teams,
             )
     except Interrupted as exc:
         exc.add_note(unchanged)
@@ -136,70 +159,14 @@ def score_cmd(
             exc.add_note(unchanged)
             raise
         try:
-            _show(batch, written, blocked, json_out, verbose)
+            if json_out:
+                write_summary(batch, written, sys.stdout)
+            else:
+                score_view.show(batch, written, blocked, verbose)
         except Interrupted as exc:
             exc.add_note(f"评分结果已全部写出 → {results_dir}")
             raise
     raise typer.Exit(EXIT_PROBLEMS if batch.errors else EXIT_OK)
-
-
-def _score_returned(
-    r: Rubric,
-    ros: Roster,
-    roster: Path | None,
-    targets: Path | None,
-    camp: Campaign,
-    teams: Teams | None,
-    paths: list[Path] | None,
-    inputs: Path | None,
-    results_dir: Path,
-    jobs: int,
-    show_progress: bool,
-) -> tuple[batch_mod.Batch, dict[str, Any]]:
-    """The returned workbooks (by default the campaign's returned folder) and, in a campaign with
-    检查组, a findings table merged with them per unit; and the run's manifest."""
-    base = camp.root
-    reads: list[WorkbookRead] = []
-    loose: list[Problem] = []
-    if inputs is not None:  # with teams only (the caller scores a table alone)
-        if not inputs.is_file():
-            usage_error(f"填写数据表不存在:{inputs}")
-        reads, loose = read_findings(inputs, Context(r, ros.units, teams), display_name(inputs, base), partial=True)
-    if not paths:
-        if inputs is None:
-            needs_campaign(camp)
-        default = camp.path(camp.returned_dir)
-        if not default.is_dir() and inputs is None:
-            usage_error(f"交回目录不存在:{default}。请给出评分表文件或文件夹,或在考评目录中运行。")
-        paths = [default] if default.is_dir() else []
-    for p in paths:
-        if not p.exists():
-            usage_error(f"路径不存在:{p}")
-    found = discover(paths, base, exclude=[results_dir]) if paths else Found()
-    workbooks = tuple((ref.name, ref.path) for ref in found.refs)
-    manifest = rounds.manifest(
-        _run_inputs(camp, r, roster, targets, findings=inputs, scanned=paths, workbooks=workbooks)
-    )
-    with _progress(show_progress, len(found.refs)) as progress:
-        batch = batch_mod.run(
-            r,
-            ros.units,
-            found.refs,
-            jobs=jobs,
-            progress=progress,
-            skipped=found.skipped,
-            reads=reads if teams is not None else None,
-            extra_problems=[*ros.problems, *found.problems, *loose],
-            teams=teams,
-        )
-    return batch, manifest
-
-
-def _show(batch: batch_mod.Batch, written: Written, blocked: bool, json_out: bool, verbose: bool) -> None:
-    if json_out:
-        write_summary(batch, written, sys.stdout)
-    else:
-        score_view.show(batch, written, blocked, verbose)
 
 
 def _run_inputs(

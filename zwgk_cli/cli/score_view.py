@@ -1,9 +1,8 @@
 """What ``zwgk score`` prints: short enough to stay in view, the summary last.
 
-Problems of one code are one line (how many, in how many files, the message's shape and a few
-examples); units without a workbook are one line per group; then the counts and where the
-results and the full problem list are.  ``--verbose`` prints the problem table as before (the
-first 200 rows, then a count per code).  ``problems.csv`` always has every problem.
+Problems of one code are one line (how many, in how many files, their message's shape and a few
+examples); units without a workbook one line per group; then the counts and where the results
+and the full problem list are.  ``--verbose``: the problem table (200 rows, then a count per code).
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from pathlib import Path
 from rich.table import Table
 from rich.text import Text
 
-from zwgk_cli.cli.common import console, err_console, problem_line, problems_table
+from zwgk_cli.cli.common import console, err_console, problem_line, problems_table, severity_text
 from zwgk_cli.problems import SEVERITY_LABELS, Code, Problem, Severity, sort_key
 from zwgk_cli.results.document import STATUS_LABELS, STATUS_MISSING
 from zwgk_cli.results.rounds import round_line
@@ -41,9 +40,6 @@ def show(batch: batch_mod.Batch, written: Written, blocked: bool, verbose: bool)
     _summary(batch, written, blocked, problems_file)
 
 
-# ------------------------------------------------------------------ the compact view
-
-
 def shape(template: str) -> str:
     """A message template with its blanks as "…": what every problem of the code says."""
     return _FIELD.sub("…", template)
@@ -53,11 +49,8 @@ def _compact(batch: batch_mod.Batch, problems_file: str) -> None:
     head: dict[str, list[Problem]] = {}
     for p in batch.head(2 * TABLE_LIMIT):
         head.setdefault(p.code, []).append(p)
-    kinds = sorted(
-        ((code, n, files, first) for code, (n, files, first) in batch.by_code().items()),
-        key=lambda k: (k[3].severity is not Severity.ERROR, k[0]),
-    )
-    for code, n, files, first in kinds[:LINES]:
+    kinds = _by_severity(batch)
+    for code, (n, files, first) in kinds[:LINES]:
         if code == Code.W_NO_WORKBOOK.code:
             _missing(batch, problems_file)
         elif n <= EXAMPLES and len(head.get(code, [])) == n:
@@ -67,17 +60,18 @@ def _compact(batch: batch_mod.Batch, problems_file: str) -> None:
             _kind(code, n, files, first, head.get(code, []))
     rest = kinds[LINES:]
     if rest:
-        more = sum(k[1] for k in rest)
+        more = sum(n for _, (n, _, _) in rest)
         err_console.print(f"另有 {len(rest)} 类问题共 {more} 条未列出,见 {problems_file}。", markup=False)
 
 
-def _line(severity: Severity, text: str, indent: str = "") -> None:
-    style = "red" if severity is Severity.ERROR else "yellow"
-    label = SEVERITY_LABELS[severity]
-    if text.startswith(label):
-        err_console.print(Text(indent) + Text(label, style=style) + Text(text[len(label) :]), soft_wrap=True)
-    else:
-        err_console.print(Text(indent + text), soft_wrap=True)
+def _by_severity(batch: batch_mod.Batch) -> list[tuple[str, tuple[int, int, Problem]]]:
+    """Each code's (count, files, first problem), errors first, by code."""
+    return sorted(batch.by_code().items(), key=lambda kv: (kv[1][2].severity is not Severity.ERROR, kv[0]))
+
+
+def _line(severity: Severity, text: str) -> None:
+    """``text`` begins with the severity's label: that in colour."""
+    err_console.print(severity_text(severity) + Text(text.removeprefix(SEVERITY_LABELS[severity])), soft_wrap=True)
 
 
 def _kind(code: str, n: int, files: int, first: Problem, some: list[Problem]) -> None:
@@ -129,20 +123,11 @@ def _missing(batch: batch_mod.Batch, problems_file: str) -> None:
         err_console.print(Text(text), soft_wrap=True)
 
 
-# ------------------------------------------------------------------ the summary, last
-
-
 def _summary(batch: batch_mod.Batch, written: Written, blocked: bool, problems_file: str) -> None:
     errors, warnings = batch.errors, batch.warnings
-    parts = [f"{STATUS_LABELS[s]} {n}" for s, n in batch.counts.items() if n]
-    console.print(
-        f"共 {len(batch.units)} 个单位:"
-        + "、".join(parts)
-        + f";读取文件 {len(batch.files)} 个"
-        + (f"(跳过锁定文件 {batch.skipped} 个)" if batch.skipped else "")
-        + "。",
-        markup=False,
-    )
+    parts = "、".join(f"{STATUS_LABELS[s]} {n}" for s, n in batch.counts.items() if n)
+    skipped = f"(跳过锁定文件 {batch.skipped} 个)" if batch.skipped else ""
+    console.print(f"共 {len(batch.units)} 个单位:{parts};读取文件 {len(batch.files)} 个{skipped}。", markup=False)
     if errors + warnings:
         console.print(
             Text(f"{errors} 个错误", style="red" if errors else "")
@@ -154,12 +139,8 @@ def _summary(batch: batch_mod.Batch, written: Written, blocked: bool, problems_f
         console.print("[red]--strict:存在错误,未写入评分结果[/](已有的评分结果未更新)。")
     files = [*written.scores, *written.problems]
     if files:
-        folder = files[0].parent
-        console.print(
-            f"结果已写入 {_shown(folder)}{os.sep}:" + "、".join(f.name for f in files),
-            markup=False,
-            soft_wrap=True,
-        )
+        names = "、".join(f.name for f in files)
+        console.print(f"结果已写入 {_shown(files[0].parent)}{os.sep}:{names}", markup=False, soft_wrap=True)
     if written.round is not None:
         console.print(round_line(written.round, written.new_round), markup=False, soft_wrap=True)
 
@@ -170,9 +151,6 @@ def _shown(path: Path) -> str:
         return str(path.absolute().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
-
-
-# ------------------------------------------------------------------ --verbose: the table
 
 
 def _table(batch: batch_mod.Batch) -> None:
@@ -192,9 +170,6 @@ def _by_code(batch: batch_mod.Batch) -> Table:
     for col in ("代码", "级别", "条数", "文件数"):
         table.add_column(col, no_wrap=True)
     table.add_column("示例", overflow="fold")
-    rows = sorted(batch.by_code().items(), key=lambda kv: (kv[1][2].severity is not Severity.ERROR, kv[0]))
-    for code, (n, files, first) in rows:
-        style = "red" if first.severity is Severity.ERROR else "yellow"
-        label = SEVERITY_LABELS[first.severity]
-        table.add_row(code, Text(label, style=style), str(n), str(files), Text(first.message))  # never markup
+    for code, (n, files, first) in _by_severity(batch):
+        table.add_row(code, severity_text(first.severity), str(n), str(files), Text(first.message))  # never markup
     return table

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import Annotated, Any
+from dataclasses import asdict
+from typing import Any
 
-import typer
 from rich import box
 from rich.table import Table
 from rich.text import Text
@@ -14,13 +13,20 @@ from rich.text import Text
 from zwgk_cli.cli import Interrupted, app
 from zwgk_cli.cli.common import (
     CampaignOpt,
+    JobsOpt,
+    JsonOpt,
+    RosterOpt,
+    RubricOpt,
+    TargetsOpt,
     console,
+    listed,
     load_campaign,
     load_rubric,
     load_teams,
     load_units,
     print_json,
 )
+from zwgk_cli.cli.common import say as _say
 from zwgk_cli.model import Rubric, Unit
 from zwgk_cli.problems import Severity
 from zwgk_cli.scoring import status as st
@@ -32,23 +38,13 @@ from zwgk_cli.workbook.teams import Teams, team_jobs
 NAMES_SHOWN = 30  # units named on one line; --json lists them all
 
 
-def _say(text: str) -> None:
-    """One plain line (no rich markup: names may contain brackets), never wrapped."""
-    console.print(text, soft_wrap=True, markup=False, highlight=False)
-
-
-def _names(items: Sequence[str]) -> str:
-    shown = "、".join(items[:NAMES_SHOWN])
-    return shown + (f" 等 {len(items)} 个" if len(items) > NAMES_SHOWN else "")
-
-
 @app.command("status")
 def status_cmd(
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="并行读取的进程数;0 表示自动(CPU核数)。")] = 0,
-    json_out: Annotated[bool, typer.Option("--json", help="以 JSON 输出(供程序读取)。")] = False,
-    rubric: Annotated[str | None, typer.Option("--rubric", help="细则编号或 YAML 文件;默认用考评目录的设置。")] = None,
-    roster: Annotated[Path | None, typer.Option("--roster", help="单位名单(CSV/XLSX);默认用考评目录的设置。")] = None,
-    targets: Annotated[Path | None, typer.Option("--targets", help="网站名单(CSV/XLSX)。")] = None,
+    jobs: JobsOpt = 0,
+    json_out: JsonOpt = False,
+    rubric: RubricOpt = None,
+    roster: RosterOpt = None,
+    targets: TargetsOpt = None,
     campaign: CampaignOpt = None,
 ) -> None:
     """考评进度:各分组已发放、已交回、已完成、未完成、无法使用和未交回的评分表数,以及还缺哪些单位。
@@ -143,19 +139,19 @@ def _print(status: st.Status, title: str, roster_errors: int) -> None:
         )
     console.print(table)
     for key, units in status.by_line(st.MISSING):
-        _say(f"{_line_name(key)} 缺 {len(units)}:{_names([s.unit.name for s in units])}")
+        _say(f"{_line_name(key)} 缺 {len(units)}:{listed([s.unit.name for s in units], NAMES_SHOWN)}")
     for key, units in status.by_line(st.INCOMPLETE):
         said = [f"{s.unit.name}({_incomplete_detail(s.unfilled, s.errors)})" for s in units]
-        _say(f"{_line_name(key)} 未完成 {len(units)}:{_names(said)}")
+        _say(f"{_line_name(key)} 未完成 {len(units)}:{listed(said, NAMES_SHOWN)}")
     for key, units in status.by_line(st.UNUSABLE):
         said = [f"{s.unit.name}({'、'.join(s.files)}:{s.reason}{_more(s.errors)})" for s in units]
-        _say(f"{_line_name(key)} 无法使用 {len(units)}:{_names(said)}")
+        _say(f"{_line_name(key)} 无法使用 {len(units)}:{listed(said, NAMES_SHOWN)}")
     if status.others:
         said = [f"{f.file}({f.first.code} {f.first.message})" if f.first else f.file for f in status.others]
-        _say(f"交回目录中另有 {len(status.others)} 个文件不属于名单中的任何单位:{_names(said)}")
+        _say(f"交回目录中另有 {len(status.others)} 个文件不属于名单中的任何单位:{listed(said, NAMES_SHOWN)}")
     if status.not_in_roster:
         said = [f"{i.path.name}({i.who.unit_name or i.who.unit_id})" for i in status.not_in_roster]
-        _say(f"评分表目录中有 {len(said)} 份评分表所属的单位不在名单中:{_names(said)}")
+        _say(f"评分表目录中有 {len(said)} 份评分表所属的单位不在名单中:{listed(said, NAMES_SHOWN)}")
     _say(
         f"合计:应交 {total.units} 份,已发放 {total.issued} 份;已交回 {total.returned} 份"
         f"(已完成 {total.complete}、未完成 {total.incomplete}、无法使用 {total.unusable});"
@@ -180,25 +176,10 @@ def _more(errors: int) -> str:
     return f";共 {errors} 处错误" if errors > 1 else ""
 
 
-def _tally(t: st.Tally) -> dict[str, Any]:
-    return {
-        "units": t.units,
-        "issued": t.issued,
-        "returned": t.returned,
-        "complete": t.complete,
-        "incomplete": t.incomplete,
-        "unfilled": t.unfilled,
-        "incomplete_errors": t.incomplete_errors,
-        "unusable": t.unusable,
-        "unusable_errors": t.unusable_errors,
-        "missing": t.missing,
-    }
-
-
 def _json(status: st.Status, roster_errors: int) -> dict[str, Any]:
     return {
-        "total": _tally(status.total()),
-        "groups": [{"team": t.team, "group": t.group, **_tally(t)} for t in status.rows()],
+        "total": {k: v for k, v in asdict(status.total()).items() if k not in ("team", "group")},
+        "groups": [asdict(t) for t in status.rows()],
         "units": [
             {
                 "unit_id": s.unit.id,

@@ -1,17 +1,9 @@
-"""The command line in Chinese: click's usage errors answered once, here, and the words of
-``--help`` that are click's and typer's own.
+"""The command line in Chinese: click's usage errors answered once, here (what is wrong, the
+usage line, where the help is; exit 2), and the words of ``--help`` that are click's and typer's.
 
-A usage error (an unknown option or command, a bad value, a missing argument, an extra one) is
-printed as::
-
-    错误:没有选项 --stirct。你是不是想输入 --strict?
-    用法:zwgk score [选项] [paths]...
-    运行 zwgk score --help 查看用法。
-
-with click's exit code 2.  click's exceptions are recognised by their class names (``NoSuchOption``,
-``BadParameter``…), which are click's public names whether click is a package of its own or
-carried inside typer, and read through their public attributes only; an error of a kind not
-known here still gets a Chinese line, never click's English.
+click's exceptions are recognised by their class names (``NoSuchOption``, ``BadParameter``…), public
+whether click is a package of its own or carried inside typer, and read through their public
+attributes only; an error of a kind not known here still gets a Chinese line, never click's English.
 """
 
 from __future__ import annotations
@@ -52,23 +44,18 @@ _KINDS = (
 )
 
 
-# ------------------------------------------------------------------ help in Chinese
+_HelpFormatter: Any = typer.Context.formatter_class
 
 
-def _chinese_formatter() -> type:
-    base: Any = typer.Context.formatter_class
+class _Formatter(_HelpFormatter):  # type: ignore[misc]
+    """click's help formatter, with 用法: instead of "Usage: " before the usage line."""
 
-    class Formatter(base):  # type: ignore[misc]
-        """click's help formatter, with 用法: instead of "Usage: " before the usage line."""
-
-        def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-            super().write_usage(prog, args, "用法:" if prefix is None else prefix)
-
-    return Formatter
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, "用法:" if prefix is None else prefix)
 
 
 class ChineseContext(typer.Context):
-    formatter_class = _chinese_formatter()
+    formatter_class = _Formatter
 
 
 def chinese_help(command: Any) -> None:
@@ -109,9 +96,6 @@ def command_path(command: Any, args: Sequence[str]) -> list[str]:
     return path
 
 
-# ------------------------------------------------------------------ usage errors in Chinese
-
-
 def kind_of(exc: BaseException) -> str | None:
     """The kind of click usage error ``exc`` is (a name from :data:`_KINDS`), or ``None``."""
     names = [c.__name__ for c in type(exc).__mro__]
@@ -130,7 +114,8 @@ def show_usage_error(exc: BaseException, root: Any, args: Sequence[str], prog: s
     # an error found while the command line is split up has no context: made from the command names
     ctx = getattr(exc, "ctx", None) or _context(root, args, prog)
     err_console.print(Text("错误:", style="bold red") + Text(explain(exc, args)), soft_wrap=True)
-    err_console.print(Text(usage_line(ctx)), soft_wrap=True)
+    usage = " ".join([ctx.command_path, *ctx.command.collect_usage_pieces(ctx)])
+    err_console.print(Text(f"用法:{usage}"), soft_wrap=True)
     err_console.print(Text(f"运行 {ctx.command_path} --help 查看用法。"), soft_wrap=True)
 
 
@@ -141,11 +126,6 @@ def _context(root: Any, args: Sequence[str], prog: str) -> Any:
         command = command.commands[name]
         ctx = ChineseContext(command, info_name=name, parent=ctx)
     return ctx
-
-
-def usage_line(ctx: Any) -> str:
-    pieces = ctx.command.collect_usage_pieces(ctx)
-    return "用法:" + " ".join([ctx.command_path, *pieces])
 
 
 def explain(exc: BaseException, args: Sequence[str]) -> str:
@@ -159,13 +139,11 @@ def explain(exc: BaseException, args: Sequence[str]) -> str:
         if close:
             said += f"你是不是想输入 {' 或 '.join(close[:3])}?"
         return said
+    param = getattr(exc, "param", None)
+    what = "选项" if getattr(param, "param_type_name", "") == "option" else "参数"
     if kind == "MissingParameter":
-        param = getattr(exc, "param", None)
-        what = "选项" if _is_option(param) else "参数"
         return f"缺少{what} {_label(param)}{_meaning(param, ':')}。"
     if kind == "BadParameter":
-        param = getattr(exc, "param", None)
-        what = "选项" if _is_option(param) else "参数"
         value = _value(exc, param, args)
         shown = f"的值“{value}”" if value is not None else "的值"
         said = f"{what} {_label(param)} {shown}不合要求:{_reason(exc)}。"
@@ -200,10 +178,6 @@ def _no_such_command(exc: BaseException, message: str) -> str:
     return said
 
 
-def _is_option(param: Any) -> bool:
-    return getattr(param, "param_type_name", "") == "option"
-
-
 def _label(param: Any) -> str:
     if param is None:
         return ""
@@ -222,14 +196,9 @@ def _meaning(param: Any, lead: str) -> str:
 def _value(exc: BaseException, param: Any, args: Sequence[str]) -> str | None:
     """The value given: from the validation error typer raised it from, else from the command
     line (``--jobs abc``, ``--jobs=abc``, ``-jabc``)."""
-    errors = getattr(exc.__cause__, "errors", None)
-    if callable(errors):
-        try:
-            first = errors()[0]
-        except (IndexError, KeyError, TypeError):
-            first = None
-        if isinstance(first, dict) and "input" in first:
-            return str(first["input"])
+    first = _first_error(exc)
+    if "input" in first:
+        return str(first["input"])
     opts = [o for o in getattr(param, "opts", []) if o.startswith("-")]
     for i, token in enumerate(args):
         for o in opts:
@@ -255,39 +224,44 @@ _REASONS = {
 }
 
 
-def _reason(exc: BaseException) -> str:
+# pydantic's bounds → the limit's key in the error's context, and what the value should be
+_BOUNDS = {
+    "greater_than_equal": ("ge", "应不小于 {}"),
+    "greater_than": ("gt", "应大于 {}"),
+    "less_than_equal": ("le", "应不大于 {}"),
+    "less_than": ("lt", "应小于 {}"),
+}
+# click's own messages (English) → what the value should be
+_MESSAGES = (
+    ("integer", "应为整数"),
+    ("does not exist", "路径不存在"),
+    ("is a directory", "这是一个文件夹,应为文件"),
+    ("is a file", "这是一个文件,应为文件夹"),
+    ("is not one of", "不是可选的值"),
+    ("invalid choice", "不是可选的值"),
+)
+
+
+def _first_error(exc: BaseException) -> dict[str, Any]:
+    """The first of the validation errors typer raised ``exc`` from (``{}`` if none)."""
     errors = getattr(exc.__cause__, "errors", None)
-    first: Any = None
-    if callable(errors):
-        try:
-            first = errors()[0]
-        except (IndexError, KeyError, TypeError):
-            first = None
-    if isinstance(first, dict):
-        kind = str(first.get("type", ""))
-        limits = first.get("ctx") or {}
-        bounds = {
-            "greater_than_equal": ("ge", "应不小于 {}"),
-            "greater_than": ("gt", "应大于 {}"),
-            "less_than_equal": ("le", "应不大于 {}"),
-            "less_than": ("lt", "应小于 {}"),
-        }
-        if kind in bounds:
-            key, text = bounds[kind]
-            return text.format(limits.get(key, ""))
-        if kind in ("enum", "literal_error"):
-            return f"可选:{limits.get('expected', '')}".rstrip(":")
-        if kind in _REASONS:
-            return _REASONS[kind]
+    try:
+        first = errors()[0] if callable(errors) else None
+    except (IndexError, KeyError, TypeError):
+        first = None
+    return first if isinstance(first, dict) else {}
+
+
+def _reason(exc: BaseException) -> str:
+    first = _first_error(exc)
+    kind = str(first.get("type", ""))
+    limits = first.get("ctx") or {}
+    if kind in _BOUNDS:
+        key, text = _BOUNDS[kind]
+        return text.format(limits.get(key, ""))
+    if kind in ("enum", "literal_error"):
+        return f"可选:{limits.get('expected', '')}".rstrip(":")
+    if kind in _REASONS:
+        return _REASONS[kind]
     message = str(getattr(exc, "message", "") or "")
-    if "integer" in message:
-        return "应为整数"
-    if "does not exist" in message:
-        return "路径不存在"
-    if "is a directory" in message:
-        return "这是一个文件夹,应为文件"
-    if "is a file" in message:
-        return "这是一个文件,应为文件夹"
-    if "is not one of" in message or "invalid choice" in message:
-        return "不是可选的值"
-    return "写法不对"
+    return next((reason for words, reason in _MESSAGES if words in message), "写法不对")

@@ -1,16 +1,10 @@
 """The demo's 检查组 and its round of 复核: what ``zwgk demo`` adds to the plain pipeline.
 
-* **Teams.**  绵阳's campaign is checked by two 检查组 (:data:`TEAMS`, written into its
-  ``zwgk.toml`` as a user would): 网站检查组 the websites and new media, 市政务公开办 the rest.
-  ``init-sheets`` then issues one workbook per unit per team and ``score`` merges them.
-* **An appeal.**  After the first ``score`` (round 01) a unit contests a finding: a yes/no answer
-  of one of its returned workbooks is corrected (:func:`pick_appeal`: the first clean unit of the
-  largest group with an answer whose correction raises its total), ``score`` runs again
-  (round 02) and ``diff`` writes 复核记录.xlsx.
-
-Every step calls the library the command calls; each round is recorded with the manifest
-``zwgk score`` records (:func:`score_round`), so ``zwgk report`` in the demo's folder finds the
-scores current.
+绵阳's campaign is checked by two 检查组 (:data:`TEAMS`, appended to its ``zwgk.toml`` as a user
+would write them).  After the first ``score`` (round 01) a unit contests a finding: one yes/no
+answer is corrected (:func:`pick_appeal`), ``score`` runs again (round 02) and ``diff`` writes
+复核记录.xlsx.  Each round records the manifest ``zwgk score`` records, so ``zwgk report`` in the
+demo's folder finds the scores current.
 """
 
 from __future__ import annotations
@@ -22,10 +16,12 @@ from pathlib import Path
 
 from zwgk_cli import rubric as rubric_mod
 from zwgk_cli.campaign import CONFIG_NAME, Campaign
+from zwgk_cli.demo.simulate import largest_group
 from zwgk_cli.engine import score_unit
 from zwgk_cli.model import ReadingKey, Rubric, Unit, Value
 from zwgk_cli.problems import Problem
 from zwgk_cli.results import rounds
+from zwgk_cli.results.diff import RoundDiff
 from zwgk_cli.roster import Roster
 from zwgk_cli.scoring import batch as batch_mod
 from zwgk_cli.scoring import output as output_mod
@@ -51,16 +47,6 @@ APPEALS = frozenset({"mianyang-2022"})  # the samples whose demo has a round of 
 
 
 @dataclass(frozen=True)
-class Scored:
-    """One ``zwgk score`` run of the demo."""
-
-    code: int  # what zwgk score would exit with: 1 when it found errors
-    counts: Mapping[str, int]
-    problems: list[Problem]
-    round: int | None
-
-
-@dataclass(frozen=True)
 class Appeal:
     """The correction after round 01: which unit, which answer, where."""
 
@@ -76,11 +62,9 @@ class Appeal:
     total_after: Decimal | None
 
 
-def score_round(
-    r: Rubric, camp: Campaign, roster: Roster, teams: Teams | None, extra: Sequence[Problem] = ()
-) -> Scored:
-    """``zwgk score`` in the campaign folder: the returned folder, merged per unit with teams,
-    written to ``results/`` and kept as a round (the manifest ``zwgk score`` records)."""
+def score_round(r: Rubric, camp: Campaign, roster: Roster, teams: Teams | None) -> tuple[dict[str, int], list[Problem]]:
+    """``zwgk score`` in the campaign folder, kept as a round (with the manifest ``zwgk score``
+    records); the units per status and the problems."""
     returned = camp.path(camp.returned_dir)
     results_dir = camp.path(camp.results_dir)
     found = batch_mod.discover([returned], camp.root, exclude=[results_dir])
@@ -99,12 +83,12 @@ def score_round(
             tuple((ref.name, ref.path) for ref in found.refs),
         )
     )
-    problems = [*roster.problems, *found.problems, *extra]
+    problems = [*roster.problems, *found.problems]
     with batch_mod.run(
         r, roster.units, found.refs, skipped=found.skipped, extra_problems=problems, teams=teams
     ) as batch:
-        written = output_mod.write_results(batch, results_dir, output_mod.campaign_fields(camp), manifest=manifest)
-        return Scored(1 if batch.errors else 0, dict(batch.counts), list(batch.problems), written.round)
+        output_mod.write_results(batch, results_dir, output_mod.campaign_fields(camp), manifest=manifest)
+        return dict(batch.counts), list(batch.problems)
 
 
 def inputs_of(book: Path) -> list[MapRow]:
@@ -123,10 +107,7 @@ def pick_appeal(
     """The unit that appeals (the first scored unit of the largest group outside ``busy``), the
     workbook corrected (its last: the office's, with teams), the input and its corrected answer:
     the first yes/no answer whose correction raises the unit's total."""
-    groups: dict[str, list[Unit]] = {}
-    for u in units:
-        groups.setdefault(u.group, []).append(u)
-    for u in max(groups.values(), key=len):
+    for u in largest_group(units):
         if u.id in busy or u.id not in scored or not books.get(u.id):
             continue
         mine = {k: v for k, v in values[u.id].items() if v is not None}
@@ -142,3 +123,19 @@ def pick_appeal(
             if before is not None and after is not None and after > before:
                 return u, book, m, new
     return None
+
+
+def round_diff(results_dir: Path, first: int | None, second: int | None) -> RoundDiff:
+    """Two rounds of ``results_dir`` compared, with the report's ranks (并列); raises
+    :class:`zwgk_cli.results.rounds.RoundError` when they cannot be read."""
+    from zwgk_cli.report.ranking import rank
+    from zwgk_cli.results.diff import compare, load_round, pick
+
+    a, b = pick(rounds.numbers(results_dir), first, second)
+    old, new = load_round(results_dir, a), load_round(results_dir, b)
+    return compare(
+        old,
+        new,
+        {e.unit_id: e.rank_text for e in rank(old.scores).entries},
+        {e.unit_id: e.rank_text for e in rank(new.scores).entries},
+    )

@@ -1,12 +1,8 @@
-"""Filling generated workbooks, as an assessor would: for tests, the demo and the score tests.
-
-* :func:`unit_inputs` lists every live input of a unit (per target where the part is);
-* :func:`random_values` draws valid values for them from a seeded generator, as the same
-  ``ReadingKey → value`` mapping :func:`zwgk_cli.engine.score_unit` takes;
-* :func:`fill_workbook` writes values into a generated workbook's input cells through the
-  map in its hidden sheet, with openpyxl, keeping the hidden sheet, validation and
-  protection (openpyxl drops cached formula results, so the file must be recalculated
-  by a spreadsheet before its formula cells are read; :mod:`zwgk_cli.office` does that).
+"""Filling generated workbooks as an assessor would, for tests, the demo and the score tests:
+valid random values for a unit's inputs (:func:`random_values`, the ``ReadingKey → value``
+mapping :func:`zwgk_cli.engine.score_unit` takes), written into a workbook's input cells through
+the map in its hidden sheet with openpyxl (:func:`fill_workbook`).  openpyxl drops cached formula
+results: such a file must be recalculated (:mod:`zwgk_cli.office`) before its formulas are read.
 """
 
 from __future__ import annotations
@@ -18,6 +14,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 
+from zwgk_cli.files import atomic_write_bytes
 from zwgk_cli.model import EVIDENCE_INPUT, NO, YES, Input, InputKind, ReadingKey, Rubric, Unit, Value, Variant
 from zwgk_cli.rubric import resolve, walk_with_path
 from zwgk_cli.workbook import layout as L
@@ -25,24 +22,17 @@ from zwgk_cli.workbook import layout as L
 
 def unit_inputs(rubric: Rubric, unit: Unit, variant: Variant | None = None) -> list[tuple[ReadingKey, Input]]:
     """Every input the assessor fills for ``unit``, in workbook order (target by target)."""
-    variant = variant or resolve(rubric, unit)
-    by_part: dict[str, list[tuple[ReadingKey, Input]]] = {}
-    order: list[str] = []
-    for part, _chain, crit in walk_with_path(variant):
-        if part.id not in by_part:
-            by_part[part.id] = []
-            order.append(part.id)
-        targets = [t.id for t in unit.targets_of(part.per_target)] if part.per_target else [""]
-        for t in targets:
-            for inp in crit.live_inputs():
-                by_part[part.id].append((ReadingKey(t, crit.id, inp.id), inp))
-    out: list[tuple[ReadingKey, Input]] = []
-    for pid in order:
-        rows = by_part[pid]
-        targets = list(dict.fromkeys(k.target for k, _ in rows))
-        for t in targets:
-            out.extend(r for r in rows if r[0].target == t)
-    return out
+    rows = [
+        (part.id, ReadingKey(t, crit.id, inp.id), inp)
+        for part, _chain, crit in walk_with_path(variant or resolve(rubric, unit))
+        for t in ([t.id for t in unit.targets_of(part.per_target)] if part.per_target else [""])
+        for inp in crit.live_inputs()
+    ]
+    # part by part, and within a part target by target (each in the order they first come)
+    parts = list(dict.fromkeys(pid for pid, _, _ in rows))
+    targets = list(dict.fromkeys((pid, k.target) for pid, k, _ in rows))
+    rows.sort(key=lambda r: (parts.index(r[0]), targets.index((r[0], r[1].target))))
+    return [(k, inp) for _, k, inp in rows]
 
 
 _NUMBERS = (0, 1000, 50000, 99999, 100000, 100001, 150000, 150001, 199999, 200000, 200001, 350000)
@@ -99,11 +89,8 @@ def random_values(
     out: dict[ReadingKey, Value] = {}
     for key, inp in unit_inputs(rubric, unit, variant):
         value = random_value(inp, rng, mild)
-        if fill < 1 and rng.random() >= fill:
-            continue
-        if value == "":
-            continue
-        out[key] = value
+        if not (fill < 1 and rng.random() >= fill) and value != "":
+            out[key] = value
     return out
 
 
@@ -133,21 +120,15 @@ def fill_workbook(
     layout = L.read_layout(rows)
     where = {m.key: m for m in layout.inputs}
     for key, value in values.items():
-        m = where[key]
-        wb[m.sheet][m.cell].value = _cell_value(value)
+        wb[where[key].sheet][where[key].cell].value = _cell_value(value)
     for key, text in (notes or {}).items():
-        m = where[key]
-        wb[m.sheet][m.note_cell].value = text
-    if assessor is not None and layout.meta.assessor_cell:
-        sheet, cell = layout.meta.assessor_cell.split("!")
-        wb[sheet][cell].value = assessor
-    if date is not None and layout.meta.date_cell:
-        sheet, cell = layout.meta.date_cell.split("!")
-        wb[sheet][cell].value = dt.datetime(date.year, date.month, date.day)
+        wb[where[key].sheet][where[key].note_cell].value = text
+    when = dt.datetime(date.year, date.month, date.day) if date is not None else None
+    for at, signed in ((layout.meta.assessor_cell, assessor), (layout.meta.date_cell, when)):
+        if signed is not None and at:
+            sheet, cell = at.split("!")
+            wb[sheet][cell].value = signed
     buf = io.BytesIO()
     wb.save(buf)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.tmp")
-    tmp.write_bytes(buf.getvalue())
-    tmp.replace(dest)
+    atomic_write_bytes(dest, buf.getvalue())
     return layout

@@ -1,17 +1,12 @@
 """``zwgk demo``: the whole pipeline on a bundled sample, in a folder of its own.
 
-``new --sample`` → ``init-sheets`` → every workbook filled by the simulator (plausible
-findings, a scenario of vetoes, a unit below the bonus gate, a tie) and three typical
-assessor mistakes (text in a number cell, an empty required input, a workbook returned
-twice) → ``score`` → ``report``; 绵阳's campaign has two 检查组 and a round of 复核 after the
-first ``score`` (:mod:`zwgk_cli.demo.appeal`: one unit's answer corrected, ``score`` again,
-``diff`` → 复核记录.xlsx).  Each step calls the library the command calls
-(:mod:`zwgk_cli.new_campaign`, :mod:`zwgk_cli.workbook.issue`, :mod:`zwgk_cli.scoring.batch`,
-:mod:`zwgk_cli.report.build`), so the folder holds exactly what the commands would write; the
-filling uses :mod:`zwgk_cli.demo.fill` and :mod:`zwgk_cli.demo.simulate`.
+``new --sample`` → ``init-sheets`` → every workbook filled by :mod:`zwgk_cli.demo.simulate`, with
+three typical assessor mistakes (text in a number cell, an empty required input, a workbook
+returned twice) → ``score`` → ``report``; 绵阳's campaign adds two 检查组 and a round of 复核
+(:mod:`zwgk_cli.demo.appeal`).  Each step calls the library the command calls, so the folder holds
+exactly what the commands would write.
 
-The demo only ever deletes a folder it created itself: such a folder holds the marker file
-``.zwgk-demo``.  A non-empty folder without it is refused.
+The demo only ever deletes a folder it created itself: one holding the marker file ``.zwgk-demo``.
 """
 
 from __future__ import annotations
@@ -20,25 +15,24 @@ import datetime as dt
 import random
 import shutil
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
 from zwgk_cli import campaign as campaign_mod
 from zwgk_cli import rubric as rubric_mod
 from zwgk_cli.campaign import CONFIG_NAME, Campaign
-from zwgk_cli.demo.appeal import APPEALS, TEAMS, Appeal, inputs_of, pick_appeal, score_round
+from zwgk_cli.demo.appeal import APPEALS, TEAMS, Appeal, inputs_of, pick_appeal, round_diff, score_round
 from zwgk_cli.demo.fill import fill_workbook
-from zwgk_cli.demo.simulate import Scenario, UnitPlan, simulate
+from zwgk_cli.demo.simulate import Scenario, UnitPlan, largest_group, simulate
 from zwgk_cli.model import Criterion, InputKind, ReadingKey, Rubric, Unit, Value
 from zwgk_cli.names import DEFAULT_SEED, FORMATS, SAMPLES
-from zwgk_cli.new_campaign import NewCampaignError, create
+from zwgk_cli.new_campaign import NewCampaignError, checked_roster, create
 from zwgk_cli.problems import Problem
 from zwgk_cli.report import build as report_mod
 from zwgk_cli.report.ranking import Ranking, rank
 from zwgk_cli.report.text import parse_date
 from zwgk_cli.results import model as results_model
-from zwgk_cli.roster import Roster, check_against, check_targets, load_roster
 from zwgk_cli.workbook import layout
 from zwgk_cli.workbook.issue import write_workbooks
 from zwgk_cli.workbook.teams import Teams, resolve_teams, team_jobs
@@ -55,7 +49,6 @@ class DemoError(Exception):
 @dataclass
 class Mistake:
     unit: str
-    kind: str  # text | empty | duplicate
     what: str  # 中文: what the assessor did
 
 
@@ -65,20 +58,13 @@ class DemoResult:
     folder: Path
     ranking: Ranking
     scenario: Scenario
-    unit_names: Mapping[str, str]
     mistakes: list[Mistake]
-    score_exit: int  # what zwgk score would exit with: 1 when it found errors
     counts: Mapping[str, int]  # units per status (scored, incomplete, invalid, missing)
     problems: list[Problem]  # what zwgk score found, in display order
     report: report_mod.Outcome
-    files: list[Path] = field(default_factory=list)
     teams: tuple[str, ...] = ()  # the campaign's 检查组, when it has any
     appeal: Appeal | None = None  # the correction scored as round 02
-    rounds: int | None = None  # the round the report is built from
     review: Path | None = None  # 复核记录.xlsx, when there was a round of 复核
-
-
-# ------------------------------------------------------------------ the folder
 
 
 def prepare(folder: Path) -> None:
@@ -97,9 +83,6 @@ def prepare(folder: Path) -> None:
     (folder / MARKER).write_text("此目录由 zwgk demo 创建;再次运行 zwgk demo 时会整个删除并重建。\n", encoding="utf-8")
 
 
-# ------------------------------------------------------------------ filling
-
-
 def _notes(plan: UnitPlan, unit_inputs: Mapping[tuple[str, str], ReadingKey]) -> dict[ReadingKey, str]:
     return {unit_inputs[k]: text for k, text in plan.notes.items() if k in unit_inputs}
 
@@ -115,26 +98,17 @@ def _pick_mistakes(
     units: Sequence[Unit], scenario: Scenario, plans: Mapping[str, UnitPlan], rng: random.Random
 ) -> list[tuple[Unit, str]]:
     """Three units of the largest group, away from the scenario, for the assessors' mistakes."""
-    busy = set(scenario.vetoed) | {scenario.below_gate, scenario.most_targets, *(scenario.tie or ())}
-    groups: dict[str, list[Unit]] = {}
-    for u in units:
-        groups.setdefault(u.group, []).append(u)
-    largest = max(groups.values(), key=len)
-    free = [u for u in largest if u.id not in busy and plans[u.id].values]
+    free = [u for u in largest_group(units) if u.id not in scenario.busy() and plans[u.id].values]
     picked = rng.sample(free, k=min(3, len(free)))
     return list(zip(picked, ("text", "empty", "duplicate"), strict=False))
 
 
 def _count_key(rubric: Rubric, unit: Unit, values: Mapping[ReadingKey, Value | None]) -> ReadingKey | None:
-    kinds: dict[tuple[str, str], InputKind] = {}
-    variant = rubric_mod.resolve(rubric, unit)
-    for c in variant.walk():
-        for i in c.inputs:
-            kinds[(c.id, i.id)] = i.kind
-    for k, v in values.items():
-        if kinds.get((k.criterion, k.input)) is InputKind.COUNT and isinstance(v, Decimal) and v > 0:
-            return k
-    return next((k for k in values if kinds.get((k.criterion, k.input)) is InputKind.COUNT), None)
+    """A count input of ``unit``, one with a finding if there is one."""
+    kinds = {(c.id, i.id): i.kind for c in rubric_mod.resolve(rubric, unit).walk() for i in c.inputs}
+    counts = [k for k in values if kinds.get((k.criterion, k.input)) is InputKind.COUNT]
+    found = [k for k in counts if isinstance(v := values[k], Decimal) and v > 0]
+    return next(iter(found or counts), None)
 
 
 def fill_all(
@@ -163,36 +137,26 @@ def fill_all(
             if key is not None:
                 values[key] = "见扣分说明"
                 label = labels.get((key.criterion, key.input), key.input)
-                mistakes.append(Mistake(u.name, kind, f"在数字单元格“{label}”中填了文字“{values[key]}”"))
+                mistakes.append(Mistake(u.name, f"在数字单元格“{label}”中填了文字“{values[key]}”"))
         elif kind == "empty":
             key = next(iter(values))
             values[key] = None
             label = labels.get((key.criterion, key.input), key.input)
-            mistakes.append(Mistake(u.name, kind, f"漏填了必填项“{label}”"))
+            mistakes.append(Mistake(u.name, f"漏填了必填项“{label}”"))
         notes = _notes(plan, _first_input(values))
         assessor = ASSESSORS[n % len(ASSESSORS)]
         for src in books[u.id]:
-            if len(books[u.id]) > 1:  # a team's workbook: the values it has a cell for
-                keys = {m.key for m in inputs_of(src)}
-                jobs.append(
-                    (
-                        src,
-                        returned / src.name,
-                        {k: v for k, v in values.items() if k in keys},
-                        assessor,
-                        when,
-                        {k: t for k, t in notes.items() if k in keys},
-                    )
-                )
-            else:
-                jobs.append((src, returned / src.name, values, assessor, when, notes))
+            # a team's workbook: the values it has a cell for
+            keys = {m.key for m in inputs_of(src)} if len(books[u.id]) > 1 else values.keys()
+            mine = {k: v for k, v in values.items() if k in keys}
+            jobs.append((src, returned / src.name, mine, assessor, when, {k: t for k, t in notes.items() if k in keys}))
     _fill_jobs(jobs)
-    for u, kind in ((u, chosen.get(u.id)) for u in units):
-        if kind == "duplicate":
+    for u in units:
+        if chosen.get(u.id) == "duplicate":
             dest = returned / books[u.id][0].name
             copy = returned / f"{dest.stem}{COPY_SUFFIX}{layout.WORKBOOK_SUFFIX}"
             shutil.copyfile(dest, copy)
-            mistakes.append(Mistake(u.name, kind, f"交回了两份评分表({dest.name}、{copy.name})"))
+            mistakes.append(Mistake(u.name, f"交回了两份评分表({dest.name}、{copy.name})"))
     return mistakes
 
 
@@ -231,28 +195,6 @@ def _all_criteria(rubric: Rubric) -> list[Criterion]:
                         out.extend(s.criteria)
                     stack.extend(node.indicators)
     return out
-
-
-# ------------------------------------------------------------------ one sample
-
-
-def _roster(r: Rubric, camp: Campaign) -> Roster:
-    """The campaign's roster, checked against the rubric as ``zwgk score`` checks it."""
-    kinds = [(k.id, k.title) for k in r.target_kinds] or [("website", "政府网站")]
-    roster = load_roster(camp.path(camp.units), camp.path(camp.targets) if camp.targets else None, kinds)
-    roster.problems.extend(check_against(roster, r.groups))
-    titles = {k.id: k.title for k in r.target_kinds}
-    needs = [
-        (u, p.per_target, titles.get(p.per_target, p.per_target))
-        for u in roster.units
-        if (v := r.variant_for(u)) is not None
-        for p in v.walk_parts()
-        if p.per_target
-    ]
-    roster.problems.extend(check_targets(roster, needs))
-    if roster.problems:
-        raise DemoError("示例名单有问题:" + ";".join(p.message for p in roster.problems[:5]))
-    return roster
 
 
 def _issue(r: Rubric, camp: Campaign, units: Sequence[Unit], teams: Teams | None) -> dict[str, list[Path]]:
@@ -316,7 +258,9 @@ def run_sample(
         raise DemoError("示例细则有问题:" + ";".join(p.message for p in exc.problems[:5])) from None
     camp, r = made.campaign, made.rubric
     camp, teams = _teams(r, camp, sample)
-    roster = _roster(r, camp)
+    roster = checked_roster(r, camp.path(camp.units), camp.path(camp.targets) if camp.targets else None)
+    if roster.problems:
+        raise DemoError("示例名单有问题:" + ";".join(p.message for p in roster.problems[:5]))
     echo("zwgk init-sheets" + (f"(检查组:{'、'.join(teams.names)},每个单位每组一份)" if teams else ""))
     books = _issue(r, camp, roster.units, teams)
     echo("模拟评估人员填写评分表(含否决、加分门槛、并列和三处常见填写错误)")
@@ -325,7 +269,7 @@ def run_sample(
     when = parse_date(camp.return_deadline) or dt.date(camp.year or 2000, 12, 1)
     mistakes = fill_all(r, roster.units, plans, scenario, books, returned, seed, when)
     echo("zwgk score")
-    scored = score_round(r, camp, roster, teams)
+    counts, problems = score_round(r, camp, roster, teams)
     results_dir = camp.path(camp.results_dir)
     appeal: Appeal | None = None
     review: Path | None = None
@@ -334,7 +278,7 @@ def run_sample(
         if appeal is not None:
             echo(f"复核:{appeal.unit}申诉,更正评分表后重新计分(第2轮)")
             echo("zwgk score")
-            scored = score_round(r, camp, roster, teams)
+            counts, problems = score_round(r, camp, roster, teams)
             echo("zwgk diff")
             review = _review(results_dir)
     doc = results_model.load(results_dir / "scores.json")
@@ -344,23 +288,9 @@ def run_sample(
     echo("zwgk report")
     outcome = report_mod.write_report(doc, camp.path(camp.report_dir), campaign=camp, formats=formats)
     ranking = rank(doc, camp.group_order)
-    names = {u.id: u.name for u in roster.units}
+    teams_names = teams.names if teams else ()
     return DemoResult(
-        sample,
-        folder,
-        ranking,
-        scenario,
-        names,
-        mistakes,
-        scored.code,
-        scored.counts,
-        scored.problems,
-        outcome,
-        outcome.files,
-        teams.names if teams else (),
-        appeal,
-        scored.round,
-        review,
+        sample, folder, ranking, scenario, mistakes, counts, problems, outcome, teams_names, appeal, review
     )
 
 
@@ -376,8 +306,7 @@ def _appeal(
     results_dir: Path,
 ) -> Appeal | None:
     """After round 01: a clean unit's answer corrected in its returned workbook (the office's)."""
-    busy = set(scenario.vetoed) | {scenario.below_gate, scenario.most_targets, *(scenario.tie or ())}
-    busy |= {u.id for u in units if u.name in {m.unit for m in mistakes}}
+    busy = scenario.busy() | {u.id for u in units if u.name in {m.unit for m in mistakes}}
     first = results_model.load(results_dir / "scores.json")
     scored = {u.unit_id for u in first.units if u.status == "scored"}
     values = {u.id: plans[u.id].values for u in units}
@@ -399,18 +328,8 @@ def _appeal(
 
 def _review(results_dir: Path) -> Path:
     """``zwgk diff``: the last two rounds side by side, written to 复核记录.xlsx."""
-    from zwgk_cli.results import rounds
-    from zwgk_cli.results.diff import compare, load_round, pick
     from zwgk_cli.results.review import REVIEW_NAME, write_review
 
-    a, b = pick(rounds.numbers(results_dir), None, None)
-    old, new = load_round(results_dir, a), load_round(results_dir, b)
-    d = compare(
-        old,
-        new,
-        {e.unit_id: e.rank_text for e in rank(old.scores).entries},
-        {e.unit_id: e.rank_text for e in rank(new.scores).entries},
-    )
     target = results_dir / REVIEW_NAME
-    write_review(d, target)
+    write_review(round_diff(results_dir, None, None), target)
     return target

@@ -1,19 +1,12 @@
-"""A deterministic simulator of plausible findings, for ``zwgk demo`` and the tests.
+"""A deterministic simulator of plausible findings, for ``zwgk demo`` and the tests; it knows no
+particular rubric, only the rule kinds.
 
-Given a rubric, its units and a seed, it decides what an assessor would have found in each
-unit and returns the input values (and 扣分说明 notes) to write into the workbooks.  Nothing
-in it knows a particular rubric: it reads the rule kinds.
-
-* Each unit gets a quality (the chance that a criterion is found in order).  For every
-  criterion the simulator first finds the *ideal* values (the inputs that score best without
-  firing a veto) by trying plausible candidates through :func:`zwgk_cli.rules.evaluate`, then,
-  with the unit's chance of a problem, changes one input to a plausible finding that costs
-  points but fires no veto.
-* A scenario is laid on top, so the demo shows what the tool does with it: one unit per group
-  (two at most) trips a veto; one unit whose gated part falls below the bonus gate (where the
-  rubric has a gate); two units of one group with the same findings (a tie); the unit with
-  the most websites keeps them all (the mean).  ``Scenario`` says which units.
-* The same rubric, units and seed always give the same values.
+Each unit gets a quality (the chance that a criterion is found in order).  For every criterion
+the simulator finds the *ideal* values (the best score without a veto, trying plausible
+candidates through :func:`zwgk_cli.rules.evaluate`), then, with the unit's chance of a problem,
+one plausible finding that costs points but fires no veto.  A :class:`Scenario` is laid on top:
+a veto in each of the two largest groups, a unit below the bonus gate (where the rubric has
+one), a tie, and the unit with the most websites (their mean).  Same inputs, same values.
 """
 
 from __future__ import annotations
@@ -22,6 +15,7 @@ import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import combinations
 
 from zwgk_cli import rules
 from zwgk_cli.engine import score_unit
@@ -84,17 +78,26 @@ class Scenario:
     tie: tuple[str, str] | None = None
     most_targets: str = ""
 
+    def busy(self) -> set[str]:
+        """The units the scenario uses (kept clear of the demo's other events)."""
+        return set(self.vetoed) | {self.below_gate, self.most_targets, *(self.tie or ())}
 
-# ------------------------------------------------------------------ candidate values
+
+def by_group(units: Sequence[Unit]) -> dict[str, list[Unit]]:
+    groups: dict[str, list[Unit]] = {}
+    for u in units:
+        groups.setdefault(u.group, []).append(u)
+    return groups
 
 
-def _candidates(inp: Input, rng: random.Random) -> list[Value]:
+def largest_group(units: Sequence[Unit]) -> list[Unit]:
+    return max(by_group(units).values(), key=len)
+
+
+def _candidates(inp: Input) -> list[Value]:
     """Plausible values of one input, the benign ones first."""
     if inp.kind is InputKind.COUNT:
-        if inp.max is not None:
-            top = int(inp.max)
-            return [Decimal(n) for n in range(0, top + 1)]
-        return [Decimal(n) for n in (0, 1, 2, 3, 6, 11)]
+        return [Decimal(n) for n in (range(int(inp.max) + 1) if inp.max is not None else (0, 1, 2, 3, 6, 11))]
     if inp.kind is InputKind.YES_NO:
         return [NO, YES]
     if inp.kind is InputKind.CHOICE:
@@ -110,15 +113,11 @@ def _candidates(inp: Input, rng: random.Random) -> list[Value]:
     return [""]
 
 
-def _ratio_pairs(c: Criterion) -> list[tuple[str, str]]:
-    pairs = [(t.inputs[0], t.inputs[1]) for t in c.terms if t.kind is TermKind.RATIO and t.applicable]
-    pairs += [(v.inputs[0], v.inputs[1]) for v in c.vetoes if v.ratio and v.applicable]
-    return pairs
-
-
 def _plausible(c: Criterion, vals: Mapping[str, Value | None]) -> bool:
     """Numerators never exceed their denominators (纠错数 ≤ 申请总数)."""
-    for n, d in _ratio_pairs(c):
+    pairs = [t.inputs[:2] for t in c.terms if t.kind is TermKind.RATIO and t.applicable]
+    pairs += [v.inputs[:2] for v in c.vetoes if v.ratio and v.applicable]
+    for n, d in pairs:
         nv, dv = vals.get(n), vals.get(d)
         if isinstance(nv, Decimal) and isinstance(dv, Decimal) and nv > dv:
             return False
@@ -140,18 +139,15 @@ def _inputs(c: Criterion) -> list[Input]:
 
 def ideal(c: Criterion, rng: random.Random) -> dict[str, Value | None]:
     """The best-scoring plausible values that fire no veto (coordinate search, benign first)."""
-    vals: dict[str, Value | None] = {i.id: _candidates(i, rng)[0] for i in _inputs(c)}
+    vals: dict[str, Value | None] = {i.id: _candidates(i)[0] for i in _inputs(c)}
     if c.evidence:
         vals[EVIDENCE_INPUT.id] = YES
-    for i in c.inputs:
-        if i.kind is InputKind.TEXT and i.id in vals:
-            vals[i.id] = ""
     for _ in range(2):
         for inp in _inputs(c):
             if inp.kind is InputKind.TEXT:
                 continue
             best: tuple[Decimal, Value | None] | None = None
-            for cand in _candidates(inp, rng):
+            for cand in _candidates(inp):
                 trial = dict(vals, **{inp.id: cand})
                 if not _plausible(c, trial):
                     continue
@@ -172,8 +168,7 @@ def finding(c: Criterion, base: Mapping[str, Value | None], rng: random.Random) 
     for inp in _inputs(c):
         if inp.kind is InputKind.TEXT:
             continue
-        cands = _candidates(inp, rng)
-        for cand in cands:
+        for cand in _candidates(inp):
             if cand == base.get(inp.id):
                 continue
             trial = dict(base, **{inp.id: cand})
@@ -191,11 +186,11 @@ def finding(c: Criterion, base: Mapping[str, Value | None], rng: random.Random) 
 
 def veto_values(c: Criterion, base: Mapping[str, Value | None]) -> dict[str, Value | None] | None:
     """The ideal values changed so that one of the criterion's vetoes fires."""
+    kinds = {i.id: i.kind for i in c.inputs}
     for v in c.vetoes:
         if not v.applicable:
             continue
         vals = dict(base)
-        kinds = {i.id: i.kind for i in c.inputs}
         if v.ratio:
             n, d = v.inputs
             vals[d] = Decimal(20)
@@ -205,13 +200,9 @@ def veto_values(c: Criterion, base: Mapping[str, Value | None]) -> dict[str, Val
             vals[v.inputs[0]] = YES
         else:
             vals[v.inputs[0]] = v.value + (1 if v.op == ">" else 0)
-        cs = rules.evaluate(c, vals)
-        if cs.vetoes:
+        if rules.evaluate(c, vals).vetoes:
             return vals
     return None
-
-
-# ------------------------------------------------------------------ notes
 
 
 def note_for(
@@ -245,19 +236,11 @@ def note_for(
     return ";".join(dict.fromkeys(bits))
 
 
-# ------------------------------------------------------------------ units
-
-
-def _targets_for(part: Part, unit: Unit) -> list[str]:
-    return [t.id for t in unit.targets_of(part.per_target)] if part.per_target else [""]
-
-
 def _criteria(variant: Variant, unit: Unit) -> Iterable[tuple[Part, str, Criterion]]:
     for part, _, crit in walk_with_path(variant):
-        if not crit.applicable:
-            continue
-        for tid in _targets_for(part, unit):
-            yield part, tid, crit
+        if crit.applicable:
+            for tid in [t.id for t in unit.targets_of(part.per_target)] if part.per_target else [""]:
+                yield part, tid, crit
 
 
 def plan_unit(
@@ -282,16 +265,12 @@ def plan_unit(
             if found is not None:
                 vals = found
                 if part.id in harsh_parts or bonus:
-                    again = finding(crit, vals, rng)
-                    vals = again or vals
+                    vals = finding(crit, vals, rng) or vals
         if crit.evidence and rng.random() < 0.03:
             vals[EVIDENCE_INPUT.id] = NO
-        for iid, v in vals.items():
-            plan.values[ReadingKey(tid, crit.id, iid)] = v
-        if vals != base:
-            note = note_for(crit, vals, base, rng)
-            if note:
-                plan.notes[(tid, crit.id)] = note
+        plan.values.update({ReadingKey(tid, crit.id, iid): v for iid, v in vals.items()})
+        if vals != base and (note := note_for(crit, vals, base, rng)):
+            plan.notes[(tid, crit.id)] = note
     return plan
 
 
@@ -300,20 +279,16 @@ def _total(rubric: Rubric, unit: Unit, values: Mapping[ReadingKey, Value | None]
     return us.total, us.vetoed, us.bonus_counted
 
 
-def _gate(variant: Variant) -> tuple[str, Decimal] | None:
-    for p in variant.walk_parts():
-        if p.gate is not None:
-            return p.gate.part, p.gate.min
-    return None
+def _gate(variant: Variant) -> str | None:
+    """The part the bonus gate looks at, if the variant has a gate."""
+    return next((p.gate.part for p in variant.walk_parts() if p.gate is not None), None)
 
 
-def _gate_parts(variant: Variant, gate_part: str) -> list[str]:
+def _gate_parts(variant: Variant) -> list[str]:
     """The gate part and its sub-parts (where the findings must go)."""
-    out: list[str] = []
-    for p in variant.walk_parts():
-        if p.id == gate_part:
-            out = [x.id for x in p.walk_parts()]
-    return out
+    gate_part = _gate(variant)
+    found = [[x.id for x in p.walk_parts()] for p in variant.walk_parts() if p.id == gate_part]
+    return found[-1] if found else []
 
 
 def simulate(rubric: Rubric, units: Sequence[Unit], seed: int = 2022) -> tuple[dict[str, UnitPlan], Scenario]:
@@ -321,9 +296,7 @@ def simulate(rubric: Rubric, units: Sequence[Unit], seed: int = 2022) -> tuple[d
     rng = random.Random(seed)
     scenario = Scenario()
     plans: dict[str, UnitPlan] = {}
-    groups: dict[str, list[Unit]] = {}
-    for u in units:
-        groups.setdefault(u.group, []).append(u)
+    groups = by_group(units)
 
     # Vetoes: one unit in each of the two largest groups (never a group's first unit).
     veto_units: dict[str, Unit] = {}
@@ -346,11 +319,7 @@ def simulate(rubric: Rubric, units: Sequence[Unit], seed: int = 2022) -> tuple[d
 
     for u in units:
         quality = rng.uniform(0.8, 0.98)
-        harsh: list[str] = []
-        if gate_unit is not None and u.id == gate_unit.id:
-            gate = _gate(resolve(rubric, u))
-            assert gate is not None
-            harsh = _gate_parts(resolve(rubric, u), gate[0])
+        harsh = _gate_parts(resolve(rubric, u)) if gate_unit is not None and u.id == gate_unit.id else []
         plans[u.id] = plan_unit(rubric, u, rng, quality, harsh)
 
     # The gate unit: add findings until its gated part is below the gate (bounded).
@@ -361,37 +330,32 @@ def simulate(rubric: Rubric, units: Sequence[Unit], seed: int = 2022) -> tuple[d
             if counted is False and not vetoed:
                 scenario.below_gate = gate_unit.id
                 break
-            gate = _gate(resolve(rubric, gate_unit))
-            assert gate is not None
-            fresh = plan_unit(rubric, gate_unit, rng, 0.3, _gate_parts(resolve(rubric, gate_unit), gate[0]))
-            plans[gate_unit.id] = plan = fresh
+            plan = plan_unit(rubric, gate_unit, rng, 0.3, _gate_parts(resolve(rubric, gate_unit)))
+            plans[gate_unit.id] = plan
 
     # Vetoes: make one veto-bearing criterion fire (a website's, where there is one).
     for uid, u in veto_units.items():
         variant = resolve(rubric, u)
         plan = plans[uid]
-        choices = [(p, tid, c) for p, tid, c in _criteria(variant, u) if any(v.applicable for v in c.vetoes)]
+        choices = [(tid, c) for _, tid, c in _criteria(variant, u) if any(v.applicable for v in c.vetoes)]
         count_vetoes = [
-            x
-            for x in choices
+            (tid, c)
+            for tid, c in choices
             if any(
-                not v.ratio and len(v.inputs) == 1 and x[2].input(v.inputs[0]).kind is InputKind.COUNT
-                for v in x[2].vetoes
+                not v.ratio and len(v.inputs) == 1 and c.input(v.inputs[0]).kind is InputKind.COUNT for v in c.vetoes
             )
         ]
         pool = count_vetoes or choices
         if not pool:
             continue
-        _, tid, crit = pool[rng.randrange(len(pool))]
+        tid, crit = pool[rng.randrange(len(pool))]
         current = {i.id: plan.values.get(ReadingKey(tid, crit.id, i.id)) for i in crit.live_inputs()}
         fired = veto_values(crit, current)
         if fired is None:
             continue
-        for iid, v in fired.items():
-            plan.values[ReadingKey(tid, crit.id, iid)] = v
+        plan.values.update({ReadingKey(tid, crit.id, iid): v for iid, v in fired.items()})
         plan.notes[(tid, crit.id)] = note_for(crit, fired, ideal(crit, rng), rng)
-        reason = rules.evaluate(crit, fired).vetoes[0].reason
-        scenario.vetoed[uid] = reason
+        scenario.vetoed[uid] = rules.evaluate(crit, fired).vetoes[0].reason
 
     # A tie: two clean units of the same group with the same shape get the same findings.
     taken = set(veto_units) | ({gate_unit.id} if gate_unit else set()) | {scenario.most_targets}
@@ -421,17 +385,13 @@ def _tie_pair(members: Sequence[Unit], rubric: Rubric, plans: Mapping[str, UnitP
         shapes.setdefault(_shape(rubric, u), []).append(u)
     best: tuple[Decimal, Unit, Unit] | None = None
     for same in shapes.values():
-        scored = []
-        for u in same:
-            total, vetoed, _ = _total(rubric, u, plans[u.id].values)
-            if not vetoed:
-                scored.append((total, u))
-        for i in range(len(scored)):
-            for j in range(i + 1, len(scored)):
-                gap = abs(scored[i][0] - scored[j][0])
-                if best is None or gap < best[0]:
-                    hi, lo = (scored[i], scored[j]) if scored[i][0] >= scored[j][0] else (scored[j], scored[i])
-                    best = (gap, hi[1], lo[1])
+        totals = [(u, _total(rubric, u, plans[u.id].values)) for u in same]
+        scored = [(total, u) for u, (total, vetoed, _) in totals if not vetoed]
+        for a, b in combinations(scored, 2):
+            gap = abs(a[0] - b[0])
+            if best is None or gap < best[0]:
+                hi, lo = (a, b) if a[0] >= b[0] else (b, a)
+                best = (gap, hi[1], lo[1])
     return None if best is None else (best[1], best[2])
 
 
