@@ -174,6 +174,16 @@ def test_a_row_out_of_the_outline(tmp_path: Path) -> None:
     assert p.message == "字段“层级”的值“二级指标”不合要求:“二级指标”须在某个“一级指标”之下"
 
 
+def test_a_level_outside_its_list_is_a_located_problem(tmp_path: Path) -> None:
+    # a typed level (not picked from the drop-down) once crashed the reader with a traceback
+    p = only(problems_of(workbook(tmp_path, edits={"评分细则": {f"{tree('层级')}3": "指标x"}})))
+    assert (p.code, p.sheet, p.cell) == ("R004", "评分细则", "B3")
+    assert p.message.startswith("字段“层级”的值“指标x”不合要求:部分、子部分、一级指标")
+    # on a 部分 row: that row first, then the rows it leaves without a place
+    first = problems_of(workbook(tmp_path, edits={"评分细则": {f"{tree('层级')}2": "x"}}))[0]
+    assert (first.code, first.cell) == ("R004", "B2")
+
+
 def test_a_column_that_does_not_apply_to_the_row(tmp_path: Path) -> None:
     p = only(problems_of(workbook(tmp_path, edits={"评分细则": {f"{tree('部分类型')}3": "加分"}})))
     assert (p.code, p.sheet, p.cell, p.message) == ("R005", "评分细则", "H3", "未知字段“部分类型”")

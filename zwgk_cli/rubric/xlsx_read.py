@@ -395,6 +395,9 @@ class _TreeReader:
             if not isinstance(level, str):
                 cells.err(Code.R_MISSING, self.tree.col_where(r, "level"), field="层级")
                 continue
+            if level not in S.LEVELS:  # outside the drop-down list: the row cannot be placed
+                self._misplaced(r, row, level[:40], "、".join(S.LEVELS) + "之一")
+                continue
             owner = self._variant(r, vid)
             if owner is None:
                 continue
