@@ -54,6 +54,15 @@ def num(value: Decimal | None) -> int | float | None:
     return int(r) if r == r.to_integral_value() else float(r)
 
 
+def points_text(value: Any) -> str:
+    """A number of ``scores.json`` as text in a cell or a sentence ("" for none; 5.0 as "5")."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _value(v: Value | None) -> Any:
     if isinstance(v, Decimal):
         return int(v) if v == v.to_integral_value() else float(v)
