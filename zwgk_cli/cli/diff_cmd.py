@@ -35,7 +35,7 @@ def diff_cmd(
     示例:zwgk diff          (最后两轮)
           zwgk diff 1 3      (第1轮与第3轮)
     """
-    from zwgk_cli.demo.appeal import round_diff
+    from zwgk_cli.report.ranking import round_diff
     from zwgk_cli.results.review import REVIEW_NAME, write_review
 
     camp = load_campaign(campaign)

@@ -21,7 +21,6 @@ from zwgk_cli.engine import score_unit
 from zwgk_cli.model import ReadingKey, Rubric, Unit, Value
 from zwgk_cli.problems import Problem
 from zwgk_cli.results import rounds
-from zwgk_cli.results.diff import RoundDiff
 from zwgk_cli.roster import Roster
 from zwgk_cli.scoring import batch as batch_mod
 from zwgk_cli.scoring import output as output_mod
@@ -123,19 +122,3 @@ def pick_appeal(
             if before is not None and after is not None and after > before:
                 return u, book, m, new
     return None
-
-
-def round_diff(results_dir: Path, first: int | None, second: int | None) -> RoundDiff:
-    """Two rounds of ``results_dir`` compared, with the report's ranks (并列); raises
-    :class:`zwgk_cli.results.rounds.RoundError` when they cannot be read."""
-    from zwgk_cli.report.ranking import rank
-    from zwgk_cli.results.diff import compare, load_round, pick
-
-    a, b = pick(rounds.numbers(results_dir), first, second)
-    old, new = load_round(results_dir, a), load_round(results_dir, b)
-    return compare(
-        old,
-        new,
-        {e.unit_id: e.rank_text for e in rank(old.scores).entries},
-        {e.unit_id: e.rank_text for e in rank(new.scores).entries},
-    )

@@ -22,7 +22,7 @@ from pathlib import Path
 from zwgk_cli import campaign as campaign_mod
 from zwgk_cli import rubric as rubric_mod
 from zwgk_cli.campaign import CONFIG_NAME, Campaign
-from zwgk_cli.demo.appeal import APPEALS, TEAMS, Appeal, inputs_of, pick_appeal, round_diff, score_round
+from zwgk_cli.demo.appeal import APPEALS, TEAMS, Appeal, inputs_of, pick_appeal, score_round
 from zwgk_cli.demo.fill import fill_workbook
 from zwgk_cli.demo.simulate import Scenario, UnitPlan, largest_group, simulate
 from zwgk_cli.model import Criterion, InputKind, ReadingKey, Rubric, Unit, Value
@@ -30,7 +30,7 @@ from zwgk_cli.names import DEFAULT_SEED, FORMATS, SAMPLES
 from zwgk_cli.new_campaign import NewCampaignError, checked_roster, create
 from zwgk_cli.problems import Problem
 from zwgk_cli.report import build as report_mod
-from zwgk_cli.report.ranking import Ranking, rank
+from zwgk_cli.report.ranking import Ranking, rank, round_diff
 from zwgk_cli.report.text import parse_date
 from zwgk_cli.results import model as results_model
 from zwgk_cli.workbook import layout

@@ -18,8 +18,11 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from pathlib import Path
 
 from zwgk_cli.model import ZERO, Tier, fmt_points, round2
+from zwgk_cli.results import rounds
+from zwgk_cli.results.diff import RoundDiff, compare, load_round, pick
 from zwgk_cli.results.document import STATUS_SCORED
 from zwgk_cli.results.model import Column, CriterionRow, PartResult, Scores, UnitResult
 from zwgk_cli.results.targets import competition_ranks as competition_ranks  # one rule for units and targets
@@ -446,4 +449,17 @@ def rank(doc: Scores, preferred_order: Sequence[str] = ()) -> Ranking:
         pending=tuple(sorted((e for g in groups for e in g.pending), key=lambda e: e.index)),
         losses=losses(doc, [u for u in doc.units if u.scored]),
         mismatches=mismatches,
+    )
+
+
+def round_diff(results_dir: Path, first: int | None, second: int | None) -> RoundDiff:
+    """Two rounds of ``results_dir`` compared, with the report's ranks (并列); raises
+    :class:`zwgk_cli.results.rounds.RoundError` when they cannot be read."""
+    a, b = pick(rounds.numbers(results_dir), first, second)
+    old, new = load_round(results_dir, a), load_round(results_dir, b)
+    return compare(
+        old,
+        new,
+        {e.unit_id: e.rank_text for e in rank(old.scores).entries},
+        {e.unit_id: e.rank_text for e in rank(new.scores).entries},
     )

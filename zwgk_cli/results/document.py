@@ -54,7 +54,7 @@ def num(value: Decimal | None) -> int | float | None:
     return int(r) if r == r.to_integral_value() else float(r)
 
 
-def points_text(value: Any) -> str:
+def number_text(value: Any) -> str:
     """A number of ``scores.json`` as text in a cell or a sentence ("" for none; 5.0 as "5")."""
     if value is None:
         return ""

@@ -25,7 +25,7 @@ from zwgk_cli import __version__
 from zwgk_cli.files import atomic_open
 from zwgk_cli.model import Indicator, Part, PartKind, Rubric, fmt_points
 from zwgk_cli.problems import SEVERITY_LABELS, XML_ILLEGAL, Problem
-from zwgk_cli.results.document import STATUS_LABELS, points_text
+from zwgk_cli.results.document import STATUS_LABELS, number_text
 
 Cell = str | int | float | Decimal | None
 
@@ -180,7 +180,7 @@ def summary_cells(
         else:
             pd = parts.get(col.key)
             targets = (pd or {}).get("targets") or []
-            out.append("；".join(f"{t.get('name', '')} {points_text(t.get('points'))}" for t in targets))
+            out.append("；".join(f"{t.get('name', '')} {number_text(t.get('points'))}" for t in targets))
     return out
 
 
@@ -210,7 +210,7 @@ def _found_text(row: Mapping[str, Any]) -> str:
     for iid, value in (row.get("found") or {}).items():
         if value is None or value == "":
             continue
-        bits.append(f"{labels.get(iid, iid)}:{points_text(value)}")
+        bits.append(f"{labels.get(iid, iid)}:{number_text(value)}")
     return "；".join(bits)
 
 
@@ -314,7 +314,7 @@ def csv_line(cells: Sequence[Cell]) -> str:
 
 
 def _csv_cell(value: Cell) -> str:
-    return neutralise(value) if isinstance(value, str) else points_text(value)
+    return neutralise(value) if isinstance(value, str) else number_text(value)
 
 
 class CsvTable:

@@ -15,7 +15,7 @@ from typing import Any
 from zwgk_cli import rules
 from zwgk_cli.engine import parts_by_id
 from zwgk_cli.model import ZERO, PartKind, Rubric, Unit, UnitScore, Variant, round2
-from zwgk_cli.results.document import STATUS_LABELS, STATUS_SCORED, num, points_text
+from zwgk_cli.results.document import STATUS_LABELS, STATUS_SCORED, num, number_text
 from zwgk_cli.rubric.targets import defines_verdict, kind_max, kind_parts
 
 PASS = "合格"
@@ -218,7 +218,7 @@ def summary_cells(rubric: Rubric, records: Sequence[Mapping[str, Any]]) -> list[
                 continue
             words = [str(r.get("name", ""))]
             if is_assessed(r):
-                words.append(f"{points_text(r.get('points'))}分")
+                words.append(f"{number_text(r.get('points'))}分")
             if r.get("rank") is not None:
                 words.append((TIE_LABEL if r.get("tied") else "") + f"第{r['rank']}名")
             words.append(verdict_text(r, fails[k.id]) or STATUS_LABELS.get(r.get("status", ""), ""))
