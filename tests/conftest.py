@@ -126,6 +126,18 @@ MINI_UNITS = (
 )
 
 
+# the 绵阳 sample split between two 检查组 (as the demo does)
+TEAMS_TOML = """
+[[teams]]
+name = "网站检查组"
+parts = ["第二部分 政府网站和政府系统政务新媒体"]
+
+[[teams]]
+name = "市政务公开办"
+parts = ["p1", "日常工作", "p4"]
+"""
+
+
 def write_mini_roster(folder: Path, units: Sequence[Unit]) -> None:
     """``units.csv`` and ``websites.csv`` of ``units`` in ``folder``."""
     rows = ["编号,单位名称,分组,督促指导任务"] + [

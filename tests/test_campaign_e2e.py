@@ -22,7 +22,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from conftest import load_sample
+from conftest import TEAMS_TOML, load_sample
 from typer.testing import CliRunner
 
 from zwgk_cli.cli import app
@@ -33,15 +33,6 @@ from zwgk_cli.rubric import resolve
 from zwgk_cli.scoring import status as st
 from zwgk_cli.workbook import layout as L
 
-TEAMS_TOML = """
-[[teams]]
-name = "网站检查组"
-parts = ["第二部分 政府网站和政府系统政务新媒体"]
-
-[[teams]]
-name = "市政务公开办"
-parts = ["p1", "日常工作", "p4"]
-"""
 WEB, OFFICE = "网站检查组", "市政务公开办"
 FIRST = ("涪城区", "游仙区", "市发展改革委")  # the roster when the workbooks are first issued
 ADDED = "市经信局"  # added to the roster midway

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import write_mini_roster
 from typer.testing import CliRunner
 
 from zwgk_cli import rubric as rubric_mod
@@ -39,15 +40,6 @@ UNITS = [
 ]
 
 
-def write_roster(folder: Path, units: list[Unit]) -> None:
-    rows = ["编号,单位名称,分组,督促指导任务"] + [
-        f"{u.id},{u.name},{u.group},{u.attributes['督促指导任务']}" for u in units
-    ]
-    sites = ["编号,名称,类型,所属单位"] + [f"{t.id},{t.name},website,{u.name}" for u in units for t in u.targets]
-    (folder / "units.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    (folder / "websites.csv").write_text("\n".join(sites) + "\n", encoding="utf-8")
-
-
 def new_campaign(root: Path, units: list[Unit]) -> Rubric:
     """A campaign folder on the mini rubric with ``units`` in its roster; nothing issued yet."""
     root.mkdir()
@@ -57,7 +49,7 @@ def new_campaign(root: Path, units: list[Unit]) -> Rubric:
         '[paths]\nunits = "units.csv"\ntargets = "websites.csv"\n',
         encoding="utf-8",
     )
-    write_roster(root, units)
+    write_mini_roster(root, units)
     return rubric_mod.load(str(root / "rubric.yaml"))
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import load_sample
+from conftest import TEAMS_TOML, load_sample
 from typer.testing import CliRunner
 
 from zwgk_cli import campaign as campaign_mod
@@ -33,15 +33,6 @@ from zwgk_cli.workbook import layout as L
 from zwgk_cli.workbook import write as sheets
 from zwgk_cli.workbook.teams import Teams, resolve_teams
 
-TEAMS_TOML = """
-[[teams]]
-name = "网站检查组"
-parts = ["第二部分 政府网站和政府系统政务新媒体"]
-
-[[teams]]
-name = "市政务公开办"
-parts = ["p1", "日常工作", "p4"]
-"""
 UNITS = ("涪城区", "市发展改革委")  # one website, two websites
 WEB, OFFICE = "网站检查组", "市政务公开办"
 
