@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_status import UNITS, full_values, new_campaign, write_roster
+from conftest import write_mini_roster
+from test_status import UNITS, full_values, new_campaign
 from typer.testing import CliRunner
 
 from zwgk_cli.cli import app
@@ -51,7 +52,7 @@ def issued(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
 def test_a_unit_added_to_the_roster_gets_its_workbook_only(issued: dict[str, Any]) -> None:
     root, sheets = issued["root"], issued["sheets"]
     before = _state(sheets)
-    write_roster(root, [*UNITS[:4], NEW])
+    write_mini_roster(root, [*UNITS[:4], NEW])
     res = _init()
     assert res.exit_code == 0, res.output
     assert "已发放 4 份(未改动),新发放 1 份:壬县" in res.output
@@ -116,7 +117,7 @@ def test_a_workbook_renamed_by_the_office_is_still_issued(issued: dict[str, Any]
 def test_units_no_longer_in_the_roster_are_named_not_deleted(issued: dict[str, Any]) -> None:
     root, sheets = issued["root"], issued["sheets"]
     before = _state(sheets)
-    write_roster(root, UNITS[1:4])  # 甲县 leaves the roster
+    write_mini_roster(root, UNITS[1:4])  # 甲县 leaves the roster
     res = _init("--json")
     assert res.exit_code == 0, res.output
     rep = json.loads(res.stdout)
@@ -129,7 +130,7 @@ def test_units_no_longer_in_the_roster_are_named_not_deleted(issued: dict[str, A
 
 def test_a_file_in_the_way_is_never_overwritten_silently(issued: dict[str, Any]) -> None:
     root, sheets = issued["root"], issued["sheets"]
-    write_roster(root, [*UNITS[:4], NEW])
+    write_mini_roster(root, [*UNITS[:4], NEW])
     (sheets / "壬县.xlsx").write_bytes(b"not a workbook")
     res = _init("--json")
     assert res.exit_code == 1
