@@ -28,6 +28,10 @@ from zwgk_cli.workbook.issue import file_state
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
+# A Ctrl-C ends a command within about a second (pool.GRACE_SECONDS for a busy worker); the bound
+# allows for a loaded machine (the suite runs beside other work) and still catches an exit that
+# waits for the batch to finish.
+EXIT_WITHIN = pool.GRACE_SECONDS + 4.0
 
 COMMANDS: dict[str, tuple[list[str], str]] = {
     "init-sheets": (["init-sheets", "--force"], "sheets"),
@@ -179,7 +183,7 @@ def test_ctrl_c_at_random_moments(campaign: Path, tmp_path: Path) -> None:
                 if code == 130:
                     counts["interrupted"] += 1
                     assert "已中断" in err, err
-                    assert took < 2.0, f"{name}: {took:.2f} s to exit"
+                    assert took < EXIT_WITHIN, f"{name}: {took:.2f} s to exit"
                 else:
                     counts["finished"] += 1
                     assert code in (0, 1), (code, err)
@@ -215,7 +219,7 @@ def test_ctrl_c_during_pdf_conversion_ends_libreoffice(campaign: Path, tmp_path:
     time.sleep(3.0)
     code, err, took = _interrupt(proc, marker, 0)
     assert code == 130 and "已中断" in err and "未改动" in err and "Traceback" not in err
-    assert took < 2.0
+    assert took < EXIT_WITHIN
     assert _hashes(campaign / "report") == before
 
 
