@@ -542,31 +542,21 @@ def check_cells(data: Any, cells: Cells) -> dict[str, Where]:
             (x, f"{path}.{key}[{j}]" if path else f"{key}[{j}]") for j, x in enumerate(v or []) if isinstance(x, dict)
         ]
 
-    def indicator(d: dict[str, Any], path: str, where: str) -> None:
-        here = f"{where}/{d.get('id')}"
-        put(here, path)
-        if "text" in d:
-            put(f"{here}/{d.get('id')}", path)
-        for c, cp in items(d, "criteria", path):
-            put(f"{here}/{c.get('id')}", cp)
-        for s, sp in items(d, "by_unit", path):
-            for c, cp in items(s, "criteria", sp):
-                put(f"{here}/{c.get('id')}", cp)
-        for sub, subp in items(d, "indicators", path):
-            indicator(sub, subp, here)
-
-    def part(d: dict[str, Any], path: str, vid: str) -> None:
-        where = f"{vid}/{d.get('id')}"
-        put(where, path)
-        for ind, ip in items(d, "indicators", path):
-            indicator(ind, ip, where)
-        for sub, sp in items(d, "parts", path):
-            part(sub, sp, vid)
+    def walk(d: dict[str, Any], path: str, where: str, vid: str) -> None:
+        """The rows under a part, an indicator or a unit set: a (sub-)part is named by its
+        variant, an indicator or criterion by its parent, a unit set not at all."""
+        for key in ("criteria", "by_unit", "indicators", "parts"):
+            for x, xp in items(d, key, path):
+                here = where if key == "by_unit" else f"{vid if key == 'parts' else where}/{x.get('id')}"
+                if key != "by_unit":
+                    put(here, xp)
+                if key == "indicators" and "text" in x:  # a flat indicator is its criterion too
+                    put(f"{here}/{x.get('id')}", xp)
+                walk(x, xp, here, vid)
 
     variants = items(data, "variants", "")
     for v, vp in variants or [(data, "")]:
         vid = str(v.get("id", "default")) if variants else "default"
         put(f"{vid}/groups", vp, "groups")
-        for p, pp in items(v, "parts", vp):
-            part(p, pp, vid)
+        walk({"parts": v.get("parts")}, vp, vid, vid)
     return out
