@@ -80,15 +80,10 @@ class _Builder:
                     self.lines[path] = line
                     for m in merged if isinstance(merged, list) else [merged]:
                         if not isinstance(m, dict):
-                            raise RubricError.of(
-                                Code.R_TYPE,
-                                file=self.file,
-                                path=f"{path}.<<" if path else "<<",
-                                line=key_node.start_mark.line + 1,
-                                field="<<",
-                                value=str(m)[:40],
-                                expected="锚点别名(*名称)引用的键值对(mapping)",
-                            )
+                            where = {"path": f"{path}.<<" if path else "<<", "line": key_node.start_mark.line + 1}
+                            expected = "锚点别名(*名称)引用的键值对(mapping)"
+                            bad = {"field": "<<", "value": str(m)[:40], "expected": expected}
+                            raise RubricError.of(Code.R_TYPE, file=self.file, **where, **bad)
                         for k, v in m.items():
                             out.setdefault(k, v)
                     continue
