@@ -137,24 +137,17 @@ class _Tree:
         self.rule_rows(variant, d)
 
     def rule_rows(self, variant: str, crit: Mapping[str, Any]) -> None:
-        owner = crit.get("id")
+        place = {"variant": variant or None, "owner": crit.get("id")}
         for role, key in ((S.INPUT, "inputs"), (S.TERM, "terms"), (S.VETO, "vetoes")):
             for d in _items(crit, key):
-                values = {
-                    **d,
-                    "variant": variant or None,
-                    "owner": owner,
-                    "role": role,
-                    "cond": _cond_text(d) if "op" in d or "value" in d else None,
-                }
+                values = {**d, **place, "role": role, "cond": _cond_text(d) if "op" in d or "value" in d else None}
                 if role == S.INPUT:
                     values["input"] = d.get("id")
                 if role == S.VETO and d.get("ratio") is True:
                     values["kind"] = "ratio"
                 self.rules.append(_row(S.RULES, values))
                 for j, spec in enumerate(_items(d, "inputs") if key != "inputs" else ()):
-                    sub = {**spec, "variant": variant or None, "owner": owner, "role": S.NUMER if j == 0 else S.DENOM}
-                    sub["input"] = spec.get("id")
+                    sub = {**spec, **place, "role": S.NUMER if j == 0 else S.DENOM, "input": spec.get("id")}
                     self.rules.append(_row(S.RULES, sub))
 
 
@@ -219,14 +212,9 @@ _REFS = {  # a reference column's drop-down: the 编号 column of the sheet it r
 def _validate(ws: Any, col: int, col_def: S.Col) -> None:
     opts: dict[str, Any] = {"input_title": col_def.header[:32], "input_message": col_def.hint[:255]}
     c = col_def.codec
-    if c in ("enum", "flag", "level", "role"):
-        values = {
-            "enum": [label for label, _ in col_def.choices],
-            "flag": [S.YES, S.NO],
-            "level": list(S.LEVELS),
-            "role": list(S.ROLES),
-        }[c]
-        opts.update(validate="list", source=values, error_message="请从下拉列表中选择。")
+    lists = {"enum": [label for label, _ in col_def.choices], "flag": [S.YES, S.NO], "level": S.LEVELS, "role": S.ROLES}
+    if c in lists:
+        opts.update(validate="list", source=list(lists[c]), error_message="请从下拉列表中选择。")
     elif c == "num":
         opts.update(validate="decimal", criteria=">=", value=0, error_message="请填写不小于0的数字。")
     elif c == "ref" and col_def.key in _REFS:
