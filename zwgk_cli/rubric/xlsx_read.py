@@ -488,22 +488,21 @@ class _TreeReader:
                     hint = "“评分项编号”应为“评分细则”表中填了评分细则原文的一行的编号(分类别时连同“类别”)。"
                     self.cells.err(Code.R_REF, where, ref=f"{vid} {owner_id}".strip(), hint=hint)
                 continue
-            crit, cpath = hit
             if role in (S.NUMER, S.DENOM):
                 if last is None or not (last[0].get("kind") == "ratio" or last[0].get("ratio") is True):
                     where, expected = self.rules.col_where(r, "role"), "紧随类型为“比例”的计分或否决行之后"
                     self.cells.err(Code.R_TYPE, where, field="用途", value=role, expected=expected)
                     continue
-                specs = last[0].setdefault("inputs", [])
-                path = f"{last[1]}.inputs[{len(specs)}]"
-                specs.append(self._rename_input(self.rules.record(r, row, path, S.RULE_KEYS[role]), path))
-                continue
-            key = {S.TERM: "terms", S.VETO: "vetoes", S.INPUT: "inputs"}[role]
-            items = crit.setdefault(key, [])
-            path = f"{cpath}.{key}[{len(items)}]"
+                parent, key = last, "inputs"
+            else:
+                parent, key = hit, {S.TERM: "terms", S.VETO: "vetoes", S.INPUT: "inputs"}[role]
+            items = parent[0].setdefault(key, [])
+            path = f"{parent[1]}.{key}[{len(items)}]"
             d = self.rules.record(r, row, path, S.RULE_KEYS[role])
-            if role == S.INPUT:
-                d = self._rename_input(d, path)
+            if key == "inputs":  # the 输入编号 of an input defined on its own is its ``id`` (of a term, ``input``)
+                if "input" in d:
+                    d["id"] = d.pop("input")
+                self.cells.at[f"{path}.id"] = self.cells.at[f"{path}.input"]
             if role == S.VETO and d.get("kind") == "ratio":
                 del d["kind"]
                 d["ratio"] = True
@@ -512,14 +511,8 @@ class _TreeReader:
                 for k in ("op", "value"):
                     self.cells.at[f"{path}.{k}"] = self.cells.at[f"{path}.cond"]
             items.append(d)
-            last = (d, path)
-
-    def _rename_input(self, d: dict[str, Any], path: str) -> dict[str, Any]:
-        """The 输入编号 of an input defined on its own is its ``id`` (of a term, ``input``)."""
-        if "input" in d:
-            d["id"] = d.pop("input")
-        self.cells.at[f"{path}.id"] = self.cells.at[f"{path}.input"]
-        return d
+            if parent is hit:
+                last = (d, path)
 
 
 def read_workbook(path: Path) -> tuple[dict[str, Any], Cells]:
