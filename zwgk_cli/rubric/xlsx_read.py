@@ -387,9 +387,7 @@ class _TreeReader:
         cells = self.cells
         cells.at.setdefault("parts", (S.SHEET_TREE, "A2"))
         current: str | None = None  # the variant of the rows above
-        parts: list[Node] = []  # the 部分 and 子部分 rows above
-        inds: list[Node] = []  # the indicator of each level above
-        crit_into: Node | None = None  # where a 评分项 goes
+        above: dict[str, Node] = {}  # the rows above that later rows may still hang under, by level
         for r, row in self.tree.rows:
             level, vid = self.tree.cell(row, "level"), self.tree.cell(row, "variant")
             if not isinstance(level, str):
@@ -405,7 +403,7 @@ class _TreeReader:
                 self._misplaced(r, row, level, f"新的类别“{vid}”须从“部分”开始")
                 continue
             current = vid
-            parent, key, where = self._parent(level, parts, inds, crit_into, owner)
+            parent, key, where = self._parent(level, above, owner)
             if parent is None:
                 self._misplaced(r, row, level, where)
                 continue
@@ -414,15 +412,9 @@ class _TreeReader:
             node = self.tree.record(r, row, path, S.TREE_KEYS[level])
             items.append(node)
             here = (node, path)
-            if level == S.PART:
-                parts, inds, crit_into = [here], [], None
-            elif level == S.SUB_PART:
-                parts, inds, crit_into = [parts[0], here], [], None
-            elif level in S.IND_LEVELS:
-                inds = [*inds[: S.IND_LEVELS.index(level)], here]
-                crit_into = here
-            elif level == S.UNIT_SET:
-                crit_into = here
+            if level != S.CRITERION:  # a row closes the rows of its level and below
+                rank = S.LEVELS.index(level)
+                above = {lv: n for lv, n in above.items() if S.LEVELS.index(lv) < rank} | {level: here}
             scoring = level == S.CRITERION or (level in S.IND_LEVELS and "text" in node)
             if scoring and isinstance(node.get("id"), str):
                 self.crits.setdefault((vid or "", node["id"]), here)
@@ -443,22 +435,21 @@ class _TreeReader:
         return self.variants.get(vid) if vid is not None else None
 
     @staticmethod
-    def _parent(
-        level: str, parts: list[Node], inds: list[Node], crit_into: Node | None, owner: Node
-    ) -> tuple[Node | None, str, str]:
+    def _parent(level: str, above: dict[str, Node], owner: Node) -> tuple[Node | None, str, str]:
+        """The row a row of ``level`` hangs under, the list it goes in, and what it must be under."""
+        ind = next((above[lv] for lv in reversed(S.IND_LEVELS) if lv in above), None)  # the innermost
         if level == S.PART:
             return owner, "parts", ""
         if level == S.SUB_PART:
-            return (parts[0] if parts else None), "parts", "“子部分”须在某个“部分”之下"
+            return above.get(S.PART), "parts", "“子部分”须在某个“部分”之下"
+        if level == S.IND_LEVELS[0]:
+            return above.get(S.SUB_PART, above.get(S.PART)), "indicators", "“一级指标”须在某个“部分”之下"
         if level in S.IND_LEVELS:
-            n = S.IND_LEVELS.index(level)
-            if n == 0:
-                return (parts[-1] if parts else None), "indicators", "“一级指标”须在某个“部分”之下"
-            above = inds[n - 1] if len(inds) >= n else None
-            return above, "indicators", f"“{level}”须在某个“{S.IND_LEVELS[n - 1]}”之下"
+            up = S.IND_LEVELS[S.IND_LEVELS.index(level) - 1]
+            return above.get(up), "indicators", f"“{level}”须在某个“{up}”之下"
         if level == S.UNIT_SET:
-            return (inds[-1] if inds else None), "by_unit", "“单位细则”须在某个指标之下"
-        return crit_into, "criteria", "“评分项”须在某个指标或单位细则之下"
+            return ind, "by_unit", "“单位细则”须在某个指标之下"
+        return above.get(S.UNIT_SET, ind), "criteria", "“评分项”须在某个指标或单位细则之下"
 
     def _misplaced(self, r: int, row: Sequence[Any], level: str, why: str) -> None:
         c = self.tree.col("id")
