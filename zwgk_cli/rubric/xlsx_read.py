@@ -200,7 +200,7 @@ def decode(col: S.Col, raw: Any, where: Where, cells: Cells) -> Any:
             if pair is None or not pair[0] or not pair[1]:
                 return bad("每行一个“属性:值”,如“分组:县市区”")
             attr = S.GROUP_ATTR[1] if pair[0] == S.GROUP_ATTR[0] else pair[0]
-            vals = [S.attr_value(v) for v in S.split_list(pair[1])]
+            vals = [{S.YES: True, S.NO: False}.get(v, v) for v in S.split_list(pair[1])]
             out[attr] = vals[0] if len(vals) == 1 else vals
         return out
     if c == "options":

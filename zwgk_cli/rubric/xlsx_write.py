@@ -46,7 +46,7 @@ def encode(col: S.Col, value: Any) -> Cell:
     if c == "flag" and isinstance(value, bool):
         return S.YES if value else S.NO
     if c == "enum":
-        return S.enum_label(col.choices, value)
+        return next((label for label, v in col.choices if v == value), str(value))
     if c == "list" and isinstance(value, list):
         return "、".join(S.attr_value_text(v) for v in value)
     if c == "conds" and isinstance(value, Mapping):
@@ -73,7 +73,8 @@ def _band_text(b: Any) -> str:
 
 def _cond_text(d: Mapping[str, Any]) -> str:
     """A condition as a cell writes it: ``大于5``."""
-    return (S.op_word(d["op"]) if "op" in d else "") + S.attr_value_text(d.get("value", ""))
+    op = next((w for o, w in S.OPS if o == d["op"]), str(d["op"])) if "op" in d else ""
+    return op + S.attr_value_text(d.get("value", ""))
 
 
 class _Dumper(yaml.SafeDumper):
