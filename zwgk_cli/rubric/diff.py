@@ -11,7 +11,7 @@ each criterion by id, 读法说明 by id.  Whether workbooks issued under A are 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from typing import NamedTuple
 
 from zwgk_cli.model import (
@@ -78,17 +78,9 @@ class Entry:
         return f"{head}:{self.before or '(无)'} → {self.after or '(无)'}"
 
     def to_dict(self) -> dict[str, object]:
-        return {
-            "section": self.section,
-            "change": self.change,
-            "id": self.id,
-            "title": self.title,
-            **({"field": self.field} if self.field else {}),
-            "before": self.before,
-            "after": self.after,
-            **({"variants": list(self.variants)} if self.variants else {}),
-            "text": self.text(),
-        }
+        """The fields (``field`` and ``variants`` only when set), then :meth:`text`."""
+        d = asdict(self) | {"variants": list(self.variants), "text": self.text()}
+        return {k: v for k, v in d.items() if v or k not in ("field", "variants")}
 
 
 @dataclass(frozen=True)
