@@ -307,11 +307,13 @@ def read_data(raw: bytes, file: str) -> tuple[dict[str, Any], Cells]:
     _info(grids.get(S.SHEET_INFO, []), data, cells)
     sheets = {n: _Sheet(n, cols, grids.get(n, []), cells) for n, (cols, _) in S.TABLES.items()}
     cells.at.setdefault("tiers", (S.SHEET_TIERS, "A2"))
-    data["tiers"] = _list(sheets[S.SHEET_TIERS], "tiers")
-    for name in (S.SHEET_VARIANTS, S.SHEET_TARGETS, S.SHEET_NOTES, S.SHEET_ALIASES, S.SHEET_DEFS):
-        key = S.TABLES[name][1]
-        items = _mapping(sheets[name], key) if name in (S.SHEET_ALIASES, S.SHEET_DEFS) else _list(sheets[name], key)
-        if items:
+    for name in (S.SHEET_TIERS, S.SHEET_VARIANTS, S.SHEET_TARGETS, S.SHEET_NOTES, S.SHEET_ALIASES, S.SHEET_DEFS):
+        sheet, key = sheets[name], S.TABLES[name][1]
+        if name in (S.SHEET_ALIASES, S.SHEET_DEFS):
+            items: Any = _mapping(sheet, key)
+        else:
+            items = [sheet.record(r, row, f"{key}[{j}]") for j, (r, row) in enumerate(sheet.rows)]
+        if items or key == "tiers":
             data[key] = items
     tree = _Sheet(S.SHEET_TREE, S.TREE, grids.get(S.SHEET_TREE, []), cells)
     rules = _Sheet(S.SHEET_RULES, S.RULES, grids.get(S.SHEET_RULES, []), cells)
@@ -344,10 +346,6 @@ def _info(grid: list[list[Any]], data: dict[str, Any], cells: Cells) -> None:
             v = decode(col, value, where, cells)
             if v is not _ABSENT:
                 _set(data, col.key, v)
-
-
-def _list(sheet: _Sheet, key: str) -> list[dict[str, Any]]:
-    return [sheet.record(r, row, f"{key}[{j}]") for j, (r, row) in enumerate(sheet.rows)]
 
 
 def _mapping(sheet: _Sheet, key: str) -> dict[str, Any]:
