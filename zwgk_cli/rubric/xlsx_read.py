@@ -78,20 +78,11 @@ def _grids(raw: bytes, file: str) -> dict[str, list[list[Any]]]:
 
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(raw))
-        grids = {}
-        filled = 0
-        for name in wb.sheet_names:
-            if name in SHEETS:
-                grid = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                filled += sum(1 for row in grid for v in row if v not in ("", None))
-                if filled > MAX_NODES:
-                    limit = f"{MAX_NODES:,}个单元格"
-                    raise RubricError.of(Code.R_TOO_LARGE, file=file, detail="的数据过多", limit=limit)
-                grids[name] = grid
-    except RubricError:
-        raise
+        grids = {n: wb.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in wb.sheet_names if n in SHEETS}
     except Exception as exc:  # calamine raises its own error types for broken files
         raise RubricError.of(Code.R_FILE, file=file, detail=f"工作簿无法读取({exc})") from None
+    if sum(1 for grid in grids.values() for row in grid for v in row if v not in ("", None)) > MAX_NODES:
+        raise RubricError.of(Code.R_TOO_LARGE, file=file, detail="的数据过多", limit=f"{MAX_NODES:,}个单元格")
     return grids
 
 
