@@ -15,10 +15,10 @@ from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from zwgk_cli.problems import Code, Problem, os_reason, problem
+from zwgk_cli.problems import Code, Problem, problem
 from zwgk_cli.rubric import xlsx_schema as S
 from zwgk_cli.rubric.reader import Reader
-from zwgk_cli.rubric.source import MAX_BYTES, MAX_NODES, RubricError, load_yaml
+from zwgk_cli.rubric.source import MAX_BYTES, MAX_NODES, RubricError, load_yaml, read_at_most
 
 ZIP_MAGIC = b"PK\x03\x04"
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")  # .xls: to say it must be saved as .xlsx
@@ -48,11 +48,7 @@ def is_workbook(path: Path) -> bool:
 
 
 def read_bytes(path: Path) -> bytes:
-    try:
-        with path.open("rb") as f:
-            raw = f.read(MAX_XLSX_BYTES + 1)
-    except OSError as exc:
-        raise RubricError.of(Code.R_FILE, file=str(path), detail=os_reason(exc)) from None
+    raw = read_at_most(path, MAX_XLSX_BYTES)
     if len(raw) > MAX_XLSX_BYTES:
         limit = f"{MAX_XLSX_BYTES // 1024 // 1024} MB"
         raise RubricError.of(Code.R_TOO_LARGE, file=str(path), detail="大于4 MB", limit=limit)
