@@ -117,18 +117,8 @@ def _variant_problems(rubric: Rubric) -> list[Problem]:
         for p in v.walk_parts():
             first, title1 = titles.setdefault(p.id, (v, p.title))
             if title1 != p.title and first.id != v.id:
-                out.append(
-                    problem(
-                        Code.R_PART_TITLES,
-                        file=rubric.path,
-                        path=f"{v.id}/{p.id}",
-                        id=p.id,
-                        first=first.title,
-                        title1=title1,
-                        second=v.title,
-                        title2=p.title,
-                    )
-                )
+                names = {"first": first.title, "title1": title1, "second": v.title, "title2": p.title}
+                out.append(problem(Code.R_PART_TITLES, file=rubric.path, path=f"{v.id}/{p.id}", id=p.id, **names))
             for ind in p.indicators:
                 out.extend(_na_problems(ind, p.kind is PartKind.BONUS, rubric.path, f"{v.id}/{p.id}"))
     return out

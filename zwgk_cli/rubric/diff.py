@@ -10,8 +10,8 @@ each criterion by id, 读法说明 by id.  Whether workbooks issued under A are 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
 from typing import NamedTuple
 
 from zwgk_cli.model import (
@@ -78,17 +78,9 @@ class Entry:
         return f"{head}:{self.before or '(无)'} → {self.after or '(无)'}"
 
     def to_dict(self) -> dict[str, object]:
-        return {
-            "section": self.section,
-            "change": self.change,
-            "id": self.id,
-            "title": self.title,
-            **({"field": self.field} if self.field else {}),
-            "before": self.before,
-            "after": self.after,
-            **({"variants": list(self.variants)} if self.variants else {}),
-            "text": self.text(),
-        }
+        """The fields (``field`` and ``variants`` only when set), then :meth:`text`."""
+        d = asdict(self) | {"variants": list(self.variants), "text": self.text()}
+        return {k: v for k, v in d.items() if v or k not in ("field", "variants")}
 
 
 @dataclass(frozen=True)
@@ -287,10 +279,9 @@ def _summary(fields: Mapping[str, str]) -> str:
 
 def _node_entries(old: Mapping[tuple[str, str], Node], new: Mapping[tuple[str, str], Node]) -> list[Entry]:
     out: list[Entry] = []
-    for key, (section, nid, title, fields, inputs, children) in old.items():
+    for key, (section, nid, title, fields, _, children) in old.items():
         if key not in new:
             out.append(Entry(section, REMOVED, nid, title, before=_summary(fields)))
-            out.extend(_input_entries(nid, inputs, {}))
             continue
         b = new[key]
         title = b.title or title
@@ -298,12 +289,16 @@ def _node_entries(old: Mapping[tuple[str, str], Node], new: Mapping[tuple[str, s
             if before != b.fields.get(name, ""):
                 out.append(Entry(section, CHANGED, nid, title, name, *_changed_items(before, b.fields.get(name, ""))))
         out.extend(e for e in [order_entry(section, nid, title, children, b.children)] if e is not None)
-        out.extend(_input_entries(nid, inputs, b.inputs))
-    for key, (section, nid, title, fields, inputs, _) in new.items():
-        if key not in old:
-            out.append(Entry(section, ADDED, nid, title, after=_summary(fields)))
-            out.extend(_input_entries(nid, {}, inputs))
+    out.extend(Entry(n.section, ADDED, n.id, n.title, after=_summary(n.fields)) for k, n in new.items() if k not in old)
+    for key in [*old, *(k for k in new if k not in old)]:  # the 填写项 (a section after these) of each
+        out += _keyed(INPUT, _inputs(old.get(key)), _inputs(new.get(key)), lambda fields: fields["类型"])
     return out
+
+
+def _inputs(n: Node | None) -> dict[str, dict[str, str]]:
+    if n is None:
+        return {}
+    return {f"{n.id}.{i.id}": {"名称": i.label, "类型": input_text(i), "填写说明": i.hint} for i in n.inputs.values()}
 
 
 def _changed_items(before: str, after: str) -> tuple[str, str]:
@@ -316,40 +311,26 @@ def _changed_items(before: str, after: str) -> tuple[str, str]:
     return "；".join(t for t in gone if t), "；".join(t for t in came if t)
 
 
-def _input_entries(cid: str, old: Mapping[str, Input], new: Mapping[str, Input]) -> Iterable[Entry]:
-    for iid, a in old.items():
-        b = new.get(iid)
-        if b is None:
-            yield Entry(INPUT, REMOVED, f"{cid}.{iid}", a.label, before=input_text(a))
-            continue
-        for field, x, y in (
-            ("名称", a.label, b.label),
-            ("类型", input_text(a), input_text(b)),
-            ("填写说明", a.hint, b.hint),
-        ):
-            if x != y:
-                yield Entry(INPUT, CHANGED, f"{cid}.{iid}", b.label, field, x, y)
-    for iid, b in new.items():
-        if iid not in old:
-            yield Entry(INPUT, ADDED, f"{cid}.{iid}", b.label, after=input_text(b))
+def _joined(fields: Mapping[str, str]) -> str:
+    return ",".join(v for v in fields.values() if v)
 
 
 def _keyed(
-    section: str, old: Mapping[str, Mapping[str, str]], new: Mapping[str, Mapping[str, str]], titles: bool = True
+    section: str,
+    old: Mapping[str, Mapping[str, str]],
+    new: Mapping[str, Mapping[str, str]],
+    summary: Callable[[Mapping[str, str]], str] = _joined,
 ) -> list[Entry]:
-    """Entries for records keyed by id, each a mapping of field → text."""
+    """Entries for records keyed by id, each a mapping of field → text (titled by its 名称)."""
     out: list[Entry] = []
     for k, a in old.items():
         b = new.get(k)
-        title = (b or a).get("名称", "") if titles else ""
+        title = (b or a).get("名称", "")
         if b is None:
-            out.append(Entry(section, REMOVED, k, title, before=",".join(v for v in a.values() if v)))
+            out.append(Entry(section, REMOVED, k, title, before=summary(a)))
         else:
             out.extend(Entry(section, CHANGED, k, title, f, a[f], b.get(f, "")) for f in a if a[f] != b.get(f, ""))
-    for k, b in new.items():
-        if k not in old:
-            title = b.get("名称", "") if titles else ""
-            out.append(Entry(section, ADDED, k, title, after=",".join(v for v in b.values() if v)))
+    out.extend(Entry(section, ADDED, k, b.get("名称", ""), after=summary(b)) for k, b in new.items() if k not in old)
     return out
 
 
@@ -375,12 +356,9 @@ def diff(old: Rubric, new: Rubric) -> RubricDiff:
     meta_a, meta_b = _meta(old), _meta(new)
     entries = [Entry(META, CHANGED, "细则", "", f, meta_a[f], meta_b[f]) for f in meta_a if meta_a[f] != meta_b[f]]
 
-    def aliases(r: Rubric) -> dict[str, dict[str, str]]:
-        return {f"简称“{k}”": {"全称": v} for k, v in r.aliases.items()}
-
-    entries += _keyed(META, aliases(old), aliases(new), titles=False)
-    entries += _keyed(TIERS, {t.label: _tier(t) for t in old.tiers}, {t.label: _tier(t) for t in new.tiers}, False)
-    entries += _keyed(VARIANTS, {v.id: _variant(v) for v in old.variants}, {v.id: _variant(v) for v in new.variants})
+    keyed_a, keyed_b = _keyed_records(old), _keyed_records(new)
+    for section in (META, TIERS, VARIANTS):
+        entries += _keyed(section, keyed_a[section], keyed_b[section])
     kinds_a = {k.id: k.title for k in old.target_kinds}
     kinds_b = {k.id: k.title for k in new.target_kinds}
     several = len(old.variants) > 1 or len(new.variants) > 1
@@ -395,9 +373,18 @@ def diff(old: Rubric, new: Rubric) -> RubricDiff:
         replace(e, variants=tuple(where)) if several and len(where) < len(shared) else e for e, where in found.items()
     ]
     entries += sorted(nodes, key=lambda e: SECTIONS.index(e.section))  # stable: tree order within
-    notes_a, notes_b = ({n.id: {"内容": n.text, "类型": n.kind} for n in r.notes} for r in (old, new))
-    entries += _keyed(NOTES, notes_a, notes_b, titles=False)
+    entries += _keyed(NOTES, keyed_a[NOTES], keyed_b[NOTES])
     return RubricDiff(old, new, tuple(entries))
+
+
+def _keyed_records(r: Rubric) -> dict[str, dict[str, dict[str, str]]]:
+    """What is compared by key, section by section: aliases (in 基本信息), tiers, variants, notes."""
+    return {
+        META: {f"简称“{k}”": {"全称": v} for k, v in r.aliases.items()},
+        TIERS: {t.label: _tier(t) for t in r.tiers},
+        VARIANTS: {v.id: _variant(v) for v in r.variants},
+        NOTES: {n.id: {"内容": n.text, "类型": n.kind} for n in r.notes},
+    }
 
 
 def _tier(t: Tier) -> dict[str, str]:

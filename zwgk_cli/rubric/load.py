@@ -16,11 +16,9 @@ from zwgk_cli.rubric.reader import Reader
 from zwgk_cli.rubric.source import RubricError, content_hash, load_yaml, locate
 
 
-def _build(
-    data: Any, reader: Reader, lines: Mapping[str, int], first: list[Problem], where: Callable[[Problem], Problem]
-) -> Rubric:
+def _build(data: Any, reader: Reader, first: list[Problem], where: Callable[[Problem], Problem]) -> Rubric:
     rubric = reader.rubric(data)
-    reader.problems.extend(where(p) for p in structural_problems(rubric, reader.file, lines))
+    reader.problems.extend(where(p) for p in structural_problems(rubric, reader.file, reader.lines))
     # a row with a cell already reported (a value outside its list, left out) is not reported
     # again for what that value would have given it
     seen = {_row_of(p) for p in first if p.cell}
@@ -36,13 +34,13 @@ def _row_of(p: Problem) -> tuple[str, str]:
 
 def parse(text: str, file: str = "<rubric>") -> Rubric:
     data, lines = load_yaml(text, file)
-    return _build(data, Reader(file, lines), lines, [], lambda p: p)
+    return _build(data, Reader(file, lines), [], lambda p: p)
 
 
 def parse_workbook(raw: bytes, file: str = "<rubric>.xlsx") -> Rubric:
     """A rubric workbook's bytes → the rubric, every problem located by sheet and cell."""
     data, cells = xlsx_read.read_data(raw, file)
-    return _build(data, xlsx_read.XlsxReader(cells), {}, cells.problems, cells.relocate)
+    return _build(data, xlsx_read.XlsxReader(cells), cells.problems, cells.relocate)
 
 
 def load(ref: str) -> Rubric:

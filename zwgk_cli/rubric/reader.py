@@ -177,17 +177,15 @@ class Reader:
             self.wrong(path, key, v, "以英文字母开头、只含英文字母数字和下划线的编号")
         return v
 
-    def dec(
-        self, d: Data, key: str, path: str, required: bool = False, default: Num = None, minimum: Num = ZERO
-    ) -> Num:
+    def dec(self, d: Data, key: str, path: str, required: bool = False, default: Num = None, least: Num = ZERO) -> Num:
         v = self.req(d, key, path) if required else d.get(key)
         if v is None:
             return default
         if isinstance(v, bool) or not isinstance(v, Decimal):
             self.wrong(path, key, str(v)[:40], "数字")
             return default
-        if minimum is not None and v < minimum:
-            self.wrong(path, key, str(v), f"不小于{minimum}的数字")
+        if least is not None and v < least:
+            self.wrong(path, key, str(v), f"不小于{least}的数字")
         return v
 
     def flag(self, d: Data, key: str, path: str, default: bool) -> bool:
@@ -283,37 +281,34 @@ class Reader:
         d = self.keys(d, path, TERM_KEYS)
         if not d:
             return None
-        applies = self.applicability(d, path)
-        cap = self.dec(d, "cap", path)
+        at: dict[str, Any] = {"applies": self.applicability(d, path), "cap": self.dec(d, "cap", path)}
         if d.get("kind") == "ratio":
             ids = self._ratio_inputs(d, path, crit)
             bands = self.bands(d, path)
             label = self.text(d, "label", path, required=False) or "/".join(crit[i].label for i in ids if i in crit)
-            return Term(TermKind.RATIO, ids, bands=bands, cap=cap, applies=applies, label=label)
+            return Term(TermKind.RATIO, ids, bands=bands, label=label, **at)
         iid = self.input_def(d, path, "input", crit)
         inp = crit.get(iid)
         if inp is None:
             return None
-        label = inp.label
+        at["label"] = inp.label
         if inp.kind is InputKind.YES_NO:
-            pts = self.dec(d, "points", path, True, ZERO) or ZERO
-            return Term(TermKind.FLAG, (iid,), points=pts, cap=cap, applies=applies, label=label)
+            return Term(TermKind.FLAG, (iid,), points=self.dec(d, "points", path, True, ZERO) or ZERO, **at)
         if inp.kind is InputKind.CHOICE:
             raw = d.get("options")
             if not isinstance(raw, dict):
                 self.wrong(path, "options", str(raw)[:40], "{选项: 分数} 的映射")
                 return None
             choices = tuple((str(k), v if isinstance(v, Decimal) else ZERO) for k, v in raw.items())
-            return Term(TermKind.CHOICE, (iid,), choices=choices, cap=cap, applies=applies, label=label)
+            return Term(TermKind.CHOICE, (iid,), choices=choices, **at)
         if inp.kind is InputKind.POINTS:
-            return Term(TermKind.ENTERED, (iid,), cap=cap, applies=applies, label=label)
+            return Term(TermKind.ENTERED, (iid,), **at)
         if inp.kind is InputKind.TEXT:
             self.wrong(path, "kind", "text", "可计分的输入类型")
             return None
         if "bands" in d:
-            return Term(TermKind.BANDS, (iid,), bands=self.bands(d, path), cap=cap, applies=applies, label=label)
-        per = self.dec(d, "per", path, True, ZERO)
-        return Term(TermKind.PER, (iid,), points=per or ZERO, cap=cap, applies=applies, label=label)
+            return Term(TermKind.BANDS, (iid,), bands=self.bands(d, path), **at)
+        return Term(TermKind.PER, (iid,), points=self.dec(d, "per", path, True, ZERO) or ZERO, **at)
 
     def _ratio_inputs(self, d: Data, path: str, crit: Inputs) -> tuple[str, ...]:
         raw = self.each(d, "inputs", path)

@@ -80,15 +80,10 @@ class _Builder:
                     self.lines[path] = line
                     for m in merged if isinstance(merged, list) else [merged]:
                         if not isinstance(m, dict):
-                            raise RubricError.of(
-                                Code.R_TYPE,
-                                file=self.file,
-                                path=f"{path}.<<" if path else "<<",
-                                line=key_node.start_mark.line + 1,
-                                field="<<",
-                                value=str(m)[:40],
-                                expected="锚点别名(*名称)引用的键值对(mapping)",
-                            )
+                            where = {"path": f"{path}.<<" if path else "<<", "line": key_node.start_mark.line + 1}
+                            expected = "锚点别名(*名称)引用的键值对(mapping)"
+                            bad = {"field": "<<", "value": str(m)[:40], "expected": expected}
+                            raise RubricError.of(Code.R_TYPE, file=self.file, **where, **bad)
                         for k, v in m.items():
                             out.setdefault(k, v)
                     continue
@@ -188,21 +183,26 @@ def _size(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
 
 
-def read_file(path: Path) -> str:
-    """A rubric file's text, read no further than :data:`MAX_BYTES`."""
+def read_at_most(path: Path, limit: int) -> bytes:
+    """A file's bytes, read no further than one past ``limit`` (so a longer file shows)."""
     try:
         with path.open("rb") as f:
-            raw = f.read(MAX_BYTES + 1)
-            if len(raw) > MAX_BYTES:
-                try:
-                    size = path.stat().st_size  # 0 for a device or pipe that never ends
-                except OSError:
-                    size = 0
-                detail = f"大小{_size(size)}" if size > MAX_BYTES else "过大"
-                raise _too_large(str(path), detail, _size(MAX_BYTES))
-        return raw.decode("utf-8-sig")
+            return f.read(limit + 1)
     except OSError as exc:
         raise RubricError.of(Code.R_FILE, file=str(path), detail=os_reason(exc)) from None
+
+
+def read_file(path: Path) -> str:
+    """A rubric file's text, read no further than :data:`MAX_BYTES`."""
+    raw = read_at_most(path, MAX_BYTES)
+    if len(raw) > MAX_BYTES:
+        try:
+            size = path.stat().st_size  # 0 for a device or pipe that never ends
+        except OSError:
+            size = 0
+        raise _too_large(str(path), f"大小{_size(size)}" if size > MAX_BYTES else "过大", _size(MAX_BYTES))
+    try:
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         detail = "文件不是 UTF-8 编码的文本(请另存为 UTF-8 编码)"
         raise RubricError.of(Code.R_FILE, file=str(path), detail=detail) from None

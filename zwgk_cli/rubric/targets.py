@@ -45,15 +45,7 @@ def check_targets(rubric: Rubric) -> list[Problem]:
         for v in rubric.variants:
             top = kind_max(v, k.id)
             if kind_parts(v, k.id) and k.threshold.min > top:
-                out.append(
-                    problem(
-                        Code.R_KIND_THRESHOLD,
-                        file=rubric.path,
-                        path=f"target_kinds[{j}].threshold.min",
-                        title=k.title,
-                        min=fmt_points(k.threshold.min),
-                        max=fmt_points(top),
-                        variant=v.title or v.id,
-                    )
-                )
+                at = {"file": rubric.path, "path": f"target_kinds[{j}].threshold.min", "variant": v.title or v.id}
+                lo, hi = fmt_points(k.threshold.min), fmt_points(top)
+                out.append(problem(Code.R_KIND_THRESHOLD, **at, title=k.title, min=lo, max=hi))
     return out

@@ -15,10 +15,10 @@ from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from zwgk_cli.problems import Code, Problem, os_reason, problem
+from zwgk_cli.problems import Code, Problem, problem
 from zwgk_cli.rubric import xlsx_schema as S
 from zwgk_cli.rubric.reader import Reader
-from zwgk_cli.rubric.source import MAX_BYTES, MAX_NODES, RubricError, load_yaml
+from zwgk_cli.rubric.source import MAX_BYTES, MAX_NODES, RubricError, load_yaml, read_at_most
 
 ZIP_MAGIC = b"PK\x03\x04"
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")  # .xls: to say it must be saved as .xlsx
@@ -48,11 +48,7 @@ def is_workbook(path: Path) -> bool:
 
 
 def read_bytes(path: Path) -> bytes:
-    try:
-        with path.open("rb") as f:
-            raw = f.read(MAX_XLSX_BYTES + 1)
-    except OSError as exc:
-        raise RubricError.of(Code.R_FILE, file=str(path), detail=os_reason(exc)) from None
+    raw = read_at_most(path, MAX_XLSX_BYTES)
     if len(raw) > MAX_XLSX_BYTES:
         limit = f"{MAX_XLSX_BYTES // 1024 // 1024} MB"
         raise RubricError.of(Code.R_TOO_LARGE, file=str(path), detail="大于4 MB", limit=limit)
@@ -78,20 +74,11 @@ def _grids(raw: bytes, file: str) -> dict[str, list[list[Any]]]:
 
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(raw))
-        grids = {}
-        filled = 0
-        for name in wb.sheet_names:
-            if name in SHEETS:
-                grid = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                filled += sum(1 for row in grid for v in row if v not in ("", None))
-                if filled > MAX_NODES:
-                    limit = f"{MAX_NODES:,}个单元格"
-                    raise RubricError.of(Code.R_TOO_LARGE, file=file, detail="的数据过多", limit=limit)
-                grids[name] = grid
-    except RubricError:
-        raise
+        grids = {n: wb.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in wb.sheet_names if n in SHEETS}
     except Exception as exc:  # calamine raises its own error types for broken files
         raise RubricError.of(Code.R_FILE, file=file, detail=f"工作簿无法读取({exc})") from None
+    if sum(1 for grid in grids.values() for row in grid for v in row if v not in ("", None)) > MAX_NODES:
+        raise RubricError.of(Code.R_TOO_LARGE, file=file, detail="的数据过多", limit=f"{MAX_NODES:,}个单元格")
     return grids
 
 
@@ -200,7 +187,7 @@ def decode(col: S.Col, raw: Any, where: Where, cells: Cells) -> Any:
             if pair is None or not pair[0] or not pair[1]:
                 return bad("每行一个“属性:值”,如“分组:县市区”")
             attr = S.GROUP_ATTR[1] if pair[0] == S.GROUP_ATTR[0] else pair[0]
-            vals = [S.attr_value(v) for v in S.split_list(pair[1])]
+            vals = [{S.YES: True, S.NO: False}.get(v, v) for v in S.split_list(pair[1])]
             out[attr] = vals[0] if len(vals) == 1 else vals
         return out
     if c == "options":
@@ -307,11 +294,13 @@ def read_data(raw: bytes, file: str) -> tuple[dict[str, Any], Cells]:
     _info(grids.get(S.SHEET_INFO, []), data, cells)
     sheets = {n: _Sheet(n, cols, grids.get(n, []), cells) for n, (cols, _) in S.TABLES.items()}
     cells.at.setdefault("tiers", (S.SHEET_TIERS, "A2"))
-    data["tiers"] = _list(sheets[S.SHEET_TIERS], "tiers")
-    for name in (S.SHEET_VARIANTS, S.SHEET_TARGETS, S.SHEET_NOTES, S.SHEET_ALIASES, S.SHEET_DEFS):
-        key = S.TABLES[name][1]
-        items = _mapping(sheets[name], key) if name in (S.SHEET_ALIASES, S.SHEET_DEFS) else _list(sheets[name], key)
-        if items:
+    for name in (S.SHEET_TIERS, S.SHEET_VARIANTS, S.SHEET_TARGETS, S.SHEET_NOTES, S.SHEET_ALIASES, S.SHEET_DEFS):
+        sheet, key = sheets[name], S.TABLES[name][1]
+        if name in (S.SHEET_ALIASES, S.SHEET_DEFS):
+            items: Any = _mapping(sheet, key)
+        else:
+            items = [sheet.record(r, row, f"{key}[{j}]") for j, (r, row) in enumerate(sheet.rows)]
+        if items or key == "tiers":
             data[key] = items
     tree = _Sheet(S.SHEET_TREE, S.TREE, grids.get(S.SHEET_TREE, []), cells)
     rules = _Sheet(S.SHEET_RULES, S.RULES, grids.get(S.SHEET_RULES, []), cells)
@@ -344,10 +333,6 @@ def _info(grid: list[list[Any]], data: dict[str, Any], cells: Cells) -> None:
             v = decode(col, value, where, cells)
             if v is not _ABSENT:
                 _set(data, col.key, v)
-
-
-def _list(sheet: _Sheet, key: str) -> list[dict[str, Any]]:
-    return [sheet.record(r, row, f"{key}[{j}]") for j, (r, row) in enumerate(sheet.rows)]
 
 
 def _mapping(sheet: _Sheet, key: str) -> dict[str, Any]:
@@ -387,9 +372,7 @@ class _TreeReader:
         cells = self.cells
         cells.at.setdefault("parts", (S.SHEET_TREE, "A2"))
         current: str | None = None  # the variant of the rows above
-        parts: list[Node] = []  # the 部分 and 子部分 rows above
-        inds: list[Node] = []  # the indicator of each level above
-        crit_into: Node | None = None  # where a 评分项 goes
+        above: dict[str, Node] = {}  # the rows above that later rows may still hang under, by level
         for r, row in self.tree.rows:
             level, vid = self.tree.cell(row, "level"), self.tree.cell(row, "variant")
             if not isinstance(level, str):
@@ -405,7 +388,7 @@ class _TreeReader:
                 self._misplaced(r, row, level, f"新的类别“{vid}”须从“部分”开始")
                 continue
             current = vid
-            parent, key, where = self._parent(level, parts, inds, crit_into, owner)
+            parent, key, where = self._parent(level, above, owner)
             if parent is None:
                 self._misplaced(r, row, level, where)
                 continue
@@ -414,15 +397,9 @@ class _TreeReader:
             node = self.tree.record(r, row, path, S.TREE_KEYS[level])
             items.append(node)
             here = (node, path)
-            if level == S.PART:
-                parts, inds, crit_into = [here], [], None
-            elif level == S.SUB_PART:
-                parts, inds, crit_into = [parts[0], here], [], None
-            elif level in S.IND_LEVELS:
-                inds = [*inds[: S.IND_LEVELS.index(level)], here]
-                crit_into = here
-            elif level == S.UNIT_SET:
-                crit_into = here
+            if level != S.CRITERION:  # a row closes the rows of its level and below
+                rank = S.LEVELS.index(level)
+                above = {lv: n for lv, n in above.items() if S.LEVELS.index(lv) < rank} | {level: here}
             scoring = level == S.CRITERION or (level in S.IND_LEVELS and "text" in node)
             if scoring and isinstance(node.get("id"), str):
                 self.crits.setdefault((vid or "", node["id"]), here)
@@ -443,22 +420,21 @@ class _TreeReader:
         return self.variants.get(vid) if vid is not None else None
 
     @staticmethod
-    def _parent(
-        level: str, parts: list[Node], inds: list[Node], crit_into: Node | None, owner: Node
-    ) -> tuple[Node | None, str, str]:
+    def _parent(level: str, above: dict[str, Node], owner: Node) -> tuple[Node | None, str, str]:
+        """The row a row of ``level`` hangs under, the list it goes in, and what it must be under."""
+        ind = next((above[lv] for lv in reversed(S.IND_LEVELS) if lv in above), None)  # the innermost
         if level == S.PART:
             return owner, "parts", ""
         if level == S.SUB_PART:
-            return (parts[0] if parts else None), "parts", "“子部分”须在某个“部分”之下"
+            return above.get(S.PART), "parts", "“子部分”须在某个“部分”之下"
+        if level == S.IND_LEVELS[0]:
+            return above.get(S.SUB_PART, above.get(S.PART)), "indicators", "“一级指标”须在某个“部分”之下"
         if level in S.IND_LEVELS:
-            n = S.IND_LEVELS.index(level)
-            if n == 0:
-                return (parts[-1] if parts else None), "indicators", "“一级指标”须在某个“部分”之下"
-            above = inds[n - 1] if len(inds) >= n else None
-            return above, "indicators", f"“{level}”须在某个“{S.IND_LEVELS[n - 1]}”之下"
+            up = S.IND_LEVELS[S.IND_LEVELS.index(level) - 1]
+            return above.get(up), "indicators", f"“{level}”须在某个“{up}”之下"
         if level == S.UNIT_SET:
-            return (inds[-1] if inds else None), "by_unit", "“单位细则”须在某个指标之下"
-        return crit_into, "criteria", "“评分项”须在某个指标或单位细则之下"
+            return ind, "by_unit", "“单位细则”须在某个指标之下"
+        return above.get(S.UNIT_SET, ind), "criteria", "“评分项”须在某个指标或单位细则之下"
 
     def _misplaced(self, r: int, row: Sequence[Any], level: str, why: str) -> None:
         c = self.tree.col("id")
@@ -488,22 +464,21 @@ class _TreeReader:
                     hint = "“评分项编号”应为“评分细则”表中填了评分细则原文的一行的编号(分类别时连同“类别”)。"
                     self.cells.err(Code.R_REF, where, ref=f"{vid} {owner_id}".strip(), hint=hint)
                 continue
-            crit, cpath = hit
             if role in (S.NUMER, S.DENOM):
                 if last is None or not (last[0].get("kind") == "ratio" or last[0].get("ratio") is True):
                     where, expected = self.rules.col_where(r, "role"), "紧随类型为“比例”的计分或否决行之后"
                     self.cells.err(Code.R_TYPE, where, field="用途", value=role, expected=expected)
                     continue
-                specs = last[0].setdefault("inputs", [])
-                path = f"{last[1]}.inputs[{len(specs)}]"
-                specs.append(self._rename_input(self.rules.record(r, row, path, S.RULE_KEYS[role]), path))
-                continue
-            key = {S.TERM: "terms", S.VETO: "vetoes", S.INPUT: "inputs"}[role]
-            items = crit.setdefault(key, [])
-            path = f"{cpath}.{key}[{len(items)}]"
+                parent, key = last, "inputs"
+            else:
+                parent, key = hit, {S.TERM: "terms", S.VETO: "vetoes", S.INPUT: "inputs"}[role]
+            items = parent[0].setdefault(key, [])
+            path = f"{parent[1]}.{key}[{len(items)}]"
             d = self.rules.record(r, row, path, S.RULE_KEYS[role])
-            if role == S.INPUT:
-                d = self._rename_input(d, path)
+            if key == "inputs":  # the 输入编号 of an input defined on its own is its ``id`` (of a term, ``input``)
+                if "input" in d:
+                    d["id"] = d.pop("input")
+                self.cells.at[f"{path}.id"] = self.cells.at[f"{path}.input"]
             if role == S.VETO and d.get("kind") == "ratio":
                 del d["kind"]
                 d["ratio"] = True
@@ -512,14 +487,8 @@ class _TreeReader:
                 for k in ("op", "value"):
                     self.cells.at[f"{path}.{k}"] = self.cells.at[f"{path}.cond"]
             items.append(d)
-            last = (d, path)
-
-    def _rename_input(self, d: dict[str, Any], path: str) -> dict[str, Any]:
-        """The 输入编号 of an input defined on its own is its ``id`` (of a term, ``input``)."""
-        if "input" in d:
-            d["id"] = d.pop("input")
-        self.cells.at[f"{path}.id"] = self.cells.at[f"{path}.input"]
-        return d
+            if parent is hit:
+                last = (d, path)
 
 
 def read_workbook(path: Path) -> tuple[dict[str, Any], Cells]:
@@ -542,31 +511,21 @@ def check_cells(data: Any, cells: Cells) -> dict[str, Where]:
             (x, f"{path}.{key}[{j}]" if path else f"{key}[{j}]") for j, x in enumerate(v or []) if isinstance(x, dict)
         ]
 
-    def indicator(d: dict[str, Any], path: str, where: str) -> None:
-        here = f"{where}/{d.get('id')}"
-        put(here, path)
-        if "text" in d:
-            put(f"{here}/{d.get('id')}", path)
-        for c, cp in items(d, "criteria", path):
-            put(f"{here}/{c.get('id')}", cp)
-        for s, sp in items(d, "by_unit", path):
-            for c, cp in items(s, "criteria", sp):
-                put(f"{here}/{c.get('id')}", cp)
-        for sub, subp in items(d, "indicators", path):
-            indicator(sub, subp, here)
-
-    def part(d: dict[str, Any], path: str, vid: str) -> None:
-        where = f"{vid}/{d.get('id')}"
-        put(where, path)
-        for ind, ip in items(d, "indicators", path):
-            indicator(ind, ip, where)
-        for sub, sp in items(d, "parts", path):
-            part(sub, sp, vid)
+    def walk(d: dict[str, Any], path: str, where: str, vid: str) -> None:
+        """The rows under a part, an indicator or a unit set: a (sub-)part is named by its
+        variant, an indicator or criterion by its parent, a unit set not at all."""
+        for key in ("criteria", "by_unit", "indicators", "parts"):
+            for x, xp in items(d, key, path):
+                here = where if key == "by_unit" else f"{vid if key == 'parts' else where}/{x.get('id')}"
+                if key != "by_unit":
+                    put(here, xp)
+                if key == "indicators" and "text" in x:  # a flat indicator is its criterion too
+                    put(f"{here}/{x.get('id')}", xp)
+                walk(x, xp, here, vid)
 
     variants = items(data, "variants", "")
     for v, vp in variants or [(data, "")]:
         vid = str(v.get("id", "default")) if variants else "default"
         put(f"{vid}/groups", vp, "groups")
-        for p, pp in items(v, "parts", vp):
-            part(p, pp, vid)
+        walk({"parts": v.get("parts")}, vp, vid, vid)
     return out

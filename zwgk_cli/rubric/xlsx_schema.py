@@ -293,10 +293,6 @@ def cell_number(v: float | int) -> Decimal:
     return Decimal(repr(float(v)))
 
 
-def enum_label(choices: tuple[tuple[str, str], ...], value: Any) -> str:
-    return next((label for label, v in choices if v == value), str(value))
-
-
 def split_lines(text: str) -> list[str]:
     return [s.strip() for s in text.replace("\r", "\n").replace(";", "\n").replace("；", "\n").split("\n") if s.strip()]
 
@@ -324,17 +320,9 @@ def parse_op(text: str) -> tuple[str | None, str]:
     return None, t
 
 
-def op_word(op: Any) -> str:
-    return next((w for o, w in OPS if o == op), str(op))
-
-
 def attr_value_text(v: Any) -> str:
     if isinstance(v, bool):
         return YES if v else NO
     if isinstance(v, Decimal):
         return num_text(v)
     return str(v)
-
-
-def attr_value(text: str) -> Any:
-    return {YES: True, NO: False}.get(text, text)

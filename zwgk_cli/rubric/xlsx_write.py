@@ -46,7 +46,7 @@ def encode(col: S.Col, value: Any) -> Cell:
     if c == "flag" and isinstance(value, bool):
         return S.YES if value else S.NO
     if c == "enum":
-        return S.enum_label(col.choices, value)
+        return next((label for label, v in col.choices if v == value), str(value))
     if c == "list" and isinstance(value, list):
         return "、".join(S.attr_value_text(v) for v in value)
     if c == "conds" and isinstance(value, Mapping):
@@ -73,7 +73,8 @@ def _band_text(b: Any) -> str:
 
 def _cond_text(d: Mapping[str, Any]) -> str:
     """A condition as a cell writes it: ``大于5``."""
-    return (S.op_word(d["op"]) if "op" in d else "") + S.attr_value_text(d.get("value", ""))
+    op = next((w for o, w in S.OPS if o == d["op"]), str(d["op"])) if "op" in d else ""
+    return op + S.attr_value_text(d.get("value", ""))
 
 
 class _Dumper(yaml.SafeDumper):
@@ -97,78 +98,60 @@ def _unexportable(what: str) -> RubricError:
     return RubricError.of(Code.R_TYPE, field="parts", value=what, expected=expected)
 
 
-class _Tree:
-    """The 评分细则 and 计分规则 rows of a rubric's tree, in outline order."""
-
-    def __init__(self) -> None:
-        self.tree: list[Row] = []
-        self.rules: list[Row] = []
-
-    def node(self, variant: str, level: str, d: Mapping[str, Any]) -> None:
-        self.tree.append(_row(S.TREE, {**d, "variant": variant or None, "level": level}))
-
-    def part(self, variant: str, d: Mapping[str, Any], depth: int) -> None:
-        if depth > 1:
-            raise _unexportable(f"{d.get('title', '')}(第{depth + 1}层部分)")
-        self.node(variant, S.PART if depth == 0 else S.SUB_PART, d)
-        for ind in _items(d, "indicators"):
-            self.indicator(variant, ind, 1)
-        for sub in _items(d, "parts"):
-            self.part(variant, sub, depth + 1)
-
-    def indicator(self, variant: str, d: Mapping[str, Any], level: int) -> None:
-        if level > len(S.IND_LEVELS):
-            raise _unexportable(f"{d.get('title', '')}(第{level}级指标)")
-        self.node(variant, S.IND_LEVELS[level - 1], d)
-        if "text" in d and "criteria" not in d and "indicators" not in d:
-            self.rule_rows(variant, d)
-            return
-        for c in _items(d, "criteria"):
-            self.criterion(variant, c)
-        for s in _items(d, "by_unit"):
-            self.node(variant, S.UNIT_SET, s)
-            for c in _items(s, "criteria"):
-                self.criterion(variant, c)
-        for sub in _items(d, "indicators"):
-            self.indicator(variant, sub, level + 1)
-
-    def criterion(self, variant: str, d: Mapping[str, Any]) -> None:
-        self.node(variant, S.CRITERION, d)
-        self.rule_rows(variant, d)
-
-    def rule_rows(self, variant: str, crit: Mapping[str, Any]) -> None:
-        owner = crit.get("id")
-        for role, key in ((S.INPUT, "inputs"), (S.TERM, "terms"), (S.VETO, "vetoes")):
-            for d in _items(crit, key):
-                values = {
-                    **d,
-                    "variant": variant or None,
-                    "owner": owner,
-                    "role": role,
-                    "cond": _cond_text(d) if "op" in d or "value" in d else None,
-                }
-                if role == S.INPUT:
-                    values["input"] = d.get("id")
-                if role == S.VETO and d.get("ratio") is True:
-                    values["kind"] = "ratio"
-                self.rules.append(_row(S.RULES, values))
-                for j, spec in enumerate(_items(d, "inputs") if key != "inputs" else ()):
-                    sub = {**spec, "variant": variant or None, "owner": owner, "role": S.NUMER if j == 0 else S.DENOM}
-                    sub["input"] = spec.get("id")
-                    self.rules.append(_row(S.RULES, sub))
-
-
 def _items(d: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
     v = d.get(key)
     return [x for x in v if isinstance(x, Mapping)] if isinstance(v, list) else []
 
 
 def tree_rows(data: Mapping[str, Any]) -> tuple[list[Row], list[Row]]:
-    t = _Tree()
+    """The 评分细则 and 计分规则 rows of a rubric's tree, in outline order."""
+    tree: list[Row] = []
+    rules: list[Row] = []
+
+    def node(variant: str, level: str, d: Mapping[str, Any], scored: bool = False) -> None:
+        tree.append(_row(S.TREE, {**d, "variant": variant or None, "level": level}))
+        place = {"variant": variant or None, "owner": d.get("id")}
+        for role, key in ((S.INPUT, "inputs"), (S.TERM, "terms"), (S.VETO, "vetoes")) if scored else ():
+            for x in _items(d, key):
+                values = {**x, **place, "role": role, "cond": _cond_text(x) if "op" in x or "value" in x else None}
+                if role == S.INPUT:
+                    values["input"] = x.get("id")
+                if role == S.VETO and x.get("ratio") is True:
+                    values["kind"] = "ratio"
+                rules.append(_row(S.RULES, values))
+                for j, spec in enumerate(_items(x, "inputs") if key != "inputs" else ()):
+                    sub = {**spec, **place, "role": S.NUMER if j == 0 else S.DENOM, "input": spec.get("id")}
+                    rules.append(_row(S.RULES, sub))
+
+    def part(variant: str, d: Mapping[str, Any], depth: int) -> None:
+        if depth > 1:
+            raise _unexportable(f"{d.get('title', '')}(第{depth + 1}层部分)")
+        node(variant, S.PART if depth == 0 else S.SUB_PART, d)
+        for ind in _items(d, "indicators"):
+            indicator(variant, ind, 1)
+        for sub in _items(d, "parts"):
+            part(variant, sub, depth + 1)
+
+    def indicator(variant: str, d: Mapping[str, Any], level: int) -> None:
+        if level > len(S.IND_LEVELS):
+            raise _unexportable(f"{d.get('title', '')}(第{level}级指标)")
+        flat = "text" in d and "criteria" not in d and "indicators" not in d
+        node(variant, S.IND_LEVELS[level - 1], d, scored=flat)  # a flat indicator is its criterion
+        if flat:
+            return
+        for c in _items(d, "criteria"):
+            node(variant, S.CRITERION, c, scored=True)
+        for s in _items(d, "by_unit"):
+            node(variant, S.UNIT_SET, s)
+            for c in _items(s, "criteria"):
+                node(variant, S.CRITERION, c, scored=True)
+        for sub in _items(d, "indicators"):
+            indicator(variant, sub, level + 1)
+
     for v in _items(data, "variants") if data.get("variants") else [{"parts": data.get("parts")}]:
         for p in _items(v, "parts"):
-            t.part(str(v.get("id", "")), p, 0)
-    return t.tree, t.rules
+            part(str(v.get("id", "")), p, 0)
+    return tree, rules
 
 
 def list_rows(cols: Sequence[S.Col], items: Any) -> list[Row]:
@@ -219,14 +202,9 @@ _REFS = {  # a reference column's drop-down: the 编号 column of the sheet it r
 def _validate(ws: Any, col: int, col_def: S.Col) -> None:
     opts: dict[str, Any] = {"input_title": col_def.header[:32], "input_message": col_def.hint[:255]}
     c = col_def.codec
-    if c in ("enum", "flag", "level", "role"):
-        values = {
-            "enum": [label for label, _ in col_def.choices],
-            "flag": [S.YES, S.NO],
-            "level": list(S.LEVELS),
-            "role": list(S.ROLES),
-        }[c]
-        opts.update(validate="list", source=values, error_message="请从下拉列表中选择。")
+    lists = {"enum": [label for label, _ in col_def.choices], "flag": [S.YES, S.NO], "level": S.LEVELS, "role": S.ROLES}
+    if c in lists:
+        opts.update(validate="list", source=list(lists[c]), error_message="请从下拉列表中选择。")
     elif c == "num":
         opts.update(validate="decimal", criteria=">=", value=0, error_message="请填写不小于0的数字。")
     elif c == "ref" and col_def.key in _REFS:
