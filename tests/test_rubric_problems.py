@@ -101,6 +101,19 @@ def test_r004_wrong_type(tmp_path: Path) -> None:
     assert p.message == "字段“max”的值“十”不合要求:数字" and p.hint == "改为数字。"
 
 
+def test_r004_groups_not_a_list(tmp_path: Path) -> None:
+    """``groups: true`` was a TypeError traceback; it is R004 at the top-level field."""
+    p = only(load_problems(tmp_path, "groups: true\n" + ONE_PART))
+    assert (p.code, p.path, p.line) == ("R004", "groups", 4)
+    assert p.message == "字段“groups”的值“True”不合要求:列表"
+
+
+def test_one_group_written_alone_is_a_list_of_one(tmp_path: Path) -> None:
+    """``groups: 县区`` is the group 县区, not the groups 县 and 区."""
+    r = load_inline(tmp_path, "groups: 县区\n" + ONE_PART)
+    assert r.variants[0].groups == ("县区",)
+
+
 def test_r004_merge_key_of_a_scalar(tmp_path: Path) -> None:
     p = only(load_problems(tmp_path, "definitions:\n  one: &one 1\nnotes: {<<: *one}\n"))
     assert (p.code, p.path, p.line) == ("R004", "notes.<<", 6)

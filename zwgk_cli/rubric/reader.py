@@ -128,7 +128,7 @@ class Reader:
         self.problems.append(problem(code, file=self.file, path=path, line=line, **params))
 
     def wrong(self, path: str, key: str, value: str, expected: str) -> None:
-        self.err(Code.R_TYPE, f"{path}.{key}", field=key, value=value, expected=expected)
+        self.err(Code.R_TYPE, f"{path}.{key}" if path else key, field=key, value=value, expected=expected)
 
     def place(self, path: str) -> str:
         """Where a node is, as a message names it (the other place of a duplicate id)."""
@@ -200,6 +200,11 @@ class Reader:
         if v is not None and not isinstance(v, list):
             self.wrong(path, key, str(v)[:40], "列表")
         return v if isinstance(v, list) else []
+
+    def names(self, d: Data, key: str, path: str) -> list[Any]:
+        """A list of names; one name written alone (``groups: 县市区``) is a list of one."""
+        v = d.get(key)
+        return [v] if isinstance(v, str) and v else self.listof(d, key, path)
 
     def each(self, d: Data, key: str, path: str) -> list[tuple[Any, str]]:
         """The items of the list ``key`` with their YAML paths."""
@@ -558,7 +563,7 @@ class Reader:
             said, got, title = fmt_points(declared), fmt_points(reach), str(v.get("title", ""))
             self.err(Code.R_SUM, f"{vp}.max" if vp else "max", title=title, declared=said, actual=got)
         when = self.conditions(v.get("when"), f"{vp}.when")
-        groups = tuple(str(g) for g in (v.get("groups") or []))
+        groups = tuple(str(g) for g in self.names(v, "groups", vp))
         variant = Variant(str(v.get("id", "default")), str(v.get("title", "")), groups, parts, reach, when)
         part_ids = {p.id for p in variant.walk_parts()}
         for ref, where in self.gates:
