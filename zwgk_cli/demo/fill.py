@@ -3,6 +3,8 @@ valid random values for a unit's inputs (:func:`random_values`, the ``ReadingKey
 mapping :func:`zwgk_cli.engine.score_unit` takes), written into a workbook's input cells through
 the map in its hidden sheet with openpyxl (:func:`fill_workbook`).  openpyxl drops cached formula
 results: such a file must be recalculated (:mod:`zwgk_cli.office`) before its formulas are read.
+A fill's bytes depend only on its inputs: the document's dates and the archive's entry dates are
+fixed (openpyxl's ``save`` stamps the current time into both).
 """
 
 from __future__ import annotations
@@ -10,12 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import io
 import random
+import zipfile
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 
 from zwgk_cli.files import atomic_write_bytes
 from zwgk_cli.model import EVIDENCE_INPUT, NO, YES, Input, InputKind, ReadingKey, Rubric, Unit, Value, Variant
+from zwgk_cli.report.docx import normalize_zip
+from zwgk_cli.results.tables import FIXED_TIME
 from zwgk_cli.rubric import resolve, walk_with_path
 from zwgk_cli.workbook import layout as L
 
@@ -112,6 +117,7 @@ def fill_workbook(
     ``dest`` (``None`` clears a cell).  ``notes`` fills the criteria's 扣分说明 cells.
     Keys the workbook has no cell for raise ``KeyError``.  Returns the workbook's layout."""
     import openpyxl
+    from openpyxl.writer.excel import ExcelWriter
 
     wb = openpyxl.load_workbook(source)
     if L.META_SHEET not in wb.sheetnames:
@@ -128,7 +134,9 @@ def fill_workbook(
         if signed is not None and at:
             sheet, cell = at.split("!")
             wb[sheet][cell].value = signed
+    wb.properties.created = wb.properties.modified = FIXED_TIME
     buf = io.BytesIO()
-    wb.save(buf)
-    atomic_write_bytes(dest, buf.getvalue())
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).save()  # what wb.save does, without stamping the time
+    atomic_write_bytes(dest, normalize_zip(buf.getvalue()))
     return layout
