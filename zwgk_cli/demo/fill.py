@@ -20,6 +20,7 @@ from pathlib import Path
 from zwgk_cli.files import atomic_write_bytes
 from zwgk_cli.model import EVIDENCE_INPUT, NO, YES, Input, InputKind, ReadingKey, Rubric, Unit, Value, Variant
 from zwgk_cli.report.docx import normalize_zip
+from zwgk_cli.results.document import plain
 from zwgk_cli.results.tables import FIXED_TIME
 from zwgk_cli.rubric import resolve, walk_with_path
 from zwgk_cli.workbook import layout as L
@@ -99,12 +100,6 @@ def random_values(
     return out
 
 
-def _cell_value(value: Value | None) -> object:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
-
-
 def fill_workbook(
     source: Path,
     dest: Path,
@@ -126,7 +121,7 @@ def fill_workbook(
     layout = L.read_layout(rows)
     where = {m.key: m for m in layout.inputs}
     for key, value in values.items():
-        wb[where[key].sheet][where[key].cell].value = _cell_value(value)
+        wb[where[key].sheet][where[key].cell].value = plain(value)
     for key, text in (notes or {}).items():
         wb[where[key].sheet][where[key].note_cell].value = text
     when = dt.datetime(date.year, date.month, date.day) if date is not None else None

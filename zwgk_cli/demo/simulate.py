@@ -137,6 +137,20 @@ def _inputs(c: Criterion) -> list[Input]:
     return [i for i in c.live_inputs() if i.id != EVIDENCE_INPUT.id]
 
 
+def _tries(
+    c: Criterion, vals: Mapping[str, Value | None], inp: Input
+) -> Iterable[tuple[dict[str, Value | None], Decimal]]:
+    """``vals`` with each plausible value of ``inp`` that fires no veto, and its points."""
+    if inp.kind is InputKind.TEXT:
+        return
+    for cand in _candidates(inp):
+        trial = dict(vals, **{inp.id: cand})
+        if _plausible(c, trial):
+            pts, vetoed = _score(c, trial)
+            if not vetoed:
+                yield trial, pts
+
+
 def ideal(c: Criterion, rng: random.Random) -> dict[str, Value | None]:
     """The best-scoring plausible values that fire no veto (coordinate search, benign first)."""
     vals: dict[str, Value | None] = {i.id: _candidates(i)[0] for i in _inputs(c)}
@@ -144,39 +158,19 @@ def ideal(c: Criterion, rng: random.Random) -> dict[str, Value | None]:
         vals[EVIDENCE_INPUT.id] = YES
     for _ in range(2):
         for inp in _inputs(c):
-            if inp.kind is InputKind.TEXT:
-                continue
-            best: tuple[Decimal, Value | None] | None = None
-            for cand in _candidates(inp):
-                trial = dict(vals, **{inp.id: cand})
-                if not _plausible(c, trial):
-                    continue
-                pts, vetoed = _score(c, trial)
-                if vetoed:
-                    continue
-                if best is None or pts > best[0]:
-                    best = (pts, cand)
+            best: tuple[dict[str, Value | None], Decimal] | None = None
+            for trial, pts in _tries(c, vals, inp):
+                if best is None or pts > best[1]:
+                    best = (trial, pts)
             if best is not None:
-                vals[inp.id] = best[1]
+                vals = best[0]
     return vals
 
 
 def finding(c: Criterion, base: Mapping[str, Value | None], rng: random.Random) -> dict[str, Value | None] | None:
     """The ideal values with one plausible problem: loses points, fires no veto (None if none)."""
     best_pts, _ = _score(c, base)
-    options: list[dict[str, Value | None]] = []
-    for inp in _inputs(c):
-        if inp.kind is InputKind.TEXT:
-            continue
-        for cand in _candidates(inp):
-            if cand == base.get(inp.id):
-                continue
-            trial = dict(base, **{inp.id: cand})
-            if not _plausible(c, trial):
-                continue
-            pts, vetoed = _score(c, trial)
-            if not vetoed and pts < best_pts:
-                options.append(trial)
+    options = [trial for inp in _inputs(c) for trial, pts in _tries(c, base, inp) if pts < best_pts]
     if not options:
         return None
     # Small problems are more common than large ones: prefer the first options of each input.

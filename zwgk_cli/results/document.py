@@ -63,7 +63,8 @@ def number_text(value: Any) -> str:
     return str(value)
 
 
-def _value(v: Value | None) -> Any:
+def plain(v: Value | None) -> Any:
+    """An input's value as JSON (or a cell) takes it: a Decimal as an int when whole, else a float."""
     if isinstance(v, Decimal):
         return int(v) if v == v.to_integral_value() else float(v)
     return v
@@ -71,25 +72,12 @@ def _value(v: Value | None) -> Any:
 
 def part_columns(variant: Variant) -> list[dict[str, Any]]:
     """Every part and sub-part in tree order, with its depth (0 = top level)."""
-    out: list[dict[str, Any]] = []
 
-    def walk(p: Part, depth: int) -> None:
-        out.append(
-            {
-                "id": p.id,
-                "title": p.title,
-                "max": num(p.max),
-                "kind": p.kind.value,
-                "depth": depth,
-                "per_target": p.per_target,
-            }
-        )
-        for sub in p.parts:
-            walk(sub, depth + 1)
+    def walk(p: Part, depth: int) -> Iterator[dict[str, Any]]:
+        yield dict(id=p.id, title=p.title, max=num(p.max), kind=p.kind.value, depth=depth, per_target=p.per_target)
+        yield from (c for sub in p.parts for c in walk(sub, depth + 1))
 
-    for p in variant.parts:
-        walk(p, 0)
-    return out
+    return [c for p in variant.parts for c in walk(p, 0)]
 
 
 def _node_dict(n: NodeScore) -> dict[str, Any]:
@@ -174,7 +162,7 @@ def _criterion_rows(
                 "evidence_missing": cs.evidence_missing,
                 "missing": list(cs.missing),
                 "inputs": dict(labels),
-                "found": {i: _value(values.get(ReadingKey(tid, crit.id, i))) for i in live},
+                "found": {i: plain(values.get(ReadingKey(tid, crit.id, i))) for i in live},
                 "note": notes.get((tid, crit.id), ""),
                 "vetoes": [v.reason for v in cs.vetoes],
                 "trace": [t.text for t in cs.trace],
@@ -241,12 +229,7 @@ def unit_to_dict(
     ``sources``, each criterion row says where its inputs were read (``cells``; ``file`` too
     when it is not ``source_file``, the file the unit was read from)."""
     static = static_rows(variant)
-    crit_part: dict[str, str] = {}
-    crit_ind: dict[str, str] = {}
-    if us.vetoes:
-        for row in static:
-            crit_part[row[1].id] = row[2]["part"]
-            crit_ind[row[1].id] = row[2]["indicators"][-1]
+    heads = {crit.id: head for _, crit, head, *_ in static}  # where a veto's criterion sits
     return {
         "unit": us.unit.name,
         "unit_id": us.unit.id,
@@ -272,8 +255,8 @@ def unit_to_dict(
             {
                 "target": v.target,
                 "target_name": v.target_name,
-                "part": v.part or crit_part.get(v.criterion, ""),
-                "indicator": crit_ind.get(v.criterion, v.criterion),
+                "part": v.part or (heads[v.criterion]["part"] if v.criterion in heads else ""),
+                "indicator": heads[v.criterion]["indicators"][-1] if v.criterion in heads else v.criterion,
                 "criterion": v.criterion,
                 "reason": v.reason,
             }
@@ -316,17 +299,12 @@ def absent_unit(
         "total": None,
         "max": num(variant.max) if variant else None,
         "parts": {},
-        "targets": [],
-        "vetoes": [],
+        **{key: [] for key in ("targets", "vetoes")},
         "vetoed": False,
         "bonus_counted": None,
         "thresholds": {},
-        "tier": None,
-        "coefficient": None,
-        "penalties": None,
-        "missing": [],
-        "criteria": [],
-        "trace": [],
+        **dict.fromkeys(("tier", "coefficient", "penalties")),
+        **{key: [] for key in ("missing", "criteria", "trace")},
         "files": list(files),
         "problems": dict(problem_counts or {"error": 0, "warning": 0}),
     }
@@ -364,10 +342,6 @@ def document(
     }
 
 
-def dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-
-
 def list_document(header: Mapping[str, Any], key: str, items: Iterable[str], indent: int | None) -> Iterator[str]:
     """The JSON text of ``{**header, key: [...]}`` a piece at a time (``items``: the list's items,
     already encoded), as ``json.dumps(…, ensure_ascii=False, indent=indent)`` writes it, but with
@@ -399,11 +373,4 @@ def write_list_document(path: Path, header: Mapping[str, Any], key: str, items: 
 
 
 def write_json(path: Path, data: Any) -> None:
-    atomic_write_bytes(path, dumps(data).encode("utf-8"))
-
-
-def load(path: Path) -> dict[str, Any]:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ValueError(f"{path} 不是 zwgk 评分结果文件(应为 {FORMAT} 格式)")
-    return data
+    atomic_write_bytes(path, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
