@@ -21,10 +21,10 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zwgk_cli import __version__
-from zwgk_cli.model import ReadingKey, Source
+from zwgk_cli.model import ReadingKey, Rubric, Source
 from zwgk_cli.problems import Code, Problem, problem, readable
 
 MANIFEST_FORMAT = "zwgk-round/1"
@@ -32,6 +32,9 @@ SOURCES_FORMAT = "zwgk-sources/1"
 ROUNDS_DIR = "rounds"
 MANIFEST_NAME = "manifest.json"
 SOURCES_NAME = "sources.json"
+
+if TYPE_CHECKING:
+    from zwgk_cli.campaign import Campaign
 
 
 class RoundError(ValueError):
@@ -52,6 +55,30 @@ class RunInputs:
     findings: Path | None = None  # zwgk score --inputs
     scanned: tuple[Path, ...] = ()  # the files and folders score was given (new workbooks appear there)
     workbooks: tuple[tuple[str, Path], ...] = ()  # (name as problems show it, path)
+
+
+def run_inputs(
+    camp: Campaign,
+    r: Rubric,
+    roster: Path | None = None,
+    targets: Path | None = None,
+    *,
+    findings: Path | None = None,
+    scanned: Sequence[Path] = (),
+    workbooks: Iterable[tuple[str, Path]] = (),
+) -> RunInputs:
+    """What a score run in ``camp`` reads: ``roster`` and ``targets`` as given, else the
+    campaign's (as ``load_units`` chooses them)."""
+    from zwgk_cli.campaign import CONFIG_NAME
+
+    if roster is None and camp.units:
+        roster = camp.path(camp.units)
+        targets = targets if targets is not None or not camp.targets else camp.path(camp.targets)
+    rubric_file = Path(r.path) if r.path and Path(r.path).is_file() else None
+    settings = camp.root / CONFIG_NAME if camp.found else None
+    return RunInputs(
+        camp.root, r.id, r.hash, rubric_file, settings, roster, targets, findings, tuple(scanned), tuple(workbooks)
+    )
 
 
 def name_in(root: Path, path: Path) -> str:
@@ -334,10 +361,7 @@ def current(
             rubric_id=str(rubric.get("id", "")),
             rubric_hash=rubric_hash,
             rubric_file=root / file if isinstance(file, str) else None,
-            settings=path("settings"),
-            roster=path("roster"),
-            targets=path("targets"),
-            findings=path("findings"),
+            **{key: path(key) for key, _ in FILE_INPUTS},
             scanned=tuple(root / s for s in scanned(recorded)),
             workbooks=tuple(workbooks),
         )
