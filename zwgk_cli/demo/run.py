@@ -83,15 +83,12 @@ def prepare(folder: Path) -> None:
     (folder / MARKER).write_text("此目录由 zwgk demo 创建;再次运行 zwgk demo 时会整个删除并重建。\n", encoding="utf-8")
 
 
-def _notes(plan: UnitPlan, unit_inputs: Mapping[tuple[str, str], ReadingKey]) -> dict[ReadingKey, str]:
-    return {unit_inputs[k]: text for k, text in plan.notes.items() if k in unit_inputs}
-
-
-def _first_input(values: Mapping[ReadingKey, Value | None]) -> dict[tuple[str, str], ReadingKey]:
-    out: dict[tuple[str, str], ReadingKey] = {}
+def _notes(plan: UnitPlan, values: Mapping[ReadingKey, Value | None]) -> dict[ReadingKey, str]:
+    """The plan's 扣分说明, each at the first input of its criterion in ``values``."""
+    first: dict[tuple[str, str], ReadingKey] = {}
     for k in values:
-        out.setdefault((k.target, k.criterion), k)
-    return out
+        first.setdefault((k.target, k.criterion), k)
+    return {first[k]: text for k, text in plan.notes.items() if k in first}
 
 
 def _pick_mistakes(
@@ -132,18 +129,13 @@ def fill_all(
         plan = plans[u.id]
         values: dict[ReadingKey, Value | None] = dict(plan.values)
         kind = chosen.get(u.id)
-        if kind == "text":
-            key = _count_key(rubric, u, values)
-            if key is not None:
-                values[key] = "见扣分说明"
-                label = labels.get((key.criterion, key.input), key.input)
-                mistakes.append(Mistake(u.name, f"在数字单元格“{label}”中填了文字“{values[key]}”"))
-        elif kind == "empty":
-            key = next(iter(values))
-            values[key] = None
+        key = _count_key(rubric, u, values) if kind == "text" else next(iter(values)) if kind == "empty" else None
+        if key is not None:
             label = labels.get((key.criterion, key.input), key.input)
-            mistakes.append(Mistake(u.name, f"漏填了必填项“{label}”"))
-        notes = _notes(plan, _first_input(values))
+            values[key] = "见扣分说明" if kind == "text" else None
+            what = f"在数字单元格“{label}”中填了文字“见扣分说明”" if kind == "text" else f"漏填了必填项“{label}”"
+            mistakes.append(Mistake(u.name, what))
+        notes = _notes(plan, values)
         assessor = ASSESSORS[n % len(ASSESSORS)]
         for src in books[u.id]:
             # a team's workbook: the values it has a cell for
@@ -316,7 +308,7 @@ def _appeal(
     unit, book, m, new = picked
     keys = {x.key for x in inputs_of(book)}
     corrected = {k: v for k, v in values[unit.id].items() if k in keys} | {m.key: new}
-    notes = {k: t for k, t in _notes(plans[unit.id], _first_input(corrected)).items() if k in keys}
+    notes = {k: t for k, t in _notes(plans[unit.id], corrected).items() if k in keys}
     n = next(i for i, u in enumerate(units) if u.id == unit.id)
     dest = returned / book.name
     fill_workbook(book, dest, corrected, assessor=ASSESSORS[n % len(ASSESSORS)], date=when, notes=notes)

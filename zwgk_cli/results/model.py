@@ -283,13 +283,17 @@ class _Reader:
             raise self.fail(where, f"应为对象,实为{self.shown(value)}")
         return value
 
-    def items(self, d: Mapping[str, Any], key: str, where: str, *, required: bool = False) -> list[Any]:
+    def typed(self, d: Mapping[str, Any], key: str, where: str, kind: Any, what: str, required: bool = False) -> Any:
+        """``d[key]`` if it is a ``kind`` (not a bool), ``what`` in the message; ``None`` when absent."""
         value = d.get(key)
         if value is None and not required:
-            return []
-        if not isinstance(value, list):
-            raise self.fail(_at(where, key), "缺失" if value is None else f"应为列表,实为{self.shown(value)}")
+            return None
+        if isinstance(value, bool) or not isinstance(value, kind):
+            raise self.fail(_at(where, key), "缺失" if value is None else f"应为{what},实为{self.shown(value)}")
         return value
+
+    def items(self, d: Mapping[str, Any], key: str, where: str, *, required: bool = False) -> list[Any]:
+        return self.typed(d, key, where, list, "列表", required) or []
 
     def mapping(self, d: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
         value = d.get(key)
@@ -305,23 +309,13 @@ class _Reader:
         return value
 
     def text(self, d: Mapping[str, Any], key: str, where: str, *, required: bool = False) -> str:
-        value = d.get(key)
-        if value is None and not required:
-            return ""
-        if not isinstance(value, str):
-            raise self.fail(_at(where, key), "缺失" if value is None else f"应为文字,实为{self.shown(value)}")
-        return value
+        return self.typed(d, key, where, str, "文字", required) or ""
 
     def opt_text(self, d: Mapping[str, Any], key: str, where: str) -> str | None:
         return self.text(d, key, where) if d.get(key) is not None else None
 
     def number(self, d: Mapping[str, Any], key: str, where: str) -> Decimal | None:
-        value = d.get(key)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(_at(where, key), f"应为数字,实为{self.shown(value)}")
-        return Decimal(str(value))
+        return dec(self.typed(d, key, where, int | float, "数字"))
 
     def count(self, d: Mapping[str, Any], key: str, where: str, *, least: int = 0, default: Any = 0) -> Any:
         """A whole number ≥ ``least`` (``default`` when absent)."""

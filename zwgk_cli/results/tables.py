@@ -206,12 +206,8 @@ DETAIL_COLUMNS: tuple[tuple[str, float], ...] = (
 
 def _found_text(row: Mapping[str, Any]) -> str:
     labels = row.get("inputs") or {}
-    bits = []
-    for iid, value in (row.get("found") or {}).items():
-        if value is None or value == "":
-            continue
-        bits.append(f"{labels.get(iid, iid)}:{number_text(value)}")
-    return "；".join(bits)
+    found = (row.get("found") or {}).items()
+    return "；".join(f"{labels.get(i, i)}:{number_text(v)}" for i, v in found if v is not None and v != "")
 
 
 def _state(row: Mapping[str, Any]) -> str:
@@ -226,20 +222,16 @@ def _state(row: Mapping[str, Any]) -> str:
 
 def detail_rows(unit: Mapping[str, Any], part_titles: Mapping[str, str], teams: bool = False) -> list[list[Cell]]:
     """A unit's 明细 rows; ``teams``: with the 检查组 column (:func:`detail_columns`)."""
-    head: list[Cell] = [unit.get("unit_id", ""), unit.get("unit", ""), unit.get("group", "")]
-    rows = [
-        [*head, row.get("target_name") or "", *_detail_tail(row, part_titles)] for row in unit.get("criteria") or []
-    ]
-    if teams:
-        for cells, row in zip(rows, unit.get("criteria") or [], strict=True):
-            cells.insert(DETAIL_TEAM_AT, row.get("team") or "")
-    return rows
+    return [_detail_row(unit, row, part_titles, teams) for row in unit.get("criteria") or []]
 
 
-def _detail_tail(row: Mapping[str, Any], part_titles: Mapping[str, str]) -> list[Cell]:
-    """A 明细 row from its fifth column on: what the criterion's findings say."""
-    return [
-        part_titles.get(row.get("part", ""), row.get("part", "")),
+def _detail_row(unit: Mapping[str, Any], row: Mapping[str, Any], titles: Mapping[str, str], teams: bool) -> list[Cell]:
+    cells: list[Cell] = [
+        unit.get("unit_id", ""),
+        unit.get("unit", ""),
+        unit.get("group", ""),
+        row.get("target_name") or "",
+        titles.get(row.get("part", ""), row.get("part", "")),
         "/".join(row.get("indicator_titles") or []),
         row.get("criterion", ""),
         row.get("text") or row.get("title") or "",
@@ -252,6 +244,9 @@ def _detail_tail(row: Mapping[str, Any], part_titles: Mapping[str, str]) -> list
         "；".join(row.get("vetoes") or []),
         "；".join(row.get("trace") or []),
     ]
+    if teams:
+        cells.insert(DETAIL_TEAM_AT, row.get("team") or "")
+    return cells
 
 
 def part_titles(rubric: Rubric) -> dict[str, str]:

@@ -148,13 +148,6 @@ def verdict_text(record: Mapping[str, Any], fail: str = "不合格") -> str:
     return "" if passed is None or not is_assessed(record) else (PASS if passed else fail)
 
 
-def rank_text(record: Mapping[str, Any]) -> str:
-    rank = record.get("rank")
-    if rank is None:
-        return ""
-    return f"{rank}({TIE_LABEL})" if record.get("tied") else str(rank)
-
-
 KIND_COLUMNS: tuple[tuple[str, float], ...] = (
     ("排名", 6),
     ("名称", 30),
