@@ -17,27 +17,23 @@ from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 
+from zwgk_cli.demo.simulate import unit_criteria
 from zwgk_cli.files import atomic_write_bytes
 from zwgk_cli.model import EVIDENCE_INPUT, NO, YES, Input, InputKind, ReadingKey, Rubric, Unit, Value, Variant
 from zwgk_cli.report.docx import normalize_zip
 from zwgk_cli.results.document import plain
 from zwgk_cli.results.tables import FIXED_TIME
-from zwgk_cli.rubric import resolve, walk_with_path
+from zwgk_cli.rubric import resolve
 from zwgk_cli.workbook import layout as L
 
 
 def unit_inputs(rubric: Rubric, unit: Unit, variant: Variant | None = None) -> list[tuple[ReadingKey, Input]]:
-    """Every input the assessor fills for ``unit``, in workbook order (target by target)."""
-    rows = [
-        (part.id, ReadingKey(t, crit.id, inp.id), inp)
-        for part, _chain, crit in walk_with_path(variant or resolve(rubric, unit))
-        for t in ([t.id for t in unit.targets_of(part.per_target)] if part.per_target else [""])
-        for inp in crit.live_inputs()
-    ]
-    # part by part, and within a part target by target (each in the order they first come)
-    parts = list(dict.fromkeys(pid for pid, _, _ in rows))
-    targets = list(dict.fromkeys((pid, k.target) for pid, k, _ in rows))
-    rows.sort(key=lambda r: (parts.index(r[0]), targets.index((r[0], r[1].target))))
+    """Every input the assessor fills for ``unit``, in workbook order: within a part (its rows come
+    together), target by target in the order they first come."""
+    crits = unit_criteria(variant or resolve(rubric, unit), unit)
+    rows = [(part.id, ReadingKey(t, crit.id, inp.id), inp) for part, t, crit in crits for inp in crit.live_inputs()]
+    order = {pt: n for n, pt in enumerate(dict.fromkeys((pid, k.target) for pid, k, _ in rows))}
+    rows.sort(key=lambda r: order[(r[0], r[1].target)])
     return [(k, inp) for _, k, inp in rows]
 
 

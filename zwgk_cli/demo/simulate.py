@@ -230,7 +230,8 @@ def note_for(
     return ";".join(dict.fromkeys(bits))
 
 
-def _criteria(variant: Variant, unit: Unit) -> Iterable[tuple[Part, str, Criterion]]:
+def unit_criteria(variant: Variant, unit: Unit) -> Iterable[tuple[Part, str, Criterion]]:
+    """Every applicable criterion of ``unit`` with each target it is scored for (``""``: the unit)."""
     for part, _, crit in walk_with_path(variant):
         if crit.applicable:
             for tid in [t.id for t in unit.targets_of(part.per_target)] if part.per_target else [""]:
@@ -243,7 +244,7 @@ def plan_unit(
     """Values for one unit: ideal values, with findings at the rate ``1 - quality``."""
     variant = resolve(rubric, unit)
     plan = UnitPlan(quality=quality)
-    for part, tid, crit in _criteria(variant, unit):
+    for part, tid, crit in unit_criteria(variant, unit):
         base = ideal(crit, rng)
         vals = dict(base)
         chance = 1 - quality
@@ -331,7 +332,7 @@ def simulate(rubric: Rubric, units: Sequence[Unit], seed: int = 2022) -> tuple[d
     for uid, u in veto_units.items():
         variant = resolve(rubric, u)
         plan = plans[uid]
-        choices = [(tid, c) for _, tid, c in _criteria(variant, u) if any(v.applicable for v in c.vetoes)]
+        choices = [(tid, c) for _, tid, c in unit_criteria(variant, u) if any(v.applicable for v in c.vetoes)]
         count_vetoes = [
             (tid, c)
             for tid, c in choices

@@ -137,13 +137,9 @@ def _criterion_rows(
     """One row per (target, criterion): the 明细 and the 整改清单 are built from these."""
     scores = {(cs.target, cs.criterion): cs for cs in criterion_scores(us)}
     target_names = {t.id: t.name for t in us.unit.targets}
-    of_kind: dict[str | None, list[str]] = {None: [""]}
     rows: list[dict[str, Any]] = []
     for per_target, crit, head, labels, live, bonus in static:
-        targets = of_kind.get(per_target)
-        if targets is None:
-            targets = of_kind[per_target] = [t.id for t in us.unit.targets_of(per_target or "")]
-        for tid in targets:
+        for tid in [""] if per_target is None else [t.id for t in us.unit.targets_of(per_target)]:
             cs = scores.get((tid, crit.id))
             if cs is None:
                 continue

@@ -1,13 +1,8 @@
-"""``scores.json`` as typed data: the results contract (format ``zwgk-scores/1``, see
-:mod:`zwgk_cli.results.document` and docs/score.md) read back into frozen dataclasses.
-
-:func:`load` reads a file, :func:`parse` a decoded document; both check the format and the type
-of every field (read as its dataclass field's type says), and raise :class:`ScoresError` with a Chinese
-message that names the field (``units[3].total``) — never a ``KeyError`` or ``TypeError``.
-Numbers become exact :class:`~decimal.Decimal` (``Decimal(str(x))``: the file holds at most two
-decimals).  Fields of the contract nobody reads back (the per-indicator ``indicators`` trees, a
-unit's ``trace``) are not loaded; missing optional fields take their empty value, so a file of
-an older zwgk still loads.
+"""``scores.json`` (``zwgk-scores/1``, written by :mod:`zwgk_cli.results.document`) read back into
+frozen dataclasses.  :func:`load` and :func:`parse` check every field as its dataclass type says and
+raise :class:`ScoresError`, a Chinese message naming the field (``units[3].total``).  Numbers become
+exact Decimals; what nobody reads back (``indicators`` trees, ``trace``) is skipped, and missing
+optional fields take their empty value, so a file of an older zwgk still loads.
 """
 
 from __future__ import annotations
@@ -296,10 +291,7 @@ class _Reader:
         return self.typed(d, key, where, list, "列表", required) or []
 
     def mapping(self, d: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
-        value = d.get(key)
-        if value is None:
-            return {}
-        return self.obj(value, _at(where, key))
+        return self.typed(d, key, where, dict, "对象") or {}
 
     def text_map(self, d: Mapping[str, Any], key: str, where: str) -> Mapping[str, str]:
         value = self.mapping(d, key, where)
@@ -312,7 +304,7 @@ class _Reader:
         return self.typed(d, key, where, str, "文字", required) or ""
 
     def opt_text(self, d: Mapping[str, Any], key: str, where: str) -> str | None:
-        return self.text(d, key, where) if d.get(key) is not None else None
+        return self.typed(d, key, where, str, "文字")
 
     def number(self, d: Mapping[str, Any], key: str, where: str) -> Decimal | None:
         return dec(self.typed(d, key, where, int | float, "数字"))

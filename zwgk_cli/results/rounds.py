@@ -1,16 +1,9 @@
-"""Rounds: every ``zwgk score`` run kept as ``results/rounds/01/``, ``02/`` … (the same files and
-bytes as ``results/`` had after that run) with two files of its own:
-
-* ``manifest.json`` (``zwgk-round/1``): the round's number, zwgk's version, the SHA-256 of every
-  input (each returned workbook by the name problems show it, the findings table, the roster, the
-  websites table, the settings that change scores: :func:`settings_digest`) and the rubric's id
-  and content hash.  Names are relative to the campaign folder, never absolute.
-* ``sources.json`` (``zwgk-sources/1``): where each input of each unit was read (file, sheet,
-  cell; ``第N行`` in a findings table), a unit a line; the values are in ``scores.json``.
-
-A run with the last round's manifest and outputs makes no new round (the outputs can differ on
-the same inputs: a PDF added to ``returned/`` is named in the problems).  ``scores.json`` names
-its round, so ``zwgk report`` can check that the inputs have not changed since (:func:`changes`).
+"""Rounds: every ``zwgk score`` run kept as ``results/rounds/01/``, ``02/`` … (``results/`` as that
+run wrote it) with ``manifest.json`` (``zwgk-round/1``: the SHA-256 of every input by its name
+relative to the campaign folder, the rubric's id and content hash) and ``sources.json``
+(``zwgk-sources/1``: where each input of each unit was read, a unit a line).  A run with the last
+round's manifest and outputs makes no new round (a PDF added to ``returned/`` changes only the
+outputs); ``scores.json`` names its round, so ``zwgk report`` can check its inputs (:func:`changes`).
 """
 
 from __future__ import annotations
@@ -264,9 +257,8 @@ def read_sources(path: Path) -> dict[str, UnitPlaces]:
         out: dict[str, UnitPlaces] = {}
         for u in data["units"]:
             file = str(u["file"])
-            places = {(t, c, i): Place(f or file, sh, ce) for t, c, i, sh, ce, f in map(_place, u["inputs"])}
-            notes = ([t, c, "", *rest] for t, c, *rest in u["notes"])
-            places.update({(t, c, ""): Place(f or file, sh, ce) for t, c, _, sh, ce, f in map(_place, notes)})
+            rows = [*u["inputs"], *([t, c, "", *rest] for t, c, *rest in u["notes"])]  # a note is the input ""
+            places = {(t, c, i): Place(f or file, sh, ce) for t, c, i, sh, ce, f in map(_place, rows)}
             out[str(u["unit_id"])] = UnitPlaces(file, places)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError):
         raise RoundError(f"{path} 无法读取或已损坏") from None
