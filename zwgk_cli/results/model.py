@@ -304,7 +304,7 @@ class _Reader:
         return self.typed(d, key, where, str, "文字", required) or ""
 
     def opt_text(self, d: Mapping[str, Any], key: str, where: str) -> str | None:
-        return self.typed(d, key, where, str, "文字")
+        return self.text(d, key, where) if d.get(key) is not None else None
 
     def number(self, d: Mapping[str, Any], key: str, where: str) -> Decimal | None:
         return dec(self.typed(d, key, where, int | float, "数字"))
