@@ -1,10 +1,7 @@
-"""The demo's 检查组 and its round of 复核: what ``zwgk demo`` adds to the plain pipeline.
-
-绵阳's campaign is checked by two 检查组 (:data:`TEAMS`, appended to its ``zwgk.toml`` as a user
-would write them).  After the first ``score`` (round 01) a unit contests a finding: one yes/no
-answer is corrected (:func:`pick_appeal`), ``score`` runs again (round 02) and ``diff`` writes
-复核记录.xlsx.  Each round records the manifest ``zwgk score`` records, so ``zwgk report`` in the
-demo's folder finds the scores current.
+"""The demo's 检查组 and round of 复核: 绵阳's campaign declares two 检查组 (:data:`TEAMS`, appended
+to its ``zwgk.toml``); after round 01 a unit contests one yes/no answer (:func:`pick_appeal`),
+``score`` runs again (round 02) and ``diff`` writes 复核记录.xlsx.  Each round records its manifest
+as ``zwgk score`` does, so ``zwgk report`` finds the scores current.
 """
 
 from __future__ import annotations

@@ -1,10 +1,7 @@
-"""Filling generated workbooks as an assessor would, for tests, the demo and the score tests:
-valid random values for a unit's inputs (:func:`random_values`, the ``ReadingKey → value``
-mapping :func:`zwgk_cli.engine.score_unit` takes), written into a workbook's input cells through
-the map in its hidden sheet with openpyxl (:func:`fill_workbook`).  openpyxl drops cached formula
-results: such a file must be recalculated (:mod:`zwgk_cli.office`) before its formulas are read.
-A fill's bytes depend only on its inputs: the document's dates and the archive's entry dates are
-fixed (openpyxl's ``save`` stamps the current time into both).
+"""Filling issued workbooks as an assessor would (tests, the demo): valid random values for a unit's
+inputs (:func:`random_values`) written through the map in the hidden sheet with openpyxl
+(:func:`fill_workbook`), which drops cached formula results (recalculate before reading formulas:
+:mod:`zwgk_cli.office`).  Dates are fixed: the same fill gives the same bytes.
 """
 
 from __future__ import annotations

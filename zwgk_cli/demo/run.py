@@ -1,12 +1,7 @@
-"""``zwgk demo``: the whole pipeline on a bundled sample, in a folder of its own.
-
-``new --sample`` → ``init-sheets`` → every workbook filled by :mod:`zwgk_cli.demo.simulate`, with
-three typical assessor mistakes (text in a number cell, an empty required input, a workbook
-returned twice) → ``score`` → ``report``; 绵阳's campaign adds two 检查组 and a round of 复核
-(:mod:`zwgk_cli.demo.appeal`).  Each step calls the library the command calls, so the folder holds
-exactly what the commands would write.
-
-The demo only ever deletes a folder it created itself: one holding the marker file ``.zwgk-demo``.
+"""``zwgk demo``: the whole pipeline on a bundled sample in a folder of its own: ``new --sample`` →
+``init-sheets`` → workbooks filled by :mod:`~zwgk_cli.demo.simulate` with three assessor mistakes →
+``score`` → ``report`` (绵阳: two 检查组 and a round of 复核, :mod:`~zwgk_cli.demo.appeal`).  Each
+step calls what its command calls.  The demo only deletes a folder holding its marker file.
 """
 
 from __future__ import annotations

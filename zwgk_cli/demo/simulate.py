@@ -1,12 +1,8 @@
-"""A deterministic simulator of plausible findings, for ``zwgk demo`` and the tests; it knows no
-particular rubric, only the rule kinds.
-
-Each unit gets a quality (the chance that a criterion is found in order).  For every criterion
-the simulator finds the *ideal* values (the best score without a veto, trying plausible
-candidates through :func:`zwgk_cli.rules.evaluate`), then, with the unit's chance of a problem,
-one plausible finding that costs points but fires no veto.  A :class:`Scenario` is laid on top:
-a veto in each of the two largest groups, a unit below the bonus gate (where the rubric has
-one), a tie, and the unit with the most websites (their mean).  Same inputs, same values.
+"""A deterministic simulator of plausible findings for ``zwgk demo`` and the tests (it knows rule
+kinds, no particular rubric).  Per criterion: the *ideal* values (the best score without a veto),
+then, at the unit's rate, one finding that costs points but fires no veto.  A :class:`Scenario`
+adds a veto in each of the two largest groups, a unit below the bonus gate, a tie, and the unit
+with the most websites (their mean).
 """
 
 from __future__ import annotations

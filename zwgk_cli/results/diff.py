@@ -1,10 +1,6 @@
-"""Two rounds side by side (``zwgk diff``): per unit, every input that changed (old → new, with
-its file, sheet and cell) and what its result became (points per part, total, rank, tier, veto).
-
-The values come from each round's ``scores.json``, where they were read from its ``sources.json``
-(:mod:`zwgk_cli.results.rounds`), joined on (unit, website, criterion, input) with plain
-dictionaries (pandas would cost half a second of imports).  Ranks are the report's business:
-the caller gives each round's ranks by unit id.
+"""Two rounds side by side (``zwgk diff``): per unit, every input that changed (with its file, sheet
+and cell, from each round's ``sources.json``) and what its result became.  Plain dicts, no pandas
+(half a second of imports); ranks are the report's business: the caller gives them by unit id.
 """
 
 from __future__ import annotations

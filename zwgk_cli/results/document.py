@@ -1,8 +1,5 @@
-"""Scores as data: the ``results/scores.json`` contract (format ``zwgk-scores/1``, documented in
-docs/score.md), and atomic, deterministic writing.
-
-Numbers are JSON numbers with at most 2 decimals (integers without a point); everything is
-emitted in a fixed order so the same inputs give the same bytes.
+"""``results/scores.json`` (``zwgk-scores/1``, see docs/score.md) as data, written atomically and
+deterministically: numbers with at most 2 decimals (whole ones without a point), a fixed order.
 """
 
 from __future__ import annotations

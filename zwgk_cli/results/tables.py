@@ -1,10 +1,7 @@
-"""The tables of the results folder: ``scores.csv`` and the 汇总 sheet (a row per unit), the 明细
-sheet (a row per unit × criterion × target), ``problems.csv`` and the 问题 sheet (every problem).
-
-Every row is made from a unit's ``scores.json`` entry or from a problem and written a row at a
-time (:class:`CsvTable`, :class:`Workbook` in xlsxwriter's ``constant_memory`` mode), so a table
-of any length takes constant memory.  Text from a workbook never becomes a formula: a leading
-``= + - @`` gets a ``'`` in a CSV cell, and the quote-prefix style in an XLSX one.
+"""The results folder's tables: ``scores.csv`` and the 汇总 sheet (a row per unit), the 明细 sheet
+(unit × criterion × target), ``problems.csv`` and the 问题 sheet.  Rows are written one at a time
+(xlsxwriter's ``constant_memory``), so any length takes constant memory; text never becomes a
+formula (a leading ``= + - @`` gets a ``'`` in CSV, the quote-prefix style in XLSX).
 """
 
 from __future__ import annotations

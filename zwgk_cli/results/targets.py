@@ -1,9 +1,6 @@
-"""Targets assessed in their own right: each website / account of an ``assessed`` target kind
-(:mod:`zwgk_cli.rubric.targets`) with its total, verdict and rank within its kind, as plain JSON
-records for ``scores.json``, ``scores.xlsx`` (a sheet per kind) and the unit summary.
-
-A target is ranked when its unit is scored (every input read, no errors), like a unit; a vetoed
-target is listed apart (不合格, not ranked), as vetoed units are.
+"""Targets assessed in their own right (each website / account of an ``assessed`` kind): total,
+verdict and rank within the kind, as JSON records for ``scores.json``, ``scores.xlsx`` and the
+summary.  Ranked like units: when their unit is scored and they are not vetoed (listed apart).
 """
 
 from __future__ import annotations
