@@ -32,6 +32,7 @@ from zwgk_cli.model import (
     Unit,
     Value,
     Variant,
+    Veto,
     fmt_points,
 )
 from zwgk_cli.rubric import resolve, walk_with_path
@@ -62,7 +63,6 @@ class UnitPlan:
 
     values: Values = field(default_factory=dict)
     notes: Notes = field(default_factory=dict)
-    quality: float = 0.0
 
 
 @dataclass
@@ -239,7 +239,7 @@ def plan_unit(
 ) -> UnitPlan:
     """Values for one unit: ideal values, with findings at the rate ``1 - quality``."""
     variant = resolve(rubric, unit)
-    plan = UnitPlan(quality=quality)
+    plan = UnitPlan()
     for part, tid, crit in unit_criteria(variant, unit):
         base = ideal(crit, rng)
         vals = dict(base)
@@ -282,6 +282,11 @@ def _gate_parts(variant: Variant) -> list[str]:
     return found[-1] if found else []
 
 
+def _counts(c: Criterion, v: Veto) -> bool:
+    """A veto on a single count input (preferred when the demo makes a veto fire)."""
+    return not v.ratio and len(v.inputs) == 1 and c.input(v.inputs[0]).kind is InputKind.COUNT
+
+
 def simulate(rubric: Rubric, units: Sequence[Unit], seed: int = 2022) -> tuple[dict[str, UnitPlan], Scenario]:
     """Plans for every unit (by unit id) and the scenario laid on top."""
     rng = random.Random(seed)
@@ -296,12 +301,9 @@ def simulate(rubric: Rubric, units: Sequence[Unit], seed: int = 2022) -> tuple[d
             pick = members[rng.randrange(1, len(members))]
             veto_units[pick.id] = pick
     # A unit below the bonus gate, in the largest group, not a veto unit.
-    gate_unit: Unit | None = None
     largest = max(groups.values(), key=len) if groups else []
-    for u in largest[::-1]:
-        if u.id not in veto_units and _gate(resolve(rubric, u)) is not None:
-            gate_unit = u
-            break
+    gated = (u for u in largest[::-1] if u.id not in veto_units and _gate(resolve(rubric, u)) is not None)
+    gate_unit = next(gated, None)
     # The unit with the most targets keeps them all (the mean over its websites).
     if units:
         most = max(units, key=lambda u: (len(u.targets), -units.index(u)))
@@ -310,7 +312,7 @@ def simulate(rubric: Rubric, units: Sequence[Unit], seed: int = 2022) -> tuple[d
 
     for u in units:
         quality = rng.uniform(0.8, 0.98)
-        harsh = _gate_parts(resolve(rubric, u)) if gate_unit is not None and u.id == gate_unit.id else []
+        harsh = _gate_parts(resolve(rubric, u)) if u is gate_unit else []
         plans[u.id] = plan_unit(rubric, u, rng, quality, harsh)
 
     # The gate unit: add findings until its gated part is below the gate (bounded).
@@ -329,14 +331,7 @@ def simulate(rubric: Rubric, units: Sequence[Unit], seed: int = 2022) -> tuple[d
         variant = resolve(rubric, u)
         plan = plans[uid]
         choices = [(tid, c) for _, tid, c in unit_criteria(variant, u) if any(v.applicable for v in c.vetoes)]
-        count_vetoes = [
-            (tid, c)
-            for tid, c in choices
-            if any(
-                not v.ratio and len(v.inputs) == 1 and c.input(v.inputs[0]).kind is InputKind.COUNT for v in c.vetoes
-            )
-        ]
-        pool = count_vetoes or choices
+        pool = [(tid, c) for tid, c in choices if any(_counts(c, v) for v in c.vetoes)] or choices
         if not pool:
             continue
         tid, crit = pool[rng.randrange(len(pool))]
@@ -388,8 +383,7 @@ def _tie_pair(members: Sequence[Unit], rubric: Rubric, plans: Mapping[str, UnitP
 
 def _copy_plan(src: UnitPlan, a: Unit, b: Unit) -> UnitPlan:
     """``a``'s findings for ``b`` (targets matched in roster order)."""
-    tmap = {ta.id: tb.id for ta, tb in zip(a.targets, b.targets, strict=False)}
-    tmap[""] = ""
+    tmap = {"": "", **{ta.id: tb.id for ta, tb in zip(a.targets, b.targets, strict=False)}}
     values = {ReadingKey(tmap.get(k.target, k.target), k.criterion, k.input): v for k, v in src.values.items()}
     notes = {(tmap.get(t, t), c): n for (t, c), n in src.notes.items()}
-    return UnitPlan(values=values, notes=notes, quality=src.quality)
+    return UnitPlan(values, notes)

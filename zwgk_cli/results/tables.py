@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
@@ -181,26 +181,6 @@ def summary_cells(
     return out
 
 
-DETAIL_COLUMNS: tuple[tuple[str, float], ...] = (
-    ("单位编号", 10),
-    ("单位名称", 22),
-    ("分组", 10),
-    ("对象", 20),
-    ("部分", 18),
-    ("指标", 28),
-    ("细则编号", 14),
-    ("评分细则", 50),
-    ("分值", 6),
-    ("得分", 6),
-    ("扣分", 6),
-    ("情况", 12),
-    ("填写内容", 36),
-    ("扣分说明", 30),
-    ("否决", 20),
-    ("计分过程", 50),
-)
-
-
 def _found_text(row: Mapping[str, Any]) -> str:
     labels = row.get("inputs") or {}
     found = (row.get("found") or {}).items()
@@ -219,31 +199,35 @@ def _state(row: Mapping[str, Any]) -> str:
 
 def detail_rows(unit: Mapping[str, Any], part_titles: Mapping[str, str], teams: bool = False) -> list[list[Cell]]:
     """A unit's 明细 rows; ``teams``: with the 检查组 column (:func:`detail_columns`)."""
-    return [_detail_row(unit, row, part_titles, teams) for row in unit.get("criteria") or []]
+    rows = []
+    for row in unit.get("criteria") or []:
+        cells = [cell(unit, row, part_titles) for _, _, cell in _DETAIL_SHEET]
+        if teams:
+            cells.insert(DETAIL_TEAM_AT, row.get("team") or "")
+        rows.append(cells)
+    return rows
 
 
-def _detail_row(unit: Mapping[str, Any], row: Mapping[str, Any], titles: Mapping[str, str], teams: bool) -> list[Cell]:
-    cells: list[Cell] = [
-        unit.get("unit_id", ""),
-        unit.get("unit", ""),
-        unit.get("group", ""),
-        row.get("target_name") or "",
-        titles.get(row.get("part", ""), row.get("part", "")),
-        "/".join(row.get("indicator_titles") or []),
-        row.get("criterion", ""),
-        row.get("text") or row.get("title") or "",
-        row.get("max"),
-        row.get("points"),
-        row.get("lost"),
-        _state(row),
-        _found_text(row),
-        row.get("note") or "",
-        "；".join(row.get("vetoes") or []),
-        "；".join(row.get("trace") or []),
-    ]
-    if teams:
-        cells.insert(DETAIL_TEAM_AT, row.get("team") or "")
-    return cells
+_DetailCell = Callable[[Mapping[str, Any], Mapping[str, Any], Mapping[str, str]], Cell]  # (unit, row, part titles)
+_DETAIL_SHEET: tuple[tuple[str, float, _DetailCell], ...] = (
+    ("单位编号", 10, lambda u, r, t: u.get("unit_id", "")),
+    ("单位名称", 22, lambda u, r, t: u.get("unit", "")),
+    ("分组", 10, lambda u, r, t: u.get("group", "")),
+    ("对象", 20, lambda u, r, t: r.get("target_name") or ""),
+    ("部分", 18, lambda u, r, t: t.get(r.get("part", ""), r.get("part", ""))),
+    ("指标", 28, lambda u, r, t: "/".join(r.get("indicator_titles") or [])),
+    ("细则编号", 14, lambda u, r, t: r.get("criterion", "")),
+    ("评分细则", 50, lambda u, r, t: r.get("text") or r.get("title") or ""),
+    ("分值", 6, lambda u, r, t: r.get("max")),
+    ("得分", 6, lambda u, r, t: r.get("points")),
+    ("扣分", 6, lambda u, r, t: r.get("lost")),
+    ("情况", 12, lambda u, r, t: _state(r)),
+    ("填写内容", 36, lambda u, r, t: _found_text(r)),
+    ("扣分说明", 30, lambda u, r, t: r.get("note") or ""),
+    ("否决", 20, lambda u, r, t: "；".join(r.get("vetoes") or [])),
+    ("计分过程", 50, lambda u, r, t: "；".join(r.get("trace") or [])),
+)
+DETAIL_COLUMNS = tuple((header, width) for header, width, _ in _DETAIL_SHEET)
 
 
 def part_titles(rubric: Rubric) -> dict[str, str]:
