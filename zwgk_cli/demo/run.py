@@ -28,6 +28,7 @@ from zwgk_cli.report import build as report_mod
 from zwgk_cli.report.ranking import Ranking, rank, round_diff
 from zwgk_cli.report.text import parse_date
 from zwgk_cli.results import model as results_model
+from zwgk_cli.results.review import REVIEW_NAME, write_review
 from zwgk_cli.workbook import layout
 from zwgk_cli.workbook.issue import write_workbooks
 from zwgk_cli.workbook.teams import Teams, resolve_teams, team_jobs
@@ -267,7 +268,8 @@ def run_sample(
             echo("zwgk score")
             counts, problems = score_round(r, camp, roster, teams)
             echo("zwgk diff")
-            review = _review(results_dir)
+            review = results_dir / REVIEW_NAME
+            write_review(round_diff(results_dir, None, None), review)
     doc = results_model.load(results_dir / "scores.json")
     if appeal is not None:
         after = next((u.total for u in doc.units if u.unit_id == appeal.unit_id), None)
@@ -311,12 +313,3 @@ def _appeal(
     old = values[unit.id][m.key]
     assert old is not None  # a yes/no answer was picked
     return Appeal(unit.name, unit.id, m.label, old, new, dest, m.sheet, m.cell, before, None)
-
-
-def _review(results_dir: Path) -> Path:
-    """``zwgk diff``: the last two rounds side by side, written to 复核记录.xlsx."""
-    from zwgk_cli.results.review import REVIEW_NAME, write_review
-
-    target = results_dir / REVIEW_NAME
-    write_review(round_diff(results_dir, None, None), target)
-    return target

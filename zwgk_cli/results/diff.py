@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from zwgk_cli import rules
 from zwgk_cli.model import fmt_points
 from zwgk_cli.results import rounds
 from zwgk_cli.results.document import STATUS_LABELS
@@ -117,7 +118,7 @@ def value_text(value: Found) -> str:
     if value is None or value == "":
         return "(空)"
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
+        return rules.num(value)
     return value
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from zwgk_cli import __version__
-from zwgk_cli.engine import criterion_scores, thresholds
+from zwgk_cli.engine import criterion_scores, parts_by_id, thresholds
 from zwgk_cli.files import atomic_open, atomic_write_bytes
 from zwgk_cli.model import (
     Criterion,
@@ -115,12 +115,6 @@ def _part_dict(ps: PartScore) -> dict[str, Any]:
             for t in ps.targets
         ]
     return out
-
-
-def _all_parts(parts: Iterable[PartScore]) -> Iterable[PartScore]:
-    for p in parts:
-        yield p
-        yield from _all_parts(p.parts)
 
 
 def _criterion_rows(
@@ -241,7 +235,7 @@ def unit_to_dict(
                 "passed": t.passed,
                 "vetoed": t.vetoed,
             }
-            for ps in _all_parts(us.parts)
+            for ps in parts_by_id(us.parts).values()
             for t in ps.targets
         ],
         "vetoes": [

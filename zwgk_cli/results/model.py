@@ -447,22 +447,17 @@ def _unit(r: _Reader, d: Mapping[str, Any], where: str) -> UnitResult:
     )
 
 
-def _kinds(r: _Reader, data: Mapping[str, Any]) -> tuple[TargetKindInfo, ...]:
-    out = []
-    for k, w in r.objects(data, "target_kinds", ""):
-        line = r.mapping(k, "threshold", w)
-        maxima = r.mapping(k, "max", w)
-        out.append(
-            TargetKindInfo(
-                id=r.text(k, "id", w, required=True),
-                title=r.text(k, "title", w),
-                threshold=r.number(line, "min", f"{w}.threshold"),
-                fail_label=r.text(line, "label", f"{w}.threshold") or "不合格",
-                verdict=r.flag(k, "verdict", w),
-                max={vid: r.number(maxima, vid, f"{w}.max") for vid in maxima},
-            )
-        )
-    return tuple(out)
+def _kind(r: _Reader, k: Mapping[str, Any], w: str) -> TargetKindInfo:
+    line, maxima = r.mapping(k, "threshold", w), r.mapping(k, "max", w)
+    return r.record(
+        TargetKindInfo,
+        k,
+        w,
+        id=lambda: r.text(k, "id", w, required=True),
+        threshold=lambda: r.number(line, "min", f"{w}.threshold"),
+        fail_label=lambda: r.text(line, "label", f"{w}.threshold") or "不合格",
+        max=lambda: {vid: r.number(maxima, vid, f"{w}.max") for vid in maxima},
+    )
 
 
 def parse(data: Any, source: str = "scores.json") -> Scores:
@@ -523,7 +518,7 @@ def parse(data: Any, source: str = "scores.json") -> Scores:
         variants=variants,
         units=units,
         rank_units=lambda: r.flag(data, "rank_units", "", default=True),
-        target_kinds=lambda: _kinds(r, data),
+        target_kinds=lambda: tuple(_kind(r, k, w) for k, w in r.objects(data, "target_kinds", "")),
         targets=lambda: tuple(target(t, w) for t, w in r.objects(data, "targets", "")),
         round=lambda: r.count(data, "round", "", least=1, default=None),
     )

@@ -15,7 +15,7 @@ import xlsxwriter
 
 from zwgk_cli import __version__
 from zwgk_cli.files import atomic_open
-from zwgk_cli.results.diff import ResultChange, RoundDiff, Standing, points_text
+from zwgk_cli.results.diff import ABSENT, ResultChange, RoundDiff, Standing, points_text
 from zwgk_cli.results.tables import FIXED_TIME, HEADER_FORMAT, TRIGGERS, XLSX_OPTIONS, xlsx_text
 
 REVIEW_NAME = "复核记录.xlsx"
@@ -50,7 +50,7 @@ def _part_text(r: ResultChange) -> str:
 
 def _of(s: Standing | None, field: str) -> Cell:
     if s is None:
-        return "(名单中没有)" if field == "status" else None
+        return ABSENT if field == "status" else None
     if field == "veto":
         return s.veto_text
     value: Cell = getattr(s, field)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
@@ -107,19 +107,17 @@ def summary_columns(rubric: Rubric) -> list[Column]:
     return cols
 
 
-def _flat_parts(parts: Mapping[str, Any], out: dict[str, Any]) -> None:
+def _flat_parts(parts: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
     for pid, pd in parts.items():
-        out[pid] = pd
-        if "parts" in pd:
-            _flat_parts(pd["parts"], out)
+        yield pid, pd
+        yield from _flat_parts(pd.get("parts") or {})
 
 
-def _flat_indicators(nodes: Mapping[str, Any], path: str, out: dict[str, Any]) -> None:
+def _flat_indicators(nodes: Mapping[str, Any], path: str) -> Iterator[tuple[str, Any]]:
+    """(``part/indicator/…`` path, points) of an ``indicators`` tree."""
     for nid, nd in nodes.items():
-        key = f"{path}/{nid}"
-        out[key] = nd.get("points")
-        if "indicators" in nd:
-            _flat_indicators(nd["indicators"], key, out)
+        yield f"{path}/{nid}", nd.get("points")
+        yield from _flat_indicators(nd.get("indicators") or {}, f"{path}/{nid}")
 
 
 def _yes_no(value: bool | None) -> str:
@@ -143,11 +141,8 @@ def summary_cells(
     unit: Mapping[str, Any], columns: Sequence[Column], titles: Mapping[str, str] | None = None
 ) -> list[Cell]:
     """A unit's row of the summary (a ``scores.json`` unit entry in, cells out)."""
-    parts: dict[str, Any] = {}
-    _flat_parts(unit.get("parts") or {}, parts)
-    inds: dict[str, Any] = {}
-    for pid, pd in parts.items():
-        _flat_indicators(pd.get("indicators") or {}, pid, inds)
+    parts = dict(_flat_parts(unit.get("parts") or {}))
+    inds = {key: pts for pid, pd in parts.items() for key, pts in _flat_indicators(pd.get("indicators") or {}, pid)}
     vetoes = unit.get("vetoes") or []
     problems = unit.get("problems") or {}
     fields: dict[str, Cell] = {k: unit.get(k, "") for k in ("unit_id", "unit", "group")}
