@@ -29,11 +29,6 @@ Cell = str | int | float | Decimal | None
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
 
-def neutralise(text: str) -> str:
-    """Text safe to put in a CSV cell: a leading formula trigger gets a ``'`` in front."""
-    return "'" + text if text.startswith(TRIGGERS) else text
-
-
 @dataclass(frozen=True)
 class Column:
     header: str
@@ -278,14 +273,11 @@ def problem_dict(p: Problem, teams: bool = False) -> dict[str, Any]:
     return out
 
 
-def csv_line(cells: Sequence[Cell]) -> str:
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\r\n").writerow([_csv_cell(c) for c in cells])
-    return buf.getvalue()
-
-
 def _csv_cell(value: Cell) -> str:
-    return neutralise(value) if isinstance(value, str) else number_text(value)
+    """A cell's CSV text: a leading formula trigger gets a ``'`` in front."""
+    if not isinstance(value, str):
+        return number_text(value)
+    return "'" + value if value.startswith(TRIGGERS) else value
 
 
 class CsvTable:
@@ -306,7 +298,9 @@ class CsvTable:
 
     def append(self, cells: Sequence[Cell]) -> None:
         assert self._fh is not None
-        self._fh.write(csv_line(cells).encode("utf-8"))
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\r\n").writerow([_csv_cell(c) for c in cells])
+        self._fh.write(buf.getvalue().encode("utf-8"))
 
     def __exit__(self, *exc: Any) -> None:
         self._stack.__exit__(*exc)
