@@ -77,13 +77,9 @@ def random_values(
     variant: Variant | None = None,
     mild: bool = False,
 ) -> dict[ReadingKey, Value]:
-    """Valid values for every live input of ``unit``, drawn from ``random.Random(seed)``.
-
-    ``fill`` < 1 leaves inputs out at random (a partly filled workbook); text inputs drawn
-    empty are left out too.  By default findings are frequent, so a 绵阳 unit (dozens of veto
-    conditions) is nearly always vetoed; ``mild`` gives units that reach the other tiers.
-    The same arguments always give the same values.
-    """
+    """Valid values for every live input of ``unit``, the same for the same arguments; ``fill`` < 1
+    leaves inputs out at random (as do empty texts).  Findings are frequent (a 绵阳 unit, with dozens
+    of veto conditions, is nearly always vetoed); ``mild`` gives units that reach the other tiers."""
     rng = random.Random(f"{seed}/{unit.id}")
     out: dict[ReadingKey, Value] = {}
     for key, inp in unit_inputs(rubric, unit, variant):

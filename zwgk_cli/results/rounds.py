@@ -128,9 +128,7 @@ def manifest(inputs: RunInputs) -> dict[str, Any]:
             "hash": inputs.rubric_hash,
             "file": None if inputs.rubric_file is None else name_in(root, inputs.rubric_file),
         },
-        "roster": _file(root, inputs.roster),
-        "targets": _file(root, inputs.targets),
-        "findings": _file(root, inputs.findings),
+        **{key: _file(root, getattr(inputs, key)) for key in ("roster", "targets", "findings")},
         "scanned": sorted({name_in(root, p) for p in inputs.scanned}),
         "workbooks": {readable(name): sha256_of(path) for name, path in sorted(inputs.workbooks)},
     }

@@ -20,10 +20,8 @@ TIE_LABEL = "并列"
 
 
 def competition_ranks(totals: Sequence[Decimal]) -> list[tuple[int, bool]]:
-    """Ranks of totals already sorted high to low: ties share a rank, the next is skipped.
-
-    Returns ``(rank, tied)`` for each position: ``[10, 9, 9, 8]`` → 1, 2 并列, 2 并列, 4.
-    """
+    """``(rank, tied)`` of totals sorted high to low: ties share a rank, the next is skipped
+    (``[10, 9, 9, 8]`` → 1, 2 并列, 2 并列, 4)."""
     out: list[tuple[int, bool]] = []
     for i, t in enumerate(totals):
         rank = out[i - 1][0] if i and totals[i - 1] == t else i + 1
