@@ -193,9 +193,8 @@ def static_rows(variant: Variant) -> list[StaticRow]:
             "style": crit.style.value,
             "max": num(crit.max),
         }
-        live = tuple(i.id for i in crit.live_inputs()) if crit.applicable else ()
-        labels = {i.id: i.label for i in crit.live_inputs()} if crit.applicable else {}
-        out.append((part.per_target, crit, head, labels, live, part.kind is PartKind.BONUS))
+        labels = {i.id: i.label for i in crit.live_inputs()}  # none when not applicable
+        out.append((part.per_target, crit, head, labels, tuple(labels), part.kind is PartKind.BONUS))
     return out
 
 
