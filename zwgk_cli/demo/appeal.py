@@ -1,10 +1,7 @@
-"""The demo's 检查组 and its round of 复核: what ``zwgk demo`` adds to the plain pipeline.
-
-绵阳's campaign is checked by two 检查组 (:data:`TEAMS`, appended to its ``zwgk.toml`` as a user
-would write them).  After the first ``score`` (round 01) a unit contests a finding: one yes/no
-answer is corrected (:func:`pick_appeal`), ``score`` runs again (round 02) and ``diff`` writes
-复核记录.xlsx.  Each round records the manifest ``zwgk score`` records, so ``zwgk report`` in the
-demo's folder finds the scores current.
+"""The demo's 检查组 and round of 复核: 绵阳's campaign declares two 检查组 (:data:`TEAMS`, appended
+to its ``zwgk.toml``); after round 01 a unit contests one yes/no answer (:func:`pick_appeal`),
+``score`` runs again (round 02) and ``diff`` writes 复核记录.xlsx.  Each round records its manifest
+as ``zwgk score`` does, so ``zwgk report`` finds the scores current.
 """
 
 from __future__ import annotations
@@ -15,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from zwgk_cli import rubric as rubric_mod
-from zwgk_cli.campaign import CONFIG_NAME, Campaign
+from zwgk_cli.campaign import Campaign
 from zwgk_cli.demo.simulate import largest_group
 from zwgk_cli.engine import score_unit
 from zwgk_cli.model import ReadingKey, Rubric, Unit, Value
@@ -67,21 +64,8 @@ def score_round(r: Rubric, camp: Campaign, roster: Roster, teams: Teams | None) 
     returned = camp.path(camp.returned_dir)
     results_dir = camp.path(camp.results_dir)
     found = batch_mod.discover([returned], camp.root, exclude=[results_dir])
-    rubric_file = Path(r.path) if r.path and Path(r.path).is_file() else None
-    manifest = rounds.manifest(
-        rounds.RunInputs(
-            camp.root,
-            r.id,
-            r.hash,
-            rubric_file,
-            camp.root / CONFIG_NAME if camp.found else None,
-            camp.path(camp.units) if camp.units else None,
-            camp.path(camp.targets) if camp.targets else None,
-            None,
-            (returned,),
-            tuple((ref.name, ref.path) for ref in found.refs),
-        )
-    )
+    workbooks = ((ref.name, ref.path) for ref in found.refs)
+    manifest = rounds.manifest(rounds.run_inputs(camp, r, scanned=(returned,), workbooks=workbooks))
     problems = [*roster.problems, *found.problems]
     with batch_mod.run(
         r, roster.units, found.refs, skipped=found.skipped, extra_problems=problems, teams=teams

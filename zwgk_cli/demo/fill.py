@@ -1,8 +1,7 @@
-"""Filling generated workbooks as an assessor would, for tests, the demo and the score tests:
-valid random values for a unit's inputs (:func:`random_values`, the ``ReadingKey → value``
-mapping :func:`zwgk_cli.engine.score_unit` takes), written into a workbook's input cells through
-the map in its hidden sheet with openpyxl (:func:`fill_workbook`).  openpyxl drops cached formula
-results: such a file must be recalculated (:mod:`zwgk_cli.office`) before its formulas are read.
+"""Filling issued workbooks as an assessor would (tests, the demo): valid random values for a unit's
+inputs (:func:`random_values`) written through the map in the hidden sheet with openpyxl
+(:func:`fill_workbook`), which drops cached formula results (recalculate before reading formulas:
+:mod:`zwgk_cli.office`).  Dates are fixed: the same fill gives the same bytes.
 """
 
 from __future__ import annotations
@@ -10,28 +9,28 @@ from __future__ import annotations
 import datetime as dt
 import io
 import random
+import zipfile
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 
+from zwgk_cli.demo.simulate import unit_criteria
 from zwgk_cli.files import atomic_write_bytes
 from zwgk_cli.model import EVIDENCE_INPUT, NO, YES, Input, InputKind, ReadingKey, Rubric, Unit, Value, Variant
-from zwgk_cli.rubric import resolve, walk_with_path
+from zwgk_cli.report.docx import normalize_zip
+from zwgk_cli.results.document import plain
+from zwgk_cli.results.tables import FIXED_TIME
+from zwgk_cli.rubric import resolve
 from zwgk_cli.workbook import layout as L
 
 
 def unit_inputs(rubric: Rubric, unit: Unit, variant: Variant | None = None) -> list[tuple[ReadingKey, Input]]:
-    """Every input the assessor fills for ``unit``, in workbook order (target by target)."""
-    rows = [
-        (part.id, ReadingKey(t, crit.id, inp.id), inp)
-        for part, _chain, crit in walk_with_path(variant or resolve(rubric, unit))
-        for t in ([t.id for t in unit.targets_of(part.per_target)] if part.per_target else [""])
-        for inp in crit.live_inputs()
-    ]
-    # part by part, and within a part target by target (each in the order they first come)
-    parts = list(dict.fromkeys(pid for pid, _, _ in rows))
-    targets = list(dict.fromkeys((pid, k.target) for pid, k, _ in rows))
-    rows.sort(key=lambda r: (parts.index(r[0]), targets.index((r[0], r[1].target))))
+    """Every input the assessor fills for ``unit``, in workbook order: within a part (its rows come
+    together), target by target in the order they first come."""
+    crits = unit_criteria(variant or resolve(rubric, unit), unit)
+    rows = [(part.id, ReadingKey(t, crit.id, inp.id), inp) for part, t, crit in crits for inp in crit.live_inputs()]
+    order = {pt: n for n, pt in enumerate(dict.fromkeys((pid, k.target) for pid, k, _ in rows))}
+    rows.sort(key=lambda r: order[(r[0], r[1].target)])
     return [(k, inp) for _, k, inp in rows]
 
 
@@ -78,13 +77,9 @@ def random_values(
     variant: Variant | None = None,
     mild: bool = False,
 ) -> dict[ReadingKey, Value]:
-    """Valid values for every live input of ``unit``, drawn from ``random.Random(seed)``.
-
-    ``fill`` < 1 leaves inputs out at random (a partly filled workbook); text inputs drawn
-    empty are left out too.  By default findings are frequent, so a 绵阳 unit (dozens of veto
-    conditions) is nearly always vetoed; ``mild`` gives units that reach the other tiers.
-    The same arguments always give the same values.
-    """
+    """Valid values for every live input of ``unit``, the same for the same arguments; ``fill`` < 1
+    leaves inputs out at random (as do empty texts).  Findings are frequent (a 绵阳 unit, with dozens
+    of veto conditions, is nearly always vetoed); ``mild`` gives units that reach the other tiers."""
     rng = random.Random(f"{seed}/{unit.id}")
     out: dict[ReadingKey, Value] = {}
     for key, inp in unit_inputs(rubric, unit, variant):
@@ -92,12 +87,6 @@ def random_values(
         if not (fill < 1 and rng.random() >= fill) and value != "":
             out[key] = value
     return out
-
-
-def _cell_value(value: Value | None) -> object:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
 
 
 def fill_workbook(
@@ -112,6 +101,7 @@ def fill_workbook(
     ``dest`` (``None`` clears a cell).  ``notes`` fills the criteria's 扣分说明 cells.
     Keys the workbook has no cell for raise ``KeyError``.  Returns the workbook's layout."""
     import openpyxl
+    from openpyxl.writer.excel import ExcelWriter
 
     wb = openpyxl.load_workbook(source)
     if L.META_SHEET not in wb.sheetnames:
@@ -120,7 +110,7 @@ def fill_workbook(
     layout = L.read_layout(rows)
     where = {m.key: m for m in layout.inputs}
     for key, value in values.items():
-        wb[where[key].sheet][where[key].cell].value = _cell_value(value)
+        wb[where[key].sheet][where[key].cell].value = plain(value)
     for key, text in (notes or {}).items():
         wb[where[key].sheet][where[key].note_cell].value = text
     when = dt.datetime(date.year, date.month, date.day) if date is not None else None
@@ -128,7 +118,9 @@ def fill_workbook(
         if signed is not None and at:
             sheet, cell = at.split("!")
             wb[sheet][cell].value = signed
+    wb.properties.created = wb.properties.modified = FIXED_TIME
     buf = io.BytesIO()
-    wb.save(buf)
-    atomic_write_bytes(dest, buf.getvalue())
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).save()  # what wb.save does, without stamping the time
+    atomic_write_bytes(dest, normalize_zip(buf.getvalue()))
     return layout

@@ -1,12 +1,7 @@
-"""``zwgk demo``: the whole pipeline on a bundled sample, in a folder of its own.
-
-``new --sample`` → ``init-sheets`` → every workbook filled by :mod:`zwgk_cli.demo.simulate`, with
-three typical assessor mistakes (text in a number cell, an empty required input, a workbook
-returned twice) → ``score`` → ``report``; 绵阳's campaign adds two 检查组 and a round of 复核
-(:mod:`zwgk_cli.demo.appeal`).  Each step calls the library the command calls, so the folder holds
-exactly what the commands would write.
-
-The demo only ever deletes a folder it created itself: one holding the marker file ``.zwgk-demo``.
+"""``zwgk demo``: the whole pipeline on a bundled sample in a folder of its own: ``new --sample`` →
+``init-sheets`` → workbooks filled by :mod:`~zwgk_cli.demo.simulate` with three assessor mistakes →
+``score`` → ``report`` (绵阳: two 检查组 and a round of 复核, :mod:`~zwgk_cli.demo.appeal`).  Each
+step calls what its command calls.  The demo only deletes a folder holding its marker file.
 """
 
 from __future__ import annotations
@@ -33,6 +28,7 @@ from zwgk_cli.report import build as report_mod
 from zwgk_cli.report.ranking import Ranking, rank, round_diff
 from zwgk_cli.report.text import parse_date
 from zwgk_cli.results import model as results_model
+from zwgk_cli.results.review import REVIEW_NAME, write_review
 from zwgk_cli.workbook import layout
 from zwgk_cli.workbook.issue import write_workbooks
 from zwgk_cli.workbook.teams import Teams, resolve_teams, team_jobs
@@ -83,15 +79,12 @@ def prepare(folder: Path) -> None:
     (folder / MARKER).write_text("此目录由 zwgk demo 创建;再次运行 zwgk demo 时会整个删除并重建。\n", encoding="utf-8")
 
 
-def _notes(plan: UnitPlan, unit_inputs: Mapping[tuple[str, str], ReadingKey]) -> dict[ReadingKey, str]:
-    return {unit_inputs[k]: text for k, text in plan.notes.items() if k in unit_inputs}
-
-
-def _first_input(values: Mapping[ReadingKey, Value | None]) -> dict[tuple[str, str], ReadingKey]:
-    out: dict[tuple[str, str], ReadingKey] = {}
+def _notes(plan: UnitPlan, values: Mapping[ReadingKey, Value | None]) -> dict[ReadingKey, str]:
+    """The plan's 扣分说明, each at the first input of its criterion in ``values``."""
+    first: dict[tuple[str, str], ReadingKey] = {}
     for k in values:
-        out.setdefault((k.target, k.criterion), k)
-    return out
+        first.setdefault((k.target, k.criterion), k)
+    return {first[k]: text for k, text in plan.notes.items() if k in first}
 
 
 def _pick_mistakes(
@@ -132,18 +125,13 @@ def fill_all(
         plan = plans[u.id]
         values: dict[ReadingKey, Value | None] = dict(plan.values)
         kind = chosen.get(u.id)
-        if kind == "text":
-            key = _count_key(rubric, u, values)
-            if key is not None:
-                values[key] = "见扣分说明"
-                label = labels.get((key.criterion, key.input), key.input)
-                mistakes.append(Mistake(u.name, f"在数字单元格“{label}”中填了文字“{values[key]}”"))
-        elif kind == "empty":
-            key = next(iter(values))
-            values[key] = None
+        key = _count_key(rubric, u, values) if kind == "text" else next(iter(values)) if kind == "empty" else None
+        if key is not None:
             label = labels.get((key.criterion, key.input), key.input)
-            mistakes.append(Mistake(u.name, f"漏填了必填项“{label}”"))
-        notes = _notes(plan, _first_input(values))
+            values[key] = "见扣分说明" if kind == "text" else None
+            what = f"在数字单元格“{label}”中填了文字“见扣分说明”" if kind == "text" else f"漏填了必填项“{label}”"
+            mistakes.append(Mistake(u.name, what))
+        notes = _notes(plan, values)
         assessor = ASSESSORS[n % len(ASSESSORS)]
         for src in books[u.id]:
             # a team's workbook: the values it has a cell for
@@ -280,7 +268,8 @@ def run_sample(
             echo("zwgk score")
             counts, problems = score_round(r, camp, roster, teams)
             echo("zwgk diff")
-            review = _review(results_dir)
+            review = results_dir / REVIEW_NAME
+            write_review(round_diff(results_dir, None, None), review)
     doc = results_model.load(results_dir / "scores.json")
     if appeal is not None:
         after = next((u.total for u in doc.units if u.unit_id == appeal.unit_id), None)
@@ -316,7 +305,7 @@ def _appeal(
     unit, book, m, new = picked
     keys = {x.key for x in inputs_of(book)}
     corrected = {k: v for k, v in values[unit.id].items() if k in keys} | {m.key: new}
-    notes = {k: t for k, t in _notes(plans[unit.id], _first_input(corrected)).items() if k in keys}
+    notes = {k: t for k, t in _notes(plans[unit.id], corrected).items() if k in keys}
     n = next(i for i, u in enumerate(units) if u.id == unit.id)
     dest = returned / book.name
     fill_workbook(book, dest, corrected, assessor=ASSESSORS[n % len(ASSESSORS)], date=when, notes=notes)
@@ -324,12 +313,3 @@ def _appeal(
     old = values[unit.id][m.key]
     assert old is not None  # a yes/no answer was picked
     return Appeal(unit.name, unit.id, m.label, old, new, dest, m.sheet, m.cell, before, None)
-
-
-def _review(results_dir: Path) -> Path:
-    """``zwgk diff``: the last two rounds side by side, written to 复核记录.xlsx."""
-    from zwgk_cli.results.review import REVIEW_NAME, write_review
-
-    target = results_dir / REVIEW_NAME
-    write_review(round_diff(results_dir, None, None), target)
-    return target

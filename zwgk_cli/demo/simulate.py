@@ -1,12 +1,8 @@
-"""A deterministic simulator of plausible findings, for ``zwgk demo`` and the tests; it knows no
-particular rubric, only the rule kinds.
-
-Each unit gets a quality (the chance that a criterion is found in order).  For every criterion
-the simulator finds the *ideal* values (the best score without a veto, trying plausible
-candidates through :func:`zwgk_cli.rules.evaluate`), then, with the unit's chance of a problem,
-one plausible finding that costs points but fires no veto.  A :class:`Scenario` is laid on top:
-a veto in each of the two largest groups, a unit below the bonus gate (where the rubric has
-one), a tie, and the unit with the most websites (their mean).  Same inputs, same values.
+"""A deterministic simulator of plausible findings for ``zwgk demo`` and the tests (it knows rule
+kinds, no particular rubric).  Per criterion: the *ideal* values (the best score without a veto),
+then, at the unit's rate, one finding that costs points but fires no veto.  A :class:`Scenario`
+adds a veto in each of the two largest groups, a unit below the bonus gate, a tie, and the unit
+with the most websites (their mean).
 """
 
 from __future__ import annotations
@@ -36,6 +32,7 @@ from zwgk_cli.model import (
     Unit,
     Value,
     Variant,
+    Veto,
     fmt_points,
 )
 from zwgk_cli.rubric import resolve, walk_with_path
@@ -66,7 +63,6 @@ class UnitPlan:
 
     values: Values = field(default_factory=dict)
     notes: Notes = field(default_factory=dict)
-    quality: float = 0.0
 
 
 @dataclass
@@ -137,6 +133,20 @@ def _inputs(c: Criterion) -> list[Input]:
     return [i for i in c.live_inputs() if i.id != EVIDENCE_INPUT.id]
 
 
+def _tries(
+    c: Criterion, vals: Mapping[str, Value | None], inp: Input
+) -> Iterable[tuple[dict[str, Value | None], Decimal]]:
+    """``vals`` with each plausible value of ``inp`` that fires no veto, and its points."""
+    if inp.kind is InputKind.TEXT:
+        return
+    for cand in _candidates(inp):
+        trial = dict(vals, **{inp.id: cand})
+        if _plausible(c, trial):
+            pts, vetoed = _score(c, trial)
+            if not vetoed:
+                yield trial, pts
+
+
 def ideal(c: Criterion, rng: random.Random) -> dict[str, Value | None]:
     """The best-scoring plausible values that fire no veto (coordinate search, benign first)."""
     vals: dict[str, Value | None] = {i.id: _candidates(i)[0] for i in _inputs(c)}
@@ -144,39 +154,19 @@ def ideal(c: Criterion, rng: random.Random) -> dict[str, Value | None]:
         vals[EVIDENCE_INPUT.id] = YES
     for _ in range(2):
         for inp in _inputs(c):
-            if inp.kind is InputKind.TEXT:
-                continue
-            best: tuple[Decimal, Value | None] | None = None
-            for cand in _candidates(inp):
-                trial = dict(vals, **{inp.id: cand})
-                if not _plausible(c, trial):
-                    continue
-                pts, vetoed = _score(c, trial)
-                if vetoed:
-                    continue
-                if best is None or pts > best[0]:
-                    best = (pts, cand)
+            best: tuple[dict[str, Value | None], Decimal] | None = None
+            for trial, pts in _tries(c, vals, inp):
+                if best is None or pts > best[1]:
+                    best = (trial, pts)
             if best is not None:
-                vals[inp.id] = best[1]
+                vals = best[0]
     return vals
 
 
 def finding(c: Criterion, base: Mapping[str, Value | None], rng: random.Random) -> dict[str, Value | None] | None:
     """The ideal values with one plausible problem: loses points, fires no veto (None if none)."""
     best_pts, _ = _score(c, base)
-    options: list[dict[str, Value | None]] = []
-    for inp in _inputs(c):
-        if inp.kind is InputKind.TEXT:
-            continue
-        for cand in _candidates(inp):
-            if cand == base.get(inp.id):
-                continue
-            trial = dict(base, **{inp.id: cand})
-            if not _plausible(c, trial):
-                continue
-            pts, vetoed = _score(c, trial)
-            if not vetoed and pts < best_pts:
-                options.append(trial)
+    options = [trial for inp in _inputs(c) for trial, pts in _tries(c, base, inp) if pts < best_pts]
     if not options:
         return None
     # Small problems are more common than large ones: prefer the first options of each input.
@@ -236,7 +226,8 @@ def note_for(
     return ";".join(dict.fromkeys(bits))
 
 
-def _criteria(variant: Variant, unit: Unit) -> Iterable[tuple[Part, str, Criterion]]:
+def unit_criteria(variant: Variant, unit: Unit) -> Iterable[tuple[Part, str, Criterion]]:
+    """Every applicable criterion of ``unit`` with each target it is scored for (``""``: the unit)."""
     for part, _, crit in walk_with_path(variant):
         if crit.applicable:
             for tid in [t.id for t in unit.targets_of(part.per_target)] if part.per_target else [""]:
@@ -248,8 +239,8 @@ def plan_unit(
 ) -> UnitPlan:
     """Values for one unit: ideal values, with findings at the rate ``1 - quality``."""
     variant = resolve(rubric, unit)
-    plan = UnitPlan(quality=quality)
-    for part, tid, crit in _criteria(variant, unit):
+    plan = UnitPlan()
+    for part, tid, crit in unit_criteria(variant, unit):
         base = ideal(crit, rng)
         vals = dict(base)
         chance = 1 - quality
@@ -291,6 +282,11 @@ def _gate_parts(variant: Variant) -> list[str]:
     return found[-1] if found else []
 
 
+def _counts(c: Criterion, v: Veto) -> bool:
+    """A veto on a single count input (preferred when the demo makes a veto fire)."""
+    return not v.ratio and len(v.inputs) == 1 and c.input(v.inputs[0]).kind is InputKind.COUNT
+
+
 def simulate(rubric: Rubric, units: Sequence[Unit], seed: int = 2022) -> tuple[dict[str, UnitPlan], Scenario]:
     """Plans for every unit (by unit id) and the scenario laid on top."""
     rng = random.Random(seed)
@@ -305,12 +301,9 @@ def simulate(rubric: Rubric, units: Sequence[Unit], seed: int = 2022) -> tuple[d
             pick = members[rng.randrange(1, len(members))]
             veto_units[pick.id] = pick
     # A unit below the bonus gate, in the largest group, not a veto unit.
-    gate_unit: Unit | None = None
     largest = max(groups.values(), key=len) if groups else []
-    for u in largest[::-1]:
-        if u.id not in veto_units and _gate(resolve(rubric, u)) is not None:
-            gate_unit = u
-            break
+    gated = (u for u in largest[::-1] if u.id not in veto_units and _gate(resolve(rubric, u)) is not None)
+    gate_unit = next(gated, None)
     # The unit with the most targets keeps them all (the mean over its websites).
     if units:
         most = max(units, key=lambda u: (len(u.targets), -units.index(u)))
@@ -319,7 +312,7 @@ def simulate(rubric: Rubric, units: Sequence[Unit], seed: int = 2022) -> tuple[d
 
     for u in units:
         quality = rng.uniform(0.8, 0.98)
-        harsh = _gate_parts(resolve(rubric, u)) if gate_unit is not None and u.id == gate_unit.id else []
+        harsh = _gate_parts(resolve(rubric, u)) if u is gate_unit else []
         plans[u.id] = plan_unit(rubric, u, rng, quality, harsh)
 
     # The gate unit: add findings until its gated part is below the gate (bounded).
@@ -337,15 +330,8 @@ def simulate(rubric: Rubric, units: Sequence[Unit], seed: int = 2022) -> tuple[d
     for uid, u in veto_units.items():
         variant = resolve(rubric, u)
         plan = plans[uid]
-        choices = [(tid, c) for _, tid, c in _criteria(variant, u) if any(v.applicable for v in c.vetoes)]
-        count_vetoes = [
-            (tid, c)
-            for tid, c in choices
-            if any(
-                not v.ratio and len(v.inputs) == 1 and c.input(v.inputs[0]).kind is InputKind.COUNT for v in c.vetoes
-            )
-        ]
-        pool = count_vetoes or choices
+        choices = [(tid, c) for _, tid, c in unit_criteria(variant, u) if any(v.applicable for v in c.vetoes)]
+        pool = [(tid, c) for tid, c in choices if any(_counts(c, v) for v in c.vetoes)] or choices
         if not pool:
             continue
         tid, crit = pool[rng.randrange(len(pool))]
@@ -397,8 +383,7 @@ def _tie_pair(members: Sequence[Unit], rubric: Rubric, plans: Mapping[str, UnitP
 
 def _copy_plan(src: UnitPlan, a: Unit, b: Unit) -> UnitPlan:
     """``a``'s findings for ``b`` (targets matched in roster order)."""
-    tmap = {ta.id: tb.id for ta, tb in zip(a.targets, b.targets, strict=False)}
-    tmap[""] = ""
+    tmap = {"": "", **{ta.id: tb.id for ta, tb in zip(a.targets, b.targets, strict=False)}}
     values = {ReadingKey(tmap.get(k.target, k.target), k.criterion, k.input): v for k, v in src.values.items()}
     notes = {(tmap.get(t, t), c): n for (t, c), n in src.notes.items()}
-    return UnitPlan(values=values, notes=notes, quality=src.quality)
+    return UnitPlan(values, notes)

@@ -1,10 +1,6 @@
-"""Two rounds side by side (``zwgk diff``): per unit, every input that changed (old → new, with
-its file, sheet and cell) and what its result became (points per part, total, rank, tier, veto).
-
-The values come from each round's ``scores.json``, where they were read from its ``sources.json``
-(:mod:`zwgk_cli.results.rounds`), joined on (unit, website, criterion, input) with plain
-dictionaries (pandas would cost half a second of imports).  Ranks are the report's business:
-the caller gives each round's ranks by unit id.
+"""Two rounds side by side (``zwgk diff``): per unit, every input that changed (with its file, sheet
+and cell, from each round's ``sources.json``) and what its result became.  Plain dicts, no pandas
+(half a second of imports); ranks are the report's business: the caller gives them by unit id.
 """
 
 from __future__ import annotations
@@ -15,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from zwgk_cli import rules
 from zwgk_cli.model import fmt_points
 from zwgk_cli.results import rounds
 from zwgk_cli.results.document import STATUS_LABELS
@@ -121,7 +118,7 @@ def value_text(value: Found) -> str:
     if value is None or value == "":
         return "(空)"
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
+        return rules.num(value)
     return value
 
 

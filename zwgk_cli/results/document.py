@@ -1,8 +1,5 @@
-"""Scores as data: the ``results/scores.json`` contract (format ``zwgk-scores/1``, documented in
-docs/score.md), and atomic, deterministic writing.
-
-Numbers are JSON numbers with at most 2 decimals (integers without a point); everything is
-emitted in a fixed order so the same inputs give the same bytes.
+"""``results/scores.json`` (``zwgk-scores/1``, see docs/score.md) as data, written atomically and
+deterministically: numbers with at most 2 decimals (whole ones without a point), a fixed order.
 """
 
 from __future__ import annotations
@@ -14,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from zwgk_cli import __version__
-from zwgk_cli.engine import criterion_scores, thresholds
+from zwgk_cli.engine import criterion_scores, parts_by_id, thresholds
 from zwgk_cli.files import atomic_open, atomic_write_bytes
 from zwgk_cli.model import (
     Criterion,
@@ -63,7 +60,8 @@ def number_text(value: Any) -> str:
     return str(value)
 
 
-def _value(v: Value | None) -> Any:
+def plain(v: Value | None) -> Any:
+    """An input's value as JSON (or a cell) takes it: a Decimal as an int when whole, else a float."""
     if isinstance(v, Decimal):
         return int(v) if v == v.to_integral_value() else float(v)
     return v
@@ -71,25 +69,12 @@ def _value(v: Value | None) -> Any:
 
 def part_columns(variant: Variant) -> list[dict[str, Any]]:
     """Every part and sub-part in tree order, with its depth (0 = top level)."""
-    out: list[dict[str, Any]] = []
 
-    def walk(p: Part, depth: int) -> None:
-        out.append(
-            {
-                "id": p.id,
-                "title": p.title,
-                "max": num(p.max),
-                "kind": p.kind.value,
-                "depth": depth,
-                "per_target": p.per_target,
-            }
-        )
-        for sub in p.parts:
-            walk(sub, depth + 1)
+    def walk(p: Part, depth: int) -> Iterator[dict[str, Any]]:
+        yield dict(id=p.id, title=p.title, max=num(p.max), kind=p.kind.value, depth=depth, per_target=p.per_target)
+        yield from (c for sub in p.parts for c in walk(sub, depth + 1))
 
-    for p in variant.parts:
-        walk(p, 0)
-    return out
+    return [c for p in variant.parts for c in walk(p, 0)]
 
 
 def _node_dict(n: NodeScore) -> dict[str, Any]:
@@ -132,12 +117,6 @@ def _part_dict(ps: PartScore) -> dict[str, Any]:
     return out
 
 
-def _all_parts(parts: Iterable[PartScore]) -> Iterable[PartScore]:
-    for p in parts:
-        yield p
-        yield from _all_parts(p.parts)
-
-
 def _criterion_rows(
     static: Sequence[StaticRow],
     us: UnitScore,
@@ -149,13 +128,9 @@ def _criterion_rows(
     """One row per (target, criterion): the 明细 and the 整改清单 are built from these."""
     scores = {(cs.target, cs.criterion): cs for cs in criterion_scores(us)}
     target_names = {t.id: t.name for t in us.unit.targets}
-    of_kind: dict[str | None, list[str]] = {None: [""]}
     rows: list[dict[str, Any]] = []
     for per_target, crit, head, labels, live, bonus in static:
-        targets = of_kind.get(per_target)
-        if targets is None:
-            targets = of_kind[per_target] = [t.id for t in us.unit.targets_of(per_target or "")]
-        for tid in targets:
+        for tid in [""] if per_target is None else [t.id for t in us.unit.targets_of(per_target)]:
             cs = scores.get((tid, crit.id))
             if cs is None:
                 continue
@@ -174,7 +149,7 @@ def _criterion_rows(
                 "evidence_missing": cs.evidence_missing,
                 "missing": list(cs.missing),
                 "inputs": dict(labels),
-                "found": {i: _value(values.get(ReadingKey(tid, crit.id, i))) for i in live},
+                "found": {i: plain(values.get(ReadingKey(tid, crit.id, i))) for i in live},
                 "note": notes.get((tid, crit.id), ""),
                 "vetoes": [v.reason for v in cs.vetoes],
                 "trace": [t.text for t in cs.trace],
@@ -218,9 +193,8 @@ def static_rows(variant: Variant) -> list[StaticRow]:
             "style": crit.style.value,
             "max": num(crit.max),
         }
-        live = tuple(i.id for i in crit.live_inputs()) if crit.applicable else ()
-        labels = {i.id: i.label for i in crit.live_inputs()} if crit.applicable else {}
-        out.append((part.per_target, crit, head, labels, live, part.kind is PartKind.BONUS))
+        labels = {i.id: i.label for i in crit.live_inputs()}  # none when not applicable
+        out.append((part.per_target, crit, head, labels, tuple(labels), part.kind is PartKind.BONUS))
     return out
 
 
@@ -241,12 +215,7 @@ def unit_to_dict(
     ``sources``, each criterion row says where its inputs were read (``cells``; ``file`` too
     when it is not ``source_file``, the file the unit was read from)."""
     static = static_rows(variant)
-    crit_part: dict[str, str] = {}
-    crit_ind: dict[str, str] = {}
-    if us.vetoes:
-        for row in static:
-            crit_part[row[1].id] = row[2]["part"]
-            crit_ind[row[1].id] = row[2]["indicators"][-1]
+    heads = {crit.id: head for _, crit, head, *_ in static}  # where a veto's criterion sits
     return {
         "unit": us.unit.name,
         "unit_id": us.unit.id,
@@ -265,15 +234,15 @@ def unit_to_dict(
                 "passed": t.passed,
                 "vetoed": t.vetoed,
             }
-            for ps in _all_parts(us.parts)
+            for ps in parts_by_id(us.parts).values()
             for t in ps.targets
         ],
         "vetoes": [
             {
                 "target": v.target,
                 "target_name": v.target_name,
-                "part": v.part or crit_part.get(v.criterion, ""),
-                "indicator": crit_ind.get(v.criterion, v.criterion),
+                "part": v.part or (heads[v.criterion]["part"] if v.criterion in heads else ""),
+                "indicator": heads[v.criterion]["indicators"][-1] if v.criterion in heads else v.criterion,
                 "criterion": v.criterion,
                 "reason": v.reason,
             }
@@ -316,17 +285,12 @@ def absent_unit(
         "total": None,
         "max": num(variant.max) if variant else None,
         "parts": {},
-        "targets": [],
-        "vetoes": [],
+        **{key: [] for key in ("targets", "vetoes")},
         "vetoed": False,
         "bonus_counted": None,
         "thresholds": {},
-        "tier": None,
-        "coefficient": None,
-        "penalties": None,
-        "missing": [],
-        "criteria": [],
-        "trace": [],
+        **dict.fromkeys(("tier", "coefficient", "penalties")),
+        **{key: [] for key in ("missing", "criteria", "trace")},
         "files": list(files),
         "problems": dict(problem_counts or {"error": 0, "warning": 0}),
     }
@@ -364,10 +328,6 @@ def document(
     }
 
 
-def dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-
-
 def list_document(header: Mapping[str, Any], key: str, items: Iterable[str], indent: int | None) -> Iterator[str]:
     """The JSON text of ``{**header, key: [...]}`` a piece at a time (``items``: the list's items,
     already encoded), as ``json.dumps(…, ensure_ascii=False, indent=indent)`` writes it, but with
@@ -399,11 +359,4 @@ def write_list_document(path: Path, header: Mapping[str, Any], key: str, items: 
 
 
 def write_json(path: Path, data: Any) -> None:
-    atomic_write_bytes(path, dumps(data).encode("utf-8"))
-
-
-def load(path: Path) -> dict[str, Any]:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ValueError(f"{path} 不是 zwgk 评分结果文件(应为 {FORMAT} 格式)")
-    return data
+    atomic_write_bytes(path, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))

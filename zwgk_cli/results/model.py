@@ -1,13 +1,8 @@
-"""``scores.json`` as typed data: the results contract (format ``zwgk-scores/1``, see
-:mod:`zwgk_cli.results.document` and docs/score.md) read back into frozen dataclasses.
-
-:func:`load` reads a file, :func:`parse` a decoded document; both check the format and the type
-of every field (read as its dataclass field's type says), and raise :class:`ScoresError` with a Chinese
-message that names the field (``units[3].total``) — never a ``KeyError`` or ``TypeError``.
-Numbers become exact :class:`~decimal.Decimal` (``Decimal(str(x))``: the file holds at most two
-decimals).  Fields of the contract nobody reads back (the per-indicator ``indicators`` trees, a
-unit's ``trace``) are not loaded; missing optional fields take their empty value, so a file of
-an older zwgk still loads.
+"""``scores.json`` (``zwgk-scores/1``, written by :mod:`zwgk_cli.results.document`) read back into
+frozen dataclasses.  :func:`load` and :func:`parse` check every field as its dataclass type says and
+raise :class:`ScoresError`, a Chinese message naming the field (``units[3].total``).  Numbers become
+exact Decimals; what nobody reads back (``indicators`` trees, ``trace``) is skipped, and missing
+optional fields take their empty value, so a file of an older zwgk still loads.
 """
 
 from __future__ import annotations
@@ -283,19 +278,20 @@ class _Reader:
             raise self.fail(where, f"应为对象,实为{self.shown(value)}")
         return value
 
-    def items(self, d: Mapping[str, Any], key: str, where: str, *, required: bool = False) -> list[Any]:
+    def typed(self, d: Mapping[str, Any], key: str, where: str, kind: Any, what: str, required: bool = False) -> Any:
+        """``d[key]`` if it is a ``kind`` (not a bool), ``what`` in the message; ``None`` when absent."""
         value = d.get(key)
         if value is None and not required:
-            return []
-        if not isinstance(value, list):
-            raise self.fail(_at(where, key), "缺失" if value is None else f"应为列表,实为{self.shown(value)}")
+            return None
+        if isinstance(value, bool) or not isinstance(value, kind):
+            raise self.fail(_at(where, key), "缺失" if value is None else f"应为{what},实为{self.shown(value)}")
         return value
 
+    def items(self, d: Mapping[str, Any], key: str, where: str, *, required: bool = False) -> list[Any]:
+        return self.typed(d, key, where, list, "列表", required) or []
+
     def mapping(self, d: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
-        value = d.get(key)
-        if value is None:
-            return {}
-        return self.obj(value, _at(where, key))
+        return self.typed(d, key, where, dict, "对象") or {}
 
     def text_map(self, d: Mapping[str, Any], key: str, where: str) -> Mapping[str, str]:
         value = self.mapping(d, key, where)
@@ -305,23 +301,13 @@ class _Reader:
         return value
 
     def text(self, d: Mapping[str, Any], key: str, where: str, *, required: bool = False) -> str:
-        value = d.get(key)
-        if value is None and not required:
-            return ""
-        if not isinstance(value, str):
-            raise self.fail(_at(where, key), "缺失" if value is None else f"应为文字,实为{self.shown(value)}")
-        return value
+        return self.typed(d, key, where, str, "文字", required) or ""
 
     def opt_text(self, d: Mapping[str, Any], key: str, where: str) -> str | None:
         return self.text(d, key, where) if d.get(key) is not None else None
 
     def number(self, d: Mapping[str, Any], key: str, where: str) -> Decimal | None:
-        value = d.get(key)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(_at(where, key), f"应为数字,实为{self.shown(value)}")
-        return Decimal(str(value))
+        return dec(self.typed(d, key, where, int | float, "数字"))
 
     def count(self, d: Mapping[str, Any], key: str, where: str, *, least: int = 0, default: Any = 0) -> Any:
         """A whole number ≥ ``least`` (``default`` when absent)."""
@@ -461,22 +447,17 @@ def _unit(r: _Reader, d: Mapping[str, Any], where: str) -> UnitResult:
     )
 
 
-def _kinds(r: _Reader, data: Mapping[str, Any]) -> tuple[TargetKindInfo, ...]:
-    out = []
-    for k, w in r.objects(data, "target_kinds", ""):
-        line = r.mapping(k, "threshold", w)
-        maxima = r.mapping(k, "max", w)
-        out.append(
-            TargetKindInfo(
-                id=r.text(k, "id", w, required=True),
-                title=r.text(k, "title", w),
-                threshold=r.number(line, "min", f"{w}.threshold"),
-                fail_label=r.text(line, "label", f"{w}.threshold") or "不合格",
-                verdict=r.flag(k, "verdict", w),
-                max={vid: r.number(maxima, vid, f"{w}.max") for vid in maxima},
-            )
-        )
-    return tuple(out)
+def _kind(r: _Reader, k: Mapping[str, Any], w: str) -> TargetKindInfo:
+    line, maxima = r.mapping(k, "threshold", w), r.mapping(k, "max", w)
+    return r.record(
+        TargetKindInfo,
+        k,
+        w,
+        id=lambda: r.text(k, "id", w, required=True),
+        threshold=lambda: r.number(line, "min", f"{w}.threshold"),
+        fail_label=lambda: r.text(line, "label", f"{w}.threshold") or "不合格",
+        max=lambda: {vid: r.number(maxima, vid, f"{w}.max") for vid in maxima},
+    )
 
 
 def parse(data: Any, source: str = "scores.json") -> Scores:
@@ -537,7 +518,7 @@ def parse(data: Any, source: str = "scores.json") -> Scores:
         variants=variants,
         units=units,
         rank_units=lambda: r.flag(data, "rank_units", "", default=True),
-        target_kinds=lambda: _kinds(r, data),
+        target_kinds=lambda: tuple(_kind(r, k, w) for k, w in r.objects(data, "target_kinds", "")),
         targets=lambda: tuple(target(t, w) for t, w in r.objects(data, "targets", "")),
         round=lambda: r.count(data, "round", "", least=1, default=None),
     )

@@ -1,13 +1,7 @@
-"""``复核记录.xlsx``: the audit trail of a :class:`~zwgk_cli.results.diff.RoundDiff` an office keeps
-when units appeal (初评 → 复核).
-
-Two sheets, written with xlsxwriter: **变更明细** (one row per changed input: unit, file, sheet,
-cell, website, indicator, input, the value in each round) and **得分变化** (one row per unit whose
-result changed: status, total and its change, rank, tier and veto in each round, the parts whose
-points changed).  Headers bold and frozen with the unit column, widths from the content, A4
-landscape, one page wide, the header row repeated on every page.  Text from workbooks is written
-as text (a leading ``=`` never becomes a formula); the document's dates are fixed, so the same
-rounds give the same bytes.
+"""``复核记录.xlsx``, the audit trail of a :class:`~zwgk_cli.results.diff.RoundDiff` (初评 → 复核):
+**变更明细** (a row per changed input, its value in each round) and **得分变化** (a row per unit
+whose result changed).  A4 landscape, one page wide, headers repeated and frozen with the unit
+column; text stays text; the document's dates are fixed (the same rounds give the same bytes).
 """
 
 from __future__ import annotations
@@ -21,7 +15,7 @@ import xlsxwriter
 
 from zwgk_cli import __version__
 from zwgk_cli.files import atomic_open
-from zwgk_cli.results.diff import ResultChange, RoundDiff, Standing, points_text
+from zwgk_cli.results.diff import ABSENT, ResultChange, RoundDiff, Standing, points_text
 from zwgk_cli.results.tables import FIXED_TIME, HEADER_FORMAT, TRIGGERS, XLSX_OPTIONS, xlsx_text
 
 REVIEW_NAME = "复核记录.xlsx"
@@ -56,7 +50,7 @@ def _part_text(r: ResultChange) -> str:
 
 def _of(s: Standing | None, field: str) -> Cell:
     if s is None:
-        return "(名单中没有)" if field == "status" else None
+        return ABSENT if field == "status" else None
     if field == "veto":
         return s.veto_text
     value: Cell = getattr(s, field)

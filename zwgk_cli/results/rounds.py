@@ -1,16 +1,9 @@
-"""Rounds: every ``zwgk score`` run kept as ``results/rounds/01/``, ``02/`` … (the same files and
-bytes as ``results/`` had after that run) with two files of its own:
-
-* ``manifest.json`` (``zwgk-round/1``): the round's number, zwgk's version, the SHA-256 of every
-  input (each returned workbook by the name problems show it, the findings table, the roster, the
-  websites table, the settings that change scores: :func:`settings_digest`) and the rubric's id
-  and content hash.  Names are relative to the campaign folder, never absolute.
-* ``sources.json`` (``zwgk-sources/1``): where each input of each unit was read (file, sheet,
-  cell; ``第N行`` in a findings table), a unit a line; the values are in ``scores.json``.
-
-A run with the last round's manifest and outputs makes no new round (the outputs can differ on
-the same inputs: a PDF added to ``returned/`` is named in the problems).  ``scores.json`` names
-its round, so ``zwgk report`` can check that the inputs have not changed since (:func:`changes`).
+"""Rounds: every ``zwgk score`` run kept as ``results/rounds/01/``, ``02/`` … (``results/`` as that
+run wrote it) with ``manifest.json`` (``zwgk-round/1``: the SHA-256 of every input by its name
+relative to the campaign folder, the rubric's id and content hash) and ``sources.json``
+(``zwgk-sources/1``: where each input of each unit was read, a unit a line).  A run with the last
+round's manifest and outputs makes no new round (a PDF added to ``returned/`` changes only the
+outputs); ``scores.json`` names its round, so ``zwgk report`` can check its inputs (:func:`changes`).
 """
 
 from __future__ import annotations
@@ -21,10 +14,10 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zwgk_cli import __version__
-from zwgk_cli.model import ReadingKey, Source
+from zwgk_cli.model import ReadingKey, Rubric, Source
 from zwgk_cli.problems import Code, Problem, problem, readable
 
 MANIFEST_FORMAT = "zwgk-round/1"
@@ -32,6 +25,9 @@ SOURCES_FORMAT = "zwgk-sources/1"
 ROUNDS_DIR = "rounds"
 MANIFEST_NAME = "manifest.json"
 SOURCES_NAME = "sources.json"
+
+if TYPE_CHECKING:
+    from zwgk_cli.campaign import Campaign
 
 
 class RoundError(ValueError):
@@ -52,6 +48,30 @@ class RunInputs:
     findings: Path | None = None  # zwgk score --inputs
     scanned: tuple[Path, ...] = ()  # the files and folders score was given (new workbooks appear there)
     workbooks: tuple[tuple[str, Path], ...] = ()  # (name as problems show it, path)
+
+
+def run_inputs(
+    camp: Campaign,
+    r: Rubric,
+    roster: Path | None = None,
+    targets: Path | None = None,
+    *,
+    findings: Path | None = None,
+    scanned: Sequence[Path] = (),
+    workbooks: Iterable[tuple[str, Path]] = (),
+) -> RunInputs:
+    """What a score run in ``camp`` reads: ``roster`` and ``targets`` as given, else the
+    campaign's (as ``load_units`` chooses them)."""
+    from zwgk_cli.campaign import CONFIG_NAME
+
+    if roster is None and camp.units:
+        roster = camp.path(camp.units)
+        targets = targets if targets is not None or not camp.targets else camp.path(camp.targets)
+    rubric_file = Path(r.path) if r.path and Path(r.path).is_file() else None
+    settings = camp.root / CONFIG_NAME if camp.found else None
+    return RunInputs(
+        camp.root, r.id, r.hash, rubric_file, settings, roster, targets, findings, tuple(scanned), tuple(workbooks)
+    )
 
 
 def name_in(root: Path, path: Path) -> str:
@@ -108,9 +128,7 @@ def manifest(inputs: RunInputs) -> dict[str, Any]:
             "hash": inputs.rubric_hash,
             "file": None if inputs.rubric_file is None else name_in(root, inputs.rubric_file),
         },
-        "roster": _file(root, inputs.roster),
-        "targets": _file(root, inputs.targets),
-        "findings": _file(root, inputs.findings),
+        **{key: _file(root, getattr(inputs, key)) for key in ("roster", "targets", "findings")},
         "scanned": sorted({name_in(root, p) for p in inputs.scanned}),
         "workbooks": {readable(name): sha256_of(path) for name, path in sorted(inputs.workbooks)},
     }
@@ -237,9 +255,8 @@ def read_sources(path: Path) -> dict[str, UnitPlaces]:
         out: dict[str, UnitPlaces] = {}
         for u in data["units"]:
             file = str(u["file"])
-            places = {(t, c, i): Place(f or file, sh, ce) for t, c, i, sh, ce, f in map(_place, u["inputs"])}
-            notes = ([t, c, "", *rest] for t, c, *rest in u["notes"])
-            places.update({(t, c, ""): Place(f or file, sh, ce) for t, c, _, sh, ce, f in map(_place, notes)})
+            rows = [*u["inputs"], *([t, c, "", *rest] for t, c, *rest in u["notes"])]  # a note is the input ""
+            places = {(t, c, i): Place(f or file, sh, ce) for t, c, i, sh, ce, f in map(_place, rows)}
             out[str(u["unit_id"])] = UnitPlaces(file, places)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError):
         raise RoundError(f"{path} 无法读取或已损坏") from None
@@ -334,10 +351,7 @@ def current(
             rubric_id=str(rubric.get("id", "")),
             rubric_hash=rubric_hash,
             rubric_file=root / file if isinstance(file, str) else None,
-            settings=path("settings"),
-            roster=path("roster"),
-            targets=path("targets"),
-            findings=path("findings"),
+            **{key: path(key) for key, _ in FILE_INPUTS},
             scanned=tuple(root / s for s in scanned(recorded)),
             workbooks=tuple(workbooks),
         )

@@ -1,17 +1,14 @@
-"""The tables of the results folder: ``scores.csv`` and the 汇总 sheet (a row per unit), the 明细
-sheet (a row per unit × criterion × target), ``problems.csv`` and the 问题 sheet (every problem).
-
-Every row is made from a unit's ``scores.json`` entry or from a problem and written a row at a
-time (:class:`CsvTable`, :class:`Workbook` in xlsxwriter's ``constant_memory`` mode), so a table
-of any length takes constant memory.  Text from a workbook never becomes a formula: a leading
-``= + - @`` gets a ``'`` in a CSV cell, and the quote-prefix style in an XLSX one.
+"""The results folder's tables: ``scores.csv`` and the 汇总 sheet (a row per unit), the 明细 sheet
+(unit × criterion × target), ``problems.csv`` and the 问题 sheet.  Rows are written one at a time
+(xlsxwriter's ``constant_memory``), so any length takes constant memory; text never becomes a
+formula (a leading ``= + - @`` gets a ``'`` in CSV, the quote-prefix style in XLSX).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,11 +27,6 @@ from zwgk_cli.results.document import STATUS_LABELS, number_text
 Cell = str | int | float | Decimal | None
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
-
-
-def neutralise(text: str) -> str:
-    """Text safe to put in a CSV cell: a leading formula trigger gets a ``'`` in front."""
-    return "'" + text if text.startswith(TRIGGERS) else text
 
 
 @dataclass(frozen=True)
@@ -110,19 +102,17 @@ def summary_columns(rubric: Rubric) -> list[Column]:
     return cols
 
 
-def _flat_parts(parts: Mapping[str, Any], out: dict[str, Any]) -> None:
+def _flat_parts(parts: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
     for pid, pd in parts.items():
-        out[pid] = pd
-        if "parts" in pd:
-            _flat_parts(pd["parts"], out)
+        yield pid, pd
+        yield from _flat_parts(pd.get("parts") or {})
 
 
-def _flat_indicators(nodes: Mapping[str, Any], path: str, out: dict[str, Any]) -> None:
+def _flat_indicators(nodes: Mapping[str, Any], path: str) -> Iterator[tuple[str, Any]]:
+    """(``part/indicator/…`` path, points) of an ``indicators`` tree."""
     for nid, nd in nodes.items():
-        key = f"{path}/{nid}"
-        out[key] = nd.get("points")
-        if "indicators" in nd:
-            _flat_indicators(nd["indicators"], key, out)
+        yield f"{path}/{nid}", nd.get("points")
+        yield from _flat_indicators(nd.get("indicators") or {}, f"{path}/{nid}")
 
 
 def _yes_no(value: bool | None) -> str:
@@ -146,11 +136,8 @@ def summary_cells(
     unit: Mapping[str, Any], columns: Sequence[Column], titles: Mapping[str, str] | None = None
 ) -> list[Cell]:
     """A unit's row of the summary (a ``scores.json`` unit entry in, cells out)."""
-    parts: dict[str, Any] = {}
-    _flat_parts(unit.get("parts") or {}, parts)
-    inds: dict[str, Any] = {}
-    for pid, pd in parts.items():
-        _flat_indicators(pd.get("indicators") or {}, pid, inds)
+    parts = dict(_flat_parts(unit.get("parts") or {}))
+    inds = {key: pts for pid, pd in parts.items() for key, pts in _flat_indicators(pd.get("indicators") or {}, pid)}
     vetoes = unit.get("vetoes") or []
     problems = unit.get("problems") or {}
     fields: dict[str, Cell] = {k: unit.get(k, "") for k in ("unit_id", "unit", "group")}
@@ -184,34 +171,10 @@ def summary_cells(
     return out
 
 
-DETAIL_COLUMNS: tuple[tuple[str, float], ...] = (
-    ("单位编号", 10),
-    ("单位名称", 22),
-    ("分组", 10),
-    ("对象", 20),
-    ("部分", 18),
-    ("指标", 28),
-    ("细则编号", 14),
-    ("评分细则", 50),
-    ("分值", 6),
-    ("得分", 6),
-    ("扣分", 6),
-    ("情况", 12),
-    ("填写内容", 36),
-    ("扣分说明", 30),
-    ("否决", 20),
-    ("计分过程", 50),
-)
-
-
 def _found_text(row: Mapping[str, Any]) -> str:
     labels = row.get("inputs") or {}
-    bits = []
-    for iid, value in (row.get("found") or {}).items():
-        if value is None or value == "":
-            continue
-        bits.append(f"{labels.get(iid, iid)}:{number_text(value)}")
-    return "；".join(bits)
+    found = (row.get("found") or {}).items()
+    return "；".join(f"{labels.get(i, i)}:{number_text(v)}" for i, v in found if v is not None and v != "")
 
 
 def _state(row: Mapping[str, Any]) -> str:
@@ -226,32 +189,35 @@ def _state(row: Mapping[str, Any]) -> str:
 
 def detail_rows(unit: Mapping[str, Any], part_titles: Mapping[str, str], teams: bool = False) -> list[list[Cell]]:
     """A unit's 明细 rows; ``teams``: with the 检查组 column (:func:`detail_columns`)."""
-    head: list[Cell] = [unit.get("unit_id", ""), unit.get("unit", ""), unit.get("group", "")]
-    rows = [
-        [*head, row.get("target_name") or "", *_detail_tail(row, part_titles)] for row in unit.get("criteria") or []
-    ]
-    if teams:
-        for cells, row in zip(rows, unit.get("criteria") or [], strict=True):
+    rows = []
+    for row in unit.get("criteria") or []:
+        cells = [cell(unit, row, part_titles) for _, _, cell in _DETAIL_SHEET]
+        if teams:
             cells.insert(DETAIL_TEAM_AT, row.get("team") or "")
+        rows.append(cells)
     return rows
 
 
-def _detail_tail(row: Mapping[str, Any], part_titles: Mapping[str, str]) -> list[Cell]:
-    """A 明细 row from its fifth column on: what the criterion's findings say."""
-    return [
-        part_titles.get(row.get("part", ""), row.get("part", "")),
-        "/".join(row.get("indicator_titles") or []),
-        row.get("criterion", ""),
-        row.get("text") or row.get("title") or "",
-        row.get("max"),
-        row.get("points"),
-        row.get("lost"),
-        _state(row),
-        _found_text(row),
-        row.get("note") or "",
-        "；".join(row.get("vetoes") or []),
-        "；".join(row.get("trace") or []),
-    ]
+_DetailCell = Callable[[Mapping[str, Any], Mapping[str, Any], Mapping[str, str]], Cell]  # (unit, row, part titles)
+_DETAIL_SHEET: tuple[tuple[str, float, _DetailCell], ...] = (
+    ("单位编号", 10, lambda u, r, t: u.get("unit_id", "")),
+    ("单位名称", 22, lambda u, r, t: u.get("unit", "")),
+    ("分组", 10, lambda u, r, t: u.get("group", "")),
+    ("对象", 20, lambda u, r, t: r.get("target_name") or ""),
+    ("部分", 18, lambda u, r, t: t.get(r.get("part", ""), r.get("part", ""))),
+    ("指标", 28, lambda u, r, t: "/".join(r.get("indicator_titles") or [])),
+    ("细则编号", 14, lambda u, r, t: r.get("criterion", "")),
+    ("评分细则", 50, lambda u, r, t: r.get("text") or r.get("title") or ""),
+    ("分值", 6, lambda u, r, t: r.get("max")),
+    ("得分", 6, lambda u, r, t: r.get("points")),
+    ("扣分", 6, lambda u, r, t: r.get("lost")),
+    ("情况", 12, lambda u, r, t: _state(r)),
+    ("填写内容", 36, lambda u, r, t: _found_text(r)),
+    ("扣分说明", 30, lambda u, r, t: r.get("note") or ""),
+    ("否决", 20, lambda u, r, t: "；".join(r.get("vetoes") or [])),
+    ("计分过程", 50, lambda u, r, t: "；".join(r.get("trace") or [])),
+)
+DETAIL_COLUMNS = tuple((header, width) for header, width, _ in _DETAIL_SHEET)
 
 
 def part_titles(rubric: Rubric) -> dict[str, str]:
@@ -307,14 +273,11 @@ def problem_dict(p: Problem, teams: bool = False) -> dict[str, Any]:
     return out
 
 
-def csv_line(cells: Sequence[Cell]) -> str:
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\r\n").writerow([_csv_cell(c) for c in cells])
-    return buf.getvalue()
-
-
 def _csv_cell(value: Cell) -> str:
-    return neutralise(value) if isinstance(value, str) else number_text(value)
+    """A cell's CSV text: a leading formula trigger gets a ``'`` in front."""
+    if not isinstance(value, str):
+        return number_text(value)
+    return "'" + value if value.startswith(TRIGGERS) else value
 
 
 class CsvTable:
@@ -335,7 +298,9 @@ class CsvTable:
 
     def append(self, cells: Sequence[Cell]) -> None:
         assert self._fh is not None
-        self._fh.write(csv_line(cells).encode("utf-8"))
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\r\n").writerow([_csv_cell(c) for c in cells])
+        self._fh.write(buf.getvalue().encode("utf-8"))
 
     def __exit__(self, *exc: Any) -> None:
         self._stack.__exit__(*exc)

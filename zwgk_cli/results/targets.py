@@ -1,14 +1,11 @@
-"""Targets assessed in their own right: each website / account of an ``assessed`` target kind
-(:mod:`zwgk_cli.rubric.targets`) with its total, verdict and rank within its kind, as plain JSON
-records for ``scores.json``, ``scores.xlsx`` (a sheet per kind) and the unit summary.
-
-A target is ranked when its unit is scored (every input read, no errors), like a unit; a vetoed
-target is listed apart (不合格, not ranked), as vetoed units are.
+"""Targets assessed in their own right (each website / account of an ``assessed`` kind): total,
+verdict and rank within the kind, as JSON records for ``scores.json``, ``scores.xlsx`` and the
+summary.  Ranked like units: when their unit is scored and they are not vetoed (listed apart).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -23,10 +20,8 @@ TIE_LABEL = "并列"
 
 
 def competition_ranks(totals: Sequence[Decimal]) -> list[tuple[int, bool]]:
-    """Ranks of totals already sorted high to low: ties share a rank, the next is skipped.
-
-    Returns ``(rank, tied)`` for each position: ``[10, 9, 9, 8]`` → 1, 2 并列, 2 并列, 4.
-    """
+    """``(rank, tied)`` of totals sorted high to low: ties share a rank, the next is skipped
+    (``[10, 9, 9, 8]`` → 1, 2 并列, 2 并列, 4)."""
     out: list[tuple[int, bool]] = []
     for i, t in enumerate(totals):
         rank = out[i - 1][0] if i and totals[i - 1] == t else i + 1
@@ -148,47 +143,27 @@ def verdict_text(record: Mapping[str, Any], fail: str = "不合格") -> str:
     return "" if passed is None or not is_assessed(record) else (PASS if passed else fail)
 
 
-def rank_text(record: Mapping[str, Any]) -> str:
-    rank = record.get("rank")
-    if rank is None:
-        return ""
-    return f"{rank}({TIE_LABEL})" if record.get("tied") else str(rank)
-
-
-KIND_COLUMNS: tuple[tuple[str, float], ...] = (
-    ("排名", 6),
-    ("名称", 30),
-    ("编号", 10),
-    ("网址", 24),
-    ("主办单位", 24),
-    ("单位编号", 10),
-    ("分组", 10),
-    ("得分", 8),
-    ("满分", 6),
-    ("结论", 8),
-    ("否决原因", 30),
-    ("低于合格线的部分", 24),
-    ("状态", 10),
+_KIND_SHEET: tuple[tuple[str, float, Callable[[Mapping[str, Any], str], str | int | float | None]], ...] = (
+    ("排名", 6, lambda r, fail: r.get("rank")),
+    ("名称", 30, lambda r, fail: r.get("name", "")),
+    ("编号", 10, lambda r, fail: r.get("target", "")),
+    ("网址", 24, lambda r, fail: r.get("url", "")),
+    ("主办单位", 24, lambda r, fail: r.get("unit", "")),
+    ("单位编号", 10, lambda r, fail: r.get("unit_id", "")),
+    ("分组", 10, lambda r, fail: r.get("group", "")),
+    ("得分", 8, lambda r, fail: r.get("points") if is_assessed(r) else None),
+    ("满分", 6, lambda r, fail: r.get("max")),
+    ("结论", 8, verdict_text),
+    ("否决原因", 30, lambda r, fail: "；".join(r.get("reasons") or [])),
+    ("低于合格线的部分", 24, lambda r, fail: "、".join(r.get("below") or [])),
+    ("状态", 10, lambda r, fail: STATUS_LABELS.get(r.get("status", ""), r.get("status", ""))),
 )
+KIND_COLUMNS = tuple((header, width) for header, width, _ in _KIND_SHEET)
 
 
 def kind_cells(record: Mapping[str, Any], fail: str = "不合格") -> list[str | int | float | None]:
     """A target's row of its kind's sheet in ``scores.xlsx``."""
-    return [
-        record.get("rank"),
-        record.get("name", ""),
-        record.get("target", ""),
-        record.get("url", ""),
-        record.get("unit", ""),
-        record.get("unit_id", ""),
-        record.get("group", ""),
-        record.get("points") if is_assessed(record) else None,
-        record.get("max"),
-        verdict_text(record, fail),
-        "；".join(record.get("reasons") or []),
-        "、".join(record.get("below") or []),
-        STATUS_LABELS.get(record.get("status", ""), record.get("status", "")),
-    ]
+    return [cell(record, fail) for _, _, cell in _KIND_SHEET]
 
 
 def sheet_title(title: str, used: set[str]) -> str:
