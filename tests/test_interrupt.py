@@ -214,9 +214,13 @@ def _fake_soffice(tmp_path: Path, body: str) -> str:
 @linux_only
 def test_ctrl_c_during_pdf_conversion_ends_libreoffice(campaign: Path, tmp_path: Path) -> None:
     before = _hashes(campaign / "report")
-    env = {"ZWGK_SOFFICE": _fake_soffice(tmp_path, "sleep 60")}
+    started = tmp_path / "soffice-started"
+    env = {"ZWGK_SOFFICE": _fake_soffice(tmp_path, f"touch '{started}'\nsleep 60")}
     proc, marker = _start(["report", "-f", "docx,pdf"], campaign, env)
-    time.sleep(3.0)
+    deadline = time.monotonic() + 60  # the conversion has begun, however loaded the machine
+    while not started.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert started.exists(), "LibreOffice was never started"
     code, err, took = _interrupt(proc, marker, 0)
     assert code == 130 and "已中断" in err and "未改动" in err and "Traceback" not in err
     assert took < EXIT_WITHIN
