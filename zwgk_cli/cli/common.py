@@ -110,16 +110,24 @@ def load_teams(rubric: Rubric, camp: campaign_mod.Campaign) -> Teams | None:
     return teams
 
 
-def load_rubric(ref: str | None, camp: campaign_mod.Campaign | None = None) -> Rubric:
-    """A rubric by id or path; defaults to the campaign's. Schema errors → exit 2, located."""
+def rubric_ref(ref: str | None, camp: campaign_mod.Campaign | None) -> str:
+    """The rubric as given, else the campaign's (a file relative to the campaign folder, or an id)."""
     if not ref and camp is not None and camp.rubric:
         p = camp.path(camp.rubric)
         ref = str(p) if p.suffix.lower() in (".yaml", ".yml", ".xlsx") else camp.rubric
     if not ref:
         needs_campaign(camp)
-        usage_error("未指定评分细则:用 --rubric 给出细则编号或细则文件,或在考评目录(含 zwgk.toml)中运行。")
+        how = (
+            "给出细则编号、YAML 文件或细则工作簿" if COMMAND[:1] == ["rubric"] else "用 --rubric 给出细则编号或细则文件"
+        )
+        usage_error(f"未指定评分细则:{how},或在考评目录(含 zwgk.toml)中运行。")
+    return ref
+
+
+def load_rubric(ref: str | None, camp: campaign_mod.Campaign | None = None) -> Rubric:
+    """A rubric by id or path; defaults to the campaign's. Schema errors → exit 2, located."""
     try:
-        rubric = rubric_mod.load(ref)
+        rubric = rubric_mod.load(rubric_ref(ref, camp))
     except rubric_mod.RubricError as exc:
         problems_error(exc.problems)
     if camp is not None and camp.group_map:
@@ -141,10 +149,7 @@ def load_units(
     use_sample: bool = False,
 ) -> Roster:
     """The roster from flags, the campaign, or (``use_sample``) the rubric's bundled sample."""
-    if roster is None and camp is not None and camp.units:
-        roster = _campaign_file(camp, "units")
-        if targets is None and camp.targets:
-            targets = _campaign_file(camp, "targets")
+    roster, targets = roster_files(roster, targets, camp)
     if roster is None and use_sample:
         sample = sample_roster(rubric.id)
         if sample is not None:
@@ -160,6 +165,17 @@ def load_units(
     if camp is not None:  # outputs name the campaign's files as the office sees them, not by a machine path
         r.problems[:] = [_relative(p, camp.root) for p in r.problems]
     return r
+
+
+def roster_files(
+    roster: Path | None, targets: Path | None, camp: campaign_mod.Campaign | None
+) -> tuple[Path | None, Path | None]:
+    """The roster and targets files from the flags, else those named in ``zwgk.toml``."""
+    if roster is None and camp is not None and camp.units:
+        roster = _campaign_file(camp, "units")
+        if targets is None and camp.targets:
+            targets = _campaign_file(camp, "targets")
+    return roster, targets
 
 
 def _relative(p: Problem, root: Path) -> Problem:

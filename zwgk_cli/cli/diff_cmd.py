@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from zwgk_cli.cli import Interrupted, app
+from zwgk_cli.cli import app, on_interrupt
 from zwgk_cli.cli.common import EXIT_OK, CampaignOpt, console, load_campaign, usage_error
 from zwgk_cli.problems import os_reason
 from zwgk_cli.results import rounds
@@ -46,12 +46,10 @@ def diff_cmd(
         usage_error(f"{exc}。")
     target = out if out is not None else results_dir / REVIEW_NAME
     try:
-        write_review(d, target)
+        with on_interrupt(f"{target} 未改动。"):
+            write_review(d, target)
     except OSError as exc:
         usage_error(f"无法写入 {target}:{os_reason(exc, writing=True)}")
-    except Interrupted as exc:
-        exc.add_note(f"{target} 未改动。")
-        raise
     for line in summary_lines(d):
         console.print(line, markup=False, soft_wrap=True, highlight=False)
     console.print(f"复核记录已写出 → {target}", markup=False, soft_wrap=True)

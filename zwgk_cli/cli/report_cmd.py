@@ -12,7 +12,7 @@ from rich.table import Table
 
 from zwgk_cli import names
 from zwgk_cli.campaign import Campaign
-from zwgk_cli.cli import Interrupted, app
+from zwgk_cli.cli import app, on_interrupt
 from zwgk_cli.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -145,11 +145,8 @@ def report_cmd(
     doc = load_scores(path)
     out_dir = out or camp.path(camp.report_dir)
     unchanged = f"通报目录 {out_dir} 未改动(仍是上次生成的文件)。"
-    try:
+    with on_interrupt(unchanged):
         stale = stale_check(doc, path, camp)
-    except Interrupted as exc:
-        exc.add_note(unchanged)
-        raise
     if _stop_for(stale, doc, stale_ok, json_out):
         raise typer.Exit(EXIT_PROBLEMS)
     if draft:
@@ -159,37 +156,27 @@ def report_cmd(
     from zwgk_cli.report import build as report_mod  # imported when used: templates
 
     try:
-        outcome = report_mod.write_report(
-            doc, out_dir, campaign=camp if camp.found else None, formats=wanted, template_dir=tpl, previous=previous
-        )
-    except Interrupted as exc:
-        exc.add_note(unchanged)
-        raise
+        with on_interrupt(unchanged):
+            outcome = report_mod.write_report(
+                doc, out_dir, campaign=camp if camp.found else None, formats=wanted, template_dir=tpl, previous=previous
+            )
     except OSError as exc:  # a read-only folder, a full disk, report_dir naming a file: nothing was moved in
         usage_error(f"无法写入通报目录 {out_dir}:{os_reason(exc, writing=True)}(已有的通报文件未改动)")
     except report_mod.ReportError as exc:
         _refuse(exc.problems, "模板有误,未生成任何文件", json_out)
-    try:
+    with on_interrupt(f"通报及其附件已全部写出 → {out_dir}"):
         _show(outcome, out_dir, json_out, doc.round, stale)
-    except Interrupted as exc:
-        exc.add_note(f"通报及其附件已全部写出 → {out_dir}")
-        raise
 
 
-def _show(
-    outcome: Outcome, out_dir: Path, json_out: bool, round_no: int | None = None, stale: Sequence[Problem] = ()
-) -> None:
+def _json(ok: bool, files: Sequence[Path], problems: Sequence[Problem], **more: object) -> None:
+    """What ``--json`` prints, whatever the outcome: ``more`` (the folder, the round) after ``ok``."""
+    print_json({"ok": ok, **more, "files": [str(f) for f in files], "problems": [p.to_dict() for p in problems]})
+
+
+def _show(outcome: Outcome, out_dir: Path, json_out: bool, round_no: int | None, stale: Sequence[Problem]) -> None:
     blocking: list[Problem] = [p for p in outcome.problems if p.code not in INFORMATIONAL]
     if json_out:
-        print_json(
-            {
-                "ok": not blocking,
-                "out": str(out_dir),
-                "round": round_no,
-                "files": [str(f) for f in outcome.files],
-                "problems": [p.to_dict() for p in (*stale, *outcome.problems)],
-            }
-        )
+        _json(not blocking, outcome.files, [*stale, *outcome.problems], out=str(out_dir), round=round_no)
     else:
         print_problems(outcome.problems, "通报待补正之处")
         console.print(_summary_table(outcome.files, out_dir))
@@ -232,7 +219,7 @@ def _stop_for(stale: Sequence[Problem], doc: Scores, stale_ok: bool, json_out: b
     stop = any(p.severity is Severity.ERROR for p in stale) and not stale_ok
     if json_out:
         if stop:
-            print_json({"ok": False, "round": doc.round, "files": [], "problems": [p.to_dict() for p in stale]})
+            _json(False, [], stale, round=doc.round)
         return stop
     if stale and stop:
         print_problems(stale, f"第{doc.round}轮评分结果生成后有以下改动,未生成通报")
@@ -261,21 +248,12 @@ def _draft(doc: Scores, out_dir: Path, camp: Campaign, formats: Sequence[str], j
     if not wanted:
         usage_error("初评结果反馈只有 docx 和 xlsx 两种格式:--formats 至少给出其中一种。")
     try:
-        outcome = write_drafts(doc, out_dir, campaign=camp if camp.found else None, formats=wanted)
-    except Interrupted as exc:
-        exc.add_note(f"{out_dir / DRAFT_DIR} 未改动(仍是上次生成的文件)。")
-        raise
+        with on_interrupt(f"{out_dir / DRAFT_DIR} 未改动(仍是上次生成的文件)。"):
+            outcome = write_drafts(doc, out_dir, campaign=camp if camp.found else None, formats=wanted)
     except OSError as exc:
         usage_error(f"无法写入通报目录 {out_dir}:{os_reason(exc, writing=True)}(已有的文件未改动)")
     if json_out:
-        print_json(
-            {
-                "ok": not outcome.problems,
-                "out": str(out_dir / DRAFT_DIR),
-                "files": [str(f) for f in outcome.files],
-                "problems": [p.to_dict() for p in outcome.problems],
-            }
-        )
+        _json(not outcome.problems, outcome.files, outcome.problems, out=str(out_dir / DRAFT_DIR))
     else:
         print_problems(outcome.problems, "初评结果反馈待补正之处")
         kinds = "、".join({"docx": "Word", "xlsx": "Excel"}[f] for f in wanted)
@@ -311,7 +289,7 @@ def _previous(path: Path, camp: Campaign, doc: Scores, json_out: bool) -> Previo
 def _refuse(problems: Sequence[Problem], title: str, json_out: bool) -> NoReturn:
     """Nothing is written: the problems (as JSON with ``--json``), exit 2."""
     if json_out:
-        print_json({"ok": False, "files": [], "problems": [p.to_dict() for p in problems]})
+        _json(False, [], problems)
     else:
         print_problems(problems, title)
     raise typer.Exit(EXIT_USAGE)

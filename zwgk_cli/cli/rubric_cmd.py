@@ -11,7 +11,6 @@ from rich.markup import escape
 from rich.text import Text
 from rich.tree import Tree
 
-from zwgk_cli import campaign as campaign_mod
 from zwgk_cli import rubric as rubric_mod
 from zwgk_cli.cli import app
 from zwgk_cli.cli.common import (
@@ -22,10 +21,10 @@ from zwgk_cli.cli.common import (
     load_campaign,
     load_rubric,
     load_units,
-    needs_campaign,
     print_json,
     print_problems,
     problems_error,
+    rubric_ref,
     usage_error,
 )
 from zwgk_cli.files import atomic_write_bytes
@@ -230,17 +229,6 @@ def _in_cells(r: Rubric, problems: list[Problem]) -> list[Problem]:
     return [replace(p, sheet=at[p.path][0], cell=at[p.path][1], path="") if p.path in at else p for p in problems]
 
 
-def _ref(rubric: str | None, camp: campaign_mod.Campaign) -> str:
-    """The rubric as given, or the campaign's (a file relative to the campaign folder)."""
-    if rubric:
-        return rubric
-    if camp.rubric:
-        p = camp.path(camp.rubric)
-        return str(p) if p.is_file() else camp.rubric
-    needs_campaign(camp)
-    usage_error("未指定评分细则:给出细则编号、YAML 文件或细则工作簿,或在考评目录(含 zwgk.toml)中运行。")
-
-
 def _write_new(path: Path, data: bytes, force: bool) -> None:
     if path.suffix.lower() != ".xlsx":
         usage_error(f"细则工作簿的文件名应以 .xlsx 结尾:{path}")
@@ -268,7 +256,7 @@ def export_cmd(
     示例:zwgk rubric export jingzhou-2021 --xlsx 我县细则.xlsx
     """
     camp = load_campaign(campaign)
-    ref = _ref(rubric, camp)
+    ref = rubric_ref(rubric, camp)
     r = load_rubric(ref)
     try:
         data = rubric_mod.workbook_bytes(rubric_mod.source_data(ref))

@@ -4,15 +4,15 @@ total every unit, write the results folder."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from zwgk_cli.campaign import CONFIG_NAME, Campaign
-from zwgk_cli.cli import Interrupted, app, score_view
+from zwgk_cli.campaign import CONFIG_NAME
+from zwgk_cli.cli import app, on_interrupt, score_view
 from zwgk_cli.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -28,9 +28,9 @@ from zwgk_cli.cli.common import (
     load_units,
     needs_campaign,
     print_problems,
+    roster_files,
     usage_error,
 )
-from zwgk_cli.model import Rubric
 from zwgk_cli.problems import Problem, os_reason
 from zwgk_cli.results import rounds
 from zwgk_cli.scoring import batch as batch_mod
@@ -101,6 +101,7 @@ def score_cmd(
     camp = load_campaign(campaign)
     r = load_rubric(rubric, camp)
     teams = load_teams(r, camp)
+    roster, targets = roster_files(roster, targets, camp)  # as load_units chooses them, for the round's record
     ros = load_units(r, roster, targets, camp)
     if not ros.units:
         print_problems(ros.problems, "单位名单的问题")
@@ -111,7 +112,7 @@ def score_cmd(
     unchanged = f"结果目录 {results_dir} 未改动(仍是上次的评分结果)。"
     reads: list[WorkbookRead] = []
     loose: list[Problem] = []
-    try:
+    with on_interrupt(unchanged):
         # a findings table: alone, or (with 检查组) merged per unit with the returned workbooks
         if inputs is not None:
             if not inputs.is_file():
@@ -130,9 +131,13 @@ def score_cmd(
                 usage_error(f"路径不存在:{p}")
         found = discover(paths, camp.root, exclude=[results_dir]) if paths else Found()
         workbooks = tuple((ref.name, ref.path) for ref in found.refs)
-        manifest = rounds.manifest(
-            _run_inputs(camp, r, roster, targets, findings=inputs, scanned=paths or (), workbooks=workbooks)
+        rubric_file = Path(r.path) if r.path and Path(r.path).is_file() else None
+        settings = camp.root / CONFIG_NAME if camp.found else None
+        scanned = tuple(paths or ())
+        run = rounds.RunInputs(
+            camp.root, r.id, r.hash, rubric_file, settings, roster, targets, inputs, scanned, workbooks
         )
+        manifest = rounds.manifest(run)
         with _progress(not json_out and err_console.is_terminal, len(found.refs)) as progress:
             batch = batch_mod.run(
                 r,
@@ -145,54 +150,19 @@ def score_cmd(
                 extra_problems=[*ros.problems, *found.problems, *loose],
                 teams=teams,
             )
-    except Interrupted as exc:
-        exc.add_note(unchanged)
-        raise
 
     with batch:
         blocked = strict and batch.errors > 0
         try:
-            written = write_results(batch, results_dir, campaign_fields(camp), scores=not blocked, manifest=manifest)
+            with on_interrupt(unchanged):
+                written = write_results(
+                    batch, results_dir, campaign_fields(camp), scores=not blocked, manifest=manifest
+                )
         except OSError as exc:
             usage_error(f"无法写入结果目录 {results_dir}:{os_reason(exc, writing=True)}")
-        except Interrupted as exc:
-            exc.add_note(unchanged)
-            raise
-        try:
+        with on_interrupt(f"评分结果已全部写出 → {results_dir}"):
             if json_out:
                 write_summary(batch, written, sys.stdout)
             else:
                 score_view.show(batch, written, blocked, verbose)
-        except Interrupted as exc:
-            exc.add_note(f"评分结果已全部写出 → {results_dir}")
-            raise
     raise typer.Exit(EXIT_PROBLEMS if batch.errors else EXIT_OK)
-
-
-def _run_inputs(
-    camp: Campaign,
-    r: Rubric,
-    roster: Path | None,
-    targets: Path | None,
-    *,
-    findings: Path | None = None,
-    scanned: Sequence[Path] = (),
-    workbooks: tuple[tuple[str, Path], ...] = (),
-) -> rounds.RunInputs:
-    """What this run reads, for its round's manifest (the roster as load_units chooses it)."""
-    if roster is None and camp.units:
-        roster = camp.path(camp.units)
-        targets = targets if targets is not None or not camp.targets else camp.path(camp.targets)
-    rubric_file = Path(r.path) if r.path and Path(r.path).is_file() else None
-    return rounds.RunInputs(
-        camp.root,
-        r.id,
-        r.hash,
-        rubric_file,
-        camp.root / CONFIG_NAME if camp.found else None,
-        roster,
-        targets,
-        findings,
-        tuple(scanned),
-        workbooks,
-    )

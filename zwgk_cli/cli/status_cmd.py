@@ -10,7 +10,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from zwgk_cli.cli import Interrupted, app
+from zwgk_cli.cli import app, on_interrupt
 from zwgk_cli.cli.common import (
     CampaignOpt,
     JobsOpt,
@@ -72,7 +72,7 @@ def status_cmd(
         jobs_t = team_jobs(r, teams, ros.units, ros.units, sheets_dir)
         names = {(j.unit.id, j.team): j.path.name for j in jobs_t}
         folders = list(dict.fromkeys([sheets_dir, *(j.path.parent for j in jobs_t)]))
-    try:
+    with on_interrupt("status 只读取,没有写任何文件。"):
         issued = [i for folder in folders for i in issued_workbooks(folder)]
         found = (
             discover([returned_dir], camp.root, exclude=[camp.path(camp.results_dir)])
@@ -81,9 +81,6 @@ def status_cmd(
         )
         refs, skipped = found.refs, found.skipped
         files = st.read_returned(r, ros.units, refs, jobs, teams)
-    except Interrupted as exc:
-        exc.add_note("status 只读取,没有写任何文件。")
-        raise
     status = st.collect(r, ros.units, issued, files, names, _teams_of(r, teams), skipped)
     roster_errors = sum(1 for p in ros.problems if p.severity is Severity.ERROR)
     if json_out:
