@@ -370,20 +370,24 @@ def _guess(word: str, choices: Any) -> str:
     return f"(是不是“{near[0]}”?)" if near else ""
 
 
-def _show(value: Any) -> str:
-    """A value as the user wrote it (TOML-like), cut short."""
+def toml_value(value: Any) -> str:
+    """A value as TOML writes it (strings as basic strings: JSON escapes are TOML escapes)."""
     if isinstance(value, bool):
-        text = "true" if value else "false"
-    elif isinstance(value, float):
-        text = "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf") if math.isinf(value) else repr(value)
-    elif isinstance(value, str | int):
-        text = json.dumps(value, ensure_ascii=False)
-    elif isinstance(value, list):
-        text = "[" + ", ".join(_show(v) for v in value) + "]"
-    elif isinstance(value, dict):
-        text = "{" + ", ".join(f"{k} = {_show(v)}" for k, v in value.items()) + "}"
-    else:
-        text = str(value)
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf") if math.isinf(value) else repr(value)
+    if isinstance(value, str | int):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def _show(value: Any) -> str:
+    """A value as the user wrote it, cut short."""
+    text = toml_value(value)
     return text if len(text) <= 60 else text[:57] + "…"
 
 

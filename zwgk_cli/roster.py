@@ -198,28 +198,22 @@ def _columns(
     return None if any(not cols[k] for k in required) else cols
 
 
-def _read(path: Path, sheet_names: Sequence[str], first: bool) -> _Read | None:
+def _load_table(roster: Roster, path: Path, sheet_names: Sequence[str], first: bool) -> _Read | None:
     """A roster table from a regular file of at most :data:`MAX_ROSTER_BYTES`: a spreadsheet
-    (by its content, whatever its name says) or CSV text."""
+    (by its content, whatever its name says) or CSV text; what cannot be read a problem in ``roster``."""
     try:
         data = read_input_file(path, MAX_ROSTER_BYTES)
-    except InputFileError as exc:
-        raise _Unreadable(str(exc)) from None
-    if data.startswith(_SPREADSHEET_MAGIC):
-        return _read_spreadsheet(data, sheet_names, first)
-    if not data.strip():
-        raise _Unreadable("文件是空的")
-    if path.suffix.lower() in _SPREADSHEET_SUFFIXES:
-        raise _Unreadable(f"文件名是 {path.suffix},但内容不是 Excel/WPS 表格(可能已损坏)")
-    return _read_csv(data)
-
-
-def _load_table(roster: Roster, path: Path, sheet_names: Sequence[str], first: bool) -> _Read | None:
-    """:func:`_read`, its problems added to ``roster``."""
-    try:
-        got = _read(path, sheet_names, first)
-    except _Unreadable as exc:
-        roster.problems.append(problem(Code.L_FILE, file=str(path), line=exc.line, detail=str(exc)))
+        if data.startswith(_SPREADSHEET_MAGIC):
+            got = _read_spreadsheet(data, sheet_names, first)
+        elif not data.strip():
+            raise _Unreadable("文件是空的")
+        elif path.suffix.lower() in _SPREADSHEET_SUFFIXES:
+            raise _Unreadable(f"文件名是 {path.suffix},但内容不是 Excel/WPS 表格(可能已损坏)")
+        else:
+            got = _read_csv(data)
+    except (InputFileError, _Unreadable) as exc:
+        line = exc.line if isinstance(exc, _Unreadable) else None
+        roster.problems.append(problem(Code.L_FILE, file=str(path), line=line, detail=str(exc)))
         return None
     if got is not None and got.encoding:
         roster.problems.append(problem(Code.L_ENCODING, file=str(path), encoding=got.encoding))

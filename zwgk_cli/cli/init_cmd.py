@@ -145,8 +145,8 @@ def init_sheets_cmd(
         raise typer.Exit(EXIT_PROBLEMS)
 
 
-def _names(paths: Sequence[Path]) -> str:
-    return listed([p.name for p in paths], 10)
+def _names(items: Sequence[Path] | Sequence[Written]) -> str:
+    return listed([x.name for x in items], 10)
 
 
 def _interrupted_state(before: dict[Path, tuple[int, int] | None], out_dir: Path) -> list[str]:
@@ -206,7 +206,7 @@ def _report_init(
     if kept:
         said = f"已发放 {len(kept)} 份(未改动)"
         if new:
-            _say(f"{said},新发放 {len(new)} 份:{_unit_names(new)} → {out_dir}")
+            _say(f"{said},新发放 {len(new)} 份:{_names(new)} → {out_dir}")
         elif not again:
             _say(f"{said},没有需要新发放的评分表 → {out_dir}")
             _say("名单中新增单位后再运行本命令即可补发;要重新生成已发放的评分表,加 --force(已填写的内容会丢失)。")
@@ -218,16 +218,12 @@ def _report_init(
         inputs = sum(w.inputs for w in new)
         _say(f"已生成 {len(new)} 个评分表({by_group}),共 {inputs} 个填写项 → {out_dir}")
     elif new:
-        _say(f"新发放 {len(new)} 份:{_unit_names(new)} → {out_dir}")
+        _say(f"新发放 {len(new)} 份:{_names(new)} → {out_dir}")
     if again:
-        _say(f"重新生成 {len(again)} 份(覆盖原有,原已填写的内容已不在其中):{_unit_names(again)} → {out_dir}")
+        _say(f"重新生成 {len(again)} 份(覆盖原有,原已填写的内容已不在其中):{_names(again)} → {out_dir}")
     teams = Counter(w.team for w in written if w.team)
     if teams:
         _say("按检查组:" + "、".join(f"{t} {n} 个(子目录 {safe_file_stem(t)})" for t, n in teams.items()))
     if written:
         _say("分发给评估人员填写;交回后放入 returned/ 目录,运行 zwgk score。")
         _say("用 zwgk inspect 查看评分表,用 zwgk status 查看各单位交回与填写进度。")
-
-
-def _unit_names(written: Sequence[Written]) -> str:
-    return listed([w.name for w in written], 10)

@@ -135,14 +135,10 @@ def _print(status: st.Status, title: str, roster_errors: int) -> None:
             Text(label), *(str(x) for x in cells), end_section=n == len(lines) - 2, style="bold" if bold else None
         )
     console.print(table)
-    for key, units in status.by_line(st.MISSING):
-        _say(f"{_line_name(key)} 缺 {len(units)}:{listed([s.unit.name for s in units], NAMES_SHOWN)}")
-    for key, units in status.by_line(st.INCOMPLETE):
-        said = [f"{s.unit.name}({_incomplete_detail(s.unfilled, s.errors)})" for s in units]
-        _say(f"{_line_name(key)} 未完成 {len(units)}:{listed(said, NAMES_SHOWN)}")
-    for key, units in status.by_line(st.UNUSABLE):
-        said = [f"{s.unit.name}({'、'.join(s.files)}:{s.reason}{_more(s.errors)})" for s in units]
-        _say(f"{_line_name(key)} 无法使用 {len(units)}:{listed(said, NAMES_SHOWN)}")
+    for state, word in ((st.MISSING, "缺"), (st.INCOMPLETE, "未完成"), (st.UNUSABLE, "无法使用")):
+        for key, units in status.by_line(state):
+            said = [s.unit.name + _detail(s) for s in units]
+            _say(f"{_line_name(key)} {word} {len(units)}:{listed(said, NAMES_SHOWN)}")
     if status.others:
         said = [f"{f.file}({f.first.code} {f.first.message})" if f.first else f.file for f in status.others]
         _say(f"交回目录中另有 {len(status.others)} 个文件不属于名单中的任何单位:{listed(said, NAMES_SHOWN)}")
@@ -162,15 +158,14 @@ def _print(status: st.Status, title: str, roster_errors: int) -> None:
         _say("每个问题的文件、工作表、单元格和改法:运行 zwgk score 查看。")
 
 
-def _incomplete_detail(unfilled: int, errors: int) -> str:
-    bits = [f"未填 {unfilled} 项"] if unfilled else []
-    if errors:
-        bits.append(f"错误 {errors} 处")
-    return "、".join(bits)
-
-
-def _more(errors: int) -> str:
-    return f";共 {errors} 处错误" if errors > 1 else ""
+def _detail(s: st.UnitState) -> str:
+    """What is wrong with a unit's workbook, after its name (nothing for one not returned)."""
+    if s.state == st.INCOMPLETE:
+        bits = ([f"未填 {s.unfilled} 项"] if s.unfilled else []) + ([f"错误 {s.errors} 处"] if s.errors else [])
+        return f"({'、'.join(bits)})"
+    if s.state == st.UNUSABLE:
+        return f"({'、'.join(s.files)}:{s.reason}" + (f";共 {s.errors} 处错误" if s.errors > 1 else "") + ")"
+    return ""
 
 
 def _json(status: st.Status, roster_errors: int) -> dict[str, Any]:
