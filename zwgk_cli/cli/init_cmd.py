@@ -99,7 +99,6 @@ def init_sheets_cmd(
     problems: list[Problem] = list(ros.problems)
     chosen = _pick_units(ros.units, units or [])
     out_dir = out if out is not None else camp.path(camp.sheets_dir or "sheets")
-    names = L.workbook_filenames(ros.units)
     blocked = {p.unit for p in problems if p.severity is Severity.ERROR and p.unit}
     jobs_list: list[Unit] = []
     for u in chosen:
@@ -110,22 +109,25 @@ def init_sheets_cmd(
             problems.append(problem(Code.S_UNIT_SKIPPED, unit=u.name, detail=detail))
         else:
             jobs_list.append(u)
+    # (team, its units, their file names, folder): one workbook per unit, or per unit per 检查组
+    # in a folder per team, each folder planned alike
     if teams is None:
-        plan = plan_issue(r, jobs_list, ros.units, names, out_dir, issued_workbooks(out_dir), force)
-        write: list[tuple[Unit, Path] | tuple[Unit, Path, str]] = list(plan.write)
-    else:  # one workbook per unit per 检查组, in a folder per team: each folder planned alike
-        plan, write = IssuePlan(), []
+        batches = [("", jobs_list, L.workbook_filenames(ros.units), out_dir)]
+    else:
         by_team: dict[str, list[TeamJob]] = {}
         for j in team_jobs(r, teams, jobs_list, ros.units, out_dir):
             by_team.setdefault(j.team, []).append(j)
-        for team, team_list in by_team.items():
-            folder = team_list[0].path.parent
-            team_names = {j.unit.id: j.path.name for j in team_list}
-            units_t = [j.unit for j in team_list]
-            p = plan_issue(r, units_t, ros.units, team_names, folder, issued_workbooks(folder), force)
-            plan.kept.extend(p.kept)
-            plan.problems.extend(p.problems)
-            write.extend((u, path, team) for u, path in p.write)
+        batches = [
+            (t, [j.unit for j in js], {j.unit.id: j.path.name for j in js}, js[0].path.parent)
+            for t, js in by_team.items()
+        ]
+    plan = IssuePlan()
+    write: list[tuple[Unit, Path] | tuple[Unit, Path, str]] = []
+    for team, units_t, names_t, folder in batches:
+        p = plan_issue(r, units_t, ros.units, names_t, folder, issued_workbooks(folder), force)
+        plan.kept.extend(p.kept)
+        plan.problems.extend(p.problems)
+        write.extend((u, path, team) if team else (u, path) for u, path in p.write)
     problems.extend(plan.problems)
     if units and plan.kept:  # named on the command line, and not re-issued: say so
         problems.append(problem(Code.S_EXISTS, file=str(out_dir), files=_names([p for _, p in plan.kept])))
