@@ -12,20 +12,7 @@ from rich.table import Table
 
 from zwgk_cli import names
 from zwgk_cli.campaign import Campaign
-from zwgk_cli.cli import app, on_interrupt
-from zwgk_cli.cli.common import (
-    EXIT_OK,
-    EXIT_PROBLEMS,
-    EXIT_USAGE,
-    CampaignOpt,
-    console,
-    load_campaign,
-    needs_campaign,
-    print_json,
-    print_problems,
-    problems_error,
-    usage_error,
-)
+from zwgk_cli.cli import app, common, on_interrupt
 from zwgk_cli.problems import Code, Problem, Severity, os_reason, problem
 from zwgk_cli.results import model as results_model
 from zwgk_cli.results import rounds
@@ -46,14 +33,14 @@ def load_scores(path: Path) -> Scores:
     try:
         return results_model.load(path)
     except results_model.ScoresError as exc:
-        problems_error([problem(Code.P_SCORES, file=str(path), detail=str(exc))], "无法生成通报")
+        common.problems_error([problem(Code.P_SCORES, file=str(path), detail=str(exc))], "无法生成通报")
 
 
 def template_dir_of(option: Path | None, camp: Campaign) -> Path | None:
     """``--template-dir``, else ``template_dir`` in zwgk.toml ([notice]), relative to the campaign."""
     chosen = camp.path(camp.template_dir) if option is None and camp.found and camp.template_dir else option
     if chosen is not None and not chosen.is_dir():
-        usage_error(f"模板目录不存在:{chosen}")
+        common.usage_error(f"模板目录不存在:{chosen}")
     return chosen
 
 
@@ -100,7 +87,7 @@ def report_cmd(
         bool,
         typer.Option("--stale-ok", help="评分后交回的评分表、名单、细则或设置有改动时,仍然使用旧的评分结果生成通报。"),
     ] = False,
-    campaign: CampaignOpt = None,
+    campaign: common.CampaignOpt = None,
     draft: Annotated[
         bool,
         typer.Option(
@@ -130,25 +117,25 @@ def report_cmd(
 
     示例:zwgk report --formats docx,pdf
     """
-    camp = load_campaign(campaign)
+    camp = common.load_campaign(campaign)
     try:
         wanted = names.parse_formats(formats)
     except ValueError as exc:
-        usage_error(str(exc))
+        common.usage_error(str(exc))
     if not wanted:
-        usage_error("--formats 至少给出一种格式(html、md、docx、xlsx、pdf)。")
+        common.usage_error("--formats 至少给出一种格式(html、md、docx、xlsx、pdf)。")
     if scores is None:
-        needs_campaign(camp)
+        common.needs_campaign(camp)
     path = scores or camp.path(camp.results_dir) / "scores.json"
     if draft and compare is not None:
-        usage_error("--draft 与 --compare 不能同时使用:初评结果反馈不与上年比较。")
+        common.usage_error("--draft 与 --compare 不能同时使用:初评结果反馈不与上年比较。")
     doc = load_scores(path)
     out_dir = out or camp.path(camp.report_dir)
     unchanged = f"通报目录 {out_dir} 未改动(仍是上次生成的文件)。"
     with on_interrupt(unchanged):
         stale = stale_check(doc, path, camp)
     if _stop_for(stale, doc, stale_ok, json_out):
-        raise typer.Exit(EXIT_PROBLEMS)
+        raise typer.Exit(common.EXIT_PROBLEMS)
     if draft:
         _draft(doc, out_dir, camp, wanted, json_out)
     previous = _previous(compare, camp, doc, json_out) if compare is not None else None
@@ -161,7 +148,7 @@ def report_cmd(
                 doc, out_dir, campaign=camp if camp.found else None, formats=wanted, template_dir=tpl, previous=previous
             )
     except OSError as exc:  # a read-only folder, a full disk, report_dir naming a file: nothing was moved in
-        usage_error(f"无法写入通报目录 {out_dir}:{os_reason(exc, writing=True)}(已有的通报文件未改动)")
+        common.usage_error(f"无法写入通报目录 {out_dir}:{os_reason(exc, writing=True)}(已有的通报文件未改动)")
     except report_mod.ReportError as exc:
         _refuse(exc.problems, "模板有误,未生成任何文件", json_out)
     with on_interrupt(f"通报及其附件已全部写出 → {out_dir}"):
@@ -170,7 +157,7 @@ def report_cmd(
 
 def _json(ok: bool, files: Sequence[Path], problems: Sequence[Problem], **more: object) -> None:
     """What ``--json`` prints, whatever the outcome: ``more`` (the folder, the round) after ``ok``."""
-    print_json({"ok": ok, **more, "files": [str(f) for f in files], "problems": [p.to_dict() for p in problems]})
+    common.print_json({"ok": ok, **more, "files": [str(f) for f in files], "problems": [p.to_dict() for p in problems]})
 
 
 def _show(outcome: Outcome, out_dir: Path, json_out: bool, round_no: int | None, stale: Sequence[Problem]) -> None:
@@ -178,13 +165,13 @@ def _show(outcome: Outcome, out_dir: Path, json_out: bool, round_no: int | None,
     if json_out:
         _json(not blocking, outcome.files, [*stale, *outcome.problems], out=str(out_dir), round=round_no)
     else:
-        print_problems(outcome.problems, "通报待补正之处")
-        console.print(_summary_table(outcome.files, out_dir))
+        common.print_problems(outcome.problems, "通报待补正之处")
+        common.console.print(_summary_table(outcome.files, out_dir))
         verdict = "[green]可以印发[/]" if not blocking else f"[yellow]{len(blocking)} 处待补正[/]"
-        console.print(f"通报已写入 {escape(str(out_dir))}:{verdict}")
+        common.console.print(f"通报已写入 {escape(str(out_dir))}:{verdict}")
         changed = any(p.severity is Severity.ERROR for p in stale)
-        console.print(_round_text(round_no, changed), markup=False, soft_wrap=True)
-    raise typer.Exit(EXIT_PROBLEMS if blocking else EXIT_OK)
+        common.console.print(_round_text(round_no, changed), markup=False, soft_wrap=True)
+    raise typer.Exit(common.EXIT_PROBLEMS if blocking else common.EXIT_OK)
 
 
 def stale_check(doc: Scores, path: Path, camp: Campaign) -> list[Problem]:
@@ -222,15 +209,15 @@ def _stop_for(stale: Sequence[Problem], doc: Scores, stale_ok: bool, json_out: b
             _json(False, [], stale, round=doc.round)
         return stop
     if stale and stop:
-        print_problems(stale, f"第{doc.round}轮评分结果生成后有以下改动,未生成通报")
-        console.print(
+        common.print_problems(stale, f"第{doc.round}轮评分结果生成后有以下改动,未生成通报")
+        common.console.print(
             "评分结果不是最新的:请先重新运行 zwgk score,或加 --stale-ok 仍然使用旧的评分结果。",
             markup=False,
             soft_wrap=True,
         )
     elif stale:
         title = "评分结果不是最新的(按 --stale-ok 仍然使用)" if doc.round is not None else "提示"
-        print_problems(stale, title)
+        common.print_problems(stale, title)
     return stop
 
 
@@ -246,21 +233,23 @@ def _draft(doc: Scores, out_dir: Path, camp: Campaign, formats: Sequence[str], j
 
     wanted = [f for f in formats if f in DRAFT_FORMATS]
     if not wanted:
-        usage_error("初评结果反馈只有 docx 和 xlsx 两种格式:--formats 至少给出其中一种。")
+        common.usage_error("初评结果反馈只有 docx 和 xlsx 两种格式:--formats 至少给出其中一种。")
     try:
         with on_interrupt(f"{out_dir / DRAFT_DIR} 未改动(仍是上次生成的文件)。"):
             outcome = write_drafts(doc, out_dir, campaign=camp if camp.found else None, formats=wanted)
     except OSError as exc:
-        usage_error(f"无法写入通报目录 {out_dir}:{os_reason(exc, writing=True)}(已有的文件未改动)")
+        common.usage_error(f"无法写入通报目录 {out_dir}:{os_reason(exc, writing=True)}(已有的文件未改动)")
     if json_out:
         _json(not outcome.problems, outcome.files, outcome.problems, out=str(out_dir / DRAFT_DIR))
     else:
-        print_problems(outcome.problems, "初评结果反馈待补正之处")
+        common.print_problems(outcome.problems, "初评结果反馈待补正之处")
         kinds = "、".join({"docx": "Word", "xlsx": "Excel"}[f] for f in wanted)
-        console.print(f"已为 {outcome.units} 个单位生成初评结果反馈({kinds})→ {escape(str(out_dir / DRAFT_DIR))}")
+        common.console.print(
+            f"已为 {outcome.units} 个单位生成初评结果反馈({kinds})→ {escape(str(out_dir / DRAFT_DIR))}"
+        )
         if outcome.problems:
-            console.print(f"[yellow]{len(outcome.problems)} 处待补正[/],补正后重新运行 zwgk report --draft。")
-    raise typer.Exit(EXIT_PROBLEMS if outcome.problems else EXIT_OK)
+            common.console.print(f"[yellow]{len(outcome.problems)} 处待补正[/],补正后重新运行 zwgk report --draft。")
+    raise typer.Exit(common.EXIT_PROBLEMS if outcome.problems else common.EXIT_OK)
 
 
 def _aliases(camp: Campaign) -> dict[str, tuple[str, ...]]:
@@ -291,5 +280,5 @@ def _refuse(problems: Sequence[Problem], title: str, json_out: bool) -> NoReturn
     if json_out:
         _json(False, [], problems)
     else:
-        print_problems(problems, title)
-    raise typer.Exit(EXIT_USAGE)
+        common.print_problems(problems, title)
+    raise typer.Exit(common.EXIT_USAGE)
