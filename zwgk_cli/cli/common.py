@@ -57,6 +57,14 @@ def listed(names: Sequence[str], limit: int) -> str:
     return "、".join(names[:limit]) + (f" 等 {len(names)} 个" if len(names) > limit else "")
 
 
+def shown_path(path: Path) -> str:
+    """A path as the user would type it: relative to the working folder when inside it."""
+    try:
+        return str(path.absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def usage_error(message: str) -> NoReturn:
     err_console.print(Text("错误:", style="bold red") + Text(message), soft_wrap=True)
     raise typer.Exit(EXIT_USAGE)

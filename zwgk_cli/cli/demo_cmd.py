@@ -91,39 +91,31 @@ def _ranking_table(result: DemoResult) -> Table:
     return table
 
 
-def _show(path: Path) -> str:
-    """A path as the user typed it: relative to the working directory when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
 def _outputs(result: DemoResult) -> list[str]:
     folder, files = result.folder, result.report.files
     report_dir = next((f.parent for f in files if f.name.startswith(names.NOTICE_NAME)), folder / "report")
-    lines = [_show(f) for f in files if f.parent.name != names.RECTIFY_DIR]
+    lines = [common.shown_path(f) for f in files if f.parent.name != names.RECTIFY_DIR]
     rectify = [f for f in files if f.parent.name == names.RECTIFY_DIR]
     if rectify:
         units = len({f.stem for f in rectify})
-        lines.append(f"{_show(report_dir / names.RECTIFY_DIR)}/ (整改清单:{units}个单位,各有.xlsx与.html)")
+        lines.append(f"{common.shown_path(report_dir / names.RECTIFY_DIR)}/ (整改清单:{units}个单位,各有.xlsx与.html)")
     results_dir = folder / "results"
-    lines += [_show(p) for p in sorted(results_dir.glob("*")) if p.is_file() and p != result.review]
+    lines += [common.shown_path(p) for p in sorted(results_dir.glob("*")) if p.is_file() and p != result.review]
     rounds = sorted(p.name for p in (results_dir / "rounds").glob("*") if p.is_dir())
     if rounds:
         said = "初评" if len(rounds) == 1 else f"01 初评、{rounds[-1]} 复核后;通报按第{int(rounds[-1])}轮"
-        lines.append(f"{_show(results_dir / 'rounds')}/ (每次评分存为一轮:{said})")
+        lines.append(f"{common.shown_path(results_dir / 'rounds')}/ (每次评分存为一轮:{said})")
     if result.review is not None:
-        lines.append(f"{_show(result.review)} (zwgk diff 写出的复核记录:两轮之间改了什么、得分怎样变化)")
+        lines.append(f"{common.shown_path(result.review)} (zwgk diff 写出的复核记录:两轮之间改了什么、得分怎样变化)")
     teams = f",按检查组分目录:{'、'.join(result.teams)}" if result.teams else ""
-    lines.append(f"{_show(folder / 'sheets')}/ (init-sheets生成的空白评分表{teams})")
-    lines.append(f"{_show(folder / 'returned')}/ (模拟填写后交回的评分表)")
+    lines.append(f"{common.shown_path(folder / 'sheets')}/ (init-sheets生成的空白评分表{teams})")
+    lines.append(f"{common.shown_path(folder / 'returned')}/ (模拟填写后交回的评分表)")
     return lines
 
 
 def print_summary(result: DemoResult) -> None:
     r = result.ranking
-    common.console.rule(Text(result.sample, style="bold") + Text(f":{_show(result.folder)}"))
+    common.console.rule(Text(result.sample, style="bold") + Text(f":{common.shown_path(result.folder)}"))
     status = "、".join(f"{STATUS_LABELS.get(k, k)} {n}" for k, n in result.counts.items() if n)
     common.console.print(f"共 {r.units} 个单位;{status}。")
     if result.teams:

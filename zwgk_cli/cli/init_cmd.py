@@ -12,7 +12,7 @@ import typer
 from zwgk_cli.cli import Interrupted, app, common
 from zwgk_cli.files import safe_file_stem
 from zwgk_cli.model import Unit
-from zwgk_cli.problems import Code, Problem, Severity, problem
+from zwgk_cli.problems import Code, Problem, Severity, has_errors, problem
 from zwgk_cli.workbook import layout as L
 from zwgk_cli.workbook.blueprint import CampaignInfo
 from zwgk_cli.workbook.issue import (
@@ -129,7 +129,7 @@ def init_sheets_cmd(
     written = [w for w in results if not w.error]
     problems += [problem(Code.S_WRITE, file=w.file, unit=w.name, detail=w.error) for w in results if w.error]
     _report_init(json_out, out_dir, written, plan.kept, before, problems)
-    if any(p.severity is Severity.ERROR for p in problems):
+    if has_errors(problems):
         raise typer.Exit(common.EXIT_PROBLEMS)
 
 

@@ -12,7 +12,7 @@ from zwgk_cli.campaign import CONFIG_NAME
 from zwgk_cli.cli import app, common
 from zwgk_cli.new_campaign import SAMPLES as SAMPLES
 from zwgk_cli.new_campaign import NewCampaignError, create
-from zwgk_cli.problems import Severity, os_reason
+from zwgk_cli.problems import has_errors, os_reason
 
 
 @app.command("new")
@@ -51,5 +51,5 @@ def new_cmd(
     )
     common.say(f"细则:{r.title}({r.id});名单:{len(ros.units)} 个单位。")
     common.say(f"下一步:检查并修改 {folder / CONFIG_NAME} 中的设置,然后在该目录中运行 zwgk init-sheets。")
-    if any(p.severity is Severity.ERROR for p in ros.problems):
+    if has_errors(ros.problems):
         raise typer.Exit(common.EXIT_PROBLEMS)

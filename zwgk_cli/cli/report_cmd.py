@@ -13,7 +13,7 @@ from rich.table import Table
 from zwgk_cli import names
 from zwgk_cli.campaign import Campaign
 from zwgk_cli.cli import app, common, on_interrupt
-from zwgk_cli.problems import Code, Problem, Severity, os_reason, problem
+from zwgk_cli.problems import Code, Problem, has_errors, os_reason, problem
 from zwgk_cli.results import model as results_model
 from zwgk_cli.results import rounds
 from zwgk_cli.results.model import Scores
@@ -169,8 +169,7 @@ def _show(outcome: Outcome, out_dir: Path, json_out: bool, round_no: int | None,
         common.console.print(_summary_table(outcome.files, out_dir))
         verdict = "[green]可以印发[/]" if not blocking else f"[yellow]{len(blocking)} 处待补正[/]"
         common.console.print(f"通报已写入 {escape(str(out_dir))}:{verdict}")
-        changed = any(p.severity is Severity.ERROR for p in stale)
-        common.console.print(_round_text(round_no, changed), markup=False, soft_wrap=True)
+        common.console.print(_round_text(round_no, has_errors(stale)), markup=False, soft_wrap=True)
     raise typer.Exit(common.EXIT_PROBLEMS if blocking else common.EXIT_OK)
 
 
@@ -203,7 +202,7 @@ def stale_check(doc: Scores, path: Path, camp: Campaign) -> list[Problem]:
 
 def _stop_for(stale: Sequence[Problem], doc: Scores, stale_ok: bool, json_out: bool) -> bool:
     """Say what changed since the scores were written; whether the report must stop there."""
-    stop = any(p.severity is Severity.ERROR for p in stale) and not stale_ok
+    stop = has_errors(stale) and not stale_ok
     if json_out:
         if stop:
             _json(False, [], stale, round=doc.round)

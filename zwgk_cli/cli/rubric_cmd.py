@@ -15,7 +15,7 @@ from zwgk_cli import rubric as rubric_mod
 from zwgk_cli.cli import app, common
 from zwgk_cli.files import atomic_write_bytes
 from zwgk_cli.model import Criterion, Indicator, Part, PartKind, Rubric, Variant, fmt_points
-from zwgk_cli.problems import Problem, Severity, has_errors, os_reason
+from zwgk_cli.problems import Problem, Severity, os_reason
 from zwgk_cli.resources import sample_roster
 
 if TYPE_CHECKING:
@@ -198,7 +198,7 @@ def check_cmd(
         common.console.print(
             f"{escape(r.title)}({r.id},{r.hash}){n_units}:{verdict}" + (f",{warn} 条提示" if warn else "")
         )
-    if has_errors(problems):
+    if errors:
         raise typer.Exit(common.EXIT_PROBLEMS)
 
 

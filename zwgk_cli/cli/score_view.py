@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
 from rich.table import Table
 from rich.text import Text
 
-from zwgk_cli.cli.common import console, err_console, problem_line, problems_table, severity_text
+from zwgk_cli.cli.common import console, err_console, problem_line, problems_table, severity_text, shown_path
 from zwgk_cli.problems import SEVERITY_LABELS, Code, Problem, Severity, sort_key
 from zwgk_cli.results.document import STATUS_LABELS, STATUS_MISSING
 from zwgk_cli.results.rounds import round_line
@@ -31,7 +30,7 @@ _FIELD = re.compile(r"\{[^{}]*\}")
 
 
 def show(batch: batch_mod.Batch, written: Written, blocked: bool, verbose: bool) -> None:
-    problems_file = _shown(written.problems[0]) if written.problems else "problems.csv"
+    problems_file = shown_path(written.problems[0]) if written.problems else "problems.csv"
     if batch.errors + batch.warnings:
         if verbose:
             _table(batch)
@@ -140,17 +139,9 @@ def _summary(batch: batch_mod.Batch, written: Written, blocked: bool, problems_f
     files = [*written.scores, *written.problems]
     if files:
         names = "、".join(f.name for f in files)
-        console.print(f"结果已写入 {_shown(files[0].parent)}{os.sep}:{names}", markup=False, soft_wrap=True)
+        console.print(f"结果已写入 {shown_path(files[0].parent)}{os.sep}:{names}", markup=False, soft_wrap=True)
     if written.round is not None:
         console.print(round_line(written.round, written.new_round), markup=False, soft_wrap=True)
-
-
-def _shown(path: Path) -> str:
-    """A path as the user would type it: relative to the working folder when inside it."""
-    try:
-        return str(path.absolute().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def _table(batch: batch_mod.Batch) -> None:
