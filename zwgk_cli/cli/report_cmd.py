@@ -169,7 +169,9 @@ def _show(outcome: Outcome, out_dir: Path, json_out: bool, round_no: int | None,
         common.console.print(_summary_table(outcome.files, out_dir))
         verdict = "[green]可以印发[/]" if not blocking else f"[yellow]{len(blocking)} 处待补正[/]"
         common.console.print(f"通报已写入 {escape(str(out_dir))}:{verdict}")
-        common.console.print(_round_text(round_no, has_errors(stale)), markup=False, soft_wrap=True)
+        later = ",其后的改动未计入" if has_errors(stale) else ""
+        said = "通报依据的评分结果没有记录轮次。" if round_no is None else f"通报依据第{round_no}轮评分结果{later}。"
+        common.console.print(said, markup=False, soft_wrap=True)
     raise typer.Exit(common.EXIT_PROBLEMS if blocking else common.EXIT_OK)
 
 
@@ -218,12 +220,6 @@ def _stop_for(stale: Sequence[Problem], doc: Scores, stale_ok: bool, json_out: b
         title = "评分结果不是最新的(按 --stale-ok 仍然使用)" if doc.round is not None else "提示"
         common.print_problems(stale, title)
     return stop
-
-
-def _round_text(round_no: int | None, stale: bool) -> str:
-    if round_no is None:
-        return "通报依据的评分结果没有记录轮次。"
-    return f"通报依据第{round_no}轮评分结果{',其后的改动未计入' if stale else ''}。"
 
 
 def _draft(doc: Scores, out_dir: Path, camp: Campaign, formats: Sequence[str], json_out: bool) -> None:

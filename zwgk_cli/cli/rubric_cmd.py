@@ -164,7 +164,7 @@ def check_cmd(
     roster: Annotated[
         Path | None, typer.Option("--roster", help="单位名单(CSV/XLSX);内置细则默认用其示例名单。")
     ] = None,
-    targets: Annotated[Path | None, typer.Option("--targets", help="网站名单(CSV/XLSX)。")] = None,
+    targets: common.TargetsOpt = None,
     json_out: common.JsonOpt = False,
     campaign: common.CampaignOpt = None,
 ) -> None:
@@ -335,9 +335,8 @@ def _print_diff(d: RubricDiff, a: str, b: str) -> None:
 
 def _print_verdict(identical: bool, compat: Compatibility, a: str, b: str) -> None:
     if identical:
-        common.console.print(Text("两版细则完全相同。", style="green"))
-        return
-    if compat.compatible:
+        said = [("两版细则完全相同。", "green")]
+    elif compat.compatible:
         said = [
             (
                 f"兼容:按 {a} 生成的评分表,填写项(编号、类型、选项、位置)均未变,可按 {b} 直接读取和评分"
