@@ -241,18 +241,12 @@ def load_roster(
     roster.bool_columns = tuple(bool_cols)
     seen: dict[str, int] = {}
     for n, row in table:
-        uid, name, group = (row.get(cols[k], "") for k in ("id", "name", "group"))
-        bad = False
-        for key, val in (("id", uid), ("name", name), ("group", group)):
-            if not val:
-                roster.problems.append(
-                    problem(Code.L_EMPTY, file=str(upath), line=n, row=n, column=UNIT_COLUMNS[key][0])
-                )
-                bad = True
-        for val in (uid, name):
-            if val and val in seen:
-                roster.problems.append(problem(Code.L_DUP, file=str(upath), line=n, value=val, other=seen[val]))
-                bad = True
+        given = {k: row.get(cols[k], "") for k in ("id", "name", "group")}
+        uid, name, group = given.values()
+        at = {"file": str(upath), "line": n}
+        bad = [problem(Code.L_EMPTY, **at, row=n, column=UNIT_COLUMNS[k][0]) for k, v in given.items() if not v]
+        bad += [problem(Code.L_DUP, **at, value=v, other=seen[v]) for v in (uid, name) if v and v in seen]
+        roster.problems += bad
         if bad:
             continue
         seen[uid] = seen[name] = n
