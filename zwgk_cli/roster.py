@@ -53,19 +53,10 @@ class Roster:
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     bool_columns: tuple[str, ...] = ()
-    _index: tuple[list[Unit], int, dict[str, Unit]] | None = field(default=None, repr=False, compare=False)
 
     def unit(self, key: str) -> Unit | None:
         """The first unit whose id, name or an alias is ``key``."""
-        units = self.units
-        index = self._index
-        if index is None or index[0] is not units or index[1] != len(units):
-            by_key: dict[str, Unit] = {}
-            for u in units:
-                for k in (u.id, u.name, *u.aliases):
-                    by_key.setdefault(k, u)
-            index = self._index = (units, len(units), by_key)  # a websites list of 10,000 units: one pass
-        return index[2].get(key)
+        return next((u for u in self.units if key in (u.id, u.name, *u.aliases)), None)
 
     @property
     def groups(self) -> list[str]:
@@ -274,6 +265,10 @@ def _load_targets(roster: Roster, path: Path, target_kinds: Sequence[tuple[str, 
     default_kind = target_kinds[0][0] if target_kinds else "website"
     by_unit: dict[str, list[Target]] = {}
     seen: dict[str, int] = {}
+    owners: dict[str, Unit] = {}  # as Roster.unit finds them, in one pass for a list of 10,000 websites
+    for u in roster.units:
+        for k in (u.id, u.name, *u.aliases):
+            owners.setdefault(k, u)
     for n, row in got.table:
         tid, name, owner = (row.get(cols[k], "") for k in ("id", "name", "unit"))
         kind = row.get(cols["kind"], "") or default_kind
@@ -285,7 +280,7 @@ def _load_targets(roster: Roster, path: Path, target_kinds: Sequence[tuple[str, 
             roster.problems.append(problem(Code.L_DUP_TARGET, file=str(path), line=n, target=tid, other=seen[tid]))
             continue
         seen[tid] = n
-        unit = roster.unit(owner)
+        unit = owners.get(owner)
         if unit is None:
             roster.problems.append(problem(Code.L_TARGET_UNIT, file=str(path), line=n, target=name, unit=owner))
             continue

@@ -39,11 +39,6 @@ def show(batch: batch_mod.Batch, written: Written, blocked: bool, verbose: bool)
     _summary(batch, written, blocked, problems_file)
 
 
-def shape(template: str) -> str:
-    """A message template with its blanks as "…": what every problem of the code says."""
-    return _FIELD.sub("…", template)
-
-
 def _compact(batch: batch_mod.Batch, problems_file: str) -> None:
     head: dict[str, list[Problem]] = {}
     for p in batch.head(2 * TABLE_LIMIT):
@@ -76,7 +71,7 @@ def _line(severity: Severity, text: str) -> None:
 def _kind(code: str, n: int, files: int, first: Problem, some: list[Problem]) -> None:
     """One line for the ``n`` problems of ``code``, and a line of examples."""
     known = _CODES.get(code)
-    message = shape(known.template) if known is not None else first.message
+    message = _FIELD.sub("…", known.template) if known is not None else first.message  # its blanks as …
     hint = known.hint_template if known is not None else first.hint
     where = f"{n} 处" + (f",{files} 个文件" if files > 1 else "")
     text = f"{SEVERITY_LABELS[first.severity]} {code}({where}):{message}"
