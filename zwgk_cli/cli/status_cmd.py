@@ -63,9 +63,8 @@ def status_cmd(
             if returned_dir.is_dir()
             else Found()
         )
-        refs, skipped = found.refs, found.skipped
-        files = st.read_returned(r, ros.units, refs, jobs, teams)
-    status = st.collect(r, ros.units, issued, files, names, _teams_of(r, teams), skipped)
+        files = st.read_returned(r, ros.units, found.refs, jobs, teams)
+    status = st.collect(r, ros.units, issued, files, names, _teams_of(r, teams), found.skipped)
     roster_errors = sum(1 for p in ros.problems if p.severity is Severity.ERROR)
     if json_out:
         common.print_json(_json(status, roster_errors))
