@@ -128,12 +128,9 @@ def explain(exc: BaseException, args: Sequence[str]) -> str:
     kind = kind_of(exc)
     message = str(getattr(exc, "message", "") or "")
     if kind == "NoSuchOption":
-        name = str(getattr(exc, "option_name", "") or "")
-        said = f"没有选项 {name}。"
-        close = list(getattr(exc, "possibilities", None) or [])
-        if close:
-            said += f"你是不是想输入 {' 或 '.join(close[:3])}?"
-        return said
+        close = list(getattr(exc, "possibilities", None) or [])[:3]
+        said = f"没有选项 {getattr(exc, 'option_name', '') or ''}。"
+        return said + (f"你是不是想输入 {' 或 '.join(close)}?" if close else "")
     param = getattr(exc, "param", None)
     what = "选项" if getattr(param, "param_type_name", "") == "option" else "参数"
     if kind == "MissingParameter":
