@@ -204,8 +204,7 @@ def demo_cmd(
         try:
             result = demo_mod.run_sample(name, target, seed=seed, formats=wanted, echo=echo)
         except demo_mod.DemoError as exc:
-            common.err_console.print(Text("错误:", style="bold red") + Text(f" {exc}"))
-            raise typer.Exit(common.EXIT_USAGE) from None
+            common.usage_error(f" {exc}")
         except OSError as exc:
             common.usage_error(f"无法写入演示目录 {target}:{os_reason(exc, writing=True)}。请换一个有写入权限的位置。")
         print_summary(result)
