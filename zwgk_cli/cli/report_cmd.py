@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from zwgk_cli import names
+from zwgk_cli import rubric as rubric_mod
 from zwgk_cli.campaign import Campaign
 from zwgk_cli.cli import app, common, on_interrupt
 from zwgk_cli.problems import Code, Problem, has_errors, os_reason, problem
@@ -18,6 +19,7 @@ from zwgk_cli.results import model as results_model
 from zwgk_cli.results import rounds
 from zwgk_cli.results.model import Scores
 from zwgk_cli.roster import load_roster
+from zwgk_cli.scoring.discover import discover
 
 if TYPE_CHECKING:
     from zwgk_cli.report.build import Outcome
@@ -178,9 +180,6 @@ def _show(outcome: Outcome, out_dir: Path, json_out: bool, round_no: int | None,
 def stale_check(doc: Scores, path: Path, camp: Campaign) -> list[Problem]:
     """S005–S008 for each input changed since the round ``doc`` is was scored (found again where
     score looked, hashed again); S009 when that cannot be checked."""
-    from zwgk_cli import rubric as rubric_mod
-    from zwgk_cli.scoring.discover import discover
-
     if doc.round is None:
         return [problem(Code.S_UNCHECKED, file=str(path), detail="评分结果由旧版 zwgk 生成,没有记录所用的文件")]
     manifest = rounds.manifest_path(path, doc.round)

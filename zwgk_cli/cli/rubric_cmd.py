@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.markup import escape
+from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
@@ -17,10 +18,8 @@ from zwgk_cli.files import atomic_write_bytes
 from zwgk_cli.model import Criterion, Indicator, Part, PartKind, Rubric, Variant, fmt_points
 from zwgk_cli.problems import Problem, Severity, os_reason
 from zwgk_cli.resources import sample_roster
-
-if TYPE_CHECKING:
-    from zwgk_cli.rubric.diff import RubricDiff
-    from zwgk_cli.workbook.revision import Compatibility
+from zwgk_cli.rubric.diff import CHANGE_LABELS, SECTIONS, RubricDiff, diff, label
+from zwgk_cli.workbook.revision import Compatibility, rubric_compatibility
 
 rubric_app = typer.Typer(
     help="评分细则:列出、查看、检查、导出为工作簿、新建空白工作簿、对比两个版本。", no_args_is_help=True
@@ -63,8 +62,6 @@ def list_cmd(json_out: common.JsonOpt = False) -> None:
             ]
         )
         return
-    from rich.table import Table
-
     table = Table(title="内置评分细则")
     for col in ("编号", "名称", "年度", "版本(适用分组)", "满分"):
         table.add_column(col, overflow="fold")  # Chinese text has no spaces to wrap at: fold, never cut
@@ -277,9 +274,6 @@ def diff_cmd(
     需重新生成);2 表示细则无法读取或用法有误。
     示例:zwgk rubric diff 细则-旧.yaml 细则.yaml
     """
-    from zwgk_cli.rubric.diff import diff, label
-    from zwgk_cli.workbook.revision import rubric_compatibility
-
     a, b = common.load_rubric(old), common.load_rubric(new)
     d = diff(a, b)
     compat = rubric_compatibility(a, b)
@@ -305,10 +299,6 @@ def diff_cmd(
 def _print_diff(d: RubricDiff, a: str, b: str) -> None:
     """A table per section on a terminal (修订前 | 修订后 side by side); one plain line per
     change when piped."""
-    from rich.table import Table
-
-    from zwgk_cli.rubric.diff import CHANGE_LABELS, SECTIONS
-
     common.console.print(Text(f"修订前:{d.old.title} {a}\n修订后:{d.new.title} {b}"), soft_wrap=True)
     if d.identical:
         return
