@@ -18,6 +18,7 @@ from zwgk_cli.files import atomic_write_bytes
 from zwgk_cli.model import Criterion, Indicator, Part, PartKind, Rubric, Variant, fmt_points
 from zwgk_cli.problems import Problem, Severity, os_reason
 from zwgk_cli.resources import sample_roster
+from zwgk_cli.rubric import xlsx_read
 from zwgk_cli.rubric.diff import CHANGE_LABELS, SECTIONS, RubricDiff, diff, label
 from zwgk_cli.workbook.revision import Compatibility, rubric_compatibility
 
@@ -201,8 +202,6 @@ def check_cmd(
 
 def _in_cells(r: Rubric, problems: list[Problem]) -> list[Problem]:
     """The problems of a rubric workbook located by sheet and cell (of a YAML rubric: as they are)."""
-    from zwgk_cli.rubric import xlsx_read
-
     path = Path(r.path)
     if not xlsx_read.is_workbook(path):
         return problems
