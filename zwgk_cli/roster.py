@@ -183,10 +183,9 @@ def _columns(
     """Each column's header in the file (``""`` when absent); None, with a problem for each,
     when a ``required`` one is missing."""
     cols = {k: next((h for h in header if h in names), "") for k, names in spec.items()}
-    for key in required:
-        if not cols[key]:
-            roster.problems.append(problem(Code.L_COLUMN, file=str(path), column=spec[key][0]))
-    return None if any(not cols[k] for k in required) else cols
+    missing = [k for k in required if not cols[k]]
+    roster.problems += [problem(Code.L_COLUMN, file=str(path), column=spec[k][0]) for k in missing]
+    return None if missing else cols
 
 
 def _load_table(roster: Roster, path: Path, sheet_names: Sequence[str], first: bool) -> _Read | None:

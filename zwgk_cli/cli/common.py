@@ -8,7 +8,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -22,9 +22,7 @@ from zwgk_cli.new_campaign import checked_roster
 from zwgk_cli.problems import SEVERITY_LABELS, Code, Problem, Severity, problem, sort_key
 from zwgk_cli.resources import sample_roster
 from zwgk_cli.roster import Roster
-
-if TYPE_CHECKING:
-    from zwgk_cli.workbook.teams import Teams
+from zwgk_cli.workbook.teams import Teams, resolve_teams
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -110,8 +108,6 @@ def load_campaign(path: Path | None) -> campaign_mod.Campaign:
 
 def load_teams(rubric: Rubric, camp: campaign_mod.Campaign) -> Teams | None:
     """The campaign's 检查组 against the rubric (``None`` without any); problems → exit 2."""
-    from zwgk_cli.workbook.teams import resolve_teams
-
     teams, problems = resolve_teams(rubric, camp.teams, str(camp.root / campaign_mod.CONFIG_NAME))
     if problems:
         problems_error(problems, "考评设置(zwgk.toml)中检查组的问题")
