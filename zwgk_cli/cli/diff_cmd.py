@@ -50,8 +50,8 @@ def diff_cmd(
     except OSError as exc:
         common.usage_error(f"无法写入 {target}:{os_reason(exc, writing=True)}")
     for line in summary_lines(d):
-        common.console.print(line, markup=False, soft_wrap=True, highlight=False)
-    common.console.print(f"复核记录已写出 → {target}", markup=False, soft_wrap=True)
+        common.say(line)
+    common.say(f"复核记录已写出 → {target}")
     raise typer.Exit(common.EXIT_OK)
 
 

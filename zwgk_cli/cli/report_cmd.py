@@ -173,7 +173,7 @@ def _show(outcome: Outcome, out_dir: Path, json_out: bool, round_no: int | None,
         common.console.print(f"通报已写入 {escape(str(out_dir))}:{verdict}")
         later = ",其后的改动未计入" if has_errors(stale) else ""
         said = "通报依据的评分结果没有记录轮次。" if round_no is None else f"通报依据第{round_no}轮评分结果{later}。"
-        common.console.print(said, markup=False, soft_wrap=True)
+        common.say(said)
     raise typer.Exit(common.EXIT_PROBLEMS if blocking else common.EXIT_OK)
 
 
@@ -204,18 +204,12 @@ def stale_check(doc: Scores, path: Path, camp: Campaign) -> list[Problem]:
 def _stop_for(stale: Sequence[Problem], doc: Scores, stale_ok: bool, json_out: bool) -> bool:
     """Say what changed since the scores were written; whether the report must stop there."""
     stop = has_errors(stale) and not stale_ok
-    if json_out:
-        if stop:
-            _json(False, [], stale, round=doc.round)
-        return stop
-    if stale and stop:
+    if stop and json_out:
+        _json(False, [], stale, round=doc.round)
+    elif stop:
         common.print_problems(stale, f"第{doc.round}轮评分结果生成后有以下改动,未生成通报")
-        common.console.print(
-            "评分结果不是最新的:请先重新运行 zwgk score,或加 --stale-ok 仍然使用旧的评分结果。",
-            markup=False,
-            soft_wrap=True,
-        )
-    elif stale:
+        common.say("评分结果不是最新的:请先重新运行 zwgk score,或加 --stale-ok 仍然使用旧的评分结果。")
+    elif stale and not json_out:
         title = "评分结果不是最新的(按 --stale-ok 仍然使用)" if doc.round is not None else "提示"
         common.print_problems(stale, title)
     return stop

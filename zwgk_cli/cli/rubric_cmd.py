@@ -310,7 +310,7 @@ def _print_diff(d: RubricDiff, a: str, b: str) -> None:
         if not common.console.is_terminal:
             common.console.print(f"【{section}】", markup=False)
             for e in rows:
-                common.console.print("  " + e.text(), markup=False, soft_wrap=True)
+                common.say("  " + e.text())
             continue
         table = Table(title=section, title_justify="left", show_lines=True)
         table.add_column("变化", no_wrap=True)

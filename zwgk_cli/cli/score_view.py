@@ -13,7 +13,7 @@ import re
 from rich.table import Table
 from rich.text import Text
 
-from zwgk_cli.cli.common import console, err_console, problem_line, problems_table, severity_text, shown_path
+from zwgk_cli.cli.common import console, err_console, problem_line, problems_table, say, severity_text, shown_path
 from zwgk_cli.problems import SEVERITY_LABELS, Code, Problem, Severity, sort_key
 from zwgk_cli.results.document import STATUS_LABELS, STATUS_MISSING
 from zwgk_cli.results.rounds import round_line
@@ -134,9 +134,9 @@ def _summary(batch: batch_mod.Batch, written: Written, blocked: bool, problems_f
     files = [*written.scores, *written.problems]
     if files:
         names = "、".join(f.name for f in files)
-        console.print(f"结果已写入 {shown_path(files[0].parent)}{os.sep}:{names}", markup=False, soft_wrap=True)
+        say(f"结果已写入 {shown_path(files[0].parent)}{os.sep}:{names}")
     if written.round is not None:
-        console.print(round_line(written.round, written.new_round), markup=False, soft_wrap=True)
+        say(round_line(written.round, written.new_round))
 
 
 def _table(batch: batch_mod.Batch) -> None:
