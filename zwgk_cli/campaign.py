@@ -246,39 +246,30 @@ _APART_FROM_RETURNED = (
 # ------------------------------------------------------------------ reading the file
 
 
-def find_root(start: Path | None = None) -> Path | None:
-    """The nearest folder at or above ``start`` holding a ``zwgk.toml``."""
-    here = (start or Path.cwd()).resolve()
-    for d in (here, *here.parents):
-        if (d / CONFIG_NAME).exists():  # a folder named zwgk.toml is found, and said to be one
-            return d
-    return None
-
-
 def load(root: Path | None = None) -> Campaign:
     """Read ``zwgk.toml`` from ``root`` (or the nearest one above the working directory).
 
     Without one, an empty campaign rooted at the working directory is returned.  ``root`` may
     also name the ``zwgk.toml`` itself.  Raises :class:`CampaignError` with every problem found.
     """
-    base = root if root is not None else find_root()
-    if base is None:
-        return Campaign(root=Path.cwd())
+    base = root
+    if base is None:  # a folder named zwgk.toml is found too, and said to be one
+        here = Path.cwd().resolve()
+        base = next((d for d in (here, *here.parents) if (d / CONFIG_NAME).exists()), None)
+        if base is None:
+            return Campaign(root=Path.cwd())
     if base.name == CONFIG_NAME and not base.is_dir():
         base = base.parent
     cfg = base / CONFIG_NAME
     if not os.path.lexists(cfg):
         raise CampaignError([problem(Code.C_MISSING, file=str(cfg), dir=str(base))])
     try:
-        raw = read_input_file(cfg, MAX_CONFIG_BYTES)
+        text = read_input_file(cfg, MAX_CONFIG_BYTES).decode("utf-8-sig")
+        data = tomllib.loads(text)
     except InputFileError as exc:
         raise CampaignError([problem(Code.C_FILE, file=str(cfg), detail=str(exc))]) from None
-    try:
-        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise CampaignError([problem(Code.C_ENCODING, file=str(cfg))]) from None
-    try:
-        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CampaignError([_syntax_problem(str(cfg), text, str(exc))]) from None
     lines = _key_lines(text)
@@ -370,20 +361,24 @@ def _guess(word: str, choices: Any) -> str:
     return f"(是不是“{near[0]}”?)" if near else ""
 
 
-def _show(value: Any) -> str:
-    """A value as the user wrote it (TOML-like), cut short."""
+def toml_value(value: Any) -> str:
+    """A value as TOML writes it (strings as basic strings: JSON escapes are TOML escapes)."""
     if isinstance(value, bool):
-        text = "true" if value else "false"
-    elif isinstance(value, float):
-        text = "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf") if math.isinf(value) else repr(value)
-    elif isinstance(value, str | int):
-        text = json.dumps(value, ensure_ascii=False)
-    elif isinstance(value, list):
-        text = "[" + ", ".join(_show(v) for v in value) + "]"
-    elif isinstance(value, dict):
-        text = "{" + ", ".join(f"{k} = {_show(v)}" for k, v in value.items()) + "}"
-    else:
-        text = str(value)
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf") if math.isinf(value) else repr(value)
+    if isinstance(value, str | int):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def _show(value: Any) -> str:
+    """A value as the user wrote it, cut short."""
+    text = toml_value(value)
     return text if len(text) <= 60 else text[:57] + "…"
 
 

@@ -7,7 +7,6 @@ over a file of the same name with ``force`` is not restored).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import shutil
 import string
 from collections.abc import Mapping, Sequence
@@ -81,24 +80,13 @@ class Created:
     files: tuple[str, ...]  # the rubric and roster files copied in, by name
 
 
-def _toml(value: Any) -> str:
-    """A value as TOML: strings as basic strings (JSON escapes are TOML escapes), lists, ints."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml(v) for v in value) + "]"
-    return json.dumps(str(value), ensure_ascii=False)
-
-
 def campaign_toml(settings: Mapping[str, Any], generated_from: str, sample: bool) -> str:
     """``zwgk.toml`` text from the commented template, with ``settings`` filled in."""
     template = string.Template(
         resources.files("zwgk_cli").joinpath("campaign_template.toml").read_text(encoding="utf-8")
     )
     defaults: dict[str, Any] = {"year": dt.date.today().year, "units": "units.csv", "group_order": []}
-    values = {k: _toml(settings.get(k, defaults.get(k, ""))) for k in template.get_identifiers()}
+    values = {k: campaign_mod.toml_value(settings.get(k, defaults.get(k, ""))) for k in template.get_identifiers()}
     values["generated_from"] = f"(来源:{generated_from})" if generated_from else ""
     values["sample_note"] = "(示例值,正式发文前请修改)" if sample else ""
     return template.substitute(values)

@@ -61,11 +61,8 @@ def find_soffice() -> str | None:
     env = os.environ.get("ZWGK_SOFFICE")
     if env and Path(env).is_file():
         return env
-    for name in ("soffice", "libreoffice"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return next((c for c in _CANDIDATES if Path(c).is_file()), None)
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    return found or next((c for c in _CANDIDATES if Path(c).is_file()), None)
 
 
 def convert(

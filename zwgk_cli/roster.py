@@ -53,19 +53,10 @@ class Roster:
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     bool_columns: tuple[str, ...] = ()
-    _index: tuple[list[Unit], int, dict[str, Unit]] | None = field(default=None, repr=False, compare=False)
 
     def unit(self, key: str) -> Unit | None:
         """The first unit whose id, name or an alias is ``key``."""
-        units = self.units
-        index = self._index
-        if index is None or index[0] is not units or index[1] != len(units):
-            by_key: dict[str, Unit] = {}
-            for u in units:
-                for k in (u.id, u.name, *u.aliases):
-                    by_key.setdefault(k, u)
-            index = self._index = (units, len(units), by_key)  # a websites list of 10,000 units: one pass
-        return index[2].get(key)
+        return next((u for u in self.units if key in (u.id, u.name, *u.aliases)), None)
 
     @property
     def groups(self) -> list[str]:
@@ -192,34 +183,27 @@ def _columns(
     """Each column's header in the file (``""`` when absent); None, with a problem for each,
     when a ``required`` one is missing."""
     cols = {k: next((h for h in header if h in names), "") for k, names in spec.items()}
-    for key in required:
-        if not cols[key]:
-            roster.problems.append(problem(Code.L_COLUMN, file=str(path), column=spec[key][0]))
-    return None if any(not cols[k] for k in required) else cols
-
-
-def _read(path: Path, sheet_names: Sequence[str], first: bool) -> _Read | None:
-    """A roster table from a regular file of at most :data:`MAX_ROSTER_BYTES`: a spreadsheet
-    (by its content, whatever its name says) or CSV text."""
-    try:
-        data = read_input_file(path, MAX_ROSTER_BYTES)
-    except InputFileError as exc:
-        raise _Unreadable(str(exc)) from None
-    if data.startswith(_SPREADSHEET_MAGIC):
-        return _read_spreadsheet(data, sheet_names, first)
-    if not data.strip():
-        raise _Unreadable("文件是空的")
-    if path.suffix.lower() in _SPREADSHEET_SUFFIXES:
-        raise _Unreadable(f"文件名是 {path.suffix},但内容不是 Excel/WPS 表格(可能已损坏)")
-    return _read_csv(data)
+    missing = [k for k in required if not cols[k]]
+    roster.problems += [problem(Code.L_COLUMN, file=str(path), column=spec[k][0]) for k in missing]
+    return None if missing else cols
 
 
 def _load_table(roster: Roster, path: Path, sheet_names: Sequence[str], first: bool) -> _Read | None:
-    """:func:`_read`, its problems added to ``roster``."""
+    """A roster table from a regular file of at most :data:`MAX_ROSTER_BYTES`: a spreadsheet
+    (by its content, whatever its name says) or CSV text; what cannot be read a problem in ``roster``."""
     try:
-        got = _read(path, sheet_names, first)
-    except _Unreadable as exc:
-        roster.problems.append(problem(Code.L_FILE, file=str(path), line=exc.line, detail=str(exc)))
+        data = read_input_file(path, MAX_ROSTER_BYTES)
+        if data.startswith(_SPREADSHEET_MAGIC):
+            got = _read_spreadsheet(data, sheet_names, first)
+        elif not data.strip():
+            raise _Unreadable("文件是空的")
+        elif path.suffix.lower() in _SPREADSHEET_SUFFIXES:
+            raise _Unreadable(f"文件名是 {path.suffix},但内容不是 Excel/WPS 表格(可能已损坏)")
+        else:
+            got = _read_csv(data)
+    except (InputFileError, _Unreadable) as exc:
+        line = exc.line if isinstance(exc, _Unreadable) else None
+        roster.problems.append(problem(Code.L_FILE, file=str(path), line=line, detail=str(exc)))
         return None
     if got is not None and got.encoding:
         roster.problems.append(problem(Code.L_ENCODING, file=str(path), encoding=got.encoding))
@@ -247,18 +231,12 @@ def load_roster(
     roster.bool_columns = tuple(bool_cols)
     seen: dict[str, int] = {}
     for n, row in table:
-        uid, name, group = (row.get(cols[k], "") for k in ("id", "name", "group"))
-        bad = False
-        for key, val in (("id", uid), ("name", name), ("group", group)):
-            if not val:
-                roster.problems.append(
-                    problem(Code.L_EMPTY, file=str(upath), line=n, row=n, column=UNIT_COLUMNS[key][0])
-                )
-                bad = True
-        for val in (uid, name):
-            if val and val in seen:
-                roster.problems.append(problem(Code.L_DUP, file=str(upath), line=n, value=val, other=seen[val]))
-                bad = True
+        given = {k: row.get(cols[k], "") for k in ("id", "name", "group")}
+        uid, name, group = given.values()
+        at = {"file": str(upath), "line": n}
+        bad = [problem(Code.L_EMPTY, **at, row=n, column=UNIT_COLUMNS[k][0]) for k, v in given.items() if not v]
+        bad += [problem(Code.L_DUP, **at, value=v, other=seen[v]) for v in (uid, name) if v and v in seen]
+        roster.problems += bad
         if bad:
             continue
         seen[uid] = seen[name] = n
@@ -286,6 +264,10 @@ def _load_targets(roster: Roster, path: Path, target_kinds: Sequence[tuple[str, 
     default_kind = target_kinds[0][0] if target_kinds else "website"
     by_unit: dict[str, list[Target]] = {}
     seen: dict[str, int] = {}
+    owners: dict[str, Unit] = {}  # as Roster.unit finds them, in one pass for a list of 10,000 websites
+    for u in roster.units:
+        for k in (u.id, u.name, *u.aliases):
+            owners.setdefault(k, u)
     for n, row in got.table:
         tid, name, owner = (row.get(cols[k], "") for k in ("id", "name", "unit"))
         kind = row.get(cols["kind"], "") or default_kind
@@ -297,7 +279,7 @@ def _load_targets(roster: Roster, path: Path, target_kinds: Sequence[tuple[str, 
             roster.problems.append(problem(Code.L_DUP_TARGET, file=str(path), line=n, target=tid, other=seen[tid]))
             continue
         seen[tid] = n
-        unit = roster.unit(owner)
+        unit = owners.get(owner)
         if unit is None:
             roster.problems.append(problem(Code.L_TARGET_UNIT, file=str(path), line=n, target=name, unit=owner))
             continue

@@ -14,7 +14,8 @@ import pkgutil
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
@@ -29,17 +30,13 @@ HELP_TEXT = "显示本帮助并退出。"
 def _chinese_help_option() -> None:
     """Typer's built-in ``--help`` says "Show this message and exit."; our users read Chinese."""
     for cls in (typer.core.TyperCommand, typer.core.TyperGroup):
-        original = getattr(cls, "get_help_option", None)
-        if original is None or getattr(original, "_zwgk", False):
-            continue
 
-        def get_help_option(self: Any, ctx: Any, _orig: Any = original) -> Any:
+        def get_help_option(self: Any, ctx: Any, _orig: Any = cls.get_help_option) -> Any:
             opt = _orig(self, ctx)
             if opt is not None:
                 opt.help = HELP_TEXT
             return opt
 
-        get_help_option._zwgk = True  # type: ignore[attr-defined]
         cls.get_help_option = get_help_option  # type: ignore[method-assign]
 
 
@@ -81,6 +78,16 @@ EXIT_INTERRUPTED = 130
 
 class Interrupted(BaseException):
     """Ctrl-C.  A command adds what state it leaves with ``add_note`` (Chinese, one line each)."""
+
+
+@contextmanager
+def on_interrupt(note: str) -> Iterator[None]:
+    """What the block leaves if Ctrl-C ends it: ``note`` added to the :class:`Interrupted`."""
+    try:
+        yield
+    except Interrupted as exc:
+        exc.add_note(note)
+        raise
 
 
 # Imported for their side effect: each module adds its commands to ``app``.

@@ -8,7 +8,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -22,9 +22,7 @@ from zwgk_cli.new_campaign import checked_roster
 from zwgk_cli.problems import SEVERITY_LABELS, Code, Problem, Severity, problem, sort_key
 from zwgk_cli.resources import sample_roster
 from zwgk_cli.roster import Roster
-
-if TYPE_CHECKING:
-    from zwgk_cli.workbook.teams import Teams
+from zwgk_cli.workbook.teams import Teams, resolve_teams
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -55,6 +53,14 @@ def say(text: str) -> None:
 def listed(names: Sequence[str], limit: int) -> str:
     """``names`` joined with 、, the first ``limit`` of them and how many there are in all."""
     return "、".join(names[:limit]) + (f" 等 {len(names)} 个" if len(names) > limit else "")
+
+
+def shown_path(path: Path) -> str:
+    """A path as the user would type it: relative to the working folder when inside it."""
+    try:
+        return str(path.absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def usage_error(message: str) -> NoReturn:
@@ -102,24 +108,30 @@ def load_campaign(path: Path | None) -> campaign_mod.Campaign:
 
 def load_teams(rubric: Rubric, camp: campaign_mod.Campaign) -> Teams | None:
     """The campaign's 检查组 against the rubric (``None`` without any); problems → exit 2."""
-    from zwgk_cli.workbook.teams import resolve_teams
-
     teams, problems = resolve_teams(rubric, camp.teams, str(camp.root / campaign_mod.CONFIG_NAME))
     if problems:
         problems_error(problems, "考评设置(zwgk.toml)中检查组的问题")
     return teams
 
 
-def load_rubric(ref: str | None, camp: campaign_mod.Campaign | None = None) -> Rubric:
-    """A rubric by id or path; defaults to the campaign's. Schema errors → exit 2, located."""
+def rubric_ref(ref: str | None, camp: campaign_mod.Campaign | None) -> str:
+    """The rubric as given, else the campaign's (a file relative to the campaign folder, or an id)."""
     if not ref and camp is not None and camp.rubric:
         p = camp.path(camp.rubric)
         ref = str(p) if p.suffix.lower() in (".yaml", ".yml", ".xlsx") else camp.rubric
     if not ref:
         needs_campaign(camp)
-        usage_error("未指定评分细则:用 --rubric 给出细则编号或细则文件,或在考评目录(含 zwgk.toml)中运行。")
+        how = (
+            "给出细则编号、YAML 文件或细则工作簿" if COMMAND[:1] == ["rubric"] else "用 --rubric 给出细则编号或细则文件"
+        )
+        usage_error(f"未指定评分细则:{how},或在考评目录(含 zwgk.toml)中运行。")
+    return ref
+
+
+def load_rubric(ref: str | None, camp: campaign_mod.Campaign | None = None) -> Rubric:
+    """A rubric by id or path; defaults to the campaign's. Schema errors → exit 2, located."""
     try:
-        rubric = rubric_mod.load(ref)
+        rubric = rubric_mod.load(rubric_ref(ref, camp))
     except rubric_mod.RubricError as exc:
         problems_error(exc.problems)
     if camp is not None and camp.group_map:
@@ -141,10 +153,7 @@ def load_units(
     use_sample: bool = False,
 ) -> Roster:
     """The roster from flags, the campaign, or (``use_sample``) the rubric's bundled sample."""
-    if roster is None and camp is not None and camp.units:
-        roster = _campaign_file(camp, "units")
-        if targets is None and camp.targets:
-            targets = _campaign_file(camp, "targets")
+    roster, targets = roster_files(roster, targets, camp)
     if roster is None and use_sample:
         sample = sample_roster(rubric.id)
         if sample is not None:
@@ -160,6 +169,17 @@ def load_units(
     if camp is not None:  # outputs name the campaign's files as the office sees them, not by a machine path
         r.problems[:] = [_relative(p, camp.root) for p in r.problems]
     return r
+
+
+def roster_files(
+    roster: Path | None, targets: Path | None, camp: campaign_mod.Campaign | None
+) -> tuple[Path | None, Path | None]:
+    """The roster and targets files from the flags, else those named in ``zwgk.toml``."""
+    if roster is None and camp is not None and camp.units:
+        roster = _campaign_file(camp, "units")
+        if targets is None and camp.targets:
+            targets = _campaign_file(camp, "targets")
+    return roster, targets
 
 
 def _relative(p: Problem, root: Path) -> Problem:

@@ -12,8 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from zwgk_cli import names
-from zwgk_cli.cli import app
-from zwgk_cli.cli.common import EXIT_OK, EXIT_USAGE, console, err_console, usage_error
+from zwgk_cli.cli import app, common
 from zwgk_cli.model import fmt_points
 from zwgk_cli.problems import Problem, Severity, os_reason
 from zwgk_cli.results.document import STATUS_LABELS
@@ -92,53 +91,45 @@ def _ranking_table(result: DemoResult) -> Table:
     return table
 
 
-def _show(path: Path) -> str:
-    """A path as the user typed it: relative to the working directory when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
 def _outputs(result: DemoResult) -> list[str]:
     folder, files = result.folder, result.report.files
     report_dir = next((f.parent for f in files if f.name.startswith(names.NOTICE_NAME)), folder / "report")
-    lines = [_show(f) for f in files if f.parent.name != names.RECTIFY_DIR]
+    lines = [common.shown_path(f) for f in files if f.parent.name != names.RECTIFY_DIR]
     rectify = [f for f in files if f.parent.name == names.RECTIFY_DIR]
     if rectify:
         units = len({f.stem for f in rectify})
-        lines.append(f"{_show(report_dir / names.RECTIFY_DIR)}/ (整改清单:{units}个单位,各有.xlsx与.html)")
+        lines.append(f"{common.shown_path(report_dir / names.RECTIFY_DIR)}/ (整改清单:{units}个单位,各有.xlsx与.html)")
     results_dir = folder / "results"
-    lines += [_show(p) for p in sorted(results_dir.glob("*")) if p.is_file() and p != result.review]
+    lines += [common.shown_path(p) for p in sorted(results_dir.glob("*")) if p.is_file() and p != result.review]
     rounds = sorted(p.name for p in (results_dir / "rounds").glob("*") if p.is_dir())
     if rounds:
         said = "初评" if len(rounds) == 1 else f"01 初评、{rounds[-1]} 复核后;通报按第{int(rounds[-1])}轮"
-        lines.append(f"{_show(results_dir / 'rounds')}/ (每次评分存为一轮:{said})")
+        lines.append(f"{common.shown_path(results_dir / 'rounds')}/ (每次评分存为一轮:{said})")
     if result.review is not None:
-        lines.append(f"{_show(result.review)} (zwgk diff 写出的复核记录:两轮之间改了什么、得分怎样变化)")
+        lines.append(f"{common.shown_path(result.review)} (zwgk diff 写出的复核记录:两轮之间改了什么、得分怎样变化)")
     teams = f",按检查组分目录:{'、'.join(result.teams)}" if result.teams else ""
-    lines.append(f"{_show(folder / 'sheets')}/ (init-sheets生成的空白评分表{teams})")
-    lines.append(f"{_show(folder / 'returned')}/ (模拟填写后交回的评分表)")
+    lines.append(f"{common.shown_path(folder / 'sheets')}/ (init-sheets生成的空白评分表{teams})")
+    lines.append(f"{common.shown_path(folder / 'returned')}/ (模拟填写后交回的评分表)")
     return lines
 
 
 def print_summary(result: DemoResult) -> None:
     r = result.ranking
-    console.rule(Text(result.sample, style="bold") + Text(f":{_show(result.folder)}"))
+    common.console.rule(Text(result.sample, style="bold") + Text(f":{common.shown_path(result.folder)}"))
     status = "、".join(f"{STATUS_LABELS.get(k, k)} {n}" for k, n in result.counts.items() if n)
-    console.print(f"共 {r.units} 个单位;{status}。")
+    common.console.print(f"共 {r.units} 个单位;{status}。")
     if result.teams:
-        console.print(f"检查组:{'、'.join(result.teams)}(每个单位每组一份评分表,计分时合并)。", markup=False)
-    console.print("[bold]模拟的情形[/]")
+        common.console.print(f"检查组:{'、'.join(result.teams)}(每个单位每组一份评分表,计分时合并)。", markup=False)
+    common.console.print("[bold]模拟的情形[/]")
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True)
     grid.add_column(overflow="fold")
     for line in _scenario_lines(result):
         grid.add_row("  ·", line)
-    console.print(grid)
-    console.print(_problems_table(result.problems))
-    console.print("(计分发现错误时退出码为1;有错误的单位列为“评分未完成”,不参加排名——这正是演示要展示的。)")
-    console.print(_ranking_table(result))
+    common.console.print(grid)
+    common.console.print(_problems_table(result.problems))
+    common.console.print("(计分发现错误时退出码为1;有错误的单位列为“评分未完成”,不参加排名——这正是演示要展示的。)")
+    common.console.print(_ranking_table(result))
     if r.has_tiers:
         tiers = "等次:" + "、".join(f"{label}{n}家" for label, n in r.tier_counts if n)
     elif r.defines_pass:
@@ -147,18 +138,18 @@ def print_summary(result: DemoResult) -> None:
         tiers = f"参加排名{r.assessed - len(r.vetoed)}家、{r.veto_label}{len(r.vetoed)}家"
     rate = "" if r.pass_rate is None else f";合格率{fmt_points(r.pass_rate)}%"
     pending = f";评分未完成{len(r.pending)}家(另行列出)" if r.pending else ""
-    console.print(f"{tiers}{rate}{pending}。")
+    common.console.print(f"{tiers}{rate}{pending}。")
     if r.losses:
-        console.print(
+        common.console.print(
             "失分最多的项:" + ";".join(f"{x.label}(失{fmt_points(x.lost)}分,{x.count}家)" for x in r.losses[:3]) + "。",
             markup=False,
         )
     for p in result.report.problems:
         if p.code == "P003":
-            console.print(Text(p.message, style="yellow") + Text(f":{p.hint}"))
-    console.print("[bold]生成的文件[/]")
+            common.console.print(Text(p.message, style="yellow") + Text(f":{p.hint}"))
+    common.console.print("[bold]生成的文件[/]")
     for line in _outputs(result):
-        console.print(f"  {line}", markup=False)
+        common.console.print(f"  {line}", markup=False)
 
 
 @app.command("demo")
@@ -197,15 +188,15 @@ def demo_cmd(
     try:
         wanted = names.parse_formats(formats)
     except ValueError as exc:
-        usage_error(str(exc))
+        common.usage_error(str(exc))
     if sample is not None and sample not in names.SAMPLES:
-        usage_error(f"没有示例“{sample}”(可用:{'、'.join(names.SAMPLES)})。")
+        common.usage_error(f"没有示例“{sample}”(可用:{'、'.join(names.SAMPLES)})。")
     base = folder or Path("demo")
     chosen = [sample] if sample is not None else list(names.SAMPLES)
     runs = [(s, folder if folder is not None and sample is not None else base / s) for s in chosen]
 
     def echo(step: str) -> None:
-        err_console.print(Text(f"→ {step}", style="dim"))
+        common.err_console.print(Text(f"→ {step}", style="dim"))
 
     from zwgk_cli.demo import run as demo_mod  # imported when used: it brings the report machinery
 
@@ -213,9 +204,8 @@ def demo_cmd(
         try:
             result = demo_mod.run_sample(name, target, seed=seed, formats=wanted, echo=echo)
         except demo_mod.DemoError as exc:
-            err_console.print(Text("错误:", style="bold red") + Text(f" {exc}"))
-            raise typer.Exit(EXIT_USAGE) from None
+            common.usage_error(f" {exc}")
         except OSError as exc:
-            usage_error(f"无法写入演示目录 {target}:{os_reason(exc, writing=True)}。请换一个有写入权限的位置。")
+            common.usage_error(f"无法写入演示目录 {target}:{os_reason(exc, writing=True)}。请换一个有写入权限的位置。")
         print_summary(result)
-    raise typer.Exit(EXIT_OK)
+    raise typer.Exit(common.EXIT_OK)

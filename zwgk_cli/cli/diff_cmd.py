@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from zwgk_cli.cli import Interrupted, app
-from zwgk_cli.cli.common import EXIT_OK, CampaignOpt, console, load_campaign, usage_error
+from zwgk_cli.cli import app, common, on_interrupt
 from zwgk_cli.problems import os_reason
 from zwgk_cli.results import rounds
 
@@ -24,7 +23,7 @@ def diff_cmd(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="复核记录文件;默认为结果目录中的 复核记录.xlsx。")
     ] = None,
-    campaign: CampaignOpt = None,
+    campaign: common.CampaignOpt = None,
 ) -> None:
     """比较两轮评分结果:逐单位列出改动的填写内容(原值 → 新值,含文件、工作表、单元格)
     和各部分得分、总分、名次、等次、否决的变化,并写出 复核记录.xlsx。
@@ -38,24 +37,22 @@ def diff_cmd(
     from zwgk_cli.report.ranking import round_diff
     from zwgk_cli.results.review import REVIEW_NAME, write_review
 
-    camp = load_campaign(campaign)
+    camp = common.load_campaign(campaign)
     results_dir = results if results is not None else camp.path(camp.results_dir)
     try:
         d = round_diff(results_dir, first, second)
     except rounds.RoundError as exc:
-        usage_error(f"{exc}。")
+        common.usage_error(f"{exc}。")
     target = out if out is not None else results_dir / REVIEW_NAME
     try:
-        write_review(d, target)
+        with on_interrupt(f"{target} 未改动。"):
+            write_review(d, target)
     except OSError as exc:
-        usage_error(f"无法写入 {target}:{os_reason(exc, writing=True)}")
-    except Interrupted as exc:
-        exc.add_note(f"{target} 未改动。")
-        raise
+        common.usage_error(f"无法写入 {target}:{os_reason(exc, writing=True)}")
     for line in summary_lines(d):
-        console.print(line, markup=False, soft_wrap=True, highlight=False)
-    console.print(f"复核记录已写出 → {target}", markup=False, soft_wrap=True)
-    raise typer.Exit(EXIT_OK)
+        common.say(line)
+    common.say(f"复核记录已写出 → {target}")
+    raise typer.Exit(common.EXIT_OK)
 
 
 def _standing_changes(r: ResultChange) -> list[str]:

@@ -9,24 +9,10 @@ from typing import Annotated
 
 import typer
 
-from zwgk_cli.cli import Interrupted, app
-from zwgk_cli.cli.common import (
-    EXIT_PROBLEMS,
-    CampaignOpt,
-    TargetsOpt,
-    listed,
-    load_campaign,
-    load_rubric,
-    load_teams,
-    load_units,
-    print_json,
-    print_problems,
-    usage_error,
-)
-from zwgk_cli.cli.common import say as _say
+from zwgk_cli.cli import Interrupted, app, common
 from zwgk_cli.files import safe_file_stem
 from zwgk_cli.model import Unit
-from zwgk_cli.problems import Code, Problem, Severity, problem
+from zwgk_cli.problems import Code, Problem, Severity, has_errors, problem
 from zwgk_cli.workbook import layout as L
 from zwgk_cli.workbook.blueprint import CampaignInfo
 from zwgk_cli.workbook.issue import (
@@ -55,7 +41,7 @@ def _pick_units(units: Sequence[Unit], wanted: Sequence[str]) -> list[Unit]:
             picked.append(u)
     if unknown:
         sample = "、".join(u.name for u in units[:5])
-        usage_error(f"名单中没有单位:{'、'.join(unknown)}(请用单位名称、编号或别名,如:{sample}……)")
+        common.usage_error(f"名单中没有单位:{'、'.join(unknown)}(请用单位名称、编号或别名,如:{sample}……)")
     return picked
 
 
@@ -65,7 +51,7 @@ def init_sheets_cmd(
         str | None, typer.Option("--rubric", help="评分细则:内置编号或 YAML 文件;考评目录中可省略。")
     ] = None,
     roster: Annotated[Path | None, typer.Option("--roster", help="单位名单(CSV/XLSX);考评目录中可省略。")] = None,
-    targets: TargetsOpt = None,
+    targets: common.TargetsOpt = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="输出目录,默认为考评目录中的 sheets/。")] = None,
     units: Annotated[
         list[str] | None, typer.Option("--units", "-u", help="只生成这些单位(名称、编号或别名;可重复,或用顿号分隔)。")
@@ -77,7 +63,7 @@ def init_sheets_cmd(
     password: Annotated[str | None, typer.Option("--password", help="工作表保护密码;默认不设密码(仍然保护)。")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="并行进程数;0 表示自动。", min=0)] = 0,
     json_out: Annotated[bool, typer.Option("--json", help="以 JSON 输出结果。")] = False,
-    campaign: CampaignOpt = None,
+    campaign: common.CampaignOpt = None,
 ) -> None:
     """为名单中的每个单位生成一个 Excel 评分表(文件名为单位名称)。
 
@@ -92,14 +78,13 @@ def init_sheets_cmd(
 
     示例:zwgk init-sheets --rubric mianyang-2022 --roster 单位.csv --targets 网站.csv --out 评分表 --units 涪城区
     """
-    camp = load_campaign(campaign)
-    r = load_rubric(rubric, camp)
-    teams = load_teams(r, camp)
-    ros = load_units(r, roster, targets, camp)
+    camp = common.load_campaign(campaign)
+    r = common.load_rubric(rubric, camp)
+    teams = common.load_teams(r, camp)
+    ros = common.load_units(r, roster, targets, camp)
     problems: list[Problem] = list(ros.problems)
     chosen = _pick_units(ros.units, units or [])
     out_dir = out if out is not None else camp.path(camp.sheets_dir or "sheets")
-    names = L.workbook_filenames(ros.units)
     blocked = {p.unit for p in problems if p.severity is Severity.ERROR and p.unit}
     jobs_list: list[Unit] = []
     for u in chosen:
@@ -110,22 +95,25 @@ def init_sheets_cmd(
             problems.append(problem(Code.S_UNIT_SKIPPED, unit=u.name, detail=detail))
         else:
             jobs_list.append(u)
+    # (team, its units, their file names, folder): one workbook per unit, or per unit per 检查组
+    # in a folder per team, each folder planned alike
     if teams is None:
-        plan = plan_issue(r, jobs_list, ros.units, names, out_dir, issued_workbooks(out_dir), force)
-        write: list[tuple[Unit, Path] | tuple[Unit, Path, str]] = list(plan.write)
-    else:  # one workbook per unit per 检查组, in a folder per team: each folder planned alike
-        plan, write = IssuePlan(), []
+        batches = [("", jobs_list, L.workbook_filenames(ros.units), out_dir)]
+    else:
         by_team: dict[str, list[TeamJob]] = {}
         for j in team_jobs(r, teams, jobs_list, ros.units, out_dir):
             by_team.setdefault(j.team, []).append(j)
-        for team, team_list in by_team.items():
-            folder = team_list[0].path.parent
-            team_names = {j.unit.id: j.path.name for j in team_list}
-            units_t = [j.unit for j in team_list]
-            p = plan_issue(r, units_t, ros.units, team_names, folder, issued_workbooks(folder), force)
-            plan.kept.extend(p.kept)
-            plan.problems.extend(p.problems)
-            write.extend((u, path, team) for u, path in p.write)
+        batches = [
+            (t, [j.unit for j in js], {j.unit.id: j.path.name for j in js}, js[0].path.parent)
+            for t, js in by_team.items()
+        ]
+    plan = IssuePlan()
+    write: list[tuple[Unit, Path] | tuple[Unit, Path, str]] = []
+    for team, units_t, names_t, folder in batches:
+        p = plan_issue(r, units_t, ros.units, names_t, folder, issued_workbooks(folder), force)
+        plan.kept.extend(p.kept)
+        plan.problems.extend(p.problems)
+        write.extend((u, path, team) if team else (u, path) for u, path in p.write)
     problems.extend(plan.problems)
     if units and plan.kept:  # named on the command line, and not re-issued: say so
         problems.append(problem(Code.S_EXISTS, file=str(out_dir), files=_names([p for _, p in plan.kept])))
@@ -141,12 +129,12 @@ def init_sheets_cmd(
     written = [w for w in results if not w.error]
     problems += [problem(Code.S_WRITE, file=w.file, unit=w.name, detail=w.error) for w in results if w.error]
     _report_init(json_out, out_dir, written, plan.kept, before, problems)
-    if any(p.severity is Severity.ERROR for p in problems):
-        raise typer.Exit(EXIT_PROBLEMS)
+    if has_errors(problems):
+        raise typer.Exit(common.EXIT_PROBLEMS)
 
 
-def _names(paths: Sequence[Path]) -> str:
-    return listed([p.name for p in paths], 10)
+def _names(items: Sequence[Path] | Sequence[Written]) -> str:
+    return common.listed([x.name for x in items], 10)
 
 
 def _interrupted_state(before: dict[Path, tuple[int, int] | None], out_dir: Path) -> list[str]:
@@ -179,7 +167,7 @@ def _report_init(
     problems: Sequence[Problem],
 ) -> None:
     if json_out:
-        print_json(
+        common.print_json(
             {
                 "out": str(out_dir),
                 "workbooks": [
@@ -200,34 +188,30 @@ def _report_init(
             }
         )
         return
-    print_problems(problems, "生成评分表时发现的问题")
+    common.print_problems(problems, "生成评分表时发现的问题")
     new = [w for w in written if before.get(Path(w.file)) is None]
     again = [w for w in written if before.get(Path(w.file)) is not None]
     if kept:
         said = f"已发放 {len(kept)} 份(未改动)"
         if new:
-            _say(f"{said},新发放 {len(new)} 份:{_unit_names(new)} → {out_dir}")
+            common.say(f"{said},新发放 {len(new)} 份:{_names(new)} → {out_dir}")
         elif not again:
-            _say(f"{said},没有需要新发放的评分表 → {out_dir}")
-            _say("名单中新增单位后再运行本命令即可补发;要重新生成已发放的评分表,加 --force(已填写的内容会丢失)。")
+            common.say(f"{said},没有需要新发放的评分表 → {out_dir}")
+            common.say("名单中新增单位后再运行本命令即可补发;要重新生成已发放的评分表,加 --force(已填写的内容会丢失)。")
             return
         else:
-            _say(f"{said}。")
+            common.say(f"{said}。")
     elif new and not again:
         by_group = "、".join(f"{g} {n} 个" for g, n in Counter(w.group for w in new).items())
         inputs = sum(w.inputs for w in new)
-        _say(f"已生成 {len(new)} 个评分表({by_group}),共 {inputs} 个填写项 → {out_dir}")
+        common.say(f"已生成 {len(new)} 个评分表({by_group}),共 {inputs} 个填写项 → {out_dir}")
     elif new:
-        _say(f"新发放 {len(new)} 份:{_unit_names(new)} → {out_dir}")
+        common.say(f"新发放 {len(new)} 份:{_names(new)} → {out_dir}")
     if again:
-        _say(f"重新生成 {len(again)} 份(覆盖原有,原已填写的内容已不在其中):{_unit_names(again)} → {out_dir}")
+        common.say(f"重新生成 {len(again)} 份(覆盖原有,原已填写的内容已不在其中):{_names(again)} → {out_dir}")
     teams = Counter(w.team for w in written if w.team)
     if teams:
-        _say("按检查组:" + "、".join(f"{t} {n} 个(子目录 {safe_file_stem(t)})" for t, n in teams.items()))
+        common.say("按检查组:" + "、".join(f"{t} {n} 个(子目录 {safe_file_stem(t)})" for t, n in teams.items()))
     if written:
-        _say("分发给评估人员填写;交回后放入 returned/ 目录,运行 zwgk score。")
-        _say("用 zwgk inspect 查看评分表,用 zwgk status 查看各单位交回与填写进度。")
-
-
-def _unit_names(written: Sequence[Written]) -> str:
-    return listed([w.name for w in written], 10)
+        common.say("分发给评估人员填写;交回后放入 returned/ 目录,运行 zwgk score。")
+        common.say("用 zwgk inspect 查看评分表,用 zwgk status 查看各单位交回与填写进度。")

@@ -10,9 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from zwgk_cli.cli import app
-from zwgk_cli.cli.common import EXIT_PROBLEMS, console, print_json, print_problems
-from zwgk_cli.cli.common import say as _say
+from zwgk_cli.cli import app, common
 from zwgk_cli.problems import Problem, Severity
 from zwgk_cli.workbook.inspect import inspect_file
 
@@ -32,12 +30,12 @@ def inspect_cmd(
     """
     reports = [inspect_file(p) for p in workbooks]
     if json_out:
-        print_json(reports)
+        common.print_json(reports)
     else:
         for rep in reports:
             _print_inspect(rep)
     if any(not rep["ok"] or rep["problems"] for rep in reports):
-        raise typer.Exit(EXIT_PROBLEMS)
+        raise typer.Exit(common.EXIT_PROBLEMS)
 
 
 def _problem_of(p: Mapping[str, Any]) -> Problem:
@@ -46,17 +44,17 @@ def _problem_of(p: Mapping[str, Any]) -> Problem:
 
 def _print_inspect(rep: Mapping[str, Any]) -> None:
     if not rep["ok"]:
-        print_problems([_problem_of(rep["problem"])])
+        common.print_problems([_problem_of(rep["problem"])])
         return
     rb, unit = rep["rubric"], rep["unit"]
     same = "" if rb["bundled_hash"] is None else ",与内置细则一致"
     if rb["bundled_hash"] not in (None, rb["hash"]):
         same = f",与当前内置细则(hash {rb['bundled_hash']})不一致"
-    console.print(f"[bold]{escape(rep['file'])}[/]", soft_wrap=True)
-    _say(f"  细则:{rb['title']}({rb['id']},版本 {rb['version']},hash {rb['hash']}{same})")
-    _say(f"  单位:{unit['name']}(编号 {unit['id']},分组 {unit['group']});考评年度 {rep['campaign']['year']}")
+    common.console.print(f"[bold]{escape(rep['file'])}[/]", soft_wrap=True)
+    common.say(f"  细则:{rb['title']}({rb['id']},版本 {rb['version']},hash {rb['hash']}{same})")
+    common.say(f"  单位:{unit['name']}(编号 {unit['id']},分组 {unit['group']});考评年度 {rep['campaign']['year']}")
     if rep["targets"]:
-        _say("  考评对象:" + "、".join(f"{t['name']}({t['id']})" for t in rep["targets"]))
+        common.say("  考评对象:" + "、".join(f"{t['name']}({t['id']})" for t in rep["targets"]))
     table = Table(show_header=True, box=None, padding=(0, 2))
     table.add_column("工作表")
     table.add_column("已填", justify="right")
@@ -65,9 +63,9 @@ def _print_inspect(rep: Mapping[str, Any]) -> None:
         filled = f"[green]{s['filled']}[/]" if s["filled"] == s["inputs"] else str(s["filled"])
         table.add_row(escape(s["name"]), filled, str(s["inputs"]))
     table.add_row("[bold]合计[/]", f"[bold]{rep['filled']}[/]", f"[bold]{rep['inputs']}[/]")
-    console.print(table)
-    print_problems([_problem_of(p) for p in rep["problems"]])
+    common.console.print(table)
+    common.print_problems([_problem_of(p) for p in rep["problems"]])
     if rep["moved"]:
-        console.print(
+        common.console.print(
             f"  [red]有 {rep['moved']} 个填写行的编号与标识不符:行可能被移动、插入或删除过。[/]", soft_wrap=True
         )

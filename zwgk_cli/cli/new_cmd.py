@@ -9,12 +9,10 @@ import typer
 
 from zwgk_cli import rubric as rubric_mod
 from zwgk_cli.campaign import CONFIG_NAME
-from zwgk_cli.cli import app
-from zwgk_cli.cli.common import EXIT_PROBLEMS, load_units, print_problems, problems_error, usage_error
-from zwgk_cli.cli.common import say as _say
+from zwgk_cli.cli import app, common
 from zwgk_cli.new_campaign import SAMPLES as SAMPLES
 from zwgk_cli.new_campaign import NewCampaignError, create
-from zwgk_cli.problems import Severity, os_reason
+from zwgk_cli.problems import has_errors, os_reason
 
 
 @app.command("new")
@@ -38,18 +36,20 @@ def new_cmd(
         made = create(folder, sample=sample, rubric=rubric, roster=roster, targets=targets, force=force)
     except NewCampaignError as exc:
         if exc.problems:
-            print_problems(exc.problems)
-            raise typer.Exit(EXIT_PROBLEMS) from None
-        usage_error(exc.message)
+            common.print_problems(exc.problems)
+            raise typer.Exit(common.EXIT_PROBLEMS) from None
+        common.usage_error(exc.message)
     except rubric_mod.RubricError as exc:
-        problems_error(exc.problems)
+        common.problems_error(exc.problems)
     except OSError as exc:  # a folder that cannot be made, a full disk: nothing is left behind
-        usage_error(f"无法创建考评目录 {folder}:{os_reason(exc, writing=True)}。请换一个有写入权限的位置。")
+        common.usage_error(f"无法创建考评目录 {folder}:{os_reason(exc, writing=True)}。请换一个有写入权限的位置。")
     camp, r = made.campaign, made.rubric
-    ros = load_units(r, None, None, camp)
-    print_problems(ros.problems, "名单检查发现的问题")
-    _say(f"已创建考评目录 {folder}:{CONFIG_NAME}、{'、'.join(made.files)}、{camp.returned_dir}/(存放交回的评分表)")
-    _say(f"细则:{r.title}({r.id});名单:{len(ros.units)} 个单位。")
-    _say(f"下一步:检查并修改 {folder / CONFIG_NAME} 中的设置,然后在该目录中运行 zwgk init-sheets。")
-    if any(p.severity is Severity.ERROR for p in ros.problems):
-        raise typer.Exit(EXIT_PROBLEMS)
+    ros = common.load_units(r, None, None, camp)
+    common.print_problems(ros.problems, "名单检查发现的问题")
+    common.say(
+        f"已创建考评目录 {folder}:{CONFIG_NAME}、{'、'.join(made.files)}、{camp.returned_dir}/(存放交回的评分表)"
+    )
+    common.say(f"细则:{r.title}({r.id});名单:{len(ros.units)} 个单位。")
+    common.say(f"下一步:检查并修改 {folder / CONFIG_NAME} 中的设置,然后在该目录中运行 zwgk init-sheets。")
+    if has_errors(ros.problems):
+        raise typer.Exit(common.EXIT_PROBLEMS)

@@ -11,26 +11,15 @@ from rich.markup import escape
 from rich.table import Table
 
 from zwgk_cli import names
+from zwgk_cli import rubric as rubric_mod
 from zwgk_cli.campaign import Campaign
-from zwgk_cli.cli import Interrupted, app
-from zwgk_cli.cli.common import (
-    EXIT_OK,
-    EXIT_PROBLEMS,
-    EXIT_USAGE,
-    CampaignOpt,
-    console,
-    load_campaign,
-    needs_campaign,
-    print_json,
-    print_problems,
-    problems_error,
-    usage_error,
-)
-from zwgk_cli.problems import Code, Problem, Severity, os_reason, problem
+from zwgk_cli.cli import app, common, on_interrupt
+from zwgk_cli.problems import Code, Problem, has_errors, os_reason, problem
 from zwgk_cli.results import model as results_model
 from zwgk_cli.results import rounds
 from zwgk_cli.results.model import Scores
 from zwgk_cli.roster import load_roster
+from zwgk_cli.scoring.discover import discover
 
 if TYPE_CHECKING:
     from zwgk_cli.report.build import Outcome
@@ -46,14 +35,14 @@ def load_scores(path: Path) -> Scores:
     try:
         return results_model.load(path)
     except results_model.ScoresError as exc:
-        problems_error([problem(Code.P_SCORES, file=str(path), detail=str(exc))], "无法生成通报")
+        common.problems_error([problem(Code.P_SCORES, file=str(path), detail=str(exc))], "无法生成通报")
 
 
 def template_dir_of(option: Path | None, camp: Campaign) -> Path | None:
     """``--template-dir``, else ``template_dir`` in zwgk.toml ([notice]), relative to the campaign."""
     chosen = camp.path(camp.template_dir) if option is None and camp.found and camp.template_dir else option
     if chosen is not None and not chosen.is_dir():
-        usage_error(f"模板目录不存在:{chosen}")
+        common.usage_error(f"模板目录不存在:{chosen}")
     return chosen
 
 
@@ -100,7 +89,7 @@ def report_cmd(
         bool,
         typer.Option("--stale-ok", help="评分后交回的评分表、名单、细则或设置有改动时,仍然使用旧的评分结果生成通报。"),
     ] = False,
-    campaign: CampaignOpt = None,
+    campaign: common.CampaignOpt = None,
     draft: Annotated[
         bool,
         typer.Option(
@@ -130,28 +119,25 @@ def report_cmd(
 
     示例:zwgk report --formats docx,pdf
     """
-    camp = load_campaign(campaign)
+    camp = common.load_campaign(campaign)
     try:
         wanted = names.parse_formats(formats)
     except ValueError as exc:
-        usage_error(str(exc))
+        common.usage_error(str(exc))
     if not wanted:
-        usage_error("--formats 至少给出一种格式(html、md、docx、xlsx、pdf)。")
+        common.usage_error("--formats 至少给出一种格式(html、md、docx、xlsx、pdf)。")
     if scores is None:
-        needs_campaign(camp)
+        common.needs_campaign(camp)
     path = scores or camp.path(camp.results_dir) / "scores.json"
     if draft and compare is not None:
-        usage_error("--draft 与 --compare 不能同时使用:初评结果反馈不与上年比较。")
+        common.usage_error("--draft 与 --compare 不能同时使用:初评结果反馈不与上年比较。")
     doc = load_scores(path)
     out_dir = out or camp.path(camp.report_dir)
     unchanged = f"通报目录 {out_dir} 未改动(仍是上次生成的文件)。"
-    try:
+    with on_interrupt(unchanged):
         stale = stale_check(doc, path, camp)
-    except Interrupted as exc:
-        exc.add_note(unchanged)
-        raise
     if _stop_for(stale, doc, stale_ok, json_out):
-        raise typer.Exit(EXIT_PROBLEMS)
+        raise typer.Exit(common.EXIT_PROBLEMS)
     if draft:
         _draft(doc, out_dir, camp, wanted, json_out)
     previous = _previous(compare, camp, doc, json_out) if compare is not None else None
@@ -159,53 +145,41 @@ def report_cmd(
     from zwgk_cli.report import build as report_mod  # imported when used: templates
 
     try:
-        outcome = report_mod.write_report(
-            doc, out_dir, campaign=camp if camp.found else None, formats=wanted, template_dir=tpl, previous=previous
-        )
-    except Interrupted as exc:
-        exc.add_note(unchanged)
-        raise
+        with on_interrupt(unchanged):
+            outcome = report_mod.write_report(
+                doc, out_dir, campaign=camp if camp.found else None, formats=wanted, template_dir=tpl, previous=previous
+            )
     except OSError as exc:  # a read-only folder, a full disk, report_dir naming a file: nothing was moved in
-        usage_error(f"无法写入通报目录 {out_dir}:{os_reason(exc, writing=True)}(已有的通报文件未改动)")
+        common.usage_error(f"无法写入通报目录 {out_dir}:{os_reason(exc, writing=True)}(已有的通报文件未改动)")
     except report_mod.ReportError as exc:
         _refuse(exc.problems, "模板有误,未生成任何文件", json_out)
-    try:
+    with on_interrupt(f"通报及其附件已全部写出 → {out_dir}"):
         _show(outcome, out_dir, json_out, doc.round, stale)
-    except Interrupted as exc:
-        exc.add_note(f"通报及其附件已全部写出 → {out_dir}")
-        raise
 
 
-def _show(
-    outcome: Outcome, out_dir: Path, json_out: bool, round_no: int | None = None, stale: Sequence[Problem] = ()
-) -> None:
+def _json(ok: bool, files: Sequence[Path], problems: Sequence[Problem], **more: object) -> None:
+    """What ``--json`` prints, whatever the outcome: ``more`` (the folder, the round) after ``ok``."""
+    common.print_json({"ok": ok, **more, "files": [str(f) for f in files], "problems": [p.to_dict() for p in problems]})
+
+
+def _show(outcome: Outcome, out_dir: Path, json_out: bool, round_no: int | None, stale: Sequence[Problem]) -> None:
     blocking: list[Problem] = [p for p in outcome.problems if p.code not in INFORMATIONAL]
     if json_out:
-        print_json(
-            {
-                "ok": not blocking,
-                "out": str(out_dir),
-                "round": round_no,
-                "files": [str(f) for f in outcome.files],
-                "problems": [p.to_dict() for p in (*stale, *outcome.problems)],
-            }
-        )
+        _json(not blocking, outcome.files, [*stale, *outcome.problems], out=str(out_dir), round=round_no)
     else:
-        print_problems(outcome.problems, "通报待补正之处")
-        console.print(_summary_table(outcome.files, out_dir))
+        common.print_problems(outcome.problems, "通报待补正之处")
+        common.console.print(_summary_table(outcome.files, out_dir))
         verdict = "[green]可以印发[/]" if not blocking else f"[yellow]{len(blocking)} 处待补正[/]"
-        console.print(f"通报已写入 {escape(str(out_dir))}:{verdict}")
-        changed = any(p.severity is Severity.ERROR for p in stale)
-        console.print(_round_text(round_no, changed), markup=False, soft_wrap=True)
-    raise typer.Exit(EXIT_PROBLEMS if blocking else EXIT_OK)
+        common.console.print(f"通报已写入 {escape(str(out_dir))}:{verdict}")
+        later = ",其后的改动未计入" if has_errors(stale) else ""
+        said = "通报依据的评分结果没有记录轮次。" if round_no is None else f"通报依据第{round_no}轮评分结果{later}。"
+        common.say(said)
+    raise typer.Exit(common.EXIT_PROBLEMS if blocking else common.EXIT_OK)
 
 
 def stale_check(doc: Scores, path: Path, camp: Campaign) -> list[Problem]:
     """S005–S008 for each input changed since the round ``doc`` is was scored (found again where
     score looked, hashed again); S009 when that cannot be checked."""
-    from zwgk_cli import rubric as rubric_mod
-    from zwgk_cli.scoring.discover import discover
-
     if doc.round is None:
         return [problem(Code.S_UNCHECKED, file=str(path), detail="评分结果由旧版 zwgk 生成,没有记录所用的文件")]
     manifest = rounds.manifest_path(path, doc.round)
@@ -229,28 +203,16 @@ def stale_check(doc: Scores, path: Path, camp: Campaign) -> list[Problem]:
 
 def _stop_for(stale: Sequence[Problem], doc: Scores, stale_ok: bool, json_out: bool) -> bool:
     """Say what changed since the scores were written; whether the report must stop there."""
-    stop = any(p.severity is Severity.ERROR for p in stale) and not stale_ok
-    if json_out:
-        if stop:
-            print_json({"ok": False, "round": doc.round, "files": [], "problems": [p.to_dict() for p in stale]})
-        return stop
-    if stale and stop:
-        print_problems(stale, f"第{doc.round}轮评分结果生成后有以下改动,未生成通报")
-        console.print(
-            "评分结果不是最新的:请先重新运行 zwgk score,或加 --stale-ok 仍然使用旧的评分结果。",
-            markup=False,
-            soft_wrap=True,
-        )
-    elif stale:
+    stop = has_errors(stale) and not stale_ok
+    if stop and json_out:
+        _json(False, [], stale, round=doc.round)
+    elif stop:
+        common.print_problems(stale, f"第{doc.round}轮评分结果生成后有以下改动,未生成通报")
+        common.say("评分结果不是最新的:请先重新运行 zwgk score,或加 --stale-ok 仍然使用旧的评分结果。")
+    elif stale and not json_out:
         title = "评分结果不是最新的(按 --stale-ok 仍然使用)" if doc.round is not None else "提示"
-        print_problems(stale, title)
+        common.print_problems(stale, title)
     return stop
-
-
-def _round_text(round_no: int | None, stale: bool) -> str:
-    if round_no is None:
-        return "通报依据的评分结果没有记录轮次。"
-    return f"通报依据第{round_no}轮评分结果{',其后的改动未计入' if stale else ''}。"
 
 
 def _draft(doc: Scores, out_dir: Path, camp: Campaign, formats: Sequence[str], json_out: bool) -> None:
@@ -259,30 +221,23 @@ def _draft(doc: Scores, out_dir: Path, camp: Campaign, formats: Sequence[str], j
 
     wanted = [f for f in formats if f in DRAFT_FORMATS]
     if not wanted:
-        usage_error("初评结果反馈只有 docx 和 xlsx 两种格式:--formats 至少给出其中一种。")
+        common.usage_error("初评结果反馈只有 docx 和 xlsx 两种格式:--formats 至少给出其中一种。")
     try:
-        outcome = write_drafts(doc, out_dir, campaign=camp if camp.found else None, formats=wanted)
-    except Interrupted as exc:
-        exc.add_note(f"{out_dir / DRAFT_DIR} 未改动(仍是上次生成的文件)。")
-        raise
+        with on_interrupt(f"{out_dir / DRAFT_DIR} 未改动(仍是上次生成的文件)。"):
+            outcome = write_drafts(doc, out_dir, campaign=camp if camp.found else None, formats=wanted)
     except OSError as exc:
-        usage_error(f"无法写入通报目录 {out_dir}:{os_reason(exc, writing=True)}(已有的文件未改动)")
+        common.usage_error(f"无法写入通报目录 {out_dir}:{os_reason(exc, writing=True)}(已有的文件未改动)")
     if json_out:
-        print_json(
-            {
-                "ok": not outcome.problems,
-                "out": str(out_dir / DRAFT_DIR),
-                "files": [str(f) for f in outcome.files],
-                "problems": [p.to_dict() for p in outcome.problems],
-            }
-        )
+        _json(not outcome.problems, outcome.files, outcome.problems, out=str(out_dir / DRAFT_DIR))
     else:
-        print_problems(outcome.problems, "初评结果反馈待补正之处")
+        common.print_problems(outcome.problems, "初评结果反馈待补正之处")
         kinds = "、".join({"docx": "Word", "xlsx": "Excel"}[f] for f in wanted)
-        console.print(f"已为 {outcome.units} 个单位生成初评结果反馈({kinds})→ {escape(str(out_dir / DRAFT_DIR))}")
+        common.console.print(
+            f"已为 {outcome.units} 个单位生成初评结果反馈({kinds})→ {escape(str(out_dir / DRAFT_DIR))}"
+        )
         if outcome.problems:
-            console.print(f"[yellow]{len(outcome.problems)} 处待补正[/],补正后重新运行 zwgk report --draft。")
-    raise typer.Exit(EXIT_PROBLEMS if outcome.problems else EXIT_OK)
+            common.console.print(f"[yellow]{len(outcome.problems)} 处待补正[/],补正后重新运行 zwgk report --draft。")
+    raise typer.Exit(common.EXIT_PROBLEMS if outcome.problems else common.EXIT_OK)
 
 
 def _aliases(camp: Campaign) -> dict[str, tuple[str, ...]]:
@@ -311,7 +266,7 @@ def _previous(path: Path, camp: Campaign, doc: Scores, json_out: bool) -> Previo
 def _refuse(problems: Sequence[Problem], title: str, json_out: bool) -> NoReturn:
     """Nothing is written: the problems (as JSON with ``--json``), exit 2."""
     if json_out:
-        print_json({"ok": False, "files": [], "problems": [p.to_dict() for p in problems]})
+        _json(False, [], problems)
     else:
-        print_problems(problems, title)
-    raise typer.Exit(EXIT_USAGE)
+        common.print_problems(problems, title)
+    raise typer.Exit(common.EXIT_USAGE)

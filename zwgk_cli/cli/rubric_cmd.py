@@ -4,38 +4,23 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.markup import escape
+from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from zwgk_cli import campaign as campaign_mod
 from zwgk_cli import rubric as rubric_mod
-from zwgk_cli.cli import app
-from zwgk_cli.cli.common import (
-    EXIT_PROBLEMS,
-    CampaignOpt,
-    JsonOpt,
-    console,
-    load_campaign,
-    load_rubric,
-    load_units,
-    needs_campaign,
-    print_json,
-    print_problems,
-    problems_error,
-    usage_error,
-)
+from zwgk_cli.cli import app, common
 from zwgk_cli.files import atomic_write_bytes
 from zwgk_cli.model import Criterion, Indicator, Part, PartKind, Rubric, Variant, fmt_points
-from zwgk_cli.problems import Problem, Severity, has_errors, os_reason
+from zwgk_cli.problems import Problem, Severity, os_reason
 from zwgk_cli.resources import sample_roster
-
-if TYPE_CHECKING:
-    from zwgk_cli.rubric.diff import RubricDiff
-    from zwgk_cli.workbook.revision import Compatibility
+from zwgk_cli.rubric import xlsx_read
+from zwgk_cli.rubric.diff import CHANGE_LABELS, SECTIONS, RubricDiff, diff, label
+from zwgk_cli.workbook.revision import Compatibility, rubric_compatibility
 
 rubric_app = typer.Typer(
     help="评分细则:列出、查看、检查、导出为工作簿、新建空白工作簿、对比两个版本。", no_args_is_help=True
@@ -53,14 +38,14 @@ def _max_text(v: Variant) -> str:
 
 
 @rubric_app.command("list")
-def list_cmd(json_out: JsonOpt = False) -> None:
+def list_cmd(json_out: common.JsonOpt = False) -> None:
     """列出内置的评分细则:编号、名称、年度、版本(适用分组)与满分。
 
     示例:zwgk rubric list
     """
     rubrics = [rubric_mod.load(rid) for rid in rubric_mod.bundled_ids()]
     if json_out:
-        print_json(
+        common.print_json(
             [
                 {
                     "id": r.id,
@@ -78,8 +63,6 @@ def list_cmd(json_out: JsonOpt = False) -> None:
             ]
         )
         return
-    from rich.table import Table
-
     table = Table(title="内置评分细则")
     for col in ("编号", "名称", "年度", "版本(适用分组)", "满分"):
         table.add_column(col, overflow="fold")  # Chinese text has no spaces to wrap at: fold, never cut
@@ -87,7 +70,7 @@ def list_cmd(json_out: JsonOpt = False) -> None:
         for i, v in enumerate(r.variants):
             first = (r.id, r.title, str(r.year)) if i == 0 else ("", "", "")
             table.add_row(*first, f"{v.title}({'、'.join(v.groups) or '全部单位'})", _max_text(v))
-    console.print(table)
+    common.console.print(table)
 
 
 def _criterion_label(c: Criterion) -> str:
@@ -138,27 +121,27 @@ def show_cmd(
     rubric: RubricArg = None,
     unit: Annotated[str | None, typer.Option("--unit", "-u", help="按某单位展开(只显示该单位适用的细则)。")] = None,
     roster: Annotated[Path | None, typer.Option("--roster", help="单位名单文件(配合 --unit)。")] = None,
-    json_out: JsonOpt = False,
-    campaign: CampaignOpt = None,
+    json_out: common.JsonOpt = False,
+    campaign: common.CampaignOpt = None,
 ) -> None:
     """以树形显示评分细则;--json 输出完整结构(契约见 README)。
 
     示例:zwgk rubric show mianyang-2022 --unit 市发展改革委 --json
     """
-    camp = load_campaign(campaign)
-    r = load_rubric(rubric, camp)
+    camp = common.load_campaign(campaign)
+    r = common.load_rubric(rubric, camp)
     variant = u = None
     if unit:
-        ros = load_units(r, roster, None, camp, use_sample=True)
+        ros = common.load_units(r, roster, None, camp, use_sample=True)
         u = ros.unit(unit)
         if u is None:
-            usage_error(f"名单中没有单位“{unit}”。")
+            common.usage_error(f"名单中没有单位“{unit}”。")
         try:
             variant = rubric_mod.resolve(r, u)
         except rubric_mod.RubricError as exc:
-            problems_error(exc.problems)
+            common.problems_error(exc.problems)
     if json_out:
-        print_json(rubric_mod.rubric_to_dict(r, variant, u))
+        common.print_json(rubric_mod.rubric_to_dict(r, variant, u))
         return
     kinds = {k.id: k.title for k in r.target_kinds}
     for v in [variant] if variant is not None else r.variants:
@@ -166,11 +149,11 @@ def show_cmd(
         tree = Tree(f"[bold]{escape(title)}[/] 满分 {_max_text(v)} [dim]{r.id} {r.hash}[/]")
         for p in v.parts:
             _part_tree(tree, p, kinds)
-        console.print(tree)
+        common.console.print(tree)
     if r.notes and not unit:
-        console.print("[bold]读法说明与原文笔误:[/]")
+        common.console.print("[bold]读法说明与原文笔误:[/]")
         for n in r.notes:
-            console.print(f" · [dim]{n.id}[/] {escape(n.text)}")
+            common.console.print(f" · [dim]{n.id}[/] {escape(n.text)}")
 
 
 @rubric_app.command("check")
@@ -179,24 +162,24 @@ def check_cmd(
     roster: Annotated[
         Path | None, typer.Option("--roster", help="单位名单(CSV/XLSX);内置细则默认用其示例名单。")
     ] = None,
-    targets: Annotated[Path | None, typer.Option("--targets", help="网站名单(CSV/XLSX)。")] = None,
-    json_out: JsonOpt = False,
-    campaign: CampaignOpt = None,
+    targets: common.TargetsOpt = None,
+    json_out: common.JsonOpt = False,
+    campaign: common.CampaignOpt = None,
 ) -> None:
     """检查评分细则:分值合计、编号唯一、规则能否得满分、原文与分值是否矛盾、简称能否对应名单。
 
     有错误时退出码为 1,只有提示时为 0。
     示例:zwgk rubric check jingzhou-2021
     """
-    camp = load_campaign(campaign)
-    r = load_rubric(rubric, camp)
+    camp = common.load_campaign(campaign)
+    r = common.load_rubric(rubric, camp)
     has_roster = roster or camp.units or sample_roster(r.id) is not None
-    ros = load_units(r, roster, targets, camp, use_sample=True) if has_roster else None
+    ros = common.load_units(r, roster, targets, camp, use_sample=True) if has_roster else None
     problems = list(ros.problems) if ros else []
     problems += _in_cells(r, rubric_mod.check(r, ros.units if ros else ()))
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if json_out:
-        print_json(
+        common.print_json(
             {
                 "rubric": r.id,
                 "hash": r.hash,
@@ -206,19 +189,19 @@ def check_cmd(
             }
         )
     else:
-        print_problems(problems, "细则检查发现的问题")
+        common.print_problems(problems, "细则检查发现的问题")
         n_units = f",对照名单 {len(ros.units)} 个单位" if ros else ""
         verdict = "[green]通过[/]" if not errors else f"[red]{len(errors)} 个错误[/]"
         warn = len(problems) - len(errors)
-        console.print(f"{escape(r.title)}({r.id},{r.hash}){n_units}:{verdict}" + (f",{warn} 条提示" if warn else ""))
-    if has_errors(problems):
-        raise typer.Exit(EXIT_PROBLEMS)
+        common.console.print(
+            f"{escape(r.title)}({r.id},{r.hash}){n_units}:{verdict}" + (f",{warn} 条提示" if warn else "")
+        )
+    if errors:
+        raise typer.Exit(common.EXIT_PROBLEMS)
 
 
 def _in_cells(r: Rubric, problems: list[Problem]) -> list[Problem]:
     """The problems of a rubric workbook located by sheet and cell (of a YAML rubric: as they are)."""
-    from zwgk_cli.rubric import xlsx_read
-
     path = Path(r.path)
     if not xlsx_read.is_workbook(path):
         return problems
@@ -230,26 +213,15 @@ def _in_cells(r: Rubric, problems: list[Problem]) -> list[Problem]:
     return [replace(p, sheet=at[p.path][0], cell=at[p.path][1], path="") if p.path in at else p for p in problems]
 
 
-def _ref(rubric: str | None, camp: campaign_mod.Campaign) -> str:
-    """The rubric as given, or the campaign's (a file relative to the campaign folder)."""
-    if rubric:
-        return rubric
-    if camp.rubric:
-        p = camp.path(camp.rubric)
-        return str(p) if p.is_file() else camp.rubric
-    needs_campaign(camp)
-    usage_error("未指定评分细则:给出细则编号、YAML 文件或细则工作簿,或在考评目录(含 zwgk.toml)中运行。")
-
-
 def _write_new(path: Path, data: bytes, force: bool) -> None:
     if path.suffix.lower() != ".xlsx":
-        usage_error(f"细则工作簿的文件名应以 .xlsx 结尾:{path}")
+        common.usage_error(f"细则工作簿的文件名应以 .xlsx 结尾:{path}")
     if path.exists() and not force:
-        usage_error(f"{path} 已存在;确认要覆盖时加 --force。")
+        common.usage_error(f"{path} 已存在;确认要覆盖时加 --force。")
     try:
         atomic_write_bytes(path, data)
     except OSError as exc:
-        usage_error(f"无法写入 {path}:{os_reason(exc, writing=True)}")
+        common.usage_error(f"无法写入 {path}:{os_reason(exc, writing=True)}")
 
 
 ForceOpt = Annotated[bool, typer.Option("--force", help="文件已存在时覆盖。")]
@@ -260,22 +232,22 @@ def export_cmd(
     rubric: RubricArg = None,
     xlsx: Annotated[Path, typer.Option("--xlsx", help="导出的细则工作簿(.xlsx)。")] = Path("评分细则.xlsx"),
     force: ForceOpt = False,
-    campaign: CampaignOpt = None,
+    campaign: common.CampaignOpt = None,
 ) -> None:
     """把评分细则导出为可编辑的 Excel 工作簿(每个指标、每条计分规则一行,带下拉列表)。
 
     改好后用 zwgk rubric check 工作簿.xlsx 检查;工作簿可在任何接受细则的地方使用。
     示例:zwgk rubric export jingzhou-2021 --xlsx 我县细则.xlsx
     """
-    camp = load_campaign(campaign)
-    ref = _ref(rubric, camp)
-    r = load_rubric(ref)
+    camp = common.load_campaign(campaign)
+    ref = common.rubric_ref(rubric, camp)
+    r = common.load_rubric(ref)
     try:
         data = rubric_mod.workbook_bytes(rubric_mod.source_data(ref))
     except rubric_mod.RubricError as exc:
-        problems_error(exc.problems)
+        common.problems_error(exc.problems)
     _write_new(xlsx, data, force)
-    console.print(f"已导出 {r.title}({r.id},{r.hash})到 {xlsx}", markup=False)
+    common.console.print(f"已导出 {r.title}({r.id},{r.hash})到 {xlsx}", markup=False)
 
 
 @rubric_app.command("new")
@@ -285,14 +257,14 @@ def new_cmd(file: Annotated[Path, typer.Argument(help="新建的细则工作簿(
     示例:zwgk rubric new 我市2025细则.xlsx
     """
     _write_new(file, rubric_mod.workbook_bytes({}), force)
-    console.print(f"已新建 {file}:按“填写说明”填写后,用 zwgk rubric check {file.name} 检查。")
+    common.console.print(f"已新建 {file}:按“填写说明”填写后,用 zwgk rubric check {file.name} 检查。")
 
 
 @rubric_app.command("diff")
 def diff_cmd(
     old: Annotated[str, typer.Argument(help="修订前的细则:细则编号、YAML 文件或细则工作簿(.xlsx)。")],
     new: Annotated[str, typer.Argument(help="修订后的细则:细则编号、YAML 文件或细则工作簿(.xlsx)。")],
-    json_out: JsonOpt = False,
+    json_out: common.JsonOpt = False,
 ) -> None:
     """对比评分细则的两个版本:基本信息、等次、类别、每个部分/指标/细则(分值、原文、计分规则、
     否决项、适用条件)、填写项和读法说明的增删改;最后说明按修订前细则生成的评分表能否按修订后的细则读取。
@@ -301,14 +273,11 @@ def diff_cmd(
     需重新生成);2 表示细则无法读取或用法有误。
     示例:zwgk rubric diff 细则-旧.yaml 细则.yaml
     """
-    from zwgk_cli.rubric.diff import diff, label
-    from zwgk_cli.workbook.revision import rubric_compatibility
-
-    a, b = load_rubric(old), load_rubric(new)
+    a, b = common.load_rubric(old), common.load_rubric(new)
     d = diff(a, b)
     compat = rubric_compatibility(a, b)
     if json_out:
-        print_json(
+        common.print_json(
             {
                 "old": {"id": a.id, "title": a.title, "version": a.version, "hash": a.hash},
                 "new": {"id": b.id, "title": b.title, "version": b.version, "hash": b.hash},
@@ -323,29 +292,25 @@ def diff_cmd(
         _print_diff(d, label(a), label(b))
         _print_verdict(d.identical, compat, label(a), label(b))
     if not compat.compatible:
-        raise typer.Exit(EXIT_PROBLEMS)
+        raise typer.Exit(common.EXIT_PROBLEMS)
 
 
 def _print_diff(d: RubricDiff, a: str, b: str) -> None:
     """A table per section on a terminal (修订前 | 修订后 side by side); one plain line per
     change when piped."""
-    from rich.table import Table
-
-    from zwgk_cli.rubric.diff import CHANGE_LABELS, SECTIONS
-
-    console.print(Text(f"修订前:{d.old.title} {a}\n修订后:{d.new.title} {b}"), soft_wrap=True)
+    common.console.print(Text(f"修订前:{d.old.title} {a}\n修订后:{d.new.title} {b}"), soft_wrap=True)
     if d.identical:
         return
     if not d.entries:
-        console.print("两版内容有差别,但不涉及下列各项(如条目顺序)。")
+        common.console.print("两版内容有差别,但不涉及下列各项(如条目顺序)。")
     for section in SECTIONS:
         rows = [e for e in d.entries if e.section == section]
         if not rows:
             continue
-        if not console.is_terminal:
-            console.print(f"【{section}】", markup=False)
+        if not common.console.is_terminal:
+            common.console.print(f"【{section}】", markup=False)
             for e in rows:
-                console.print("  " + e.text(), markup=False, soft_wrap=True)
+                common.say("  " + e.text())
             continue
         table = Table(title=section, title_justify="left", show_lines=True)
         table.add_column("变化", no_wrap=True)
@@ -354,14 +319,13 @@ def _print_diff(d: RubricDiff, a: str, b: str) -> None:
         for e in rows:
             style = {"added": "green", "removed": "red"}.get(e.change, "yellow")
             table.add_row(Text(CHANGE_LABELS[e.change], style=style), Text(e.subject), Text(e.before), Text(e.after))
-        console.print(table)
+        common.console.print(table)
 
 
 def _print_verdict(identical: bool, compat: Compatibility, a: str, b: str) -> None:
     if identical:
-        console.print(Text("两版细则完全相同。", style="green"))
-        return
-    if compat.compatible:
+        said = [("两版细则完全相同。", "green")]
+    elif compat.compatible:
         said = [
             (
                 f"兼容:按 {a} 生成的评分表,填写项(编号、类型、选项、位置)均未变,可按 {b} 直接读取和评分"
@@ -381,4 +345,4 @@ def _print_verdict(identical: bool, compat: Compatibility, a: str, b: str) -> No
             ),
         ]
     for text, style in said:
-        console.print(Text(text, style=style), soft_wrap=True)
+        common.console.print(Text(text, style=style), soft_wrap=True)

@@ -4,33 +4,15 @@ total every unit, write the results folder."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from zwgk_cli.campaign import CONFIG_NAME, Campaign
-from zwgk_cli.cli import Interrupted, app, score_view
-from zwgk_cli.cli.common import (
-    EXIT_OK,
-    EXIT_PROBLEMS,
-    CampaignOpt,
-    JobsOpt,
-    RosterOpt,
-    RubricOpt,
-    TargetsOpt,
-    err_console,
-    load_campaign,
-    load_rubric,
-    load_teams,
-    load_units,
-    needs_campaign,
-    print_problems,
-    usage_error,
-)
-from zwgk_cli.model import Rubric
+from zwgk_cli.campaign import CONFIG_NAME
+from zwgk_cli.cli import app, common, on_interrupt, score_view
 from zwgk_cli.problems import Problem, os_reason
 from zwgk_cli.results import rounds
 from zwgk_cli.scoring import batch as batch_mod
@@ -51,7 +33,7 @@ def _progress(enabled: bool, total: int) -> Iterator[batch_mod.Progress | None]:
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        console=err_console,
+        console=common.err_console,
         transient=True,
     ) as bar:
         task = bar.add_task("score", total=total)
@@ -79,11 +61,11 @@ def score_cmd(
     strict: Annotated[
         bool, typer.Option("--strict", help="有任何错误即退出码 1,且不写评分结果(只写问题清单)。")
     ] = False,
-    rubric: RubricOpt = None,
-    roster: RosterOpt = None,
-    targets: TargetsOpt = None,
-    jobs: JobsOpt = 0,
-    campaign: CampaignOpt = None,
+    rubric: common.RubricOpt = None,
+    roster: common.RosterOpt = None,
+    targets: common.TargetsOpt = None,
+    jobs: common.JobsOpt = 0,
+    campaign: common.CampaignOpt = None,
     verbose: Annotated[
         bool,
         typer.Option("--verbose", "-v", help="逐条列出问题(表格,最多200条),不按代码归并。"),
@@ -98,42 +80,47 @@ def score_cmd(
           zwgk score 县区/ 部门/a.xlsx --out 结果 --json
           zwgk score --inputs 监测导出.csv
     """
-    camp = load_campaign(campaign)
-    r = load_rubric(rubric, camp)
-    teams = load_teams(r, camp)
-    ros = load_units(r, roster, targets, camp)
+    camp = common.load_campaign(campaign)
+    r = common.load_rubric(rubric, camp)
+    teams = common.load_teams(r, camp)
+    roster, targets = common.roster_files(roster, targets, camp)  # as load_units chooses them, for the round's record
+    ros = common.load_units(r, roster, targets, camp)
     if not ros.units:
-        print_problems(ros.problems, "单位名单的问题")
-        usage_error("单位名单中没有可用的单位。")
+        common.print_problems(ros.problems, "单位名单的问题")
+        common.usage_error("单位名单中没有可用的单位。")
     if inputs is not None and paths and teams is None:
-        usage_error("--inputs 与评分表路径不能同时使用(设置了检查组的考评才合并二者)。")
+        common.usage_error("--inputs 与评分表路径不能同时使用(设置了检查组的考评才合并二者)。")
     results_dir = out if out is not None else camp.path(camp.results_dir)
     unchanged = f"结果目录 {results_dir} 未改动(仍是上次的评分结果)。"
     reads: list[WorkbookRead] = []
     loose: list[Problem] = []
-    try:
+    with on_interrupt(unchanged):
         # a findings table: alone, or (with 检查组) merged per unit with the returned workbooks
         if inputs is not None:
             if not inputs.is_file():
-                usage_error(f"填写数据表不存在:{inputs}")
+                common.usage_error(f"填写数据表不存在:{inputs}")
             ctx = Context(r, ros.units, teams)
             reads, loose = read_findings(inputs, ctx, display_name(inputs, camp.root), partial=teams is not None)
         if not paths and (inputs is None or teams is not None):
             if inputs is None:
-                needs_campaign(camp)
+                common.needs_campaign(camp)
             default = camp.path(camp.returned_dir)
             if not default.is_dir() and inputs is None:
-                usage_error(f"交回目录不存在:{default}。请给出评分表文件或文件夹,或在考评目录中运行。")
+                common.usage_error(f"交回目录不存在:{default}。请给出评分表文件或文件夹,或在考评目录中运行。")
             paths = [default] if default.is_dir() else []
         for p in paths or ():
             if not p.exists():
-                usage_error(f"路径不存在:{p}")
+                common.usage_error(f"路径不存在:{p}")
         found = discover(paths, camp.root, exclude=[results_dir]) if paths else Found()
         workbooks = tuple((ref.name, ref.path) for ref in found.refs)
-        manifest = rounds.manifest(
-            _run_inputs(camp, r, roster, targets, findings=inputs, scanned=paths or (), workbooks=workbooks)
+        rubric_file = Path(r.path) if r.path and Path(r.path).is_file() else None
+        settings = camp.root / CONFIG_NAME if camp.found else None
+        scanned = tuple(paths or ())
+        run = rounds.RunInputs(
+            camp.root, r.id, r.hash, rubric_file, settings, roster, targets, inputs, scanned, workbooks
         )
-        with _progress(not json_out and err_console.is_terminal, len(found.refs)) as progress:
+        manifest = rounds.manifest(run)
+        with _progress(not json_out and common.err_console.is_terminal, len(found.refs)) as progress:
             batch = batch_mod.run(
                 r,
                 ros.units,
@@ -145,54 +132,19 @@ def score_cmd(
                 extra_problems=[*ros.problems, *found.problems, *loose],
                 teams=teams,
             )
-    except Interrupted as exc:
-        exc.add_note(unchanged)
-        raise
 
     with batch:
         blocked = strict and batch.errors > 0
         try:
-            written = write_results(batch, results_dir, campaign_fields(camp), scores=not blocked, manifest=manifest)
+            with on_interrupt(unchanged):
+                written = write_results(
+                    batch, results_dir, campaign_fields(camp), scores=not blocked, manifest=manifest
+                )
         except OSError as exc:
-            usage_error(f"无法写入结果目录 {results_dir}:{os_reason(exc, writing=True)}")
-        except Interrupted as exc:
-            exc.add_note(unchanged)
-            raise
-        try:
+            common.usage_error(f"无法写入结果目录 {results_dir}:{os_reason(exc, writing=True)}")
+        with on_interrupt(f"评分结果已全部写出 → {results_dir}"):
             if json_out:
                 write_summary(batch, written, sys.stdout)
             else:
                 score_view.show(batch, written, blocked, verbose)
-        except Interrupted as exc:
-            exc.add_note(f"评分结果已全部写出 → {results_dir}")
-            raise
-    raise typer.Exit(EXIT_PROBLEMS if batch.errors else EXIT_OK)
-
-
-def _run_inputs(
-    camp: Campaign,
-    r: Rubric,
-    roster: Path | None,
-    targets: Path | None,
-    *,
-    findings: Path | None = None,
-    scanned: Sequence[Path] = (),
-    workbooks: tuple[tuple[str, Path], ...] = (),
-) -> rounds.RunInputs:
-    """What this run reads, for its round's manifest (the roster as load_units chooses it)."""
-    if roster is None and camp.units:
-        roster = camp.path(camp.units)
-        targets = targets if targets is not None or not camp.targets else camp.path(camp.targets)
-    rubric_file = Path(r.path) if r.path and Path(r.path).is_file() else None
-    return rounds.RunInputs(
-        camp.root,
-        r.id,
-        r.hash,
-        rubric_file,
-        camp.root / CONFIG_NAME if camp.found else None,
-        roster,
-        targets,
-        findings,
-        tuple(scanned),
-        workbooks,
-    )
+    raise typer.Exit(common.EXIT_PROBLEMS if batch.errors else common.EXIT_OK)

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
 from rich.table import Table
 from rich.text import Text
 
-from zwgk_cli.cli.common import console, err_console, problem_line, problems_table, severity_text
+from zwgk_cli.cli.common import console, err_console, problem_line, problems_table, say, severity_text, shown_path
 from zwgk_cli.problems import SEVERITY_LABELS, Code, Problem, Severity, sort_key
 from zwgk_cli.results.document import STATUS_LABELS, STATUS_MISSING
 from zwgk_cli.results.rounds import round_line
@@ -31,18 +30,13 @@ _FIELD = re.compile(r"\{[^{}]*\}")
 
 
 def show(batch: batch_mod.Batch, written: Written, blocked: bool, verbose: bool) -> None:
-    problems_file = _shown(written.problems[0]) if written.problems else "problems.csv"
+    problems_file = shown_path(written.problems[0]) if written.problems else "problems.csv"
     if batch.errors + batch.warnings:
         if verbose:
             _table(batch)
         else:
             _compact(batch, problems_file)
     _summary(batch, written, blocked, problems_file)
-
-
-def shape(template: str) -> str:
-    """A message template with its blanks as "…": what every problem of the code says."""
-    return _FIELD.sub("…", template)
 
 
 def _compact(batch: batch_mod.Batch, problems_file: str) -> None:
@@ -77,7 +71,7 @@ def _line(severity: Severity, text: str) -> None:
 def _kind(code: str, n: int, files: int, first: Problem, some: list[Problem]) -> None:
     """One line for the ``n`` problems of ``code``, and a line of examples."""
     known = _CODES.get(code)
-    message = shape(known.template) if known is not None else first.message
+    message = _FIELD.sub("…", known.template) if known is not None else first.message  # its blanks as …
     hint = known.hint_template if known is not None else first.hint
     where = f"{n} 处" + (f",{files} 个文件" if files > 1 else "")
     text = f"{SEVERITY_LABELS[first.severity]} {code}({where}):{message}"
@@ -140,17 +134,9 @@ def _summary(batch: batch_mod.Batch, written: Written, blocked: bool, problems_f
     files = [*written.scores, *written.problems]
     if files:
         names = "、".join(f.name for f in files)
-        console.print(f"结果已写入 {_shown(files[0].parent)}{os.sep}:{names}", markup=False, soft_wrap=True)
+        say(f"结果已写入 {shown_path(files[0].parent)}{os.sep}:{names}")
     if written.round is not None:
-        console.print(round_line(written.round, written.new_round), markup=False, soft_wrap=True)
-
-
-def _shown(path: Path) -> str:
-    """A path as the user would type it: relative to the working folder when inside it."""
-    try:
-        return str(path.absolute().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+        say(round_line(written.round, written.new_round))
 
 
 def _table(batch: batch_mod.Batch) -> None:

@@ -10,23 +10,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from zwgk_cli.cli import Interrupted, app
-from zwgk_cli.cli.common import (
-    CampaignOpt,
-    JobsOpt,
-    JsonOpt,
-    RosterOpt,
-    RubricOpt,
-    TargetsOpt,
-    console,
-    listed,
-    load_campaign,
-    load_rubric,
-    load_teams,
-    load_units,
-    print_json,
-)
-from zwgk_cli.cli.common import say as _say
+from zwgk_cli.cli import app, common, on_interrupt
 from zwgk_cli.model import Rubric, Unit
 from zwgk_cli.problems import Severity
 from zwgk_cli.scoring import status as st
@@ -40,12 +24,12 @@ NAMES_SHOWN = 30  # units named on one line; --json lists them all
 
 @app.command("status")
 def status_cmd(
-    jobs: JobsOpt = 0,
-    json_out: JsonOpt = False,
-    rubric: RubricOpt = None,
-    roster: RosterOpt = None,
-    targets: TargetsOpt = None,
-    campaign: CampaignOpt = None,
+    jobs: common.JobsOpt = 0,
+    json_out: common.JsonOpt = False,
+    rubric: common.RubricOpt = None,
+    roster: common.RosterOpt = None,
+    targets: common.TargetsOpt = None,
+    campaign: common.CampaignOpt = None,
 ) -> None:
     """考评进度:各分组已发放、已交回、已完成、未完成、无法使用和未交回的评分表数,以及还缺哪些单位。
 
@@ -59,10 +43,10 @@ def status_cmd(
 
     示例:zwgk status --json
     """
-    camp = load_campaign(campaign)
-    r = load_rubric(rubric, camp)
-    ros = load_units(r, roster, targets, camp)
-    teams = load_teams(r, camp)
+    camp = common.load_campaign(campaign)
+    r = common.load_rubric(rubric, camp)
+    ros = common.load_units(r, roster, targets, camp)
+    teams = common.load_teams(r, camp)
     sheets_dir = camp.path(camp.sheets_dir or "sheets")
     returned_dir = camp.path(camp.returned_dir)
     if teams is None:
@@ -72,22 +56,18 @@ def status_cmd(
         jobs_t = team_jobs(r, teams, ros.units, ros.units, sheets_dir)
         names = {(j.unit.id, j.team): j.path.name for j in jobs_t}
         folders = list(dict.fromkeys([sheets_dir, *(j.path.parent for j in jobs_t)]))
-    try:
+    with on_interrupt("status 只读取,没有写任何文件。"):
         issued = [i for folder in folders for i in issued_workbooks(folder)]
         found = (
             discover([returned_dir], camp.root, exclude=[camp.path(camp.results_dir)])
             if returned_dir.is_dir()
             else Found()
         )
-        refs, skipped = found.refs, found.skipped
-        files = st.read_returned(r, ros.units, refs, jobs, teams)
-    except Interrupted as exc:
-        exc.add_note("status 只读取,没有写任何文件。")
-        raise
-    status = st.collect(r, ros.units, issued, files, names, _teams_of(r, teams), skipped)
+        files = st.read_returned(r, ros.units, found.refs, jobs, teams)
+    status = st.collect(r, ros.units, issued, files, names, _teams_of(r, teams), found.skipped)
     roster_errors = sum(1 for p in ros.problems if p.severity is Severity.ERROR)
     if json_out:
-        print_json(_json(status, roster_errors))
+        common.print_json(_json(status, roster_errors))
     else:
         _print(status, camp.name or r.title, roster_errors)
 
@@ -137,43 +117,40 @@ def _print(status: st.Status, title: str, roster_errors: int) -> None:
         table.add_row(
             Text(label), *(str(x) for x in cells), end_section=n == len(lines) - 2, style="bold" if bold else None
         )
-    console.print(table)
-    for key, units in status.by_line(st.MISSING):
-        _say(f"{_line_name(key)} 缺 {len(units)}:{listed([s.unit.name for s in units], NAMES_SHOWN)}")
-    for key, units in status.by_line(st.INCOMPLETE):
-        said = [f"{s.unit.name}({_incomplete_detail(s.unfilled, s.errors)})" for s in units]
-        _say(f"{_line_name(key)} 未完成 {len(units)}:{listed(said, NAMES_SHOWN)}")
-    for key, units in status.by_line(st.UNUSABLE):
-        said = [f"{s.unit.name}({'、'.join(s.files)}:{s.reason}{_more(s.errors)})" for s in units]
-        _say(f"{_line_name(key)} 无法使用 {len(units)}:{listed(said, NAMES_SHOWN)}")
+    common.console.print(table)
+    for state, word in ((st.MISSING, "缺"), (st.INCOMPLETE, "未完成"), (st.UNUSABLE, "无法使用")):
+        for key, units in status.by_line(state):
+            said = [s.unit.name + _detail(s) for s in units]
+            common.say(f"{_line_name(key)} {word} {len(units)}:{common.listed(said, NAMES_SHOWN)}")
     if status.others:
         said = [f"{f.file}({f.first.code} {f.first.message})" if f.first else f.file for f in status.others]
-        _say(f"交回目录中另有 {len(status.others)} 个文件不属于名单中的任何单位:{listed(said, NAMES_SHOWN)}")
+        common.say(
+            f"交回目录中另有 {len(status.others)} 个文件不属于名单中的任何单位:{common.listed(said, NAMES_SHOWN)}"
+        )
     if status.not_in_roster:
         said = [f"{i.path.name}({i.who.unit_name or i.who.unit_id})" for i in status.not_in_roster]
-        _say(f"评分表目录中有 {len(said)} 份评分表所属的单位不在名单中:{listed(said, NAMES_SHOWN)}")
-    _say(
+        common.say(f"评分表目录中有 {len(said)} 份评分表所属的单位不在名单中:{common.listed(said, NAMES_SHOWN)}")
+    common.say(
         f"合计:应交 {total.units} 份,已发放 {total.issued} 份;已交回 {total.returned} 份"
         f"(已完成 {total.complete}、未完成 {total.incomplete}、无法使用 {total.unusable});"
         f"未交回 {total.missing} 份。"
     )
     if any(s.by_name for s in status.units):
-        _say("无法读取的文件按文件名对应到单位;zwgk score 把这些单位算作未交回,直到换成能读取的评分表。")
+        common.say("无法读取的文件按文件名对应到单位;zwgk score 把这些单位算作未交回,直到换成能读取的评分表。")
     if roster_errors:
-        _say(f"单位名单有 {roster_errors} 个错误,运行 zwgk init-sheets 或 zwgk score 查看。")
+        common.say(f"单位名单有 {roster_errors} 个错误,运行 zwgk init-sheets 或 zwgk score 查看。")
     if total.incomplete or total.unusable or status.others:
-        _say("每个问题的文件、工作表、单元格和改法:运行 zwgk score 查看。")
+        common.say("每个问题的文件、工作表、单元格和改法:运行 zwgk score 查看。")
 
 
-def _incomplete_detail(unfilled: int, errors: int) -> str:
-    bits = [f"未填 {unfilled} 项"] if unfilled else []
-    if errors:
-        bits.append(f"错误 {errors} 处")
-    return "、".join(bits)
-
-
-def _more(errors: int) -> str:
-    return f";共 {errors} 处错误" if errors > 1 else ""
+def _detail(s: st.UnitState) -> str:
+    """What is wrong with a unit's workbook, after its name (nothing for one not returned)."""
+    if s.state == st.INCOMPLETE:
+        bits = ([f"未填 {s.unfilled} 项"] if s.unfilled else []) + ([f"错误 {s.errors} 处"] if s.errors else [])
+        return f"({'、'.join(bits)})"
+    if s.state == st.UNUSABLE:
+        return f"({'、'.join(s.files)}:{s.reason}" + (f";共 {s.errors} 处错误" if s.errors > 1 else "") + ")"
+    return ""
 
 
 def _json(status: st.Status, roster_errors: int) -> dict[str, Any]:

@@ -111,21 +111,16 @@ def show_usage_error(exc: BaseException, root: Any, args: Sequence[str], prog: s
 
     if kind_of(exc) == "NoArgsIsHelpError":  # the help has been printed already
         return
-    # an error found while the command line is split up has no context: made from the command names
-    ctx = getattr(exc, "ctx", None) or _context(root, args, prog)
+    ctx = getattr(exc, "ctx", None)
+    if ctx is None:  # an error found while the command line is split up: a context made from the command names
+        ctx, command = ChineseContext(root, info_name=prog), root
+        for name in command_path(root, args):
+            command = command.commands[name]
+            ctx = ChineseContext(command, info_name=name, parent=ctx)
     err_console.print(Text("错误:", style="bold red") + Text(explain(exc, args)), soft_wrap=True)
     usage = " ".join([ctx.command_path, *ctx.command.collect_usage_pieces(ctx)])
     err_console.print(Text(f"用法:{usage}"), soft_wrap=True)
     err_console.print(Text(f"运行 {ctx.command_path} --help 查看用法。"), soft_wrap=True)
-
-
-def _context(root: Any, args: Sequence[str], prog: str) -> Any:
-    ctx = ChineseContext(root, info_name=prog)
-    command = root
-    for name in command_path(root, args):
-        command = command.commands[name]
-        ctx = ChineseContext(command, info_name=name, parent=ctx)
-    return ctx
 
 
 def explain(exc: BaseException, args: Sequence[str]) -> str:
@@ -133,12 +128,9 @@ def explain(exc: BaseException, args: Sequence[str]) -> str:
     kind = kind_of(exc)
     message = str(getattr(exc, "message", "") or "")
     if kind == "NoSuchOption":
-        name = str(getattr(exc, "option_name", "") or "")
-        said = f"没有选项 {name}。"
-        close = list(getattr(exc, "possibilities", None) or [])
-        if close:
-            said += f"你是不是想输入 {' 或 '.join(close[:3])}?"
-        return said
+        close = list(getattr(exc, "possibilities", None) or [])[:3]
+        said = f"没有选项 {getattr(exc, 'option_name', '') or ''}。"
+        return said + (f"你是不是想输入 {' 或 '.join(close)}?" if close else "")
     param = getattr(exc, "param", None)
     what = "选项" if getattr(param, "param_type_name", "") == "option" else "参数"
     if kind == "MissingParameter":
