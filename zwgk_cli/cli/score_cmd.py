@@ -11,7 +11,6 @@ from typing import Annotated
 
 import typer
 
-from zwgk_cli.campaign import CONFIG_NAME
 from zwgk_cli.cli import app, common, on_interrupt, score_view
 from zwgk_cli.problems import Problem, os_reason
 from zwgk_cli.results import rounds
@@ -112,13 +111,8 @@ def score_cmd(
             if not p.exists():
                 common.usage_error(f"路径不存在:{p}")
         found = discover(paths, camp.root, exclude=[results_dir]) if paths else Found()
-        workbooks = tuple((ref.name, ref.path) for ref in found.refs)
-        rubric_file = Path(r.path) if r.path and Path(r.path).is_file() else None
-        settings = camp.root / CONFIG_NAME if camp.found else None
-        scanned = tuple(paths or ())
-        run = rounds.RunInputs(
-            camp.root, r.id, r.hash, rubric_file, settings, roster, targets, inputs, scanned, workbooks
-        )
+        workbooks = ((ref.name, ref.path) for ref in found.refs)
+        run = rounds.run_inputs(camp, r, roster, targets, findings=inputs, scanned=paths or (), workbooks=workbooks)
         manifest = rounds.manifest(run)
         with _progress(not json_out and common.err_console.is_terminal, len(found.refs)) as progress:
             batch = batch_mod.run(
