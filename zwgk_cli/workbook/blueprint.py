@@ -201,14 +201,11 @@ def dec(value: Decimal | None, missing: str | None = None) -> Decimal | str | No
     return value.normalize() if value == value.to_integral_value() else value
 
 
-def header_text(text: str) -> str:
-    """Text for a page header/footer (``&`` is a control character there)."""
+def header_text(text: str) -> str:  # ``&`` is a control character in a page header/footer
     return text.replace("&", "&&")
 
 
 PAGE_FOOTER = f'&C&"{FONT}"&9第 &P 页,共 &N 页'
-
-
 VETO_HIT = {"type": "cell", "criteria": ">", "value": 0, "format": "veto_hit"}  # conditional format: a veto counted
 
 
@@ -235,8 +232,7 @@ class PlanContext:
     team: TeamSheet | None = None  # a 检查组's workbook: what it says of the team (workbook/teams.py)
 
     @property
-    def of_team(self) -> str:
-        """What follows a title of a team's workbook: ``(网站检查组)``."""
+    def of_team(self) -> str:  # what follows a title of a team's workbook: ``(网站检查组)``
         return f"({self.team.name})" if self.team else ""
 
     def cached(self, role: str, target: str, key: str, sheet: str = L.SUMMARY_SHEET) -> Decimal | str:
@@ -266,7 +262,7 @@ class PlanContext:
         sh.header = f'&L{font}{unit}&C&"{FONT},Bold"&11{header_text(sh.name)}&R{font}{header_text(self.rubric.title)}'
         sh.footer = PAGE_FOOTER
 
-    def name(self, name: str, sh: SheetPlan, row: int, col: int) -> None:
+    def name(self, name: str, sh: SheetPlan, row: int, col: int) -> None:  # a defined name
         self.names.append((name, "=" + L.ref(sh.name, L.a1(row, col, absolute=True))))
 
     def list_name(self, options: tuple[str, ...]) -> str:

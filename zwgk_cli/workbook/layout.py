@@ -43,8 +43,7 @@ NAME_PART_PREFIX = "ZWGK_PART_"
 NAME_LIST_PREFIX = "ZWGK_LIST_"
 
 
-def part_name(part_id: str) -> str:
-    """The workbook-level defined name of a part's points on the summary sheet."""
+def part_name(part_id: str) -> str:  # the defined name of a part's points on the summary sheet
     return f"{NAME_PART_PREFIX}{part_id}"
 
 
@@ -75,13 +74,11 @@ INFO_UNIT = "被考评单位:"
 
 
 def sheet_title(unit_name: str, rest: str) -> str:
-    """Column A of a scoring sheet's :data:`TITLE_ROW`: ``{unit} — {rest}``."""
     return f"{unit_name}{TITLE_SEP}{rest}"
 
 
 def sheet_info(unit_name: str, group: str) -> str:
-    """The head of column A of a scoring sheet's :data:`INFO_ROW`: ``被考评单位:{unit}({group})``;
-    the writer goes on after it with ``;`` and what else the row says."""
+    """The head of column A of :data:`INFO_ROW` (the writer goes on after it with ``;``)."""
     return f"{INFO_UNIT}{unit_name}({group})"
 
 
@@ -290,17 +287,13 @@ class Layout:
     inputs: tuple[MapRow, ...]
     results: tuple[ResultCell, ...]
 
-    def sheet(self, name: str) -> SheetInfo | None:
-        return next((s for s in self.sheets if s.name == name), None)
-
 
 class LayoutError(Exception):
     """The meta sheet is missing or cannot be read; ``reason`` is a Chinese sentence."""
 
     def __init__(self, reason: str, not_zwgk: bool = False):
         super().__init__(reason)
-        self.reason = reason
-        self.not_zwgk = not_zwgk
+        self.reason, self.not_zwgk = reason, not_zwgk
 
 
 # ------------------------------------------------------------------ writing the records

@@ -89,16 +89,14 @@ class Summary:
             sh.put(L.HEADER_ROW, c, h, "head")
         totals = {(p.id, t.id if t else ""): tot for p, t, _, tot in sheets}
         self._filled_cells(sheets)
-        gate_open: dict[str, str] = {}
-        for kind, p, _t, depth in self.rows:
-            if kind == "gate":
-                gate_open[p.id] = self._gate(p, depth)
-        for kind, p, t, depth in self.rows:
+        rows = list(enumerate(self.rows, start=L.FIRST_DATA_ROW))
+        gate_open = {p.id: self._gate(r, p, depth) for r, (kind, p, _t, depth) in rows if kind == "gate"}
+        for r, (kind, p, t, depth) in rows:
             if kind == "target":
                 assert t is not None
-                self._target(p, t, depth, totals[(p.id, t.id)])
+                self._target(r, p, t, depth, totals[(p.id, t.id)])
             elif kind == "part":
-                self._part(p, depth, totals, gate_open.get(p.id, ""))
+                self._part(r, p, depth, totals, gate_open.get(p.id, ""))
         r = self._unit_lines(L.FIRST_DATA_ROW + len(self.rows))
         assert r + 2 == self.progress_row
         self._progress(r + 1, sheets)
@@ -111,25 +109,20 @@ class Summary:
         # after the unit lines and a header
         self.progress_row = L.FIRST_DATA_ROW + len(self.rows) + 3 + self.verdict + 2
         unit = L.a1(self.progress_row + len(sheets), S_RAW)
-        own: dict[tuple[str, str], list[tuple[int, str]]] = {}
+        own: dict[tuple[str, str], list[str]] = {}  # scope → the 已填 cells of its sheets with required inputs
         for k, (p, t, sp, _) in enumerate(sheets):
-            cell = L.a1(self.progress_row + k, S_RAW)
-            own.setdefault((p.id, ""), []).append((sp.required, cell))
-            if t is not None:
-                own.setdefault((p.id, t.id), []).append((sp.required, cell))
+            if sp.required:
+                cell = L.a1(self.progress_row + k, S_RAW)
+                own.setdefault((p.id, ""), []).append(cell)
+                if t is not None:
+                    own.setdefault((p.id, t.id), []).append(cell)
 
-        def scope(counts: list[tuple[int, str]]) -> str:
-            cells = [c for n, c in counts if n]
-            return "+".join(cells) if cells else unit
-
-        def part(p: Part) -> list[tuple[int, str]]:
-            counts = list(own.get((p.id, ""), []))
-            for sub in p.parts:
-                counts += part(sub)
-            self.filled[(p.id, "")] = scope(counts)
+        def part(p: Part) -> list[str]:
+            cells = own.get((p.id, ""), []) + [c for sub in p.parts for c in part(sub)]
+            self.filled[(p.id, "")] = "+".join(cells) or unit
             for t in self.ctx.unit.targets_of(p.per_target) if p.per_target else ():
-                self.filled[(p.id, t.id)] = scope(own.get((p.id, t.id), []))
-            return counts
+                self.filled[(p.id, t.id)] = "+".join(own.get((p.id, t.id), [])) or unit
+            return cells
 
         self.filled: dict[tuple[str, str], str] = {("", ""): unit}
         for p in self.ctx.variant.parts:
@@ -138,10 +131,9 @@ class Summary:
     def _item_style(self, depth: int) -> str:
         return "sum_item" if depth == 0 else f"sum_item{min(depth, 2)}"
 
-    def _gate(self, p: Part, depth: int) -> str:
+    def _gate(self, r: int, p: Part, depth: int) -> str:
         ctx, sh = self.ctx, self.sh
         assert p.gate is not None
-        r = self.row_of[("gate", p.id, "")]
         gate_part = ctx.variant.part(p.gate.part)
         reach = f"达到{fmt_points(p.gate.min)}分(含)" if p.gate.op == ">=" else f"高于{fmt_points(p.gate.min)}分"
         label = f"加分门槛:{gate_part.title}{reach}"
@@ -158,9 +150,8 @@ class Summary:
         sh.put(r, S_NOTE, f"未达到的,{p.title}计0分,注明“{p.gate.label}”", "sum_text")
         return L.a1(r, S_CALC)
 
-    def _target(self, p: Part, t: Target, depth: int, tot: Totals) -> None:
+    def _target(self, r: int, p: Part, t: Target, depth: int, tot: Totals) -> None:
         ctx, sh = self.ctx, self.sh
-        r = self.row_of[("target", p.id, t.id)]
         sh.put(r, S_ITEM, t.name, self._item_style(depth))
         sh.put(r, S_MAX, dec(p.max), "max")
         filled = self.filled[(p.id, t.id)]
@@ -172,9 +163,8 @@ class Summary:
         else:
             sh.put(r, S_NOTE, None, "sum_text")
 
-    def _part(self, p: Part, depth: int, totals: Mapping[tuple[str, str], Totals], gate_cell: str) -> None:
+    def _part(self, r: int, p: Part, depth: int, totals: Mapping[tuple[str, str], Totals], gate_cell: str) -> None:
         ctx, sh = self.ctx, self.sh
-        r = self.row_of[("part", p.id, "")]
         title = p.title + ("(扣分项)" if p.kind is PartKind.PENALTY else "")
         sh.put(r, S_ITEM, title, self._item_style(depth))
         sh.put(r, S_MAX, dec(p.max, "—"), "max")

@@ -70,7 +70,7 @@ def plan_workbook(
     built: list[tuple[Part, Target | None, SheetPlan, Totals]] = []
     for p, t, sp in scoring:
         subs = [(summ.points_ref(x.id), summ.vetoes_ref(x.id)) for x in p.parts]
-        built.append((p, t, sp, ScoreSheet(ctx, sp, p, t).build(subs, summ.stop_ref(p, t))))
+        built.append((p, t, sp, ScoreSheet(ctx, sp, p, t, summ.stop_ref(p, t)).build(subs)))
     summ.build(built)
     visible = [cover, summary, *(sp for _, _, sp in scoring)]
     assessor, date_cell = plan_cover(ctx, cover, camp, [s.name for s in visible])
