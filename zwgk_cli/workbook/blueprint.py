@@ -241,12 +241,17 @@ class PlanContext:
         value = self.index.get((role, target, key))
         return "" if value is None else L.shown_value(value, sheet, role, target, key, self.unfilled)
 
-    def result(self, sh: SheetPlan, row: int, col: int, role: str, target: str, key: str, expr: str, style: str) -> str:
-        """Put a formula whose value the engine also computes; returns its sheet-qualified A1."""
+    def result(
+        self, sh: SheetPlan, row: int, col: int, role: str, target: str, key: str, expr: str, style: str, name: str = ""
+    ) -> str:
+        """Put a formula whose value the engine also computes (``name``: a defined name for its
+        cell); returns its sheet-qualified A1."""
         text = expr if expr.startswith("=") else "=" + expr
         sh.put(row, col, Formula(text, self.cached(role, target, key, sh.name)), style)
         cell = L.a1(row, col)
         self.results.append(L.ResultCell(role, target, key, sh.name, cell))
+        if name:
+            self.names.append((name, "=" + L.ref(sh.name, L.a1(row, col, absolute=True))))
         return L.ref(sh.name, cell)
 
     def open_sheet(self, sh: SheetPlan, title: str, info: str, last: int, head_height: float) -> None:
@@ -261,9 +266,6 @@ class PlanContext:
         font, unit = f'&"{FONT}"&9', header_text(self.unit.name)
         sh.header = f'&L{font}{unit}&C&"{FONT},Bold"&11{header_text(sh.name)}&R{font}{header_text(self.rubric.title)}'
         sh.footer = PAGE_FOOTER
-
-    def name(self, name: str, sh: SheetPlan, row: int, col: int) -> None:  # a defined name
-        self.names.append((name, "=" + L.ref(sh.name, L.a1(row, col, absolute=True))))
 
     def list_name(self, options: tuple[str, ...]) -> str:
         """The defined name of a long choice list on the hidden list sheet ("" for a short one)."""

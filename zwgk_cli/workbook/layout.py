@@ -332,19 +332,16 @@ def _input_texts(m: MapRow) -> list[str]:
 
 def _packed(records: Iterable[list[str]]) -> list[str]:
     """Records as JSON arrays of records, each at most :data:`PACKED_CHARS` long."""
-    out: list[str] = []
-    batch: list[str] = []
+    batches: list[list[str]] = [[]]
     size = 2
     for rec in records:
         text = json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
-        if batch and size + len(text) + 1 > PACKED_CHARS:
-            out.append("[" + ",".join(batch) + "]")
-            batch, size = [], 2
-        batch.append(text)
+        if batches[-1] and size + len(text) + 1 > PACKED_CHARS:
+            batches.append([])
+            size = 2
+        batches[-1].append(text)
         size += len(text) + 1
-    if batch:
-        out.append("[" + ",".join(batch) + "]")
-    return out
+    return ["[" + ",".join(batch) + "]" for batch in batches if batch]
 
 
 # ------------------------------------------------------------------ reading the records

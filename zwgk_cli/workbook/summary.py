@@ -194,8 +194,8 @@ class Summary:
         final = rules.gated_formula(pre_gate, gate_cell) if p.gate is not None else pre_gate
         sh.put(r, S_CALC, Formula("=" + final, ""), "calc")
         shown = rules.shown_formula(filled, calc_cell)
-        ctx.result(sh, r, S_POINTS, "part", "", p.id, shown, "tot_score" if depth == 0 else "score")
-        ctx.name(L.part_name(p.id), sh, r, S_POINTS)
+        style = "tot_score" if depth == 0 else "score"
+        ctx.result(sh, r, S_POINTS, "part", "", p.id, shown, style, name=L.part_name(p.id))
         if p.threshold is not None:
             # per target too: the unit's line is judged on the mean (each target keeps its own verdict)
             th = p.threshold
@@ -231,8 +231,7 @@ class Summary:
         self._line(r, "否决项合计")
         vetoes_cell = L.a1(r, S_POINTS)
         expr = "+".join(self.vetoes_ref(p.id) for p in top) or "0"
-        ctx.result(sh, r, S_POINTS, "vetoes", "", "", expr, "tot_count")
-        ctx.name(L.NAME_VETOES, sh, r, S_POINTS)
+        ctx.result(sh, r, S_POINTS, "vetoes", "", "", expr, "tot_count", name=L.NAME_VETOES)
         if rubric.tiers:
             sh.put(r, S_NOTE, f"有否决项的,等次为“{rubric.veto_tier}”", "tot_text")
         sh.conditional.append((vetoes_cell, VETO_HIT))
@@ -243,8 +242,8 @@ class Summary:
         total_cell = L.a1(r, S_CALC)
         sh.put(r, S_CALC, Formula("=" + rules.total_formula(normal, penalty), ""), "calc")
         filled = self.filled[("", "")]
-        ctx.result(sh, r, S_POINTS, "total", "", "", rules.shown_formula(filled, total_cell), "tot_score")
-        ctx.name(L.NAME_TOTAL, sh, r, S_POINTS)
+        shown = rules.shown_formula(filled, total_cell)
+        ctx.result(sh, r, S_POINTS, "total", "", "", shown, "tot_score", name=L.NAME_TOTAL)
         sh.put(r, S_NOTE, "各部分计入得分之和" + ("减扣分项" if penalty else "") + ",不低于0分", "tot_text")
         r += 1
         self._line(r, "等次")
@@ -253,8 +252,7 @@ class Summary:
             sh.put(r, S_NOTE, "总分与等次由 zwgk score 合并各检查组的评分表后计算", "sum_text")
             return r + 1
         tier = rules.tier_formula(rubric, total_cell, vetoes_cell)
-        ctx.result(sh, r, S_POINTS, "tier", "", "", rules.shown_formula(filled, tier), "tot_text")
-        ctx.name(L.NAME_TIER, sh, r, S_POINTS)
+        ctx.result(sh, r, S_POINTS, "tier", "", "", rules.shown_formula(filled, tier), "tot_text", name=L.NAME_TIER)
         tiers = _tier_text(rubric) or "细则未设等次"
         sh.put(r, S_NOTE, tiers, "sum_text")
         if rubric.tiers:
@@ -297,8 +295,7 @@ class Summary:
         ctx.index[("filled", "", "")] = Decimal(filled_all)
         self._line(r, "合计", total_inputs)
         expr = f"SUM({L.a1(first, S_RAW)}:{L.a1(r - 1, S_RAW)})" if r > first else "0"
-        ctx.result(sh, r, S_RAW, "filled", "", "", expr, "tot_int")
-        ctx.name(L.NAME_FILLED, sh, r, S_RAW)
+        ctx.result(sh, r, S_RAW, "filled", "", "", expr, "tot_int", name=L.NAME_FILLED)
         self._percent(r, filled_all, total_inputs)
         n, m = L.a1(r, S_RAW), L.a1(r, S_MAX)
         left = total_inputs - filled_all
