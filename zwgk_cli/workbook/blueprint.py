@@ -1,8 +1,6 @@
 """A scoring workbook as plain data (:class:`WorkbookPlan`: a :class:`SheetPlan` per sheet, cells
 with style names from :mod:`~zwgk_cli.workbook.styles`), which :mod:`~zwgk_cli.workbook.render`
-writes; and :class:`PlanContext`, what the sheet builders share while they lay one workbook out:
-the engine's results for the cached values, and what they collect for the hidden map.
-"""
+writes; and :class:`PlanContext`, what the sheet builders of one workbook share."""
 
 from __future__ import annotations
 
@@ -130,8 +128,7 @@ def fit_rows(sh: SheetPlan) -> None:
         if not isinstance(value, str) or not STYLES.get(style, {}).get("text_wrap"):
             continue
         r2, c2 = anchors.get((r, c), (r, c))
-        width = sum(sh.width(k) for k in range(c, c2 + 1))
-        width -= 2 * STYLES[style].get("indent", 0)
+        width = sum(sh.width(k) for k in range(c, c2 + 1)) - 2 * STYLES[style].get("indent", 0)
         need = round(text_lines(value, width) * LINE_PT + 4, 1)
         if r2 == r:
             sh.heights[r] = max(sh.heights[r], need)
@@ -194,8 +191,7 @@ def paginate(sh: SheetPlan) -> None:
 
 
 def dec(value: Decimal | None, missing: str | None = None) -> Decimal | str | None:
-    """A maximum as written: whole numbers without their zeros (``10`` not ``10.00``);
-    ``missing`` when there is none."""
+    """A maximum as written: ``10`` not ``10.00``; ``missing`` when there is none."""
     if value is None:
         return missing
     return value.normalize() if value == value.to_integral_value() else value

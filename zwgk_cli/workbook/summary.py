@@ -27,9 +27,8 @@ S_ITEM, S_MAX, S_RAW, S_VETO, S_POINTS, S_NOTE, S_CALC = range(7)
 
 
 class Summary:
-    """The 汇总 sheet: a row per part (and per target, and per gate), then vetoes, total,
-    tier and 填写进度.  Rows are numbered first so that scoring sheets can refer to the
-    points of sub-parts before the summary's formulas are written."""
+    """Rows are numbered first so that scoring sheets can refer to the points of sub-parts
+    before the summary's formulas are written."""
 
     def __init__(self, ctx: PlanContext, sh: SheetPlan):
         self.ctx, self.sh = ctx, sh
@@ -65,9 +64,7 @@ class Summary:
         part of the unit, and of every ``stop`` part scored per the same kind of target for
         that target (engine.stopped_scopes)."""
         cells = []
-        for q in self.ctx.variant.walk_parts():
-            if q.veto_effect is not VetoEffect.STOP:
-                continue
+        for q in (q for q in self.ctx.variant.walk_parts() if q.veto_effect is VetoEffect.STOP):
             if q.per_target is None:
                 cells.append(self.vetoes_ref(q.id))
             elif target is not None and q.per_target == part.per_target:

@@ -52,8 +52,7 @@ class Teams:
         return "、".join(p.title for p in self.own_parts(variant, team)) or "无"
 
     def view(self, variant: Variant, team: str) -> Variant | None:
-        """``variant`` as ``team``'s workbook holds it (see the module docstring); ``None`` when
-        the team checks nothing of it."""
+        """``variant`` as ``team``'s workbook holds it (see above); ``None`` if it checks nothing of it."""
         vid = variant.id
 
         def whole(p: Part) -> bool:

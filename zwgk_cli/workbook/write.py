@@ -127,7 +127,6 @@ def build_workbook(
     password: str = "",
     team: tuple[Teams, str] | None = None,
 ) -> tuple[bytes, L.Layout]:
-    """The workbook for ``unit`` (or ``team``'s workbook for it) as bytes, and its layout (what
-    the hidden sheet says)."""
+    """The workbook for ``unit`` (or ``team``'s workbook for it) as bytes, and its layout."""
     plan = plan_workbook(rubric, unit, campaign, values, password, team=team)
     return render_xlsx(plan), plan.layout
