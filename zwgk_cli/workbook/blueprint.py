@@ -1,8 +1,6 @@
 """A scoring workbook as plain data (:class:`WorkbookPlan`: a :class:`SheetPlan` per sheet, cells
 with style names from :mod:`~zwgk_cli.workbook.styles`), which :mod:`~zwgk_cli.workbook.render`
-writes; and :class:`PlanContext`, what the sheet builders share while they lay one workbook out:
-the engine's results for the cached values, and what they collect for the hidden map.
-"""
+writes; and :class:`PlanContext`, what the sheet builders of one workbook share."""
 
 from __future__ import annotations
 
@@ -130,8 +128,7 @@ def fit_rows(sh: SheetPlan) -> None:
         if not isinstance(value, str) or not STYLES.get(style, {}).get("text_wrap"):
             continue
         r2, c2 = anchors.get((r, c), (r, c))
-        width = sum(sh.width(k) for k in range(c, c2 + 1))
-        width -= 2 * STYLES[style].get("indent", 0)
+        width = sum(sh.width(k) for k in range(c, c2 + 1)) - 2 * STYLES[style].get("indent", 0)
         need = round(text_lines(value, width) * LINE_PT + 4, 1)
         if r2 == r:
             sh.heights[r] = max(sh.heights[r], need)
@@ -194,21 +191,17 @@ def paginate(sh: SheetPlan) -> None:
 
 
 def dec(value: Decimal | None, missing: str | None = None) -> Decimal | str | None:
-    """A maximum as written: whole numbers without their zeros (``10`` not ``10.00``);
-    ``missing`` when there is none."""
+    """A maximum as written: ``10`` not ``10.00``; ``missing`` when there is none."""
     if value is None:
         return missing
     return value.normalize() if value == value.to_integral_value() else value
 
 
-def header_text(text: str) -> str:
-    """Text for a page header/footer (``&`` is a control character there)."""
+def header_text(text: str) -> str:  # ``&`` is a control character in a page header/footer
     return text.replace("&", "&&")
 
 
 PAGE_FOOTER = f'&C&"{FONT}"&9第 &P 页,共 &N 页'
-
-
 VETO_HIT = {"type": "cell", "criteria": ">", "value": 0, "format": "veto_hit"}  # conditional format: a veto counted
 
 
@@ -235,8 +228,7 @@ class PlanContext:
     team: TeamSheet | None = None  # a 检查组's workbook: what it says of the team (workbook/teams.py)
 
     @property
-    def of_team(self) -> str:
-        """What follows a title of a team's workbook: ``(网站检查组)``."""
+    def of_team(self) -> str:  # what follows a title of a team's workbook: ``(网站检查组)``
         return f"({self.team.name})" if self.team else ""
 
     def cached(self, role: str, target: str, key: str, sheet: str = L.SUMMARY_SHEET) -> Decimal | str:
@@ -245,12 +237,17 @@ class PlanContext:
         value = self.index.get((role, target, key))
         return "" if value is None else L.shown_value(value, sheet, role, target, key, self.unfilled)
 
-    def result(self, sh: SheetPlan, row: int, col: int, role: str, target: str, key: str, expr: str, style: str) -> str:
-        """Put a formula whose value the engine also computes; returns its sheet-qualified A1."""
+    def result(
+        self, sh: SheetPlan, row: int, col: int, role: str, target: str, key: str, expr: str, style: str, name: str = ""
+    ) -> str:
+        """Put a formula whose value the engine also computes (``name``: a defined name for its
+        cell); returns its sheet-qualified A1."""
         text = expr if expr.startswith("=") else "=" + expr
         sh.put(row, col, Formula(text, self.cached(role, target, key, sh.name)), style)
         cell = L.a1(row, col)
         self.results.append(L.ResultCell(role, target, key, sh.name, cell))
+        if name:
+            self.names.append((name, "=" + L.ref(sh.name, L.a1(row, col, absolute=True))))
         return L.ref(sh.name, cell)
 
     def open_sheet(self, sh: SheetPlan, title: str, info: str, last: int, head_height: float) -> None:
@@ -265,9 +262,6 @@ class PlanContext:
         font, unit = f'&"{FONT}"&9', header_text(self.unit.name)
         sh.header = f'&L{font}{unit}&C&"{FONT},Bold"&11{header_text(sh.name)}&R{font}{header_text(self.rubric.title)}'
         sh.footer = PAGE_FOOTER
-
-    def name(self, name: str, sh: SheetPlan, row: int, col: int) -> None:
-        self.names.append((name, "=" + L.ref(sh.name, L.a1(row, col, absolute=True))))
 
     def list_name(self, options: tuple[str, ...]) -> str:
         """The defined name of a long choice list on the hidden list sheet ("" for a short one)."""

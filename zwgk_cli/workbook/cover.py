@@ -68,13 +68,9 @@ def plan_cover(ctx: PlanContext, sh: SheetPlan, camp: CampaignInfo, sheet_names:
         facts.append(("适用细则", f"{variant.title}({'、'.join(variant.groups)})"))
     facts.append(("考评年度", ctx.year))
     if team is not None:
-        facts.append(("检查组", team.name))
-        facts.append(("本表评分部分", f"{team.parts}(本表满分 {fmt_points(variant.max)} 分)"))
-        facts += [
-            (k, v)
-            for k, v in (("其他部分", team.others and team.others + ";合并计分"), ("合并时判定", team.gates))
-            if v
-        ]
+        facts += [("检查组", team.name), ("本表评分部分", f"{team.parts}(本表满分 {fmt_points(variant.max)} 分)")]
+        others = team.others and team.others + ";合并计分"
+        facts += [(k, v) for k, v in (("其他部分", others), ("合并时判定", team.gates)) if v]
     else:
         facts.append(("满分", f"{fmt_points(variant.max)}分"))
     if unit.targets:

@@ -7,7 +7,7 @@ their file name: a unit added to the roster gets its workbook, every issued one 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,12 +65,11 @@ def write_workbooks(
     info: CampaignInfo,
     password: str = "",
     processes: int = 0,
-    done: Callable[[Written], None] | None = None,
     teams: Teams | None = None,
 ) -> list[Written]:
     """Write one workbook per (unit, path[, team]); in a process pool for large batches.  The
-    output does not depend on the number of processes.  ``done`` is told of each workbook as it
-    is written, in job order.  A job naming a team writes that team's workbook (``teams``)."""
+    output does not depend on the number of processes.  A job naming a team writes that team's
+    workbook (``teams``)."""
     work = [(job[0], str(job[1]), str(job[2]) if len(job) > 2 else "") for job in jobs]
     folders = {Path(p).parent for _, p, _ in work}
     for folder in folders:
@@ -79,24 +78,15 @@ def write_workbooks(
     try:
         if n <= 1:
             _init_worker(rubric, info, password, teams)
-            return _collect(map(_write_one, work), done)
+            return list(map(_write_one, work))
         with process_pool(n, _init_worker, (rubric, info, password, teams)) as pool:
             with starting_workers():
                 results = pool.map(_write_one, work, chunksize=max(1, len(work) // (n * 8)))
-            return _collect(results, done)
+            return list(results)
     except BaseException:
         for folder in folders:  # a worker ended mid-write leaves its temporary file
             sweep_partial(folder)
         raise
-
-
-def _collect(results: Iterable[Written], done: Callable[[Written], None] | None) -> list[Written]:
-    out = []
-    for w in results:
-        out.append(w)
-        if done is not None:
-            done(w)
-    return out
 
 
 def file_state(path: Path) -> tuple[int, int] | None:

@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
@@ -42,8 +43,7 @@ NAME_PART_PREFIX = "ZWGK_PART_"
 NAME_LIST_PREFIX = "ZWGK_LIST_"
 
 
-def part_name(part_id: str) -> str:
-    """The workbook-level defined name of a part's points on the summary sheet."""
+def part_name(part_id: str) -> str:  # the defined name of a part's points on the summary sheet
     return f"{NAME_PART_PREFIX}{part_id}"
 
 
@@ -74,13 +74,11 @@ INFO_UNIT = "被考评单位:"
 
 
 def sheet_title(unit_name: str, rest: str) -> str:
-    """Column A of a scoring sheet's :data:`TITLE_ROW`: ``{unit} — {rest}``."""
     return f"{unit_name}{TITLE_SEP}{rest}"
 
 
 def sheet_info(unit_name: str, group: str) -> str:
-    """The head of column A of a scoring sheet's :data:`INFO_ROW`: ``被考评单位:{unit}({group})``;
-    the writer goes on after it with ``;`` and what else the row says."""
+    """The head of column A of :data:`INFO_ROW` (the writer goes on after it with ``;``)."""
     return f"{INFO_UNIT}{unit_name}({group})"
 
 
@@ -270,6 +268,14 @@ TARGET_COLUMNS = ("id", "kind", "name", "url")
 SHEET_COLUMNS = ("name", "role", "part", "target", "inputs")
 INPUT_COLUMNS = MapRow._fields
 META_KEYS = tuple(f.name for f in fields(WorkbookMeta) if f.name not in ("format", "targets", "extra"))
+RECORD_COLUMNS = {
+    "meta": ("key", "value"),
+    "target": TARGET_COLUMNS,
+    "sheet": SHEET_COLUMNS,
+    "input": INPUT_COLUMNS,
+    "result": RESULT_COLUMNS,
+}
+Records = tuple[list[str], list[list[str]]]  # column names, records
 
 
 @dataclass(frozen=True)
@@ -281,17 +287,13 @@ class Layout:
     inputs: tuple[MapRow, ...]
     results: tuple[ResultCell, ...]
 
-    def sheet(self, name: str) -> SheetInfo | None:
-        return next((s for s in self.sheets if s.name == name), None)
-
 
 class LayoutError(Exception):
     """The meta sheet is missing or cannot be read; ``reason`` is a Chinese sentence."""
 
     def __init__(self, reason: str, not_zwgk: bool = False):
         super().__init__(reason)
-        self.reason = reason
-        self.not_zwgk = not_zwgk
+        self.reason, self.not_zwgk = reason, not_zwgk
 
 
 # ------------------------------------------------------------------ writing the records
@@ -330,19 +332,16 @@ def _input_texts(m: MapRow) -> list[str]:
 
 def _packed(records: Iterable[list[str]]) -> list[str]:
     """Records as JSON arrays of records, each at most :data:`PACKED_CHARS` long."""
-    out: list[str] = []
-    batch: list[str] = []
+    batches: list[list[str]] = [[]]
     size = 2
     for rec in records:
         text = json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
-        if batch and size + len(text) + 1 > PACKED_CHARS:
-            out.append("[" + ",".join(batch) + "]")
-            batch, size = [], 2
-        batch.append(text)
+        if batches[-1] and size + len(text) + 1 > PACKED_CHARS:
+            batches.append([])
+            size = 2
+        batches[-1].append(text)
         size += len(text) + 1
-    if batch:
-        out.append("[" + ",".join(batch) + "]")
-    return out
+    return ["[" + ",".join(batch) + "]" for batch in batches if batch]
 
 
 # ------------------------------------------------------------------ reading the records
@@ -387,7 +386,7 @@ def _unpack(tag: str, text: str) -> list[list[str]]:
     return [[v if v.__class__ is str else cell_text(v) for v in r] for r in records]
 
 
-def _records(rows: Sequence[Sequence[object]]) -> tuple[int, dict[str, tuple[list[str], list[list[str]]]]]:
+def _records(rows: Sequence[Sequence[object]]) -> tuple[int, dict[str, Records]]:
     """The format and, per record kind, (column names, records as lists of texts)."""
     texts = [[cell_text(c) for c in row] for row in rows]
     texts = [r for r in texts if any(r)]
@@ -401,21 +400,13 @@ def _records(rows: Sequence[Sequence[object]]) -> tuple[int, dict[str, tuple[lis
         raise LayoutError(f"隐藏工作表 {META_SHEET} 的格式版本“{texts[0][1:2]}”无法识别")
     if fmt > FORMAT_VERSION:
         raise LayoutError(f"评分表格式版本为 {fmt},本工具只认识到 {FORMAT_VERSION}:请升级 zwgk")
-    out: dict[str, tuple[list[str], list[list[str]]]] = {
-        "meta": (["key", "value"], []),
-        "target": (list(TARGET_COLUMNS), []),
-        "sheet": (list(SHEET_COLUMNS), []),
-        "input": (list(INPUT_COLUMNS), []),
-        "result": (list(RESULT_COLUMNS), []),
-    }
+    out: dict[str, Records] = {kind: (list(names), []) for kind, names in RECORD_COLUMNS.items()}
     for row in texts[1:]:
         tag = row[0]
         if tag.startswith("#"):
-            kind = tag[1:]
-            if kind in out:
-                out[kind] = (row[1:], out[kind][1])
-            continue
-        if tag in PACKED:
+            if tag[1:] in out:
+                out[tag[1:]] = (row[1:], out[tag[1:]][1])
+        elif tag in PACKED:
             out[PACKED[tag]][1].extend(_unpack(tag, row[1] if len(row) > 1 else ""))
         elif tag in out:
             out[tag][1].append(row[1:])
@@ -423,13 +414,9 @@ def _records(rows: Sequence[Sequence[object]]) -> tuple[int, dict[str, tuple[lis
     return fmt, out
 
 
-def _dicts(kind: tuple[list[str], list[list[str]]]) -> list[dict[str, str]]:
-    names, records = kind
-    return [{n: (v[i] if i < len(v) else "") for i, n in enumerate(names) if n} for v in records]
-
-
-def _columns(names: Sequence[str], wanted: Sequence[str], records: list[list[str]]) -> Iterable[tuple[str, ...]]:
+def _columns(kind: Records, wanted: Sequence[str]) -> Iterator[tuple[str, ...]]:
     """Each record's values in the order of ``wanted`` (``""`` for a column it lacks)."""
+    names, records = kind
     if list(names) == list(wanted):
         n = len(wanted)
         for v in records:
@@ -441,68 +428,58 @@ def _columns(names: Sequence[str], wanted: Sequence[str], records: list[list[str
         yield tuple(v[i] if 0 <= i < len(v) else "" for i in idx)
 
 
+def _unreadable(what: str, text: str) -> LayoutError:
+    return LayoutError(f"隐藏工作表 {META_SHEET} 中的{what}“{text}”无法识别")
+
+
 def _opt_dec(text: str) -> Decimal | None:
-    if not text:
-        return None
     try:
-        return Decimal(text)
+        return Decimal(text) if text else None
     except InvalidOperation:
-        raise LayoutError(f"隐藏工作表 {META_SHEET} 中的数值“{text}”无法识别") from None
-
-
-def _options(text: str) -> tuple[str, ...]:
-    if not text:
-        return ()
-    try:
-        return tuple(str(o) for o in json.loads(text))
-    except (ValueError, TypeError):
-        raise LayoutError(f"隐藏工作表 {META_SHEET} 中的选项“{text}”无法识别") from None
+        raise _unreadable("数值", text) from None
 
 
 def _map_row(v: tuple[str, ...]) -> MapRow:
-    """A map record → :class:`MapRow`."""
     try:
         parse_a1(v[1])
     except ValueError:
-        raise LayoutError(f"隐藏工作表 {META_SHEET} 中的单元格地址“{v[1]}”无法识别") from None
+        raise _unreadable("单元格地址", v[1]) from None
     required, lo, hi, step, options = v[10:15]
     numbers = (_opt_dec(lo), _opt_dec(hi), _opt_dec(step))
-    return MapRow._make([*v[:10], required != "否", *numbers, _options(options), *v[15:]])
+    try:
+        opts = tuple(str(o) for o in json.loads(options)) if options else ()
+    except (ValueError, TypeError):
+        raise _unreadable("选项", options) from None
+    return MapRow._make([*v[:10], required != "否", *numbers, opts, *v[15:]])
 
 
 def read_layout(rows: Sequence[Sequence[object]]) -> Layout:
     """Parse the meta sheet's cell values (rows of plain values); raises :class:`LayoutError`."""
     fmt, rec = _records(rows)
-    kv = {r["key"]: r.get("value", "") for r in _dicts(rec["meta"])}
+    kv = {k: v for k, v in _columns(rec["meta"], ("key", "value"))}
     for key in ("rubric_id", "rubric_hash", "unit_id"):
         if not kv.get(key):
             raise LayoutError(f"隐藏工作表 {META_SHEET} 缺少“{key}”")
-    targets = tuple(
-        Target(r["id"], r.get("kind", ""), r.get("name", ""), r.get("url", "")) for r in _dicts(rec["target"])
-    )
+    targets = tuple(Target(*v) for v in _columns(rec["target"], TARGET_COLUMNS))
     extra = {k: v for k, v in kv.items() if k not in META_KEYS}
     meta = WorkbookMeta(format=fmt, targets=targets, extra=extra, **{k: kv.get(k, "") for k in META_KEYS})
     sheets = []
-    for r in _dicts(rec["sheet"]):
+    for name, role, part, target, n_inputs in _columns(rec["sheet"], SHEET_COLUMNS):
         try:
-            n_inputs = int(r.get("inputs") or 0)
+            n = int(n_inputs or 0)
         except ValueError:
-            n_inputs = 0
-        sheets.append(SheetInfo(r["name"], r.get("role", ""), r.get("part", ""), r.get("target", ""), n_inputs))
-    names, records = rec["input"]
-    inputs = tuple(_map_row(v) for v in _columns(names, INPUT_COLUMNS, records))
-    names, records = rec["result"]
-    results = tuple(ResultCell(*v) for v in _columns(names, RESULT_COLUMNS, records))
+            n = 0
+        sheets.append(SheetInfo(name, role, part, target, n))
+    inputs = tuple(_map_row(v) for v in _columns(rec["input"], INPUT_COLUMNS))
+    results = tuple(ResultCell(*v) for v in _columns(rec["result"], RESULT_COLUMNS))
     return Layout(meta, tuple(sheets), inputs, results)
 
 
 def read_meta(rows: Sequence[Sequence[object]]) -> WorkbookMeta:
-    """The workbook's identity (rubric, hash, unit, targets) from the meta sheet's values."""
     return read_layout(rows).meta
 
 
 def read_map(rows: Sequence[Sequence[object]]) -> tuple[MapRow, ...]:
-    """The input map from the meta sheet's values."""
     return read_layout(rows).inputs
 
 
@@ -518,6 +495,12 @@ def value_at(rows: Sequence[Sequence[object]], cell: str) -> object:
 # ------------------------------------------------------------------ what the engine says each result cell holds
 
 ResultValue = Decimal | str
+
+
+def _walk(parts: Iterable[PartScore]) -> Iterator[PartScore]:
+    for ps in parts:
+        yield ps
+        yield from _walk(ps.parts)
 
 
 def result_index(score: UnitScore) -> dict[tuple[str, str, str], ResultValue]:
@@ -537,14 +520,9 @@ def result_index(score: UnitScore) -> dict[tuple[str, str, str], ResultValue]:
                 )
             nodes(n.children, target)
 
-    def subtree_ids(ps: PartScore) -> set[str]:
-        ids = {ps.id}
-        for sub in ps.parts:
-            ids |= subtree_ids(sub)
-        return ids
-
-    def part(ps: PartScore) -> None:
-        ids = subtree_ids(ps)
+    for ps in _walk(score.parts):
+        sub_ids = {sub.id for sub in _walk(ps.parts)}
+        ids = sub_ids | {ps.id}
         out[("part_raw", "", ps.id)] = ps.raw
         out[("part", "", ps.id)] = ps.points
         out[("part_vetoes", "", ps.id)] = Decimal(sum(1 for h in hits if h[1] in ids))
@@ -552,7 +530,6 @@ def result_index(score: UnitScore) -> dict[tuple[str, str, str], ResultValue]:
         if ps.passed is not None:
             out[("part_pass", "", ps.id)] = PASS if ps.passed else FAIL
         nodes(ps.nodes, "")
-        sub_ids = ids - {ps.id}
         for t in ps.targets:
             out[("target_raw", t.target, ps.id)] = t.raw
             out[("target", t.target, ps.id)] = t.points
@@ -561,11 +538,6 @@ def result_index(score: UnitScore) -> dict[tuple[str, str, str], ResultValue]:
             if t.passed is not None:
                 out[("target_pass", t.target, ps.id)] = PASS if t.passed else FAIL
             nodes(t.nodes, t.target)
-        for sub in ps.parts:
-            part(sub)
-
-    for ps in score.parts:
-        part(ps)
     out[("total", "", "")] = score.total
     out[("vetoes", "", "")] = Decimal(len(hits))
     out[("tier", "", "")] = score.tier or ""
@@ -620,18 +592,11 @@ def expected_values(
     vals = values or {}
     index = result_index(score)
     unfilled = unfilled_results(score, variant, vals)
-    filled_by_sheet: dict[str, int] = {}
-    for m in layout.inputs:
-        v = vals.get(m.key)
-        if m.required and v is not None and v != "":
-            filled_by_sheet[m.sheet] = filled_by_sheet.get(m.sheet, 0) + 1
+    filled = Counter(m.sheet for m in layout.inputs if m.required and vals.get(m.key) not in (None, ""))
     out: dict[ResultCell, ResultValue] = {}
     for r in layout.results:
         if r.role == "filled":
-            n = filled_by_sheet.get(r.key, 0) if r.key else sum(filled_by_sheet.values())
-            out[r] = Decimal(n)
-            continue
-        got = index.get((r.role, r.target, r.key))
-        if got is not None:
+            out[r] = Decimal(filled[r.key] if r.key else filled.total())
+        elif (got := index.get((r.role, r.target, r.key))) is not None:
             out[r] = shown_value(got, r.sheet, r.role, r.target, r.key, unfilled)
     return out

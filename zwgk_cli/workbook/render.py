@@ -71,10 +71,8 @@ def _page_setup(ws: Worksheet, sp: SheetPlan) -> None:
     if sp.page_breaks:
         ws.set_h_pagebreaks(sp.page_breaks)
     ws.set_paper(9)  # A4
-    if sp.landscape:
+    if sp.landscape:  # else portrait, the default
         ws.set_landscape()
-    else:
-        ws.set_portrait()
     if sp.print_scale:  # with manual page breaks (spreadsheets ignore them on a sheet fitted to pages)
         ws.set_print_scale(sp.print_scale)
     else:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import groupby
 from operator import itemgetter
+from typing import NamedTuple
 
 from zwgk_cli import rules
 from zwgk_cli.model import (
@@ -41,14 +42,11 @@ KIND_SUFFIX = {
 }
 
 
-@dataclass
-class _Row:
-    kind: str  # input | na | none (applies, nothing to fill) | sub (an indicator's subtotal)
+class _Row(NamedTuple):
     chain: tuple[Indicator, ...]
-    criterion: Criterion | None = None
-    inp: Input | None = None
+    criterion: Criterion | None = None  # None: the subtotal of chain[-1]
+    inp: Input | None = None  # None: a criterion not applicable, or with nothing to fill
     first: int = 0  # 0-based index (in the row list) of its criterion's first row
-    span: int = 1  # rows of its criterion
 
 
 def _rows_for(ind: Indicator, chain: tuple[Indicator, ...], start: int) -> list[_Row]:
@@ -57,34 +55,16 @@ def _rows_for(ind: Indicator, chain: tuple[Indicator, ...], start: int) -> list[
     for c in ind.criteria:
         here = start + len(rows)
         live = c.live_inputs() if c.applicable else ()
-        if not c.applicable:
-            rows.append(_Row("na", chain, c, first=here))
-        elif not live:
-            rows.append(_Row("none", chain, c, first=here))
-        else:
-            rows.extend(_Row("input", chain, c, inp, first=here, span=len(live)) for inp in live)
+        rows.extend(_Row(chain, c, inp, here) for inp in live or [None])
     for sub in ind.indicators:
         rows.extend(_rows_for(sub, chain, start + len(rows)))
     if not is_flat(ind):
-        rows.append(_Row("sub", chain))
+        rows.append(_Row(chain))
     return rows
 
 
 def _level_text(ind: Indicator) -> str:
     return ind.title + (f"\n({fmt_points(ind.max)}分)" if ind.max is not None else "")
-
-
-def _headings(ctx: PlanContext, sh: SheetPlan, title: str, info: str, single_level: bool) -> None:
-    ctx.open_sheet(sh, title, info, L.COL_NOTE, 30)
-    heads = [h for h, _ in L.COLUMNS]
-    if single_level:
-        sh.merge(L.HEADER_ROW, L.COL_L1, L.HEADER_ROW, L.COL_L2, "指标", "head")
-    else:
-        sh.put(L.HEADER_ROW, L.COL_L1, heads[L.COL_L1], "head")
-        sh.put(L.HEADER_ROW, L.COL_L2, heads[L.COL_L2], "head")
-    for c in range(L.COL_TEXT, len(heads)):
-        sh.put(L.HEADER_ROW, c, heads[c], "head")
-    sh.widths = [w for _, w in L.COLUMNS]
 
 
 def _place_levels(sh: SheetPlan, rows: Sequence[_Row], single_level: bool) -> None:
@@ -106,7 +86,7 @@ def _place_levels(sh: SheetPlan, rows: Sequence[_Row], single_level: bool) -> No
                 sh.merge(r, L.COL_L2, r + len(run) - 1, L.COL_L2, text, "level")
             else:  # rows of the top indicator itself: column B bordered, blank
                 for q, row in enumerate(run, start=r):
-                    if row.kind != "sub":
+                    if row.criterion is not None:
                         sh.put(q, L.COL_L2, None, "level")
             r += len(run)
 
@@ -126,36 +106,38 @@ class Totals:
 class ScoreSheet:
     """One part's indicators for one target ("" when the part is not scored per target)."""
 
-    def __init__(self, ctx: PlanContext, sh: SheetPlan, part: Part, target: Target | None):
-        self.ctx, self.sh, self.part, self.target = ctx, sh, part, target
+    def __init__(self, ctx: PlanContext, sh: SheetPlan, part: Part, target: Target | None, stop: str = ""):
+        """``stop``: the summary cells that count the vetoes stopping the scoring of this sheet's
+        target or unit ("" when none can)."""
+        self.ctx, self.sh, self.part, self.target, self.stop = ctx, sh, part, target, stop
         self.tid = target.id if target else ""
         self.scores: dict[str, str] = {}  # criterion or flat indicator id → local A1 of its points
         self.subtotals: dict[str, str] = {}  # indicator id → local A1 of its subtotal
         self.input_rows: list[tuple[int, bool]] = []  # (row, required)
-        self.stop = ""  # the summary cells counting the vetoes that stop this sheet's scoring
 
-    def build(self, subs: Sequence[tuple[str, str]], stop: str = "") -> Totals:
+    def build(self, subs: Sequence[tuple[str, str]]) -> Totals:
         """Lay the sheet out.  ``subs``: the (points, vetoes) cells of the part's sub-parts on the
-        summary sheet, which count into this part's totals; ``stop``: the summary cells that
-        count the vetoes stopping the scoring of this sheet's target or unit ("" when none can)."""
-        ctx, sh, part = self.ctx, self.sh, self.part
-        self.stop = stop
+        summary sheet, which count into this part's totals."""
+        sh = self.sh
         rows: list[_Row] = []
-        for ind in part.indicators:
+        for ind in self.part.indicators:
             rows.extend(_rows_for(ind, (), len(rows)))
         single_level = all(len(r.chain) == 1 for r in rows)
-        _headings(ctx, sh, self._title(), self._info(), single_level)
+        self.ctx.open_sheet(sh, self._title(), self._info(), L.COL_NOTE, 30)
+        for c, (head, _) in enumerate(L.COLUMNS):
+            sh.put(L.HEADER_ROW, c, head, "head")
+        if single_level:
+            sh.merge(L.HEADER_ROW, L.COL_L1, L.HEADER_ROW, L.COL_L2, "指标", "head")
+        sh.widths = [w for _, w in L.COLUMNS]
         _place_levels(sh, rows, single_level)
         r0 = L.FIRST_DATA_ROW
         for i, row in enumerate(rows):
-            if row.criterion is None:  # an indicator's subtotal
+            if row.criterion is None:
                 self._subtotal(r0 + i, row.chain, single_level)
-            elif row.kind == "na":
+            elif not row.criterion.applicable:
                 self._not_applicable(r0 + i, row.criterion)
             elif row.first == i:
-                self._criterion(r0 + i, row.criterion, row.kind == "none")
-                if row.span > 1:
-                    sh.keep.append((r0 + i, r0 + i + row.span - 1))
+                self._criterion(r0 + i, row.criterion)
             if row.inp is not None:
                 self._input(r0 + i, row, r0 + row.first)
         return self._totals(r0 + len(rows), subs, max(1, len(rows)))
@@ -225,11 +207,10 @@ class ScoreSheet:
         sh.put(r, L.COL_ID, None, "na")
         self.scores[c.id] = L.a1(r, L.COL_SCORE)
 
-    def _criterion(self, r: int, c: Criterion, nothing_to_fill: bool) -> None:
+    def _criterion(self, r: int, c: Criterion) -> None:
         ctx, sh = self.ctx, self.sh
         live = c.live_inputs()
-        span = max(1, len(live))
-        end = r + span - 1
+        end = r + max(1, len(live)) - 1
         refs = {inp.id: L.a1(r + k, L.COL_INPUT) for k, inp in enumerate(live)}
         sh.merge(r, L.COL_TEXT, end, L.COL_TEXT, c.text, "text")
         sh.merge(r, L.COL_MAX, end, L.COL_MAX, dec(c.max, "扣分"), "max")
@@ -240,18 +221,20 @@ class ScoreSheet:
         sh.merge(r, L.COL_VETO, end, L.COL_VETO, None, "veto")
         vetoes = [v for v in c.vetoes if v.applicable]
         if vetoes:
-            kinds = {i.id: i.kind for i in c.inputs}
-            kinds[EVIDENCE_INPUT.id] = EVIDENCE_INPUT.kind
+            kinds = {i.id: i.kind for i in c.inputs} | {EVIDENCE_INPUT.id: EVIDENCE_INPUT.kind}
             expr = "+".join(rules.veto_formula(v, refs, kinds) for v in vetoes)
             ctx.result(sh, r, L.COL_VETO, "criterion_veto", self.tid, c.id, expr, "veto")
         sh.merge(r, L.COL_NOTE, end, L.COL_NOTE, None, "note")
-        if nothing_to_fill:
+        if not live:
             sh.merge(r, L.COL_LABEL, r, L.COL_INPUT, "本单位无需填写", "na")
             sh.put(r, L.COL_ID, None, "id")
+        if end > r:
+            sh.keep.append((r, end))
 
     def _input(self, r: int, row: _Row, crit_row: int) -> None:
         ctx, sh, c, inp = self.ctx, self.sh, row.criterion, row.inp
         assert c is not None and inp is not None
+        required = rules.is_required(inp)
         sh.put(r, L.COL_LABEL, inp.label + KIND_SUFFIX[inp.kind], "label")
         value = ctx.values.get(ReadingKey(self.tid, c.id, inp.id))
         sh.put(r, L.COL_INPUT, value, "input_text" if inp.kind is InputKind.TEXT else "input")
@@ -272,7 +255,7 @@ class ScoreSheet:
                 input=inp.id,
                 kind=inp.kind.value,
                 label=inp.label,
-                required=rules.is_required(inp),
+                required=required,
                 min=lo,
                 max=hi,
                 step=step,
@@ -283,8 +266,8 @@ class ScoreSheet:
             )
         )
         sh.inputs += 1
-        sh.required += rules.is_required(inp)
-        self.input_rows.append((r, rules.is_required(inp)))
+        sh.required += required
+        self.input_rows.append((r, required))
 
     def _filled(self, qualified: bool) -> str:
         """COUNTA of the sheet's required input cells ("0" without any): runs of rows between

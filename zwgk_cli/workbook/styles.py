@@ -1,6 +1,4 @@
-"""The named cell styles of a scoring workbook (xlsxwriter format properties): the plan
-(:mod:`~zwgk_cli.workbook.blueprint`) names them, :mod:`~zwgk_cli.workbook.render` makes one format each.
-"""
+"""The named cell styles of a scoring workbook (xlsxwriter format properties); render makes one format each."""
 
 from __future__ import annotations
 

@@ -27,9 +27,8 @@ S_ITEM, S_MAX, S_RAW, S_VETO, S_POINTS, S_NOTE, S_CALC = range(7)
 
 
 class Summary:
-    """The 汇总 sheet: a row per part (and per target, and per gate), then vetoes, total,
-    tier and 填写进度.  Rows are numbered first so that scoring sheets can refer to the
-    points of sub-parts before the summary's formulas are written."""
+    """Rows are numbered first so that scoring sheets can refer to the points of sub-parts
+    before the summary's formulas are written."""
 
     def __init__(self, ctx: PlanContext, sh: SheetPlan):
         self.ctx, self.sh = ctx, sh
@@ -65,9 +64,7 @@ class Summary:
         part of the unit, and of every ``stop`` part scored per the same kind of target for
         that target (engine.stopped_scopes)."""
         cells = []
-        for q in self.ctx.variant.walk_parts():
-            if q.veto_effect is not VetoEffect.STOP:
-                continue
+        for q in (q for q in self.ctx.variant.walk_parts() if q.veto_effect is VetoEffect.STOP):
             if q.per_target is None:
                 cells.append(self.vetoes_ref(q.id))
             elif target is not None and q.per_target == part.per_target:
@@ -89,16 +86,14 @@ class Summary:
             sh.put(L.HEADER_ROW, c, h, "head")
         totals = {(p.id, t.id if t else ""): tot for p, t, _, tot in sheets}
         self._filled_cells(sheets)
-        gate_open: dict[str, str] = {}
-        for kind, p, _t, depth in self.rows:
-            if kind == "gate":
-                gate_open[p.id] = self._gate(p, depth)
-        for kind, p, t, depth in self.rows:
+        rows = list(enumerate(self.rows, start=L.FIRST_DATA_ROW))
+        gate_open = {p.id: self._gate(r, p, depth) for r, (kind, p, _t, depth) in rows if kind == "gate"}
+        for r, (kind, p, t, depth) in rows:
             if kind == "target":
                 assert t is not None
-                self._target(p, t, depth, totals[(p.id, t.id)])
+                self._target(r, p, t, depth, totals[(p.id, t.id)])
             elif kind == "part":
-                self._part(p, depth, totals, gate_open.get(p.id, ""))
+                self._part(r, p, depth, totals, gate_open.get(p.id, ""))
         r = self._unit_lines(L.FIRST_DATA_ROW + len(self.rows))
         assert r + 2 == self.progress_row
         self._progress(r + 1, sheets)
@@ -111,25 +106,20 @@ class Summary:
         # after the unit lines and a header
         self.progress_row = L.FIRST_DATA_ROW + len(self.rows) + 3 + self.verdict + 2
         unit = L.a1(self.progress_row + len(sheets), S_RAW)
-        own: dict[tuple[str, str], list[tuple[int, str]]] = {}
+        own: dict[tuple[str, str], list[str]] = {}  # scope → the 已填 cells of its sheets with required inputs
         for k, (p, t, sp, _) in enumerate(sheets):
-            cell = L.a1(self.progress_row + k, S_RAW)
-            own.setdefault((p.id, ""), []).append((sp.required, cell))
-            if t is not None:
-                own.setdefault((p.id, t.id), []).append((sp.required, cell))
+            if sp.required:
+                cell = L.a1(self.progress_row + k, S_RAW)
+                own.setdefault((p.id, ""), []).append(cell)
+                if t is not None:
+                    own.setdefault((p.id, t.id), []).append(cell)
 
-        def scope(counts: list[tuple[int, str]]) -> str:
-            cells = [c for n, c in counts if n]
-            return "+".join(cells) if cells else unit
-
-        def part(p: Part) -> list[tuple[int, str]]:
-            counts = list(own.get((p.id, ""), []))
-            for sub in p.parts:
-                counts += part(sub)
-            self.filled[(p.id, "")] = scope(counts)
+        def part(p: Part) -> list[str]:
+            cells = own.get((p.id, ""), []) + [c for sub in p.parts for c in part(sub)]
+            self.filled[(p.id, "")] = "+".join(cells) or unit
             for t in self.ctx.unit.targets_of(p.per_target) if p.per_target else ():
-                self.filled[(p.id, t.id)] = scope(own.get((p.id, t.id), []))
-            return counts
+                self.filled[(p.id, t.id)] = "+".join(own.get((p.id, t.id), [])) or unit
+            return cells
 
         self.filled: dict[tuple[str, str], str] = {("", ""): unit}
         for p in self.ctx.variant.parts:
@@ -138,10 +128,9 @@ class Summary:
     def _item_style(self, depth: int) -> str:
         return "sum_item" if depth == 0 else f"sum_item{min(depth, 2)}"
 
-    def _gate(self, p: Part, depth: int) -> str:
+    def _gate(self, r: int, p: Part, depth: int) -> str:
         ctx, sh = self.ctx, self.sh
         assert p.gate is not None
-        r = self.row_of[("gate", p.id, "")]
         gate_part = ctx.variant.part(p.gate.part)
         reach = f"达到{fmt_points(p.gate.min)}分(含)" if p.gate.op == ">=" else f"高于{fmt_points(p.gate.min)}分"
         label = f"加分门槛:{gate_part.title}{reach}"
@@ -158,9 +147,8 @@ class Summary:
         sh.put(r, S_NOTE, f"未达到的,{p.title}计0分,注明“{p.gate.label}”", "sum_text")
         return L.a1(r, S_CALC)
 
-    def _target(self, p: Part, t: Target, depth: int, tot: Totals) -> None:
+    def _target(self, r: int, p: Part, t: Target, depth: int, tot: Totals) -> None:
         ctx, sh = self.ctx, self.sh
-        r = self.row_of[("target", p.id, t.id)]
         sh.put(r, S_ITEM, t.name, self._item_style(depth))
         sh.put(r, S_MAX, dec(p.max), "max")
         filled = self.filled[(p.id, t.id)]
@@ -172,9 +160,8 @@ class Summary:
         else:
             sh.put(r, S_NOTE, None, "sum_text")
 
-    def _part(self, p: Part, depth: int, totals: Mapping[tuple[str, str], Totals], gate_cell: str) -> None:
+    def _part(self, r: int, p: Part, depth: int, totals: Mapping[tuple[str, str], Totals], gate_cell: str) -> None:
         ctx, sh = self.ctx, self.sh
-        r = self.row_of[("part", p.id, "")]
         title = p.title + ("(扣分项)" if p.kind is PartKind.PENALTY else "")
         sh.put(r, S_ITEM, title, self._item_style(depth))
         sh.put(r, S_MAX, dec(p.max, "—"), "max")
@@ -204,8 +191,8 @@ class Summary:
         final = rules.gated_formula(pre_gate, gate_cell) if p.gate is not None else pre_gate
         sh.put(r, S_CALC, Formula("=" + final, ""), "calc")
         shown = rules.shown_formula(filled, calc_cell)
-        ctx.result(sh, r, S_POINTS, "part", "", p.id, shown, "tot_score" if depth == 0 else "score")
-        ctx.name(L.part_name(p.id), sh, r, S_POINTS)
+        style = "tot_score" if depth == 0 else "score"
+        ctx.result(sh, r, S_POINTS, "part", "", p.id, shown, style, name=L.part_name(p.id))
         if p.threshold is not None:
             # per target too: the unit's line is judged on the mean (each target keeps its own verdict)
             th = p.threshold
@@ -241,8 +228,7 @@ class Summary:
         self._line(r, "否决项合计")
         vetoes_cell = L.a1(r, S_POINTS)
         expr = "+".join(self.vetoes_ref(p.id) for p in top) or "0"
-        ctx.result(sh, r, S_POINTS, "vetoes", "", "", expr, "tot_count")
-        ctx.name(L.NAME_VETOES, sh, r, S_POINTS)
+        ctx.result(sh, r, S_POINTS, "vetoes", "", "", expr, "tot_count", name=L.NAME_VETOES)
         if rubric.tiers:
             sh.put(r, S_NOTE, f"有否决项的,等次为“{rubric.veto_tier}”", "tot_text")
         sh.conditional.append((vetoes_cell, VETO_HIT))
@@ -253,8 +239,8 @@ class Summary:
         total_cell = L.a1(r, S_CALC)
         sh.put(r, S_CALC, Formula("=" + rules.total_formula(normal, penalty), ""), "calc")
         filled = self.filled[("", "")]
-        ctx.result(sh, r, S_POINTS, "total", "", "", rules.shown_formula(filled, total_cell), "tot_score")
-        ctx.name(L.NAME_TOTAL, sh, r, S_POINTS)
+        shown = rules.shown_formula(filled, total_cell)
+        ctx.result(sh, r, S_POINTS, "total", "", "", shown, "tot_score", name=L.NAME_TOTAL)
         sh.put(r, S_NOTE, "各部分计入得分之和" + ("减扣分项" if penalty else "") + ",不低于0分", "tot_text")
         r += 1
         self._line(r, "等次")
@@ -263,8 +249,7 @@ class Summary:
             sh.put(r, S_NOTE, "总分与等次由 zwgk score 合并各检查组的评分表后计算", "sum_text")
             return r + 1
         tier = rules.tier_formula(rubric, total_cell, vetoes_cell)
-        ctx.result(sh, r, S_POINTS, "tier", "", "", rules.shown_formula(filled, tier), "tot_text")
-        ctx.name(L.NAME_TIER, sh, r, S_POINTS)
+        ctx.result(sh, r, S_POINTS, "tier", "", "", rules.shown_formula(filled, tier), "tot_text", name=L.NAME_TIER)
         tiers = _tier_text(rubric) or "细则未设等次"
         sh.put(r, S_NOTE, tiers, "sum_text")
         if rubric.tiers:
@@ -307,8 +292,7 @@ class Summary:
         ctx.index[("filled", "", "")] = Decimal(filled_all)
         self._line(r, "合计", total_inputs)
         expr = f"SUM({L.a1(first, S_RAW)}:{L.a1(r - 1, S_RAW)})" if r > first else "0"
-        ctx.result(sh, r, S_RAW, "filled", "", "", expr, "tot_int")
-        ctx.name(L.NAME_FILLED, sh, r, S_RAW)
+        ctx.result(sh, r, S_RAW, "filled", "", "", expr, "tot_int", name=L.NAME_FILLED)
         self._percent(r, filled_all, total_inputs)
         n, m = L.a1(r, S_RAW), L.a1(r, S_MAX)
         left = total_inputs - filled_all

@@ -52,8 +52,7 @@ class Teams:
         return "、".join(p.title for p in self.own_parts(variant, team)) or "无"
 
     def view(self, variant: Variant, team: str) -> Variant | None:
-        """``variant`` as ``team``'s workbook holds it (see the module docstring); ``None`` when
-        the team checks nothing of it."""
+        """``variant`` as ``team``'s workbook holds it (see above); ``None`` if it checks nothing of it."""
         vid = variant.id
 
         def whole(p: Part) -> bool:
@@ -101,15 +100,15 @@ def resolve_teams(rubric: Rubric, teams: Sequence[Team], file: str = CONFIG_NAME
         line = team.line if team is not None else next((t.line for t in teams), None)
         return {"file": file, "path": f"[[teams]] {team.name}" if team is not None else "[[teams]]", "line": line}
 
-    every = [p for v in rubric.variants for p in v.walk_parts()]
+    every = [(v.id, p) for v in rubric.variants for p in v.walk_parts()]
     kinds = {k.id: k.id for k in rubric.target_kinds} | {k.title: k.id for k in rubric.target_kinds}
-    scored_per = {p.per_target for p in every if p.per_target}
+    scored_per = {p.per_target for _, p in every if p.per_target}
     named: dict[tuple[str, str], list[str]] = {}  # (variant, part) → the teams naming it
     for team in teams:
         for name in team.parts:
-            hits = [(v.id, p.id) for v in rubric.variants for p in v.walk_parts() if name.strip() in _names_of(p)]
+            hits = [(vid, p.id) for vid, p in every if name.strip() in _names_of(p)]
             if not hits:
-                known = "、".join(dict.fromkeys(f"{p.id} {p.title}" for p in every))
+                known = "、".join(dict.fromkeys(f"{p.id} {p.title}" for _, p in every))
                 problems.append(problem(Code.T_PART_UNKNOWN, **where(team), team=team.name, part=name, known=known))
             for hit in hits:
                 named.setdefault(hit, []).append(team.name)
@@ -119,11 +118,9 @@ def resolve_teams(rubric: Rubric, teams: Sequence[Team], file: str = CONFIG_NAME
                 titles = {k.id: k.title for k in rubric.target_kinds}
                 known = "、".join(f"{k} {titles.get(k, '')}".strip() for k in sorted(scored_per)) or "无"
                 problems.append(problem(Code.T_KIND_UNKNOWN, **where(team), team=team.name, kind=name, known=known))
-                continue
-            for v in rubric.variants:
-                for p in v.walk_parts():
-                    if p.per_target == kind:
-                        named.setdefault((v.id, p.id), []).append(team.name)
+            for vid, p in every:
+                if p.per_target == kind:
+                    named.setdefault((vid, p.id), []).append(team.name)
     by_name = {t.name: t for t in teams}
     owner: dict[tuple[str, str], str] = {}
     reported: set[str] = set()

@@ -46,13 +46,8 @@ def input_validation(inp: Input, list_name: str) -> dict[str, Any]:
         v = {"validate": "length", "criteria": "<=", "value": 2000}
         msg = "填写文字(不超过2000字)。"
     msg += inp.hint.strip()
-    v["input_title"] = _clip(label, 32)
-    v["input_message"] = _clip(msg, 255)
-    v["error_title"] = "填写内容不符合要求"
-    v["error_message"] = _clip(f"“{label}”:{msg}", 255)
-    v["error_type"] = "stop"
-    v["ignore_blank"] = True
-    return v
+    prompt = {"input_title": _clip(label, 32), "input_message": _clip(msg, 255), "error_title": "填写内容不符合要求"}
+    return v | prompt | {"error_message": _clip(f"“{label}”:{msg}", 255), "error_type": "stop", "ignore_blank": True}
 
 
 def input_bounds(inp: Input) -> tuple[Decimal | None, Decimal | None, Decimal | None]:

@@ -54,25 +54,20 @@ def plan_workbook(
     unfilled = L.unfilled_results(score, variant, vals)
     ctx = PlanContext(rubric, variant, unit, L.result_index(score), vals, year, unfilled, team=sheet_of_team)
 
-    taken: list[str] = list(L.RESERVED_SHEETS)
-    scoring: list[tuple[Part, Target | None, SheetPlan]] = []
-    for p in variant.walk_parts():
-        if not p.indicators:
-            continue
-        targets: list[Target | None] = list(unit.targets_of(p.per_target)) if p.per_target else [None]
-        for t in targets:
-            name = L.safe_sheet_name(t.name if t else p.title, taken)
-            taken.append(name)
-            scoring.append((p, t, SheetPlan(name, L.ROLE_TARGET if t else L.ROLE_PART, p.id, t.id if t else "")))
     cover = SheetPlan(L.COVER_SHEET, L.ROLE_COVER)
     summary = SheetPlan(L.SUMMARY_SHEET, L.ROLE_SUMMARY)
     summ = Summary(ctx, summary)
+    taken: list[str] = list(L.RESERVED_SHEETS)
     built: list[tuple[Part, Target | None, SheetPlan, Totals]] = []
-    for p, t, sp in scoring:
-        subs = [(summ.points_ref(x.id), summ.vetoes_ref(x.id)) for x in p.parts]
-        built.append((p, t, sp, ScoreSheet(ctx, sp, p, t).build(subs, summ.stop_ref(p, t))))
+    for p in (p for p in variant.walk_parts() if p.indicators):
+        targets: list[Target | None] = list(unit.targets_of(p.per_target)) if p.per_target else [None]
+        for t in targets:
+            taken.append(L.safe_sheet_name(t.name if t else p.title, taken))
+            sp = SheetPlan(taken[-1], L.ROLE_TARGET if t else L.ROLE_PART, p.id, t.id if t else "")
+            subs = [(summ.points_ref(x.id), summ.vetoes_ref(x.id)) for x in p.parts]
+            built.append((p, t, sp, ScoreSheet(ctx, sp, p, t, summ.stop_ref(p, t)).build(subs)))
     summ.build(built)
-    visible = [cover, summary, *(sp for _, _, sp in scoring)]
+    visible = [cover, summary, *(sp for _, _, sp, _ in built)]
     assessor, date_cell = plan_cover(ctx, cover, camp, [s.name for s in visible])
 
     for sp in visible:
@@ -107,12 +102,10 @@ def plan_workbook(
         targets=unit.targets,
         extra=dict(sheet_of_team.extra) if sheet_of_team is not None else {},
     )
-    meta_sheet = SheetPlan(L.META_SHEET, L.ROLE_META, hidden=2)
-    infos = [L.SheetInfo(s.name, s.role, s.part, s.target, s.inputs) for s in sheets]
-    infos.append(L.SheetInfo(L.META_SHEET, L.ROLE_META))
-    meta_sheet.records = L.meta_rows(meta, infos, ctx.inputs, ctx.results)
-    meta_sheet.widths = [10, 16, 16, 12, 14, 12, 12, 12, 12, 10, 30]
+    meta_sheet = SheetPlan(L.META_SHEET, L.ROLE_META, hidden=2, widths=[10, 16, 16, 12, 14, 12, 12, 12, 12, 10, 30])
     sheets.append(meta_sheet)
+    infos = [L.SheetInfo(s.name, s.role, s.part, s.target, s.inputs) for s in sheets]
+    meta_sheet.records = L.meta_rows(meta, infos, ctx.inputs, ctx.results)
     created = dt.datetime(int(year), 1, 1) if year.isdigit() and 1900 < int(year) < 10000 else dt.datetime(2000, 1, 1)
     return WorkbookPlan(
         sheets=sheets,
@@ -134,7 +127,6 @@ def build_workbook(
     password: str = "",
     team: tuple[Teams, str] | None = None,
 ) -> tuple[bytes, L.Layout]:
-    """The workbook for ``unit`` (or ``team``'s workbook for it) as bytes, and its layout (what
-    the hidden sheet says)."""
+    """The workbook for ``unit`` (or ``team``'s workbook for it) as bytes, and its layout."""
     plan = plan_workbook(rubric, unit, campaign, values, password, team=team)
     return render_xlsx(plan), plan.layout
