@@ -55,6 +55,15 @@ def _refuse(code: Code, **params: Any) -> NoReturn:
     raise Refused(code, **params)
 
 
+def refusal(exc: Exception) -> tuple[Code, dict[str, Any]]:
+    """Why a file could not be read (refused, or unforeseen), as its one problem's code and parameters."""
+    if isinstance(exc, Refused):
+        return exc.code, dict(exc.params)
+    if isinstance(exc, MemoryError):
+        return Code.W_TOO_LARGE, {"detail": "读取时内存不足", "limit": "可用内存"}
+    return Code.W_UNEXPECTED, {"detail": f"{type(exc).__name__}: {str(exc)[:120]}"}
+
+
 # ------------------------------------------------------------------ 1. the file
 
 

@@ -13,7 +13,7 @@ from zwgk_cli import rubric as rubric_mod
 from zwgk_cli.problems import Code, Problem, problem, readable
 from zwgk_cli.workbook import layout as L
 from zwgk_cli.workbook.book import Book, Sheet
-from zwgk_cli.workbook.guards import Refused, SheetRefused, read_file
+from zwgk_cli.workbook.guards import SheetRefused, read_file, refusal
 from zwgk_cli.workbook.teams import META_TEAM
 
 MAP_KEYS = ("sheet", "cell", "target", "indicator", "criterion", "input", "kind", "label", "required")
@@ -27,15 +27,6 @@ def _json_value(value: object) -> Any:
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return value if isinstance(value, (bool, int, str)) else str(value)
-
-
-def _why(exc: Exception) -> tuple[Code, dict[str, Any]]:
-    """Why a file could not be opened, as the code and parameters of its one problem."""
-    if isinstance(exc, Refused):
-        return exc.code, dict(exc.params)
-    if isinstance(exc, MemoryError):
-        return Code.W_TOO_LARGE, {"detail": "读取时内存不足", "limit": "可用内存"}
-    return Code.W_UNEXPECTED, {"detail": f"{type(exc).__name__}: {str(exc)[:120]}"}
 
 
 @dataclass(frozen=True)
@@ -61,7 +52,7 @@ def identify(path: Path, name: str | None = None) -> Identity:
     try:
         m = Book(read_file(path)).layout.meta
     except Exception as exc:  # a refused or unforeseen file: its one located problem
-        code, params = _why(exc)
+        code, params = refusal(exc)
         return Identity(file, problem=problem(code, file=file, **params))
     team = m.extra.get(META_TEAM, "")
     return Identity(file, m.unit_id, m.unit_name, m.unit_group, m.rubric_id, m.rubric_hash, m.rubric_version, team=team)
@@ -111,7 +102,7 @@ def inspect_file(path: Path) -> dict[str, Any]:
                 found = {"found": other, "expected": lay.meta.unit_name}
                 problems.append(problem(Code.W_SHEET_OTHER_UNIT, cell=at, **where, **found))
     except Exception as exc:  # a refused or unforeseen file: one located problem, never a traceback
-        code, params = _why(exc)
+        code, params = refusal(exc)
         p = problem(code, file=str(path), **params)
         return {"file": p.file, "ok": False, "problem": p.to_dict()}
     meta = lay.meta
