@@ -102,13 +102,13 @@ def _unzip(ref: FileRef, problems: list[Problem]) -> list[FileRef]:
     if members is None:  # a workbook renamed .zip: read as the workbook it is
         return [ref]
     out = []
-    for m in members:
-        shown = f"{ref.name}/{readable(m.shown)}"
-        base = os.path.basename(m.shown.rstrip("/"))
+    for member, as_read in members:
+        shown = f"{ref.name}/{readable(as_read)}"
+        base = os.path.basename(as_read.rstrip("/"))
         if base.startswith(".") or is_lock_file(Path(base)):
             continue
         if is_workbook_name(base):
-            out.append(FileRef(ref.path, shown, m.name))
+            out.append(FileRef(ref.path, shown, member))
         elif base.lower().endswith(ZIP_SUFFIX):
             problems.append(problem(Code.W_ZIP_NESTED, file=shown))
         else:

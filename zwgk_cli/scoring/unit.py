@@ -113,6 +113,18 @@ class FileResult:
         return list(unpack(self.problems)) if self.problems else []
 
 
+@dataclass
+class UnitOutcome:
+    """What a batch decided for a roster unit: ``result``, the one usable (or merged) file's."""
+
+    unit: Unit
+    status: str
+    result: FileResult | None
+    files: list[str] = field(default_factory=list)
+    errors: int = 0
+    warnings: int = 0
+
+
 class Scorer:
     """Reads, scores and renders; one per process."""
 
