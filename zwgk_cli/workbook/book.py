@@ -7,13 +7,14 @@ trusted: the engine recomputes every score from the inputs.
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from zwgk_cli.problems import Code
 from zwgk_cli.workbook import layout
-from zwgk_cli.workbook.cells import Cell, CellInfo, percent_styles, scan_cells
+from zwgk_cli.workbook.cells import Cell, percent_styles, scan_cells
 from zwgk_cli.workbook.guards import Refused, SheetRefused, open_package, sheet_xml, workbook_parts
 from zwgk_cli.workbook.values import clean_text
 
@@ -40,7 +41,7 @@ class Sheet:
     """One sheet: python-calamine's grid of values, its merged ranges, and the formulas, error
     values and formats the XML gives for the cells asked for."""
 
-    def __init__(self, grid: list[list[Any]], facts: dict[str, CellInfo], merged: Sequence[Range], percent: set[int]):
+    def __init__(self, grid: list[list[Any]], facts: dict[str, Cell], merged: Sequence[Range], percent: set[int]):
         self.grid, self.facts, self.merged, self.percent = grid, facts, merged, percent
         self._where: dict[str, list[tuple[int, int]]] | None = None
 
@@ -58,8 +59,7 @@ class Sheet:
         controls = 0
         if isinstance(value, str):
             value, controls = clean_text(value)
-        info = self.facts.get(ref) or CellInfo()
-        return Cell(value, *info, controls)
+        return (self.facts.get(ref) or Cell())._replace(value=value, controls=controls)
 
     def find(self, text: str) -> list[tuple[int, int]]:
         """Where a text (an input's id) is on the sheet."""
@@ -109,7 +109,6 @@ class Book:
             if low.startswith("xl/") and low.count("/") == 1 and low.endswith(".xml"):
                 pkg.part(name)  # shared strings, styles, workbook: what python-calamine parses on opening
         self._styles = others.get("styles")
-        self._percent: set[int] | None = None
         try:
             self.wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         except PasswordError:
@@ -146,13 +145,10 @@ class Book:
             merged = list(sh.merged_cell_ranges or [])
         except CalamineError as exc:
             raise SheetRefused(Code.W_CELL_ERROR, sheet=name, sheet_name=name, detail=str(exc)[:100]) from None
-        percent: set[int] = set()
-        if any(i.style for i in facts.values()):
-            percent = self._percent_styles()
-        return Sheet(grid, facts, merged, percent)
+        return Sheet(grid, facts, merged, self._percent if any(i.style for i in facts.values()) else set())
 
-    def _percent_styles(self) -> set[int]:
-        if self._percent is None:
-            styles = self._styles
-            self._percent = percent_styles(self.pkg.part(styles)) if styles and self.pkg.has(styles) else set()
-        return self._percent
+    @functools.cached_property
+    def _percent(self) -> set[int]:
+        """The cell formats that show numbers as percentages (read once, when a cell has a format)."""
+        styles = self._styles
+        return percent_styles(self.pkg.part(styles)) if styles and self.pkg.has(styles) else set()

@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, NoReturn
 
 from zwgk_cli.files import InputFileError, read_input_file
-from zwgk_cli.problems import Code, os_reason
+from zwgk_cli.problems import Code, Problem, os_reason, problem
 from zwgk_cli.workbook.layout import col_index
 
 MAX_FILE_BYTES = 32 * 1024 * 1024  # a filled workbook is ~100 KB
@@ -52,13 +52,13 @@ def _refuse(code: Code, **params: Any) -> NoReturn:
     raise Refused(code, **params)
 
 
-def refusal(exc: Exception) -> tuple[Code, dict[str, Any]]:
-    """Why a file could not be read (refused, or unforeseen), as its one problem's code and parameters."""
+def refusal(exc: Exception, file: str) -> Problem:
+    """Why ``file`` could not be read (refused, or unforeseen): its one problem, never a traceback."""
     if isinstance(exc, Refused):
-        return exc.code, dict(exc.params)
+        return problem(exc.code, file=file, **exc.params)
     if isinstance(exc, MemoryError):
-        return Code.W_TOO_LARGE, {"detail": "读取时内存不足", "limit": "可用内存"}
-    return Code.W_UNEXPECTED, {"detail": f"{type(exc).__name__}: {str(exc)[:120]}"}
+        return problem(Code.W_TOO_LARGE, file=file, detail="读取时内存不足", limit="可用内存")
+    return problem(Code.W_UNEXPECTED, file=file, detail=f"{type(exc).__name__}: {str(exc)[:120]}")
 
 
 # ------------------------------------------------------------------ 1. the file

@@ -52,8 +52,7 @@ def identify(path: Path, name: str | None = None) -> Identity:
     try:
         m = Book(read_file(path)).layout.meta
     except Exception as exc:  # a refused or unforeseen file: its one located problem
-        code, params = refusal(exc)
-        return Identity(file, problem=problem(code, file=file, **params))
+        return Identity(file, problem=refusal(exc, file))
     team = m.extra.get(META_TEAM, "")
     return Identity(file, m.unit_id, m.unit_name, m.unit_group, m.rubric_id, m.rubric_hash, m.rubric_version, team=team)
 
@@ -102,8 +101,7 @@ def inspect_file(path: Path) -> dict[str, Any]:
                 found = {"found": other, "expected": lay.meta.unit_name}
                 problems.append(problem(Code.W_SHEET_OTHER_UNIT, cell=at, **where, **found))
     except Exception as exc:  # a refused or unforeseen file: one located problem, never a traceback
-        code, params = refusal(exc)
-        p = problem(code, file=str(path), **params)
+        p = refusal(exc, str(path))
         return {"file": p.file, "ok": False, "problem": p.to_dict()}
     meta = lay.meta
     entries = []

@@ -110,8 +110,7 @@ def read_workbook(path: Path, ctx: Context, name: str | None = None, member: str
     except _Overtime:
         reader.add(Code.W_OVERTIME, limit=f"{MAX_READ_SECONDS:g}")
     except Exception as exc:  # a refused or unforeseen file: one located problem, never a traceback
-        code, params = refusal(exc)
-        reader.add(code, **params)
+        out.problems.append(refusal(exc, out.file))
     out.usable = False
     return out
 
