@@ -65,9 +65,8 @@ def pooled(
     chunk: int = CHUNK,
     progress: Progress | None = None,
 ) -> Iterator[R]:
-    """``work`` over ``items`` in order, after ``init(*args)``: here for fewer than ``few`` items
-    or one job, else in a process pool of ``jobs`` workers (0 or ``None``: one per core) fed
-    chunks of at most ``chunk`` items."""
+    """``work`` over ``items`` in order, after ``init(*args)``: here for fewer than ``few`` items or
+    one job, else in a pool of ``jobs`` workers (0 or ``None``: one per core), chunks of ``chunk`` at most."""
     total = len(items)
     jobs = jobs or default_jobs()
     with ExitStack() as stack:
@@ -204,8 +203,7 @@ def run(
 
 
 def _keep(results: Iterable[FileResult]) -> tuple[list[FileResult], dict[str, Problem]]:
-    """Collect results in file order, keeping unpacked only the first :data:`HEAD` errors and
-    warnings of the whole batch and one example per code."""
+    """The results in file order, only the batch's first :data:`HEAD` errors and warnings kept unpacked."""
     kept: list[FileResult] = []
     examples: dict[str, Problem] = {}
     left = {True: HEAD, False: HEAD}  # errors, warnings

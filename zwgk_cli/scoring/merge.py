@@ -110,14 +110,8 @@ def _combine(
     reads: Sequence[WorkbookRead], plan: UnitPlan, unit: Unit, of_crit: Mapping[str, str]
 ) -> tuple[WorkbookRead, list[Problem], set[ReadingKey]]:
     """The sources' values input by input; the conflicts; the inputs some source gave a value."""
-    first = reads[0]
-    out = WorkbookRead(
-        "、".join(r.file for r in reads),
-        unit_id=unit.id,
-        unit_name=unit.name,
-        rubric_id=first.rubric_id,
-        rubric_hash=first.rubric_hash,
-    )
+    out = WorkbookRead("、".join(r.file for r in reads), unit_id=unit.id, unit_name=unit.name)
+    out.rubric_id, out.rubric_hash = reads[0].rubric_id, reads[0].rubric_hash
     chosen: dict[ReadingKey, tuple[Value, WorkbookRead]] = {}
     conflicts: list[Problem] = []
     clashed: set[ReadingKey] = set()
@@ -140,20 +134,16 @@ def _combine(
                 crit, inp = plan.inputs[key]
                 there, _ = _where(have[1], key)
                 here, loc = _where(read, key)
-                conflicts.append(
-                    problem(
-                        Code.T_CONFLICT,
-                        **loc,
-                        unit=unit.name,
-                        indicator=plan.indicator.get(crit.id, crit.id),
-                        team=of_crit.get(crit.id, ""),
-                        label=inp.label,
-                        first=there,
-                        first_value=describe(have[0]),
-                        second=here,
-                        second_value=describe(value),
-                    )
+                loc.update(
+                    unit=unit.name, indicator=plan.indicator.get(crit.id, crit.id), team=of_crit.get(crit.id, "")
                 )
+                both = {
+                    "first": there,
+                    "first_value": describe(have[0]),
+                    "second": here,
+                    "second_value": describe(value),
+                }
+                conflicts.append(problem(Code.T_CONFLICT, **loc, label=inp.label, **both))
     for key in clashed:
         out.values[key] = None
     for read in reads:

@@ -163,8 +163,7 @@ class Scorer:
     def score(
         self, read: WorkbookRead, plan: UnitPlan, known: Sequence[Problem], files: Sequence[str]
     ) -> tuple[FileResult, list[Problem]]:
-        """Score what was read for a unit; ``known``: the problems found reading it.  Returns the
-        unit's result and the problems only the score reveals."""
+        """The unit's result (``known``: the problems found reading it) and those only the score reveals."""
         us = score_unit(self.rubric, plan.variant, plan.unit, read.values)
         after = after_scoring(read, plan, us)
         problems = [*known, *after]

@@ -38,8 +38,7 @@ def _meta_rows(rows: list[list[Any]]) -> list[list[Any]]:
 
 
 class Sheet:
-    """One sheet: python-calamine's grid of values, its merged ranges, and the formulas, error
-    values and formats the XML gives for the cells asked for."""
+    """python-calamine's grid of values, the merged ranges, the XML's facts of the cells asked for."""
 
     def __init__(self, grid: list[list[Any]], facts: dict[str, Cell], merged: Sequence[Range], percent: set[int]):
         self.grid, self.facts, self.merged, self.percent = grid, facts, merged, percent
@@ -53,8 +52,7 @@ class Sheet:
         return line[col] if col < len(line) else None
 
     def cell(self, row: int, col: int, ref: str) -> Cell:
-        """The cell's value and facts (``ref``: its A1 address, one of those asked for); a text comes
-        without the control characters no document may hold (``controls``: how many)."""
+        """The cell at ``ref`` (one asked for); a text without the control characters no document may hold."""
         value = self.value(row, col)
         controls = 0
         if isinstance(value, str):
@@ -133,8 +131,7 @@ class Book:
             raise Refused(Code.W_BAD_META, detail=exc.reason) from None
 
     def sheet(self, name: str, wanted: Mapping[str, tuple[int, int]]) -> Sheet:
-        """A sheet of the workbook, with the facts of the ``wanted`` cells (A1, upper case → its
-        0-based row and column); :class:`~zwgk_cli.workbook.guards.SheetRefused` when it cannot be read."""
+        """A sheet with the facts of the ``wanted`` cells (A1, upper case → 0-based row, column)."""
         from python_calamine import CalamineError
 
         xml = sheet_xml(self.pkg, self.parts[name], name)

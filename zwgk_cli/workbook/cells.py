@@ -96,8 +96,7 @@ def _percent_code(code: str) -> bool:
 
 
 def percent_styles(styles_xml: bytes) -> set[int]:
-    """Indices of the cell formats (``s=``) that display numbers as percentages (a custom code
-    overrides a built-in id)."""
+    """The cell formats (``s=``) that show numbers as percentages (a custom code overrides a built-in id)."""
     codes = {
         int(m.group(1)): html.unescape(m.group(2).decode("utf-8", "replace")) for m in _NUMFMT.finditer(styles_xml)
     }

@@ -45,9 +45,8 @@ class Identity:
 
 
 def identify(path: Path, name: str | None = None) -> Identity:
-    """Whose workbook ``path`` is (``name``: the file as problems name it), from its hidden sheet
-    alone, opened through the guards as ``zwgk score`` opens it; no scoring sheet is read, so
-    this takes milliseconds.  Never raises for anything in the file."""
+    """Whose workbook ``path`` is, from its hidden sheet alone (milliseconds), opened through the
+    guards as ``zwgk score`` opens it.  Never raises for anything in the file."""
     file = readable(name or str(path))
     try:
         m = Book(read_file(path)).layout.meta

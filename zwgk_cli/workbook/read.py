@@ -97,8 +97,7 @@ def _let_pending_handlers_run() -> None:
 
 
 def read_workbook(path: Path, ctx: Context, name: str | None = None, member: str = "") -> WorkbookRead:
-    """Read one returned workbook (``name``: the file as problems name it; ``member``: the
-    workbook in the zip ``path``).  Never raises for anything in the file."""
+    """``name``: the file as problems name it; ``member``: the workbook in the zip ``path``."""
     out = WorkbookRead(file=readable(name or str(path)))  # a name that is not UTF-8 decoded
     reader = _Reader(path, ctx, out, member)
     try:
@@ -246,8 +245,7 @@ class _Reader:
             self.add(Code.W_NOTHING_FILLED, unit=unit.name, count=str(unfilled))
 
     def _one(self, m: layout.MapRow, pos: Pos, note_at: Pos | None, view: Sheet, merged_at: Mapping[Pos, str]) -> None:
-        """One input at ``pos``: its id checked (and followed when its row moved), its note at
-        ``note_at``, its value."""
+        """One input: its id checked (and followed when its row moved), its note, its value."""
         key = m.key
         spec = self.plan.inputs.get(key)
         if spec is None:  # a map row the rubric does not ask for (any more): a value is reported, not used

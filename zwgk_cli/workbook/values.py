@@ -144,10 +144,8 @@ def cn_number(text: str) -> int | None:
     """Simple Chinese numerals: 三 → 3, 十二 → 12, 二十 → 20, 一百零五 → 105, 两千 → 2000."""
     if not text or any(ch not in _CN_DIGITS and ch not in _CN_UNITS for ch in text):
         return None
-    if all(ch in _CN_DIGITS for ch in text):
-        if len(text) == 1:
-            return _CN_DIGITS[text]
-        return None  # "一二" is not a way people write 12
+    if all(ch in _CN_DIGITS for ch in text):  # "一二" is not a way people write 12
+        return _CN_DIGITS[text] if len(text) == 1 else None
     total, digit, last_unit = 0, None, 10_000
     for ch in text:
         if ch in ("零", "〇"):
