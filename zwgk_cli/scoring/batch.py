@@ -37,17 +37,21 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-_WORKER: Scorer | None = None
+_WORKER: Callable[[Any], Any] | None = None  # a pool worker's, made by :func:`pooled`'s ``make``
 
 
-def _init_worker(rubric: Rubric, units: Sequence[Unit], folder: str, teams: Teams | None = None) -> None:
+def _start(make: Callable[..., Callable[[Any], Any]], *args: Any) -> None:
     global _WORKER
-    _WORKER = Scorer(rubric, units, folder, teams)
+    _WORKER = make(*args)
 
 
-def _work(ref: FileRef) -> FileResult:
+def _work(item: Any) -> Any:
     assert _WORKER is not None
-    return _WORKER.process(ref)
+    return _WORKER(item)
+
+
+def _scorer(rubric: Rubric, units: Sequence[Unit], folder: str, teams: Teams | None) -> Callable[[FileRef], FileResult]:
+    return Scorer(rubric, units, folder, teams).process
 
 
 def default_jobs() -> int:
@@ -56,27 +60,25 @@ def default_jobs() -> int:
 
 
 def pooled(
-    init: Callable[..., None],
+    make: Callable[..., Callable[[T], R]],
     args: tuple[Any, ...],
-    work: Callable[[T], R],
     items: Sequence[T],
     jobs: int | None,
     few: int,
     chunk: int = CHUNK,
     progress: Progress | None = None,
 ) -> Iterator[R]:
-    """``work`` over ``items`` in order, after ``init(*args)``: here for fewer than ``few`` items or
-    one job, else in a pool of ``jobs`` workers (0 or ``None``: one per core), chunks of ``chunk`` at most."""
+    """``make(*args)`` over ``items`` in order: here for fewer than ``few`` items or one job, else in a
+    pool of ``jobs`` workers (0 or ``None``: one per core; each makes its own), ``chunk`` items at most a time."""
     total = len(items)
     jobs = jobs or default_jobs()
     with ExitStack() as stack:
         if jobs <= 1 or total < few:
-            init(*args)
-            results: Iterable[R] = map(work, items)
+            results: Iterable[R] = map(make(*args), items)
         else:
-            pool = stack.enter_context(process_pool(jobs, init, args))
+            pool = stack.enter_context(process_pool(jobs, _start, (make, *args)))
             with starting_workers():
-                results = pool.map(work, items, chunksize=max(1, min(chunk, total // (jobs * 4) or 1)))
+                results = pool.map(_work, items, chunksize=max(1, min(chunk, total // (jobs * 4) or 1)))
         for i, res in enumerate(results, start=1):
             yield res
             if progress:
@@ -183,7 +185,7 @@ def run(
     found: list[Problem] = []
     try:
         args = (rubric, list(units), kept.name, teams)
-        source: Iterable[FileResult] = pooled(_init_worker, args, _work, refs, jobs, PARALLEL_MIN, progress=progress)
+        source: Iterable[FileResult] = pooled(_scorer, args, refs, jobs, PARALLEL_MIN, progress=progress)
         if teams is not None:
             scorer = Scorer(rubric, units, kept.name, teams)
             read_files = list(source) if refs else []

@@ -66,24 +66,16 @@ def file_state(read: WorkbookRead, ctx: Context) -> FileState:
     return FileState(read.file, read.unit_id, True, complete, unfilled, len(other), first, read.team)
 
 
-_CTX: Context | None = None
-
-
-def _init_worker(rubric: Rubric, units: Sequence[Unit], teams: Teams | None = None) -> None:
-    global _CTX
-    _CTX = Context(rubric, units, teams)
-
-
-def _work(ref: FileRef) -> FileState:
-    assert _CTX is not None
-    return file_state(read_workbook(ref.path, _CTX, ref.name, ref.member), _CTX)
+def _reader(rubric: Rubric, units: Sequence[Unit], teams: Teams | None) -> Callable[[FileRef], FileState]:
+    ctx = Context(rubric, units, teams)
+    return lambda ref: file_state(read_workbook(ref.path, ctx, ref.name, ref.member), ctx)
 
 
 def read_returned(
     rubric: Rubric, units: Sequence[Unit], refs: Sequence[FileRef], jobs: int = 0, teams: Teams | None = None
 ) -> list[FileState]:
     """Every returned file, in file order; in a process pool of ``jobs`` (0: automatic) when many."""
-    return list(pooled(_init_worker, (rubric, list(units), teams), _work, refs, jobs, PARALLEL_MIN, len(refs)))
+    return list(pooled(_reader, (rubric, list(units), teams), refs, jobs, PARALLEL_MIN, len(refs)))
 
 
 @dataclass(frozen=True)

@@ -130,19 +130,30 @@ class Book:
                 raise Refused(Code.W_NOT_ZWGK, sheet_name=layout.META_SHEET, detail=f":{exc.reason}") from None
             raise Refused(Code.W_BAD_META, detail=exc.reason) from None
 
-    def sheet(self, name: str, wanted: Mapping[str, tuple[int, int]]) -> Sheet:
-        """A sheet with the facts of the ``wanted`` cells (A1, upper case → 0-based row, column)."""
+    def sheet(
+        self, name: str, wanted: Mapping[str, tuple[int, int]], count: int
+    ) -> tuple[Sheet | None, SheetRefused | None]:
+        """A scoring sheet with the facts of the ``wanted`` cells (A1, upper case → 0-based row,
+        column), and why its ``count`` inputs cannot be read: it cannot be read safely, or its
+        title names another unit (copied in from that unit's workbook; given all the same)."""
         from python_calamine import CalamineError
 
-        xml = sheet_xml(self.pkg, self.parts[name], name)
-        facts = scan_cells(xml, wanted)
         try:
+            facts = scan_cells(sheet_xml(self.pkg, self.parts[name], name), wanted)
             sh = self.wb.get_sheet_by_name(name)
             grid = sh.to_python(skip_empty_area=False)
             merged = list(sh.merged_cell_ranges or [])
+        except SheetRefused as refused:
+            return None, refused
         except CalamineError as exc:
-            raise SheetRefused(Code.W_CELL_ERROR, sheet=name, sheet_name=name, detail=str(exc)[:100]) from None
-        return Sheet(grid, facts, merged, self._percent if any(i.style for i in facts.values()) else set())
+            return None, SheetRefused(Code.W_CELL_ERROR, sheet=name, sheet_name=name, detail=str(exc)[:100])
+        view = Sheet(grid, facts, merged, self._percent if any(i.style for i in facts.values()) else set())
+        unit = self.layout.meta.unit_name
+        other = layout.sheet_names_other_unit(view.value(layout.TITLE_ROW, 0), view.value(layout.INFO_ROW, 0), unit)
+        if other is None:
+            return view, None
+        at = {"sheet": name, "cell": layout.a1(layout.TITLE_ROW, 0), "sheet_name": name, "count": str(count)}
+        return view, SheetRefused(Code.W_SHEET_OTHER_UNIT, **at, found=other, expected=unit)
 
     @functools.cached_property
     def _percent(self) -> set[int]:

@@ -130,8 +130,7 @@ class Package:
     def __init__(self, data: bytes):
         self.data = data
         try:
-            self.zip = zipfile.ZipFile(io.BytesIO(data))
-            infos = self.zip.infolist()
+            infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
         except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, struct.error) as exc:
             _refuse(Code.W_BROKEN_ZIP, detail=_zip_detail(exc))
         if len(infos) > MAX_MEMBERS:

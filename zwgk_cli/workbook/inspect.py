@@ -13,7 +13,7 @@ from zwgk_cli import rubric as rubric_mod
 from zwgk_cli.problems import Code, Problem, problem, readable
 from zwgk_cli.workbook import layout as L
 from zwgk_cli.workbook.book import Book, Sheet
-from zwgk_cli.workbook.guards import SheetRefused, read_file, refusal
+from zwgk_cli.workbook.guards import read_file, refusal
 from zwgk_cli.workbook.teams import META_TEAM
 
 MAP_KEYS = ("sheet", "cell", "target", "indicator", "criterion", "input", "kind", "label", "required")
@@ -89,16 +89,11 @@ def inspect_file(path: Path) -> dict[str, Any]:
             if name not in book.parts:
                 problems.append(problem(Code.W_SHEET_MISSING, **where))
                 continue
-            try:
-                sheets[name] = view = book.sheet(name, {})
-            except SheetRefused as refused:
-                problems.append(problem(refused.code, file=file, unit=unit, **refused.params))
-                continue
-            other = L.sheet_names_other_unit(view.value(L.TITLE_ROW, 0), view.value(L.INFO_ROW, 0), lay.meta.unit_name)
-            if other is not None:  # as score reports it (its inputs are not read there)
-                at = L.a1(L.TITLE_ROW, 0)
-                found = {"found": other, "expected": lay.meta.unit_name}
-                problems.append(problem(Code.W_SHEET_OTHER_UNIT, cell=at, **where, **found))
+            view, lost = book.sheet(name, {}, n)
+            if view is not None:  # a sheet of another unit too (its inputs are not read by score)
+                sheets[name] = view
+            if lost is not None:
+                problems.append(problem(lost.code, file=file, unit=unit, **lost.params))
     except Exception as exc:  # a refused or unforeseen file: one located problem, never a traceback
         p = refusal(exc, str(path))
         return {"file": p.file, "ok": False, "problem": p.to_dict()}

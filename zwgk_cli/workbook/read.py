@@ -27,7 +27,7 @@ from zwgk_cli.problems import Code, has_errors, problem, readable
 from zwgk_cli.workbook import layout
 from zwgk_cli.workbook.book import Book, Sheet
 from zwgk_cli.workbook.findings import read_findings
-from zwgk_cli.workbook.guards import Refused, SheetRefused, read_file, read_member, refusal, sniff
+from zwgk_cli.workbook.guards import Refused, read_file, read_member, refusal, sniff
 from zwgk_cli.workbook.plan import Context, UnitPlan, WorkbookRead, rubric_label
 from zwgk_cli.workbook.revision import read_revised
 from zwgk_cli.workbook.teams import check_team
@@ -213,19 +213,12 @@ class _Reader:
                 wanted[m.cell.upper()] = pos
                 if note_at is not None:
                     wanted[layout.a1(*note_at)] = note_at
-            try:
-                view = book.sheet(sheet, wanted)
-                name = lay.meta.unit_name
-                other = layout.sheet_names_other_unit(
-                    view.value(layout.TITLE_ROW, 0), view.value(layout.INFO_ROW, 0), name
-                )
-                if other is not None:  # copied in from another unit's workbook: not this unit's findings
-                    at = {"sheet": sheet, "cell": layout.a1(layout.TITLE_ROW, 0), "sheet_name": sheet}
-                    raise SheetRefused(Code.W_SHEET_OTHER_UNIT, **at, found=other, expected=name, count=str(len(live)))
-            except SheetRefused as refused:  # only this sheet's inputs are lost
-                self.add(refused.code, unit=unit.name, **refused.params)
+            view, lost = book.sheet(sheet, wanted, len(live))
+            if lost is not None:  # only this sheet's inputs are lost
+                self.add(lost.code, unit=unit.name, **lost.params)
                 out.values.update((m.key, None) for m in live)
                 continue
+            assert view is not None
             merged_at = view.merged_at(pos for _, pos, _ in placed)
             for m, pos, note_at in placed:
                 self._one(m, pos, note_at, view, merged_at)
