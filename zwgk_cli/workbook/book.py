@@ -1,8 +1,5 @@
-"""A returned workbook opened through the guards and read with python-calamine (``zwgk score``
-and ``zwgk inspect``): :class:`Book` finds the hidden sheet ``_zwgk`` and its layout;
-:meth:`Book.sheet` hands out a scoring sheet that passes the sheet guard, with what the XML says
-about the cells asked for (:mod:`~zwgk_cli.workbook.cells`).  Cached formula results are never
-trusted: the engine recomputes every score from the inputs.
+"""A returned workbook opened through the guards and read with python-calamine (``zwgk score`` and
+``zwgk inspect``).  Cached formula results are never trusted: the engine recomputes every score.
 """
 
 from __future__ import annotations
