@@ -1,17 +1,16 @@
 """A batch of returned workbooks → every unit scored, every problem collected.
 
-Each file (:func:`~zwgk_cli.scoring.discover.discover`) is read and scored by a
-:class:`~zwgk_cli.scoring.unit.Scorer` (in a process pool for big batches; results come back in
-file order).  :func:`run` then decides per roster unit: one usable workbook → its score; one that
-cannot be used → ``invalid``; two or more → a problem naming them all and ``invalid`` (neither is
-chosen); none → ``missing``.  A bad file never stops the others.  A findings table
-(``--inputs``) goes through the same :class:`~zwgk_cli.scoring.unit.Scorer`.
+Each file (or unit of a findings table) is read and scored by a :class:`~zwgk_cli.scoring.unit.Scorer`
+(in a process pool for big batches; results in file order).  :func:`run` then decides per roster
+unit: one usable workbook → its score; one that cannot be used → ``invalid``; two or more → a
+problem naming them all and ``invalid`` (neither is chosen); none → ``missing``.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -23,8 +22,8 @@ from zwgk_cli.pool import process_pool, starting_workers
 from zwgk_cli.problems import Code, Problem, Severity, problem, sort_key
 from zwgk_cli.results.document import STATUS_INCOMPLETE, STATUS_INVALID, STATUS_MISSING, STATUS_SCORED
 from zwgk_cli.scoring.discover import FileRef, Found, discover, display_name
-from zwgk_cli.scoring.merge import UnitMerge, merge_units
-from zwgk_cli.scoring.unit import HEAD, FileResult, Scorer
+from zwgk_cli.scoring.merge import merge_units
+from zwgk_cli.scoring.unit import HEAD, FileResult, Scorer, UnitOutcome
 from zwgk_cli.workbook.read import WorkbookRead
 from zwgk_cli.workbook.teams import Teams
 
@@ -38,63 +37,52 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-_WORKER: Scorer | None = None
+_WORKER: Callable[[Any], Any] | None = None  # a pool worker's, made by :func:`pooled`'s ``make``
 
 
-def _init_worker(rubric: Rubric, units: Sequence[Unit], folder: str, teams: Teams | None = None) -> None:
+def _start(make: Callable[..., Callable[[Any], Any]], *args: Any) -> None:
     global _WORKER
-    _WORKER = Scorer(rubric, units, folder, teams)
+    _WORKER = make(*args)
 
 
-def _work(ref: FileRef) -> FileResult:
+def _work(item: Any) -> Any:
     assert _WORKER is not None
-    return _WORKER.process(ref)
+    return _WORKER(item)
+
+
+def _scorer(rubric: Rubric, units: Sequence[Unit], folder: str, teams: Teams | None) -> Callable[[FileRef], FileResult]:
+    return Scorer(rubric, units, folder, teams).process
 
 
 def default_jobs() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return max(1, os.cpu_count() or 1)
+    affinity = getattr(os, "sched_getaffinity", None)  # Linux only
+    return max(1, len(affinity(0)) if affinity is not None else os.cpu_count() or 1)
 
 
 def pooled(
-    init: Callable[..., None],
+    make: Callable[..., Callable[[T], R]],
     args: tuple[Any, ...],
-    work: Callable[[T], R],
     items: Sequence[T],
     jobs: int | None,
     few: int,
     chunk: int = CHUNK,
     progress: Progress | None = None,
 ) -> Iterator[R]:
-    """``work`` over ``items`` in order, after ``init(*args)``: here for fewer than ``few`` items
-    or one job, else in a process pool of ``jobs`` workers (0 or ``None``: one per core) fed
-    chunks of at most ``chunk`` items."""
+    """``make(*args)`` over ``items`` in order: here for fewer than ``few`` items or one job, else in a
+    pool of ``jobs`` workers (0 or ``None``: one per core; each makes its own), ``chunk`` items at most a time."""
     total = len(items)
     jobs = jobs or default_jobs()
     with ExitStack() as stack:
         if jobs <= 1 or total < few:
-            init(*args)
-            results: Iterable[R] = map(work, items)
+            results: Iterable[R] = map(make(*args), items)
         else:
-            pool = stack.enter_context(process_pool(jobs, init, args))
+            pool = stack.enter_context(process_pool(jobs, _start, (make, *args)))
             with starting_workers():
-                results = pool.map(work, items, chunksize=max(1, min(chunk, total // (jobs * 4) or 1)))
+                results = pool.map(_work, items, chunksize=max(1, min(chunk, total // (jobs * 4) or 1)))
         for i, res in enumerate(results, start=1):
             yield res
             if progress:
                 progress(i, total)
-
-
-@dataclass
-class UnitOutcome:
-    unit: Unit
-    status: str
-    result: FileResult | None  # the one usable file, when there is one
-    files: list[str] = field(default_factory=list)
-    errors: int = 0
-    warnings: int = 0
 
 
 @dataclass
@@ -114,27 +102,23 @@ class Batch:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Remove the temporary folder of packed rows (also done when the batch is collected)."""
-        if self.kept is not None:
+        if self.kept is not None:  # (else removed when the batch is collected)
             self.kept.cleanup()
 
     @property
     def counts(self) -> dict[str, int]:
-        out = {s: 0 for s in (STATUS_SCORED, STATUS_INCOMPLETE, STATUS_INVALID, STATUS_MISSING)}
-        for o in self.outcomes:
-            out[o.status] += 1
-        return out
+        return {
+            s: sum(o.status == s for o in self.outcomes)
+            for s in (STATUS_SCORED, STATUS_INCOMPLETE, STATUS_INVALID, STATUS_MISSING)
+        }
 
     @property
     def errors(self) -> int:
-        return sum(r.errors for r in self.files) + sum(1 for p in self.extra if p.severity is Severity.ERROR)
+        return sum(r.errors for r in self.files) + sum(p.severity is Severity.ERROR for p in self.extra)
 
     @property
     def warnings(self) -> int:
-        return sum(r.warnings for r in self.files) + sum(1 for p in self.extra if p.severity is not Severity.ERROR)
+        return sum(r.warnings for r in self.files) + sum(p.severity is not Severity.ERROR for p in self.extra)
 
     def problem_groups(self) -> Iterator[list[Problem]]:
         """Every problem in display order, a group at a time: file by file in name order, the batch's
@@ -163,17 +147,16 @@ class Batch:
 
     def by_code(self) -> dict[str, tuple[int, int, Problem]]:
         """code → (how many, in how many files, the first one)."""
-        count: dict[str, int] = {}
+        count = Counter(p.code for p in self.extra)
         files: dict[str, set[str]] = {}
         first = dict(self.examples)
         for p in self.extra:
-            count[p.code] = count.get(p.code, 0) + 1
             first.setdefault(p.code, p)
             if p.file:
                 files.setdefault(p.code, set()).add(p.file)
         for r in self.files:
-            for code, n in r.codes.items():
-                count[code] = count.get(code, 0) + n
+            count.update(r.codes)
+            for code in r.codes:
                 files.setdefault(code, set()).add(r.file)
         return {code: (n, len(files.get(code, ())), first[code]) for code, n in count.items()}
 
@@ -198,11 +181,11 @@ def run(
     findings table).  With ``teams`` (检查组) both may come together: each unit's sources are
     merged before it is scored (:mod:`zwgk_cli.scoring.merge`)."""
     kept = tempfile.TemporaryDirectory(prefix=temp_prefix("score"))
-    merged: dict[str, UnitMerge] | None = None
+    merged: dict[str, UnitOutcome] | None = None
     found: list[Problem] = []
     try:
         args = (rubric, list(units), kept.name, teams)
-        source: Iterable[FileResult] = pooled(_init_worker, args, _work, refs, jobs, PARALLEL_MIN, progress=progress)
+        source: Iterable[FileResult] = pooled(_scorer, args, refs, jobs, PARALLEL_MIN, progress=progress)
         if teams is not None:
             scorer = Scorer(rubric, units, kept.name, teams)
             read_files = list(source) if refs else []
@@ -216,16 +199,13 @@ def run(
         kept.cleanup()
         raise
     batch = _decide(rubric, units, results, [*extra_problems, *found], merged)
-    batch.kept = kept
-    batch.examples = examples
-    batch.skipped = skipped
+    batch.kept, batch.examples, batch.skipped = kept, examples, skipped
     batch.teams = teams.names if teams is not None else ()
     return batch
 
 
 def _keep(results: Iterable[FileResult]) -> tuple[list[FileResult], dict[str, Problem]]:
-    """Collect results in file order, keeping unpacked only the first :data:`HEAD` errors and
-    warnings of the whole batch and one example per code."""
+    """The results in file order, only the batch's first :data:`HEAD` errors and warnings kept unpacked."""
     kept: list[FileResult] = []
     examples: dict[str, Problem] = {}
     left = {True: HEAD, False: HEAD}  # errors, warnings
@@ -248,7 +228,7 @@ def _decide(
     units: Sequence[Unit],
     results: Sequence[FileResult],
     extra: Sequence[Problem],
-    merged: Mapping[str, UnitMerge] | None = None,
+    merged: Mapping[str, UnitOutcome] | None = None,
 ) -> Batch:
     batch_level: list[Problem] = list(extra)
     by_unit: dict[str, list[FileResult]] = {}
@@ -260,28 +240,20 @@ def _decide(
     for u in units:
         mine = by_unit.get(u.id, [])
         files = [r.file for r in mine]
-        errors = sum(r.errors for r in mine)
-        warnings = sum(r.warnings for r in mine)
+        o = UnitOutcome(u, STATUS_INVALID, None, files, sum(r.errors for r in mine), sum(r.warnings for r in mine))
         if merged is not None and u.id in merged:  # 检查组: decided when its sources were merged
-            m = merged[u.id]
-            outcome = UnitOutcome(u, m.status, m.result, m.files)
-            errors, warnings = m.errors, m.warnings
+            o = merged[u.id]
         elif not mine:
             batch_level.append(problem(Code.W_NO_WORKBOOK, unit=u.name, unit_name=u.name))
-            errors += 1
-            outcome = UnitOutcome(u, STATUS_MISSING, None, files)
-        elif len(mine) > 1:
-            for f in files:  # one per file, so that each file's problems say it
-                batch_level.append(
-                    problem(Code.W_DUPLICATE, file=f, unit=u.name, unit_name=u.name, files="、".join(files))
-                )
-                errors += 1
-            outcome = UnitOutcome(u, STATUS_INVALID, None, files)
-        elif not mine[0].usable:
-            outcome = UnitOutcome(u, STATUS_INVALID, None, files)
-        else:
-            outcome = UnitOutcome(u, mine[0].status, mine[0], files)
-        outcome.errors, outcome.warnings = errors, warnings
-        outcomes.append(outcome)
+            o.status, o.errors = STATUS_MISSING, o.errors + 1
+        elif len(mine) > 1:  # one problem per file, so that each file's problems say it
+            shown = "、".join(files)
+            batch_level.extend(
+                problem(Code.W_DUPLICATE, file=f, unit=u.name, unit_name=u.name, files=shown) for f in files
+            )
+            o.errors += len(files)
+        elif mine[0].usable:
+            o.status, o.result = mine[0].status, mine[0]
+        outcomes.append(o)
     batch_level.sort(key=sort_key)
     return Batch(rubric, list(units), list(results), outcomes, batch_level)

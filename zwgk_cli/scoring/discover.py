@@ -10,7 +10,7 @@ once each (W037) and not read.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,8 +38,8 @@ class Found:
     problems: list[Problem] = field(default_factory=list)
 
 
-def is_lock_file(path: Path) -> bool:
-    return path.name.startswith(LOCK_PREFIXES) or path.name.endswith("#")
+def is_lock_file(name: str) -> bool:
+    return name.startswith(LOCK_PREFIXES) or name.endswith("#")
 
 
 def is_workbook_name(name: str) -> bool:
@@ -64,7 +64,7 @@ def discover(paths: Sequence[Path], base: Path | None = None, exclude: Sequence[
         else:
             candidates = [(p, p_abs)]
         for f, f_abs in candidates:
-            if is_lock_file(f):
+            if is_lock_file(f.name):
                 out.skipped += 1
                 continue
             try:
@@ -102,13 +102,13 @@ def _unzip(ref: FileRef, problems: list[Problem]) -> list[FileRef]:
     if members is None:  # a workbook renamed .zip: read as the workbook it is
         return [ref]
     out = []
-    for m in members:
-        shown = f"{ref.name}/{readable(m.shown)}"
-        base = os.path.basename(m.shown.rstrip("/"))
-        if base.startswith(".") or is_lock_file(Path(base)):
+    for member, as_read in members:
+        shown = f"{ref.name}/{readable(as_read)}"
+        base = os.path.basename(as_read.rstrip("/"))
+        if base.startswith(".") or is_lock_file(base):
             continue
         if is_workbook_name(base):
-            out.append(FileRef(ref.path, shown, m.name))
+            out.append(FileRef(ref.path, shown, member))
         elif base.lower().endswith(ZIP_SUFFIX):
             problems.append(problem(Code.W_ZIP_NESTED, file=shown))
         else:
@@ -139,25 +139,21 @@ def _walk(top: Path, top_abs: str, skip: Sequence[str]) -> tuple[list[tuple[Path
             e_abs = os.path.join(folder_abs, e.name)
             if any(_inside(e_abs, x) for x in skip):
                 continue
-            try:
-                is_dir = e.is_dir(follow_symlinks=False)
-            except OSError:
-                is_dir = False
-            if is_dir:
+            if _safely(e.is_dir, follow_symlinks=False):
                 stack.append((folder / e.name, e_abs))
             elif is_workbook_name(e.name) or e.name.lower().endswith(ZIP_SUFFIX):
                 if _file_or_broken_link(e, e_abs):
                     out.append((folder / e.name, e_abs))
-            elif not e.name.startswith(".") and not is_lock_file(Path(e.name)) and _is_file(e):
+            elif not e.name.startswith(".") and not is_lock_file(e.name) and _safely(e.is_file, follow_symlinks=False):
                 others.append(e_abs)
     out.sort(key=lambda item: item[1].split(os.sep))
     return out, others
 
 
-def _is_file(e: os.DirEntry[str]) -> bool:
-    """A regular file, not a link to one."""
+def _safely(test: Callable[..., bool], **how: bool) -> bool:
+    """A DirEntry's ``is_dir`` or ``is_file``; False when the file system will not say."""
     try:
-        return e.is_file(follow_symlinks=False)
+        return test(**how)
     except OSError:
         return False
 

@@ -16,34 +16,23 @@ Every problem says which team's workbook (or part) it concerns (``Problem.team``
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from zwgk_cli import rules
 from zwgk_cli.model import ReadingKey, Source, Unit, Value
 from zwgk_cli.problems import Code, Problem, Severity, problem
 from zwgk_cli.results.document import STATUS_INVALID
-from zwgk_cli.scoring.unit import FileResult, Scorer
+from zwgk_cli.scoring.unit import FileResult, Scorer, UnitOutcome
 from zwgk_cli.workbook.plan import UnitPlan, WorkbookRead
 from zwgk_cli.workbook.read import add_note
 from zwgk_cli.workbook.teams import Teams, criterion_teams
 from zwgk_cli.workbook.values import describe
 
 
-@dataclass
-class UnitMerge:
-    """What the merge decided for a unit that sent something."""
-
-    status: str
-    result: FileResult | None  # the scored merge, when it could be scored
-    files: list[str] = field(default_factory=list)
-    errors: int = 0
-    warnings: int = 0
-
-
 def merge_units(
     scorer: Scorer, teams: Teams, units: Sequence[Unit], results: Sequence[FileResult]
-) -> tuple[list[FileResult], dict[str, UnitMerge], list[Problem]]:
+) -> tuple[list[FileResult], dict[str, UnitOutcome], list[Problem]]:
     """Every unit's sources merged and scored: the files' results (without the problems another
     source settles), the decision per unit that sent anything, and the problems of units as a
     whole (conflicts, duplicates, missing teams, what the score reveals)."""
@@ -53,7 +42,7 @@ def merge_units(
     for i, r in enumerate(files):
         if r.unit_id in known:
             by_unit.setdefault(r.unit_id, []).append(i)
-    decided: dict[str, UnitMerge] = {}
+    decided: dict[str, UnitOutcome] = {}
     extra: list[Problem] = []
     for u in units:
         mine = by_unit.get(u.id)
@@ -64,31 +53,24 @@ def merge_units(
 
 def _unit(
     scorer: Scorer, teams: Teams, unit: Unit, files: list[FileResult], mine: list[int], extra: list[Problem]
-) -> UnitMerge:
+) -> UnitOutcome:
     sources = [files[i] for i in mine]
     names = [r.file for r in sources]
-    found: list[Problem] = []
-    whole = [r for r in sources if r.usable and not r.team and not r.table]
-    if len(whole) > 1:  # as without teams: none is chosen
-        shown = "、".join(r.file for r in whole)
-        found = [
-            problem(Code.W_DUPLICATE, file=r.file, unit=unit.name, unit_name=unit.name, files=shown) for r in whole
-        ]
-    by_team: dict[str, list[FileResult]] = {}
+    same: dict[str, list[FileResult]] = {}  # the whole workbooks (team ""), each team's
     for r in sources:
-        if r.usable and r.team:
-            by_team.setdefault(r.team, []).append(r)
-    for team, twice in by_team.items():
-        shown = "、".join(r.file for r in twice)
-        found.extend(
-            problem(Code.T_TEAM_TWICE, file=r.file, unit=unit.name, team=team, unit_name=unit.name, files=shown)
-            for r in twice
-            if len(twice) > 1
-        )
+        if r.usable and (r.team or not r.table):
+            same.setdefault(r.team, []).append(r)
+    found: list[Problem] = []
+    for team, twice in same.items():  # as without teams: none is chosen
+        if len(twice) > 1:
+            code, shown = Code.T_TEAM_TWICE if team else Code.W_DUPLICATE, "、".join(r.file for r in twice)
+            found += [
+                problem(code, file=r.file, unit=unit.name, team=team, unit_name=unit.name, files=shown) for r in twice
+            ]
     usable = [i for i in mine if files[i].usable]
     plan = scorer.ctx.plan(unit.id)
     if found or not usable or not isinstance(plan, UnitPlan):
-        return _done(UnitMerge(STATUS_INVALID, None, names), sources, found, extra)
+        return _done(UnitOutcome(unit, STATUS_INVALID, None, names), sources, found, extra)
 
     reads = [(i, files[i].workbook_read()) for i in usable]
     of_crit = criterion_teams(teams, plan.variant)
@@ -103,13 +85,13 @@ def _unit(
     used = [files[i].file for i in usable]
     result, after = scorer.score(merged, plan, [*merged.problems, *found], used)
     found.extend(p if p.team else replace(p, team=_team_at(p, merged, sources, of_crit)) for p in after)
-    return _done(UnitMerge(result.status, result, names), [files[i] for i in mine], found, extra)
+    return _done(UnitOutcome(unit, result.status, result, names), [files[i] for i in mine], found, extra)
 
 
-def _done(m: UnitMerge, sources: Sequence[FileResult], found: list[Problem], extra: list[Problem]) -> UnitMerge:
+def _done(m: UnitOutcome, sources: Sequence[FileResult], found: list[Problem], extra: list[Problem]) -> UnitOutcome:
     extra.extend(found)
-    m.errors = sum(r.errors for r in sources) + sum(1 for p in found if p.severity is Severity.ERROR)
-    m.warnings = sum(r.warnings for r in sources) + sum(1 for p in found if p.severity is not Severity.ERROR)
+    m.errors = sum(r.errors for r in sources) + sum(p.severity is Severity.ERROR for p in found)
+    m.warnings = sum(r.warnings for r in sources) + sum(p.severity is not Severity.ERROR for p in found)
     return m
 
 
@@ -128,14 +110,8 @@ def _combine(
     reads: Sequence[WorkbookRead], plan: UnitPlan, unit: Unit, of_crit: Mapping[str, str]
 ) -> tuple[WorkbookRead, list[Problem], set[ReadingKey]]:
     """The sources' values input by input; the conflicts; the inputs some source gave a value."""
-    first = reads[0]
-    out = WorkbookRead(
-        "、".join(r.file for r in reads),
-        unit_id=unit.id,
-        unit_name=unit.name,
-        rubric_id=first.rubric_id,
-        rubric_hash=first.rubric_hash,
-    )
+    out = WorkbookRead("、".join(r.file for r in reads), unit_id=unit.id, unit_name=unit.name)
+    out.rubric_id, out.rubric_hash = reads[0].rubric_id, reads[0].rubric_hash
     chosen: dict[ReadingKey, tuple[Value, WorkbookRead]] = {}
     conflicts: list[Problem] = []
     clashed: set[ReadingKey] = set()
@@ -158,20 +134,16 @@ def _combine(
                 crit, inp = plan.inputs[key]
                 there, _ = _where(have[1], key)
                 here, loc = _where(read, key)
-                conflicts.append(
-                    problem(
-                        Code.T_CONFLICT,
-                        **loc,
-                        unit=unit.name,
-                        indicator=plan.indicator.get(crit.id, crit.id),
-                        team=of_crit.get(crit.id, ""),
-                        label=inp.label,
-                        first=there,
-                        first_value=describe(have[0]),
-                        second=here,
-                        second_value=describe(value),
-                    )
+                loc.update(
+                    unit=unit.name, indicator=plan.indicator.get(crit.id, crit.id), team=of_crit.get(crit.id, "")
                 )
+                both = {
+                    "first": there,
+                    "first_value": describe(have[0]),
+                    "second": here,
+                    "second_value": describe(value),
+                }
+                conflicts.append(problem(Code.T_CONFLICT, **loc, label=inp.label, **both))
     for key in clashed:
         out.values[key] = None
     for read in reads:

@@ -24,7 +24,6 @@ from zwgk_cli.results import rounds
 from zwgk_cli.results import targets as targets_mod
 from zwgk_cli.results.document import absent_unit, document, list_document, write_json, write_list_document
 from zwgk_cli.results.tables import (
-    Column,
     CsvTable,
     Sheet,
     Workbook,
@@ -37,7 +36,7 @@ from zwgk_cli.results.tables import (
     summary_cells,
     summary_columns,
 )
-from zwgk_cli.scoring.batch import Batch, UnitOutcome
+from zwgk_cli.scoring.batch import Batch
 from zwgk_cli.scoring.unit import UnitRows
 
 PROBLEMS_FORMAT = "zwgk-problems/1"
@@ -70,37 +69,26 @@ class Written:
     new_round: bool = False  # False: the inputs were the last round's, no round was added
 
 
-def _unit_rows(batch: Batch, o: UnitOutcome, columns: Sequence[Column], titles: Mapping[str, str]) -> UnitRows:
-    """The rows of a roster unit: its file's, or those of a unit without a usable workbook."""
-    rows = o.result.unit_rows() if o.result is not None else None
-    if rows is not None:
-        return rows
-    teams = bool(batch.teams)
-    entry = absent_unit(
-        o.unit.name,
-        o.unit.id,
-        o.unit.group,
-        batch.rubric.variant_for(o.unit),
-        o.status,
-        files=o.files,
-        problem_counts={"error": o.errors, "warning": o.warnings},
-    )
-    detail = detail_rows(entry, titles, teams)
-    return UnitRows(json.dumps(entry, ensure_ascii=False), summary_cells(entry, columns), detail)
-
-
 def _unit_items(
     batch: Batch, table: CsvTable, summary: Sheet, detail: Sheet, targets: Mapping[str, Sequence[Mapping[str, Any]]]
 ) -> Iterator[str]:
     """Every roster unit's ``scores.json`` entry; on the way, its rows of ``scores.csv``, 汇总 (with
     ``targets``: each unit's assessed targets, ranked) and 明细."""
-    columns, titles = summary_columns(batch.rubric), part_titles(batch.rubric)
-    assessed = bool(batch.rubric.assessed_kinds)
+    rubric = batch.rubric
+    columns, titles = summary_columns(rubric), part_titles(rubric)
     for o in batch.outcomes:
-        rows = _unit_rows(batch, o, columns, titles)
+        rows: UnitRows | None = o.result.unit_rows() if o.result is not None else None
+        if rows is None:  # a unit without a usable workbook
+            counts = {"error": o.errors, "warning": o.warnings}
+            u = o.unit
+            entry = absent_unit(
+                u.name, u.id, u.group, rubric.variant_for(u), o.status, files=o.files, problem_counts=counts
+            )
+            detail_of = detail_rows(entry, titles, bool(batch.teams))
+            rows = UnitRows(json.dumps(entry, ensure_ascii=False), summary_cells(entry, columns), detail_of)
         cells = rows.summary
-        if assessed:
-            cells = [*cells, *targets_mod.summary_cells(batch.rubric, targets.get(o.unit.id, ()))]
+        if rubric.assessed_kinds:
+            cells = [*cells, *targets_mod.summary_cells(rubric, targets.get(o.unit.id, ()))]
         table.append(cells)
         summary.append(cells)
         for row in rows.detail:
@@ -109,8 +97,7 @@ def _unit_items(
 
 
 def _target_records(batch: Batch) -> list[dict[str, Any]]:
-    """Every assessed target of the roster, roster order: a scored unit's as scored, the
-    others' from the roster (never ranked as zero)."""
+    """Every assessed target, roster order: a scored unit's as scored, others' never ranked as zero."""
     if not batch.rubric.assessed_kinds:
         return []
     out: list[dict[str, Any]] = []
@@ -136,8 +123,7 @@ def _kind_sheets(book: Workbook, rubric: Rubric, ranked: Sequence[Mapping[str, A
 
 
 def _problem_items(batch: Batch, table: CsvTable, sheet: Sheet | None) -> Iterator[str]:
-    """Every problem as a ``problems.json`` item, in display order; on the way, its row of
-    ``problems.csv`` and of the 问题 sheet."""
+    """Every problem as a ``problems.json`` item; on the way, its row of ``problems.csv`` and 问题."""
     for group in batch.problem_groups():
         for p in group:
             cells = problem_cells(p, bool(batch.teams))
@@ -183,19 +169,10 @@ def _keep_round(batch: Batch, tmp: Path, folder: Path, manifest: Mapping[str, An
     for name in (*SCORE_NAMES, *PROBLEM_NAMES):
         shutil.copyfile(tmp / name, folder / name)
     write_json(folder / rounds.MANIFEST_NAME, manifest)
-    write_list_document(
-        folder / rounds.SOURCES_NAME,
-        {"format": rounds.SOURCES_FORMAT, "round": manifest["round"], "units": []},
-        "units",
-        _source_items(batch),
-    )
-
-
-def _source_items(batch: Batch) -> Iterator[str]:
-    for o in batch.outcomes:
-        rows = o.result.unit_rows() if o.result is not None else None
-        if rows is not None and rows.sources:
-            yield rows.sources
+    rows = (o.result.unit_rows() for o in batch.outcomes if o.result is not None)
+    sources = (r.sources for r in rows if r is not None and r.sources)
+    head = {"format": rounds.SOURCES_FORMAT, "round": manifest["round"], "units": []}
+    write_list_document(folder / rounds.SOURCES_NAME, head, "units", sources)
 
 
 SCORE_NAMES = ("scores.json", "scores.csv", "scores.xlsx")
@@ -242,9 +219,9 @@ def _write(batch: Batch, folder: Path, campaign: Mapping[str, Any], scores: bool
             )
 
 
-def summary_header(batch: Batch, written: Written | None = None) -> dict[str, Any]:
-    """The ``--json`` summary without its problem list: counts per status, files, outputs."""
-    return {
+def write_summary(batch: Batch, written: Written | None, out: IO[str]) -> None:
+    """The ``--json`` summary to ``out``, one line, the problems in display order last."""
+    head = {
         "rubric": batch.rubric.id,
         "rubric_hash": batch.rubric.hash,
         "ok": batch.errors == 0,
@@ -259,13 +236,9 @@ def summary_header(batch: Batch, written: Written | None = None) -> dict[str, An
         "outputs": [str(p) for p in (written.scores + written.problems)] if written else [],
         "problems": [],
     }
-
-
-def write_summary(batch: Batch, written: Written | None, out: IO[str]) -> None:
-    """The ``--json`` summary to ``out``: one line, the problems in display order last."""
     items = (
         json.dumps(problem_dict(p, bool(batch.teams)), ensure_ascii=False) for g in batch.problem_groups() for p in g
     )
-    for piece in list_document(summary_header(batch, written), "problems", items, None):
+    for piece in list_document(head, "problems", items, None):
         out.write(piece)
     out.write("\n")

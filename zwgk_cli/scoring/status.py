@@ -66,25 +66,16 @@ def file_state(read: WorkbookRead, ctx: Context) -> FileState:
     return FileState(read.file, read.unit_id, True, complete, unfilled, len(other), first, read.team)
 
 
-_CTX: Context | None = None
-
-
-def _init_worker(rubric: Rubric, units: Sequence[Unit], teams: Teams | None = None) -> None:
-    global _CTX
-    _CTX = Context(rubric, units, teams)
-
-
-def _work(ref: FileRef) -> FileState:
-    assert _CTX is not None
-    return file_state(read_workbook(ref.path, _CTX, ref.name, ref.member), _CTX)
+def _reader(rubric: Rubric, units: Sequence[Unit], teams: Teams | None) -> Callable[[FileRef], FileState]:
+    ctx = Context(rubric, units, teams)
+    return lambda ref: file_state(read_workbook(ref.path, ctx, ref.name, ref.member), ctx)
 
 
 def read_returned(
     rubric: Rubric, units: Sequence[Unit], refs: Sequence[FileRef], jobs: int = 0, teams: Teams | None = None
 ) -> list[FileState]:
-    """Every returned file, in file order (read against the campaign's ``teams``, when it has
-    any); in a process pool of ``jobs`` (0: automatic) when there are many."""
-    return list(pooled(_init_worker, (rubric, list(units), teams), _work, refs, jobs, PARALLEL_MIN, len(refs)))
+    """Every returned file, in file order; in a process pool of ``jobs`` (0: automatic) when many."""
+    return list(pooled(_reader, (rubric, list(units), teams), refs, jobs, PARALLEL_MIN, len(refs)))
 
 
 @dataclass(frozen=True)
@@ -121,17 +112,12 @@ class Tally:
         self.units += 1
         self.issued += s.issued
         self.returned += s.state != MISSING
-        if s.state == COMPLETE:
-            self.complete += 1
-        elif s.state == INCOMPLETE:
-            self.incomplete += 1
+        setattr(self, s.state, getattr(self, s.state) + 1)  # each state is a count of its own
+        if s.state == INCOMPLETE:
             self.unfilled += s.unfilled
             self.incomplete_errors += s.errors
         elif s.state == UNUSABLE:
-            self.unusable += 1
             self.unusable_errors += s.errors
-        else:
-            self.missing += 1
 
 
 @dataclass
@@ -199,11 +185,20 @@ def collect(
             others.append(f)
 
     def state(u: Unit, t: str) -> UnitState:
-        sent = mine.get((u.id, t), [])
-        if t and not sent:  # a whole workbook stands for each team that sent none
-            sent = mine.get((u.id, ""), [])
+        sent = mine.get((u.id, t)) or (mine.get((u.id, ""), []) if t else [])  # a whole workbook: each team's
         issued_ = (u.id, t) in issued_keys or (u.id, "") in issued_keys
-        return _unit_state(u, t, issued_, sent, guessed.get((u.id, t)))
+        guess, by_name = guessed.get((u.id, t)), False
+        if not sent and guess is not None:  # a broken file, never usable: it names no unit
+            sent, by_name = [guess], True
+        names = tuple(f.file for f in sent)
+        if len(sent) != 1:
+            reason = f"交回了 {len(sent)} 份,均未采用" if sent else ""
+            return UnitState(u, t, issued_, UNUSABLE if sent else MISSING, names, reason=reason)
+        f = sent[0]
+        if not f.usable:
+            why = f.first.message if f.first is not None else ""
+            return UnitState(u, t, issued_, UNUSABLE, names, 0, f.errors, why, by_name)
+        return UnitState(u, t, issued_, COMPLETE if f.complete else INCOMPLETE, names, f.unfilled, f.errors)
 
     states = [state(u, t) for u, t in lines]
     groups = list(dict.fromkeys([*rubric.groups, *(u.group for u in units)]))
@@ -212,20 +207,3 @@ def collect(
     order = [(t, g) for t in teams for g in groups if (t, g) in present]
     strangers = [i for i in issued if i.who.problem is None and i.who.unit_id not in known]
     return Status(states, order, others, strangers, skipped)
-
-
-def _unit_state(u: Unit, team: str, issued: bool, files: list[FileState], guessed: FileState | None) -> UnitState:
-    by_name = not files and guessed is not None  # a broken file, never usable: it names no unit
-    if guessed is not None and by_name:
-        files = [guessed]
-    if not files:
-        return UnitState(u, team, issued, MISSING)
-    names = tuple(f.file for f in files)
-    if len(files) > 1:
-        return UnitState(u, team, issued, UNUSABLE, names, reason=f"交回了 {len(files)} 份,均未采用")
-    f = files[0]
-    if not f.usable:
-        why = f.first.message if f.first is not None else ""
-        return UnitState(u, team, issued, UNUSABLE, names, 0, f.errors, why, by_name)
-    state = COMPLETE if f.complete else INCOMPLETE
-    return UnitState(u, team, issued, state, names, f.unfilled, f.errors)

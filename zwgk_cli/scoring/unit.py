@@ -14,8 +14,9 @@ import os
 import pickle
 import tempfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from zwgk_cli import rules
@@ -53,8 +54,7 @@ def pack(data: Any, folder: str) -> str:
 
 
 def unpack(path: str) -> Any:
-    with open(path, "rb") as fh:
-        return pickle.loads(zlib.decompress(fh.read()))
+    return pickle.loads(zlib.decompress(Path(path).read_bytes()))
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,18 @@ class FileResult:
         return list(unpack(self.problems)) if self.problems else []
 
 
+@dataclass
+class UnitOutcome:
+    """What a batch decided for a roster unit: ``result``, the one usable (or merged) file's."""
+
+    unit: Unit
+    status: str
+    result: FileResult | None
+    files: list[str] = field(default_factory=list)
+    errors: int = 0
+    warnings: int = 0
+
+
 class Scorer:
     """Reads, scores and renders; one per process."""
 
@@ -151,8 +163,7 @@ class Scorer:
     def score(
         self, read: WorkbookRead, plan: UnitPlan, known: Sequence[Problem], files: Sequence[str]
     ) -> tuple[FileResult, list[Problem]]:
-        """Score what was read for a unit; ``known``: the problems found reading it.  Returns the
-        unit's result and the problems only the score reveals."""
+        """The unit's result (``known``: the problems found reading it) and those only the score reveals."""
         us = score_unit(self.rubric, plan.variant, plan.unit, read.values)
         after = after_scoring(read, plan, us)
         problems = [*known, *after]
@@ -191,29 +202,20 @@ class Scorer:
 def after_scoring(read: WorkbookRead, plan: UnitPlan, us: UnitScore) -> list[Problem]:
     """Deductions without a 扣分说明; evidence-required items scored 0 for want of evidence."""
     out: list[Problem] = []
-    unit = plan.unit.name
-    notes, formulas, values = read.notes, read.note_formulas, read.values
+    values = read.values
     for cs in criterion_scores(us):
-        if not cs.applicable or cs.points is None:
-            continue
         crit = plan.criteria.get((cs.target, cs.criterion))
-        if crit is None:
+        if not cs.applicable or cs.points is None or crit is None:
             continue
+        where = {"unit": plan.unit.name, "indicator": plan.indicator.get(crit.id, crit.id)}
         if cs.evidence_missing:
             key = ReadingKey(cs.target, crit.id, EVIDENCE_INPUT.id)
             vals = {i.id: values.get(ReadingKey(cs.target, crit.id, i.id)) for i in crit.live_inputs()}
             vals[EVIDENCE_INPUT.id] = YES
             would = rules.evaluate(crit, vals).points
-            out.append(
-                problem(
-                    Code.V_NO_EVIDENCE,
-                    **_loc(read, read.sources.get(key), read.lines.get(key)),
-                    unit=unit,
-                    indicator=plan.indicator.get(crit.id, crit.id),
-                    would=fmt_points(would) if would is not None else "—",
-                    label=EVIDENCE_INPUT.label,
-                )
-            )
+            shown = fmt_points(would) if would is not None else "—"
+            loc = _loc(read, read.sources, key)
+            out.append(problem(Code.V_NO_EVIDENCE, **loc, **where, would=shown, label=EVIDENCE_INPUT.label))
             continue
         if crit.style is Style.PENALTY:
             lost = cs.points
@@ -221,29 +223,20 @@ def after_scoring(read: WorkbookRead, plan: UnitPlan, us: UnitScore) -> list[Pro
             lost = crit.max - cs.points
         else:
             continue
-        if lost <= 0:
-            continue
         nk = (cs.target, crit.id)
-        if notes.get(nk) or nk in formulas:  # a formula there is reported already (V018)
+        if lost <= 0 or read.notes.get(nk) or nk in read.note_formulas:  # a formula there is reported already (V018)
             continue
         texts = (values.get(ReadingKey(cs.target, crit.id, i.id)) for i in crit.inputs if i.kind is InputKind.TEXT)
         if any(isinstance(t, str) and t.strip() for t in texts):  # a note of its own, an account named
             continue
-        out.append(
-            problem(
-                Code.V_NO_NOTE,
-                **_loc(read, read.note_sources.get(nk), read.lines.get(nk)),
-                unit=unit,
-                indicator=plan.indicator.get(crit.id, crit.id),
-                lost=fmt_points(lost),
-            )
-        )
+        out.append(problem(Code.V_NO_NOTE, **_loc(read, read.note_sources, nk), **where, lost=fmt_points(lost)))
     return out
 
 
-def _loc(read: WorkbookRead, src: Source | None, line: int | None) -> dict[str, Any]:
+def _loc(read: WorkbookRead, sources: Mapping[Any, Source], key: Any) -> dict[str, Any]:
     """Where a problem is: its source (a merged read's sources are in several files) or line."""
     loc: dict[str, Any] = {"file": read.file}
+    src, line = sources.get(key), read.lines.get(key)
     if src is not None:
         loc.update(file=src.file or read.file, sheet=src.sheet, cell=src.cell)
     if line is not None:

@@ -1,19 +1,17 @@
-"""A returned workbook opened through the guards and read with python-calamine (``zwgk score``
-and ``zwgk inspect``): :class:`Book` finds the hidden sheet ``_zwgk`` and its layout;
-:meth:`Book.sheet` hands out a scoring sheet that passes the sheet guard, with what the XML says
-about the cells asked for (:mod:`~zwgk_cli.workbook.cells`).  Cached formula results are never
-trusted: the engine recomputes every score from the inputs.
+"""A returned workbook opened through the guards and read with python-calamine (``zwgk score`` and
+``zwgk inspect``).  Cached formula results are never trusted: the engine recomputes every score.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from zwgk_cli.problems import Code
 from zwgk_cli.workbook import layout
-from zwgk_cli.workbook.cells import Cell, CellInfo, percent_styles, scan_cells
+from zwgk_cli.workbook.cells import Cell, percent_styles, scan_cells
 from zwgk_cli.workbook.guards import Refused, SheetRefused, open_package, sheet_xml, workbook_parts
 from zwgk_cli.workbook.values import clean_text
 
@@ -37,10 +35,9 @@ def _meta_rows(rows: list[list[Any]]) -> list[list[Any]]:
 
 
 class Sheet:
-    """One sheet: python-calamine's grid of values, its merged ranges, and the formulas, error
-    values and formats the XML gives for the cells asked for."""
+    """python-calamine's grid of values, the merged ranges, the XML's facts of the cells asked for."""
 
-    def __init__(self, grid: list[list[Any]], facts: dict[str, CellInfo], merged: Sequence[Range], percent: set[int]):
+    def __init__(self, grid: list[list[Any]], facts: dict[str, Cell], merged: Sequence[Range], percent: set[int]):
         self.grid, self.facts, self.merged, self.percent = grid, facts, merged, percent
         self._where: dict[str, list[tuple[int, int]]] | None = None
 
@@ -52,14 +49,12 @@ class Sheet:
         return line[col] if col < len(line) else None
 
     def cell(self, row: int, col: int, ref: str) -> Cell:
-        """The cell's value and facts (``ref``: its A1 address, one of those asked for); a text comes
-        without the control characters no document may hold (``controls``: how many)."""
+        """The cell at ``ref`` (one asked for); a text without the control characters no document may hold."""
         value = self.value(row, col)
         controls = 0
         if isinstance(value, str):
             value, controls = clean_text(value)
-        info = self.facts.get(ref) or CellInfo()
-        return Cell(value, *info, controls)
+        return (self.facts.get(ref) or Cell())._replace(value=value, controls=controls)
 
     def find(self, text: str) -> list[tuple[int, int]]:
         """Where a text (an input's id) is on the sheet."""
@@ -109,7 +104,6 @@ class Book:
             if low.startswith("xl/") and low.count("/") == 1 and low.endswith(".xml"):
                 pkg.part(name)  # shared strings, styles, workbook: what python-calamine parses on opening
         self._styles = others.get("styles")
-        self._percent: set[int] | None = None
         try:
             self.wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         except PasswordError:
@@ -133,26 +127,33 @@ class Book:
                 raise Refused(Code.W_NOT_ZWGK, sheet_name=layout.META_SHEET, detail=f":{exc.reason}") from None
             raise Refused(Code.W_BAD_META, detail=exc.reason) from None
 
-    def sheet(self, name: str, wanted: Mapping[str, tuple[int, int]]) -> Sheet:
-        """A sheet of the workbook, with the facts of the ``wanted`` cells (A1, upper case → its
-        0-based row and column); :class:`~zwgk_cli.workbook.guards.SheetRefused` when it cannot be read."""
+    def sheet(
+        self, name: str, wanted: Mapping[str, tuple[int, int]], count: int
+    ) -> tuple[Sheet | None, SheetRefused | None]:
+        """A scoring sheet with the facts of the ``wanted`` cells (A1, upper case → 0-based row,
+        column), and why its ``count`` inputs cannot be read: it cannot be read safely, or its
+        title names another unit (copied in from that unit's workbook; given all the same)."""
         from python_calamine import CalamineError
 
-        xml = sheet_xml(self.pkg, self.parts[name], name)
-        facts = scan_cells(xml, wanted)
         try:
+            facts = scan_cells(sheet_xml(self.pkg, self.parts[name], name), wanted)
             sh = self.wb.get_sheet_by_name(name)
             grid = sh.to_python(skip_empty_area=False)
             merged = list(sh.merged_cell_ranges or [])
+        except SheetRefused as refused:
+            return None, refused
         except CalamineError as exc:
-            raise SheetRefused(Code.W_CELL_ERROR, sheet=name, sheet_name=name, detail=str(exc)[:100]) from None
-        percent: set[int] = set()
-        if any(i.style for i in facts.values()):
-            percent = self._percent_styles()
-        return Sheet(grid, facts, merged, percent)
+            return None, SheetRefused(Code.W_CELL_ERROR, sheet=name, sheet_name=name, detail=str(exc)[:100])
+        view = Sheet(grid, facts, merged, self._percent if any(i.style for i in facts.values()) else set())
+        unit = self.layout.meta.unit_name
+        other = layout.sheet_names_other_unit(view.value(layout.TITLE_ROW, 0), view.value(layout.INFO_ROW, 0), unit)
+        if other is None:
+            return view, None
+        at = {"sheet": name, "cell": layout.a1(layout.TITLE_ROW, 0), "sheet_name": name, "count": str(count)}
+        return view, SheetRefused(Code.W_SHEET_OTHER_UNIT, **at, found=other, expected=unit)
 
-    def _percent_styles(self) -> set[int]:
-        if self._percent is None:
-            styles = self._styles
-            self._percent = percent_styles(self.pkg.part(styles)) if styles and self.pkg.has(styles) else set()
-        return self._percent
+    @functools.cached_property
+    def _percent(self) -> set[int]:
+        """The cell formats that show numbers as percentages (read once, when a cell has a format)."""
+        styles = self._styles
+        return percent_styles(self.pkg.part(styles)) if styles and self.pkg.has(styles) else set()

@@ -14,21 +14,14 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 
-class CellInfo(NamedTuple):
-    """What the XML says about one cell beyond its value."""
+class Cell(NamedTuple):
+    """One cell as the reader sees it: python-calamine's value (``None`` from :func:`scan_cells`)
+    and what the XML says beyond it."""
 
+    value: Any = None  # str, float, bool, a date or time, "" for an empty cell
     formula: str | None = None  # the formula text ("" for a shared formula without text)
     error: str | None = None  # an error value (#DIV/0!)
     style: int = 0  # the cell format (``s=``)
-
-
-class Cell(NamedTuple):
-    """One cell as the reader sees it: python-calamine's value and the XML's facts."""
-
-    value: Any  # str, float, bool, a date or time, "" for an empty cell
-    formula: str | None = None
-    error: str | None = None
-    style: int = 0
     controls: int = 0  # control characters taken out of a text value (see ``values.clean_text``)
 
 
@@ -39,12 +32,12 @@ _FORMULA_AT = re.compile(rb"\s*<(?:\w+:)?f\b([^>]*?)(/?)>(?:(.*?)</(?:\w+:)?f>)?
 _VALUE_AT = re.compile(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
 
 
-def scan_cells(xml: bytes, wanted: Mapping[str, tuple[int, int]]) -> dict[str, CellInfo]:
+def scan_cells(xml: bytes, wanted: Mapping[str, tuple[int, int]]) -> dict[str, Cell]:
     """Formula, error value and format of each ``wanted`` cell (A1, upper case → its 0-based
     row and column) that has one.  Cells are found by their ``<c r="…"`` tag in sheet order from
     the last one found; one not found so (namespaced, reordered) in an index of every cell of the
     part, made once when first needed (a search of the whole part for each would take minutes)."""
-    info: dict[str, CellInfo] = {}
+    info: dict[str, Cell] = {}
     pos = 0
     index: dict[bytes, int] | None = None
     for ref in sorted(wanted, key=wanted.__getitem__):
@@ -78,7 +71,7 @@ def scan_cells(xml: bytes, wanted: Mapping[str, tuple[int, int]]) -> dict[str, C
                 error = v.group(1).decode("utf-8", "replace") if v else "#ERROR"
         s = _ATTR_S.search(attrs) if b"s=" in attrs else None
         if formula is not None or error is not None or s is not None:
-            info[ref] = CellInfo(formula, error, int(s.group(1)) if s else 0)
+            info[ref] = Cell(None, formula, error, int(s.group(1)) if s else 0)
     return info
 
 
@@ -103,8 +96,7 @@ def _percent_code(code: str) -> bool:
 
 
 def percent_styles(styles_xml: bytes) -> set[int]:
-    """Indices of the cell formats (``s=``) that display numbers as percentages (a custom code
-    overrides a built-in id)."""
+    """The cell formats (``s=``) that show numbers as percentages (a custom code overrides a built-in id)."""
     codes = {
         int(m.group(1)): html.unescape(m.group(2).decode("utf-8", "replace")) for m in _NUMFMT.finditer(styles_xml)
     }

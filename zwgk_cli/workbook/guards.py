@@ -1,15 +1,13 @@
 """The guards a returned file passes before any value reader sees it.  Reads only.
 
-1. **The file** (:func:`read_file`): its size and what its first bytes say it is (:func:`sniff`,
-   the one file sniffer of zwgk).
+1. **The file** (:func:`read_file`): its size and what its first bytes say it is (:func:`sniff`).
 2. **The package** (:class:`Package`): declared sizes are capped before anything is inflated (zip
    bombs); macros and foreign packages are refused; every part is inflated with a hard output
    limit and checked against its declared size and CRC; parts with a DOCTYPE are refused (XML
    entity attacks) and the small structural parts are parsed with :mod:`defusedxml`.
-3. **A zip of workbooks** (:func:`zip_members`, :func:`read_member`): the zip passes the same
-   guards; each workbook in it is inflated in memory (never to disk), then checked like a file.
-4. **A sheet** (:func:`sheet_extent`): the grid a value reader would allocate, refused before
-   it is loaded when too big.
+3. **A zip of workbooks** (:func:`zip_members`, :func:`read_member`): the same guards; each
+   workbook in it is inflated in memory (never to disk), then checked like a file.
+4. **A sheet** (:func:`sheet_extent`): the grid a value reader would allocate, refused when too big.
 
 A guard that refuses raises :class:`Refused`: one problem (the file name left to the caller).
 """
@@ -22,12 +20,11 @@ import re
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, NoReturn
 
 from zwgk_cli.files import InputFileError, read_input_file
-from zwgk_cli.problems import Code, os_reason
+from zwgk_cli.problems import Code, Problem, os_reason, problem
 from zwgk_cli.workbook.layout import col_index
 
 MAX_FILE_BYTES = 32 * 1024 * 1024  # a filled workbook is ~100 KB
@@ -53,6 +50,15 @@ class Refused(Exception):
 
 def _refuse(code: Code, **params: Any) -> NoReturn:
     raise Refused(code, **params)
+
+
+def refusal(exc: Exception, file: str) -> Problem:
+    """Why ``file`` could not be read (refused, or unforeseen): its one problem, never a traceback."""
+    if isinstance(exc, Refused):
+        return problem(exc.code, file=file, **exc.params)
+    if isinstance(exc, MemoryError):
+        return problem(Code.W_TOO_LARGE, file=file, detail="读取时内存不足", limit="可用内存")
+    return problem(Code.W_UNEXPECTED, file=file, detail=f"{type(exc).__name__}: {str(exc)[:120]}")
 
 
 # ------------------------------------------------------------------ 1. the file
@@ -124,8 +130,7 @@ class Package:
     def __init__(self, data: bytes):
         self.data = data
         try:
-            self.zip = zipfile.ZipFile(io.BytesIO(data))
-            infos = self.zip.infolist()
+            infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
         except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, struct.error) as exc:
             _refuse(Code.W_BROKEN_ZIP, detail=_zip_detail(exc))
         if len(infos) > MAX_MEMBERS:
@@ -229,25 +234,16 @@ ZIP_SUFFIX = ".zip"
 _SKIPPED = ("__MACOSX/",)  # what macOS adds to every zip it makes
 
 
-@dataclass(frozen=True)
-class Member:
-    """A file in a zip: ``name`` as the zip stores it, ``shown`` as a person reads it."""
-
-    name: str
-    shown: str
-
-
-def zip_members(path: Path) -> list[Member] | None:
+def zip_members(path: Path) -> list[tuple[str, str]] | None:
     """The files in the zip ``path`` (folders, macOS additions left out), in the zip's order, after
-    the guards a workbook passes; ``None`` when it is a workbook package (an ``.xlsx`` renamed)."""
+    the guards a workbook passes, each as (name the zip stores, name a person reads); ``None``
+    when it is a workbook package (an ``.xlsx`` renamed)."""
     pkg = Package(read_file(path))
     names = set(pkg.names_lower)
     if "[content_types].xml" in names and any(n.startswith("xl/") for n in names):
         return None
     infos = pkg.infos.values()
-    return [
-        Member(i.filename, _member_name(i)) for i in infos if not i.is_dir() and not i.filename.startswith(_SKIPPED)
-    ]
+    return [(i.filename, _member_name(i)) for i in infos if not i.is_dir() and not i.filename.startswith(_SKIPPED)]
 
 
 def _member_name(info: zipfile.ZipInfo) -> str:
@@ -310,14 +306,6 @@ def _rels(pkg: Package, name: str) -> list[tuple[str, str, str]]:
     ]
 
 
-def _workbook_part(pkg: Package) -> str:
-    if pkg.has("_rels/.rels"):
-        for _, kind, target in _rels(pkg, "_rels/.rels"):
-            if kind.endswith("/officeDocument"):
-                return _resolve_target("", target)
-    return "xl/workbook.xml"
-
-
 _SHEET_TAG = re.compile(rb"<sheet\s([^>]*?)/?>")
 _SHEET_NAME = re.compile(rb'\sname="([^"]*)"')
 _SHEET_RID = re.compile(rb'\sr:id="([^"]*)"')
@@ -342,7 +330,8 @@ def _sheets(pkg: Package, wb_part: str) -> list[tuple[str, str]]:
 
 def workbook_parts(pkg: Package) -> tuple[dict[str, str], dict[str, str]]:
     """(sheet name → part, other workbook relationship type → part), e.g. ``sharedStrings``."""
-    wb_part = _workbook_part(pkg)
+    roots = _rels(pkg, "_rels/.rels") if pkg.has("_rels/.rels") else []
+    wb_part = next((_resolve_target("", t) for _, k, t in roots if k.endswith("/officeDocument")), "xl/workbook.xml")
     if not pkg.has(wb_part):
         _refuse(Code.W_BROKEN_ZIP, detail="缺少工作簿主体(xl/workbook.xml)")
     base = str(PurePosixPath(wb_part).parent)

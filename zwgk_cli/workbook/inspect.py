@@ -13,7 +13,7 @@ from zwgk_cli import rubric as rubric_mod
 from zwgk_cli.problems import Code, Problem, problem, readable
 from zwgk_cli.workbook import layout as L
 from zwgk_cli.workbook.book import Book, Sheet
-from zwgk_cli.workbook.guards import Refused, SheetRefused, read_file
+from zwgk_cli.workbook.guards import read_file, refusal
 from zwgk_cli.workbook.teams import META_TEAM
 
 MAP_KEYS = ("sheet", "cell", "target", "indicator", "criterion", "input", "kind", "label", "required")
@@ -27,15 +27,6 @@ def _json_value(value: object) -> Any:
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return value if isinstance(value, (bool, int, str)) else str(value)
-
-
-def _why(exc: Exception) -> tuple[Code, dict[str, Any]]:
-    """Why a file could not be opened, as the code and parameters of its one problem."""
-    if isinstance(exc, Refused):
-        return exc.code, dict(exc.params)
-    if isinstance(exc, MemoryError):
-        return Code.W_TOO_LARGE, {"detail": "读取时内存不足", "limit": "可用内存"}
-    return Code.W_UNEXPECTED, {"detail": f"{type(exc).__name__}: {str(exc)[:120]}"}
 
 
 @dataclass(frozen=True)
@@ -54,15 +45,13 @@ class Identity:
 
 
 def identify(path: Path, name: str | None = None) -> Identity:
-    """Whose workbook ``path`` is (``name``: the file as problems name it), from its hidden sheet
-    alone, opened through the guards as ``zwgk score`` opens it; no scoring sheet is read, so
-    this takes milliseconds.  Never raises for anything in the file."""
+    """Whose workbook ``path`` is, from its hidden sheet alone (milliseconds), opened through the
+    guards as ``zwgk score`` opens it.  Never raises for anything in the file."""
     file = readable(name or str(path))
     try:
         m = Book(read_file(path)).layout.meta
     except Exception as exc:  # a refused or unforeseen file: its one located problem
-        code, params = _why(exc)
-        return Identity(file, problem=problem(code, file=file, **params))
+        return Identity(file, problem=refusal(exc, file))
     team = m.extra.get(META_TEAM, "")
     return Identity(file, m.unit_id, m.unit_name, m.unit_group, m.rubric_id, m.rubric_hash, m.rubric_version, team=team)
 
@@ -100,19 +89,13 @@ def inspect_file(path: Path) -> dict[str, Any]:
             if name not in book.parts:
                 problems.append(problem(Code.W_SHEET_MISSING, **where))
                 continue
-            try:
-                sheets[name] = view = book.sheet(name, {})
-            except SheetRefused as refused:
-                problems.append(problem(refused.code, file=file, unit=unit, **refused.params))
-                continue
-            other = L.sheet_names_other_unit(view.value(L.TITLE_ROW, 0), view.value(L.INFO_ROW, 0), lay.meta.unit_name)
-            if other is not None:  # as score reports it (its inputs are not read there)
-                at = L.a1(L.TITLE_ROW, 0)
-                found = {"found": other, "expected": lay.meta.unit_name}
-                problems.append(problem(Code.W_SHEET_OTHER_UNIT, cell=at, **where, **found))
+            view, lost = book.sheet(name, {}, n)
+            if view is not None:  # a sheet of another unit too (its inputs are not read by score)
+                sheets[name] = view
+            if lost is not None:
+                problems.append(problem(lost.code, file=file, unit=unit, **lost.params))
     except Exception as exc:  # a refused or unforeseen file: one located problem, never a traceback
-        code, params = _why(exc)
-        p = problem(code, file=str(path), **params)
+        p = refusal(exc, str(path))
         return {"file": p.file, "ok": False, "problem": p.to_dict()}
     meta = lay.meta
     entries = []

@@ -69,8 +69,7 @@ def plan_unit(rubric: Rubric, unit: Unit, variant: Variant | None = None) -> Uni
 
 
 def conditions(variant: Variant) -> Iterator[Condition]:
-    """Every condition on the unit of ``variant``'s criteria, terms and vetoes (unit-specific
-    criteria sets too)."""
+    """Every condition of ``variant``'s criteria, terms and vetoes (unit-specific sets too)."""
     for ind in all_indicators(variant):
         for c in [*ind.criteria, *(c for s in ind.by_unit for c in s.criteria)]:
             for a in (c.applies, *(t.applies for t in c.terms), *(x.applies for x in c.vetoes)):
@@ -99,16 +98,13 @@ class Context:
         self.teams = teams  # the campaign's 检查组, when it has any
         self._plans: dict[tuple[str, str], UnitPlan | list[Problem]] = {}
         self._resolved: dict[tuple[Any, ...], Variant] = {}
-        self._identity: dict[str, bool] = {}
+        self._identity = {v.id: _identity_matters(v) for v in rubric.variants}
 
     def _resolve(self, unit: Unit) -> Variant:
         base = self.rubric.variant_for_group(unit.group)
         key: tuple[Any, ...] = (unit.group, tuple(sorted(unit.attributes.items())))
-        if base is not None:
-            if base.id not in self._identity:
-                self._identity[base.id] = _identity_matters(base)
-            if self._identity[base.id]:
-                key = (*key, unit.name, unit.aliases)
+        if base is not None and self._identity[base.id]:
+            key = (*key, unit.name, unit.aliases)
         hit = self._resolved.get(key)
         if hit is None:
             hit = self._resolved[key] = resolve(self.rubric, unit)

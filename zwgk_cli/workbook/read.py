@@ -1,13 +1,11 @@
 """A returned workbook file → readings + problems.  Reads only; never writes a byte.
 
-Cheapest and safest checks first: the guards (:mod:`~zwgk_cli.workbook.guards`: what the file
-really is, the zip package under limits, each sheet's size), then the book
-(:mod:`~zwgk_cli.workbook.book`: the hidden sheet ``_zwgk`` and the sheets its map names), then
-here the identity (rubric id + hash, unit; an earlier revision of the rubric is read when
-compatible, :mod:`~zwgk_cli.workbook.revision`) and each input: its visible id cell must still
-say its id, so a moved, inserted or deleted row is found (and followed when the id is found
-elsewhere); its value is normalised against the *rubric's* input definition
-(:mod:`~zwgk_cli.workbook.values`), never the workbook's copy of it.
+Cheapest and safest checks first: the guards (:mod:`~zwgk_cli.workbook.guards`), the book
+(:mod:`~zwgk_cli.workbook.book`: the hidden sheet ``_zwgk`` and the sheets its map names), the
+identity (rubric id + hash, unit; an earlier compatible revision of the rubric is read,
+:mod:`~zwgk_cli.workbook.revision`), then each input: its visible id cell must still say its id,
+so a moved, inserted or deleted row is found (and followed when the id is found elsewhere); its
+value is normalised against the *rubric's* input definition (:mod:`~zwgk_cli.workbook.values`).
 
 Every problem is located (file, sheet, A1 cell, unit, indicator).  An unforeseen failure becomes
 one problem for that file, never a traceback; no file takes longer than :data:`MAX_READ_SECONDS`.
@@ -29,28 +27,15 @@ from zwgk_cli.problems import Code, has_errors, problem, readable
 from zwgk_cli.workbook import layout
 from zwgk_cli.workbook.book import Book, Sheet
 from zwgk_cli.workbook.findings import read_findings
-from zwgk_cli.workbook.guards import Refused, SheetRefused, read_file, read_member, sniff
-from zwgk_cli.workbook.plan import Context, UnitPlan, WorkbookRead, plan_unit, rubric_label
+from zwgk_cli.workbook.guards import Refused, read_file, read_member, refusal, sniff
+from zwgk_cli.workbook.plan import Context, UnitPlan, WorkbookRead, rubric_label
 from zwgk_cli.workbook.revision import read_revised
 from zwgk_cli.workbook.teams import check_team
 from zwgk_cli.workbook.values import describe, expected, normalize
 
-__all__ = [
-    "MAX_READ_SECONDS",
-    "WORKBOOK_SUFFIXES",
-    "Context",
-    "UnitPlan",
-    "WorkbookRead",
-    "plan_unit",
-    "read_findings",
-    "read_workbook",
-    "rubric_label",
-    "sniff",
-]
+__all__ = ["Context", "UnitPlan", "WorkbookRead", "read_findings", "sniff"]
 
-NOTE_LABEL = "扣分说明"
 MAX_READ_SECONDS = 60.0  # per reading of one file (a workbook takes milliseconds; a big one seconds)
-
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".et", ".ods")
 
 
@@ -112,62 +97,48 @@ def _let_pending_handlers_run() -> None:
 
 
 def read_workbook(path: Path, ctx: Context, name: str | None = None, member: str = "") -> WorkbookRead:
-    """Read one returned workbook (``name``: the file as problems name it; ``member``: the
-    workbook in the zip ``path``).  Never raises for anything in the file."""
+    """``name``: the file as problems name it; ``member``: the workbook in the zip ``path``."""
     out = WorkbookRead(file=readable(name or str(path)))  # a name that is not UTF-8 decoded
     reader = _Reader(path, ctx, out, member)
     try:
         with _deadline(MAX_READ_SECONDS):
             reader.run()
         return out
-    except Refused as refused:
-        reader.add(refused.code, **refused.params)
     except _Stop:
         pass
     except _Overtime:
         reader.add(Code.W_OVERTIME, limit=f"{MAX_READ_SECONDS:g}")
-    except MemoryError:
-        reader.add(Code.W_TOO_LARGE, detail="读取时内存不足", limit="可用内存")
-    except Exception as exc:  # an unforeseen file: one located problem, never a traceback
-        reader.add(Code.W_UNEXPECTED, detail=f"{type(exc).__name__}: {str(exc)[:120]}")
+    except Exception as exc:  # a refused or unforeseen file: one located problem, never a traceback
+        out.problems.append(refusal(exc, out.file))
     out.usable = False
     return out
-
-
-def _note_pos(m: layout.MapRow, pos: tuple[int, int]) -> tuple[int, int] | None:
-    """Where the 扣分说明 of the input at ``pos`` is (0-based), as the map places it."""
-    if not m.note_cell:
-        return (pos[0], layout.COL_NOTE)
-    try:
-        return layout.parse_a1(m.note_cell)
-    except ValueError:
-        return None
 
 
 def _formula_text(formula: str) -> str:
     return ("=" + formula if formula else "(共享公式)")[:60]
 
 
+Pos = tuple[int, int]  # 0-based (row, col)
+
+
 class _Reader:
     def __init__(self, path: Path, ctx: Context, out: WorkbookRead, member: str = ""):
-        self.path = path
-        self.member = member
-        self.ctx = ctx
-        self.out = out
+        self.path, self.ctx, self.out, self.member = path, ctx, out, member
         self.file = out.file
         self._notes_read: set[tuple[str, int, int]] = set()
 
     def add(self, code: Code, **params: Any) -> None:
         self.out.problems.append(problem(code, file=self.file, **params))
 
-    def at(self, code: Code, m: layout.MapRow, plan: UnitPlan, cell: str, **params: Any) -> None:
+    def at(self, code: Code, m: layout.MapRow, cell: str, **params: Any) -> None:
         """A problem at ``cell`` of ``m``'s sheet, naming its unit and indicator."""
-        indicator = plan.indicator.get(m.criterion, m.criterion)
-        self.add(code, sheet=m.sheet, cell=cell, unit=plan.unit.name, indicator=indicator, **params)
+        indicator = self.plan.indicator.get(m.criterion, m.criterion)
+        self.add(code, sheet=m.sheet, cell=cell, unit=self.plan.unit.name, indicator=indicator, **params)
 
     def run(self) -> None:
         book = Book(read_member(self.path, self.member) if self.member else read_file(self.path))
-        self._inputs(book, self._identity(book.layout))
+        self.plan = self._identity(book.layout)
+        self._inputs(book)
 
     def _identity(self, lay: layout.Layout) -> UnitPlan:
         meta = lay.meta
@@ -179,12 +150,8 @@ class _Reader:
         if meta.rubric_id != rubric.id or meta.rubric_hash != rubric.hash:
             revised = read_revised(lay, self.ctx, self.file)  # another revision of the same rubric
             if revised is None:
-                raise Refused(
-                    Code.W_RUBRIC_VERSION,
-                    unit=unit_label,
-                    found=rubric_label(meta.rubric_id, meta.rubric_version, meta.rubric_hash),
-                    expected=self.ctx.rubric_label(),
-                )
+                found = rubric_label(meta.rubric_id, meta.rubric_version, meta.rubric_hash)
+                raise Refused(Code.W_RUBRIC_VERSION, unit=unit_label, found=found, expected=self.ctx.rubric_label())
             out.problems.extend(revised)
             if has_errors(revised):
                 raise _Stop
@@ -192,43 +159,34 @@ class _Reader:
         if unit is None:
             raise Refused(Code.W_UNKNOWN_UNIT, unit=unit_label, found=unit_label, unit_id=meta.unit_id)
         if meta.unit_name and meta.unit_name != unit.name:
-            self.add(
-                Code.W_WORKBOOK_UNIT_CHANGED, unit=unit.name, found=meta.unit_name, expected=unit.name, unit_id=unit.id
-            )
+            changed = {"found": meta.unit_name, "expected": unit.name, "unit_id": unit.id}
+            self.add(Code.W_WORKBOOK_UNIT_CHANGED, unit=unit.name, **changed)
         plan = self.ctx.plan(unit.id)
         if isinstance(plan, list):
             for p in plan:
                 self.add(Code.W_BAD_META, unit=unit.name, detail=p.message)
             raise _Stop
         if meta.variant and meta.variant != plan.variant.id:
-            raise Refused(
-                Code.W_VARIANT_CHANGED, unit=unit.name, found=meta.variant, expected=plan.variant.id, group=unit.group
-            )
+            found, group = meta.variant, unit.group
+            raise Refused(Code.W_VARIANT_CHANGED, unit=unit.name, found=found, expected=plan.variant.id, group=group)
         out.team, wrong = check_team(self.ctx.teams, meta.extra, plan.variant)  # a 检查组's workbook
         if wrong is not None:
             raise Refused(Code.T_TEAM_UNKNOWN, unit=unit.name, team=out.team, **wrong)
         if out.team:
-            team_plan = self.ctx.plan(unit.id, out.team)
-            assert isinstance(team_plan, UnitPlan)  # the team checks something of the unit's variant
-            return team_plan
+            plan = self.ctx.plan(unit.id, out.team)
+            assert isinstance(plan, UnitPlan)  # the team checks something of the unit's variant
         return plan
 
-    def _inputs(self, book: Book, plan: UnitPlan) -> None:
-        lay = book.layout
+    def _inputs(self, book: Book) -> None:
+        lay, plan, out = book.layout, self.plan, self.out
         unit = plan.unit
-        out = self.out
-        roster_targets = {t.id for t in unit.targets}
-        book_targets = {t.id for t in lay.meta.targets}
+        book_targets, roster_targets = {t.id for t in lay.meta.targets}, {t.id for t in unit.targets}
         kind_titles = {k.id: k.title for k in self.ctx.rubric.target_kinds}
         for t in unit.targets:
             if t.id not in book_targets and any(k.target == t.id for k in plan.inputs):
-                self.add(
-                    Code.W_TARGETS_CHANGED,
-                    unit=unit.name,
-                    kind=kind_titles.get(t.kind, t.kind),
-                    target=t.name,
-                    detail="在单位名单中,但评分表中没有它的工作表,其各项无法评分",
-                )
+                detail = "在单位名单中,但评分表中没有它的工作表,其各项无法评分"
+                kind = kind_titles.get(t.kind, t.kind)
+                self.add(Code.W_TARGETS_CHANGED, unit=unit.name, kind=kind, target=t.name, detail=detail)
         for t in lay.meta.targets:
             if t.id not in roster_targets:
                 self.add(Code.W_TARGET_EXTRA, unit=unit.name, kind=kind_titles.get(t.kind, t.kind), target=t.name)
@@ -243,84 +201,50 @@ class _Reader:
             if sheet not in book.parts:
                 self.add(Code.W_SHEET_MISSING, sheet=sheet, unit=unit.name, sheet_name=sheet, count=str(len(live)))
                 continue
-            placed = []  # (map row, its input's position, its note's position)
-            wanted: dict[str, tuple[int, int]] = {}  # cells whose formula, error, format count
+            placed: list[tuple[layout.MapRow, Pos, Pos | None]] = []  # each input's position, its note's
+            wanted: dict[str, Pos] = {}  # cells whose formula, error, format count
             for m in rows:
                 pos = layout.parse_a1(m.cell)  # read_layout has checked it
-                note_at = _note_pos(m, pos)
+                try:  # where the map places its 扣分说明
+                    note_at: Pos | None = layout.parse_a1(m.note_cell) if m.note_cell else (pos[0], layout.COL_NOTE)
+                except ValueError:
+                    note_at = None
                 placed.append((m, pos, note_at))
                 wanted[m.cell.upper()] = pos
                 if note_at is not None:
                     wanted[layout.a1(*note_at)] = note_at
-            try:
-                view = book.sheet(sheet, wanted)
-            except SheetRefused as refused:  # only this sheet's inputs are lost
-                self.add(refused.code, unit=unit.name, **refused.params)
+            view, lost = book.sheet(sheet, wanted, len(live))
+            if lost is not None:  # only this sheet's inputs are lost
+                self.add(lost.code, unit=unit.name, **lost.params)
                 out.values.update((m.key, None) for m in live)
                 continue
-            other = layout.sheet_names_other_unit(
-                view.value(layout.TITLE_ROW, 0), view.value(layout.INFO_ROW, 0), lay.meta.unit_name
-            )
-            if other is not None:  # copied in from another unit's workbook: not this unit's findings
-                self.add(
-                    Code.W_SHEET_OTHER_UNIT,
-                    sheet=sheet,
-                    cell=layout.a1(layout.TITLE_ROW, 0),
-                    unit=unit.name,
-                    sheet_name=sheet,
-                    found=other,
-                    expected=lay.meta.unit_name,
-                    count=str(len(live)),
-                )
-                out.values.update((m.key, None) for m in live)
-                continue
+            assert view is not None
             merged_at = view.merged_at(pos for _, pos, _ in placed)
             for m, pos, note_at in placed:
-                self._one(m, pos, note_at, plan, view, merged_at)
+                self._one(m, pos, note_at, view, merged_at)
         for key, (crit, inp) in plan.inputs.items():
-            if key in seen or key.target not in ("", *book_targets):
-                continue
-            out.values[key] = None
-            self.add(
-                Code.W_INPUT_ABSENT, unit=unit.name, indicator=plan.indicator.get(crit.id, crit.id), label=inp.label
-            )
-        self._excuse_stopped(plan)
-        self._nothing_filled(plan)
+            if key not in seen and key.target in ("", *book_targets):
+                out.values[key] = None
+                indicator = plan.indicator.get(crit.id, crit.id)
+                self.add(Code.W_INPUT_ABSENT, unit=unit.name, indicator=indicator, label=inp.label)
+        # inputs of a target (or unit) whose scoring a veto stopped need not be filled
+        stopped = excused(plan.variant, unit, out.values)
+        where = {(s.sheet, s.cell) for k in stopped if (s := out.sources.get(k)) is not None}
+        empty = Code.V_EMPTY.code
+        out.problems = [p for p in out.problems if p.code != empty or (p.sheet, p.cell) not in where]
+        unfilled = sum(p.code == empty for p in out.problems)
+        if unfilled >= 2 and all(v is None for v in out.values.values()):  # returned blank: one problem
+            out.problems = [p for p in out.problems if p.code != empty]
+            self.add(Code.W_NOTHING_FILLED, unit=unit.name, count=str(unfilled))
 
-    def _excuse_stopped(self, plan: UnitPlan) -> None:
-        """Inputs of a target (or unit) whose scoring a veto stopped need not be filled."""
-        keys = excused(plan.variant, plan.unit, self.out.values)
-        where = {(s.sheet, s.cell) for k in keys if (s := self.out.sources.get(k)) is not None}
-        if where:
-            drop = Code.V_EMPTY.code
-            self.out.problems = [p for p in self.out.problems if p.code != drop or (p.sheet, p.cell) not in where]
-
-    def _nothing_filled(self, plan: UnitPlan) -> None:
-        """A workbook returned blank: one problem instead of one per input."""
-        out = self.out
-        empty = [p for p in out.problems if p.code == Code.V_EMPTY.code]
-        if len(empty) < 2 or any(v is not None for v in out.values.values()):
-            return
-        out.problems = [p for p in out.problems if p.code != Code.V_EMPTY.code]
-        self.add(Code.W_NOTHING_FILLED, unit=plan.unit.name, count=str(len(empty)))
-
-    def _one(
-        self,
-        m: layout.MapRow,
-        pos: tuple[int, int],
-        note_at: tuple[int, int] | None,
-        plan: UnitPlan,
-        view: Sheet,
-        merged_at: Mapping[tuple[int, int], str],
-    ) -> None:
-        """One input at ``pos``: its id checked (and followed when its row moved), its note at
-        ``note_at``, its value."""
+    def _one(self, m: layout.MapRow, pos: Pos, note_at: Pos | None, view: Sheet, merged_at: Mapping[Pos, str]) -> None:
+        """One input: its id checked (and followed when its row moved), its note, its value."""
         key = m.key
-        spec = plan.inputs.get(key)
+        spec = self.plan.inputs.get(key)
         if spec is None:  # a map row the rubric does not ask for (any more): a value is reported, not used
             raw = view.value(*pos)
-            if raw not in (None, "") and m.target in {t.id for t in plan.unit.targets} | {""}:
-                self.at(Code.V_NOT_APPLICABLE, m, plan, m.cell.upper(), label=m.label or m.input, found=describe(raw))
+            if raw not in (None, "") and m.target in {t.id for t in self.plan.unit.targets} | {""}:
+                self.at(Code.V_NOT_APPLICABLE, m, m.cell.upper(), label=m.label or m.input, found=describe(raw))
             return
         crit, inp = spec
         out = self.out
@@ -328,7 +252,7 @@ class _Reader:
         try:
             id_row, id_col = layout.parse_a1(m.id_cell) if m.id_cell else pos
         except ValueError:
-            self.add(Code.W_BAD_META, unit=plan.unit.name, detail=f"单元格地址“{m.cell}”无法识别")
+            self.add(Code.W_BAD_META, unit=self.plan.unit.name, detail=f"单元格地址“{m.cell}”无法识别")
             out.values[key] = None
             return
         cell = m.cell.upper()
@@ -343,48 +267,38 @@ class _Reader:
                 else:
                     moved = "；该编号在表中出现了多次" if at else "；表中已找不到该编号(所在行可能被删除)"
                 if len(at) != 1:
-                    self.at(
-                        Code.W_ROW_MOVED,
-                        m,
-                        plan,
-                        m.id_cell.upper(),
-                        label=inp.label,
-                        row=str(id_row + 1),
-                        found=layout.cell_text(found) or "(空)",
-                        expected=m.id,
-                        moved=moved,
-                    )
+                    shown = layout.cell_text(found) or "(空)"
+                    where = {"row": str(id_row + 1), "found": shown, "expected": m.id, "moved": moved}
+                    self.at(Code.W_ROW_MOVED, m, m.id_cell.upper(), label=inp.label, **where)
                     out.values[key] = None
                     return
                 dr, dc = at[0][0] - id_row, at[0][1] - id_col
                 new_cell = layout.a1(row + dr, col + dc)
-                self.at(Code.W_ROW_RELOCATED, m, plan, new_cell, label=inp.label, old=cell, new=new_cell, id=m.id)
+                self.at(Code.W_ROW_RELOCATED, m, new_cell, label=inp.label, old=cell, new=new_cell, id=m.id)
                 row, col, cell = row + dr, col + dc, new_cell
         out.sources[key] = Source(self.file, m.sheet, cell)
         if note_at is not None:
-            self._note(m, note_at, dr, dc, view, plan)
+            self._note(m, note_at, dr, dc, view)
         rng = (merged_at if not (dr or dc) else view.merged_at([(row, col)])).get((row, col))
         if rng is not None:
-            self.at(Code.W_MERGED_INPUT, m, plan, cell, range=rng)
+            self.at(Code.W_MERGED_INPUT, m, cell, range=rng)
             out.values[key] = None
             return
         c = view.cell(row, col, cell)
         if c.formula is not None or c.error is not None:
-            exp = expected(inp, crit.max)
-            if c.formula is not None:
-                self.at(Code.V_FORMULA, m, plan, cell, label=inp.label, found=_formula_text(c.formula), expected=exp)
-            else:
-                self.at(Code.V_ERROR_VALUE, m, plan, cell, label=inp.label, found=c.error, expected=exp)
+            code = Code.V_FORMULA if c.formula is not None else Code.V_ERROR_VALUE
+            what = _formula_text(c.formula) if c.formula is not None else c.error
+            self.at(code, m, cell, label=inp.label, found=what, expected=expected(inp, crit.max))
             out.values[key] = None
             return
         if c.controls:
-            self.at(Code.V_CONTROL_CHARS, m, plan, cell, label=inp.label, count=str(c.controls))
+            self.at(Code.V_CONTROL_CHARS, m, cell, label=inp.label, count=str(c.controls))
         outcome = normalize(c.value, inp, limit=crit.max, percent_format=bool(c.style) and c.style in view.percent)
         out.values[key] = outcome.value
         if outcome.code is not None:
-            self.at(outcome.code, m, plan, cell, **outcome.params)
+            self.at(outcome.code, m, cell, **outcome.params)
 
-    def _note(self, m: layout.MapRow, at: tuple[int, int], dr: int, dc: int, view: Sheet, plan: UnitPlan) -> None:
+    def _note(self, m: layout.MapRow, at: Pos, dr: int, dc: int, view: Sheet) -> None:
         """The criterion's 扣分说明 (shared by its inputs) at ``at``, shifted like its input when
         rows moved; a formula there is reported and not read (its cached result is never trusted)."""
         r, c = at[0] + dr, at[1] + dc
@@ -398,18 +312,15 @@ class _Reader:
         out.note_sources.setdefault(nk, Source(self.file, m.sheet, ref))
         cell = view.cell(r, c, ref)
         if cell.formula is not None:
-            self.at(Code.V_NOTE_FORMULA, m, plan, ref, found=_formula_text(cell.formula))
+            self.at(Code.V_NOTE_FORMULA, m, ref, found=_formula_text(cell.formula))
             out.note_formulas.add(nk)
             return
-        raw = cell.value
         if cell.controls:
-            self.at(Code.V_CONTROL_CHARS, m, plan, ref, label=NOTE_LABEL, count=str(cell.controls))
-        if raw is None or raw == "":
-            return
-        text = raw.strip() if isinstance(raw, str) else describe(raw)
-        if not text:
-            return
-        add_note(out.notes, nk, text)
+            self.at(Code.V_CONTROL_CHARS, m, ref, label="扣分说明", count=str(cell.controls))
+        raw = cell.value
+        text = "" if raw is None or raw == "" else raw.strip() if isinstance(raw, str) else describe(raw)
+        if text:
+            add_note(out.notes, nk, text)
 
 
 def add_note(notes: dict[tuple[str, str], str], nk: tuple[str, str], text: str) -> None:

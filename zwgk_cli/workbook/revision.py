@@ -30,7 +30,13 @@ MOVED = "moved"
 RETYPED = "retyped"
 VARIANT = "variant"
 CHANGE_ORDER = (VARIANT, REMOVED, ADDED, MOVED, RETYPED)
-CHANGE_LABELS = {VARIANT: "类别改变", REMOVED: "删除", ADDED: "新增", MOVED: "移位", RETYPED: "类型改变"}
+_TEXTS = {  # each change as one Chinese phrase
+    VARIANT: "适用的细则类别由“{before}”变为“{after}”",
+    ADDED: "新增{what},{cell}{more})",
+    REMOVED: "删除了{what},原在{cell}{more})",
+    MOVED: "{what})由{before}移到{after}{more}",
+    RETYPED: "{what},{cell}{more})的类型由“{before}”改为“{after}”",
+}
 SHOWN_IN_PROBLEM = 5  # changes named in a W041 message (then "等共N处")
 
 
@@ -51,18 +57,9 @@ class InputChange:
     sheets: int = 1
 
     def text(self) -> str:
-        """The change as one Chinese phrase."""
         more = f"等{self.sheets}张表" if self.sheets > 1 else ""
         what = f"填写项“{self.label}”({self.criterion}.{self.input}" + (f" {self.title}" if self.title else "")
-        if self.change == VARIANT:
-            return f"适用的细则类别由“{self.before}”变为“{self.after}”"
-        if self.change == ADDED:
-            return f"新增{what},{self.cell}{more})"
-        if self.change == REMOVED:
-            return f"删除了{what},原在{self.cell}{more})"
-        if self.change == MOVED:
-            return f"{what})由{self.before}移到{self.after}{more}"
-        return f"{what},{self.cell}{more})的类型由“{self.before}”改为“{self.after}”"
+        return _TEXTS[self.change].format(what=what, cell=self.cell, more=more, before=self.before, after=self.after)
 
     def to_dict(self) -> dict[str, str | int]:
         """The change in ``zwgk rubric diff --json``."""

@@ -61,9 +61,14 @@ class Outcome:
         return self.code is not None and self.code.severity is Severity.ERROR
 
 
+def _top(inp: Input, limit: Decimal | None) -> Decimal | None:
+    """The upper bound: the input's ``max``; for points without one, the criterion's 分值 (``limit``)."""
+    return inp.max if inp.max is not None or inp.kind is not InputKind.POINTS else limit
+
+
 def expected(inp: Input, limit: Decimal | None = None) -> str:
     """What the input expects, as a phrase that completes “改为…/应为…”."""
-    top = inp.max if inp.max is not None or inp.kind is not InputKind.POINTS else limit
+    top = _top(inp, limit)
     if inp.kind is InputKind.COUNT:
         return f"0到{fmt_points(top)}之间的整数" if top is not None else "不小于0的整数"
     if inp.kind is InputKind.NUMBER:
@@ -139,10 +144,8 @@ def cn_number(text: str) -> int | None:
     """Simple Chinese numerals: 三 → 3, 十二 → 12, 二十 → 20, 一百零五 → 105, 两千 → 2000."""
     if not text or any(ch not in _CN_DIGITS and ch not in _CN_UNITS for ch in text):
         return None
-    if all(ch in _CN_DIGITS for ch in text):
-        if len(text) == 1:
-            return _CN_DIGITS[text]
-        return None  # "一二" is not a way people write 12
+    if all(ch in _CN_DIGITS for ch in text):  # "一二" is not a way people write 12
+        return _CN_DIGITS[text] if len(text) == 1 else None
     total, digit, last_unit = 0, None, 10_000
     for ch in text:
         if ch in ("零", "〇"):
@@ -211,9 +214,7 @@ def _check_number(value: Decimal, found: str, inp: Input, limit: Decimal | None,
         return Outcome(None, Code.V_NEGATIVE, params)
     if inp.kind is InputKind.COUNT and value != value.to_integral_value():
         return Outcome(None, Code.V_NOT_WHOLE, params)
-    top = inp.max if inp.max is not None or inp.kind is not InputKind.POINTS else limit
-    if inp.kind is InputKind.PERCENT:
-        top = Decimal(100)
+    top = Decimal(100) if inp.kind is InputKind.PERCENT else _top(inp, limit)
     if inp.kind in (InputKind.COUNT, InputKind.POINTS, InputKind.PERCENT) and top is not None and value > top:
         return Outcome(None, Code.V_RANGE, params)
     if _absurd(value):
@@ -286,24 +287,13 @@ def normalize(
         if value is None:
             return Outcome(None, Code.V_NOT_NUMBER, {**base, "found": found})
         why += more
-        if not text_source and not more:
-            why.append("数字以文本形式存储")
-        elif not text_source:
-            why.append("应只填数字")
-        bad = _check_number(value, found, inp, limit, exp)
-        if bad is not None:
-            return bad
-        if inp.kind is InputKind.PERCENT and ZERO < value < 1 and "%" not in text:
-            return _fraction(value, found, label)
-        return _maybe_warn(value, found, why, base)
-
-    if isinstance(raw, int | float | Decimal):
-        if isinstance(raw, float):
-            if not math.isfinite(raw):
-                return Outcome(None, Code.V_NOT_NUMBER, {**base, "found": found})
-            value = _float_dec(raw)
-        else:
-            value = Decimal(raw)
+        if not text_source:
+            why.append("应只填数字" if more else "数字以文本形式存储")
+        fraction = "%" not in text  # 0 < x < 1 may be meant as a fraction
+    elif isinstance(raw, int | float | Decimal):
+        if isinstance(raw, float) and not math.isfinite(raw):
+            return Outcome(None, Code.V_NOT_NUMBER, {**base, "found": found})
+        value = _float_dec(raw) if isinstance(raw, float) else Decimal(raw)
         if inp.kind in (InputKind.YES_NO, InputKind.CHOICE):
             return Outcome(None, Code.V_OPTION, {**base, "found": found})
         why = []
@@ -314,19 +304,17 @@ def normalize(
             why.append(f"单元格为百分比格式,显示为{_show(shown)}%")
             found = f"{_show(shown)}%"
             value = shown
-        bad = _check_number(value, found, inp, limit, exp)
-        if bad is not None:
-            return bad
-        if inp.kind is InputKind.PERCENT and not percent_format and ZERO < value < 1:
-            return _fraction(value, found, label)
-        return _maybe_warn(value, found, why, base)
-
-    return Outcome(None, Code.V_NOT_NUMBER, {**base, "found": found})  # pragma: no cover - unknown cell type
-
-
-def _fraction(value: Decimal, found: str, label: str) -> Outcome:
-    """0 < x < 1 in a percentage: kept as x %, with a warning naming the other reading."""
-    return Outcome(value, Code.V_PERCENT_FRACTION, {"label": label, "found": found, "as_percent": _show(value * 100)})
+        fraction = not percent_format
+    else:  # pragma: no cover - unknown cell type
+        return Outcome(None, Code.V_NOT_NUMBER, {**base, "found": found})
+    bad = _check_number(value, found, inp, limit, exp)
+    if bad is not None:
+        return bad
+    if inp.kind is InputKind.PERCENT and fraction and ZERO < value < 1:  # kept as x %, the other reading named
+        return Outcome(
+            value, Code.V_PERCENT_FRACTION, {"label": label, "found": found, "as_percent": _show(value * 100)}
+        )
+    return _maybe_warn(value, found, why, base)
 
 
 def _maybe_warn(value: Value, found: str, why: list[str], base: Mapping[str, str]) -> Outcome:
