@@ -35,7 +35,7 @@ from zwgk_cli.report.tables import (
     unit_table,
     vetoed_table,
 )
-from zwgk_cli.report.targets import targets_context
+from zwgk_cli.report.targets import targets_context, ties
 from zwgk_cli.report.text import date_cn, join_names, parse_date, pts, short_title, zh
 from zwgk_cli.results.model import Scores
 
@@ -217,14 +217,7 @@ def build(
                     for e in g.ranked
                     if e.rank is not None and e.rank <= 3
                 ],
-                "ties": [
-                    {
-                        "rank": str(r),
-                        "units": join_names([e.unit for e in g.ranked if e.rank == r]),
-                        "total": pts(next(e.total for e in g.ranked if e.rank == r)),
-                    }
-                    for r in sorted({e.rank for e in g.ranked if e.tied and e.rank is not None})
-                ],
+                "ties": ties([(e.rank, e.tied, e.unit, e.total) for e in g.ranked], "units"),
                 "not_in_bonus": join_names([e.unit for e in (*g.ranked, *g.vetoed) if e.bonus_counted is False]),
                 "below_threshold": [
                     {"unit": e.unit, "parts": zh("、".join(e.failed_thresholds))}

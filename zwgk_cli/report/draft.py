@@ -21,10 +21,10 @@ from zwgk_cli.campaign import Campaign
 from zwgk_cli.files import atomic_write_bytes, run_outputs
 from zwgk_cli.model import ZERO
 from zwgk_cli.problems import Code, Problem, problem
-from zwgk_cli.report.build import Outcome
+from zwgk_cli.report.build import Outcome, ranking_problems, unlisted_bytes
 from zwgk_cli.report.context import PLACEHOLDER, Report, UnitPage, build
 from zwgk_cli.report.docx import Block, Table, normalize_zip, write_docx
-from zwgk_cli.report.text import date_cn, join_names, pts, short_title, zh
+from zwgk_cli.report.text import date_cn, pts, short_title, zh
 from zwgk_cli.report.xlsx import FINDING_HEADERS, LETTER_FONT, letter_formats, letter_setup, workbook, write_finding
 from zwgk_cli.results.model import CriterionRow, Scores
 
@@ -306,12 +306,6 @@ class DraftOutcome(Outcome):
     units: int = 0
 
 
-def unlisted_text(report: Report) -> str:
-    lines = [f"{report.info.name}：以下单位评分未完成，没有初评结果反馈", ""]
-    lines += [f"{u.unit}（{u.group}）：{u.pending_reason}" for u in report.units if not u.scored]
-    return "\r\n".join(lines) + "\r\n"
-
-
 def write_drafts(
     doc: Scores,
     out_dir: Path,
@@ -323,11 +317,7 @@ def write_drafts(
     report = build(doc, campaign)
     info, problems = draft_info(report, campaign)
     outcome = DraftOutcome(problems=problems)
-    if report.ranking.pending:
-        names = [e.unit for e in report.ranking.pending]
-        outcome.problems.append(problem(Code.P_PENDING, count=len(names), units=join_names(names, 10)))
-    for m in report.ranking.mismatches:
-        outcome.problems.append(problem(Code.P_TIER, unit=m.unit, recorded=m.recorded, computed=m.computed))
+    outcome.problems += ranking_problems(report)
     rendered: dict[str, bytes] = {}
     for page in report.units:
         if not page.scored:
@@ -344,7 +334,9 @@ def write_drafts(
             rendered[f"{DRAFT_DIR}/{page.file}.xlsx"] = draft_xlsx(report, page, info, rows)
         outcome.units += 1
     if any(not u.scored for u in report.units):
-        rendered[f"{DRAFT_DIR}/{UNLISTED_NAME}"] = unlisted_text(report).encode("utf-8-sig")
+        lines = (f"{u.unit}（{u.group}）：{u.pending_reason}" for u in report.units if not u.scored)
+        heading = f"{report.info.name}：以下单位评分未完成，没有初评结果反馈"
+        rendered[f"{DRAFT_DIR}/{UNLISTED_NAME}"] = unlisted_bytes(heading, lines)
     with run_outputs(out_dir, is_draft_file) as tmp:
         for rel, data in rendered.items():
             atomic_write_bytes(tmp / rel, data)

@@ -117,11 +117,23 @@ def overview_table(kinds: Sequence[KindRanking]) -> Table:
     return Table(tuple(headers), tuple(rows), "l" + "c" * (len(headers) - 1))
 
 
+def ties(ranked: Sequence[tuple[int | None, bool, str, Decimal | None]], key: str) -> list[dict[str, str]]:
+    """Each shared rank of (rank, tied, name, points), best first: its rank, names (``key``) and points."""
+    shared = sorted({r for r, tied, _, _ in ranked if tied and r is not None})
+    return [
+        {
+            "rank": str(r),
+            key: join_names([name for x, _, name, _ in ranked if x == r]),
+            "total": pts(next(p for x, _, _, p in ranked if x == r)),
+        }
+        for r in shared
+    ]
+
+
 def _kind_context(i: int, k: KindRanking) -> dict[str, Any]:
     values = [t.points for t in k.assessed if t.points is not None]
     top = max(values) if values else None
     bottom = min(values) if values else None
-    ties = sorted({t.rank for t in k.ranked if t.tied and t.rank is not None})
     maxima = sorted({m for m in k.kind.max.values() if m is not None})
     return {
         "title": k.kind.title,
@@ -145,14 +157,7 @@ def _kind_context(i: int, k: KindRanking) -> dict[str, Any]:
         "top_names": join_names([t.name for t in k.assessed if t.points == top]),
         "bottom": pts(bottom),
         "bottom_names": join_names([t.name for t in k.assessed if t.points == bottom]),
-        "ties": [
-            {
-                "rank": str(r),
-                "names": join_names([t.name for t in k.ranked if t.rank == r]),
-                "total": pts(next(t.points for t in k.ranked if t.rank == r)),
-            }
-            for r in ties
-        ],
+        "ties": ties([(t.rank, t.tied, t.name, t.points) for t in k.ranked], "names"),
         "vetoed_list": [{"name": t.name, "unit": t.unit, "reasons": zh(";".join(t.reasons))} for t in k.vetoed],
         "below": [
             {"name": t.name, "unit": t.unit, "points": pts(t.points), "parts": zh("、".join(t.below))}
