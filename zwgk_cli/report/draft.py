@@ -24,6 +24,7 @@ from zwgk_cli.problems import Code, Problem, problem
 from zwgk_cli.report.build import Outcome, ranking_problems, unlisted_bytes
 from zwgk_cli.report.context import PLACEHOLDER, Report, UnitPage, build
 from zwgk_cli.report.docx import Block, Table, normalize_zip, write_docx
+from zwgk_cli.report.findings import ProblemRow
 from zwgk_cli.report.text import date_cn, pts, short_title, zh
 from zwgk_cli.report.xlsx import FINDING_HEADERS, LETTER_FONT, letter_formats, letter_setup, workbook, write_finding
 from zwgk_cli.results.model import CriterionRow, Scores
@@ -46,16 +47,9 @@ def is_draft_file(rel: str) -> bool:
 
 @dataclass(frozen=True)
 class LostRow:
-    """One criterion where the unit lost points (or a veto fired), with where it was entered."""
+    """One finding of the unit (the 整改清单's row) with the file, sheet and cells it was entered in."""
 
-    no: int
-    part: str
-    indicator: str
-    target: str
-    text: str  # 评分细则
-    found: str  # 检查发现
-    lost: str
-    vetoes: str
+    row: ProblemRow
     file: str
     sheet: str
     cells: str  # F12、F13
@@ -107,13 +101,8 @@ def lost_rows(page: UnitPage) -> list[LostRow]:
         row for row in unit.criteria if row.applicable and ((row.lost or ZERO) > 0 or row.vetoes)
     ]  # the rows problem_rows lists, in the same order
     file = unit.files[0] if unit.files else ""
-    out = []
-    for pr, row in zip(page.rows, criteria, strict=True):
-        sheet, cells = _cells(row)
-        found, lost, vetoes = pr.found or "未得分", pts(pr.lost), zh(";".join(pr.vetoes))
-        where = (row.file or file, sheet, cells)  # a 检查组's workbook: its own file
-        out.append(LostRow(pr.no, pr.part, zh(pr.indicator), pr.target, pr.text, found, lost, vetoes, *where))
-    return out
+    # a 检查组's workbook: its own file
+    return [LostRow(pr, row.file or file, *_cells(row)) for pr, row in zip(page.rows, criteria, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -187,17 +176,12 @@ def scores_table(report: Report, page: UnitPage) -> Table:
 
 
 def losses_table(rows: Sequence[LostRow]) -> Table:
-    body = tuple(
-        (
-            str(r.no),
-            f"{r.indicator}{'(' + r.target + ')' if r.target else ''}\n{r.text}",
-            r.found + (f";触发否决:{r.vetoes}" if r.vetoes else ""),
-            r.lost,
-            r.where,
-            FEEDBACK_ROOM,
-        )
-        for r in rows
-    )
+    body = []
+    for r in rows:
+        pr, vetoes = r.row, zh(";".join(r.row.vetoes))
+        indicator = f"{zh(pr.indicator)}{'(' + pr.target + ')' if pr.target else ''}\n{pr.text}"
+        found = (pr.found or "未得分") + (f";触发否决:{vetoes}" if vetoes else "")
+        body.append((str(pr.no), indicator, found, pts(pr.lost), r.where, FEEDBACK_ROOM))
     return Table(
         ("序号", "指标及评分细则", "检查发现", "失分", "评分表位置", "反馈意见"),
         tuple(tuple(zh(c) for c in row) for row in body),
@@ -279,10 +263,9 @@ def draft_xlsx(report: Report, page: UnitPage, info: DraftInfo, rows: Sequence[L
     ws.write_string(r, last, FEEDBACK_HEADER, f["fill_head"])
     ws.set_row(r, 30)
     header_row = r
-    for lr, pr in zip(rows, page.rows, strict=True):
+    for lr in rows:
         r += 1
-        texts = (str(lr.no), lr.part, lr.indicator, lr.target, lr.text, lr.found, "", "", "", lr.vetoes)
-        write_finding(ws, r, f, pr, (*texts, lr.file, lr.sheet, lr.cells), WIDTHS)
+        write_finding(ws, r, f, lr.row, (lr.file, lr.sheet, lr.cells), WIDTHS, found=lr.row.found or "未得分")
         ws.write_blank(r, last, None, f["fill"])
     if not rows:
         r += 1

@@ -115,10 +115,12 @@ def row_height(cells: Sequence[str], widths: Sequence[float]) -> float:
 
 
 def write_finding(
-    ws: Any, r: int, f: dict[str, Any], pr: ProblemRow, texts: Sequence[str], widths: Sequence[float]
+    ws: Any, r: int, f: dict[str, Any], pr: ProblemRow, more: Sequence[str], widths: Sequence[float], found: str = ""
 ) -> None:
-    """A finding under :data:`FINDING_HEADERS`: ``texts`` as printed (分值, 得分 and 失分 blank:
-    they are numbers), then any further columns of text."""
+    """A finding under :data:`FINDING_HEADERS` (``found``: its 检查发现 when not the row's own),
+    then the texts of any further columns."""
+    vetoes = zh(";".join(pr.vetoes))
+    texts = (str(pr.no), pr.part, zh(pr.indicator), pr.target, pr.text, found or pr.found, "", "", "", vetoes, *more)
     ws.set_row(r, row_height(texts, widths))
     ws.write_number(r, 0, pr.no, f["num"])
     for j in range(1, 6):
@@ -482,19 +484,7 @@ def rectify_xlsx(report: Report, unit: UnitPage) -> bytes:
     ws.write_row(4, len(main), list(PLAN_HEADERS), f["fill_head"])
     ws.set_row(4, 30)
     for r, pr in enumerate(rows, start=5):
-        texts = (
-            str(pr.no),
-            pr.part,
-            zh(pr.indicator),
-            pr.target,
-            pr.text,
-            pr.found,
-            "",
-            "",
-            "",
-            zh(";".join(pr.vetoes)),
-        )
-        write_finding(ws, r, f, pr, (*texts, pr.team) if teams else texts, widths)
+        write_finding(ws, r, f, pr, (pr.team,) if teams else (), widths)
         for j in range(len(main), n):
             ws.write_blank(r, j, None, f["fill"])
     if not rows:
