@@ -201,15 +201,33 @@ def _bar_chart(wb: Any, ws: Any, title: str, name: str, n: int, col: int, top: D
     ws.insert_chart(at, 1, chart)
 
 
-def _ranked_sheet(ws: Any, f: dict[str, Any], title: str, headers: Sequence[str], rows: int) -> int:
-    """A ranking sheet's frame: title, headers (row 3), filter, printing; returns the last row
-    of the table of ``rows`` rows."""
-    last = max(3, 2 + rows)
+Cell = tuple[str | Decimal | int | None, str]  # a value and the name of its format
+
+
+def _ranked_sheet(
+    ws: Any, f: dict[str, Any], title: str, headers: Sequence[str], rows: Sequence[Sequence[Cell]], note: str
+) -> int:
+    """A ranking sheet: title, headers (row 3), the rows of (value, format name) cells (text
+    in ``wrap`` wrapped), filter, printing and the note under the table; returns the table's
+    last row."""
+    last = max(3, 2 + len(rows))
     ws.write(0, 0, title, f["title"])
     ws.write_row(2, 0, headers, f["head"])
     ws.freeze_panes(3, 2)
     ws.autofilter(2, 0, last, len(headers) - 1)
     print_setup(ws, 2)
+    fit = _Fit()
+    fit.row(2, headers, wrap=True, limit=14)
+    for r, cells in enumerate(rows, start=3):
+        for j, (v, fmt) in enumerate(cells):
+            if isinstance(v, str):
+                ws.write_string(r, j, v, f[fmt])
+                fit.cell(r, j, v, wrap=fmt == "wrap", limit=50 if fmt == "wrap" else 40)
+            else:
+                write_points(ws, r, j, v, f[fmt])
+    fit.cell(2, 0, "排名", limit=8)
+    fit.apply(ws, minimum=8)
+    ws.write(last + 2, 0, note, f["note"])  # after the rows: the shared strings keep their order
     return last
 
 
@@ -218,23 +236,15 @@ def ranking_xlsx(report: Report) -> bytes:
     ranking = report.ranking
     buf = io.BytesIO()
     wb = workbook(buf, report.info, f"{report.info.name}排名")
+    box = {"border": 1, "valign": "vcenter"}
     f = {
         "title": wb.add_format({"bold": True, "font_size": 14, "font_name": "宋体"}),
-        "head": wb.add_format(
-            {
-                "bold": True,
-                "bg_color": "#D9D9D9",
-                "border": 1,
-                "text_wrap": True,
-                "align": "center",
-                "valign": "vcenter",
-            }
-        ),
-        "cell": wb.add_format({"border": 1, "valign": "vcenter"}),
-        "wrap": wb.add_format({"border": 1, "valign": "vcenter", "text_wrap": True}),
+        "head": wb.add_format({"bold": True, "bg_color": "#D9D9D9", **box, "text_wrap": True, "align": "center"}),
+        "cell": wb.add_format(box),
+        "wrap": wb.add_format({**box, "text_wrap": True}),
         # Points in the General format: the values have at most two decimals, shown as written (98.5, 110).
-        "num": wb.add_format({"border": 1, "valign": "vcenter", "align": "center"}),
-        "pct": wb.add_format({"border": 1, "num_format": "0%", "valign": "vcenter"}),
+        "num": wb.add_format({**box, "align": "center"}),
+        "pct": wb.add_format({**box, "num_format": "0%"}),
         "note": wb.add_format({"italic": True, "font_color": "#595959"}),
         "fail": wb.add_format({"bg_color": FAIL_COLOUR, "font_color": "#9C0006"}),
     }
@@ -249,12 +259,8 @@ def ranking_xlsx(report: Report) -> bytes:
         parts = [with_max(("其中:" if c.depth else "") + short_title(c.title), c) for c in g.columns]
         headers = ["排名", "单位", *parts, f"总分({pts(g.max)}分)", "等次", "绩效系数", "状态", "备注"]
         entries = [*g.ranked, *g.vetoed, *g.pending]
-        note = "说明:得分相同的单位排名相同(并列),其后名次顺延;否决单位与未完成评分的单位不参加排名,列于表末。"
-        last = _ranked_sheet(ws, f, f"{g.group}考评排名", headers, len(entries))
-        fit = _Fit()
-        fit.row(2, headers, wrap=True, limit=14)
-        k = 2 + len(g.columns)  # 总分
-        for r, e in enumerate(entries, start=3):
+        rows = []
+        for e in entries:
             tier = e.tier or (ranking.veto_label if e.vetoed else "")
             remarks = []
             if e.tied:
@@ -267,27 +273,20 @@ def ranking_xlsx(report: Report) -> bytes:
                 remarks.append("低于合格线:" + "、".join(e.failed_thresholds))
             if not e.scored:
                 remarks.append(pending_reason(e))
-            write_points(ws, r, 0, e.rank, f["cell"])
-            for j, c in enumerate(g.columns, start=2):
-                v = e.points(c.id) if e.scored else None
-                write_points(ws, r, j, -v if c.kind == "penalty" and v else v, f["num"])
-            write_points(ws, r, k, e.total if e.scored else None, f["num"])
-            write_points(ws, r, k + 2, e.coefficient, f["pct"])
-            for j, text in ((1, e.unit), (k + 1, tier), (k + 3, status_label(e))):
-                ws.write_string(r, j, text, f["cell"])
-                fit.cell(r, j, text)
-            remark = zh(";".join(remarks))
-            ws.write_string(r, k + 4, remark, f["wrap"])
-            fit.cell(r, k + 4, remark, wrap=True, limit=50)
-        fit.cell(2, 0, "排名", limit=8)
-        fit.apply(ws, minimum=8)
+            points = [e.points(c.id) if e.scored else None for c in g.columns]
+            row: list[Cell] = [(e.rank, "cell"), (e.unit, "cell")]
+            row += [(-v if c.kind == "penalty" and v else v, "num") for v, c in zip(points, g.columns, strict=True)]
+            row += [(e.total if e.scored else None, "num"), (tier, "cell"), (e.coefficient, "pct")]
+            rows.append([*row, (status_label(e), "cell"), (zh(";".join(remarks)), "wrap")])
+        note = "说明:得分相同的单位排名相同(并列),其后名次顺延;否决单位与未完成评分的单位不参加排名,列于表末。"
+        last = _ranked_sheet(ws, f, f"{g.group}考评排名", headers, rows, note)
+        k = 2 + len(g.columns)  # 总分
         if entries and ranking.has_tiers:
             for i, t in enumerate(ranking.tiers):
                 fmt = f["fail"] if t.label == ranking.veto_tier else tier_fmts[i % len(tier_fmts)]
                 _highlight(ws, last, len(headers), k + 1, t.label, fmt)
         elif entries:
             _highlight(ws, last, len(headers), k + 1, ranking.veto_label, f["fail"])
-        ws.write(last + 2, 0, note, f["note"])  # after the rows: the shared strings keep their order
         if g.ranked:
             _bar_chart(wb, ws, f"{g.group}总分排名", "总分", len(g.ranked), k, g.max, last + 4)
 
@@ -374,11 +373,8 @@ def _kind_sheet(wb: Any, ws: Any, k: KindRanking, f: dict[str, Any]) -> None:
     headers = ["排名", name_header(k.kind.title), "网址", "主办单位", "分组", f"得分({maxima}分)" if maxima else "得分"]
     headers += ["结论", "状态", "备注"]
     targets = (*k.ranked, *k.vetoed, *k.pending)
-    note = "说明:得分相同的排名相同(并列),其后名次顺延;触发单项否决与所属单位评分未完成的不参加排名,列于表末。"
-    last = _ranked_sheet(ws, f, f"{k.kind.title}检查排名", headers, len(targets))
-    fit = _Fit()
-    fit.row(2, headers, wrap=True, limit=14)
-    for r, t in enumerate(targets, start=3):
+    rows = []
+    for t in targets:
         remarks = []
         if t.tied:
             remarks.append("并列")
@@ -390,20 +386,13 @@ def _kind_sheet(wb: Any, ws: Any, k: KindRanking, f: dict[str, Any]) -> None:
             remarks.append(f"低于合格线({pts(k.kind.threshold)}分)")
         if not t.assessed:
             remarks.append("所属单位未交回评分表" if t.status == "missing" else "所属单位评分未完成")
-        write_points(ws, r, 0, t.rank, f["num"])
-        write_points(ws, r, 5, t.points if t.assessed else None, f["num"])
-        status = "已评分" if t.assessed else "未完成"
-        for j, text in ((1, t.name), (2, t.url), (3, t.unit), (4, t.group), (6, k.verdict(t)), (7, status)):
-            ws.write_string(r, j, text, f["cell"])
-            fit.cell(r, j, text)
-        remark = zh(";".join(remarks))
-        ws.write_string(r, 8, remark, f["wrap"])
-        fit.cell(r, 8, remark, wrap=True, limit=50)
-    fit.cell(2, 0, "排名", limit=8)
-    fit.apply(ws, minimum=8)
+        row: list[Cell] = [(t.rank, "num"), *((x, "cell") for x in (t.name, t.url, t.unit, t.group))]
+        row += [(t.points if t.assessed else None, "num"), (k.verdict(t), "cell")]
+        rows.append([*row, ("已评分" if t.assessed else "未完成", "cell"), (zh(";".join(remarks)), "wrap")])
+    note = "说明:得分相同的排名相同(并列),其后名次顺延;触发单项否决与所属单位评分未完成的不参加排名,列于表末。"
+    last = _ranked_sheet(ws, f, f"{k.kind.title}检查排名", headers, rows, note)
     if targets:
         _highlight(ws, last, len(headers), 6, k.kind.fail_label, f["fail"])
-    ws.write(last + 2, 0, note, f["note"])
     if k.ranked:
         top = max((m for m in k.kind.max.values() if m is not None), default=None)
         _bar_chart(wb, ws, f"{k.kind.title}得分排名", "得分", len(k.ranked), 5, top, last + 4)
