@@ -265,17 +265,24 @@ def _page_number(paragraph: Any, ctx: _Ctx, align: str) -> None:
 
 
 def _border_bottom(paragraph: Any, color: str) -> None:
-    from docx.oxml.ns import qn
 
-    ppr = paragraph._p.get_or_add_pPr()
     bdr = _el("w:pBdr", {}, None, _el("w:bottom", {"w:val": "single", "w:sz": "12", "w:space": "8", "w:color": color}))
     # pBdr goes before spacing/ind/jc in CT_PPr's sequence
-    tags = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:spacing", "w:ind", "w:jc")
-    anchor = next((el for tag in tags if (el := ppr.find(qn(tag))) is not None), None)
+    _insert(
+        paragraph._p.get_or_add_pPr(), bdr, ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:spacing", "w:ind", "w:jc")
+    )
+
+
+def _insert(parent: Any, el: Any, before: Sequence[str]) -> None:
+    """``el`` into ``parent`` before the first of the ``before`` tags there, else last: OOXML's
+    element order (Word rejects elements out of order)."""
+    from docx.oxml.ns import qn
+
+    anchor = next((x for tag in before if (x := parent.find(qn(tag))) is not None), None)
     if anchor is not None:
-        anchor.addprevious(bdr)
+        anchor.addprevious(el)
     else:
-        ppr.append(bdr)
+        parent.append(el)
 
 
 def _restyle(ctx: _Ctx) -> None:
@@ -439,20 +446,6 @@ def _cell_margins(twips: int) -> Any:
     return _el("w:tblCellMar", {}, None, *sides)
 
 
-def _table_props(t: Any, *elements: Any) -> None:
-    """Elements into the table's properties before ``<w:tblLook>`` (CT_TblPr's order: Word
-    rejects elements out of order)."""
-    from docx.oxml.ns import qn
-
-    tbl_pr = t._tbl.tblPr
-    for el in elements:
-        look = tbl_pr.find(qn("w:tblLook"))
-        if look is not None:
-            look.addprevious(el)
-        else:
-            tbl_pr.append(el)
-
-
 def _table(ctx: _Ctx, table: Table) -> None:
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.oxml import OxmlElement
@@ -472,7 +465,7 @@ def _table(ctx: _Ctx, table: Table) -> None:
     chars = column_widths(table, WIDTH_MM / (size * 25.4 / 72))
     widths = [Mm(c * size * 25.4 / 72) for c in chars]
     # autofit=False already wrote <w:tblLayout w:type="fixed"/>; the cell margins follow it.
-    _table_props(t, _cell_margins(CELL_MARGIN_TWIPS))
+    _insert(t._tbl.tblPr, _cell_margins(CELL_MARGIN_TWIPS), ("w:tblLook",))
     for i, row in enumerate(t.rows):
         tr_pr = row._tr.get_or_add_trPr()
         tr_pr.append(OxmlElement("w:cantSplit"))
@@ -519,7 +512,8 @@ def _imprint(ctx: _Ctx, parts: Mapping[str, str]) -> None:
         ("top", "left", "bottom", "right", "insideH", "insideV"), (thick, none, thick, none, thin, none), strict=True
     )
     borders = _el("w:tblBorders", {}, None, *(_el(f"w:{side}", attrs) for side, attrs in sides))
-    _table_props(t, borders, _cell_margins(0))
+    for el in (borders, _cell_margins(0)):
+        _insert(t._tbl.tblPr, el, ("w:tblLook",))
     half = Mm(WIDTH_MM / 2)
     for i, (left, right) in enumerate(rows):
         row = t.rows[i]
@@ -669,19 +663,14 @@ def write_docx(
             _para(ctx, b.text, font=style["title_font"], size=title_size, exact=title_pitch, **centred)
             _blank(ctx)
     props = ctx.doc.core_properties
-    stamp = created or FIXED_DATE
-    props.title = title
-    props.author = author
-    props.last_modified_by = author
-    props.created = stamp
-    props.modified = stamp
-    props.last_printed = stamp
+    # set in core.xml's order
+    for key, value in {"title": title, "author": author, "last_modified_by": author}.items():
+        setattr(props, key, value)
+    for key in ("created", "modified", "last_printed"):
+        setattr(props, key, created or FIXED_DATE)
     props.revision = 1
-    props.comments = ""
-    props.keywords = ""
-    props.subject = ""
-    props.category = "通报"
-    props.language = "zh-CN"
+    for key, value in {"comments": "", "keywords": "", "subject": "", "category": "通报", "language": "zh-CN"}.items():
+        setattr(props, key, value)
     buf = io.BytesIO()
     ctx.doc.save(buf)
     return normalize_zip(buf.getvalue())

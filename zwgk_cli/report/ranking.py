@@ -237,16 +237,8 @@ def _stat(column: Column, values_of: Sequence[tuple[str, Decimal | None]]) -> St
     if not values:
         return Stat(column, 0, None, None, None, None)
     hi, lo = max(values), min(values)
-    return Stat(
-        column,
-        len(values),
-        mean(values),
-        median(values),
-        hi,
-        lo,
-        tuple(u for u, v in pairs if v == hi),
-        tuple(u for u, v in pairs if v == lo),
-    )
+    top, bottom = (tuple(u for u, v in pairs if v == x) for x in (hi, lo))
+    return Stat(column, len(values), mean(values), median(values), hi, lo, top, bottom)
 
 
 def _failed_thresholds(unit: UnitResult) -> tuple[str, ...]:
