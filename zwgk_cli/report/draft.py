@@ -96,13 +96,9 @@ def _cells(row: CriterionRow) -> tuple[str, str]:
 
 def lost_rows(page: UnitPage) -> list[LostRow]:
     """The unit's findings (the 整改清单's rows) with the sheet and cells they came from."""
-    unit = page.entry.result
-    criteria = [
-        row for row in unit.criteria if row.applicable and ((row.lost or ZERO) > 0 or row.vetoes)
-    ]  # the rows problem_rows lists, in the same order
-    file = unit.files[0] if unit.files else ""
+    files = page.entry.result.files
     # a 检查组's workbook: its own file
-    return [LostRow(pr, row.file or file, *_cells(row)) for pr, row in zip(page.rows, criteria, strict=True)]
+    return [LostRow(pr, pr.source.file or (files[0] if files else ""), *_cells(pr.source)) for pr in page.rows]
 
 
 @dataclass(frozen=True)
