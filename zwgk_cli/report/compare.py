@@ -139,18 +139,6 @@ def fmt_change(value: Decimal | None) -> str:
     return "—" if value is None else f"+{value:.2f}" if value > 0 else f"{value:.2f}"
 
 
-def fmt_points_change(value: Decimal | None) -> str:
-    """+0.2 / -1.5 / 0 (points, as the tables print points)."""
-    return "—" if value is None else ("+" if value > 0 else "") + pts(value)
-
-
-def comparable_parts(now: Sequence[Column], then: Sequence[Column]) -> tuple[list[Column], list[Column]]:
-    """This year's part columns whose id, title and maximum are the same last year, and the others."""
-    old = {(c.id, c.title, c.max) for c in then}
-    same = [c for c in now if (c.id, c.title, c.max) in old]
-    return same, [c for c in now if (c.id, c.title, c.max) not in old]
-
-
 @dataclass(frozen=True)
 class Change:
     """One unit in both years (or one of them), ready to print."""
@@ -241,13 +229,11 @@ def compare(doc: Scores, now: Ranking, previous: Previous) -> Comparison:
         changes.append(Change(p, s_now, s_then, change, move, rank_move))
     columns: dict[str, tuple[list[Column], list[Column]]] = {}
     for g in now.groups:
-        olds = [
-            c.pair.then.variant
-            for c in changes
-            if c.pair.now is not None and c.pair.now.group == g.group and c.pair.then is not None
-        ]
-        prev_cols = prev.columns_of(olds[0]) if olds else ()
-        columns[g.group] = comparable_parts(g.columns, prev_cols)
+        # parts compared: those whose id, title and maximum are the same last year
+        old = next((p.then.variant for p in pairs if p.now and p.then and p.now.group == g.group), None)
+        same = {(c.id, c.title, c.max) for c in (prev.columns_of(old) if old is not None else ())}
+        kept = [c for c in g.columns if (c.id, c.title, c.max) in same]
+        columns[g.group] = (kept, [c for c in g.columns if c not in kept])
     return Comparison(year, prev_year, changes, problems, tiers_comparable, now, then, columns)
 
 
@@ -292,9 +278,9 @@ def parts_table(cmp: Comparison, group: str) -> Table | None:
         then = [v for c in both if c.pair.then is not None and (v := c.pair.then.points(col.id)) is not None]
         m_now, m_then = mean(now), mean(then)
         diff = m_now - m_then if m_now is not None and m_then is not None else None
+        change = "—" if diff is None else ("+" if diff > 0 else "") + pts(diff)  # +0.2 / -1.5 / 0
         title = ("其中：" if col.depth else "") + short_title(col.title)
-        top = pts(col.max) if col.kind != "penalty" else "扣分"
-        rows.append((zh(title), top, pts(m_now), pts(m_then), fmt_points_change(diff)))
+        rows.append((zh(title), pts(col.max) if col.kind != "penalty" else "扣分", pts(m_now), pts(m_then), change))
     return Table(("项目", "分值", "本年平均分", "上年平均分", "变化（分）"), tuple(rows), "lcccc")
 
 
@@ -371,10 +357,7 @@ def sheet_blocks(cmp: Comparison) -> list[tuple[str, list[str], list[list[Cell]]
             title = short_title(col.title)
             headers += [f"{title}（本年）", f"{title}（上年）"]
         headers.append("备注")
-        rows: list[list[Cell]] = []
-        for c in cmp.of_group(g.group):
-            rows.append(_unit_row(cmp, c, same))
-        out.append((f"{g.group}与上年比较", headers, rows))
+        out.append((f"{g.group}与上年比较", headers, [_unit_row(cmp, c, same) for c in cmp.of_group(g.group)]))
     if cmp.gone:
         rows = [_unit_row(cmp, c, []) for c in cmp.gone]
         out.append(("上年参加考评、本年未列入的单位", [*base, "备注"], rows))
