@@ -183,7 +183,6 @@ def build(
     info = notice_info(doc, campaign)
     tables: dict[str, Table] = {}
     charts: dict[str, Markup] = {}
-    has_tiers = ranking.has_tiers
     groups_ctx = []
     for i, g in enumerate(ranking.groups, start=1):
         tables[f"ranking-{i}"] = ranking_table(g, ranking)
@@ -236,10 +235,9 @@ def build(
     top = ranking.losses[:top_losses]
     tables["losses"] = losses_table(top)
     units_ctx: list[UnitPage] = []
-    in_order = [e for g in ranking.groups for e in (*g.ranked, *g.vetoed, *g.pending)]
     # Files named after units: safe on every system and never shared (“甲/乙局” and “甲:乙局”).
-    files = unique_file_names(((e.unit_id, e.unit) for e in in_order), "")
-    for n, e in enumerate(in_order, start=1):
+    files = unique_file_names(((e.unit_id, e.unit) for e in ranking.entries), "")
+    for n, e in enumerate(ranking.entries, start=1):
         rows = tuple(problem_rows(e.result, {c.id: c.title for c in doc.columns_of(e.variant)}))
         key = f"unit-{n}"
         tables[key] = unit_table(rows, e)
@@ -277,7 +275,7 @@ def build(
         },
         "tool": f"zwgk {__version__}",
         "round": doc.round,  # the round of zwgk score the scores are (None: not recorded)
-        "has_tiers": has_tiers,
+        "has_tiers": ranking.has_tiers,
         "defines_pass": ranking.defines_pass,
         "veto_label": ranking.veto_label,
         "veto_tier": ranking.veto_tier,

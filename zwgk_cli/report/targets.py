@@ -88,13 +88,8 @@ def kind_table(k: KindRanking) -> Table:
             row.append(k.verdict(t))
         rows.append(tuple(row))
         classes.append("vetoed" if t.vetoed else ("fail" if t.passed is False else ""))
-    return Table(
-        tuple(headers),
-        tuple(rows),
-        "cnnc" + "c" * (len(headers) - 4),
-        tuple(classes),
-        empty=f"没有完成评分的{k.kind.title}。",
-    )
+    align = "cnnc" + "c" * (len(headers) - 4)
+    return Table(tuple(headers), tuple(rows), align, tuple(classes), empty=f"没有完成评分的{k.kind.title}。")
 
 
 def overview_table(kinds: Sequence[KindRanking]) -> Table:

@@ -257,9 +257,8 @@ def ranking_xlsx(report: Report) -> bytes:
         ws = wb.add_worksheet(sheet_name(g.group, used))
         parts = [with_max(("其中:" if c.depth else "") + short_title(c.title), c) for c in g.columns]
         headers = ["排名", "单位", *parts, f"总分({pts(g.max)}分)", "等次", "绩效系数", "状态", "备注"]
-        entries = [*g.ranked, *g.vetoed, *g.pending]
         rows = []
-        for e in entries:
+        for e in g.entries:
             tier = e.tier or (ranking.veto_label if e.vetoed else "")
             remarks = []
             if e.tied:
@@ -280,11 +279,11 @@ def ranking_xlsx(report: Report) -> bytes:
         note = "说明:得分相同的单位排名相同(并列),其后名次顺延;否决单位与未完成评分的单位不参加排名,列于表末。"
         last = _ranked_sheet(ws, f, f"{g.group}考评排名", headers, rows, note)
         k = 2 + len(g.columns)  # 总分
-        if entries and ranking.has_tiers:
+        if g.entries and ranking.has_tiers:
             for i, t in enumerate(ranking.tiers):
                 fmt = f["fail"] if t.label == ranking.veto_tier else tier_fmts[i % len(tier_fmts)]
                 _highlight(ws, last, len(headers), k + 1, t.label, fmt)
-        elif entries:
+        elif g.entries:
             _highlight(ws, last, len(headers), k + 1, ranking.veto_label, f["fail"])
         if g.ranked:
             _bar_chart(wb, ws, f"{g.group}总分排名", "总分", len(g.ranked), k, g.max, last + 4)
