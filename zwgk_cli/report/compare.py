@@ -198,11 +198,6 @@ class Comparison:
     def new(self) -> list[Change]:
         return [c for c in self.changes if c.pair.then is None]
 
-    @property
-    def both(self) -> list[Change]:
-        """Units assessed in both years (a share each year)."""
-        return [c for c in self.changes if c.change is not None]
-
 
 def compare(doc: Scores, now: Ranking, previous: Previous) -> Comparison:
     """This year's ranking beside last year's; P012 (:class:`CompareError`) when no unit matches."""
@@ -308,7 +303,7 @@ def context(cmp: Comparison, tables: dict[str, Table]) -> dict[str, Any]:
                 "not_compared": "、".join(short_title(c.title) for c in changed if c.depth == 0),
             }
         )
-    both = cmp.both
+    both = [c for c in cmp.changes if c.change is not None]  # assessed in both years
     renamed = [
         (c.pair.now, c.pair.then)
         for c in cmp.changes
