@@ -23,10 +23,18 @@ from zwgk_cli.model import ZERO
 from zwgk_cli.problems import Code, Problem, problem
 from zwgk_cli.report.build import Outcome, ranking_problems, unlisted_bytes
 from zwgk_cli.report.context import PLACEHOLDER, Report, UnitPage, build
-from zwgk_cli.report.docx import Block, Table, normalize_zip, write_docx
+from zwgk_cli.report.docx import Block, Table, write_docx
 from zwgk_cli.report.findings import ProblemRow
 from zwgk_cli.report.text import date_cn, pts, short_title, zh
-from zwgk_cli.report.xlsx import FINDING_HEADERS, LETTER_FONT, letter_formats, letter_setup, workbook, write_finding
+from zwgk_cli.report.xlsx import (
+    FINDING_HEADERS,
+    LETTER_FONT,
+    letter_close,
+    letter_formats,
+    letter_top,
+    workbook,
+    write_finding,
+)
 from zwgk_cli.results.model import CriterionRow, Scores
 
 DRAFT_DIR = "初评结果反馈"
@@ -233,14 +241,9 @@ def draft_xlsx(report: Report, page: UnitPage, info: DraftInfo, rows: Sequence[L
     ws = wb.add_worksheet("初评结果反馈")
     headers = [*FINDING_HEADERS, *WHERE_HEADERS]
     last = len(headers)  # 反馈意见
-    ws.merge_range(0, 0, 0, last, f"{page.unit}{info.name}初评结果反馈", f["title"])
-    ws.set_row(0, 30)
-    ws.merge_range(1, 0, 1, last, zh(f"{MARK}:本表为初评结果,不是最终考评结果,以正式印发的通报为准"), mark_f)
-    ws.merge_range(2, 0, 2, last, zh(f"分组:{page.group}。") + standing(report, page), f["info"])
-    ws.merge_range(3, 0, 3, last, info.ask, f["info"])
-    for r in (1, 2, 3):
-        ws.set_row(r, 20)
-
+    mark = zh(f"{MARK}:本表为初评结果,不是最终考评结果,以正式印发的通报为准")
+    lines = [(mark, mark_f), (zh(f"分组:{page.group}。") + standing(report, page), f["info"]), (info.ask, f["info"])]
+    letter_top(ws, f, last, f"{page.unit}{info.name}初评结果反馈", lines)
     ws.write(5, 0, "一、初评得分", section_f)
     r = 6
     st = scores_table(report, page)
@@ -271,13 +274,8 @@ def draft_xlsx(report: Report, page: UnitPage, info: DraftInfo, rows: Sequence[L
     ws.merge_range(r, 0, r, last - 1, "对初评得分、排名或等次的其他意见(没有异议的请填写“无异议”):", f["info"])
     ws.write_blank(r, last, None, f["fill"])
     ws.set_row(r, 45)
-    for j, wdt in enumerate(WIDTHS):
-        ws.set_column(j, j, wdt)
-    ws.freeze_panes(header_row + 1, 0)
-    ws.protect("", {"sort": False, "autofilter": False, "format_rows": True, "format_columns": True})
-    letter_setup(ws, header_row, f"{page.unit}初评结果反馈(初评,非最终结果)")
-    wb.close()
-    return normalize_zip(buf.getvalue())
+    protect = {"sort": False, "autofilter": False, "format_rows": True, "format_columns": True}
+    return letter_close(wb, buf, WIDTHS, header_row, f"{page.unit}初评结果反馈(初评,非最终结果)", protect)
 
 
 @dataclass

@@ -96,11 +96,31 @@ def letter_formats(wb: Any) -> dict[str, Any]:
     }
 
 
-def letter_setup(ws: Any, repeat: int, header: str) -> None:
-    print_setup(ws, repeat)
+def letter_top(ws: Any, f: dict[str, Any], last: int, title: str, lines: Sequence[tuple[str, Any]]) -> None:
+    """A letter sheet's title and the (text, format) lines under it, merged up to column ``last``."""
+    ws.merge_range(0, 0, 0, last, title, f["title"])
+    ws.set_row(0, 30)
+    for r, (text, fmt) in enumerate(lines, start=1):
+        ws.merge_range(r, 0, r, last, text, fmt)
+        ws.set_row(r, 20)
+
+
+def letter_close(
+    wb: Any, buf: io.BytesIO, widths: Sequence[float], head: int, header: str, protect: dict[str, bool]
+) -> bytes:
+    """A letter sheet finished: column widths, the rows above ``head`` (the table's header)
+    frozen and printed on every page, only the unlocked cells editable; the workbook's bytes."""
+    ws = wb.worksheets()[0]
+    for j, width in enumerate(widths):
+        ws.set_column(j, j, width)
+    ws.freeze_panes(head + 1, 0)
+    ws.protect("", protect)
+    print_setup(ws, head)
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.set_header(f'&C&"宋体"{header}')
     ws.set_footer("&C第 &P 页,共 &N 页")
+    wb.close()
+    return normalize_zip(buf.getvalue())
 
 
 def row_height(cells: Sequence[str], widths: Sequence[float]) -> float:
@@ -441,8 +461,6 @@ def rectify_xlsx(report: Report, unit: UnitPage) -> bytes:
     main = (*FINDING_HEADERS, "检查组") if teams else FINDING_HEADERS
     widths = (*RECTIFY_WIDTHS[:10], 12, *RECTIFY_WIDTHS[10:]) if teams else RECTIFY_WIDTHS
     n = len(main) + len(PLAN_HEADERS)
-    ws.merge_range(0, 0, 0, n - 1, f"{unit.unit}问题整改清单({info.name})", f["title"])
-    ws.set_row(0, 30)
     e = unit.entry
     facts = [f"分组:{unit.group}"]
     rank_units = bool(report.context.get("rank_units", True))
@@ -462,11 +480,9 @@ def rectify_xlsx(report: Report, unit: UnitPage) -> bytes:
     if unit.vetoed:
         facts.append(f"否决原因:{unit.veto_reasons}")
     facts.append(f"失分项:{unit.count}项,合计失分{unit.lost}分")
-    ws.merge_range(1, 0, 1, n - 1, zh(";".join(facts)), f["info"])
     ask = f"请于{info.deadline}前在黄色栏目中填写整改措施、责任科室及责任人、完成时限,报送{info.office}。"
-    ws.merge_range(2, 0, 2, n - 1, zh(ask), f["info"])
-    ws.set_row(1, 20)
-    ws.set_row(2, 20)
+    lines = [(zh(";".join(facts)), f["info"]), (zh(ask), f["info"])]
+    letter_top(ws, f, n - 1, f"{unit.unit}问题整改清单({info.name})", lines)
     ws.write_row(4, 0, list(main), f["head"])
     ws.write_row(4, len(main), list(PLAN_HEADERS), f["fill_head"])
     ws.set_row(4, 30)
@@ -478,12 +494,7 @@ def rectify_xlsx(report: Report, unit: UnitPage) -> bytes:
         ws.merge_range(
             5, 0, 5, n - 1, "未发现失分问题。" if e.scored else "评分未完成,补正评分表后重新生成。", f["cell"]
         )
-    for j, wdt in enumerate(widths):
-        ws.set_column(j, j, wdt)
-    ws.freeze_panes(5, 0)
     if rows:
         ws.autofilter(4, 0, 4 + len(rows), n - 1)
-    ws.protect("", {"autofilter": True, "sort": False, "format_rows": True, "format_columns": True})
-    letter_setup(ws, 4, f"{unit.unit}问题整改清单")
-    wb.close()
-    return normalize_zip(buf.getvalue())
+    protect = {"autofilter": True, "sort": False, "format_rows": True, "format_columns": True}
+    return letter_close(wb, buf, widths, 4, f"{unit.unit}问题整改清单", protect)
