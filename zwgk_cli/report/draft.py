@@ -274,8 +274,7 @@ def draft_xlsx(report: Report, page: UnitPage, info: DraftInfo, rows: Sequence[L
     ws.merge_range(r, 0, r, last - 1, "对初评得分、排名或等次的其他意见(没有异议的请填写“无异议”):", f["info"])
     ws.write_blank(r, last, None, f["fill"])
     ws.set_row(r, 45)
-    protect = {"sort": False, "autofilter": False, "format_rows": True, "format_columns": True}
-    return letter_close(wb, buf, WIDTHS, header_row, f"{page.unit}初评结果反馈(初评,非最终结果)", protect)
+    return letter_close(wb, buf, WIDTHS, header_row, f"{page.unit}初评结果反馈(初评,非最终结果)", autofilter=False)
 
 
 @dataclass

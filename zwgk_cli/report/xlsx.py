@@ -105,16 +105,14 @@ def letter_top(ws: Any, f: dict[str, Any], last: int, title: str, lines: Sequenc
         ws.set_row(r, 20)
 
 
-def letter_close(
-    wb: Any, buf: io.BytesIO, widths: Sequence[float], head: int, header: str, protect: dict[str, bool]
-) -> bytes:
-    """A letter sheet finished: column widths, the rows above ``head`` (the table's header)
+def letter_close(wb: Any, buf: io.BytesIO, widths: Sequence[float], head: int, header: str, autofilter: bool) -> bytes:
+    """A letter sheet finished: column widths, the rows down to ``head`` (the table's header)
     frozen and printed on every page, only the unlocked cells editable; the workbook's bytes."""
     ws = wb.worksheets()[0]
     for j, width in enumerate(widths):
         ws.set_column(j, j, width)
     ws.freeze_panes(head + 1, 0)
-    ws.protect("", protect)
+    ws.protect("", {"autofilter": autofilter, "sort": False, "format_rows": True, "format_columns": True})
     print_setup(ws, head)
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.set_header(f'&C&"宋体"{header}')
@@ -496,5 +494,4 @@ def rectify_xlsx(report: Report, unit: UnitPage) -> bytes:
         )
     if rows:
         ws.autofilter(4, 0, 4 + len(rows), n - 1)
-    protect = {"autofilter": True, "sort": False, "format_rows": True, "format_columns": True}
-    return letter_close(wb, buf, widths, 4, f"{unit.unit}问题整改清单", protect)
+    return letter_close(wb, buf, widths, 4, f"{unit.unit}问题整改清单", autofilter=True)
