@@ -596,11 +596,9 @@ def write_docx(
             size = max(22.0, min(36.0, (WIDTH_MM / 25.4 * 72) / max(1.0, _date_width(b.text)) * 0.92))
             color = style["letterhead_color"]
             _para(ctx, b.text, font=style["title_font"], size=size, color=color, exact=size * 1.5, **centred)
-            _blank(ctx)
         elif k == "number":
             p = _para(ctx, b.text, **centred)
             _border_bottom(p, style["letterhead_color"])
-            _blank(ctx)
         elif k == "title":
             text = title_lines(b.text, WIDTH_MM / 25.4 * 72 / title_size)
             p = _para(ctx, "", style="Title", exact=title_pitch, **centred)
@@ -608,7 +606,6 @@ def write_docx(
                 run = _run(p, line, ctx, style["title_font"], title_size)
                 if n < len(text) - 1:
                     run.add_break()
-            _blank(ctx)
         elif k == "recipients":
             _para(ctx, b.text, indent_chars=0)
         elif k == "p":
@@ -658,10 +655,10 @@ def write_docx(
         if k == "attachment":
             in_attachment = True
             _para(ctx, b.text, font=style["h1_font"], indent_chars=0, align="left")
-            _blank(ctx)
         elif k == "attachment-title":
             _para(ctx, b.text, font=style["title_font"], size=title_size, exact=title_pitch, **centred)
-            _blank(ctx)
+        if k in ("letterhead", "number", "title", "attachment", "attachment-title"):
+            _blank(ctx)  # a blank line after each
     props = ctx.doc.core_properties
     # set in core.xml's order
     for key, value in {"title": title, "author": author, "last_modified_by": author}.items():

@@ -219,10 +219,6 @@ def target_problems(doc: Scores) -> list[Problem]:
         if not k.count:
             out.append(problem(Code.P_NO_TARGETS, kind=k.kind.title))
         elif k.pending:
-            names = [f"{t.name}({t.unit})" for t in k.pending]
-            out.append(
-                problem(
-                    Code.P_TARGETS_PENDING, count=len(names), kind=k.kind.title, targets=join_names(names, 10, "个")
-                )
-            )
+            names = join_names([f"{t.name}({t.unit})" for t in k.pending], 10, "个")
+            out.append(problem(Code.P_TARGETS_PENDING, count=len(k.pending), kind=k.kind.title, targets=names))
     return out
