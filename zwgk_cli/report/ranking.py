@@ -74,8 +74,11 @@ class Entry:
 
     @property
     def blank(self) -> bool:
-        """A workbook returned with nothing filled in (未填写): no input has a value."""
-        return is_blank(self.result)
+        """A workbook returned with nothing filled in (未填写): every input and note empty."""
+        u = self.result
+        if u.scored or not u.files or not u.criteria:
+            return False
+        return all(v is None for row in u.criteria for v in row.found.values()) and not any(r.note for r in u.criteria)
 
     @property
     def passed(self) -> bool | None:
@@ -260,15 +263,6 @@ def _failed_thresholds(unit: UnitResult) -> tuple[str, ...]:
         elif len(targets) > 1:
             out.append(f"{title}平均分")
     return tuple(out)
-
-
-def is_blank(unit: UnitResult) -> bool:
-    """The unit's workbook came back with nothing filled in: every input and note empty."""
-    if unit.scored or not unit.files or not unit.criteria:
-        return False
-    return all(v is None for row in unit.criteria for v in row.found.values()) and not any(
-        row.note for row in unit.criteria
-    )
 
 
 def defines_pass(doc: Scores) -> bool:
