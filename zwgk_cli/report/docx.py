@@ -524,18 +524,16 @@ def _imprint(ctx: _Ctx, parts: Mapping[str, str]) -> None:
             cell.width = half if right else Mm(WIDTH_MM)
             p = cell.paragraphs[0]
             fmt = p.paragraph_format
+            # 回行时与冒号后的首字对齐 (GB/T 9704-2012 7.4.2): a hanging indent of 抄送：
+            hanging = text.startswith("抄送:")
             fmt.alignment = WD_ALIGN_PARAGRAPH.LEFT if align == "left" else WD_ALIGN_PARAGRAPH.RIGHT
-            fmt.left_indent = Pt(size) if align == "left" else Pt(0)
+            fmt.left_indent = Pt(size * 4 if hanging else size if align == "left" else 0)
             fmt.right_indent = Pt(size) if align == "right" or not right else Pt(0)
-            fmt.first_line_indent = Pt(0)
+            fmt.first_line_indent = Pt(-size * 3 if hanging else 0)
             fmt.space_before = Pt(0)
             fmt.space_after = Pt(0)
             fmt.line_spacing = Pt(ctx.size("line_pitch"))
             fmt.keep_with_next = i < len(rows) - 1
-            if text.startswith("抄送:"):
-                # 回行时与冒号后的首字对齐 (GB/T 9704-2012 7.4.2): a hanging indent of 抄送：
-                fmt.left_indent = Pt(size * 4)
-                fmt.first_line_indent = Pt(-size * 3)
             _run(p, text.replace("抄送:", "抄送："), ctx, ctx.style["body_font"], size)
     grid = t._tbl.tblGrid
     for col in grid.findall(qn("w:gridCol")):

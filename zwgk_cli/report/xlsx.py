@@ -210,9 +210,8 @@ def _bar_chart(wb: Any, ws: Any, title: str, name: str, n: int, col: int, top: D
     )
     chart.set_title({"name": title})
     chart.set_y_axis({"reverse": True, "num_font": {"size": 9}})
-    chart.set_x_axis(
-        {"min": 0, "max": None if top is None else excel_number(top), "major_gridlines": {"visible": True}}
-    )
+    most = None if top is None else excel_number(top)
+    chart.set_x_axis({"min": 0, "max": most, "major_gridlines": {"visible": True}})
     chart.set_legend({"none": True})
     chart.set_size({"width": 620, "height": max(300, 24 * n + 90)})
     ws.insert_chart(at, 1, chart)
