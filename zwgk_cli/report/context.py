@@ -173,9 +173,7 @@ def _tier_ranges(ranking: Ranking) -> list[dict[str, str]]:
     return out
 
 
-def build(
-    doc: Scores, campaign: Campaign | None = None, top_losses: int = TOP_LOSSES, previous: Previous | None = None
-) -> Report:
+def build(doc: Scores, campaign: Campaign | None = None, previous: Previous | None = None) -> Report:
     """Rank the document and build the context every template and writer uses (with
     ``previous``, last year's results beside this year's: ``compare``)."""
     order = campaign.group_order if campaign is not None else ()
@@ -232,7 +230,7 @@ def build(
     tables["tiers"] = tiers_table(ranking)
     tables["vetoed"] = vetoed_table(ranking)
     tables["pending"] = pending_table(ranking)
-    top = ranking.losses[:top_losses]
+    top = ranking.losses[:TOP_LOSSES]
     tables["losses"] = losses_table(top)
     units_ctx: list[UnitPage] = []
     # Files named after units: safe on every system and never shared (“甲/乙局” and “甲:乙局”).

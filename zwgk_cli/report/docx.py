@@ -18,7 +18,7 @@ import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from math import ceil
 from typing import Any
 
@@ -65,7 +65,6 @@ DEFAULT_STYLE: dict[str, str] = {
     "imprint_size": "14",
     "line_pitch": "29",
 }
-FIXED_DATE = datetime(2000, 1, 1, tzinfo=UTC)
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
@@ -563,12 +562,7 @@ def _date_width(text: str) -> float:
 
 
 def write_docx(
-    blocks: Sequence[Block],
-    tables: Mapping[str, Table],
-    *,
-    title: str = "",
-    author: str = "",
-    created: datetime | None = None,
+    blocks: Sequence[Block], tables: Mapping[str, Table], *, title: str, author: str, created: datetime
 ) -> bytes:
     """Render blocks to DOCX bytes (deterministic)."""
     import docx
@@ -662,7 +656,7 @@ def write_docx(
     for key, value in {"title": title, "author": author, "last_modified_by": author}.items():
         setattr(props, key, value)
     for key in ("created", "modified", "last_printed"):
-        setattr(props, key, created or FIXED_DATE)
+        setattr(props, key, created)
     props.revision = 1
     for key, value in {"comments": "", "keywords": "", "subject": "", "category": "通报", "language": "zh-CN"}.items():
         setattr(props, key, value)

@@ -275,7 +275,7 @@ def defines_pass(doc: Scores) -> bool:
     return any(u.thresholds or u.passed is not None for u in doc.units)
 
 
-def entry(unit: UnitResult, index: int, veto_tier: str, has_tiers: bool = True) -> Entry:
+def entry(unit: UnitResult, index: int, veto_tier: str, has_tiers: bool) -> Entry:
     return Entry(
         index=index,
         unit=unit.unit,

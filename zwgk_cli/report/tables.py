@@ -15,9 +15,7 @@ from zwgk_cli.results.model import Column
 BLANK_LABEL = "未填写"
 
 
-def _tier_class(ranking: Ranking, tier: str | None, vetoed: bool = False) -> str:
-    if vetoed:
-        return "vetoed"
+def _tier_class(ranking: Ranking, tier: str | None) -> str:
     for i, t in enumerate(ranking.tiers, start=1):
         if t.label == tier:
             return "fail" if t.label == ranking.veto_tier else f"tier-{i}"
@@ -50,11 +48,11 @@ def ranking_table(g: GroupRanking, ranking: Ranking) -> Table:
     return Table(tuple(headers), tuple(rows), "cn" + "c" * (len(headers) - 2), tuple(classes), empty, tuple(maxima))
 
 
-def with_max(header: str, c: Column, sep: str = "\n") -> str:
+def with_max(header: str, c: Column) -> str:
     """A column header with the part's maximum on its own line: “日常工作\n（30分）”."""
     if c.kind == "penalty":
-        return f"{header}{sep}(扣分)"
-    return f"{header}{sep}({pts(c.max)}分)" if c.max is not None else header
+        return f"{header}\n(扣分)"
+    return f"{header}\n({pts(c.max)}分)" if c.max is not None else header
 
 
 def vetoed_table(ranking: Ranking) -> Table:

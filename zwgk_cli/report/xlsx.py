@@ -166,7 +166,7 @@ class _Fit:
         for c, text in enumerate(texts):
             self.cell(r, c, text, wrap=wrap, limit=limit)
 
-    def apply(self, ws: Any, minimum: float = 6, font_pt: float = 11) -> None:
+    def apply(self, ws: Any, minimum: float) -> None:
         for c, w in sorted(self.widths.items()):
             ws.set_column(c, c, max(minimum, w))
         for r, cells in sorted(self.wrapped.items()):
@@ -178,7 +178,7 @@ class _Fit:
                 for c, text in cells
             )
             if lines > 1:
-                ws.set_row(r, round(font_pt * 1.35 * lines + 3, 1))
+                ws.set_row(r, round(11 * 1.35 * lines + 3, 1))  # lines of Excel's 11 pt
 
 
 def excel_width(text: str) -> float:
