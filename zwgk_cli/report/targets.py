@@ -127,8 +127,7 @@ def ties(ranked: Sequence[tuple[int | None, bool, str, Decimal | None]], key: st
 
 def _kind_context(i: int, k: KindRanking) -> dict[str, Any]:
     values = [t.points for t in k.assessed if t.points is not None]
-    top = max(values) if values else None
-    bottom = min(values) if values else None
+    top, bottom = max(values, default=None), min(values, default=None)
     maxima = sorted({m for m in k.kind.max.values() if m is not None})
     return {
         "title": k.kind.title,
