@@ -48,14 +48,15 @@ def workbook(buf: io.BytesIO, info: NoticeInfo, title: str) -> Any:
     wb = xlsxwriter.Workbook(buf, options)
     office = info.office if info.office != PLACEHOLDER else ""
     created = info.stamp.replace(tzinfo=None)
-    props = {
-        "title": title,
-        "author": office,
-        "company": office,
-        "created": created,
-        "comments": f"由 zwgk {__version__} 生成",
-    }
-    wb.set_properties(props)
+    wb.set_properties(
+        {
+            "title": title,
+            "author": office,
+            "company": office,
+            "created": created,
+            "comments": f"由 zwgk {__version__} 生成",
+        }
+    )
     return wb
 
 
