@@ -98,7 +98,7 @@ def match(
             if a != e.unit:
                 by_name.setdefault(a, []).append((e, HOW_ALIAS))
     problems: list[Problem] = []
-    claims: dict[str, list[tuple[Entry, str]]] = {}  # this year's id → last year's units claiming it
+    claims: dict[str, tuple[Entry, list[tuple[Entry, str]]]] = {}  # this year's id → it, last year's claiming it
     for old in then:
         if old.unit_id in matched_then:
             continue
@@ -108,16 +108,14 @@ def match(
             problems.append(problem(Code.P_PREVIOUS_AMBIGUOUS, unit=old.unit, candidates=names))
         elif fits:
             ((e, how),) = fits.values()
-            claims.setdefault(e.unit_id, []).append((old, how))
-    for uid, olds in claims.items():
+            claims.setdefault(e.unit_id, (e, []))[1].append((old, how))
+    for e, olds in claims.values():
         if len(olds) == 1:
             old, how = olds[0]
-            pairs[uid] = Pair(next(e for e in now if e.unit_id == uid), old, how)
+            pairs[e.unit_id] = Pair(e, old, how)
             matched_then.add(old.unit_id)
         else:
-            name = next(e.unit for e in now if e.unit_id == uid)
-            for old, _ in olds:
-                problems.append(problem(Code.P_PREVIOUS_AMBIGUOUS, unit=old.unit, candidates=name))
+            problems += [problem(Code.P_PREVIOUS_AMBIGUOUS, unit=old.unit, candidates=e.unit) for old, _ in olds]
     out = [pairs.get(e.unit_id, Pair(e, None)) for e in now]
     out += [Pair(None, old) for old in then if old.unit_id not in matched_then]
     return out, problems

@@ -454,9 +454,8 @@ def _table(ctx: _Ctx, table: Table) -> None:
     if not table.rows:
         _para(ctx, table.empty)
         return
-    ncols = len(table.headers)
     heads = [table.headers] + ([table.subheader] if table.subheader else [])
-    t = ctx.doc.add_table(rows=len(heads) + len(table.rows), cols=ncols)
+    t = ctx.doc.add_table(rows=len(heads) + len(table.rows), cols=len(table.headers))
     t.style = ctx.doc.styles["Table Grid"]
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     t.autofit = False
