@@ -26,15 +26,7 @@ from zwgk_cli.report.context import PLACEHOLDER, Report, UnitPage, build
 from zwgk_cli.report.docx import Block, Table, write_docx
 from zwgk_cli.report.findings import ProblemRow
 from zwgk_cli.report.text import date_cn, pts, short_title, zh
-from zwgk_cli.report.xlsx import (
-    FINDING_HEADERS,
-    LETTER_FONT,
-    letter_close,
-    letter_formats,
-    letter_top,
-    workbook,
-    write_finding,
-)
+from zwgk_cli.report.xlsx import FINDING_HEADERS, letter_close, letter_formats, letter_top, workbook, write_finding
 from zwgk_cli.results.model import CriterionRow, Scores
 
 DRAFT_DIR = "初评结果反馈"
@@ -234,17 +226,13 @@ def draft_xlsx(report: Report, page: UnitPage, info: DraftInfo, rows: Sequence[L
     buf = io.BytesIO()
     wb = workbook(buf, report.info, f"{page.unit}初评结果反馈")
     f = letter_formats(wb)
-    mark_f = wb.add_format(
-        {**LETTER_FONT, "bold": True, "font_color": "#C00000", "align": "center", "valign": "vcenter"}
-    )
-    section_f = wb.add_format({**LETTER_FONT, "bold": True, "font_size": 12})
     ws = wb.add_worksheet("初评结果反馈")
     headers = [*FINDING_HEADERS, *WHERE_HEADERS]
     last = len(headers)  # 反馈意见
     mark = zh(f"{MARK}:本表为初评结果,不是最终考评结果,以正式印发的通报为准")
-    lines = [(mark, mark_f), (zh(f"分组:{page.group}。") + standing(report, page), f["info"]), (info.ask, f["info"])]
+    lines = [(mark, f["mark"]), (zh(f"分组:{page.group}。") + standing(report, page), f["info"]), (info.ask, f["info"])]
     letter_top(ws, f, last, f"{page.unit}{info.name}初评结果反馈", lines)
-    ws.write(5, 0, "一、初评得分", section_f)
+    ws.write(5, 0, "一、初评得分", f["section"])
     r = 6
     st = scores_table(report, page)
     ws.write_string(r, 0, "序号", f["head"])
@@ -256,7 +244,7 @@ def draft_xlsx(report: Report, page: UnitPage, info: DraftInfo, rows: Sequence[L
         ws.merge_range(r, 1, r, 5, row[0], f["cell"])
         ws.write_row(r, 6, row[1:], f["num"])
     r += 2
-    ws.write(r, 0, "二、失分情况", section_f)
+    ws.write(r, 0, "二、失分情况", f["section"])
     r += 1
     ws.write_row(r, 0, headers, f["head"])
     ws.write_string(r, last, FEEDBACK_HEADER, f["fill_head"])

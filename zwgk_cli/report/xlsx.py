@@ -82,11 +82,13 @@ def print_setup(ws: Any, repeat: int | None = None) -> None:
 
 
 def letter_formats(wb: Any) -> dict[str, Any]:
-    """The formats of a sheet sent to a unit (整改清单, 初评结果反馈); ``fill``: cells it fills."""
+    """The formats of a sheet sent to a unit (整改清单, 初评结果反馈); ``fill``: cells it fills;
+    ``mark`` and ``section``: the draft's 初评 mark and its section headings."""
     head = {**LETTER_FONT, "bold": True, "border": 1, "text_wrap": True, "align": "center", "valign": "vcenter"}
     cell = {**LETTER_FONT, "border": 1, "text_wrap": True, "valign": "top"}
+    big = {**LETTER_FONT, "bold": True, "align": "center", "valign": "vcenter"}
     return {
-        "title": wb.add_format({**LETTER_FONT, "bold": True, "font_size": 16, "align": "center", "valign": "vcenter"}),
+        "title": wb.add_format({**big, "font_size": 16}),
         "info": wb.add_format({**LETTER_FONT, "text_wrap": True, "valign": "vcenter"}),
         "head": wb.add_format({**head, "bg_color": "#D9D9D9"}),
         "fill_head": wb.add_format({**head, "bg_color": "#FFE699"}),
@@ -94,6 +96,8 @@ def letter_formats(wb: Any) -> dict[str, Any]:
         "num": wb.add_format({**LETTER_FONT, "border": 1, "align": "center", "valign": "top"}),
         "veto": wb.add_format({**cell, "font_color": "#C00000"}),
         "fill": wb.add_format({**cell, "locked": False, "bg_color": "#FFF9E5"}),
+        "mark": wb.add_format({**big, "font_color": "#C00000"}),
+        "section": wb.add_format({**LETTER_FONT, "bold": True, "font_size": 12}),
     }
 
 
