@@ -222,11 +222,11 @@ def _bar_chart(wb: Any, ws: Any, title: str, name: str, n: int, col: int, top: D
     ws.insert_chart(at, 1, chart)
 
 
-Cell = tuple[str | Decimal | int | None, str]  # a value and the name of its format
+Styled = tuple[str | Decimal | int | None, str]  # a value and the name of its format
 
 
 def _ranked_sheet(
-    ws: Any, f: dict[str, Any], title: str, headers: Sequence[str], rows: Sequence[Sequence[Cell]], note: str
+    ws: Any, f: dict[str, Any], title: str, headers: Sequence[str], rows: Sequence[Sequence[Styled]], note: str
 ) -> int:
     """A ranking sheet: title, headers (row 3), the rows of (value, format name) cells (text
     in ``wrap`` wrapped), filter, printing and the note under the table; returns the table's
@@ -294,7 +294,7 @@ def ranking_xlsx(report: Report) -> bytes:
             if not e.scored:
                 remarks.append(pending_reason(e))
             points = [e.points(c.id) if e.scored else None for c in g.columns]
-            row: list[Cell] = [(e.rank, "cell"), (e.unit, "cell")]
+            row: list[Styled] = [(e.rank, "cell"), (e.unit, "cell")]
             row += [(-v if c.kind == "penalty" and v else v, "num") for v, c in zip(points, g.columns, strict=True)]
             row += [(e.total if e.scored else None, "num"), (tier, "cell"), (e.coefficient, "pct")]
             rows.append([*row, (status_label(e), "cell"), (zh(";".join(remarks)), "wrap")])
@@ -406,7 +406,7 @@ def _kind_sheet(wb: Any, ws: Any, k: KindRanking, f: dict[str, Any]) -> None:
             remarks.append(f"低于合格线({pts(k.kind.threshold)}分)")
         if not t.assessed:
             remarks.append("所属单位未交回评分表" if t.status == "missing" else "所属单位评分未完成")
-        row: list[Cell] = [(t.rank, "num"), *((x, "cell") for x in (t.name, t.url, t.unit, t.group))]
+        row: list[Styled] = [(t.rank, "num"), *((x, "cell") for x in (t.name, t.url, t.unit, t.group))]
         row += [(t.points if t.assessed else None, "num"), (k.verdict(t), "cell")]
         rows.append([*row, ("已评分" if t.assessed else "未完成", "cell"), (zh(";".join(remarks)), "wrap")])
     note = "说明:得分相同的排名相同(并列),其后名次顺延;触发单项否决与所属单位评分未完成的不参加排名,列于表末。"
