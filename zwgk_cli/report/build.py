@@ -11,7 +11,7 @@ every template renders; the files replace the earlier run's together
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,16 +42,22 @@ def is_report_file(rel: str) -> bool:
     return folder == RECTIFY_DIR and "/" not in name and (name.endswith((".xlsx", ".html")) or name == UNLISTED_NAME)
 
 
-def unlisted_text(report: Report) -> str:
-    """The units without a 整改清单, one a line with the reason: nothing returned, scoring
-    unfinished, or nothing found.  Windows line ends: Notepad shows it as it is."""
-    lines = [f"{report.info.name}：以下单位没有整改清单", ""]
-    for u in report.units:
-        if u.listed:
-            continue
-        reason = u.pending_reason if not u.scored else "未发现失分问题"
-        lines.append(f"{u.unit}（{u.group}）：{reason}")
-    return "\r\n".join(lines) + "\r\n"
+def unlisted_bytes(heading: str, lines: Iterable[str]) -> bytes:
+    """The units without a 整改清单 (or a draft), one a line with the reason.  Windows line
+    ends: Notepad shows it as it is."""
+    return "\r\n".join([heading, "", *lines, ""]).encode("utf-8-sig")
+
+
+def ranking_problems(report: Report, *, targets: bool = False) -> list[Problem]:
+    """Units left unranked (P002), with ``targets`` the targets left unranked (P015, P016),
+    tiers recorded otherwise than recomputed (P005)."""
+    names = [e.unit for e in report.ranking.pending]
+    out = [problem(Code.P_PENDING, count=len(names), units=join_names(names, 10))] if names else []
+    if targets:
+        out += target_problems(report.doc)
+    return out + [
+        problem(Code.P_TIER, unit=m.unit, recorded=m.recorded, computed=m.computed) for m in report.ranking.mismatches
+    ]
 
 
 @dataclass
@@ -75,26 +81,19 @@ def write_report(
     ``previous`` (``--compare``): last year's results, shown beside this year's."""
     report = build(doc, campaign, previous=previous)
     env = environment(template_dir)
-    outcome = Outcome()
-    if report.compare is not None:
-        outcome.problems.extend(report.compare.problems)
-    for key, label in report.info.missing:
-        outcome.problems.append(problem(Code.P_SETTING, field=key, label=label, placeholder=PLACEHOLDER))
-    if report.ranking.pending:
-        names = [e.unit for e in report.ranking.pending]
-        outcome.problems.append(problem(Code.P_PENDING, count=len(names), units=join_names(names, 10)))
-    outcome.problems.extend(target_problems(doc))
-    for m in report.ranking.mismatches:
-        outcome.problems.append(problem(Code.P_TIER, unit=m.unit, recorded=m.recorded, computed=m.computed))
+    outcome = Outcome(problems=list(report.compare.problems) if report.compare is not None else [])
+    outcome.problems += [
+        problem(Code.P_SETTING, field=k, label=v, placeholder=PLACEHOLDER) for k, v in report.info.missing
+    ]
+    outcome.problems += ranking_problems(report, targets=True)
 
     blocks = [Block(b.kind, zh(b.text), b.line) for b in notice_blocks(env, report)]
     tables = {k: zh_table(t) for k, t in report.tables.items()}
     ctx = dict(report.context, blocks=blocks, tables=tables, title=title_of(blocks))
     rendered: dict[str, bytes] = {}
-    if "html" in formats:
-        rendered[f"{NOTICE_NAME}.html"] = render(env, "notice.html.j2", **ctx).encode("utf-8")
-    if "md" in formats:
-        rendered[f"{NOTICE_NAME}.md"] = render(env, "notice.md.j2", **ctx).encode("utf-8")
+    for fmt in ("html", "md"):
+        if fmt in formats:
+            rendered[f"{NOTICE_NAME}.{fmt}"] = render(env, f"notice.{fmt}.j2", **ctx).encode("utf-8")
     if "docx" in formats or "pdf" in formats:
         try:
             rendered[f"{NOTICE_NAME}.docx"] = write_docx(
@@ -112,7 +111,9 @@ def write_report(
             page = render(env, "rectify.html.j2", **dict(report.context, u=u))
             rendered[f"{RECTIFY_DIR}/{u.file}.html"] = page.encode("utf-8")
     if ("xlsx" in formats or "html" in formats) and len(listed) < len(report.units):
-        rendered[f"{RECTIFY_DIR}/{UNLISTED_NAME}"] = unlisted_text(report).encode("utf-8-sig")
+        reasons = ((u, u.pending_reason if not u.scored else "未发现失分问题") for u in report.units if not u.listed)
+        lines = (f"{u.unit}（{u.group}）：{reason}" for u, reason in reasons)
+        rendered[f"{RECTIFY_DIR}/{UNLISTED_NAME}"] = unlisted_bytes(f"{report.info.name}：以下单位没有整改清单", lines)
     # Rendering done: nothing is written before every template has succeeded.
     with run_outputs(out_dir, is_report_file) as tmp:
         for rel, data in rendered.items():

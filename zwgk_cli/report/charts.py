@@ -3,8 +3,8 @@ No JavaScript, no fonts fetched: the file stays self-contained."""
 
 from __future__ import annotations
 
-import html
 from decimal import Decimal
+from html import escape
 
 from markupsafe import Markup
 
@@ -18,10 +18,6 @@ SVG_FONTS = "Noto Sans CJK SC, Source Han Sans SC, 黑体, SimHei, sans-serif"
 SEGMENTS = ("#4472c4", "#70ad47", "#ffc000", "#ed7d31", "#7f6bb3", "#5fb7c9", "#a5a5a5", "#9e480e")
 
 
-def _esc(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
 def _n(x: Decimal | float | int) -> str:
     """An SVG coordinate with at most one decimal."""
     d = Decimal(str(x)).quantize(Decimal("0.1"))
@@ -33,9 +29,9 @@ def _svg(w: int, h: int, title: str) -> list[str]:
     """The opening of a chart: the ``svg`` element and its title."""
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
-        f'role="img" aria-label="{_esc(title)}" font-size="11" font-family="{SVG_FONTS}">',
+        f'role="img" aria-label="{escape(title)}" font-size="11" font-family="{SVG_FONTS}">',
         f'<text class="chart-title" x="{w // 2}" y="15" text-anchor="middle" font-size="14" font-weight="bold">'
-        f"{_esc(title)}</text>",
+        f"{escape(title)}</text>",
     ]
 
 
@@ -68,7 +64,7 @@ def histogram_svg(g: GroupRanking, title: str) -> Markup:
         lo = step * i
         label = f"{fmt_points(lo)}–" if i < nbins - 1 else f"≥{fmt_points(lo)}"
         parts.append(
-            f'<text class="axis" x="{_n(x + bw / 2)}" y="{h - bottom + 14}" text-anchor="middle">{_esc(label)}</text>'
+            f'<text class="axis" x="{_n(x + bw / 2)}" y="{h - bottom + 14}" text-anchor="middle">{escape(label)}</text>'
         )
         for n, cls in ((counts[i], "bar"), (vetoes[i], "bar-vetoed")):
             if not n:
@@ -76,7 +72,7 @@ def histogram_svg(g: GroupRanking, title: str) -> Markup:
             bh = Decimal(plot_h) * n / peak
             parts.append(
                 f'<rect class="{cls}" fill="{COLOURS[cls]}" x="{_n(x + 3)}" y="{_n(Decimal(topm + plot_h) - bh)}" '
-                f'width="{_n(bw - 6)}" height="{_n(bh)}"><title>{_esc(label)}分：{n}家</title></rect>'
+                f'width="{_n(bw - 6)}" height="{_n(bh)}"><title>{escape(label)}分：{n}家</title></rect>'
             )
         if counts[i]:
             y = Decimal(topm + plot_h) - Decimal(plot_h) * counts[i] / peak - 4
@@ -118,7 +114,7 @@ def parts_svg(g: GroupRanking, title: str) -> Markup:
     out = _svg(w, h, title)
     for i, x0, y, name in legend:
         out.append(f'<rect class="seg-{i % 8}" fill="{SEGMENTS[i % 8]}" x="{x0}" y="{y}" width="10" height="10"/>')
-        out.append(f'<text class="axis" x="{x0 + 14}" y="{y + 9}">{_esc(name)}</text>')
+        out.append(f'<text class="axis" x="{x0 + 14}" y="{y + 9}">{escape(name)}</text>')
     y0 = 30 + legend_h
     for k in range(0, int(top) + 1, 10 if top <= 100 else 20):
         x = Decimal(label_w) + scale * k
@@ -136,7 +132,7 @@ def parts_svg(g: GroupRanking, title: str) -> Markup:
         name = e.unit if len(e.unit) <= 11 else e.unit[:10] + "…"
         out.append(
             f'<text class="{cls}" x="{label_w - 6}" y="{y + 13}" text-anchor="end" font-size="12"{red}>'
-            f"{_esc(name)}</text>"
+            f"{escape(name)}</text>"
         )
         x = Decimal(label_w)
         for i, c in enumerate(cols):
@@ -147,12 +143,12 @@ def parts_svg(g: GroupRanking, title: str) -> Markup:
             out.append(
                 f'<rect class="seg-{i % 8}" fill="{SEGMENTS[i % 8]}" x="{_n(x)}" y="{y + 3}" '
                 f'width="{_n(bw)}" height="{row_h - 6}">'
-                f"<title>{_esc(e.unit)} {_esc(short_title(c.title))}：{fmt_points(v)}分</title></rect>"
+                f"<title>{escape(e.unit)} {escape(short_title(c.title))}：{fmt_points(v)}分</title></rect>"
             )
             x += bw
         total = pts(e.total) + ("（否决）" if e.vetoed else "")
         if e.penalties:
             total += f"（含扣分{fmt_points(e.penalties)}分）"
-        out.append(f'<text class="value" x="{_n(x + 4)}" y="{y + 13}">{_esc(total)}</text>')
+        out.append(f'<text class="value" x="{_n(x + 4)}" y="{y + 13}">{escape(total)}</text>')
     out.append("</svg>")
     return Markup("".join(out))

@@ -98,7 +98,7 @@ def match(
             if a != e.unit:
                 by_name.setdefault(a, []).append((e, HOW_ALIAS))
     problems: list[Problem] = []
-    claims: dict[str, list[tuple[Entry, str]]] = {}  # this year's id → last year's units claiming it
+    claims: dict[str, tuple[Entry, list[tuple[Entry, str]]]] = {}  # this year's id → it, last year's claiming it
     for old in then:
         if old.unit_id in matched_then:
             continue
@@ -108,16 +108,14 @@ def match(
             problems.append(problem(Code.P_PREVIOUS_AMBIGUOUS, unit=old.unit, candidates=names))
         elif fits:
             ((e, how),) = fits.values()
-            claims.setdefault(e.unit_id, []).append((old, how))
-    for uid, olds in claims.items():
+            claims.setdefault(e.unit_id, (e, []))[1].append((old, how))
+    for e, olds in claims.values():
         if len(olds) == 1:
             old, how = olds[0]
-            pairs[uid] = Pair(next(e for e in now if e.unit_id == uid), old, how)
+            pairs[e.unit_id] = Pair(e, old, how)
             matched_then.add(old.unit_id)
         else:
-            name = next(e.unit for e in now if e.unit_id == uid)
-            for old, _ in olds:
-                problems.append(problem(Code.P_PREVIOUS_AMBIGUOUS, unit=old.unit, candidates=name))
+            problems += [problem(Code.P_PREVIOUS_AMBIGUOUS, unit=old.unit, candidates=e.unit) for old, _ in olds]
     out = [pairs.get(e.unit_id, Pair(e, None)) for e in now]
     out += [Pair(None, old) for old in then if old.unit_id not in matched_then]
     return out, problems
@@ -137,18 +135,6 @@ def fmt_share(value: Decimal | None) -> str:
 def fmt_change(value: Decimal | None) -> str:
     """+2.50 / −1.25 / 0.00 (个百分点)."""
     return "—" if value is None else f"+{value:.2f}" if value > 0 else f"{value:.2f}"
-
-
-def fmt_points_change(value: Decimal | None) -> str:
-    """+0.2 / -1.5 / 0 (points, as the tables print points)."""
-    return "—" if value is None else ("+" if value > 0 else "") + pts(value)
-
-
-def comparable_parts(now: Sequence[Column], then: Sequence[Column]) -> tuple[list[Column], list[Column]]:
-    """This year's part columns whose id, title and maximum are the same last year, and the others."""
-    old = {(c.id, c.title, c.max) for c in then}
-    same = [c for c in now if (c.id, c.title, c.max) in old]
-    return same, [c for c in now if (c.id, c.title, c.max) not in old]
 
 
 @dataclass(frozen=True)
@@ -210,11 +196,6 @@ class Comparison:
     def new(self) -> list[Change]:
         return [c for c in self.changes if c.pair.then is None]
 
-    @property
-    def both(self) -> list[Change]:
-        """Units assessed in both years (a share each year)."""
-        return [c for c in self.changes if c.change is not None]
-
 
 def compare(doc: Scores, now: Ranking, previous: Previous) -> Comparison:
     """This year's ranking beside last year's; P012 (:class:`CompareError`) when no unit matches."""
@@ -241,13 +222,11 @@ def compare(doc: Scores, now: Ranking, previous: Previous) -> Comparison:
         changes.append(Change(p, s_now, s_then, change, move, rank_move))
     columns: dict[str, tuple[list[Column], list[Column]]] = {}
     for g in now.groups:
-        olds = [
-            c.pair.then.variant
-            for c in changes
-            if c.pair.now is not None and c.pair.now.group == g.group and c.pair.then is not None
-        ]
-        prev_cols = prev.columns_of(olds[0]) if olds else ()
-        columns[g.group] = comparable_parts(g.columns, prev_cols)
+        # parts compared: those whose id, title and maximum are the same last year
+        old = next((p.then.variant for p in pairs if p.now and p.then and p.now.group == g.group), None)
+        same = {(c.id, c.title, c.max) for c in (prev.columns_of(old) if old is not None else ())}
+        kept = [c for c in g.columns if (c.id, c.title, c.max) in same]
+        columns[g.group] = (kept, [c for c in g.columns if c not in kept])
     return Comparison(year, prev_year, changes, problems, tiers_comparable, now, then, columns)
 
 
@@ -292,9 +271,9 @@ def parts_table(cmp: Comparison, group: str) -> Table | None:
         then = [v for c in both if c.pair.then is not None and (v := c.pair.then.points(col.id)) is not None]
         m_now, m_then = mean(now), mean(then)
         diff = m_now - m_then if m_now is not None and m_then is not None else None
+        change = "—" if diff is None else ("+" if diff > 0 else "") + pts(diff)  # +0.2 / -1.5 / 0
         title = ("其中：" if col.depth else "") + short_title(col.title)
-        top = pts(col.max) if col.kind != "penalty" else "扣分"
-        rows.append((zh(title), top, pts(m_now), pts(m_then), fmt_points_change(diff)))
+        rows.append((zh(title), pts(col.max) if col.kind != "penalty" else "扣分", pts(m_now), pts(m_then), change))
     return Table(("项目", "分值", "本年平均分", "上年平均分", "变化（分）"), tuple(rows), "lcccc")
 
 
@@ -322,7 +301,7 @@ def context(cmp: Comparison, tables: dict[str, Table]) -> dict[str, Any]:
                 "not_compared": "、".join(short_title(c.title) for c in changed if c.depth == 0),
             }
         )
-    both = cmp.both
+    both = [c for c in cmp.changes if c.change is not None]  # assessed in both years
     renamed = [
         (c.pair.now, c.pair.then)
         for c in cmp.changes
@@ -371,10 +350,7 @@ def sheet_blocks(cmp: Comparison) -> list[tuple[str, list[str], list[list[Cell]]
             title = short_title(col.title)
             headers += [f"{title}（本年）", f"{title}（上年）"]
         headers.append("备注")
-        rows: list[list[Cell]] = []
-        for c in cmp.of_group(g.group):
-            rows.append(_unit_row(cmp, c, same))
-        out.append((f"{g.group}与上年比较", headers, rows))
+        out.append((f"{g.group}与上年比较", headers, [_unit_row(cmp, c, same) for c in cmp.of_group(g.group)]))
     if cmp.gone:
         rows = [_unit_row(cmp, c, []) for c in cmp.gone]
         out.append(("上年参加考评、本年未列入的单位", [*base, "备注"], rows))

@@ -35,7 +35,7 @@ from zwgk_cli.report.tables import (
     unit_table,
     vetoed_table,
 )
-from zwgk_cli.report.targets import targets_context
+from zwgk_cli.report.targets import targets_context, ties
 from zwgk_cli.report.text import date_cn, join_names, parse_date, pts, short_title, zh
 from zwgk_cli.results.model import Scores
 
@@ -173,9 +173,7 @@ def _tier_ranges(ranking: Ranking) -> list[dict[str, str]]:
     return out
 
 
-def build(
-    doc: Scores, campaign: Campaign | None = None, top_losses: int = TOP_LOSSES, previous: Previous | None = None
-) -> Report:
+def build(doc: Scores, campaign: Campaign | None = None, previous: Previous | None = None) -> Report:
     """Rank the document and build the context every template and writer uses (with
     ``previous``, last year's results beside this year's: ``compare``)."""
     order = campaign.group_order if campaign is not None else ()
@@ -183,7 +181,6 @@ def build(
     info = notice_info(doc, campaign)
     tables: dict[str, Table] = {}
     charts: dict[str, Markup] = {}
-    has_tiers = ranking.has_tiers
     groups_ctx = []
     for i, g in enumerate(ranking.groups, start=1):
         tables[f"ranking-{i}"] = ranking_table(g, ranking)
@@ -217,14 +214,7 @@ def build(
                     for e in g.ranked
                     if e.rank is not None and e.rank <= 3
                 ],
-                "ties": [
-                    {
-                        "rank": str(r),
-                        "units": join_names([e.unit for e in g.ranked if e.rank == r]),
-                        "total": pts(next(e.total for e in g.ranked if e.rank == r)),
-                    }
-                    for r in sorted({e.rank for e in g.ranked if e.tied and e.rank is not None})
-                ],
+                "ties": ties([(e.rank, e.tied, e.unit, e.total) for e in g.ranked], "units"),
                 "not_in_bonus": join_names([e.unit for e in (*g.ranked, *g.vetoed) if e.bonus_counted is False]),
                 "below_threshold": [
                     {"unit": e.unit, "parts": zh("、".join(e.failed_thresholds))}
@@ -240,13 +230,12 @@ def build(
     tables["tiers"] = tiers_table(ranking)
     tables["vetoed"] = vetoed_table(ranking)
     tables["pending"] = pending_table(ranking)
-    top = ranking.losses[:top_losses]
+    top = ranking.losses[:TOP_LOSSES]
     tables["losses"] = losses_table(top)
     units_ctx: list[UnitPage] = []
-    in_order = [e for g in ranking.groups for e in (*g.ranked, *g.vetoed, *g.pending)]
     # Files named after units: safe on every system and never shared (“甲/乙局” and “甲:乙局”).
-    files = unique_file_names(((e.unit_id, e.unit) for e in in_order), "")
-    for n, e in enumerate(in_order, start=1):
+    files = unique_file_names(((e.unit_id, e.unit) for e in ranking.entries), "")
+    for n, e in enumerate(ranking.entries, start=1):
         rows = tuple(problem_rows(e.result, {c.id: c.title for c in doc.columns_of(e.variant)}))
         key = f"unit-{n}"
         tables[key] = unit_table(rows, e)
@@ -284,7 +273,7 @@ def build(
         },
         "tool": f"zwgk {__version__}",
         "round": doc.round,  # the round of zwgk score the scores are (None: not recorded)
-        "has_tiers": has_tiers,
+        "has_tiers": ranking.has_tiers,
         "defines_pass": ranking.defines_pass,
         "veto_label": ranking.veto_label,
         "veto_tier": ranking.veto_tier,

@@ -18,7 +18,7 @@ import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from math import ceil
 from typing import Any
 
@@ -65,7 +65,6 @@ DEFAULT_STYLE: dict[str, str] = {
     "imprint_size": "14",
     "line_pitch": "29",
 }
-FIXED_DATE = datetime(2000, 1, 1, tzinfo=UTC)
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
@@ -265,17 +264,24 @@ def _page_number(paragraph: Any, ctx: _Ctx, align: str) -> None:
 
 
 def _border_bottom(paragraph: Any, color: str) -> None:
-    from docx.oxml.ns import qn
 
-    ppr = paragraph._p.get_or_add_pPr()
     bdr = _el("w:pBdr", {}, None, _el("w:bottom", {"w:val": "single", "w:sz": "12", "w:space": "8", "w:color": color}))
     # pBdr goes before spacing/ind/jc in CT_PPr's sequence
-    tags = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:spacing", "w:ind", "w:jc")
-    anchor = next((el for tag in tags if (el := ppr.find(qn(tag))) is not None), None)
+    _insert(
+        paragraph._p.get_or_add_pPr(), bdr, ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:spacing", "w:ind", "w:jc")
+    )
+
+
+def _insert(parent: Any, el: Any, before: Sequence[str]) -> None:
+    """``el`` into ``parent`` before the first of the ``before`` tags there, else last: OOXML's
+    element order (Word rejects elements out of order)."""
+    from docx.oxml.ns import qn
+
+    anchor = next((x for tag in before if (x := parent.find(qn(tag))) is not None), None)
     if anchor is not None:
-        anchor.addprevious(bdr)
+        anchor.addprevious(el)
     else:
-        ppr.append(bdr)
+        parent.append(el)
 
 
 def _restyle(ctx: _Ctx) -> None:
@@ -439,20 +445,6 @@ def _cell_margins(twips: int) -> Any:
     return _el("w:tblCellMar", {}, None, *sides)
 
 
-def _table_props(t: Any, *elements: Any) -> None:
-    """Elements into the table's properties before ``<w:tblLook>`` (CT_TblPr's order: Word
-    rejects elements out of order)."""
-    from docx.oxml.ns import qn
-
-    tbl_pr = t._tbl.tblPr
-    for el in elements:
-        look = tbl_pr.find(qn("w:tblLook"))
-        if look is not None:
-            look.addprevious(el)
-        else:
-            tbl_pr.append(el)
-
-
 def _table(ctx: _Ctx, table: Table) -> None:
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.oxml import OxmlElement
@@ -462,9 +454,8 @@ def _table(ctx: _Ctx, table: Table) -> None:
     if not table.rows:
         _para(ctx, table.empty)
         return
-    ncols = len(table.headers)
     heads = [table.headers] + ([table.subheader] if table.subheader else [])
-    t = ctx.doc.add_table(rows=len(heads) + len(table.rows), cols=ncols)
+    t = ctx.doc.add_table(rows=len(heads) + len(table.rows), cols=len(table.headers))
     t.style = ctx.doc.styles["Table Grid"]
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     t.autofit = False
@@ -472,7 +463,7 @@ def _table(ctx: _Ctx, table: Table) -> None:
     chars = column_widths(table, WIDTH_MM / (size * 25.4 / 72))
     widths = [Mm(c * size * 25.4 / 72) for c in chars]
     # autofit=False already wrote <w:tblLayout w:type="fixed"/>; the cell margins follow it.
-    _table_props(t, _cell_margins(CELL_MARGIN_TWIPS))
+    _insert(t._tbl.tblPr, _cell_margins(CELL_MARGIN_TWIPS), ("w:tblLook",))
     for i, row in enumerate(t.rows):
         tr_pr = row._tr.get_or_add_trPr()
         tr_pr.append(OxmlElement("w:cantSplit"))
@@ -519,7 +510,8 @@ def _imprint(ctx: _Ctx, parts: Mapping[str, str]) -> None:
         ("top", "left", "bottom", "right", "insideH", "insideV"), (thick, none, thick, none, thin, none), strict=True
     )
     borders = _el("w:tblBorders", {}, None, *(_el(f"w:{side}", attrs) for side, attrs in sides))
-    _table_props(t, borders, _cell_margins(0))
+    for el in (borders, _cell_margins(0)):
+        _insert(t._tbl.tblPr, el, ("w:tblLook",))
     half = Mm(WIDTH_MM / 2)
     for i, (left, right) in enumerate(rows):
         row = t.rows[i]
@@ -530,18 +522,16 @@ def _imprint(ctx: _Ctx, parts: Mapping[str, str]) -> None:
             cell.width = half if right else Mm(WIDTH_MM)
             p = cell.paragraphs[0]
             fmt = p.paragraph_format
+            # 回行时与冒号后的首字对齐 (GB/T 9704-2012 7.4.2): a hanging indent of 抄送：
+            hanging = text.startswith("抄送:")
             fmt.alignment = WD_ALIGN_PARAGRAPH.LEFT if align == "left" else WD_ALIGN_PARAGRAPH.RIGHT
-            fmt.left_indent = Pt(size) if align == "left" else Pt(0)
+            fmt.left_indent = Pt(size * 4 if hanging else size if align == "left" else 0)
             fmt.right_indent = Pt(size) if align == "right" or not right else Pt(0)
-            fmt.first_line_indent = Pt(0)
+            fmt.first_line_indent = Pt(-size * 3 if hanging else 0)
             fmt.space_before = Pt(0)
             fmt.space_after = Pt(0)
             fmt.line_spacing = Pt(ctx.size("line_pitch"))
             fmt.keep_with_next = i < len(rows) - 1
-            if text.startswith("抄送:"):
-                # 回行时与冒号后的首字对齐 (GB/T 9704-2012 7.4.2): a hanging indent of 抄送：
-                fmt.left_indent = Pt(size * 4)
-                fmt.first_line_indent = Pt(-size * 3)
             _run(p, text.replace("抄送:", "抄送："), ctx, ctx.style["body_font"], size)
     grid = t._tbl.tblGrid
     for col in grid.findall(qn("w:gridCol")):
@@ -571,12 +561,7 @@ def _date_width(text: str) -> float:
 
 
 def write_docx(
-    blocks: Sequence[Block],
-    tables: Mapping[str, Table],
-    *,
-    title: str = "",
-    author: str = "",
-    created: datetime | None = None,
+    blocks: Sequence[Block], tables: Mapping[str, Table], *, title: str, author: str, created: datetime
 ) -> bytes:
     """Render blocks to DOCX bytes (deterministic)."""
     import docx
@@ -602,11 +587,9 @@ def write_docx(
             size = max(22.0, min(36.0, (WIDTH_MM / 25.4 * 72) / max(1.0, _date_width(b.text)) * 0.92))
             color = style["letterhead_color"]
             _para(ctx, b.text, font=style["title_font"], size=size, color=color, exact=size * 1.5, **centred)
-            _blank(ctx)
         elif k == "number":
             p = _para(ctx, b.text, **centred)
             _border_bottom(p, style["letterhead_color"])
-            _blank(ctx)
         elif k == "title":
             text = title_lines(b.text, WIDTH_MM / 25.4 * 72 / title_size)
             p = _para(ctx, "", style="Title", exact=title_pitch, **centred)
@@ -614,7 +597,6 @@ def write_docx(
                 run = _run(p, line, ctx, style["title_font"], title_size)
                 if n < len(text) - 1:
                     run.add_break()
-            _blank(ctx)
         elif k == "recipients":
             _para(ctx, b.text, indent_chars=0)
         elif k == "p":
@@ -664,24 +646,19 @@ def write_docx(
         if k == "attachment":
             in_attachment = True
             _para(ctx, b.text, font=style["h1_font"], indent_chars=0, align="left")
-            _blank(ctx)
         elif k == "attachment-title":
             _para(ctx, b.text, font=style["title_font"], size=title_size, exact=title_pitch, **centred)
-            _blank(ctx)
+        if k in ("letterhead", "number", "title", "attachment", "attachment-title"):
+            _blank(ctx)  # a blank line after each
     props = ctx.doc.core_properties
-    stamp = created or FIXED_DATE
-    props.title = title
-    props.author = author
-    props.last_modified_by = author
-    props.created = stamp
-    props.modified = stamp
-    props.last_printed = stamp
+    # set in core.xml's order
+    for key, value in {"title": title, "author": author, "last_modified_by": author}.items():
+        setattr(props, key, value)
+    for key in ("created", "modified", "last_printed"):
+        setattr(props, key, created)
     props.revision = 1
-    props.comments = ""
-    props.keywords = ""
-    props.subject = ""
-    props.category = "通报"
-    props.language = "zh-CN"
+    for key, value in {"comments": "", "keywords": "", "subject": "", "category": "通报", "language": "zh-CN"}.items():
+        setattr(props, key, value)
     buf = io.BytesIO()
     ctx.doc.save(buf)
     return normalize_zip(buf.getvalue())

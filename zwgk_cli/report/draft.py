@@ -21,11 +21,12 @@ from zwgk_cli.campaign import Campaign
 from zwgk_cli.files import atomic_write_bytes, run_outputs
 from zwgk_cli.model import ZERO
 from zwgk_cli.problems import Code, Problem, problem
-from zwgk_cli.report.build import Outcome
+from zwgk_cli.report.build import Outcome, ranking_problems, unlisted_bytes
 from zwgk_cli.report.context import PLACEHOLDER, Report, UnitPage, build
-from zwgk_cli.report.docx import Block, Table, normalize_zip, write_docx
-from zwgk_cli.report.text import date_cn, join_names, pts, short_title, zh
-from zwgk_cli.report.xlsx import FINDING_HEADERS, LETTER_FONT, letter_formats, letter_setup, workbook, write_finding
+from zwgk_cli.report.docx import Block, Table, write_docx
+from zwgk_cli.report.findings import ProblemRow
+from zwgk_cli.report.text import date_cn, pts, short_title, zh
+from zwgk_cli.report.xlsx import FINDING_HEADERS, letter_close, letter_formats, letter_top, workbook, write_finding
 from zwgk_cli.results.model import CriterionRow, Scores
 
 DRAFT_DIR = "初评结果反馈"
@@ -46,16 +47,9 @@ def is_draft_file(rel: str) -> bool:
 
 @dataclass(frozen=True)
 class LostRow:
-    """One criterion where the unit lost points (or a veto fired), with where it was entered."""
+    """One finding of the unit (the 整改清单's row) with the file, sheet and cells it was entered in."""
 
-    no: int
-    part: str
-    indicator: str
-    target: str
-    text: str  # 评分细则
-    found: str  # 检查发现
-    lost: str
-    vetoes: str
+    row: ProblemRow
     file: str
     sheet: str
     cells: str  # F12、F13
@@ -102,18 +96,9 @@ def _cells(row: CriterionRow) -> tuple[str, str]:
 
 def lost_rows(page: UnitPage) -> list[LostRow]:
     """The unit's findings (the 整改清单's rows) with the sheet and cells they came from."""
-    unit = page.entry.result
-    criteria = [
-        row for row in unit.criteria if row.applicable and ((row.lost or ZERO) > 0 or row.vetoes)
-    ]  # the rows problem_rows lists, in the same order
-    file = unit.files[0] if unit.files else ""
-    out = []
-    for pr, row in zip(page.rows, criteria, strict=True):
-        sheet, cells = _cells(row)
-        found, lost, vetoes = pr.found or "未得分", pts(pr.lost), zh(";".join(pr.vetoes))
-        where = (row.file or file, sheet, cells)  # a 检查组's workbook: its own file
-        out.append(LostRow(pr.no, pr.part, zh(pr.indicator), pr.target, pr.text, found, lost, vetoes, *where))
-    return out
+    files = page.entry.result.files
+    # a 检查组's workbook: its own file
+    return [LostRow(pr, pr.source.file or (files[0] if files else ""), *_cells(pr.source)) for pr in page.rows]
 
 
 @dataclass(frozen=True)
@@ -187,17 +172,12 @@ def scores_table(report: Report, page: UnitPage) -> Table:
 
 
 def losses_table(rows: Sequence[LostRow]) -> Table:
-    body = tuple(
-        (
-            str(r.no),
-            f"{r.indicator}{'(' + r.target + ')' if r.target else ''}\n{r.text}",
-            r.found + (f";触发否决:{r.vetoes}" if r.vetoes else ""),
-            r.lost,
-            r.where,
-            FEEDBACK_ROOM,
-        )
-        for r in rows
-    )
+    body = []
+    for r in rows:
+        pr, vetoes = r.row, zh(";".join(r.row.vetoes))
+        indicator = f"{zh(pr.indicator)}{'(' + pr.target + ')' if pr.target else ''}\n{pr.text}"
+        found = (pr.found or "未得分") + (f";触发否决:{vetoes}" if vetoes else "")
+        body.append((str(pr.no), indicator, found, pts(pr.lost), r.where, FEEDBACK_ROOM))
     return Table(
         ("序号", "指标及评分细则", "检查发现", "失分", "评分表位置", "反馈意见"),
         tuple(tuple(zh(c) for c in row) for row in body),
@@ -246,22 +226,13 @@ def draft_xlsx(report: Report, page: UnitPage, info: DraftInfo, rows: Sequence[L
     buf = io.BytesIO()
     wb = workbook(buf, report.info, f"{page.unit}初评结果反馈")
     f = letter_formats(wb)
-    mark_f = wb.add_format(
-        {**LETTER_FONT, "bold": True, "font_color": "#C00000", "align": "center", "valign": "vcenter"}
-    )
-    section_f = wb.add_format({**LETTER_FONT, "bold": True, "font_size": 12})
     ws = wb.add_worksheet("初评结果反馈")
     headers = [*FINDING_HEADERS, *WHERE_HEADERS]
     last = len(headers)  # 反馈意见
-    ws.merge_range(0, 0, 0, last, f"{page.unit}{info.name}初评结果反馈", f["title"])
-    ws.set_row(0, 30)
-    ws.merge_range(1, 0, 1, last, zh(f"{MARK}:本表为初评结果,不是最终考评结果,以正式印发的通报为准"), mark_f)
-    ws.merge_range(2, 0, 2, last, zh(f"分组:{page.group}。") + standing(report, page), f["info"])
-    ws.merge_range(3, 0, 3, last, info.ask, f["info"])
-    for r in (1, 2, 3):
-        ws.set_row(r, 20)
-
-    ws.write(5, 0, "一、初评得分", section_f)
+    mark = zh(f"{MARK}:本表为初评结果,不是最终考评结果,以正式印发的通报为准")
+    lines = [(mark, f["mark"]), (zh(f"分组:{page.group}。") + standing(report, page), f["info"]), (info.ask, f["info"])]
+    letter_top(ws, f, last, f"{page.unit}{info.name}初评结果反馈", lines)
+    ws.write(5, 0, "一、初评得分", f["section"])
     r = 6
     st = scores_table(report, page)
     ws.write_string(r, 0, "序号", f["head"])
@@ -273,16 +244,15 @@ def draft_xlsx(report: Report, page: UnitPage, info: DraftInfo, rows: Sequence[L
         ws.merge_range(r, 1, r, 5, row[0], f["cell"])
         ws.write_row(r, 6, row[1:], f["num"])
     r += 2
-    ws.write(r, 0, "二、失分情况", section_f)
+    ws.write(r, 0, "二、失分情况", f["section"])
     r += 1
     ws.write_row(r, 0, headers, f["head"])
     ws.write_string(r, last, FEEDBACK_HEADER, f["fill_head"])
     ws.set_row(r, 30)
     header_row = r
-    for lr, pr in zip(rows, page.rows, strict=True):
+    for lr in rows:
         r += 1
-        texts = (str(lr.no), lr.part, lr.indicator, lr.target, lr.text, lr.found, "", "", "", lr.vetoes)
-        write_finding(ws, r, f, pr, (*texts, lr.file, lr.sheet, lr.cells), WIDTHS)
+        write_finding(ws, r, f, lr.row, (lr.file, lr.sheet, lr.cells), WIDTHS, found=lr.row.found or "未得分")
         ws.write_blank(r, last, None, f["fill"])
     if not rows:
         r += 1
@@ -292,24 +262,12 @@ def draft_xlsx(report: Report, page: UnitPage, info: DraftInfo, rows: Sequence[L
     ws.merge_range(r, 0, r, last - 1, "对初评得分、排名或等次的其他意见(没有异议的请填写“无异议”):", f["info"])
     ws.write_blank(r, last, None, f["fill"])
     ws.set_row(r, 45)
-    for j, wdt in enumerate(WIDTHS):
-        ws.set_column(j, j, wdt)
-    ws.freeze_panes(header_row + 1, 0)
-    ws.protect("", {"sort": False, "autofilter": False, "format_rows": True, "format_columns": True})
-    letter_setup(ws, header_row, f"{page.unit}初评结果反馈(初评,非最终结果)")
-    wb.close()
-    return normalize_zip(buf.getvalue())
+    return letter_close(wb, buf, WIDTHS, header_row, f"{page.unit}初评结果反馈(初评,非最终结果)", autofilter=False)
 
 
 @dataclass
 class DraftOutcome(Outcome):
     units: int = 0
-
-
-def unlisted_text(report: Report) -> str:
-    lines = [f"{report.info.name}：以下单位评分未完成，没有初评结果反馈", ""]
-    lines += [f"{u.unit}（{u.group}）：{u.pending_reason}" for u in report.units if not u.scored]
-    return "\r\n".join(lines) + "\r\n"
 
 
 def write_drafts(
@@ -323,11 +281,7 @@ def write_drafts(
     report = build(doc, campaign)
     info, problems = draft_info(report, campaign)
     outcome = DraftOutcome(problems=problems)
-    if report.ranking.pending:
-        names = [e.unit for e in report.ranking.pending]
-        outcome.problems.append(problem(Code.P_PENDING, count=len(names), units=join_names(names, 10)))
-    for m in report.ranking.mismatches:
-        outcome.problems.append(problem(Code.P_TIER, unit=m.unit, recorded=m.recorded, computed=m.computed))
+    outcome.problems += ranking_problems(report)
     rendered: dict[str, bytes] = {}
     for page in report.units:
         if not page.scored:
@@ -344,7 +298,9 @@ def write_drafts(
             rendered[f"{DRAFT_DIR}/{page.file}.xlsx"] = draft_xlsx(report, page, info, rows)
         outcome.units += 1
     if any(not u.scored for u in report.units):
-        rendered[f"{DRAFT_DIR}/{UNLISTED_NAME}"] = unlisted_text(report).encode("utf-8-sig")
+        lines = (f"{u.unit}（{u.group}）：{u.pending_reason}" for u in report.units if not u.scored)
+        heading = f"{report.info.name}：以下单位评分未完成，没有初评结果反馈"
+        rendered[f"{DRAFT_DIR}/{UNLISTED_NAME}"] = unlisted_bytes(heading, lines)
     with run_outputs(out_dir, is_draft_file) as tmp:
         for rel, data in rendered.items():
             atomic_write_bytes(tmp / rel, data)

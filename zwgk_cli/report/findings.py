@@ -4,7 +4,7 @@ the notice's attachment print them."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from zwgk_cli.model import ZERO, fmt_points
@@ -26,7 +26,7 @@ class ProblemRow:
     points: Decimal | None
     lost: Decimal
     vetoes: tuple[str, ...]
-    evidence_missing: bool
+    source: CriterionRow = field(compare=False, repr=False)  # the row of scores.json
     team: str = ""  # the 检查组 whose workbook the finding came from (a campaign with teams)
 
     @property
@@ -89,7 +89,7 @@ def problem_rows(unit: UnitResult, part_titles: Mapping[str, str]) -> list[Probl
                 points=row.points,
                 lost=lost,
                 vetoes=row.vetoes,
-                evidence_missing=row.evidence_missing,
+                source=row,
                 team=row.team,
             )
         )

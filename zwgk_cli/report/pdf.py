@@ -44,11 +44,7 @@ def cjk_fontconfig(folder: Path) -> Path | None:
     families = sorted({f.strip() for line in listed.splitlines() for f in line.split(",") if f.strip()})
 
     def pick(words: Sequence[str]) -> str | None:
-        for w in words:
-            for f in families:
-                if w in f:
-                    return f
-        return None
+        return next((f for w in words for f in families if w in f), None)
 
     serif = pick(("Noto Serif CJK SC", "Source Han Serif SC", "Noto Serif SC", "AR PL UMing", "Serif CJK"))
     sans = pick(("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "WenQuanYi", "Sans CJK")) or serif

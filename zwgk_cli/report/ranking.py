@@ -74,8 +74,11 @@ class Entry:
 
     @property
     def blank(self) -> bool:
-        """A workbook returned with nothing filled in (未填写): no input has a value."""
-        return is_blank(self.result)
+        """A workbook returned with nothing filled in (未填写): every input and note empty."""
+        u = self.result
+        if u.scored or not u.files or not u.criteria:
+            return False
+        return all(v is None for row in u.criteria for v in row.found.values()) and not any(r.note for r in u.criteria)
 
     @property
     def passed(self) -> bool | None:
@@ -237,16 +240,8 @@ def _stat(column: Column, values_of: Sequence[tuple[str, Decimal | None]]) -> St
     if not values:
         return Stat(column, 0, None, None, None, None)
     hi, lo = max(values), min(values)
-    return Stat(
-        column,
-        len(values),
-        mean(values),
-        median(values),
-        hi,
-        lo,
-        tuple(u for u, v in pairs if v == hi),
-        tuple(u for u, v in pairs if v == lo),
-    )
+    top, bottom = (tuple(u for u, v in pairs if v == x) for x in (hi, lo))
+    return Stat(column, len(values), mean(values), median(values), hi, lo, top, bottom)
 
 
 def _failed_thresholds(unit: UnitResult) -> tuple[str, ...]:
@@ -270,15 +265,6 @@ def _failed_thresholds(unit: UnitResult) -> tuple[str, ...]:
     return tuple(out)
 
 
-def is_blank(unit: UnitResult) -> bool:
-    """The unit's workbook came back with nothing filled in: every input and note empty."""
-    if unit.scored or not unit.files or not unit.criteria:
-        return False
-    return all(v is None for row in unit.criteria for v in row.found.values()) and not any(
-        row.note for row in unit.criteria
-    )
-
-
 def defines_pass(doc: Scores) -> bool:
     """Whether the rubric defines 合格, as ``scores.json`` carries it: a failing tier (the veto
     tier is one of the tiers: 绵阳's 不合格) or a pass line of a part (``thresholds`` recorded
@@ -289,7 +275,7 @@ def defines_pass(doc: Scores) -> bool:
     return any(u.thresholds or u.passed is not None for u in doc.units)
 
 
-def entry(unit: UnitResult, index: int, veto_tier: str, has_tiers: bool = True) -> Entry:
+def entry(unit: UnitResult, index: int, veto_tier: str, has_tiers: bool) -> Entry:
     return Entry(
         index=index,
         unit=unit.unit,

@@ -4,6 +4,7 @@ rendering with every template error as a located problem, and the notice's block
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -104,13 +105,9 @@ def notice_blocks(env: jinja2.Environment, report: Report) -> list[Block]:
 
 def zh_table(t: Table) -> Table:
     """The notice's tables in 公文 punctuation (see :func:`zh`)."""
-    return Table(
-        tuple(zh(h) for h in t.headers),
-        tuple(tuple(zh(c) for c in row) for row in t.rows),
-        t.align,
-        t.row_classes,
-        zh(t.empty),
-        tuple(zh(h) for h in t.subheader),
+    rows = tuple(tuple(map(zh, row)) for row in t.rows)
+    return replace(
+        t, headers=tuple(map(zh, t.headers)), rows=rows, empty=zh(t.empty), subheader=tuple(map(zh, t.subheader))
     )
 
 

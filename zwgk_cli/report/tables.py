@@ -15,9 +15,7 @@ from zwgk_cli.results.model import Column
 BLANK_LABEL = "未填写"
 
 
-def _tier_class(ranking: Ranking, tier: str | None, vetoed: bool = False) -> str:
-    if vetoed:
-        return "vetoed"
+def _tier_class(ranking: Ranking, tier: str | None) -> str:
     for i, t in enumerate(ranking.tiers, start=1):
         if t.label == tier:
             return "fail" if t.label == ranking.veto_tier else f"tier-{i}"
@@ -38,8 +36,7 @@ def ranking_table(g: GroupRanking, ranking: Ranking) -> Table:
     if ranking.has_tiers:
         headers.append("等次")
         maxima.append("")
-    rows = []
-    classes = []
+    rows, classes = [], []
     for e in g.ranked:
         # Ties show the shared rank; the note under the table names them (并列第2名).
         row = [str(e.rank), e.unit, *[_part_cell(e, c) for c in g.columns], pts(e.total)]
@@ -47,17 +44,15 @@ def ranking_table(g: GroupRanking, ranking: Ranking) -> Table:
             row.append(e.tier or "")
         rows.append(tuple(row))
         classes.append(_tier_class(ranking, e.tier))
-    align = "cn" + "c" * (len(headers) - 2)
-    return Table(
-        tuple(headers), tuple(rows), align, tuple(classes), empty="本组没有参加排名的单位。", subheader=tuple(maxima)
-    )
+    empty = "本组没有参加排名的单位。"
+    return Table(tuple(headers), tuple(rows), "cn" + "c" * (len(headers) - 2), tuple(classes), empty, tuple(maxima))
 
 
-def with_max(header: str, c: Column, sep: str = "\n") -> str:
+def with_max(header: str, c: Column) -> str:
     """A column header with the part's maximum on its own line: “日常工作\n（30分）”."""
     if c.kind == "penalty":
-        return f"{header}{sep}(扣分)"
-    return f"{header}{sep}({pts(c.max)}分)" if c.max is not None else header
+        return f"{header}\n(扣分)"
+    return f"{header}\n({pts(c.max)}分)" if c.max is not None else header
 
 
 def vetoed_table(ranking: Ranking) -> Table:
@@ -66,12 +61,8 @@ def vetoed_table(ranking: Ranking) -> Table:
         (str(i), e.unit, e.group, pts(e.total), label, zh(";".join(e.veto_reasons)))
         for i, e in enumerate(ranking.vetoed, start=1)
     )
-    return Table(
-        ("序号", "单位", "分组", "得分", "等次" if ranking.has_tiers else "结果", "否决原因"),
-        rows,
-        "cnnccl",
-        tuple("vetoed" for _ in rows),
-    )
+    headers = ("序号", "单位", "分组", "得分", "等次" if ranking.has_tiers else "结果", "否决原因")
+    return Table(headers, rows, "cnnccl", ("vetoed",) * len(rows))
 
 
 def status_label(e: Entry) -> str:
@@ -88,7 +79,7 @@ def pending_table(ranking: Ranking) -> Table:
         (str(i), e.unit, e.group, status_label(e), pending_reason(e))
         for i, e in enumerate(returned_pending(ranking), start=1)
     )
-    return Table(("序号", "单位", "分组", "状况", "说明"), rows, "cnncl", tuple("pending" for _ in rows))
+    return Table(("序号", "单位", "分组", "状况", "说明"), rows, "cnncl", ("pending",) * len(rows))
 
 
 def not_returned(ranking: Ranking) -> tuple[Entry, ...]:

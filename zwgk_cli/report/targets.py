@@ -88,13 +88,8 @@ def kind_table(k: KindRanking) -> Table:
             row.append(k.verdict(t))
         rows.append(tuple(row))
         classes.append("vetoed" if t.vetoed else ("fail" if t.passed is False else ""))
-    return Table(
-        tuple(headers),
-        tuple(rows),
-        "cnnc" + "c" * (len(headers) - 4),
-        tuple(classes),
-        empty=f"没有完成评分的{k.kind.title}。",
-    )
+    align = "cnnc" + "c" * (len(headers) - 4)
+    return Table(tuple(headers), tuple(rows), align, tuple(classes), empty=f"没有完成评分的{k.kind.title}。")
 
 
 def overview_table(kinds: Sequence[KindRanking]) -> Table:
@@ -117,11 +112,22 @@ def overview_table(kinds: Sequence[KindRanking]) -> Table:
     return Table(tuple(headers), tuple(rows), "l" + "c" * (len(headers) - 1))
 
 
+def ties(ranked: Sequence[tuple[int | None, bool, str, Decimal | None]], key: str) -> list[dict[str, str]]:
+    """Each shared rank of (rank, tied, name, points), best first: its rank, names (``key``) and points."""
+    shared = sorted({r for r, tied, _, _ in ranked if tied and r is not None})
+    return [
+        {
+            "rank": str(r),
+            key: join_names([name for x, _, name, _ in ranked if x == r]),
+            "total": pts(next(p for x, _, _, p in ranked if x == r)),
+        }
+        for r in shared
+    ]
+
+
 def _kind_context(i: int, k: KindRanking) -> dict[str, Any]:
     values = [t.points for t in k.assessed if t.points is not None]
-    top = max(values) if values else None
-    bottom = min(values) if values else None
-    ties = sorted({t.rank for t in k.ranked if t.tied and t.rank is not None})
+    top, bottom = max(values, default=None), min(values, default=None)
     maxima = sorted({m for m in k.kind.max.values() if m is not None})
     return {
         "title": k.kind.title,
@@ -145,14 +151,7 @@ def _kind_context(i: int, k: KindRanking) -> dict[str, Any]:
         "top_names": join_names([t.name for t in k.assessed if t.points == top]),
         "bottom": pts(bottom),
         "bottom_names": join_names([t.name for t in k.assessed if t.points == bottom]),
-        "ties": [
-            {
-                "rank": str(r),
-                "names": join_names([t.name for t in k.ranked if t.rank == r]),
-                "total": pts(next(t.points for t in k.ranked if t.rank == r)),
-            }
-            for r in ties
-        ],
+        "ties": ties([(t.rank, t.tied, t.name, t.points) for t in k.ranked], "names"),
         "vetoed_list": [{"name": t.name, "unit": t.unit, "reasons": zh(";".join(t.reasons))} for t in k.vetoed],
         "below": [
             {"name": t.name, "unit": t.unit, "points": pts(t.points), "parts": zh("、".join(t.below))}
@@ -219,10 +218,6 @@ def target_problems(doc: Scores) -> list[Problem]:
         if not k.count:
             out.append(problem(Code.P_NO_TARGETS, kind=k.kind.title))
         elif k.pending:
-            names = [f"{t.name}({t.unit})" for t in k.pending]
-            out.append(
-                problem(
-                    Code.P_TARGETS_PENDING, count=len(names), kind=k.kind.title, targets=join_names(names, 10, "个")
-                )
-            )
+            names = join_names([f"{t.name}({t.unit})" for t in k.pending], 10, "个")
+            out.append(problem(Code.P_TARGETS_PENDING, count=len(k.pending), kind=k.kind.title, targets=names))
     return out

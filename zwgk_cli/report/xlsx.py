@@ -82,11 +82,13 @@ def print_setup(ws: Any, repeat: int | None = None) -> None:
 
 
 def letter_formats(wb: Any) -> dict[str, Any]:
-    """The formats of a sheet sent to a unit (整改清单, 初评结果反馈); ``fill``: cells it fills."""
+    """The formats of a sheet sent to a unit (整改清单, 初评结果反馈); ``fill``: cells it fills;
+    ``mark`` and ``section``: the draft's 初评 mark and its section headings."""
     head = {**LETTER_FONT, "bold": True, "border": 1, "text_wrap": True, "align": "center", "valign": "vcenter"}
     cell = {**LETTER_FONT, "border": 1, "text_wrap": True, "valign": "top"}
+    big = {**LETTER_FONT, "bold": True, "align": "center", "valign": "vcenter"}
     return {
-        "title": wb.add_format({**LETTER_FONT, "bold": True, "font_size": 16, "align": "center", "valign": "vcenter"}),
+        "title": wb.add_format({**big, "font_size": 16}),
         "info": wb.add_format({**LETTER_FONT, "text_wrap": True, "valign": "vcenter"}),
         "head": wb.add_format({**head, "bg_color": "#D9D9D9"}),
         "fill_head": wb.add_format({**head, "bg_color": "#FFE699"}),
@@ -94,14 +96,34 @@ def letter_formats(wb: Any) -> dict[str, Any]:
         "num": wb.add_format({**LETTER_FONT, "border": 1, "align": "center", "valign": "top"}),
         "veto": wb.add_format({**cell, "font_color": "#C00000"}),
         "fill": wb.add_format({**cell, "locked": False, "bg_color": "#FFF9E5"}),
+        "mark": wb.add_format({**big, "font_color": "#C00000"}),
+        "section": wb.add_format({**LETTER_FONT, "bold": True, "font_size": 12}),
     }
 
 
-def letter_setup(ws: Any, repeat: int, header: str) -> None:
-    print_setup(ws, repeat)
+def letter_top(ws: Any, f: dict[str, Any], last: int, title: str, lines: Sequence[tuple[str, Any]]) -> None:
+    """A letter sheet's title and the (text, format) lines under it, merged up to column ``last``."""
+    ws.merge_range(0, 0, 0, last, title, f["title"])
+    ws.set_row(0, 30)
+    for r, (text, fmt) in enumerate(lines, start=1):
+        ws.merge_range(r, 0, r, last, text, fmt)
+        ws.set_row(r, 20)
+
+
+def letter_close(wb: Any, buf: io.BytesIO, widths: Sequence[float], head: int, header: str, autofilter: bool) -> bytes:
+    """A letter sheet finished: column widths, the rows down to ``head`` (the table's header)
+    frozen and printed on every page, only the unlocked cells editable; the workbook's bytes."""
+    ws = wb.worksheets()[0]
+    for j, width in enumerate(widths):
+        ws.set_column(j, j, width)
+    ws.freeze_panes(head + 1, 0)
+    ws.protect("", {"autofilter": autofilter, "sort": False, "format_rows": True, "format_columns": True})
+    print_setup(ws, head)
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.set_header(f'&C&"宋体"{header}')
     ws.set_footer("&C第 &P 页,共 &N 页")
+    wb.close()
+    return normalize_zip(buf.getvalue())
 
 
 def row_height(cells: Sequence[str], widths: Sequence[float]) -> float:
@@ -115,10 +137,12 @@ def row_height(cells: Sequence[str], widths: Sequence[float]) -> float:
 
 
 def write_finding(
-    ws: Any, r: int, f: dict[str, Any], pr: ProblemRow, texts: Sequence[str], widths: Sequence[float]
+    ws: Any, r: int, f: dict[str, Any], pr: ProblemRow, more: Sequence[str], widths: Sequence[float], found: str = ""
 ) -> None:
-    """A finding under :data:`FINDING_HEADERS`: ``texts`` as printed (分值, 得分 and 失分 blank:
-    they are numbers), then any further columns of text."""
+    """A finding under :data:`FINDING_HEADERS` (``found``: its 检查发现 when not the row's own),
+    then the texts of any further columns."""
+    vetoes = zh(";".join(pr.vetoes))
+    texts = (str(pr.no), pr.part, zh(pr.indicator), pr.target, pr.text, found or pr.found, "", "", "", vetoes, *more)
     ws.set_row(r, row_height(texts, widths))
     ws.write_number(r, 0, pr.no, f["num"])
     for j in range(1, 6):
@@ -147,7 +171,7 @@ class _Fit:
         for c, text in enumerate(texts):
             self.cell(r, c, text, wrap=wrap, limit=limit)
 
-    def apply(self, ws: Any, minimum: float = 6, font_pt: float = 11) -> None:
+    def apply(self, ws: Any, minimum: float) -> None:
         for c, w in sorted(self.widths.items()):
             ws.set_column(c, c, max(minimum, w))
         for r, cells in sorted(self.wrapped.items()):
@@ -159,7 +183,7 @@ class _Fit:
                 for c, text in cells
             )
             if lines > 1:
-                ws.set_row(r, round(font_pt * 1.35 * lines + 3, 1))
+                ws.set_row(r, round(11 * 1.35 * lines + 3, 1))  # lines of Excel's 11 pt
 
 
 def excel_width(text: str) -> float:
@@ -191,23 +215,40 @@ def _bar_chart(wb: Any, ws: Any, title: str, name: str, n: int, col: int, top: D
     )
     chart.set_title({"name": title})
     chart.set_y_axis({"reverse": True, "num_font": {"size": 9}})
-    chart.set_x_axis(
-        {"min": 0, "max": None if top is None else excel_number(top), "major_gridlines": {"visible": True}}
-    )
+    most = None if top is None else excel_number(top)
+    chart.set_x_axis({"min": 0, "max": most, "major_gridlines": {"visible": True}})
     chart.set_legend({"none": True})
     chart.set_size({"width": 620, "height": max(300, 24 * n + 90)})
     ws.insert_chart(at, 1, chart)
 
 
-def _ranked_sheet(ws: Any, f: dict[str, Any], title: str, headers: Sequence[str], rows: int) -> int:
-    """A ranking sheet's frame: title, headers (row 3), filter, printing; returns the last row
-    of the table of ``rows`` rows."""
-    last = max(3, 2 + rows)
+Styled = tuple[str | Decimal | int | None, str]  # a value and the name of its format
+
+
+def _ranked_sheet(
+    ws: Any, f: dict[str, Any], title: str, headers: Sequence[str], rows: Sequence[Sequence[Styled]], note: str
+) -> int:
+    """A ranking sheet: title, headers (row 3), the rows of (value, format name) cells (text
+    in ``wrap`` wrapped), filter, printing and the note under the table; returns the table's
+    last row."""
+    last = max(3, 2 + len(rows))
     ws.write(0, 0, title, f["title"])
     ws.write_row(2, 0, headers, f["head"])
     ws.freeze_panes(3, 2)
     ws.autofilter(2, 0, last, len(headers) - 1)
     print_setup(ws, 2)
+    fit = _Fit()
+    fit.row(2, headers, wrap=True, limit=14)
+    for r, cells in enumerate(rows, start=3):
+        for j, (v, fmt) in enumerate(cells):
+            if isinstance(v, str):
+                ws.write_string(r, j, v, f[fmt])
+                fit.cell(r, j, v, wrap=fmt == "wrap", limit=50 if fmt == "wrap" else 40)
+            else:
+                write_points(ws, r, j, v, f[fmt])
+    fit.cell(2, 0, "排名", limit=8)
+    fit.apply(ws, minimum=8)
+    ws.write(last + 2, 0, note, f["note"])  # after the rows: the shared strings keep their order
     return last
 
 
@@ -216,23 +257,15 @@ def ranking_xlsx(report: Report) -> bytes:
     ranking = report.ranking
     buf = io.BytesIO()
     wb = workbook(buf, report.info, f"{report.info.name}排名")
+    box = {"border": 1, "valign": "vcenter"}
     f = {
         "title": wb.add_format({"bold": True, "font_size": 14, "font_name": "宋体"}),
-        "head": wb.add_format(
-            {
-                "bold": True,
-                "bg_color": "#D9D9D9",
-                "border": 1,
-                "text_wrap": True,
-                "align": "center",
-                "valign": "vcenter",
-            }
-        ),
-        "cell": wb.add_format({"border": 1, "valign": "vcenter"}),
-        "wrap": wb.add_format({"border": 1, "valign": "vcenter", "text_wrap": True}),
+        "head": wb.add_format({"bold": True, "bg_color": "#D9D9D9", **box, "text_wrap": True, "align": "center"}),
+        "cell": wb.add_format(box),
+        "wrap": wb.add_format({**box, "text_wrap": True}),
         # Points in the General format: the values have at most two decimals, shown as written (98.5, 110).
-        "num": wb.add_format({"border": 1, "valign": "vcenter", "align": "center"}),
-        "pct": wb.add_format({"border": 1, "num_format": "0%", "valign": "vcenter"}),
+        "num": wb.add_format({**box, "align": "center"}),
+        "pct": wb.add_format({**box, "num_format": "0%"}),
         "note": wb.add_format({"italic": True, "font_color": "#595959"}),
         "fail": wb.add_format({"bg_color": FAIL_COLOUR, "font_color": "#9C0006"}),
     }
@@ -246,13 +279,8 @@ def ranking_xlsx(report: Report) -> bytes:
         ws = wb.add_worksheet(sheet_name(g.group, used))
         parts = [with_max(("其中:" if c.depth else "") + short_title(c.title), c) for c in g.columns]
         headers = ["排名", "单位", *parts, f"总分({pts(g.max)}分)", "等次", "绩效系数", "状态", "备注"]
-        entries = [*g.ranked, *g.vetoed, *g.pending]
-        note = "说明:得分相同的单位排名相同(并列),其后名次顺延;否决单位与未完成评分的单位不参加排名,列于表末。"
-        last = _ranked_sheet(ws, f, f"{g.group}考评排名", headers, len(entries))
-        fit = _Fit()
-        fit.row(2, headers, wrap=True, limit=14)
-        k = 2 + len(g.columns)  # 总分
-        for r, e in enumerate(entries, start=3):
+        rows = []
+        for e in g.entries:
             tier = e.tier or (ranking.veto_label if e.vetoed else "")
             remarks = []
             if e.tied:
@@ -265,27 +293,20 @@ def ranking_xlsx(report: Report) -> bytes:
                 remarks.append("低于合格线:" + "、".join(e.failed_thresholds))
             if not e.scored:
                 remarks.append(pending_reason(e))
-            write_points(ws, r, 0, e.rank, f["cell"])
-            for j, c in enumerate(g.columns, start=2):
-                v = e.points(c.id) if e.scored else None
-                write_points(ws, r, j, -v if c.kind == "penalty" and v else v, f["num"])
-            write_points(ws, r, k, e.total if e.scored else None, f["num"])
-            write_points(ws, r, k + 2, e.coefficient, f["pct"])
-            for j, text in ((1, e.unit), (k + 1, tier), (k + 3, status_label(e))):
-                ws.write_string(r, j, text, f["cell"])
-                fit.cell(r, j, text)
-            remark = zh(";".join(remarks))
-            ws.write_string(r, k + 4, remark, f["wrap"])
-            fit.cell(r, k + 4, remark, wrap=True, limit=50)
-        fit.cell(2, 0, "排名", limit=8)
-        fit.apply(ws, minimum=8)
-        if entries and ranking.has_tiers:
+            points = [e.points(c.id) if e.scored else None for c in g.columns]
+            row: list[Styled] = [(e.rank, "cell"), (e.unit, "cell")]
+            row += [(-v if c.kind == "penalty" and v else v, "num") for v, c in zip(points, g.columns, strict=True)]
+            row += [(e.total if e.scored else None, "num"), (tier, "cell"), (e.coefficient, "pct")]
+            rows.append([*row, (status_label(e), "cell"), (zh(";".join(remarks)), "wrap")])
+        note = "说明:得分相同的单位排名相同(并列),其后名次顺延;否决单位与未完成评分的单位不参加排名,列于表末。"
+        last = _ranked_sheet(ws, f, f"{g.group}考评排名", headers, rows, note)
+        k = 2 + len(g.columns)  # 总分
+        if g.entries and ranking.has_tiers:
             for i, t in enumerate(ranking.tiers):
                 fmt = f["fail"] if t.label == ranking.veto_tier else tier_fmts[i % len(tier_fmts)]
                 _highlight(ws, last, len(headers), k + 1, t.label, fmt)
-        elif entries:
+        elif g.entries:
             _highlight(ws, last, len(headers), k + 1, ranking.veto_label, f["fail"])
-        ws.write(last + 2, 0, note, f["note"])  # after the rows: the shared strings keep their order
         if g.ranked:
             _bar_chart(wb, ws, f"{g.group}总分排名", "总分", len(g.ranked), k, g.max, last + 4)
 
@@ -372,11 +393,8 @@ def _kind_sheet(wb: Any, ws: Any, k: KindRanking, f: dict[str, Any]) -> None:
     headers = ["排名", name_header(k.kind.title), "网址", "主办单位", "分组", f"得分({maxima}分)" if maxima else "得分"]
     headers += ["结论", "状态", "备注"]
     targets = (*k.ranked, *k.vetoed, *k.pending)
-    note = "说明:得分相同的排名相同(并列),其后名次顺延;触发单项否决与所属单位评分未完成的不参加排名,列于表末。"
-    last = _ranked_sheet(ws, f, f"{k.kind.title}检查排名", headers, len(targets))
-    fit = _Fit()
-    fit.row(2, headers, wrap=True, limit=14)
-    for r, t in enumerate(targets, start=3):
+    rows = []
+    for t in targets:
         remarks = []
         if t.tied:
             remarks.append("并列")
@@ -388,20 +406,13 @@ def _kind_sheet(wb: Any, ws: Any, k: KindRanking, f: dict[str, Any]) -> None:
             remarks.append(f"低于合格线({pts(k.kind.threshold)}分)")
         if not t.assessed:
             remarks.append("所属单位未交回评分表" if t.status == "missing" else "所属单位评分未完成")
-        write_points(ws, r, 0, t.rank, f["num"])
-        write_points(ws, r, 5, t.points if t.assessed else None, f["num"])
-        status = "已评分" if t.assessed else "未完成"
-        for j, text in ((1, t.name), (2, t.url), (3, t.unit), (4, t.group), (6, k.verdict(t)), (7, status)):
-            ws.write_string(r, j, text, f["cell"])
-            fit.cell(r, j, text)
-        remark = zh(";".join(remarks))
-        ws.write_string(r, 8, remark, f["wrap"])
-        fit.cell(r, 8, remark, wrap=True, limit=50)
-    fit.cell(2, 0, "排名", limit=8)
-    fit.apply(ws, minimum=8)
+        row: list[Styled] = [(t.rank, "num"), *((x, "cell") for x in (t.name, t.url, t.unit, t.group))]
+        row += [(t.points if t.assessed else None, "num"), (k.verdict(t), "cell")]
+        rows.append([*row, ("已评分" if t.assessed else "未完成", "cell"), (zh(";".join(remarks)), "wrap")])
+    note = "说明:得分相同的排名相同(并列),其后名次顺延;触发单项否决与所属单位评分未完成的不参加排名,列于表末。"
+    last = _ranked_sheet(ws, f, f"{k.kind.title}检查排名", headers, rows, note)
     if targets:
         _highlight(ws, last, len(headers), 6, k.kind.fail_label, f["fail"])
-    ws.write(last + 2, 0, note, f["note"])
     if k.ranked:
         top = max((m for m in k.kind.max.values() if m is not None), default=None)
         _bar_chart(wb, ws, f"{k.kind.title}得分排名", "得分", len(k.ranked), 5, top, last + 4)
@@ -452,8 +463,6 @@ def rectify_xlsx(report: Report, unit: UnitPage) -> bytes:
     main = (*FINDING_HEADERS, "检查组") if teams else FINDING_HEADERS
     widths = (*RECTIFY_WIDTHS[:10], 12, *RECTIFY_WIDTHS[10:]) if teams else RECTIFY_WIDTHS
     n = len(main) + len(PLAN_HEADERS)
-    ws.merge_range(0, 0, 0, n - 1, f"{unit.unit}问题整改清单({info.name})", f["title"])
-    ws.set_row(0, 30)
     e = unit.entry
     facts = [f"分组:{unit.group}"]
     rank_units = bool(report.context.get("rank_units", True))
@@ -473,40 +482,20 @@ def rectify_xlsx(report: Report, unit: UnitPage) -> bytes:
     if unit.vetoed:
         facts.append(f"否决原因:{unit.veto_reasons}")
     facts.append(f"失分项:{unit.count}项,合计失分{unit.lost}分")
-    ws.merge_range(1, 0, 1, n - 1, zh(";".join(facts)), f["info"])
     ask = f"请于{info.deadline}前在黄色栏目中填写整改措施、责任科室及责任人、完成时限,报送{info.office}。"
-    ws.merge_range(2, 0, 2, n - 1, zh(ask), f["info"])
-    ws.set_row(1, 20)
-    ws.set_row(2, 20)
+    lines = [(zh(";".join(facts)), f["info"]), (zh(ask), f["info"])]
+    letter_top(ws, f, n - 1, f"{unit.unit}问题整改清单({info.name})", lines)
     ws.write_row(4, 0, list(main), f["head"])
     ws.write_row(4, len(main), list(PLAN_HEADERS), f["fill_head"])
     ws.set_row(4, 30)
     for r, pr in enumerate(rows, start=5):
-        texts = (
-            str(pr.no),
-            pr.part,
-            zh(pr.indicator),
-            pr.target,
-            pr.text,
-            pr.found,
-            "",
-            "",
-            "",
-            zh(";".join(pr.vetoes)),
-        )
-        write_finding(ws, r, f, pr, (*texts, pr.team) if teams else texts, widths)
+        write_finding(ws, r, f, pr, (pr.team,) if teams else (), widths)
         for j in range(len(main), n):
             ws.write_blank(r, j, None, f["fill"])
     if not rows:
         ws.merge_range(
             5, 0, 5, n - 1, "未发现失分问题。" if e.scored else "评分未完成,补正评分表后重新生成。", f["cell"]
         )
-    for j, wdt in enumerate(widths):
-        ws.set_column(j, j, wdt)
-    ws.freeze_panes(5, 0)
     if rows:
         ws.autofilter(4, 0, 4 + len(rows), n - 1)
-    ws.protect("", {"autofilter": True, "sort": False, "format_rows": True, "format_columns": True})
-    letter_setup(ws, 4, f"{unit.unit}问题整改清单")
-    wb.close()
-    return normalize_zip(buf.getvalue())
+    return letter_close(wb, buf, widths, 4, f"{unit.unit}问题整改清单", autofilter=True)
