@@ -14,6 +14,7 @@ is recognised as zwgk's own and removed by the next run once that process is gon
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -22,6 +23,7 @@ import sys
 import tempfile
 import time
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -249,3 +251,21 @@ def read_input_file(path: Path, limit: int) -> bytes:
     if len(data) > limit:
         raise InputFileError(f"文件过大(超过上限{size_text(limit)})")
     return data
+
+
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def normalize_zip(data: bytes) -> bytes:
+    """The same archive with every entry dated 1980-01-01 and no extra fields: byte-identical
+    output for identical content (python-docx and openpyxl stamp entries with the current time)."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fresh = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
+            fresh.compress_type = zipfile.ZIP_DEFLATED
+            fresh.external_attr = 0o600 << 16
+            fresh.create_system = 0
+            dst.writestr(fresh, src.read(info.filename))
+    return out.getvalue()

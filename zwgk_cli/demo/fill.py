@@ -15,9 +15,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from zwgk_cli.demo.simulate import unit_criteria
-from zwgk_cli.files import atomic_write_bytes
+from zwgk_cli.files import atomic_write_bytes, normalize_zip
 from zwgk_cli.model import EVIDENCE_INPUT, NO, YES, Input, InputKind, ReadingKey, Rubric, Unit, Value, Variant
-from zwgk_cli.report.docx import normalize_zip
 from zwgk_cli.results.document import plain
 from zwgk_cli.results.tables import FIXED_TIME
 from zwgk_cli.rubric import resolve

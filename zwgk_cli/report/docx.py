@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from math import ceil
 from typing import Any
+
+from zwgk_cli.files import normalize_zip
 
 BLOCK_KINDS = (
     "style",
@@ -65,7 +66,6 @@ DEFAULT_STYLE: dict[str, str] = {
     "imprint_size": "14",
     "line_pitch": "29",
 }
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
 @dataclass(frozen=True)
@@ -662,18 +662,3 @@ def write_docx(
     buf = io.BytesIO()
     ctx.doc.save(buf)
     return normalize_zip(buf.getvalue())
-
-
-def normalize_zip(data: bytes) -> bytes:
-    """The same archive with every entry dated 1980-01-01 and no extra fields: byte-identical
-    output for identical content (python-docx stamps entries with the current time)."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fresh = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
-            fresh.compress_type = zipfile.ZIP_DEFLATED
-            fresh.external_attr = 0o600 << 16
-            fresh.create_system = 0
-            dst.writestr(fresh, src.read(info.filename))
-    return out.getvalue()

@@ -13,8 +13,9 @@ from typing import Any
 from xlsxwriter.utility import xl_col_to_name
 
 from zwgk_cli import __version__
+from zwgk_cli.files import normalize_zip
 from zwgk_cli.report.context import PLACEHOLDER, NoticeInfo, Report, UnitPage
-from zwgk_cli.report.docx import normalize_zip, text_width
+from zwgk_cli.report.docx import text_width
 from zwgk_cli.report.findings import ProblemRow
 from zwgk_cli.report.ranking import GATE_LABEL
 from zwgk_cli.report.tables import pending_reason, status_label, with_max
