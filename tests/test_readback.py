@@ -437,6 +437,24 @@ def test_a_findings_table_bounds_numbers_and_cleans_text(
     score_unit(corpus_rubric, rubric_mod.resolve(corpus_rubric, unit), unit, reads[0].values)  # does not raise
 
 
+def test_a_findings_table_gives_a_criterion_note_once(
+    tmp_path: Path, corpus_rubric: Rubric, corpus_units: list[Unit]
+) -> None:
+    """A criterion's 扣分说明 is shared by its inputs: the same note on each input's row is said
+    once (as a workbook's one note cell is), other notes are joined."""
+    table = tmp_path / "findings.csv"
+    table.write_text(
+        "unit,target,indicator,criterion,input,value,note\n"
+        "G02,,a2,a2,fix,1,未及时整改\n"
+        "G02,,a2,a2,apps,1,未及时整改\n"
+        "G02,,a2,a2,lost,1,链接失效\n"
+        "G02,,a2,a2,suits,0,链接失效\n",
+        encoding="utf-8",
+    )
+    reads, _ = read_findings(table, Context(corpus_rubric, corpus_units), "findings.csv")
+    assert reads[0].notes[("", "a2")] == "未及时整改；链接失效"
+
+
 def test_an_empty_far_row_is_not_an_oversized_sheet() -> None:
     """LibreOffice writes an empty ``<row r="1048576">`` (formats only) once a row was deleted."""
     empty = b'<row r="1048576" s="0" customFormat="false" ht="12.8" hidden="false"></row>'

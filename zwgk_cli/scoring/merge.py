@@ -24,8 +24,7 @@ from zwgk_cli.model import ReadingKey, Source, Unit, Value
 from zwgk_cli.problems import Code, Problem, Severity, problem
 from zwgk_cli.results.document import STATUS_INVALID
 from zwgk_cli.scoring.unit import FileResult, Scorer, UnitOutcome
-from zwgk_cli.workbook.plan import UnitPlan, WorkbookRead
-from zwgk_cli.workbook.read import add_note
+from zwgk_cli.workbook.plan import UnitPlan, WorkbookRead, add_note
 from zwgk_cli.workbook.teams import Teams, criterion_teams
 from zwgk_cli.workbook.values import describe
 

@@ -13,7 +13,7 @@ from zwgk_cli.engine import excused
 from zwgk_cli.model import ReadingKey, Source, Unit
 from zwgk_cli.problems import Code, Problem, os_reason, problem, readable
 from zwgk_cli.rubric import walk_with_path
-from zwgk_cli.workbook.plan import Context, UnitPlan, WorkbookRead
+from zwgk_cli.workbook.plan import Context, UnitPlan, WorkbookRead, add_note
 from zwgk_cli.workbook.values import clean_text, normalize
 
 FINDINGS_COLUMNS: Mapping[str, tuple[str, ...]] = {
@@ -159,8 +159,7 @@ class _Findings:
         read.lines.setdefault(nk, line)
         note = self._text(row, "note", "扣分说明", line, where)
         if note:
-            have = read.notes.get(nk)
-            read.notes[nk] = note if have is None else f"{have}；{note}"
+            add_note(read.notes, nk, note)
         outcome = normalize(self._text(row, "value", inp.label, line, where), inp, limit=crit.max, text_source=True)
         read.values[key] = outcome.value
         if outcome.code is not None:

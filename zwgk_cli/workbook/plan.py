@@ -130,3 +130,12 @@ class Context:
 
     def rubric_label(self) -> str:
         return rubric_label(self.rubric.id, self.rubric.version, self.rubric.hash)
+
+
+def add_note(notes: dict[tuple[str, str], str], nk: tuple[str, str], text: str) -> None:
+    """``text`` added to a criterion's 扣分说明 (shared by its inputs and sources) unless already there."""
+    have = notes.get(nk)
+    if have is None:
+        notes[nk] = text
+    elif text not in have.split("；"):
+        notes[nk] = f"{have}；{text}"

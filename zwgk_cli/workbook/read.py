@@ -28,7 +28,7 @@ from zwgk_cli.workbook import layout
 from zwgk_cli.workbook.book import Book, Sheet
 from zwgk_cli.workbook.findings import read_findings
 from zwgk_cli.workbook.guards import Refused, read_file, read_member, refusal, sniff
-from zwgk_cli.workbook.plan import Context, UnitPlan, WorkbookRead, rubric_label
+from zwgk_cli.workbook.plan import Context, UnitPlan, WorkbookRead, add_note, rubric_label
 from zwgk_cli.workbook.revision import read_revised
 from zwgk_cli.workbook.teams import check_team
 from zwgk_cli.workbook.values import describe, expected, normalize
@@ -321,12 +321,3 @@ class _Reader:
         text = "" if raw is None or raw == "" else raw.strip() if isinstance(raw, str) else describe(raw)
         if text:
             add_note(out.notes, nk, text)
-
-
-def add_note(notes: dict[tuple[str, str], str], nk: tuple[str, str], text: str) -> None:
-    """``text`` added to a criterion's 扣分说明 (shared by its inputs and sources) unless already there."""
-    have = notes.get(nk)
-    if have is None:
-        notes[nk] = text
-    elif text not in have.split("；"):
-        notes[nk] = f"{have}；{text}"
