@@ -114,6 +114,14 @@ def test_one_group_written_alone_is_a_list_of_one(tmp_path: Path) -> None:
     assert r.variants[0].groups == ("县区",)
 
 
+def test_r004_a_step_of_zero(tmp_path: Path) -> None:
+    """A points input moves in steps of ``step``: 0 would be no step (the sheet said “以0分为一档”)."""
+    term = "{input: ok, label: 已公开, kind: yes_no, points: 10}"
+    p = only(load_problems(tmp_path, ONE_PART.replace(term, "{input: ok, label: 赋分, kind: points, step: 0}")))
+    assert (p.code, p.path) == ("R004", "parts[0].indicators[0].terms[0].step")
+    assert p.message == "字段“step”的值“0”不合要求:大于0的数字"
+
+
 def test_r004_merge_key_of_a_scalar(tmp_path: Path) -> None:
     p = only(load_problems(tmp_path, "definitions:\n  one: &one 1\nnotes: {<<: *one}\n"))
     assert (p.code, p.path, p.line) == ("R004", "notes.<<", 6)

@@ -259,6 +259,9 @@ class Reader:
         if kind is InputKind.CHOICE and not options:
             self.err(Code.R_MISSING, path, field="options")
         step = self.dec(d, "step", path)
+        if step == 0:  # a points input moves in steps of ``step``: 0 would be no step at all
+            self.wrong(path, "step", "0", "大于0的数字")
+            step = None
         crit[iid] = Input(
             id=iid,
             label=self.text(d, "label", path),
