@@ -69,9 +69,9 @@ def problem_rows(unit: UnitResult, part_titles: Mapping[str, str]) -> list[Probl
     """Every criterion where the unit lost points or a veto fired, in rubric order."""
     out: list[ProblemRow] = []
     for row in unit.criteria:
-        lost = row.lost or ZERO
-        if not row.applicable or (lost <= 0 and not row.vetoes):
+        if not row.is_finding:
             continue
+        lost = row.lost or ZERO
         titles = list(row.indicator_titles)
         if row.title and (not titles or titles[-1] != row.title):
             titles.append(row.title)

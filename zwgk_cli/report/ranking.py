@@ -366,9 +366,9 @@ def losses(doc: Scores, units: Iterable[UnitResult]) -> tuple[Loss, ...]:
     part_titles = {(variant, c.id): c.title for variant, cols in doc.columns.items() for c in cols}
     for u in units:
         for row in u.criteria:
-            lost = row.lost or ZERO
-            if not row.applicable or (lost <= 0 and not row.vetoes):
+            if not row.is_finding:
                 continue
+            lost = row.lost or ZERO
             item = acc.setdefault((u.variant, row.criterion), _LossAcc(row))
             _, lost_parts, targets = item.units.setdefault(u.unit, (u.group, [], []))
             lost_parts.append(lost)

@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from zwgk_cli.model import Tier, fmt_points
+from zwgk_cli.model import ZERO, Tier, fmt_points
 from zwgk_cli.results.document import FORMAT, STATUS_LABELS, STATUS_SCORED
 
 if TYPE_CHECKING:
@@ -141,6 +141,11 @@ class CriterionRow:
         return tuple((s, c) for i, s, c in self.cells if inputs is None or i in inputs)
 
     team: str = ""  # the 检查组 that checks it (a campaign with teams)
+
+    @property
+    def is_finding(self) -> bool:
+        """Whether the unit lost points here or a veto fired: a line of its 整改清单."""
+        return self.applicable and ((self.lost or ZERO) > 0 or bool(self.vetoes))
 
 
 @dataclass(frozen=True)
