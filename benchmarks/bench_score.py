@@ -3,8 +3,10 @@ pipeline and a raw python-calamine read of the same files, in one run; memory fr
 bigger batch; the 49-unit 绵阳 sample.
 
 * A synthetic roster of 1,000 units for the 绵阳 2022 rubric (both groups, 1–3 websites,
-  attribute combinations) and one filled workbook per unit (``build_workbook`` with
-  ``fill.random_values``) are generated once into ``benchmarks/out/score/`` (cached).
+  attribute combinations) and one workbook per unit, filled as the demo's assessors fill theirs
+  (``simulate.plan_unit``: every input filled, findings at the unit's rate, each with its
+  扣分说明; ``build_workbook`` with those values and notes), are generated once into
+  ``benchmarks/out/score/`` (cached).
 * **ours**: ``zwgk score`` as a user runs it (a fresh process, process pool on all cores):
   find, read, validate, score, write ``results/`` (scores.json/csv/xlsx, problems.csv/json).
   Wall time of the whole command, and the CPU time of the process and its workers.
@@ -81,15 +83,18 @@ def write_roster(folder: Path, n: int, base: int) -> tuple[Path, Path]:
 
 def _build(args: tuple[str, str, str, str, int]) -> None:
     units, sites, rubric_ref, out, index = args
+    import random
+
     from zwgk_cli import rubric as rubric_mod
-    from zwgk_cli.demo import fill
+    from zwgk_cli.demo import simulate
     from zwgk_cli.roster import load_roster
     from zwgk_cli.workbook import write as sheets
 
     rubric = rubric_mod.load(rubric_ref)
     unit = load_roster(units, sites).units[index]
-    values = fill.random_values(rubric, unit, seed="bench")
-    data, _ = sheets.build_workbook(rubric, unit, None, values)
+    rng = random.Random(f"bench/{unit.id}")
+    plan = simulate.plan_unit(rubric, unit, rng, quality=rng.uniform(0.8, 0.98))  # as in the demo
+    data, _ = sheets.build_workbook(rubric, unit, None, plan.values, notes=plan.notes)
     Path(out).write_bytes(data)
 
 
@@ -109,7 +114,7 @@ def writer_digest() -> str:
     import hashlib
 
     h = hashlib.sha256()
-    for path in sorted([*(ROOT / "zwgk_cli" / "workbook").glob("*.py"), ROOT / "zwgk_cli" / "demo" / "fill.py"]):
+    for path in sorted([*(ROOT / "zwgk_cli" / "workbook").glob("*.py"), ROOT / "zwgk_cli" / "demo" / "simulate.py"]):
         h.update(path.read_bytes())
     return h.hexdigest()[:10]
 

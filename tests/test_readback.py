@@ -24,9 +24,10 @@ from zwgk_cli.problems import Code, Severity
 from zwgk_cli.results.document import STATUS_SCORED
 from zwgk_cli.roster import load_roster
 from zwgk_cli.scoring import batch
+from zwgk_cli.scoring.unit import after_scoring
 from zwgk_cli.workbook.cells import percent_styles, scan_cells
 from zwgk_cli.workbook.guards import Package, Refused, sheet_extent
-from zwgk_cli.workbook.read import Context, read_findings, read_workbook, sniff
+from zwgk_cli.workbook.read import Context, UnitPlan, read_findings, read_workbook, sniff
 from zwgk_cli.workbook.write import build_workbook
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
@@ -516,3 +517,27 @@ def test_a_file_name_that_is_not_utf8_is_read_and_reported_readably(
     assert p.file.endswith("/坏文件.xlsx")
     json.dumps(p.to_dict(), ensure_ascii=False).encode("utf-8")
     print(p.where, p.message)
+
+
+def test_prefilled_notes_are_read_back_as_the_assessor_s(
+    tmp_path: Path, corpus_rubric: Rubric, corpus_units: list[Unit]
+) -> None:
+    """``build_workbook(notes=…)`` fills 扣分说明 cells: the reader finds each note where it was put,
+    and a deduction with its note gets no "没有填写扣分说明" warning (one without still does)."""
+    unit = next(u for u in corpus_units if u.id == "G02")
+    values = fill.random_values(corpus_rubric, unit, seed=3)
+    keys = sorted({(k.target, k.criterion) for k in values})
+    notes = {k: f"抽查发现问题{n}处" for n, k in enumerate(keys[::2], start=1)}
+    data, _ = build_workbook(corpus_rubric, unit, None, values, notes=notes)
+    path = tmp_path / "G02.xlsx"
+    path.write_bytes(data)
+    ctx = Context(corpus_rubric, corpus_units)
+    read = read_workbook(path, ctx)
+    assert read.usable and read.notes == notes
+    plan = ctx.plan(unit.id)
+    assert isinstance(plan, UnitPlan)
+    us = score_unit(corpus_rubric, plan.variant, unit, read.values)
+    unnoted = {(p.sheet, p.cell) for p in after_scoring(read, plan, us) if p.code == Code.V_NO_NOTE.code}
+    noted = {(read.note_sources[k].sheet, read.note_sources[k].cell) for k in notes}
+    assert unnoted and not unnoted & noted
+

@@ -226,6 +226,7 @@ class PlanContext:
     results: list[L.ResultCell] = field(default_factory=list)
     names: list[tuple[str, str]] = field(default_factory=list)
     team: TeamSheet | None = None  # a 检查组's workbook: what it says of the team (workbook/teams.py)
+    notes: Mapping[tuple[str, str], str] = field(default_factory=dict)  # pre-filled 扣分说明, (target, criterion)
 
     @property
     def of_team(self) -> str:  # what follows a title of a team's workbook: ``(网站检查组)``

@@ -224,7 +224,7 @@ class ScoreSheet:
             kinds = {i.id: i.kind for i in c.inputs} | {EVIDENCE_INPUT.id: EVIDENCE_INPUT.kind}
             expr = "+".join(rules.veto_formula(v, refs, kinds) for v in vetoes)
             ctx.result(sh, r, L.COL_VETO, "criterion_veto", self.tid, c.id, expr, "veto")
-        sh.merge(r, L.COL_NOTE, end, L.COL_NOTE, None, "note")
+        sh.merge(r, L.COL_NOTE, end, L.COL_NOTE, ctx.notes.get((self.tid, c.id)), "note")
         if not live:
             sh.merge(r, L.COL_LABEL, r, L.COL_INPUT, "本单位无需填写", "na")
             sh.put(r, L.COL_ID, None, "id")

@@ -35,9 +35,11 @@ def plan_workbook(
     password: str = "",
     variant: Variant | None = None,
     team: tuple[Teams, str] | None = None,
+    notes: Mapping[tuple[str, str], str] | None = None,
 ) -> WorkbookPlan:
     """Lay out the workbook for ``unit`` (see the module docstring).  ``values`` pre-fills
-    input cells (the cached results then agree with them).  ``team`` (the campaign's teams, a
+    input cells (the cached results then agree with them), ``notes`` the 扣分说明 cells (by target
+    and criterion).  ``team`` (the campaign's teams, a
     team's name) lays out that team's workbook: only its parts (:meth:`Teams.view`)."""
     camp = campaign or CampaignInfo()
     variant = variant or resolve(rubric, unit)
@@ -52,7 +54,9 @@ def plan_workbook(
     year = str(camp.year or rubric.year)
     score = score_unit(rubric, variant, unit, vals)
     unfilled = L.unfilled_results(score, variant, vals)
-    ctx = PlanContext(rubric, variant, unit, L.result_index(score), vals, year, unfilled, team=sheet_of_team)
+    ctx = PlanContext(
+        rubric, variant, unit, L.result_index(score), vals, year, unfilled, team=sheet_of_team, notes=notes or {}
+    )
 
     cover = SheetPlan(L.COVER_SHEET, L.ROLE_COVER)
     summary = SheetPlan(L.SUMMARY_SHEET, L.ROLE_SUMMARY)
@@ -126,7 +130,8 @@ def build_workbook(
     values: Mapping[ReadingKey, Value | None] | None = None,
     password: str = "",
     team: tuple[Teams, str] | None = None,
+    notes: Mapping[tuple[str, str], str] | None = None,
 ) -> tuple[bytes, L.Layout]:
     """The workbook for ``unit`` (or ``team``'s workbook for it) as bytes, and its layout."""
-    plan = plan_workbook(rubric, unit, campaign, values, password, team=team)
+    plan = plan_workbook(rubric, unit, campaign, values, password, team=team, notes=notes)
     return render_xlsx(plan), plan.layout
