@@ -541,3 +541,31 @@ def test_prefilled_notes_are_read_back_as_the_assessor_s(
     noted = {(read.note_sources[k].sheet, read.note_sources[k].cell) for k in notes}
     assert unnoted and not unnoted & noted
 
+
+@pytest.mark.parametrize("tag", ["#meta", "#target", "#sheet"])
+def test_a_hidden_header_that_lost_its_key_column_is_never_a_crash(
+    tmp_path: Path, corpus_rubric: Rubric, corpus_units: list[Unit], tag: str
+) -> None:
+    """A hand-edited hidden sheet whose ``#meta``/``#target``/``#sheet`` header row lost its first
+    column name (once a KeyError, W031): without the ``#meta`` keys the workbook is one W011 that
+    names what is missing (the rubric id, the targets' ids); the sheet list is not needed to read
+    the inputs."""
+    import openpyxl
+
+    from zwgk_cli.workbook import layout
+
+    ctx = Context(corpus_rubric, corpus_units)
+    wb = openpyxl.load_workbook(CORPUS / "good.xlsx")
+    header = next(row for row in wb[layout.META_SHEET].iter_rows() if row[0].value == tag)
+    header[1].value = "被改掉的列名"
+    path = tmp_path / "damaged.xlsx"
+    wb.save(path)
+    read = read_workbook(path, ctx)
+    if tag in ("#meta", "#target"):
+        assert not read.usable
+        assert [p.code for p in read.problems] == [Code.W_BAD_META.code]
+        assert ("rubric_id" if tag == "#meta" else "对象记录缺少“id”") in read.problems[0].message
+    else:
+        good = read_workbook(CORPUS / "good.xlsx", ctx)
+        assert read.usable and read.values == good.values
+        assert [p.code for p in read.problems] == [p.code for p in good.problems]

@@ -461,6 +461,8 @@ def read_layout(rows: Sequence[Sequence[object]]) -> Layout:
         if not kv.get(key):
             raise LayoutError(f"隐藏工作表 {META_SHEET} 缺少“{key}”")
     targets = tuple(Target(*v) for v in _columns(rec["target"], TARGET_COLUMNS))
+    if any(not t.id for t in targets):  # a hand-damaged header: every target's sheets would look lost
+        raise LayoutError(f"隐藏工作表 {META_SHEET} 的对象记录缺少“id”")
     extra = {k: v for k, v in kv.items() if k not in META_KEYS}
     meta = WorkbookMeta(format=fmt, targets=targets, extra=extra, **{k: kv.get(k, "") for k in META_KEYS})
     sheets = []
