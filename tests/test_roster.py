@@ -105,6 +105,51 @@ def test_gbk_roster_through_init_sheets(tmp_path: Path) -> None:
     assert "L010" in res.output and "GB18030" in res.output
 
 
+# ------------------------------------------------------------------ the columns the rubric's conditions read
+
+
+def _checked(tmp_path: Path, units_csv: str) -> Roster:
+    """``units_csv`` (units U1–U3, each with its website) read and checked against
+    tests/data/mini.yaml, whose 督导 item applies only to units with 督促指导任务 = 是."""
+    from zwgk_cli import rubric as rubric_mod
+    from zwgk_cli.new_campaign import checked_roster
+
+    (tmp_path / "units.csv").write_text(units_csv, encoding="utf-8")
+    sites = SITES_CSV + ("W3,丙局网站,website,丙局\r\n" if ",丙局," in units_csv else "")
+    (tmp_path / "sites.csv").write_text(sites, encoding="utf-8")
+    return checked_roster(rubric_mod.load(str(DATA / "mini.yaml")), tmp_path / "units.csv", tmp_path / "sites.csv")
+
+
+def test_a_roster_with_the_columns_the_conditions_read_has_no_problem(tmp_path: Path) -> None:
+    assert _checked(tmp_path, UNITS_CSV).problems == []
+
+
+def test_a_yes_no_column_with_another_value_is_l007_at_the_unit_s_row(tmp_path: Path) -> None:
+    """A typo in a 是/否 column made the whole column text, and the unit silently a 否."""
+    roster = _checked(tmp_path, UNITS_CSV + "U3,丙局,部门,部分\r\n")
+    p = _only(roster.problems, "L007")
+    assert p.severity is Severity.ERROR and p.unit == "丙局" and p.line == 4
+    assert p.message == "属性“督促指导任务”的值“部分”无法识别,应为“是”或“否”"
+    assert "当作“否”" in p.hint
+
+
+def test_a_column_the_conditions_read_missing_from_the_roster_is_l011(tmp_path: Path) -> None:
+    roster = _checked(tmp_path, "编号,单位名称,分组\r\nU1,甲县,县区\r\nU2,乙局,部门\r\n")
+    p = _only(roster.problems, "L011")
+    assert p.severity is Severity.WARNING and p.file.endswith("units.csv")
+    assert p.message == "细则的适用条件用到名单列“督促指导任务”,但名单没有这一列:每个单位都按不具备“督促指导任务”计分"
+
+
+def test_init_sheets_issues_no_workbook_to_a_unit_whose_yes_no_value_is_unreadable(tmp_path: Path) -> None:
+    (tmp_path / "units.csv").write_text(UNITS_CSV + "U3,丙局,部门,部分\r\n", encoding="utf-8")
+    (tmp_path / "sites.csv").write_text(SITES_CSV + "W3,丙局网站,website,丙局\r\n", encoding="utf-8")
+    out = tmp_path / "评分表"
+    args = ["init-sheets", "--rubric", str(DATA / "mini.yaml"), "--roster", str(tmp_path / "units.csv")]
+    res = runner.invoke(app, [*args, "--targets", str(tmp_path / "sites.csv"), "--out", str(out)])
+    assert sorted(p.name for p in out.iterdir()) == ["乙局.xlsx", "甲县.xlsx"]
+    assert "L007" in res.output and "丙局" in res.output
+
+
 # ------------------------------------------------------------------ files that cannot be rosters
 
 

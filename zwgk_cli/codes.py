@@ -175,7 +175,12 @@ class Code(Entry, Enum):
     )
     L_TARGET_UNIT = ("L005", E, "网站“{target}”所属单位“{unit}”不在名单中", "改正所属单位名称,使其与单位名单一致。")
     L_EMPTY = ("L006", E, "第{row}行“{column}”为空", "补全该单元格。")
-    L_ATTR = ("L007", E, "属性“{column}”的值“{value}”无法识别,应为“是”或“否”", "改为“是”或“否”。")
+    L_ATTR = (
+        "L007",
+        E,
+        "属性“{column}”的值“{value}”无法识别,应为“是”或“否”",
+        "细则的适用条件按“是/否”读这一列:改为“是”或“否”(有/无、√ 也可),否则该单位会被当作“否”。",
+    )
     L_NO_TARGET = ("L008", E, "单位“{unit}”没有{kind},但细则要求按{kind}逐个评分", "在网站名单中为该单位补上{kind}。")
     L_DUP_TARGET = ("L009", E, "网站“{target}”重复(另见第{other}行)", "每个网站只能出现一次。")
     L_ENCODING = (
@@ -183,6 +188,12 @@ class Code(Entry, Enum):
         W,
         "名单不是 UTF-8 编码,已按 {encoding} 编码读取",
         "核对名单中的汉字是否显示正常;如有乱码,用 Excel/WPS 另存为“CSV UTF-8(逗号分隔)”或 XLSX 后重新运行。",
+    )
+    L_CONDITION_COLUMN = (
+        "L011",
+        W,
+        "细则的适用条件用到名单列“{column}”,但名单没有这一列:每个单位都按不具备“{column}”计分",
+        "在名单表头加上“{column}”列并为每个单位填写;确实没有单位具备的,可以不加。",
     )
 
     # --- campaign settings: zwgk.toml (C) -----------------------------------------------

@@ -22,7 +22,7 @@ from zwgk_cli.files import atomic_write_bytes
 from zwgk_cli.model import Rubric
 from zwgk_cli.problems import Code, Problem, problem
 from zwgk_cli.resources import sample_roster
-from zwgk_cli.roster import Roster, check_against, check_targets, load_roster
+from zwgk_cli.roster import Roster, check_against, check_attributes, check_targets, load_roster
 
 # Sample settings, from the source documents where they say it (the bundled rubrics cite them); the notice
 # number, dates of the results notice and the return deadline are examples to be replaced.
@@ -181,11 +181,16 @@ def create(
 
 
 def checked_roster(rubric: Rubric, roster: Path, targets: Path | None) -> Roster:
-    """The roster read and checked against the rubric (its groups, a target for every
-    per-target part), as every command and the demo read it."""
+    """The roster read and checked against the rubric (its groups, the columns and 是/否 values its
+    conditions read, a target for every per-target part), as every command and the demo read it."""
     kinds = [(k.id, k.title) for k in rubric.target_kinds] or [("website", "政府网站")]
     r = load_roster(roster, targets, kinds)
     r.problems.extend(check_against(r, rubric.groups))
+    tested: dict[str, set[str]] = {}
+    for variant in rubric.variants:
+        for c in (*variant.when, *rubric_mod.conditions(variant)):
+            tested.setdefault(c.attribute, set()).update(c.values)
+    r.problems.extend(check_attributes(r, tested))
     titles = {k.id: k.title for k in rubric.target_kinds}
     needs = [
         (u, p.per_target, titles.get(p.per_target, p.per_target))

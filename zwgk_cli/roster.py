@@ -20,7 +20,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -43,6 +43,7 @@ TARGET_COLUMNS = {
 }
 YES_WORDS = {"是", "有", "y", "yes", "true", "1", "√"}
 NO_WORDS = {"否", "无", "n", "no", "false", "0", ""}
+SPECIAL_ATTRIBUTES = ("group", "分组", "name", "单位名称")  # conditions on these read no column
 TARGET_SHEETS = ("网站", "对象", "targets", "websites")
 UNIT_SHEETS = ("单位", "units")
 
@@ -53,6 +54,7 @@ class Roster:
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     bool_columns: tuple[str, ...] = ()
+    lines: dict[str, int] = field(default_factory=dict)  # unit id → its row in the units table
 
     def unit(self, key: str) -> Unit | None:
         """The first unit whose id, name or an alias is ``key``."""
@@ -240,6 +242,7 @@ def load_roster(
         if bad:
             continue
         seen[uid] = seen[name] = n
+        roster.lines[uid] = n
         attrs = {h: row.get(h, "") for h in attr_cols}
         attrs.update({h: YES if attrs[h].lower() in YES_WORDS else NO for h in bool_cols})
         aliases = tuple(a.strip() for a in row.get(cols["aliases"], "").replace(",", "、").split("、") if a.strip())
@@ -296,6 +299,28 @@ def check_against(roster: Roster, groups: Sequence[str]) -> list[Problem]:
         for u in roster.units
         if groups and u.group not in groups
     ]
+
+
+def check_attributes(roster: Roster, tested: Mapping[str, set[str]]) -> list[Problem]:
+    """Roster problems that depend on the rubric's conditions (``tested``: attribute → the values
+    its conditions name): a column the conditions use that the roster lacks (every unit reads as
+    not having it), and in a column tested only for 是/否, a value that is neither (the unit would
+    silently count as 否)."""
+    file = roster.files[0] if roster.files else ""
+    columns = {k for u in roster.units for k in u.attributes}
+    out = []
+    for column, values in sorted(tested.items()):
+        if column in SPECIAL_ATTRIBUTES:
+            continue
+        if roster.units and column not in columns:
+            out.append(problem(Code.L_CONDITION_COLUMN, file=file, column=column))
+        elif column not in roster.bool_columns and all(v.lower() in YES_WORDS | NO_WORDS for v in values):
+            for u in roster.units:
+                value = u.attributes.get(column, "")
+                if value.lower() not in YES_WORDS | NO_WORDS:
+                    at = {"file": file, "line": roster.lines.get(u.id), "unit": u.name}
+                    out.append(problem(Code.L_ATTR, **at, column=column, value=value))
+    return out
 
 
 def check_targets(roster: Roster, unit_needs: Sequence[tuple[Unit, str, str]]) -> list[Problem]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from zwgk_cli.rubric.check import check
 from zwgk_cli.rubric.export import json_number, rubric_to_dict
 from zwgk_cli.rubric.load import load, parse, parse_workbook, source_data
-from zwgk_cli.rubric.resolve import all_indicators, is_flat, map_groups, resolve, walk_with_path
+from zwgk_cli.rubric.resolve import all_indicators, conditions, is_flat, map_groups, resolve, walk_with_path
 from zwgk_cli.rubric.source import MAX_BYTES, MAX_NODES, RubricError, bundled_ids
 from zwgk_cli.rubric.xlsx_write import workbook_bytes
 
@@ -21,6 +21,7 @@ __all__ = [
     "all_indicators",
     "bundled_ids",
     "check",
+    "conditions",
     "is_flat",
     "json_number",
     "load",

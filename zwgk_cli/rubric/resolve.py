@@ -70,6 +70,14 @@ def all_indicators(v: Variant) -> Iterator[Indicator]:
     return (i for p in v.walk_parts() for top in p.indicators for i in _with_subs(top))
 
 
+def conditions(variant: Variant) -> Iterator[Condition]:
+    """Every condition of ``variant``'s criteria, terms and vetoes (unit-specific sets too)."""
+    for ind in all_indicators(variant):
+        for c in [*ind.criteria, *(c for s in ind.by_unit for c in s.criteria)]:
+            for a in (c.applies, *(t.applies for t in c.terms), *(x.applies for x in c.vetoes)):
+                yield from (*a.only_if, *a.not_if)
+
+
 def is_flat(ind: Indicator) -> bool:
     """A one-criterion indicator written flat (the criterion is the indicator)."""
     return len(ind.criteria) == 1 and ind.criteria[0].id == ind.id and not ind.indicators

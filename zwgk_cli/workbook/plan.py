@@ -3,13 +3,13 @@ what reading one gives (:class:`WorkbookRead`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from zwgk_cli.model import Condition, Criterion, Input, ReadingKey, Rubric, Source, Unit, Value, Variant
+from zwgk_cli.model import Criterion, Input, ReadingKey, Rubric, Source, Unit, Value, Variant
 from zwgk_cli.problems import Problem
-from zwgk_cli.rubric import RubricError, all_indicators, resolve, walk_with_path
+from zwgk_cli.rubric import RubricError, all_indicators, conditions, resolve, walk_with_path
 from zwgk_cli.rubric.diff import rubric_label as rubric_label  # re-exported: read.py names it
 from zwgk_cli.workbook.teams import Teams
 
@@ -66,14 +66,6 @@ def plan_unit(rubric: Rubric, unit: Unit, variant: Variant | None = None) -> Uni
             for inp in live:
                 inputs[ReadingKey(tid, crit.id, inp.id)] = (crit, inp)
     return UnitPlan(unit, variant, inputs, titles, criteria)
-
-
-def conditions(variant: Variant) -> Iterator[Condition]:
-    """Every condition of ``variant``'s criteria, terms and vetoes (unit-specific sets too)."""
-    for ind in all_indicators(variant):
-        for c in [*ind.criteria, *(c for s in ind.by_unit for c in s.criteria)]:
-            for a in (c.applies, *(t.applies for t in c.terms), *(x.applies for x in c.vetoes)):
-                yield from (*a.only_if, *a.not_if)
 
 
 def _identity_matters(variant: Variant) -> bool:

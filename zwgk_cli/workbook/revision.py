@@ -18,10 +18,10 @@ from typing import NamedTuple
 
 from zwgk_cli.model import INPUT_KIND_LABELS, InputKind, Rubric, Target, Unit, Variant
 from zwgk_cli.problems import Code, Problem, problem
-from zwgk_cli.rubric import RubricError, all_indicators, resolve
+from zwgk_cli.rubric import RubricError, all_indicators, conditions, resolve
 from zwgk_cli.rubric.diff import rubric_label
 from zwgk_cli.workbook import layout as L
-from zwgk_cli.workbook.plan import Context, UnitPlan, conditions, plan_unit
+from zwgk_cli.workbook.plan import Context, UnitPlan, plan_unit
 from zwgk_cli.workbook.write import plan_workbook
 
 ADDED = "added"
