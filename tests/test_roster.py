@@ -140,6 +140,29 @@ def test_a_column_the_conditions_read_missing_from_the_roster_is_l011(tmp_path: 
     assert p.message == "细则的适用条件用到名单列“督促指导任务”,但名单没有这一列:每个单位都按不具备“督促指导任务”计分"
 
 
+@pytest.mark.parametrize("written", ["有", "yes", "√", "true"])
+@pytest.mark.parametrize("roster_says", ["是", "有", "√"])
+def test_a_condition_may_write_yes_as_the_roster_may(tmp_path: Path, written: str, roster_says: str) -> None:
+    """A roster's 是/否 column is read as 是/否 whatever word it uses (有/无, √, yes…); a condition
+    naming 有 (or yes, √) held for no unit at all, silently."""
+    from zwgk_cli import rubric as rubric_mod
+    from zwgk_cli.new_campaign import checked_roster
+
+    text = (DATA / "mini.yaml").read_text(encoding="utf-8")
+    assert "only_if: {督促指导任务: true}" in text
+    (tmp_path / "r.yaml").write_text(text.replace("{督促指导任务: true}", f"{{督促指导任务: {written}}}"), "utf-8")
+    rubric = rubric_mod.load(str(tmp_path / "r.yaml"))
+    (tmp_path / "units.csv").write_text(UNITS_CSV.replace("部门,是", f"部门,{roster_says}"), encoding="utf-8")
+    (tmp_path / "sites.csv").write_text(SITES_CSV, encoding="utf-8")
+    roster = checked_roster(rubric, tmp_path / "units.csv", tmp_path / "sites.csv")
+    assert roster.problems == []
+    a4 = {
+        u.name: next(c for _, _, c in rubric_mod.walk_with_path(rubric_mod.resolve(rubric, u)) if c.id == "a4")
+        for u in roster.units
+    }
+    assert {name: c.applicable for name, c in a4.items()} == {"甲县": False, "乙局": True}
+
+
 def test_init_sheets_issues_no_workbook_to_a_unit_whose_yes_no_value_is_unreadable(tmp_path: Path) -> None:
     (tmp_path / "units.csv").write_text(UNITS_CSV + "U3,丙局,部门,部分\r\n", encoding="utf-8")
     (tmp_path / "sites.csv").write_text(SITES_CSV + "W3,丙局网站,website,丙局\r\n", encoding="utf-8")

@@ -63,6 +63,14 @@ INPUT_KIND_LABELS: Mapping[InputKind, str] = {
 
 YES = "是"
 NO = "否"
+YES_WORDS = frozenset({"是", "有", "y", "yes", "true", "1", "√"})  # what a roster or rubric may write for 是
+NO_WORDS = frozenset({"否", "无", "n", "no", "false", "0", ""})
+
+
+def yes_no(text: str) -> str | None:
+    """:data:`YES` or :data:`NO` for a word written for them (有/无, yes/no, √, 1/0…); else ``None``."""
+    low = text.strip().lower()
+    return YES if low in YES_WORDS else NO if low in NO_WORDS else None
 
 
 class Style(StrEnum):
@@ -104,7 +112,12 @@ class Condition:
     values: tuple[str, ...]
 
     def holds(self, attributes: Mapping[str, str]) -> bool:
-        return attributes.get(self.attribute, "") in self.values
+        value = attributes.get(self.attribute, "")
+        if value in self.values:
+            return True
+        # a roster column of yes/no words is read as 是/否, and so are the values a condition
+        # names for it: {有对外服务: 有} holds for a unit whose roster says 有, 是 or √
+        return value in (YES, NO) and any(yes_no(v) == value for v in self.values)
 
     def describe(self) -> str:
         return f"{self.attribute}为{'或'.join(self.values)}"

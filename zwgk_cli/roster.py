@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from zwgk_cli.files import InputFileError, read_input_file
-from zwgk_cli.model import NO, YES, Target, Unit
+from zwgk_cli.model import NO, Target, Unit, yes_no
 from zwgk_cli.problems import XML_ILLEGAL, Code, Problem, problem
 
 UNIT_COLUMNS = {
@@ -41,8 +41,6 @@ TARGET_COLUMNS = {
     "unit": ("所属单位", "unit", "单位"),
     "url": ("网址", "url"),
 }
-YES_WORDS = {"是", "有", "y", "yes", "true", "1", "√"}
-NO_WORDS = {"否", "无", "n", "no", "false", "0", ""}
 SPECIAL_ATTRIBUTES = ("group", "分组", "name", "单位名称")  # conditions on these read no column
 TARGET_SHEETS = ("网站", "对象", "targets", "websites")
 UNIT_SHEETS = ("单位", "units")
@@ -229,7 +227,7 @@ def load_roster(
     if cols is None:
         return roster
     attr_cols = [h for h in header if h and h not in cols.values()]
-    bool_cols = [h for h in attr_cols if all(r.get(h, "").lower() in YES_WORDS | NO_WORDS for _, r in table)]
+    bool_cols = [h for h in attr_cols if all(yes_no(r.get(h, "")) for _, r in table)]
     roster.bool_columns = tuple(bool_cols)
     seen: dict[str, int] = {}
     for n, row in table:
@@ -244,7 +242,7 @@ def load_roster(
         seen[uid] = seen[name] = n
         roster.lines[uid] = n
         attrs = {h: row.get(h, "") for h in attr_cols}
-        attrs.update({h: YES if attrs[h].lower() in YES_WORDS else NO for h in bool_cols})
+        attrs.update({h: yes_no(attrs[h]) or NO for h in bool_cols})
         aliases = tuple(a.strip() for a in row.get(cols["aliases"], "").replace(",", "、").split("、") if a.strip())
         roster.units.append(Unit(uid, name, group, attrs, (), aliases))
     if targets_path is not None:
@@ -314,10 +312,10 @@ def check_attributes(roster: Roster, tested: Mapping[str, set[str]]) -> list[Pro
             continue
         if roster.units and column not in columns:
             out.append(problem(Code.L_CONDITION_COLUMN, file=file, column=column))
-        elif column not in roster.bool_columns and all(v.lower() in YES_WORDS | NO_WORDS for v in values):
+        elif column not in roster.bool_columns and all(yes_no(v) for v in values):
             for u in roster.units:
                 value = u.attributes.get(column, "")
-                if value.lower() not in YES_WORDS | NO_WORDS:
+                if yes_no(value) is None:
                     at = {"file": file, "line": roster.lines.get(u.id), "unit": u.name}
                     out.append(problem(Code.L_ATTR, **at, column=column, value=value))
     return out
