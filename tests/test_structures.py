@@ -294,6 +294,11 @@ def test_overlapping_or_unreachable_variants_are_reported() -> None:
         "    groups: [部门]\n    parts:", "    groups: [部门]\n    when: {有对外服务: 是}\n    parts:"
     )
     assert rubric_mod.check(rubric_mod.parse(disjoint, "d.yaml")) == []
+    said_otherwise = disjoint.replace("when: {有对外服务: 否}", "when: {有对外服务: 无}")  # still disjoint
+    assert rubric_mod.check(rubric_mod.parse(said_otherwise, "d2.yaml")) == []
+    same = disjoint.replace("when: {有对外服务: 否}", "when: {有对外服务: 有}")  # 有 is 是: both hold together
+    (p,) = rubric_mod.check(rubric_mod.parse(same, "d3.yaml"))
+    assert p.code == Code.R_WHEN_OVERLAP.code
     first, second = VARIANTS.split("  - id: service\n")
     swapped = first.split("variants:\n")[0] + "variants:\n  - id: service\n" + second + first.split("variants:\n")[1]
     (p,) = rubric_mod.check(rubric_mod.parse(swapped, "s.yaml"))

@@ -21,6 +21,7 @@ from zwgk_cli.model import (
     Unit,
     Variant,
     fmt_points,
+    yes_no,
 )
 from zwgk_cli.problems import Code, Problem, problem
 from zwgk_cli.rubric.resolve import all_indicators, sets_naming, unit_matches
@@ -155,8 +156,20 @@ def _claim_problems(rubric: Rubric) -> list[Problem]:
 
 
 def _disjoint(first: Sequence[Condition], second: Sequence[Condition]) -> bool:
-    """No unit can meet both sets of conditions: they ask one attribute for different values."""
-    return any(a.attribute == b.attribute and not set(a.values) & set(b.values) for a in first for b in second)
+    """No unit can meet both sets of conditions: they ask one attribute for different values
+    (yes/no words read as 是/否 when both ask for yes/no: 有 and 是 are the same)."""
+    for a in first:
+        for b in second:
+            if a.attribute != b.attribute:
+                continue
+            yes_or_no = all(yes_no(v) for v in (*a.values, *b.values))
+            if not _read_as(a, yes_or_no) & _read_as(b, yes_or_no):
+                return True
+    return False
+
+
+def _read_as(c: Condition, yes_or_no: bool) -> set[str]:
+    return {yes_no(v) or v for v in c.values} if yes_or_no else set(c.values)
 
 
 def _na_problems(ind: Indicator, bonus: bool, file: str, where: str) -> list[Problem]:
