@@ -239,11 +239,11 @@ def test_meta_rows_round_trip_and_tolerate_added_columns(mini: Rubric) -> None:
     _data, lay = sheets.build_workbook(mini, unit)
     rows = L.meta_rows(lay.meta, lay.sheets, lay.inputs, lay.results)
     assert L.read_layout(rows) == lay
-    assert L.read_meta(rows) == lay.meta and L.read_map(rows) == lay.inputs
+    assert L.read_layout(rows).meta == lay.meta and L.read_layout(rows).inputs == lay.inputs
     # a later format may add columns at the end and new record kinds: still readable
     widened = [([*r, "extra"] if r and r[0] in ("input", "#input") else r) for r in rows]
     widened.append(["future", "x"])
-    assert L.read_map(widened) == lay.inputs
+    assert L.read_layout(widened).inputs == lay.inputs
     # floats as calamine gives numbers, blank padding rows
     padded = [[*r, None] for r in rows] + [[None, None]]
     assert L.read_layout(padded) == lay

@@ -31,8 +31,6 @@ _CANDIDATES = (
 FILTERS = {
     "xlsx": "xlsx:Calc MS Excel 2007 XML",
     "pdf": "pdf",
-    "ods": "ods",
-    "docx": "docx:MS Word 2007 XML",
 }
 
 REGISTRY = """<?xml version="1.0" encoding="UTF-8"?>

@@ -477,14 +477,6 @@ def read_layout(rows: Sequence[Sequence[object]]) -> Layout:
     return Layout(meta, tuple(sheets), inputs, results)
 
 
-def read_meta(rows: Sequence[Sequence[object]]) -> WorkbookMeta:
-    return read_layout(rows).meta
-
-
-def read_map(rows: Sequence[Sequence[object]]) -> tuple[MapRow, ...]:
-    return read_layout(rows).inputs
-
-
 def value_at(rows: Sequence[Sequence[object]], cell: str) -> object:
     """The value at an A1 cell in a grid of rows starting at A1 (``None`` beyond its edge)."""
     r, c = parse_a1(cell)
