@@ -63,6 +63,7 @@ INPUT_KIND_LABELS: Mapping[InputKind, str] = {
 
 YES = "是"
 NO = "否"
+POINTS_STEP = Decimal("0.5")  # a points input's step when the rubric gives none
 YES_WORDS = frozenset({"是", "有", "y", "yes", "true", "1", "√"})  # what a roster or rubric may write for 是
 NO_WORDS = frozenset({"否", "无", "n", "no", "false", "0", ""})
 

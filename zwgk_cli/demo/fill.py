@@ -16,7 +16,19 @@ from pathlib import Path
 
 from zwgk_cli.demo.simulate import unit_criteria
 from zwgk_cli.files import atomic_write_bytes, normalize_zip
-from zwgk_cli.model import EVIDENCE_INPUT, NO, YES, Input, InputKind, ReadingKey, Rubric, Unit, Value, Variant
+from zwgk_cli.model import (
+    EVIDENCE_INPUT,
+    NO,
+    POINTS_STEP,
+    YES,
+    Input,
+    InputKind,
+    ReadingKey,
+    Rubric,
+    Unit,
+    Value,
+    Variant,
+)
 from zwgk_cli.results.document import plain
 from zwgk_cli.results.tables import FIXED_TIME
 from zwgk_cli.rubric import resolve
@@ -58,7 +70,7 @@ def random_value(inp: Input, rng: random.Random, mild: bool = False) -> Value:
     if kind is InputKind.CHOICE:
         return rng.choice(inp.options)
     if kind is InputKind.POINTS:
-        step = inp.step or Decimal("0.5")
+        step = inp.step or POINTS_STEP
         top = inp.max if inp.max is not None else Decimal(10)
         return step * rng.randint(0, int(top / step))
     if kind is InputKind.PERCENT:

@@ -18,6 +18,7 @@ from zwgk_cli.engine import score_unit
 from zwgk_cli.model import (
     EVIDENCE_INPUT,
     NO,
+    POINTS_STEP,
     YES,
     ZERO,
     Criterion,
@@ -104,7 +105,7 @@ def _candidates(inp: Input) -> list[Value]:
         return [Decimal(n) for n in (0, 3, 20, 60, 120, 5000, 80000, 120000, 160000, 250000)]
     if inp.kind is InputKind.POINTS:
         ceiling = inp.max or Decimal(1)
-        step = inp.step or Decimal("0.5")
+        step = inp.step or POINTS_STEP
         return [step * k for k in range(int(ceiling / step), -1, -1)]
     return [""]
 

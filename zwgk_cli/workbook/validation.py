@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from zwgk_cli.model import NO, YES, Input, InputKind, fmt_points
+from zwgk_cli.model import NO, POINTS_STEP, YES, Input, InputKind, fmt_points
 
 
 def input_validation(inp: Input, list_name: str) -> dict[str, Any]:
@@ -34,7 +34,7 @@ def input_validation(inp: Input, list_name: str) -> dict[str, Any]:
     elif inp.kind is InputKind.POINTS:
         top = inp.max if inp.max is not None else Decimal(100)
         v = {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": float(top)}
-        step = inp.step if inp.step is not None else Decimal("0.5")
+        step = inp.step or POINTS_STEP
         msg = (
             f"填写赋分:0—{fmt_points(top)}分,以{fmt_points(step)}分为一档"
             f"(如 0、{fmt_points(step)}、{fmt_points(step * 2)}…)。"
@@ -55,7 +55,7 @@ def input_bounds(inp: Input) -> tuple[Decimal | None, Decimal | None, Decimal | 
     if inp.kind is InputKind.COUNT:
         return Decimal(0), inp.max, Decimal(1)
     if inp.kind is InputKind.POINTS:
-        return Decimal(0), inp.max if inp.max is not None else Decimal(100), inp.step or Decimal("0.5")
+        return Decimal(0), inp.max if inp.max is not None else Decimal(100), inp.step or POINTS_STEP
     if inp.kind is InputKind.PERCENT:
         return Decimal(0), Decimal(100), None
     if inp.kind is InputKind.NUMBER:
