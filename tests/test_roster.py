@@ -163,6 +163,19 @@ def test_a_condition_may_write_yes_as_the_roster_may(tmp_path: Path, written: st
     assert {name: c.applicable for name, c in a4.items()} == {"甲县": False, "乙局": True}
 
 
+def test_targets_of_a_type_the_rubric_does_not_know_are_one_warning_per_type(tmp_path: Path) -> None:
+    """A website typed 网战 (a typo) was kept and silently never assessed."""
+    sites = SITES_CSV + "W3,甲县二号网站,网战,甲县\r\nW4,乙局二号网站,网战,乙局\r\nW5,乙局三号网站,政府网站,乙局\r\n"
+    (tmp_path / "units.csv").write_text(UNITS_CSV, encoding="utf-8")
+    (tmp_path / "sites.csv").write_text(sites, encoding="utf-8")
+    roster = load_roster(tmp_path / "units.csv", tmp_path / "sites.csv")
+    p = _only(roster.problems, "L012")
+    assert p.severity is Severity.WARNING and p.file.endswith("sites.csv") and p.line == 4
+    assert p.message == "对象表中2个对象的类型“网战”不是细则的对象类型(政府网站),不参加评分:第4行、第5行"
+    kinds = {t.name: t.kind for u in roster.units for t in u.targets}
+    assert kinds["乙局三号网站"] == "website"  # a kind's title is as good as its id
+
+
 def test_init_sheets_issues_no_workbook_to_a_unit_whose_yes_no_value_is_unreadable(tmp_path: Path) -> None:
     (tmp_path / "units.csv").write_text(UNITS_CSV + "U3,丙局,部门,部分\r\n", encoding="utf-8")
     (tmp_path / "sites.csv").write_text(SITES_CSV + "W3,丙局网站,website,丙局\r\n", encoding="utf-8")

@@ -265,6 +265,7 @@ def _load_targets(roster: Roster, path: Path, target_kinds: Sequence[tuple[str, 
     default_kind = target_kinds[0][0] if target_kinds else "website"
     by_unit: dict[str, list[Target]] = {}
     seen: dict[str, int] = {}
+    unknown: dict[str, list[int]] = {}  # a type the rubric does not know → its rows
     owners: dict[str, Unit] = {}  # as Roster.unit finds them, in one pass for a list of 10,000 websites
     for u in roster.units:
         for k in (u.id, u.name, *u.aliases):
@@ -284,9 +285,16 @@ def _load_targets(roster: Roster, path: Path, target_kinds: Sequence[tuple[str, 
         if unit is None:
             roster.problems.append(problem(Code.L_TARGET_UNIT, file=str(path), line=n, target=name, unit=owner))
             continue
+        if kind not in kind_ids:
+            unknown.setdefault(kind, []).append(n)
         target = Target(tid, kind_ids.get(kind, kind), name, row.get(cols["url"], ""))
         by_unit.setdefault(unit.id, []).append(target)
     roster.units = [replace(u, targets=u.targets + tuple(by_unit.get(u.id, ()))) for u in roster.units]
+    titles = "、".join(title for _, title in target_kinds)
+    for kind, lines in unknown.items():  # a typo (网战) or a kind the rubric does not assess: never scored
+        rows = "、".join(f"第{n}行" for n in lines[:10]) + ("等" if len(lines) > 10 else "")
+        at = {"file": str(path), "line": lines[0]}
+        roster.problems.append(problem(Code.L_TARGET_KIND, **at, kind=kind, count=len(lines), kinds=titles, rows=rows))
 
 
 def check_against(roster: Roster, groups: Sequence[str]) -> list[Problem]:
