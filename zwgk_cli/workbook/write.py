@@ -39,8 +39,8 @@ def plan_workbook(
 ) -> WorkbookPlan:
     """Lay out the workbook for ``unit`` (see the module docstring).  ``values`` pre-fills
     input cells (the cached results then agree with them), ``notes`` the 扣分说明 cells (by target
-    and criterion).  ``team`` (the campaign's teams, a
-    team's name) lays out that team's workbook: only its parts (:meth:`Teams.view`)."""
+    and criterion).  ``team`` (the campaign's teams, a team's name) lays out that team's
+    workbook: only its parts (:meth:`Teams.view`)."""
     camp = campaign or CampaignInfo()
     variant = variant or resolve(rubric, unit)
     sheet_of_team = None
