@@ -176,6 +176,18 @@ def test_targets_of_a_type_the_rubric_does_not_know_are_one_warning_per_type(tmp
     assert kinds["乙局三号网站"] == "website"  # a kind's title is as good as its id
 
 
+@pytest.mark.parametrize("attribute", ["name", "单位名称", "group", "分组"])
+def test_a_condition_on_the_unit_s_name_or_group_reads_no_column(tmp_path: Path, attribute: str) -> None:
+    """单位名称 names the unit as ``name`` does: the workbook planner already took it so, while the
+    condition itself held for no unit."""
+    from zwgk_cli.model import Condition, Unit
+
+    unit = Unit("U2", "乙局", "部门")
+    value = "乙局" if attribute in ("name", "单位名称") else "部门"
+    assert Condition(attribute, (value,)).holds(unit.attrs())
+    assert not Condition(attribute, ("别的",)).holds(unit.attrs())
+
+
 def test_init_sheets_issues_no_workbook_to_a_unit_whose_yes_no_value_is_unreadable(tmp_path: Path) -> None:
     (tmp_path / "units.csv").write_text(UNITS_CSV + "U3,丙局,部门,部分\r\n", encoding="utf-8")
     (tmp_path / "sites.csv").write_text(SITES_CSV + "W3,丙局网站,website,丙局\r\n", encoding="utf-8")

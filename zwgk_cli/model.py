@@ -63,6 +63,8 @@ INPUT_KIND_LABELS: Mapping[InputKind, str] = {
 
 YES = "是"
 NO = "否"
+GROUP_ATTRIBUTES = ("group", "分组")  # a condition on these reads the unit's group, not a roster column
+NAME_ATTRIBUTES = ("name", "单位名称")  # … and on these its name
 POINTS_STEP = Decimal("0.5")  # a points input's step when the rubric gives none
 YES_WORDS = frozenset({"是", "有", "y", "yes", "true", "1", "√"})  # what a roster or rubric may write for 是
 NO_WORDS = frozenset({"否", "无", "n", "no", "false", "0", ""})
@@ -440,8 +442,13 @@ class Unit:
     aliases: tuple[str, ...] = ()
 
     def attrs(self) -> dict[str, str]:
-        """Attributes as conditions see them: ``group`` and ``name`` included."""
-        return {**self.attributes, "group": self.group, "分组": self.group, "name": self.name}
+        """Attributes as conditions see them: its group and name included (:data:`GROUP_ATTRIBUTES`,
+        :data:`NAME_ATTRIBUTES`)."""
+        return {
+            **self.attributes,
+            **dict.fromkeys(GROUP_ATTRIBUTES, self.group),
+            **dict.fromkeys(NAME_ATTRIBUTES, self.name),
+        }
 
     def targets_of(self, kind: str) -> tuple[Target, ...]:
         return tuple(t for t in self.targets if t.kind == kind)

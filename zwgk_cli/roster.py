@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from zwgk_cli.files import InputFileError, read_input_file
-from zwgk_cli.model import NO, Target, Unit, yes_no
+from zwgk_cli.model import GROUP_ATTRIBUTES, NAME_ATTRIBUTES, NO, Target, Unit, yes_no
 from zwgk_cli.problems import XML_ILLEGAL, Code, Problem, problem
 
 UNIT_COLUMNS = {
@@ -41,7 +41,6 @@ TARGET_COLUMNS = {
     "unit": ("所属单位", "unit", "单位"),
     "url": ("网址", "url"),
 }
-SPECIAL_ATTRIBUTES = ("group", "分组", "name", "单位名称")  # conditions on these read no column
 TARGET_SHEETS = ("网站", "对象", "targets", "websites")
 UNIT_SHEETS = ("单位", "units")
 
@@ -316,7 +315,7 @@ def check_attributes(roster: Roster, tested: Mapping[str, set[str]]) -> list[Pro
     columns = {k for u in roster.units for k in u.attributes}
     out = []
     for column, values in sorted(tested.items()):
-        if column in SPECIAL_ATTRIBUTES:
+        if column in (*GROUP_ATTRIBUTES, *NAME_ATTRIBUTES):  # read from no column
             continue
         if roster.units and column not in columns:
             out.append(problem(Code.L_CONDITION_COLUMN, file=file, column=column))

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from zwgk_cli.model import Criterion, Input, ReadingKey, Rubric, Source, Unit, Value, Variant
+from zwgk_cli.model import NAME_ATTRIBUTES, Criterion, Input, ReadingKey, Rubric, Source, Unit, Value, Variant
 from zwgk_cli.problems import Problem
 from zwgk_cli.rubric import RubricError, all_indicators, conditions, resolve, walk_with_path
 from zwgk_cli.rubric.diff import rubric_label as rubric_label  # re-exported: read.py names it
@@ -73,7 +73,7 @@ def _identity_matters(variant: Variant) -> bool:
     criteria sets (by name or alias), or a condition on its name."""
     if any(ind.by_unit for ind in all_indicators(variant)):
         return True
-    return any(c.attribute in ("name", "单位名称") for c in conditions(variant))
+    return any(c.attribute in NAME_ATTRIBUTES for c in conditions(variant))
 
 
 PLANS_KEPT = 64

@@ -16,7 +16,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
-from zwgk_cli.model import INPUT_KIND_LABELS, InputKind, Rubric, Target, Unit, Variant
+from zwgk_cli.model import (
+    GROUP_ATTRIBUTES,
+    INPUT_KIND_LABELS,
+    NAME_ATTRIBUTES,
+    InputKind,
+    Rubric,
+    Target,
+    Unit,
+    Variant,
+)
 from zwgk_cli.problems import Code, Problem, problem
 from zwgk_cli.rubric import RubricError, all_indicators, conditions, resolve
 from zwgk_cli.rubric.diff import rubric_label
@@ -192,9 +201,9 @@ def sample_units(old: Rubric, new: Rubric) -> list[Unit]:
     names = ["某单位"]
     every = (c for r in (old, new) for v in r.variants for c in conditions(v))
     for attribute, values in dict.fromkeys((c.attribute, c.values) for c in every):
-        if attribute in ("name", "单位名称"):
+        if attribute in NAME_ATTRIBUTES:
             names.extend(values)
-        elif attribute not in ("group", "分组"):
+        elif attribute not in GROUP_ATTRIBUTES:
             attrs.extend({attribute: value} for value in values)
     for r in (old, new):
         for v in r.variants:
