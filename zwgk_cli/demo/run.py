@@ -20,7 +20,7 @@ from zwgk_cli.campaign import CONFIG_NAME, Campaign
 from zwgk_cli.demo.appeal import APPEALS, TEAMS, Appeal, inputs_of, pick_appeal, score_round
 from zwgk_cli.demo.fill import fill_workbook
 from zwgk_cli.demo.simulate import Scenario, UnitPlan, largest_group, simulate
-from zwgk_cli.model import Criterion, InputKind, ReadingKey, Rubric, Unit, Value
+from zwgk_cli.model import Input, InputKind, ReadingKey, Rubric, Unit, Value
 from zwgk_cli.names import DEFAULT_SEED, FORMATS, SAMPLES
 from zwgk_cli.new_campaign import NewCampaignError, checked_roster, create
 from zwgk_cli.problems import Problem
@@ -96,10 +96,15 @@ def _pick_mistakes(
     return list(zip(picked, ("text", "empty", "duplicate"), strict=False))
 
 
+def _unit_inputs(rubric: Rubric, unit: Unit) -> dict[tuple[str, str], Input]:
+    """(criterion, input) → input, as the unit's own variant has them."""
+    return {(c.id, i.id): i for c in rubric_mod.resolve(rubric, unit).walk() for i in c.inputs}
+
+
 def _count_key(rubric: Rubric, unit: Unit, values: Mapping[ReadingKey, Value | None]) -> ReadingKey | None:
     """A count input of ``unit``, one with a finding if there is one."""
-    kinds = {(c.id, i.id): i.kind for c in rubric_mod.resolve(rubric, unit).walk() for i in c.inputs}
-    counts = [k for k in values if kinds.get((k.criterion, k.input)) is InputKind.COUNT]
+    inputs = _unit_inputs(rubric, unit)
+    counts = [k for k in values if (i := inputs.get((k.criterion, k.input))) and i.kind is InputKind.COUNT]
     found = [k for k in counts if isinstance(v := values[k], Decimal) and v > 0]
     return next(iter(found or counts), None)
 
@@ -119,15 +124,15 @@ def fill_all(
     rng = random.Random(f"{seed}/mistakes")
     mistakes: list[Mistake] = []
     chosen = {u.id: kind for u, kind in _pick_mistakes(units, scenario, plans, rng)}
-    labels = {(c.id, i.id): i.label for c in _all_criteria(rubric) for i in c.inputs}
     jobs: list[FillJob] = []
     for n, u in enumerate(units):
         plan = plans[u.id]
         values: dict[ReadingKey, Value | None] = dict(plan.values)
         kind = chosen.get(u.id)
+        inputs = _unit_inputs(rubric, u) if kind else {}
         key = _count_key(rubric, u, values) if kind == "text" else next(iter(values)) if kind == "empty" else None
         if key is not None:
-            label = labels.get((key.criterion, key.input), key.input)
+            label = i.label if (i := inputs.get((key.criterion, key.input))) else key.input
             values[key] = "见扣分说明" if kind == "text" else None
             what = f"在数字单元格“{label}”中填了文字“见扣分说明”" if kind == "text" else f"漏填了必填项“{label}”"
             mistakes.append(Mistake(u.name, what))
@@ -168,21 +173,6 @@ def _fill_jobs(jobs: Sequence[FillJob]) -> None:
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
         list(pool.map(_fill_one, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
-
-
-def _all_criteria(rubric: Rubric) -> list[Criterion]:
-    out: list[Criterion] = []
-    for v in rubric.variants:
-        for p in v.walk_parts():
-            for ind in p.indicators:
-                stack = [ind]
-                while stack:
-                    node = stack.pop()
-                    out.extend(node.criteria)
-                    for s in node.by_unit:
-                        out.extend(s.criteria)
-                    stack.extend(node.indicators)
-    return out
 
 
 def _issue(r: Rubric, camp: Campaign, units: Sequence[Unit], teams: Teams | None) -> dict[str, list[Path]]:
