@@ -6,6 +6,7 @@ and the ``rubric export`` / ``rubric new`` / ``rubric check`` commands."""
 from __future__ import annotations
 
 import io
+import re
 import textwrap
 from dataclasses import replace
 from pathlib import Path
@@ -82,6 +83,28 @@ def test_export_then_read_keeps_the_content_hash(ref: str, tmp_path: Path) -> No
     assert back.hash == r.hash
     assert replace(back, path=r.path) == r  # the same rubric, not only the same hash
     assert rubric.check(back) == [replace(p, file=str(path)) for p in rubric.check(r)]
+
+
+EMPTY_WRITTEN = {  # MINI with an empty list or mapping written, or its tiers left out: pattern, replacement
+    "no tiers key": (r"tiers:\n(  - .*\n)+", ""),
+    "notes: []": (r"notes:\n(  - .*\n)+", "notes: []\n"),
+    "aliases: {}": (r"\nnotes:", "\naliases: {}\nnotes:"),
+    "only_if: {} on a criterion": (r"(\n +)vetoes:", r"\1only_if: {}\1vetoes:"),
+}
+
+
+@pytest.mark.parametrize("case", EMPTY_WRITTEN)
+def test_an_empty_list_or_mapping_hashes_as_not_written(case: str, tmp_path: Path) -> None:
+    """A rubric workbook cannot say "an empty list": a YAML rubric that writes one (or leaves out
+    its tiers) keeps its hash as a workbook, so its returned workbooks are not W040."""
+    pattern, replacement = EMPTY_WRITTEN[case]
+    text, n = re.subn(pattern, replacement, MINI.read_text(encoding="utf-8"), count=1)
+    assert n == 1
+    path = tmp_path / "r.yaml"
+    path.write_text(text, encoding="utf-8")
+    r = rubric.load(str(path))
+    (tmp_path / "r.xlsx").write_bytes(xlsx_write.workbook_bytes(rubric.source_data(str(path))))
+    assert rubric.load(str(tmp_path / "r.xlsx")).hash == r.hash
 
 
 @pytest.mark.parametrize("ref", RUBRICS)

@@ -169,9 +169,23 @@ def load_yaml(text: str, file: str) -> tuple[Any, dict[str, int]]:
 
 def content_hash(data: Any) -> str:
     """The first 16 hex digits of the SHA-256 of the data as canonical JSON: comments and
-    layout do not count, every value does (scores.json and each workbook carry it)."""
-    canon = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    layout do not count, every value does (scores.json and each workbook carry it).
+
+    An empty list or mapping counts as not written, and no ``tiers`` as ``tiers: []``: the
+    reader takes them alike, and a rubric workbook cannot tell them apart, so a YAML rubric
+    and its workbook have one hash.  (Empty ``tiers`` stay in, as the bundled 荆州 rubric
+    writes them: the hash its issued workbooks carry does not move.)"""
+    canon = json.dumps(_canonical(data), sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(canon.encode("utf-8")).hexdigest()[:16]
+
+
+def _canonical(data: Any, top: bool = True) -> Any:
+    if isinstance(data, dict):
+        out = {k: _canonical(v, False) for k, v in data.items() if not (isinstance(v, list | dict) and not v)}
+        return {"tiers": [], **out} if top else out
+    if isinstance(data, list):
+        return [_canonical(v, False) for v in data]
+    return data
 
 
 def bundled_ids() -> list[str]:
