@@ -22,6 +22,7 @@ from math import ceil
 from typing import Any
 
 from zwgk_cli.files import normalize_zip
+from zwgk_cli.results.tables import text_width
 
 BLOCK_KINDS = (
     "style",
@@ -354,12 +355,6 @@ def _cell_text(cell: Any, text: str, ctx: _Ctx, align: str, header: bool, size: 
     fmt.line_spacing = Pt(round(size * 1.45, 1))
     font = ctx.style["table_header_font"] if header else ctx.style["table_font"]
     _run(p, text, ctx, font, size)
-
-
-def text_width(text: str) -> float:
-    """Width in characters of the font size: CJK and full-width marks 1, digits ½ (Times New
-    Roman), a full stop ¼, other Latin text about 0.55."""
-    return sum(1.0 if ord(c) >= 0x2E80 else 0.3 if c == "." else 0.55 for c in text)
 
 
 CELL_MARGIN_TWIPS = 45  # 0.08 cm each side (Word's default is 0.19 cm)

@@ -15,12 +15,12 @@ from xlsxwriter.utility import xl_col_to_name
 from zwgk_cli import __version__
 from zwgk_cli.files import normalize_zip
 from zwgk_cli.report.context import PLACEHOLDER, NoticeInfo, Report, UnitPage
-from zwgk_cli.report.docx import text_width
 from zwgk_cli.report.findings import ProblemRow
 from zwgk_cli.report.ranking import GATE_LABEL
 from zwgk_cli.report.tables import pending_reason, status_label, with_max
 from zwgk_cli.report.targets import KindRanking, name_header, rank_kinds
 from zwgk_cli.report.text import pts, short_title, zh
+from zwgk_cli.results.tables import Fit, text_width
 
 PLAN_HEADERS = ("整改措施(单位填写)", "责任科室及责任人", "完成时限")
 FINDING_HEADERS = ("序号", "分项", "指标", "检查对象", "评分细则", "检查发现", "分值", "得分", "失分", "否决")
@@ -155,45 +155,6 @@ def write_finding(
         ws.write_string(r, j, texts[j], f["cell"])
 
 
-class _Fit:
-    """Column widths and row heights from what a sheet holds: each column as wide as its
-    widest cell (within bounds), and a row of wrapped text as tall as its most wrapped cell."""
-
-    def __init__(self) -> None:
-        self.widths: dict[int, float] = {}
-        self.wrapped: dict[int, list[tuple[int, str]]] = {}
-
-    def cell(self, r: int, c: int, text: str, *, wrap: bool = False, limit: float = 40) -> None:
-        self.widths[c] = max(self.widths.get(c, 0.0), min(limit, excel_width(text)))
-        if wrap:
-            self.wrapped.setdefault(r, []).append((c, text))
-
-    def row(self, r: int, texts: Sequence[str], *, wrap: bool = False, limit: float = 40) -> None:
-        for c, text in enumerate(texts):
-            self.cell(r, c, text, wrap=wrap, limit=limit)
-
-    def apply(self, ws: Any, minimum: float) -> None:
-        for c, w in sorted(self.widths.items()):
-            ws.set_column(c, c, max(minimum, w))
-        for r, cells in sorted(self.wrapped.items()):
-            lines = max(
-                sum(
-                    ceil(excel_width(part) / max(1.0, max(minimum, self.widths[c]) - 1)) or 1
-                    for part in text.split("\n")
-                )
-                for c, text in cells
-            )
-            if lines > 1:
-                ws.set_row(r, round(11 * 1.35 * lines + 3, 1))  # lines of Excel's 11 pt
-
-
-def excel_width(text: str) -> float:
-    """Excel's column width (characters of the default font) that shows ``text`` whole: a
-    Chinese character takes about two."""
-    longest = max((text_width(line) for line in text.split("\n")), default=0.0)
-    return round(longest * 2.05 + 2, 1)
-
-
 def _highlight(ws: Any, last: int, ncols: int, col: int, label: str, fmt: Any) -> None:
     """Rows 4…``last`` in ``fmt`` where column ``col`` says ``label``."""
     rule = f'=${xl_col_to_name(col)}4="{label}"'
@@ -238,7 +199,7 @@ def _ranked_sheet(
     ws.freeze_panes(3, 2)
     ws.autofilter(2, 0, last, len(headers) - 1)
     print_setup(ws, 2)
-    fit = _Fit()
+    fit = Fit()
     fit.row(2, headers, wrap=True, limit=14)
     for r, cells in enumerate(rows, start=3):
         for j, (v, fmt) in enumerate(cells):
@@ -316,7 +277,7 @@ def ranking_xlsx(report: Report) -> bytes:
 
     # 总体情况: tiers per group (or the targets per kind)
     ws = overview
-    fit = _Fit()
+    fit = Fit()
     ws.write(0, 0, f"{report.info.name}总体情况", f["title"])
     tt = report.tables["tiers" if rank_units else "targets-overview"]
     ws.write_row(2, 0, list(tt.headers), f["head"])
@@ -339,7 +300,7 @@ def ranking_xlsx(report: Report) -> bytes:
     ws.write(0, 0, "失分较多的指标(按累计失分排序)", f["title"])
     heads = ["序号", "分项", "指标", "累计失分", "涉及单位数", "否决次数", "涉及单位"]
     ws.write_row(2, 0, heads, f["head"])
-    fit = _Fit()
+    fit = Fit()
     fit.row(2, heads)
     for i, x in enumerate(ranking.losses, start=1):
         at = 2 + i
@@ -365,7 +326,7 @@ def ranking_xlsx(report: Report) -> bytes:
 
 def _stats_sheet(ws: Any, report: Report, f: dict[str, Any]) -> None:
     """Each group's part statistics, one table under the other."""
-    fit = _Fit()
+    fit = Fit()
     r = 0
     for g in report.ranking.groups:
         ws.write(r, 0, f"{g.group}各部分得分统计", f["title"])
@@ -427,7 +388,7 @@ def _compare_sheet(wb: Any, name: str, report: Report, f: dict[str, Any]) -> Non
     pct_f = wb.add_format({"border": 1, "align": "center", "num_format": "0.00%"})
     change_f = wb.add_format({"border": 1, "align": "center", "num_format": "+0.00;-0.00;0.00"})
     ws = wb.add_worksheet(name)
-    fit = _Fit()
+    fit = Fit()
     r = 0
     for title, headers, rows in sheet_blocks(report.compare):
         ws.write(r, 0, title, f["title"])

@@ -7,7 +7,6 @@ column; text stays text; the document's dates are fixed (the same rounds give th
 from __future__ import annotations
 
 from decimal import Decimal
-from math import ceil
 from pathlib import Path
 from typing import Any
 
@@ -16,24 +15,14 @@ import xlsxwriter
 from zwgk_cli import __version__
 from zwgk_cli.files import atomic_open
 from zwgk_cli.results.diff import ABSENT, ResultChange, RoundDiff, Standing, points_text
-from zwgk_cli.results.tables import FIXED_TIME, HEADER_FORMAT, TRIGGERS, XLSX_OPTIONS, xlsx_text
+from zwgk_cli.results.tables import FIXED_TIME, HEADER_FORMAT, TRIGGERS, XLSX_OPTIONS, Fit, xlsx_text
 
 REVIEW_NAME = "复核记录.xlsx"
 A4 = 9
 WIDEST = 48.0  # characters: a longer text wraps
 NARROWEST = 6.0
-LINE_POINTS = 15.0  # the height of a line of 11 pt text
 
 Cell = str | Decimal | None
-
-
-def _chars(line: str) -> float:
-    return sum(2.05 if ord(c) >= 0x2E80 else 1.1 for c in line)
-
-
-def text_width(text: str) -> float:
-    """Excel's column width that shows ``text`` whole (a Chinese character takes about two)."""
-    return round(max((_chars(line) for line in text.split("\n")), default=0.0) + 2, 1)
 
 
 def input_rows(d: RoundDiff) -> tuple[list[str], list[list[Cell]]]:
@@ -88,19 +77,16 @@ def _sheet(
     ws.set_footer("&C第 &P 页,共 &N 页")
     ws.freeze_panes(1, 1)
     texts = [[_text(v) for v in row] for row in rows]
-    widths = [
-        min(WIDEST, max(NARROWEST, text_width(h), *(text_width(row[c]) for row in texts))) for c, h in enumerate(header)
-    ]
-    for c, w in enumerate(widths):
-        ws.set_column(c, c, w)
+    fit = Fit()
+    fit.row(0, header, limit=WIDEST)
+    for r, shown in enumerate(texts, start=1):
+        fit.row(r, shown, wrap=True, limit=WIDEST)  # a wrapped row as tall as its most wrapped cell
+    fit.apply(ws, NARROWEST)
     for c, h in enumerate(header):
         ws.write_string(0, c, h, f["header"])
     if not rows:
         ws.write_string(1, 0, empty, f["text"])
     for r, (row, shown) in enumerate(zip(rows, texts, strict=True), start=1):
-        lines = max((_lines(text, widths[c]) for c, text in enumerate(shown)), default=1)
-        if lines > 1:  # wrapped text: the row as tall as its most wrapped cell
-            ws.set_row(r, round(LINE_POINTS * lines + 3, 1))
         for c, value in enumerate(row):
             if isinstance(value, Decimal):
                 ws.write_number(r, c, value, f["delta"] if header[c] == "增减" else f["number"])
@@ -114,11 +100,6 @@ def _text(value: Cell) -> str:
     if value is None:
         return ""
     return points_text(value) if isinstance(value, Decimal) else xlsx_text(value)
-
-
-def _lines(text: str, width: float) -> int:
-    """How many lines ``text`` takes in a column ``width`` wide, wrapped."""
-    return sum(max(1, ceil(_chars(part) / max(1.0, width - 2))) for part in text.split("\n")) if text else 1
 
 
 def write_review(d: RoundDiff, path: Path) -> None:
