@@ -347,10 +347,12 @@ class _Reader:
             raise self.fail(where, f"应为数字或文字,实为{self.shown(value)}")
         return Decimal(str(value))
 
-    def objects(self, d: Mapping[str, Any], key: str, where: str) -> list[tuple[Mapping[str, Any], str]]:
+    def objects(
+        self, d: Mapping[str, Any], key: str, where: str, *, required: bool = False
+    ) -> list[tuple[Mapping[str, Any], str]]:
         return [
             (self.obj(v, f"{_at(where, key)}[{i}]"), f"{_at(where, key)}[{i}]")
-            for i, v in enumerate(self.items(d, key, where))
+            for i, v in enumerate(self.items(d, key, where, required=required))
         ]
 
     def entries(self, d: Mapping[str, Any], key: str, where: str) -> Iterator[tuple[str, Mapping[str, Any], str]]:
@@ -497,7 +499,7 @@ def parse(data: Any, source: str = "scores.json") -> Scores:
         Tier(r.text(t, "label", w, required=True), r.number(t, "min", w), r.number(t, "coefficient", w))
         for t, w in r.objects(data, "tiers", "")
     )
-    units = tuple(_unit(r, u, w) for u, w in r.objects(data, "units", ""))
+    units = tuple(_unit(r, u, w) for u, w in r.objects(data, "units", "", required=True))
     seen: dict[str, int] = {}
     for i, u in enumerate(units):
         if u.unit_id in seen:
@@ -515,6 +517,7 @@ def parse(data: Any, source: str = "scores.json") -> Scores:
         data,
         "",
         format=FORMAT,
+        rubric=lambda: r.text(data, "rubric", "", required=True),
         campaign=campaign,
         tiers=tiers,
         veto_tier=lambda: r.text(data, "veto_tier", "") or "不合格",
