@@ -249,6 +249,31 @@ def test_diff_lists_what_the_appeal_changed(camp: dict[str, Any], monkeypatch: p
     assert _sha(results / "复核记录.xlsx") == before  # the same rounds, the same bytes
 
 
+@pytest.mark.parametrize(
+    ("damage", "said"),
+    [
+        (lambda r: (r / "manifest.json").write_text("{", encoding="utf-8"), "manifest.json 无法读取或已损坏"),
+        (lambda r: (r / "scores.json").unlink(), "scores.json 不存在"),
+        (lambda r: (r / "scores.json").write_text('{"format": "zwgk-scores/1"}', encoding="utf-8"), "units 缺失"),
+        (lambda r: (r / "sources.json").write_bytes(b"\xff\xfe"), "sources.json 无法读取或已损坏"),
+    ],
+)
+def test_a_damaged_round_is_named_with_what_to_do(
+    camp: dict[str, Any], monkeypatch: pytest.MonkeyPatch, damage: Any, said: str
+) -> None:
+    root, results = camp["root"], camp["results"]
+    _run(["score"], root, monkeypatch)
+    _appeal(camp)
+    _run(["score"], root, monkeypatch)
+    damage(results / "rounds" / "01")
+    res = _run(["diff"], root, monkeypatch)
+    assert res.exit_code == 2
+    out = " ".join(res.output.split())
+    assert "第1轮的评分记录已损坏" in out and said in out
+    assert "不要手工改动" in out and "zwgk diff" in out  # what to do
+    assert "。。" not in out and "请先运行 zwgk score" not in out  # not the advice for a campaign's own scores
+
+
 def test_a_unit_returning_its_workbook_is_one_row(camp: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     root, results = camp["root"], camp["results"]
     _run(["score"], root, monkeypatch)

@@ -37,12 +37,17 @@ def load_round(results_dir: Path, number: int) -> Round:
     folder = rounds.round_dir(results_dir, number)
     if not folder.is_dir():
         raise rounds.RoundError(f"没有第{number}轮评分结果(应在 {folder})")
-    manifest = rounds.read_manifest(folder / rounds.MANIFEST_NAME)
     try:
+        manifest = rounds.read_manifest(folder / rounds.MANIFEST_NAME)
         scores = load_scores(folder / "scores.json")
-    except ScoresError as exc:
-        raise rounds.RoundError(str(exc)) from None
-    return Round(number, scores, rounds.read_sources(folder / rounds.SOURCES_NAME), manifest)
+        places = rounds.read_sources(folder / rounds.SOURCES_NAME)
+    except (rounds.RoundError, ScoresError) as exc:
+        what = str(exc).split("。")[0]  # the fault, without advice meant for a campaign's own scores
+        raise rounds.RoundError(
+            f"第{number}轮的评分记录已损坏:{what}。各轮的文件由 zwgk score 写出,不要手工改动;"
+            "可以比较其他两轮(zwgk diff 轮次 轮次)"
+        ) from None
+    return Round(number, scores, places, manifest)
 
 
 # ------------------------------------------------------------------ what a diff holds
