@@ -277,19 +277,27 @@ def test_template_dir_overrides_any_template(doc: Scores, tmp_path: Path) -> Non
         ("@title {% if %}", "notice.j2"),
         ("@bogus 文字", "未知的块类型"),
         ("@table nonesuch", "nonesuch"),
+        ("@title 通报\n@para {{ 1 / 0 }}", "ZeroDivisionError"),  # any error while it runs: was a traceback
+        ("@title 通报\n@para {{ notice.title | round }}", "TypeError"),
+        (b"@title \xcd\xa8\xb1\xa8", "UTF-8"),  # saved in GBK: was a traceback
     ],
 )
 def test_a_broken_template_is_located_and_nothing_is_written(
-    doc: Scores, tmp_path: Path, text: str, detail: str
+    doc: Scores, tmp_path: Path, text: str | bytes, detail: str
 ) -> None:
     tpl = tmp_path / "tpl"
     tpl.mkdir()
-    (tpl / "notice.j2").write_text(text + "\n", encoding="utf-8")
+    raw = text if isinstance(text, bytes) else text.encode("utf-8")
+    (tpl / "notice.j2").write_bytes(raw + b"\n")
     out = tmp_path / "out"
     with pytest.raises(ReportError) as err:
         write_report(doc, out, formats=("html", "md", "docx", "xlsx"), template_dir=tpl)
-    assert err.value.problems[0].code == "P004"
-    assert detail in err.value.problems[0].message
+    p = err.value.problems[0]
+    assert p.code == "P004"
+    assert detail in p.message
+    assert p.file.endswith("notice.j2")
+    if "{{" in str(text):  # an error while it runs: at the template's line
+        assert p.line == str(text).count("\n") + 1
     assert not out.exists()
 
 

@@ -79,12 +79,30 @@ def render(env: jinja2.Environment, name: str, **context: Any) -> str:
         ) from None
     except jinja2.TemplateNotFound as exc:
         raise template_error(f"找不到模板 {exc.name}", name) from None
-    except jinja2.UndefinedError as exc:
-        raise template_error(f"模板用到了不存在的变量:{exc.message}", name) from None
+    except UnicodeDecodeError:
+        raise template_error("模板文件不是 UTF-8 编码的文本,请另存为 UTF-8 编码", name) from None
+    except Exception as exc:  # an office's own template may fail any way while it runs
+        if isinstance(exc, jinja2.UndefinedError):
+            detail = f"模板用到了不存在的变量:{exc.message}"
+        else:
+            detail = f"运行时出错({type(exc).__name__}:{exc})"
+        file, line = _failed_at(exc)
+        raise ReportError([problem(Code.P_TEMPLATE, file=file or name, line=line, name=name, detail=detail)]) from None
+
+
+def _failed_at(exc: BaseException) -> tuple[str | None, int | None]:
+    """The template file and line where ``exc`` was raised: jinja2 gives each template's frames
+    the template's file name and line."""
+    file, line, tb = None, None, exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith(".j2"):
+            file, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
+        tb = tb.tb_next
+    return file, line
 
 
 def template_error(detail: str, name: str = "notice.j2") -> ReportError:
-    return ReportError([problem(Code.P_TEMPLATE, name=name, detail=detail)])
+    return ReportError([problem(Code.P_TEMPLATE, file=name, name=name, detail=detail)])
 
 
 def notice_blocks(env: jinja2.Environment, report: Report) -> list[Block]:
