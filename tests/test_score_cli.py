@@ -285,6 +285,26 @@ def test_inputs_table_equals_the_workbooks(campaign: dict[str, Any], monkeypatch
     assert i["units"][0]["files"] == ["监测导出.csv"]
 
 
+def test_an_inputs_table_saved_by_chinese_excel_reads_as_its_utf8_twin(
+    campaign: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """“CSV(逗号分隔)” from Chinese Excel or WPS is GBK: read as the roster reads it (it was W024)."""
+    root = campaign["root"]
+    _findings_csv(root / "utf8.csv", campaign["values"], campaign["rubric"])
+    text = (root / "utf8.csv").read_text(encoding="utf-8-sig")
+    text = text.replace("unit,target,indicator,criterion,input,value", "单位,对象,指标,细则,填写项,值")
+    for u in UNITS:  # units by their Chinese names: the encoding matters
+        text = text.replace(f"\n{u.id},", f"\n{u.name},")
+    (root / "gbk.csv").write_bytes(text.encode("gbk"))
+    _run(["score", "--inputs", "utf8.csv", "--out", "ru"], root, monkeypatch)
+    res = _run(["score", "--inputs", "gbk.csv", "--out", "rg", "--json"], root, monkeypatch)
+    assert not [p for p in json.loads(res.stdout)["problems"] if p["code"] in ("W024", "W025")]
+    u = json.loads((root / "ru" / "scores.json").read_text(encoding="utf-8"))
+    g = json.loads((root / "rg" / "scores.json").read_text(encoding="utf-8"))
+    assert [_comparable(x) for x in u["units"]] == [_comparable(x) for x in g["units"]]
+    assert [x["status"] for x in g["units"]] == ["scored", "scored", "scored", "missing"]
+
+
 def test_inputs_table_problems_carry_the_row(campaign: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     root = campaign["root"]
     _findings_csv(root / "f.csv", {"U1": campaign["values"]["U1"]}, campaign["rubric"])

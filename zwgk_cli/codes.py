@@ -371,7 +371,12 @@ class Code(Entry, Enum):
         "读取工作表“{sheet_name}”失败:{detail}",
         "用 Excel 打开确认该工作表完好后重新保存;必要时使用原评分表重新填写。",
     )
-    W_INPUTS_FILE = ("W024", E, "无法读取填写数据表:{detail}", "填写数据表应为 UTF-8 编码的 CSV,表头为 {columns}。")
+    W_INPUTS_FILE = (
+        "W024",
+        E,
+        "无法读取填写数据表:{detail}",
+        "填写数据表应为 CSV(UTF-8 或 GBK 编码),表头为 {columns}。",
+    )
     W_INPUTS_ROW = (
         "W025",
         E,

@@ -69,8 +69,8 @@ _SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 GB18030 = "GB18030(GBK)"
 
 
-class _Unreadable(Exception):
-    """A roster file that cannot be read; the reason in Chinese, and the line when known."""
+class Unreadable(Exception):
+    """A roster (or other table) file that cannot be read; the reason in Chinese, and the line when known."""
 
     def __init__(self, detail: str, line: int | None = None) -> None:
         super().__init__(detail)
@@ -91,12 +91,12 @@ def decode_text(data: bytes) -> tuple[str, str]:
         try:
             return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "UTF-8"
         except UnicodeDecodeError as exc:
-            raise _Unreadable("文件标明是 UTF-8 编码,但含有不是 UTF-8 的字节", _line_of(data, exc.start)) from None
+            raise Unreadable("文件标明是 UTF-8 编码,但含有不是 UTF-8 的字节", _line_of(data, exc.start)) from None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16"), "UTF-16"
         except UnicodeDecodeError:
-            raise _Unreadable("文件标明是 UTF-16 编码,但内容不完整") from None
+            raise Unreadable("文件标明是 UTF-16 编码,但内容不完整") from None
     try:
         return data.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
@@ -104,19 +104,21 @@ def decode_text(data: bytes) -> tuple[str, str]:
     try:
         return data.decode("gb18030"), GB18030
     except UnicodeDecodeError as exc:
-        raise _Unreadable("不是文本文件,或编码既不是 UTF-8 也不是 GBK/GB18030", _line_of(data, exc.start)) from None
+        raise Unreadable("不是文本文件,或编码既不是 UTF-8 也不是 GBK/GB18030", _line_of(data, exc.start)) from None
 
 
 def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def _read_csv(data: bytes) -> _Read:
+def csv_rows(data: bytes) -> tuple[list[list[str]], str]:
+    """A CSV file's bytes as Excel or WPS saved them → (rows, encoding): UTF-8, UTF-16 or
+    GBK (:func:`decode_text`), comma- or tab-separated; :class:`Unreadable` when it is none."""
     text, encoding = decode_text(data)
     if not text.strip():
-        raise _Unreadable("文件是空的")
+        raise Unreadable("文件是空的")
     if "\x00" in text:
-        raise _Unreadable("含有空字符(NUL):不是文本文件,或编码不对", text.count("\n", 0, text.index("\x00")) + 1)
+        raise Unreadable("含有空字符(NUL):不是文本文件,或编码不对", text.count("\n", 0, text.index("\x00")) + 1)
     first = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first and "," not in first else ","  # Excel's “Unicode 文本” is tab-separated
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
@@ -127,7 +129,12 @@ def _read_csv(data: bytes) -> _Read:
     except csv.Error as exc:
         n = len(rows) + 1  # the record as Excel numbers its rows
         why = "单元格内容过长" if "limit" in str(exc) else "引号不成对(英文双引号要成对使用)"
-        raise _Unreadable(f"第{n}行无法按 CSV 读取:{why}", n) from None
+        raise Unreadable(f"第{n}行无法按 CSV 读取:{why}", n) from None
+    return rows, encoding
+
+
+def _read_csv(data: bytes) -> _Read:
+    rows, encoding = csv_rows(data)
     header = [h.strip() for h in rows[0]] if rows else []
     # a row of blanks is left out (one whose only text is control characters is not blank)
     cells = [[_plain(c) for c in row] if any(c.strip() for c in row) else [] for row in rows[1:]]
@@ -153,13 +160,13 @@ def _read_spreadsheet(data: bytes, names: Sequence[str], first: bool) -> _Read |
             if not first:
                 return None
             if not wb.sheet_names:
-                raise _Unreadable("工作簿中没有工作表")
+                raise Unreadable("工作簿中没有工作表")
             sheet = wb.sheet_names[0]
         rows = wb.get_sheet_by_name(sheet).to_python()
     except CalamineError as exc:
         if type(exc).__name__ == "PasswordError":
-            raise _Unreadable("工作簿设置了打开密码,无法读取(请取消密码后保存)") from None
-        raise _Unreadable("工作簿已损坏或不是 Excel/WPS 能打开的表格") from None
+            raise Unreadable("工作簿设置了打开密码,无法读取(请取消密码后保存)") from None
+        raise Unreadable("工作簿已损坏或不是 Excel/WPS 能打开的表格") from None
     header = [_cell_text(h) for h in rows[0]] if rows else []
     return _Read(header, _table(header, [[_cell_text(c) for c in row] for row in rows[1:]]))
 
@@ -195,13 +202,13 @@ def _load_table(roster: Roster, path: Path, sheet_names: Sequence[str], first: b
         if data.startswith(_SPREADSHEET_MAGIC):
             got = _read_spreadsheet(data, sheet_names, first)
         elif not data.strip():
-            raise _Unreadable("文件是空的")
+            raise Unreadable("文件是空的")
         elif path.suffix.lower() in _SPREADSHEET_SUFFIXES:
-            raise _Unreadable(f"文件名是 {path.suffix},但内容不是 Excel/WPS 表格(可能已损坏)")
+            raise Unreadable(f"文件名是 {path.suffix},但内容不是 Excel/WPS 表格(可能已损坏)")
         else:
             got = _read_csv(data)
-    except (InputFileError, _Unreadable) as exc:
-        line = exc.line if isinstance(exc, _Unreadable) else None
+    except (InputFileError, Unreadable) as exc:
+        line = exc.line if isinstance(exc, Unreadable) else None
         roster.problems.append(problem(Code.L_FILE, file=str(path), line=line, detail=str(exc)))
         return None
     if got is not None and got.encoding:

@@ -3,8 +3,6 @@ workbooks, read into the same :class:`~zwgk_cli.workbook.plan.WorkbookRead` a wo
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -12,6 +10,7 @@ from typing import Any
 from zwgk_cli.engine import excused
 from zwgk_cli.model import ReadingKey, Source, Unit
 from zwgk_cli.problems import Code, Problem, os_reason, problem, readable
+from zwgk_cli.roster import Unreadable, csv_rows
 from zwgk_cli.rubric import walk_with_path
 from zwgk_cli.workbook.plan import Context, UnitPlan, WorkbookRead, add_note
 from zwgk_cli.workbook.values import clean_text, normalize
@@ -50,15 +49,11 @@ def read_findings(
         raw = path.read_bytes()[: MAX_TABLE_BYTES + 1]
         if len(raw) > MAX_TABLE_BYTES:
             return refused("文件过大")
-        rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+        rows, _ = csv_rows(raw)  # as the roster: UTF-8 or the GBK Chinese Excel and WPS save
     except OSError as exc:
         return refused(os_reason(exc))
-    except UnicodeDecodeError:
-        return refused("不是 UTF-8 编码")
-    except csv.Error as exc:
-        return refused(f"CSV 格式有误({exc})")
-    if not rows:
-        return refused("文件为空")
+    except Unreadable as exc:
+        return refused(str(exc), line=exc.line)
     header = [h.strip().lower() for h in rows[0]]
     index = {
         key: next((i for i, h in enumerate(header) if h in names), None) for key, names in FINDINGS_COLUMNS.items()
