@@ -270,6 +270,18 @@ def test_template_dir_overrides_any_template(doc: Scores, tmp_path: Path) -> Non
     assert any("关于考评情况的通报" in p.text.replace("\n", "") for p in d.paragraphs)
 
 
+@pytest.mark.parametrize("top", [-1, 0, 9e11])
+def test_the_charts_of_a_hand_edited_maximum_stay_drawn(raw: dict[str, Any], tmp_path: Path, top: float) -> None:
+    """A maximum of 0 or less (was an IndexError) or of hundreds of billions (an OverflowError, or
+    a grid line every 20 points) still gives both charts, with a few bands and grid lines."""
+    edited = json.loads(json.dumps(raw))
+    edited["variants"]["default"]["max"] = top
+    write_report(parse(edited), tmp_path / "r", formats=("html",))
+    html = (tmp_path / "r" / "通报.html").read_text(encoding="utf-8")
+    assert html.count('class="chart"') >= 2
+    assert html.count('class="grid"') < 200
+
+
 @pytest.mark.parametrize(
     ("text", "detail"),
     [
@@ -438,6 +450,8 @@ def test_scores_load_as_exact_typed_data(doc: Scores) -> None:
         (lambda d: d["units"][0]["criteria"][0].update(vetoes="否决"), "units[0].criteria[0].vetoes 应为列表"),
         (lambda d: d["units"][0]["criteria"][0]["found"].update(blank=[1]), "units[0].criteria[0].found.blank"),
         (lambda d: d["tiers"][0].update(min=True), "tiers[0].min 应为数字"),
+        (lambda d: d["units"][0].update(total=1e30), "units[0].total 超出合理范围"),  # a 28-digit overflow later
+        (lambda d: d["variants"]["default"].update(max=float("nan")), "variants.default.max 超出合理范围"),
     ],
 )
 def test_a_wrong_scores_file_is_a_clear_chinese_error(raw: dict[str, Any], change: Any, where: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from html import escape
+from math import ceil
 
 from markupsafe import Markup
 
@@ -35,17 +36,28 @@ def _svg(w: int, h: int, title: str) -> list[str]:
     ]
 
 
+def _top(g: GroupRanking) -> Decimal:
+    """The top of a chart's scale: the group's maximum (100 where it has none, or a hand-edited
+    scores file gives it as 0 or less)."""
+    return g.max if g.max is not None and g.max > 0 else Decimal(100)
+
+
+def _step(top: Decimal, most: int) -> Decimal:
+    """Steps of 10 points, or of a multiple of 10 where ``most`` steps would not reach ``top``."""
+    return Decimal(10) * max(1, ceil(top / (10 * most)))
+
+
 def histogram_svg(g: GroupRanking, title: str) -> Markup:
     """Units per 10-point band of the total, one bar per band; vetoed units counted in red."""
-    top = g.max or Decimal(100)
-    step = Decimal(10)
-    nbins = int((top / step).to_integral_value(rounding="ROUND_CEILING"))
+    top = _top(g)
+    step = _step(top, 20)
+    nbins = ceil(top / step)
     counts = [0] * nbins
     vetoes = [0] * nbins
     for e in (*g.ranked, *g.vetoed):
         if e.total is None:
             continue
-        i = min(nbins - 1, int(e.total // step))
+        i = max(0, min(nbins - 1, int(e.total // step)))
         counts[i] += 1
         if e.vetoed:
             vetoes[i] += 1
@@ -95,7 +107,7 @@ def parts_svg(g: GroupRanking, title: str) -> Markup:
     """One stacked bar per unit (ranked, then vetoed): each top-level part's points."""
     cols = [c for c in g.columns if c.depth == 0 and c.kind != "penalty"]
     entries = [*g.ranked, *g.vetoed]
-    top = g.max or Decimal(100)
+    top = _top(g)
     row_h, label_w, w = 18, 150, 640
     # Legend items flow left to right and wrap (long part titles: 政府网站和政府系统政务新媒体).
     legend: list[tuple[int, int, int, str]] = []
@@ -116,7 +128,7 @@ def parts_svg(g: GroupRanking, title: str) -> Markup:
         out.append(f'<rect class="seg-{i % 8}" fill="{SEGMENTS[i % 8]}" x="{x0}" y="{y}" width="10" height="10"/>')
         out.append(f'<text class="axis" x="{x0 + 14}" y="{y + 9}">{escape(name)}</text>')
     y0 = 30 + legend_h
-    for k in range(0, int(top) + 1, 10 if top <= 100 else 20):
+    for k in range(0, int(top) + 1, int(_step(top, 10))):
         x = Decimal(label_w) + scale * k
         out.append(
             f'<line class="grid" stroke="#ddd" x1="{_n(x)}" x2="{_n(x)}" '

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from zwgk_cli.model import ZERO, Tier, fmt_points
 from zwgk_cli.results.document import FORMAT, STATUS_LABELS, STATUS_SCORED
+from zwgk_cli.workbook.values import absurd
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -312,7 +313,10 @@ class _Reader:
         return self.text(d, key, where) if d.get(key) is not None else None
 
     def number(self, d: Mapping[str, Any], key: str, where: str) -> Decimal | None:
-        return dec(self.typed(d, key, where, int | float, "数字"))
+        value = dec(self.typed(d, key, where, int | float, "数字"))
+        if value is not None and (not value.is_finite() or absurd(value)):  # beyond what any cell may hold (V019)
+            raise self.fail(_at(where, key), f"超出合理范围,实为{self.shown(d[key])}")
+        return value
 
     def count(self, d: Mapping[str, Any], key: str, where: str, *, least: int = 0, default: Any = 0) -> Any:
         """A whole number ≥ ``least`` (``default`` when absent)."""

@@ -106,14 +106,14 @@ def describe(raw: object) -> str:
 
 def _show(d: Decimal) -> str:
     """A number as people write it; one outside the sane range as Excel shows it (1E+26)."""
-    if not d.is_finite() or _absurd(d):
+    if not d.is_finite() or absurd(d):
         return format(d, ".6g").upper()
     if d == d.to_integral_value():
         return str(int(d))
     return format(d.normalize(), "f")
 
 
-def _absurd(value: Decimal) -> bool:
+def absurd(value: Decimal) -> bool:
     """Whether a finite number is outside the sane range (:data:`MAX_INT_DIGITS`,
     :data:`MAX_DECIMALS`); counted on its digits, so no arithmetic can overflow."""
     if not value:
@@ -217,7 +217,7 @@ def _check_number(value: Decimal, found: str, inp: Input, limit: Decimal | None,
     top = Decimal(100) if inp.kind is InputKind.PERCENT else _top(inp, limit)
     if inp.kind in (InputKind.COUNT, InputKind.POINTS, InputKind.PERCENT) and top is not None and value > top:
         return Outcome(None, Code.V_RANGE, params)
-    if _absurd(value):
+    if absurd(value):
         return Outcome(None, Code.V_ABSURD, {**params, "digits": str(MAX_INT_DIGITS), "decimals": str(MAX_DECIMALS)})
     if inp.kind is InputKind.POINTS and inp.step and value % inp.step != 0:
         return Outcome(None, Code.V_STEP, {**params, "step": fmt_points(inp.step)})
@@ -299,7 +299,7 @@ def normalize(
         why = []
         if inp.kind is InputKind.PERCENT and percent_format:
             shown = value * 100
-            if not _absurd(shown) and shown == shown.to_integral_value():
+            if not absurd(shown) and shown == shown.to_integral_value():
                 shown = shown.quantize(Decimal(1))
             why.append(f"单元格为百分比格式,显示为{_show(shown)}%")
             found = f"{_show(shown)}%"
