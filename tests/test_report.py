@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -268,6 +271,21 @@ def test_template_dir_overrides_any_template(doc: Scores, tmp_path: Path) -> Non
 
     d = docx.Document(str(out / "通报.docx"))
     assert any("关于考评情况的通报" in p.text.replace("\n", "") for p in d.paragraphs)
+
+
+@pytest.mark.parametrize("name", ["政务服务&大数据局", "某" * 300])
+def test_a_page_header_holds_any_unit_name(raw: dict[str, Any], tmp_path: Path, name: str) -> None:
+    """``&`` starts a code in an Excel page header (a broken one makes Excel repair the file), and
+    Excel takes 255 characters in all: the 整改清单's header escapes and cuts the unit's name."""
+    edited = json.loads(json.dumps(raw))
+    edited["units"][0]["unit"] = name
+    write_report(parse(edited), tmp_path / "r", formats=("xlsx",))
+    (book,) = [p for p in (tmp_path / "r" / "整改清单").glob("*.xlsx") if p.stem.startswith(name[:8])]
+    with zipfile.ZipFile(book) as z:
+        xml = z.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    header = html.unescape(re.search(r"<oddHeader>(.*?)</oddHeader>", xml).group(1))  # type: ignore[union-attr]
+    assert len(header) <= 255
+    assert ("政务服务&&大数据局" in header) if "&" in name else ("…" in header)
 
 
 @pytest.mark.parametrize("top", [-1, 0, 9e11])

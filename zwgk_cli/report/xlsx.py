@@ -21,6 +21,7 @@ from zwgk_cli.report.tables import pending_reason, status_label, with_max
 from zwgk_cli.report.targets import KindRanking, name_header, rank_kinds
 from zwgk_cli.report.text import pts, short_title, zh
 from zwgk_cli.results.tables import Fit, text_width
+from zwgk_cli.workbook.blueprint import header_text
 
 PLAN_HEADERS = ("整改措施(单位填写)", "责任科室及责任人", "完成时限")
 FINDING_HEADERS = ("序号", "分项", "指标", "检查对象", "评分细则", "检查发现", "分值", "得分", "失分", "否决")
@@ -121,7 +122,7 @@ def letter_close(wb: Any, buf: io.BytesIO, widths: Sequence[float], head: int, h
     ws.protect("", {"autofilter": autofilter, "sort": False, "format_rows": True, "format_columns": True})
     print_setup(ws, head)
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    ws.set_header(f'&C&"宋体"{header}')
+    ws.set_header(f'&C&"宋体"{header_text(header)}')
     ws.set_footer("&C第 &P 页,共 &N 页")
     wb.close()
     return normalize_zip(buf.getvalue())

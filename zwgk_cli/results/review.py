@@ -16,6 +16,7 @@ from zwgk_cli import __version__
 from zwgk_cli.files import atomic_open
 from zwgk_cli.results.diff import ABSENT, ResultChange, RoundDiff, Standing, points_text
 from zwgk_cli.results.tables import FIXED_TIME, HEADER_FORMAT, TRIGGERS, XLSX_OPTIONS, Fit, xlsx_text
+from zwgk_cli.workbook.blueprint import header_text
 
 REVIEW_NAME = "复核记录.xlsx"
 A4 = 9
@@ -73,7 +74,7 @@ def _sheet(
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(0)
     ws.set_margins(left=0.5, right=0.5, top=0.7, bottom=0.7)
-    ws.set_header(f"&C{title.replace('&', '&&')}")
+    ws.set_header(f"&C{header_text(title)}")
     ws.set_footer("&C第 &P 页,共 &N 页")
     ws.freeze_panes(1, 1)
     texts = [[_text(v) for v in row] for row in rows]

@@ -197,7 +197,14 @@ def dec(value: Decimal | None, missing: str | None = None) -> Decimal | str | No
     return value.normalize() if value == value.to_integral_value() else value
 
 
-def header_text(text: str) -> str:  # ``&`` is a control character in a page header/footer
+HEADER_TEXT_MAX = 60  # characters of one text in a page header: Excel takes 255 in all, codes included
+
+
+def header_text(text: str) -> str:
+    """``text`` as a page header or footer shows it: ``&`` starts a control code there (a name
+    like “政务服务&大数据局” would be a broken code), and a long name is cut short."""
+    if len(text) > HEADER_TEXT_MAX:
+        text = text[: HEADER_TEXT_MAX - 1] + "…"
     return text.replace("&", "&&")
 
 
