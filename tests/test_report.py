@@ -460,7 +460,6 @@ def test_scores_load_as_exact_typed_data(doc: Scores) -> None:
         (lambda d: d.update(format="zwgk-scores/0"), "zwgk-scores/1"),
         (lambda d: d.update(units={}), "units 应为列表"),
         (lambda d: d.pop("units"), "units 缺失"),  # a notice of 0 units, "可以印发", it was
-        (lambda d: d.pop("rubric"), "rubric 缺失"),
         (lambda d: d["units"][2].update(total="98.5"), "units[2].total 应为数字"),
         (lambda d: d["units"][0].update(status="done"), "units[0].status"),
         (lambda d: d["units"][1].pop("unit"), "units[1].unit 缺失"),

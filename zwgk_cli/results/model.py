@@ -521,7 +521,6 @@ def parse(data: Any, source: str = "scores.json") -> Scores:
         data,
         "",
         format=FORMAT,
-        rubric=lambda: r.text(data, "rubric", "", required=True),
         campaign=campaign,
         tiers=tiers,
         veto_tier=lambda: r.text(data, "veto_tier", "") or "不合格",
